@@ -1,0 +1,68 @@
+/**
+ * One outstanding `ask`: the message travels through the mailbox inside this envelope, and the
+ * handler's `ctx.reply` settles it. It settles exactly once — by reply, failure, stop or timeout —
+ * and always clears its timer, so no timer outlives it.
+ */
+import { AskTimeoutError } from '../errors.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
+
+export class Ask<TMessage> {
+  readonly message: TMessage;
+  /** Path of the actor that was asked. */
+  readonly recipient: string;
+  readonly promise: Promise<unknown>;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: unknown) => void;
+  #timer: TimerHandle | undefined;
+  #settled = false;
+  readonly #clock: Clock;
+  readonly #outstanding: Set<Ask<unknown>>;
+
+  /**
+   * @param outstanding - the system's set of unsettled asks; this ask leaves it when it settles.
+   */
+  constructor(message: TMessage, recipient: string, timeoutMs: number, clock: Clock, outstanding: Set<Ask<unknown>>) {
+    this.message = message;
+    this.recipient = recipient;
+    this.#clock = clock;
+    this.#outstanding = outstanding;
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    outstanding.add(this);
+    if (timeoutMs !== Infinity) {
+      this.#timer = clock.setTimeout(() => {
+        this.#timer = undefined;
+        this.fail(new AskTimeoutError(recipient, timeoutMs, message));
+      }, timeoutMs);
+    }
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Resolves with `value`; false when already settled. */
+  reply(value: unknown): boolean {
+    if (!this.#finish()) return false;
+    this.#resolve(value);
+    return true;
+  }
+
+  /** Rejects with `error`; false when already settled. */
+  fail(error: unknown): boolean {
+    if (!this.#finish()) return false;
+    this.#reject(error);
+    return true;
+  }
+
+  #finish(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    this.#outstanding.delete(this);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return true;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * What a handler can do besides computing the next state: reply, spawn and watch other actors,
+ * stop itself. One context per actor, reused for every message (no allocation per message).
+ */
+import type { Clock } from '../time/clock.js';
+import type { ActorRef, AnyActorRef } from './actor-ref.js';
+import type { ActorDefinition } from './behavior.js';
+import type { SpawnOptions } from './spawn-options.js';
+import type { ActorSystem } from './system.js';
+import type { Terminated } from './terminated.js';
+
+/**
+ * The handler's view of its own actor.
+ *
+ * @example
+ * ```ts
+ * receive(state, msg, ctx) {
+ *   if (msg.type === 'get') ctx.reply(state.count);
+ *   return state;
+ * }
+ * ```
+ */
+export interface ActorContext<TMessage> {
+  /** This actor's own ref. */
+  readonly self: ActorRef<TMessage>;
+  /** The parent's ref; undefined for a top-level actor (its parent is the system). */
+  readonly parent: AnyActorRef | undefined;
+  /** The system this actor lives in. */
+  readonly system: ActorSystem;
+  /** The system's clock; use it for time so tests can run on a virtual clock. */
+  readonly clock: Clock;
+
+  /**
+   * Answers the `ask` that delivered the current message. Returns false when the current message
+   * came by `tell`/`send` (nobody is waiting) or the ask has already been settled or timed out (the
+   * value then goes to dead letters as a `'late-reply'`). May be called after an `await` in an async
+   * handler: the current message stays current until the handler settles.
+   */
+  reply(value: unknown): boolean;
+
+  /**
+   * Spawns a child supervised by this actor, at path `<self.path>/<name>`.
+   * @throws InvalidOptionError for an invalid definition or option, or a name a sibling holds.
+   */
+  spawn<TChildState, TChildMessage>(
+    definition: ActorDefinition<TChildState, TChildMessage>,
+    options?: SpawnOptions,
+  ): ActorRef<TChildMessage>;
+
+  /** This actor's live children, in start order. */
+  children(): AnyActorRef[];
+
+  /**
+   * Stops this actor once the current message has been handled; what is still queued goes to
+   * dead letters. Children stop first.
+   */
+  stop(): void;
+
+  /**
+   * Watches `ref`: once it stops, this actor receives `toMessage(terminated)` (or, without a
+   * mapping, the {@link Terminated} message itself, which its message type must then include).
+   * Watching an actor that already stopped delivers the notification at once.
+   */
+  watch(ref: AnyActorRef, toMessage: (terminated: Terminated) => TMessage): void;
+  watch(ref: Terminated extends TMessage ? AnyActorRef : never): void;
+
+  /** Stops watching `ref`; a notification not yet handled is still delivered. */
+  unwatch(ref: AnyActorRef): void;
+}

@@ -1,0 +1,93 @@
+/**
+ * The system's event stream: one typed union of lifecycle and failure events, published
+ * synchronously. Events are built only when somebody subscribed, so an unobserved system pays
+ * nothing for them.
+ */
+import type { Unsubscribe } from '../internal/topic.js';
+import type { Directive } from '../supervision/directive.js';
+import type { StopReason } from './terminated.js';
+
+interface ActorEventBase {
+  /** Path of the actor the event is about. */
+  readonly path: string;
+  /** Its id. */
+  readonly id: string;
+  /** When it happened, by the system's clock. */
+  readonly at: number;
+}
+
+/** An actor ran its `started` hook and takes messages. */
+export interface ActorStartedEvent extends ActorEventBase {
+  readonly type: 'actor-started';
+}
+
+/** An actor stopped; its watchers are being told. */
+export interface ActorStoppedEvent extends ActorEventBase {
+  readonly type: 'actor-stopped';
+  readonly reason: StopReason;
+}
+
+/** An actor's handler threw; `directive` is what its decider chose. */
+export interface ActorFailedEvent extends ActorEventBase {
+  readonly type: 'actor-failed';
+  readonly error: unknown;
+  /** The message being processed, or undefined when a child's escalation failed this actor. */
+  readonly message: unknown;
+  readonly directive: Directive;
+}
+
+/** An actor was restarted from its initial state. */
+export interface ActorRestartedEvent extends ActorEventBase {
+  readonly type: 'actor-restarted';
+  /** How many times this actor has been restarted in all. */
+  readonly restarts: number;
+  readonly error: unknown;
+}
+
+/** An actor escalated a failure to its parent (or, at the top, to the system). */
+export interface ActorEscalatedEvent extends ActorEventBase {
+  readonly type: 'actor-escalated';
+  readonly error: unknown;
+}
+
+/**
+ * A lifecycle hook, `initialState` during a restart, or a supervision decider threw. A failed
+ * `started` or `initialState` stops the actor, a failed decider counts as `'stop'`; a failed
+ * `stopping` or `restarting` is reported and the lifecycle goes on.
+ */
+export interface HookFailedEvent extends ActorEventBase {
+  readonly type: 'hook-failed';
+  readonly hook: 'started' | 'stopping' | 'restarting' | 'initialState' | 'decide';
+  readonly error: unknown;
+}
+
+/** The system stopped; `error` is set when an escalation reached the top. */
+export interface SystemTerminatedEvent {
+  readonly type: 'system-terminated';
+  readonly system: string;
+  readonly error?: unknown;
+  readonly at: number;
+}
+
+/** Every event on `system.events`. */
+export type SystemEvent =
+  | ActorStartedEvent
+  | ActorStoppedEvent
+  | ActorFailedEvent
+  | ActorRestartedEvent
+  | ActorEscalatedEvent
+  | HookFailedEvent
+  | SystemTerminatedEvent;
+
+/**
+ * A subscription point for {@link SystemEvent}s.
+ *
+ * @example
+ * ```ts
+ * system.events.subscribe((event) => { if (event.type === 'actor-failed') console.error(event.error); });
+ * ```
+ */
+export interface EventChannel<TEvent> {
+  /** Calls `listener` with each event from now on; returns a function that stops it. */
+  subscribe(listener: (event: TEvent) => void): Unsubscribe;
+}

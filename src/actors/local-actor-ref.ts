@@ -1,0 +1,85 @@
+/**
+ * The ref handed out for actors of a local system: a thin, stable facade over the actor's cell, so
+ * user code can hold and compare refs without reaching the cell's internals.
+ */
+import { InvalidOptionError } from '../errors.js';
+import type { MailboxMetrics } from '../mailbox/mailbox.js';
+import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actor-ref.js';
+
+/** What a ref needs from its cell. */
+export interface RefTarget<TMessage> {
+  readonly id: string;
+  readonly name: string;
+  readonly path: string;
+  readonly status: ActorStatus;
+  tell(message: TMessage): boolean;
+  send(message: TMessage): Promise<void>;
+  ask(message: TMessage, options: AskOptions | undefined): Promise<unknown>;
+  stopRequested(): Promise<void>;
+  metrics(): MailboxMetrics;
+}
+
+const targets = new WeakMap<object, RefTarget<never>>();
+
+export class LocalActorRef<TMessage> implements ActorRef<TMessage> {
+  readonly #target: RefTarget<TMessage>;
+
+  constructor(target: RefTarget<TMessage>) {
+    this.#target = target;
+    targets.set(this, target as RefTarget<never>);
+  }
+
+  get id(): string {
+    return this.#target.id;
+  }
+
+  get name(): string {
+    return this.#target.name;
+  }
+
+  get path(): string {
+    return this.#target.path;
+  }
+
+  get status(): ActorStatus {
+    return this.#target.status;
+  }
+
+  tell(message: TMessage): boolean {
+    return this.#target.tell(message);
+  }
+
+  send(message: TMessage): Promise<void> {
+    return this.#target.send(message);
+  }
+
+  ask<TReply = unknown>(message: TMessage, options?: AskOptions): Promise<TReply> {
+    return this.#target.ask(message, options) as Promise<TReply>;
+  }
+
+  stop(): Promise<void> {
+    return this.#target.stopRequested();
+  }
+
+  metrics(): MailboxMetrics {
+    return this.#target.metrics();
+  }
+
+  toString(): string {
+    return `ActorRef(${this.path})`;
+  }
+
+  toJSON(): { id: string; path: string } {
+    return { id: this.id, path: this.path };
+  }
+}
+
+/**
+ * The cell behind a ref of this runtime.
+ * @throws InvalidOptionError for anything else (a hand-made object shaped like a ref).
+ */
+export function targetOf(ref: AnyActorRef, option = 'ref'): RefTarget<never> {
+  const target = typeof ref === 'object' && ref !== null ? targets.get(ref) : undefined;
+  if (target === undefined) throw new InvalidOptionError(option, 'an ActorRef from a Sluice actor system', ref);
+  return target;
+}

@@ -1,0 +1,57 @@
+/**
+ * What an actor cell needs from its system and its parent, as narrow interfaces, so the cell does
+ * not depend on the system's class and a parent can be either another actor or the system itself.
+ */
+import type { DeadLetters } from '../mailbox/dead-letters.js';
+import type { Topic } from '../internal/topic.js';
+import type { Clock } from '../time/clock.js';
+import type { ActorRef, AnyActorRef } from './actor-ref.js';
+import type { Ask } from './ask.js';
+import type { ActorDefinition } from './behavior.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { SystemEvent } from './events.js';
+import type { SpawnOptions } from './spawn-options.js';
+import type { ActorSystem } from './system.js';
+import type { StopReason } from './terminated.js';
+
+/** How a stopping actor treats the messages already in its mailbox. */
+export type StopMode = 'drain' | 'discard';
+
+/** The system-wide services every cell uses. */
+export interface Runtime {
+  readonly system: ActorSystem;
+  readonly clock: Clock;
+  readonly dispatcher: Dispatcher;
+  readonly deadLetters: DeadLetters;
+  readonly events: Topic<SystemEvent>;
+  readonly outstandingAsks: Set<Ask<unknown>>;
+  readonly askTimeoutMs: number;
+  readonly messageBudget: number;
+  /** Validates options and spawns a child of `parent`. */
+  spawn<TState, TMessage>(
+    parent: ParentSlot,
+    definition: ActorDefinition<TState, TMessage>,
+    options: SpawnOptions | undefined,
+  ): ActorRef<TMessage>;
+}
+
+/** A child as its parent sees it. */
+export interface ChildCell {
+  readonly name: string;
+  readonly path: string;
+  readonly ref: AnyActorRef;
+  requestStop(mode: StopMode, reason: StopReason): Promise<void>;
+}
+
+/** A parent as its children see it: an actor, or the system's top level (`/user`). */
+export interface ParentSlot {
+  readonly path: string;
+  /** The parent's ref; undefined at the top level. */
+  readonly ref: AnyActorRef | undefined;
+  /** Live children by name, in start order. */
+  readonly children: Map<string, ChildCell>;
+  /** Throws when the parent can no longer take children. */
+  assertCanSpawn(): void;
+  /** A child escalated `error`. */
+  childFailed(childPath: string, error: unknown): void;
+}

@@ -1,0 +1,162 @@
+/**
+ * Every error Sluice throws or rejects with is a `SluiceError` carrying a `code` literal, so callers
+ * can branch on `error.code` without string matching, and each carries what the caller needs to act.
+ */
+
+/** The `code` of every {@link SluiceError}, one per subclass. */
+export type SluiceErrorCode =
+  | 'INVALID_OPTION'
+  | 'MAILBOX_OVERFLOW'
+  | 'ASK_TIMEOUT'
+  | 'ACTOR_STOPPED'
+  | 'ACTOR_FAILED'
+  | 'SYSTEM_STOPPED';
+
+/**
+ * Base class of every Sluice error.
+ *
+ * @example
+ * ```ts
+ * try { ref.tell(msg); } catch (error) { if (isSluiceError(error)) console.log(error.code); }
+ * ```
+ */
+export abstract class SluiceError extends Error {
+  /** Which kind of failure this is; stable across versions. */
+  abstract readonly code: SluiceErrorCode;
+}
+
+/**
+ * An option or argument was invalid; thrown at construction (spawn, createSystem) so nothing runs
+ * with a bad configuration.
+ */
+export class InvalidOptionError extends SluiceError {
+  readonly code = 'INVALID_OPTION' as const;
+  /** The option's name as the caller wrote it, e.g. `mailbox.capacity`. */
+  readonly option: string;
+  /** The value that was rejected. */
+  readonly received: unknown;
+
+  constructor(option: string, expectation: string, received: unknown) {
+    super(`Expected \`${option}\` to be ${expectation}, got \`${describeValue(received)}\``);
+    this.name = 'InvalidOptionError';
+    this.option = option;
+    this.received = received;
+  }
+}
+
+/**
+ * A mailbox with the `'fail'` overflow policy was full. The message was not enqueued; it is handed
+ * back here so the caller loses nothing.
+ */
+export class MailboxOverflowError<TMessage = unknown> extends SluiceError {
+  readonly code = 'MAILBOX_OVERFLOW' as const;
+  /** The message that did not fit. */
+  readonly undelivered: TMessage;
+  /** Path of the actor whose mailbox was full. */
+  readonly recipient: string;
+  /** The mailbox capacity that was reached. */
+  readonly capacity: number;
+
+  constructor(recipient: string, capacity: number, undelivered: TMessage) {
+    super(`Mailbox of ${recipient} is full (capacity ${capacity})`);
+    this.name = 'MailboxOverflowError';
+    this.recipient = recipient;
+    this.capacity = capacity;
+    this.undelivered = undelivered;
+  }
+}
+
+/** An `ask` got no reply within its timeout. */
+export class AskTimeoutError extends SluiceError {
+  readonly code = 'ASK_TIMEOUT' as const;
+  /** Path of the actor that was asked. */
+  readonly recipient: string;
+  /** The timeout that elapsed, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The message that was asked. */
+  readonly request: unknown;
+
+  constructor(recipient: string, timeoutMs: number, request: unknown) {
+    super(`Ask to ${recipient} timed out after ${timeoutMs} ms`);
+    this.name = 'AskTimeoutError';
+    this.recipient = recipient;
+    this.timeoutMs = timeoutMs;
+    this.request = request;
+  }
+}
+
+/**
+ * The target actor was stopped (or stopping) before it could take the message. The message also
+ * went to dead letters; it is handed back here.
+ */
+export class ActorStoppedError<TMessage = unknown> extends SluiceError {
+  readonly code = 'ACTOR_STOPPED' as const;
+  /** Path of the stopped actor. */
+  readonly recipient: string;
+  /** The message that was not delivered. */
+  readonly undelivered: TMessage;
+
+  constructor(recipient: string, undelivered: TMessage) {
+    super(`Actor ${recipient} is stopped`);
+    this.name = 'ActorStoppedError';
+    this.recipient = recipient;
+    this.undelivered = undelivered;
+  }
+}
+
+/**
+ * An actor's handler threw (or rejected). Rejects the `ask` whose message failed, and is what a
+ * parent receives when a child escalates; `cause` holds the original error.
+ */
+export class ActorFailedError extends SluiceError {
+  readonly code = 'ACTOR_FAILED' as const;
+  /** Path of the actor that failed. */
+  readonly actor: string;
+
+  constructor(actor: string, cause: unknown) {
+    super(`Actor ${actor} failed: ${errorMessage(cause)}`, { cause });
+    this.name = 'ActorFailedError';
+    this.actor = actor;
+  }
+}
+
+/** The actor system is shutting down or has terminated, so it cannot spawn. */
+export class SystemStoppedError extends SluiceError {
+  readonly code = 'SYSTEM_STOPPED' as const;
+  /** Name of the system. */
+  readonly system: string;
+
+  constructor(system: string) {
+    super(`Actor system ${system} is stopped`);
+    this.name = 'SystemStoppedError';
+    this.system = system;
+  }
+}
+
+/**
+ * Whether `value` is a Sluice error, optionally of one code.
+ *
+ * @example
+ * ```ts
+ * if (isSluiceError(error, 'ASK_TIMEOUT')) retry();
+ * ```
+ */
+export function isSluiceError(value: unknown, code?: SluiceErrorCode): value is SluiceError {
+  return value instanceof SluiceError && (code === undefined || value.code === code);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'function';
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Sluice's public entry: named exports only. Everything not listed here is internal and may change.
+ */
+export { createSystem } from './actors/system.js';
+export type {
+  ActorSystem,
+  DispatcherOptions,
+  ShutdownOptions,
+  SystemOptions,
+  SystemStatus,
+} from './actors/system.js';
+export { defineActor } from './actors/behavior.js';
+export type { ActorDefinition } from './actors/behavior.js';
+export type { ActorContext } from './actors/context.js';
+export type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actors/actor-ref.js';
+export type { SpawnOptions } from './actors/spawn-options.js';
+export type { StopReason, Terminated } from './actors/terminated.js';
+export type {
+  ActorEscalatedEvent,
+  ActorFailedEvent,
+  ActorRestartedEvent,
+  ActorStartedEvent,
+  ActorStoppedEvent,
+  EventChannel,
+  HookFailedEvent,
+  SystemEvent,
+  SystemTerminatedEvent,
+} from './actors/events.js';
+export type { Unsubscribe } from './internal/topic.js';
+
+export { RingBuffer } from './mailbox/ring-buffer.js';
+export { OVERFLOW_POLICIES } from './mailbox/overflow.js';
+export type { OverflowPolicy } from './mailbox/overflow.js';
+export { DEFAULT_MAILBOX_CAPACITY } from './mailbox/mailbox.js';
+export type { MailboxMetrics, MailboxOptions } from './mailbox/mailbox.js';
+export type { DeadLetter, DeadLetterOffice, DeadLetterReason } from './mailbox/dead-letters.js';
+
+export { DIRECTIVES } from './supervision/directive.js';
+export type { Decider, Directive, SupervisionOptions } from './supervision/directive.js';
+
+export { systemClock } from './time/clock.js';
+export type { Clock, TimerHandle } from './time/clock.js';
+
+export {
+  ActorFailedError,
+  ActorStoppedError,
+  AskTimeoutError,
+  InvalidOptionError,
+  MailboxOverflowError,
+  SluiceError,
+  SystemStoppedError,
+  isSluiceError,
+} from './errors.js';
+export type { SluiceErrorCode } from './errors.js';

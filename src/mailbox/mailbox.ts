@@ -1,0 +1,222 @@
+/**
+ * A bounded mailbox: a ring buffer of user messages under an overflow policy, a queue of senders
+ * waiting for room (in arrival order), and a separate unbounded lane for system messages that user
+ * traffic can never block. Invariant: the user ring never holds more than `capacity` entries, and
+ * senders wait only while it is full, so room and waiting senders never coexist.
+ */
+import { MailboxOverflowError } from '../errors.js';
+import { oneOf, positiveInteger, withDefault } from '../internal/validate.js';
+import { OVERFLOW_POLICIES, overflowAction, type OverflowAction, type OverflowPolicy } from './overflow.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/** Options of an actor's mailbox. */
+export interface MailboxOptions {
+  /**
+   * The most user messages the mailbox holds at once.
+   * @defaultValue 1024
+   */
+  capacity?: number | undefined;
+  /**
+   * What happens to a message that meets a full mailbox; see {@link OverflowPolicy}.
+   * @defaultValue 'backpressure'
+   */
+  overflow?: OverflowPolicy | undefined;
+}
+
+/** A point-in-time view of one mailbox. */
+export interface MailboxMetrics {
+  /** The configured capacity. */
+  readonly capacity: number;
+  /** User messages queued now. */
+  readonly depth: number;
+  /** The most user messages ever queued at once. */
+  readonly highWaterMark: number;
+  /** Messages dropped by the overflow policy. */
+  readonly dropped: number;
+  /** Messages the actor has finished processing (including ones whose handler threw). */
+  readonly processed: number;
+  /** Senders (`send`, `ask`) waiting for room. */
+  readonly waitingSenders: number;
+}
+
+/** Default mailbox capacity. */
+export const DEFAULT_MAILBOX_CAPACITY = 1024;
+
+/** Why the mailbox dropped an entry. */
+export type DropReason = 'dropped-newest' | 'dropped-oldest';
+
+interface WaitingSender<T> {
+  readonly entry: T;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Entries that were still inside a mailbox when it closed, for the owner to dead-letter. */
+export interface ClosedContents<T> {
+  readonly queued: T[];
+  readonly waiting: { entry: T; reject: (error: unknown) => void }[];
+}
+
+/** Validates mailbox options, naming each as `mailbox.<field>`. */
+export function resolveMailboxOptions(options: MailboxOptions | undefined): Required<{
+  [K in keyof MailboxOptions]: NonNullable<MailboxOptions[K]>;
+}> {
+  return {
+    capacity: withDefault(options?.capacity, DEFAULT_MAILBOX_CAPACITY, (v) => positiveInteger('mailbox.capacity', v)),
+    overflow: withDefault<OverflowPolicy>(options?.overflow, 'backpressure', (v) =>
+      oneOf('mailbox.overflow', v, OVERFLOW_POLICIES),
+    ),
+  };
+}
+
+export class Mailbox<T, TSystem> {
+  readonly #ring: RingBuffer<T>;
+  readonly #system = new RingBuffer<TSystem>(Infinity);
+  readonly #waiting = new RingBuffer<WaitingSender<T>>(Infinity);
+  readonly #action: OverflowAction;
+  readonly #owner: string;
+  readonly #onDrop: (entry: T, reason: DropReason) => void;
+  readonly #unwrap: (entry: T) => unknown;
+  #highWaterMark = 0;
+  #dropped = 0;
+  #processed = 0;
+
+  /**
+   * @param owner - path of the owning actor, for errors.
+   * @param onDrop - called with each entry the overflow policy drops.
+   * @param unwrap - turns an entry back into the user's message, for errors that hand it back.
+   */
+  constructor(
+    options: MailboxOptions | undefined,
+    owner: string,
+    onDrop: (entry: T, reason: DropReason) => void,
+    unwrap: (entry: T) => unknown,
+  ) {
+    const { capacity, overflow } = resolveMailboxOptions(options);
+    this.#ring = new RingBuffer<T>(capacity);
+    this.#action = overflowAction(overflow);
+    this.#owner = owner;
+    this.#onDrop = onDrop;
+    this.#unwrap = unwrap;
+  }
+
+  /** User messages queued now. */
+  get size(): number {
+    return this.#ring.size;
+  }
+
+  /** System messages queued now. */
+  get systemSize(): number {
+    return this.#system.size;
+  }
+
+  /**
+   * Offers an entry without waiting. Returns true when it was enqueued, false when the policy
+   * refused or dropped it (a drop goes through `onDrop` first).
+   * @throws MailboxOverflowError under the `'fail'` policy when full.
+   */
+  offer(entry: T): boolean {
+    if (this.#waiting.size === 0 && this.#ring.push(entry)) {
+      this.#noteDepth();
+      return true;
+    }
+    return this.#overflow(entry);
+  }
+
+  /**
+   * Offers an entry, waiting for room under `'backpressure'`. Returns `undefined` when the entry
+   * was enqueued at once (no promise allocated on the fast path), else a promise that resolves once
+   * it is enqueued, or rejects with `MailboxOverflowError` when the policy drops or refuses it.
+   */
+  offerOrWait(entry: T): Promise<void> | undefined {
+    if (this.#waiting.size === 0 && this.#ring.push(entry)) {
+      this.#noteDepth();
+      return undefined;
+    }
+    if (this.#action === 'wait') {
+      return new Promise<void>((resolve, reject) => {
+        this.#waiting.push({ entry, resolve, reject });
+      });
+    }
+    try {
+      if (this.#overflow(entry)) return undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.reject(new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry)));
+  }
+
+  /** Removes the oldest user entry (the caller checks `size` first), admitting one waiting sender. */
+  take(): T {
+    const entry = this.#ring.shift() as T;
+    if (this.#waiting.size > 0) this.#admitWaiting();
+    return entry;
+  }
+
+  /** Counts `n` user messages as processed. */
+  recordProcessed(n: number): void {
+    this.#processed += n;
+  }
+
+  /** Enqueues a system message; the system lane has no bound, so this never fails. */
+  pushSystem(message: TSystem): void {
+    this.#system.push(message);
+  }
+
+  /** Removes the oldest system message (the caller checks `systemSize` first). */
+  takeSystem(): TSystem {
+    return this.#system.shift() as TSystem;
+  }
+
+  /** Empties the user ring and the waiting senders, handing them back for dead-lettering. */
+  close(): ClosedContents<T> {
+    const queued = this.#ring.drain();
+    const waiting = this.#waiting.drain().map(({ entry, reject }) => ({ entry, reject }));
+    return { queued, waiting };
+  }
+
+  /** Empties the system lane. */
+  drainSystem(): TSystem[] {
+    return this.#system.drain();
+  }
+
+  metrics(): MailboxMetrics {
+    return {
+      capacity: this.#ring.capacity,
+      depth: this.#ring.size,
+      highWaterMark: this.#highWaterMark,
+      dropped: this.#dropped,
+      processed: this.#processed,
+      waitingSenders: this.#waiting.size,
+    };
+  }
+
+  #overflow(entry: T): boolean {
+    switch (this.#action) {
+      case 'wait':
+        return false;
+      case 'drop-new':
+        this.#dropped++;
+        this.#onDrop(entry, 'dropped-newest');
+        return false;
+      case 'evict-oldest': {
+        this.#dropped++;
+        this.#onDrop(this.#ring.shift() as T, 'dropped-oldest');
+        this.#ring.push(entry);
+        return true;
+      }
+      case 'throw':
+        throw new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry));
+    }
+  }
+
+  #admitWaiting(): void {
+    const sender = this.#waiting.shift() as WaitingSender<T>;
+    this.#ring.push(sender.entry);
+    sender.resolve();
+  }
+
+  #noteDepth(): void {
+    if (this.#ring.size > this.#highWaterMark) this.#highWaterMark = this.#ring.size;
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * A FIFO queue on a power-of-two circular array: O(1) push and shift with index masking, never
+ * `Array.prototype.shift`. Storage starts small and doubles up to the capacity, so a mostly idle
+ * mailbox with a large bound costs little memory; it never holds more than `capacity` items.
+ */
+import { positiveInteger } from '../internal/validate.js';
+
+const INITIAL_STORAGE = 16;
+
+/**
+ * A bounded (or, with `Infinity`, unbounded) FIFO ring buffer.
+ *
+ * @example
+ * ```ts
+ * const ring = new RingBuffer<number>(3);
+ * ring.push(1); ring.push(2);
+ * ring.shift(); // 1
+ * ```
+ */
+export class RingBuffer<T> {
+  /** The most items the buffer holds at once. */
+  readonly capacity: number;
+  #items: (T | undefined)[];
+  #mask: number;
+  #head = 0;
+  #size = 0;
+
+  /**
+   * @param capacity - a positive integer, or `Infinity` for a queue bounded only by memory.
+   * @throws InvalidOptionError when `capacity` is neither.
+   */
+  constructor(capacity: number) {
+    this.capacity = capacity === Infinity ? Infinity : positiveInteger('capacity', capacity);
+    const storage = Math.min(INITIAL_STORAGE, nextPowerOfTwo(this.capacity));
+    this.#items = new Array<T | undefined>(storage);
+    this.#mask = storage - 1;
+  }
+
+  /** How many items the buffer holds now. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether the buffer holds `capacity` items. */
+  get isFull(): boolean {
+    return this.#size >= this.capacity;
+  }
+
+  /** Appends `item`; returns false (and stores nothing) when the buffer is full. */
+  push(item: T): boolean {
+    if (this.#size >= this.capacity) return false;
+    if (this.#size > this.#mask) this.#grow();
+    this.#items[(this.#head + this.#size) & this.#mask] = item;
+    this.#size++;
+    return true;
+  }
+
+  /** Removes and returns the oldest item, or `undefined` when empty. */
+  shift(): T | undefined {
+    if (this.#size === 0) return undefined;
+    const head = this.#head;
+    const item = this.#items[head];
+    this.#items[head] = undefined; // let the item be collected
+    this.#head = (head + 1) & this.#mask;
+    this.#size--;
+    return item;
+  }
+
+  /** The oldest item without removing it, or `undefined` when empty. */
+  peek(): T | undefined {
+    return this.#size === 0 ? undefined : this.#items[this.#head];
+  }
+
+  /** Removes every item and returns them oldest first. */
+  drain(): T[] {
+    const out = new Array<T>(this.#size);
+    for (let i = 0; i < out.length; i++) out[i] = this.shift() as T;
+    this.#head = 0;
+    return out;
+  }
+
+  /** The items oldest first, without removing them. */
+  toArray(): T[] {
+    const out = new Array<T>(this.#size);
+    for (let i = 0; i < this.#size; i++) out[i] = this.#items[(this.#head + i) & this.#mask] as T;
+    return out;
+  }
+
+  #grow(): void {
+    const next = new Array<T | undefined>(this.#items.length * 2);
+    for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) & this.#mask];
+    this.#items = next;
+    this.#mask = next.length - 1;
+    this.#head = 0;
+  }
+}
+
+function nextPowerOfTwo(n: number): number {
+  if (n === Infinity) return Infinity;
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
