@@ -8,13 +8,13 @@ import { Topic } from '../internal/topic.js';
 import { isObject, positiveInteger, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
 import { DeadLetters, type DeadLetterOffice } from '../mailbox/dead-letters.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { ActorCell } from './actor-cell.js';
+import { ActorCell } from './internal/actor-cell.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
-import type { Ask } from './ask.js';
+import type { Ask } from './internal/ask.js';
 import { validateDefinition, type ActorDefinition } from './behavior.js';
-import { Dispatcher, type TurnScheduler } from './dispatcher.js';
+import { Dispatcher, type TurnScheduler } from './internal/dispatcher.js';
 import type { EventChannel, SystemEvent } from './events.js';
-import type { ChildCell, ParentSlot, Runtime } from './runtime.js';
+import type { ChildCell, ParentSlot, Runtime } from './internal/runtime.js';
 import { resolveSpawnOptions, type SpawnOptions } from './spawn-options.js';
 
 /** Options of the dispatcher that runs a system's actors. */
@@ -118,6 +118,24 @@ export interface ActorSystem {
 
 const ROOT = '/user';
 
+function resolveDrain(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'a boolean', value);
+  return value;
+}
+
+function validateClock(clock: unknown): Clock {
+  const candidate = clock as Partial<Record<keyof Clock, unknown>> | null;
+  const valid =
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.now === 'function' &&
+    typeof candidate.setTimeout === 'function' &&
+    typeof candidate.clearTimeout === 'function';
+  if (!valid) throw new InvalidOptionError('clock', 'a Clock with now, setTimeout and clearTimeout', clock);
+  return clock as Clock;
+}
+
 /**
  * Creates an actor system.
  *
@@ -145,7 +163,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   readonly #runtime: Runtime;
   readonly #outstandingAsks = new Set<Ask<unknown>>();
   readonly #signal: AbortSignal | undefined;
-  readonly #shutdownDefaults: ShutdownOptions;
+  readonly #shutdownDefaults: { readonly drain: boolean };
   #status: SystemStatus = 'running';
   #shutdown: Promise<void> | undefined;
   #failure: ActorFailedError | undefined;
@@ -156,7 +174,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
     const name = options?.name ?? 'sluice';
     if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionError('name', 'a non-empty string', name);
     this.name = name;
-    this.clock = options?.clock ?? systemClock;
+    this.clock = options?.clock === undefined ? systemClock : validateClock(options.clock);
     if (options?.dispatcher !== undefined) isObject('dispatcher', options.dispatcher);
     const messageBudget = withDefault(options?.dispatcher?.messageBudget, 256, (v) =>
       positiveInteger('dispatcher.messageBudget', v),
@@ -167,7 +185,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
     const askTimeoutMs = withDefault(options?.askTimeoutMs, 5000, (v) => positiveNumberOrInfinity('askTimeoutMs', v));
     const bufferSize = withDefault(options?.deadLetterBuffer, 100, (v) => positiveInteger('deadLetterBuffer', v));
     if (options?.shutdown !== undefined) isObject('shutdown', options.shutdown);
-    this.#shutdownDefaults = options?.shutdown ?? {};
+    this.#shutdownDefaults = { drain: resolveDrain('shutdown.drain', options?.shutdown?.drain, false) };
     const signal = options?.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new InvalidOptionError('signal', 'an AbortSignal', signal);
@@ -212,12 +230,12 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
 
   lookup(path: string): AnyActorRef | undefined {
     if (typeof path !== 'string' || !path.startsWith(`${ROOT}/`)) return undefined;
-    let parent: ParentSlot = this;
+    let children = this.children;
     let found: ChildCell | undefined;
     for (const segment of path.slice(ROOT.length + 1).split('/')) {
-      found = parent.children.get(segment);
+      found = children.get(segment);
       if (found === undefined) return undefined;
-      parent = found as unknown as ParentSlot;
+      children = found.children;
     }
     return found?.ref;
   }
@@ -225,8 +243,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   shutdown(options?: ShutdownOptions): Promise<void> {
     if (this.#shutdown !== undefined) return this.#shutdown;
     if (options !== undefined) isObject('options', options);
-    const drain = options?.drain ?? this.#shutdownDefaults.drain ?? false;
-    if (typeof drain !== 'boolean') throw new InvalidOptionError('drain', 'a boolean', drain);
+    const drain = resolveDrain('drain', options?.drain, this.#shutdownDefaults.drain);
     this.#status = 'stopping';
     this.#shutdown = this.#stopAll(drain);
     return this.#shutdown;

@@ -2,17 +2,17 @@
  * What an actor cell needs from its system and its parent, as narrow interfaces, so the cell does
  * not depend on the system's class and a parent can be either another actor or the system itself.
  */
-import type { DeadLetters } from '../mailbox/dead-letters.js';
-import type { Topic } from '../internal/topic.js';
-import type { Clock } from '../time/clock.js';
-import type { ActorRef, AnyActorRef } from './actor-ref.js';
+import type { DeadLetters } from '../../mailbox/dead-letters.js';
+import type { Topic } from '../../internal/topic.js';
+import type { Clock } from '../../time/clock.js';
+import type { ActorRef, AnyActorRef } from '../actor-ref.js';
 import type { Ask } from './ask.js';
-import type { ActorDefinition } from './behavior.js';
+import type { ActorDefinition } from '../behavior.js';
 import type { Dispatcher } from './dispatcher.js';
-import type { SystemEvent } from './events.js';
-import type { SpawnOptions } from './spawn-options.js';
-import type { ActorSystem } from './system.js';
-import type { StopReason } from './terminated.js';
+import type { SystemEvent } from '../events.js';
+import type { SpawnOptions } from '../spawn-options.js';
+import type { ActorSystem } from '../system.js';
+import type { StopReason } from '../terminated.js';
 
 /** How a stopping actor treats the messages already in its mailbox. */
 export type StopMode = 'drain' | 'discard';
@@ -40,6 +40,8 @@ export interface ChildCell {
   readonly name: string;
   readonly path: string;
   readonly ref: AnyActorRef;
+  /** Its own live children, by name. */
+  readonly children: Map<string, ChildCell>;
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
 }
 

@@ -2,9 +2,9 @@
  * The ref handed out for actors of a local system: a thin, stable facade over the actor's cell, so
  * user code can hold and compare refs without reaching the cell's internals.
  */
-import { InvalidOptionError } from '../errors.js';
-import type { MailboxMetrics } from '../mailbox/mailbox.js';
-import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actor-ref.js';
+import { InvalidOptionError } from '../../errors.js';
+import type { MailboxMetrics } from '../../mailbox/mailbox.js';
+import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
 
 /** What a ref needs from its cell. */
 export interface RefTarget<TMessage> {

@@ -5,21 +5,21 @@
  * in the run queue (`scheduled`) at most once; state changes only between messages.
  */
 import { nanoid } from 'nanoid';
-import { ActorFailedError, ActorStoppedError, InvalidOptionError, MailboxOverflowError } from '../errors.js';
-import { positiveNumberOrInfinity } from '../internal/validate.js';
-import type { DeadLetterReason } from '../mailbox/dead-letters.js';
-import { Mailbox, type DropReason, type MailboxMetrics } from '../mailbox/mailbox.js';
-import { DIRECTIVES, type Directive } from '../supervision/directive.js';
-import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actor-ref.js';
+import { ActorFailedError, ActorStoppedError, InvalidOptionError, MailboxOverflowError } from '../../errors.js';
+import { positiveNumberOrInfinity } from '../../internal/validate.js';
+import type { DeadLetterReason } from '../../mailbox/dead-letters.js';
+import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mailbox.js';
+import { DIRECTIVES, type Directive } from '../../supervision/directive.js';
+import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
 import { Ask } from './ask.js';
-import type { ActorDefinition } from './behavior.js';
-import type { ActorContext } from './context.js';
+import type { ActorDefinition } from '../behavior.js';
+import type { ActorContext } from '../context.js';
 import type { Runnable } from './dispatcher.js';
-import type { HookFailedEvent } from './events.js';
+import type { HookFailedEvent } from '../events.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
-import type { ResolvedSpawnOptions } from './spawn-options.js';
-import type { StopReason, Terminated } from './terminated.js';
+import type { ResolvedSpawnOptions } from '../spawn-options.js';
+import type { StopReason, Terminated } from '../terminated.js';
 
 type Entry<TMessage> = TMessage | Ask<TMessage>;
 
@@ -151,7 +151,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   // ─── Running ────────────────────────────────────────────────────────────────────────────────
 
   runSlice(): boolean {
-    if (!this.#startBegun && this.#accepting) this.#start();
+    if (this.#mayStart()) this.#start();
     const mailbox = this.#mailbox;
     while (!this.#parked && mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) {
       this.#handleSystem(mailbox.takeSystem());
@@ -267,9 +267,15 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #hasWork(): boolean {
     if (this.#parked) return false;
+    if (this.#mayStart()) return true;
     const mailbox = this.#mailbox;
     if (mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) return true;
     return this.#open && mailbox.size > 0;
+  }
+
+  /** An actor starts when spawned, or when asked to drain before it got its first slice. */
+  #mayStart(): boolean {
+    return !this.#startBegun && (this.#accepting || this.#stopMode === 'drain');
   }
 
   #wake(): void {
@@ -356,7 +362,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     // A stop requested from inside a handler must not see the actor as idle before that handler
     // has returned its promise (and parked the actor): look only after the current call stack.
     await RESOLVED;
-    while (this.#parked || (this.#open && this.#mailbox.size > 0)) {
+    while (!this.#isQuiescent()) {
       await new Promise<void>((resolve) => {
         this.#whenQuiescent = resolve;
         if (this.#hasWork()) this.#wake();
@@ -377,9 +383,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Wakes a stop waiting for the message in progress (and, when draining, the queue) to finish. */
   #checkQuiescent(): void {
     const resolve = this.#whenQuiescent;
-    if (resolve === undefined || this.#parked || (this.#open && this.#mailbox.size > 0)) return;
+    if (resolve === undefined || !this.#isQuiescent()) return;
     this.#whenQuiescent = undefined;
     resolve();
+  }
+
+  /** Nothing in progress, and nothing left that a draining stop still has to process. */
+  #isQuiescent(): boolean {
+    return !this.#parked && !this.#mayStart() && !(this.#open && this.#mailbox.size > 0);
   }
 
   #finish(): void {
@@ -478,7 +489,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
           this.#handlerFailed(error, message.terminated as TMessage);
           return;
         }
-        this.#process(delivered);
+        if (this.#process(delivered) !== AWAITING) this.#mailbox.recordProcessed(1);
         return;
       }
       case 'child-failed':

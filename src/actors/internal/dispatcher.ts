@@ -5,7 +5,7 @@
  * run between turns. Invariant: an actor is in the run queue at most once, and a turn is scheduled
  * only while the queue is non-empty, so an idle system holds no handle.
  */
-import { RingBuffer } from '../mailbox/ring-buffer.js';
+import { RingBuffer } from '../../mailbox/ring-buffer.js';
 
 /** Something the dispatcher can run. */
 export interface Runnable {

@@ -3,8 +3,8 @@
  * handler's `ctx.reply` settles it. It settles exactly once — by reply, failure, stop or timeout —
  * and always clears its timer, so no timer outlives it.
  */
-import { AskTimeoutError } from '../errors.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import { AskTimeoutError } from '../../errors.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
 
 export class Ask<TMessage> {
   readonly message: TMessage;

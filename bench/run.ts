@@ -1,0 +1,36 @@
+/**
+ * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE]`: runs every case and prints a table
+ * of median throughput with Sluice's ratio to the baselines measured in the same run.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { actorThroughput } from './cases/actor-throughput.js';
+import { measureCase, type BenchCase, type Measurement } from './measure.js';
+import { renderTable } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    case: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+const quick = values.quick === true;
+const cases: BenchCase[] = [actorThroughput(quick ? 200_000 : 1_000_000)].filter(
+  (c) => values.case === undefined || c.name === values.case,
+);
+if (cases.length === 0) {
+  console.error(`No benchmark case named ${values.case}`);
+  process.exit(2);
+}
+
+const results: Measurement[] = [];
+for (const benchCase of cases) {
+  results.push(...(await measureCase(benchCase, { warmups: quick ? 1 : 3, runs: quick ? 3 : 7 })));
+}
+console.log(`Node ${process.version}, ${process.arch}; median of ${quick ? 3 : 7} runs after warm-up\n`);
+console.log(renderTable(results));
+if (values.json !== undefined) {
+  writeFileSync(values.json, JSON.stringify(results.map(({ case: c, impl, opsPerSec }) => ({ case: c, impl, opsPerSec })), null, 2));
+}

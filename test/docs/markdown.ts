@@ -1,0 +1,34 @@
+/** Reads fenced code blocks and links out of the project's Markdown, for tests that keep docs true. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export function readProjectFile(relativePath: string): string {
+  return readFileSync(new URL(relativePath, `file://${projectRoot}`), 'utf8');
+}
+
+/** The fenced code blocks of `markdown`, with their info string and the heading they sit under. */
+export function codeBlocks(markdown: string): { lang: string; heading: string; code: string }[] {
+  const blocks: { lang: string; heading: string; code: string }[] = [];
+  let heading = '';
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.startsWith('#')) heading = line.replace(/^#+\s*/, '');
+    const fence = /^```(\w*)/.exec(line);
+    if (fence === null) continue;
+    const start = i + 1;
+    do i++;
+    while (i < lines.length && lines[i] !== '```');
+    blocks.push({ lang: fence[1] ?? '', heading, code: lines.slice(start, i).join('\n') });
+  }
+  return blocks;
+}
+
+/** Relative link targets of `markdown` (no URLs, no anchors). */
+export function relativeLinks(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+    .map((match) => match[1] as string)
+    .filter((target) => !/^[a-z]+:/.test(target));
+}

@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { codeBlocks, projectRoot, readProjectFile } from '../docs/markdown.js';
+
+const run = promisify(execFile);
+
+async function runExample(file: string): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', file], { cwd: projectRoot, timeout: 60_000 });
+}
+
+describe('examples', () => {
+  it('quickstart prints the balance after a tell, a send and an ask', async () => {
+    const { stdout } = await runExample('examples/quickstart.ts');
+    expect(stdout).toBe('/user/alice has 10\n');
+  });
+
+  it('bank-account (npm start) prints what the README shows', async () => {
+    const { stdout } = await runExample('examples/bank-account.ts');
+    const shown = codeBlocks(readProjectFile('README.md')).find((block) => block.lang === 'text');
+    expect(stdout.trimEnd()).toBe(shown?.code);
+  });
+});

@@ -1,0 +1,466 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ActorFailedError,
+  DIRECTIVES,
+  defineActor,
+  type ActorDefinition,
+  type ActorRef,
+  type ActorSystem,
+  type Decider,
+  type Directive,
+} from '../../src/index.js';
+import {
+  counter,
+  nextDeadLetter,
+  nextEvent,
+  nextTurn,
+  recordDeadLetters,
+  recordEvents,
+  useSystems,
+  type CounterMsg,
+} from '../actors/helpers.js';
+
+const newSystem = useSystems();
+
+/** The counter, with a handler that fails after an await: a rejection rather than a throw. */
+const asyncCounter = defineActor<number, CounterMsg>({
+  ...counter,
+  async receive(state, msg, ctx) {
+    await Promise.resolve();
+    return counter.receive(state, msg, ctx);
+  },
+});
+
+type NodeMsg = CounterMsg | { type: 'spawn'; name: string; decide: Directive };
+
+/** A counter that can also spawn children like itself, each with the directive it is told. */
+const node: ActorDefinition<number, NodeMsg> = defineActor<number, NodeMsg>({
+  initialState: () => 0,
+  receive(state, msg, ctx) {
+    switch (msg.type) {
+      case 'spawn':
+        ctx.reply(ctx.spawn(node, { name: msg.name, supervision: { decide: () => msg.decide } }));
+        return state;
+      case 'inc':
+        return state + (msg.by ?? 1);
+      case 'get':
+        ctx.reply(state);
+        return state;
+      case 'fail':
+        throw msg.error;
+    }
+  },
+});
+
+function spawnChild(parent: ActorRef<NodeMsg>, name: string, decide: Directive): Promise<ActorRef<NodeMsg>> {
+  return parent.ask<ActorRef<NodeMsg>>({ type: 'spawn', name, decide });
+}
+
+/** A decider that answers `directive` and records every error it is asked about. */
+function recordingDecider(directive: Directive): Decider & { readonly errors: unknown[] } {
+  const errors: unknown[] = [];
+  return Object.assign((error: unknown) => {
+    errors.push(error);
+    return directive;
+  }, { errors });
+}
+
+function actorStopped(system: ActorSystem, path: string) {
+  return nextEvent(system, 'actor-stopped', (event) => event.path === path);
+}
+
+describe('SupervisionOptions', () => {
+  describe('decide', () => {
+    describe.each(DIRECTIVES.flatMap((directive) => [
+      { directive, how: 'throws', definition: counter },
+      { directive, how: 'rejects', definition: asyncCounter },
+    ]))("answering '$directive' when the handler $how", ({ directive, definition }) => {
+      it('dead-letters the failing message with reason handler-failed and its error', async () => {
+        const system = newSystem();
+        const ref = system.spawn(definition, { name: 'fragile', supervision: { decide: () => directive } });
+        const error = new Error('boom');
+        const message: CounterMsg = { type: 'fail', error };
+        const letter = nextDeadLetter(system, 'handler-failed');
+        ref.tell(message);
+        const { reason, recipient, message: dead, error: deadError } = await letter;
+        expect(reason).toBe('handler-failed');
+        expect(recipient).toBe('/user/fragile');
+        expect(dead).toBe(message);
+        expect(deadError).toBe(error);
+      });
+
+      it('rejects an ask for the failing message with ActorFailedError carrying the error', async () => {
+        const system = newSystem();
+        const ref = system.spawn(definition, { name: 'fragile', supervision: { decide: () => directive } });
+        const error = new Error('boom');
+        const failure = await ref.ask({ type: 'fail', error }).catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(ActorFailedError);
+        expect((failure as ActorFailedError).actor).toBe('/user/fragile');
+        expect((failure as ActorFailedError).cause).toBe(error);
+      });
+
+      it('publishes actor-failed with the directive, the error and the message', async () => {
+        const system = newSystem();
+        const ref = system.spawn(definition, { name: 'fragile', supervision: { decide: () => directive } });
+        const error = new Error('boom');
+        const message: CounterMsg = { type: 'fail', error };
+        const failed = nextEvent(system, 'actor-failed');
+        ref.tell(message);
+        const event = await failed;
+        expect(event).toMatchObject({ path: '/user/fragile', id: ref.id, directive });
+        expect(event.error).toBe(error);
+        expect(event.message).toBe(message);
+      });
+    });
+
+    describe("answering 'resume'", () => {
+      it.each([
+        ['throws', counter],
+        ['rejects', asyncCounter],
+      ])('keeps the state and goes on with the next message when the handler %s', async (_how, definition) => {
+        const system = newSystem();
+        const events = recordEvents(system);
+        const ref = system.spawn(definition, { supervision: { decide: () => 'resume' } });
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        ref.tell({ type: 'inc' });
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(3);
+        expect(ref.status).toBe('running');
+        expect(events.map((event) => event.type)).toEqual(['actor-started', 'actor-failed']);
+        await ref.stop();
+        expect(ref.metrics().processed).toBe(5);
+      });
+    });
+
+    describe("answering 'restart'", () => {
+      it.each([
+        ['throws', counter],
+        ['rejects', asyncCounter],
+      ])('starts again from initialState and handles what was queued behind the failure when the handler %s', async (_how, definition) => {
+        const system = newSystem();
+        const ref = system.spawn(definition, { supervision: { decide: () => 'restart' } });
+        ref.tell({ type: 'inc', by: 5 });
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'inc' });
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(2);
+        expect(ref.status).toBe('running');
+      });
+
+      it('publishes actor-restarted with the running restart count and the error', async () => {
+        const system = newSystem();
+        const ref = system.spawn(counter, { name: 'phoenix', supervision: { decide: () => 'restart' } });
+        const events = recordEvents(system);
+        const first = new Error('first');
+        const second = new Error('second');
+        ref.tell({ type: 'fail', error: first });
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'fail', error: second });
+        await ref.ask({ type: 'get' });
+        const restarts = events.flatMap((event) => (event.type === 'actor-restarted' ? [event] : []));
+        expect(restarts.map(({ path, id, restarts: count, error }) => ({ path, id, count, error }))).toEqual([
+          { path: '/user/phoenix', id: ref.id, count: 1, error: first },
+          { path: '/user/phoenix', id: ref.id, count: 2, error: second },
+        ]);
+      });
+
+      it('is what the default decider answers', async () => {
+        const system = newSystem();
+        const ref = system.spawn(counter);
+        const restarted = nextEvent(system, 'actor-restarted');
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(0);
+        await expect(restarted).resolves.toMatchObject({ restarts: 1 });
+      });
+
+      it('keeps the children running', async () => {
+        const system = newSystem();
+        const parent = system.spawn(node, { name: 'parent', supervision: { decide: () => 'restart' } });
+        const child = await spawnChild(parent, 'child', 'resume');
+        child.tell({ type: 'inc', by: 7 });
+        const restarted = nextEvent(system, 'actor-restarted');
+        parent.tell({ type: 'fail', error: new Error('boom') });
+        await restarted;
+        expect(child.status).toBe('running');
+        expect(system.lookup('/user/parent/child')).toBe(child);
+        await expect(child.ask({ type: 'get' })).resolves.toBe(7);
+      });
+
+      it('reports a failing restarting hook and restarts anyway', async () => {
+        const system = newSystem();
+        const hookError = new Error('restarting failed');
+        const hookFailed = nextEvent(system, 'hook-failed');
+        const ref = system.spawn(
+          defineActor<number, CounterMsg>({
+            ...counter,
+            restarting() {
+              throw hookError;
+            },
+          }),
+          { supervision: { decide: () => 'restart' } },
+        );
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(0);
+        await expect(hookFailed).resolves.toMatchObject({ hook: 'restarting', error: hookError });
+      });
+
+      it('stops the actor with reason failed when initialState throws during the restart', async () => {
+        const system = newSystem();
+        const initError = new Error('no state');
+        let calls = 0;
+        const events = recordEvents(system);
+        const ref = system.spawn(
+          defineActor<number, CounterMsg>({
+            ...counter,
+            initialState() {
+              calls++;
+              if (calls > 1) throw initError;
+              return 0;
+            },
+          }),
+          { name: 'broken', supervision: { decide: () => 'restart' } },
+        );
+        const stopped = actorStopped(system, '/user/broken');
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
+        expect(events).toContainEqual(expect.objectContaining({ type: 'hook-failed', hook: 'initialState', error: initError }));
+        expect(events.some((event) => event.type === 'actor-restarted')).toBe(false);
+      });
+
+      it('stops the actor with reason failed when started throws during the restart', async () => {
+        const system = newSystem();
+        let starts = 0;
+        const ref = system.spawn(
+          defineActor<number, CounterMsg>({
+            ...counter,
+            started() {
+              starts++;
+              if (starts > 1) throw new Error('cannot start again');
+            },
+          }),
+          { name: 'once', supervision: { decide: () => 'restart' } },
+        );
+        const stopped = actorStopped(system, '/user/once');
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
+        expect(starts).toBe(2);
+      });
+    });
+
+    describe("answering 'stop'", () => {
+      it('stops the actor with reason failed and dead-letters what was queued as unprocessed', async () => {
+        const system = newSystem();
+        const letters = recordDeadLetters(system);
+        const ref = system.spawn(counter, { name: 'quitter', supervision: { decide: () => 'stop' } });
+        const stopped = actorStopped(system, '/user/quitter');
+        const error = new Error('boom');
+        ref.tell({ type: 'inc' });
+        ref.tell({ type: 'fail', error });
+        ref.tell({ type: 'inc', by: 2 });
+        ref.tell({ type: 'inc', by: 3 });
+        await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
+        expect(ref.status).toBe('stopped');
+        expect(letters.map(({ reason, message }) => ({ reason, message }))).toEqual([
+          { reason: 'handler-failed', message: { type: 'fail', error } },
+          { reason: 'unprocessed', message: { type: 'inc', by: 2 } },
+          { reason: 'unprocessed', message: { type: 'inc', by: 3 } },
+        ]);
+        expect(ref.tell({ type: 'inc' })).toBe(false);
+        expect(letters.at(-1)).toMatchObject({ reason: 'recipient-stopped', message: { type: 'inc' } });
+      });
+
+      it('stops the children too, with reason shutdown', async () => {
+        const system = newSystem();
+        const parent = system.spawn(node, { name: 'parent', supervision: { decide: () => 'stop' } });
+        const child = await spawnChild(parent, 'child', 'resume');
+        const childStopped = actorStopped(system, '/user/parent/child');
+        const parentStopped = actorStopped(system, '/user/parent');
+        parent.tell({ type: 'fail', error: new Error('boom') });
+        await expect(childStopped).resolves.toMatchObject({ reason: 'shutdown' });
+        await expect(parentStopped).resolves.toMatchObject({ reason: 'failed' });
+        expect(child.status).toBe('stopped');
+      });
+    });
+
+    describe("answering 'escalate'", () => {
+      it('stops the child with reason escalated and fails the parent with ActorFailedError', async () => {
+        const system = newSystem();
+        const decide = recordingDecider('resume');
+        const events = recordEvents(system);
+        const parent = system.spawn(node, { name: 'parent', supervision: { decide } });
+        parent.tell({ type: 'inc', by: 4 });
+        const child = await spawnChild(parent, 'child', 'escalate');
+        const error = new Error('too hard');
+        const parentFailed = nextEvent(system, 'actor-failed', (event) => event.path === '/user/parent');
+        child.tell({ type: 'fail', error });
+        const event = await parentFailed;
+        expect(event.directive).toBe('resume');
+        expect(event.message).toBeUndefined();
+        expect(decide.errors).toHaveLength(1);
+        const failure = decide.errors[0];
+        expect(failure).toBeInstanceOf(ActorFailedError);
+        expect((failure as ActorFailedError).actor).toBe('/user/parent/child');
+        expect((failure as ActorFailedError).cause).toBe(error);
+        expect(event.error).toBe(failure);
+        await expect(parent.ask({ type: 'get' })).resolves.toBe(4);
+        expect(child.status).toBe('stopped');
+        expect(events).toContainEqual(expect.objectContaining({ type: 'actor-escalated', path: '/user/parent/child', error }));
+        expect(events).toContainEqual(expect.objectContaining({ type: 'actor-stopped', path: '/user/parent/child', reason: 'escalated' }));
+        expect(system.status).toBe('running');
+      });
+
+      it("lets the parent's 'restart' apply", async () => {
+        const system = newSystem();
+        const parent = system.spawn(node, { name: 'parent', supervision: { decide: () => 'restart' } });
+        parent.tell({ type: 'inc', by: 4 });
+        const child = await spawnChild(parent, 'child', 'escalate');
+        const restarted = nextEvent(system, 'actor-restarted');
+        child.tell({ type: 'fail', error: new Error('too hard') });
+        const event = await restarted;
+        expect(event.path).toBe('/user/parent');
+        expect(event.error).toBeInstanceOf(ActorFailedError);
+        await expect(parent.ask({ type: 'get' })).resolves.toBe(0);
+      });
+
+      it("lets the parent's 'stop' apply", async () => {
+        const system = newSystem();
+        const parent = system.spawn(node, { name: 'parent', supervision: { decide: () => 'stop' } });
+        const child = await spawnChild(parent, 'child', 'escalate');
+        const sibling = await spawnChild(parent, 'sibling', 'resume');
+        const parentStopped = actorStopped(system, '/user/parent');
+        child.tell({ type: 'fail', error: new Error('too hard') });
+        await expect(parentStopped).resolves.toMatchObject({ reason: 'failed' });
+        expect(sibling.status).toBe('stopped');
+        expect(system.status).toBe('running');
+      });
+
+      it('passes up through a parent that escalates too', async () => {
+        const system = newSystem();
+        const decide = recordingDecider('resume');
+        const root = system.spawn(node, { name: 'root', supervision: { decide } });
+        const middle = await spawnChild(root, 'middle', 'escalate');
+        const leaf = await spawnChild(middle, 'leaf', 'escalate');
+        const error = new Error('from the leaf');
+        const rootFailed = nextEvent(system, 'actor-failed', (event) => event.path === '/user/root');
+        const middleStopped = actorStopped(system, '/user/root/middle');
+        leaf.tell({ type: 'fail', error });
+        await rootFailed;
+        await expect(middleStopped).resolves.toMatchObject({ reason: 'escalated' });
+        const failure = decide.errors[0] as ActorFailedError;
+        expect(failure.actor).toBe('/user/root/middle');
+        expect(failure.cause).toBeInstanceOf(ActorFailedError);
+        expect((failure.cause as ActorFailedError).actor).toBe('/user/root/middle/leaf');
+        expect((failure.cause as ActorFailedError).cause).toBe(error);
+        expect(root.status).toBe('running');
+      });
+
+      it('fails the system when a failure escalates past a top-level actor from below', async () => {
+        const system = newSystem();
+        const top = system.spawn(node, { name: 'top', supervision: { decide: () => 'escalate' } });
+        const child = await spawnChild(top, 'child', 'escalate');
+        const error = new Error('from below');
+        child.tell({ type: 'fail', error });
+        const failure = await system.whenTerminated.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(system.status).toBe('failed');
+        expect(failure).toBeInstanceOf(ActorFailedError);
+        expect((failure as ActorFailedError).actor).toBe('/user/top');
+        const cause = (failure as ActorFailedError).cause as ActorFailedError;
+        expect(cause).toBeInstanceOf(ActorFailedError);
+        expect(cause.actor).toBe('/user/top/child');
+        expect(cause.cause).toBe(error);
+      });
+
+      it('at the top level stops the system and rejects whenTerminated with ActorFailedError, unhandled by nobody', async () => {
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown): void => {
+          unhandled.push(reason);
+        };
+        process.on('unhandledRejection', onUnhandled);
+        try {
+          const system = newSystem({ name: 'doomed' });
+          const events = recordEvents(system);
+          const bystander = system.spawn(counter, { name: 'bystander' });
+          const top = system.spawn(counter, { name: 'top', supervision: { decide: () => 'escalate' } });
+          const terminated = nextEvent(system, 'system-terminated');
+          const error = new Error('to the top');
+          top.tell({ type: 'fail', error });
+          const event = await terminated;
+          // Node reports an unhandled rejection once the microtask queue has drained: give it a turn.
+          await nextTurn();
+          expect(unhandled).toEqual([]);
+          expect(system.status).toBe('failed');
+          const failure = await system.whenTerminated.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(failure).toBeInstanceOf(ActorFailedError);
+          expect((failure as ActorFailedError).actor).toBe('/user/top');
+          expect((failure as ActorFailedError).cause).toBe(error);
+          expect(event).toMatchObject({ system: 'doomed' });
+          expect(event.error).toBe(failure);
+          expect(bystander.status).toBe('stopped');
+          const stops = events.flatMap((e) => (e.type === 'actor-stopped' ? [[e.path, e.reason]] : []));
+          expect(stops).toEqual(
+            expect.arrayContaining([
+              ['/user/top', 'escalated'],
+              ['/user/bystander', 'shutdown'],
+            ]),
+          );
+          expect(() => system.spawn(counter)).toThrow();
+          await expect(system.shutdown()).resolves.toBeUndefined();
+        } finally {
+          process.off('unhandledRejection', onUnhandled);
+        }
+      });
+    });
+
+    describe('throwing', () => {
+      it("counts as 'stop' and reports hook-failed", async () => {
+        const system = newSystem();
+        const events = recordEvents(system);
+        const deciderError = new Error('decider broke');
+        const ref = system.spawn(counter, {
+          name: 'unlucky',
+          supervision: {
+            decide: () => {
+              throw deciderError;
+            },
+          },
+        });
+        const stopped = actorStopped(system, '/user/unlucky');
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
+        expect(events).toContainEqual(
+          expect.objectContaining({ type: 'hook-failed', hook: 'decide', path: '/user/unlucky', error: deciderError }),
+        );
+        expect(events).toContainEqual(expect.objectContaining({ type: 'actor-failed', directive: 'stop' }));
+        expect(ref.status).toBe('stopped');
+      });
+    });
+
+    it("counts an answer that is not a directive as 'stop'", async () => {
+      const system = newSystem();
+      const ref = system.spawn(counter, {
+        name: 'confused',
+        supervision: { decide: () => 'retry' as unknown as Directive },
+      });
+      const failed = nextEvent(system, 'actor-failed');
+      const stopped = actorStopped(system, '/user/confused');
+      ref.tell({ type: 'fail', error: new Error('boom') });
+      await expect(failed).resolves.toMatchObject({ directive: 'stop' });
+      await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
+    });
+  });
+});
+
+describe('DIRECTIVES', () => {
+  it('lists the four directives', () => {
+    expect([...DIRECTIVES].sort()).toEqual(['escalate', 'restart', 'resume', 'stop']);
+  });
+});
