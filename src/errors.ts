@@ -10,6 +10,7 @@ export type SluiceErrorCode =
   | 'ASK_TIMEOUT'
   | 'ACTOR_STOPPED'
   | 'ACTOR_FAILED'
+  | 'RESTART_INTENSITY'
   | 'SYSTEM_STOPPED';
 
 /**
@@ -117,6 +118,34 @@ export class ActorFailedError extends SluiceError {
     super(`Actor ${actor} failed: ${errorMessage(cause)}`, { cause });
     this.name = 'ActorFailedError';
     this.actor = actor;
+  }
+}
+
+/**
+ * A supervisor had to restart its children more than `maxRestarts` times within `withinMs`, so it
+ * gave up: it stops its children and escalates this error (at the top, the system stops with it).
+ * `cause` is the error that caused the last restart.
+ */
+export class RestartIntensityExceededError extends SluiceError {
+  readonly code = 'RESTART_INTENSITY' as const;
+  /** Path of the supervisor that gave up (`/user` for the system's top level). */
+  readonly supervisor: string;
+  /** Path of the child whose restart was one too many. */
+  readonly child: string;
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+
+  constructor(supervisor: string, child: string, limit: { maxRestarts: number; withinMs: number }, cause: unknown) {
+    super(
+      `Supervisor ${supervisor} gave up: more than ${limit.maxRestarts} restarts within ${limit.withinMs} ms ` +
+        `(last: ${child}: ${errorMessage(cause)})`,
+      { cause },
+    );
+    this.name = 'RestartIntensityExceededError';
+    this.supervisor = supervisor;
+    this.child = child;
+    this.maxRestarts = limit.maxRestarts;
+    this.withinMs = limit.withinMs;
   }
 }
 

@@ -23,6 +23,10 @@ export type {
   ActorStoppedEvent,
   EventChannel,
   HookFailedEvent,
+  PoisonMessageEvent,
+  SnapshotFailedEvent,
+  SnapshotRestoredEvent,
+  SnapshotSavedEvent,
   SystemEvent,
   SystemTerminatedEvent,
 } from './actors/events.js';
@@ -36,7 +40,29 @@ export type { MailboxMetrics, MailboxOptions } from './mailbox/mailbox.js';
 export type { DeadLetter, DeadLetterOffice, DeadLetterReason } from './mailbox/dead-letters.js';
 
 export { DIRECTIVES } from './supervision/directive.js';
-export type { Decider, Directive, SupervisionOptions } from './supervision/directive.js';
+export type { Decider, Directive } from './supervision/directive.js';
+export type { SupervisionOptions } from './supervision/supervision.js';
+export { RESTART_TYPES } from './supervision/restart-type.js';
+export type { RestartType } from './supervision/restart-type.js';
+export { STRATEGIES } from './supervision/strategy.js';
+export type { SupervisionStrategy, SupervisorOptions } from './supervision/strategy.js';
+export type { RestartIntensity } from './supervision/intensity.js';
+export type { BackoffOptions } from './supervision/backoff.js';
+
+export { KeyedState, KeyedStateView } from './state/keyed-state.js';
+export type { SnapshotOptions } from './state/snapshot-options.js';
+export type {
+  LoadResult,
+  RestoredSnapshot,
+  SkippedSnapshot,
+  Snapshot,
+  SnapshotEntry,
+  SnapshotStore,
+} from './state/snapshot-store.js';
+export { MemorySnapshotStore } from './state/memory-store.js';
+export type { MemorySnapshotStoreOptions } from './state/memory-store.js';
+export { FileSnapshotStore } from './state/file-store.js';
+export type { FileSnapshotStoreOptions } from './state/file-store.js';
 
 export { systemClock } from './time/clock.js';
 export type { Clock, TimerHandle } from './time/clock.js';
@@ -47,6 +73,7 @@ export {
   AskTimeoutError,
   InvalidOptionError,
   MailboxOverflowError,
+  RestartIntensityExceededError,
   SluiceError,
   SystemStoppedError,
   isSluiceError,

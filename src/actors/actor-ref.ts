@@ -5,7 +5,7 @@
 import type { MailboxMetrics } from '../mailbox/mailbox.js';
 
 /** Where an actor is in its life. */
-export type ActorStatus = 'starting' | 'running' | 'stopping' | 'stopped';
+export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
 /** Options of {@link ActorRef.ask}. */
 export interface AskOptions {

@@ -39,6 +39,24 @@ export interface ActorContext<TMessage> {
   reply(value: unknown): boolean;
 
   /**
+   * Tells `ref` on a sequenced link: the message carries this actor's next sequence number, and
+   * the receiver drops a number it has already taken. So when this actor restarts from a snapshot
+   * and processes messages again, what it tells again reaches nobody twice (for handlers that are
+   * deterministic). Returns what `ref.tell` would.
+   * @throws MailboxOverflowError when `ref`'s mailbox is full under the `'fail'` policy.
+   */
+  tell<TOther>(ref: ActorRef<TOther>, message: TOther): boolean;
+
+  /** Sends to `ref` on a sequenced link (see `tell`), waiting for room as `ref.send` does. */
+  send<TOther>(ref: ActorRef<TOther>, message: TOther): Promise<void>;
+
+  /**
+   * Takes a snapshot once the current message is handled. Resolves when it is taken, or, with a
+   * snapshot store, once it is durable; rejects when the store fails to save it.
+   */
+  snapshot(): Promise<void>;
+
+  /**
    * Spawns a child supervised by this actor, at path `<self.path>/<name>`.
    * @throws InvalidOptionError for an invalid definition or option, or a name a sibling holds.
    */
@@ -52,7 +70,7 @@ export interface ActorContext<TMessage> {
 
   /**
    * Stops this actor once the current message has been handled; what is still queued goes to
-   * dead letters. Children stop first.
+   * dead letters. Children stop first. A `'permanent'` actor restarts from its initial state instead.
    */
   stop(): void;
 

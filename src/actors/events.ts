@@ -4,6 +4,7 @@
  * nothing for them.
  */
 import type { Unsubscribe } from '../internal/topic.js';
+import type { SkippedSnapshot } from '../state/snapshot-store.js';
 import type { Directive } from '../supervision/directive.js';
 import type { StopReason } from './terminated.js';
 
@@ -34,14 +35,53 @@ export interface ActorFailedEvent extends ActorEventBase {
   /** The message being processed, or undefined when a child's escalation failed this actor. */
   readonly message: unknown;
   readonly directive: Directive;
+  /** How many times in a row this message has failed, this time included. */
+  readonly attempt: number;
 }
 
-/** An actor was restarted from its initial state. */
+/** An actor restarted: from its last snapshot (replaying what it took since), or afresh. */
 export interface ActorRestartedEvent extends ActorEventBase {
   readonly type: 'actor-restarted';
   /** How many times this actor has been restarted in all. */
   readonly restarts: number;
+  /** The failure that caused it (undefined for a `'permanent'` actor that stopped itself). */
   readonly error: unknown;
+  /** `'snapshot'`: from the last snapshot; `'initial-state'`: a fresh start. */
+  readonly from: 'snapshot' | 'initial-state';
+  /** How many messages it will process again. */
+  readonly replayed: number;
+}
+
+/** A message failed `maxRetries` times in a row and went to dead letters; the actor goes on. */
+export interface PoisonMessageEvent extends ActorEventBase {
+  readonly type: 'poison-message';
+  readonly message: unknown;
+  readonly error: unknown;
+  readonly attempts: number;
+}
+
+/** A snapshot reached the actor's store. */
+export interface SnapshotSavedEvent extends ActorEventBase {
+  readonly type: 'snapshot-saved';
+  readonly sequence: number;
+  readonly durationMs: number;
+}
+
+/** Saving a snapshot failed; the previous one in the store is intact and the actor goes on. */
+export interface SnapshotFailedEvent extends ActorEventBase {
+  readonly type: 'snapshot-failed';
+  readonly sequence: number;
+  readonly error: unknown;
+}
+
+/**
+ * An actor with a store looked for its snapshot at start. `sequence` is the one it starts from
+ * (undefined: none, it starts from `initialState()`); `skipped` lists newer ones found damaged.
+ */
+export interface SnapshotRestoredEvent extends ActorEventBase {
+  readonly type: 'snapshot-restored';
+  readonly sequence: number | undefined;
+  readonly skipped: readonly SkippedSnapshot[];
 }
 
 /** An actor escalated a failure to its parent (or, at the top, to the system). */
@@ -51,13 +91,14 @@ export interface ActorEscalatedEvent extends ActorEventBase {
 }
 
 /**
- * A lifecycle hook, `initialState` during a restart, or a supervision decider threw. A failed
- * `started` or `initialState` stops the actor, a failed decider counts as `'stop'`; a failed
- * `stopping` or `restarting` is reported and the lifecycle goes on.
+ * A lifecycle hook, `initialState` during a restart, a supervision decider, or the restore from a
+ * snapshot store threw. A failed `started`, `initialState` or `restore` stops the actor, a failed
+ * decider counts as `'stop'`; a failed `stopping` or `restarting` is reported and the lifecycle
+ * goes on.
  */
 export interface HookFailedEvent extends ActorEventBase {
   readonly type: 'hook-failed';
-  readonly hook: 'started' | 'stopping' | 'restarting' | 'initialState' | 'decide';
+  readonly hook: 'started' | 'stopping' | 'restarting' | 'initialState' | 'decide' | 'restore';
   readonly error: unknown;
 }
 
@@ -76,6 +117,10 @@ export type SystemEvent =
   | ActorFailedEvent
   | ActorRestartedEvent
   | ActorEscalatedEvent
+  | PoisonMessageEvent
+  | SnapshotSavedEvent
+  | SnapshotFailedEvent
+  | SnapshotRestoredEvent
   | HookFailedEvent
   | SystemTerminatedEvent;
 

@@ -3,9 +3,11 @@
  * same bad input with the same message.
  */
 import { InvalidOptionError } from '../errors.js';
-import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
 import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.js';
-import { restartOnError, type Decider, type SupervisionOptions } from '../supervision/directive.js';
+import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
+import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
+import { resolveSupervision, type ResolvedSupervision, type SupervisionOptions } from '../supervision/supervision.js';
 
 /** Options of `system.spawn` and `ctx.spawn`. */
 export interface SpawnOptions {
@@ -21,8 +23,12 @@ export interface SpawnOptions {
    * @defaultValue the system's `dispatcher.messageBudget`
    */
   messageBudget?: number | undefined;
-  /** What to do when its handler throws. */
+  /** How this actor is supervised: what its failures lead to. */
   supervision?: SupervisionOptions | undefined;
+  /** How this actor supervises its own children: strategy and restart intensity. */
+  supervisor?: SupervisorOptions | undefined;
+  /** When it snapshots its state, and where the snapshots are kept. */
+  snapshot?: SnapshotOptions | undefined;
 }
 
 /** Spawn options after validation and defaults. */
@@ -30,7 +36,9 @@ export interface ResolvedSpawnOptions {
   readonly name: string | undefined;
   readonly mailbox: MailboxOptions;
   readonly messageBudget: number;
-  readonly decide: Decider;
+  readonly supervision: ResolvedSupervision;
+  readonly supervisor: ResolvedSupervisor;
+  readonly snapshot: ResolvedSnapshotOptions;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
@@ -48,8 +56,13 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
   if (options?.mailbox !== undefined) isObject('mailbox', options.mailbox);
   const mailbox = resolveMailboxOptions(options?.mailbox);
   const messageBudget = withDefault(options?.messageBudget, defaultBudget, (v) => positiveInteger('messageBudget', v));
-  if (options?.supervision !== undefined) isObject('supervision', options.supervision);
-  const decide = options?.supervision?.decide ?? restartOnError;
-  isFunction('supervision.decide', decide);
-  return { name, mailbox, messageBudget, decide };
+  if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
+  return {
+    name,
+    mailbox,
+    messageBudget,
+    supervision: resolveSupervision(options?.supervision),
+    supervisor: resolveSupervisor(options?.supervisor, 'supervisor'),
+    snapshot: resolveSnapshotOptions(options?.snapshot),
+  };
 }

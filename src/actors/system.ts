@@ -3,10 +3,18 @@
  * dead letters and events, and its shutdown. Invariant: after `shutdown()` resolves, no actor runs,
  * no ask is pending, and the system holds no timer, immediate or listener.
  */
-import { ActorFailedError, ActorStoppedError, InvalidOptionError, SystemStoppedError } from '../errors.js';
+import {
+  ActorFailedError,
+  ActorStoppedError,
+  InvalidOptionError,
+  RestartIntensityExceededError,
+  SystemStoppedError,
+  type SluiceError,
+} from '../errors.js';
 import { Topic } from '../internal/topic.js';
-import { isObject, positiveInteger, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
+import { isFunction, isObject, positiveInteger, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
 import { DeadLetters, type DeadLetterOffice } from '../mailbox/dead-letters.js';
+import { resolveSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { ActorCell } from './internal/actor-cell.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
@@ -15,6 +23,7 @@ import { validateDefinition, type ActorDefinition } from './behavior.js';
 import { Dispatcher, type TurnScheduler } from './internal/dispatcher.js';
 import type { EventChannel, SystemEvent } from './events.js';
 import type { ChildCell, ParentSlot, Runtime } from './internal/runtime.js';
+import { SupervisorState } from './internal/supervisor-state.js';
 import { resolveSpawnOptions, type SpawnOptions } from './spawn-options.js';
 
 /** Options of the dispatcher that runs a system's actors. */
@@ -68,6 +77,22 @@ export interface SystemOptions {
   deadLetterBuffer?: number | undefined;
   /** Options used by a shutdown the `signal` triggers. */
   shutdown?: ShutdownOptions | undefined;
+  /**
+   * How the system supervises top-level actors: strategy and restart intensity. When the limit is
+   * exceeded the system stops and `whenTerminated` rejects with `RestartIntensityExceededError`.
+   * @defaultValue one-for-one, 10 restarts within 10 s
+   */
+  supervisor?: SupervisorOptions | undefined;
+  /**
+   * Shallow-freeze each new plain-object state, so a handler that mutates state in place fails loudly.
+   * @defaultValue true unless `process.env.NODE_ENV` is `'production'`
+   */
+  freezeState?: boolean | undefined;
+  /**
+   * Uniform random numbers in [0, 1), for restart backoff jitter; a seeded source makes it repeatable.
+   * @defaultValue Math.random
+   */
+  random?: (() => number) | undefined;
 }
 
 /** Where a system is in its life. `'failed'`: an escalation reached the top and stopped it. */
@@ -166,7 +191,8 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   readonly #shutdownDefaults: { readonly drain: boolean };
   #status: SystemStatus = 'running';
   #shutdown: Promise<void> | undefined;
-  #failure: ActorFailedError | undefined;
+  #failure: SluiceError | undefined;
+  readonly #supervisor: SupervisorState<ChildCell>;
   #settle!: { resolve: () => void; reject: (error: unknown) => void };
 
   constructor(options: SystemOptions | undefined, schedule?: TurnScheduler) {
@@ -190,6 +216,12 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new InvalidOptionError('signal', 'an AbortSignal', signal);
     }
+    if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
+    this.#supervisor = new SupervisorState(resolveSupervisor(options?.supervisor, 'supervisor'), this.clock);
+    const freezeState = options?.freezeState ?? process.env['NODE_ENV'] !== 'production';
+    if (typeof freezeState !== 'boolean') throw new InvalidOptionError('freezeState', 'a boolean', freezeState);
+    const random = options?.random ?? Math.random;
+    isFunction('random', random);
     this.#deadLetters = new DeadLetters(bufferSize);
     this.#dispatcher = new Dispatcher(turnBudgetMs, schedule);
     this.#runtime = {
@@ -201,6 +233,8 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
       outstandingAsks: this.#outstandingAsks,
       askTimeoutMs,
       messageBudget,
+      random,
+      freezeState,
       spawn: (parent, definition, spawnOptions) => this.#spawn(parent, definition, spawnOptions),
     };
     this.whenTerminated = new Promise<void>((resolve, reject) => {
@@ -254,8 +288,24 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   }
 
   childFailed(childPath: string, error: unknown): void {
+    this.#fail(error instanceof RestartIntensityExceededError ? error : new ActorFailedError(childPath, error));
+  }
+
+  authorizeRestart(child: ChildCell, error: unknown): boolean {
+    const siblings = this.#supervisor.authorize([...this.children.values()], child);
+    if (siblings === undefined) {
+      const { maxRestarts, withinMs } = this.#supervisor.options;
+      this.#fail(new RestartIntensityExceededError(ROOT, child.path, { maxRestarts, withinMs }, error));
+      return false;
+    }
+    for (const sibling of siblings) sibling.restartRequested(error);
+    return true;
+  }
+
+  /** An escalation reached the top: the system stops and `whenTerminated` rejects with `error`. */
+  #fail(error: SluiceError): void {
     if (this.#failure !== undefined || this.#status !== 'running') return;
-    this.#failure = new ActorFailedError(childPath, error);
+    this.#failure = error;
     void this.shutdown();
   }
 

@@ -11,7 +11,8 @@ import { RingBuffer } from './ring-buffer.js';
  * - `'dropped-newest'` / `'dropped-oldest'`: the recipient's full mailbox dropped it by its overflow policy.
  * - `'recipient-stopped'`: it was sent to an actor that was stopping or had stopped.
  * - `'unprocessed'`: it was still queued (or waiting to be) when its actor stopped without draining.
- * - `'handler-failed'`: the recipient's handler threw on it; `error` says why.
+ * - `'handler-failed'`: the recipient's handler threw on it and its directive skipped it; `error` says why.
+ * - `'poison'`: the handler threw on it `maxRetries` times in a row; `error` is the last failure.
  * - `'late-reply'`: a reply to an ask that had already timed out or been settled; `message` is the reply.
  */
 export type DeadLetterReason =
@@ -20,6 +21,7 @@ export type DeadLetterReason =
   | 'recipient-stopped'
   | 'unprocessed'
   | 'handler-failed'
+  | 'poison'
   | 'late-reply';
 
 /** One undelivered or unprocessed message. */
@@ -30,7 +32,7 @@ export interface DeadLetter {
   readonly recipient: string;
   /** The message itself, untouched. */
   readonly message: unknown;
-  /** The error the handler threw, for `'handler-failed'`. */
+  /** The error the handler threw, for `'handler-failed'` and `'poison'`. */
   readonly error?: unknown;
   /** When it happened, by the system's clock. */
   readonly at: number;

@@ -4,15 +4,15 @@
  */
 
 /**
- * - `'resume'`: keep the current state and go on with the next message.
- * - `'restart'`: run the `restarting` hook, start again from `initialState()`, run `started`, go on
- *   with the next message. The mailbox survives; children keep running.
- * - `'stop'`: stop the actor; its queued messages go to dead letters.
- * - `'escalate'`: stop the actor and fail its parent with an `ActorFailedError` whose `cause` is the
- *   error; the parent's own decider then applies. Escalation past a top-level actor fails the system.
+ * - `'resume'`: skip the message (to dead letters as `'handler-failed'`), keep the state, go on.
+ * - `'restart'`: restart from the last snapshot and process the message again, with the ones taken
+ *   since the snapshot; after `maxRetries` failures in a row it is a poison message instead.
+ * - `'stop'`: the message goes to dead letters and the actor stops (unless it is `'permanent'`).
+ * - `'escalate'`: the message goes to dead letters, the actor stops, and its parent fails with an
+ *   `ActorFailedError` whose `cause` is the error; the parent's own decider then applies.
+ *   Escalation past a top-level actor fails the system.
  *
- * In every case the message whose handler threw goes to dead letters with the error (reason
- * `'handler-failed'`), and an `ask` for it rejects with `ActorFailedError`.
+ * An `ask` for a message that ends in dead letters rejects with `ActorFailedError`.
  */
 export type Directive = 'resume' | 'restart' | 'stop' | 'escalate';
 
@@ -21,15 +21,6 @@ export const DIRECTIVES: readonly Directive[] = ['resume', 'restart', 'stop', 'e
 
 /** Maps a handler's error to a directive. */
 export type Decider = (error: unknown) => Directive;
-
-/** How an actor is supervised; set per spawn. */
-export interface SupervisionOptions {
-  /**
-   * Chooses the directive for each error.
-   * @defaultValue `() => 'restart'`
-   */
-  decide?: Decider | undefined;
-}
 
 /** The default decider: restart on any error. */
 export const restartOnError: Decider = () => 'restart';

@@ -618,7 +618,7 @@ describe('ActorDefinition', () => {
       expect(log).toEqual(['second stopping', 'first stopping', 'parent stopping with 0 children']);
     });
 
-    it('runs restarting with the dropped state and the error, then started again from initialState', async () => {
+    it('runs restarting with the dropped state and the error, then started again with the restored state', async () => {
       const system = newSystem();
       const log: unknown[] = [];
       const boom = new Error('boom');
@@ -632,16 +632,17 @@ describe('ActorDefinition', () => {
             log.push(['restarting', state, error]);
           },
         }),
+        { supervision: { maxRetries: 2 } },
       );
       ref.tell({ type: 'inc' });
       ref.tell({ type: 'inc' });
       ref.tell({ type: 'fail', error: boom });
       ref.tell({ type: 'inc' });
-      await expect(ref.ask({ type: 'get' })).resolves.toBe(1);
+      await expect(ref.ask({ type: 'get' })).resolves.toBe(3);
       expect(log).toEqual([
         ['started', 0],
         ['restarting', 2, boom],
-        ['started', 0],
+        ['started', 2],
       ]);
     });
 

@@ -75,15 +75,18 @@ describe('SupervisionOptions', () => {
       { directive, how: 'throws', definition: counter },
       { directive, how: 'rejects', definition: asyncCounter },
     ]))("answering '$directive' when the handler $how", ({ directive, definition }) => {
-      it('dead-letters the failing message with reason handler-failed and its error', async () => {
+      // A message that fails every time is retried under 'restart' until it is poison.
+      const expectedReason = directive === 'restart' ? 'poison' : 'handler-failed';
+
+      it(`dead-letters the failing message with reason ${expectedReason} and its error`, async () => {
         const system = newSystem();
         const ref = system.spawn(definition, { name: 'fragile', supervision: { decide: () => directive } });
         const error = new Error('boom');
         const message: CounterMsg = { type: 'fail', error };
-        const letter = nextDeadLetter(system, 'handler-failed');
+        const letter = nextDeadLetter(system, expectedReason);
         ref.tell(message);
         const { reason, recipient, message: dead, error: deadError } = await letter;
-        expect(reason).toBe('handler-failed');
+        expect(reason).toBe(expectedReason);
         expect(recipient).toBe('/user/fragile');
         expect(dead).toBe(message);
         expect(deadError).toBe(error);
@@ -137,15 +140,18 @@ describe('SupervisionOptions', () => {
       it.each([
         ['throws', counter],
         ['rejects', asyncCounter],
-      ])('starts again from initialState and handles what was queued behind the failure when the handler %s', async (_how, definition) => {
+      ])('restarts from the state before the failure, retries the message until it is poison, and goes on when the handler %s', async (_how, definition) => {
         const system = newSystem();
-        const ref = system.spawn(definition, { supervision: { decide: () => 'restart' } });
+        const events = recordEvents(system);
+        const ref = system.spawn(definition, { supervision: { decide: () => 'restart', maxRetries: 3 } });
         ref.tell({ type: 'inc', by: 5 });
         ref.tell({ type: 'fail', error: new Error('boom') });
         ref.tell({ type: 'inc' });
         ref.tell({ type: 'inc' });
-        await expect(ref.ask({ type: 'get' })).resolves.toBe(2);
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(7);
         expect(ref.status).toBe('running');
+        expect(events.filter((event) => event.type === 'actor-restarted')).toHaveLength(2);
+        expect(events).toContainEqual(expect.objectContaining({ type: 'poison-message', attempts: 3 }));
       });
 
       it('publishes actor-restarted with the running restart count and the error', async () => {
@@ -159,9 +165,12 @@ describe('SupervisionOptions', () => {
         ref.tell({ type: 'fail', error: second });
         await ref.ask({ type: 'get' });
         const restarts = events.flatMap((event) => (event.type === 'actor-restarted' ? [event] : []));
-        expect(restarts.map(({ path, id, restarts: count, error }) => ({ path, id, count, error }))).toEqual([
-          { path: '/user/phoenix', id: ref.id, count: 1, error: first },
-          { path: '/user/phoenix', id: ref.id, count: 2, error: second },
+        // Each failing message is tried three times (the default maxRetries): two restarts apiece.
+        expect(restarts.map(({ path, id, restarts: count, error, from, replayed }) => ({ path, id, count, error, from, replayed }))).toEqual([
+          { path: '/user/phoenix', id: ref.id, count: 1, error: first, from: 'snapshot', replayed: 1 },
+          { path: '/user/phoenix', id: ref.id, count: 2, error: first, from: 'snapshot', replayed: 1 },
+          { path: '/user/phoenix', id: ref.id, count: 3, error: second, from: 'snapshot', replayed: 1 },
+          { path: '/user/phoenix', id: ref.id, count: 4, error: second, from: 'snapshot', replayed: 1 },
         ]);
       });
 
@@ -171,21 +180,23 @@ describe('SupervisionOptions', () => {
         const restarted = nextEvent(system, 'actor-restarted');
         ref.tell({ type: 'inc' });
         ref.tell({ type: 'fail', error: new Error('boom') });
-        await expect(ref.ask({ type: 'get' })).resolves.toBe(0);
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(1);
         await expect(restarted).resolves.toMatchObject({ restarts: 1 });
       });
 
-      it('keeps the children running', async () => {
+      it('stops the children before restarting, so started can spawn them again', async () => {
         const system = newSystem();
-        const parent = system.spawn(node, { name: 'parent', supervision: { decide: () => 'restart' } });
+        const parent = system.spawn(node, { name: 'parent', supervision: { decide: () => 'restart', maxRetries: 2 } });
         const child = await spawnChild(parent, 'child', 'resume');
         child.tell({ type: 'inc', by: 7 });
+        const childStopped = actorStopped(system, '/user/parent/child');
         const restarted = nextEvent(system, 'actor-restarted');
         parent.tell({ type: 'fail', error: new Error('boom') });
+        await expect(childStopped).resolves.toMatchObject({ reason: 'shutdown' });
         await restarted;
-        expect(child.status).toBe('running');
-        expect(system.lookup('/user/parent/child')).toBe(child);
-        await expect(child.ask({ type: 'get' })).resolves.toBe(7);
+        expect(child.status).toBe('stopped');
+        expect(system.lookup('/user/parent/child')).toBeUndefined();
+        await expect(spawnChild(parent, 'child', 'resume')).resolves.toMatchObject({ path: '/user/parent/child' });
       });
 
       it('reports a failing restarting hook and restarts anyway', async () => {
@@ -203,31 +214,29 @@ describe('SupervisionOptions', () => {
         );
         ref.tell({ type: 'inc' });
         ref.tell({ type: 'fail', error: new Error('boom') });
-        await expect(ref.ask({ type: 'get' })).resolves.toBe(0);
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(1);
         await expect(hookFailed).resolves.toMatchObject({ hook: 'restarting', error: hookError });
       });
 
-      it('stops the actor with reason failed when initialState throws during the restart', async () => {
+      it('restarts from the last snapshot without calling initialState again', async () => {
         const system = newSystem();
-        const initError = new Error('no state');
         let calls = 0;
-        const events = recordEvents(system);
         const ref = system.spawn(
           defineActor<number, CounterMsg>({
             ...counter,
             initialState() {
               calls++;
-              if (calls > 1) throw initError;
               return 0;
             },
           }),
-          { name: 'broken', supervision: { decide: () => 'restart' } },
+          { name: 'kept', supervision: { decide: () => 'restart' } },
         );
-        const stopped = actorStopped(system, '/user/broken');
+        const restarted = nextEvent(system, 'actor-restarted');
+        ref.tell({ type: 'inc', by: 3 });
         ref.tell({ type: 'fail', error: new Error('boom') });
-        await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
-        expect(events).toContainEqual(expect.objectContaining({ type: 'hook-failed', hook: 'initialState', error: initError }));
-        expect(events.some((event) => event.type === 'actor-restarted')).toBe(false);
+        await expect(restarted).resolves.toMatchObject({ from: 'snapshot' });
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(3);
+        expect(calls).toBe(1);
       });
 
       it('stops the actor with reason failed when started throws during the restart', async () => {
@@ -322,7 +331,7 @@ describe('SupervisionOptions', () => {
         const event = await restarted;
         expect(event.path).toBe('/user/parent');
         expect(event.error).toBeInstanceOf(ActorFailedError);
-        await expect(parent.ask({ type: 'get' })).resolves.toBe(0);
+        await expect(parent.ask({ type: 'get' })).resolves.toBe(4);
       });
 
       it("lets the parent's 'stop' apply", async () => {

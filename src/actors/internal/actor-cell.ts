@@ -1,41 +1,65 @@
 /**
- * The actor cell owns one actor's mailbox, state, children and watchers, and runs its messages one
- * at a time when the dispatcher gives it a slice. Invariants: at most one message (or lifecycle
- * hook) is in progress, and an actor is `parked` exactly while a promise from it is pending; it is
- * in the run queue (`scheduled`) at most once; state changes only between messages.
+ * The actor cell owns one actor's mailbox, state, restart point, children and watchers, and runs
+ * its messages one at a time when the dispatcher gives it a slice. Invariants: at most one message
+ * (or lifecycle step) is in progress; the actor is `parked` exactly while a handler's promise is
+ * pending and `suspended` exactly while a lifecycle step (start, restart) is; it is in the run
+ * queue (`scheduled`) at most once; state changes only between messages; every entry taken since
+ * the last snapshot is in the restart point's log (or, with per-message snapshots, is the entry in
+ * progress), so a restart loses nothing.
  */
 import { nanoid } from 'nanoid';
-import { ActorFailedError, ActorStoppedError, InvalidOptionError, MailboxOverflowError } from '../../errors.js';
+import {
+  ActorFailedError,
+  ActorStoppedError,
+  InvalidOptionError,
+  MailboxOverflowError,
+  RestartIntensityExceededError,
+} from '../../errors.js';
 import { positiveNumberOrInfinity } from '../../internal/validate.js';
 import type { DeadLetterReason } from '../../mailbox/dead-letters.js';
 import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mailbox.js';
+import { KeyedState } from '../../state/keyed-state.js';
+import { backoffDelay, nextAttempt } from '../../supervision/backoff.js';
 import { DIRECTIVES, type Directive } from '../../supervision/directive.js';
+import { restartsAfter } from '../../supervision/restart-type.js';
+import type { TimerHandle } from '../../time/clock.js';
 import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
-import { Ask } from './ask.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
-import type { Runnable } from './dispatcher.js';
-import type { HookFailedEvent } from '../events.js';
-import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
-import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
+import type { HookFailedEvent, SystemEvent } from '../events.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
-
-type Entry<TMessage> = TMessage | Ask<TMessage>;
+import { Ask } from './ask.js';
+import type { Runnable } from './dispatcher.js';
+import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
+import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
+import { Persistence } from './persistence.js';
+import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
+import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
+import { SupervisorState } from './supervisor-state.js';
 
 type SystemMessage =
-  | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: ((t: Terminated) => unknown) | undefined }
-  | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown };
+  | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
+  | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
+  | { readonly kind: 'restart'; readonly cause: unknown };
 
 type WatchMapper = ((terminated: Terminated) => unknown) | undefined;
 
+interface Deferred {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 const RESOLVED = Promise.resolve();
 
-/** What `#process` left the actor doing. */
+/** What handling an entry left the actor doing. */
 const CONTINUE = 0;
 const HALT = 1;
 const AWAITING = 2;
-type ProcessOutcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
+type Outcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
+
+/** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
+const KEYED_EVERY_MESSAGES = 1000;
 
 export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage>, ChildCell, ParentSlot {
   readonly id: string;
@@ -50,8 +74,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #options: ResolvedSpawnOptions;
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
   readonly #context: ActorContext<TMessage>;
+  readonly #supervisor: SupervisorState<ChildCell>;
   readonly #watchers = new Map<ActorCell<unknown, unknown>, WatchMapper>();
   readonly #watching = new Set<ActorCell<unknown, unknown>>();
+  /** Snapshot log and restart point; undefined for plain state snapshotted after every message. */
+  readonly #restartPoint: RestartPoint<TState, Entry<TMessage>> | undefined;
+  readonly #persistence: Persistence<TState> | undefined;
   #state: TState;
   #status: ActorStatus = 'starting';
   /** New messages are accepted (false once a stop was requested). */
@@ -59,11 +87,43 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Queued user messages may be processed now. */
   #open = false;
   #parked = false;
+  #suspended = false;
   #scheduled = false;
   #startBegun = false;
   #startCompleted = false;
   #restarts = 0;
   #currentAsk: Ask<TMessage> | undefined;
+  /** A handler is running (or its promise pending). */
+  #inHandler = false;
+  /** How many entries were taken from the mailbox: each one's ordinal, kept through replays. */
+  #taken = 0;
+  #currentOrdinal = 0;
+  /** The entry that failed last and how many times in a row; cleared when that entry succeeds. */
+  #failing: Logged<Entry<TMessage>> | undefined;
+  #failures = 0;
+  #replay: Logged<Entry<TMessage>>[] = [];
+  #replayIndex = 0;
+  #replaying = false;
+  /** Outgoing sequence number of the last sequenced send, and its value when the message in progress began. */
+  #seq = 0;
+  #seqMark = 0;
+  /**
+   * The highest sequence number ever handed out. A replay regenerates the numbers of what it sends
+   * again, but messages it no longer replays (a poison one) used numbers too: once the replay is
+   * over, the counter resumes above all of them, so no new message reuses a number a receiver took.
+   */
+  #seqHigh = 0;
+  /** Highest sequence number taken per sender; copied before a write when a snapshot shares it. */
+  #highWater = new Map<string, number>();
+  #highWaterShared = false;
+  #duplicates = 0;
+  #snapshotDue = false;
+  #persistPending = false;
+  #snapshotRequests: Deferred[] = [];
+  #snapshotTimer: TimerHandle | undefined;
+  #backoffState: { attempt: number; at: number } | undefined;
+  #sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+  #restartAfterMessage = false;
   #stopMode: StopMode = 'discard';
   #stopReason: StopReason = 'requested';
   #stopped: Promise<void> | undefined;
@@ -92,7 +152,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       (entry, reason) => this.#dropped(entry, reason),
       unwrap,
     );
-    this.#state = definition.initialState();
+    this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, runtime.clock);
+    this.#state = this.#freeze(definition.initialState());
+    const { everyMessages, everyMs, store, key } = options.snapshot;
+    const keyed = this.#state instanceof KeyedState;
+    if (keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1) {
+      const initial: Checkpoint<TState> = { sequence: 0, state: this.#state, seq: 0, highWater: this.#highWater };
+      this.#highWaterShared = true;
+      this.#restartPoint = new RestartPoint(everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1), initial);
+    }
+    this.#persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this, runtime, parent);
     parent.children.set(this.name, this);
@@ -106,18 +175,28 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   // ─── Sending ────────────────────────────────────────────────────────────────────────────────
 
   tell(message: TMessage): boolean {
-    if (!this.#accepting) return this.#refuse(message);
-    if (!this.#mailbox.offer(message)) return false;
+    return this.deliver(message);
+  }
+
+  send(message: TMessage): Promise<void> {
+    return this.deliverOrWait(message);
+  }
+
+  /** Enqueues an entry without waiting; false when refused, dropped or stopped. */
+  deliver(entry: Entry<TMessage>): boolean {
+    if (!this.#accepting) return this.#refuse(entry);
+    if (!this.#mailbox.offer(entry)) return false;
     this.#wake();
     return true;
   }
 
-  send(message: TMessage): Promise<void> {
+  /** Enqueues an entry, waiting for room under backpressure. */
+  deliverOrWait(entry: Entry<TMessage>): Promise<void> {
     if (!this.#accepting) {
-      this.#refuse(message);
-      return Promise.reject(new ActorStoppedError(this.path, message));
+      this.#refuse(entry);
+      return Promise.reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
-    const waiting = this.#mailbox.offerOrWait(message);
+    const waiting = this.#mailbox.offerOrWait(entry);
     if (waiting !== undefined) return waiting;
     this.#wake();
     return RESOLVED;
@@ -140,6 +219,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return ask.promise;
   }
 
+  /** `ctx.tell`/`ctx.send` from this actor to `ref`, stamped with the next sequence number. */
+  sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void> {
+    const target = targetOf(ref as AnyActorRef);
+    if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
+    const seq = ++this.#seq;
+    if (seq > this.#seqHigh) this.#seqHigh = seq;
+    const entry = new Sequenced(message, this.path, seq);
+    const receiver = target as ActorCell<unknown, TOther>;
+    return wait ? receiver.deliverOrWait(entry) : receiver.deliver(entry);
+  }
+
   stopRequested(): Promise<void> {
     return this.requestStop('discard', 'requested');
   }
@@ -153,10 +243,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   runSlice(): boolean {
     if (this.#mayStart()) this.#start();
     const mailbox = this.#mailbox;
-    while (!this.#parked && mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) {
+    while (this.#idle() && mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) {
       this.#handleSystem(mailbox.takeSystem());
     }
-    if (!this.#parked && this.#open) this.#processMailbox();
+    if (this.#idle() && this.#open) {
+      if (this.#replay.length > 0) this.#processReplay();
+      if (this.#idle() && this.#open && this.#replay.length === 0) this.#processMailbox();
+      if (this.#snapshotDue && this.#idle() && this.#open) this.#takeSnapshot();
+    }
     const more = this.#hasWork();
     if (!more) this.#scheduled = false;
     this.#checkQuiescent();
@@ -169,16 +263,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     let processed = 0;
     while (budget > 0 && mailbox.size > 0) {
       budget--;
-      processed++;
       const entry = mailbox.take();
-      let message: TMessage;
-      if (entry instanceof Ask) {
-        this.#currentAsk = entry as Ask<TMessage>;
-        message = entry.message as TMessage;
-      } else {
-        message = entry;
-      }
-      const outcome = this.#process(message);
+      if (entry instanceof Sequenced && !this.#admit(entry)) continue;
+      processed++;
+      const outcome = this.#handle(entry, ++this.#taken);
       if (outcome !== CONTINUE) {
         if (outcome === AWAITING) processed--; // counted when it settles
         break;
@@ -187,73 +275,101 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     mailbox.recordProcessed(processed);
   }
 
-  /** Handles one message and says whether the actor may take another now. */
-  #process(message: TMessage): ProcessOutcome {
+  /** Processes again what a restart handed back, before anything new from the mailbox. */
+  #processReplay(): void {
+    this.#replaying = true;
+    // Read `#replay` afresh each time: a poison message found during the replay rolls back again
+    // and replaces it.
+    while (this.#replayIndex < this.#replay.length) {
+      const { entry, ordinal } = this.#replay[this.#replayIndex++] as Logged<Entry<TMessage>>;
+      if (entry instanceof Sequenced) this.#noteHighWater(entry.sender, entry.seq);
+      if (this.#handle(entry, ordinal) !== CONTINUE) break;
+    }
+    // An async or failing last entry finishes later; the next slice then finds the replay over.
+    if (this.#replayIndex >= this.#replay.length && this.#idle()) this.#replayDone();
+  }
+
+  #replayDone(): void {
+    this.#replay = [];
+    this.#replayIndex = 0;
+    this.#replaying = false;
+    if (this.#seq < this.#seqHigh) this.#seq = this.#seqHigh;
+  }
+
+  /** Takes a sequenced entry from the mailbox unless its sender already delivered that number. */
+  #admit(entry: Sequenced<TMessage>): boolean {
+    const last = this.#highWater.get(entry.sender);
+    if (last !== undefined && entry.seq <= last) {
+      this.#duplicates++;
+      return false;
+    }
+    this.#noteHighWater(entry.sender, entry.seq);
+    return true;
+  }
+
+  #noteHighWater(sender: string, seq: number): void {
+    if (this.#highWaterShared) {
+      this.#highWater = new Map(this.#highWater);
+      this.#highWaterShared = false;
+    }
+    this.#highWater.set(sender, seq);
+  }
+
+  /** Handles one entry and says whether the actor may take another now. */
+  #handle(entry: Entry<TMessage>, ordinal: number): Outcome {
+    let message: TMessage;
+    if (entry instanceof Envelope) {
+      message = entry.message as TMessage;
+      if (entry instanceof Ask) this.#currentAsk = entry as Ask<TMessage>;
+    } else {
+      message = entry;
+    }
+    const point = this.#restartPoint;
+    if (point === undefined) this.#seqMark = this.#seq;
+    else point.taken(entry, ordinal);
+    this.#currentOrdinal = ordinal;
+    this.#inHandler = true;
     let next: TState | Promise<TState>;
     try {
       next = this.#definition.receive(this.#state, message, this.#context);
     } catch (error) {
-      this.#handlerFailed(error, message);
-      return this.#open && !this.#parked ? CONTINUE : HALT;
+      this.#handlerFailed(error, entry);
+      return this.#idle() && this.#open ? CONTINUE : HALT;
     }
     if (next instanceof Promise) {
-      this.#awaitResult(next, message);
+      this.#awaitResult(next, entry);
       return AWAITING;
     }
-    this.#state = next;
-    this.#currentAsk = undefined;
-    return this.#open ? CONTINUE : HALT;
+    this.#succeeded(next);
+    return this.#idle() && this.#open ? CONTINUE : HALT;
   }
 
-  #awaitResult(pending: Promise<TState>, message: TMessage): void {
+  #succeeded(next: TState): void {
+    this.#inHandler = false;
+    this.#state = this.#runtime.freezeState ? this.#freeze(next) : next;
+    this.#currentAsk = undefined;
+    if (this.#failing?.ordinal === this.#currentOrdinal) this.#failing = undefined;
+    if (this.#restartPoint?.succeeded() === true) this.#snapshotDue = true;
+    if (this.#snapshotDue && this.#idle()) this.#takeSnapshot();
+    if (this.#restartAfterMessage) {
+      this.#restartAfterMessage = false;
+      this.#restartFresh();
+    }
+  }
+
+  #awaitResult(pending: Promise<TState>, entry: Entry<TMessage>): void {
     this.#parked = true;
     pending.then(
       (next) => {
         this.#parked = false;
-        this.#state = next;
-        this.#currentAsk = undefined;
         this.#mailbox.recordProcessed(1);
+        this.#succeeded(next);
         this.#resume();
       },
       (error: unknown) => {
         this.#parked = false;
         this.#mailbox.recordProcessed(1);
-        this.#handlerFailed(error, message);
-        this.#resume();
-      },
-    );
-  }
-
-  /**
-   * Runs a lifecycle hook that may return a promise; `then` continues once it has finished (or
-   * failed, after a `hook-failed` event), so a slow hook parks the actor like a slow handler.
-   */
-  #runHook(hook: HookFailedEvent['hook'], call: () => unknown, then: (failed: boolean) => void): void {
-    const failed = (error: unknown): void => {
-      this.#emitHookFailed(hook, error);
-      then(true);
-    };
-    let result: unknown;
-    try {
-      result = call();
-    } catch (error) {
-      failed(error);
-      return;
-    }
-    if (!(result instanceof Promise)) {
-      then(false);
-      return;
-    }
-    this.#parked = true;
-    result.then(
-      () => {
-        this.#parked = false;
-        then(false);
-        this.#resume();
-      },
-      (error: unknown) => {
-        this.#parked = false;
-        failed(error);
+        this.#handlerFailed(error, entry);
         this.#resume();
       },
     );
@@ -265,12 +381,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#hasWork()) this.#wake();
   }
 
+  /** Nothing in progress: no handler promise and no lifecycle step pending. */
+  #idle(): boolean {
+    return !this.#parked && !this.#suspended;
+  }
+
   #hasWork(): boolean {
-    if (this.#parked) return false;
+    if (!this.#idle()) return false;
     if (this.#mayStart()) return true;
     const mailbox = this.#mailbox;
     if (mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) return true;
-    return this.#open && mailbox.size > 0;
+    return this.#open && (mailbox.size > 0 || this.#replay.length > 0 || this.#snapshotDue);
   }
 
   /** An actor starts when spawned, or when asked to drain before it got its first slice. */
@@ -279,73 +400,183 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   #wake(): void {
-    if (this.#scheduled || this.#parked) return;
+    if (this.#scheduled || !this.#idle()) return;
     this.#scheduled = true;
     this.#runtime.dispatcher.enqueue(this);
+  }
+
+  /** Runs a lifecycle step; the actor takes nothing else until it ends (it never rejects). */
+  #suspendFor(step: () => Promise<void>): void {
+    this.#suspended = true;
+    void step().then(() => {
+      this.#suspended = false;
+      this.#resume();
+    });
   }
 
   // ─── Lifecycle ──────────────────────────────────────────────────────────────────────────────
 
   #start(): void {
     this.#startBegun = true;
-    const started = this.#definition.started;
-    this.#runHook(
-      'started',
-      () => started?.call(this.#definition, this.#state, this.#context),
-      (failed) => {
-        if (failed) {
-          void this.requestStop('discard', 'failed');
-          return;
-        }
-        this.#startCompleted = true;
-        if (this.#accepting) {
-          this.#status = 'running';
-          this.#open = true;
-          this.#emitLifecycle('actor-started');
-        } else {
-          this.#open = this.#stopMode === 'drain';
-        }
-      },
-    );
+    if (this.#persistence === undefined && this.#definition.started === undefined) {
+      this.#startDone();
+      return;
+    }
+    this.#suspendFor(async () => {
+      if (this.#persistence !== undefined && !(await this.#restoreFromStore(this.#persistence))) return;
+      const { started } = this.#definition;
+      if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
+        void this.requestStop('discard', 'failed');
+        return;
+      }
+      this.#startDone();
+    });
   }
 
-  #restart(error: unknown): void {
-    const { restarting, started } = this.#definition;
-    const dropped = this.#state;
-    this.#runHook(
-      'restarting',
-      () => restarting?.call(this.#definition, dropped, error, this.#context),
-      () => {
-        let fresh: TState;
-        try {
-          fresh = this.#definition.initialState();
-        } catch (initError) {
-          this.#emitHookFailed('initialState', initError);
-          void this.requestStop('discard', 'failed');
-          return;
-        }
-        this.#state = fresh;
-        this.#restarts++;
-        const { events, clock } = this.#runtime;
-        if (events.hasSubscribers) {
-          const at = clock.now();
-          events.publish({ type: 'actor-restarted', path: this.path, id: this.id, at, restarts: this.#restarts, error });
-        }
-        this.#runHook(
-          'started',
-          () => started?.call(this.#definition, fresh, this.#context),
-          (failed) => {
-            if (failed) void this.requestStop('discard', 'failed');
-          },
-        );
-      },
-    );
+  #startDone(): void {
+    this.#startCompleted = true;
+    this.#armSnapshotTimer();
+    if (this.#accepting) {
+      this.#status = 'running';
+      this.#open = true;
+      this.#emitLifecycle('actor-started');
+    } else {
+      this.#open = this.#stopMode === 'drain';
+    }
+  }
+
+  /** Starts from the newest intact snapshot in the store, if any; false when the actor must stop. */
+  async #restoreFromStore(persistence: Persistence<TState>): Promise<boolean> {
+    try {
+      const { checkpoint, skipped } = await persistence.load(() => this.#definition.initialState());
+      if (checkpoint !== undefined) this.#adopt(checkpoint);
+      this.#emit({ type: 'snapshot-restored', sequence: checkpoint?.sequence, skipped });
+      return true;
+    } catch (error) {
+      this.#emitHookFailed('restore', error);
+      void this.requestStop('discard', 'failed');
+      return false;
+    }
+  }
+
+  /** Makes `checkpoint` the current state and the restart point. */
+  #adopt(checkpoint: Checkpoint<TState>): void {
+    this.#state = checkpoint.state;
+    this.#seq = checkpoint.seq;
+    this.#highWater = new Map(checkpoint.highWater);
+    this.#highWaterShared = false;
+    this.#restartPoint?.reset({ ...checkpoint, highWater: this.#highWater });
+    this.#highWaterShared = true;
+  }
+
+  /** Calls a hook, awaiting it if it returns a promise; false (after an event) when it failed. */
+  async #callHook(hook: HookFailedEvent['hook'], call: () => unknown): Promise<boolean> {
+    try {
+      await call();
+      return true;
+    } catch (error) {
+      this.#emitHookFailed(hook, error);
+      return false;
+    }
   }
 
   /**
-   * Stops this actor: waits for the message in progress (and, in drain mode, for the queue to
-   * empty), dead-letters what is left, stops children last-started first, runs `stopping`, and
-   * tells watchers. Idempotent: a second request returns the first one's promise.
+   * Restarts in place after `cause`: waits out the backoff, stops the children (last started
+   * first), runs `restarting`, rolls the state back to the last snapshot (or, `fresh`, to
+   * `initialState()`), runs `started`, then processes again what it took since the snapshot. The
+   * mailbox survives untouched.
+   */
+  #restart(cause: unknown, fresh: boolean): void {
+    this.#status = 'restarting';
+    this.#suspendFor(async () => {
+      await this.#backoff();
+      if (!this.#accepting) return;
+      for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
+      const { restarting, started } = this.#definition;
+      const dropped = this.#state;
+      if (restarting !== undefined) {
+        await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
+      }
+      if (fresh) {
+        if (!this.#startAfresh()) return;
+      } else {
+        this.#rollback();
+      }
+      this.#restarts++;
+      const replayed = this.#replay.length - this.#replayIndex;
+      this.#emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
+      if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
+        void this.requestStop('discard', 'failed');
+        return;
+      }
+      if (this.#status === 'restarting') this.#status = 'running';
+    });
+  }
+
+  /** Rolls back to the restart point; what was taken since goes before what is left to replay. */
+  #rollback(): void {
+    const pending = this.#replay.slice(this.#replayIndex);
+    const point = this.#restartPoint;
+    if (point === undefined) {
+      // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats.
+      if (this.#failing !== undefined) {
+        this.#seq = this.#seqMark;
+        pending.unshift(this.#failing);
+      }
+    } else {
+      const { state, seq, highWater, replay } = point.rollback();
+      this.#state = state;
+      this.#seq = seq;
+      this.#highWater = highWater as Map<string, number>;
+      this.#highWaterShared = true;
+      pending.unshift(...replay);
+    }
+    this.#replay = pending;
+    this.#replayIndex = 0;
+    if (pending.length === 0) this.#replayDone();
+  }
+
+  /** A fresh start for a permanent actor that stopped itself; false when `initialState` threw. */
+  #startAfresh(): boolean {
+    let state: TState;
+    try {
+      state = this.#freeze(this.#definition.initialState());
+    } catch (error) {
+      this.#emitHookFailed('initialState', error);
+      void this.requestStop('discard', 'failed');
+      return false;
+    }
+    const sequence = (this.#restartPoint?.sequence ?? 0) + 1;
+    // Sequence numbers keep rising across a fresh start, so receivers never mistake new sends for old.
+    this.#adopt({ sequence, state, seq: this.#seq, highWater: this.#highWater });
+    this.#replayDone();
+    return true;
+  }
+
+  /** Waits out the restart backoff, if any; a stop request cuts it short. */
+  async #backoff(): Promise<void> {
+    const backoff = this.#options.supervision.backoff;
+    if (backoff === undefined) return;
+    const { clock, random } = this.#runtime;
+    const now = clock.now();
+    const attempt = nextAttempt(this.#backoffState, now, backoff);
+    this.#backoffState = { attempt, at: now };
+    const delay = backoffDelay(attempt, backoff, random());
+    if (delay <= 0) return;
+    await new Promise<void>((resolve) => {
+      const wake = (): void => {
+        if (this.#sleeping !== undefined) clock.clearTimeout(this.#sleeping.timer);
+        this.#sleeping = undefined;
+        resolve();
+      };
+      this.#sleeping = { timer: clock.setTimeout(wake, delay), wake };
+    });
+  }
+
+  /**
+   * Stops this actor: waits for the message or step in progress (and, in drain mode, for the
+   * queue to empty), dead-letters what is left, stops children last-started first, saves a final
+   * snapshot when it has a store, runs `stopping`, and tells watchers. Idempotent.
    */
   requestStop(mode: StopMode, reason: StopReason): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
@@ -354,6 +585,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#stopMode = mode;
     this.#stopReason = reason;
     this.#open = this.#startCompleted && mode === 'drain';
+    this.#sleeping?.wake();
     this.#stopped = this.#runStop();
     return this.#stopped;
   }
@@ -371,13 +603,31 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#open = false;
     this.#discardMailbox();
     for (const child of [...this.children.values()].reverse()) await child.requestStop(this.#stopMode, 'shutdown');
+    if (this.#snapshotTimer !== undefined) this.#runtime.clock.clearTimeout(this.#snapshotTimer);
+    this.#snapshotTimer = undefined;
+    await this.#finalSnapshot();
     const stopping = this.#definition.stopping;
     if (this.#startBegun && stopping !== undefined) {
-      await new Promise<void>((resolve) => {
-        this.#runHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context), () => resolve());
-      });
+      await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
     }
+    this.#restartPoint?.close();
     this.#finish();
+  }
+
+  /** A graceful stop of an actor with a store leaves its final state there. */
+  async #finalSnapshot(): Promise<void> {
+    const persistence = this.#persistence;
+    const graceful = this.#stopReason === 'requested' || this.#stopReason === 'shutdown';
+    const requests = this.#snapshotRequests.splice(0);
+    if (persistence === undefined || !graceful || !this.#startCompleted) {
+      for (const request of requests) request.reject(new ActorStoppedError(this.path, undefined));
+      return;
+    }
+    const point = this.#restartPoint as RestartPoint<TState, Entry<TMessage>>;
+    const checkpoint = point.capture(this.#state, this.#seq, this.#highWater);
+    this.#highWaterShared = true;
+    await persistence.whenIdle();
+    await this.#save(persistence, checkpoint, requests);
   }
 
   /** Wakes a stop waiting for the message in progress (and, when draining, the queue) to finish. */
@@ -390,7 +640,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Nothing in progress, and nothing left that a draining stop still has to process. */
   #isQuiescent(): boolean {
-    return !this.#parked && !this.#mayStart() && !(this.#open && this.#mailbox.size > 0);
+    if (!this.#idle() || this.#mayStart()) return false;
+    return !(this.#open && (this.#mailbox.size > 0 || this.#replay.length > 0));
   }
 
   #finish(): void {
@@ -405,8 +656,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#emitLifecycle('actor-stopped');
   }
 
-  /** Dead-letters every queued message and rejects waiting senders and asks. */
+  /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
   #discardMailbox(): void {
+    const leftover = this.#replay.slice(this.#replayIndex);
+    this.#replay = [];
+    this.#replayIndex = 0;
+    for (const { entry } of leftover) this.#undeliverable(entry, 'unprocessed');
     const { queued, waiting } = this.#mailbox.close();
     for (const entry of queued) this.#undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
@@ -418,45 +673,172 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     }
   }
 
-  // ─── Failure ────────────────────────────────────────────────────────────────────────────────
+  // ─── Snapshots ──────────────────────────────────────────────────────────────────────────────
 
-  #handlerFailed(error: unknown, message: TMessage): void {
-    const ask = this.#currentAsk;
-    this.#currentAsk = undefined;
-    this.#deadLetter('handler-failed', message, error);
-    ask?.fail(new ActorFailedError(this.path, error));
-    this.#failed(error, message);
+  /** Makes the current state the restart point and, with a store, saves it unless a save is running. */
+  #takeSnapshot(): void {
+    this.#snapshotDue = false;
+    const requests = this.#snapshotRequests.splice(0);
+    const point = this.#restartPoint;
+    if (point === undefined) {
+      for (const request of requests) request.resolve();
+      return;
+    }
+    const checkpoint = point.capture(this.#state, this.#seq, this.#highWater);
+    this.#highWaterShared = true;
+    this.#armSnapshotTimer();
+    const persistence = this.#persistence;
+    if (persistence === undefined) {
+      for (const request of requests) request.resolve();
+    } else if (persistence.saving) {
+      // One save at a time: this snapshot stays in memory; a fresh one follows when the save ends.
+      this.#persistPending = true;
+      this.#snapshotRequests.push(...requests);
+    } else {
+      void this.#save(persistence, checkpoint, requests).then(() => {
+        if (!this.#persistPending || !this.#accepting) return;
+        this.#persistPending = false;
+        this.#snapshotDue = true;
+        this.#wake();
+      });
+    }
   }
 
-  #failed(error: unknown, message: unknown): void {
-    const directive = this.#decide(error);
-    const { events, clock } = this.#runtime;
-    if (events.hasSubscribers) {
-      events.publish({ type: 'actor-failed', path: this.path, id: this.id, at: clock.now(), error, message, directive });
+  async #save(persistence: Persistence<TState>, checkpoint: Checkpoint<TState>, requests: Deferred[]): Promise<void> {
+    const started = this.#runtime.clock.now();
+    try {
+      await persistence.save(checkpoint);
+      this.#emit({ type: 'snapshot-saved', sequence: checkpoint.sequence, durationMs: this.#runtime.clock.now() - started });
+      for (const request of requests) request.resolve();
+    } catch (error) {
+      this.#emit({ type: 'snapshot-failed', sequence: checkpoint.sequence, error });
+      for (const request of requests) request.reject(error);
     }
+  }
+
+  #armSnapshotTimer(): void {
+    const everyMs = this.#options.snapshot.everyMs;
+    if (everyMs === undefined || everyMs === Infinity || this.#restartPoint === undefined || !this.#accepting) return;
+    const { clock } = this.#runtime;
+    if (this.#snapshotTimer !== undefined) clock.clearTimeout(this.#snapshotTimer);
+    this.#snapshotTimer = clock.setTimeout(() => {
+      this.#snapshotTimer = undefined;
+      this.#snapshotDue = true;
+      this.#wake();
+    }, everyMs);
+  }
+
+  /** `ctx.snapshot()`: a snapshot once the current message is handled. */
+  requestSnapshot(): Promise<void> {
+    if (!this.#accepting) return Promise.reject(new ActorStoppedError(this.path, undefined));
+    return new Promise<void>((resolve, reject) => {
+      this.#snapshotRequests.push({ resolve, reject });
+      this.#snapshotDue = true;
+      if (this.#idle()) this.#wake();
+    });
+  }
+
+  // ─── Failure ────────────────────────────────────────────────────────────────────────────────
+
+  #handlerFailed(error: unknown, entry: Entry<TMessage>): void {
+    this.#inHandler = false;
+    this.#currentAsk = undefined;
+    if (this.#failing?.ordinal === this.#currentOrdinal) this.#failures++;
+    else {
+      this.#failing = { entry, ordinal: this.#currentOrdinal };
+      this.#failures = 1;
+    }
+    const directive = this.#decide(error);
+    this.#emit({ type: 'actor-failed', error, message: unwrap(entry), directive, attempt: this.#failures });
+    const { restart, maxRetries } = this.#options.supervision;
+    switch (directive) {
+      case 'resume':
+        this.#skip(entry, 'handler-failed', error);
+        return;
+      case 'restart':
+        if (!restartsAfter(restart, 'restart-directive')) {
+          this.#skip(entry, 'handler-failed', error);
+          void this.requestStop('discard', 'failed');
+        } else if (this.#failures >= maxRetries) {
+          this.#poison(entry, error);
+        } else {
+          this.#restartAuthorized(error);
+        }
+        return;
+      case 'stop':
+        this.#skip(entry, 'handler-failed', error);
+        if (restartsAfter(restart, 'stop-directive')) this.#restartAuthorized(error);
+        else void this.requestStop('discard', 'failed');
+        return;
+      case 'escalate':
+        this.#skip(entry, 'handler-failed', error);
+        this.#escalate(error);
+        return;
+    }
+  }
+
+  /** This actor failed without a message of its own: a child escalated to it. */
+  #failedBy(error: unknown): void {
+    const directive = this.#decide(error);
+    this.#emit({ type: 'actor-failed', error, message: undefined, directive, attempt: 1 });
     switch (directive) {
       case 'resume':
         return;
       case 'restart':
-        this.#restart(error);
+        if (restartsAfter(this.#options.supervision.restart, 'restart-directive')) this.#restartAuthorized(error);
+        else void this.requestStop('discard', 'failed');
         return;
       case 'stop':
-        void this.requestStop('discard', 'failed');
+        if (restartsAfter(this.#options.supervision.restart, 'stop-directive')) this.#restartAuthorized(error);
+        else void this.requestStop('discard', 'failed');
         return;
       case 'escalate':
-        if (events.hasSubscribers) {
-          events.publish({ type: 'actor-escalated', path: this.path, id: this.id, at: clock.now(), error });
-        }
-        void this.requestStop('discard', 'escalated');
-        this.#parent.childFailed(this.path, error);
+        this.#escalate(error);
         return;
     }
+  }
+
+  /** Gives up the entry: dead letter, ask rejected, out of the log. */
+  #skip(entry: Entry<TMessage>, reason: 'handler-failed' | 'poison', error: unknown): void {
+    this.#deadLetter(reason, unwrap(entry), error);
+    if (entry instanceof Ask) entry.fail(new ActorFailedError(this.path, error));
+    this.#restartPoint?.dropLast();
+    if (this.#failing?.ordinal === this.#currentOrdinal) this.#failing = undefined;
+  }
+
+  /**
+   * A message that failed `maxRetries` times in a row: dead-letter it and go on from the state
+   * before it (rolling back, for keyed state a handler may have half-written).
+   */
+  #poison(entry: Entry<TMessage>, error: unknown): void {
+    const attempts = this.#failures;
+    this.#skip(entry, 'poison', error);
+    this.#emit({ type: 'poison-message', message: unwrap(entry), error, attempts });
+    if (this.#restartPoint !== undefined) this.#rollback();
+  }
+
+  /** Asks the supervisor, then restarts from the snapshot; if it gave up, this actor stops with it. */
+  #restartAuthorized(cause: unknown): void {
+    if (this.#parent.authorizeRestart(this, cause)) this.#restart(cause, false);
+    else void this.requestStop('discard', 'escalated');
+  }
+
+  /** A `'permanent'` actor that stopped itself comes back afresh. */
+  #restartFresh(): void {
+    if (this.#parent.authorizeRestart(this, undefined)) this.#restart(undefined, true);
+    else void this.requestStop('discard', 'escalated');
+  }
+
+  #escalate(error: unknown): void {
+    this.#emit({ type: 'actor-escalated', error });
+    void this.requestStop('discard', 'escalated');
+    this.#parent.childFailed(this.path, error);
   }
 
   /** The decider's directive; a decider that throws or answers nonsense stops the actor. */
   #decide(error: unknown): Directive {
     try {
-      const directive = this.#options.decide(error);
+      const directive = this.#options.supervision.decide(error);
       if (DIRECTIVES.includes(directive)) return directive;
     } catch (deciderError) {
       this.#emitHookFailed('decide', deciderError);
@@ -486,14 +868,20 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         try {
           delivered = (message.toMessage?.(message.terminated) ?? message.terminated) as TMessage;
         } catch (error) {
-          this.#handlerFailed(error, message.terminated as TMessage);
+          // The mapping function is this actor's code, but there is no message to retry: the
+          // notification is given up and the failure goes to the decider.
+          this.#deadLetter('handler-failed', message.terminated, error);
+          this.#failedBy(error);
           return;
         }
-        if (this.#process(delivered) !== AWAITING) this.#mailbox.recordProcessed(1);
+        if (this.#handle(delivered, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
         return;
       }
       case 'child-failed':
-        if (this.#accepting) this.#failed(new ActorFailedError(message.child, message.error), undefined);
+        if (this.#accepting) this.#failedBy(new ActorFailedError(message.child, message.error));
+        return;
+      case 'restart':
+        if (this.#accepting) this.#restart(message.cause, false);
         return;
     }
   }
@@ -506,6 +894,32 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   childFailed(childPath: string, error: unknown): void {
     this.#pushSystem({ kind: 'child-failed', child: childPath, error });
+  }
+
+  authorizeRestart(child: ChildCell, error: unknown): boolean {
+    const siblings = this.#supervisor.authorize([...this.children.values()], child);
+    if (siblings === undefined) {
+      const { maxRestarts, withinMs } = this.#supervisor.options;
+      this.#escalate(new RestartIntensityExceededError(this.path, child.path, { maxRestarts, withinMs }, error));
+      return false;
+    }
+    for (const sibling of siblings) sibling.restartRequested(error);
+    return true;
+  }
+
+  restartRequested(cause: unknown): void {
+    this.#pushSystem({ kind: 'restart', cause });
+  }
+
+  /** `ctx.stop()`: a permanent actor restarts afresh after the current message; others stop. */
+  stopSelf(): void {
+    if (!restartsAfter(this.#options.supervision.restart, 'self-stop')) {
+      void this.requestStop('discard', 'requested');
+    } else if (this.#inHandler) {
+      this.#restartAfterMessage = true;
+    } else {
+      this.#restartFresh();
+    }
   }
 
   watch(ref: AnyActorRef, toMessage: WatchMapper): void {
@@ -534,14 +948,22 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const ask = this.#currentAsk;
     if (ask === undefined) return false;
     if (ask.reply(value)) return true;
-    this.#deadLetter('late-reply', value);
+    // Processing a message again after a restart answers an ask that was answered the first time.
+    if (!this.#replaying) this.#deadLetter('late-reply', value);
     return false;
   }
 
   // ─── Reporting ──────────────────────────────────────────────────────────────────────────────
 
-  #refuse(message: TMessage): false {
-    this.#deadLetter('recipient-stopped', message);
+  #freeze(state: TState): TState {
+    if (this.#runtime.freezeState && typeof state === 'object' && state !== null && !(state instanceof KeyedState)) {
+      Object.freeze(state);
+    }
+    return state;
+  }
+
+  #refuse(entry: Entry<TMessage>): false {
+    this.#deadLetter('recipient-stopped', unwrap(entry));
     return false;
   }
 
@@ -566,29 +988,33 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#runtime.deadLetters.post(letter);
   }
 
-  #emitLifecycle(type: 'actor-started' | 'actor-stopped'): void {
+  /** Publishes an event about this actor, building it only when somebody listens. */
+  #emit(event: DistributiveOmit<ActorEvent, 'path' | 'id' | 'at'>): void {
     const { events, clock } = this.#runtime;
     if (!events.hasSubscribers) return;
-    const at = clock.now();
-    if (type === 'actor-started') events.publish({ type, path: this.path, id: this.id, at });
-    else events.publish({ type, path: this.path, id: this.id, at, reason: this.#stopReason });
+    events.publish({ ...event, path: this.path, id: this.id, at: clock.now() } as ActorEvent);
+  }
+
+  #emitLifecycle(type: 'actor-started' | 'actor-stopped'): void {
+    if (type === 'actor-started') this.#emit({ type });
+    else this.#emit({ type, reason: this.#stopReason });
   }
 
   #emitHookFailed(hook: HookFailedEvent['hook'], error: unknown): void {
-    const { events, clock } = this.#runtime;
-    if (events.hasSubscribers) events.publish({ type: 'hook-failed', hook, path: this.path, id: this.id, at: clock.now(), error });
+    this.#emit({ type: 'hook-failed', hook, error });
   }
 }
 
-function unwrap<TMessage>(entry: Entry<TMessage>): TMessage {
-  return entry instanceof Ask ? (entry.message as TMessage) : entry;
-}
+type ActorEvent = Exclude<SystemEvent, { type: 'system-terminated' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The parts of a cell its context forwards to. */
 interface ContextTarget<TMessage> extends ParentSlot {
   readonly ref: ActorRef<TMessage>;
   reply(value: unknown): boolean;
-  requestStop(mode: StopMode, reason: StopReason): Promise<void>;
+  stopSelf(): void;
+  requestSnapshot(): Promise<void>;
+  sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void>;
   watch(ref: AnyActorRef, toMessage: WatchMapper): void;
   unwatch(ref: AnyActorRef): void;
 }
@@ -604,10 +1030,13 @@ function createContext<TMessage>(
     system: runtime.system,
     clock: runtime.clock,
     reply: (value: unknown) => cell.reply(value),
+    tell: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, false) as boolean,
+    send: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, true) as Promise<void>,
+    snapshot: () => cell.requestSnapshot(),
     spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) =>
       runtime.spawn(cell, definition, options),
     children: () => [...cell.children.values()].map((child) => child.ref),
-    stop: () => void cell.requestStop('discard', 'requested'),
+    stop: () => cell.stopSelf(),
     watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),
     unwatch: (ref: AnyActorRef) => cell.unwatch(ref),
   };

@@ -5,9 +5,9 @@
  */
 import { AskTimeoutError } from '../../errors.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
+import { Envelope } from './envelope.js';
 
-export class Ask<TMessage> {
-  readonly message: TMessage;
+export class Ask<TMessage> extends Envelope<TMessage> {
   /** Path of the actor that was asked. */
   readonly recipient: string;
   readonly promise: Promise<unknown>;
@@ -22,7 +22,7 @@ export class Ask<TMessage> {
    * @param outstanding - the system's set of unsettled asks; this ask leaves it when it settles.
    */
   constructor(message: TMessage, recipient: string, timeoutMs: number, clock: Clock, outstanding: Set<Ask<unknown>>) {
-    this.message = message;
+    super(message);
     this.recipient = recipient;
     this.#clock = clock;
     this.#outstanding = outstanding;

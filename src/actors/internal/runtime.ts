@@ -27,6 +27,10 @@ export interface Runtime {
   readonly outstandingAsks: Set<Ask<unknown>>;
   readonly askTimeoutMs: number;
   readonly messageBudget: number;
+  /** Uniform random numbers in [0, 1), for backoff jitter. */
+  readonly random: () => number;
+  /** Shallow-freeze each new plain-object state, to catch mutation in development. */
+  readonly freezeState: boolean;
   /** Validates options and spawns a child of `parent`. */
   spawn<TState, TMessage>(
     parent: ParentSlot,
@@ -43,6 +47,8 @@ export interface ChildCell {
   /** Its own live children, by name. */
   readonly children: Map<string, ChildCell>;
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
+  /** Restart from the last snapshot, as a sibling of a child that restarts (one-for-all, rest-for-one). */
+  restartRequested(cause: unknown): void;
 }
 
 /** A parent as its children see it: an actor, or the system's top level (`/user`). */
@@ -54,6 +60,12 @@ export interface ParentSlot {
   readonly children: Map<string, ChildCell>;
   /** Throws when the parent can no longer take children. */
   assertCanSpawn(): void;
-  /** A child escalated `error`. */
+  /** A child escalated `error`, or the supervisor gave up on its children with it. */
   childFailed(childPath: string, error: unknown): void;
+  /**
+   * A child is about to restart after `error`: counts the restart against the intensity limit and
+   * restarts the siblings the strategy names. Returns false when the limit is exceeded: the
+   * supervisor then gives up (stopping its children) and escalates, and the child must not restart.
+   */
+  authorizeRestart(child: ChildCell, error: unknown): boolean;
 }

@@ -1,0 +1,111 @@
+/**
+ * An actor's restart point: its last snapshot (state, outgoing sequence number, incoming
+ * high-water marks) and the in-flight log of entries taken since. A restart rolls back to the
+ * snapshot and replays the log in order, so nothing taken is lost; the log never outlives the next
+ * snapshot, so it is bounded by the snapshot policy. Plain state is snapshotted by reference (it is
+ * immutable); keyed state by an O(1) copy-on-write view.
+ */
+import { RingBuffer } from '../../mailbox/ring-buffer.js';
+import { KeyedState, type KeyedStateView } from '../../state/keyed-state.js';
+
+/** The parts of an actor a snapshot captures. */
+export interface Checkpoint<TState> {
+  /** Snapshot number: increases with every snapshot of the actor. */
+  readonly sequence: number;
+  readonly state: TState;
+  /** The next outgoing sequence number is `seq + 1`. */
+  readonly seq: number;
+  /** Highest sequence number taken from each sender. */
+  readonly highWater: ReadonlyMap<string, number>;
+}
+
+/** A logged entry with the ordinal it was taken under, which tells two equal messages apart. */
+export interface Logged<TEntry> {
+  readonly entry: TEntry;
+  readonly ordinal: number;
+}
+
+/** What a rollback hands back: the state to go on from and the entries to process again. */
+export interface Rollback<TState, TEntry> extends Checkpoint<TState> {
+  readonly replay: Logged<TEntry>[];
+}
+
+export class RestartPoint<TState, TEntry> {
+  readonly #log = new RingBuffer<Logged<TEntry>>(Infinity);
+  readonly #everyMessages: number;
+  #since = 0;
+  #checkpoint: Checkpoint<TState>;
+  #view: KeyedStateView<unknown, unknown> | undefined;
+
+  constructor(everyMessages: number, initial: Checkpoint<TState>) {
+    this.#everyMessages = everyMessages;
+    this.#checkpoint = initial;
+    this.#view = viewOf(initial.state);
+  }
+
+  get sequence(): number {
+    return this.#checkpoint.sequence;
+  }
+
+  /** Entries taken since the last snapshot. */
+  get logged(): number {
+    return this.#log.size;
+  }
+
+  /** Logs an entry the actor is about to process. */
+  taken(entry: TEntry, ordinal: number): void {
+    this.#log.push({ entry, ordinal });
+  }
+
+  /** Counts a processed entry; true when the policy wants a snapshot now. */
+  succeeded(): boolean {
+    return ++this.#since >= this.#everyMessages;
+  }
+
+  /** Forgets the newest logged entry: it was skipped (resumed past, or poison). */
+  dropLast(): void {
+    const kept = this.#log.drain();
+    kept.pop();
+    for (const entry of kept) this.#log.push(entry);
+  }
+
+  /** Makes the current state the restart point and empties the log. */
+  capture(state: TState, seq: number, highWater: ReadonlyMap<string, number>): Checkpoint<TState> {
+    this.#view?.release();
+    this.#view = viewOf(state);
+    this.#checkpoint = { sequence: this.#checkpoint.sequence + 1, state, seq, highWater };
+    this.#log.drain();
+    this.#since = 0;
+    return this.#checkpoint;
+  }
+
+  /**
+   * Rolls `state` back to the restart point (in place for keyed state) and hands back the logged
+   * entries for replay; they will be logged again as they are processed.
+   */
+  rollback(): Rollback<TState, TEntry> {
+    const { state } = this.#checkpoint;
+    if (this.#view !== undefined) (state as KeyedState<unknown, unknown>).restore(this.#view);
+    this.#since = 0;
+    return { ...this.#checkpoint, replay: this.#log.drain() };
+  }
+
+  /** Starts over from `checkpoint` (a fresh start, or state restored from a store). */
+  reset(checkpoint: Checkpoint<TState>): void {
+    this.#view?.release();
+    this.#view = viewOf(checkpoint.state);
+    this.#checkpoint = checkpoint;
+    this.#log.drain();
+    this.#since = 0;
+  }
+
+  /** Releases the view a keyed restart point holds, so the state stops recording undo entries. */
+  close(): void {
+    this.#view?.release();
+    this.#view = undefined;
+  }
+}
+
+function viewOf(state: unknown): KeyedStateView<unknown, unknown> | undefined {
+  return state instanceof KeyedState ? (state as KeyedState<unknown, unknown>).snapshot() : undefined;
+}

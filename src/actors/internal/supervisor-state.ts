@@ -1,0 +1,36 @@
+/**
+ * The parent's side of supervision, shared by actors and the system's top level: it counts the
+ * restarts of its children against the intensity limit and names the siblings that restart with a
+ * child under its strategy.
+ */
+import { recordRestart } from '../../supervision/intensity.js';
+import { siblingsToRestart, type ResolvedSupervisor } from '../../supervision/strategy.js';
+import type { Clock } from '../../time/clock.js';
+
+export class SupervisorState<TChild> {
+  readonly options: ResolvedSupervisor;
+  readonly #clock: Clock;
+  #history: readonly number[] = [];
+
+  constructor(options: ResolvedSupervisor, clock: Clock) {
+    this.options = options;
+    this.#clock = clock;
+  }
+
+  /** Restarts counted in the current window. */
+  get recentRestarts(): number {
+    return this.#history.length;
+  }
+
+  /**
+   * Records one restart of `child` among `children` (in start order). Returns the siblings that
+   * restart with it, or undefined when this restart exceeds the intensity limit and the supervisor
+   * must give up.
+   */
+  authorize(children: readonly TChild[], child: TChild): TChild[] | undefined {
+    const verdict = recordRestart(this.#history, this.#clock.now(), this.options);
+    this.#history = verdict.history;
+    if (verdict.exceeded) return undefined;
+    return siblingsToRestart(this.options.strategy, children, child);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The promise "no loss on restart", as properties: whatever the messages, the snapshot interval and
+ * the injected failures, a supervised actor ends exactly where a model that applied every
+ * non-poison message once ends, and dead letters hold exactly the poison messages.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  KeyedState,
+  createSystem,
+  defineActor,
+  type ActorDefinition,
+  type ActorRef,
+  type DeadLetter,
+} from '../../src/index.js';
+
+/** How a message fails: never, its first `times` attempts, or every time (poison). */
+type Fault = { readonly kind: 'never' } | { readonly kind: 'transient'; readonly times: number } | { readonly kind: 'always' };
+
+interface Item {
+  readonly id: number;
+  readonly amount: number;
+  readonly fault: Fault;
+}
+
+type Msg = { readonly type: 'item'; readonly item: Item } | { readonly type: 'get' };
+
+const MAX_RETRIES = 3;
+
+const faultArb: fc.Arbitrary<Fault> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Fault>({ kind: 'never' }) },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: MAX_RETRIES + 1 }).map<Fault>((times) => ({ kind: 'transient', times })) },
+  { weight: 1, arbitrary: fc.constant<Fault>({ kind: 'always' }) },
+);
+
+const itemsArb = fc
+  .array(fc.record({ amount: fc.integer({ min: 1, max: 100 }), fault: faultArb }), { maxLength: 40 })
+  .map((items) => items.map((item, id) => ({ id, ...item })));
+
+function isPoison(fault: Fault): boolean {
+  return fault.kind === 'always' || (fault.kind === 'transient' && fault.times >= MAX_RETRIES);
+}
+
+/** Throws on the attempts the item's fault calls for; attempts are counted outside the actor. */
+function maybeFail(item: Item, attempts: Map<number, number>): void {
+  const attempt = (attempts.get(item.id) ?? 0) + 1;
+  attempts.set(item.id, attempt);
+  const { fault } = item;
+  if (fault.kind === 'always' || (fault.kind === 'transient' && attempt <= fault.times)) {
+    throw new Error(`item ${item.id} fails on attempt ${attempt}`);
+  }
+}
+
+/** Plain immutable state: the ids applied, in order, and their total. */
+function plainCounter(attempts: Map<number, number>, async: boolean): ActorDefinition<{ ids: readonly number[]; total: number }, Msg> {
+  const apply = (state: { ids: readonly number[]; total: number }, item: Item) => {
+    maybeFail(item, attempts);
+    return { ids: [...state.ids, item.id], total: state.total + item.amount };
+  };
+  return defineActor<{ ids: readonly number[]; total: number }, Msg>({
+    initialState: () => ({ ids: [], total: 0 }),
+    receive(state, msg, ctx) {
+      if (msg.type === 'get') {
+        ctx.reply(state);
+        return state;
+      }
+      return async ? Promise.resolve().then(() => apply(state, msg.item)) : apply(state, msg.item);
+    },
+  });
+}
+
+/** Keyed state written in place; the handler writes its key and only then fails (a half-write). */
+function keyedCounter(attempts: Map<number, number>): ActorDefinition<KeyedState<number | 'total', number>, Msg> {
+  return defineActor({
+    initialState: () => new KeyedState<number | 'total', number>(),
+    receive(state, msg, ctx) {
+      if (msg.type === 'get') {
+        ctx.reply(Object.fromEntries(state.entries()));
+        return state;
+      }
+      const { item } = msg;
+      state.set(item.id, item.amount);
+      state.set('total', (state.get('total') ?? 0) + item.amount);
+      maybeFail(item, attempts);
+      return state;
+    },
+  });
+}
+
+async function run<TState>(
+  definition: ActorDefinition<TState, Msg>,
+  items: readonly Item[],
+  everyMessages: number,
+): Promise<{ result: unknown; poison: DeadLetter[]; others: DeadLetter[] }> {
+  const system = createSystem({ supervisor: { maxRestarts: Infinity } });
+  const letters: DeadLetter[] = [];
+  system.deadLetters.subscribe((letter) => letters.push(letter));
+  const ref: ActorRef<Msg> = system.spawn(definition, {
+    mailbox: { capacity: 64 },
+    supervision: { maxRetries: MAX_RETRIES },
+    snapshot: { everyMessages },
+  });
+  for (const item of items) {
+    const msg: Msg = { type: 'item', item };
+    if (!ref.tell(msg)) await ref.send(msg);
+  }
+  const result = await ref.ask({ type: 'get' });
+  await system.shutdown();
+  return {
+    result,
+    poison: letters.filter((letter) => letter.reason === 'poison'),
+    others: letters.filter((letter) => letter.reason !== 'poison'),
+  };
+}
+
+function poisonIds(letters: readonly DeadLetter[]): number[] {
+  return letters.map((letter) => (letter.message as Extract<Msg, { type: 'item' }>).item.id);
+}
+
+describe('restart from snapshot', () => {
+  it('ends with the state of a model that applied each non-poison message once, for plain state', async () => {
+    await fc.assert(
+      fc.asyncProperty(itemsArb, fc.integer({ min: 1, max: 8 }), fc.boolean(), async (items, everyMessages, async) => {
+        const { result, poison, others } = await run(plainCounter(new Map(), async), items, everyMessages);
+        const applied = items.filter((item) => !isPoison(item.fault));
+        expect(result).toEqual({ ids: applied.map((item) => item.id), total: applied.reduce((sum, item) => sum + item.amount, 0) });
+        expect(poisonIds(poison)).toEqual(items.filter((item) => isPoison(item.fault)).map((item) => item.id));
+        expect(others).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rolls back half-written keyed state and ends with the model, for keyed state', async () => {
+    await fc.assert(
+      fc.asyncProperty(itemsArb, fc.integer({ min: 1, max: 8 }), async (items, everyMessages) => {
+        const { result, poison, others } = await run(keyedCounter(new Map()), items, everyMessages);
+        const applied = items.filter((item) => !isPoison(item.fault));
+        const expected: Record<string, number> = Object.fromEntries(applied.map((item) => [item.id, item.amount]));
+        if (applied.length > 0) expected['total'] = applied.reduce((sum, item) => sum + item.amount, 0);
+        expect(result).toEqual(expected);
+        expect(poisonIds(poison)).toEqual(items.filter((item) => isPoison(item.fault)).map((item) => item.id));
+        expect(others).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+type UpMsg = { readonly type: 'item'; readonly item: Item } | { readonly type: 'sync' };
+type DownMsg = { readonly type: 'value'; readonly value: number } | { readonly type: 'get' };
+
+describe('sequenced links', () => {
+  it('never make the downstream take a message twice when the upstream restarts and sends again', async () => {
+    await fc.assert(
+      fc.asyncProperty(itemsArb, fc.integer({ min: 1, max: 8 }), async (items, everyMessages) => {
+        const system = createSystem({ supervisor: { maxRestarts: Infinity } });
+        const attempts = new Map<number, number>();
+        const downstream = system.spawn(
+          defineActor<readonly number[], DownMsg>({
+            initialState: () => [],
+            receive(seen, msg, ctx) {
+              if (msg.type === 'get') {
+                ctx.reply(seen);
+                return seen;
+              }
+              return [...seen, msg.value];
+            },
+          }),
+          { mailbox: { capacity: 1024 } },
+        );
+        const upstream = system.spawn(
+          defineActor<number, UpMsg>({
+            initialState: () => 0,
+            receive(count, msg, ctx) {
+              if (msg.type === 'sync') {
+                ctx.reply(count);
+                return count;
+              }
+              // The send comes before the failure, so every retry and every replay sends it again.
+              ctx.tell(downstream, { type: 'value', value: msg.item.id });
+              maybeFail(msg.item, attempts);
+              return count + 1;
+            },
+          }),
+          { mailbox: { capacity: 1024 }, supervision: { maxRetries: MAX_RETRIES }, snapshot: { everyMessages } },
+        );
+        for (const item of items) upstream.tell({ type: 'item', item });
+        const handled = await upstream.ask<number>({ type: 'sync' });
+        const seen = await downstream.ask<readonly number[]>({ type: 'get' });
+        await system.shutdown();
+        expect(handled).toBe(items.filter((item) => !isPoison(item.fault)).length);
+        // Every item was sent at least once (before its first failure) and is taken exactly once, in order.
+        expect(seen).toEqual(items.map((item) => item.id));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

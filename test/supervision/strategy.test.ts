@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import {
+  STRATEGIES,
+  type ActorRef,
+  type ActorSystem,
+  type SupervisionStrategy,
+  type SystemEvent,
+} from '../../src/index.js';
+import { nextEvent, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
+import { flaky, parent, spawnParent, spawnWorker, worker, type ParentMsg, type WorkerMsg } from './helpers.js';
+
+const newSystem = useSystems();
+
+const CHILDREN = ['a', 'b', 'c'] as const;
+type ChildName = (typeof CHILDREN)[number];
+
+/** Which children restart when `failing` does, in start order: OTP's table. */
+const EXPECTED: Record<SupervisionStrategy, Record<ChildName, readonly ChildName[]>> = {
+  'one-for-one': { a: ['a'], b: ['b'], c: ['c'] },
+  'one-for-all': { a: ['a', 'b', 'c'], b: ['a', 'b', 'c'], c: ['a', 'b', 'c'] },
+  'rest-for-one': { a: ['a', 'b', 'c'], b: ['b', 'c'], c: ['c'] },
+};
+
+/** Each child's state before the failure: distinct, and built from several messages. */
+const INCREMENTS: Record<ChildName, readonly number[]> = { a: [1], b: [10, 10], c: [100, 100, 100, 100, 100] };
+
+function stateOf(name: ChildName): number {
+  return INCREMENTS[name].reduce((sum, n) => sum + n, 0);
+}
+
+interface Family {
+  readonly system: ActorSystem;
+  readonly children: Record<ChildName, ActorRef<WorkerMsg>>;
+  readonly pathOf: (name: ChildName) => string;
+}
+
+/**
+ * Three workers a, b, c started in that order, supervised under `strategy` either by an actor
+ * (`/user/sup`) or by the system itself. Snapshots every 3 messages, so a restart rolls back to a
+ * snapshot older than the current state and replays what came after it.
+ */
+async function family(supervisor: 'actor' | 'system', strategy: SupervisionStrategy): Promise<Family> {
+  const childOptions = { snapshot: { everyMessages: 3 } };
+  let system: ActorSystem;
+  let spawn: (name: ChildName) => Promise<ActorRef<WorkerMsg>>;
+  let pathOf: (name: ChildName) => string;
+  if (supervisor === 'actor') {
+    system = newSystem();
+    const sup: ActorRef<ParentMsg> = system.spawn(parent, { name: 'sup', supervisor: { strategy } });
+    spawn = (name) => spawnWorker(sup, name, childOptions);
+    pathOf = (name) => `/user/sup/${name}`;
+  } else {
+    system = newSystem({ supervisor: { strategy } });
+    spawn = async (name) => system.spawn(worker, { ...childOptions, name });
+    pathOf = (name) => `/user/${name}`;
+  }
+  const children = {} as Record<ChildName, ActorRef<WorkerMsg>>;
+  for (const name of CHILDREN) {
+    const child = await spawn(name);
+    for (const by of INCREMENTS[name]) child.tell({ type: 'inc', by });
+    children[name] = child;
+  }
+  return { system, children, pathOf };
+}
+
+function restartsIn(events: readonly SystemEvent[]): { path: string; error: unknown; from: string }[] {
+  return events.flatMap((event) =>
+    event.type === 'actor-restarted' ? [{ path: event.path, error: event.error, from: event.from }] : [],
+  );
+}
+
+describe('SupervisorOptions', () => {
+  describe('strategy', () => {
+    describe.each(['actor', 'system'] as const)('of %s supervisor', (supervisor) => {
+      describe.each(STRATEGIES)('%s', (strategy) => {
+        it.each(CHILDREN)('restarts exactly the expected children when child %s fails, each keeping its own state', async (failing) => {
+          const { system, children, pathOf } = await family(supervisor, strategy);
+          const events = recordEvents(system);
+          const error = new Error(`${failing} broke`);
+          const failedRestarted = nextEvent(system, 'actor-restarted', (event) => event.path === pathOf(failing));
+          children[failing].tell(flaky(error, { by: 1000 }));
+          await failedRestarted;
+
+          // A sibling's restart request is queued before anything sent now, so these answers come after it.
+          const states = await Promise.all(CHILDREN.map((name) => children[name].ask<number>({ type: 'get' })));
+
+          expect(states).toEqual(CHILDREN.map((name) => stateOf(name) + (name === failing ? 1000 : 0)));
+          const expected = EXPECTED[strategy][failing];
+          const restarts = restartsIn(events);
+          expect([...restarts.map((r) => r.path)].sort()).toEqual(expected.map(pathOf));
+          for (const restart of restarts) {
+            expect(restart.error).toBe(error);
+            expect(restart.from).toBe('snapshot');
+          }
+          for (const name of CHILDREN) expect(children[name].status).toBe('running');
+          expect(stoppedPaths(events)).toEqual([]);
+        });
+      });
+    });
+
+    describe.each(['one-for-all', 'rest-for-one'] as const)('%s', (strategy) => {
+      it('restarts the siblings in start order', async () => {
+        const { system, children, pathOf } = await family('actor', strategy);
+        const events = recordEvents(system);
+        children.a.tell(flaky(new Error('a broke')));
+        await Promise.all(CHILDREN.map((name) => children[name].ask({ type: 'get' })));
+        const siblings = restartsIn(events)
+          .map((r) => r.path)
+          .filter((path) => path !== pathOf('a'));
+        expect(siblings).toEqual([pathOf('b'), pathOf('c')]);
+      });
+    });
+
+    describe('one-for-all', () => {
+      it('restarts a sibling from its own snapshot and replays what it took since', async () => {
+        const system = newSystem();
+        const sup = system.spawn(parent, { name: 'sup', supervisor: { strategy: 'one-for-all' } });
+        const failing = await spawnWorker(sup, 'failing');
+        const sibling = await spawnWorker(sup, 'sibling', { snapshot: { everyMessages: 3 } });
+        // Three messages make a snapshot (state 6); the fourth inc and the get are only in the log.
+        for (const by of [1, 2, 3, 4]) sibling.tell({ type: 'inc', by });
+        await expect(sibling.ask({ type: 'get' })).resolves.toBe(10);
+        const restarted = nextEvent(system, 'actor-restarted', (event) => event.path === sibling.path);
+        failing.tell(flaky(new Error('boom')));
+        // The inc and the get after the snapshot are processed again.
+        await expect(restarted).resolves.toMatchObject({ from: 'snapshot', replayed: 2 });
+        await expect(sibling.ask({ type: 'get' })).resolves.toBe(10);
+      });
+
+      it("stops a restarted sibling's children first, with reason shutdown", async () => {
+        const system = newSystem();
+        const events = recordEvents(system);
+        const sup = system.spawn(parent, { name: 'sup', supervisor: { strategy: 'one-for-all' } });
+        const failing = await spawnWorker(sup, 'failing');
+        const sibling = await spawnParent(sup, 'sibling');
+        const grandchild = await spawnWorker(sibling, 'grandchild');
+        const grandchildStopped = nextEvent(system, 'actor-stopped', (event) => event.path === grandchild.path);
+        const siblingRestarted = nextEvent(system, 'actor-restarted', (event) => event.path === sibling.path);
+        failing.tell(flaky(new Error('boom')));
+        await expect(grandchildStopped).resolves.toMatchObject({ reason: 'shutdown' });
+        await siblingRestarted;
+        const order = events.flatMap((event) =>
+          (event.type === 'actor-stopped' && event.path === grandchild.path) ||
+          (event.type === 'actor-restarted' && event.path === sibling.path)
+            ? [event.type]
+            : [],
+        );
+        expect(order).toEqual(['actor-stopped', 'actor-restarted']);
+        expect(sibling.status).toBe('running');
+        expect(system.lookup(grandchild.path)).toBeUndefined();
+      });
+    });
+
+    describe('one-for-one', () => {
+      it('is the default', async () => {
+        const system = newSystem();
+        const events = recordEvents(system);
+        const sup = system.spawn(parent, { name: 'sup' });
+        const first = await spawnWorker(sup, 'first');
+        const second = await spawnWorker(sup, 'second');
+        first.tell(flaky(new Error('boom')));
+        await Promise.all([first.ask({ type: 'get' }), second.ask({ type: 'get' })]);
+        expect(restartsIn(events).map((r) => r.path)).toEqual([first.path]);
+      });
+    });
+  });
+});
