@@ -8,6 +8,8 @@ export interface Implementation {
   readonly impl: string;
   /** Whether Sluice's numbers are compared with this one. */
   readonly baseline?: boolean;
+  /** Untimed set-up before every run (building a large initial state, say). */
+  prepare?(): Promise<void> | void;
   run(): Promise<number> | number;
 }
 
@@ -46,10 +48,14 @@ export async function measureCase(benchCase: BenchCase, options: MeasureOptions)
   const results: Measurement[] = [];
   let expected: number | undefined;
   for (const implementation of benchCase.implementations) {
-    for (let i = 0; i < options.warmups; i++) await implementation.run();
+    for (let i = 0; i < options.warmups; i++) {
+      await implementation.prepare?.();
+      await implementation.run();
+    }
     const rates: number[] = [];
     let checksum = Number.NaN;
     for (let i = 0; i < options.runs; i++) {
+      await implementation.prepare?.();
       const started = performance.now();
       checksum = await implementation.run();
       const seconds = (performance.now() - started) / 1000;

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { actorThroughput } from './cases/actor-throughput.js';
+import { keyedActorCase, measureKeyedSnapshotPause } from './cases/keyed-actor.js';
 import { measureCase, type BenchCase, type Measurement } from './measure.js';
 import { renderTable } from './report.js';
 
@@ -17,7 +18,10 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick === true;
-const cases: BenchCase[] = [actorThroughput(quick ? 200_000 : 1_000_000)].filter(
+const cases: BenchCase[] = [
+  actorThroughput(quick ? 200_000 : 1_000_000),
+  keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
+].filter(
   (c) => values.case === undefined || c.name === values.case,
 );
 if (cases.length === 0) {
@@ -31,6 +35,14 @@ for (const benchCase of cases) {
 }
 console.log(`Node ${process.version}, ${process.arch}; median of ${quick ? 3 : 7} runs after warm-up\n`);
 console.log(renderTable(results));
+if (values.case === undefined || values.case === 'keyed-actor') {
+  const keys = quick ? 100_000 : 1_000_000;
+  const pause = await measureKeyedSnapshotPause(keys);
+  console.log(
+    `\nkeyed-actor snapshot at ${keys.toLocaleString('en-US')} keys: capture pauses the actor ${pause.captureMs.toFixed(3)} ms; ` +
+      `saving it blocks the event loop at most ${pause.longestSaveBlockMs.toFixed(1)} ms at a time`,
+  );
+}
 if (values.json !== undefined) {
   writeFileSync(values.json, JSON.stringify(results.map(({ case: c, impl, opsPerSec }) => ({ case: c, impl, opsPerSec })), null, 2));
 }

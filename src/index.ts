@@ -10,7 +10,7 @@ export type {
   SystemStatus,
 } from './actors/system.js';
 export { defineActor } from './actors/behavior.js';
-export type { ActorDefinition } from './actors/behavior.js';
+export type { ActorDefinition, DraftActorDefinition } from './actors/behavior.js';
 export type { ActorContext } from './actors/context.js';
 export type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actors/actor-ref.js';
 export type { SpawnOptions } from './actors/spawn-options.js';

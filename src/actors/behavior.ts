@@ -2,6 +2,7 @@
  * An actor's behaviour: its initial state, its message handler and its lifecycle hooks. Logic is
  * separate from runtime: a definition is a plain, immutable value that can be spawned many times.
  */
+import { produce, type Draft } from 'immer';
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject } from '../internal/validate.js';
 import type { ActorContext } from './context.js';
@@ -28,7 +29,23 @@ export interface ActorDefinition<TState, TMessage> {
 }
 
 /**
- * Checks and freezes an actor definition; the types flow from the two type parameters.
+ * An actor that updates its state through an immer draft: `receive` mutates the draft (or returns
+ * a replacement), and the runtime turns that into the next immutable state. Each message then pays
+ * for one `produce` call, so keep this for state that is awkward to update by hand; `KeyedState`
+ * offers `produce` on one value for large states.
+ */
+export interface DraftActorDefinition<TState, TMessage> extends Omit<ActorDefinition<TState, TMessage>, 'receive'> {
+  readonly draft: true;
+  receive(
+    draft: Draft<TState>,
+    message: TMessage,
+    ctx: ActorContext<TMessage>,
+  ): void | TState | Promise<void | TState>;
+}
+
+/**
+ * Checks and freezes an actor definition; the types flow from the two type parameters. With
+ * `draft: true`, `receive` gets an immer draft of the state to update in place.
  *
  * @throws InvalidOptionError when `initialState`, `receive` or a hook is not a function.
  * @example
@@ -45,10 +62,25 @@ export interface ActorDefinition<TState, TMessage> {
  * ```
  */
 export function defineActor<TState, TMessage>(
+  definition: DraftActorDefinition<TState, TMessage>,
+): ActorDefinition<TState, TMessage>;
+export function defineActor<TState, TMessage>(
   definition: ActorDefinition<TState, TMessage>,
+): ActorDefinition<TState, TMessage>;
+export function defineActor<TState, TMessage>(
+  definition: ActorDefinition<TState, TMessage> | DraftActorDefinition<TState, TMessage>,
 ): ActorDefinition<TState, TMessage> {
   validateDefinition(definition);
-  return Object.freeze({ ...definition });
+  if (!('draft' in definition) || definition.draft !== true) return Object.freeze({ ...(definition as ActorDefinition<TState, TMessage>) });
+  const { draft: _draft, receive, ...rest } = definition;
+  return Object.freeze({
+    ...rest,
+    receive(state: TState, message: TMessage, ctx: ActorContext<TMessage>): TState | Promise<TState> {
+      // immer's recipe type cannot express "mutate the draft or return a replacement" generically.
+      const recipe = (draft: Draft<TState>) => receive.call(definition, draft, message, ctx);
+      return produce(state, recipe as never) as TState | Promise<TState>;
+    },
+  });
 }
 
 /** Throws unless `definition` has the shape of an {@link ActorDefinition}. */
@@ -61,4 +93,6 @@ export function validateDefinition(definition: unknown): void {
   for (const hook of ['started', 'stopping', 'restarting'] as const) {
     if (candidate[hook] !== undefined) isFunction(hook, candidate[hook]);
   }
+  const draft = candidate['draft'];
+  if (draft !== undefined && typeof draft !== 'boolean') throw new InvalidOptionError('draft', 'a boolean', draft);
 }

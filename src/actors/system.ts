@@ -4,7 +4,6 @@
  * no ask is pending, and the system holds no timer, immediate or listener.
  */
 import {
-  ActorFailedError,
   ActorStoppedError,
   InvalidOptionError,
   RestartIntensityExceededError,
@@ -23,7 +22,7 @@ import { validateDefinition, type ActorDefinition } from './behavior.js';
 import { Dispatcher, type TurnScheduler } from './internal/dispatcher.js';
 import type { EventChannel, SystemEvent } from './events.js';
 import type { ChildCell, ParentSlot, Runtime } from './internal/runtime.js';
-import { SupervisorState } from './internal/supervisor-state.js';
+import { SupervisorState, escalationError } from './internal/supervisor-state.js';
 import { resolveSpawnOptions, type SpawnOptions } from './spawn-options.js';
 
 /** Options of the dispatcher that runs a system's actors. */
@@ -288,7 +287,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   }
 
   childFailed(childPath: string, error: unknown): void {
-    this.#fail(error instanceof RestartIntensityExceededError ? error : new ActorFailedError(childPath, error));
+    this.#fail(escalationError(childPath, error));
   }
 
   authorizeRestart(child: ChildCell, error: unknown): boolean {

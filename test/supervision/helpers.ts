@@ -133,11 +133,12 @@ export function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /**
- * A memory store a test controls: it can hold saves until released, fail them, and it records how
- * many saves ran at once and which sequences it was asked to save.
+ * A store a test controls, wrapping another (a memory store by default): it can hold saves until
+ * released, fail them, and it records how many saves ran at once and which sequences it was asked
+ * to save.
  */
 export class ControlledStore implements SnapshotStore {
-  readonly inner = new MemorySnapshotStore();
+  readonly inner: SnapshotStore;
   /** Sequences passed to `save`, in call order. */
   readonly requested: number[] = [];
   active = 0;
@@ -146,6 +147,10 @@ export class ControlledStore implements SnapshotStore {
   failWith: unknown;
   #held: Deferred<void> | undefined;
   #saveStarted: Deferred<number> | undefined;
+
+  constructor(inner: SnapshotStore = new MemorySnapshotStore()) {
+    this.inner = inner;
+  }
 
   /** Makes saves from now on wait until `release()`. */
   hold(): void {

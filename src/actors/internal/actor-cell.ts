@@ -36,7 +36,7 @@ import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { Persistence } from './persistence.js';
 import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
 import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
-import { SupervisorState } from './supervisor-state.js';
+import { SupervisorState, escalationError } from './supervisor-state.js';
 
 type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
@@ -80,6 +80,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Snapshot log and restart point; undefined for plain state snapshotted after every message. */
   readonly #restartPoint: RestartPoint<TState, Entry<TMessage>> | undefined;
   readonly #persistence: Persistence<TState> | undefined;
+  /** Shallow-freeze each new state: development mode, and state that is a plain object. */
+  readonly #freezes: boolean;
   #state: TState;
   #status: ActorStatus = 'starting';
   /** New messages are accepted (false once a stop was requested). */
@@ -104,6 +106,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #replay: Logged<Entry<TMessage>>[] = [];
   #replayIndex = 0;
   #replaying = false;
+  /** Stopped while waiting to restart: finish the replay (already taken) though the mailbox is closed. */
+  #replayOnly = false;
   /** Outgoing sequence number of the last sequenced send, and its value when the message in progress began. */
   #seq = 0;
   #seqMark = 0;
@@ -153,9 +157,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       unwrap,
     );
     this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, runtime.clock);
-    this.#state = this.#freeze(definition.initialState());
+    const initial = definition.initialState();
+    const keyed = initial instanceof KeyedState;
+    this.#freezes = runtime.freezeState && !keyed;
+    this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
-    const keyed = this.#state instanceof KeyedState;
     if (keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1) {
       const initial: Checkpoint<TState> = { sequence: 0, state: this.#state, seq: 0, highWater: this.#highWater };
       this.#highWaterShared = true;
@@ -246,7 +252,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     while (this.#idle() && mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) {
       this.#handleSystem(mailbox.takeSystem());
     }
-    if (this.#idle() && this.#open) {
+    if (this.#idle() && (this.#open || this.#replayOnly)) {
       if (this.#replay.length > 0) this.#processReplay();
       if (this.#idle() && this.#open && this.#replay.length === 0) this.#processMailbox();
       if (this.#snapshotDue && this.#idle() && this.#open) this.#takeSnapshot();
@@ -290,6 +296,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   #replayDone(): void {
+    this.#replayOnly = false;
     this.#replay = [];
     this.#replayIndex = 0;
     this.#replaying = false;
@@ -334,19 +341,19 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       next = this.#definition.receive(this.#state, message, this.#context);
     } catch (error) {
       this.#handlerFailed(error, entry);
-      return this.#idle() && this.#open ? CONTINUE : HALT;
+      return this.#idle() && (this.#open || this.#replayOnly) ? CONTINUE : HALT;
     }
     if (next instanceof Promise) {
       this.#awaitResult(next, entry);
       return AWAITING;
     }
     this.#succeeded(next);
-    return this.#idle() && this.#open ? CONTINUE : HALT;
+    return this.#idle() && (this.#open || this.#replayOnly) ? CONTINUE : HALT;
   }
 
   #succeeded(next: TState): void {
     this.#inHandler = false;
-    this.#state = this.#runtime.freezeState ? this.#freeze(next) : next;
+    this.#state = this.#freezes ? this.#freeze(next) : next;
     this.#currentAsk = undefined;
     if (this.#failing?.ordinal === this.#currentOrdinal) this.#failing = undefined;
     if (this.#restartPoint?.succeeded() === true) this.#snapshotDue = true;
@@ -391,6 +398,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#mayStart()) return true;
     const mailbox = this.#mailbox;
     if (mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) return true;
+    if (this.#replayOnly && this.#replay.length > 0) return true;
     return this.#open && (mailbox.size > 0 || this.#replay.length > 0 || this.#snapshotDue);
   }
 
@@ -490,7 +498,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#status = 'restarting';
     this.#suspendFor(async () => {
       await this.#backoff();
-      if (!this.#accepting) return;
+      if (!this.#accepting) {
+        if (!fresh) this.#abandonRestart();
+        return;
+      }
       for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
       const { restarting, started } = this.#definition;
       const dropped = this.#state;
@@ -511,6 +522,22 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       }
       if (this.#status === 'restarting') this.#status = 'running';
     });
+  }
+
+  /**
+   * Stopped while waiting to restart: the failed message goes to dead letters unprocessed, and the
+   * state returns to the snapshot plus what was taken since (processed again before the actor
+   * stops), so neither the state nor a final snapshot keeps a half-written failure.
+   */
+  #abandonRestart(): void {
+    const failing = this.#failing;
+    if (failing !== undefined) {
+      this.#restartPoint?.dropLast();
+      this.#failing = undefined;
+      this.#undeliverable(failing.entry, 'unprocessed');
+    }
+    this.#rollback();
+    if (this.#replay.length > 0) this.#replayOnly = true;
   }
 
   /** Rolls back to the restart point; what was taken since goes before what is left to replay. */
@@ -558,12 +585,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const backoff = this.#options.supervision.backoff;
     if (backoff === undefined) return;
     const { clock, random } = this.#runtime;
-    const now = clock.now();
-    const attempt = nextAttempt(this.#backoffState, now, backoff);
-    this.#backoffState = { attempt, at: now };
+    const attempt = nextAttempt(this.#backoffState, clock.now(), backoff);
     const delay = backoffDelay(attempt, backoff, random());
-    if (delay <= 0) return;
-    await new Promise<void>((resolve) => {
+    if (delay > 0) await this.#sleep(delay);
+    // The stable period that resets the series runs from the restart, not from the failure.
+    this.#backoffState = { attempt, at: clock.now() };
+  }
+
+  #sleep(delay: number): Promise<void> {
+    const { clock } = this.#runtime;
+    return new Promise<void>((resolve) => {
       const wake = (): void => {
         if (this.#sleeping !== undefined) clock.clearTimeout(this.#sleeping.timer);
         this.#sleeping = undefined;
@@ -641,7 +672,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Nothing in progress, and nothing left that a draining stop still has to process. */
   #isQuiescent(): boolean {
     if (!this.#idle() || this.#mayStart()) return false;
-    return !(this.#open && (this.#mailbox.size > 0 || this.#replay.length > 0));
+    if ((this.#open || this.#replayOnly) && this.#replay.length > 0) return false;
+    return !(this.#open && this.#mailbox.size > 0);
   }
 
   #finish(): void {
@@ -878,7 +910,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         return;
       }
       case 'child-failed':
-        if (this.#accepting) this.#failedBy(new ActorFailedError(message.child, message.error));
+        if (this.#accepting) this.#failedBy(escalationError(message.child, message.error));
         return;
       case 'restart':
         if (this.#accepting) this.#restart(message.cause, false);
@@ -956,9 +988,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   // ─── Reporting ──────────────────────────────────────────────────────────────────────────────
 
   #freeze(state: TState): TState {
-    if (this.#runtime.freezeState && typeof state === 'object' && state !== null && !(state instanceof KeyedState)) {
-      Object.freeze(state);
-    }
+    if (this.#freezes && typeof state === 'object' && state !== null) Object.freeze(state);
     return state;
   }
 

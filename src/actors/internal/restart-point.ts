@@ -5,7 +5,6 @@
  * snapshot, so it is bounded by the snapshot policy. Plain state is snapshotted by reference (it is
  * immutable); keyed state by an O(1) copy-on-write view.
  */
-import { RingBuffer } from '../../mailbox/ring-buffer.js';
 import { KeyedState, type KeyedStateView } from '../../state/keyed-state.js';
 
 /** The parts of an actor a snapshot captures. */
@@ -31,7 +30,10 @@ export interface Rollback<TState, TEntry> extends Checkpoint<TState> {
 }
 
 export class RestartPoint<TState, TEntry> {
-  readonly #log = new RingBuffer<Logged<TEntry>>(Infinity);
+  // Two arrays in step rather than one of {entry, ordinal} pairs, so logging allocates nothing;
+  // the log only grows and is emptied whole, so a plain array beats a ring buffer here.
+  #log: TEntry[] = [];
+  #ordinals: number[] = [];
   readonly #everyMessages: number;
   #since = 0;
   #checkpoint: Checkpoint<TState>;
@@ -49,12 +51,13 @@ export class RestartPoint<TState, TEntry> {
 
   /** Entries taken since the last snapshot. */
   get logged(): number {
-    return this.#log.size;
+    return this.#log.length;
   }
 
   /** Logs an entry the actor is about to process. */
   taken(entry: TEntry, ordinal: number): void {
-    this.#log.push({ entry, ordinal });
+    this.#log.push(entry);
+    this.#ordinals.push(ordinal);
   }
 
   /** Counts a processed entry; true when the policy wants a snapshot now. */
@@ -64,9 +67,8 @@ export class RestartPoint<TState, TEntry> {
 
   /** Forgets the newest logged entry: it was skipped (resumed past, or poison). */
   dropLast(): void {
-    const kept = this.#log.drain();
-    kept.pop();
-    for (const entry of kept) this.#log.push(entry);
+    this.#log.pop();
+    this.#ordinals.pop();
   }
 
   /** Makes the current state the restart point and empties the log. */
@@ -74,7 +76,7 @@ export class RestartPoint<TState, TEntry> {
     this.#view?.release();
     this.#view = viewOf(state);
     this.#checkpoint = { sequence: this.#checkpoint.sequence + 1, state, seq, highWater };
-    this.#log.drain();
+    this.#clearLog();
     this.#since = 0;
     return this.#checkpoint;
   }
@@ -87,7 +89,10 @@ export class RestartPoint<TState, TEntry> {
     const { state } = this.#checkpoint;
     if (this.#view !== undefined) (state as KeyedState<unknown, unknown>).restore(this.#view);
     this.#since = 0;
-    return { ...this.#checkpoint, replay: this.#log.drain() };
+    const ordinals = this.#ordinals;
+    const replay = this.#log.map((entry, i) => ({ entry, ordinal: ordinals[i] as number }));
+    this.#clearLog();
+    return { ...this.#checkpoint, replay };
   }
 
   /** Starts over from `checkpoint` (a fresh start, or state restored from a store). */
@@ -95,8 +100,13 @@ export class RestartPoint<TState, TEntry> {
     this.#view?.release();
     this.#view = viewOf(checkpoint.state);
     this.#checkpoint = checkpoint;
-    this.#log.drain();
+    this.#clearLog();
     this.#since = 0;
+  }
+
+  #clearLog(): void {
+    this.#log = [];
+    this.#ordinals = [];
   }
 
   /** Releases the view a keyed restart point holds, so the state stops recording undo entries. */

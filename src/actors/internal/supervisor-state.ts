@@ -3,6 +3,7 @@
  * restarts of its children against the intensity limit and names the siblings that restart with a
  * child under its strategy.
  */
+import { ActorFailedError, RestartIntensityExceededError, type SluiceError } from '../../errors.js';
 import { recordRestart } from '../../supervision/intensity.js';
 import { siblingsToRestart, type ResolvedSupervisor } from '../../supervision/strategy.js';
 import type { Clock } from '../../time/clock.js';
@@ -33,4 +34,12 @@ export class SupervisorState<TChild> {
     if (verdict.exceeded) return undefined;
     return siblingsToRestart(this.options.strategy, children, child);
   }
+}
+
+/**
+ * What a parent fails with when a child escalates `error`: a supervisor that gave up passes its
+ * `RestartIntensityExceededError` on as it is; any other failure is wrapped with the child's path.
+ */
+export function escalationError(childPath: string, error: unknown): SluiceError {
+  return error instanceof RestartIntensityExceededError ? error : new ActorFailedError(childPath, error);
 }
