@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { actorThroughput } from './cases/actor-throughput.js';
 import { keyedActorCase, measureKeyedSnapshotPause } from './cases/keyed-actor.js';
+import { keyedStateCase } from './cases/keyed-state.js';
+import { stateUpdateCase } from './cases/state-update.js';
 import { measureCase, type BenchCase, type Measurement } from './measure.js';
 import { renderTable } from './report.js';
 
@@ -20,6 +22,8 @@ const { values } = parseArgs({
 const quick = values.quick === true;
 const cases: BenchCase[] = [
   actorThroughput(quick ? 200_000 : 1_000_000),
+  stateUpdateCase(quick ? 200_000 : 1_000_000),
+  keyedStateCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
   keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
 ].filter(
   (c) => values.case === undefined || c.name === values.case,

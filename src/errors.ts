@@ -11,6 +11,7 @@ export type SluiceErrorCode =
   | 'ACTOR_STOPPED'
   | 'ACTOR_FAILED'
   | 'RESTART_INTENSITY'
+  | 'VIEW_RELEASED'
   | 'SYSTEM_STOPPED';
 
 /**
@@ -146,6 +147,26 @@ export class RestartIntensityExceededError extends SluiceError {
     this.child = child;
     this.maxRestarts = limit.maxRestarts;
     this.withinMs = limit.withinMs;
+  }
+}
+
+/**
+ * A view was used after `release()`. Thrown by every read of a released view (including the next
+ * step of an iteration begun before the release) and by `KeyedState.restore`.
+ *
+ * @example
+ * ```ts
+ * const view = state.snapshot();
+ * view.release();
+ * view.get('a'); // throws ViewReleasedError
+ * ```
+ */
+export class ViewReleasedError extends SluiceError {
+  readonly code = 'VIEW_RELEASED' as const;
+
+  constructor() {
+    super('This KeyedState view was released: it no longer tracks the state, take a new snapshot');
+    this.name = 'ViewReleasedError';
   }
 }
 

@@ -76,6 +76,7 @@ export {
   RestartIntensityExceededError,
   SluiceError,
   SystemStoppedError,
+  ViewReleasedError,
   isSluiceError,
 } from './errors.js';
 export type { SluiceErrorCode } from './errors.js';

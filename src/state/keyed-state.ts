@@ -17,7 +17,9 @@
  *   leaks nothing.
  */
 import { produce as immerProduce, type Draft } from 'immer';
-import { InvalidOptionError } from '../errors.js';
+import { InvalidOptionError, ViewReleasedError } from '../errors.js';
+
+export { ViewReleasedError };
 
 /**
  * "No value". As a recorded value it says the key was absent at the snapshot; as a live slot's
@@ -82,26 +84,6 @@ function seenBy<K, V>(core: ViewCore<K, V>, key: K, slot: Slot<V>): V | Absent {
   return core.undo.get(key) as V | Absent;
 }
 
-/**
- * A view was used after `release()`. Thrown by every read of a released view (including the next
- * step of an iteration begun before the release) and by `KeyedState.restore`.
- *
- * @example
- * ```ts
- * const view = state.snapshot();
- * view.release();
- * view.get('a'); // throws ViewReleasedError
- * ```
- */
-export class ViewReleasedError extends Error {
-  /** Stable identifier, in the style of `SluiceError.code`. */
-  readonly code = 'VIEW_RELEASED' as const;
-
-  constructor() {
-    super('This KeyedState view was released: it no longer tracks the state, take a new snapshot');
-    this.name = 'ViewReleasedError';
-  }
-}
 
 /**
  * A read-only picture of a {@link KeyedState} as it was when `snapshot()` was called. Reading it

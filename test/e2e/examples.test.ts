@@ -15,6 +15,17 @@ describe('examples', () => {
     expect(stdout).toBe('/user/alice has 10\n');
   });
 
+  it('supervision restarts from snapshots, sets poison aside, matches the model and survives a new system', async () => {
+    const { stdout } = await runExample('examples/supervision.ts');
+    const stocks = stdout.split('\n').filter((line) => line.trim().startsWith('stock: '));
+    expect(stdout).toContain('matches the model: true');
+    expect(stdout).toContain('dead letter (poison): {"type":"line","text":"apple;oops"}');
+    expect(stdout).toContain('restarted from snapshot');
+    expect(stocks).toHaveLength(2);
+    expect(stocks[0]).toBe(stocks[1]);
+    expect(stocks[0]?.trim()).toBe('stock: {"lines":5,"apple":7,"pear":5,"plum":3}');
+  });
+
   it('bank-account (npm start) prints what the README shows', async () => {
     const { stdout } = await runExample('examples/bank-account.ts');
     const shown = codeBlocks(readProjectFile('README.md')).find((block) => block.lang === 'text');
