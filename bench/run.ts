@@ -24,7 +24,8 @@ const cases: BenchCase[] = [
   actorThroughput(quick ? 200_000 : 1_000_000),
   stateUpdateCase(quick ? 200_000 : 1_000_000),
   keyedStateCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
-  keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
+  keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000, 'uniform'),
+  keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000, 'zipf'),
 ].filter(
   (c) => values.case === undefined || c.name === values.case,
 );
@@ -39,7 +40,7 @@ for (const benchCase of cases) {
 }
 console.log(`Node ${process.version}, ${process.arch}; median of ${quick ? 3 : 7} runs after warm-up\n`);
 console.log(renderTable(results));
-if (values.case === undefined || values.case === 'keyed-actor') {
+if (values.case === undefined || values.case.startsWith('keyed-actor')) {
   const keys = quick ? 100_000 : 1_000_000;
   const pause = await measureKeyedSnapshotPause(keys);
   console.log(

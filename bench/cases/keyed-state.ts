@@ -7,20 +7,7 @@
  */
 import { KeyedState, type KeyedStateView } from '../../src/state/keyed-state.js';
 import { median, type BenchCase } from '../measure.js';
-
-/**
- * `count` key indexes in [0, keys) from a 32-bit LCG (Numerical Recipes constants): deterministic
- * across runs and machines, and cheap to precompute so neither loop pays for generating it.
- */
-function keySequence(keys: number, count: number): Uint32Array {
-  const sequence = new Uint32Array(count);
-  let seed = 0x2545f491;
-  for (let i = 0; i < count; i++) {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    sequence[i] = seed % keys;
-  }
-  return sequence;
-}
+import { keySequence } from './key-sequence.js';
 
 /**
  * Σ c(k)² over the sequence, where c(k) is how often key k occurs. State persists across runs (the

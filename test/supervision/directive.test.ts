@@ -41,13 +41,8 @@ const node: ActorDefinition<number, NodeMsg> = defineActor<number, NodeMsg>({
       case 'spawn':
         ctx.reply(ctx.spawn(node, { name: msg.name, supervision: { decide: () => msg.decide } }));
         return state;
-      case 'inc':
-        return state + (msg.by ?? 1);
-      case 'get':
-        ctx.reply(state);
-        return state;
-      case 'fail':
-        throw msg.error;
+      default:
+        return counter.receive(state, msg, ctx as never);
     }
   },
 });

@@ -14,7 +14,7 @@ import {
   type SnapshotStore,
   type SpawnOptions,
 } from '../../src/index.js';
-import { deferred, type CounterMsg, type Deferred, type EventOf } from '../actors/helpers.js';
+import { counter, deferred, type CounterMsg, type Deferred, type EventOf } from '../actors/helpers.js';
 
 /** Fails its first `failures` attempts with `error`, then adds `by`. */
 export interface FlakyMsg {
@@ -50,12 +50,9 @@ export const worker = defineActor<number, WorkerMsg>({
   receive(state, msg, ctx) {
     switch (msg.type) {
       case 'inc':
-        return state + (msg.by ?? 1);
       case 'get':
-        ctx.reply(state);
-        return state;
       case 'fail':
-        throw msg.error;
+        return counter.receive(state, msg, ctx as never);
       case 'flaky':
         msg.attempts.n++;
         if (msg.attempts.n <= msg.failures) throw msg.error;

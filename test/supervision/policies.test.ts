@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { backoffDelay, nextAttempt, resolveBackoff } from '../../src/supervision/backoff.js';
 import { recordRestart, resolveIntensity } from '../../src/supervision/intensity.js';
+import { failureOutcome } from '../../src/supervision/failure-outcome.js';
 import { restartsAfter } from '../../src/supervision/restart-type.js';
 import { resolveSupervisor, siblingsToRestart } from '../../src/supervision/strategy.js';
 
@@ -157,5 +158,26 @@ describe('restartsAfter', () => {
 
   it.each(matrix)('a %s actor after a %s restarts: %s', (type, exit, restarts) => {
     expect(restartsAfter(type, exit)).toBe(restarts);
+  });
+});
+
+describe('failureOutcome', () => {
+  const table = [
+    ['resume', 'transient', 1, 'skip'],
+    ['resume', 'permanent', 5, 'skip'],
+    ['restart', 'transient', 1, 'retry'],
+    ['restart', 'transient', 2, 'retry'],
+    ['restart', 'transient', 3, 'poison'],
+    ['restart', 'permanent', 3, 'poison'],
+    ['restart', 'temporary', 1, 'skip-and-stop'],
+    ['stop', 'transient', 1, 'skip-and-stop'],
+    ['stop', 'temporary', 1, 'skip-and-stop'],
+    ['stop', 'permanent', 1, 'skip-and-restart'],
+    ['escalate', 'permanent', 1, 'skip-and-escalate'],
+    ['escalate', 'transient', 9, 'skip-and-escalate'],
+  ] as const;
+
+  it.each(table)("maps '%s' on a %s actor at attempt %d (maxRetries 3) to %s", (directive, type, attempt, outcome) => {
+    expect(failureOutcome(directive, type, attempt, 3)).toBe(outcome);
   });
 });

@@ -21,6 +21,7 @@ import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mai
 import { KeyedState } from '../../state/keyed-state.js';
 import { backoffDelay, nextAttempt } from '../../supervision/backoff.js';
 import { DIRECTIVES, type Directive } from '../../supervision/directive.js';
+import { failureOutcome, type FailureOutcome } from '../../supervision/failure-outcome.js';
 import { restartsAfter } from '../../supervision/restart-type.js';
 import type { TimerHandle } from '../../time/clock.js';
 import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
@@ -31,6 +32,7 @@ import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
 import { Ask } from './ask.js';
 import type { Runnable } from './dispatcher.js';
+import { createContext, type WatchMapper } from './cell-context.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { Persistence } from './persistence.js';
@@ -42,8 +44,6 @@ type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
   | { readonly kind: 'restart'; readonly cause: unknown };
-
-type WatchMapper = ((terminated: Terminated) => unknown) | undefined;
 
 interface Deferred {
   readonly resolve: () => void;
@@ -783,27 +783,32 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const directive = this.#decide(error);
     this.#emit({ type: 'actor-failed', error, message: unwrap(entry), directive, attempt: this.#failures });
     const { restart, maxRetries } = this.#options.supervision;
-    switch (directive) {
-      case 'resume':
-        this.#skip(entry, 'handler-failed', error);
+    const outcome = failureOutcome(directive, restart, this.#failures, maxRetries);
+    switch (outcome) {
+      case 'retry':
+        this.#restartAuthorized(error);
         return;
-      case 'restart':
-        if (!restartsAfter(restart, 'restart-directive')) {
-          this.#skip(entry, 'handler-failed', error);
-          void this.requestStop('discard', 'failed');
-        } else if (this.#failures >= maxRetries) {
-          this.#poison(entry, error);
-        } else {
-          this.#restartAuthorized(error);
-        }
+      case 'poison':
+        this.#poison(entry, error);
         return;
-      case 'stop':
+      default:
         this.#skip(entry, 'handler-failed', error);
-        if (restartsAfter(restart, 'stop-directive')) this.#restartAuthorized(error);
-        else void this.requestStop('discard', 'failed');
+        this.#afterSkip(outcome, error);
+    }
+  }
+
+  /** What follows a skipped message (or a failure that had none). */
+  #afterSkip(outcome: Exclude<FailureOutcome, 'retry' | 'poison'>, error: unknown): void {
+    switch (outcome) {
+      case 'skip':
         return;
-      case 'escalate':
-        this.#skip(entry, 'handler-failed', error);
+      case 'skip-and-restart':
+        this.#restartAuthorized(error);
+        return;
+      case 'skip-and-stop':
+        void this.requestStop('discard', 'failed');
+        return;
+      case 'skip-and-escalate':
         this.#escalate(error);
         return;
     }
@@ -813,21 +818,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #failedBy(error: unknown): void {
     const directive = this.#decide(error);
     this.#emit({ type: 'actor-failed', error, message: undefined, directive, attempt: 1 });
-    switch (directive) {
-      case 'resume':
-        return;
-      case 'restart':
-        if (restartsAfter(this.#options.supervision.restart, 'restart-directive')) this.#restartAuthorized(error);
-        else void this.requestStop('discard', 'failed');
-        return;
-      case 'stop':
-        if (restartsAfter(this.#options.supervision.restart, 'stop-directive')) this.#restartAuthorized(error);
-        else void this.requestStop('discard', 'failed');
-        return;
-      case 'escalate':
-        this.#escalate(error);
-        return;
-    }
+    // No message to retry or set aside: a restart is a restart, and the rest is what follows a skip.
+    const outcome = failureOutcome(directive, this.#options.supervision.restart, 1, Infinity);
+    if (outcome === 'retry') this.#restartAuthorized(error);
+    else if (outcome !== 'poison') this.#afterSkip(outcome, error);
   }
 
   /** Gives up the entry: dead letter, ask rejected, out of the log. */
@@ -1037,38 +1031,3 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
 type ActorEvent = Exclude<SystemEvent, { type: 'system-terminated' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** The parts of a cell its context forwards to. */
-interface ContextTarget<TMessage> extends ParentSlot {
-  readonly ref: ActorRef<TMessage>;
-  reply(value: unknown): boolean;
-  stopSelf(): void;
-  requestSnapshot(): Promise<void>;
-  sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void>;
-  watch(ref: AnyActorRef, toMessage: WatchMapper): void;
-  unwatch(ref: AnyActorRef): void;
-}
-
-function createContext<TMessage>(
-  cell: ContextTarget<TMessage>,
-  runtime: Runtime,
-  parent: ParentSlot,
-): ActorContext<TMessage> {
-  const context = {
-    self: cell.ref,
-    parent: parent.ref,
-    system: runtime.system,
-    clock: runtime.clock,
-    reply: (value: unknown) => cell.reply(value),
-    tell: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, false) as boolean,
-    send: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, true) as Promise<void>,
-    snapshot: () => cell.requestSnapshot(),
-    spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) =>
-      runtime.spawn(cell, definition, options),
-    children: () => [...cell.children.values()].map((child) => child.ref),
-    stop: () => cell.stopSelf(),
-    watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),
-    unwatch: (ref: AnyActorRef) => cell.unwatch(ref),
-  };
-  return context as ActorContext<TMessage>;
-}

@@ -1,0 +1,39 @@
+/**
+ * A fixed pseudo-random sequence of key indexes for the keyed benchmarks: a 32-bit LCG (Numerical
+ * Recipes constants), deterministic across runs and machines, precomputed so no timed loop pays
+ * for generating it.
+ */
+export function keySequence(keys: number, count: number): Uint32Array {
+  const sequence = new Uint32Array(count);
+  let seed = 0x2545f491;
+  for (let i = 0; i < count; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    sequence[i] = seed % keys;
+  }
+  return sequence;
+}
+
+/**
+ * A fixed Zipf-like sequence (exponent 1) of key indexes: rank r is drawn with weight 1/r, the way
+ * words, users and products are in real traffic, and ranks are scattered over [0, keys) by a fixed
+ * odd multiplier so that hot keys are not simply the first ones inserted.
+ */
+export function zipfKeySequence(keys: number, count: number): Uint32Array {
+  const cumulative = new Float64Array(keys);
+  let total = 0;
+  for (let rank = 0; rank < keys; rank++) cumulative[rank] = total += 1 / (rank + 1);
+  const uniform = keySequence(0x7fffffff, count);
+  const sequence = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    const target = ((uniform[i] as number) / 0x7fffffff) * total;
+    let low = 0;
+    let high = keys - 1;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((cumulative[mid] as number) < target) low = mid + 1;
+      else high = mid;
+    }
+    sequence[i] = Number((BigInt(low) * 2654435761n) % BigInt(keys));
+  }
+  return sequence;
+}

@@ -1,0 +1,47 @@
+/**
+ * The context a handler sees: one object per actor, made once at spawn and reused for every
+ * message, whose methods forward to the actor's cell.
+ */
+import type { ActorRef, AnyActorRef } from '../actor-ref.js';
+import type { ActorDefinition } from '../behavior.js';
+import type { ActorContext } from '../context.js';
+import type { Terminated } from '../terminated.js';
+import type { ParentSlot, Runtime } from './runtime.js';
+
+/** How a watcher turns a Terminated notification into its own message (undefined: as it is). */
+export type WatchMapper = ((terminated: Terminated) => unknown) | undefined;
+
+/** The parts of a cell its context forwards to. */
+export interface ContextTarget<TMessage> extends ParentSlot {
+  readonly ref: ActorRef<TMessage>;
+  reply(value: unknown): boolean;
+  stopSelf(): void;
+  requestSnapshot(): Promise<void>;
+  sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void>;
+  watch(ref: AnyActorRef, toMessage: WatchMapper): void;
+  unwatch(ref: AnyActorRef): void;
+}
+
+export function createContext<TMessage>(
+  cell: ContextTarget<TMessage>,
+  runtime: Runtime,
+  parent: ParentSlot,
+): ActorContext<TMessage> {
+  const context = {
+    self: cell.ref,
+    parent: parent.ref,
+    system: runtime.system,
+    clock: runtime.clock,
+    reply: (value: unknown) => cell.reply(value),
+    tell: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, false) as boolean,
+    send: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, true) as Promise<void>,
+    snapshot: () => cell.requestSnapshot(),
+    spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) =>
+      runtime.spawn(cell, definition, options),
+    children: () => [...cell.children.values()].map((child) => child.ref),
+    stop: () => cell.stopSelf(),
+    watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),
+    unwatch: (ref: AnyActorRef) => cell.unwatch(ref),
+  };
+  return context as ActorContext<TMessage>;
+}
