@@ -12,6 +12,7 @@ export type SluiceErrorCode =
   | 'ACTOR_FAILED'
   | 'RESTART_INTENSITY'
   | 'VIEW_RELEASED'
+  | 'INVALID_KEY'
   | 'SYSTEM_STOPPED';
 
 /**
@@ -167,6 +168,22 @@ export class ViewReleasedError extends SluiceError {
   constructor() {
     super('This KeyedState view was released: it no longer tracks the state, take a new snapshot');
     this.name = 'ViewReleasedError';
+  }
+}
+
+/**
+ * A record's partition key is not a `PartitionKey` (a string, number, bigint, boolean, null, bytes,
+ * or a tuple of those): it cannot be hashed the same way in every run, so it is refused.
+ */
+export class InvalidKeyError extends SluiceError {
+  readonly code = 'INVALID_KEY' as const;
+  /** The key that was refused. */
+  readonly key: unknown;
+
+  constructor(key: unknown) {
+    super(`Cannot partition by ${describeValue(key)}: a key must be a string, number, bigint, boolean, null, bytes or a tuple of those`);
+    this.name = 'InvalidKeyError';
+    this.key = key;
   }
 }
 

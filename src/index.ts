@@ -64,6 +64,28 @@ export type { MemorySnapshotStoreOptions } from './state/memory-store.js';
 export { FileSnapshotStore } from './state/file-store.js';
 export type { FileSnapshotStoreOptions } from './state/file-store.js';
 
+export { canonicalKeyBytes } from './streams/partitioning/canonical-key.js';
+export type { PartitionKey } from './streams/partitioning/canonical-key.js';
+export { murmur3 } from './streams/partitioning/murmur3.js';
+export {
+  DEFAULT_MAX_PARALLELISM,
+  hashKey,
+  keyGroupOf,
+  keyGroupRange,
+  partitionOfKeyGroup,
+} from './streams/partitioning/key-groups.js';
+export type { KeyGroupRange } from './streams/partitioning/key-groups.js';
+export {
+  createHashPartitioner,
+  createRangePartitioner,
+  createRoundRobinPartitioner,
+} from './streams/partitioning/partitioner.js';
+export type {
+  HashPartitionerOptions,
+  Partitioner,
+  RangePartitionerOptions,
+} from './streams/partitioning/partitioner.js';
+
 export { systemClock } from './time/clock.js';
 export type { Clock, TimerHandle } from './time/clock.js';
 
@@ -71,6 +93,7 @@ export {
   ActorFailedError,
   ActorStoppedError,
   AskTimeoutError,
+  InvalidKeyError,
   InvalidOptionError,
   MailboxOverflowError,
   RestartIntensityExceededError,

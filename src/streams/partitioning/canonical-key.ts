@@ -1,0 +1,113 @@
+/**
+ * The canonical bytes of a partition key: a type tag, then a fixed encoding of the value, so that
+ * equal keys give equal bytes whatever the process, the machine or the object identity — and keys
+ * of different types never collide by accident (the string "1" is not the number 1).
+ */
+import { InvalidKeyError } from '../../errors.js';
+
+/** A value records can be partitioned by: a primitive, bytes, or a tuple of those. */
+export type PartitionKey = string | number | bigint | boolean | null | Uint8Array | readonly PartitionKey[];
+
+const TAG_NULL = 0;
+const TAG_FALSE = 1;
+const TAG_TRUE = 2;
+const TAG_NUMBER = 3;
+const TAG_STRING = 4;
+const TAG_BIGINT = 5;
+const TAG_BYTES = 6;
+const TAG_TUPLE = 7;
+
+const encoder = new TextEncoder();
+
+/**
+ * The canonical bytes of `key`. Numbers are IEEE-754 doubles, big-endian, with -0 written as 0 and
+ * every NaN as one NaN; strings are UTF-8; tuples are their length, then each element with its
+ * own length prefix.
+ *
+ * @throws InvalidKeyError for a value that is not a {@link PartitionKey} (an object, a function,
+ *   undefined, a symbol), naming what it got.
+ */
+export function canonicalKeyBytes(key: unknown): Uint8Array {
+  const out = new ByteWriter();
+  write(out, key, 0);
+  return out.bytes();
+}
+
+const MAX_DEPTH = 16;
+
+function write(out: ByteWriter, key: unknown, depth: number): void {
+  if (key === null) return out.byte(TAG_NULL);
+  switch (typeof key) {
+    case 'boolean':
+      return out.byte(key ? TAG_TRUE : TAG_FALSE);
+    case 'number':
+      out.byte(TAG_NUMBER);
+      return out.float64(Object.is(key, -0) ? 0 : Number.isNaN(key) ? Number.NaN : key);
+    case 'string': {
+      const bytes = encoder.encode(key);
+      out.byte(TAG_STRING);
+      out.uint32(bytes.length);
+      return out.append(bytes);
+    }
+    case 'bigint': {
+      const text = encoder.encode(key.toString(16));
+      out.byte(TAG_BIGINT);
+      out.uint32(text.length);
+      return out.append(text);
+    }
+  }
+  if (key instanceof Uint8Array) {
+    out.byte(TAG_BYTES);
+    out.uint32(key.length);
+    return out.append(key);
+  }
+  if (Array.isArray(key) && depth < MAX_DEPTH) {
+    out.byte(TAG_TUPLE);
+    out.uint32(key.length);
+    for (const element of key) write(out, element, depth + 1);
+    return;
+  }
+  throw new InvalidKeyError(key);
+}
+
+/** A growable byte buffer for one encoding. */
+class ByteWriter {
+  #buffer = new Uint8Array(32);
+  #view = new DataView(this.#buffer.buffer);
+  #length = 0;
+
+  byte(value: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = value;
+  }
+
+  uint32(value: number): void {
+    this.#reserve(4);
+    this.#view.setUint32(this.#length, value);
+    this.#length += 4;
+  }
+
+  float64(value: number): void {
+    this.#reserve(8);
+    this.#view.setFloat64(this.#length, value);
+    this.#length += 8;
+  }
+
+  append(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.#length);
+    this.#length += bytes.length;
+  }
+
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  #reserve(extra: number): void {
+    if (this.#length + extra <= this.#buffer.length) return;
+    const next = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + extra));
+    next.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = next;
+    this.#view = new DataView(next.buffer);
+  }
+}

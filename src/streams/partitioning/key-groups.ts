@@ -1,0 +1,68 @@
+/**
+ * Key groups: the unit of keyed state. A key's hash picks one of `maxParallelism` key groups, and
+ * key groups map to partitions in contiguous ranges. A key's group never depends on the partition
+ * count, so changing the count moves whole key groups — state can be redistributed by key group.
+ */
+import { InvalidOptionError } from '../../errors.js';
+import { positiveInteger } from '../../internal/validate.js';
+import { canonicalKeyBytes, type PartitionKey } from './canonical-key.js';
+import { murmur3 } from './murmur3.js';
+
+/** Default number of key groups: the most partitions a keyed stage can ever be scaled to. */
+export const DEFAULT_MAX_PARALLELISM = 128;
+
+/** The largest `maxParallelism` accepted. */
+export const MAX_MAX_PARALLELISM = 32_768;
+
+/** The stable 32-bit hash of a key: MurmurHash3 (seed 0) of its canonical bytes. */
+export function hashKey(key: PartitionKey): number {
+  return murmur3(canonicalKeyBytes(key));
+}
+
+/**
+ * The key group of `key`, in [0, maxParallelism).
+ *
+ * @example
+ * ```ts
+ * keyGroupOf('user-42', 128); // the same number in every run and on every machine
+ * ```
+ */
+export function keyGroupOf(key: PartitionKey, maxParallelism: number = DEFAULT_MAX_PARALLELISM): number {
+  return hashKey(key) % maxParallelism;
+}
+
+/**
+ * The partition that owns `keyGroup` when `maxParallelism` groups are spread over `partitions`:
+ * `floor(keyGroup × partitions / maxParallelism)`, so each partition owns one contiguous range.
+ */
+export function partitionOfKeyGroup(keyGroup: number, maxParallelism: number, partitions: number): number {
+  return Math.floor((keyGroup * partitions) / maxParallelism);
+}
+
+/** An inclusive range of key groups. */
+export interface KeyGroupRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The key groups `partition` owns: exactly those for which `partitionOfKeyGroup` gives it. */
+export function keyGroupRange(partition: number, maxParallelism: number, partitions: number): KeyGroupRange {
+  return {
+    start: Math.ceil((partition * maxParallelism) / partitions),
+    end: Math.ceil(((partition + 1) * maxParallelism) / partitions) - 1,
+  };
+}
+
+/**
+ * Validates a partition count against `maxParallelism`, naming the options.
+ * @throws InvalidOptionError unless 1 ≤ partitions ≤ maxParallelism ≤ 32768.
+ */
+export function checkParallelism(partitions: unknown, maxParallelism: unknown): { partitions: number; maxParallelism: number } {
+  const max = positiveInteger('maxParallelism', maxParallelism);
+  if (max > MAX_MAX_PARALLELISM) {
+    throw new InvalidOptionError('maxParallelism', `an integer from 1 to ${MAX_MAX_PARALLELISM}`, maxParallelism);
+  }
+  const count = positiveInteger('partitions', partitions);
+  if (count > max) throw new InvalidOptionError('partitions', `an integer from 1 to maxParallelism (${max})`, partitions);
+  return { partitions: count, maxParallelism: max };
+}
