@@ -1,0 +1,89 @@
+/**
+ * Sources over values already in the program: arrays, (re-creatable) iterables, generators, and
+ * one-shot async iterables. Offsets are record indexes.
+ */
+import { InvalidOptionError } from '../../errors.js';
+import { isFunction } from '../../internal/validate.js';
+import type { Source, SourceItem } from './source.js';
+
+/**
+ * A replayable source over an array: offset n resumes at `records[n]`.
+ *
+ * @example
+ * ```ts
+ * const source = fromArray([1, 2, 3]);
+ * ```
+ */
+export function fromArray<TRecord>(records: readonly TRecord[], name = 'array'): Source<TRecord, number> {
+  if (!Array.isArray(records)) throw new InvalidOptionError('records', 'an array', records);
+  return fromGenerator((from) => records.slice(from), name);
+}
+
+/**
+ * A replayable source from a function that starts the sequence at any index: `generate(n)` must
+ * yield what the sequence holds from index n on (deterministically, for exactly-once recovery).
+ *
+ * @example
+ * ```ts
+ * const numbers = fromGenerator(function* (from) { for (let i = from; i < 1e6; i++) yield i; });
+ * ```
+ */
+export function fromGenerator<TRecord>(
+  generate: (from: number) => Iterable<TRecord> | AsyncIterable<TRecord>,
+  name = 'generator',
+): Source<TRecord, number> {
+  isFunction('generate', generate);
+  return {
+    name,
+    replayable: true,
+    start: 0,
+    read: (from = 0) => indexed(generate(checkIndex(from)), from),
+  };
+}
+
+/**
+ * A one-shot source over an iterable or async iterable (a generator object, a database cursor):
+ * offsets count records, but it cannot be read again, so it is not replayable.
+ */
+export function fromIterable<TRecord>(
+  records: Iterable<TRecord> | AsyncIterable<TRecord>,
+  name = 'iterable',
+): Source<TRecord, number> {
+  if (!isIterable(records)) throw new InvalidOptionError('records', 'an iterable or async iterable', records);
+  let read = false;
+  return {
+    name,
+    replayable: false,
+    start: 0,
+    read(from = 0) {
+      if (read) throw new InvalidOptionError('from', `an unread source (${name} is one-shot and was read already)`, from);
+      if (from !== 0) throw new InvalidOptionError('from', `0 (${name} is one-shot and cannot skip ahead)`, from);
+      read = true;
+      return indexed(records, 0);
+    },
+  };
+}
+
+async function* indexed<TRecord>(
+  records: Iterable<TRecord> | AsyncIterable<TRecord>,
+  from: number,
+): AsyncGenerator<SourceItem<TRecord, number>> {
+  let next = from;
+  for await (const value of records) yield { kind: 'record', value, next: ++next };
+}
+
+function checkIndex(from: unknown): number {
+  if (typeof from !== 'number' || !Number.isInteger(from) || from < 0) {
+    throw new InvalidOptionError('from', 'a record index (an integer ≥ 0)', from);
+  }
+  return from;
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (typeof (value as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function' ||
+      typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function')
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * A source of records for a pipeline. Every record comes with the offset to resume from after it,
+ * so a checkpoint can record "everything up to here is done" and a replayable source can be read
+ * again from that point after a crash. A record that cannot be read (a malformed JSON line) is not
+ * dropped: it comes through as a `malformed` item, with where it was and why, for dead letters.
+ */
+
+/** One record, and where to resume to read what comes after it. */
+export interface SourceRecord<TRecord, TOffset> {
+  readonly kind: 'record';
+  readonly value: TRecord;
+  readonly next: TOffset;
+}
+
+/** Input the source could not turn into a record. */
+export interface MalformedInput<TOffset> {
+  readonly kind: 'malformed';
+  /** The raw input, as text. */
+  readonly raw: string;
+  /** Why it could not be read. */
+  readonly error: unknown;
+  /** The 1-based line number, for line-oriented sources. */
+  readonly line?: number | undefined;
+  readonly next: TOffset;
+}
+
+/** What reading a source yields. */
+export type SourceItem<TRecord, TOffset> = SourceRecord<TRecord, TOffset> | MalformedInput<TOffset>;
+
+/**
+ * A source of `TRecord`s whose positions are `TOffset`s (an index, or a byte position and line).
+ *
+ * @example
+ * ```ts
+ * for await (const item of fromArray(['a', 'b']).read()) console.log(item.value, item.next); // a 1, b 2
+ * ```
+ */
+export interface Source<TRecord, TOffset> {
+  /** A name for metrics and errors. */
+  readonly name: string;
+  /**
+   * Whether `read(from)` can start again at an earlier offset (arrays, files, generators): what
+   * exactly-once recovery needs. A one-shot stream (a Node `Readable`, an async iterable) is not.
+   */
+  readonly replayable: boolean;
+  /** The offset of the very start. */
+  readonly start: TOffset;
+  /**
+   * Reads the records from `from` (default: the start) on, lazily: nothing is read ahead of what
+   * the consumer asks for, so a slow consumer holds the source back.
+   * @throws InvalidOptionError when `from` is not an offset of this source, or a one-shot source is
+   *   read twice.
+   */
+  read(from?: TOffset): AsyncIterable<SourceItem<TRecord, TOffset>>;
+}
