@@ -92,6 +92,13 @@ export { fromFileLines, fromJsonLines } from './streams/sources/file-sources.js'
 export type { FileSourceOptions, LineOffset } from './streams/sources/file-sources.js';
 export { fromReadable } from './streams/sources/readable-source.js';
 
+export { END_OF_TIME, NO_WATERMARK, WatermarkTracker, combineWatermarks } from './streams/time/watermarks.js';
+export type { WatermarkOptions } from './streams/time/watermarks.js';
+export { assignWindows, maxTimestamp, mergeWindows, session, sliding, tumbling } from './streams/time/windows.js';
+export type { TimeWindow, WindowAssigner } from './streams/time/windows.js';
+export { WindowState } from './streams/time/window-state.js';
+export type { AddOutcome, WindowAggregate, WindowFiring, WindowStateOptions } from './streams/time/window-state.js';
+
 export { systemClock } from './time/clock.js';
 export type { Clock, TimerHandle } from './time/clock.js';
 
