@@ -99,6 +99,12 @@ export type { TimeWindow, WindowAssigner } from './streams/time/windows.js';
 export { WindowState } from './streams/time/window-state.js';
 export type { AddOutcome, WindowAggregate, WindowFiring, WindowStateOptions } from './streams/time/window-state.js';
 
+export type { Sink } from './streams/sinks/sink.js';
+export { toArray, toCallback } from './streams/sinks/basic-sinks.js';
+export type { ArraySink } from './streams/sinks/basic-sinks.js';
+export { toJsonLinesFile, toWritable } from './streams/sinks/writable-sinks.js';
+export type { WritableSinkOptions } from './streams/sinks/writable-sinks.js';
+
 export { systemClock } from './time/clock.js';
 export type { Clock, TimerHandle } from './time/clock.js';
 

@@ -1,0 +1,91 @@
+/**
+ * Sinks into Node streams and files. Writes respect the stream's backpressure: when `write`
+ * reports a full buffer, the sink waits for `drain` before taking more.
+ */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { InvalidOptionError } from '../../errors.js';
+import { isFunction } from '../../internal/validate.js';
+import type { Sink } from './sink.js';
+
+/** Options of {@link toWritable}. */
+export interface WritableSinkOptions<TRecord> {
+  /** Turns a record into what the stream takes; by default records are written as they are. */
+  serialize?: ((record: TRecord) => unknown) | undefined;
+  /**
+   * End the stream when the pipeline's input ends.
+   * @defaultValue true
+   */
+  end?: boolean | undefined;
+}
+
+/**
+ * Writes records to a Node `Writable`, waiting for `drain` whenever its buffer is full.
+ *
+ * @example
+ * ```ts
+ * const stdout = toWritable(process.stdout, { serialize: (line: string) => `${line}\n`, end: false });
+ * await stdout.write(['hello', 'world']);
+ * ```
+ */
+export function toWritable<TRecord>(stream: Writable, options: WritableSinkOptions<TRecord> = {}): Sink<TRecord> {
+  if (typeof stream !== 'object' || stream === null || typeof (stream as Partial<Writable>).write !== 'function') {
+    throw new InvalidOptionError('stream', 'a Node Writable', stream);
+  }
+  const serialize = options.serialize ?? ((record: TRecord) => record);
+  isFunction('serialize', serialize);
+  const end = options.end ?? true;
+  let failure: unknown;
+  const onError = (error: unknown): void => {
+    failure ??= error;
+  };
+  stream.on('error', onError);
+  const check = (): void => {
+    if (failure !== undefined) throw failure;
+  };
+  return {
+    name: 'writable',
+    async write(batch) {
+      check();
+      for (const record of batch) {
+        if (!stream.write(serialize(record))) {
+          await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+          check();
+        }
+      }
+    },
+    async close() {
+      check();
+      if (end) {
+        stream.end();
+        await once(stream, 'finish');
+      }
+      stream.off('error', onError);
+      check();
+    },
+  };
+}
+
+/**
+ * Writes records as JSON lines to a file (created, or truncated), one record per line.
+ *
+ * @example
+ * ```ts
+ * const out = toJsonLinesFile<{ word: string; count: number }>('out.jsonl');
+ * await out.write([{ word: 'a', count: 2 }]);
+ * await out.close?.();
+ * ```
+ */
+export function toJsonLinesFile<TRecord>(path: string): Sink<TRecord> {
+  if (typeof path !== 'string' || path.length === 0) throw new InvalidOptionError('path', 'a file path', path);
+  let sink: Sink<TRecord> | undefined;
+  // The file is opened on the first write (or at close), so building a pipeline touches no disk.
+  const open = (): Sink<TRecord> =>
+    (sink ??= toWritable<TRecord>(createWriteStream(path), { serialize: (record) => `${JSON.stringify(record)}\n` }));
+  return {
+    name: path,
+    write: (batch) => open().write(batch),
+    close: () => open().close?.(),
+  };
+}
