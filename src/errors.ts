@@ -13,6 +13,7 @@ export type SluiceErrorCode =
   | 'RESTART_INTENSITY'
   | 'VIEW_RELEASED'
   | 'INVALID_KEY'
+  | 'PIPELINE_FAILED'
   | 'SYSTEM_STOPPED';
 
 /**
@@ -184,6 +185,22 @@ export class InvalidKeyError extends SluiceError {
     super(`Cannot partition by ${describeValue(key)}: a key must be a string, number, bigint, boolean, null, bytes or a tuple of those`);
     this.name = 'InvalidKeyError';
     this.key = key;
+  }
+}
+
+/**
+ * A pipeline could not go on: an actor of it failed on the same batch again and again (a bug in the
+ * pipeline, not a bad record — those go to dead letters one by one). `cause` is the last error.
+ */
+export class PipelineFailedError extends SluiceError {
+  readonly code = 'PIPELINE_FAILED' as const;
+  /** Path of the actor that kept failing. */
+  readonly actor: string;
+
+  constructor(actor: string, cause: unknown) {
+    super(`Pipeline actor ${actor} kept failing: ${errorMessage(cause)}`, { cause });
+    this.name = 'PipelineFailedError';
+    this.actor = actor;
   }
 }
 

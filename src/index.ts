@@ -99,6 +99,11 @@ export type { TimeWindow, WindowAssigner } from './streams/time/windows.js';
 export { WindowState } from './streams/time/window-state.js';
 export type { AddOutcome, WindowAggregate, WindowFiring, WindowStateOptions } from './streams/time/window-state.js';
 
+export { KeyedStream, Pipeline, Stream, pipeline } from './streams/pipeline.js';
+export type { KeyByOptions, Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/pipeline.js';
+export type { PipelineHandle, PipelineMetrics, PipelineResult, RunOptions } from './streams/run/run-pipeline.js';
+export type { ChaosOptions } from './streams/run/chaos.js';
+export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';
 export type { Sink } from './streams/sinks/sink.js';
 export { toArray, toCallback } from './streams/sinks/basic-sinks.js';
 export type { ArraySink } from './streams/sinks/basic-sinks.js';
@@ -115,6 +120,7 @@ export {
   InvalidKeyError,
   InvalidOptionError,
   MailboxOverflowError,
+  PipelineFailedError,
   RestartIntensityExceededError,
   SluiceError,
   SystemStoppedError,

@@ -1,0 +1,68 @@
+/**
+ * Fuses a run of stateless operators into one function: a record goes in, the records it turns
+ * into come out, all inside the calling actor. A step that throws is reported with its name, and
+ * nothing the record produced before the throw escapes, so a retry cannot duplicate output.
+ */
+import type { StatelessStep } from '../internal/logical-plan.js';
+
+/** A step failed on a record. */
+export class StepError extends Error {
+  readonly step: string;
+  constructor(step: string, cause: unknown) {
+    super(`${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StepError';
+    this.step = step;
+  }
+}
+
+/** Applies the fused steps to one record and returns its outputs (possibly none). */
+export type Chain = (record: unknown) => unknown[];
+
+export function fuse(steps: readonly StatelessStep[]): Chain {
+  if (steps.length === 0) return (record) => [record];
+  return (record) => {
+    let current: unknown[] = [record];
+    for (const step of steps) {
+      const next: unknown[] = [];
+      for (const value of current) {
+        try {
+          switch (step.kind) {
+            case 'map':
+              next.push(step.fn(value));
+              break;
+            case 'filter':
+              if (step.fn(value)) next.push(value);
+              break;
+            case 'flatMap':
+              for (const out of step.fn(value)) next.push(out);
+              break;
+            case 'tap':
+              step.fn(value);
+              next.push(value);
+              break;
+          }
+        } catch (error) {
+          throw new StepError(step.name, error);
+        }
+      }
+      current = next;
+    }
+    return current;
+  };
+}
+
+/**
+ * Calls `attempt` up to `retries + 1` times; returns its value, or the last error wrapped as
+ * `{ failed }` when every attempt threw.
+ */
+export function withRetries<T>(retries: number, attempt: () => T): { ok: T } | { failed: unknown } {
+  let last: unknown;
+  for (let i = 0; i <= retries; i++) {
+    try {
+      return { ok: attempt() };
+    } catch (error) {
+      last = error;
+    }
+  }
+  return { failed: last };
+}

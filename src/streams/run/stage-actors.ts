@@ -1,0 +1,118 @@
+/**
+ * The actors a pipeline runs as. A partition actor holds one partition of a keyed stage's state
+ * (a KeyedState, so a restart rolls it back and replays what it took since its snapshot) and
+ * forwards its output on sequenced links (so what it sends again after a restart reaches nobody
+ * twice). The sink actor writes batches to the sink one at a time, awaited.
+ */
+import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
+import type { ActorRef } from '../../actors/actor-ref.js';
+import { KeyedState } from '../../state/keyed-state.js';
+import type { KeyedStep } from '../internal/logical-plan.js';
+import type { Sink } from '../sinks/sink.js';
+import { StepError, withRetries, type Chain } from './chain.js';
+import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
+import { Router } from './router.js';
+
+/** Counts of one operator, for metrics. */
+export interface OperatorCounters {
+  readonly name: string;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+/** A reserved key holding how many upstream senders have ended: part of the state, so it rolls back too. */
+const ENDED = Symbol('ended');
+
+export type PartitionState = KeyedState<unknown, unknown>;
+
+export interface PartitionSetup {
+  readonly step: KeyedStep;
+  readonly tail: Chain;
+  /** The keyed stage after this one, or undefined when output goes to the sink. */
+  readonly next: KeyedStep | undefined;
+  readonly downstream: () => readonly ActorRef<StageMessage<unknown>>[];
+  readonly upstreams: number;
+  readonly batchSize: number;
+  readonly retries: number;
+  readonly counters: OperatorCounters;
+  readonly deadLetter: (letter: PipelineDeadLetter) => void;
+  /** Injected crashes (chaos testing): throws out of the handler, failing the actor itself. */
+  readonly crash?: (() => void) | undefined;
+}
+
+export function partitionActor(setup: PartitionSetup): ActorDefinition<PartitionState, StageMessage<KeyedEntry>> {
+  const { step, tail, next, retries, counters, deadLetter } = setup;
+  return defineActor<PartitionState, StageMessage<KeyedEntry>>({
+    initialState: () => new KeyedState(),
+    async receive(state, message, ctx) {
+      const downstream = setup.downstream();
+      // A fresh router per message: outputs of a message that fails are never sent.
+      const router = new Router(next, setup.batchSize, (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch), deadLetter);
+      const emit = (key: unknown, accumulator: unknown): void => {
+        const outcome = withRetries(retries, () => tail({ key, value: step.result(accumulator, key as never) }));
+        if ('failed' in outcome) {
+          const failed = outcome.failed;
+          deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : step.name, record: { key }, error: failed });
+          return;
+        }
+        counters.recordsOut += outcome.ok.length;
+        for (const out of outcome.ok) router.route(out);
+      };
+      if (message.type === 'batch') {
+        counters.recordsIn += message.entries.length;
+        for (const { key, record } of message.entries) {
+          setup.crash?.();
+          const outcome = withRetries(retries, () => step.add(state.has(key) ? state.get(key) : step.create(key), record, key));
+          if ('failed' in outcome) {
+            deadLetter({ reason: 'operator-failed', stage: step.name, record, error: outcome.failed });
+            continue;
+          }
+          state.set(key, outcome.ok);
+          if (step.emit === 'every') emit(key, outcome.ok);
+        }
+        await router.flush();
+        return state;
+      }
+      const ended = ((state.get(ENDED) as number | undefined) ?? 0) + 1;
+      state.set(ENDED, ended);
+      if (ended === setup.upstreams) {
+        if (step.emit === 'final') for (const [key, accumulator] of state.entries()) if (key !== ENDED) emit(key, accumulator);
+        await router.end();
+      }
+      return state;
+    },
+  });
+}
+
+export interface SinkSetup {
+  readonly sink: Sink<unknown>;
+  readonly upstreams: number;
+  readonly counters: OperatorCounters;
+  /** The input has ended and the sink is closed. */
+  readonly completed: () => void;
+  /** The sink failed: the run fails with this error. */
+  readonly failed: (error: unknown) => void;
+}
+
+export function sinkActor(setup: SinkSetup): ActorDefinition<number, StageMessage<unknown>> {
+  return defineActor<number, StageMessage<unknown>>({
+    initialState: () => 0,
+    async receive(ended, message) {
+      try {
+        if (message.type === 'batch') {
+          setup.counters.recordsIn += message.entries.length;
+          await setup.sink.write(message.entries);
+          setup.counters.recordsOut += message.entries.length;
+          return ended;
+        }
+        if (ended + 1 === setup.upstreams) {
+          await setup.sink.close?.();
+          setup.completed();
+        }
+      } catch (error) {
+        setup.failed(error);
+      }
+      return message.type === 'end' ? ended + 1 : ended;
+    },
+  });
+}

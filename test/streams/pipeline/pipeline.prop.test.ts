@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromArray, pipeline, toArray, type Keyed } from '../../../src/index.js';
+
+const recordsArb = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy', 'dee', 'eve', 'fay'), amount: fc.integer({ min: -50, max: 50 }) }), { maxLength: 120 });
+
+function modelTotals(records: readonly { user: string; amount: number }[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const { user, amount } of records) if (amount !== 0) totals.set(user, (totals.get(user) ?? 0) + amount * 2);
+  return totals;
+}
+
+describe('pipeline', () => {
+  it('computes per-key totals equal to a plain model, for any records, partitions and batch sizes', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 16 }), fc.constantFrom('every', 'final'), async (records, partitions, batchSize, emit) => {
+        const out = toArray<Keyed<string, number>>();
+        const result = await pipeline(fromArray(records))
+          .filter((r) => r.amount !== 0)
+          .map((r) => ({ ...r, amount: r.amount * 2 }))
+          .keyBy((r) => r.user, { partitions })
+          .reduce((total: number, r) => total + r.amount, () => 0, { emit })
+          .to(out)
+          .run({ batchSize, mailboxBatches: 2 }).done;
+        // With 'every' the sink sees each key's running values in order: the last is the total.
+        const last = new Map(out.records.map(({ key, value }) => [key, value]));
+        expect(last).toEqual(modelTotals(records));
+        if (emit === 'final') expect(out.records).toHaveLength(last.size);
+        else expect(out.records).toHaveLength(records.filter((r) => r.amount !== 0).length);
+        expect(result.recordsRead).toBe(records.length);
+        expect(result.deadLetters).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps each key’s updates in input order through any number of partitions', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 8 }), async (records, partitions, batchSize) => {
+        const out = toArray<Keyed<string, readonly number[]>>();
+        await pipeline(fromArray(records))
+          .keyBy((r) => r.user, { partitions })
+          .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+          .to(out)
+          .run({ batchSize }).done;
+        const perKey = new Map<string, number[]>();
+        for (const r of records) perKey.set(r.user, [...(perKey.get(r.user) ?? []), r.amount]);
+        const last = new Map(out.records.map(({ key, value }) => [key, value]));
+        expect(last).toEqual(perKey);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('chains keyed stages: totals per user, then users per total bucket, equal to the model', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), async (records, first, second) => {
+        const out = toArray<Keyed<string, number>>();
+        await pipeline(fromArray(records))
+          .keyBy((r) => r.user, { partitions: first })
+          .reduce((total: number, r) => total + r.amount, () => 0, { emit: 'final' })
+          .keyBy((entry) => (entry.value >= 0 ? 'gain' : 'loss'), { partitions: second })
+          .reduce((users: number) => users + 1, () => 0, { emit: 'final' })
+          .to(out)
+          .run({ batchSize: 3 }).done;
+        const totals = new Map<string, number>();
+        for (const r of records) totals.set(r.user, (totals.get(r.user) ?? 0) + r.amount);
+        const buckets = new Map<string, number>();
+        for (const total of totals.values()) {
+          const bucket = total >= 0 ? 'gain' : 'loss';
+          buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+        }
+        expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(buckets);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('runs a stateless pipeline straight into the sink, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer(), { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), async (numbers, batchSize) => {
+        const out = toArray<number>();
+        await pipeline(fromArray(numbers))
+          .flatMap((n) => (n % 3 === 0 ? [] : [n, n]))
+          .tap(() => undefined)
+          .to(out)
+          .run({ batchSize }).done;
+        expect(out.records).toEqual(numbers.flatMap((n) => (n % 3 === 0 ? [] : [n, n])));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('pipeline under injected crashes', () => {
+  it('gives the same output as an uninterrupted run: partitions restart from their snapshots', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        recordsArb,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        fc.integer(),
+        async (records, partitions, batchSize, crashRate, seed) => {
+          const run = async (chaos: { crashRate: number; seed: number } | undefined) => {
+            const out = toArray<Keyed<string, readonly number[]>>();
+            const handle = pipeline(fromArray(records))
+              .keyBy((r) => r.user, { partitions })
+              .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+              .keyBy((entry) => entry.key, { partitions })
+              .reduce((updates: number) => updates + 1, () => 0, { emit: 'every' })
+              .to(toArray())
+              .run({ batchSize, ...(chaos === undefined ? {} : { chaos }) });
+            const clean = pipeline(fromArray(records))
+              .keyBy((r) => r.user, { partitions })
+              .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+              .to(out)
+              .run({ batchSize, ...(chaos === undefined ? {} : { chaos }) });
+            const [first] = await Promise.all([handle.done, clean.done]);
+            // Partitions interleave at the sink as scheduling (and restarts) go; each key's updates are ordered.
+            const perKey = new Map<string, (readonly number[])[]>();
+            for (const { key, value } of out.records) perKey.set(key, [...(perKey.get(key) ?? []), value]);
+            return { updates: first.recordsWritten, perKey, restarts: handle.metrics().restarts + clean.metrics().restarts };
+          };
+          const calm = await run(undefined);
+          const stormy = await run({ crashRate, seed });
+          expect(stormy.perKey).toEqual(calm.perKey);
+          expect(stormy.updates).toBe(calm.updates);
+          if (crashRate === 0) expect(stormy.restarts).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('rejects a crash rate outside [0, 1), naming it', () => {
+    expect(() => pipeline(fromArray([1])).to(toArray()).run({ chaos: { crashRate: 1, seed: 1 } })).toThrow('`chaos.crashRate`');
+  });
+});
