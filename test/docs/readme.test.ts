@@ -13,7 +13,7 @@ describe('README.md', () => {
 
   it('runs the scripts it names', () => {
     const scripts = (JSON.parse(readProjectFile('package.json')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['start']).toBe('tsx examples/bank-account.ts');
+    expect(scripts['start']).toBe('tsx examples/wordcount.ts --input examples/data/sluice-gate.txt');
     expect(scripts['test']).toBeDefined();
   });
 

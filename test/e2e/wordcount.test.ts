@@ -1,0 +1,79 @@
+/**
+ * The word-count contract, from outside: the command line, the output format and order, stderr
+ * for everything else, and output that crashes and partition counts do not change.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeBlocks, projectRoot, readProjectFile } from '../docs/markdown.js';
+
+const exec = promisify(execFile);
+const INPUT = 'examples/data/sluice-gate.txt';
+
+function wordcount(...args: string[]) {
+  return exec(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args], { cwd: projectRoot, timeout: 60_000 });
+}
+
+/** The specification, as a plain function: lowercase, split, count, sort by count then word. */
+function model(text: string): string {
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    for (const word of line.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (word !== '') counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([word, count]) => `${JSON.stringify({ word, count })}\n`)
+    .join('');
+}
+
+describe('examples/wordcount.ts', () => {
+  let dir = '';
+  let expected = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-wordcount-'));
+    expected = model(readProjectFile(INPUT));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints exactly the sorted JSON-lines counts on stdout, and its summary on stderr', async () => {
+    const { stdout, stderr } = await wordcount('--input', INPUT);
+    expect(stdout).toBe(expected);
+    expect(stderr).toMatch(/wordcount: 27 lines, \d+ words, \d+ distinct, .* 0 restarts, 0 dead letters/);
+  });
+
+  it('opens as the README shows', async () => {
+    const shown = codeBlocks(readProjectFile('README.md')).find((block) => block.heading === 'The flagship demo' && block.lang === 'text');
+    expect(expected.startsWith(`${shown?.code}\n`)).toBe(true);
+  });
+
+  it('gives byte-identical output with injected crashes and any partition count', async () => {
+    const crashed = await wordcount('--input', INPUT, '--crash-rate', '0.1', '--seed', '42', '--partitions', '3');
+    expect(crashed.stdout).toBe(expected);
+    expect(crashed.stderr).toMatch(/[1-9]\d* restarts/);
+    const single = await wordcount('--input', INPUT, '--partitions', '1');
+    expect(single.stdout).toBe(expected);
+  });
+
+  it('writes to --output and leaves stdout empty', async () => {
+    const output = join(dir, 'counts.jsonl');
+    const { stdout } = await wordcount('--input', INPUT, '--output', output);
+    expect(stdout).toBe('');
+    expect(await readFile(output, 'utf8')).toBe(expected);
+  });
+
+  it('exits 2 with a usage message for bad arguments', async () => {
+    for (const args of [[], ['--input', INPUT, '--partitions', '0'], ['--input', INPUT, '--crash-rate', '2', '--seed', '1'], ['--bogus']]) {
+      const failure = await wordcount(...args).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(2);
+      expect(failure?.stderr).toContain('usage: npx tsx examples/wordcount.ts --input FILE');
+    }
+  });
+});
