@@ -8,6 +8,7 @@ import { actorThroughput } from './cases/actor-throughput.js';
 import { keyedActorCase, measureKeyedSnapshotPause } from './cases/keyed-actor.js';
 import { keyedStateCase } from './cases/keyed-state.js';
 import { stateUpdateCase } from './cases/state-update.js';
+import { wordcountCase } from './cases/wordcount.js';
 import { measureCase, type BenchCase, type Measurement } from './measure.js';
 import { renderTable } from './report.js';
 
@@ -26,6 +27,7 @@ const cases: BenchCase[] = [
   keyedStateCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
   keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000, 'uniform'),
   keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000, 'zipf'),
+  wordcountCase(quick ? 200_000 : 1_000_000, 10_000),
 ].filter(
   (c) => values.case === undefined || c.name === values.case,
 );

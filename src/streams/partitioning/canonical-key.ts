@@ -4,6 +4,7 @@
  * of different types never collide by accident (the string "1" is not the number 1).
  */
 import { InvalidKeyError } from '../../errors.js';
+import { murmur3 } from './murmur3.js';
 
 /** A value records can be partitioned by: a primitive, bytes, or a tuple of those. */
 export type PartitionKey = string | number | bigint | boolean | null | Uint8Array | readonly PartitionKey[];
@@ -28,7 +29,23 @@ const encoder = new TextEncoder();
  *   undefined, a symbol), naming what it got.
  */
 export function canonicalKeyBytes(key: unknown): Uint8Array {
-  const out = new ByteWriter();
+  return encodeShared(key).slice();
+}
+
+/**
+ * MurmurHash3 of `key`'s canonical bytes, encoded into one reused buffer: hashing a key allocates
+ * nothing on the routing hot path.
+ * @throws InvalidKeyError as `canonicalKeyBytes` does.
+ */
+export function hashCanonical(key: unknown): number {
+  return murmur3(encodeShared(key));
+}
+
+let sharedWriter: ByteWriter | undefined;
+
+function encodeShared(key: unknown): Uint8Array {
+  const out = (sharedWriter ??= new ByteWriter());
+  out.reset();
   write(out, key, 0);
   return out.bytes();
 }
@@ -43,12 +60,9 @@ function write(out: ByteWriter, key: unknown, depth: number): void {
     case 'number':
       out.byte(TAG_NUMBER);
       return out.float64(Object.is(key, -0) ? 0 : Number.isNaN(key) ? Number.NaN : key);
-    case 'string': {
-      const bytes = encoder.encode(key);
+    case 'string':
       out.byte(TAG_STRING);
-      out.uint32(bytes.length);
-      return out.append(bytes);
-    }
+      return out.utf8(key);
     case 'bigint': {
       const text = encoder.encode(key.toString(16));
       out.byte(TAG_BIGINT);
@@ -91,6 +105,18 @@ class ByteWriter {
     this.#reserve(8);
     this.#view.setFloat64(this.#length, value);
     this.#length += 8;
+  }
+
+  /** A length-prefixed UTF-8 string, encoded in place. */
+  utf8(text: string): void {
+    this.#reserve(4 + text.length * 3);
+    const { written } = encoder.encodeInto(text, this.#buffer.subarray(this.#length + 4));
+    this.#view.setUint32(this.#length, written);
+    this.#length += 4 + written;
+  }
+
+  reset(): void {
+    this.#length = 0;
   }
 
   append(bytes: Uint8Array): void {

@@ -5,8 +5,7 @@
  */
 import { InvalidOptionError } from '../../errors.js';
 import { positiveInteger } from '../../internal/validate.js';
-import { canonicalKeyBytes, type PartitionKey } from './canonical-key.js';
-import { murmur3 } from './murmur3.js';
+import { hashCanonical, type PartitionKey } from './canonical-key.js';
 
 /** Default number of key groups: the most partitions a keyed stage can ever be scaled to. */
 export const DEFAULT_MAX_PARALLELISM = 128;
@@ -16,7 +15,7 @@ export const MAX_MAX_PARALLELISM = 32_768;
 
 /** The stable 32-bit hash of a key: MurmurHash3 (seed 0) of its canonical bytes. */
 export function hashKey(key: PartitionKey): number {
-  return murmur3(canonicalKeyBytes(key));
+  return hashCanonical(key);
 }
 
 /**
@@ -65,4 +64,30 @@ export function checkParallelism(partitions: unknown, maxParallelism: unknown): 
   const count = positiveInteger('partitions', partitions);
   if (count > max) throw new InvalidOptionError('partitions', `an integer from 1 to maxParallelism (${max})`, partitions);
   return { partitions: count, maxParallelism: max };
+}
+
+/**
+ * A key → key group lookup that remembers string and number keys (real key sets repeat), up to a
+ * bound after which it starts afresh; other keys are hashed each time. Same answers as `keyGroupOf`.
+ */
+export class KeyGroupCache {
+  readonly #maxParallelism: number;
+  readonly #groups = new Map<string | number, number>();
+  readonly #bound: number;
+
+  constructor(maxParallelism: number, bound = 65_536) {
+    this.#maxParallelism = maxParallelism;
+    this.#bound = bound;
+  }
+
+  keyGroupOf(key: PartitionKey): number {
+    if (typeof key !== 'string' && typeof key !== 'number') return keyGroupOf(key, this.#maxParallelism);
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = keyGroupOf(key, this.#maxParallelism);
+      if (this.#groups.size >= this.#bound) this.#groups.clear();
+      this.#groups.set(key, group);
+    }
+    return group;
+  }
 }

@@ -51,15 +51,19 @@ export function fuse(steps: readonly StatelessStep[]): Chain {
   };
 }
 
+/** What `attempt` gave: `ok` with the value, or `failed` with the last error once retries ran out. */
+export type Attempt<T> = { readonly ok: T } | { readonly failed: unknown };
+
 /**
- * Calls `attempt` up to `retries + 1` times; returns its value, or the last error wrapped as
- * `{ failed }` when every attempt threw.
+ * Calls `fn(a, b, c)` up to `retries + 1` times; returns its value, or the last error wrapped as
+ * `{ failed }` when every attempt threw. Arguments are passed through rather than closed over, so
+ * the common case — the first attempt succeeds — allocates nothing but the result.
  */
-export function withRetries<T>(retries: number, attempt: () => T): { ok: T } | { failed: unknown } {
+export function attempt<A, B, C, T>(retries: number, fn: (a: A, b: B, c: C) => T, a: A, b: B, c: C): Attempt<T> {
   let last: unknown;
   for (let i = 0; i <= retries; i++) {
     try {
-      return { ok: attempt() };
+      return { ok: fn(a, b, c) };
     } catch (error) {
       last = error;
     }

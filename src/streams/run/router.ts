@@ -5,7 +5,7 @@
  */
 import { InvalidKeyError } from '../../errors.js';
 import type { KeyedStep } from '../internal/logical-plan.js';
-import { keyGroupOf, partitionOfKeyGroup } from '../partitioning/key-groups.js';
+import { KeyGroupCache, partitionOfKeyGroup } from '../partitioning/key-groups.js';
 import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
 
 /** How a router sends a batch to destination `index`. */
@@ -13,6 +13,7 @@ export type SendBatch = (index: number, message: StageMessage<unknown>) => Promi
 
 export class Router {
   readonly #next: KeyedStep | undefined;
+  readonly #groups: KeyGroupCache | undefined;
   readonly #batchSize: number;
   readonly #send: SendBatch;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
@@ -21,14 +22,20 @@ export class Router {
   #buffered = 0;
 
   /**
-   * @param next - the keyed stage records go to, or undefined for the sink.
+   * @param next - the keyed stage records go to (with its key-group cache), or undefined for the sink.
    */
-  constructor(next: KeyedStep | undefined, batchSize: number, send: SendBatch, deadLetter: (letter: PipelineDeadLetter) => void) {
-    this.#next = next;
+  constructor(
+    next: { readonly step: KeyedStep; readonly groups: KeyGroupCache } | undefined,
+    batchSize: number,
+    send: SendBatch,
+    deadLetter: (letter: PipelineDeadLetter) => void,
+  ) {
+    this.#next = next?.step;
+    this.#groups = next?.groups;
     this.#batchSize = batchSize;
     this.#send = send;
     this.#deadLetter = deadLetter;
-    this.#buffers = Array.from({ length: next?.partitions ?? 1 }, () => []);
+    this.#buffers = Array.from({ length: next?.step.partitions ?? 1 }, () => []);
   }
 
   /** How many destinations there are. */
@@ -50,7 +57,8 @@ export class Router {
       let key;
       try {
         key = next.keyOf(record);
-        index = partitionOfKeyGroup(keyGroupOf(key, next.maxParallelism), next.maxParallelism, next.partitions);
+        const group = (this.#groups as KeyGroupCache).keyGroupOf(key);
+        index = partitionOfKeyGroup(group, next.maxParallelism, next.partitions);
       } catch (error) {
         const reason = error instanceof InvalidKeyError ? 'invalid-key' : 'operator-failed';
         this.#deadLetter({ reason, stage: `${next.name}.keyBy`, record, error });

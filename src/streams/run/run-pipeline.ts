@@ -8,10 +8,12 @@ import { createSystem } from '../../actors/system.js';
 import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
-import { isObject, nonNegativeIntegerOrInfinity, positiveInteger, withDefault } from '../../internal/validate.js';
+import { isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
+import type { TimerHandle } from '../../time/clock.js';
 import type { KeyedStep, LogicalPlan, StatelessStep } from '../internal/logical-plan.js';
+import { KeyGroupCache } from '../partitioning/key-groups.js';
 import type { Sink } from '../sinks/sink.js';
-import { StepError, fuse, withRetries, type Chain } from './chain.js';
+import { StepError, attempt, fuse, type Chain } from './chain.js';
 import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
 import { DeadLetterOutput } from './dead-letter-output.js';
 import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
@@ -26,6 +28,11 @@ export interface RunOptions {
   signal?: AbortSignal | undefined;
   /** Records per batch between actors. @defaultValue 256 */
   batchSize?: number | undefined;
+  /**
+   * Milliseconds a partly filled batch from the source may wait for more records before it is
+   * sent anyway, so a slow or idle source never holds records back. @defaultValue 5
+   */
+  lingerMs?: number | undefined;
   /** Batches each partition's (and the sink's) mailbox holds before senders wait. @defaultValue 16 */
   mailboxBatches?: number | undefined;
   /** Extra attempts at a user function that throws on a record, before it is dead-lettered. @defaultValue 2 */
@@ -77,6 +84,12 @@ export interface PipelineHandle {
 interface Stage {
   readonly step: KeyedStep;
   readonly tail: Chain;
+  /** Key → key group for records routed into this stage, shared by everything that routes there. */
+  readonly groups: KeyGroupCache;
+}
+
+function applyHead(head: Chain, record: unknown): unknown[] {
+  return head(record);
 }
 
 /** Splits the steps at each keyed operator; stateless steps join the stage before them. */
@@ -94,7 +107,7 @@ function planStages(steps: LogicalPlan['steps']): { head: Chain; headSteps: numb
   return {
     head: fuse(groups[0] as StatelessStep[]),
     headSteps: (groups[0] as StatelessStep[]).length,
-    stages: keyed.map((step, i) => ({ step, tail: fuse(groups[i + 1] as StatelessStep[]) })),
+    stages: keyed.map((step, i) => ({ step, tail: fuse(groups[i + 1] as StatelessStep[]), groups: new KeyGroupCache(step.maxParallelism) })),
   };
 }
 
@@ -103,6 +116,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const name = options.name ?? 'pipeline';
   if (typeof name !== 'string' || !/^[A-Za-z0-9\-_.:@+]+$/.test(name)) throw new InvalidOptionError('name', 'letters, digits and -_.:@+', name);
   const batchSize = withDefault(options.batchSize, 256, (v) => positiveInteger('batchSize', v));
+  const lingerMs = withDefault(options.lingerMs, 5, (v) => nonNegativeNumber('lingerMs', v));
   const mailboxBatches = withDefault(options.mailboxBatches, 16, (v) => positiveInteger('mailboxBatches', v));
   const retries = withDefault(options.retries, 2, (v) => nonNegativeIntegerOrInfinity('retries', v));
   const maxRestarts = withDefault(options.maxRestarts, 1000, (v) => nonNegativeIntegerOrInfinity('maxRestarts', v));
@@ -180,7 +194,8 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         );
         for (let s = stages.length - 1; s >= 0; s--) {
           const stage = stages[s] as Stage;
-          const next = stages[s + 1]?.step;
+          const nextStage = stages[s + 1];
+          const next = nextStage === undefined ? undefined : { step: nextStage.step, groups: nextStage.groups };
           const downstream = (): readonly ActorRef<StageMessage<unknown>>[] =>
             next === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[s + 1] as ActorRef<StageMessage<unknown>>[]);
           for (let p = 0; p < stage.step.partitions; p++) {
@@ -217,16 +232,46 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
 
   const drive = async (): Promise<void> => {
     await job.ask({ type: 'setup' }, { timeoutMs: Infinity });
-    const first = stages[0]?.step;
+    const firstStage = stages[0];
+    const first = firstStage === undefined ? undefined : { step: firstStage.step, groups: firstStage.groups };
     const targets = first === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[0] as ActorRef<StageMessage<unknown>>[]);
     const router = new Router(first, batchSize, (index, message) => (targets[index] as ActorRef<StageMessage<unknown>>).send(message), deadLetter);
+    // While the source is slow to yield its next record, what is buffered goes out after lingerMs.
+    let linger: TimerHandle | undefined;
+    const armLinger = (): void => {
+      if (linger !== undefined || router.buffered === 0) return;
+      linger = system.clock.setTimeout(() => {
+        linger = undefined;
+        router.flush().catch((error: unknown) => fail(error));
+      }, lingerMs);
+    };
+    const disarmLinger = (): void => {
+      if (linger !== undefined) system.clock.clearTimeout(linger);
+      linger = undefined;
+    };
+    try {
+      await readSource(router, armLinger);
+    } finally {
+      disarmLinger();
+    }
+    await router.end();
+  };
+  const readSource = async (router: Router, armLinger: () => void): Promise<void> => {
     for await (const item of plan.source.read()) {
       if (settled) return;
       if (item.kind === 'malformed') {
         deadLetter({ reason: 'malformed', stage: sourceCounters.name, record: item.raw, error: item.error, line: item.line });
       } else {
         sourceCounters.recordsIn++;
-        const outcome = headSteps === 0 ? { ok: [item.value] } : withRetries(retries, () => head(item.value));
+        if (headSteps === 0) {
+          sourceCounters.recordsOut++;
+          router.route(item.value);
+          await router.settle();
+          armLinger();
+          if (stopRequested) break;
+          continue;
+        }
+        const outcome = attempt(retries, applyHead, head, item.value, undefined);
         if ('failed' in outcome) {
           const failed = outcome.failed;
           deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
@@ -234,11 +279,11 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
           sourceCounters.recordsOut += outcome.ok.length;
           for (const out of outcome.ok) router.route(out);
           await router.settle();
+          armLinger();
         }
       }
       if (stopRequested) break;
     }
-    await router.end();
   };
   drive().catch((error: unknown) => fail(error));
 

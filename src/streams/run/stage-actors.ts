@@ -8,8 +8,9 @@ import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import { KeyedState } from '../../state/keyed-state.js';
 import type { KeyedStep } from '../internal/logical-plan.js';
+import type { KeyGroupCache } from '../partitioning/key-groups.js';
 import type { Sink } from '../sinks/sink.js';
-import { StepError, withRetries, type Chain } from './chain.js';
+import { StepError, attempt, type Chain } from './chain.js';
 import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
 import { Router } from './router.js';
 
@@ -20,6 +21,17 @@ export interface OperatorCounters {
   recordsOut: number;
 }
 
+/** The outputs of one key's emitted value, through the stage's tail chain. */
+function emitted(step: KeyedStep, tail: Chain, { key, accumulator }: { key: unknown; accumulator: unknown }): unknown[] {
+  return tail({ key, value: step.result(accumulator, key as never) });
+}
+
+/** A key's accumulator after one more record. */
+function added(step: KeyedStep, state: PartitionState, { key, record }: KeyedEntry): unknown {
+  const k = key as never;
+  return step.add(state.has(key) ? state.get(key) : step.create(k), record, k);
+}
+
 /** A reserved key holding how many upstream senders have ended: part of the state, so it rolls back too. */
 const ENDED = Symbol('ended');
 
@@ -28,8 +40,8 @@ export type PartitionState = KeyedState<unknown, unknown>;
 export interface PartitionSetup {
   readonly step: KeyedStep;
   readonly tail: Chain;
-  /** The keyed stage after this one, or undefined when output goes to the sink. */
-  readonly next: KeyedStep | undefined;
+  /** The keyed stage after this one (with its key-group cache), or undefined when output goes to the sink. */
+  readonly next: { readonly step: KeyedStep; readonly groups: KeyGroupCache } | undefined;
   readonly downstream: () => readonly ActorRef<StageMessage<unknown>>[];
   readonly upstreams: number;
   readonly batchSize: number;
@@ -49,7 +61,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       // A fresh router per message: outputs of a message that fails are never sent.
       const router = new Router(next, setup.batchSize, (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch), deadLetter);
       const emit = (key: unknown, accumulator: unknown): void => {
-        const outcome = withRetries(retries, () => tail({ key, value: step.result(accumulator, key as never) }));
+        const outcome = attempt(retries, emitted, step, tail, { key, accumulator });
         if ('failed' in outcome) {
           const failed = outcome.failed;
           deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : step.name, record: { key }, error: failed });
@@ -62,7 +74,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
         counters.recordsIn += message.entries.length;
         for (const { key, record } of message.entries) {
           setup.crash?.();
-          const outcome = withRetries(retries, () => step.add(state.has(key) ? state.get(key) : step.create(key), record, key));
+          const outcome = attempt(retries, added, step, state, { key, record });
           if ('failed' in outcome) {
             deadLetter({ reason: 'operator-failed', stage: step.name, record, error: outcome.failed });
             continue;

@@ -7,6 +7,7 @@ import {
   InvalidOptionError,
   fromArray,
   fromGenerator,
+  fromIterable,
   fromJsonLines,
   pipeline,
   toArray,
@@ -219,5 +220,39 @@ describe('pipeline with chaos', () => {
     const expected = new Map<string, number>();
     for (const w of words) expected.set(w, (expected.get(w) ?? 0) + 1);
     expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(expected);
+  });
+});
+
+describe('pipeline linger', () => {
+  it('sends a partly filled batch on while the source waits for more', async () => {
+    let releaseSource!: () => void;
+    const sourceWaits = new Promise<void>((resolve) => (releaseSource = resolve));
+    let sawThree!: () => void;
+    const threeArrived = new Promise<void>((resolve) => (sawThree = resolve));
+    async function* trickle() {
+      yield 1;
+      yield 2;
+      yield 3;
+      await sourceWaits; // the source goes quiet with three records in a batch of 100
+      yield 4;
+    }
+    const seen: number[] = [];
+    const done = pipeline(fromIterable(trickle()))
+      .to(
+        toCallback((n: number) => {
+          seen.push(n);
+          if (seen.length === 3) sawThree();
+        }),
+      )
+      .run({ batchSize: 100, lingerMs: 1 }).done;
+    await threeArrived;
+    expect(seen).toEqual([1, 2, 3]);
+    releaseSource();
+    await done;
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('rejects a negative linger, naming it', () => {
+    expect(() => pipeline(fromArray([1])).to(toArray()).run({ lingerMs: -1 })).toThrow('`lingerMs`');
   });
 });
