@@ -80,9 +80,16 @@ export class Router {
     await Promise.all(pending);
   }
 
-  /** Waits for sends of full batches only: the backpressure point for a producer between records. */
+  /** Whether a full batch went out whose send has not been awaited yet. */
+  get sending(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  /**
+   * Waits for sends of full batches: the backpressure point for a producer between records. Call
+   * it only when `sending`: awaiting nothing still costs every record a turn of the microtask queue.
+   */
   async settle(): Promise<void> {
-    if (this.#pending.length === 0) return;
     const pending = this.#pending;
     this.#pending = [];
     await Promise.all(pending);

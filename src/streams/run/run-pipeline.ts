@@ -11,6 +11,7 @@ import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
 import { isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
 import type { TimerHandle } from '../../time/clock.js';
 import type { KeyedStep, LogicalPlan, StatelessStep } from '../internal/logical-plan.js';
+import type { SourceItem } from '../sources/source.js';
 import { KeyGroupCache } from '../partitioning/key-groups.js';
 import type { Sink } from '../sinks/sink.js';
 import { StepError, attempt, fuse, type Chain } from './chain.js';
@@ -87,6 +88,9 @@ interface Stage {
   /** Key → key group for records routed into this stage, shared by everything that routes there. */
   readonly groups: KeyGroupCache;
 }
+
+/** Records a synchronous source loop reads between two turns of the event loop. */
+const YIELD_EVERY = 4096;
 
 function applyHead(head: Chain, record: unknown): unknown[] {
   return head(record);
@@ -257,8 +261,9 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     await router.end();
   };
   const readSource = async (router: Router, armLinger: () => void): Promise<void> => {
-    for await (const item of plan.source.read()) {
-      if (settled) return;
+    /** Takes one source item; false when the run should stop reading. */
+    const take = (item: SourceItem<unknown, unknown>): boolean => {
+      if (settled) return false;
       if (item.kind === 'malformed') {
         deadLetter({ reason: 'malformed', stage: sourceCounters.name, record: item.raw, error: item.error, line: item.line });
       } else {
@@ -266,23 +271,38 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         if (headSteps === 0) {
           sourceCounters.recordsOut++;
           router.route(item.value);
-          await router.settle();
-          armLinger();
-          if (stopRequested) break;
-          continue;
-        }
-        const outcome = attempt(retries, applyHead, head, item.value, undefined);
-        if ('failed' in outcome) {
-          const failed = outcome.failed;
-          deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
         } else {
-          sourceCounters.recordsOut += outcome.ok.length;
-          for (const out of outcome.ok) router.route(out);
-          await router.settle();
-          armLinger();
+          const outcome = attempt(retries, applyHead, head, item.value, undefined);
+          if ('failed' in outcome) {
+            const failed = outcome.failed;
+            deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
+          } else {
+            sourceCounters.recordsOut += outcome.ok.length;
+            for (const out of outcome.ok) router.route(out);
+          }
         }
       }
-      if (stopRequested) break;
+      return !stopRequested;
+    };
+    const items = plan.source.read();
+    if (Symbol.iterator in items) {
+      // An in-memory source: read it synchronously, awaiting only when a full batch waits for room,
+      // and giving the event loop a turn now and then so the host's I/O is never starved.
+      let sinceYield = 0;
+      for (const item of items as Iterable<SourceItem<unknown, unknown>>) {
+        if (!take(item)) return;
+        if (router.sending) await router.settle();
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return;
+    }
+    for await (const item of items) {
+      if (!take(item)) return;
+      if (router.sending) await router.settle();
+      armLinger();
     }
   };
   drive().catch((error: unknown) => fail(error));
