@@ -4,7 +4,7 @@
  * even when nobody subscribed.
  */
 import { Topic, type Unsubscribe } from '../internal/topic.js';
-import { RingBuffer } from './ring-buffer.js';
+import { Recent } from '../internal/recent.js';
 
 /**
  * Why a message became a dead letter.
@@ -58,15 +58,14 @@ export interface DeadLetterOffice {
 /** The system's dead-letter office; `post` is the runtime's side, not part of the public view. */
 export class DeadLetters implements DeadLetterOffice {
   readonly #topic = new Topic<DeadLetter>('dead-letter');
-  readonly #recent: RingBuffer<DeadLetter>;
-  #count = 0;
+  readonly #recent: Recent<DeadLetter>;
 
   constructor(bufferSize: number) {
-    this.#recent = new RingBuffer<DeadLetter>(bufferSize);
+    this.#recent = new Recent<DeadLetter>(bufferSize);
   }
 
   get count(): number {
-    return this.#count;
+    return this.#recent.count;
   }
 
   subscribe(listener: (letter: DeadLetter) => void): Unsubscribe {
@@ -78,9 +77,7 @@ export class DeadLetters implements DeadLetterOffice {
   }
 
   post(letter: DeadLetter): void {
-    this.#count++;
-    if (this.#recent.isFull) this.#recent.shift();
-    this.#recent.push(letter);
+    this.#recent.add(letter);
     this.#topic.publish(letter);
   }
 }

@@ -3,7 +3,7 @@
  * input line, every record with an unusable key. Counted, the most recent kept for inspection, and
  * written in order to the user's sink when one is given.
  */
-import { RingBuffer } from '../../mailbox/ring-buffer.js';
+import { Recent } from '../../internal/recent.js';
 import type { Sink } from '../sinks/sink.js';
 import type { PipelineDeadLetter } from './messages.js';
 
@@ -11,8 +11,7 @@ const RECENT = 1000;
 
 export class DeadLetterOutput {
   readonly #sink: Sink<PipelineDeadLetter> | undefined;
-  readonly #recent = new RingBuffer<PipelineDeadLetter>(RECENT);
-  #count = 0;
+  readonly #recent = new Recent<PipelineDeadLetter>(RECENT);
   #writing: Promise<void> = Promise.resolve();
   #failure: unknown;
 
@@ -21,7 +20,7 @@ export class DeadLetterOutput {
   }
 
   get count(): number {
-    return this.#count;
+    return this.#recent.count;
   }
 
   recent(): PipelineDeadLetter[] {
@@ -29,9 +28,7 @@ export class DeadLetterOutput {
   }
 
   post(letter: PipelineDeadLetter): void {
-    this.#count++;
-    if (this.#recent.isFull) this.#recent.shift();
-    this.#recent.push(letter);
+    this.#recent.add(letter);
     const sink = this.#sink;
     if (sink !== undefined) {
       this.#writing = this.#writing.then(() => sink.write([letter])).catch((error: unknown) => {
