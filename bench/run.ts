@@ -10,6 +10,7 @@ import { keyedStateCase } from './cases/keyed-state.js';
 import { stateUpdateCase } from './cases/state-update.js';
 import { wordcountCase } from './cases/wordcount.js';
 import { measureCase, type BenchCase, type Measurement } from './measure.js';
+import { measureMemoryBound } from './memory-bound.js';
 import { renderTable } from './report.js';
 
 const { values } = parseArgs({
@@ -21,6 +22,7 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick === true;
+const EXTRA_CASES = ['memory-bound'];
 const cases: BenchCase[] = [
   actorThroughput(quick ? 200_000 : 1_000_000),
   stateUpdateCase(quick ? 200_000 : 1_000_000),
@@ -31,7 +33,7 @@ const cases: BenchCase[] = [
 ].filter(
   (c) => values.case === undefined || c.name === values.case,
 );
-if (cases.length === 0) {
+if (cases.length === 0 && !EXTRA_CASES.includes(values.case ?? '')) {
   console.error(`No benchmark case named ${values.case}`);
   process.exit(2);
 }
@@ -52,4 +54,14 @@ if (values.case === undefined || values.case.startsWith('keyed-actor')) {
 }
 if (values.json !== undefined) {
   writeFileSync(values.json, JSON.stringify(results.map(({ case: c, impl, opsPerSec }) => ({ case: c, impl, opsPerSec })), null, 2));
+}
+if (values.case === undefined || values.case === 'memory-bound') {
+  const [idle, ...runs] = await measureMemoryBound(quick ? [0, 100_000, 1_000_000] : [0, 1_000_000, 10_000_000]);
+  console.log('\nmemory-bound: keyed pipeline into a slow sink, each run in its own process');
+  console.log(`  idle process under the same loader (tsx): peak RSS ${idle?.peakRssMb.toFixed(0)} MB`);
+  for (const run of runs) {
+    console.log(
+      `  ${run.records.toLocaleString('en-US')} records: peak RSS ${run.peakRssMb.toFixed(0)} MB, ${(run.recordsPerSec / 1e6).toFixed(2)} M records/s`,
+    );
+  }
 }
