@@ -100,7 +100,7 @@ export { WindowState } from './streams/time/window-state.js';
 export type { AddOutcome, WindowAggregate, WindowFiring, WindowStateOptions } from './streams/time/window-state.js';
 
 export { KeyedStream, Pipeline, Stream, pipeline } from './streams/pipeline.js';
-export type { KeyByOptions, Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/pipeline.js';
+export type { KeyByOptions, Keyed, KeyedAggregate, KeyedOutputOptions, RebalanceOptions } from './streams/pipeline.js';
 export type { PipelineHandle, PipelineMetrics, PipelineResult, RunOptions } from './streams/run/run-pipeline.js';
 export type { ChaosOptions } from './streams/run/chaos.js';
 export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';

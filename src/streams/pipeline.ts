@@ -18,20 +18,37 @@ import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, oneOf, withDefault } from '../internal/validate.js';
 import type { EmitMode, LogicalStep } from './internal/logical-plan.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
-import { DEFAULT_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
+import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
+import { createRangePartitioner } from './partitioning/partitioner.js';
 import { runPipeline, type PipelineHandle, type RunOptions } from './run/run-pipeline.js';
 import type { Sink } from './sinks/sink.js';
 import type { Source } from './sources/source.js';
 
-/** Options of `keyBy`. */
-export interface KeyByOptions {
-  /** How many partition actors the keyed stage runs as. */
+/** Options of `keyBy`: hash partitioning into `partitions`, or range partitioning by `boundaries`. */
+export type KeyByOptions =
+  | {
+      /** How many partition actors the keyed stage runs as. */
+      partitions: number;
+      /**
+       * Key groups: the most partitions the stage can later be scaled to.
+       * @defaultValue 128
+       */
+      maxParallelism?: number | undefined;
+    }
+  | {
+      /**
+       * Sorted, distinct upper bounds of key ranges (strings, numbers or bigints): n boundaries
+       * make n + 1 partitions, partition i taking the keys below `boundaries[i]`.
+       */
+      boundaries: readonly (string | number | bigint)[];
+    };
+
+/** Options of `rebalance`. */
+export interface RebalanceOptions {
+  /** How many actors share the stateless work that follows. */
   partitions: number;
-  /**
-   * Key groups: the most partitions the stage can later be scaled to.
-   * @defaultValue 128
-   */
-  maxParallelism?: number | undefined;
+  /** A name for metrics. */
+  name?: string | undefined;
 }
 
 /** Options of keyed aggregations. */
@@ -116,11 +133,27 @@ export class Stream<TRecord> {
   keyBy<TKey extends PartitionKey>(keyOf: (record: TRecord) => TKey, options: KeyByOptions): KeyedStream<TRecord, TKey> {
     isFunction('keyOf', keyOf);
     isObject('options', options);
+    const key = keyOf as (record: unknown) => PartitionKey;
+    if ('boundaries' in options) {
+      const partitions = createRangePartitioner({ boundaries: options.boundaries, keyOf: (k: string) => k }).partitions;
+      return new KeyedStream(this.#source, this.#steps, key, partitions, partitions, [...options.boundaries]);
+    }
     const { partitions, maxParallelism } = checkParallelism(
       options.partitions,
       withDefault(options.maxParallelism, DEFAULT_MAX_PARALLELISM, (v) => v),
     );
-    return new KeyedStream(this.#source, this.#steps, keyOf as (record: unknown) => PartitionKey, partitions, maxParallelism);
+    return new KeyedStream(this.#source, this.#steps, key, partitions, maxParallelism, undefined);
+  }
+
+  /**
+   * Spreads the records round-robin over `partitions` actors, which run the stateless operators
+   * that follow in parallel: for expensive per-record work with no key.
+   * @throws InvalidOptionError unless `partitions` is a positive integer.
+   */
+  rebalance(options: RebalanceOptions): Stream<TRecord> {
+    isObject('options', options);
+    const partitions = checkParallelism(options.partitions, MAX_MAX_PARALLELISM).partitions;
+    return this.#then({ kind: 'rebalance', name: options.name ?? 'rebalance', partitions });
   }
 
   /** Ends the pipeline at `sink`. */
@@ -144,6 +177,7 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
   readonly #keyOf: (record: unknown) => PartitionKey;
   readonly #partitions: number;
   readonly #maxParallelism: number;
+  readonly #boundaries: readonly (string | number | bigint)[] | undefined;
 
   /** @internal Use {@link Stream.keyBy}. */
   constructor(
@@ -152,12 +186,14 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
     keyOf: (record: unknown) => PartitionKey,
     partitions: number,
     maxParallelism: number,
+    boundaries: readonly (string | number | bigint)[] | undefined,
   ) {
     this.#source = source;
     this.#steps = steps;
     this.#keyOf = keyOf;
     this.#partitions = partitions;
     this.#maxParallelism = maxParallelism;
+    this.#boundaries = boundaries;
   }
 
   /**
@@ -189,6 +225,7 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
       keyOf: this.#keyOf,
       partitions: this.#partitions,
       maxParallelism: this.#maxParallelism,
+      boundaries: this.#boundaries,
       create: aggregate.create as (key: PartitionKey) => unknown,
       add: aggregate.add as (accumulator: unknown, record: unknown, key: PartitionKey) => unknown,
       result: aggregate.result as (accumulator: unknown, key: PartitionKey) => unknown,

@@ -24,13 +24,25 @@ export interface KeyedStep {
   readonly keyOf: (record: unknown) => PartitionKey;
   readonly partitions: number;
   readonly maxParallelism: number;
+  /** Sorted upper bounds for range partitioning; undefined for hash partitioning by key group. */
+  readonly boundaries: readonly (string | number | bigint)[] | undefined;
   readonly create: (key: PartitionKey) => unknown;
   readonly add: (accumulator: unknown, record: unknown, key: PartitionKey) => unknown;
   readonly result: (accumulator: unknown, key: PartitionKey) => unknown;
   readonly emit: EmitMode;
 }
 
-export type LogicalStep = StatelessStep | KeyedStep;
+/** Round-robin repartitioning for stateless work: `partitions` actors share the records evenly. */
+export interface RebalanceStep {
+  readonly kind: 'rebalance';
+  readonly name: string;
+  readonly partitions: number;
+}
+
+/** A step that starts a new stage of partition actors. */
+export type StageStep = KeyedStep | RebalanceStep;
+
+export type LogicalStep = StatelessStep | StageStep;
 
 export interface LogicalPlan {
   readonly source: Source<unknown, unknown>;

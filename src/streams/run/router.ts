@@ -4,16 +4,14 @@
  * or when the caller flushes; `flush` awaits every send, so a full receiver holds the caller back.
  */
 import { InvalidKeyError } from '../../errors.js';
-import type { KeyedStep } from '../internal/logical-plan.js';
-import { KeyGroupCache, partitionOfKeyGroup } from '../partitioning/key-groups.js';
-import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
+import type { Assignment } from './assign.js';
+import type { PipelineDeadLetter, StageMessage } from './messages.js';
 
 /** How a router sends a batch to destination `index`. */
 export type SendBatch = (index: number, message: StageMessage<unknown>) => Promise<void>;
 
 export class Router {
-  readonly #next: KeyedStep | undefined;
-  readonly #groups: KeyGroupCache | undefined;
+  readonly #next: Assignment | undefined;
   readonly #batchSize: number;
   readonly #send: SendBatch;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
@@ -22,20 +20,14 @@ export class Router {
   #buffered = 0;
 
   /**
-   * @param next - the keyed stage records go to (with its key-group cache), or undefined for the sink.
+   * @param next - how records are assigned to the next stage's partitions, or undefined for the sink.
    */
-  constructor(
-    next: { readonly step: KeyedStep; readonly groups: KeyGroupCache } | undefined,
-    batchSize: number,
-    send: SendBatch,
-    deadLetter: (letter: PipelineDeadLetter) => void,
-  ) {
-    this.#next = next?.step;
-    this.#groups = next?.groups;
+  constructor(next: Assignment | undefined, batchSize: number, send: SendBatch, deadLetter: (letter: PipelineDeadLetter) => void) {
+    this.#next = next;
     this.#batchSize = batchSize;
     this.#send = send;
     this.#deadLetter = deadLetter;
-    this.#buffers = Array.from({ length: next?.step.partitions ?? 1 }, () => []);
+    this.#buffers = Array.from({ length: next?.partitions ?? 1 }, () => []);
   }
 
   /** How many destinations there are. */
@@ -54,17 +46,13 @@ export class Router {
     let index = 0;
     let entry: unknown = record;
     if (next !== undefined) {
-      let key;
       try {
-        key = next.keyOf(record);
-        const group = (this.#groups as KeyGroupCache).keyGroupOf(key);
-        index = partitionOfKeyGroup(group, next.maxParallelism, next.partitions);
+        ({ index, entry } = next.assign(record));
       } catch (error) {
         const reason = error instanceof InvalidKeyError ? 'invalid-key' : 'operator-failed';
-        this.#deadLetter({ reason, stage: `${next.name}.keyBy`, record, error });
+        this.#deadLetter({ reason, stage: next.name, record, error });
         return;
       }
-      entry = { key, record } satisfies KeyedEntry;
     }
     const buffer = this.#buffers[index] as unknown[];
     buffer.push(entry);

@@ -5,21 +5,21 @@
  * partition sends on only when the next has room, and the sink's awaited writes hold it all back.
  */
 import { createSystem } from '../../actors/system.js';
-import { defineActor } from '../../actors/behavior.js';
+import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
 import { isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
 import type { TimerHandle } from '../../time/clock.js';
-import type { KeyedStep, LogicalPlan, StatelessStep } from '../internal/logical-plan.js';
+import type { LogicalPlan, StageStep, StatelessStep } from '../internal/logical-plan.js';
 import type { SourceItem } from '../sources/source.js';
-import { KeyGroupCache } from '../partitioning/key-groups.js';
 import type { Sink } from '../sinks/sink.js';
 import { StepError, attempt, fuse, type Chain } from './chain.js';
+import { assignmentFor, type Assignment } from './assign.js';
 import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
 import { DeadLetterOutput } from './dead-letter-output.js';
-import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
+import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { Router } from './router.js';
-import { partitionActor, sinkActor, type OperatorCounters } from './stage-actors.js';
+import { partitionActor, relayActor, sinkActor, type OperatorCounters, type PartitionState } from './stage-actors.js';
 
 /** Options of `pipeline.run()`. */
 export interface RunOptions {
@@ -83,10 +83,10 @@ export interface PipelineHandle {
 }
 
 interface Stage {
-  readonly step: KeyedStep;
+  readonly step: StageStep;
   readonly tail: Chain;
-  /** Key → key group for records routed into this stage, shared by everything that routes there. */
-  readonly groups: KeyGroupCache;
+  /** How records are assigned to this stage's partitions, shared by everything that routes there. */
+  readonly assignment: Assignment;
 }
 
 /** Records a synchronous source loop reads between two turns of the event loop. */
@@ -99,9 +99,9 @@ function applyHead(head: Chain, record: unknown): unknown[] {
 /** Splits the steps at each keyed operator; stateless steps join the stage before them. */
 function planStages(steps: LogicalPlan['steps']): { head: Chain; headSteps: number; stages: Stage[] } {
   const groups: StatelessStep[][] = [[]];
-  const keyed: KeyedStep[] = [];
+  const keyed: StageStep[] = [];
   for (const step of steps) {
-    if (step.kind === 'keyed') {
+    if (step.kind === 'keyed' || step.kind === 'rebalance') {
       keyed.push(step);
       groups.push([]);
     } else {
@@ -111,7 +111,7 @@ function planStages(steps: LogicalPlan['steps']): { head: Chain; headSteps: numb
   return {
     head: fuse(groups[0] as StatelessStep[]),
     headSteps: (groups[0] as StatelessStep[]).length,
-    stages: keyed.map((step, i) => ({ step, tail: fuse(groups[i + 1] as StatelessStep[]), groups: new KeyGroupCache(step.maxParallelism) })),
+    stages: keyed.map((step, i) => ({ step, tail: fuse(groups[i + 1] as StatelessStep[]), assignment: assignmentFor(step) })),
   };
 }
 
@@ -136,7 +136,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const sourceCounters: OperatorCounters = { name: `source:${plan.source.name}`, recordsIn: 0, recordsOut: 0 };
   const stageCounters = stages.map((stage): OperatorCounters => ({ name: stage.step.name, recordsIn: 0, recordsOut: 0 }));
   const sinkCounters: OperatorCounters = { name: `sink:${plan.sink.name}`, recordsIn: 0, recordsOut: 0 };
-  const stageRefs: ActorRef<StageMessage<KeyedEntry>>[][] = stages.map(() => []);
+  const stageRefs: ActorRef<StageMessage<unknown>>[][] = stages.map(() => []);
   let sinkRef: ActorRef<StageMessage<unknown>> | undefined;
   let restarts = 0;
   let stopRequested = false;
@@ -198,15 +198,13 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         );
         for (let s = stages.length - 1; s >= 0; s--) {
           const stage = stages[s] as Stage;
-          const nextStage = stages[s + 1];
-          const next = nextStage === undefined ? undefined : { step: nextStage.step, groups: nextStage.groups };
+          const next = stages[s + 1]?.assignment;
           const downstream = (): readonly ActorRef<StageMessage<unknown>>[] =>
             next === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[s + 1] as ActorRef<StageMessage<unknown>>[]);
           for (let p = 0; p < stage.step.partitions; p++) {
             const actorName = `${stage.step.name}-${s}-partition-${p}`;
-            const definition = partitionActor({
+            const common = {
               crash: chaos === undefined ? undefined : crasher(chaos, actorName),
-              step: stage.step,
               tail: stage.tail,
               next,
               downstream,
@@ -215,8 +213,14 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               retries,
               counters: stageCounters[s] as OperatorCounters,
               deadLetter,
-            });
-            (stageRefs[s] as ActorRef<StageMessage<KeyedEntry>>[])[p] = ctx.spawn(definition, {
+            };
+            const { step } = stage;
+            // Routers address every stage as StageMessage<unknown>; a keyed stage's entries are KeyedEntry by construction.
+            const definition =
+              step.kind === 'keyed'
+                ? (partitionActor({ ...common, step }) as unknown as ActorDefinition<PartitionState, StageMessage<unknown>>)
+                : relayActor({ ...common, step });
+            (stageRefs[s] as ActorRef<StageMessage<unknown>>[])[p] = ctx.spawn(definition, {
               name: actorName,
               mailbox,
               // Restarts replay from the snapshot; only a batch that fails this often in a row is a bug.
@@ -236,8 +240,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
 
   const drive = async (): Promise<void> => {
     await job.ask({ type: 'setup' }, { timeoutMs: Infinity });
-    const firstStage = stages[0];
-    const first = firstStage === undefined ? undefined : { step: firstStage.step, groups: firstStage.groups };
+    const first = stages[0]?.assignment;
     const targets = first === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[0] as ActorRef<StageMessage<unknown>>[]);
     const router = new Router(first, batchSize, (index, message) => (targets[index] as ActorRef<StageMessage<unknown>>).send(message), deadLetter);
     // While the source is slow to yield its next record, what is buffered goes out after lingerMs.

@@ -8,7 +8,8 @@ import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import { KeyedState } from '../../state/keyed-state.js';
 import type { KeyedStep } from '../internal/logical-plan.js';
-import type { KeyGroupCache } from '../partitioning/key-groups.js';
+import type { RebalanceStep } from '../internal/logical-plan.js';
+import type { Assignment } from './assign.js';
 import type { Sink } from '../sinks/sink.js';
 import { StepError, attempt, type Chain } from './chain.js';
 import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
@@ -40,8 +41,8 @@ export type PartitionState = KeyedState<unknown, unknown>;
 export interface PartitionSetup {
   readonly step: KeyedStep;
   readonly tail: Chain;
-  /** The keyed stage after this one (with its key-group cache), or undefined when output goes to the sink. */
-  readonly next: { readonly step: KeyedStep; readonly groups: KeyGroupCache } | undefined;
+  /** How output is assigned to the next stage's partitions, or undefined when it goes to the sink. */
+  readonly next: Assignment | undefined;
   readonly downstream: () => readonly ActorRef<StageMessage<unknown>>[];
   readonly upstreams: number;
   readonly batchSize: number;
@@ -94,6 +95,49 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       return state;
     },
   });
+}
+
+/** What a relay actor (a partition of a `rebalance` stage) needs: the keyed parts of a partition's setup don't apply. */
+export type RelaySetup = Omit<PartitionSetup, 'step'> & { readonly step: RebalanceStep };
+
+/**
+ * A partition of a `rebalance` stage: no keyed state, just the stage's stateless operators, run in
+ * parallel with its siblings. Its state is only the end-of-input count, kept in a KeyedState so a
+ * restart rolls it back too.
+ */
+export function relayActor(setup: RelaySetup): ActorDefinition<PartitionState, StageMessage<unknown>> {
+  const { step, tail, next, retries, counters, deadLetter } = setup;
+  return defineActor<PartitionState, StageMessage<unknown>>({
+    initialState: () => new KeyedState(),
+    async receive(state, message, ctx) {
+      const downstream = setup.downstream();
+      const router = new Router(next, setup.batchSize, (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch), deadLetter);
+      if (message.type === 'batch') {
+        counters.recordsIn += message.entries.length;
+        for (const record of message.entries) {
+          setup.crash?.();
+          const outcome = attempt(retries, applyTail, tail, record, undefined);
+          if ('failed' in outcome) {
+            const failed = outcome.failed;
+            deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : step.name, record, error: failed });
+            continue;
+          }
+          counters.recordsOut += outcome.ok.length;
+          for (const out of outcome.ok) router.route(out);
+        }
+        await router.flush();
+        return state;
+      }
+      const ended = ((state.get(ENDED) as number | undefined) ?? 0) + 1;
+      state.set(ENDED, ended);
+      if (ended === setup.upstreams) await router.end();
+      return state;
+    },
+  });
+}
+
+function applyTail(tail: Chain, record: unknown): unknown[] {
+  return tail(record);
 }
 
 export interface SinkSetup {

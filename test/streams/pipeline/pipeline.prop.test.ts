@@ -137,3 +137,37 @@ describe('pipeline under injected crashes', () => {
     expect(() => pipeline(fromArray([1])).to(toArray()).run({ chaos: { crashRate: 1, seed: 1 } })).toThrow('`chaos.crashRate`');
   });
 });
+
+describe('pipeline partitioning', () => {
+  it('rebalances stateless work over any number of actors without losing or duplicating a record', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer(), { maxLength: 150 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 9 }), async (numbers, partitions, batchSize) => {
+        const out = toArray<number>();
+        await pipeline(fromArray(numbers))
+          .rebalance({ partitions })
+          .map((n) => n * 2)
+          .to(out)
+          .run({ batchSize }).done;
+        expect([...out.records].sort((a, b) => a - b)).toEqual(numbers.map((n) => n * 2).sort((a, b) => a - b));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('partitions by key range and still matches the model per key', async () => {
+    await fc.assert(
+      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 8 }), async (records, batchSize) => {
+        const out = toArray<Keyed<string, number>>();
+        await pipeline(fromArray(records))
+          .keyBy((r) => r.user, { boundaries: ['bob', 'dee'] })
+          .reduce((total: number, r) => total + r.amount * 2, () => 0, { emit: 'final' })
+          .to(out)
+          .run({ batchSize }).done;
+        const totals = new Map<string, number>();
+        for (const r of records) totals.set(r.user, (totals.get(r.user) ?? 0) + r.amount * 2);
+        expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(totals);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

@@ -256,3 +256,32 @@ describe('pipeline linger', () => {
     expect(() => pipeline(fromArray([1])).to(toArray()).run({ lingerMs: -1 })).toThrow('`lingerMs`');
   });
 });
+
+describe('pipeline range partitioning', () => {
+  it('sends each key to the partition of its range', async () => {
+    const handle = pipeline(fromArray([5, 15, 25, 7]))
+      .keyBy((n) => n, { boundaries: [10, 20] })
+      .reduce((count: number) => count + 1, () => 0, { emit: 'final', name: 'bucket' })
+      .to(toArray())
+      .run({ name: 'ranges' });
+    await handle.done;
+    const inboxes = handle.metrics().mailboxes;
+    expect(Object.keys(inboxes).filter((path) => path.includes('bucket-0-partition-'))).toHaveLength(3);
+    expect(handle.metrics().operators.find((o) => o.name === 'bucket')).toEqual({ name: 'bucket', recordsIn: 4, recordsOut: 4 });
+  });
+
+  it('dead-letters a key of another type than the boundaries', async () => {
+    const handle = pipeline(fromArray<number | string>([1, 'one']))
+      .keyBy((k) => k, { boundaries: [10] })
+      .reduce((n: number) => n + 1, () => 0)
+      .to(toArray())
+      .run();
+    const result = await handle.done;
+    expect(result.deadLetters).toBe(1);
+    expect(handle.deadLetters()[0]).toMatchObject({ reason: 'invalid-key', record: 'one' });
+  });
+
+  it('rejects unsorted boundaries at build time, naming them', () => {
+    expect(() => pipeline(fromArray([1])).keyBy((n) => n, { boundaries: [3, 1] })).toThrow('`boundaries`');
+  });
+});
