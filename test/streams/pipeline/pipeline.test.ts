@@ -6,6 +6,7 @@ import {
   InvalidKeyError,
   InvalidOptionError,
   fromArray,
+  fromFileLines,
   fromGenerator,
   fromIterable,
   fromJsonLines,
@@ -283,5 +284,16 @@ describe('pipeline range partitioning', () => {
 
   it('rejects unsorted boundaries at build time, naming them', () => {
     expect(() => pipeline(fromArray([1])).keyBy((n) => n, { boundaries: [3, 1] })).toThrow('`boundaries`');
+  });
+});
+
+describe('pipeline failures', () => {
+  it('rejects done with the source’s error and leaves nothing running', async () => {
+    const done = pipeline(fromFileLines('/nonexistent/sluice/input.txt'))
+      .keyBy((line) => line, { partitions: 2 })
+      .reduce((n: number) => n + 1, () => 0)
+      .to(toArray())
+      .run().done;
+    await expect(done).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
