@@ -38,6 +38,7 @@ import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { Persistence } from './persistence.js';
 import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
 import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
+import { SequenceBook } from './sequence-book.js';
 import { SupervisorState, escalationError } from './supervisor-state.js';
 
 type SystemMessage =
@@ -108,19 +109,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #replaying = false;
   /** Stopped while waiting to restart: finish the replay (already taken) though the mailbox is closed. */
   #replayOnly = false;
-  /** Outgoing sequence number of the last sequenced send, and its value when the message in progress began. */
-  #seq = 0;
-  #seqMark = 0;
-  /**
-   * The highest sequence number ever handed out. A replay regenerates the numbers of what it sends
-   * again, but messages it no longer replays (a poison one) used numbers too: once the replay is
-   * over, the counter resumes above all of them, so no new message reuses a number a receiver took.
-   */
-  #seqHigh = 0;
-  /** Highest sequence number taken per sender; copied before a write when a snapshot shares it. */
-  #highWater = new Map<string, number>();
-  #highWaterShared = false;
-  #duplicates = 0;
+  /** Sequence numbers of this actor's links: what it sent, and what it took from each sender. */
+  readonly #sequences = new SequenceBook();
   #snapshotDue = false;
   #persistPending = false;
   #snapshotRequests: Deferred[] = [];
@@ -163,8 +153,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     if (keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1) {
-      const initial: Checkpoint<TState> = { sequence: 0, state: this.#state, seq: 0, highWater: this.#highWater };
-      this.#highWaterShared = true;
+      const initial: Checkpoint<TState> = { sequence: 0, state: this.#state, ...this.#sequences.snapshot() };
       this.#restartPoint = new RestartPoint(everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1), initial);
     }
     this.#persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
@@ -229,9 +218,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void> {
     const target = targetOf(ref as AnyActorRef);
     if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
-    const seq = ++this.#seq;
-    if (seq > this.#seqHigh) this.#seqHigh = seq;
-    const entry = new Sequenced(message, this.path, seq);
+    const entry = new Sequenced(message, this.path, this.#sequences.next());
     const receiver = target as ActorCell<unknown, TOther>;
     return wait ? receiver.deliverOrWait(entry) : receiver.deliver(entry);
   }
@@ -270,7 +257,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     while (budget > 0 && mailbox.size > 0) {
       budget--;
       const entry = mailbox.take();
-      if (entry instanceof Sequenced && !this.#admit(entry)) continue;
+      if (entry instanceof Sequenced && !this.#sequences.admit(entry.sender, entry.seq)) continue;
       processed++;
       const outcome = this.#handle(entry, ++this.#taken);
       if (outcome !== CONTINUE) {
@@ -288,7 +275,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     // and replaces it.
     while (this.#replayIndex < this.#replay.length) {
       const { entry, ordinal } = this.#replay[this.#replayIndex++] as Logged<Entry<TMessage>>;
-      if (entry instanceof Sequenced) this.#noteHighWater(entry.sender, entry.seq);
+      if (entry instanceof Sequenced) this.#sequences.note(entry.sender, entry.seq);
       if (this.#handle(entry, ordinal) !== CONTINUE) break;
     }
     // An async or failing last entry finishes later; the next slice then finds the replay over.
@@ -300,26 +287,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#replay = [];
     this.#replayIndex = 0;
     this.#replaying = false;
-    if (this.#seq < this.#seqHigh) this.#seq = this.#seqHigh;
-  }
-
-  /** Takes a sequenced entry from the mailbox unless its sender already delivered that number. */
-  #admit(entry: Sequenced<TMessage>): boolean {
-    const last = this.#highWater.get(entry.sender);
-    if (last !== undefined && entry.seq <= last) {
-      this.#duplicates++;
-      return false;
-    }
-    this.#noteHighWater(entry.sender, entry.seq);
-    return true;
-  }
-
-  #noteHighWater(sender: string, seq: number): void {
-    if (this.#highWaterShared) {
-      this.#highWater = new Map(this.#highWater);
-      this.#highWaterShared = false;
-    }
-    this.#highWater.set(sender, seq);
+    this.#sequences.resumeAboveHighest();
   }
 
   /** Handles one entry and says whether the actor may take another now. */
@@ -332,7 +300,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       message = entry;
     }
     const point = this.#restartPoint;
-    if (point === undefined) this.#seqMark = this.#seq;
+    if (point === undefined) this.#sequences.mark();
     else point.taken(entry, ordinal);
     this.#currentOrdinal = ordinal;
     this.#inHandler = true;
@@ -470,11 +438,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Makes `checkpoint` the current state and the restart point. */
   #adopt(checkpoint: Checkpoint<TState>): void {
     this.#state = checkpoint.state;
-    this.#seq = checkpoint.seq;
-    this.#highWater = new Map(checkpoint.highWater);
-    this.#highWaterShared = false;
-    this.#restartPoint?.reset({ ...checkpoint, highWater: this.#highWater });
-    this.#highWaterShared = true;
+    this.#sequences.restore(checkpoint.seq, new Map(checkpoint.highWater));
+    this.#restartPoint?.reset({ ...checkpoint, ...this.#sequences.snapshot() });
   }
 
   /** Calls a hook, awaiting it if it returns a promise; false (after an event) when it failed. */
@@ -547,15 +512,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (point === undefined) {
       // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats.
       if (this.#failing !== undefined) {
-        this.#seq = this.#seqMark;
+        this.#sequences.rewindToMark();
         pending.unshift(this.#failing);
       }
     } else {
       const { state, seq, highWater, replay } = point.rollback();
       this.#state = state;
-      this.#seq = seq;
-      this.#highWater = highWater as Map<string, number>;
-      this.#highWaterShared = true;
+      this.#sequences.restore(seq, highWater);
       pending.unshift(...replay);
     }
     this.#replay = pending;
@@ -575,7 +538,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     }
     const sequence = (this.#restartPoint?.sequence ?? 0) + 1;
     // Sequence numbers keep rising across a fresh start, so receivers never mistake new sends for old.
-    this.#adopt({ sequence, state, seq: this.#seq, highWater: this.#highWater });
+    this.#adopt({ sequence, state, ...this.#sequences.snapshot() });
     this.#replayDone();
     return true;
   }
@@ -655,8 +618,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       return;
     }
     const point = this.#restartPoint as RestartPoint<TState, Entry<TMessage>>;
-    const checkpoint = point.capture(this.#state, this.#seq, this.#highWater);
-    this.#highWaterShared = true;
+    const { seq, highWater } = this.#sequences.snapshot();
+    const checkpoint = point.capture(this.#state, seq, highWater);
     await persistence.whenIdle();
     await this.#save(persistence, checkpoint, requests);
   }
@@ -716,8 +679,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       for (const request of requests) request.resolve();
       return;
     }
-    const checkpoint = point.capture(this.#state, this.#seq, this.#highWater);
-    this.#highWaterShared = true;
+    const { seq, highWater } = this.#sequences.snapshot();
+    const checkpoint = point.capture(this.#state, seq, highWater);
     this.#armSnapshotTimer();
     const persistence = this.#persistence;
     if (persistence === undefined) {
