@@ -51,22 +51,30 @@ export function fuse(steps: readonly StatelessStep[]): Chain {
   };
 }
 
-/** What `attempt` gave: `ok` with the value, or `failed` with the last error once retries ran out. */
-export type Attempt<T> = { readonly ok: T } | { readonly failed: unknown };
+/** What `attempt` returns when every try threw; `lastFailure()` then gives the last error. */
+export const FAILED: unique symbol = Symbol('failed');
+
+let failure: unknown;
+
+/** The error of the latest `attempt` that returned `FAILED`; read it straight away. */
+export function lastFailure(): unknown {
+  return failure;
+}
 
 /**
- * Calls `fn(a, b, c)` up to `retries + 1` times; returns its value, or the last error wrapped as
- * `{ failed }` when every attempt threw. Arguments are passed through rather than closed over, so
- * the common case — the first attempt succeeds — allocates nothing but the result.
+ * Calls `fn(a, b, c)` up to `retries + 1` times and returns its value, or `FAILED` when every try
+ * threw. Arguments are passed through, not closed over, and the outcome is not boxed: the common
+ * case — the first try succeeds — allocates nothing on the per-record path.
  */
-export function attempt<A, B, C, T>(retries: number, fn: (a: A, b: B, c: C) => T, a: A, b: B, c: C): Attempt<T> {
-  let last: unknown;
-  for (let i = 0; i <= retries; i++) {
+export function attempt<A, B, C, T>(retries: number, fn: (a: A, b: B, c: C) => T, a: A, b: B, c: C): T | typeof FAILED {
+  for (let i = 0; ; i++) {
     try {
-      return { ok: fn(a, b, c) };
+      return fn(a, b, c);
     } catch (error) {
-      last = error;
+      if (i >= retries) {
+        failure = error;
+        return FAILED;
+      }
     }
   }
-  return { failed: last };
 }

@@ -13,7 +13,7 @@ import type { TimerHandle } from '../../time/clock.js';
 import type { LogicalPlan, StageStep, StatelessStep } from '../internal/logical-plan.js';
 import type { SourceItem } from '../sources/source.js';
 import type { Sink } from '../sinks/sink.js';
-import { StepError, attempt, fuse, type Chain } from './chain.js';
+import { FAILED, StepError, attempt, fuse, lastFailure, type Chain } from './chain.js';
 import { assignmentFor, type Assignment } from './assign.js';
 import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
 import { DeadLetterOutput } from './dead-letter-output.js';
@@ -275,13 +275,13 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
           sourceCounters.recordsOut++;
           router.route(item.value);
         } else {
-          const outcome = attempt(retries, applyHead, head, item.value, undefined);
-          if ('failed' in outcome) {
-            const failed = outcome.failed;
+          const outputs = attempt(retries, applyHead, head, item.value, undefined);
+          if (outputs === FAILED) {
+            const failed = lastFailure();
             deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
           } else {
-            sourceCounters.recordsOut += outcome.ok.length;
-            for (const out of outcome.ok) router.route(out);
+            sourceCounters.recordsOut += outputs.length;
+            for (const out of outputs) router.route(out);
           }
         }
       }

@@ -11,7 +11,7 @@ import type { KeyedStep } from '../internal/logical-plan.js';
 import type { RebalanceStep } from '../internal/logical-plan.js';
 import type { Assignment } from './assign.js';
 import type { Sink } from '../sinks/sink.js';
-import { StepError, attempt, type Chain } from './chain.js';
+import { FAILED, StepError, attempt, lastFailure, type Chain } from './chain.js';
 import type { KeyedEntry, PipelineDeadLetter, StageMessage } from './messages.js';
 import { Router } from './router.js';
 
@@ -27,10 +27,12 @@ function emitted(step: KeyedStep, tail: Chain, { key, accumulator }: { key: unkn
   return tail({ key, value: step.result(accumulator, key as never) });
 }
 
-/** A key's accumulator after one more record. */
+/** A key's accumulator after one more record: one lookup for a key seen before. */
 function added(step: KeyedStep, state: PartitionState, { key, record }: KeyedEntry): unknown {
   const k = key as never;
-  return step.add(state.has(key) ? state.get(key) : step.create(k), record, k);
+  let current = state.get(key);
+  if (current === undefined && !state.has(key)) current = step.create(k);
+  return step.add(current, record, k);
 }
 
 /** A reserved key holding how many upstream senders have ended: part of the state, so it rolls back too. */
@@ -62,26 +64,26 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       // A fresh router per message: outputs of a message that fails are never sent.
       const router = new Router(next, setup.batchSize, (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch), deadLetter);
       const emit = (key: unknown, accumulator: unknown): void => {
-        const outcome = attempt(retries, emitted, step, tail, { key, accumulator });
-        if ('failed' in outcome) {
-          const failed = outcome.failed;
+        const outputs = attempt(retries, emitted, step, tail, { key, accumulator });
+        if (outputs === FAILED) {
+          const failed = lastFailure();
           deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : step.name, record: { key }, error: failed });
           return;
         }
-        counters.recordsOut += outcome.ok.length;
-        for (const out of outcome.ok) router.route(out);
+        counters.recordsOut += outputs.length;
+        for (const out of outputs) router.route(out);
       };
       if (message.type === 'batch') {
         counters.recordsIn += message.entries.length;
-        for (const { key, record } of message.entries) {
+        for (const entry of message.entries) {
           setup.crash?.();
-          const outcome = attempt(retries, added, step, state, { key, record });
-          if ('failed' in outcome) {
-            deadLetter({ reason: 'operator-failed', stage: step.name, record, error: outcome.failed });
+          const accumulator = attempt(retries, added, step, state, entry);
+          if (accumulator === FAILED) {
+            deadLetter({ reason: 'operator-failed', stage: step.name, record: entry.record, error: lastFailure() });
             continue;
           }
-          state.set(key, outcome.ok);
-          if (step.emit === 'every') emit(key, outcome.ok);
+          state.set(entry.key, accumulator);
+          if (step.emit === 'every') emit(entry.key, accumulator);
         }
         await router.flush();
         return state;
@@ -116,14 +118,14 @@ export function relayActor(setup: RelaySetup): ActorDefinition<PartitionState, S
         counters.recordsIn += message.entries.length;
         for (const record of message.entries) {
           setup.crash?.();
-          const outcome = attempt(retries, applyTail, tail, record, undefined);
-          if ('failed' in outcome) {
-            const failed = outcome.failed;
+          const outputs = attempt(retries, applyTail, tail, record, undefined);
+          if (outputs === FAILED) {
+            const failed = lastFailure();
             deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : step.name, record, error: failed });
             continue;
           }
-          counters.recordsOut += outcome.ok.length;
-          for (const out of outcome.ok) router.route(out);
+          counters.recordsOut += outputs.length;
+          for (const out of outputs) router.route(out);
         }
         await router.flush();
         return state;
