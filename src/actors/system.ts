@@ -174,6 +174,14 @@ export function createSystem(options?: SystemOptions): ActorSystem {
   return new LocalActorSystem(options);
 }
 
+/**
+ * A system whose dispatcher turns are scheduled by `schedule` instead of `setImmediate`: for the
+ * testing kit, which runs turns itself. Not part of the public entry.
+ */
+export function createSystemWithScheduler(options: SystemOptions | undefined, schedule: TurnScheduler): ActorSystem {
+  return new LocalActorSystem(options, schedule);
+}
+
 class LocalActorSystem implements ActorSystem, ParentSlot {
   readonly name: string;
   readonly clock: Clock;

@@ -54,16 +54,16 @@ export class VirtualClock implements Clock {
   /**
    * Moves time forward by `ms`, firing every timer that falls due on the way, each at its own due
    * time, and letting promise callbacks run after each one (so chains of timers behave as in real
-   * time).
+   * time) — or, with `afterEachTimer`, whatever that does (the TestKit settles its actors).
    * @throws InvalidOptionError when `ms` is negative or not finite.
    */
-  async advance(ms: number): Promise<void> {
+  async advance(ms: number, afterEachTimer: () => Promise<void> = flushMicrotasks): Promise<void> {
     const target = this.#now + nonNegativeNumber('ms', ms);
     for (let timer = this.#nextDue(target); timer !== undefined; timer = this.#nextDue(target)) {
       this.#timers.delete(timer);
       this.#now = timer.due;
       timer.callback();
-      await flushMicrotasks();
+      await afterEachTimer();
     }
     this.#now = target;
   }

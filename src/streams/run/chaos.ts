@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from '../../errors.js';
 import { isObject } from '../../internal/validate.js';
+import { mulberry32 } from '../../internal/mulberry32.js';
 import { murmur3 } from '../partitioning/murmur3.js';
 
 /** Options of injected crashes. */
@@ -36,13 +37,10 @@ export function validateChaos(chaos: unknown): ChaosOptions | undefined {
 
 /** A function that throws `InjectedCrash` with probability `crashRate`, seeded by the actor's name. */
 export function crasher(chaos: ChaosOptions, actor: string): () => void {
-  // mulberry32, seeded from the run's seed and the actor: small, fast, and the same on every machine.
-  let state = murmur3(new TextEncoder().encode(`${chaos.seed}:${actor}`));
+  // Seeded from the run's seed and the actor: the same crashes in every run with that seed.
+  const next = mulberry32(murmur3(new TextEncoder().encode(`${chaos.seed}:${actor}`)));
   return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    const random = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const random = next();
     if (random < chaos.crashRate) throw new InjectedCrash(actor);
   };
 }
