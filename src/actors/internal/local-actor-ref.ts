@@ -6,17 +6,13 @@ import { InvalidOptionError } from '../../errors.js';
 import type { MailboxMetrics } from '../../mailbox/mailbox.js';
 import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
 
-/** What a ref needs from its cell. */
-export interface RefTarget<TMessage> {
-  readonly id: string;
-  readonly name: string;
-  readonly path: string;
-  readonly status: ActorStatus;
-  tell(message: TMessage): boolean;
-  send(message: TMessage): Promise<void>;
+/**
+ * What a ref needs from its cell: the ref's own members, except that `ask` is untyped in its reply
+ * (the ref narrows it) and stopping goes by another name (a cell also stops for other reasons).
+ */
+export interface RefTarget<TMessage> extends Pick<ActorRef<TMessage>, 'id' | 'name' | 'path' | 'status' | 'tell' | 'send' | 'metrics'> {
   ask(message: TMessage, options: AskOptions | undefined): Promise<unknown>;
   stopRequested(): Promise<void>;
-  metrics(): MailboxMetrics;
 }
 
 const targets = new WeakMap<object, RefTarget<never>>();
