@@ -1,9 +1,11 @@
 /**
  * wordcount: 1,000,000 records over 10,000 keys with a Zipf-like distribution, counted per key.
  * Sluice runs it as a pipeline with 4 keyed partitions (supervision on); peers: a plain loop over a
- * Map (the floor) and Node object-mode streams (`stream.pipeline` with a Transform and a Writable).
+ * Map (the floor), Node object-mode streams (`stream.pipeline` with a Transform and a Writable), and
+ * RxJS (`groupBy` + `reduce`).
  */
 import { Readable, Transform, Writable } from 'node:stream';
+import { from as rxFrom, lastValueFrom, mergeMap, groupBy, reduce as rxReduce, map as rxMap, toArray as rxToArray } from 'rxjs';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { fromArray, pipeline, toCallback } from '../../src/index.js';
 import type { BenchCase } from '../measure.js';
@@ -51,6 +53,20 @@ export function wordcountCase(records: number, keys: number): BenchCase {
               },
             }),
             new Writable({ objectMode: true, write: (_entry, _encoding, callback) => callback() }),
+          );
+          return checksum(counts);
+        },
+      },
+      {
+        impl: 'rxjs groupBy + reduce',
+        baseline: true,
+        async run() {
+          const counts = await lastValueFrom(
+            rxFrom(words).pipe(
+              groupBy((word) => word),
+              mergeMap((group) => group.pipe(rxReduce((count: number) => count + 1, 0), rxMap((count) => [group.key, count] as const))),
+              rxToArray(),
+            ),
           );
           return checksum(counts);
         },
