@@ -36,6 +36,7 @@ import { createContext, type WatchMapper } from './cell-context.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { Persistence } from './persistence.js';
+import { SnapshotSchedule } from './snapshot-schedule.js';
 import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
 import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
 import { SequenceBook } from './sequence-book.js';
@@ -45,11 +46,6 @@ type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
   | { readonly kind: 'restart'; readonly cause: unknown };
-
-interface Deferred {
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
 
 const RESOLVED = Promise.resolve();
 
@@ -80,7 +76,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #watching = new Set<ActorCell<unknown, unknown>>();
   /** Snapshot log and restart point; undefined for plain state snapshotted after every message. */
   readonly #restartPoint: RestartPoint<TState, Entry<TMessage>> | undefined;
-  readonly #persistence: Persistence<TState> | undefined;
+  readonly #snapshots: SnapshotSchedule<TState>;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
   readonly #freezes: boolean;
   #state: TState;
@@ -112,9 +108,6 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Sequence numbers of this actor's links: what it sent, and what it took from each sender. */
   readonly #sequences = new SequenceBook();
   #snapshotDue = false;
-  #persistPending = false;
-  #snapshotRequests: Deferred[] = [];
-  #snapshotTimer: TimerHandle | undefined;
   #backoffState: { attempt: number; at: number } | undefined;
   #sleeping: { timer: TimerHandle; wake: () => void } | undefined;
   #restartAfterMessage = false;
@@ -156,7 +149,27 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       const initial: Checkpoint<TState> = { sequence: 0, state: this.#state, ...this.#sequences.snapshot() };
       this.#restartPoint = new RestartPoint(everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1), initial);
     }
-    this.#persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
+    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
+    const point = this.#restartPoint;
+    const cell = this;
+    this.#snapshots = new SnapshotSchedule(persistence, everyMs, runtime.clock, {
+      path: this.path,
+      get accepting() {
+        return cell.#accepting;
+      },
+      capture:
+        point === undefined
+          ? undefined
+          : () => {
+              const { seq, highWater } = this.#sequences.snapshot();
+              return point.capture(this.#state, seq, highWater);
+            },
+      due: () => {
+        this.#snapshotDue = true;
+        this.#wake();
+      },
+      emit: (event) => this.#emit(event),
+    });
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this, runtime, parent);
     parent.children.set(this.name, this);
@@ -394,12 +407,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #start(): void {
     this.#startBegun = true;
-    if (this.#persistence === undefined && this.#definition.started === undefined) {
+    const { persistence } = this.#snapshots;
+    if (persistence === undefined && this.#definition.started === undefined) {
       this.#startDone();
       return;
     }
     this.#suspendFor(async () => {
-      if (this.#persistence !== undefined && !(await this.#restoreFromStore(this.#persistence))) return;
+      if (persistence !== undefined && !(await this.#restoreFromStore(persistence))) return;
       const { started } = this.#definition;
       if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
         void this.requestStop('discard', 'failed');
@@ -411,7 +425,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #startDone(): void {
     this.#startCompleted = true;
-    this.#armSnapshotTimer();
+    this.#snapshots.arm();
     if (this.#accepting) {
       this.#status = 'running';
       this.#open = true;
@@ -597,31 +611,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#open = false;
     this.#discardMailbox();
     for (const child of [...this.children.values()].reverse()) await child.requestStop(this.#stopMode, 'shutdown');
-    if (this.#snapshotTimer !== undefined) this.#runtime.clock.clearTimeout(this.#snapshotTimer);
-    this.#snapshotTimer = undefined;
-    await this.#finalSnapshot();
+    const graceful = this.#stopReason === 'requested' || this.#stopReason === 'shutdown';
+    await this.#snapshots.final(graceful && this.#startCompleted);
     const stopping = this.#definition.stopping;
     if (this.#startBegun && stopping !== undefined) {
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
     }
     this.#restartPoint?.close();
     this.#finish();
-  }
-
-  /** A graceful stop of an actor with a store leaves its final state there. */
-  async #finalSnapshot(): Promise<void> {
-    const persistence = this.#persistence;
-    const graceful = this.#stopReason === 'requested' || this.#stopReason === 'shutdown';
-    const requests = this.#snapshotRequests.splice(0);
-    if (persistence === undefined || !graceful || !this.#startCompleted) {
-      for (const request of requests) request.reject(new ActorStoppedError(this.path, undefined));
-      return;
-    }
-    const point = this.#restartPoint as RestartPoint<TState, Entry<TMessage>>;
-    const { seq, highWater } = this.#sequences.snapshot();
-    const checkpoint = point.capture(this.#state, seq, highWater);
-    await persistence.whenIdle();
-    await this.#save(persistence, checkpoint, requests);
   }
 
   /** Wakes a stop waiting for the message in progress (and, when draining, the queue) to finish. */
@@ -670,67 +667,15 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   // ─── Snapshots ──────────────────────────────────────────────────────────────────────────────
 
-  /** Makes the current state the restart point and, with a store, saves it unless a save is running. */
+  /** Takes the snapshot that was due: the restart point moves here (and, with a store, a save may start). */
   #takeSnapshot(): void {
     this.#snapshotDue = false;
-    const requests = this.#snapshotRequests.splice(0);
-    const point = this.#restartPoint;
-    if (point === undefined) {
-      for (const request of requests) request.resolve();
-      return;
-    }
-    const { seq, highWater } = this.#sequences.snapshot();
-    const checkpoint = point.capture(this.#state, seq, highWater);
-    this.#armSnapshotTimer();
-    const persistence = this.#persistence;
-    if (persistence === undefined) {
-      for (const request of requests) request.resolve();
-    } else if (persistence.saving) {
-      // One save at a time: this snapshot stays in memory; a fresh one follows when the save ends.
-      this.#persistPending = true;
-      this.#snapshotRequests.push(...requests);
-    } else {
-      void this.#save(persistence, checkpoint, requests).then(() => {
-        if (!this.#persistPending || !this.#accepting) return;
-        this.#persistPending = false;
-        this.#snapshotDue = true;
-        this.#wake();
-      });
-    }
-  }
-
-  async #save(persistence: Persistence<TState>, checkpoint: Checkpoint<TState>, requests: Deferred[]): Promise<void> {
-    const started = this.#runtime.clock.now();
-    try {
-      await persistence.save(checkpoint);
-      this.#emit({ type: 'snapshot-saved', sequence: checkpoint.sequence, durationMs: this.#runtime.clock.now() - started });
-      for (const request of requests) request.resolve();
-    } catch (error) {
-      this.#emit({ type: 'snapshot-failed', sequence: checkpoint.sequence, error });
-      for (const request of requests) request.reject(error);
-    }
-  }
-
-  #armSnapshotTimer(): void {
-    const everyMs = this.#options.snapshot.everyMs;
-    if (everyMs === undefined || everyMs === Infinity || this.#restartPoint === undefined || !this.#accepting) return;
-    const { clock } = this.#runtime;
-    if (this.#snapshotTimer !== undefined) clock.clearTimeout(this.#snapshotTimer);
-    this.#snapshotTimer = clock.setTimeout(() => {
-      this.#snapshotTimer = undefined;
-      this.#snapshotDue = true;
-      this.#wake();
-    }, everyMs);
+    this.#snapshots.take();
   }
 
   /** `ctx.snapshot()`: a snapshot once the current message is handled. */
   requestSnapshot(): Promise<void> {
-    if (!this.#accepting) return Promise.reject(new ActorStoppedError(this.path, undefined));
-    return new Promise<void>((resolve, reject) => {
-      this.#snapshotRequests.push({ resolve, reject });
-      this.#snapshotDue = true;
-      if (this.#idle()) this.#wake();
-    });
+    return this.#snapshots.request();
   }
 
   // ─── Failure ────────────────────────────────────────────────────────────────────────────────

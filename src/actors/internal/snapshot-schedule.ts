@@ -1,0 +1,121 @@
+/**
+ * When an actor's snapshots are taken and saved: on demand (`ctx.snapshot()`), on a timer, and —
+ * with a store — written one at a time, a snapshot taken during a save staying in memory until a
+ * fresh one follows the save. The actor captures the snapshot itself, at a message boundary; this
+ * class decides what happens around it.
+ */
+import { ActorStoppedError } from '../../errors.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { SnapshotFailedEvent, SnapshotSavedEvent } from '../events.js';
+import type { Persistence } from './persistence.js';
+import type { Checkpoint } from './restart-point.js';
+
+interface Deferred {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What the schedule needs from its actor. */
+export interface SnapshotHost<TState> {
+  readonly path: string;
+  /** Whether the actor still takes messages (no new timers or saves once it is stopping). */
+  readonly accepting: boolean;
+  /** Captures the current state as the restart point; undefined when snapshots are per message and implicit. */
+  readonly capture: (() => Checkpoint<TState>) | undefined;
+  /** Asks for a snapshot at the next message boundary. */
+  due(): void;
+  emit(event: Omit<SnapshotSavedEvent, 'path' | 'id' | 'at'> | Omit<SnapshotFailedEvent, 'path' | 'id' | 'at'>): void;
+}
+
+export class SnapshotSchedule<TState> {
+  readonly persistence: Persistence<TState> | undefined;
+  readonly #everyMs: number | undefined;
+  readonly #clock: Clock;
+  readonly #host: SnapshotHost<TState>;
+  #requests: Deferred[] = [];
+  #timer: TimerHandle | undefined;
+  #savePending = false;
+
+  constructor(persistence: Persistence<TState> | undefined, everyMs: number | undefined, clock: Clock, host: SnapshotHost<TState>) {
+    this.persistence = persistence;
+    this.#everyMs = everyMs;
+    this.#clock = clock;
+    this.#host = host;
+  }
+
+  /** `ctx.snapshot()`: resolves once the next snapshot is taken, or, with a store, durable. */
+  request(): Promise<void> {
+    if (!this.#host.accepting) return Promise.reject(new ActorStoppedError(this.#host.path, undefined));
+    return new Promise<void>((resolve, reject) => {
+      this.#requests.push({ resolve, reject });
+      this.#host.due();
+    });
+  }
+
+  /** Takes the snapshot that was due, at a message boundary. */
+  take(): void {
+    const requests = this.#requests.splice(0);
+    const capture = this.#host.capture;
+    if (capture === undefined) {
+      for (const request of requests) request.resolve();
+      return;
+    }
+    const checkpoint = capture();
+    this.arm();
+    const persistence = this.persistence;
+    if (persistence === undefined) {
+      for (const request of requests) request.resolve();
+    } else if (persistence.saving) {
+      this.#savePending = true;
+      this.#requests.push(...requests);
+    } else {
+      void this.#save(persistence, checkpoint, requests).then(() => {
+        if (!this.#savePending || !this.#host.accepting) return;
+        this.#savePending = false;
+        this.#host.due();
+      });
+    }
+  }
+
+  /** (Re)starts the `everyMs` timer. */
+  arm(): void {
+    const everyMs = this.#everyMs;
+    if (everyMs === undefined || everyMs === Infinity || this.#host.capture === undefined || !this.#host.accepting) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#host.due();
+    }, everyMs);
+  }
+
+  /**
+   * The actor is stopping: no more timers; a graceful stop of an actor with a store saves a final
+   * snapshot, anything else rejects what `ctx.snapshot()` still waits for.
+   */
+  async final(graceful: boolean): Promise<void> {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const requests = this.#requests.splice(0);
+    const persistence = this.persistence;
+    const capture = this.#host.capture;
+    if (persistence === undefined || capture === undefined || !graceful) {
+      for (const request of requests) request.reject(new ActorStoppedError(this.#host.path, undefined));
+      return;
+    }
+    const checkpoint = capture();
+    await persistence.whenIdle();
+    await this.#save(persistence, checkpoint, requests);
+  }
+
+  async #save(persistence: Persistence<TState>, checkpoint: Checkpoint<TState>, requests: Deferred[]): Promise<void> {
+    const started = this.#clock.now();
+    try {
+      await persistence.save(checkpoint);
+      this.#host.emit({ type: 'snapshot-saved', sequence: checkpoint.sequence, durationMs: this.#clock.now() - started });
+      for (const request of requests) request.resolve();
+    } catch (error) {
+      this.#host.emit({ type: 'snapshot-failed', sequence: checkpoint.sequence, error });
+      for (const request of requests) request.reject(error);
+    }
+  }
+}
