@@ -37,3 +37,19 @@ export function zipfKeySequence(keys: number, count: number): Uint32Array {
   }
   return sequence;
 }
+
+/**
+ * The plain-Map baseline of the keyed cases: increments the value of each key in `sequence` and
+ * returns the sum of the new values. Only ever given Maps: a loop shared with KeyedState would turn
+ * polymorphic and slow both sides of the comparison, so KeyedState keeps a loop of its own.
+ */
+export function incrementInMap(map: Map<number, number>, sequence: Uint32Array): number {
+  let sum = 0;
+  for (let i = 0; i < sequence.length; i++) {
+    const key = sequence[i] as number;
+    const value = (map.get(key) as number) + 1;
+    map.set(key, value);
+    sum += value;
+  }
+  return sum;
+}

@@ -7,7 +7,7 @@
  */
 import { createSystem, defineActor, KeyedState, MemorySnapshotStore } from '../../src/index.js';
 import type { BenchCase } from '../measure.js';
-import { keySequence, zipfKeySequence } from './key-sequence.js';
+import { incrementInMap, keySequence, zipfKeySequence } from './key-sequence.js';
 
 type Msg = number | 'sum';
 
@@ -31,14 +31,7 @@ export function keyedActorCase(keys: number, messages: number, distribution: 'un
           map = new Map(filled(keys));
         },
         run() {
-          let sum = 0;
-          for (let i = 0; i < sequence.length; i++) {
-            const key = sequence[i] as number;
-            const value = (map.get(key) as number) + 1;
-            map.set(key, value);
-            sum += value;
-          }
-          return sum;
+          return incrementInMap(map, sequence);
         },
       },
       {

@@ -7,7 +7,7 @@
  */
 import { KeyedState, type KeyedStateView } from '../../src/state/keyed-state.js';
 import { median, type BenchCase } from '../measure.js';
-import { keySequence } from './key-sequence.js';
+import { incrementInMap, keySequence } from './key-sequence.js';
 
 /**
  * Σ c(k)² over the sequence, where c(k) is how often key k occurs. State persists across runs (the
@@ -49,14 +49,7 @@ export function keyedStateCase(keys: number, updates: number): BenchCase {
         baseline: true,
         run() {
           map ??= new Map(Array.from({ length: keys }, (_, k) => [k, 0] as const));
-          let sum = 0;
-          for (let i = 0; i < sequence.length; i++) {
-            const key = sequence[i] as number;
-            const value = (map.get(key) as number) + 1;
-            map.set(key, value);
-            sum += value;
-          }
-          return sum - drift * mapRuns++;
+          return incrementInMap(map, sequence) - drift * mapRuns++;
         },
       },
       {
