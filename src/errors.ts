@@ -14,6 +14,7 @@ export type SluiceErrorCode =
   | 'VIEW_RELEASED'
   | 'INVALID_KEY'
   | 'PIPELINE_FAILED'
+  | 'INVALID_PIPELINE'
   | 'SYSTEM_STOPPED';
 
 /**
@@ -201,6 +202,23 @@ export class PipelineFailedError extends SluiceError {
     super(`Pipeline actor ${actor} kept failing: ${errorMessage(cause)}`, { cause });
     this.name = 'PipelineFailedError';
     this.actor = actor;
+  }
+}
+
+/**
+ * A pipeline was built wrong (a window on a stream without timestamps, say). Thrown by the builder
+ * at the operator that cannot work, before anything runs; or, for what only shows at run time (an
+ * event-time timer on a stream without timestamps), by the call that cannot work.
+ */
+export class InvalidPipelineError extends SluiceError {
+  readonly code = 'INVALID_PIPELINE' as const;
+  /** The operator the problem is at. */
+  readonly operator: string;
+
+  constructor(operator: string, problem: string) {
+    super(`Invalid pipeline at \`${operator}\`: ${problem}`);
+    this.name = 'InvalidPipelineError';
+    this.operator = operator;
   }
 }
 

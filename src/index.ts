@@ -64,7 +64,7 @@ export type { MemorySnapshotStoreOptions } from './state/memory-store.js';
 export { FileSnapshotStore } from './state/file-store.js';
 export type { FileSnapshotStoreOptions } from './state/file-store.js';
 
-export { canonicalKeyBytes } from './streams/partitioning/canonical-key.js';
+export { canonicalKeyBytes, keyFromCanonicalBytes } from './streams/partitioning/canonical-key.js';
 export type { PartitionKey } from './streams/partitioning/canonical-key.js';
 export { murmur3 } from './streams/partitioning/murmur3.js';
 export {
@@ -92,15 +92,27 @@ export { fromFileLines, fromJsonLines } from './streams/sources/file-sources.js'
 export type { FileSourceOptions, LineOffset } from './streams/sources/file-sources.js';
 export { fromReadable } from './streams/sources/readable-source.js';
 
-export { END_OF_TIME, NO_WATERMARK, WatermarkTracker, combineWatermarks } from './streams/time/watermarks.js';
+export { END_OF_TIME, NO_WATERMARK, WatermarkTracker, boundedWatermark, combineWatermarks } from './streams/time/watermarks.js';
 export type { WatermarkOptions } from './streams/time/watermarks.js';
 export { assignWindows, maxTimestamp, mergeWindows, session, sliding, tumbling } from './streams/time/windows.js';
 export type { TimeWindow, WindowAssigner } from './streams/time/windows.js';
 export { WindowState } from './streams/time/window-state.js';
 export type { AddOutcome, WindowAggregate, WindowFiring, WindowStateOptions } from './streams/time/window-state.js';
 
-export { KeyedStream, Pipeline, Stream, pipeline } from './streams/pipeline.js';
-export type { KeyByOptions, Keyed, KeyedAggregate, KeyedOutputOptions, RebalanceOptions } from './streams/pipeline.js';
+export { Pipeline, Stream, pipeline } from './streams/pipeline.js';
+export type { KeyByOptions, RebalanceOptions, TimestampOptions } from './streams/pipeline.js';
+export { KeyedStream } from './streams/keyed-stream.js';
+export type { Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/keyed-stream.js';
+export { WindowedStream } from './streams/windowed-stream.js';
+export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/windowed-stream.js';
+export type {
+  DraftProcessFunction,
+  FiredTimer,
+  ProcessContext,
+  ProcessFunction,
+  ProcessOptions,
+  TimeDomain,
+} from './streams/process-function.js';
 export type { PipelineHandle, PipelineMetrics, PipelineResult, RunOptions } from './streams/run/run-pipeline.js';
 export type { ChaosOptions } from './streams/run/chaos.js';
 export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';
@@ -119,6 +131,7 @@ export {
   AskTimeoutError,
   InvalidKeyError,
   InvalidOptionError,
+  InvalidPipelineError,
   MailboxOverflowError,
   PipelineFailedError,
   RestartIntensityExceededError,

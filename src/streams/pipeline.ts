@@ -15,8 +15,9 @@
  * ```
  */
 import { InvalidOptionError } from '../errors.js';
-import { isFunction, isObject, oneOf, withDefault } from '../internal/validate.js';
-import type { EmitMode, LogicalStep } from './internal/logical-plan.js';
+import { isFunction, isObject, nonNegativeNumber, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
+import { withStep, type LogicalStep, type StreamSoFar, type TimestampStep } from './internal/logical-plan.js';
+import { KeyedStream } from './keyed-stream.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
 import { createRangePartitioner } from './partitioning/partitioner.js';
@@ -43,37 +44,30 @@ export type KeyByOptions =
       boundaries: readonly (string | number | bigint)[];
     };
 
+/** Options of `withTimestamps`. */
+export interface TimestampOptions {
+  /**
+   * How far, in event-time milliseconds, a record may arrive behind the largest time seen and
+   * still be on time: the watermark trails that time by this much.
+   * @defaultValue 0 (times arrive in order)
+   */
+  maxOutOfOrdernessMs?: number | undefined;
+  /**
+   * Processing-time milliseconds without a record after which this input counts as idle, so the
+   * partitions downstream stop waiting for its watermark.
+   * @defaultValue Infinity (never idle)
+   */
+  idleTimeoutMs?: number | undefined;
+  /** A name for metrics and dead letters. @defaultValue 'withTimestamps' */
+  name?: string | undefined;
+}
+
 /** Options of `rebalance`. */
 export interface RebalanceOptions {
   /** How many actors share the stateless work that follows. */
   partitions: number;
   /** A name for metrics. */
   name?: string | undefined;
-}
-
-/** Options of keyed aggregations. */
-export interface KeyedOutputOptions {
-  /**
-   * `'every'`: emit the key's updated value after each record (a changelog, for unbounded input);
-   * `'final'`: emit each key's value once, when the input has ended.
-   * @defaultValue 'every'
-   */
-  emit?: EmitMode | undefined;
-  /** A name for metrics and dead letters. */
-  name?: string | undefined;
-}
-
-/** What a keyed aggregation emits. */
-export interface Keyed<TKey, TValue> {
-  readonly key: TKey;
-  readonly value: TValue;
-}
-
-/** An aggregation in three parts: a fresh accumulator per key, adding a record, reading a result. */
-export interface KeyedAggregate<TRecord, TKey, TAcc, TOut> {
-  create(key: TKey): TAcc;
-  add(accumulator: TAcc, record: TRecord, key: TKey): TAcc;
-  result(accumulator: TAcc, key: TKey): TOut;
 }
 
 /**
@@ -85,18 +79,21 @@ export function pipeline<TRecord, TOffset>(source: Source<TRecord, TOffset>): St
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.read !== 'function') {
     throw new InvalidOptionError('source', 'a Source (fromArray, fromFileLines, …)', source);
   }
-  return new Stream<TRecord>(source as Source<unknown, unknown>, []);
+  return new Stream<TRecord>({ source: source as Source<unknown, unknown>, steps: [], timed: false });
 }
 
 /** A stream of `TRecord`s under construction. */
 export class Stream<TRecord> {
-  readonly #source: Source<unknown, unknown>;
-  readonly #steps: readonly LogicalStep[];
+  readonly #soFar: StreamSoFar;
 
   /** @internal Use {@link pipeline}. */
-  constructor(source: Source<unknown, unknown>, steps: readonly LogicalStep[]) {
-    this.#source = source;
-    this.#steps = steps;
+  constructor(soFar: StreamSoFar) {
+    this.#soFar = soFar;
+  }
+
+  /** Whether the records carry event times (a `withTimestamps` came before). */
+  get timed(): boolean {
+    return this.#soFar.timed;
   }
 
   /** Transforms each record. */
@@ -136,13 +133,13 @@ export class Stream<TRecord> {
     const key = keyOf as (record: unknown) => PartitionKey;
     if ('boundaries' in options) {
       const partitions = createRangePartitioner({ boundaries: options.boundaries, keyOf: (k: string) => k }).partitions;
-      return new KeyedStream(this.#source, this.#steps, key, partitions, partitions, [...options.boundaries]);
+      return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism: partitions, boundaries: [...options.boundaries] });
     }
     const { partitions, maxParallelism } = checkParallelism(
       options.partitions,
       withDefault(options.maxParallelism, DEFAULT_MAX_PARALLELISM, (v) => v),
     );
-    return new KeyedStream(this.#source, this.#steps, key, partitions, maxParallelism, undefined);
+    return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism, boundaries: undefined });
   }
 
   /**
@@ -162,89 +159,46 @@ export class Stream<TRecord> {
     if (typeof candidate !== 'object' || candidate === null || typeof candidate.write !== 'function') {
       throw new InvalidOptionError('sink', 'a Sink (toArray, toCallback, …)', sink);
     }
-    return new Pipeline(this.#source, this.#steps, sink as Sink<unknown>);
-  }
-
-  #then<TOut>(step: LogicalStep): Stream<TOut> {
-    return new Stream<TOut>(this.#source, [...this.#steps, step]);
-  }
-}
-
-/** A stream partitioned by `TKey`, ready for a keyed operator. */
-export class KeyedStream<TRecord, TKey extends PartitionKey> {
-  readonly #source: Source<unknown, unknown>;
-  readonly #steps: readonly LogicalStep[];
-  readonly #keyOf: (record: unknown) => PartitionKey;
-  readonly #partitions: number;
-  readonly #maxParallelism: number;
-  readonly #boundaries: readonly (string | number | bigint)[] | undefined;
-
-  /** @internal Use {@link Stream.keyBy}. */
-  constructor(
-    source: Source<unknown, unknown>,
-    steps: readonly LogicalStep[],
-    keyOf: (record: unknown) => PartitionKey,
-    partitions: number,
-    maxParallelism: number,
-    boundaries: readonly (string | number | bigint)[] | undefined,
-  ) {
-    this.#source = source;
-    this.#steps = steps;
-    this.#keyOf = keyOf;
-    this.#partitions = partitions;
-    this.#maxParallelism = maxParallelism;
-    this.#boundaries = boundaries;
+    return new Pipeline(this.#soFar, sink as Sink<unknown>);
   }
 
   /**
-   * Folds each key's records into a value: `reduce(add, initial)` starts each key at `initial(key)`.
-   * Emits `{ key, value }` per `options.emit`.
+   * Gives each record an event time, `timestampOf(record)` (milliseconds), and generates
+   * watermarks from them: from here on the stream is timed, and windows and event-time timers work
+   * on it. Records may arrive up to `maxOutOfOrdernessMs` behind the largest time seen and still be
+   * on time. A later `withTimestamps` replaces an earlier one's times.
+   * @throws InvalidOptionError naming the option when `timestampOf` is not a function or a bound is invalid.
+   * @example
+   * ```ts
+   * pipeline(fromArray(clicks)).withTimestamps((click) => click.at, { maxOutOfOrdernessMs: 5_000 });
+   * ```
    */
-  reduce<TValue>(
-    add: (value: TValue, record: TRecord, key: TKey) => TValue,
-    initial: (key: TKey) => TValue,
-    options: KeyedOutputOptions = {},
-  ): Stream<Keyed<TKey, TValue>> {
-    isFunction('add', add);
-    isFunction('initial', initial);
-    return this.aggregate({ create: initial, add, result: (value) => value }, { name: 'reduce', ...options });
+  withTimestamps(timestampOf: (record: TRecord) => number, options: TimestampOptions = {}): Stream<TRecord> {
+    isFunction('timestampOf', timestampOf);
+    isObject('options', options);
+    const step: TimestampStep = {
+      kind: 'timestamps',
+      name: options.name ?? 'withTimestamps',
+      timestampOf: timestampOf as (record: unknown) => number,
+      maxOutOfOrdernessMs: withDefault(options.maxOutOfOrdernessMs, 0, (v) => nonNegativeNumber('maxOutOfOrdernessMs', v)),
+      idleTimeoutMs: withDefault(options.idleTimeoutMs, Infinity, (v) => positiveNumberOrInfinity('idleTimeoutMs', v)),
+    };
+    return new Stream<TRecord>(withStep(this.#soFar, step, true));
   }
 
-  /** Folds each key's records with an accumulator and emits `result(accumulator)` as `{ key, value }`. */
-  aggregate<TAcc, TOut>(
-    aggregate: KeyedAggregate<TRecord, TKey, TAcc, TOut>,
-    options: KeyedOutputOptions = {},
-  ): Stream<Keyed<TKey, TOut>> {
-    isObject('aggregate', aggregate);
-    for (const part of ['create', 'add', 'result'] as const) isFunction(`aggregate.${part}`, aggregate[part]);
-    isObject('options', options);
-    const emit = withDefault<EmitMode>(options.emit, 'every', (v) => oneOf('emit', v, ['every', 'final'] as const));
-    const step: LogicalStep = {
-      kind: 'keyed',
-      name: options.name ?? 'aggregate',
-      keyOf: this.#keyOf,
-      partitions: this.#partitions,
-      maxParallelism: this.#maxParallelism,
-      boundaries: this.#boundaries,
-      create: aggregate.create as (key: PartitionKey) => unknown,
-      add: aggregate.add as (accumulator: unknown, record: unknown, key: PartitionKey) => unknown,
-      result: aggregate.result as (accumulator: unknown, key: PartitionKey) => unknown,
-      emit,
-    };
-    return new Stream(this.#source, [...this.#steps, step]);
+  #then<TOut>(step: LogicalStep): Stream<TOut> {
+    return new Stream<TOut>(withStep(this.#soFar, step));
   }
 }
 
 /** A complete pipeline: source, operators, sink. Run it any number of times. */
 export class Pipeline {
-  readonly #source: Source<unknown, unknown>;
-  readonly #steps: readonly LogicalStep[];
+  readonly #soFar: StreamSoFar;
   readonly #sink: Sink<unknown>;
 
   /** @internal Use {@link Stream.to}. */
-  constructor(source: Source<unknown, unknown>, steps: readonly LogicalStep[], sink: Sink<unknown>) {
-    this.#source = source;
-    this.#steps = steps;
+  constructor(soFar: StreamSoFar, sink: Sink<unknown>) {
+    this.#soFar = soFar;
     this.#sink = sink;
   }
 
@@ -254,6 +208,6 @@ export class Pipeline {
    * @throws InvalidOptionError for invalid run options.
    */
   run(options: RunOptions = {}): PipelineHandle {
-    return runPipeline({ source: this.#source, steps: this.#steps, sink: this.#sink }, options);
+    return runPipeline({ source: this.#soFar.source, steps: this.#soFar.steps, sink: this.#sink }, options);
   }
 }

@@ -6,6 +6,8 @@
 import type { PartitionKey } from '../partitioning/canonical-key.js';
 import type { Sink } from '../sinks/sink.js';
 import type { Source } from '../sources/source.js';
+import type { TimeWindow, WindowAssigner } from '../time/windows.js';
+import type { ProcessFunction } from '../process-function.js';
 
 /** One stateless operator. */
 export type StatelessStep =
@@ -14,10 +16,55 @@ export type StatelessStep =
   | { readonly kind: 'flatMap'; readonly name: string; readonly fn: (record: unknown) => Iterable<unknown> }
   | { readonly kind: 'tap'; readonly name: string; readonly fn: (record: unknown) => void };
 
+/**
+ * Gives each record an event time and makes the stream timed from here on: the actor that runs
+ * it also generates watermarks (bounded out-of-orderness, idle after a silence).
+ */
+export interface TimestampStep {
+  readonly kind: 'timestamps';
+  readonly name: string;
+  readonly timestampOf: (record: unknown) => number;
+  readonly maxOutOfOrdernessMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+/** A step that runs inside whichever actor holds the records at that point. */
+export type ChainStep = StatelessStep | TimestampStep;
+
 /** When a keyed aggregation emits: on every record (a running value), or once per key at the end. */
 export type EmitMode = 'every' | 'final';
 
-/** A keyed aggregation: per key, fold records into an accumulator and emit `{ key, value }`. */
+/** Per key, fold records into an accumulator and emit `{ key, value }`. */
+export interface AggregateOperator {
+  readonly kind: 'aggregate';
+  readonly create: (key: PartitionKey) => unknown;
+  readonly add: (accumulator: unknown, record: unknown, key: PartitionKey) => unknown;
+  readonly result: (accumulator: unknown, key: PartitionKey) => unknown;
+  readonly emit: EmitMode;
+}
+
+/** Per key and event-time window, fold records and emit `{ key, window, value, late }` when it fires. */
+export interface WindowOperator {
+  readonly kind: 'window';
+  readonly assigner: WindowAssigner;
+  readonly allowedLatenessMs: number;
+  readonly create: (key: PartitionKey) => unknown;
+  readonly add: (accumulator: unknown, record: unknown, key: PartitionKey) => unknown;
+  readonly merge: ((a: unknown, b: unknown, key: PartitionKey) => unknown) | undefined;
+  readonly result: (accumulator: unknown, key: PartitionKey, window: TimeWindow) => unknown;
+  /** Where records too late for every window go; undefined: the dead-letter output. */
+  readonly lateRecords: Sink<unknown> | undefined;
+}
+
+/** A user function with per-key state and timers that emits whatever it likes. */
+export interface ProcessOperator {
+  readonly kind: 'process';
+  readonly fn: ProcessFunction<unknown, PartitionKey, unknown, unknown>;
+}
+
+export type KeyedOperator = AggregateOperator | WindowOperator | ProcessOperator;
+
+/** A keyed stage: records partitioned by key, each partition an actor holding its keys' state. */
 export interface KeyedStep {
   readonly kind: 'keyed';
   readonly name: string;
@@ -26,10 +73,7 @@ export interface KeyedStep {
   readonly maxParallelism: number;
   /** Sorted upper bounds for range partitioning; undefined for hash partitioning by key group. */
   readonly boundaries: readonly (string | number | bigint)[] | undefined;
-  readonly create: (key: PartitionKey) => unknown;
-  readonly add: (accumulator: unknown, record: unknown, key: PartitionKey) => unknown;
-  readonly result: (accumulator: unknown, key: PartitionKey) => unknown;
-  readonly emit: EmitMode;
+  readonly operator: KeyedOperator;
 }
 
 /** Round-robin repartitioning for stateless work: `partitions` actors share the records evenly. */
@@ -42,10 +86,23 @@ export interface RebalanceStep {
 /** A step that starts a new stage of partition actors. */
 export type StageStep = KeyedStep | RebalanceStep;
 
-export type LogicalStep = StatelessStep | StageStep;
+export type LogicalStep = ChainStep | StageStep;
 
+/** A complete pipeline as built. */
 export interface LogicalPlan {
   readonly source: Source<unknown, unknown>;
   readonly steps: readonly LogicalStep[];
   readonly sink: Sink<unknown>;
+}
+
+/** A stream under construction: where it starts, its steps so far, and whether it carries event time. */
+export interface StreamSoFar {
+  readonly source: Source<unknown, unknown>;
+  readonly steps: readonly LogicalStep[];
+  readonly timed: boolean;
+}
+
+/** `so far` with one more step; `timed` when the step gives records event times. */
+export function withStep(soFar: StreamSoFar, step: LogicalStep, timed = soFar.timed): StreamSoFar {
+  return { source: soFar.source, steps: [...soFar.steps, step], timed };
 }

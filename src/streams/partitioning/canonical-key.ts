@@ -84,6 +84,72 @@ function write(out: ByteWriter, key: unknown, depth: number): void {
   throw new InvalidKeyError(key);
 }
 
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The key whose canonical bytes are `bytes`: the inverse of {@link canonicalKeyBytes} (a tuple
+ * comes back as a new array, bytes as a new Uint8Array, -0 as 0).
+ * @throws InvalidKeyError when `bytes` are not the canonical bytes of a key.
+ */
+export function keyFromCanonicalBytes(bytes: Uint8Array): PartitionKey {
+  const reader = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), at: 0 };
+  const key = read(reader, 0);
+  if (reader.at !== bytes.length) throw new InvalidKeyError(bytes);
+  return key;
+}
+
+interface ByteReader {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  at: number;
+}
+
+function read(reader: ByteReader, depth: number): PartitionKey {
+  const { bytes, view } = reader;
+  const take = (length: number): number => {
+    const at = reader.at;
+    if (at + length > bytes.length) throw new InvalidKeyError(bytes);
+    reader.at += length;
+    return at;
+  };
+  const tag = bytes[take(1)];
+  switch (tag) {
+    case TAG_NULL:
+      return null;
+    case TAG_FALSE:
+      return false;
+    case TAG_TRUE:
+      return true;
+    case TAG_NUMBER:
+      return view.getFloat64(take(8));
+    case TAG_STRING: {
+      const length = view.getUint32(take(4));
+      const at = take(length);
+      return decoder.decode(bytes.subarray(at, at + length));
+    }
+    case TAG_BIGINT: {
+      const length = view.getUint32(take(4));
+      const at = take(length);
+      const text = decoder.decode(bytes.subarray(at, at + length));
+      return text.startsWith('-') ? -BigInt(`0x${text.slice(1)}`) : BigInt(`0x${text}`);
+    }
+    case TAG_BYTES: {
+      const length = view.getUint32(take(4));
+      const at = take(length);
+      return bytes.slice(at, at + length);
+    }
+    case TAG_TUPLE: {
+      if (depth >= MAX_DEPTH) throw new InvalidKeyError(bytes);
+      const length = view.getUint32(take(4));
+      const tuple: PartitionKey[] = [];
+      for (let i = 0; i < length; i++) tuple.push(read(reader, depth + 1));
+      return tuple;
+    }
+    default:
+      throw new InvalidKeyError(bytes);
+  }
+}
+
 /** A growable byte buffer for one encoding. */
 class ByteWriter {
   #buffer = new Uint8Array(32);

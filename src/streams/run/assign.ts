@@ -9,6 +9,7 @@ import type { PartitionKey } from '../partitioning/canonical-key.js';
 import { KeyGroupCache, partitionOfKeyGroup } from '../partitioning/key-groups.js';
 import { createRangePartitioner } from '../partitioning/partitioner.js';
 import type { KeyedEntry } from './messages.js';
+import { stateKeyOf } from './state-key.js';
 
 /** Where one record goes: the partition index, and what travels (the record, or key and record). */
 export interface Assigned {
@@ -47,7 +48,7 @@ export function assignmentFor(step: StageStep): Assignment {
         const key = keyOf(record);
         // Range boundaries order keys of one type; any other key has no place among them.
         if (typeof key !== kind || (typeof key === 'number' && Number.isNaN(key))) throw new InvalidKeyError(key);
-        return { index: range.partitionOf(key as string | number | bigint), entry: { key, record } satisfies KeyedEntry };
+        return { index: range.partitionOf(key as string | number | bigint), entry: { key: stateKeyOf(key as PartitionKey), record } satisfies KeyedEntry };
       },
     };
   }
@@ -58,7 +59,7 @@ export function assignmentFor(step: StageStep): Assignment {
     assign(record) {
       const key: PartitionKey = keyOf(record);
       const index = partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions);
-      return { index, entry: { key, record } satisfies KeyedEntry };
+      return { index, entry: { key: stateKeyOf(key), record } satisfies KeyedEntry };
     },
   };
 }

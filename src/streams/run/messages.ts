@@ -1,19 +1,38 @@
 /**
- * What pipeline actors send each other: batches of records (never one message per record), and
- * an end-of-input marker that each receiver counts until every upstream sender has ended.
+ * What pipeline actors send each other: batches of records (never one message per record), with
+ * their event times on a timed stream; watermarks, which every sender broadcasts to each receiver
+ * after the records they cover; an end-of-input marker that each receiver counts until every
+ * upstream sender has ended; and ticks, which a partition sends itself when a processing-time
+ * timer or an idle timeout is due.
  */
-import type { PartitionKey } from '../partitioning/canonical-key.js';
+import type { StateKey } from './state-key.js';
 
 /** A record bound for a keyed stage, with its key computed once, upstream, for routing. */
 export interface KeyedEntry {
-  readonly key: PartitionKey;
+  readonly key: StateKey;
   readonly record: unknown;
 }
 
-export type StageMessage<TEntry> = { readonly type: 'batch'; readonly entries: readonly TEntry[] } | { readonly type: 'end' };
+export type StageMessage<TEntry> =
+  | {
+      readonly type: 'batch';
+      readonly entries: readonly TEntry[];
+      /** Each entry's event time, on a timed stream. */
+      readonly timestamps?: readonly number[] | undefined;
+    }
+  | {
+      readonly type: 'watermark';
+      /** The sending partition's index in its stage (0 for the source). */
+      readonly from: number;
+      readonly watermark: number;
+      /** The sender has seen no input for its idle timeout: do not wait for it. */
+      readonly idle: boolean;
+    }
+  | { readonly type: 'end'; readonly from: number }
+  | { readonly type: 'tick' };
 
 /** Why a record left the pipeline for the dead-letter output. */
-export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key';
+export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key' | 'late';
 
 /** A record the pipeline could not process; it went here instead of vanishing. */
 export interface PipelineDeadLetter {
@@ -25,4 +44,6 @@ export interface PipelineDeadLetter {
   readonly error: unknown;
   /** The 1-based input line, for line-oriented sources. */
   readonly line?: number | undefined;
+  /** The record's event time, on a timed stream. */
+  readonly timestamp?: number | undefined;
 }

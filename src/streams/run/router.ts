@@ -2,6 +2,7 @@
  * Routes records to the next stage and gathers them into per-destination batches: by key (hash →
  * key group → partition) into a keyed stage, or straight into the sink. Batches go out when full,
  * or when the caller flushes; `flush` awaits every send, so a full receiver holds the caller back.
+ * A watermark goes to every destination after a flush, so it never overtakes the records it covers.
  */
 import { InvalidKeyError } from '../../errors.js';
 import type { Assignment } from './assign.js';
@@ -10,24 +11,38 @@ import type { PipelineDeadLetter, StageMessage } from './messages.js';
 /** How a router sends a batch to destination `index`. */
 export type SendBatch = (index: number, message: StageMessage<unknown>) => Promise<void>;
 
+export interface RouterOptions {
+  /** How records are assigned to the next stage's partitions, or undefined for the sink. */
+  readonly next: Assignment | undefined;
+  readonly batchSize: number;
+  readonly send: SendBatch;
+  readonly deadLetter: (letter: PipelineDeadLetter) => void;
+  /** The sender's index in its stage, which receivers tell their inputs apart by. */
+  readonly from: number;
+  /** Whether records carry event times. */
+  readonly timed: boolean;
+}
+
 export class Router {
   readonly #next: Assignment | undefined;
   readonly #batchSize: number;
   readonly #send: SendBatch;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
+  readonly #from: number;
   readonly #buffers: unknown[][];
+  readonly #times: number[][] | undefined;
   #pending: Promise<void>[] = [];
   #buffered = 0;
 
-  /**
-   * @param next - how records are assigned to the next stage's partitions, or undefined for the sink.
-   */
-  constructor(next: Assignment | undefined, batchSize: number, send: SendBatch, deadLetter: (letter: PipelineDeadLetter) => void) {
-    this.#next = next;
-    this.#batchSize = batchSize;
-    this.#send = send;
-    this.#deadLetter = deadLetter;
-    this.#buffers = Array.from({ length: next?.partitions ?? 1 }, () => []);
+  constructor(options: RouterOptions) {
+    this.#next = options.next;
+    this.#batchSize = options.batchSize;
+    this.#send = options.send;
+    this.#deadLetter = options.deadLetter;
+    this.#from = options.from;
+    const destinations = options.next?.partitions ?? 1;
+    this.#buffers = Array.from({ length: destinations }, () => []);
+    this.#times = options.timed ? Array.from({ length: destinations }, () => []) : undefined;
   }
 
   /** How many destinations there are. */
@@ -40,8 +55,8 @@ export class Router {
     return this.#buffered;
   }
 
-  /** Adds a record; a batch that fills up is sent (its send is awaited by the next `flush`). */
-  route(record: unknown): void {
+  /** Adds a record (with its event time on a timed stream); a batch that fills up is sent. */
+  route(record: unknown, timestamp?: number): void {
     const next = this.#next;
     let index = 0;
     let entry: unknown = record;
@@ -56,6 +71,7 @@ export class Router {
     }
     const buffer = this.#buffers[index] as unknown[];
     buffer.push(entry);
+    if (this.#times !== undefined) (this.#times[index] as number[]).push(timestamp as number);
     this.#buffered++;
     if (buffer.length >= this.#batchSize) this.#sendBuffer(index);
   }
@@ -63,9 +79,7 @@ export class Router {
   /** Sends every non-empty batch and waits until all sends so far were accepted. */
   async flush(): Promise<void> {
     for (let index = 0; index < this.#buffers.length; index++) this.#sendBuffer(index);
-    const pending = this.#pending;
-    this.#pending = [];
-    await Promise.all(pending);
+    await this.settle();
   }
 
   /** Whether a full batch went out whose send has not been awaited yet. */
@@ -83,10 +97,20 @@ export class Router {
     await Promise.all(pending);
   }
 
+  /** Flushes, then tells every destination the watermark (and whether this sender is idle). */
+  async watermark(watermark: number, idle: boolean): Promise<void> {
+    await this.flush();
+    await this.#broadcast({ type: 'watermark', from: this.#from, watermark, idle });
+  }
+
   /** Flushes, then tells every destination the input has ended. */
   async end(): Promise<void> {
     await this.flush();
-    await Promise.all(this.#buffers.map((_, index) => this.#send(index, { type: 'end' })));
+    await this.#broadcast({ type: 'end', from: this.#from });
+  }
+
+  #broadcast(message: StageMessage<unknown>): Promise<unknown> {
+    return Promise.all(this.#buffers.map((_, index) => this.#send(index, message)));
   }
 
   #sendBuffer(index: number): void {
@@ -94,6 +118,11 @@ export class Router {
     if (buffer.length === 0) return;
     this.#buffers[index] = [];
     this.#buffered -= buffer.length;
-    this.#pending.push(this.#send(index, { type: 'batch', entries: buffer }));
+    let timestamps: number[] | undefined;
+    if (this.#times !== undefined) {
+      timestamps = this.#times[index] as number[];
+      this.#times[index] = [];
+    }
+    this.#pending.push(this.#send(index, { type: 'batch', entries: buffer, timestamps }));
   }
 }

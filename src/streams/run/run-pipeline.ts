@@ -5,21 +5,27 @@
  * partition sends on only when the next has room, and the sink's awaited writes hold it all back.
  */
 import { createSystem } from '../../actors/system.js';
-import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
+import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
 import { isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
-import type { TimerHandle } from '../../time/clock.js';
-import type { LogicalPlan, StageStep, StatelessStep } from '../internal/logical-plan.js';
-import type { SourceItem } from '../sources/source.js';
+import type { Clock } from '../../time/clock.js';
+import type { ChainStep, LogicalPlan, StageStep } from '../internal/logical-plan.js';
 import type { Sink } from '../sinks/sink.js';
-import { FAILED, StepError, attempt, fuse, lastFailure, type Chain } from './chain.js';
 import { assignmentFor, type Assignment } from './assign.js';
 import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
-import { DeadLetterOutput } from './dead-letter-output.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
+import { aggregateRuntime } from './operators/aggregate-runtime.js';
+import type { OperatorRuntime, RuntimeContext } from './operators/operator-runtime.js';
+import { processRuntime } from './operators/process-runtime.js';
+import { relayRuntime } from './operators/relay-runtime.js';
+import { windowRuntime } from './operators/window-runtime.js';
+import { partitionActor, type OperatorCounters } from './partition-actor.js';
 import { Router } from './router.js';
-import { partitionActor, relayActor, sinkActor, type OperatorCounters, type PartitionState } from './stage-actors.js';
+import { driveSource } from './source-driver.js';
+import { planSegment, type Segment } from './segment.js';
+import { SideOutput } from './side-output.js';
+import { sinkActor } from './sink-actor.js';
 
 /** Options of `pipeline.run()`. */
 export interface RunOptions {
@@ -47,6 +53,11 @@ export interface RunOptions {
    * @defaultValue 1000 within 10000 ms
    */
   maxRestarts?: number | undefined;
+  /**
+   * The clock for processing time: processing-time timers, idle timeouts, linger. A virtual clock
+   * in tests. @defaultValue the real clock
+   */
+  clock?: Clock | undefined;
 }
 
 /** What a finished run reports. */
@@ -57,6 +68,8 @@ export interface PipelineResult {
   readonly recordsWritten: number;
   /** Records sent to the dead-letter output. */
   readonly deadLetters: number;
+  /** Records too late for every window, over all window operators (dead-lettered or not). */
+  readonly lateRecords: number;
   /** True when `stop()` or the signal ended the run before the source did. */
   readonly stopped: boolean;
   readonly durationMs: number;
@@ -69,6 +82,7 @@ export interface PipelineMetrics {
   readonly mailboxes: Readonly<Record<string, { readonly depth: number; readonly highWaterMark: number }>>;
   readonly restarts: number;
   readonly deadLetters: number;
+  readonly lateRecords: number;
 }
 
 /** A running pipeline. */
@@ -84,35 +98,51 @@ export interface PipelineHandle {
 
 interface Stage {
   readonly step: StageStep;
-  readonly tail: Chain;
+  /** Whether the records arriving at the stage carry event times. */
+  readonly inputTimed: boolean;
+  readonly tail: Segment;
   /** How records are assigned to this stage's partitions, shared by everything that routes there. */
   readonly assignment: Assignment;
 }
 
-/** Records a synchronous source loop reads between two turns of the event loop. */
-const YIELD_EVERY = 4096;
-
-function applyHead(head: Chain, record: unknown): unknown[] {
-  return head(record);
-}
-
-/** Splits the steps at each keyed operator; stateless steps join the stage before them. */
-function planStages(steps: LogicalPlan['steps']): { head: Chain; headSteps: number; stages: Stage[] } {
-  const groups: StatelessStep[][] = [[]];
-  const keyed: StageStep[] = [];
+/**
+ * Splits the steps at each repartition; the chain steps after one run in the stage before them.
+ * A stream is timed from its first `withTimestamps` on.
+ */
+function planStages(steps: LogicalPlan['steps']): { head: Segment; stages: Stage[] } {
+  const groups: ChainStep[][] = [[]];
+  const repartitions: StageStep[] = [];
   for (const step of steps) {
     if (step.kind === 'keyed' || step.kind === 'rebalance') {
-      keyed.push(step);
+      repartitions.push(step);
       groups.push([]);
     } else {
-      (groups[groups.length - 1] as StatelessStep[]).push(step);
+      (groups[groups.length - 1] as ChainStep[]).push(step);
     }
   }
-  return {
-    head: fuse(groups[0] as StatelessStep[]),
-    headSteps: (groups[0] as StatelessStep[]).length,
-    stages: keyed.map((step, i) => ({ step, tail: fuse(groups[i + 1] as StatelessStep[]), assignment: assignmentFor(step) })),
-  };
+  const head = planSegment(groups[0] as ChainStep[], false);
+  let timed = head.timed;
+  const stages = repartitions.map((step, i): Stage => {
+    const tail = planSegment(groups[i + 1] as ChainStep[], timed);
+    const stage = { step, inputTimed: timed, tail, assignment: assignmentFor(step) };
+    timed = tail.timed;
+    return stage;
+  });
+  return { head, stages };
+}
+
+/** The operator runtime of a stage, made afresh at each start of each of its partitions. */
+function runtimeFactory(step: StageStep, now: () => number): (context: RuntimeContext) => OperatorRuntime {
+  if (step.kind === 'rebalance') return () => relayRuntime();
+  const { operator } = step;
+  switch (operator.kind) {
+    case 'aggregate':
+      return (context) => aggregateRuntime(operator, context);
+    case 'window':
+      return (context) => windowRuntime(operator, context);
+    case 'process':
+      return (context) => processRuntime(operator, context, now);
+  }
 }
 
 export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHandle {
@@ -125,14 +155,22 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const retries = withDefault(options.retries, 2, (v) => nonNegativeIntegerOrInfinity('retries', v));
   const maxRestarts = withDefault(options.maxRestarts, 1000, (v) => nonNegativeIntegerOrInfinity('maxRestarts', v));
   const chaos = validateChaos(options.chaos);
+  const clock = options.clock;
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', options.signal);
 
   const started = performance.now();
-  const { head, headSteps, stages } = planStages(plan.steps);
+  const { head, stages } = planStages(plan.steps);
   // Each run has a system of its own: a job that gives up stops only that system, never the host's.
-  const system = createSystem({ name });
-  const deadLetters = new DeadLetterOutput(options.deadLetters);
+  const system = createSystem({ name, ...(clock === undefined ? {} : { clock }) });
+  const deadLetters = new SideOutput<PipelineDeadLetter>(options.deadLetters);
   const deadLetter = (letter: PipelineDeadLetter): void => deadLetters.post(letter);
+  // Each window stage with a late-records sink writes there; the others' late records are dead letters.
+  const lateOutputs = stages.map((stage) =>
+    stage.step.kind === 'keyed' && stage.step.operator.kind === 'window' && stage.step.operator.lateRecords !== undefined
+      ? new SideOutput<unknown>(stage.step.operator.lateRecords)
+      : undefined,
+  );
+  let lateRecords = 0;
   const sourceCounters: OperatorCounters = { name: `source:${plan.source.name}`, recordsIn: 0, recordsOut: 0 };
   const stageCounters = stages.map((stage): OperatorCounters => ({ name: stage.step.name, recordsIn: 0, recordsOut: 0 }));
   const sinkCounters: OperatorCounters = { name: `sink:${plan.sink.name}`, recordsIn: 0, recordsOut: 0 };
@@ -165,10 +203,12 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     unsubscribe();
     options.signal?.removeEventListener('abort', onAbort);
     let failure = 'error' in outcome ? outcome.error : undefined;
-    try {
-      await deadLetters.close();
-    } catch (error) {
-      failure ??= error;
+    for (const output of [deadLetters, ...lateOutputs]) {
+      try {
+        await output?.close();
+      } catch (error) {
+        failure ??= error;
+      }
     }
     await system.shutdown();
     if (failure !== undefined) rejectDone(failure);
@@ -181,6 +221,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         recordsRead: sourceCounters.recordsIn,
         recordsWritten: sinkCounters.recordsOut,
         deadLetters: deadLetters.count,
+        lateRecords,
         stopped: stopRequested,
         durationMs: performance.now() - started,
       },
@@ -201,10 +242,21 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
           const next = stages[s + 1]?.assignment;
           const downstream = (): readonly ActorRef<StageMessage<unknown>>[] =>
             next === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[s + 1] as ActorRef<StageMessage<unknown>>[]);
+          const runtime = runtimeFactory(stage.step, () => system.clock.now());
+          const lateOutput = lateOutputs[s];
+          const late = (record: unknown, timestamp: number): void => {
+            lateRecords++;
+            if (lateOutput !== undefined) lateOutput.post(record);
+            else deadLetter({ reason: 'late', stage: stage.step.name, record, error: undefined, timestamp });
+          };
+          const lateBacklog = (): Promise<void> | undefined => (lateOutput?.congested === true ? lateOutput.drained() : undefined);
           for (let p = 0; p < stage.step.partitions; p++) {
             const actorName = `${stage.step.name}-${s}-partition-${p}`;
-            const common = {
-              crash: chaos === undefined ? undefined : crasher(chaos, actorName),
+            const definition = partitionActor({
+              name: stage.step.name,
+              index: p,
+              runtime,
+              inputTimed: stage.inputTimed,
               tail: stage.tail,
               next,
               downstream,
@@ -213,13 +265,10 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               retries,
               counters: stageCounters[s] as OperatorCounters,
               deadLetter,
-            };
-            const { step } = stage;
-            // Routers address every stage as StageMessage<unknown>; a keyed stage's entries are KeyedEntry by construction.
-            const definition =
-              step.kind === 'keyed'
-                ? (partitionActor({ ...common, step }) as unknown as ActorDefinition<PartitionState, StageMessage<unknown>>)
-                : relayActor({ ...common, step });
+              late,
+              lateBacklog,
+              crash: chaos === undefined ? undefined : crasher(chaos, actorName),
+            });
             (stageRefs[s] as ActorRef<StageMessage<unknown>>[])[p] = ctx.spawn(definition, {
               name: actorName,
               mailbox,
@@ -242,71 +291,28 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     await job.ask({ type: 'setup' }, { timeoutMs: Infinity });
     const first = stages[0]?.assignment;
     const targets = first === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[0] as ActorRef<StageMessage<unknown>>[]);
-    const router = new Router(first, batchSize, (index, message) => (targets[index] as ActorRef<StageMessage<unknown>>).send(message), deadLetter);
-    // While the source is slow to yield its next record, what is buffered goes out after lingerMs.
-    let linger: TimerHandle | undefined;
-    const armLinger = (): void => {
-      if (linger !== undefined || router.buffered === 0) return;
-      linger = system.clock.setTimeout(() => {
-        linger = undefined;
-        router.flush().catch((error: unknown) => fail(error));
-      }, lingerMs);
-    };
-    const disarmLinger = (): void => {
-      if (linger !== undefined) system.clock.clearTimeout(linger);
-      linger = undefined;
-    };
-    try {
-      await readSource(router, armLinger);
-    } finally {
-      disarmLinger();
-    }
+    const router = new Router({
+      next: first,
+      batchSize,
+      send: (index, message) => (targets[index] as ActorRef<StageMessage<unknown>>).send(message),
+      deadLetter,
+      from: 0,
+      timed: head.timed,
+    });
+    await driveSource({
+      source: plan.source,
+      head,
+      router,
+      retries,
+      batchSize,
+      lingerMs,
+      clock: system.clock,
+      counters: sourceCounters,
+      deadLetter,
+      stopping: () => stopRequested || settled,
+      failed: (error) => void fail(error),
+    });
     await router.end();
-  };
-  const readSource = async (router: Router, armLinger: () => void): Promise<void> => {
-    /** Takes one source item; false when the run should stop reading. */
-    const take = (item: SourceItem<unknown, unknown>): boolean => {
-      if (settled) return false;
-      if (item.kind === 'malformed') {
-        deadLetter({ reason: 'malformed', stage: sourceCounters.name, record: item.raw, error: item.error, line: item.line });
-      } else {
-        sourceCounters.recordsIn++;
-        if (headSteps === 0) {
-          sourceCounters.recordsOut++;
-          router.route(item.value);
-        } else {
-          const outputs = attempt(retries, applyHead, head, item.value, undefined);
-          if (outputs === FAILED) {
-            const failed = lastFailure();
-            deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
-          } else {
-            sourceCounters.recordsOut += outputs.length;
-            for (const out of outputs) router.route(out);
-          }
-        }
-      }
-      return !stopRequested;
-    };
-    const items = plan.source.read();
-    if (Symbol.iterator in items) {
-      // An in-memory source: read it synchronously, awaiting only when a full batch waits for room,
-      // and giving the event loop a turn now and then so the host's I/O is never starved.
-      let sinceYield = 0;
-      for (const item of items as Iterable<SourceItem<unknown, unknown>>) {
-        if (!take(item)) return;
-        if (router.sending) await router.settle();
-        if (++sinceYield >= YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-      return;
-    }
-    for await (const item of items) {
-      if (!take(item)) return;
-      if (router.sending) await router.settle();
-      armLinger();
-    }
   };
   drive().catch((error: unknown) => fail(error));
 
@@ -334,6 +340,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         mailboxes,
         restarts,
         deadLetters: deadLetters.count,
+        lateRecords,
       };
     },
   };

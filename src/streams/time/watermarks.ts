@@ -12,6 +12,14 @@ export const NO_WATERMARK = Number.NEGATIVE_INFINITY;
 /** The watermark at the end of a bounded input: every window may fire. */
 export const END_OF_TIME = Number.POSITIVE_INFINITY;
 
+/**
+ * The watermark after records up to `maxTimestamp` with out-of-orderness `bound`: one below the
+ * earliest time a record may still have, so a record exactly `bound` behind is on time.
+ */
+export function boundedWatermark(maxTimestamp: number, bound: number): number {
+  return maxTimestamp === Number.NEGATIVE_INFINITY ? NO_WATERMARK : maxTimestamp - bound - 1;
+}
+
 /** Options of {@link WatermarkTracker}. */
 export interface WatermarkOptions {
   /**
@@ -63,7 +71,7 @@ export class WatermarkTracker {
   /** The largest timestamp minus the bound, minus 1 (a record exactly at the bound is still on time). */
   get watermark(): number {
     if (this.#ended) return END_OF_TIME;
-    return this.#maxTimestamp === Number.NEGATIVE_INFINITY ? NO_WATERMARK : this.#maxTimestamp - this.#bound - 1;
+    return boundedWatermark(this.#maxTimestamp, this.#bound);
   }
 
   /** Whether the input has been silent for `idleTimeoutMs` at processing time `now`. */

@@ -1,0 +1,127 @@
+/**
+ * A stream partitioned by key: the records of one key all reach the same partition actor, which
+ * holds that key's state. Its operators fold records per key (`reduce`, `aggregate`), per key and
+ * event-time window (`window(...).aggregate`), or run a process function with per-key state and
+ * timers.
+ */
+import { InvalidPipelineError } from '../errors.js';
+import { isFunction, isObject, oneOf, withDefault } from '../internal/validate.js';
+import { withStep, type EmitMode, type KeyedOperator, type KeyedStep, type StreamSoFar } from './internal/logical-plan.js';
+import type { PartitionKey } from './partitioning/canonical-key.js';
+import { Stream } from './pipeline.js';
+import {
+  normalizeProcessFunction,
+  type DraftProcessFunction,
+  type ProcessFunction,
+  type ProcessOptions,
+} from './process-function.js';
+import type { WindowAssigner } from './time/windows.js';
+import { WindowedStream, type WindowOptions } from './windowed-stream.js';
+
+/** Options of keyed aggregations. */
+export interface KeyedOutputOptions {
+  /**
+   * `'every'`: emit the key's updated value after each record (a changelog, for unbounded input);
+   * `'final'`: emit each key's value once, when the input has ended.
+   * @defaultValue 'every'
+   */
+  emit?: EmitMode | undefined;
+  /** A name for metrics and dead letters. */
+  name?: string | undefined;
+}
+
+/** What a keyed aggregation emits. */
+export interface Keyed<TKey, TValue> {
+  readonly key: TKey;
+  readonly value: TValue;
+}
+
+/** An aggregation in three parts: a fresh accumulator per key, adding a record, reading a result. */
+export interface KeyedAggregate<TRecord, TKey, TAcc, TOut> {
+  create(key: TKey): TAcc;
+  add(accumulator: TAcc, record: TRecord, key: TKey): TAcc;
+  result(accumulator: TAcc, key: TKey): TOut;
+}
+
+/** How a keyed stream is partitioned: the parts of a keyed stage that come from `keyBy`. */
+export type Partitioning = Omit<KeyedStep, 'kind' | 'name' | 'operator'>;
+
+/** A stream partitioned by `TKey`, ready for a keyed operator. */
+export class KeyedStream<TRecord, TKey extends PartitionKey> {
+  readonly #soFar: StreamSoFar;
+  readonly #partitioning: Partitioning;
+
+  /** @internal Use {@link Stream.keyBy}. */
+  constructor(soFar: StreamSoFar, partitioning: Partitioning) {
+    this.#soFar = soFar;
+    this.#partitioning = partitioning;
+  }
+
+  /**
+   * Folds each key's records into a value: `reduce(add, initial)` starts each key at `initial(key)`.
+   * Emits `{ key, value }` per `options.emit`.
+   */
+  reduce<TValue>(
+    add: (value: TValue, record: TRecord, key: TKey) => TValue,
+    initial: (key: TKey) => TValue,
+    options: KeyedOutputOptions = {},
+  ): Stream<Keyed<TKey, TValue>> {
+    isFunction('add', add);
+    isFunction('initial', initial);
+    return this.aggregate({ create: initial, add, result: (value) => value }, { name: 'reduce', ...options });
+  }
+
+  /** Folds each key's records with an accumulator and emits `result(accumulator)` as `{ key, value }`. */
+  aggregate<TAcc, TOut>(aggregate: KeyedAggregate<TRecord, TKey, TAcc, TOut>, options: KeyedOutputOptions = {}): Stream<Keyed<TKey, TOut>> {
+    isObject('aggregate', aggregate);
+    for (const part of ['create', 'add', 'result'] as const) isFunction(`aggregate.${part}`, aggregate[part]);
+    isObject('options', options);
+    const emit = withDefault<EmitMode>(options.emit, 'every', (v) => oneOf('emit', v, ['every', 'final'] as const));
+    return this.#withOperator(options.name ?? 'aggregate', {
+      kind: 'aggregate',
+      create: aggregate.create as (key: PartitionKey) => unknown,
+      add: aggregate.add as (accumulator: unknown, record: unknown, key: PartitionKey) => unknown,
+      result: aggregate.result as (accumulator: unknown, key: PartitionKey) => unknown,
+      emit,
+    });
+  }
+
+  /**
+   * Groups each key's records into event-time windows; an aggregation on the result says what
+   * each window computes.
+   * @throws InvalidPipelineError when the stream has no event time (no `withTimestamps` before).
+   * @throws InvalidOptionError naming `allowedLatenessMs` or `lateRecords` when invalid.
+   * @example
+   * ```ts
+   * keyed.window(tumbling(60_000), { allowedLatenessMs: 5_000 }).reduce((n: number) => n + 1, () => 0);
+   * ```
+   */
+  window(assigner: WindowAssigner, options: WindowOptions<TRecord> = {}): WindowedStream<TRecord, TKey> {
+    if (!this.#soFar.timed) {
+      throw new InvalidPipelineError(options.name ?? 'window', 'a window needs event time: call withTimestamps(...) before keyBy');
+    }
+    return new WindowedStream(assigner, options, (name, operator) => this.#withOperator(name, operator));
+  }
+
+  /**
+   * Runs `fn` on each record with the key's state, and on each of the key's timers; it emits any
+   * number of records. `fn.draft: true` hands handlers an immer draft of the state to update.
+   * @throws InvalidOptionError naming the member of `fn` that is missing.
+   */
+  process<TState, TOut>(
+    fn: ProcessFunction<TRecord, TKey, TState, TOut> | DraftProcessFunction<TRecord, TKey, TState, TOut>,
+    options: ProcessOptions = {},
+  ): Stream<TOut> {
+    const normalized = normalizeProcessFunction(fn);
+    isObject('options', options);
+    return this.#withOperator(options.name ?? 'process', {
+      kind: 'process',
+      fn: normalized as unknown as ProcessFunction<unknown, PartitionKey, unknown, unknown>,
+    });
+  }
+
+  /** The stream after a keyed operator. */
+  #withOperator<TOut>(name: string, operator: KeyedOperator): Stream<TOut> {
+    return new Stream<TOut>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, operator }));
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `reduce` and `aggregate`: each key's accumulator is one entry of the partition state. With
+ * `emit: 'every'` a key's new value goes out after each record, stamped with the record's event
+ * time; with `emit: 'final'`, each key's value once the input has ended, stamped at the end of
+ * event time.
+ */
+import type { AggregateOperator } from '../../internal/logical-plan.js';
+import type { PartitionKey } from '../../partitioning/canonical-key.js';
+import { FAILED, attempt, lastFailure } from '../chain.js';
+import type { KeyedEntry } from '../messages.js';
+import { keyOfState, type StateKey } from '../state-key.js';
+import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
+
+/** The event time of values emitted once the input has ended. */
+export const FINAL_TIMESTAMP = Number.MAX_SAFE_INTEGER;
+
+/** A key's accumulator after one more record: one lookup for a key seen before. */
+function added(operator: AggregateOperator, state: PartitionState, { key, record }: KeyedEntry): unknown {
+  const userKey = keyOfState(key);
+  let current = state.get(key);
+  if (current === undefined && !state.has(key)) current = operator.create(userKey);
+  return operator.add(current, record, userKey);
+}
+
+function resultOf(operator: AggregateOperator, accumulator: unknown, key: PartitionKey): unknown {
+  return { key, value: operator.result(accumulator, key) };
+}
+
+export function aggregateRuntime(operator: AggregateOperator, context: RuntimeContext): OperatorRuntime {
+  const { state, retries, name, timed } = context;
+  const emitValue = (key: StateKey, accumulator: unknown, timestamp: number | undefined, out: OperatorOutput): void => {
+    const userKey = keyOfState(key);
+    const value = attempt(retries, resultOf, operator, accumulator, userKey);
+    if (value === FAILED) out.deadLetter({ reason: 'operator-failed', stage: name, record: { key: userKey }, error: lastFailure() });
+    else out.emit(value, timestamp);
+  };
+  return {
+    nextTick: Infinity,
+    record(entry, timestamp, out) {
+      const keyed = entry as KeyedEntry;
+      const accumulator = attempt(retries, added, operator, state, keyed);
+      if (accumulator === FAILED) {
+        out.deadLetter({ reason: 'operator-failed', stage: name, record: keyed.record, error: lastFailure() });
+        return;
+      }
+      state.set(keyed.key, accumulator);
+      if (operator.emit === 'every') emitValue(keyed.key, accumulator, timestamp, out);
+    },
+    advance() {},
+    tick() {},
+    end(out) {
+      if (operator.emit !== 'final') return;
+      for (const [key, accumulator] of operatorEntries(state)) emitValue(key, accumulator, timed ? FINAL_TIMESTAMP : undefined, out);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * What a keyed (or rebalanced) stage does inside each of its partition actors. The actor owns the
+ * mailbox, the input watermark and the routing; the runtime owns the operator's per-key state in
+ * the partition's KeyedState, and any in-memory index over it (timer heaps), which it derives
+ * afresh whenever the actor starts or restarts, because a restart rolls the state back under it.
+ */
+import type { KeyedState } from '../../../state/keyed-state.js';
+import type { PipelineDeadLetter } from '../messages.js';
+import type { StateKey } from '../state-key.js';
+
+/** A partition's state: the operator's entries under user keys, the actor's own under symbols. */
+export type PartitionState = KeyedState<StateKey | symbol, unknown>;
+
+/** Where a runtime's results go. */
+export interface OperatorOutput {
+  /** Sends a record on, through the stage's stateless tail, with its event time. */
+  emit(record: unknown, timestamp: number | undefined): void;
+  deadLetter(letter: PipelineDeadLetter): void;
+  /** A record too late for every window it belongs to. */
+  late(record: unknown, timestamp: number): void;
+}
+
+export interface OperatorRuntime {
+  /**
+   * Processes one input record at the current watermark. A user function that throws is retried,
+   * then the record is dead-lettered; nothing of a failed try is kept or emitted.
+   */
+  record(entry: unknown, timestamp: number | undefined, out: OperatorOutput): void;
+  /** The input watermark moved forward to `watermark`: fire what became due. */
+  advance(watermark: number, out: OperatorOutput): void;
+  /** Processing time reached `now`: fire due processing-time timers. */
+  tick(now: number, out: OperatorOutput): void;
+  /** Every input has ended (after the watermark reached the end of time). */
+  end(out: OperatorOutput): void;
+  /** The earliest pending processing-time timer, or Infinity. */
+  readonly nextTick: number;
+}
+
+/** What a runtime is made from each time its actor starts or restarts. */
+export interface RuntimeContext {
+  readonly state: PartitionState;
+  /** The input watermark the state was left at. */
+  readonly watermark: number;
+  readonly retries: number;
+  /** The operator's name, for dead letters. */
+  readonly name: string;
+  /** Whether input records carry event times. */
+  readonly timed: boolean;
+}
+
+/** Entries of the state that belong to the operator (user keys), not to the actor. */
+export function* operatorEntries(state: PartitionState): Generator<[StateKey, unknown]> {
+  for (const [key, value] of state) if (typeof key !== 'symbol') yield [key, value];
+}

@@ -1,0 +1,201 @@
+/**
+ * A partition actor: one partition of a keyed (or rebalanced) stage. It holds the stage's state
+ * for its keys in a KeyedState, so a restart rolls it back and replays what the actor took since
+ * its snapshot; it forwards output on sequenced links, so what it sends again after a restart
+ * reaches nobody twice. On a timed stream it combines its inputs' watermarks, lets the operator
+ * fire what they make due, and tells downstream its own watermark after the records it covers.
+ *
+ * Replay must send exactly what the first run sent, or sequence numbers would drift: so every
+ * decision that shapes what is sent comes from the state (rolled back) or the message (replayed),
+ * never from the wall clock at replay time. Ticks carry the time they were made at.
+ */
+import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
+import type { ActorRef } from '../../actors/actor-ref.js';
+import type { ActorContext } from '../../actors/context.js';
+import { KeyedState } from '../../state/keyed-state.js';
+import type { TimerHandle } from '../../time/clock.js';
+import { boundedWatermark } from '../time/watermarks.js';
+import type { Assignment } from './assign.js';
+import { FAILED, StepError, attempt, lastFailure } from './chain.js';
+import { allIdle, startProgress, withEnd, withWatermark, type InputProgress } from './input-progress.js';
+import type { PipelineDeadLetter, StageMessage } from './messages.js';
+import type { OperatorOutput, OperatorRuntime, PartitionState, RuntimeContext } from './operators/operator-runtime.js';
+import { Router } from './router.js';
+import type { Segment } from './segment.js';
+
+/** Counts of one operator, for metrics. */
+export interface OperatorCounters {
+  readonly name: string;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+/** The actor's own entry in its state: its inputs' progress in event time. */
+const PROGRESS = Symbol('progress');
+
+export interface PartitionSetup {
+  /** The operator's name, for dead letters. */
+  readonly name: string;
+  /** This partition's index in its stage. */
+  readonly index: number;
+  /** Makes the operator's runtime over the (possibly rolled back) state, at every start. */
+  readonly runtime: (context: RuntimeContext) => OperatorRuntime;
+  /** Whether records arriving here carry event times. */
+  readonly inputTimed: boolean;
+  /** The stateless steps after the operator, up to the next repartition. */
+  readonly tail: Segment;
+  /** How output is assigned to the next stage's partitions, or undefined when it goes to the sink. */
+  readonly next: Assignment | undefined;
+  readonly downstream: () => readonly ActorRef<StageMessage<unknown>>[];
+  readonly upstreams: number;
+  readonly batchSize: number;
+  readonly retries: number;
+  readonly counters: OperatorCounters;
+  readonly deadLetter: (letter: PipelineDeadLetter) => void;
+  /** Where records too late for every window go. */
+  readonly late: (record: unknown, timestamp: number) => void;
+  /** Resolves when the late output has room again, or undefined when it has room now. */
+  readonly lateBacklog: () => Promise<void> | undefined;
+  /** Injected crashes (chaos testing): throws out of the handler, failing the actor itself. */
+  readonly crash?: (() => void) | undefined;
+}
+
+function applyTail(tail: Segment, record: unknown, timestamp: number | undefined): unknown[] {
+  return tail.apply(record, timestamp);
+}
+
+export function partitionActor(setup: PartitionSetup): ActorDefinition<PartitionState, StageMessage<unknown>> {
+  const { tail, next, retries, counters, deadLetter, upstreams } = setup;
+  const generator = tail.generator;
+  let runtime: OperatorRuntime | undefined;
+  let tickTimer: TimerHandle | undefined;
+  let tickAt = Infinity;
+
+  const clearTick = (ctx: ActorContext<StageMessage<unknown>>): void => {
+    if (tickTimer !== undefined) ctx.clock.clearTimeout(tickTimer);
+    tickTimer = undefined;
+    tickAt = Infinity;
+  };
+  /** Wakes the actor for its earliest processing-time timer, or to check its own idleness. */
+  const scheduleTick = (ctx: ActorContext<StageMessage<unknown>>, progress: InputProgress): void => {
+    if (progress.ended === upstreams) return clearTick(ctx);
+    const now = ctx.clock.now();
+    let due = (runtime as OperatorRuntime).nextTick;
+    if (generator !== undefined && generator.idleTimeoutMs !== Infinity && !progress.ownIdle) due = Math.min(due, now + generator.idleTimeoutMs);
+    if (due === Infinity || due >= tickAt) return;
+    clearTick(ctx);
+    tickAt = due;
+    tickTimer = ctx.clock.setTimeout(() => {
+      tickTimer = undefined;
+      tickAt = Infinity;
+      // Refused only when the mailbox is full: the actor is busy, and it checks again after each message.
+      ctx.self.tell({ type: 'tick' });
+    }, Math.max(0, due - now));
+  };
+
+  return defineActor<PartitionState, StageMessage<unknown>>({
+    initialState: () => new KeyedState<string | number | bigint | boolean | null | symbol, unknown>([[PROGRESS, startProgress(upstreams)]]),
+    started(state) {
+      const progress = state.get(PROGRESS) as InputProgress;
+      runtime = setup.runtime({ state, watermark: progress.watermark, retries, name: setup.name, timed: setup.inputTimed });
+    },
+    stopping(_state, ctx) {
+      clearTick(ctx);
+    },
+    async receive(state, message, ctx) {
+      const operator = runtime as OperatorRuntime;
+      const downstream = setup.downstream();
+      // A fresh router per message: outputs of a message that fails are never sent.
+      const router = new Router({
+        next,
+        batchSize: setup.batchSize,
+        send: (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch),
+        deadLetter,
+        from: setup.index,
+        timed: tail.timed,
+      });
+      const before = state.get(PROGRESS) as InputProgress;
+      let progress = before;
+      let maxTimestamp = before.maxTimestamp;
+      const out: OperatorOutput = {
+        emit(record, timestamp) {
+          if (tail.identity) {
+            counters.recordsOut++;
+            router.route(record, timestamp);
+            return;
+          }
+          const outputs = attempt(retries, applyTail, tail, record, timestamp);
+          if (outputs === FAILED) {
+            const failed = lastFailure();
+            deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : setup.name, record, error: failed });
+            return;
+          }
+          counters.recordsOut += outputs.length;
+          const times = tail.timestamps;
+          for (let i = 0; i < outputs.length; i++) {
+            const time = times[i];
+            if (generator !== undefined && (time as number) > maxTimestamp) maxTimestamp = time as number;
+            router.route(outputs[i], time);
+          }
+        },
+        deadLetter,
+        late: setup.late,
+      };
+
+      switch (message.type) {
+        case 'batch': {
+          const { entries, timestamps } = message;
+          counters.recordsIn += entries.length;
+          for (let i = 0; i < entries.length; i++) {
+            setup.crash?.();
+            operator.record(entries[i], timestamps?.[i], out);
+          }
+          if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };
+          break;
+        }
+        case 'watermark':
+          progress = withWatermark(progress, message.from, message.watermark, message.idle);
+          break;
+        case 'end':
+          progress = withEnd(progress, message.from);
+          break;
+        case 'tick': {
+          operator.tick(ctx.clock.now(), out);
+          // Idle when no record came since the last check: decided from the state, not the clock.
+          if (generator !== undefined) progress = { ...progress, active: false, ownIdle: progress.ownIdle || !progress.active };
+          break;
+        }
+      }
+      if (progress.watermark > before.watermark) operator.advance(progress.watermark, out);
+      if (maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp };
+      if (progress.ended === upstreams && before.ended !== upstreams) {
+        operator.end(out);
+        await router.end();
+      } else if (tail.timed) {
+        progress = await forwardWatermark(router, progress, generator === undefined ? undefined : generator.maxOutOfOrdernessMs);
+      } else {
+        await router.flush();
+      }
+      if (progress !== before) state.set(PROGRESS, progress);
+      await setup.lateBacklog();
+      scheduleTick(ctx, progress);
+      return state;
+    },
+  });
+}
+
+/**
+ * Tells downstream this partition's watermark when it moved or its idleness changed: its own
+ * `withTimestamps` generator's, or else its input watermark passed on.
+ */
+async function forwardWatermark(router: Router, progress: InputProgress, bound: number | undefined): Promise<InputProgress> {
+  const own = bound !== undefined;
+  const watermark = own ? boundedWatermark(progress.maxTimestamp, bound) : progress.watermark;
+  const idle = own ? progress.ownIdle : allIdle(progress);
+  if (watermark <= progress.sent && idle === progress.sentIdle) {
+    await router.flush();
+    return progress;
+  }
+  await router.watermark(watermark, idle);
+  return { ...progress, sent: Math.max(progress.sent, watermark), sentIdle: idle };
+}

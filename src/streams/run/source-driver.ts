@@ -1,0 +1,152 @@
+/**
+ * Drives the source into the first stage: reads records only as fast as the first stage takes
+ * them, applies the head segment (the chain steps before the first repartition), and routes the
+ * results in batches. A partly filled batch goes out after `lingerMs` when the source is slow.
+ * When the head assigns event times, the driver is the watermark generator: it sends watermarks
+ * after the records they cover, every few batches and whenever it lingers, and says it is idle
+ * after `idleTimeoutMs` without a record.
+ */
+import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Source, SourceItem } from '../sources/source.js';
+import { boundedWatermark, NO_WATERMARK } from '../time/watermarks.js';
+import { FAILED, StepError, attempt, lastFailure } from './chain.js';
+import type { PipelineDeadLetter } from './messages.js';
+import type { OperatorCounters } from './partition-actor.js';
+import type { Router } from './router.js';
+import type { Segment } from './segment.js';
+
+/** Records a synchronous source loop reads between two turns of the event loop. */
+const YIELD_EVERY = 4096;
+
+export interface SourceDriverSetup {
+  readonly source: Source<unknown, unknown>;
+  readonly head: Segment;
+  readonly router: Router;
+  readonly retries: number;
+  readonly batchSize: number;
+  readonly lingerMs: number;
+  readonly clock: Clock;
+  readonly counters: OperatorCounters;
+  readonly deadLetter: (letter: PipelineDeadLetter) => void;
+  /** Whether reading should stop (the run was stopped or has failed). */
+  readonly stopping: () => boolean;
+  /** A failure of a timer-driven send: the run fails with it. */
+  readonly failed: (error: unknown) => void;
+}
+
+function applyHead(head: Segment, record: unknown): unknown[] {
+  return head.apply(record, undefined);
+}
+
+/** Reads the source to its end (or until stopped), then tells the first stage the input ended. */
+export async function driveSource(setup: SourceDriverSetup): Promise<void> {
+  const { source, head, router, retries, clock, counters, deadLetter } = setup;
+  const generator = head.generator;
+  // Enough records between watermarks that every destination's batch can fill up first.
+  const watermarkEvery = router.destinations * setup.batchSize;
+  let maxTimestamp = Number.NEGATIVE_INFINITY;
+  let sent = NO_WATERMARK;
+  let idle = false;
+  let sinceWatermark = 0;
+
+  const watermarkDue = (): boolean => generator !== undefined && (idle || boundedWatermark(maxTimestamp, generator.maxOutOfOrdernessMs) > sent);
+  const sendWatermark = async (nowIdle: boolean): Promise<void> => {
+    const watermark = boundedWatermark(maxTimestamp, (generator as NonNullable<typeof generator>).maxOutOfOrdernessMs);
+    sinceWatermark = 0;
+    idle = nowIdle;
+    sent = Math.max(sent, watermark);
+    await router.watermark(watermark, nowIdle);
+  };
+
+  // While the source is slow to yield its next record, what is buffered goes out after lingerMs,
+  // and after idleTimeoutMs of silence the first stage stops waiting for this source's watermark.
+  let linger: TimerHandle | undefined;
+  let idleTimer: TimerHandle | undefined;
+  const onTimerError = (error: unknown): void => setup.failed(error);
+  const armTimers = (): void => {
+    if (linger === undefined && (router.buffered > 0 || watermarkDue())) {
+      linger = clock.setTimeout(() => {
+        linger = undefined;
+        (generator === undefined ? router.flush() : sendWatermark(idle)).catch(onTimerError);
+      }, setup.lingerMs);
+    }
+    if (generator !== undefined && generator.idleTimeoutMs !== Infinity && !idle) {
+      if (idleTimer !== undefined) clock.clearTimeout(idleTimer);
+      idleTimer = clock.setTimeout(() => {
+        idleTimer = undefined;
+        sendWatermark(true).catch(onTimerError);
+      }, generator.idleTimeoutMs);
+    }
+  };
+  const disarmTimers = (): void => {
+    if (linger !== undefined) clock.clearTimeout(linger);
+    if (idleTimer !== undefined) clock.clearTimeout(idleTimer);
+    linger = undefined;
+    idleTimer = undefined;
+  };
+
+  /** Takes one source item; false when the run should stop reading. */
+  const take = (item: SourceItem<unknown, unknown>): boolean => {
+    if (item.kind === 'malformed') {
+      deadLetter({ reason: 'malformed', stage: counters.name, record: item.raw, error: item.error, line: item.line });
+      return !setup.stopping();
+    }
+    counters.recordsIn++;
+    if (head.identity) {
+      counters.recordsOut++;
+      router.route(item.value);
+      return !setup.stopping();
+    }
+    const outputs = attempt(retries, applyHead, head, item.value, undefined);
+    if (outputs === FAILED) {
+      const failed = lastFailure();
+      deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
+      return !setup.stopping();
+    }
+    counters.recordsOut += outputs.length;
+    if (generator === undefined) {
+      for (const out of outputs) router.route(out);
+    } else {
+      const times = head.timestamps;
+      for (let i = 0; i < outputs.length; i++) {
+        const time = times[i] as number;
+        if (time > maxTimestamp) maxTimestamp = time;
+        router.route(outputs[i], time);
+      }
+      sinceWatermark += outputs.length;
+      if (idle && outputs.length > 0) idle = false;
+    }
+    return !setup.stopping();
+  };
+  /** What to await after a record: room downstream, or a watermark that is due. */
+  const afterRecord = async (): Promise<void> => {
+    if (router.sending) await router.settle();
+    if (sinceWatermark >= watermarkEvery && watermarkDue()) await sendWatermark(false);
+  };
+
+  try {
+    if (setup.stopping()) return;
+    const items = source.read();
+    if (Symbol.iterator in items) {
+      // An in-memory source: read it synchronously, awaiting only when a full batch waits for room,
+      // and giving the event loop a turn now and then so the host's I/O is never starved.
+      let sinceYield = 0;
+      for (const item of items as Iterable<SourceItem<unknown, unknown>>) {
+        if (!take(item)) return;
+        if (router.sending || sinceWatermark >= watermarkEvery) await afterRecord();
+        if (++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return;
+    }
+    for await (const item of items) {
+      if (!take(item)) return;
+      await afterRecord();
+      armTimers();
+    }
+  } finally {
+    disarmTimers();
+  }
+}
