@@ -95,9 +95,12 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
 
   return defineActor<PartitionState, StageMessage<unknown>>({
     initialState: () => new KeyedState<string | number | bigint | boolean | null | symbol, unknown>([[PROGRESS, startProgress(upstreams)]]),
-    started(state) {
+    started(state, ctx) {
       const progress = state.get(PROGRESS) as InputProgress;
       runtime = setup.runtime({ state, watermark: progress.watermark, retries, name: setup.name, timed: setup.inputTimed });
+      // A partition that never gets a record must still find out it is idle, and timers restored
+      // from a snapshot must still fire.
+      scheduleTick(ctx, progress);
     },
     stopping(_state, ctx) {
       clearTick(ctx);
@@ -168,8 +171,12 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       }
       if (progress.watermark > before.watermark) operator.advance(progress.watermark, out);
       if (maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp };
-      if (progress.ended === upstreams && before.ended !== upstreams) {
-        operator.end(out);
+      const ending = progress.ended === upstreams && before.ended !== upstreams;
+      if (ending) operator.end(out);
+      // Chaos strikes once per other message too, after its timers and windows fired: a restart
+      // must bring those back exactly.
+      if (message.type !== 'batch') setup.crash?.();
+      if (ending) {
         await router.end();
       } else if (tail.timed) {
         progress = await forwardWatermark(router, progress, generator === undefined ? undefined : generator.maxOutOfOrdernessMs);
