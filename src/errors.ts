@@ -15,6 +15,7 @@ export type SluiceErrorCode =
   | 'INVALID_KEY'
   | 'PIPELINE_FAILED'
   | 'INVALID_PIPELINE'
+  | 'CHECKPOINT_UNUSABLE'
   | 'SYSTEM_STOPPED';
 
 /**
@@ -219,6 +220,25 @@ export class InvalidPipelineError extends SluiceError {
     super(`Invalid pipeline at \`${operator}\`: ${problem}`);
     this.name = 'InvalidPipelineError';
     this.operator = operator;
+  }
+}
+
+/**
+ * A pipeline's checkpoint folder holds checkpoints, but none can be used (every manifest or one of
+ * its snapshot files is missing, torn or corrupt). The run refuses to start rather than start over
+ * and write its output a second time. `skipped` says what was wrong with each, newest first.
+ */
+export class CheckpointUnusableError extends SluiceError {
+  readonly code = 'CHECKPOINT_UNUSABLE' as const;
+  /** The checkpoint folder. */
+  readonly dir: string;
+  readonly skipped: readonly { readonly id: number; readonly reason: string }[];
+
+  constructor(dir: string, skipped: readonly { readonly id: number; readonly reason: string }[]) {
+    super(`No usable checkpoint in ${dir}: ${skipped.map((s) => `checkpoint ${s.id}: ${s.reason}`).join('; ')}`);
+    this.name = 'CheckpointUnusableError';
+    this.dir = dir;
+    this.skipped = skipped;
   }
 }
 

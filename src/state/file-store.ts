@@ -31,11 +31,12 @@
  * temp files. Saves of one key must not overlap each other, nor a `delete` of the same key.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { open, rename, rm } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { nanoid } from 'nanoid';
 import { InvalidOptionError } from '../errors.js';
 import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { ensureFolder, hasCode, ignore, readIfPresent, readNames, syncFolder } from './durable-files.js';
 import { checkKey, checkSequenceAbove, checkSnapshot } from './snapshot-checks.js';
 import { decodeSnapshotFile, writeSnapshotFile } from './snapshot-format.js';
 import type { LoadResult, Snapshot, SnapshotStore, SkippedSnapshot } from './snapshot-store.js';
@@ -338,57 +339,3 @@ async function listFolder(folder: string): Promise<Listing> {
   snapshots.sort((a, b) => b.sequence - a.sequence);
   return { snapshots, temps };
 }
-
-/** The names in `folder`, or none when it does not exist. */
-async function readNames(folder: string): Promise<string[]> {
-  try {
-    return await readdir(folder);
-  } catch (error) {
-    if (hasCode(error, 'ENOENT')) return [];
-    throw error;
-  }
-}
-
-async function readIfPresent(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if (hasCode(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-}
-
-/** Creates `folder` and any missing parents, making each new name durable in its parent. */
-async function ensureFolder(folder: string): Promise<void> {
-  const created = await mkdir(folder, { recursive: true });
-  if (created === undefined) return;
-  for (let path = folder; ; path = dirname(path)) {
-    await syncFolder(dirname(path));
-    if (path === created || dirname(path) === path) return;
-  }
-}
-
-// Where a folder cannot be opened or fsync'd at all (Windows, some network and FUSE file systems)
-// there is nothing stronger to do; any other failure is real and propagates.
-const UNSYNCABLE_FOLDER = new Set(['EISDIR', 'EPERM', 'EINVAL', 'ENOTSUP']);
-
-/** Makes the entries of `folder` (a rename, a new or removed name) durable. */
-async function syncFolder(folder: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (!(error instanceof Error && UNSYNCABLE_FOLDER.has(String((error as NodeJS.ErrnoException).code)))) {
-      throw error;
-    }
-  } finally {
-    await handle?.close();
-  }
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
-}
-
-function ignore(): void {}

@@ -22,6 +22,8 @@ export interface Assignment {
   readonly partitions: number;
   /** @throws whatever `keyOf` throws, or InvalidKeyError for a key that cannot be partitioned. */
   assign(record: unknown): Assigned;
+  /** The partition that holds `key`'s state (a keyed stage); 0 for round-robin, which holds none. */
+  partitionOfKey(key: PartitionKey): number;
 }
 
 export function assignmentFor(step: StageStep): Assignment {
@@ -35,6 +37,7 @@ export function assignmentFor(step: StageStep): Assignment {
         turn = turn + 1 === step.partitions ? 0 : turn + 1;
         return { index, entry: record };
       },
+      partitionOfKey: () => 0,
     };
   }
   const { keyOf, boundaries, maxParallelism, partitions } = step;
@@ -50,6 +53,7 @@ export function assignmentFor(step: StageStep): Assignment {
         if (typeof key !== kind || (typeof key === 'number' && Number.isNaN(key))) throw new InvalidKeyError(key);
         return { index: range.partitionOf(key as string | number | bigint), entry: { key: stateKeyOf(key as PartitionKey), record } satisfies KeyedEntry };
       },
+      partitionOfKey: (key) => range.partitionOf(key as string | number | bigint),
     };
   }
   const groups = new KeyGroupCache(maxParallelism);
@@ -61,5 +65,6 @@ export function assignmentFor(step: StageStep): Assignment {
       const index = partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions);
       return { index, entry: { key: stateKeyOf(key), record } satisfies KeyedEntry };
     },
+    partitionOfKey: (key) => partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions),
   };
 }

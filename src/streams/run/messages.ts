@@ -2,8 +2,8 @@
  * What pipeline actors send each other: batches of records (never one message per record), with
  * their event times on a timed stream; watermarks, which every sender broadcasts to each receiver
  * after the records they cover; an end-of-input marker that each receiver counts until every
- * upstream sender has ended; and ticks, which a partition sends itself when a processing-time
- * timer or an idle timeout is due.
+ * upstream sender has ended; checkpoint barriers, which every sender broadcasts too; and ticks,
+ * which a partition sends itself when a processing-time timer or an idle timeout is due.
  */
 import type { StateKey } from './state-key.js';
 
@@ -16,6 +16,8 @@ export interface KeyedEntry {
 export type StageMessage<TEntry> =
   | {
       readonly type: 'batch';
+      /** The sending partition's index in its stage (0 for the source). */
+      readonly from: number;
       readonly entries: readonly TEntry[];
       /** Each entry's event time, on a timed stream. */
       readonly timestamps?: readonly number[] | undefined;
@@ -28,7 +30,17 @@ export type StageMessage<TEntry> =
       /** The sender has seen no input for its idle timeout: do not wait for it. */
       readonly idle: boolean;
     }
-  | { readonly type: 'end'; readonly from: number }
+  | {
+      readonly type: 'end';
+      readonly from: number;
+      /** The checkpoint that completes the job once everything has ended, when checkpoints are on. */
+      readonly checkpoint?: number | undefined;
+    }
+  /** Checkpoint `id` starts here: what the sender sent before belongs in it, what follows does not. */
+  | { readonly type: 'barrier'; readonly from: number; readonly id: number }
+  /** To the sink: a checkpoint completed, make what it pre-committed visible. */
+  | { readonly type: 'commit'; readonly token: unknown; readonly completed: boolean }
+  /** A partition's own wake-up for processing-time timers and idleness. */
   | { readonly type: 'tick' };
 
 /** Why a record left the pipeline for the dead-letter output. */

@@ -19,7 +19,11 @@ import type { Assignment } from './assign.js';
 import { FAILED, StepError, attempt, lastFailure } from './chain.js';
 import { allIdle, startProgress, withEnd, withWatermark, type InputProgress } from './input-progress.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
-import type { OperatorOutput, OperatorRuntime, PartitionState, RuntimeContext } from './operators/operator-runtime.js';
+import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operators/operator-runtime.js';
+import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
+import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import type { SnapshotEntry } from '../../state/snapshot-store.js';
+import type { StateKey } from './state-key.js';
 import { Router } from './router.js';
 import type { Segment } from './segment.js';
 
@@ -30,8 +34,9 @@ export interface OperatorCounters {
   recordsOut: number;
 }
 
-/** The actor's own entry in its state: its inputs' progress in event time. */
+/** The actor's own entries in its state: its inputs' progress in event time, and barrier alignment. */
 const PROGRESS = Symbol('progress');
+const ALIGNMENT = Symbol('alignment');
 
 export interface PartitionSetup {
   /** The operator's name, for dead letters. */
@@ -58,6 +63,12 @@ export interface PartitionSetup {
   readonly lateBacklog: () => Promise<void> | undefined;
   /** Injected crashes (chaos testing): throws out of the handler, failing the actor itself. */
   readonly crash?: (() => void) | undefined;
+  /** This stage's index, for checkpoint files. */
+  readonly stage: number;
+  /** Entries restored from a checkpoint, the operator's state to start from. */
+  readonly restored?: readonly SnapshotEntry[] | undefined;
+  /** Where snapshots go when barriers align; undefined when checkpoints are off. */
+  readonly checkpoints?: Pick<CheckpointCoordinator, 'snapshot'> | undefined;
 }
 
 function applyTail(tail: Segment, record: unknown, timestamp: number | undefined): unknown[] {
@@ -94,7 +105,10 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   };
 
   return defineActor<PartitionState, StageMessage<unknown>>({
-    initialState: () => new KeyedState<string | number | bigint | boolean | null | symbol, unknown>([[PROGRESS, startProgress(upstreams)]]),
+    initialState: () => {
+      const state: PartitionState = new KeyedState<StateKey | symbol, unknown>(setup.restored as Iterable<[StateKey, unknown]> | undefined);
+      return state.set(PROGRESS, startProgress(upstreams));
+    },
     started(state, ctx) {
       const progress = state.get(PROGRESS) as InputProgress;
       runtime = setup.runtime({ state, watermark: progress.watermark, retries, name: setup.name, timed: setup.inputTimed });
@@ -105,18 +119,55 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     stopping(_state, ctx) {
       clearTick(ctx);
     },
-    async receive(state, message, ctx) {
+    receive,
+  });
+
+  async function receive(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<PartitionState> {
+      const alignment = state.get(ALIGNMENT) as Alignment | undefined;
+      if (mustWait(alignment, message)) {
+        state.set(ALIGNMENT, withWaiting(alignment as Alignment, message));
+        return state;
+      }
+      if (message.type === 'barrier') {
+        const next = withBarrier(alignment, message.id, message.from, upstreams);
+        if (next.count < upstreams) {
+          state.set(ALIGNMENT, next);
+          return state;
+        }
+        // Aligned: everything before the barrier is in the state, nothing after it.
+        state.delete(ALIGNMENT);
+        takeSnapshot(state, message.id);
+        await downstreamRouter(ctx).barrier(message.id);
+        for (const waiting of next.waiting) await receive(state, waiting, ctx);
+        return state;
+      }
+      await handle(state, message, ctx);
+      return state;
+  }
+
+  function takeSnapshot(state: PartitionState, id: number): void {
+    const checkpoints = setup.checkpoints;
+    if (checkpoints === undefined) return;
+    const view = state.snapshot();
+    checkpoints.snapshot(id, setup.stage, setup.index, operatorEntries(view), () => view.release());
+  }
+
+  function downstreamRouter(ctx: ActorContext<StageMessage<unknown>>): Router {
+    const downstream = setup.downstream();
+    return new Router({
+      next,
+      batchSize: setup.batchSize,
+      send: (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch),
+      deadLetter,
+      from: setup.index,
+      timed: tail.timed,
+    });
+  }
+
+  async function handle(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<void> {
       const operator = runtime as OperatorRuntime;
-      const downstream = setup.downstream();
       // A fresh router per message: outputs of a message that fails are never sent.
-      const router = new Router({
-        next,
-        batchSize: setup.batchSize,
-        send: (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch),
-        deadLetter,
-        from: setup.index,
-        timed: tail.timed,
-      });
+      const router = downstreamRouter(ctx);
       const before = state.get(PROGRESS) as InputProgress;
       let progress = before;
       let maxTimestamp = before.maxTimestamp;
@@ -162,6 +213,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
         case 'end':
           progress = withEnd(progress, message.from);
           break;
+        case 'barrier':
+        case 'commit':
+          return;
         case 'tick': {
           operator.tick(ctx.clock.now(), out);
           // Idle when no record came since the last check: decided from the state, not the clock.
@@ -177,7 +231,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       // must bring those back exactly.
       if (message.type !== 'batch') setup.crash?.();
       if (ending) {
-        await router.end();
+        const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
+        if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
+        await router.end(checkpoint);
       } else if (tail.timed) {
         progress = await forwardWatermark(router, progress, generator === undefined ? undefined : generator.maxOutOfOrdernessMs);
       } else {
@@ -186,9 +242,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       if (progress !== before) state.set(PROGRESS, progress);
       await setup.lateBacklog();
       scheduleTick(ctx, progress);
-      return state;
-    },
-  });
+  }
 }
 
 /**

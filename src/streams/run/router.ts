@@ -103,10 +103,16 @@ export class Router {
     await this.#broadcast({ type: 'watermark', from: this.#from, watermark, idle });
   }
 
-  /** Flushes, then tells every destination the input has ended. */
-  async end(): Promise<void> {
+  /** Flushes, then tells every destination checkpoint `id` starts here. */
+  async barrier(id: number): Promise<void> {
     await this.flush();
-    await this.#broadcast({ type: 'end', from: this.#from });
+    await this.#broadcast({ type: 'barrier', from: this.#from, id });
+  }
+
+  /** Flushes, then tells every destination the input has ended (and which checkpoint completes the job). */
+  async end(checkpoint?: number): Promise<void> {
+    await this.flush();
+    await this.#broadcast({ type: 'end', from: this.#from, checkpoint });
   }
 
   #broadcast(message: StageMessage<unknown>): Promise<unknown> {
@@ -123,6 +129,6 @@ export class Router {
       timestamps = this.#times[index] as number[];
       this.#times[index] = [];
     }
-    this.#pending.push(this.#send(index, { type: 'batch', entries: buffer, timestamps }));
+    this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries: buffer, timestamps }));
   }
 }

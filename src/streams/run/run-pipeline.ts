@@ -25,6 +25,9 @@ import { Router } from './router.js';
 import { driveSource } from './source-driver.js';
 import { planSegment, type Segment } from './segment.js';
 import { SideOutput } from './side-output.js';
+import { checkCheckpointOptions, type CheckpointOptions } from '../checkpoint/checkpoint-options.js';
+import type { CheckpointStats, StageLayout } from '../checkpoint/coordinator.js';
+import { RunCheckpoints, type StartingPoint } from '../checkpoint/run-checkpoints.js';
 import { sinkActor } from './sink-actor.js';
 
 /** Options of `pipeline.run()`. */
@@ -54,10 +57,16 @@ export interface RunOptions {
    */
   maxRestarts?: number | undefined;
   /**
-   * The clock for processing time: processing-time timers, idle timeouts, linger. A virtual clock
-   * in tests. @defaultValue the real clock
+   * The clock for processing time: processing-time timers, idle timeouts, linger, checkpoint
+   * intervals. A virtual clock in tests. @defaultValue the real clock
    */
   clock?: Clock | undefined;
+  /**
+   * Take checkpoints into `dir` every `interval`, and resume from the newest complete one there:
+   * state, source offset and sink (exactly-once with a sink that pre-commits). Needs a replayable
+   * source.
+   */
+  checkpoint?: CheckpointOptions | undefined;
 }
 
 /** What a finished run reports. */
@@ -73,6 +82,14 @@ export interface PipelineResult {
   /** True when `stop()` or the signal ended the run before the source did. */
   readonly stopped: boolean;
   readonly durationMs: number;
+  /** The checkpoint this run resumed from, when it did. */
+  readonly resumedFrom: number | undefined;
+  /** Newer checkpoints passed over because they were damaged, and why. */
+  readonly skippedCheckpoints: readonly { readonly id: number; readonly reason: string }[];
+  /** True when the checkpoint folder said the job had already completed: nothing ran. */
+  readonly alreadyComplete: boolean;
+  /** Checkpoints this run completed (with checkpoints on), the last one included. */
+  readonly checkpoints: number;
 }
 
 /** Live counters of a running pipeline. */
@@ -83,6 +100,8 @@ export interface PipelineMetrics {
   readonly restarts: number;
   readonly deadLetters: number;
   readonly lateRecords: number;
+  /** With checkpoints on: how many completed, the last one's id, duration and size. */
+  readonly checkpoints: CheckpointStats | undefined;
 }
 
 /** A running pipeline. */
@@ -92,8 +111,17 @@ export interface PipelineHandle {
   metrics(): PipelineMetrics;
   /** The most recent dead letters (up to 1000), oldest first. */
   deadLetters(): PipelineDeadLetter[];
-  /** Stops reading the source, drains what was read into the sink, and resolves like `done`. */
+  /**
+   * Stops reading the source and resolves like `done`. Without checkpoints, what was read drains
+   * into the sink (final values and windows included); with them, a last checkpoint is taken
+   * instead, and a later run resumes from it.
+   */
   stop(): Promise<PipelineResult>;
+  /**
+   * Takes a checkpoint now (with checkpoints on) and resolves with its id once it is complete.
+   * @throws InvalidOptionError (rejects) when the run has no `checkpoint` option.
+   */
+  checkpoint(): Promise<number>;
 }
 
 interface Stage {
@@ -131,6 +159,13 @@ function planStages(steps: LogicalPlan['steps']): { head: Segment; stages: Stage
   return { head, stages };
 }
 
+/** How a stage is partitioned, as a checkpoint manifest records it. */
+function layoutOf(step: StageStep): StageLayout {
+  if (step.kind === 'rebalance') return { name: step.name, partitions: step.partitions, maxParallelism: step.partitions };
+  const boundaries = step.boundaries?.map((b) => (typeof b === 'bigint' ? Number(b) : b));
+  return { name: step.name, partitions: step.partitions, maxParallelism: step.maxParallelism, ...(boundaries === undefined ? {} : { boundaries }) };
+}
+
 /** The operator runtime of a stage, made afresh at each start of each of its partitions. */
 function runtimeFactory(step: StageStep, now: () => number): (context: RuntimeContext) => OperatorRuntime {
   if (step.kind === 'rebalance') return () => relayRuntime();
@@ -156,6 +191,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const maxRestarts = withDefault(options.maxRestarts, 1000, (v) => nonNegativeIntegerOrInfinity('maxRestarts', v));
   const chaos = validateChaos(options.chaos);
   const clock = options.clock;
+  const checkpointOptions = checkCheckpointOptions(options.checkpoint);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', options.signal);
 
   const started = performance.now();
@@ -175,6 +211,18 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const stageCounters = stages.map((stage): OperatorCounters => ({ name: stage.step.name, recordsIn: 0, recordsOut: 0 }));
   const sinkCounters: OperatorCounters = { name: `sink:${plan.sink.name}`, recordsIn: 0, recordsOut: 0 };
   const stageRefs: ActorRef<StageMessage<unknown>>[][] = stages.map(() => []);
+  const checkpoints =
+    checkpointOptions === undefined
+      ? undefined
+      : new RunCheckpoints({
+          options: checkpointOptions,
+          source: plan.source,
+          stages: stages.map((stage) => ({ layout: layoutOf(stage.step), assignment: stage.assignment })),
+          clock: system.clock,
+          commit: (token, completed) => (sinkRef as ActorRef<StageMessage<unknown>>).send({ type: 'commit', token, completed }),
+          failed: (error) => void fail(error),
+        });
+  let start: StartingPoint = { resumedFrom: undefined, skipped: [], completed: false, offset: plan.source.start, entries: undefined, sinkToken: undefined };
   let sinkRef: ActorRef<StageMessage<unknown>> | undefined;
   let restarts = 0;
   let stopRequested = false;
@@ -200,6 +248,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const finish = async (outcome: { result: PipelineResult } | { error: unknown }): Promise<void> => {
     if (settled) return;
     settled = true;
+    checkpoints?.close();
     unsubscribe();
     options.signal?.removeEventListener('abort', onAbort);
     let failure = 'error' in outcome ? outcome.error : undefined;
@@ -224,6 +273,10 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         lateRecords,
         stopped: stopRequested,
         durationMs: performance.now() - started,
+        resumedFrom: start.resumedFrom,
+        skippedCheckpoints: start.skipped,
+        alreadyComplete: start.completed,
+        checkpoints: checkpoints?.stats?.completed ?? 0,
       },
     });
   };
@@ -234,7 +287,14 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       initialState: () => null,
       receive(state, _message, ctx) {
         sinkRef = ctx.spawn(
-          sinkActor({ sink: plan.sink, upstreams: stages.at(-1)?.step.partitions ?? 1, counters: sinkCounters, completed: complete, failed: (e) => void fail(e) }),
+          sinkActor({
+            sink: plan.sink,
+            upstreams: stages.at(-1)?.step.partitions ?? 1,
+            counters: sinkCounters,
+            completed: complete,
+            failed: (e) => void fail(e),
+            preCommitted: checkpoints === undefined ? undefined : (id, token) => checkpoints.coordinator.preCommitted(id, token),
+          }),
           { name: 'sink', mailbox },
         );
         for (let s = stages.length - 1; s >= 0; s--) {
@@ -268,6 +328,9 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               late,
               lateBacklog,
               crash: chaos === undefined ? undefined : crasher(chaos, actorName),
+              stage: s,
+              restored: start.entries?.[s]?.[p],
+              checkpoints: checkpoints?.coordinator,
             });
             (stageRefs[s] as ActorRef<StageMessage<unknown>>[])[p] = ctx.spawn(definition, {
               name: actorName,
@@ -288,6 +351,16 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   );
 
   const drive = async (): Promise<void> => {
+    if (checkpoints !== undefined) {
+      start = await checkpoints.open();
+      await plan.sink.recover?.(start.sinkToken, start.completed);
+      if (start.completed) {
+        // The job finished in an earlier run: its output stands, nothing runs again.
+        await plan.sink.close?.();
+        complete();
+        return;
+      }
+    }
     await job.ask({ type: 'setup' }, { timeoutMs: Infinity });
     const first = stages[0]?.assignment;
     const targets = first === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[0] as ActorRef<StageMessage<unknown>>[]);
@@ -299,7 +372,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       from: 0,
       timed: head.timed,
     });
-    await driveSource({
+    const { offset } = await driveSource({
       source: plan.source,
       head,
       router,
@@ -311,23 +384,57 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       deadLetter,
       stopping: () => stopRequested || settled,
       failed: (error) => void fail(error),
+      from: start.offset,
+      wake: () => (checkpoints === undefined ? stopWanted : Promise.race([stopWanted, checkpoints.wanted()])),
+      barriers: checkpoints,
     });
-    await router.end();
+    if (settled) return;
+    if (checkpoints === undefined) {
+      await router.end();
+      return;
+    }
+    if (stopRequested) {
+      // A stopped job is not finished: no final values or windows, a checkpoint to resume from.
+      const last = checkpoints.begin(offset, false);
+      await router.barrier(last.id);
+      await last.done;
+      complete();
+      return;
+    }
+    await router.end(checkpoints.begin(offset, true).id);
   };
   drive().catch((error: unknown) => fail(error));
 
-  const onAbort = (): void => {
+  let wakeForStop!: () => void;
+  const stopWanted = new Promise<void>((resolve) => {
+    wakeForStop = resolve;
+  });
+  const requestStop = (): void => {
     stopRequested = true;
+    wakeForStop();
   };
-  if (options.signal?.aborted) stopRequested = true;
+  const onAbort = (): void => requestStop();
+  if (options.signal?.aborted) requestStop();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   return {
     done,
     deadLetters: () => deadLetters.recent(),
     stop() {
-      stopRequested = true;
+      requestStop();
       return done;
+    },
+    async checkpoint() {
+      if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
+      const completedBefore = checkpoints.stats?.completed ?? 0;
+      checkpoints.request();
+      // The next checkpoint to complete is the one just asked for (or one begun before it).
+      while ((checkpoints.stats?.completed ?? 0) === completedBefore) {
+        if (settled) throw new InvalidOptionError('checkpoint', 'a running pipeline', 'a finished one');
+        await Promise.race([checkpoints.coordinator.settled(), done.then(() => undefined, () => undefined)]);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return checkpoints.stats?.lastId as number;
     },
     metrics() {
       const mailboxes: Record<string, { depth: number; highWaterMark: number }> = {};
@@ -341,6 +448,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         restarts,
         deadLetters: deadLetters.count,
         lateRecords,
+        checkpoints: checkpoints?.stats,
       };
     },
   };

@@ -15,6 +15,9 @@ import type { OperatorCounters } from './partition-actor.js';
 import type { Router } from './router.js';
 import type { Segment } from './segment.js';
 
+/** What a wait on the source resolves to when a barrier or a stop cut it short. */
+const WOKEN: unique symbol = Symbol('woken');
+
 /** Records a synchronous source loop reads between two turns of the event loop. */
 const YIELD_EVERY = 4096;
 
@@ -32,15 +35,35 @@ export interface SourceDriverSetup {
   readonly stopping: () => boolean;
   /** A failure of a timer-driven send: the run fails with it. */
   readonly failed: (error: unknown) => void;
+  /** Where to start reading: a checkpoint's offset, or the source's start. */
+  readonly from: unknown;
+  /** Checkpoint barriers to inject between records, when checkpoints are on. */
+  readonly barriers?: BarrierRequests | undefined;
+  /** Resolves when a barrier or a stop is wanted: a driver waiting on a slow source acts on it. */
+  readonly wake: () => Promise<void>;
+}
+
+/** Requests for checkpoint barriers, which the driver injects at the next record boundary. */
+export interface BarrierRequests {
+  /** Whether a barrier is wanted now. */
+  readonly due: boolean;
+  /** Begins a checkpoint at `offset` (everything before it is in). */
+  begin(offset: unknown): { readonly id: number };
+}
+
+/** What reading left behind: the offset after the last item taken. */
+export interface DriveOutcome {
+  readonly offset: unknown;
 }
 
 function applyHead(head: Segment, record: unknown): unknown[] {
   return head.apply(record, undefined);
 }
 
-/** Reads the source to its end (or until stopped), then tells the first stage the input ended. */
-export async function driveSource(setup: SourceDriverSetup): Promise<void> {
-  const { source, head, router, retries, clock, counters, deadLetter } = setup;
+/** Reads the source to its end, or until stopped; the caller then ends the input or takes a checkpoint. */
+export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcome> {
+  const { source, head, router, retries, clock, counters, deadLetter, barriers } = setup;
+  let offset = setup.from;
   const generator = head.generator;
   // Enough records between watermarks that every destination's batch can fill up first.
   const watermarkEvery = router.destinations * setup.batchSize;
@@ -87,6 +110,7 @@ export async function driveSource(setup: SourceDriverSetup): Promise<void> {
 
   /** Takes one source item; false when the run should stop reading. */
   const take = (item: SourceItem<unknown, unknown>): boolean => {
+    offset = item.next;
     if (item.kind === 'malformed') {
       deadLetter({ reason: 'malformed', stage: counters.name, record: item.raw, error: item.error, line: item.line });
       return !setup.stopping();
@@ -118,34 +142,53 @@ export async function driveSource(setup: SourceDriverSetup): Promise<void> {
     }
     return !setup.stopping();
   };
-  /** What to await after a record: room downstream, or a watermark that is due. */
+  /** What to await after a record: room downstream, a watermark or a barrier that is due. */
   const afterRecord = async (): Promise<void> => {
     if (router.sending) await router.settle();
     if (sinceWatermark >= watermarkEvery && watermarkDue()) await sendWatermark(false);
+    if (barriers?.due === true) await router.barrier(barriers.begin(offset).id);
   };
 
   try {
-    if (setup.stopping()) return;
-    const items = source.read();
+    if (setup.stopping()) return { offset };
+    const items = source.read(setup.from);
     if (Symbol.iterator in items) {
       // An in-memory source: read it synchronously, awaiting only when a full batch waits for room,
       // and giving the event loop a turn now and then so the host's I/O is never starved.
       let sinceYield = 0;
       for (const item of items as Iterable<SourceItem<unknown, unknown>>) {
-        if (!take(item)) return;
-        if (router.sending || sinceWatermark >= watermarkEvery) await afterRecord();
+        if (!take(item)) break;
+        if (router.sending || sinceWatermark >= watermarkEvery || barriers?.due === true) await afterRecord();
         if (++sinceYield >= YIELD_EVERY) {
           sinceYield = 0;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      return;
+      return { offset };
     }
-    for await (const item of items) {
-      if (!take(item)) return;
+    const iterator = items[Symbol.asyncIterator]();
+    let next = iterator.next();
+    for (;;) {
+      // While the source is slow to answer, a barrier (or a stop) need not wait for its next record.
+      const step = await Promise.race([next, setup.wake().then((): typeof WOKEN => WOKEN)]);
+      if (step === WOKEN) {
+        if (setup.stopping()) {
+          void iterator.return?.();
+          break;
+        }
+        await afterRecord();
+        continue;
+      }
+      if (step.done === true) break;
+      next = iterator.next();
+      if (!take(step.value)) {
+        void iterator.return?.();
+        break;
+      }
       await afterRecord();
       armTimers();
     }
+    return { offset };
   } finally {
     disarmTimers();
   }

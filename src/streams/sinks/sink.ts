@@ -16,6 +16,24 @@ export interface Sink<TRecord> {
   readonly name: string;
   /** Takes the next records, in order; the pipeline sends no more until this settles. */
   write(records: readonly TRecord[]): Promise<void> | void;
-  /** The input ended: flush and release what the sink holds. Called once, after the last write. */
+  /**
+   * The input ended: flush and release what the sink holds. Called once, after the last write (with
+   * checkpoints on, after the final checkpoint committed; never for a run that was stopped).
+   */
   close?(): Promise<void> | void;
+  /**
+   * Checkpoint `checkpoint` reached the sink: make everything written so far durable, but not yet
+   * visible, and return a token (JSON) naming it. With `preCommit`, `commit` and `recover` a sink is
+   * exactly-once across crashes; without them, what it took after the last checkpoint is written
+   * again on a resume (at-least-once).
+   */
+  preCommit?(checkpoint: number): Promise<unknown> | unknown;
+  /** The checkpoint whose `preCommit` returned `token` completed: make that output visible. */
+  commit?(token: unknown): Promise<void> | void;
+  /**
+   * A checkpointed run starts: `token` is the last completed checkpoint's (undefined when there is
+   * none). Discard what was written after it, and commit what it pre-committed if that never
+   * happened; `completed` says the job had finished, so finish what `close` would have.
+   */
+  recover?(token: unknown, completed: boolean): Promise<void> | void;
 }

@@ -49,6 +49,6 @@ export interface RuntimeContext {
 }
 
 /** Entries of the state that belong to the operator (user keys), not to the actor. */
-export function* operatorEntries(state: PartitionState): Generator<[StateKey, unknown]> {
+export function* operatorEntries(state: Iterable<[StateKey | symbol, unknown]>): Generator<[StateKey, unknown]> {
   for (const [key, value] of state) if (typeof key !== 'symbol') yield [key, value];
 }

@@ -1,0 +1,147 @@
+/**
+ * The checkpoint coordinator of one run. The source driver begins a checkpoint when it injects a
+ * barrier (recording the source offset after the last record before it); every partition
+ * snapshots its state when its barriers align and the sink pre-commits; once every part has
+ * acknowledged, the manifest is written (in checkpoint order) and the sink commits. A part that
+ * acknowledges twice (a partition replaying a barrier after a restart) counts once.
+ */
+import type { SnapshotEntry } from '../../state/snapshot-store.js';
+import type { CheckpointStore } from './checkpoint-store.js';
+import { MANIFEST_FORMAT, type PartitionSnapshotRef, type StageManifest } from './manifest.js';
+
+/** How a stage was partitioned, for the manifest. */
+export type StageLayout = Omit<StageManifest, 'snapshots'>;
+
+/** What the run reports about its checkpoints. */
+export interface CheckpointStats {
+  /** Checkpoints completed by this run. */
+  readonly completed: number;
+  readonly lastId: number | undefined;
+  /** From the barrier's injection to the manifest being durable. */
+  readonly lastDurationMs: number | undefined;
+  /** Bytes of the last checkpoint's snapshot files. */
+  readonly lastBytes: number | undefined;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly offset: unknown;
+  readonly completed: boolean;
+  readonly refs: (PartitionSnapshotRef | undefined)[][];
+  readonly writes: Set<string>;
+  remaining: number;
+  sinkToken: unknown;
+  readonly done: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+export interface CoordinatorSetup {
+  readonly store: CheckpointStore;
+  readonly sourceName: string;
+  readonly stages: readonly StageLayout[];
+  /** The id after which this run's checkpoints are numbered. */
+  readonly lastId: number;
+  /** Makes the sink's pre-committed output of a completed checkpoint visible. */
+  readonly commit: (token: unknown, completed: boolean) => Promise<void>;
+  readonly now: () => number;
+  /** A checkpoint could not be completed (a snapshot or manifest write failed). */
+  readonly failed: (error: unknown) => void;
+}
+
+export class CheckpointCoordinator {
+  readonly #setup: CoordinatorSetup;
+  readonly #pending = new Map<number, Pending>();
+  #lastId: number;
+  #manifests: Promise<void> = Promise.resolve();
+  #stats: CheckpointStats = { completed: 0, lastId: undefined, lastDurationMs: undefined, lastBytes: undefined };
+
+  constructor(setup: CoordinatorSetup) {
+    this.#setup = setup;
+    this.#lastId = setup.lastId;
+  }
+
+  get stats(): CheckpointStats {
+    return this.#stats;
+  }
+
+  /**
+   * Starts checkpoint `id` (the next one) at source offset `offset`; `completed` for the one taken
+   * at the end of input. Its `done` settles when the manifest is durable and the sink committed.
+   */
+  begin(offset: unknown, completed: boolean): { id: number; done: Promise<void> } {
+    const id = ++this.#lastId;
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    done.catch((error: unknown) => this.#setup.failed(error));
+    const refs = this.#setup.stages.map((stage) => new Array<PartitionSnapshotRef | undefined>(stage.partitions).fill(undefined));
+    const parts = this.#setup.stages.reduce((sum, stage) => sum + stage.partitions, 0) + 1;
+    this.#pending.set(id, { id, startedAt: this.#setup.now(), offset, completed, refs, writes: new Set(), remaining: parts, sinkToken: null, done, resolve, reject });
+    return { id, done };
+  }
+
+  /**
+   * A partition's barriers aligned: writes its entries (read lazily, while it goes on) and
+   * acknowledges once they are durable. `release` is called when the entries are no longer needed.
+   */
+  snapshot(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>, release: () => void): void {
+    const pending = this.#pending.get(id);
+    const part = `${stage}/${partition}`;
+    if (pending === undefined || pending.writes.has(part)) {
+      release();
+      return;
+    }
+    pending.writes.add(part);
+    this.#setup.store
+      .writePartition(id, stage, partition, entries)
+      .then((ref) => {
+        (pending.refs[stage] as (PartitionSnapshotRef | undefined)[])[partition] = ref;
+        this.#acknowledged(pending);
+      })
+      .catch((error: unknown) => pending.reject(error))
+      .finally(release);
+  }
+
+  /** The sink pre-committed what it took before the barrier; `token` goes into the manifest. */
+  preCommitted(id: number, token: unknown): void {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return;
+    pending.sinkToken = token ?? null;
+    this.#acknowledged(pending);
+  }
+
+  /** Resolves once every checkpoint begun so far has completed; rejects with the first failure. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#pending.values()].map((p) => p.done));
+  }
+
+  #acknowledged(pending: Pending): void {
+    if (--pending.remaining > 0) return;
+    // Manifests go out one at a time, in checkpoint order: a later one never lands before an earlier one.
+    this.#manifests = this.#manifests.then(() => this.#complete(pending)).catch((error: unknown) => pending.reject(error));
+  }
+
+  async #complete(pending: Pending): Promise<void> {
+    const { store, stages, sourceName } = this.#setup;
+    await store.writeManifest({
+      format: MANIFEST_FORMAT,
+      id: pending.id,
+      completed: pending.completed,
+      source: { name: sourceName, offset: pending.offset },
+      stages: stages.map((stage, s) => ({ ...stage, snapshots: pending.refs[s] as PartitionSnapshotRef[] })),
+      sink: pending.sinkToken,
+      createdAt: new Date().toISOString(),
+    });
+    await this.#setup.commit(pending.sinkToken, pending.completed);
+    await store.prune();
+    this.#pending.delete(pending.id);
+    const bytes = pending.refs.flat().reduce((sum, ref) => sum + (ref?.bytes ?? 0), 0);
+    this.#stats = { completed: this.#stats.completed + 1, lastId: pending.id, lastDurationMs: this.#setup.now() - pending.startedAt, lastBytes: bytes };
+    pending.resolve();
+  }
+}

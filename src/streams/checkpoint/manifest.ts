@@ -1,0 +1,66 @@
+/**
+ * A checkpoint's manifest: everything needed to resume — the source offset to read from, each
+ * partition's snapshot file, how each stage was partitioned (so a resume with other partition
+ * counts can redistribute the state by key), the sink's commit token — plus a format version.
+ * Stored as one line with the SHA-256 of the JSON body that follows, so a torn or altered
+ * manifest is detected rather than believed.
+ */
+import { createHash } from 'node:crypto';
+
+export const MANIFEST_FORMAT = 1;
+
+/** One partition's snapshot in a checkpoint. */
+export interface PartitionSnapshotRef {
+  readonly partition: number;
+  /** The file name, in the checkpoint's folder. */
+  readonly file: string;
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/** One keyed (or rebalanced) stage as it was partitioned. */
+export interface StageManifest {
+  readonly name: string;
+  readonly partitions: number;
+  readonly maxParallelism: number;
+  /** Range boundaries, for range partitioning. */
+  readonly boundaries?: readonly (string | number)[] | undefined;
+  readonly snapshots: readonly PartitionSnapshotRef[];
+}
+
+export interface Manifest {
+  readonly format: typeof MANIFEST_FORMAT;
+  readonly id: number;
+  /** True for the checkpoint taken once the input ended and everything reached the sink. */
+  readonly completed: boolean;
+  readonly source: { readonly name: string; readonly offset: unknown };
+  readonly stages: readonly StageManifest[];
+  /** What the sink's `preCommit` returned, handed to `commit` and, on a resume, `recover`. */
+  readonly sink: unknown;
+  readonly createdAt: string;
+}
+
+export function encodeManifest(manifest: Manifest): string {
+  const body = JSON.stringify(manifest);
+  return `${digest(body)}\n${body}\n`;
+}
+
+/** The manifest in `text`, or why it cannot be trusted. */
+export function decodeManifest(text: string): { manifest: Manifest } | { damaged: string } {
+  const newline = text.indexOf('\n');
+  if (newline < 0 || !text.endsWith('\n')) return { damaged: 'truncated' };
+  const body = text.slice(newline + 1, -1);
+  if (digest(body) !== text.slice(0, newline)) return { damaged: 'checksum mismatch' };
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(body) as Manifest;
+  } catch {
+    return { damaged: 'not JSON' };
+  }
+  if (manifest.format !== MANIFEST_FORMAT) return { damaged: `unsupported format ${String(manifest.format)}` };
+  return { manifest };
+}
+
+function digest(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
+}

@@ -1,0 +1,152 @@
+/**
+ * Checkpoints for one pipeline run: reads the newest usable checkpoint at the start (and hands its
+ * state out by partition, its offset to the source driver and its token to the sink), then asks
+ * the driver for a barrier every `interval` or on demand, and coordinates each checkpoint to its
+ * manifest. Timers go through the run's clock and are cleared when the run ends.
+ */
+import { InvalidOptionError } from '../../errors.js';
+import type { SnapshotEntry } from '../../state/snapshot-store.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Assignment } from '../run/assign.js';
+import type { Source } from '../sources/source.js';
+import type { CheckedCheckpointOptions } from './checkpoint-options.js';
+import { CheckpointStore } from './checkpoint-store.js';
+import { CheckpointCoordinator, type CheckpointStats, type StageLayout } from './coordinator.js';
+import { redistribute } from './redistribute.js';
+
+/** Where a run starts from. */
+export interface StartingPoint {
+  /** The checkpoint resumed from, if any. */
+  readonly resumedFrom: number | undefined;
+  /** Newer checkpoints passed over as damaged. */
+  readonly skipped: readonly { readonly id: number; readonly reason: string }[];
+  /** The job had already completed: nothing is to run. */
+  readonly completed: boolean;
+  readonly offset: unknown;
+  /** `entries[stage][partition]`, for the partitions of this run. */
+  readonly entries: readonly (readonly (readonly SnapshotEntry[])[])[] | undefined;
+  readonly sinkToken: unknown;
+}
+
+export interface RunCheckpointsSetup {
+  readonly options: CheckedCheckpointOptions;
+  readonly source: Source<unknown, unknown>;
+  readonly stages: readonly { readonly layout: StageLayout; readonly assignment: Assignment }[];
+  readonly clock: Clock;
+  /** Commits the sink's output of a completed checkpoint (through the sink actor). */
+  readonly commit: (token: unknown, completed: boolean) => Promise<void>;
+  /** A checkpoint could not be taken: the run fails with this. */
+  readonly failed: (error: unknown) => void;
+}
+
+export class RunCheckpoints {
+  readonly #setup: RunCheckpointsSetup;
+  readonly #store: CheckpointStore;
+  #coordinator: CheckpointCoordinator | undefined;
+  #timer: TimerHandle | undefined;
+  #due = false;
+  /** One promise per wait for a request, shared by every waiter: waiting allocates nothing per record. */
+  #wanted: { promise: Promise<void>; resolve: () => void } | undefined;
+  #closed = false;
+
+  /** @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset. */
+  constructor(setup: RunCheckpointsSetup) {
+    if (!setup.source.replayable) {
+      throw new InvalidOptionError('checkpoint', `a run whose source can be read again from an offset; ${setup.source.name} cannot`, setup.options);
+    }
+    this.#setup = setup;
+    this.#store = new CheckpointStore(setup.options.dir, setup.options.keep);
+  }
+
+  /**
+   * Reads the newest usable checkpoint and starts coordinating this run's.
+   * @throws CheckpointUnusableError when the folder holds checkpoints but none is intact.
+   * @throws InvalidOptionError naming `checkpoint.dir` when they are another pipeline's.
+   */
+  async open(): Promise<StartingPoint> {
+    const setup = this.#setup;
+    const restored = await this.#store.latest();
+    const resumedFrom = restored?.manifest.id;
+    // Checkpoints above the one resumed from never completed (or are damaged): their files go.
+    await this.#store.discardAbove(resumedFrom ?? 0);
+    this.#coordinator = new CheckpointCoordinator({
+      store: this.#store,
+      sourceName: setup.source.name,
+      stages: setup.stages.map((s) => s.layout),
+      lastId: resumedFrom ?? 0,
+      commit: setup.commit,
+      now: () => setup.clock.now(),
+      failed: setup.failed,
+    });
+    this.#schedule();
+    return {
+      resumedFrom,
+      skipped: restored?.skipped ?? [],
+      completed: restored?.manifest.completed ?? false,
+      offset: restored === undefined ? setup.source.start : restored.manifest.source.offset,
+      entries: restored === undefined || restored.manifest.completed ? undefined : redistribute(restored, setup.stages, this.#store.dir),
+      sinkToken: restored?.manifest.sink,
+    };
+  }
+
+  get coordinator(): CheckpointCoordinator {
+    return this.#coordinator as CheckpointCoordinator;
+  }
+
+  get stats(): CheckpointStats | undefined {
+    return this.#coordinator?.stats;
+  }
+
+  /** Whether the driver should inject a barrier at the next record boundary. */
+  get due(): boolean {
+    return this.#due;
+  }
+
+  /** Asks for a barrier as soon as the driver can; resolves when one is wanted. */
+  request(): void {
+    this.#due = true;
+    this.#wake();
+  }
+
+  /** Resolves when a barrier is requested (or the run ends). */
+  wanted(): Promise<void> {
+    if (this.#due || this.#closed) return Promise.resolve();
+    if (this.#wanted === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((res) => {
+        resolve = res;
+      });
+      this.#wanted = { promise, resolve };
+    }
+    return this.#wanted.promise;
+  }
+
+  #wake(): void {
+    this.#wanted?.resolve();
+    this.#wanted = undefined;
+  }
+
+  /** Begins a checkpoint at `offset`; the driver sends its barrier right after. */
+  begin(offset: unknown, completed = false): { id: number; done: Promise<void> } {
+    this.#due = false;
+    return this.coordinator.begin(offset, completed);
+  }
+
+  /** Stops the interval timer and releases waiters; checkpoints already begun still complete. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#setup.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#wake();
+  }
+
+  #schedule(): void {
+    const { interval } = this.#setup.options;
+    if (interval === Infinity || this.#closed) return;
+    this.#timer = this.#setup.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.request();
+      this.#schedule();
+    }, interval);
+  }
+}
