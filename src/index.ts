@@ -128,3 +128,9 @@ export {
   isSluiceError,
 } from './errors.js';
 export type { SluiceErrorCode } from './errors.js';
+
+export { openJournal } from './journal/journal.js';
+export type { Journal, JournalOffset, JournalOptions, JournalSourceOptions, JournalStats } from './journal/journal.js';
+export { jsonCodec, msgpackCodec } from './journal/codec.js';
+export type { JournalCodec } from './journal/codec.js';
+export { JournalClosedError, JournalCorruptedError, JournalLockedError, JournalTruncatedError } from './errors.js';
