@@ -78,8 +78,10 @@ describe('lock', () => {
     const dir = await folders.make();
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     await writeFile(join(dir, 'journal.lock'), JSON.stringify({ pid: dead, hostname: hostname(), token: 'gone' }));
+    await writeFile(join(dir, `.journal.lock.${dead}.left-behind.tmp`), 'half a lock');
     const journal = await openTracked({ dir });
     expect(JSON.parse(await readFile(join(dir, 'journal.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     await journal.close();
     await expect(stat(join(dir, 'journal.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
   });

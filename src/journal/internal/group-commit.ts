@@ -44,11 +44,6 @@ export class GroupCommit<TAppend extends PendingAppend> {
     this.#options = options;
   }
 
-  /** Appends waiting for a commit to start. */
-  get queued(): number {
-    return this.#queue.length;
-  }
-
   /** Queues `append` to be committed after every append queued before it. */
   enqueue(append: TAppend): void {
     if (this.#failure !== undefined) {

@@ -11,7 +11,7 @@
  * close without an OS lock, which Node does not offer. Run one writer per folder.
  */
 import { hostname as osHostname } from 'node:os';
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { JournalLockedError } from '../../errors.js';
@@ -19,8 +19,8 @@ import { errorCode, syncFolder } from './fs-sync.js';
 
 /** The name of the lock file in a journal folder. */
 export const LOCK_NAME = 'journal.lock';
-/** Temp files of lock attempts: `.journal.lock.<token>.tmp`. */
-export const LOCK_TEMP = /^\.journal\.lock\.[\w-]+\.tmp$/;
+/** Temp files of lock attempts: `.journal.lock.<pid>.<token>.tmp`. */
+const LOCK_TEMP = /^\.journal\.lock\.(\d+)\.[\w-]+\.tmp$/;
 
 const ATTEMPTS = 5;
 const held = new Set<string>();
@@ -50,7 +50,7 @@ export async function acquireLock(dir: string): Promise<JournalLock> {
   held.add(path); // at once, so a concurrent open in this process is refused too
   try {
     const me: Holder = { pid: process.pid, hostname: osHostname(), token: nanoid(12) };
-    const temp = join(dir, `.${LOCK_NAME}.${me.token}.tmp`);
+    const temp = join(dir, `.${LOCK_NAME}.${me.pid}.${me.token}.tmp`);
     await writeDurably(temp, `${JSON.stringify(me)}\n`);
     let placed = false;
     try {
@@ -80,6 +80,7 @@ export async function acquireLock(dir: string): Promise<JournalLock> {
       await rm(temp, { force: true });
     }
     await syncFolder(dir);
+    await removeDeadTemps(dir);
     let released = false;
     return {
       async release() {
@@ -144,6 +145,16 @@ async function readHolder(dir: string, path: string): Promise<Holder | undefined
     // reported below
   }
   throw new JournalLockedError(dir, {}, `${path} is not a lock file this journal wrote; remove it if no process uses the journal`);
+}
+
+/** Removes the temp files that processes killed while taking a lock left behind. */
+async function removeDeadTemps(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const pid = Number(LOCK_TEMP.exec(name)?.[1]);
+    if (pid > 0 && isAlive({ pid, hostname: osHostname(), token: '' }) === false) {
+      await rm(join(dir, name), { force: true });
+    }
+  }
 }
 
 async function writeDurably(path: string, text: string): Promise<void> {
