@@ -16,7 +16,11 @@ export type SluiceErrorCode =
   | 'PIPELINE_FAILED'
   | 'INVALID_PIPELINE'
   | 'CHECKPOINT_UNUSABLE'
-  | 'SYSTEM_STOPPED';
+  | 'SYSTEM_STOPPED'
+  | 'JOURNAL_CLOSED'
+  | 'JOURNAL_CORRUPTED'
+  | 'JOURNAL_LOCKED'
+  | 'JOURNAL_TRUNCATED';
 
 /**
  * Base class of every Sluice error.
@@ -252,6 +256,91 @@ export class SystemStoppedError extends SluiceError {
     super(`Actor system ${system} is stopped`);
     this.name = 'SystemStoppedError';
     this.system = system;
+  }
+}
+
+/**
+ * A journal was closed (or closed itself after a write or fsync failed, when `cause` holds that
+ * failure): it takes no more appends and no new readers.
+ */
+export class JournalClosedError extends SluiceError {
+  readonly code = 'JOURNAL_CLOSED' as const;
+  /** The journal's folder. */
+  readonly dir: string;
+
+  constructor(dir: string, cause?: unknown) {
+    super(
+      cause === undefined
+        ? `Journal ${dir} is closed`
+        : `Journal ${dir} closed itself after a failed write: ${errorMessage(cause)}`,
+      cause === undefined ? undefined : { cause },
+    );
+    this.name = 'JournalClosedError';
+    this.dir = dir;
+  }
+}
+
+/**
+ * Bytes of a journal segment that were once durable do not check out (checksum, framing, record
+ * sequence): damage at rest, not a torn write, so nothing is skipped or truncated.
+ */
+export class JournalCorruptedError extends SluiceError {
+  readonly code = 'JOURNAL_CORRUPTED' as const;
+  /** Path of the damaged segment file. */
+  readonly segment: string;
+  /** Byte position in that file where the damage starts. */
+  readonly position: number;
+  /** What is wrong there. */
+  readonly reason: string;
+
+  constructor(segment: string, position: number, reason: string) {
+    super(`Journal segment ${segment} is corrupted at byte ${position}: ${reason}`);
+    this.name = 'JournalCorruptedError';
+    this.segment = segment;
+    this.position = position;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Another live process (or another open journal in this process) holds the journal's lock. A lock
+ * left by a dead process on this host is taken over instead.
+ */
+export class JournalLockedError extends SluiceError {
+  readonly code = 'JOURNAL_LOCKED' as const;
+  /** The journal's folder. */
+  readonly dir: string;
+  /** The holder's process id, when the lock file names one. */
+  readonly pid: number | undefined;
+  /** The holder's host name, when the lock file names one. */
+  readonly hostname: string | undefined;
+
+  constructor(dir: string, holder: { pid?: number | undefined; hostname?: string | undefined }, detail: string) {
+    super(`Journal ${dir} is locked: ${detail}`);
+    this.name = 'JournalLockedError';
+    this.dir = dir;
+    this.pid = holder.pid;
+    this.hostname = holder.hostname;
+  }
+}
+
+/**
+ * Records a reader needs were deleted by `truncateBefore`: the reader started, or fell, behind the
+ * journal's start. Resuming from an older checkpoint than the journal keeps is data loss to
+ * investigate, not an offset typo.
+ */
+export class JournalTruncatedError extends SluiceError {
+  readonly code = 'JOURNAL_TRUNCATED' as const;
+  /** The offset that was asked for. */
+  readonly offset: number;
+  /** The journal's first offset now. */
+  readonly start: number;
+
+  constructor(offset: number, start: number) {
+    super(`Journal offset ${offset} was truncated away: the journal now starts at ${start}`);
+    this.name = 'JournalTruncatedError';
+    this.offset = offset;
+    this.start = start;
   }
 }
 

@@ -114,6 +114,8 @@ export type {
   TimeDomain,
 } from './streams/process-function.js';
 export type { PipelineHandle, PipelineMetrics, PipelineResult, RunOptions } from './streams/run/run-pipeline.js';
+export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
+export type { CheckpointStats } from './streams/checkpoint/coordinator.js';
 export type { ChaosOptions } from './streams/run/chaos.js';
 export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';
 export type { Sink } from './streams/sinks/sink.js';
@@ -132,6 +134,7 @@ export {
   InvalidKeyError,
   InvalidOptionError,
   InvalidPipelineError,
+  CheckpointUnusableError,
   MailboxOverflowError,
   PipelineFailedError,
   RestartIntensityExceededError,
@@ -141,3 +144,9 @@ export {
   isSluiceError,
 } from './errors.js';
 export type { SluiceErrorCode } from './errors.js';
+
+export { openJournal } from './journal/journal.js';
+export type { Journal, JournalOffset, JournalOptions, JournalSourceOptions, JournalStats } from './journal/journal.js';
+export { jsonCodec, msgpackCodec } from './journal/codec.js';
+export type { JournalCodec } from './journal/codec.js';
+export { JournalClosedError, JournalCorruptedError, JournalLockedError, JournalTruncatedError } from './errors.js';

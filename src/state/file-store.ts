@@ -36,7 +36,7 @@ import { join, resolve, sep } from 'node:path';
 import { nanoid } from 'nanoid';
 import { InvalidOptionError } from '../errors.js';
 import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
-import { ensureFolder, hasCode, ignore, readIfPresent, readNames, syncFolder } from './durable-files.js';
+import { ensureFolder, hasCode, ignore, readIfPresent, readNames, syncFolder } from '../internal/durable-files.js';
 import { checkKey, checkSequenceAbove, checkSnapshot } from './snapshot-checks.js';
 import { decodeSnapshotFile, writeSnapshotFile } from './snapshot-format.js';
 import type { LoadResult, Snapshot, SnapshotStore, SkippedSnapshot } from './snapshot-store.js';

@@ -1,5 +1,5 @@
 /**
- * Small durable-file primitives shared by the file-backed stores: folders whose new names are
+ * Small durable-file primitives shared by the file-backed stores (snapshots, checkpoints, the journal): folders whose new names are
  * fsync'd into their parents, and files that appear only whole, through a rename of a fsync'd temp
  * file followed by an fsync of the folder.
  */
@@ -48,16 +48,19 @@ export async function syncFolder(folder: string): Promise<void> {
     handle = await open(folder, 'r');
     await handle.sync();
   } catch (error) {
-    if (!(error instanceof Error && UNSYNCABLE_FOLDER.has(String((error as NodeJS.ErrnoException).code)))) {
-      throw error;
-    }
+    if (!UNSYNCABLE_FOLDER.has(errorCode(error) ?? '')) throw error;
   } finally {
     await handle?.close();
   }
 }
 
 export function hasCode(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+  return errorCode(error) === code;
+}
+
+/** The `code` of a Node system error, if `error` is one. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 }
 
 export function ignore(): void {}
