@@ -13,6 +13,7 @@
  * - time: event n is due `n / eventsPerSecond` s after `baseTime`; a `delayedFraction` of events
  *   carry a time up to `maxDelayMs` earlier.
  */
+import { InvalidOptionError } from '../../src/index.js';
 import { resolveNexmarkConfig, type NexmarkConfig, type NexmarkOptions } from './config.js';
 import type { NexmarkEvent } from './events.js';
 import { nextAuction } from './internal/auction.js';
@@ -22,7 +23,6 @@ import { eventTime } from './internal/event-time.js';
 import { nextPerson } from './internal/person.js';
 import { SeededRandom, eventSeed } from './internal/seeded-random.js';
 import { paddingPool } from './internal/text.js';
-import { InvalidOptionError } from '../../src/index.js';
 
 /**
  * Makes events of one configured stream.
