@@ -1,83 +1,39 @@
 /**
- * Measurement: warm up, run several times, keep the median, and check every run's result against
- * the baseline's checksum, so a fast wrong answer is reported as a failure rather than a number.
+ * Measurement inside a child: warm-up runs, then timed runs, each timed run's rate and checksum
+ * kept, so the parent can take the median and check every run (not only the last) against the
+ * floor's checksum.
  */
+import type { RunPlan, Runner } from './bench-case.js';
 
-/** One implementation of a case: runs the job once and returns its checksum. */
-export interface Implementation {
-  readonly impl: string;
-  /** Whether Sluice's numbers are compared with this one. */
-  readonly baseline?: boolean;
-  /** Untimed set-up before every run (building a large initial state, say). */
-  prepare?(): Promise<void> | void;
-  run(): Promise<number> | number;
+/** The rate and checksum of each timed run, in order. */
+export interface Measurements {
+  readonly rates: number[];
+  readonly checksums: number[];
 }
 
-/** One benchmark case: a job of `operations` units done by several implementations. */
-export interface BenchCase {
-  readonly name: string;
-  /** What one operation is, for the table ("messages", "records"). */
-  readonly unit: string;
-  readonly operations: number;
-  readonly implementations: readonly Implementation[];
-}
-
-export interface Measurement {
-  readonly case: string;
-  readonly impl: string;
-  readonly unit: string;
-  readonly opsPerSec: number;
-  readonly runs: number;
-  readonly checksum: number;
-  readonly baseline: boolean;
-}
-
-export interface MeasureOptions {
-  readonly warmups: number;
-  readonly runs: number;
-}
-
-export class ChecksumMismatchError extends Error {
-  constructor(benchCase: string, impl: string, expected: number, actual: number) {
-    super(`${benchCase}/${impl} computed ${actual}, expected ${expected}: a wrong answer is not a benchmark result`);
-    this.name = 'ChecksumMismatchError';
+/**
+ * Runs `runner` `plan.warmups` times untimed, then `plan.runs` times timed; `prepare` is never
+ * timed.
+ *
+ * @param operations - operations in one run, to turn seconds into a rate.
+ * @example
+ * ```ts
+ * await measure({ run: () => 42 }, 1, { warmups: 1, runs: 3 }); // { rates: [...3], checksums: [42, 42, 42] }
+ * ```
+ */
+export async function measure(runner: Runner, operations: number, plan: RunPlan): Promise<Measurements> {
+  for (let i = 0; i < plan.warmups; i++) {
+    await runner.prepare?.();
+    await runner.run();
   }
-}
-
-export async function measureCase(benchCase: BenchCase, options: MeasureOptions): Promise<Measurement[]> {
-  const results: Measurement[] = [];
-  let expected: number | undefined;
-  for (const implementation of benchCase.implementations) {
-    for (let i = 0; i < options.warmups; i++) {
-      await implementation.prepare?.();
-      await implementation.run();
-    }
-    const rates: number[] = [];
-    let checksum = Number.NaN;
-    for (let i = 0; i < options.runs; i++) {
-      await implementation.prepare?.();
-      const started = performance.now();
-      checksum = await implementation.run();
-      const seconds = (performance.now() - started) / 1000;
-      rates.push(benchCase.operations / seconds);
-      expected ??= checksum;
-      if (checksum !== expected) throw new ChecksumMismatchError(benchCase.name, implementation.impl, expected, checksum);
-    }
-    results.push({
-      case: benchCase.name,
-      impl: implementation.impl,
-      unit: benchCase.unit,
-      opsPerSec: median(rates),
-      runs: rates.length,
-      checksum,
-      baseline: implementation.baseline === true,
-    });
+  const rates: number[] = [];
+  const checksums: number[] = [];
+  for (let i = 0; i < plan.runs; i++) {
+    await runner.prepare?.();
+    const started = performance.now();
+    const checksum = await runner.run();
+    rates.push(operations / ((performance.now() - started) / 1000));
+    checksums.push(checksum);
   }
-  return results;
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { rates, checksums };
 }
