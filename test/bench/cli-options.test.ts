@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchArgs, UsageError } from '../../bench/cli-options.js';
+
+describe('parseBenchArgs', () => {
+  it('defaults to a full run of every case with no output files', () => {
+    expect(parseBenchArgs([])).toEqual({ scale: 'full', case: undefined, json: undefined, markdown: undefined, help: false });
+  });
+
+  it('reads every option', () => {
+    expect(parseBenchArgs(['--quick', '--case', 'wordcount', '--json', 'out.json', '--markdown', 'B.md', '--help'])).toEqual({
+      scale: 'quick',
+      case: 'wordcount',
+      json: 'out.json',
+      markdown: 'B.md',
+      help: true,
+    });
+    expect(parseBenchArgs(['--case=keyed-actor']).case).toBe('keyed-actor');
+  });
+
+  it.each([
+    [['--fast']],
+    [['--case']],
+    [['--case', '']],
+    [['wordcount']],
+    [['--quick=yes']],
+  ])('throws a UsageError for %j', (args) => {
+    expect(() => parseBenchArgs(args)).toThrow(UsageError);
+  });
+});
