@@ -31,13 +31,15 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--case NAME] [--json FI
   --quick          smaller inputs and fewer runs: under a minute
   --case NAME      one case (or every NAME-… case, e.g. keyed-actor)
   --json FILE      write the results as a JSON array
-  --markdown FILE  rewrite FILE (BENCHMARKS.md) from this run, comparing with the run it records
+  --markdown FILE  rewrite FILE (BENCHMARKS.md) from a run of every case, comparing with the run
+                   it records
   --help           this text`;
 
 /**
  * Parses the arguments after `npm run bench --`.
  *
- * @throws UsageError for an unknown option, a missing or empty value, or a positional argument.
+ * @throws UsageError for an unknown option, a missing or empty value, a positional argument, or
+ * `--markdown` with `--case`.
  * @example
  * ```ts
  * parseBenchArgs(['--quick', '--case', 'wordcount']); // { scale: 'quick', case: 'wordcount', json: undefined, ... }
@@ -63,6 +65,10 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
   }
   for (const option of ['case', 'json', 'markdown'] as const) {
     if (values[option] === '') throw new UsageError(`Expected \`--${option}\` to have a value, got an empty string`);
+  }
+  // BENCHMARKS.md is written whole and says it holds every case: one case would silently drop the rest.
+  if (values.markdown !== undefined && values.case !== undefined) {
+    throw new UsageError('`--markdown` writes the whole table, so it runs every case: drop `--case`');
   }
   return {
     scale: values.quick === true ? 'quick' : 'full',

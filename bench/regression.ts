@@ -1,7 +1,8 @@
 /**
  * Regressions against a previous run: every case/impl whose median rate fell by more than the
  * threshold, or that was a number before and is a FAILURE now. Only rows of the same size (the same
- * operations per run) are compared, so a `--quick` run is never held against a full one. Pure.
+ * operations per run) are compared, so a `--quick` run is never held against a full one; and the
+ * same findings in words, for the terminal and BENCHMARKS.md. Pure.
  */
 import type { BenchResult } from './bench-result.js';
 import { formatRate } from './report.js';

@@ -2,7 +2,7 @@
  * state-update: what the state discipline costs per message. One actor with a small object state
  * takes N updates: returning a new object (production: `freezeState: false`), the same with
  * development-mode shallow freezing (`freezeState: true`), and through an immer draft
- * (`draft: true`). Baseline: the same updates as a loop over plain objects.
+ * (`draft: true`). The floor: the same updates as a loop over plain objects.
  */
 import { createSystem, defineActor, type ActorDefinition } from '../../src/index.js';
 import { defineCase, type ImplementationSpec } from '../bench-case.js';
