@@ -3,20 +3,20 @@
  * (or one probe) and reports on the IPC channel, so nothing a library prints on stdout can garble
  * the result. Run by hand without IPC, it prints the report on stdout instead.
  */
-import { findCase, findProbe } from './registry.js';
+import { loadCase, loadProbe } from './registry.js';
 import { peakRssMb, type ChildReport, type ChildTask } from './child-protocol.js';
 import { measure } from './measure.js';
 
 async function perform(task: ChildTask): Promise<ChildReport> {
   switch (task.kind) {
     case 'case': {
-      const benchCase = findCase(task.case);
+      const benchCase = await loadCase(task.case);
       const { operations, runner } = benchCase.load(task.impl, task.scale);
       const { rates, checksums } = await measure(runner, operations, benchCase.plan(task.scale));
       return { kind: 'case', operations, rates, checksums, peakRssMb: peakRssMb() };
     }
     case 'probe': {
-      const finding = await findProbe(task.probe).run(task.scale);
+      const finding = await (await loadProbe(task.probe)).run(task.scale);
       return { kind: 'probe', finding, peakRssMb: peakRssMb() };
     }
     case 'idle':

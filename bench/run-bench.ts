@@ -48,9 +48,11 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   for (const benchCase of options.cases) {
     const reports = new Map<string, ChildReport>();
     for (const { impl } of benchCase.implementations) {
+      const started = performance.now();
       const report = await runInChild({ kind: 'case', case: benchCase.name, impl, scale: options.scale }, timeoutMs);
       reports.set(impl, report);
-      options.onProgress(`${benchCase.name} / ${impl}: ${describeReport(report, benchCase.unit)}`);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      options.onProgress(`${benchCase.name} / ${impl}: ${describeReport(report, benchCase.unit)} (child ran ${seconds} s)`);
     }
     results.push(...judgeCase(benchCase, reports));
   }

@@ -9,7 +9,7 @@ import { renderBenchmarks } from './benchmarks-markdown.js';
 import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './cli-options.js';
 import { describeMachine } from './machine.js';
 import { extractRun, type PreviousRun } from './recorded-run.js';
-import { CASES, PROBES } from './registry.js';
+import { loadCases, loadProbes } from './registry.js';
 import { compareRuns, describeComparison } from './regression.js';
 import { failureLines, resultTable } from './report.js';
 import { runBench } from './run-bench.js';
@@ -33,9 +33,10 @@ if (options.help) {
   process.exit(0);
 }
 
-const cases = selectCases(CASES, options.case);
+const allCases = await loadCases();
+const cases = selectCases(allCases, options.case);
 if (cases.length === 0) {
-  usageExit(`No benchmark case named \`${options.case}\`. Cases: ${CASES.map((benchCase) => benchCase.name).join(', ')}`);
+  usageExit(`No benchmark case named \`${options.case}\`. Cases: ${allCases.map((benchCase) => benchCase.name).join(', ')}`);
 }
 
 // Read the earlier run before spending minutes on this one: a broken record stops us here.
@@ -57,7 +58,7 @@ console.log(
 
 const run = await runBench({
   cases,
-  probes: selectProbes(PROBES, cases),
+  probes: selectProbes(await loadProbes(), cases),
   scale: options.scale,
   onProgress: (line) => console.error(`  ${line}`),
 });

@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CASES, findCase, findProbe, PROBES } from '../../bench/registry.js';
+import { CASE_NAMES, loadCase, loadCases, loadProbe, loadProbes } from '../../bench/registry.js';
 
-describe('CASES', () => {
-  it('has unique names, so a child finds the case it was told', () => {
-    const names = CASES.map((benchCase) => benchCase.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const name of names) expect(findCase(name).name).toBe(name);
+describe('loadCases', () => {
+  it('loads every case under the name it is registered by, each name once', async () => {
+    const cases = await loadCases();
+    expect(cases.map((benchCase) => benchCase.name)).toEqual(CASE_NAMES);
+    expect(new Set(CASE_NAMES).size).toBe(CASE_NAMES.length);
   });
 
-  it('has a Sluice implementation in every case, to compare with the floor', () => {
-    for (const benchCase of CASES) expect(benchCase.implementations.some((implementation) => implementation.role === 'sluice')).toBe(true);
-  });
-
-  it('keeps the cases of the published table', () => {
-    expect(CASES.map((benchCase) => benchCase.name)).toEqual([
+  it('keeps the cases of the published table, in order', () => {
+    expect(CASE_NAMES).toEqual([
       'actor-throughput',
       'state-update',
       'keyed-state',
@@ -24,20 +20,27 @@ describe('CASES', () => {
       'memory-bound-10x',
     ]);
   });
-});
 
-describe('PROBES', () => {
-  it('belong only to cases that exist', () => {
-    for (const probe of PROBES) {
-      expect(findProbe(probe.name)).toBe(probe);
-      for (const name of probe.cases) expect(() => findCase(name)).not.toThrow();
+  it('has a Sluice implementation in every case, to compare with the floor', async () => {
+    for (const benchCase of await loadCases()) {
+      expect(benchCase.implementations.some((implementation) => implementation.role === 'sluice')).toBe(true);
     }
   });
 });
 
-describe('findCase', () => {
-  it('throws for an unknown name', () => {
-    expect(() => findCase('nope')).toThrow(/No benchmark case named `nope`/);
-    expect(() => findProbe('nope')).toThrow(/No benchmark probe named `nope`/);
+describe('loadCase', () => {
+  it('loads one case by name, and throws for an unknown one', async () => {
+    expect((await loadCase('wordcount')).name).toBe('wordcount');
+    await expect(loadCase('nope')).rejects.toThrow(/No benchmark case named `nope`/);
+  });
+});
+
+describe('loadProbes', () => {
+  it('loads every probe under its name, each belonging only to cases that exist', async () => {
+    for (const probe of await loadProbes()) {
+      expect((await loadProbe(probe.name)).name).toBe(probe.name);
+      for (const name of probe.cases) expect(CASE_NAMES).toContain(name);
+    }
+    await expect(loadProbe('nope')).rejects.toThrow(/No benchmark probe named `nope`/);
   });
 });
