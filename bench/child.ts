@@ -4,8 +4,8 @@
  * the result. Run by hand without IPC, it prints the report on stdout instead.
  */
 import { loadCase, loadProbe } from './registry.js';
-import { peakRssMb, type ChildReport, type ChildTask } from './child-protocol.js';
-import { measure } from './measure.js';
+import { peakRssMb, type ChildReport, type ChildTask } from './harness/child-protocol.js';
+import { measure } from './harness/measure.js';
 
 async function perform(task: ChildTask): Promise<ChildReport> {
   switch (task.kind) {

@@ -4,8 +4,8 @@
  * its peak RSS its own. The parent loads them all to list their implementations. Order here is the
  * order of the table. Invariant: each name is the name of the case or probe it loads.
  */
-import type { BenchCase } from './bench-case.js';
-import type { Probe } from './probe.js';
+import type { BenchCase } from './harness/bench-case.js';
+import type { Probe } from './harness/probe.js';
 
 type Loaders<T> = readonly (readonly [name: string, load: () => Promise<T>])[];
 

@@ -5,16 +5,16 @@
  * wrong answer, a crash), 2 for a command line it cannot run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { renderBenchmarks } from './benchmarks-markdown.js';
-import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './cli-options.js';
-import { describeMachine } from './machine.js';
-import { extractRun, type PreviousRun } from './recorded-run.js';
+import { renderBenchmarks } from './report/benchmarks-markdown.js';
+import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './harness/cli-options.js';
+import { describeMachine } from './report/machine.js';
+import { extractRun, type PreviousRun } from './report/recorded-run.js';
 import { loadCases, loadProbes } from './registry.js';
-import { compareRuns, describeComparison } from './regression.js';
-import { failureLines, resultTable } from './report.js';
-import { runBench } from './run-bench.js';
-import { selectCases, selectProbes } from './selection.js';
-import { renderTextTable } from './table.js';
+import { compareRuns, describeComparison } from './report/regression.js';
+import { failureLines, resultTable } from './report/result-table.js';
+import { runBench } from './harness/run-bench.js';
+import { selectCases, selectProbes } from './harness/selection.js';
+import { renderTextTable } from './report/table.js';
 
 function usageExit(message: string): never {
   console.error(`${message}\n\n${USAGE}`);

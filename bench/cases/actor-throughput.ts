@@ -7,7 +7,7 @@
  */
 import { createActor, fromTransition } from 'xstate';
 import { createSystem, defineActor, RingBuffer } from '../../src/index.js';
-import { defineCase } from '../bench-case.js';
+import { defineCase } from '../harness/bench-case.js';
 
 type Msg = { readonly type: 'add'; readonly amount: number } | { readonly type: 'total' };
 

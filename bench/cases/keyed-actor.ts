@@ -6,7 +6,7 @@
  * keys are).
  */
 import { createSystem, defineActor, KeyedState } from '../../src/index.js';
-import { defineCase, type BenchCase } from '../bench-case.js';
+import { defineCase, type BenchCase } from '../harness/bench-case.js';
 import { filledKeys, incrementInMap, keySequence, zipfKeySequence } from './key-sequence.js';
 
 type Msg = number | 'sum';

@@ -6,7 +6,7 @@
  * instead of finding every key already recorded by earlier runs.
  */
 import { KeyedState, type KeyedStateView } from '../../src/state/keyed-state.js';
-import { defineCase } from '../bench-case.js';
+import { defineCase } from '../harness/bench-case.js';
 import { filledKeys, incrementInMap, keySequence } from './key-sequence.js';
 
 /**

@@ -5,7 +5,7 @@
  * count. The floor: the same sums in a plain loop, into the same slow sink.
  */
 import { fromGenerator, pipeline, toCallback } from '../../src/index.js';
-import { defineCase, type BenchCase } from '../bench-case.js';
+import { defineCase, type BenchCase } from '../harness/bench-case.js';
 
 interface Event {
   readonly user: string;

@@ -5,7 +5,7 @@
  * (`draft: true`). The floor: the same updates as a loop over plain objects.
  */
 import { createSystem, defineActor, type ActorDefinition } from '../../src/index.js';
-import { defineCase, type ImplementationSpec } from '../bench-case.js';
+import { defineCase, type ImplementationSpec } from '../harness/bench-case.js';
 
 interface Account {
   readonly balance: number;

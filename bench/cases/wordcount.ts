@@ -10,7 +10,7 @@ import { from as rxFrom, lastValueFrom, mergeMap, groupBy, reduce as rxReduce, m
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { createActor, fromTransition } from 'xstate';
 import { fromArray, pipeline, toCallback } from '../../src/index.js';
-import { defineCase } from '../bench-case.js';
+import { defineCase } from '../harness/bench-case.js';
 import { zipfKeySequence } from './key-sequence.js';
 
 const PARTITIONS = 4;

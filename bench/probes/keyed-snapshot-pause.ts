@@ -5,7 +5,7 @@
  */
 import { KeyedState, MemorySnapshotStore } from '../../src/index.js';
 import { filledKeys } from '../cases/key-sequence.js';
-import type { Probe } from '../probe.js';
+import type { Probe } from '../harness/probe.js';
 
 /** Runs with the keyed-actor cases, whose actor takes these snapshots. */
 export const keyedSnapshotPauseProbe: Probe = {

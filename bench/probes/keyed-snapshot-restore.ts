@@ -6,8 +6,8 @@
  */
 import { KeyedState } from '../../src/index.js';
 import { filledKeys, keySequence } from '../cases/key-sequence.js';
-import { median } from '../median.js';
-import type { Probe } from '../probe.js';
+import { median } from '../harness/median.js';
+import type { Probe } from '../harness/probe.js';
 
 const TRIALS = 5;
 

@@ -1,6 +1,6 @@
 /** Builders for bench results and child reports, so each test states only the fields it is about. */
-import type { BenchResult } from '../../bench/bench-result.js';
-import type { ChildReport } from '../../bench/child-protocol.js';
+import type { BenchResult } from '../../bench/report/bench-result.js';
+import type { ChildReport } from '../../bench/harness/child-protocol.js';
 
 /** A passing result; `fields` override the defaults. */
 export function result(fields: Partial<BenchResult> = {}): BenchResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineCase, DEFAULT_PLANS, type ImplementationSpec } from '../../bench/bench-case.js';
+import { defineCase, DEFAULT_PLANS, type ImplementationSpec } from '../../../bench/harness/bench-case.js';
 
 const loop: ImplementationSpec<number[]> = { impl: 'plain loop', role: 'floor', create: (numbers) => ({ run: () => numbers.length }) };
 const sluice: ImplementationSpec<number[]> = { impl: 'sluice', role: 'sluice', create: (numbers) => ({ run: () => numbers.length }) };

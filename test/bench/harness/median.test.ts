@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median } from '../../bench/median.js';
+import { median } from '../../../bench/harness/median.js';
 
 describe('median', () => {
   it('returns the middle value of an odd count, whatever the order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdownTable, renderTextTable } from '../../bench/table.js';
+import { renderMarkdownTable, renderTextTable } from '../../../bench/report/table.js';
 
 describe('renderTextTable', () => {
   it('pads every column to its widest cell and rules off the header', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failureLines, formatRate, ratios, resultTable } from '../../bench/report.js';
-import { result } from './fixtures.js';
+import { failureLines, formatRate, ratios, resultTable } from '../../../bench/report/result-table.js';
+import { result } from '../fixtures.js';
 
 const floor = result({ impl: 'plain loop', role: 'floor', opsPerSec: 4e6 });
 const peer = result({ impl: 'streams', role: 'peer', opsPerSec: 1e6 });

@@ -3,7 +3,7 @@
  * invisible when the Markdown is rendered. JSON never holds `--` outside a string, and inside one
  * it is written `-\u002d`, so the comment cannot be closed early by an implementation's name.
  */
-import type { Scale } from './bench-case.js';
+import type { Scale } from '../harness/bench-case.js';
 import type { BenchResult } from './bench-result.js';
 import type { Machine } from './machine.js';
 import type { ComparableResult } from './regression.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describePlans, renderBenchmarks } from '../../bench/benchmarks-markdown.js';
-import { extractRun, type RecordedRun } from '../../bench/recorded-run.js';
-import { compareRuns } from '../../bench/regression.js';
-import { result } from './fixtures.js';
+import { describePlans, renderBenchmarks } from '../../../bench/report/benchmarks-markdown.js';
+import { extractRun, type RecordedRun } from '../../../bench/report/recorded-run.js';
+import { compareRuns } from '../../../bench/report/regression.js';
+import { result } from '../fixtures.js';
 
 const run: RecordedRun = {
   scale: 'quick',

@@ -5,7 +5,7 @@
  * same findings in words, for the terminal and BENCHMARKS.md. Pure.
  */
 import type { BenchResult } from './bench-result.js';
-import { formatRate } from './report.js';
+import { formatRate } from './result-table.js';
 
 /** A drop in rate beyond which a row is called out: timings on a shared machine wobble by ~10%. */
 export const REGRESSION_THRESHOLD = 0.15;

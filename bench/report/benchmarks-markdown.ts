@@ -3,10 +3,10 @@
  * regressions against the run the file held before, and this run recorded for the next one to
  * compare with. No number in it is typed by hand. Pure.
  */
-import type { RunPlan } from './bench-case.js';
+import type { RunPlan } from '../harness/bench-case.js';
 import { embedRun, type PreviousRun, type RecordedRun } from './recorded-run.js';
 import { describeComparison, REGRESSION_THRESHOLD, type Comparison } from './regression.js';
-import { failureLines, resultTable } from './report.js';
+import { failureLines, resultTable } from './result-table.js';
 import { renderMarkdownTable } from './table.js';
 
 /** Everything BENCHMARKS.md is written from. */

@@ -4,10 +4,10 @@
  * measured work, so its own memory and JIT state touch no number.
  */
 import type { BenchCase, RunPlan, Scale } from './bench-case.js';
-import { judgeCase, type BenchResult } from './bench-result.js';
+import { judgeCase, type BenchResult } from '../report/bench-result.js';
 import type { ChildReport } from './child-protocol.js';
 import type { Probe } from './probe.js';
-import { formatRate } from './report.js';
+import { formatRate } from '../report/result-table.js';
 import { runInChild } from './run-in-child.js';
 
 /** How long one child may run before it is killed and its row is a FAILURE. */

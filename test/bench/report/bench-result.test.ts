@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { judgeCase } from '../../bench/bench-result.js';
-import type { ChildReport } from '../../bench/child-protocol.js';
-import { caseReport } from './fixtures.js';
+import { judgeCase } from '../../../bench/report/bench-result.js';
+import type { ChildReport } from '../../../bench/harness/child-protocol.js';
+import { caseReport } from '../fixtures.js';
 
 const sumCase = {
   name: 'sum',

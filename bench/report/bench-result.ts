@@ -3,9 +3,9 @@
  * pure: a row is a number only when every timed run of its child reproduced the floor's checksum;
  * a wrong answer, a crash or an unverifiable one (the floor itself failed) is a FAILURE instead.
  */
-import type { BenchCase, Role } from './bench-case.js';
-import type { ChildReport } from './child-protocol.js';
-import { median } from './median.js';
+import type { BenchCase, Role } from '../harness/bench-case.js';
+import type { ChildReport } from '../harness/child-protocol.js';
+import { median } from '../harness/median.js';
 
 /** One implementation's result in one case: what the table, `--json` and BENCHMARKS.md hold. */
 export interface BenchResult {

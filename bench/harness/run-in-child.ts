@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildReport, ChildTask } from './child-protocol.js';
 
-const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../child.ts', import.meta.url));
 
 /**
  * Forks `bench/child.ts` with `task` and resolves with its report; never rejects. A child that

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { measure } from '../../bench/measure.js';
+import { measure } from '../../../bench/harness/measure.js';
 
 describe('measure', () => {
   it('prepares before every run, and keeps the rate and checksum of timed runs only', async () => {

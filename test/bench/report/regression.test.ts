@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, describeComparison, REGRESSION_THRESHOLD } from '../../bench/regression.js';
-import { result } from './fixtures.js';
+import { compareRuns, describeComparison, REGRESSION_THRESHOLD } from '../../../bench/report/regression.js';
+import { result } from '../fixtures.js';
 
 const before = [
   result({ impl: 'plain loop', opsPerSec: 1000 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectCases, selectProbes } from '../../bench/selection.js';
+import { selectCases, selectProbes } from '../../../bench/harness/selection.js';
 
 const cases = [{ name: 'keyed-state' }, { name: 'keyed-actor-uniform' }, { name: 'keyed-actor-zipf' }, { name: 'wordcount' }];
 const probes = [

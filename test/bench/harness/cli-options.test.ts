@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs, UsageError } from '../../bench/cli-options.js';
+import { parseBenchArgs, UsageError } from '../../../bench/harness/cli-options.js';
 
 describe('parseBenchArgs', () => {
   it('defaults to a full run of every case with no output files', () => {

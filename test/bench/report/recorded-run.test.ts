@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { embedRun, extractRun, type RecordedRun } from '../../bench/recorded-run.js';
-import { result } from './fixtures.js';
+import { embedRun, extractRun, type RecordedRun } from '../../../bench/report/recorded-run.js';
+import { result } from '../fixtures.js';
 
 const run: RecordedRun = {
   scale: 'full',
