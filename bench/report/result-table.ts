@@ -34,8 +34,13 @@ export function ratios(result: BenchResult, results: readonly BenchResult[]): st
   const sluice = result.opsPerSec;
   return results
     .filter((other) => other.case === result.case && other.role !== 'sluice')
-    .map((other) => (other.opsPerSec === null ? `n/a ${other.impl}` : `${(sluice / other.opsPerSec).toFixed(2)}x ${other.impl}`))
+    .map((other) => (other.opsPerSec === null ? `n/a ${other.impl}` : `${formatRatio(sluice / other.opsPerSec)}x ${other.impl}`))
     .join(', ');
+}
+
+/** Two decimals, or two significant digits below 0.1, so that a small ratio does not print as 0.00. */
+function formatRatio(ratio: number): string {
+  return ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2);
 }
 
 /**

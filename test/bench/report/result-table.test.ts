@@ -22,6 +22,10 @@ describe('ratios', () => {
     expect(ratios(sluice, [floor, peer, sluice, other])).toBe('0.50x plain loop, 2.00x streams');
   });
 
+  it('keeps two significant digits of a ratio below 0.1', () => {
+    expect(ratios({ ...sluice, opsPerSec: 12_345 }, [floor, sluice])).toBe('0.0031x plain loop');
+  });
+
   it('is empty for floor and peer rows, and for a failed Sluice row', () => {
     expect(ratios(floor, [floor, sluice])).toBe('');
     expect(ratios(peer, [floor, peer, sluice])).toBe('');
