@@ -1,67 +1,94 @@
 /**
- * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE]`: runs every case and prints a table
- * of median throughput with Sluice's ratio to the baselines measured in the same run.
+ * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE] [-- --markdown FILE]`: runs every
+ * case, each implementation in a child process of its own, and prints a table of median rates and
+ * peak RSS with Sluice's ratio to the floor and each peer. Exits 1 when any row is a FAILURE (a
+ * wrong answer, a crash), 2 for a command line it cannot run.
  */
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { actorThroughput } from './cases/actor-throughput.js';
-import { keyedActorCase, measureKeyedSnapshotPause } from './cases/keyed-actor.js';
-import { keyedStateCase } from './cases/keyed-state.js';
-import { stateUpdateCase } from './cases/state-update.js';
-import { wordcountCase } from './cases/wordcount.js';
-import { measureCase, type BenchCase, type Measurement } from './measure.js';
-import { measureMemoryBound } from './memory-bound.js';
-import { renderTable } from './report.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { renderBenchmarks } from './report/benchmarks-markdown.js';
+import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './harness/cli-options.js';
+import { describeMachine } from './report/machine.js';
+import { extractRun, type PreviousRun } from './report/recorded-run.js';
+import { loadCases, loadProbes } from './registry.js';
+import { compareRuns, describeComparison } from './report/regression.js';
+import { failureLines, resultTable } from './report/result-table.js';
+import { runBench } from './harness/run-bench.js';
+import { selectCases, selectProbes } from './harness/selection.js';
+import { renderTextTable } from './report/table.js';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    case: { type: 'string' },
-    json: { type: 'string' },
-  },
-});
-
-const quick = values.quick === true;
-const EXTRA_CASES = ['memory-bound'];
-const cases: BenchCase[] = [
-  actorThroughput(quick ? 200_000 : 1_000_000),
-  stateUpdateCase(quick ? 200_000 : 1_000_000),
-  keyedStateCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000),
-  keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000, 'uniform'),
-  keyedActorCase(quick ? 100_000 : 1_000_000, quick ? 500_000 : 2_000_000, 'zipf'),
-  wordcountCase(quick ? 200_000 : 1_000_000, 10_000),
-].filter(
-  (c) => values.case === undefined || c.name === values.case,
-);
-if (cases.length === 0 && !EXTRA_CASES.includes(values.case ?? '')) {
-  console.error(`No benchmark case named ${values.case}`);
+function usageExit(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
   process.exit(2);
 }
 
-const results: Measurement[] = [];
-for (const benchCase of cases) {
-  results.push(...(await measureCase(benchCase, { warmups: quick ? 1 : 3, runs: quick ? 3 : 7 })));
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) usageExit(error.message);
+  throw error;
 }
-console.log(`Node ${process.version}, ${process.arch}; median of ${quick ? 3 : 7} runs after warm-up\n`);
-console.log(renderTable(results));
-if (values.case === undefined || values.case.startsWith('keyed-actor')) {
-  const keys = quick ? 100_000 : 1_000_000;
-  const pause = await measureKeyedSnapshotPause(keys);
-  console.log(
-    `\nkeyed-actor snapshot at ${keys.toLocaleString('en-US')} keys: capture pauses the actor ${pause.captureMs.toFixed(3)} ms; ` +
-      `saving it blocks the event loop at most ${pause.longestSaveBlockMs.toFixed(1)} ms at a time`,
-  );
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
-if (values.json !== undefined) {
-  writeFileSync(values.json, JSON.stringify(results.map(({ case: c, impl, opsPerSec }) => ({ case: c, impl, opsPerSec })), null, 2));
+
+const allCases = await loadCases();
+const cases = selectCases(allCases, options.case);
+if (cases.length === 0) {
+  usageExit(`No benchmark case named \`${options.case}\`. Cases: ${allCases.map((benchCase) => benchCase.name).join(', ')}`);
 }
-if (values.case === undefined || values.case === 'memory-bound') {
-  const [idle, ...runs] = await measureMemoryBound(quick ? [0, 100_000, 1_000_000] : [0, 1_000_000, 10_000_000]);
-  console.log('\nmemory-bound: keyed pipeline into a slow sink, each run in its own process');
-  console.log(`  idle process under the same loader (tsx): peak RSS ${idle?.peakRssMb.toFixed(0)} MB`);
-  for (const run of runs) {
-    console.log(
-      `  ${run.records.toLocaleString('en-US')} records: peak RSS ${run.peakRssMb.toFixed(0)} MB, ${(run.recordsPerSec / 1e6).toFixed(2)} M records/s`,
-    );
+
+// Read the earlier run before spending minutes on this one: a broken record stops us here.
+let previous: PreviousRun | undefined;
+if (options.markdown !== undefined && existsSync(options.markdown)) {
+  try {
+    previous = extractRun(readFileSync(options.markdown, 'utf8'));
+  } catch (error) {
+    usageExit(`Cannot read the earlier run in ${options.markdown}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+const machine = describeMachine();
+const date = new Date().toISOString();
+console.log(
+  `${options.scale} run: ${machine.cpuModel} × ${machine.cores}, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}); ` +
+    'each implementation in its own child process; progress on stderr\n',
+);
+
+const run = await runBench({
+  cases,
+  probes: selectProbes(await loadProbes(), cases),
+  scale: options.scale,
+  onProgress: (line) => console.error(`  ${line}`),
+});
+
+const failures = failureLines(run.results);
+console.log(`\n${renderTextTable(resultTable(run.results))}`);
+if (failures.length > 0) console.log(`\n${failures.join('\n')}`);
+if (run.probes.length > 0) console.log(`\n${run.probes.join('\n')}`);
+console.log(`\nidle child under the same loader: ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
+
+if (options.json !== undefined) {
+  writeFileSync(options.json, `${JSON.stringify(run.results, null, 2)}\n`);
+  console.log(`results written to ${options.json}`);
+}
+if (options.markdown !== undefined) {
+  const comparison = previous === undefined ? undefined : compareRuns(previous.results, run.results);
+  const described = describeComparison(previous, comparison);
+  console.log(`\n${[described.summary, ...described.items].join('\n')}`);
+  const recorded = { scale: options.scale, date, machine, results: run.results };
+  writeFileSync(
+    options.markdown,
+    renderBenchmarks({
+      run: recorded,
+      plans: run.plans,
+      idleRssMb: run.idleRssMb,
+      probes: run.probes,
+      previous: previous === undefined || comparison === undefined ? undefined : { run: previous, comparison },
+    }),
+  );
+  console.log(`${options.markdown} written`);
+}
+
+process.exitCode = failures.length > 0 || run.probeFailures > 0 || run.idleRssMb === null ? 1 : 0;

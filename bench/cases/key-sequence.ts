@@ -38,8 +38,13 @@ export function zipfKeySequence(keys: number, count: number): Uint32Array {
   return sequence;
 }
 
+/** Keys 0 … keys − 1, each with the value 0: the initial state of the keyed cases. */
+export function filledKeys(keys: number): (readonly [number, number])[] {
+  return Array.from({ length: keys }, (_, k) => [k, 0] as const);
+}
+
 /**
- * The plain-Map baseline of the keyed cases: increments the value of each key in `sequence` and
+ * The plain-Map floor of the keyed cases: increments the value of each key in `sequence` and
  * returns the sum of the new values. Only ever given Maps: a loop shared with KeyedState would turn
  * polymorphic and slow both sides of the comparison, so KeyedState keeps a loop of its own.
  */

@@ -1,13 +1,13 @@
 /**
  * keyed-state: an actor holding `keys` keys updates one key per message (value = previous + 1), over
- * a fixed pseudo-random key sequence. Baseline: the same loop on a plain Map. KeyedState runs with
+ * a fixed pseudo-random key sequence. The floor: the same loop on a plain Map. KeyedState runs with
  * one view active, as the runtime always has one (the last snapshot, its restart point); a fresh
  * view is taken at the start of every run, so each run pays the undo recording of first writes
  * instead of finding every key already recorded by earlier runs.
  */
 import { KeyedState, type KeyedStateView } from '../../src/state/keyed-state.js';
-import { median, type BenchCase } from '../measure.js';
-import { incrementInMap, keySequence } from './key-sequence.js';
+import { defineCase } from '../harness/bench-case.js';
+import { filledKeys, incrementInMap, keySequence } from './key-sequence.js';
 
 /**
  * Σ c(k)² over the sequence, where c(k) is how often key k occurs. State persists across runs (the
@@ -24,89 +24,64 @@ function sumOfSquaredCounts(keys: number, sequence: Uint32Array): number {
   return sum;
 }
 
-/**
- * The keyed-state case: `updates` updates over `keys` keys, plain Map against KeyedState with one
- * view active. The states are built on first use, outside any timed run's loop but inside the
- * first (warm-up) run.
- */
-export function keyedStateCase(keys: number, updates: number): BenchCase {
-  const sequence = keySequence(keys, updates);
-  const drift = sumOfSquaredCounts(keys, sequence);
-
-  let map: Map<number, number> | undefined;
-  let mapRuns = 0;
-  let state: KeyedState<number, number> | undefined;
-  let view: KeyedStateView<number, number> | undefined;
-  let stateRuns = 0;
-
-  return {
-    name: 'keyed-state',
-    unit: 'updates',
-    operations: updates,
-    implementations: [
-      {
-        impl: 'plain Map',
-        baseline: true,
-        run() {
-          map ??= new Map(Array.from({ length: keys }, (_, k) => [k, 0] as const));
-          return incrementInMap(map, sequence) - drift * mapRuns++;
-        },
-      },
-      {
-        impl: 'KeyedState (1 view active)',
-        run() {
-          state ??= new KeyedState(Array.from({ length: keys }, (_, k) => [k, 0] as const));
-          view?.release();
-          view = state.snapshot();
-          let sum = 0;
-          for (let i = 0; i < sequence.length; i++) {
-            const key = sequence[i] as number;
-            const value = (state.get(key) as number) + 1;
-            state.set(key, value);
-            sum += value;
-          }
-          return sum - drift * stateRuns++;
-        },
-      },
-    ],
-  };
+interface Input {
+  readonly keys: number;
+  readonly sequence: Uint32Array;
+  readonly drift: number;
 }
 
 /**
- * The pause an actor holding `keys` keys takes to snapshot its state, and to restore that snapshot
- * after `changes` keys were updated (restore costs O(changes), not O(keys)): the median of
- * `trials` snapshot → update → restore → release cycles on one state, after one untimed cycle.
- *
- * @param changes - keys updated between each snapshot and its restore.
- * @defaultValue changes - `min(keys, 10_000)`; trials - 5
- * @example
- * ```ts
- * measureSnapshotPause(1_000_000); // { snapshotMs: 0.01, restoreMs: 1.2 }
- * ```
+ * The keyed-state case: 2,000,000 updates over 1,000,000 keys (500,000 over 100,000 with
+ * `--quick`). The states are built on first use, outside any timed run's loop but inside the first
+ * (warm-up) run.
  */
-export function measureSnapshotPause(
-  keys: number,
-  changes: number = Math.min(keys, 10_000),
-  trials = 5,
-): { snapshotMs: number; restoreMs: number } {
-  const state = new KeyedState<number, number>(Array.from({ length: keys }, (_, k) => [k, 0] as const));
-  const sequence = keySequence(keys, changes);
-  const snapshotMs: number[] = [];
-  const restoreMs: number[] = [];
-  for (let trial = 0; trial <= trials; trial++) {
-    let started = performance.now();
-    const view = state.snapshot();
-    const snapshotted = performance.now() - started;
-    for (let i = 0; i < sequence.length; i++) state.set(sequence[i] as number, trial * changes + i + 1);
-    started = performance.now();
-    state.restore(view);
-    const restored = performance.now() - started;
-    view.release();
-    // Trial 0 warms up the code paths and is not counted.
-    if (trial > 0) {
-      snapshotMs.push(snapshotted);
-      restoreMs.push(restored);
-    }
-  }
-  return { snapshotMs: median(snapshotMs), restoreMs: median(restoreMs) };
-}
+export const keyedStateCase = defineCase({
+  name: 'keyed-state',
+  unit: 'updates',
+  input(scale): Input {
+    const keys = scale === 'quick' ? 100_000 : 1_000_000;
+    const sequence = keySequence(keys, scale === 'quick' ? 500_000 : 2_000_000);
+    return { keys, sequence, drift: sumOfSquaredCounts(keys, sequence) };
+  },
+  operations: ({ sequence }) => sequence.length,
+  implementations: [
+    {
+      impl: 'plain Map',
+      role: 'floor',
+      create({ keys, sequence, drift }) {
+        let map: Map<number, number> | undefined;
+        let runs = 0;
+        return {
+          run() {
+            map ??= new Map(filledKeys(keys));
+            return incrementInMap(map, sequence) - drift * runs++;
+          },
+        };
+      },
+    },
+    {
+      impl: 'KeyedState (1 view active)',
+      role: 'sluice',
+      create({ keys, sequence, drift }) {
+        let state: KeyedState<number, number> | undefined;
+        let view: KeyedStateView<number, number> | undefined;
+        let runs = 0;
+        return {
+          run() {
+            state ??= new KeyedState(filledKeys(keys));
+            view?.release();
+            view = state.snapshot();
+            let sum = 0;
+            for (let i = 0; i < sequence.length; i++) {
+              const key = sequence[i] as number;
+              const value = (state.get(key) as number) + 1;
+              state.set(key, value);
+              sum += value;
+            }
+            return sum - drift * runs++;
+          },
+        };
+      },
+    },
+  ],
+});

@@ -2,10 +2,10 @@
  * state-update: what the state discipline costs per message. One actor with a small object state
  * takes N updates: returning a new object (production: `freezeState: false`), the same with
  * development-mode shallow freezing (`freezeState: true`), and through an immer draft
- * (`draft: true`). Baseline: the same updates as a loop over plain objects.
+ * (`draft: true`). The floor: the same updates as a loop over plain objects.
  */
 import { createSystem, defineActor, type ActorDefinition } from '../../src/index.js';
-import type { BenchCase, Implementation } from '../measure.js';
+import { defineCase, type ImplementationSpec } from '../harness/bench-case.js';
 
 interface Account {
   readonly balance: number;
@@ -38,30 +38,39 @@ const byDraft = defineActor<Account, Msg>({
   },
 });
 
-function actorRun(impl: string, definition: ActorDefinition<Account, Msg>, freezeState: boolean, messages: readonly Msg[]): Implementation {
+function actorRun(
+  impl: string,
+  definition: ActorDefinition<Account, Msg>,
+  freezeState: boolean,
+): ImplementationSpec<readonly Msg[]> {
   return {
     impl,
-    async run() {
-      const system = createSystem({ name: 'bench', freezeState });
-      const ref = system.spawn(definition, { mailbox: { capacity: 1024 } });
-      for (const msg of messages) if (!ref.tell(msg)) await ref.send(msg);
-      const balance = await ref.ask<number>({ type: 'balance' });
-      await system.shutdown();
-      return balance;
-    },
+    role: 'sluice',
+    create: (messages) => ({
+      async run() {
+        const system = createSystem({ name: 'bench', freezeState });
+        const ref = system.spawn(definition, { mailbox: { capacity: 1024 } });
+        for (const msg of messages) if (!ref.tell(msg)) await ref.send(msg);
+        const balance = await ref.ask<number>({ type: 'balance' });
+        await system.shutdown();
+        return balance;
+      },
+    }),
   };
 }
 
-export function stateUpdateCase(operations: number): BenchCase {
-  const messages: Msg[] = Array.from({ length: operations }, (_, i) => ({ type: 'deposit', amount: i % 10 }));
-  return {
-    name: 'state-update',
-    unit: 'messages',
-    operations,
-    implementations: [
-      {
-        impl: 'plain object loop',
-        baseline: true,
+/** The state-update case: 1,000,000 messages (200,000 with `--quick`). */
+export const stateUpdateCase = defineCase({
+  name: 'state-update',
+  unit: 'messages',
+  input: (scale): readonly Msg[] =>
+    Array.from({ length: scale === 'quick' ? 200_000 : 1_000_000 }, (_, i) => ({ type: 'deposit', amount: i % 10 })),
+  operations: (messages) => messages.length,
+  implementations: [
+    {
+      impl: 'plain object loop',
+      role: 'floor',
+      create: (messages) => ({
         run() {
           let state: Account = { balance: 0, deposits: 0 };
           for (const msg of messages) {
@@ -69,10 +78,10 @@ export function stateUpdateCase(operations: number): BenchCase {
           }
           return state.balance;
         },
-      },
-      actorRun('sluice, new object (freezeState: false)', byValue, false, messages),
-      actorRun('sluice, new object (freezeState: true)', byValue, true, messages),
-      actorRun('sluice, immer draft', byDraft, false, messages),
-    ],
-  };
-}
+      }),
+    },
+    actorRun('sluice, new object (freezeState: false)', byValue, false),
+    actorRun('sluice, new object (freezeState: true)', byValue, true),
+    actorRun('sluice, immer draft', byDraft, false),
+  ],
+});

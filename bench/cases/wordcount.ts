@@ -1,15 +1,19 @@
 /**
  * wordcount: 1,000,000 records over 10,000 keys with a Zipf-like distribution, counted per key.
- * Sluice runs it as a pipeline with 4 keyed partitions (supervision on); peers: a plain loop over a
- * Map (the floor), Node object-mode streams (`stream.pipeline` with a Transform and a Writable), and
- * RxJS (`groupBy` + `reduce`).
+ * Sluice runs it as a pipeline with 4 keyed partitions (supervision on); the floor is a plain loop
+ * over a Map, and the peers are Node object-mode streams (`stream.pipeline` with a Transform and a
+ * Writable), RxJS (`groupBy` + `reduce`) and XState v5 (4 actors, each word sent to one by hash, as
+ * Sluice routes keys to partitions).
  */
 import { Readable, Transform, Writable } from 'node:stream';
 import { from as rxFrom, lastValueFrom, mergeMap, groupBy, reduce as rxReduce, map as rxMap, toArray as rxToArray } from 'rxjs';
 import { pipeline as streamPipeline } from 'node:stream/promises';
+import { createActor, fromTransition } from 'xstate';
 import { fromArray, pipeline, toCallback } from '../../src/index.js';
-import type { BenchCase } from '../measure.js';
+import { defineCase } from '../harness/bench-case.js';
 import { zipfKeySequence } from './key-sequence.js';
+
+const PARTITIONS = 4;
 
 /** A checksum of final counts that does not depend on the order they arrive in. */
 function checksum(counts: Iterable<readonly [string, number]>): number {
@@ -18,25 +22,49 @@ function checksum(counts: Iterable<readonly [string, number]>): number {
   return sum;
 }
 
-export function wordcountCase(records: number, keys: number): BenchCase {
-  const words = Array.from(zipfKeySequence(keys, records), (k) => `w${k}`);
-  return {
-    name: 'wordcount',
-    unit: 'records',
-    operations: records,
-    implementations: [
-      {
-        impl: 'plain loop',
-        baseline: true,
+/** FNV-1a over the word's UTF-16 code units: a cheap, stable hash to route words to actors. */
+function hash(word: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+interface WordEvent {
+  readonly type: 'word';
+  readonly word: string;
+}
+
+/**
+ * Counts into the actor's own Map, in place: XState asks for a new context per event, but copying
+ * 10,000 counts per record would measure the copy, not the actor.
+ */
+const countWords = fromTransition((counts: Map<string, number>, { word }: WordEvent) => {
+  counts.set(word, (counts.get(word) ?? 0) + 1);
+  return counts;
+}, () => new Map<string, number>());
+
+/** The wordcount case: 1,000,000 records (200,000 with `--quick`) over 10,000 keys. */
+export const wordcountCase = defineCase({
+  name: 'wordcount',
+  unit: 'records',
+  input: (scale): readonly string[] => Array.from(zipfKeySequence(10_000, scale === 'quick' ? 200_000 : 1_000_000), (k) => `w${k}`),
+  operations: (words) => words.length,
+  implementations: [
+    {
+      impl: 'plain loop',
+      role: 'floor',
+      create: (words) => ({
         run() {
           const counts = new Map<string, number>();
           for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
           return checksum(counts);
         },
-      },
-      {
-        impl: 'node object-mode streams',
-        baseline: true,
+      }),
+    },
+    {
+      impl: 'node object-mode streams',
+      role: 'peer',
+      create: (words) => ({
         async run() {
           const counts = new Map<string, number>();
           await streamPipeline(
@@ -56,10 +84,12 @@ export function wordcountCase(records: number, keys: number): BenchCase {
           );
           return checksum(counts);
         },
-      },
-      {
-        impl: 'rxjs groupBy + reduce',
-        baseline: true,
+      }),
+    },
+    {
+      impl: 'rxjs groupBy + reduce',
+      role: 'peer',
+      create: (words) => ({
         async run() {
           const counts = await lastValueFrom(
             rxFrom(words).pipe(
@@ -70,19 +100,35 @@ export function wordcountCase(records: number, keys: number): BenchCase {
           );
           return checksum(counts);
         },
-      },
-      {
-        impl: 'sluice pipeline, 4 partitions',
+      }),
+    },
+    {
+      impl: `xstate, ${PARTITIONS} actors by hash`,
+      role: 'peer',
+      create: (words) => ({
+        run() {
+          const actors = Array.from({ length: PARTITIONS }, () => createActor(countWords).start());
+          for (const word of words) actors[hash(word) % PARTITIONS]!.send({ type: 'word', word });
+          const counts = actors.flatMap((actor) => [...actor.getSnapshot().context]);
+          for (const actor of actors) actor.stop();
+          return checksum(counts);
+        },
+      }),
+    },
+    {
+      impl: `sluice pipeline, ${PARTITIONS} partitions`,
+      role: 'sluice',
+      create: (words) => ({
         async run() {
           const counts: [string, number][] = [];
           await pipeline(fromArray(words))
-            .keyBy((word) => word, { partitions: 4 })
+            .keyBy((word) => word, { partitions: PARTITIONS })
             .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
             .to(toCallback(({ key, value }) => void counts.push([key, value])))
             .run({ name: 'bench' }).done;
           return checksum(counts);
         },
-      },
-    ],
-  };
-}
+      }),
+    },
+  ],
+});

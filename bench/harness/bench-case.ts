@@ -1,0 +1,132 @@
+/**
+ * A benchmark case: one job, done by several named implementations, each of which a child process
+ * can find by name and run alone. The input is built lazily, in the child, so that the parent can
+ * list cases and implementations without paying for a million-message array it will never use.
+ * Invariant: every case has exactly one `floor` implementation (the plain single-threaded loop),
+ * whose checksum every other implementation must reproduce.
+ */
+
+/** How big the inputs are: `quick` for a run of under a minute, `full` for the published numbers. */
+export type Scale = 'quick' | 'full';
+
+/**
+ * What an implementation is, for verification and the ratio column: the `floor` is the plain loop
+ * every checksum is checked against; `peer`s are other libraries (or hand-written equivalents);
+ * `sluice` rows are compared with the floor and every peer.
+ */
+export type Role = 'floor' | 'peer' | 'sluice';
+
+/** One implementation, made ready over the case's input: runs the job once per `run`. */
+export interface Runner {
+  /** Untimed set-up before every run (building a large initial state, say). */
+  prepare?(): Promise<void> | void;
+  /** Does the job once and returns a checksum of its result, to be compared with the floor's. */
+  run(): Promise<number> | number;
+}
+
+/** How many untimed and timed runs a child does. */
+export interface RunPlan {
+  readonly warmups: number;
+  readonly runs: number;
+}
+
+/** One implementation of a case, as a case module declares it. */
+export interface ImplementationSpec<TInput> {
+  readonly impl: string;
+  readonly role: Role;
+  /** Builds the runner over the case's input; its closure holds whatever state persists across runs. */
+  create(input: TInput): Runner;
+}
+
+/** What a case module passes to {@link defineCase}. */
+export interface CaseSpec<TInput> {
+  readonly name: string;
+  /** What one operation is, for the table ("messages", "records"). */
+  readonly unit: string;
+  /** Builds the input of every run, deterministically: each implementation's child builds its own. */
+  input(scale: Scale): TInput;
+  /** How many operations one run over `input` does. */
+  operations(input: TInput): number;
+  readonly implementations: readonly ImplementationSpec<TInput>[];
+  /**
+   * Overrides the default run plan, for cases whose single run takes many seconds.
+   * @defaultValue {@link DEFAULT_PLANS}
+   */
+  readonly plans?: Readonly<Record<Scale, RunPlan>> | undefined;
+}
+
+/** An implementation's name and role: what the parent needs to spawn and judge it. */
+export interface ImplementationInfo {
+  readonly impl: string;
+  readonly role: Role;
+}
+
+/** A runner made ready in a child, with the number of operations one run does. */
+export interface LoadedImplementation {
+  readonly operations: number;
+  readonly runner: Runner;
+}
+
+/** A case with its input type hidden, so that cases of different inputs share one registry. */
+export interface BenchCase {
+  readonly name: string;
+  readonly unit: string;
+  readonly implementations: readonly ImplementationInfo[];
+  plan(scale: Scale): RunPlan;
+  /**
+   * Builds the input and the named implementation's runner.
+   * @throws Error when the case has no implementation of that name.
+   */
+  load(impl: string, scale: Scale): LoadedImplementation;
+}
+
+/**
+ * Warm-ups and timed runs per scale, unless a case says otherwise. Every child starts cold, so even
+ * a quick run warms up twice: after one run the JIT is often still compiling the hot loop.
+ */
+export const DEFAULT_PLANS: Readonly<Record<Scale, RunPlan>> = {
+  quick: { warmups: 2, runs: 3 },
+  full: { warmups: 3, runs: 7 },
+};
+
+/**
+ * Checks a case module's declaration and hides its input type.
+ *
+ * @throws Error when the case has no or several `floor` implementations, or two of the same name.
+ * @example
+ * ```ts
+ * export const sumCase = defineCase({
+ *   name: 'sum',
+ *   unit: 'numbers',
+ *   input: (scale) => Array.from({ length: scale === 'quick' ? 1_000 : 1_000_000 }, (_, i) => i),
+ *   operations: (numbers) => numbers.length,
+ *   implementations: [
+ *     { impl: 'plain loop', role: 'floor', create: (numbers) => ({ run: () => numbers.reduce((a, b) => a + b, 0) }) },
+ *   ],
+ * });
+ * ```
+ */
+export function defineCase<TInput>(spec: CaseSpec<TInput>): BenchCase {
+  const floors = spec.implementations.filter((implementation) => implementation.role === 'floor');
+  if (floors.length !== 1) {
+    throw new Error(`Expected case \`${spec.name}\` to have exactly one floor implementation, got ${floors.length}`);
+  }
+  const names = spec.implementations.map((implementation) => implementation.impl);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new Error(`Case \`${spec.name}\` has two implementations named \`${duplicate}\``);
+  const plans = spec.plans ?? DEFAULT_PLANS;
+  return {
+    name: spec.name,
+    unit: spec.unit,
+    implementations: spec.implementations.map(({ impl, role }) => ({ impl, role })),
+    plan: (scale) => plans[scale],
+    load(impl, scale) {
+      const implementation = spec.implementations.find((candidate) => candidate.impl === impl);
+      if (implementation === undefined) {
+        throw new Error(`Case \`${spec.name}\` has no implementation \`${impl}\`; it has: ${names.join(', ')}`);
+      }
+      const input = spec.input(scale);
+      return { operations: spec.operations(input), runner: implementation.create(input) };
+    },
+  };
+}

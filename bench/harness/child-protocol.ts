@@ -1,0 +1,43 @@
+/**
+ * What the parent tells a child to do (as JSON in its one argument) and what the child reports
+ * back (as one message on the IPC channel). Every failure, whether thrown in the child or seen by
+ * the parent (a crash, a timeout), ends up as an `error` report, so the parent has one shape to
+ * turn into a FAILURE row.
+ */
+import type { Scale } from './bench-case.js';
+import type { ProbeFinding } from './probe.js';
+
+/** One unit of work for a child process. */
+export type ChildTask =
+  | { readonly kind: 'case'; readonly case: string; readonly impl: string; readonly scale: Scale }
+  | { readonly kind: 'probe'; readonly probe: string; readonly scale: Scale }
+  /** Loads the bench and does nothing: the peak RSS every child starts from. */
+  | { readonly kind: 'idle' };
+
+/** What a child found, with its peak RSS over its whole life (warm-ups included). */
+export type ChildReport =
+  | {
+      readonly kind: 'case';
+      /** Operations in one run. */
+      readonly operations: number;
+      /** Operations per second of each timed run, in order. */
+      readonly rates: readonly number[];
+      /** The checksum of each timed run, in order. */
+      readonly checksums: readonly number[];
+      readonly peakRssMb: number;
+    }
+  | { readonly kind: 'probe'; readonly finding: ProbeFinding; readonly peakRssMb: number }
+  | { readonly kind: 'idle'; readonly peakRssMb: number }
+  | { readonly kind: 'error'; readonly message: string };
+
+/**
+ * This process's peak resident set size in MB. `maxRSS` is in KiB.
+ *
+ * @example
+ * ```ts
+ * peakRssMb(); // 87.4
+ * ```
+ */
+export function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}

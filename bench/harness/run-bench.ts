@@ -1,0 +1,94 @@
+/**
+ * The parent's side of a run: every implementation of every selected case, then every probe, then
+ * an idle child, one child process at a time, judged against the floors. The parent itself does no
+ * measured work, so its own memory and JIT state touch no number.
+ */
+import type { BenchCase, RunPlan, Scale } from './bench-case.js';
+import { judgeCase, type BenchResult } from '../report/bench-result.js';
+import type { ChildReport } from './child-protocol.js';
+import type { Probe } from './probe.js';
+import { formatRate } from '../report/result-table.js';
+import { runInChild } from './run-in-child.js';
+
+/** How long one child may run before it is killed and its row is a FAILURE. */
+const CHILD_TIMEOUT_MS: Readonly<Record<Scale, number>> = { quick: 120_000, full: 900_000 };
+
+/** What {@link runBench} runs. */
+export interface RunBenchOptions {
+  readonly cases: readonly BenchCase[];
+  readonly probes: readonly Probe[];
+  readonly scale: Scale;
+  /** Called with one line as each child finishes: a full run takes minutes. */
+  readonly onProgress: (line: string) => void;
+}
+
+/** What a run found. */
+export interface BenchRun {
+  readonly results: readonly BenchResult[];
+  /** One line per probe: its summary, or a FAILURE line. */
+  readonly probes: readonly string[];
+  readonly probeFailures: number;
+  /** Peak RSS of a child that loads the bench and does nothing; `null` if it failed. */
+  readonly idleRssMb: number | null;
+  /** The run plan each case used. */
+  readonly plans: ReadonlyMap<string, RunPlan>;
+}
+
+/**
+ * Runs the selected cases and probes, each implementation and probe in a child process of its own.
+ *
+ * @example
+ * ```ts
+ * const run = await runBench({ cases: CASES, probes: PROBES, scale: 'quick', onProgress: console.error });
+ * ```
+ */
+export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
+  const timeoutMs = CHILD_TIMEOUT_MS[options.scale];
+  const results: BenchResult[] = [];
+  for (const benchCase of options.cases) {
+    const reports = new Map<string, ChildReport>();
+    for (const { impl } of benchCase.implementations) {
+      const started = performance.now();
+      const report = await runInChild({ kind: 'case', case: benchCase.name, impl, scale: options.scale }, timeoutMs);
+      reports.set(impl, report);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      options.onProgress(`${benchCase.name} / ${impl}: ${describeReport(report, benchCase.unit)} (child ran ${seconds} s)`);
+    }
+    results.push(...judgeCase(benchCase, reports));
+  }
+
+  const probes: string[] = [];
+  let probeFailures = 0;
+  for (const probe of options.probes) {
+    const report = await runInChild({ kind: 'probe', probe: probe.name, scale: options.scale }, timeoutMs);
+    const line = report.kind === 'probe' ? report.finding.summary : `FAILURE probe ${probe.name}: ${describeReport(report, '')}`;
+    if (report.kind !== 'probe') probeFailures++;
+    probes.push(line);
+    options.onProgress(`${probe.name}: ${line}`);
+  }
+
+  const idle = await runInChild({ kind: 'idle' }, timeoutMs);
+  options.onProgress(`idle child: ${describeReport(idle, '')}`);
+
+  return {
+    results,
+    probes,
+    probeFailures,
+    idleRssMb: idle.kind === 'idle' ? idle.peakRssMb : null,
+    plans: new Map(options.cases.map((benchCase) => [benchCase.name, benchCase.plan(options.scale)])),
+  };
+}
+
+/** A child's report in a few words, for progress lines: not yet judged against the floor. */
+function describeReport(report: ChildReport, unit: string): string {
+  switch (report.kind) {
+    case 'case':
+      return `${report.rates.map((rate) => formatRate(rate)).join(', ')} ${unit}/s; peak RSS ${report.peakRssMb.toFixed(0)} MB`;
+    case 'probe':
+      return report.finding.summary;
+    case 'idle':
+      return `peak RSS ${report.peakRssMb.toFixed(0)} MB`;
+    case 'error':
+      return report.message;
+  }
+}

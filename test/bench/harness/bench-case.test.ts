@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { defineCase, DEFAULT_PLANS, type ImplementationSpec } from '../../../bench/harness/bench-case.js';
+
+const loop: ImplementationSpec<number[]> = { impl: 'plain loop', role: 'floor', create: (numbers) => ({ run: () => numbers.length }) };
+const sluice: ImplementationSpec<number[]> = { impl: 'sluice', role: 'sluice', create: (numbers) => ({ run: () => numbers.length }) };
+
+function spec(implementations: readonly ImplementationSpec<number[]>[]) {
+  return {
+    name: 'sum',
+    unit: 'numbers',
+    input: (scale: 'quick' | 'full') => Array.from({ length: scale === 'quick' ? 3 : 10 }, (_, i) => i),
+    operations: (numbers: number[]) => numbers.length,
+    implementations,
+  };
+}
+
+describe('defineCase', () => {
+  it('lists implementation names and roles without building the input', () => {
+    let built = 0;
+    const benchCase = defineCase({ ...spec([loop, sluice]), input: () => (built++, []) });
+    expect(benchCase.implementations).toEqual([
+      { impl: 'plain loop', role: 'floor' },
+      { impl: 'sluice', role: 'sluice' },
+    ]);
+    expect(built).toBe(0);
+  });
+
+  it('throws for a case without a floor, or with two', () => {
+    expect(() => defineCase(spec([sluice]))).toThrow(/exactly one floor implementation, got 0/);
+    expect(() => defineCase(spec([loop, { ...loop, impl: 'other loop' }]))).toThrow(/exactly one floor implementation, got 2/);
+  });
+
+  it('throws for two implementations of one name', () => {
+    expect(() => defineCase(spec([loop, sluice, { ...sluice }]))).toThrow(/two implementations named `sluice`/);
+  });
+
+  describe('load', () => {
+    it('builds the input at the scale asked for and the named runner over it', async () => {
+      const loaded = defineCase(spec([loop, sluice])).load('sluice', 'quick');
+      expect(loaded.operations).toBe(3);
+      expect(await loaded.runner.run()).toBe(3);
+    });
+
+    it('throws naming the implementations there are, for an unknown one', () => {
+      expect(() => defineCase(spec([loop, sluice])).load('nope', 'quick')).toThrow(/no implementation `nope`; it has: plain loop, sluice/);
+    });
+  });
+
+  describe('plan', () => {
+    it('is the default plan unless the case gives its own', () => {
+      expect(defineCase(spec([loop])).plan('full')).toEqual(DEFAULT_PLANS.full);
+      const own = { quick: { warmups: 0, runs: 1 }, full: { warmups: 1, runs: 2 } };
+      expect(defineCase({ ...spec([loop]), plans: own }).plan('quick')).toEqual({ warmups: 0, runs: 1 });
+    });
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { measure } from '../../../bench/harness/measure.js';
+
+describe('measure', () => {
+  it('prepares before every run, and keeps the rate and checksum of timed runs only', async () => {
+    const calls: string[] = [];
+    let run = 0;
+    const measured = await measure(
+      {
+        prepare: () => void calls.push('prepare'),
+        run: () => {
+          calls.push('run');
+          return ++run;
+        },
+      },
+      1000,
+      { warmups: 2, runs: 3 },
+    );
+    expect(calls).toEqual(['prepare', 'run', 'prepare', 'run', 'prepare', 'run', 'prepare', 'run', 'prepare', 'run']);
+    expect(measured.checksums).toEqual([3, 4, 5]);
+    expect(measured.rates).toHaveLength(3);
+    for (const rate of measured.rates) expect(rate).toBeGreaterThan(0);
+  });
+
+  it('awaits asynchronous runs', async () => {
+    const measured = await measure({ run: async () => 7 }, 1, { warmups: 0, runs: 2 });
+    expect(measured.checksums).toEqual([7, 7]);
+  });
+});
