@@ -121,7 +121,8 @@ export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run
 export type { Sink } from './streams/sinks/sink.js';
 export { toArray, toCallback } from './streams/sinks/basic-sinks.js';
 export type { ArraySink } from './streams/sinks/basic-sinks.js';
-export { toJsonLinesFile, toWritable } from './streams/sinks/writable-sinks.js';
+export { toWritable } from './streams/sinks/writable-sinks.js';
+export { toJsonLinesFile } from './streams/sinks/json-lines-file.js';
 export type { WritableSinkOptions } from './streams/sinks/writable-sinks.js';
 
 export { systemClock } from './time/clock.js';

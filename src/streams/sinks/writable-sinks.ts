@@ -2,7 +2,6 @@
  * Sinks into Node streams and files. Writes respect the stream's backpressure: when `write`
  * reports a full buffer, the sink waits for `drain` before taking more.
  */
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { InvalidOptionError } from '../../errors.js';
@@ -64,28 +63,5 @@ export function toWritable<TRecord>(stream: Writable, options: WritableSinkOptio
       stream.off('error', onError);
       check();
     },
-  };
-}
-
-/**
- * Writes records as JSON lines to a file (created, or truncated), one record per line.
- *
- * @example
- * ```ts
- * const out = toJsonLinesFile<{ word: string; count: number }>('out.jsonl');
- * await out.write([{ word: 'a', count: 2 }]);
- * await out.close?.();
- * ```
- */
-export function toJsonLinesFile<TRecord>(path: string): Sink<TRecord> {
-  if (typeof path !== 'string' || path.length === 0) throw new InvalidOptionError('path', 'a file path', path);
-  let sink: Sink<TRecord> | undefined;
-  // The file is opened on the first write (or at close), so building a pipeline touches no disk.
-  const open = (): Sink<TRecord> =>
-    (sink ??= toWritable<TRecord>(createWriteStream(path), { serialize: (record) => `${JSON.stringify(record)}\n` }));
-  return {
-    name: path,
-    write: (batch) => open().write(batch),
-    close: () => open().close?.(),
   };
 }
