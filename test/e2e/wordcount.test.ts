@@ -2,8 +2,10 @@
  * The word-count contract, from outside: the command line, the output format and order, stderr
  * for everything else, and output that crashes and partition counts do not change.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,8 +68,40 @@ describe('examples/wordcount.ts', () => {
     expect(await readFile(output, 'utf8')).toBe(expected);
   });
 
+  it('resumes after kill -9 with any --partitions and writes the file an uninterrupted run writes', async () => {
+    const input = join(dir, 'long.txt');
+    await writeFile(input, readProjectFile(INPUT).repeat(12_000));
+    const output = join(dir, 'long.jsonl');
+    const checkpoints = join(dir, 'checkpoints');
+    const args = ['--input', input, '--output', output, '--checkpoint-dir', checkpoints, '--checkpoint-interval', '100'];
+    // Killed as soon as it reports a completed checkpoint, while it is still reading.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args, '--partitions', '4'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = once(child, 'exit');
+    for await (const line of createInterface({ input: child.stderr })) {
+      if (/ [1-9]\d* checkpoints$/.test(line)) break;
+    }
+    child.kill('SIGKILL');
+    const [, signal] = await exited;
+    expect(signal).toBe('SIGKILL');
+
+    const resumed = await wordcount(...args, '--partitions', '3');
+    expect(resumed.stderr).toMatch(/resumed from checkpoint \d+/);
+    expect(await readFile(output, 'utf8')).toBe(model(readProjectFile(INPUT).repeat(12_000)));
+
+    const again = await wordcount(...args, '--partitions', '2');
+    expect(again.stderr).toMatch(/the job is already complete/);
+    expect(await readFile(output, 'utf8')).toBe(model(readProjectFile(INPUT).repeat(12_000)));
+  });
+
   it('exits 2 with a usage message for bad arguments', async () => {
-    for (const args of [[], ['--input', INPUT, '--partitions', '0'], ['--input', INPUT, '--crash-rate', '2', '--seed', '1'], ['--bogus']]) {
+    for (const args of [
+      [],
+      ['--input', INPUT, '--partitions', '0'],
+      ['--input', INPUT, '--crash-rate', '2', '--seed', '1'],
+      ['--bogus'],
+      ['--input', INPUT, '--checkpoint-dir', dir],
+      ['--input', INPUT, '--output', join(dir, 'x'), '--checkpoint-interval', '5'],
+    ]) {
       const failure = await wordcount(...args).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,

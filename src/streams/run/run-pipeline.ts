@@ -350,9 +350,15 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     { name, supervisor: { maxRestarts, withinMs: 10_000 }, supervision: { decide: () => 'escalate' } },
   );
 
+  let opened!: () => void;
+  /** Settles once the run knows where it starts (its checkpoint read back, with checkpoints on). */
+  const ready = new Promise<void>((resolve) => {
+    opened = resolve;
+  });
   const drive = async (): Promise<void> => {
     if (checkpoints !== undefined) {
       start = await checkpoints.open();
+      opened();
       await plan.sink.recover?.(start.sinkToken, start.completed);
       if (start.completed) {
         // The job finished in an earlier run: its output stands, nothing runs again.
@@ -426,6 +432,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     },
     async checkpoint() {
       if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
+      await Promise.race([ready, done.then(() => undefined, () => undefined)]);
       const completedBefore = checkpoints.stats?.completed ?? 0;
       checkpoints.request();
       // The next checkpoint to complete is the one just asked for (or one begun before it).

@@ -1,0 +1,210 @@
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  CheckpointUnusableError,
+  InvalidOptionError,
+  fromArray,
+  fromIterable,
+  pipeline,
+  toArray,
+  toJsonLinesFile,
+  tumbling,
+  type Keyed,
+  type PipelineHandle,
+  type WindowResult,
+} from '../../../src/index.js';
+
+let dir = '';
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoint-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const words = Array.from({ length: 3_000 }, (_, i) => `w${(i * 7) % 41}`);
+
+function counts(records: readonly string[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const word of records) totals.set(word, (totals.get(word) ?? 0) + 1);
+  return totals;
+}
+
+/** A word count that stops itself after `stopAfter` words, with checkpoints into `dir`. */
+function countWords(partitions: number, out: string, stopAfter = Infinity, input: readonly string[] = words): PipelineHandle {
+  let seen = 0;
+  let handle: PipelineHandle | undefined;
+  handle = pipeline(fromArray(input))
+    .tap(() => {
+      if (++seen === stopAfter) void handle?.stop();
+    })
+    .keyBy((word) => word, { partitions })
+    .reduce((n: number) => n + 1, () => 0)
+    .to(toJsonLinesFile<Keyed<string, number>>(out))
+    .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 32 });
+  return handle;
+}
+
+async function readChangelog(path: string): Promise<Keyed<string, number>[]> {
+  return (await readFile(path, 'utf8'))
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Keyed<string, number>);
+}
+
+/** A changelog of running counts holds each update exactly once: for every key, 1, 2, …, its total. */
+function expectExactlyOnce(changelog: readonly Keyed<string, number>[], input: readonly string[]): void {
+  const perKey = new Map<string, number[]>();
+  for (const { key, value } of changelog) perKey.set(key, [...(perKey.get(key) ?? []), value]);
+  const expected = counts(input);
+  expect(new Set(perKey.keys())).toEqual(new Set(expected.keys()));
+  for (const [key, total] of expected) expect(perKey.get(key)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+}
+
+describe('pipeline checkpoints', () => {
+  it('stops with a checkpoint and resumes from it: state, source offset and output, exactly once', async () => {
+    const out = join(dir, 'out.jsonl');
+    const first = await countWords(2, out, 1_000).done;
+    expect(first).toMatchObject({ stopped: true, recordsRead: 1_000, checkpoints: 1, resumedFrom: undefined });
+    // A stopped job is not complete: nothing is visible in the output file yet.
+    await expect(readFile(out, 'utf8')).rejects.toThrow();
+
+    const second = await countWords(2, out).done;
+    expect(second).toMatchObject({ stopped: false, recordsRead: 2_000, resumedFrom: 1, alreadyComplete: false });
+    expectExactlyOnce(await readChangelog(out), words);
+  });
+
+  it('redistributes state by key when the partition count changes: 1 → 4 → 3', async () => {
+    const out = join(dir, 'out.jsonl');
+    await countWords(1, out, 700).done;
+    // Each run counts from where it resumed: this one stops 700 words further on.
+    const middle = await countWords(4, out, 700).done;
+    expect(middle).toMatchObject({ resumedFrom: 1, recordsRead: 700 });
+    const last = await countWords(3, out).done;
+    expect(last).toMatchObject({ resumedFrom: 2, recordsRead: 3_000 - 1_400 });
+    expectExactlyOnce(await readChangelog(out), words);
+  });
+
+  it('says a completed job is complete, and leaves its output alone', async () => {
+    const out = join(dir, 'out.jsonl');
+    await countWords(2, out).done;
+    const before = await readFile(out, 'utf8');
+    const again = await countWords(3, out).done;
+    expect(again).toMatchObject({ alreadyComplete: true, resumedFrom: 1, recordsRead: 0 });
+    expect(await readFile(out, 'utf8')).toBe(before);
+  });
+
+  it('takes a checkpoint on demand and reports it in the metrics', async () => {
+    const out = join(dir, 'out.jsonl');
+    const handle = countWords(2, out);
+    const id = await handle.checkpoint();
+    expect(id).toBe(1);
+    expect(handle.metrics().checkpoints).toMatchObject({ completed: 1, lastId: 1 });
+    expect(handle.metrics().checkpoints?.lastBytes).toBeGreaterThan(0);
+    await handle.done;
+  });
+
+  it('carries event-time windows across a stop and a resume', async () => {
+    const events = Array.from({ length: 600 }, (_, i) => ({ key: `k${i % 5}`, ts: i * 10 }));
+    const build = (stopAfter: number, out: ReturnType<typeof toArray<WindowResult<string, number>>>): PipelineHandle => {
+      let seen = 0;
+      let handle: PipelineHandle | undefined;
+      handle = pipeline(fromArray(events))
+        .tap(() => {
+          if (++seen === stopAfter) void handle?.stop();
+        })
+        .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
+        .keyBy((e) => e.key, { partitions: 2 })
+        .window(tumbling(1_000))
+        .reduce((n: number) => n + 1, () => 0)
+        .to(out)
+        .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 8 });
+      return handle;
+    };
+    const before = toArray<WindowResult<string, number>>();
+    await build(333, before).done;
+    const after = toArray<WindowResult<string, number>>();
+    await build(Infinity, after).done;
+    // toArray is not transactional: windows that fired before the stop may come again after it,
+    // but every window's last firing counts all 20 of its key's records.
+    const last = new Map([...before.records, ...after.records].map((r) => [`${r.key}@${r.window.start}`, r.value]));
+    expect(last.size).toBe(5 * 6);
+    for (const value of last.values()) expect(value).toBe(20);
+  });
+
+  describe('damaged checkpoints', () => {
+    async function twoCheckpoints(): Promise<{ out: string; newest: string }> {
+      const out = join(dir, 'out.jsonl');
+      await countWords(2, out, 800).done;
+      await countWords(2, out, 1_600).done;
+      const folders = (await readdir(join(dir, 'checkpoints'))).sort();
+      expect(folders).toHaveLength(2);
+      return { out, newest: join(dir, 'checkpoints', folders[1] as string) };
+    }
+
+    for (const [damage, harm] of [
+      ['a truncated snapshot file', (folder: string) => truncate(join(folder, 's0-p1.snap'), 40)],
+      ['a flipped byte in a snapshot file', (folder: string) => flipByte(join(folder, 's0-p0.snap'))],
+      ['a missing snapshot file', (folder: string) => rm(join(folder, 's0-p0.snap'))],
+      ['a flipped byte in the manifest', (folder: string) => flipByte(join(folder, 'manifest'))],
+    ] as const) {
+      it(`falls back to the previous checkpoint past ${damage}`, async () => {
+        const { out, newest } = await twoCheckpoints();
+        await harm(newest);
+        const result = await countWords(3, out).done;
+        expect(result.resumedFrom).toBe(1);
+        expect(result.skippedCheckpoints).toHaveLength(1);
+        expect(result.skippedCheckpoints[0]?.id).toBe(2);
+        expectExactlyOnce(await readChangelog(out), words);
+      });
+    }
+
+    it('refuses to start over when no checkpoint is usable', async () => {
+      const out = join(dir, 'out.jsonl');
+      await countWords(2, out, 800).done;
+      const [only] = await readdir(join(dir, 'checkpoints'));
+      await flipByte(join(dir, 'checkpoints', only as string, 'manifest'));
+      await expect(countWords(2, out).done).rejects.toThrow(CheckpointUnusableError);
+    });
+  });
+
+  describe('options', () => {
+    it('needs a source that can be read again from an offset', () => {
+      const once = pipeline(fromIterable(['a'])).to(toArray());
+      expect(() => once.run({ checkpoint: { dir } })).toThrow(InvalidOptionError);
+    });
+
+    it('names the option that is wrong', () => {
+      const job = pipeline(fromArray(['a'])).to(toArray());
+      expect(() => job.run({ checkpoint: { dir: '' } })).toThrow(/checkpoint\.dir/);
+      expect(() => job.run({ checkpoint: { dir, interval: 0 } })).toThrow(/checkpoint\.interval/);
+      expect(() => job.run({ checkpoint: { dir, keep: 0 } })).toThrow(/checkpoint\.keep/);
+    });
+
+    it('refuses another pipeline’s checkpoints', async () => {
+      const out = join(dir, 'out.jsonl');
+      await countWords(2, out, 500).done;
+      const other = pipeline(fromArray(words))
+        .keyBy((w) => w, { partitions: 2 })
+        .reduce((n: number) => n + 1, () => 0, { name: 'another' })
+        .to(toArray())
+        .run({ checkpoint: { dir: join(dir, 'checkpoints') } });
+      await expect(other.done).rejects.toThrow(/checkpoint\.dir/);
+    });
+
+    it('rejects checkpoint() on a run without checkpoints', async () => {
+      const handle = pipeline(fromArray(['a'])).to(toArray()).run();
+      await expect(handle.checkpoint()).rejects.toThrow(InvalidOptionError);
+      await handle.done;
+    });
+  });
+});
+
+async function flipByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = (bytes[at] as number) ^ 0xff;
+  await writeFile(path, bytes);
+}
