@@ -25,6 +25,8 @@ export interface StageManifest {
   readonly maxParallelism: number;
   /** Range boundaries, for range partitioning. */
   readonly boundaries?: readonly (string | number)[] | undefined;
+  /** Each partition's key groups, first to last inclusive, for hash partitioning. */
+  readonly keyGroups?: readonly { readonly start: number; readonly end: number }[] | undefined;
   readonly snapshots: readonly PartitionSnapshotRef[];
 }
 

@@ -22,6 +22,7 @@ import { relayRuntime } from './operators/relay-runtime.js';
 import { windowRuntime } from './operators/window-runtime.js';
 import { partitionActor, type OperatorCounters } from './partition-actor.js';
 import { Router } from './router.js';
+import { keyGroupRange } from '../partitioning/key-groups.js';
 import { driveSource } from './source-driver.js';
 import { planSegment, type Segment } from './segment.js';
 import { SideOutput } from './side-output.js';
@@ -162,8 +163,11 @@ function planStages(steps: LogicalPlan['steps']): { head: Segment; stages: Stage
 /** How a stage is partitioned, as a checkpoint manifest records it. */
 function layoutOf(step: StageStep): StageLayout {
   if (step.kind === 'rebalance') return { name: step.name, partitions: step.partitions, maxParallelism: step.partitions };
-  const boundaries = step.boundaries?.map((b) => (typeof b === 'bigint' ? Number(b) : b));
-  return { name: step.name, partitions: step.partitions, maxParallelism: step.maxParallelism, ...(boundaries === undefined ? {} : { boundaries }) };
+  const { name, partitions, maxParallelism } = step;
+  if (step.boundaries !== undefined) {
+    return { name, partitions, maxParallelism, boundaries: step.boundaries.map((b) => (typeof b === 'bigint' ? Number(b) : b)) };
+  }
+  return { name, partitions, maxParallelism, keyGroups: Array.from({ length: partitions }, (_, p) => keyGroupRange(p, maxParallelism, partitions)) };
 }
 
 /** The operator runtime of a stage, made afresh at each start of each of its partitions. */
