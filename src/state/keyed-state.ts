@@ -372,6 +372,26 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   }
 
   /**
+   * Replaces the value of `key` with `fn(current, present, key, a, b)`, in one Map lookup and without a
+   * closure: the hot-path form of `update`, which also tells an absent key from one holding
+   * `undefined`. When `fn` throws, the state is unchanged.
+   * @returns the new value.
+   * @example
+   * ```ts
+   * state.compute('hits', (n, present, _key, by: number) => (present ? (n as number) : 0) + by, 2, undefined);
+   * ```
+   */
+  compute<A, B>(key: K, fn: (current: V | undefined, present: boolean, key: K, a: A, b: B) => V, a: A, b: B): V {
+    const slot = this.#live.get(key);
+    const present = slot !== undefined && slot.value !== ABSENT;
+    const removals = this.#removals;
+    const next = fn(present ? (slot.value as V) : undefined, present, key, a, b);
+    if (slot !== undefined && removals === this.#removals) this.#write(key, slot, next);
+    else this.set(key, next);
+    return next;
+  }
+
+  /**
    * Updates the value of `key` with an immer recipe: `recipe` mutates a draft of that one value (or
    * returns a replacement) and the result is stored, structurally shared with the old value and
    * frozen by immer. Only this value is drafted, never the whole state. When the recipe changes

@@ -1,27 +1,29 @@
 /**
  * How records are assigned to the partitions of the next stage: by key hash (key group ranges), by
  * key range, or round-robin. One assignment per stage, shared by everything that routes into it, so
- * the round-robin turn and the key-group cache are the stage's, not each sender's.
+ * the round-robin turn and the key-group cache are the stage's, not each sender's. Assigning
+ * allocates nothing: the partition is returned and the record's state key left in `key`, which
+ * travels beside the record in its batch.
  */
 import { InvalidKeyError } from '../../errors.js';
 import type { StageStep } from '../internal/logical-plan.js';
 import type { PartitionKey } from '../partitioning/canonical-key.js';
 import { KeyGroupCache, partitionOfKeyGroup } from '../partitioning/key-groups.js';
 import { createRangePartitioner } from '../partitioning/partitioner.js';
-import type { KeyedEntry } from './messages.js';
-import { stateKeyOf } from './state-key.js';
-
-/** Where one record goes: the partition index, and what travels (the record, or key and record). */
-export interface Assigned {
-  readonly index: number;
-  readonly entry: unknown;
-}
+import { stateKeyOf, type StateKey } from './state-key.js';
 
 export interface Assignment {
   readonly name: string;
   readonly partitions: number;
-  /** @throws whatever `keyOf` throws, or InvalidKeyError for a key that cannot be partitioned. */
-  assign(record: unknown): Assigned;
+  /** Whether records travel with a key (a keyed stage) or alone (round-robin). */
+  readonly keyed: boolean;
+  /**
+   * The partition `record` goes to; for a keyed stage, its state key is then in `key`.
+   * @throws whatever `keyOf` throws, or InvalidKeyError for a key that cannot be partitioned.
+   */
+  assign(record: unknown): number;
+  /** The state key of the record last assigned (keyed stages); written by `assign`. */
+  key: StateKey;
   /** The partition that holds `key`'s state (a keyed stage); 0 for round-robin, which holds none. */
   partitionOfKey(key: PartitionKey): number;
 }
@@ -32,10 +34,12 @@ export function assignmentFor(step: StageStep): Assignment {
     return {
       name: step.name,
       partitions: step.partitions,
-      assign(record) {
+      keyed: false,
+      key: null,
+      assign() {
         const index = turn;
         turn = turn + 1 === step.partitions ? 0 : turn + 1;
-        return { index, entry: record };
+        return index;
       },
       partitionOfKey: () => 0,
     };
@@ -47,11 +51,14 @@ export function assignmentFor(step: StageStep): Assignment {
     return {
       name: `${step.name}.keyBy`,
       partitions,
+      keyed: true,
+      key: null,
       assign(record) {
         const key = keyOf(record);
         // Range boundaries order keys of one type; any other key has no place among them.
         if (typeof key !== kind || (typeof key === 'number' && Number.isNaN(key))) throw new InvalidKeyError(key);
-        return { index: range.partitionOf(key as string | number | bigint), entry: { key: stateKeyOf(key as PartitionKey), record } satisfies KeyedEntry };
+        this.key = stateKeyOf(key);
+        return range.partitionOf(key as string | number | bigint);
       },
       partitionOfKey: (key) => range.partitionOf(key as string | number | bigint),
     };
@@ -60,10 +67,13 @@ export function assignmentFor(step: StageStep): Assignment {
   return {
     name: `${step.name}.keyBy`,
     partitions,
+    keyed: true,
+    key: null,
     assign(record) {
       const key: PartitionKey = keyOf(record);
       const index = partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions);
-      return { index, entry: { key: stateKeyOf(key), record } satisfies KeyedEntry };
+      this.key = stateKeyOf(key);
+      return index;
     },
     partitionOfKey: (key) => partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions),
   };

@@ -78,3 +78,17 @@ export function attempt<A, B, C, T>(retries: number, fn: (a: A, b: B, c: C) => T
     }
   }
 }
+
+/** `attempt` for a function of four arguments. */
+export function attempt4<A, B, C, D, T>(retries: number, fn: (a: A, b: B, c: C, d: D) => T, a: A, b: B, c: C, d: D): T | typeof FAILED {
+  for (let i = 0; ; i++) {
+    try {
+      return fn(a, b, c, d);
+    } catch (error) {
+      if (i >= retries) {
+        failure = error;
+        return FAILED;
+      }
+    }
+  }
+}

@@ -7,18 +7,17 @@
  */
 import type { StateKey } from './state-key.js';
 
-/** A record bound for a keyed stage, with its key computed once, upstream, for routing. */
-export interface KeyedEntry {
-  readonly key: StateKey;
-  readonly record: unknown;
-}
-
 export type StageMessage<TEntry> =
   | {
       readonly type: 'batch';
       /** The sending partition's index in its stage (0 for the source). */
       readonly from: number;
       readonly entries: readonly TEntry[];
+      /**
+       * Into a keyed stage, each entry's state key, computed once upstream for routing: parallel
+       * arrays rather than a key-and-record object per record.
+       */
+      readonly keys?: readonly StateKey[] | undefined;
       /** Each entry's event time, on a timed stream. */
       readonly timestamps?: readonly number[] | undefined;
     }

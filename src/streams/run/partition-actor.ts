@@ -198,11 +198,11 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
 
       switch (message.type) {
         case 'batch': {
-          const { entries, timestamps } = message;
+          const { entries, keys, timestamps } = message;
           counters.recordsIn += entries.length;
           for (let i = 0; i < entries.length; i++) {
             setup.crash?.();
-            operator.record(entries[i], timestamps?.[i], out);
+            operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps?.[i], out);
           }
           if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };
           break;

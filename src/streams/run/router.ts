@@ -7,6 +7,7 @@
 import { InvalidKeyError } from '../../errors.js';
 import type { Assignment } from './assign.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
+import type { StateKey } from './state-key.js';
 
 /** How a router sends a batch to destination `index`. */
 export type SendBatch = (index: number, message: StageMessage<unknown>) => Promise<void>;
@@ -30,6 +31,7 @@ export class Router {
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
   readonly #from: number;
   readonly #buffers: unknown[][];
+  readonly #keys: StateKey[][] | undefined;
   readonly #times: number[][] | undefined;
   #pending: Promise<void>[] = [];
   #buffered = 0;
@@ -42,6 +44,7 @@ export class Router {
     this.#from = options.from;
     const destinations = options.next?.partitions ?? 1;
     this.#buffers = Array.from({ length: destinations }, () => []);
+    this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, () => []) : undefined;
     this.#times = options.timed ? Array.from({ length: destinations }, () => []) : undefined;
   }
 
@@ -59,18 +62,18 @@ export class Router {
   route(record: unknown, timestamp?: number): void {
     const next = this.#next;
     let index = 0;
-    let entry: unknown = record;
     if (next !== undefined) {
       try {
-        ({ index, entry } = next.assign(record));
+        index = next.assign(record);
       } catch (error) {
         const reason = error instanceof InvalidKeyError ? 'invalid-key' : 'operator-failed';
         this.#deadLetter({ reason, stage: next.name, record, error });
         return;
       }
+      if (this.#keys !== undefined) (this.#keys[index] as StateKey[]).push(next.key);
     }
     const buffer = this.#buffers[index] as unknown[];
-    buffer.push(entry);
+    buffer.push(record);
     if (this.#times !== undefined) (this.#times[index] as number[]).push(timestamp as number);
     this.#buffered++;
     if (buffer.length >= this.#batchSize) this.#sendBuffer(index);
@@ -124,11 +127,16 @@ export class Router {
     if (buffer.length === 0) return;
     this.#buffers[index] = [];
     this.#buffered -= buffer.length;
+    let keys: StateKey[] | undefined;
+    if (this.#keys !== undefined) {
+      keys = this.#keys[index] as StateKey[];
+      this.#keys[index] = [];
+    }
     let timestamps: number[] | undefined;
     if (this.#times !== undefined) {
       timestamps = this.#times[index] as number[];
       this.#times[index] = [];
     }
-    this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries: buffer, timestamps }));
+    this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries: buffer, keys, timestamps }));
   }
 }

@@ -6,20 +6,22 @@
  */
 import type { AggregateOperator } from '../../internal/logical-plan.js';
 import type { PartitionKey } from '../../partitioning/canonical-key.js';
-import { FAILED, attempt, lastFailure } from '../chain.js';
-import type { KeyedEntry } from '../messages.js';
+import { FAILED, attempt, attempt4, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
 
 /** The event time of values emitted once the input has ended. */
 export const FINAL_TIMESTAMP = Number.MAX_SAFE_INTEGER;
 
-/** A key's accumulator after one more record: one lookup for a key seen before. */
-function added(operator: AggregateOperator, state: PartitionState, { key, record }: KeyedEntry): unknown {
-  const userKey = keyOfState(key);
-  let current = state.get(key);
-  if (current === undefined && !state.has(key)) current = operator.create(userKey);
-  return operator.add(current, record, userKey);
+/** A key's accumulator after one more record, written in place: one lookup for a key seen before. */
+function addRecord(current: unknown, present: boolean, key: StateKey | symbol, operator: AggregateOperator, record: unknown): unknown {
+  const userKey = keyOfState(key as StateKey);
+  return operator.add(present ? current : operator.create(userKey), record, userKey);
+}
+
+
+function added(operator: AggregateOperator, state: PartitionState, record: unknown, key: StateKey): unknown {
+  return state.compute(key, addRecord, operator, record);
 }
 
 function resultOf(operator: AggregateOperator, accumulator: unknown, key: PartitionKey): unknown {
@@ -36,15 +38,13 @@ export function aggregateRuntime(operator: AggregateOperator, context: RuntimeCo
   };
   return {
     nextTick: Infinity,
-    record(entry, timestamp, out) {
-      const keyed = entry as KeyedEntry;
-      const accumulator = attempt(retries, added, operator, state, keyed);
+    record(record, key, timestamp, out) {
+      const accumulator = attempt4(retries, added, operator, state, record, key);
       if (accumulator === FAILED) {
-        out.deadLetter({ reason: 'operator-failed', stage: name, record: keyed.record, error: lastFailure() });
+        out.deadLetter({ reason: 'operator-failed', stage: name, record, error: lastFailure() });
         return;
       }
-      state.set(keyed.key, accumulator);
-      if (operator.emit === 'every') emitValue(keyed.key, accumulator, timestamp, out);
+      if (operator.emit === 'every') emitValue(key, accumulator, timestamp, out);
     },
     advance() {},
     tick() {},

@@ -25,7 +25,7 @@ export interface OperatorRuntime {
    * Processes one input record at the current watermark. A user function that throws is retried,
    * then the record is dead-lettered; nothing of a failed try is kept or emitted.
    */
-  record(entry: unknown, timestamp: number | undefined, out: OperatorOutput): void;
+  record(record: unknown, key: StateKey, timestamp: number | undefined, out: OperatorOutput): void;
   /** The input watermark moved forward to `watermark`: fire what became due. */
   advance(watermark: number, out: OperatorOutput): void;
   /** Processing time reached `now`: fire due processing-time timers. */

@@ -9,7 +9,6 @@ import type { ProcessOperator } from '../../internal/logical-plan.js';
 import type { FiredTimer, TimeDomain } from '../../process-function.js';
 import { NO_WATERMARK } from '../../time/watermarks.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import type { KeyedEntry } from '../messages.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type RuntimeContext } from './operator-runtime.js';
 import { ProcessCall, type TimerChange } from './process-call.js';
 
@@ -93,9 +92,8 @@ export function processRuntime(operator: ProcessOperator, context: RuntimeContex
     get nextTick() {
       return heaps['processing-time'].peekPriority() ?? Infinity;
     },
-    record(entry, timestamp, out) {
-      const keyed = entry as KeyedEntry;
-      invoke(keyed.key, keyed.record, timestamp, undefined, out);
+    record(record, key, timestamp, out) {
+      invoke(key, record, timestamp, undefined, out);
     },
     advance(next, out) {
       watermark = next;

@@ -7,8 +7,8 @@ import type { OperatorRuntime } from './operator-runtime.js';
 export function relayRuntime(): OperatorRuntime {
   return {
     nextTick: Infinity,
-    record(entry, timestamp, out) {
-      out.emit(entry, timestamp);
+    record(record, _key, timestamp, out) {
+      out.emit(record, timestamp);
     },
     advance() {},
     tick() {},

@@ -6,8 +6,7 @@
  */
 import type { WindowOperator } from '../../internal/logical-plan.js';
 import { WindowEngine, type SlotFiring, type SlotStore, type WindowSlot } from '../../time/window-engine.js';
-import { FAILED, attempt, lastFailure } from '../chain.js';
-import type { KeyedEntry } from '../messages.js';
+import { FAILED, attempt, attempt4, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
 
@@ -28,8 +27,8 @@ function slotStore(state: PartitionState): SlotStore<StateKey, unknown> {
   };
 }
 
-function addRecord(engine: WindowEngine<StateKey, unknown, unknown>, entry: KeyedEntry, at: { timestamp: number; watermark: number }) {
-  return engine.add(entry.key, entry.record, at.timestamp, at.watermark);
+function addRecord(engine: WindowEngine<StateKey, unknown, unknown>, record: unknown, key: StateKey, at: { timestamp: number; watermark: number }) {
+  return engine.add(key, record, at.timestamp, at.watermark);
 }
 
 function fired(operator: WindowOperator, firing: SlotFiring<StateKey, unknown>): WindowResultRecord {
@@ -57,15 +56,14 @@ export function windowRuntime(operator: WindowOperator, context: RuntimeContext)
   };
   return {
     nextTick: Infinity,
-    record(entry, timestamp, out) {
-      const keyed = entry as KeyedEntry;
+    record(record, key, timestamp, out) {
       at.timestamp = timestamp as number;
-      const outcome = attempt(retries, addRecord, engine, keyed, at);
+      const outcome = attempt4(retries, addRecord, engine, record, key, at);
       if (outcome === FAILED) {
-        out.deadLetter({ reason: 'operator-failed', stage: name, record: keyed.record, error: lastFailure(), timestamp });
+        out.deadLetter({ reason: 'operator-failed', stage: name, record, error: lastFailure(), timestamp });
         return;
       }
-      if (outcome.late) out.late(keyed.record, at.timestamp);
+      if (outcome.late) out.late(record, at.timestamp);
       for (const firing of outcome.firings) fire(firing, out);
     },
     advance(watermark, out) {
