@@ -205,6 +205,48 @@ describe('KeyedState', () => {
     });
   });
 
+  describe('compute', () => {
+    it('passes the current value, whether the key is present, the key and two arguments', () => {
+      const state = new KeyedState<string, number | undefined>([['a', 1], ['u', undefined]]);
+      const seen: unknown[] = [];
+      const add = (n: number | undefined, present: boolean, key: string, by: number, tag: string): number => {
+        seen.push([n, present, key, tag]);
+        return (n ?? 0) + by;
+      };
+      expect(state.compute('a', add, 10, 'x')).toBe(11);
+      expect(state.compute('u', add, 2, 'y')).toBe(2);
+      expect(state.compute('z', add, 3, 'z')).toBe(3);
+      expect(seen).toEqual([
+        [1, true, 'a', 'x'],
+        [undefined, true, 'u', 'y'],
+        [undefined, false, 'z', 'z'],
+      ]);
+      expect([...state]).toEqual([['a', 11], ['u', 2], ['z', 3]]);
+    });
+
+    it('is recorded for active views and rolled back by restore', () => {
+      const state = abc();
+      const view = state.snapshot();
+      state.compute('a', (n) => (n ?? 0) + 100, undefined, undefined);
+      state.compute('new', () => 7, undefined, undefined);
+      expect(view.get('a')).toBe(1);
+      state.restore(view);
+      expect([...state]).toEqual([...abc()]);
+    });
+
+    it('writes nothing when the function throws', () => {
+      const state = abc();
+      const view = state.snapshot();
+      expect(() =>
+        state.compute('a', () => {
+          throw new Error('boom');
+        }, undefined, undefined),
+      ).toThrow('boom');
+      expect(state.get('a')).toBe(1);
+      expect(view.changedKeys).toBe(0);
+    });
+  });
+
   describe('update', () => {
     it('replaces the value with the function of the current one and returns it', () => {
       const state = abc();
