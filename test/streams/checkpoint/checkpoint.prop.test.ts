@@ -3,29 +3,11 @@
  * a checkpointed job written through the exactly-once file sink holds every update once.
  */
 import fc from 'fast-check';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromArray, pipeline, toJsonLinesFile, type Keyed, type PipelineHandle } from '../../../src/index.js';
-
-function run(input: readonly string[], dir: string, partitions: number, batchSize: number, stopAfter: number, seed: number | undefined): PipelineHandle {
-  let seen = 0;
-  let handle: PipelineHandle | undefined;
-  handle = pipeline(fromArray(input))
-    .tap(() => {
-      if (++seen === stopAfter) void handle?.stop();
-    })
-    .keyBy((word) => word, { partitions })
-    .reduce((n: number) => n + 1, () => 0)
-    .to(toJsonLinesFile<Keyed<string, number>>(join(dir, 'out.jsonl')))
-    .run({
-      checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity },
-      batchSize,
-      ...(seed === undefined ? {} : { chaos: { crashRate: 0.03, seed } }),
-    });
-  return handle;
-}
+import { countWords, expectExactlyOnce } from './word-count-job.js';
 
 describe('pipeline checkpoints', () => {
   it('writes every update exactly once across a stop and a resume, whatever the partitions, batches and crashes', async () => {
@@ -41,16 +23,11 @@ describe('pipeline checkpoints', () => {
           const dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoint-prop-'));
           try {
             const stopAfter = 1 + (stopSeed % input.length);
-            const first = await run(input, dir, before, batchSize, stopAfter, crashSeed).done;
-            const second = await run(input, dir, after, batchSize, Infinity, crashSeed).done;
+            const chaos = crashSeed === undefined ? undefined : { crashRate: 0.03, seed: crashSeed };
+            const first = await countWords({ input, dir, partitions: before, batchSize, stopAfter, chaos }).done;
+            const second = await countWords({ input, dir, partitions: after, batchSize, chaos }).done;
             expect(first.recordsRead + second.recordsRead).toBe(input.length);
-            const lines = (await readFile(join(dir, 'out.jsonl'), 'utf8')).split('\n').filter((l) => l !== '');
-            const perKey = new Map<string, number[]>();
-            for (const { key, value } of lines.map((l) => JSON.parse(l) as Keyed<string, number>)) perKey.set(key, [...(perKey.get(key) ?? []), value]);
-            const totals = new Map<string, number>();
-            for (const word of input) totals.set(word, (totals.get(word) ?? 0) + 1);
-            expect(new Map([...perKey].map(([k, values]) => [k, values.length]))).toEqual(totals);
-            for (const [key, values] of perKey) expect(values).toEqual(Array.from({ length: totals.get(key) ?? 0 }, (_, i) => i + 1));
+            await expectExactlyOnce(dir, input);
           } finally {
             await rm(dir, { recursive: true, force: true });
           }

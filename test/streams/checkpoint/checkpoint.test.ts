@@ -9,12 +9,11 @@ import {
   fromIterable,
   pipeline,
   toArray,
-  toJsonLinesFile,
   tumbling,
-  type Keyed,
   type PipelineHandle,
   type WindowResult,
 } from '../../../src/index.js';
+import { countWords as countWordsJob, expectExactlyOnce } from './word-count-job.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -26,79 +25,42 @@ afterEach(async () => {
 
 const words = Array.from({ length: 3_000 }, (_, i) => `w${(i * 7) % 41}`);
 
-function counts(records: readonly string[]): Map<string, number> {
-  const totals = new Map<string, number>();
-  for (const word of records) totals.set(word, (totals.get(word) ?? 0) + 1);
-  return totals;
-}
-
-/** A word count that stops itself after `stopAfter` words, with checkpoints into `dir`. */
-function countWords(partitions: number, out: string, stopAfter = Infinity, input: readonly string[] = words): PipelineHandle {
-  let seen = 0;
-  let handle: PipelineHandle | undefined;
-  handle = pipeline(fromArray(input))
-    .tap(() => {
-      if (++seen === stopAfter) void handle?.stop();
-    })
-    .keyBy((word) => word, { partitions })
-    .reduce((n: number) => n + 1, () => 0)
-    .to(toJsonLinesFile<Keyed<string, number>>(out))
-    .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 32 });
-  return handle;
-}
-
-async function readChangelog(path: string): Promise<Keyed<string, number>[]> {
-  return (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Keyed<string, number>);
-}
-
-/** A changelog of running counts holds each update exactly once: for every key, 1, 2, …, its total. */
-function expectExactlyOnce(changelog: readonly Keyed<string, number>[], input: readonly string[]): void {
-  const perKey = new Map<string, number[]>();
-  for (const { key, value } of changelog) perKey.set(key, [...(perKey.get(key) ?? []), value]);
-  const expected = counts(input);
-  expect(new Set(perKey.keys())).toEqual(new Set(expected.keys()));
-  for (const [key, total] of expected) expect(perKey.get(key)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-}
+const countWords = (partitions: number, stopAfter = Infinity) => countWordsJob({ input: words, dir, partitions, stopAfter });
 
 describe('pipeline checkpoints', () => {
   it('stops with a checkpoint and resumes from it: state, source offset and output, exactly once', async () => {
     const out = join(dir, 'out.jsonl');
-    const first = await countWords(2, out, 1_000).done;
+    const first = await countWords(2, 1_000).done;
     expect(first).toMatchObject({ stopped: true, recordsRead: 1_000, checkpoints: 1, resumedFrom: undefined });
     // A stopped job is not complete: nothing is visible in the output file yet.
     await expect(readFile(out, 'utf8')).rejects.toThrow();
 
-    const second = await countWords(2, out).done;
+    const second = await countWords(2).done;
     expect(second).toMatchObject({ stopped: false, recordsRead: 2_000, resumedFrom: 1, alreadyComplete: false });
-    expectExactlyOnce(await readChangelog(out), words);
+    await expectExactlyOnce(dir, words);
   });
 
   it('redistributes state by key when the partition count changes: 1 → 4 → 3', async () => {
-    const out = join(dir, 'out.jsonl');
-    await countWords(1, out, 700).done;
+    await countWords(1, 700).done;
     // Each run counts from where it resumed: this one stops 700 words further on.
-    const middle = await countWords(4, out, 700).done;
+    const middle = await countWords(4, 700).done;
     expect(middle).toMatchObject({ resumedFrom: 1, recordsRead: 700 });
-    const last = await countWords(3, out).done;
+    const last = await countWords(3).done;
     expect(last).toMatchObject({ resumedFrom: 2, recordsRead: 3_000 - 1_400 });
-    expectExactlyOnce(await readChangelog(out), words);
+    await expectExactlyOnce(dir, words);
   });
 
   it('says a completed job is complete, and leaves its output alone', async () => {
     const out = join(dir, 'out.jsonl');
-    await countWords(2, out).done;
+    await countWords(2).done;
     const before = await readFile(out, 'utf8');
-    const again = await countWords(3, out).done;
+    const again = await countWords(3).done;
     expect(again).toMatchObject({ alreadyComplete: true, resumedFrom: 1, recordsRead: 0 });
     expect(await readFile(out, 'utf8')).toBe(before);
   });
 
   it('takes a checkpoint on demand and reports it in the metrics', async () => {
-    const out = join(dir, 'out.jsonl');
-    const handle = countWords(2, out);
+    const handle = countWords(2);
     const id = await handle.checkpoint();
     expect(id).toBe(1);
     expect(handle.metrics().checkpoints).toMatchObject({ completed: 1, lastId: 1 });
@@ -135,13 +97,12 @@ describe('pipeline checkpoints', () => {
   });
 
   describe('damaged checkpoints', () => {
-    async function twoCheckpoints(): Promise<{ out: string; newest: string }> {
-      const out = join(dir, 'out.jsonl');
-      await countWords(2, out, 800).done;
-      await countWords(2, out, 1_600).done;
+    async function twoCheckpoints(): Promise<{ newest: string }> {
+      await countWords(2, 800).done;
+      await countWords(2, 1_600).done;
       const folders = (await readdir(join(dir, 'checkpoints'))).sort();
       expect(folders).toHaveLength(2);
-      return { out, newest: join(dir, 'checkpoints', folders[1] as string) };
+      return { newest: join(dir, 'checkpoints', folders[1] as string) };
     }
 
     for (const [damage, harm] of [
@@ -151,22 +112,21 @@ describe('pipeline checkpoints', () => {
       ['a flipped byte in the manifest', (folder: string) => flipByte(join(folder, 'manifest'))],
     ] as const) {
       it(`falls back to the previous checkpoint past ${damage}`, async () => {
-        const { out, newest } = await twoCheckpoints();
+        const { newest } = await twoCheckpoints();
         await harm(newest);
-        const result = await countWords(3, out).done;
+        const result = await countWords(3).done;
         expect(result.resumedFrom).toBe(1);
         expect(result.skippedCheckpoints).toHaveLength(1);
         expect(result.skippedCheckpoints[0]?.id).toBe(2);
-        expectExactlyOnce(await readChangelog(out), words);
+        await expectExactlyOnce(dir, words);
       });
     }
 
     it('refuses to start over when no checkpoint is usable', async () => {
-      const out = join(dir, 'out.jsonl');
-      await countWords(2, out, 800).done;
+      await countWords(2, 800).done;
       const [only] = await readdir(join(dir, 'checkpoints'));
       await flipByte(join(dir, 'checkpoints', only as string, 'manifest'));
-      await expect(countWords(2, out).done).rejects.toThrow(CheckpointUnusableError);
+      await expect(countWords(2).done).rejects.toThrow(CheckpointUnusableError);
     });
   });
 
@@ -184,8 +144,7 @@ describe('pipeline checkpoints', () => {
     });
 
     it('refuses another pipeline’s checkpoints', async () => {
-      const out = join(dir, 'out.jsonl');
-      await countWords(2, out, 500).done;
+      await countWords(2, 500).done;
       const other = pipeline(fromArray(words))
         .keyBy((w) => w, { partitions: 2 })
         .reduce((n: number) => n + 1, () => 0, { name: 'another' })
