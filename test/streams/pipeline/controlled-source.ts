@@ -7,11 +7,14 @@ import type { Source, SourceItem } from '../../../src/index.js';
 export interface ControlledSource<T> extends Source<T, number> {
   push(...records: T[]): void;
   end(): void;
+  /** Whether the reader let go of the source before its end (a stopped run does). */
+  readonly returned: boolean;
 }
 
 export function controlledSource<T>(): ControlledSource<T> {
   const queue: T[] = [];
   let ended = false;
+  let returned = false;
   let wake: (() => void) | undefined;
   const notify = (): void => {
     wake?.();
@@ -19,6 +22,9 @@ export function controlledSource<T>(): ControlledSource<T> {
   };
   return {
     name: 'controlled',
+    get returned() {
+      return returned;
+    },
     replayable: false,
     start: 0,
     push(...records) {
@@ -29,19 +35,31 @@ export function controlledSource<T>(): ControlledSource<T> {
       ended = true;
       notify();
     },
-    async *read(): AsyncGenerator<SourceItem<T, number>> {
+    read(): AsyncIterator<SourceItem<T, number>> & AsyncIterable<SourceItem<T, number>> {
       let offset = 0;
-      for (;;) {
-        const record = queue.shift();
-        if (record !== undefined) {
-          yield { kind: 'record', value: record, next: ++offset };
-          continue;
-        }
-        if (ended) return;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
+      // A hand-written iterator, so `return()` ends it even while it waits for a record.
+      const iterator = {
+        async next(): Promise<IteratorResult<SourceItem<T, number>>> {
+          for (;;) {
+            if (returned) return { done: true, value: undefined };
+            const record = queue.shift();
+            if (record !== undefined) return { done: false, value: { kind: 'record', value: record, next: ++offset } };
+            if (ended) return { done: true, value: undefined };
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+          }
+        },
+        async return(): Promise<IteratorResult<SourceItem<T, number>>> {
+          returned = true;
+          notify();
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
     },
   };
 }

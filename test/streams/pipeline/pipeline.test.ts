@@ -16,6 +16,7 @@ import {
   type Keyed,
   type PipelineDeadLetter,
 } from '../../../src/index.js';
+import { controlledSource } from './controlled-source.js';
 
 describe('pipeline', () => {
   describe('backpressure', () => {
@@ -141,6 +142,23 @@ describe('pipeline', () => {
       expect(result.stopped).toBe(true);
       expect(result.recordsRead).toBeGreaterThan(0);
       expect(out.records.reduce((sum, { value }) => sum + value, 0)).toBe(result.recordsRead);
+    });
+
+    it('stops while the source is waiting for its next record, and ends the source', async () => {
+      const source = controlledSource<string>();
+      const out = toArray<Keyed<string, number>>();
+      const handle = pipeline(source)
+        .keyBy((w) => w, { partitions: 2 })
+        .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
+        .to(out)
+        .run({ batchSize: 1 });
+      source.push('a', 'b', 'a');
+      while (handle.metrics().operators[0]?.recordsIn !== 3) await new Promise<void>((resolve) => setImmediate(resolve));
+      // Nothing more comes: the driver is waiting on the source when the stop arrives.
+      const result = await handle.stop();
+      expect(result).toMatchObject({ stopped: true, recordsRead: 3 });
+      expect(new Map(out.records.map((r) => [r.key, r.value]))).toEqual(new Map([['a', 2], ['b', 1]]));
+      expect(source.returned).toBe(true);
     });
 
     it('stops on an aborted signal', async () => {
