@@ -137,11 +137,13 @@ export class CheckpointCoordinator {
       sink: pending.sinkToken,
       createdAt: new Date().toISOString(),
     });
+    // Complete once the manifest is durable, whatever happens to the commit after it: a resume
+    // recovers the sink from this checkpoint either way.
+    const bytes = pending.refs.flat().reduce((sum, ref) => sum + (ref?.bytes ?? 0), 0);
+    this.#stats = { completed: this.#stats.completed + 1, lastId: pending.id, lastDurationMs: this.#setup.now() - pending.startedAt, lastBytes: bytes };
     await this.#setup.commit(pending.sinkToken, pending.completed);
     await store.prune();
     this.#pending.delete(pending.id);
-    const bytes = pending.refs.flat().reduce((sum, ref) => sum + (ref?.bytes ?? 0), 0);
-    this.#stats = { completed: this.#stats.completed + 1, lastId: pending.id, lastDurationMs: this.#setup.now() - pending.startedAt, lastBytes: bytes };
     pending.resolve();
   }
 }

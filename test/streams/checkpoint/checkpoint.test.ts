@@ -52,7 +52,8 @@ describe('pipeline checkpoints', () => {
 
   it('says a completed job is complete, and leaves its output alone', async () => {
     const out = join(dir, 'out.jsonl');
-    await countWords(2).done;
+    // The job's last checkpoint, taken at the end of input, counts among the run's.
+    expect(await countWords(2).done).toMatchObject({ checkpoints: 1, alreadyComplete: false });
     const before = await readFile(out, 'utf8');
     const again = await countWords(3).done;
     expect(again).toMatchObject({ alreadyComplete: true, resumedFrom: 1, recordsRead: 0 });
