@@ -4,6 +4,8 @@
  * its snapshot; it forwards output on sequenced links, so what it sends again after a restart
  * reaches nobody twice. On a timed stream it combines its inputs' watermarks, lets the operator
  * fire what they make due, and tells downstream its own watermark after the records it covers.
+ * With checkpoints on, it aligns each checkpoint's barriers from all its inputs, hands an O(1)
+ * view of its state to the coordinator, and passes the barrier on.
  *
  * Replay must send exactly what the first run sent, or sequence numbers would drift: so every
  * decision that shapes what is sent comes from the state (rolled back) or the message (replayed),
@@ -123,26 +125,26 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   });
 
   async function receive(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<PartitionState> {
-      const alignment = state.get(ALIGNMENT) as Alignment | undefined;
-      if (mustWait(alignment, message)) {
-        state.set(ALIGNMENT, withWaiting(alignment as Alignment, message));
-        return state;
-      }
-      if (message.type === 'barrier') {
-        const next = withBarrier(alignment, message.id, message.from, upstreams);
-        if (next.count < upstreams) {
-          state.set(ALIGNMENT, next);
-          return state;
-        }
-        // Aligned: everything before the barrier is in the state, nothing after it.
-        state.delete(ALIGNMENT);
-        takeSnapshot(state, message.id);
-        await downstreamRouter(ctx).barrier(message.id);
-        for (const waiting of next.waiting) await receive(state, waiting, ctx);
-        return state;
-      }
-      await handle(state, message, ctx);
+    const alignment = state.get(ALIGNMENT) as Alignment | undefined;
+    if (mustWait(alignment, message)) {
+      state.set(ALIGNMENT, withWaiting(alignment as Alignment, message));
       return state;
+    }
+    if (message.type === 'barrier') {
+      const next = withBarrier(alignment, message.id, message.from, upstreams);
+      if (next.count < upstreams) {
+        state.set(ALIGNMENT, next);
+        return state;
+      }
+      // Aligned: everything before the barrier is in the state, nothing after it.
+      state.delete(ALIGNMENT);
+      takeSnapshot(state, message.id);
+      await downstreamRouter(ctx).barrier(message.id);
+      for (const waiting of next.waiting) await receive(state, waiting, ctx);
+      return state;
+    }
+    await handle(state, message, ctx);
+    return state;
   }
 
   function takeSnapshot(state: PartitionState, id: number): void {
@@ -165,83 +167,83 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   }
 
   async function handle(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<void> {
-      const operator = runtime as OperatorRuntime;
-      // A fresh router per message: outputs of a message that fails are never sent.
-      const router = downstreamRouter(ctx);
-      const before = state.get(PROGRESS) as InputProgress;
-      let progress = before;
-      let maxTimestamp = before.maxTimestamp;
-      const out: OperatorOutput = {
-        emit(record, timestamp) {
-          if (tail.identity) {
-            counters.recordsOut++;
-            router.route(record, timestamp);
-            return;
-          }
-          const outputs = attempt(retries, applyTail, tail, record, timestamp);
-          if (outputs === FAILED) {
-            const failed = lastFailure();
-            deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : setup.name, record, error: failed });
-            return;
-          }
-          counters.recordsOut += outputs.length;
-          const times = tail.timestamps;
-          for (let i = 0; i < outputs.length; i++) {
-            const time = times[i];
-            if (generator !== undefined && (time as number) > maxTimestamp) maxTimestamp = time as number;
-            router.route(outputs[i], time);
-          }
-        },
-        deadLetter,
-        late: setup.late,
-      };
-
-      switch (message.type) {
-        case 'batch': {
-          const { entries, keys, timestamps } = message;
-          counters.recordsIn += entries.length;
-          for (let i = 0; i < entries.length; i++) {
-            setup.crash?.();
-            operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps?.[i], out);
-          }
-          if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };
-          break;
-        }
-        case 'watermark':
-          progress = withWatermark(progress, message.from, message.watermark, message.idle);
-          break;
-        case 'end':
-          progress = withEnd(progress, message.from);
-          break;
-        case 'barrier':
-        case 'commit':
+    const operator = runtime as OperatorRuntime;
+    // A fresh router per message: outputs of a message that fails are never sent.
+    const router = downstreamRouter(ctx);
+    const before = state.get(PROGRESS) as InputProgress;
+    let progress = before;
+    let maxTimestamp = before.maxTimestamp;
+    const out: OperatorOutput = {
+      emit(record, timestamp) {
+        if (tail.identity) {
+          counters.recordsOut++;
+          router.route(record, timestamp);
           return;
-        case 'tick': {
-          operator.tick(ctx.clock.now(), out);
-          // Idle when no record came since the last check: decided from the state, not the clock.
-          if (generator !== undefined) progress = { ...progress, active: false, ownIdle: progress.ownIdle || !progress.active };
-          break;
         }
+        const outputs = attempt(retries, applyTail, tail, record, timestamp);
+        if (outputs === FAILED) {
+          const failed = lastFailure();
+          deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : setup.name, record, error: failed });
+          return;
+        }
+        counters.recordsOut += outputs.length;
+        const times = tail.timestamps;
+        for (let i = 0; i < outputs.length; i++) {
+          const time = times[i];
+          if (generator !== undefined && (time as number) > maxTimestamp) maxTimestamp = time as number;
+          router.route(outputs[i], time);
+        }
+      },
+      deadLetter,
+      late: setup.late,
+    };
+
+    switch (message.type) {
+      case 'batch': {
+        const { entries, keys, timestamps } = message;
+        counters.recordsIn += entries.length;
+        for (let i = 0; i < entries.length; i++) {
+          setup.crash?.();
+          operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps?.[i], out);
+        }
+        if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };
+        break;
       }
-      if (progress.watermark > before.watermark) operator.advance(progress.watermark, out);
-      if (maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp };
-      const ending = progress.ended === upstreams && before.ended !== upstreams;
-      if (ending) operator.end(out);
-      // Chaos strikes once per other message too, after its timers and windows fired: a restart
-      // must bring those back exactly.
-      if (message.type !== 'batch') setup.crash?.();
-      if (ending) {
-        const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
-        if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
-        await router.end(checkpoint);
-      } else if (tail.timed) {
-        progress = await forwardWatermark(router, progress, generator === undefined ? undefined : generator.maxOutOfOrdernessMs);
-      } else {
-        await router.flush();
+      case 'watermark':
+        progress = withWatermark(progress, message.from, message.watermark, message.idle);
+        break;
+      case 'end':
+        progress = withEnd(progress, message.from);
+        break;
+      case 'barrier': // aligned in `receive`
+      case 'commit': // for the sink only
+        return;
+      case 'tick': {
+        operator.tick(ctx.clock.now(), out);
+        // Idle when no record came since the last check: decided from the state, not the clock.
+        if (generator !== undefined) progress = { ...progress, active: false, ownIdle: progress.ownIdle || !progress.active };
+        break;
       }
-      if (progress !== before) state.set(PROGRESS, progress);
-      await setup.lateBacklog();
-      scheduleTick(ctx, progress);
+    }
+    if (progress.watermark > before.watermark) operator.advance(progress.watermark, out);
+    if (maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp };
+    const ending = progress.ended === upstreams && before.ended !== upstreams;
+    if (ending) operator.end(out);
+    // Chaos strikes once per other message too, after its timers and windows fired: a restart
+    // must bring those back exactly.
+    if (message.type !== 'batch') setup.crash?.();
+    if (ending) {
+      const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
+      if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
+      await router.end(checkpoint);
+    } else if (tail.timed) {
+      progress = await forwardWatermark(router, progress, generator === undefined ? undefined : generator.maxOutOfOrdernessMs);
+    } else {
+      await router.flush();
+    }
+    if (progress !== before) state.set(PROGRESS, progress);
+    await setup.lateBacklog();
+    scheduleTick(ctx, progress);
   }
 }
 
