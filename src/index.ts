@@ -122,6 +122,7 @@ export type {
   PipelineStatus,
   QueryOptions,
   RunOptions,
+  StageMetrics,
 } from './streams/run/run-pipeline.js';
 export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';

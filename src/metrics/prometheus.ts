@@ -47,6 +47,11 @@ export function prometheusName(metric: Pick<Metric, 'name' | 'unit' | 'kind'>): 
   return name;
 }
 
+function labelName(name: string): string {
+  const cleaned = name.replace(/[^a-zA-Z0-9_]/g, '_');
+  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
+}
+
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
@@ -63,7 +68,7 @@ function formatValue(value: number): string {
 }
 
 function labels(attributes: MetricAttributes, extra?: readonly [string, string]): string {
-  const pairs = Object.entries(attributes).map(([key, value]) => `${sanitize(key)}="${escapeLabel(value)}"`);
+  const pairs = Object.entries(attributes).map(([key, value]) => `${labelName(key)}="${escapeLabel(value)}"`);
   if (extra !== undefined) pairs.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
   return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
 }

@@ -77,11 +77,10 @@ export function fromPipelineMetrics(metrics: PipelineMetrics, attributes: Metric
   const perOperator = (value: (operator: PipelineMetrics['operators'][number]) => number): MetricPoint[] =>
     metrics.operators.map((operator) => ({ attributes: { ...base, 'sluice.operator.name': operator.name }, value: value(operator) }));
   const latencies: SummaryPoint[] = [];
-  for (const operator of metrics.operators) {
-    const latency = operator.latency;
-    if (latency === undefined) continue;
+  for (const stage of metrics.stages) {
+    const latency = stage.latency;
     latencies.push({
-      attributes: { ...base, 'sluice.operator.name': operator.name },
+      attributes: { ...base, 'sluice.operator.name': stage.name },
       count: latency.count,
       sum: latency.sumMs / 1000,
       quantiles: [

@@ -119,13 +119,20 @@ export interface OperatorMetrics {
   readonly name: string;
   readonly recordsIn: number;
   readonly recordsOut: number;
+}
+
+/** A keyed (or rebalanced) stage as its partitions see it. */
+export interface StageMetrics {
+  /** The operator's name, as in `operators`. */
+  readonly name: string;
+  readonly partitions: number;
   /**
-   * A keyed stage's time over one batch (the operator and routing its output, not the wait for room
-   * downstream), in milliseconds: percentiles of the last one to two minutes.
+   * Time a partition takes over one batch (the operator and routing its output, not the wait for
+   * room downstream), in milliseconds: percentiles of the last one to two minutes.
    */
-  readonly latency?: LatencySummary | undefined;
-  /** A keyed stage's input watermark (the lowest of its partitions'), on a timed stream once it has one. */
-  readonly watermark?: number | undefined;
+  readonly latency: LatencySummary;
+  /** The stage's input watermark (the lowest of its partitions'), on a timed stream once it has one. */
+  readonly watermark: number | undefined;
 }
 
 /** Live counters of a running pipeline. */
@@ -134,6 +141,8 @@ export interface PipelineMetrics {
   readonly name: string;
   readonly status: PipelineStatus;
   readonly operators: readonly OperatorMetrics[];
+  /** Each keyed (or rebalanced) stage's batch latency and watermark, in pipeline order. */
+  readonly stages: readonly StageMetrics[];
   /** Mailbox depth (in batches) and high-water mark of every actor, by path. */
   readonly mailboxes: Readonly<Record<string, { readonly depth: number; readonly highWaterMark: number }>>;
   /**
@@ -625,23 +634,24 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         const { depth, highWaterMark } = ref.metrics();
         mailboxes[ref.path] = { depth, highWaterMark };
       }
-      const operators = [sourceCounters, ...stageCounters, sinkCounters].map(({ name: n, recordsIn, recordsOut, latency, watermarks }): OperatorMetrics => {
+      const operators = [sourceCounters, ...stageCounters, sinkCounters].map(({ name: n, recordsIn, recordsOut }): OperatorMetrics => ({ name: n, recordsIn, recordsOut }));
+      const stageMetrics = stageCounters.map(({ name: n, latency, watermarks }, s): StageMetrics => {
         const lowest = watermarks === undefined ? NO_WATERMARK : Math.min(...watermarks);
         return {
           name: n,
-          recordsIn,
-          recordsOut,
-          ...(latency === undefined ? {} : { latency: latency.summary() }),
-          ...(Number.isFinite(lowest) ? { watermark: lowest } : {}),
+          partitions: (stages[s] as Stage).step.partitions,
+          latency: (latency as LatencyHistogram).summary(),
+          watermark: Number.isFinite(lowest) ? lowest : undefined,
         };
       });
       const elapsedMs = performance.now() - started;
       let watermark: PipelineMetrics['watermark'];
-      for (const operator of operators) if (operator.watermark !== undefined) watermark = { value: operator.watermark, lagMs: Date.now() - operator.watermark };
+      for (const stage of stageMetrics) if (stage.watermark !== undefined) watermark = { value: stage.watermark, lagMs: Date.now() - stage.watermark };
       return {
         name,
         status,
         operators,
+        stages: stageMetrics,
         mailboxes,
         actors: system.metrics().actors,
         restarts,
