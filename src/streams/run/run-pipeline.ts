@@ -535,7 +535,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       stopping: () => stopRequested || settled,
       failed: (error) => void fail(error),
       from: start.offset,
-      wake: () => (checkpoints === undefined ? stopWanted : Promise.race([stopWanted, checkpoints.wanted()])),
+      wake,
       barriers:
         checkpoints === undefined
           ? undefined
@@ -563,19 +563,41 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   };
   drive().catch((error: unknown) => fail(error));
 
-  let wakeForStop!: () => void;
-  const stopWanted = new Promise<void>((resolve) => {
-    wakeForStop = resolve;
-  });
+  // The driver waits on a slow source and on `wake()` at once, once per record. A long-lived promise
+  // raced there would gain a reaction per record until it settles — unbounded memory on a tailing
+  // source. So each wait gets a fresh promise, held in one slot that the next wait replaces, and the
+  // checkpoints' shared `wanted()` promise is subscribed to once, not once per record.
+  let wakeWaiting: (() => void) | undefined;
+  let subscribedWanted: Promise<void> | undefined;
+  const wakeDriver = (): void => {
+    wakeWaiting?.();
+    wakeWaiting = undefined;
+  };
+  const wake = (): Promise<void> => {
+    if (stopRequested) return Promise.resolve();
+    const woken = new Promise<void>((resolve) => {
+      wakeWaiting = resolve;
+    });
+    if (checkpoints !== undefined) {
+      const wanted = checkpoints.wanted();
+      if (wanted !== subscribedWanted) {
+        subscribedWanted = wanted;
+        void wanted.then(wakeDriver);
+      }
+    }
+    return woken;
+  };
   const requestStop = (): void => {
     stopRequested = true;
     if (!settled) status = 'stopping';
-    wakeForStop();
+    wakeDriver();
   };
   const onAbort = (): void => requestStop();
   if (options.signal?.aborted) requestStop();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // One promise for every query that comes before the start, not a reaction on `done` per query.
+  const readyOrOver = Promise.race([ready, done.then(() => undefined, () => undefined)]);
   const stageNamed = (stageName: string): number => {
     const index = stages.findIndex((stage) => stage.step.kind === 'keyed' && stage.step.operator.kind !== 'window' && stage.step.name === stageName);
     if (index < 0) {
@@ -598,7 +620,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       const stage = stages[index] as Stage;
       const partition = stage.assignment.partitionOfKey(key);
       const stateKey = stateKeyOf(key);
-      await Promise.race([ready, done.then(() => undefined, () => undefined)]);
+      if (status === 'starting') await readyOrOver;
       if (settled) throw new InvalidOptionError('query', 'a running pipeline', 'a finished one');
       // Records the driver holds in a partly filled batch were read before this call: send them
       // first, so the answer covers them (the ask then queues behind them in the partition's mailbox).
