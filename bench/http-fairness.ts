@@ -12,7 +12,7 @@
  * Targets: p99 under 20 ms with the pipeline running, and the pipeline keeping at least 80% of its
  * solo throughput. Standalone (not part of `npm run bench`):
  *
- *   npx tsx bench/http-fairness.ts [--seconds 10] [--rate 200] [--repeat 3] [--json FILE]
+ *   npx tsx bench/http-fairness.ts [--seconds 10] [--rate 200] [--repeat 3] [--turn-budget-ms 5] [--json FILE]
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -107,6 +107,9 @@ function runLoad(url: string, rate: number, durationMs: number): Promise<LoadRes
   });
 }
 
+/** `--turn-budget-ms`: the pipeline dispatcher's turn budget (default: the runtime's, 5 ms). */
+let turnBudgetMs: number | undefined;
+
 /** A keyed count over an endless stream, as fast as it goes: 10,000 keys, 4 partitions, every update to the sink. */
 function startPipeline(): PipelineHandle {
   let written = 0;
@@ -118,7 +121,7 @@ function startPipeline(): PipelineHandle {
     .keyBy((n) => n % 10_000, { partitions: 4 })
     .reduce((count: number) => count + 1, () => 0)
     .to(toCallback(() => void written++))
-    .run({ name: 'fairness' });
+    .run({ name: 'fairness', ...(turnBudgetMs === undefined ? {} : { dispatcher: { turnBudgetMs } }) });
 }
 
 /** Records per second the pipeline reads over `window` (which the pipeline must outlive). */
@@ -194,6 +197,7 @@ async function main(args: string[]): Promise<void> {
   const rate = option(args, 'rate', 200);
   const repeat = option(args, 'repeat', 3);
   const jsonAt = args.indexOf('--json');
+  if (args.includes('--turn-budget-ms')) turnBudgetMs = option(args, 'turn-budget-ms', 5);
   const { server, url } = await startServer();
   const rounds: Round[] = [];
   for (let r = 0; r < repeat; r++) {
@@ -209,6 +213,7 @@ async function main(args: string[]): Promise<void> {
   server.close();
   const summary = {
     rate,
+    turnBudgetMs: turnBudgetMs ?? 5,
     seconds,
     repeat,
     serverAlone: {
@@ -229,7 +234,8 @@ async function main(args: string[]): Promise<void> {
   };
   const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
   const lines = [
-    `http-fairness: ${rate} requests/s for ${seconds} s against a server in the pipeline's process; medians of ${repeat} rounds`,
+    `http-fairness: ${rate} requests/s for ${seconds} s against a server in the pipeline's process; medians of ${repeat} rounds` +
+      (turnBudgetMs === undefined ? '' : `; turn budget ${turnBudgetMs} ms`),
     `  server alone          p50 ${summary.serverAlone.p50.toFixed(2)} ms   p99 ${summary.serverAlone.p99.toFixed(2)} ms   (event-loop delay p99 ${summary.serverAlone.loopDelayP99.toFixed(1)} ms)`,
     `  server + pipeline     p50 ${summary.serverWithPipeline.p50.toFixed(2)} ms   p99 ${summary.serverWithPipeline.p99.toFixed(2)} ms   (event-loop delay p99 ${summary.serverWithPipeline.loopDelayP99.toFixed(1)} ms; max ${summary.serverWithPipeline.max.toFixed(1)} ms, ${summary.serverWithPipeline.failed} failed)`,
     `  pipeline alone        ${(summary.pipelineAlone / 1e6).toFixed(2)} M records/s`,
