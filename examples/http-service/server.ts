@@ -36,8 +36,15 @@ const service = await startService({
 });
 process.stdout.write(`listening on ${service.url}\n`);
 
+const drainTimeoutMs = setting('DRAIN_TIMEOUT_MS', 30_000) as number;
 const stop = (signal: string): void => {
   process.stderr.write(`${signal}: stopping\n`);
+  // A last resort, should the final checkpoint never complete (a hung disk): leave with an error.
+  // Unref'd, so a shutdown that went well exits without waiting for it.
+  setTimeout(() => {
+    process.stderr.write('stopping took too long; exiting\n');
+    process.exit(1);
+  }, drainTimeoutMs + 30_000).unref();
   service.shutdown().then(
     (result) => {
       process.stderr.write(`stopped after ${result.checkpoints} checkpoints this run\n`);
