@@ -31,6 +31,7 @@ export type {
   SystemTerminatedEvent,
 } from './actors/events.js';
 export type { Unsubscribe } from './internal/topic.js';
+export type { ActorMetrics, SystemMetrics } from './actors/actor-metrics.js';
 
 export { RingBuffer } from './mailbox/ring-buffer.js';
 export { OVERFLOW_POLICIES } from './mailbox/overflow.js';
@@ -113,7 +114,17 @@ export type {
   ProcessOptions,
   TimeDomain,
 } from './streams/process-function.js';
-export type { PipelineHandle, PipelineMetrics, PipelineResult, RunOptions } from './streams/run/run-pipeline.js';
+export type {
+  OperatorMetrics,
+  PipelineHandle,
+  PipelineMetrics,
+  PipelineResult,
+  PipelineStatus,
+  QueryOptions,
+  RunOptions,
+  StageMetrics,
+} from './streams/run/run-pipeline.js';
+export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
 export type { CheckpointStats } from './streams/checkpoint/coordinator.js';
 export type { ChaosOptions } from './streams/run/chaos.js';
@@ -124,6 +135,14 @@ export type { ArraySink } from './streams/sinks/basic-sinks.js';
 export { toWritable } from './streams/sinks/writable-sinks.js';
 export { toJsonLinesFile } from './streams/sinks/json-lines-file.js';
 export type { WritableSinkOptions } from './streams/sinks/writable-sinks.js';
+
+export { LatencyHistogram } from './metrics/latency-histogram.js';
+export type { LatencyHistogramOptions, LatencySummary } from './metrics/latency-histogram.js';
+export type { Metric, MetricAttributes, MetricPoint, SummaryPoint } from './metrics/metric.js';
+export { PROMETHEUS_CONTENT_TYPE, prometheusName, toPrometheus } from './metrics/prometheus.js';
+export { fromPipelineMetrics, fromSystemMetrics } from './metrics/runtime-metrics.js';
+export { describeEvent, logEvents } from './metrics/event-log.js';
+export type { EventLogger, EventLogRecord, LogEventsOptions, LogLevel } from './metrics/event-log.js';
 
 export { systemClock } from './time/clock.js';
 export type { Clock, TimerHandle } from './time/clock.js';

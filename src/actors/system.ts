@@ -21,6 +21,7 @@ import type { Ask } from './internal/ask.js';
 import { validateDefinition, type ActorDefinition } from './behavior.js';
 import { Dispatcher, type TurnScheduler } from './internal/dispatcher.js';
 import type { EventChannel, SystemEvent } from './events.js';
+import type { ActorMetrics, SystemMetrics } from './actor-metrics.js';
 import type { ChildCell, ParentSlot, Runtime } from './internal/runtime.js';
 import { SupervisorState, escalationError } from './internal/supervisor-state.js';
 import { resolveSpawnOptions, type SpawnOptions } from './spawn-options.js';
@@ -132,6 +133,17 @@ export interface ActorSystem {
 
   /** The live actor at `path` (e.g. `/user/job/partition-3`), if any. */
   lookup(path: string): AnyActorRef | undefined;
+
+  /**
+   * Counters of every live actor — processed, failed, restarts, mailbox depth, high-water mark,
+   * dropped — read now. Costs a walk of the actor tree; nothing is counted for it on the hot path.
+   *
+   * @example
+   * ```ts
+   * for (const actor of system.metrics().actors) console.log(actor.path, actor.depth, actor.restarts);
+   * ```
+   */
+  metrics(): SystemMetrics;
 
   /**
    * Stops every actor (children before parents, last started first), dead-letters or drains what
@@ -279,6 +291,18 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
       children = found.children;
     }
     return found?.ref;
+  }
+
+  metrics(): SystemMetrics {
+    const actors: ActorMetrics[] = [];
+    const walk = (children: Map<string, ChildCell>): void => {
+      for (const child of children.values()) {
+        actors.push(child.stats());
+        walk(child.children);
+      }
+    };
+    walk(this.children);
+    return { name: this.name, status: this.#status, deadLetters: this.#deadLetters.count, actors };
   }
 
   shutdown(options?: ShutdownOptions): Promise<void> {

@@ -25,6 +25,7 @@ import { failureOutcome, type FailureOutcome } from '../../supervision/failure-o
 import { restartsAfter } from '../../supervision/restart-type.js';
 import type { TimerHandle } from '../../time/clock.js';
 import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
+import type { ActorMetrics } from '../actor-metrics.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
 import type { HookFailedEvent, SystemEvent } from '../events.js';
@@ -91,6 +92,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #startBegun = false;
   #startCompleted = false;
   #restarts = 0;
+  /** Every failure of this actor (retries included), for metrics. */
+  #failed = 0;
   #currentAsk: Ask<TMessage> | undefined;
   /** A handler is running (or its promise pending). */
   #inHandler = false;
@@ -242,6 +245,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   metrics(): MailboxMetrics {
     return this.#mailbox.metrics();
+  }
+
+  stats(): ActorMetrics {
+    return { path: this.path, status: this.#status, ...this.#mailbox.metrics(), failed: this.#failed, restarts: this.#restarts };
   }
 
   // ─── Running ────────────────────────────────────────────────────────────────────────────────
@@ -683,6 +690,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #handlerFailed(error: unknown, entry: Entry<TMessage>): void {
     this.#inHandler = false;
     this.#currentAsk = undefined;
+    this.#failed++;
     if (this.#failing?.ordinal === this.#currentOrdinal) this.#failures++;
     else {
       this.#failing = { entry, ordinal: this.#currentOrdinal };
@@ -724,6 +732,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** This actor failed without a message of its own: a child escalated to it. */
   #failedBy(error: unknown): void {
+    this.#failed++;
     const directive = this.#decide(error);
     this.#emit({ type: 'actor-failed', error, message: undefined, directive, attempt: 1 });
     // No message to retry or set aside: a restart is a restart, and the rest is what follows a skip.

@@ -6,6 +6,7 @@ import type { DeadLetters } from '../../mailbox/dead-letters.js';
 import type { Topic } from '../../internal/topic.js';
 import type { Clock } from '../../time/clock.js';
 import type { ActorRef, AnyActorRef } from '../actor-ref.js';
+import type { ActorMetrics } from '../actor-metrics.js';
 import type { Ask } from './ask.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -49,6 +50,8 @@ export interface ChildCell {
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
   /** Restart from the last snapshot, as a sibling of a child that restarts (one-for-all, rest-for-one). */
   restartRequested(cause: unknown): void;
+  /** Its counters now, for `system.metrics()`. */
+  stats(): ActorMetrics;
 }
 
 /** A parent as its children see it: an actor, or the system's top level (`/user`). */

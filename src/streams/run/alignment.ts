@@ -18,9 +18,9 @@ export interface Alignment {
   readonly waiting: readonly StageMessage<unknown>[];
 }
 
-/** The sender of `message`, when it has one (ticks come from the partition itself). */
+/** The sender of `message`, when it has one (ticks come from the partition itself, queries from outside). */
 export function senderOf(message: StageMessage<unknown>): number | undefined {
-  return message.type === 'tick' || message.type === 'commit' ? undefined : message.from;
+  return message.type === 'tick' || message.type === 'commit' || message.type === 'query' ? undefined : message.from;
 }
 
 /** Whether `message` must wait for the alignment to finish. */

@@ -3,7 +3,8 @@
  * their event times on a timed stream; watermarks, which every sender broadcasts to each receiver
  * after the records they cover; an end-of-input marker that each receiver counts until every
  * upstream sender has ended; checkpoint barriers, which every sender broadcasts too; and ticks,
- * which a partition sends itself when a processing-time timer or an idle timeout is due.
+ * which a partition sends itself when a processing-time timer or an idle timeout is due; and
+ * queries, which `handle.query` asks a partition for one key's state with.
  */
 import type { StateKey } from './state-key.js';
 
@@ -40,7 +41,9 @@ export type StageMessage<TEntry> =
   /** To the sink: a checkpoint completed, make what it pre-committed visible. */
   | { readonly type: 'commit'; readonly token: unknown; readonly completed: boolean }
   /** A partition's own wake-up for processing-time timers and idleness. */
-  | { readonly type: 'tick' };
+  | { readonly type: 'tick' }
+  /** An ask for the state of `key`, answered from the partition's live state; it changes nothing. */
+  | { readonly type: 'query'; readonly key: StateKey };
 
 /** Why a record left the pipeline for the dead-letter output. */
 export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key' | 'late';

@@ -28,12 +28,17 @@ import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { StateKey } from './state-key.js';
 import { Router } from './router.js';
 import type { Segment } from './segment.js';
+import type { LatencyHistogram } from '../../metrics/latency-histogram.js';
 
 /** Counts of one operator, for metrics. */
 export interface OperatorCounters {
   readonly name: string;
   recordsIn: number;
   recordsOut: number;
+  /** How long each partition takes over a batch (operator and routing, not the wait for room downstream). */
+  readonly latency?: LatencyHistogram | undefined;
+  /** Each partition's input watermark, on a timed stream. */
+  readonly watermarks?: number[] | undefined;
 }
 
 /** The actor's own entries in its state: its inputs' progress in event time, and barrier alignment. */
@@ -125,6 +130,11 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   });
 
   async function receive(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<PartitionState> {
+    if (message.type === 'query') {
+      // Read-only, so it needs no alignment: the live state, whatever checkpoint is being aligned.
+      ctx.reply(state.has(message.key) ? { value: state.get(message.key) } : undefined);
+      return state;
+    }
     const alignment = state.get(ALIGNMENT) as Alignment | undefined;
     if (mustWait(alignment, message)) {
       state.set(ALIGNMENT, withWaiting(alignment as Alignment, message));
@@ -201,11 +211,13 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     switch (message.type) {
       case 'batch': {
         const { entries, keys, timestamps } = message;
+        const startedAt = performance.now();
         counters.recordsIn += entries.length;
         for (let i = 0; i < entries.length; i++) {
           setup.crash?.();
           operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps?.[i], out);
         }
+        counters.latency?.record(performance.now() - startedAt);
         if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };
         break;
       }
@@ -215,8 +227,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       case 'end':
         progress = withEnd(progress, message.from);
         break;
-      case 'barrier': // aligned in `receive`
-      case 'commit': // for the sink only
+      case 'barrier':
+      case 'commit':
+      case 'query':
         return;
       case 'tick': {
         operator.tick(ctx.clock.now(), out);
@@ -242,6 +255,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       await router.flush();
     }
     if (progress !== before) state.set(PROGRESS, progress);
+    if (counters.watermarks !== undefined) counters.watermarks[setup.index] = progress.watermark;
     await setup.lateBacklog();
     scheduleTick(ctx, progress);
   }

@@ -4,11 +4,24 @@
  * the source. Every hop is bounded: the source reads only when the first stage has room, each
  * partition sends on only when the next has room, and the sink's awaited writes hold it all back.
  */
-import { createSystem } from '../../actors/system.js';
+import { createSystem, type DispatcherOptions } from '../../actors/system.js';
 import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
+import type { ActorMetrics } from '../../actors/actor-metrics.js';
+import type { EventChannel } from '../../actors/events.js';
 import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
-import { isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
+import { Topic } from '../../internal/topic.js';
+import {
+  isObject,
+  nonNegativeIntegerOrInfinity,
+  nonNegativeNumber,
+  positiveInteger,
+  positiveNumberOrInfinity,
+  withDefault,
+} from '../../internal/validate.js';
+import { LatencyHistogram, type LatencySummary } from '../../metrics/latency-histogram.js';
+import type { PartitionKey } from '../partitioning/canonical-key.js';
+import { NO_WATERMARK } from '../time/watermarks.js';
 import type { Clock } from '../../time/clock.js';
 import type { ChainStep, LogicalPlan, StageStep } from '../internal/logical-plan.js';
 import type { Sink } from '../sinks/sink.js';
@@ -17,7 +30,7 @@ import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { aggregateRuntime } from './operators/aggregate-runtime.js';
 import type { OperatorRuntime, RuntimeContext } from './operators/operator-runtime.js';
-import { processRuntime } from './operators/process-runtime.js';
+import { processRuntime, type ProcessEntry } from './operators/process-runtime.js';
 import { relayRuntime } from './operators/relay-runtime.js';
 import { windowRuntime } from './operators/window-runtime.js';
 import { partitionActor, type OperatorCounters } from './partition-actor.js';
@@ -30,6 +43,8 @@ import { checkCheckpointOptions, type CheckpointOptions } from '../checkpoint/ch
 import type { CheckpointStats, StageLayout } from '../checkpoint/coordinator.js';
 import { RunCheckpoints, type StartingPoint } from '../checkpoint/run-checkpoints.js';
 import { sinkActor } from './sink-actor.js';
+import type { CheckpointCompletedEvent, PipelineEvent } from './pipeline-events.js';
+import { stateKeyOf } from './state-key.js';
 
 /** Options of `pipeline.run()`. */
 export interface RunOptions {
@@ -68,6 +83,12 @@ export interface RunOptions {
    * source.
    */
   checkpoint?: CheckpointOptions | undefined;
+  /**
+   * How the run's actors share the event loop: `turnBudgetMs` is the longest a turn of actor work
+   * runs before it yields to the host's I/O; a smaller one gives an embedding service shorter
+   * stalls for a little throughput. @defaultValue `{ messageBudget: 256, turnBudgetMs: 5 }`
+   */
+  dispatcher?: DispatcherOptions | undefined;
 }
 
 /** What a finished run reports. */
@@ -93,23 +114,111 @@ export interface PipelineResult {
   readonly checkpoints: number;
 }
 
+/**
+ * Where a run is: `'starting'` until its actors are up (and, with checkpoints, the state is
+ * restored), `'running'`, `'stopping'` once `stop()` or the signal asked it to, then `'finished'`
+ * (`done` resolved) or `'failed'` (`done` rejected).
+ */
+export type PipelineStatus = 'starting' | 'running' | 'stopping' | 'finished' | 'failed';
+
+/** One operator's counters: the source, each keyed (or rebalanced) stage, the sink. */
+export interface OperatorMetrics {
+  readonly name: string;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+}
+
+/** A keyed (or rebalanced) stage as its partitions see it. */
+export interface StageMetrics {
+  /** The operator's name, as in `operators`. */
+  readonly name: string;
+  readonly partitions: number;
+  /**
+   * Time a partition takes over one batch (the operator and routing its output, not the wait for
+   * room downstream), in milliseconds: percentiles of the last one to two minutes.
+   */
+  readonly latency: LatencySummary;
+  /** The stage's input watermark (the lowest of its partitions'), on a timed stream once it has one. */
+  readonly watermark: number | undefined;
+}
+
 /** Live counters of a running pipeline. */
 export interface PipelineMetrics {
-  readonly operators: readonly { readonly name: string; readonly recordsIn: number; readonly recordsOut: number }[];
+  /** The run's name (`run({ name })`). */
+  readonly name: string;
+  readonly status: PipelineStatus;
+  readonly operators: readonly OperatorMetrics[];
+  /** Each keyed (or rebalanced) stage's batch latency and watermark, in pipeline order. */
+  readonly stages: readonly StageMetrics[];
   /** Mailbox depth (in batches) and high-water mark of every actor, by path. */
   readonly mailboxes: Readonly<Record<string, { readonly depth: number; readonly highWaterMark: number }>>;
+  /**
+   * Every actor of the run — the job, each partition, the sink — with what it processed (batches),
+   * its failures and restarts, mailbox depth, high-water mark and drops.
+   */
+  readonly actors: readonly ActorMetrics[];
   readonly restarts: number;
   readonly deadLetters: number;
   readonly lateRecords: number;
   /** With checkpoints on: how many completed, the last one's id, duration and size. */
   readonly checkpoints: CheckpointStats | undefined;
+  /** Records read and written since the run started, and the average rate of reading. */
+  readonly throughput: {
+    readonly elapsedMs: number;
+    readonly recordsRead: number;
+    readonly recordsWritten: number;
+    readonly recordsPerSecond: number;
+  };
+  /**
+   * On a timed stream: the watermark of the last stage that has one, and how far it trails the wall
+   * clock (`Date.now()` − watermark, for event times in epoch milliseconds).
+   */
+  readonly watermark: { readonly value: number; readonly lagMs: number } | undefined;
+}
+
+/** Options of {@link PipelineHandle.query}. */
+export interface QueryOptions {
+  /**
+   * How long to wait for the partition's answer (it answers between two batches), in milliseconds.
+   * @defaultValue 5000
+   */
+  timeoutMs?: number | undefined;
 }
 
 /** A running pipeline. */
 export interface PipelineHandle {
   /** Resolves when the source has ended and everything has drained into the sink; rejects with the failure. */
   readonly done: Promise<PipelineResult>;
+  /** Where the run is now. */
+  readonly status: PipelineStatus;
+  /**
+   * The run's events: its actor system's (`actor-restarted`, `actor-failed`, `poison-message` …)
+   * and its own (`checkpoint-completed`, `pipeline-finished`), published synchronously.
+   */
+  readonly events: EventChannel<PipelineEvent>;
+  /** Counters read now; cheap enough to call on every scrape. */
   metrics(): PipelineMetrics;
+  /**
+   * The current value of `key` in the keyed stage named `stage` (`'reduce'`, `'aggregate'`,
+   * `'process'`, or the stage's `name` option): the partition that owns the key answers from its
+   * live state — for `reduce`/`aggregate` the value it would emit (`result` of the accumulator), for
+   * `process` the key's state. Resolves with undefined for a key the stage holds nothing for.
+   *
+   * In the first keyed stage the answer covers every record the source handed the pipeline before
+   * the call (records waiting for a batch to fill are sent first); later stages answer with what
+   * has reached them. Treat the value as read-only: it is the state itself, not a copy.
+   *
+   * @throws (rejects) InvalidOptionError naming `stage` when no reduce, aggregate or process stage
+   *   has that name, or `query` when the run has finished; InvalidKeyError for a key that cannot be
+   *   partitioned; AskTimeoutError after `timeoutMs`; the error `result` throws.
+   * @example
+   * ```ts
+   * const handle = pipeline(source).keyBy((e) => e.user, { partitions: 4 })
+   *   .reduce((n: number) => n + 1, () => 0).to(toCallback(() => {})).run();
+   * const clicks = await handle.query<number>('reduce', 'ada'); // undefined until ada is seen
+   * ```
+   */
+  query<TValue = unknown>(stage: string, key: PartitionKey, options?: QueryOptions): Promise<TValue | undefined>;
   /** The most recent dead letters (up to 1000), oldest first. */
   deadLetters(): PipelineDeadLetter[];
   /**
@@ -201,7 +310,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const started = performance.now();
   const { head, stages } = planStages(plan.steps);
   // Each run has a system of its own: a job that gives up stops only that system, never the host's.
-  const system = createSystem({ name, ...(clock === undefined ? {} : { clock }) });
+  const system = createSystem({ name, ...(clock === undefined ? {} : { clock }), ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }) });
   const deadLetters = new SideOutput<PipelineDeadLetter>(options.deadLetters);
   const deadLetter = (letter: PipelineDeadLetter): void => deadLetters.post(letter);
   // Each window stage with a late-records sink writes there; the others' late records are dead letters.
@@ -212,7 +321,15 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   );
   let lateRecords = 0;
   const sourceCounters: OperatorCounters = { name: `source:${plan.source.name}`, recordsIn: 0, recordsOut: 0 };
-  const stageCounters = stages.map((stage): OperatorCounters => ({ name: stage.step.name, recordsIn: 0, recordsOut: 0 }));
+  const stageCounters = stages.map(
+    (stage): OperatorCounters => ({
+      name: stage.step.name,
+      recordsIn: 0,
+      recordsOut: 0,
+      latency: new LatencyHistogram(),
+      watermarks: stage.inputTimed ? new Array<number>(stage.step.partitions).fill(NO_WATERMARK) : undefined,
+    }),
+  );
   const sinkCounters: OperatorCounters = { name: `sink:${plan.sink.name}`, recordsIn: 0, recordsOut: 0 };
   const stageRefs: ActorRef<StageMessage<unknown>>[][] = stages.map(() => []);
   const checkpoints =
@@ -231,6 +348,15 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   let restarts = 0;
   let stopRequested = false;
   let settled = false;
+  let status: PipelineStatus = 'starting';
+  const events = new Topic<PipelineEvent>('pipeline event');
+  /** The source driver's router, for a query to send what waits in its batches first. */
+  let sourceRouter: Router | undefined;
+  let markReady!: () => void;
+  /** Resolves once the actors are up and the source driver is about to read. */
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
 
   let resolveDone!: (result: PipelineResult) => void;
   let rejectDone!: (error: unknown) => void;
@@ -242,6 +368,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
 
   const jobPath = `/user/${name}`;
   const unsubscribe = system.events.subscribe((event) => {
+    if (events.hasSubscribers) events.publish(event);
     if (event.type === 'actor-restarted') restarts++;
     if (event.type === 'actor-escalated' && event.path === jobPath) void fail(event.error);
     // A batch that keeps failing the actor itself (not a record a user function threw on, which is
@@ -264,8 +391,34 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       }
     }
     await system.shutdown();
+    status = failure === undefined ? 'finished' : 'failed';
+    if (events.hasSubscribers) {
+      const at = system.clock.now();
+      events.publish({ type: 'pipeline-finished', pipeline: name, stopped: stopRequested, ...(failure === undefined ? {} : { error: failure }), at });
+    }
     if (failure !== undefined) rejectDone(failure);
     else resolveDone((outcome as { result: PipelineResult }).result);
+  };
+  /** Publishes each checkpoint's completion, with the offset a restart would read from. */
+  const observed = (begun: { id: number; done: Promise<void> }, offset: unknown): { id: number; done: Promise<void> } => {
+    begun.done.then(
+      () => {
+        const stats = checkpoints?.stats;
+        if (!events.hasSubscribers || stats?.lastId !== begun.id) return;
+        const event: CheckpointCompletedEvent = {
+          type: 'checkpoint-completed',
+          pipeline: name,
+          id: begun.id,
+          offset,
+          durationMs: stats.lastDurationMs ?? 0,
+          bytes: stats.lastBytes ?? 0,
+          at: system.clock.now(),
+        };
+        events.publish(event);
+      },
+      () => undefined,
+    );
+    return begun;
   };
   const fail = (error: unknown): Promise<void> => finish({ error });
   const complete = (): void => {
@@ -354,15 +507,9 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     { name, supervisor: { maxRestarts, withinMs: 10_000 }, supervision: { decide: () => 'escalate' } },
   );
 
-  let opened!: () => void;
-  /** Settles once the run knows where it starts (its checkpoint read back, with checkpoints on). */
-  const ready = new Promise<void>((resolve) => {
-    opened = resolve;
-  });
   const drive = async (): Promise<void> => {
     if (checkpoints !== undefined) {
       start = await checkpoints.open();
-      opened();
       await plan.sink.recover?.(start.sinkToken, start.completed);
       if (start.completed) {
         // The job finished in an earlier run: its output stands, nothing runs again.
@@ -382,6 +529,9 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       from: 0,
       timed: head.timed,
     });
+    sourceRouter = router;
+    if (status === 'starting') status = 'running';
+    markReady();
     const { offset } = await driveSource({
       source: plan.source,
       head,
@@ -395,8 +545,16 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       stopping: () => stopRequested || settled,
       failed: (error) => void fail(error),
       from: start.offset,
-      wake: () => (checkpoints === undefined ? stopWanted : Promise.race([stopWanted, checkpoints.wanted()])),
-      barriers: checkpoints,
+      wake,
+      barriers:
+        checkpoints === undefined
+          ? undefined
+          : {
+              get due() {
+                return checkpoints.due;
+              },
+              begin: (at: unknown) => observed(checkpoints.begin(at), at),
+            },
     });
     if (settled) return;
     if (checkpoints === undefined) {
@@ -405,30 +563,90 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     }
     if (stopRequested) {
       // A stopped job is not finished: no final values or windows, a checkpoint to resume from.
-      const last = checkpoints.begin(offset, false);
+      const last = observed(checkpoints.begin(offset, false), offset);
       await router.barrier(last.id);
       await last.done;
       complete();
       return;
     }
-    await router.end(checkpoints.begin(offset, true).id);
+    await router.end(observed(checkpoints.begin(offset, true), offset).id);
   };
   drive().catch((error: unknown) => fail(error));
 
-  let wakeForStop!: () => void;
-  const stopWanted = new Promise<void>((resolve) => {
-    wakeForStop = resolve;
-  });
+  // The driver waits on a slow source and on `wake()` at once, once per record. A long-lived promise
+  // raced there would gain a reaction per record until it settles — unbounded memory on a tailing
+  // source. So each wait gets a fresh promise, held in one slot that the next wait replaces, and the
+  // checkpoints' shared `wanted()` promise is subscribed to once, not once per record.
+  let wakeWaiting: (() => void) | undefined;
+  let subscribedWanted: Promise<void> | undefined;
+  const wakeDriver = (): void => {
+    wakeWaiting?.();
+    wakeWaiting = undefined;
+  };
+  const wake = (): Promise<void> => {
+    if (stopRequested) return Promise.resolve();
+    const woken = new Promise<void>((resolve) => {
+      wakeWaiting = resolve;
+    });
+    if (checkpoints !== undefined) {
+      const wanted = checkpoints.wanted();
+      if (wanted !== subscribedWanted) {
+        subscribedWanted = wanted;
+        void wanted.then(wakeDriver);
+      }
+    }
+    return woken;
+  };
   const requestStop = (): void => {
     stopRequested = true;
-    wakeForStop();
+    if (!settled) status = 'stopping';
+    wakeDriver();
   };
   const onAbort = (): void => requestStop();
   if (options.signal?.aborted) requestStop();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // One promise each for every wait on the run, not a reaction on `done` per wait.
+  const over = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  const readyOrOver = Promise.race([ready, over]);
+  const stageNamed = (stageName: string): number => {
+    const index = stages.findIndex((stage) => stage.step.kind === 'keyed' && stage.step.operator.kind !== 'window' && stage.step.name === stageName);
+    if (index < 0) {
+      const names = stages.filter((stage) => stage.step.kind === 'keyed' && stage.step.operator.kind !== 'window').map((stage) => stage.step.name);
+      throw new InvalidOptionError('stage', `the name of a reduce, aggregate or process stage (${names.join(', ') || 'none'})`, stageName);
+    }
+    return index;
+  };
+
   return {
     done,
+    get status() {
+      return status;
+    },
+    events,
+    async query<TValue>(stageName: string, key: PartitionKey, queryOptions?: QueryOptions): Promise<TValue | undefined> {
+      const index = stageNamed(stageName);
+      if (queryOptions !== undefined) isObject('options', queryOptions);
+      const timeoutMs = withDefault(queryOptions?.timeoutMs, 5000, (v) => positiveNumberOrInfinity('timeoutMs', v));
+      const stage = stages[index] as Stage;
+      const partition = stage.assignment.partitionOfKey(key);
+      const stateKey = stateKeyOf(key);
+      if (status === 'starting') await readyOrOver;
+      if (settled) throw new InvalidOptionError('query', 'a running pipeline', 'a finished one');
+      // Records the driver holds in a partly filled batch were read before this call: send them
+      // first, so the answer covers them (the ask then queues behind them in the partition's mailbox).
+      if (index === 0) await sourceRouter?.flush();
+      const ref = (stageRefs[index] as ActorRef<StageMessage<unknown>>[])[partition] as ActorRef<StageMessage<unknown>>;
+      const reply = await ref.ask<{ value: unknown } | undefined>({ type: 'query', key: stateKey }, { timeoutMs });
+      if (reply === undefined) return undefined;
+      const operator = (stage.step as Extract<StageStep, { kind: 'keyed' }>).operator;
+      if (operator.kind === 'aggregate') return operator.result(reply.value, key) as TValue;
+      const entry = reply.value as ProcessEntry;
+      return entry.hasState ? (entry.state as TValue) : undefined;
+    },
     deadLetters: () => deadLetters.recent(),
     stop() {
       requestStop();
@@ -436,13 +654,13 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     },
     async checkpoint() {
       if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
-      await Promise.race([ready, done.then(() => undefined, () => undefined)]);
+      await readyOrOver;
       const completedBefore = checkpoints.stats?.completed ?? 0;
       checkpoints.request();
       // The next checkpoint to complete is the one just asked for (or one begun before it).
       while ((checkpoints.stats?.completed ?? 0) === completedBefore) {
         if (settled) throw new InvalidOptionError('checkpoint', 'a running pipeline', 'a finished one');
-        await Promise.race([checkpoints.coordinator.settled(), done.then(() => undefined, () => undefined)]);
+        await Promise.race([checkpoints.coordinator.settled(), over]);
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return checkpoints.stats?.lastId as number;
@@ -453,13 +671,37 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         const { depth, highWaterMark } = ref.metrics();
         mailboxes[ref.path] = { depth, highWaterMark };
       }
+      const operators = [sourceCounters, ...stageCounters, sinkCounters].map(({ name: n, recordsIn, recordsOut }): OperatorMetrics => ({ name: n, recordsIn, recordsOut }));
+      const stageMetrics = stageCounters.map(({ name: n, latency, watermarks }, s): StageMetrics => {
+        const lowest = watermarks === undefined ? NO_WATERMARK : Math.min(...watermarks);
+        return {
+          name: n,
+          partitions: (stages[s] as Stage).step.partitions,
+          latency: (latency as LatencyHistogram).summary(),
+          watermark: Number.isFinite(lowest) ? lowest : undefined,
+        };
+      });
+      const elapsedMs = performance.now() - started;
+      let watermark: PipelineMetrics['watermark'];
+      for (const stage of stageMetrics) if (stage.watermark !== undefined) watermark = { value: stage.watermark, lagMs: Date.now() - stage.watermark };
       return {
-        operators: [sourceCounters, ...stageCounters, sinkCounters].map(({ name: n, recordsIn, recordsOut }) => ({ name: n, recordsIn, recordsOut })),
+        name,
+        status,
+        operators,
+        stages: stageMetrics,
         mailboxes,
+        actors: system.metrics().actors,
         restarts,
         deadLetters: deadLetters.count,
         lateRecords,
         checkpoints: checkpoints?.stats,
+        throughput: {
+          elapsedMs,
+          recordsRead: sourceCounters.recordsIn,
+          recordsWritten: sinkCounters.recordsOut,
+          recordsPerSecond: elapsedMs > 0 ? (sourceCounters.recordsIn * 1000) / elapsedMs : 0,
+        },
+        watermark,
       };
     },
   };

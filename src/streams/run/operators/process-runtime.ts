@@ -13,7 +13,7 @@ import { operatorEntries, type OperatorOutput, type OperatorRuntime, type Runtim
 import { ProcessCall, type TimerChange } from './process-call.js';
 
 /** A key's entry: its state (unless cleared) and its pending timers, each list sorted and unique. */
-interface ProcessEntry {
+export interface ProcessEntry {
   readonly state: unknown;
   readonly hasState: boolean;
   readonly eventTimers: readonly number[];
