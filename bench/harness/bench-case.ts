@@ -6,7 +6,7 @@
  * whose checksum every other implementation must reproduce.
  */
 
-/** How big the inputs are: `quick` for a run of under a minute, `full` for the published numbers. */
+/** How big the inputs are: `quick` for a run of about a minute, `full` for the published numbers. */
 export type Scale = 'quick' | 'full';
 
 /**
