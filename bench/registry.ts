@@ -18,11 +18,16 @@ const CASES: Loaders<BenchCase> = [
   ['wordcount', async () => (await import('./cases/wordcount.js')).wordcountCase],
   ['memory-bound-1x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(1)],
   ['memory-bound-10x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(10)],
+  ['checkpoint-overhead', async () => (await import('./cases/checkpoint-overhead.js')).checkpointOverheadCase],
+  ...(['q0', 'q1', 'q2', 'q3', 'q5', 'q7', 'q8'] as const).map(
+    (query) => [`nexmark-${query}`, async () => (await import('./cases/nexmark.js')).nexmarkBenchCase(query)] as const,
+  ),
 ];
 
 const PROBES: Loaders<Probe> = [
   ['keyed-snapshot-restore', async () => (await import('./probes/keyed-snapshot-restore.js')).keyedSnapshotRestoreProbe],
   ['keyed-snapshot-pause', async () => (await import('./probes/keyed-snapshot-pause.js')).keyedSnapshotPauseProbe],
+  ['checkpoint-stats', async () => (await import('./probes/checkpoint-stats.js')).checkpointStatsProbe],
 ];
 
 /** The names of all cases, in table order, without loading any. */

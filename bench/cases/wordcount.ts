@@ -9,14 +9,20 @@ import { Readable, Transform, Writable } from 'node:stream';
 import { from as rxFrom, lastValueFrom, mergeMap, groupBy, reduce as rxReduce, map as rxMap, toArray as rxToArray } from 'rxjs';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { createActor, fromTransition } from 'xstate';
-import { fromArray, pipeline, toCallback } from '../../src/index.js';
-import { defineCase } from '../harness/bench-case.js';
+import { fromArray, pipeline, toCallback, type PipelineHandle, type RunOptions, type Source } from '../../src/index.js';
+import { defineCase, type Scale } from '../harness/bench-case.js';
 import { zipfKeySequence } from './key-sequence.js';
 
-const PARTITIONS = 4;
+/** Keyed partitions of the Sluice pipeline. */
+export const PARTITIONS = 4;
+
+/** The words of one run: 1,000,000 (200,000 with `--quick`) over 10,000 Zipf-like keys. */
+export function wordcountInput(scale: Scale): readonly string[] {
+  return Array.from(zipfKeySequence(10_000, scale === 'quick' ? 200_000 : 1_000_000), (k) => `w${k}`);
+}
 
 /** A checksum of final counts that does not depend on the order they arrive in. */
-function checksum(counts: Iterable<readonly [string, number]>): number {
+export function checksum(counts: Iterable<readonly [string, number]>): number {
   let sum = 0;
   for (const [word, count] of counts) sum = (sum + count * (Number(word.slice(1)) + 1)) % 2_147_483_647;
   return sum;
@@ -43,11 +49,27 @@ const countWords = fromTransition((counts: Map<string, number>, { word }: WordEv
   return counts;
 }, () => new Map<string, number>());
 
+/**
+ * Starts Sluice's word count: `words` counted per word in {@link PARTITIONS} keyed partitions, each
+ * final count handed to `counted`. The checkpoint-overhead case runs the same job with `options`.
+ */
+export function startSluiceWordcount(
+  words: Source<string, unknown>,
+  counted: (word: string, count: number) => void,
+  options: RunOptions = {},
+): PipelineHandle {
+  return pipeline(words)
+    .keyBy((word) => word, { partitions: PARTITIONS })
+    .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
+    .to(toCallback(({ key, value }) => counted(key, value)))
+    .run({ name: 'bench', ...options });
+}
+
 /** The wordcount case: 1,000,000 records (200,000 with `--quick`) over 10,000 keys. */
 export const wordcountCase = defineCase({
   name: 'wordcount',
   unit: 'records',
-  input: (scale): readonly string[] => Array.from(zipfKeySequence(10_000, scale === 'quick' ? 200_000 : 1_000_000), (k) => `w${k}`),
+  input: wordcountInput,
   operations: (words) => words.length,
   implementations: [
     {
@@ -121,11 +143,7 @@ export const wordcountCase = defineCase({
       create: (words) => ({
         async run() {
           const counts: [string, number][] = [];
-          await pipeline(fromArray(words))
-            .keyBy((word) => word, { partitions: PARTITIONS })
-            .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
-            .to(toCallback(({ key, value }) => void counts.push([key, value])))
-            .run({ name: 'bench' }).done;
+          await startSluiceWordcount(fromArray(words), (word, count) => void counts.push([word, count])).done;
           return checksum(counts);
         },
       }),

@@ -6,7 +6,7 @@
  * whose checksum every other implementation must reproduce.
  */
 
-/** How big the inputs are: `quick` for a run of under a minute, `full` for the published numbers. */
+/** How big the inputs are: `quick` for a run of about a minute, `full` for the published numbers. */
 export type Scale = 'quick' | 'full';
 
 /**
@@ -18,10 +18,12 @@ export type Role = 'floor' | 'peer' | 'sluice';
 
 /** One implementation, made ready over the case's input: runs the job once per `run`. */
 export interface Runner {
-  /** Untimed set-up before every run (building a large initial state, say). */
+  /** Untimed set-up before every run (building a large initial state, a fresh checkpoint folder). */
   prepare?(): Promise<void> | void;
   /** Does the job once and returns a checksum of its result, to be compared with the floor's. */
   run(): Promise<number> | number;
+  /** Untimed clean-up once after the last run, also when a run threw (removing temporary files). */
+  dispose?(): Promise<void> | void;
 }
 
 /** How many untimed and timed runs a child does. */
@@ -34,6 +36,11 @@ export interface RunPlan {
 export interface ImplementationSpec<TInput> {
   readonly impl: string;
   readonly role: Role;
+  /**
+   * Other Sluice implementations of the same case that this one's ratio column also divides by
+   * (Sluice rows are otherwise compared with the floor and peers only): checkpoints on against off.
+   */
+  readonly compareWith?: readonly string[] | undefined;
   /** Builds the runner over the case's input; its closure holds whatever state persists across runs. */
   create(input: TInput): Runner;
 }
@@ -55,10 +62,12 @@ export interface CaseSpec<TInput> {
   readonly plans?: Readonly<Record<Scale, RunPlan>> | undefined;
 }
 
-/** An implementation's name and role: what the parent needs to spawn and judge it. */
+/** An implementation's name and role: what the parent needs to spawn, judge and compare it. */
 export interface ImplementationInfo {
   readonly impl: string;
   readonly role: Role;
+  /** See {@link ImplementationSpec.compareWith}; absent when empty. */
+  readonly compareWith?: readonly string[] | undefined;
 }
 
 /** A runner made ready in a child, with the number of operations one run does. */
@@ -92,7 +101,8 @@ export const DEFAULT_PLANS: Readonly<Record<Scale, RunPlan>> = {
 /**
  * Checks a case module's declaration and hides its input type.
  *
- * @throws Error when the case has no or several `floor` implementations, or two of the same name.
+ * @throws Error when the case has no or several `floor` implementations, two of the same name, or a
+ * `compareWith` that names no other Sluice implementation of the case.
  * @example
  * ```ts
  * export const sumCase = defineCase({
@@ -114,11 +124,19 @@ export function defineCase<TInput>(spec: CaseSpec<TInput>): BenchCase {
   const names = spec.implementations.map((implementation) => implementation.impl);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new Error(`Case \`${spec.name}\` has two implementations named \`${duplicate}\``);
+  for (const { impl, compareWith = [] } of spec.implementations) {
+    const unknown = compareWith.find((other) => other === impl || !spec.implementations.some((candidate) => candidate.impl === other && candidate.role === 'sluice'));
+    if (unknown !== undefined) {
+      throw new Error(`Expected \`compareWith\` of \`${impl}\` in case \`${spec.name}\` to name another Sluice implementation, got \`${unknown}\``);
+    }
+  }
   const plans = spec.plans ?? DEFAULT_PLANS;
   return {
     name: spec.name,
     unit: spec.unit,
-    implementations: spec.implementations.map(({ impl, role }) => ({ impl, role })),
+    implementations: spec.implementations.map(({ impl, role, compareWith }) =>
+      compareWith === undefined || compareWith.length === 0 ? { impl, role } : { impl, role, compareWith },
+    ),
     plan: (scale) => plans[scale],
     load(impl, scale) {
       const implementation = spec.implementations.find((candidate) => candidate.impl === impl);

@@ -28,8 +28,8 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--case NAME] [--json FILE] [--markdown FILE]
 
-  --quick          smaller inputs and fewer runs: under a minute
-  --case NAME      one case (or every NAME-… case, e.g. keyed-actor)
+  --quick          smaller inputs and fewer runs: about a minute
+  --case NAME      one case (or every NAME-… case, e.g. keyed-actor or nexmark)
   --json FILE      write the results as a JSON array
   --markdown FILE  rewrite FILE (BENCHMARKS.md) from a run of every case, comparing with the run
                    it records

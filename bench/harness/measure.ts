@@ -13,7 +13,7 @@ export interface Measurements {
 
 /**
  * Runs `runner` `plan.warmups` times untimed, then `plan.runs` times timed; `prepare` is never
- * timed.
+ * timed, nor `dispose`, called once at the end whether the runs succeeded or threw.
  *
  * @param operations - operations in one run, to turn seconds into a rate.
  * @example
@@ -22,18 +22,22 @@ export interface Measurements {
  * ```
  */
 export async function measure(runner: Runner, operations: number, plan: RunPlan): Promise<Measurements> {
-  for (let i = 0; i < plan.warmups; i++) {
-    await runner.prepare?.();
-    await runner.run();
+  try {
+    for (let i = 0; i < plan.warmups; i++) {
+      await runner.prepare?.();
+      await runner.run();
+    }
+    const rates: number[] = [];
+    const checksums: number[] = [];
+    for (let i = 0; i < plan.runs; i++) {
+      await runner.prepare?.();
+      const started = performance.now();
+      const checksum = await runner.run();
+      rates.push(operations / ((performance.now() - started) / 1000));
+      checksums.push(checksum);
+    }
+    return { rates, checksums };
+  } finally {
+    await runner.dispose?.();
   }
-  const rates: number[] = [];
-  const checksums: number[] = [];
-  for (let i = 0; i < plan.runs; i++) {
-    await runner.prepare?.();
-    const started = performance.now();
-    const checksum = await runner.run();
-    rates.push(operations / ((performance.now() - started) / 1000));
-    checksums.push(checksum);
-  }
-  return { rates, checksums };
 }

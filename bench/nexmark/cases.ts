@@ -1,42 +1,91 @@
 /**
- * The Nexmark queries Sluice runs today (q0–q3) as benchmark cases: each runs the query over the
- * same generated events as a plain loop (the model, the floor) and as a Sluice pipeline, and
- * checksums the output, so a fast wrong answer shows up as a mismatch rather than a number. The
- * shape matches bench/measure.ts's `BenchCase` (`name`, `unit`, `operations`, `implementations`
- * with `run(): checksum`) without importing it, so the case can be wired into the harness later.
+ * The Nexmark queries Sluice runs (q0–q3, q5, q7, q8) as benchmark cases: each runs the query over
+ * the same generated events as a plain loop (the model, the floor) and as a Sluice pipeline, and
+ * checksums the output, so a fast wrong answer shows up as a mismatch rather than a number. This
+ * is the form `run.ts` measures in one process; bench/cases/nexmark.ts makes the same queries
+ * cases of `npm run bench`, from {@link querySpec}.
  */
-import { fromArray, toArray, type Pipeline, type Sink, type Source } from '../../src/index.js';
-import type { NexmarkOptions } from './config.js';
+import { DEFAULT_NEXMARK_CONFIG, type NexmarkOptions } from './config.js';
+import { fromArray, toArray, type Pipeline, type RunOptions, type Sink, type Source } from '../../src/index.js';
 import type { NexmarkEvent } from './events.js';
 import { checksumQ0, q0 } from './models/q0.js';
 import { checksumQ1, q1 } from './models/q1.js';
 import { checksumQ2, q2 } from './models/q2.js';
 import { checksumQ3, q3 } from './models/q3.js';
+import { checksumQ5, q5 } from './models/q5.js';
+import { checksumQ7, q7 } from './models/q7.js';
+import { checksumQ8, q8 } from './models/q8.js';
 import { q3Pipeline } from './pipelines/q3.js';
+import { q5Pipeline } from './pipelines/q5.js';
+import { q7Pipeline } from './pipelines/q7.js';
+import { q8Pipeline } from './pipelines/q8.js';
 import { q0Pipeline, q1Pipeline, q2Pipeline } from './pipelines/stateless.js';
 import { nexmarkSource } from './source.js';
 
-/** The queries that today's pipeline DSL can express. */
-export const SLUICE_QUERIES = ['q0', 'q1', 'q2', 'q3'] as const;
+/** The queries Sluice has pipelines for. */
+export const SLUICE_QUERIES = ['q0', 'q1', 'q2', 'q3', 'q5', 'q7', 'q8'] as const;
 export type SluiceQuery = (typeof SLUICE_QUERIES)[number];
 
+/** How a query's pipeline is set up. */
+export interface QueryPipelineOptions {
+  /** Partitions of each keyed stage (queries 3, 5, 7 and 8). */
+  readonly partitions: number;
+  /** The `maxDelayMs` the events were generated with: the watermark's bound (queries 5, 7 and 8). */
+  readonly maxOutOfOrdernessMs: number;
+}
+
 /** One query: its model, its checksum, and its Sluice pipeline. */
-interface QuerySpec<TRow> {
+export interface QuerySpec<TRow> {
   model(events: readonly NexmarkEvent[]): TRow[];
   checksum(rows: readonly TRow[]): number;
-  pipeline(source: Source<NexmarkEvent, unknown>, sink: Sink<TRow>, partitions: number): Pipeline;
+  pipeline(source: Source<NexmarkEvent, unknown>, sink: Sink<TRow>, options: QueryPipelineOptions): Pipeline;
+  /** Whether the pipeline has keyed stages, so that its partition count means something. */
+  readonly keyed: boolean;
 }
 
 const QUERIES: { readonly [Q in SluiceQuery]: QuerySpec<never> } = {
-  q0: spec({ model: q0, checksum: checksumQ0, pipeline: (source, sink) => q0Pipeline(source, sink) }),
-  q1: spec({ model: q1, checksum: checksumQ1, pipeline: (source, sink) => q1Pipeline(source, sink) }),
-  q2: spec({ model: q2, checksum: checksumQ2, pipeline: (source, sink) => q2Pipeline(source, sink) }),
-  q3: spec({ model: q3, checksum: checksumQ3, pipeline: q3Pipeline }),
+  q0: spec({ model: q0, checksum: checksumQ0, pipeline: (source, sink) => q0Pipeline(source, sink), keyed: false }),
+  q1: spec({ model: q1, checksum: checksumQ1, pipeline: (source, sink) => q1Pipeline(source, sink), keyed: false }),
+  q2: spec({ model: q2, checksum: checksumQ2, pipeline: (source, sink) => q2Pipeline(source, sink), keyed: false }),
+  q3: spec({ model: q3, checksum: checksumQ3, pipeline: (source, sink, { partitions }) => q3Pipeline(source, sink, partitions), keyed: true }),
+  q5: spec({ model: (events) => q5(events), checksum: checksumQ5, pipeline: q5Pipeline, keyed: true }),
+  q7: spec({ model: (events) => q7(events), checksum: checksumQ7, pipeline: q7Pipeline, keyed: true }),
+  q8: spec({ model: (events) => q8(events), checksum: checksumQ8, pipeline: q8Pipeline, keyed: true }),
 };
 
 /** Keeps each query's row type checked where it is defined, and erases it for the table. */
 function spec<TRow>(query: QuerySpec<TRow>): QuerySpec<never> {
   return query as unknown as QuerySpec<never>;
+}
+
+/**
+ * Query `query`'s model, checksum and pipeline, with its row type erased.
+ * @example
+ * ```ts
+ * const { model, checksum } = querySpec('q7');
+ * checksum(model(generate(0, 100_000)));
+ * ```
+ */
+export function querySpec(query: SluiceQuery): QuerySpec<unknown> {
+  return QUERIES[query] as QuerySpec<unknown>;
+}
+
+/**
+ * Runs `query`'s pipeline from `source` into an array and returns its rows.
+ * @example
+ * ```ts
+ * const rows = await runQuery('q5', fromArray(generate(0, 50_000)), { partitions: 4, maxOutOfOrdernessMs: 3000 });
+ * ```
+ */
+export async function runQuery(
+  query: SluiceQuery,
+  source: Source<NexmarkEvent, unknown>,
+  options: QueryPipelineOptions,
+  run: RunOptions = {},
+): Promise<unknown[]> {
+  const sink = toArray<never>();
+  await QUERIES[query].pipeline(source, sink, options).run({ name: `nexmark-${query}`, ...run }).done;
+  return sink.records;
 }
 
 /** One way of running a query. */
@@ -64,13 +113,14 @@ export interface NexmarkCase {
 /** Options of {@link nexmarkCase}. */
 export interface NexmarkCaseOptions {
   /**
-   * Partitions of keyed stages (query 3).
+   * Partitions of keyed stages (queries 3, 5, 7 and 8).
    * @defaultValue 4
    */
   partitions?: number | undefined;
   /**
    * When given, the options `events` were generated with (from event 0): adds a Sluice run that
-   * reads a `nexmarkSource` instead of the array, so generation is part of what it measures.
+   * reads a `nexmarkSource` instead of the array, so generation is part of what it measures. Its
+   * `maxDelayMs` is also the windowed queries' watermark bound.
    */
   stream?: NexmarkOptions | undefined;
 }
@@ -86,12 +136,10 @@ export interface NexmarkCaseOptions {
 export function nexmarkCase(query: SluiceQuery, events: readonly NexmarkEvent[], options: NexmarkCaseOptions = {}): NexmarkCase {
   const spec = QUERIES[query];
   const partitions = options.partitions ?? 4;
+  const maxOutOfOrdernessMs = options.stream?.maxDelayMs ?? DEFAULT_NEXMARK_CONFIG.maxDelayMs;
   const checksum = (rows: readonly unknown[]): number => spec.checksum(rows as never[]);
-  const throughSluice = async (source: Source<NexmarkEvent, unknown>): Promise<readonly unknown[]> => {
-    const sink = toArray<never>();
-    await spec.pipeline(source, sink, partitions).run({ name: `nexmark-${query}` }).done;
-    return sink.records;
-  };
+  const throughSluice = (source: Source<NexmarkEvent, unknown>): Promise<readonly unknown[]> =>
+    runQuery(query, source, { partitions, maxOutOfOrdernessMs });
   const implementation = (impl: string, execute: () => Promise<readonly unknown[]> | readonly unknown[], baseline = false): NexmarkImplementation => ({
     impl,
     ...(baseline ? { baseline } : {}),
@@ -102,7 +150,7 @@ export function nexmarkCase(query: SluiceQuery, events: readonly NexmarkEvent[],
   });
   const implementations = [
     implementation('plain loop (model)', () => spec.model(events), true),
-    implementation(query === 'q3' ? `sluice pipeline, ${partitions} partitions` : 'sluice pipeline', () => throughSluice(fromArray(events))),
+    implementation(spec.keyed ? `sluice pipeline, ${partitions} partitions` : 'sluice pipeline', () => throughSluice(fromArray(events))),
   ];
   if (options.stream !== undefined) {
     const stream = options.stream;

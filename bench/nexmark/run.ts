@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/nexmark/run.ts [--events N] [--query q0|q1|q2|q3] [--runs R] [--partitions P]`:
+ * `npx tsx bench/nexmark/run.ts [--events N] [--query q0|q1|q2|q3|q5|q7|q8] [--runs R] [--partitions P]`:
  * generates N Nexmark events, then prints, per query, the median events/s of each implementation
  * over R runs (after one warm-up) and checks that every output's checksum equals the model's.
  * Also prints how fast the generator alone goes. Exits 1 on a checksum mismatch.

@@ -25,6 +25,8 @@ export interface BenchResult {
   readonly checksum: number | null;
   /** Why this row is a FAILURE; `null` when it is not. */
   readonly error: string | null;
+  /** Other Sluice rows of the case this one's ratios also divide by (the case's `compareWith`). */
+  readonly compareWith?: readonly string[] | undefined;
 }
 
 /**
@@ -46,7 +48,7 @@ export function judgeCase(
   const floorChecksums = floorReport?.kind === 'case' ? new Set(floorReport.checksums) : new Set<number>();
   const reference = floorChecksums.size === 1 ? [...floorChecksums][0] : undefined;
 
-  return benchCase.implementations.map(({ impl, role }) => {
+  return benchCase.implementations.map(({ impl, role, compareWith }) => {
     const report = reports.get(impl) ?? { kind: 'error', message: 'not run' };
     const row = (fields: Partial<BenchResult>): BenchResult => ({
       case: benchCase.name,
@@ -59,6 +61,7 @@ export function judgeCase(
       peakRssMb: null,
       checksum: null,
       error: null,
+      ...(compareWith === undefined ? {} : { compareWith }),
       ...fields,
     });
     if (report.kind === 'error') return row({ error: report.message });

@@ -22,7 +22,8 @@ export function formatRate(opsPerSec: number): string {
 
 /**
  * Sluice's rate divided by each other implementation's in the same case (above 1: Sluice is
- * faster), for a Sluice row that is not a FAILURE; empty for any other row.
+ * faster), for a Sluice row that is not a FAILURE; empty for any other row. Other Sluice rows
+ * count only when the row names them in `compareWith` (checkpoints on against off, say).
  *
  * @example
  * ```ts
@@ -33,7 +34,7 @@ export function ratios(result: BenchResult, results: readonly BenchResult[]): st
   if (result.role !== 'sluice' || result.opsPerSec === null) return '';
   const sluice = result.opsPerSec;
   return results
-    .filter((other) => other.case === result.case && other.role !== 'sluice')
+    .filter((other) => other.case === result.case && (other.role !== 'sluice' || (result.compareWith?.includes(other.impl) ?? false)))
     .map((other) => (other.opsPerSec === null ? `n/a ${other.impl}` : `${formatRatio(sluice / other.opsPerSec)}x ${other.impl}`))
     .join(', ');
 }

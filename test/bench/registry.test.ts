@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SLUICE_QUERIES } from '../../bench/nexmark/cases.js';
 import { CASE_NAMES, loadCase, loadCases, loadProbe, loadProbes } from '../../bench/registry.js';
 
 describe('loadCases', () => {
@@ -18,7 +19,19 @@ describe('loadCases', () => {
       'wordcount',
       'memory-bound-1x',
       'memory-bound-10x',
+      'checkpoint-overhead',
+      'nexmark-q0',
+      'nexmark-q1',
+      'nexmark-q2',
+      'nexmark-q3',
+      'nexmark-q5',
+      'nexmark-q7',
+      'nexmark-q8',
     ]);
+  });
+
+  it('has a case for every query Sluice has a Nexmark pipeline for', () => {
+    expect(CASE_NAMES.filter((name) => name.startsWith('nexmark-'))).toEqual(SLUICE_QUERIES.map((query) => `nexmark-${query}`));
   });
 
   it('has a Sluice implementation in every case, to compare with the floor', async () => {

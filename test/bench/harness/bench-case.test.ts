@@ -34,6 +34,26 @@ describe('defineCase', () => {
     expect(() => defineCase(spec([loop, sluice, { ...sluice }]))).toThrow(/two implementations named `sluice`/);
   });
 
+  describe('compareWith', () => {
+    const checkpointed = { ...sluice, impl: 'sluice, checkpoints', compareWith: ['sluice'] };
+
+    it('passes the Sluice implementations a row is also compared with on to the parent', () => {
+      expect(defineCase(spec([loop, sluice, checkpointed])).implementations).toEqual([
+        { impl: 'plain loop', role: 'floor' },
+        { impl: 'sluice', role: 'sluice' },
+        { impl: 'sluice, checkpoints', role: 'sluice', compareWith: ['sluice'] },
+      ]);
+    });
+
+    it('throws for a name that is not another Sluice implementation of the case', () => {
+      expect(() => defineCase(spec([loop, sluice, { ...checkpointed, compareWith: ['nope'] }]))).toThrow(
+        /`compareWith` of `sluice, checkpoints` in case `sum` to name another Sluice implementation, got `nope`/,
+      );
+      expect(() => defineCase(spec([loop, sluice, { ...checkpointed, compareWith: ['plain loop'] }]))).toThrow(/got `plain loop`/);
+      expect(() => defineCase(spec([loop, { ...sluice, compareWith: ['sluice'] }]))).toThrow(/got `sluice`/);
+    });
+  });
+
   describe('load', () => {
     it('builds the input at the scale asked for and the named runner over it', async () => {
       const loaded = defineCase(spec([loop, sluice])).load('sluice', 'quick');

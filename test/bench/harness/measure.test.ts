@@ -22,6 +22,19 @@ describe('measure', () => {
     for (const rate of measured.rates) expect(rate).toBeGreaterThan(0);
   });
 
+  it('disposes of the runner once, after the last run, untimed', async () => {
+    const calls: string[] = [];
+    await measure({ run: () => (calls.push('run'), 1), dispose: () => void calls.push('dispose') }, 1, { warmups: 1, runs: 2 });
+    expect(calls).toEqual(['run', 'run', 'run', 'dispose']);
+  });
+
+  it('disposes of the runner when a run throws, and rethrows', async () => {
+    let disposed = 0;
+    const failing = measure({ run: () => Promise.reject(new Error('boom')), dispose: () => void disposed++ }, 1, { warmups: 0, runs: 2 });
+    await expect(failing).rejects.toThrow('boom');
+    expect(disposed).toBe(1);
+  });
+
   it('awaits asynchronous runs', async () => {
     const measured = await measure({ run: async () => 7 }, 1, { warmups: 0, runs: 2 });
     expect(measured.checksums).toEqual([7, 7]);

@@ -19,6 +19,13 @@ function judge(reports: Record<string, ChildReport>) {
 }
 
 describe('judgeCase', () => {
+  it('keeps the Sluice rows a row is compared with, for the ratio column', () => {
+    const withCompare = { ...sumCase, implementations: [...sumCase.implementations, { impl: 'sluice 2', role: 'sluice', compareWith: ['sluice'] }] } as const;
+    const reports = new Map(['plain loop', 'peer', 'sluice', 'sluice 2'].map((impl) => [impl, caseReport([42])] as const));
+    const results = judgeCase(withCompare, reports);
+    expect(results.map((result) => result.compareWith)).toEqual([undefined, undefined, undefined, ['sluice']]);
+  });
+
   it('reports the median rate of every implementation that reproduces the floor checksum', () => {
     const judged = judge({
       'plain loop': caseReport([42, 42, 42], [30, 10, 20]),

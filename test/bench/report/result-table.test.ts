@@ -32,6 +32,12 @@ describe('ratios', () => {
     expect(ratios({ ...sluice, opsPerSec: null }, [floor, sluice])).toBe('');
   });
 
+  it('divides by another Sluice row only when the row names it in compareWith', () => {
+    const checkpointed = result({ impl: 'sluice, checkpoints', role: 'sluice', opsPerSec: 1.5e6, compareWith: ['sluice'] });
+    expect(ratios(checkpointed, [floor, sluice, checkpointed])).toBe('0.38x plain loop, 0.75x sluice');
+    expect(ratios(sluice, [floor, sluice, checkpointed])).toBe('0.50x plain loop');
+  });
+
   it('says n/a for a peer that failed rather than dividing by nothing', () => {
     expect(ratios(sluice, [floor, { ...peer, opsPerSec: null, error: 'boom' }, sluice])).toBe('0.50x plain loop, n/a streams');
   });
