@@ -4,16 +4,16 @@
  * the source. Every hop is bounded: the source reads only when the first stage has room, each
  * partition sends on only when the next has room, and the sink's awaited writes hold it all back.
  */
-import { createSystem } from '../../actors/system.js';
+import { createSystem, type ActorSystem, type SystemOptions } from '../../actors/system.js';
 import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
-import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
-import { isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
+import { InvalidOptionError, PipelineFailedError, SystemStoppedError } from '../../errors.js';
+import { isFunction, isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
 import type { Clock } from '../../time/clock.js';
 import type { ChainStep, LogicalPlan, StageStep } from '../internal/logical-plan.js';
 import type { Sink } from '../sinks/sink.js';
 import { assignmentFor, type Assignment } from './assign.js';
-import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
+import { crasher, validateChaos, type ChaosOptions, type CrashPlan } from './chaos.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { aggregateRuntime } from './operators/aggregate-runtime.js';
 import type { OperatorRuntime, RuntimeContext } from './operators/operator-runtime.js';
@@ -52,6 +52,12 @@ export interface RunOptions {
   /** Inject crashes into partition actors, to see supervision at work. */
   chaos?: ChaosOptions | undefined;
   /**
+   * Planned crashes, for tests (the testing kit's fault plans): asked each time a partition actor
+   * takes a record or a marker, with the actor and how many it has taken in this run (replays
+   * included); it throws when this returns true. Works beside `chaos`.
+   */
+  crashAt?: CrashPlan | undefined;
+  /**
    * Restarts of partition actors the job tolerates within `withinMs` before it fails the run.
    * @defaultValue 1000 within 10000 ms
    */
@@ -67,6 +73,11 @@ export interface RunOptions {
    * source.
    */
   checkpoint?: CheckpointOptions | undefined;
+  /**
+   * Makes the run's actor system from the options the run sets (`name`, `clock`). The testing kit
+   * passes one whose dispatcher runs on a deterministic schedule. @defaultValue `createSystem`
+   */
+  system?: ((options: SystemOptions) => ActorSystem) | undefined;
 }
 
 /** What a finished run reports. */
@@ -122,6 +133,15 @@ export interface PipelineHandle {
    * @throws InvalidOptionError (rejects) when the run has no `checkpoint` option.
    */
   checkpoint(): Promise<number>;
+  /**
+   * For tests: the run dies at once, as its process would on SIGKILL. Nothing more is read,
+   * drained, checkpointed, committed or closed — not the sink, not the dead-letter or late outputs;
+   * the actors stop where they are. `done` rejects with `SystemStoppedError`, and a new run on the
+   * same checkpoint folder resumes from the last complete checkpoint. Resolves once the run's
+   * actors have stopped. Checkpoint files being written go on being written, as a dying machine's
+   * disk would take them or not: kill when none is in flight for a repeatable test.
+   */
+  kill(): Promise<void>;
 }
 
 interface Stage {
@@ -190,14 +210,17 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const retries = withDefault(options.retries, 2, (v) => nonNegativeIntegerOrInfinity('retries', v));
   const maxRestarts = withDefault(options.maxRestarts, 1000, (v) => nonNegativeIntegerOrInfinity('maxRestarts', v));
   const chaos = validateChaos(options.chaos);
+  if (options.crashAt !== undefined) isFunction('crashAt', options.crashAt);
   const clock = options.clock;
+  if (options.system !== undefined) isFunction('system', options.system);
+  const makeSystem = options.system ?? createSystem;
   const checkpointOptions = checkCheckpointOptions(options.checkpoint);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', options.signal);
 
   const started = performance.now();
   const { head, stages } = planStages(plan.steps);
   // Each run has a system of its own: a job that gives up stops only that system, never the host's.
-  const system = createSystem({ name, ...(clock === undefined ? {} : { clock }) });
+  const system = makeSystem({ name, ...(clock === undefined ? {} : { clock }) });
   const deadLetters = new SideOutput<PipelineDeadLetter>(options.deadLetters);
   const deadLetter = (letter: PipelineDeadLetter): void => deadLetters.post(letter);
   // Each window stage with a late-records sink writes there; the others' late records are dead letters.
@@ -327,7 +350,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               deadLetter,
               late,
               lateBacklog,
-              crash: chaos === undefined ? undefined : crasher(chaos, actorName),
+              crash: crasher(chaos, options.crashAt, { actor: actorName, stage: s, partition: p }),
               stage: s,
               restored: start.entries?.[s]?.[p],
               checkpoints: checkpoints?.coordinator,
@@ -423,6 +446,17 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     stop() {
       requestStop();
       return done;
+    },
+    async kill() {
+      if (settled) return;
+      settled = true;
+      // A dead process does nothing more: no final checkpoint, no drain, no close, no result.
+      checkpoints?.close();
+      unsubscribe();
+      options.signal?.removeEventListener('abort', onAbort);
+      wakeForStop();
+      await system.shutdown({ drain: false });
+      rejectDone(new SystemStoppedError(name));
     },
     async checkpoint() {
       if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
