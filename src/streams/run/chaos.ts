@@ -13,9 +13,14 @@ import { murmur3 } from '../partitioning/murmur3.js';
 export interface ChaosTarget {
   /** The actor's name under the job: `<operator>-<stage>-partition-<partition>`. */
   readonly actor: string;
-  /** The stage's index, from 0 for the first keyed (or rebalanced) stage. */
+  /** The stage's operator name. */
+  readonly operator: string;
+  /** The stage's index, from 0 for the first keyed (or rebalanced) stage, of `stages`. */
   readonly stage: number;
+  readonly stages: number;
+  /** The partition's index in its stage, of `partitions`. */
   readonly partition: number;
+  readonly partitions: number;
 }
 
 /** Options of seeded random crashes. */

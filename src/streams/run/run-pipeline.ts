@@ -7,7 +7,7 @@
 import { createSystem, type ActorSystem, type SystemOptions } from '../../actors/system.js';
 import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
-import { InvalidOptionError, PipelineFailedError, SystemStoppedError } from '../../errors.js';
+import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
 import { isFunction, isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
 import type { Clock } from '../../time/clock.js';
 import type { ChainStep, LogicalPlan, StageStep } from '../internal/logical-plan.js';
@@ -133,15 +133,6 @@ export interface PipelineHandle {
    * @throws InvalidOptionError (rejects) when the run has no `checkpoint` option.
    */
   checkpoint(): Promise<number>;
-  /**
-   * For tests: the run dies at once, as its process would on SIGKILL. Nothing more is read,
-   * drained, checkpointed, committed or closed — not the sink, not the dead-letter or late outputs;
-   * the actors stop where they are. `done` rejects with `SystemStoppedError`, and a new run on the
-   * same checkpoint folder resumes from the last complete checkpoint. Resolves once the run's
-   * actors have stopped. Checkpoint files being written go on being written, as a dying machine's
-   * disk would take them or not: kill when none is in flight for a repeatable test.
-   */
-  kill(): Promise<void>;
 }
 
 interface Stage {
@@ -350,7 +341,14 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               deadLetter,
               late,
               lateBacklog,
-              crash: crasher(chaos, options.crashAt, { actor: actorName, stage: s, partition: p }),
+              crash: crasher(chaos, options.crashAt, {
+                actor: actorName,
+                operator: stage.step.name,
+                stage: s,
+                stages: stages.length,
+                partition: p,
+                partitions: stage.step.partitions,
+              }),
               stage: s,
               restored: start.entries?.[s]?.[p],
               checkpoints: checkpoints?.coordinator,
@@ -446,17 +444,6 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     stop() {
       requestStop();
       return done;
-    },
-    async kill() {
-      if (settled) return;
-      settled = true;
-      // A dead process does nothing more: no final checkpoint, no drain, no close, no result.
-      checkpoints?.close();
-      unsubscribe();
-      options.signal?.removeEventListener('abort', onAbort);
-      wakeForStop();
-      await system.shutdown({ drain: false });
-      rejectDone(new SystemStoppedError(name));
     },
     async checkpoint() {
       if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
