@@ -87,7 +87,7 @@ export interface FaultOptions<TRecord> {
   disorder?: Disorder<TRecord> | undefined;
   /** Most faults in one run (besides disorder). @defaultValue 3 */
   maxFaults?: number | undefined;
-  /** Largest `at` of a throw or poison fault. @defaultValue 24 */
+  /** Largest `at` of a throw or poison fault. @defaultValue 12 */
   maxOrdinal?: number | undefined;
 }
 
@@ -123,7 +123,7 @@ export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | unde
 export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.Arbitrary<FaultPlan> {
   checkFaultOptions(options);
   const maxFaults = withDefault(options.maxFaults, 3, (v) => positiveInteger('faults.maxFaults', v));
-  const maxOrdinal = withDefault(options.maxOrdinal, 24, (v) => positiveInteger('faults.maxOrdinal', v));
+  const maxOrdinal = withDefault(options.maxOrdinal, 12, (v) => positiveInteger('faults.maxOrdinal', v));
   const target = { stage: fc.nat({ max: 3 }), partition: fc.nat({ max: 7 }), at: fc.integer({ min: 1, max: maxOrdinal }) };
   const kinds: fc.Arbitrary<Fault>[] = [];
   if (options.throws === true) kinds.push(fc.record({ kind: fc.constant('throw' as const), ...target }));
@@ -133,14 +133,18 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
     kinds.push(fc.record({ kind: fc.constant('crash-before-commit' as const), checkpoint: fc.integer({ min: 1, max: 4 }) }));
   }
   const faults = kinds.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...kinds), { maxLength: maxFaults });
-  const delays = options.disorder === undefined ? fc.constant([]) : fc.array(fc.nat({ max: Math.floor(options.disorder.bound) }), { maxLength: 64 });
+  const bound = options.disorder === undefined ? 0 : Math.floor(options.disorder.bound);
+  // Exactly the bound late is the edge where off-by-one bugs live: generate it often.
+  const delay = fc.oneof({ arbitrary: fc.nat({ max: bound }), weight: 2 }, { arbitrary: fc.constant(bound), weight: 1 });
+  const delays = options.disorder === undefined ? fc.constant([]) : fc.array(delay, { maxLength: 64 });
   return fc.record({ faults, delays });
 }
 
 /**
  * The order the source delivers `input` in, as input indexes: by event time plus each record's
- * delay, so no record comes more than the bound behind one delivered before it (ties keep input
- * order). Without disorder, input order.
+ * delay, so no record comes more than the bound behind one delivered before it. Ties go to the
+ * later event time first, so a record delayed by the whole bound arrives as late as it may; then
+ * input order. Without disorder, input order.
  */
 export function deliveryOrder<TRecord>(input: readonly TRecord[], delays: readonly number[], disorder: Disorder<TRecord> | undefined): number[] {
   const order = input.map((_, i) => i);
@@ -150,7 +154,7 @@ export function deliveryOrder<TRecord>(input: readonly TRecord[], delays: readon
   // Delivering each record at (its time + a delay in [0, bound]) keeps it within the bound of every
   // record delivered before it: t_a + d_a <= t_b + d_b implies t_a - t_b <= bound.
   const due = (i: number): number => (times[i] as number) + Math.min(bound, delays[i] ?? 0);
-  return order.sort((a, b) => due(a) - due(b) || a - b);
+  return order.sort((a, b) => due(a) - due(b) || (times[b] as number) - (times[a] as number) || a - b);
 }
 
 /** The n-th in words: 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st. */
@@ -180,12 +184,28 @@ export function describeFault(fault: Fault, records?: number): string {
   }
 }
 
-/** Every fault of a plan in words, one per line after the first; `none` when there is none. */
+/**
+ * The records `order` delivers behind a newer one, in words: `record 1 (at 10) comes 5 behind`.
+ * Input order is not the point under disorder; event time is.
+ */
+function lateness<TRecord>(input: readonly TRecord[], order: readonly number[], disorder: Disorder<TRecord>): string[] {
+  const late: string[] = [];
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const at of order) {
+    const time = disorder.timestampOf(input[at] as TRecord);
+    if (time < newest) late.push(`record ${at} (at ${time}) comes ${newest - time} behind`);
+    newest = Math.max(newest, time);
+  }
+  return late;
+}
+
+/** Every fault of a plan in words, separated by semicolons; `none` when there is none. */
 export function describeFaults<TRecord>(plan: FaultPlan, input?: readonly TRecord[], disorder?: Disorder<TRecord>): string {
   const lines = plan.faults.map((fault) => describeFault(fault, input?.length));
   if (input !== undefined && disorder !== undefined) {
     const order = deliveryOrder(input, plan.delays, disorder);
-    if (order.some((at, i) => at !== i)) lines.push(`records delivered in the order ${order.join(' ')} (out of order within ${disorder.bound} ms)`);
+    const late = lateness(input, order, disorder);
+    if (late.length > 0) lines.push(`records delivered out of order within ${disorder.bound} ms, in the order ${order.join(' ')}: ${late.join(', ')}`);
   }
   return lines.length === 0 ? 'none' : lines.join('; ');
 }

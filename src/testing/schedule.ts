@@ -65,7 +65,7 @@ export const DEFAULT_SCHEDULE: Schedule = Object.freeze({ batchSize: 256, mailbo
 export function scheduleArb(options: ScheduleOptions = {}): fc.Arbitrary<Schedule> {
   const maxBatchSize = withDefault(options.maxBatchSize, 8, (v) => positiveInteger('maxBatchSize', v));
   const maxMailboxBatches = withDefault(options.maxMailboxBatches, 4, (v) => positiveInteger('maxMailboxBatches', v));
-  const maxStep = withDefault(options.maxStep, 80, (v) => positiveInteger('maxStep', v));
+  const maxStep = withDefault(options.maxStep, 40, (v) => positiveInteger('maxStep', v));
   const maxTickMs = withDefault(options.maxTickMs, 100, (v) => positiveInteger('maxTickMs', v));
   const checkpoints = options.checkpoints ?? false;
   if (typeof checkpoints !== 'boolean') throw new InvalidOptionError('checkpoints', 'a boolean', checkpoints);
@@ -73,7 +73,7 @@ export function scheduleArb(options: ScheduleOptions = {}): fc.Arbitrary<Schedul
     batchSize: fc.integer({ min: 1, max: maxBatchSize }),
     mailboxBatches: fc.integer({ min: 1, max: maxMailboxBatches }),
     picks: fc.array(fc.nat({ max: 7 }), { maxLength: 24 }),
-    ticks: fc.array(fc.record({ step: fc.nat({ max: maxStep }), ms: fc.integer({ min: 1, max: maxTickMs }) }), { maxLength: 4 }),
+    ticks: fc.array(fc.record({ step: fc.nat({ max: maxStep }), ms: fc.integer({ min: 1, max: maxTickMs }) }), { maxLength: 6 }),
     checkpoints: checkpoints ? fc.uniqueArray(fc.nat({ max: 64 }), { maxLength: 3 }) : fc.constant([]),
   });
 }
