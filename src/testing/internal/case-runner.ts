@@ -181,9 +181,9 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
         deadLetters: deadLetterSink,
         ...(dir === undefined ? {} : { checkpoint: { dir, interval: Infinity, keep: 1_000_000 } }),
       });
-      let settled: { ok: true } | { ok: false; error: unknown } | undefined;
+      let settled: { ok: true; resumedFrom: number | undefined } | { ok: false; error: unknown } | undefined;
       handle.done.then(
-        () => (settled = { ok: true }),
+        (result) => (settled = { ok: true, resumedFrom: result.resumedFrom }),
         (error: unknown) => (settled = { ok: false, error }),
       );
 
@@ -269,7 +269,8 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
         // never let go, its timers never fire. Only what reached the store and the folder remains.
         continue;
       }
-      const outcome = settled as { ok: true } | { ok: false; error: unknown };
+      const outcome = settled as { ok: true; resumedFrom: number | undefined } | { ok: false; error: unknown };
+      if (outcome.ok && run > 1) events.push(`run ${run} resumed from ${outcome.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${outcome.resumedFrom}`}`);
       return {
         outcome: outcome.ok ? { kind: 'completed' } : { kind: 'failed', error: outcome.error },
         deadLetters,
