@@ -94,6 +94,7 @@ export interface FaultOptions<TRecord> {
 /** No faults at all. */
 export const NO_FAULTS: FaultPlan = Object.freeze({ faults: [], delays: [] });
 
+/** @throws InvalidOptionError naming the first invalid fault option. */
 export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | undefined): FaultOptions<TRecord> {
   if (options === undefined) return {};
   isObject('faults', options);

@@ -9,7 +9,7 @@ export type { TestKit, TestKitOptions, TestProbe } from './test-kit.js';
 export { actorFaultsArb, describeActorFaults, InjectedFault, withFaults } from './actor-faults.js';
 export type { ActorFault, ActorFaultOptions } from './actor-faults.js';
 export { assertPipeline, checkPipeline, definePipelineCheck, describeCase, PipelineCheckError } from './check-pipeline.js';
-export type { Comparison, PipelineCase, PipelineCheck, PipelineCheckOptions, PipelineIO, Runnable } from './check-pipeline.js';
+export type { Comparison, PipelineCase, PipelineCheck, PipelineCheckOptions, PipelineIO, RunnablePipeline } from './check-pipeline.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
 export type { Schedule, ScheduleOptions, Tick } from './schedule.js';
 export { deliveryOrder, describeFault, describeFaults, faultPlanArb, NO_FAULTS } from './faults.js';

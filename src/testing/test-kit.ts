@@ -1,7 +1,8 @@
 /**
  * The TestKit: an actor system on virtual time whose dispatcher turns run only when the test says
- * so, with probes that record what they receive and logs of every event and dead letter. A test
- * sends, calls `settle()`, and asserts — deterministic, and no test ever waits on the wall clock.
+ * so — each of them, with `picks`, one slice of the actor the test picks — with probes that record
+ * what they receive and logs of every event and dead letter. A test sends, calls `settle()`, and
+ * asserts — deterministic, and no test ever waits on the wall clock.
  */
 import { defineActor } from '../actors/behavior.js';
 import type { ActorRef } from '../actors/actor-ref.js';

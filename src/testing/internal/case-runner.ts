@@ -12,25 +12,21 @@ import { join } from 'node:path';
 import { createSystemWithScheduler, type SystemOptions } from '../../actors/system.js';
 import { mulberry32 } from '../../internal/mulberry32.js';
 import type { PipelineDeadLetter } from '../../streams/run/messages.js';
-import type { PipelineHandle, RunOptions } from '../../streams/run/run-pipeline.js';
+import type { RunOptions } from '../../streams/run/run-pipeline.js';
+import type { RunnablePipeline } from '../check-pipeline.js';
 import type { ChaosTarget } from '../../streams/run/chaos.js';
 import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
 import { ordinal, type CommitCrashFault, type CrashFault, type Fault, type FaultPlan, type PoisonFault, type ThrowFault } from '../faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
-import { checkpointOffsets, type Schedule } from '../schedule.js';
+import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { gatedSource, SourceGate } from './gated-source.js';
 
-/** Something that runs: what `Stream.to(sink)` returns. */
-export interface Runnable {
-  run(options?: RunOptions): PipelineHandle;
-}
-
 export interface CaseSetup<TRecord, TOut> {
   /** Builds the pipeline over the source and sink; called for every run (a resumed one too). */
-  readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>) => Runnable;
+  readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>) => RunnablePipeline;
   /** The records, in the order the source delivers them. */
   readonly delivered: readonly TRecord[];
   readonly schedule: Schedule;
@@ -109,178 +105,212 @@ function strikes(fault: ThrowFault | PoisonFault, target: ChaosTarget): boolean 
   return fault.stage % target.stages === target.stage && fault.partition % target.partitions === target.partition;
 }
 
-export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): Promise<CaseReport> {
-  const { schedule, faults, delivered } = setup;
-  const events: string[] = [];
-  const deadLetters: PipelineDeadLetter[] = [];
-  const struck = new Set<Fault>();
-  const actorFaults = faults.faults.filter((f): f is ThrowFault | PoisonFault => f.kind === 'throw' || f.kind === 'poison');
-  const crashes = faults.faults.filter((f): f is CrashFault => f.kind === 'crash');
-  const commitCrashes = faults.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
-  const plannedCheckpoints = new Set(setup.checkpoints ? checkpointOffsets(schedule, delivered.length) : []);
-  const taken = new Set<number>();
-  const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
-  let run = 0;
-  let totalSteps = 0;
-  let now = 0;
-  const dir = setup.checkpoints ? await mkdtemp(join(setup.checkpointRoot, 'sluice-check-')) : undefined;
+function records(n: number): string {
+  return `${n} record${n === 1 ? '' : 's'}`;
+}
 
-  try {
-    for (;;) {
-      run++;
-      const scheduler = new ManualScheduler();
-      const clock = new VirtualClock(now);
-      const gate = new SourceGate();
-      let killNow = false;
-      let currentPick = 0;
-      let sourceChoosable = false;
-      const thisRun = run;
+type RunEnd = { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' };
 
-      const crashAt = (target: ChaosTarget, n: number): boolean => {
-        for (const fault of actorFaults) {
-          if (!strikes(fault, target)) continue;
-          if (fault.kind === 'throw') {
-            if (struck.has(fault) || n !== fault.at) continue;
-            struck.add(fault);
-            events.push(`${target.actor} threw at its ${ordinal(n)} record or marker (run ${thisRun})`);
-            return true;
-          }
-          if (struck.has(fault) || n >= fault.at) {
-            if (!struck.has(fault)) events.push(`${target.actor} was poisoned at its ${ordinal(n)} record or marker (run ${thisRun})`);
-            struck.add(fault);
-            return true;
-          }
-        }
-        return false;
-      };
-      const holdCommit = (checkpoint: number): boolean => {
-        const fault = commitCrashes.find((f) => f.checkpoint === checkpoint && !struck.has(f));
-        if (fault === undefined) return false;
-        struck.add(fault);
-        events.push(`killed once checkpoint ${checkpoint} was durable, before the sink committed it (run ${thisRun})`);
-        killNow = true;
+/** The faults of one case as they strike, over all its runs: each strikes once (poison for good). */
+class FaultLedger {
+  readonly events: string[] = [];
+  readonly #struck = new Set<Fault>();
+  readonly #actorFaults: readonly (ThrowFault | PoisonFault)[];
+  readonly #crashes: readonly CrashFault[];
+  readonly #commitCrashes: readonly CommitCrashFault[];
+  readonly #records: number;
+
+  constructor(plan: FaultPlan, records: number) {
+    this.#actorFaults = plan.faults.filter((f): f is ThrowFault | PoisonFault => f.kind === 'throw' || f.kind === 'poison');
+    this.#crashes = plan.faults.filter((f): f is CrashFault => f.kind === 'crash');
+    this.#commitCrashes = plan.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
+    this.#records = records;
+  }
+
+  get poisoned(): boolean {
+    return this.#actorFaults.some((f) => f.kind === 'poison' && this.#struck.has(f));
+  }
+
+  /** The run's `crashAt`: whether `target` throws as it takes its `n`-th record or marker. */
+  crashAt(run: number): (target: ChaosTarget, n: number) => boolean {
+    return (target, n) => {
+      for (const fault of this.#actorFaults) {
+        if (!strikes(fault, target)) continue;
+        const struck = this.#struck.has(fault);
+        if (fault.kind === 'throw' ? struck || n !== fault.at : !struck && n < fault.at) continue;
+        if (!struck) this.events.push(`${target.actor} ${fault.kind === 'throw' ? 'threw' : 'was poisoned'} at its ${ordinal(n)} record or marker (run ${run})`);
+        this.#struck.add(fault);
         return true;
-      };
-      const pick = (ready: number): number => {
-        const choice = currentPick % (ready + (sourceChoosable ? 1 : 0));
-        if (choice < ready) return choice;
-        gate.open();
-        return -1;
-      };
-      const makeSystem = (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick);
-
-      const sink = commitGate(setup.sink(setup.store), holdCommit);
-      const deadLetterSink: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void deadLetters.push(...letters) };
-      const handle = setup.build(gatedSource(delivered, gate), sink).run({
-        ...setup.runOptions,
-        batchSize: schedule.batchSize,
-        mailboxBatches: schedule.mailboxBatches,
-        clock,
-        system: makeSystem,
-        crashAt,
-        deadLetters: deadLetterSink,
-        ...(dir === undefined ? {} : { checkpoint: { dir, interval: Infinity, keep: 1_000_000 } }),
-      });
-      let settled: { ok: true; resumedFrom: number | undefined } | { ok: false; error: unknown } | undefined;
-      handle.done.then(
-        (result) => (settled = { ok: true, resumedFrom: result.resumedFrom }),
-        (error: unknown) => (settled = { ok: false, error }),
-      );
-
-      let step = 0;
-      let nextTick = 0;
-      let pending: { done: boolean } | undefined;
-      let countdown: number | undefined;
-      let idleSince: number | undefined;
-      let killed = false;
-      for (;;) {
-        await macrotask();
-        if (settled !== undefined) break;
-        if (killNow) {
-          killed = true;
-          break;
-        }
-        const waiting = gate.waiting;
-        if (waiting !== undefined && pending === undefined && countdown === undefined) {
-          if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
-            taken.add(waiting);
-            const request = { done: false };
-            pending = request;
-            events.push(`checkpoint after ${waiting} record${waiting === 1 ? '' : 's'} (run ${run})`);
-            handle.checkpoint().then(
-              () => (request.done = true),
-              () => (request.done = true),
-            );
-          } else {
-            const crash = crashes.find((f) => f.afterRecords % (delivered.length + 1) === waiting && !struck.has(f));
-            if (crash !== undefined) {
-              struck.add(crash);
-              countdown = crash.steps;
-              events.push(`killed after ${waiting} record${waiting === 1 ? '' : 's'}${crash.steps === 0 ? '' : ` and ${crash.steps} more steps`} (run ${run})`);
-            }
-          }
-        }
-        if (pending?.done === true) pending = undefined;
-        const actorsReady = scheduler.pending > 0;
-        const sourceReady = waiting !== undefined && pending === undefined && countdown === undefined;
-        if (countdown !== undefined && (countdown <= 0 || !actorsReady)) {
-          killed = true;
-          break;
-        }
-        if (actorsReady || sourceReady) {
-          idleSince = undefined;
-          while (nextTick < ticks.length && (ticks[nextTick] as { step: number }).step <= step) {
-            await clock.advance((ticks[nextTick] as { ms: number }).ms, macrotask);
-            nextTick++;
-          }
-          if (step >= setup.maxSteps) throw new StuckRunError(`sluice/testing: run ${run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
-          currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
-          step++;
-          if (countdown !== undefined) countdown--;
-          // A tick may have made a different set ready: look again.
-          if (scheduler.pending > 0) {
-            sourceChoosable = gate.waiting !== undefined && sourceReady;
-            scheduler.runNext();
-          } else if (sourceReady && gate.waiting !== undefined) {
-            gate.open();
-          }
-          continue;
-        }
-        if (pending === undefined) {
-          const due = clock.nextDue;
-          if (due !== undefined) {
-            idleSince = undefined;
-            await clock.advance(due - clock.now(), macrotask);
-            continue;
-          }
-        }
-        // Nothing can run: file I/O is under way (a checkpoint), or the run is stuck.
-        idleSince ??= performance.now();
-        if (performance.now() - idleSince > setup.stallMs) {
-          throw new StuckRunError(
-            `sluice/testing: run ${run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`}, and no timer is due (a deadlock?)`,
-          );
-        }
       }
-      totalSteps += step;
+      return false;
+    };
+  }
+
+  /** Whether the run dies before the sink commits `checkpoint`. */
+  killsBeforeCommit(checkpoint: number, run: number): boolean {
+    const fault = this.#commitCrashes.find((f) => f.checkpoint === checkpoint && !this.#struck.has(f));
+    if (fault === undefined) return false;
+    this.#struck.add(fault);
+    this.events.push(`killed once checkpoint ${checkpoint} was durable, before the sink committed it (run ${run})`);
+    return true;
+  }
+
+  /** How many more steps the run lives, when a crash is due with the source at `offset`. */
+  killsAt(offset: number, run: number): number | undefined {
+    const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
+    if (fault === undefined) return undefined;
+    this.#struck.add(fault);
+    this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`} (run ${run})`);
+    return fault.steps;
+  }
+}
+
+/** Runs a case: runs, killed and resumed as its faults say, until one completes or fails. */
+export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): Promise<CaseReport> {
+  const ledger = new FaultLedger(setup.faults, setup.delivered.length);
+  const deadLetters: PipelineDeadLetter[] = [];
+  // Checkpoints already taken, over all runs: a resumed run starts at or after the last of them.
+  const taken = new Set<number>();
+  const dir = setup.checkpoints ? await mkdtemp(join(setup.checkpointRoot, 'sluice-check-')) : undefined;
+  let steps = 0;
+  let now = 0;
+  try {
+    for (let run = 1; ; run++) {
+      const clock = new VirtualClock(now);
+      const end = await runOnce(setup, { run, clock, ledger, taken, dir, deadLetters, countSteps: (n) => (steps += n) });
       now = clock.now();
-      if (killed) {
-        // The run is abandoned as it stands: its dispatcher never runs another turn, its source is
-        // never let go, its timers never fire. Only what reached the store and the folder remains.
-        continue;
+      // A killed run is abandoned as it stands: its dispatcher never runs another turn, its source
+      // is never let go, its timers never fire. Only what reached the store and the folder remains.
+      if (end.kind === 'killed') continue;
+      if (end.kind === 'completed' && run > 1) {
+        ledger.events.push(`run ${run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`);
       }
-      const outcome = settled as { ok: true; resumedFrom: number | undefined } | { ok: false; error: unknown };
-      if (outcome.ok && run > 1) events.push(`run ${run} resumed from ${outcome.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${outcome.resumedFrom}`}`);
       return {
-        outcome: outcome.ok ? { kind: 'completed' } : { kind: 'failed', error: outcome.error },
+        outcome: end.kind === 'completed' ? { kind: 'completed' } : { kind: 'failed', error: end.error },
         deadLetters,
-        events,
-        poisoned: actorFaults.some((f) => f.kind === 'poison' && struck.has(f)),
+        events: ledger.events,
+        poisoned: ledger.poisoned,
         runs: run,
-        steps: totalSteps,
+        steps,
       };
     }
   } finally {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+interface RunContext {
+  readonly run: number;
+  readonly clock: VirtualClock;
+  readonly ledger: FaultLedger;
+  readonly taken: Set<number>;
+  readonly dir: string | undefined;
+  readonly deadLetters: PipelineDeadLetter[];
+  readonly countSteps: (steps: number) => void;
+}
+
+/**
+ * One run, step by step: at each step the schedule picks a ready actor (one slice of it) or the
+ * source (one record); a checkpoint is requested, or a crash armed, as the source reaches its
+ * offset; virtual time moves at the schedule's ticks, and to the next timer when nothing else can
+ * happen. Between steps, promise callbacks settle.
+ */
+async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: RunContext): Promise<RunEnd> {
+  const { schedule, delivered } = setup;
+  const { run, clock, ledger, taken, dir } = context;
+  const plannedCheckpoints = new Set(dir === undefined ? [] : checkpointOffsets(schedule, delivered.length));
+  const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
+  const scheduler = new ManualScheduler();
+  const gate = new SourceGate();
+  let killNow = false;
+  let currentPick = 0;
+  let sourceChoosable = false;
+
+  // Called by the dispatcher at each turn: the schedule's value picks among the ready actors and,
+  // last, the source; picking the source lets it deliver and runs no actor this turn.
+  const pick = (ready: number): number => {
+    const choice = currentPick % (ready + (sourceChoosable ? 1 : 0));
+    if (choice < ready) return choice;
+    gate.open();
+    return -1;
+  };
+  const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
+  const deadLetterSink: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void context.deadLetters.push(...letters) };
+  const handle = setup.build(gatedSource(delivered, gate), sink).run({
+    ...setup.runOptions,
+    batchSize: schedule.batchSize,
+    mailboxBatches: schedule.mailboxBatches,
+    clock,
+    system: (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick),
+    crashAt: ledger.crashAt(run),
+    deadLetters: deadLetterSink,
+    // Checkpoints only when the engine asks, and none ever deleted: nothing is written behind its back.
+    ...(dir === undefined ? {} : { checkpoint: { dir, interval: Infinity, keep: 1_000_000 } }),
+  });
+  let end: RunEnd | undefined;
+  handle.done.then(
+    (result) => (end = { kind: 'completed', resumedFrom: result.resumedFrom }),
+    (error: unknown) => (end = { kind: 'failed', error }),
+  );
+
+  let step = 0;
+  let nextTick = 0;
+  let checkpoint: { done: boolean } | undefined;
+  let countdown: number | undefined;
+  let idleSince: number | undefined;
+  try {
+    for (;;) {
+      await macrotask();
+      if (end !== undefined) return end;
+      if (killNow) return { kind: 'killed' };
+      const waiting = gate.waiting;
+      if (waiting !== undefined && checkpoint === undefined && countdown === undefined) {
+        if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
+          taken.add(waiting);
+          const request = { done: false };
+          checkpoint = request;
+          ledger.events.push(`checkpoint after ${records(waiting)} (run ${run})`);
+          const finished = (): void => void (request.done = true);
+          handle.checkpoint().then(finished, finished);
+        } else {
+          countdown = ledger.killsAt(waiting, run);
+        }
+      }
+      if (checkpoint?.done === true) checkpoint = undefined;
+      const actorsReady = scheduler.pending > 0;
+      // The source is held while a checkpoint is taken, and once a crash is armed.
+      const sourceReady = waiting !== undefined && checkpoint === undefined && countdown === undefined;
+      if (countdown !== undefined && (countdown <= 0 || !actorsReady)) return { kind: 'killed' };
+      if (actorsReady || sourceReady) {
+        idleSince = undefined;
+        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, macrotask);
+        if (step >= setup.maxSteps) throw new StuckRunError(`sluice/testing: run ${run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
+        currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
+        step++;
+        if (countdown !== undefined) countdown--;
+        // A tick may have changed what is ready: look again.
+        if (scheduler.pending > 0) {
+          sourceChoosable = sourceReady && gate.waiting !== undefined;
+          scheduler.runNext();
+        } else if (sourceReady && gate.waiting !== undefined) {
+          gate.open();
+        }
+        continue;
+      }
+      const due = clock.nextDue;
+      if (checkpoint === undefined && due !== undefined) {
+        idleSince = undefined;
+        await clock.advance(due - clock.now(), macrotask);
+        continue;
+      }
+      // Nothing can run: file I/O is under way (a checkpoint), or the run is stuck.
+      idleSince ??= performance.now();
+      if (performance.now() - idleSince > setup.stallMs) {
+        const source = waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
+        throw new StuckRunError(`sluice/testing: run ${run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`);
+      }
+    }
+  } finally {
+    context.countSteps(step);
   }
 }

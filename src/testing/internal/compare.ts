@@ -5,9 +5,7 @@
  * missing and what is unexpected, so a failure says what went wrong, not just that something did.
  */
 import fc from 'fast-check';
-
-/** How outputs are compared with the model's. */
-export type Comparison = 'multiset' | 'per-key-order' | 'total-order';
+import type { Comparison } from '../check-pipeline.js';
 
 /** A canonical text of `value`: equal for structurally equal values. */
 export function canonical(value: unknown): string {
