@@ -269,9 +269,13 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
           taken.add(waiting);
           const request = { done: false };
           checkpoint = request;
-          ledger.events.push(`checkpoint after ${records(waiting)} (run ${run})`);
-          const finished = (): void => void (request.done = true);
-          handle.checkpoint().then(finished, finished);
+          handle.checkpoint().then(
+            (id) => {
+              ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
+              request.done = true;
+            },
+            () => void (request.done = true),
+          );
         } else {
           countdown = ledger.killsAt(waiting, run);
         }
