@@ -127,7 +127,7 @@ export type {
 export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
 export type { CheckpointStats } from './streams/checkpoint/coordinator.js';
-export type { ChaosOptions } from './streams/run/chaos.js';
+export type { ChaosOptions, ChaosTarget, CrashPlan } from './streams/run/chaos.js';
 export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';
 export type { Sink } from './streams/sinks/sink.js';
 export { toArray, toCallback } from './streams/sinks/basic-sinks.js';

@@ -19,7 +19,7 @@ import { ActorCell } from './internal/actor-cell.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
 import type { Ask } from './internal/ask.js';
 import { validateDefinition, type ActorDefinition } from './behavior.js';
-import { Dispatcher, type TurnScheduler } from './internal/dispatcher.js';
+import { Dispatcher, type TurnPicker, type TurnScheduler } from './internal/dispatcher.js';
 import type { EventChannel, SystemEvent } from './events.js';
 import type { ActorMetrics, SystemMetrics } from './actor-metrics.js';
 import type { ChildCell, ParentSlot, Runtime } from './internal/runtime.js';
@@ -188,10 +188,11 @@ export function createSystem(options?: SystemOptions): ActorSystem {
 
 /**
  * A system whose dispatcher turns are scheduled by `schedule` instead of `setImmediate`: for the
- * testing kit, which runs turns itself. Not part of the public entry.
+ * testing kit, which runs turns itself — and, with `pick`, one slice per turn of the ready actor
+ * `pick` chooses. Not part of the public entry.
  */
-export function createSystemWithScheduler(options: SystemOptions | undefined, schedule: TurnScheduler): ActorSystem {
-  return new LocalActorSystem(options, schedule);
+export function createSystemWithScheduler(options: SystemOptions | undefined, schedule: TurnScheduler, pick?: TurnPicker): ActorSystem {
+  return new LocalActorSystem(options, schedule, pick);
 }
 
 class LocalActorSystem implements ActorSystem, ParentSlot {
@@ -214,7 +215,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   readonly #supervisor: SupervisorState<ChildCell>;
   #settle!: { resolve: () => void; reject: (error: unknown) => void };
 
-  constructor(options: SystemOptions | undefined, schedule?: TurnScheduler) {
+  constructor(options: SystemOptions | undefined, schedule?: TurnScheduler, pick?: TurnPicker) {
     if (options !== undefined) isObject('options', options);
     const name = options?.name ?? 'sluice';
     if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionError('name', 'a non-empty string', name);
@@ -242,7 +243,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
     const random = options?.random ?? Math.random;
     isFunction('random', random);
     this.#deadLetters = new DeadLetters(bufferSize);
-    this.#dispatcher = new Dispatcher(turnBudgetMs, schedule);
+    this.#dispatcher = new Dispatcher(turnBudgetMs, schedule, pick);
     this.#runtime = {
       system: this,
       clock: this.clock,

@@ -1,6 +1,18 @@
 /**
- * `sluice/testing`: tools for deterministic tests of actors and pipelines. Named exports only.
+ * `sluice/testing`: tools for deterministic tests of actors and pipelines — a TestKit with a manual
+ * scheduler and virtual time, and model checks of whole pipelines under fast-check-chosen
+ * schedules and faults. Named exports only.
  */
 export { VirtualClock } from './virtual-clock.js';
 export { createTestKit } from './test-kit.js';
 export type { TestKit, TestKitOptions, TestProbe } from './test-kit.js';
+export { actorFaultsArb, describeActorFaults, InjectedFault, withFaults } from './actor-faults.js';
+export type { ActorFault, ActorFaultOptions } from './actor-faults.js';
+export { assertPipeline, checkPipeline, definePipelineCheck, describeCase, PipelineCheckError } from './check-pipeline.js';
+export type { Comparison, PipelineCase, PipelineCheck, PipelineCheckOptions, PipelineIO, RunnablePipeline } from './check-pipeline.js';
+export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
+export type { Schedule, ScheduleOptions, Tick } from './schedule.js';
+export { deliveryOrder, describeFault, describeFaults, faultPlanArb, NO_FAULTS } from './faults.js';
+export type { CommitCrashFault, CrashFault, Disorder, Fault, FaultOptions, FaultPlan, PoisonFault, ThrowFault } from './faults.js';
+export { createOutputStore, exactlyOnceSink } from './output-store.js';
+export type { OutputStore } from './output-store.js';

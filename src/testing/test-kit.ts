@@ -1,7 +1,8 @@
 /**
  * The TestKit: an actor system on virtual time whose dispatcher turns run only when the test says
- * so, with probes that record what they receive and logs of every event and dead letter. A test
- * sends, calls `settle()`, and asserts — deterministic, and no test ever waits on the wall clock.
+ * so — each of them, with `picks`, one slice of the actor the test picks — with probes that record
+ * what they receive and logs of every event and dead letter. A test sends, calls `settle()`, and
+ * asserts — deterministic, and no test ever waits on the wall clock.
  */
 import { defineActor } from '../actors/behavior.js';
 import type { ActorRef } from '../actors/actor-ref.js';
@@ -26,6 +27,13 @@ export interface TestKitOptions extends Omit<SystemOptions, 'clock' | 'random' |
    * @defaultValue 100000
    */
   maxTurns?: number | undefined;
+  /**
+   * Which ready actor each turn runs, to test interleavings: every turn then runs one slice of one
+   * actor, the one these values (used in turn, then again from the start) index among the ready
+   * ones in queue order, modulo their number. Give it from `fc.array(fc.nat())` and fast-check
+   * searches, and shrinks, the interleavings. @defaultValue none: every ready actor, in queue order
+   */
+  picks?: readonly number[] | undefined;
 }
 
 /** An actor that keeps what it receives, for assertions. */
@@ -76,15 +84,20 @@ export interface TestKit {
  * ```
  */
 export function createTestKit(options: TestKitOptions = {}): TestKit {
-  const { seed: seedOption, maxTurns: maxTurnsOption, ...systemOptions } = options;
+  const { seed: seedOption, maxTurns: maxTurnsOption, picks, ...systemOptions } = options;
   const seed = withDefault(seedOption, 1, (v) => {
     if (typeof v !== 'number' || !Number.isInteger(v)) throw new InvalidOptionError('seed', 'an integer', v);
     return v;
   });
   const maxTurns = withDefault(maxTurnsOption, 100_000, (v) => positiveInteger('maxTurns', v));
+  if (picks !== undefined && (!Array.isArray(picks) || !picks.every((p) => Number.isInteger(p) && p >= 0))) {
+    throw new InvalidOptionError('picks', 'an array of non-negative integers', picks);
+  }
   const clock = new VirtualClock();
   const scheduler = new ManualScheduler();
-  const system = createSystemWithScheduler({ ...systemOptions, clock, random: mulberry32(seed) }, scheduler.schedule);
+  let turn = 0;
+  const pick = picks === undefined || picks.length === 0 ? undefined : (ready: number) => (picks[turn++ % picks.length] as number) % ready;
+  const system = createSystemWithScheduler({ ...systemOptions, clock, random: mulberry32(seed) }, scheduler.schedule, pick);
   const events: SystemEvent[] = [];
   const deadLetters: DeadLetter[] = [];
   system.events.subscribe((event) => events.push(event));

@@ -51,6 +51,11 @@ export class VirtualClock implements Clock {
     return this.#timers.size;
   }
 
+  /** When the next pending timer falls due, or undefined when none is pending. */
+  get nextDue(): number | undefined {
+    return this.#nextDue(Infinity)?.due;
+  }
+
   /**
    * Moves time forward by `ms`, firing every timer that falls due on the way, each at its own due
    * time, and letting promise callbacks run after each one (so chains of timers behave as in real

@@ -69,6 +69,40 @@ describe('Dispatcher', () => {
     });
   });
 
+  describe('pick', () => {
+    it('runs one slice per turn, of the runnable the picker chooses among the ready ones', () => {
+      const scheduler = manualScheduler();
+      const picks = [1, 0, 0];
+      const seen: number[] = [];
+      const dispatcher = new Dispatcher(Infinity, scheduler.schedule, (ready) => {
+        seen.push(ready);
+        return picks.shift() ?? 0;
+      });
+      const log: string[] = [];
+      dispatcher.enqueue(worker('a', 1, log));
+      dispatcher.enqueue(worker('b', 1, log));
+      dispatcher.enqueue(worker('c', 1, log));
+      scheduler.runNext();
+      expect(log).toEqual(['b']);
+      scheduler.runNext();
+      scheduler.runNext();
+      // b was taken from [a, b, c] after a moved to the back: c, then a.
+      expect(log).toEqual(['b', 'c', 'a']);
+      expect(seen).toEqual([3, 2, 1]);
+      expect(scheduler.pending()).toBe(0);
+    });
+
+    it('runs nothing in a turn the picker declines, and schedules another', () => {
+      const scheduler = manualScheduler();
+      const dispatcher = new Dispatcher(Infinity, scheduler.schedule, () => -1);
+      const log: string[] = [];
+      dispatcher.enqueue(worker('a', 1, log));
+      scheduler.runNext();
+      expect(log).toEqual([]);
+      expect(scheduler.pending()).toBe(1);
+    });
+  });
+
   describe('close', () => {
     it('cancels the scheduled turn and schedules no more', () => {
       const scheduler = manualScheduler();

@@ -164,4 +164,18 @@ describe('VirtualClock', () => {
       expect(clock.pendingTimers).toBe(0);
     });
   });
+
+  describe('nextDue', () => {
+    it('says when the earliest pending timer falls due, or undefined when none is pending', async () => {
+      const clock = new VirtualClock(100);
+      expect(clock.nextDue).toBeUndefined();
+      const late = clock.setTimeout(() => undefined, 50);
+      clock.setTimeout(() => undefined, 20);
+      expect(clock.nextDue).toBe(120);
+      await clock.advance(20);
+      expect(clock.nextDue).toBe(150);
+      clock.clearTimeout(late);
+      expect(clock.nextDue).toBeUndefined();
+    });
+  });
 });

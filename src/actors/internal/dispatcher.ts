@@ -16,6 +16,13 @@ export interface Runnable {
 /** Schedules the next turn; returns a function that cancels it. */
 export type TurnScheduler = (turn: () => void) => () => void;
 
+/**
+ * Picks which ready actor a turn runs, for deterministic tests: called with the number of ready
+ * actors (in queue order), it returns the index of the one to run a single slice of, or -1 to run
+ * none this turn (the test let something else happen instead).
+ */
+export type TurnPicker = (ready: number) => number;
+
 /** The default scheduler: a macrotask after pending I/O callbacks. */
 export const immediateScheduler: TurnScheduler = (turn) => {
   const handle = setImmediate(turn);
@@ -26,13 +33,15 @@ export class Dispatcher {
   readonly #queue = new RingBuffer<Runnable>(Infinity);
   readonly #turnBudgetMs: number;
   readonly #schedule: TurnScheduler;
+  readonly #pick: TurnPicker | undefined;
   #cancelTurn: (() => void) | undefined;
   #inTurn = false;
   #closed = false;
 
-  constructor(turnBudgetMs: number, schedule: TurnScheduler = immediateScheduler) {
+  constructor(turnBudgetMs: number, schedule: TurnScheduler = immediateScheduler, pick?: TurnPicker) {
     this.#turnBudgetMs = turnBudgetMs;
     this.#schedule = schedule;
+    this.#pick = pick;
   }
 
   /** Queues `runnable` for a slice; the caller guarantees it is not queued already. */
@@ -58,6 +67,10 @@ export class Dispatcher {
     const queue = this.#queue;
     const deadline = performance.now() + this.#turnBudgetMs;
     try {
+      if (this.#pick !== undefined) {
+        this.#runPicked(this.#pick);
+        return;
+      }
       while (queue.size > 0) {
         const runnable = queue.shift() as Runnable;
         if (runnable.runSlice()) queue.push(runnable);
@@ -68,4 +81,14 @@ export class Dispatcher {
       if (queue.size > 0 && !this.#closed) this.#scheduleTurn();
     }
   };
+
+  /** One slice of the picked actor. Rotating the queue keeps every other actor in it, once. */
+  #runPicked(pick: TurnPicker): void {
+    const queue = this.#queue;
+    const at = pick(queue.size);
+    if (!(at >= 0 && at < queue.size)) return;
+    for (let i = 0; i < at; i++) queue.push(queue.shift() as Runnable);
+    const runnable = queue.shift() as Runnable;
+    if (runnable.runSlice()) queue.push(runnable);
+  }
 }

@@ -4,7 +4,7 @@
  * the source. Every hop is bounded: the source reads only when the first stage has room, each
  * partition sends on only when the next has room, and the sink's awaited writes hold it all back.
  */
-import { createSystem, type DispatcherOptions } from '../../actors/system.js';
+import { createSystem, type ActorSystem, type DispatcherOptions, type SystemOptions } from '../../actors/system.js';
 import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorMetrics } from '../../actors/actor-metrics.js';
@@ -12,6 +12,7 @@ import type { EventChannel } from '../../actors/events.js';
 import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
 import { Topic } from '../../internal/topic.js';
 import {
+  isFunction,
   isObject,
   nonNegativeIntegerOrInfinity,
   nonNegativeNumber,
@@ -26,7 +27,7 @@ import type { Clock } from '../../time/clock.js';
 import type { ChainStep, LogicalPlan, StageStep } from '../internal/logical-plan.js';
 import type { Sink } from '../sinks/sink.js';
 import { assignmentFor, type Assignment } from './assign.js';
-import { crasher, validateChaos, type ChaosOptions } from './chaos.js';
+import { crasher, validateChaos, type ChaosOptions, type CrashPlan } from './chaos.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { aggregateRuntime } from './operators/aggregate-runtime.js';
 import type { OperatorRuntime, RuntimeContext } from './operators/operator-runtime.js';
@@ -68,6 +69,12 @@ export interface RunOptions {
   /** Inject crashes into partition actors, to see supervision at work. */
   chaos?: ChaosOptions | undefined;
   /**
+   * Planned crashes, for tests (the testing kit's fault plans): asked each time a partition actor
+   * takes a record or a marker, with the actor and how many it has taken in this run (replays
+   * included); it throws when this returns true. Works beside `chaos`.
+   */
+  crashAt?: CrashPlan | undefined;
+  /**
    * Restarts of partition actors the job tolerates within `withinMs` before it fails the run.
    * @defaultValue 1000 within 10000 ms
    */
@@ -89,6 +96,11 @@ export interface RunOptions {
    * stalls for a little throughput. @defaultValue `{ messageBudget: 256, turnBudgetMs: 5 }`
    */
   dispatcher?: DispatcherOptions | undefined;
+  /**
+   * Makes the run's actor system from the options the run sets (`name`, `clock`). The testing kit
+   * passes one whose dispatcher runs on a deterministic schedule. @defaultValue `createSystem`
+   */
+  system?: ((options: SystemOptions) => ActorSystem) | undefined;
 }
 
 /** What a finished run reports. */
@@ -303,14 +315,17 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   const retries = withDefault(options.retries, 2, (v) => nonNegativeIntegerOrInfinity('retries', v));
   const maxRestarts = withDefault(options.maxRestarts, 1000, (v) => nonNegativeIntegerOrInfinity('maxRestarts', v));
   const chaos = validateChaos(options.chaos);
+  if (options.crashAt !== undefined) isFunction('crashAt', options.crashAt);
   const clock = options.clock;
+  if (options.system !== undefined) isFunction('system', options.system);
+  const makeSystem = options.system ?? createSystem;
   const checkpointOptions = checkCheckpointOptions(options.checkpoint);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', options.signal);
 
   const started = performance.now();
   const { head, stages } = planStages(plan.steps);
   // Each run has a system of its own: a job that gives up stops only that system, never the host's.
-  const system = createSystem({ name, ...(clock === undefined ? {} : { clock }), ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }) });
+  const system = makeSystem({ name, ...(clock === undefined ? {} : { clock }), ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }) });
   const deadLetters = new SideOutput<PipelineDeadLetter>(options.deadLetters);
   const deadLetter = (letter: PipelineDeadLetter): void => deadLetters.post(letter);
   // Each window stage with a late-records sink writes there; the others' late records are dead letters.
@@ -484,7 +499,14 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               deadLetter,
               late,
               lateBacklog,
-              crash: chaos === undefined ? undefined : crasher(chaos, actorName),
+              crash: crasher(chaos, options.crashAt, {
+                actor: actorName,
+                operator: stage.step.name,
+                stage: s,
+                stages: stages.length,
+                partition: p,
+                partitions: stage.step.partitions,
+              }),
               stage: s,
               restored: start.entries?.[s]?.[p],
               checkpoints: checkpoints?.coordinator,

@@ -1,11 +1,12 @@
 /**
  * Event time through whole pipelines, against models: for input that is out of order within the
- * declared bound, windows equal a plain computation over all records whatever the partitioning,
- * batching or injected crashes; with records later than the bound, every record is counted in its
+ * declared bound (as the testing kit delivers it), windows equal a plain computation over all
+ * records whatever the partitioning, schedule, restarts, or kills and resumes from checkpoints; with records later than the bound, every record is counted in its
  * windows or reported late, never both and never neither; process timers fire once per key and time.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkPipeline, type PipelineIO } from '../../../src/testing/index.js';
 import {
   assignWindows,
   fromArray,
@@ -24,19 +25,6 @@ interface Event {
 }
 
 const BOUND = 20;
-
-/** Events whose times never fall more than BOUND behind the largest time before them. */
-const orderedWithinBound = fc
-  .array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), step: fc.integer({ min: 0, max: 15 }), lag: fc.integer({ min: 0, max: BOUND }) }), {
-    maxLength: 80,
-  })
-  .map((steps) => {
-    let clock = 0;
-    return steps.map(({ key, step, lag }): Event => {
-      clock += step;
-      return { key, ts: Math.max(0, clock - lag) };
-    });
-  });
 
 const assigners = fc.oneof(
   fc.integer({ min: 1, max: 40 }).map((size) => tumbling(size)),
@@ -89,22 +77,29 @@ function windowModel(events: readonly Event[], assigner: WindowAssigner): string
 }
 
 describe('pipeline with event time', () => {
-  it('fires every window once with the count of a plain model, for input out of order within the bound', async () => {
+  it('fires every window once with the count of a plain model, for input out of order within the bound, under any schedule and faults', async () => {
+    // The kit delivers the events out of order within the bound, and throws, kills and resumes.
     await fc.assert(
-      fc.asyncProperty(orderedWithinBound, assigners, runs, async (events, assigner, { partitions, batchSize, crash, seed }) => {
-        const out = toArray<WindowResult<string, number>>();
-        const result = await pipeline(fromArray(events))
-          .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: BOUND })
-          .keyBy((e) => e.key, { partitions })
-          .window(assigner)
-          .aggregate({ create: () => 0, add: (n: number) => n + 1, merge: (x, y) => x + y, result: (n) => n })
-          .to(out)
-          .run({ batchSize, mailboxBatches: 2, ...(crash ? { chaos: { crashRate: 0.05, seed } } : {}) }).done;
-        expect(result.lateRecords).toBe(0);
-        expect(out.records.every((r) => !r.late)).toBe(true);
-        expect(out.records.map((r) => `${r.key}|${r.window.start}|${r.window.end}=${r.value}`).sort()).toEqual(windowModel(events, assigner));
+      checkPipeline({
+        build: ({ source, sink }: PipelineIO<Event, WindowResult<string, number>>, { assigner, partitions }: { assigner: WindowAssigner; partitions: number }) =>
+          pipeline(source)
+            .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: BOUND })
+            .keyBy((e) => e.key, { partitions })
+            .window(assigner)
+            .aggregate({ create: () => 0, add: (n: number) => n + 1, merge: (x, y) => x + y, result: (n) => n })
+            .to(sink),
+        input: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), ts: fc.integer({ min: 0, max: 300 }) }), { maxLength: 60 }),
+        params: fc.record({ assigner: assigners, partitions: fc.integer({ min: 1, max: 4 }) }),
+        model: (events, { assigner }) =>
+          windowModel(events, assigner).map((line) => {
+            const [id, value] = line.split('=') as [string, string];
+            const [key, start, end] = id.split('|') as [string, string, string];
+            return { key, window: { start: Number(start), end: Number(end) }, value: Number(value), late: false };
+          }),
+        compare: 'multiset',
+        faults: { throws: true, crashes: true, disorder: { bound: BOUND, timestampOf: (e) => e.ts } },
       }),
-      { numRuns: 80, timeout: 10_000 },
+      { numRuns: 60 },
     );
   });
 
@@ -140,32 +135,36 @@ describe('pipeline with event time', () => {
     );
   });
 
-  it('fires each key’s event-time timers once, in order, whatever the partitions, batches and crashes', async () => {
+  it('fires each key’s event-time timers once, in order, whatever the partitions, schedules and faults', async () => {
     await fc.assert(
-      fc.asyncProperty(orderedWithinBound, fc.integer({ min: 0, max: 50 }), runs, async (events, delay, { partitions, batchSize, crash, seed }) => {
-        const out = toArray<{ key: string; time: number }>();
-        await pipeline(fromArray(events))
-          .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: BOUND })
-          .keyBy((e) => e.key, { partitions })
-          .process<number, { key: string; time: number }>({
-            initialState: () => 0,
-            onRecord(count, event, ctx) {
-              ctx.registerEventTimer(event.ts + delay);
-              return count + 1;
-            },
-            onTimer(count, timer, ctx) {
-              ctx.emit({ key: ctx.key, time: timer.time });
-              return count;
-            },
-          })
-          .to(out)
-          .run({ batchSize, ...(crash ? { chaos: { crashRate: 0.05, seed } } : {}) }).done;
-        for (const key of ['a', 'b', 'c', 'd']) {
-          const expected = [...new Set(events.filter((e) => e.key === key).map((e) => e.ts + delay))].sort((x, y) => x - y);
-          expect(out.records.filter((r) => r.key === key).map((r) => r.time)).toEqual(expected);
-        }
+      checkPipeline({
+        build: ({ source, sink }: PipelineIO<Event, { key: string; time: number }>, { delay, partitions }: { delay: number; partitions: number }) =>
+          pipeline(source)
+            .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: BOUND })
+            .keyBy((e) => e.key, { partitions })
+            .process<number, { key: string; time: number }>({
+              initialState: () => 0,
+              onRecord(count, event, ctx) {
+                ctx.registerEventTimer(event.ts + delay);
+                return count + 1;
+              },
+              onTimer(count, timer, ctx) {
+                ctx.emit({ key: ctx.key, time: timer.time });
+                return count;
+              },
+            })
+            .to(sink),
+        input: fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'c', 'd'), ts: fc.integer({ min: 0, max: 200 }) }), { maxLength: 60 }),
+        params: fc.record({ delay: fc.integer({ min: 0, max: 50 }), partitions: fc.integer({ min: 1, max: 4 }) }),
+        model: (events, { delay }) =>
+          ['a', 'b', 'c', 'd'].flatMap((key) =>
+            [...new Set(events.filter((e) => e.key === key).map((e) => e.ts + delay))].sort((x, y) => x - y).map((time) => ({ key, time })),
+          ),
+        compare: 'per-key-order',
+        keyOf: (out) => out.key,
+        faults: { throws: true, crashes: true, disorder: { bound: BOUND, timestampOf: (e) => e.ts } },
       }),
-      { numRuns: 60, timeout: 10_000 },
+      { numRuns: 50 },
     );
   });
 });

@@ -1,6 +1,8 @@
+import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromArray, pipeline, toArray, type Keyed } from '../../../src/index.js';
+import { checkPipeline, definePipelineCheck, type PipelineIO } from '../../../src/testing/index.js';
 
 const recordsArb = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy', 'dee', 'eve', 'fay'), amount: fc.integer({ min: -50, max: 50 }) }), { maxLength: 120 });
 
@@ -10,67 +12,89 @@ function modelTotals(records: readonly { user: string; amount: number }[]): Map<
   return totals;
 }
 
-describe('pipeline', () => {
-  it('computes per-key totals equal to a plain model, for any records, partitions and batch sizes', async () => {
-    await fc.assert(
-      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 16 }), fc.constantFrom('every', 'final'), async (records, partitions, batchSize, emit) => {
-        const out = toArray<Keyed<string, number>>();
-        const result = await pipeline(fromArray(records))
-          .filter((r) => r.amount !== 0)
-          .map((r) => ({ ...r, amount: r.amount * 2 }))
-          .keyBy((r) => r.user, { partitions })
-          .reduce((total: number, r) => total + r.amount, () => 0, { emit })
-          .to(out)
-          .run({ batchSize, mailboxBatches: 2 }).done;
-        // With 'every' the sink sees each key's running values in order: the last is the total.
-        const last = new Map(out.records.map(({ key, value }) => [key, value]));
-        expect(last).toEqual(modelTotals(records));
-        if (emit === 'final') expect(out.records).toHaveLength(last.size);
-        else expect(out.records).toHaveLength(records.filter((r) => r.amount !== 0).length);
-        expect(result.recordsRead).toBe(records.length);
-        expect(result.deadLetters).toBe(0);
-      }),
-      { numRuns: 60 },
-    );
-  });
+interface Payment {
+  readonly user: string;
+  readonly amount: number;
+}
 
-  it('keeps each key’s updates in input order through any number of partitions', async () => {
+/** The changelog a keyed reduce emits with `emit: 'every'`: each key's value after each record. */
+function changelog<TValue>(records: readonly Payment[], add: (value: TValue, record: Payment) => TValue, initial: TValue): Keyed<string, TValue>[] {
+  const values = new Map<string, TValue>();
+  return records.map((r) => {
+    const value = add(values.get(r.user) ?? initial, r);
+    values.set(r.user, value);
+    return { key: r.user, value };
+  });
+}
+
+// Against the exact output of a model, under any schedule (batches, mailbox room, which actor runs
+// next, when time moves), partitions restarting mid-batch, and the whole job killed and resumed
+// from its checkpoints.
+const totalsCheck = definePipelineCheck({
+  build: ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>, { partitions, emit }: { partitions: number; emit: 'every' | 'final' }) =>
+    pipeline(source)
+      .filter((r) => r.amount !== 0)
+      .map((r) => ({ ...r, amount: r.amount * 2 }))
+      .keyBy((r) => r.user, { partitions })
+      .reduce((total: number, r) => total + r.amount, () => 0, { emit })
+      .to(sink),
+  input: recordsArb,
+  params: fc.record({ partitions: fc.integer({ min: 1, max: 8 }), emit: fc.constantFrom('every' as const, 'final' as const) }),
+  model: (records, { emit }) => {
+    const updates = changelog(records.filter((r) => r.amount !== 0), (total: number, r) => total + r.amount * 2, 0);
+    return emit === 'every' ? updates : [...modelTotals(records)].map(([key, value]) => ({ key, value }));
+  },
+  compare: 'per-key-order',
+  keyOf: (out) => out.key,
+  faults: { throws: true, crashes: true },
+});
+
+describe('pipeline', () => {
+  test.prop([totalsCheck.cases], { numRuns: 50 })('computes per-key totals equal to a plain model, for any records, partitions, schedules and faults', totalsCheck.check);
+
+  it('keeps each key’s updates in input order through any number of partitions, schedules and restarts', async () => {
     await fc.assert(
-      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 8 }), async (records, partitions, batchSize) => {
-        const out = toArray<Keyed<string, readonly number[]>>();
-        await pipeline(fromArray(records))
-          .keyBy((r) => r.user, { partitions })
-          .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
-          .to(out)
-          .run({ batchSize }).done;
-        const perKey = new Map<string, number[]>();
-        for (const r of records) perKey.set(r.user, [...(perKey.get(r.user) ?? []), r.amount]);
-        const last = new Map(out.records.map(({ key, value }) => [key, value]));
-        expect(last).toEqual(perKey);
+      checkPipeline({
+        build: ({ source, sink }: PipelineIO<Payment, Keyed<string, readonly number[]>>, partitions: number) =>
+          pipeline(source)
+            .keyBy((r) => r.user, { partitions })
+            .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+            .to(sink),
+        input: recordsArb,
+        params: fc.integer({ min: 1, max: 6 }),
+        model: (records) => changelog(records, (seen: readonly number[], r) => [...seen, r.amount], []),
+        compare: 'per-key-order',
+        keyOf: (out) => out.key,
+        faults: { throws: true },
       }),
       { numRuns: 40 },
     );
   });
 
-  it('chains keyed stages: totals per user, then users per total bucket, equal to the model', async () => {
+  it('chains keyed stages: totals per user, then users per total bucket, equal to the model under any faults', async () => {
     await fc.assert(
-      fc.asyncProperty(recordsArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), async (records, first, second) => {
-        const out = toArray<Keyed<string, number>>();
-        await pipeline(fromArray(records))
-          .keyBy((r) => r.user, { partitions: first })
-          .reduce((total: number, r) => total + r.amount, () => 0, { emit: 'final' })
-          .keyBy((entry) => (entry.value >= 0 ? 'gain' : 'loss'), { partitions: second })
-          .reduce((users: number) => users + 1, () => 0, { emit: 'final' })
-          .to(out)
-          .run({ batchSize: 3 }).done;
-        const totals = new Map<string, number>();
-        for (const r of records) totals.set(r.user, (totals.get(r.user) ?? 0) + r.amount);
-        const buckets = new Map<string, number>();
-        for (const total of totals.values()) {
-          const bucket = total >= 0 ? 'gain' : 'loss';
-          buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
-        }
-        expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(buckets);
+      checkPipeline({
+        build: ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>, { first, second }: { first: number; second: number }) =>
+          pipeline(source)
+            .keyBy((r) => r.user, { partitions: first })
+            .reduce((total: number, r) => total + r.amount, () => 0, { emit: 'final' })
+            .keyBy((entry) => (entry.value >= 0 ? 'gain' : 'loss'), { partitions: second })
+            .reduce((users: number) => users + 1, () => 0, { emit: 'final' })
+            .to(sink),
+        input: recordsArb,
+        params: fc.record({ first: fc.integer({ min: 1, max: 4 }), second: fc.integer({ min: 1, max: 4 }) }),
+        model: (records) => {
+          const totals = new Map<string, number>();
+          for (const r of records) totals.set(r.user, (totals.get(r.user) ?? 0) + r.amount);
+          const buckets = new Map<string, number>();
+          for (const total of totals.values()) {
+            const bucket = total >= 0 ? 'gain' : 'loss';
+            buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+          }
+          return [...buckets].map(([key, value]) => ({ key, value }));
+        },
+        compare: 'multiset',
+        faults: { throws: true, crashes: true },
       }),
       { numRuns: 40 },
     );

@@ -242,6 +242,35 @@ describe('pipeline with chaos', () => {
   });
 });
 
+describe('pipeline with planned crashes', () => {
+  it('asks crashAt at every record and marker of every partition, and crashes where it says', async () => {
+    const asked: string[] = [];
+    const out = toArray<Keyed<string, number>>();
+    const handle = pipeline(fromArray(['a', 'a', 'a', 'b']))
+      .keyBy((w) => w, { partitions: 2, maxParallelism: 2 })
+      .reduce((n: number) => n + 1, () => 0, { emit: 'final', name: 'count' })
+      .to(out)
+      .run({
+        batchSize: 4,
+        crashAt: (target, ordinal) => {
+          asked.push(`${target.actor} ${target.operator} ${target.stage}/${target.stages} ${target.partition}/${target.partitions} #${ordinal}`);
+          return target.partition === 0 && ordinal === 2;
+        },
+      });
+    await handle.done;
+    expect(handle.metrics().restarts).toBe(1);
+    expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(new Map([['a', 3], ['b', 1]]));
+    expect(asked).toContain('count-0-partition-0 count 0/1 0/2 #2');
+    // The batch that failed is taken again: its records are asked about again, with new ordinals.
+    expect(asked.filter((line) => line.startsWith('count-0-partition-0')).length).toBeGreaterThan(asked.filter((line) => line.startsWith('count-0-partition-1')).length);
+  });
+
+  it('rejects a crashAt or a system that is not a function, naming it', () => {
+    expect(() => pipeline(fromArray([1])).to(toArray()).run({ crashAt: 1 as never })).toThrow('`crashAt`');
+    expect(() => pipeline(fromArray([1])).to(toArray()).run({ system: {} as never })).toThrow('`system`');
+  });
+});
+
 describe('pipeline linger', () => {
   it('sends a partly filled batch on while the source waits for more', async () => {
     let releaseSource!: () => void;

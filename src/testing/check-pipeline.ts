@@ -1,0 +1,322 @@
+/**
+ * Model checking of pipelines: "this pipeline computes what this pure function does, whatever the
+ * input, the interleaving or the faults". A check generates cases — input, schedule and fault plan
+ * together, so they shrink together — runs each on the deterministic engine, and compares the
+ * output with the model's. A failing case reads back in words and replays from fast-check's
+ * `{ seed, path }`.
+ */
+import { accessSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import fc from 'fast-check';
+import { InvalidOptionError, PipelineFailedError, isSluiceError } from '../errors.js';
+import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import type { PipelineDeadLetter } from '../streams/run/messages.js';
+import type { PipelineHandle, RunOptions } from '../streams/run/run-pipeline.js';
+import type { Sink } from '../streams/sinks/sink.js';
+import type { Source } from '../streams/sources/source.js';
+import { checkFaultOptions, deliveryOrder, describeFaults, faultPlanArb, NO_FAULTS, type FaultOptions, type FaultPlan } from './faults.js';
+import { runCase, type CaseReport } from './internal/case-runner.js';
+import { compareOutputs, show } from './internal/compare.js';
+import { createOutputStore, exactlyOnceSink, type OutputStore } from './output-store.js';
+import { DEFAULT_SCHEDULE, describeSchedule, scheduleArb, type Schedule, type ScheduleOptions } from './schedule.js';
+
+/** A pipeline ready to run: what `Stream.to(sink)` returns. */
+export interface RunnablePipeline {
+  run(options?: RunOptions): PipelineHandle;
+}
+
+/**
+ * How a pipeline's output is compared with the model's: as a multiset; in order per key; or in one
+ * total order.
+ */
+export type Comparison = 'multiset' | 'per-key-order' | 'total-order';
+
+/** What the pipeline under test is built from. */
+export interface PipelineIO<TRecord, TOut> {
+  /** The case's input, delivered as the schedule and faults say; replayable, for checkpoints. */
+  readonly source: Source<TRecord, number>;
+  /** Where the output goes; the check compares what it made visible with the model. */
+  readonly sink: Sink<TOut>;
+}
+
+/** Options of {@link definePipelineCheck} and {@link checkPipeline}. */
+export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
+  /**
+   * Builds the pipeline under test over the kit's source and sink, e.g.
+   * `({ source, sink }) => pipeline(source).keyBy(…).reduce(…).to(sink)`. Called for every run,
+   * resumed runs included; keep it free of state shared between calls.
+   */
+  build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline;
+  /** The input records. */
+  input: fc.Arbitrary<readonly TRecord[]>;
+  /** Parameters of the pipeline that vary with the case (partition counts, window sizes), given to `build` and `model`. */
+  params?: fc.Arbitrary<TParams> | undefined;
+  /** What the pipeline should output for `input`: a pure function. */
+  model: (input: readonly TRecord[], params: TParams) => readonly TOut[];
+  /**
+   * How the output is compared with the model's: as a multiset; in order per key (`keyOf`); or in
+   * one total order.
+   */
+  compare: Comparison;
+  /** The key of an output record, for `compare: 'per-key-order'`. */
+  keyOf?: ((record: TOut) => unknown) | undefined;
+  /**
+   * Vary batch boundaries, mailbox room, which actor goes next and when virtual time moves (true,
+   * or bounds); false runs every case with default batches in queue order. @defaultValue true
+   */
+  schedule?: boolean | ScheduleOptions | undefined;
+  /** Faults to inject. @defaultValue none */
+  faults?: FaultOptions<TRecord> | undefined;
+  /**
+   * Makes the sink under test over the test's durable output store. @defaultValue
+   * {@link exactlyOnceSink}
+   */
+  sink?: ((store: OutputStore<TOut>) => Sink<TOut>) | undefined;
+  /** Whether records may go to dead letters; when false, any dead letter fails the case. @defaultValue false */
+  allowDeadLetters?: boolean | undefined;
+  /** Other run options (`retries`, `lingerMs`, `maxRestarts`, `name`); the kit sets the rest. */
+  run?: Pick<RunOptions, 'name' | 'retries' | 'lingerMs' | 'maxRestarts'> | undefined;
+  /** Most steps one run may take before the case fails as a livelock. @defaultValue 200000 */
+  maxSteps?: number | undefined;
+  /**
+   * The folder in which each case with crash faults gets a checkpoint folder of its own, removed
+   * when the case ends. @defaultValue `/dev/shm` where it exists (memory: fsync costs nothing
+   * there), else `os.tmpdir()`
+   */
+  checkpointRoot?: string | undefined;
+}
+
+/** One generated case: what a run of the pipeline is fed and suffers. */
+export interface PipelineCase<TRecord, TParams = undefined> {
+  readonly input: readonly TRecord[];
+  readonly params: TParams;
+  readonly schedule: Schedule;
+  readonly faults: FaultPlan;
+  /** The input in the order the source delivers it. */
+  readonly delivered: readonly TRecord[];
+}
+
+/** A check of one pipeline against its model. */
+export interface PipelineCheck<TRecord, TParams = undefined> {
+  /** Cases as a fast-check arbitrary: input, params, schedule and faults, shrinking together. */
+  readonly cases: fc.Arbitrary<PipelineCase<TRecord, TParams>>;
+  /**
+   * Runs one case and resolves when the output equals the model's.
+   * @throws PipelineCheckError (rejects) naming what differs, the case and what happened.
+   */
+  check(testCase: PipelineCase<TRecord, TParams>): Promise<void>;
+  /** `cases` and `check` as a fast-check property, for `fc.assert` or `fc.check`. */
+  readonly property: fc.IAsyncPropertyWithHooks<[PipelineCase<TRecord, TParams>]>;
+}
+
+/**
+ * A case whose output differed from the model's, or whose run failed. An assertion failure, like
+ * a test runner's, rather than a `SluiceError`: the pipeline under test is what is wrong.
+ */
+export class PipelineCheckError extends Error {
+  /** The failing case. */
+  readonly testCase: PipelineCase<unknown, unknown>;
+  /** What happened during the runs, in words. */
+  readonly events: readonly string[];
+
+  constructor(message: string, testCase: PipelineCase<unknown, unknown>, events: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PipelineCheckError';
+    this.testCase = testCase;
+    this.events = events;
+  }
+}
+
+/**
+ * A case in words: input, params, schedule and faults, one per line.
+ *
+ * @example
+ * ```ts
+ * describeCase(testCase);
+ * // input (2 records): [{"user":"ada","amount":1},{"user":"ada","amount":2}]
+ * // schedule: batches of 2, mailboxes of 1 batch, queue order
+ * // faults: partition 0 of stage 0 throws at its 2nd record or marker
+ * ```
+ */
+export function describeCase<TRecord, TParams>(testCase: PipelineCase<TRecord, TParams>, disorder?: FaultOptions<TRecord>['disorder']): string {
+  const { input, params, schedule, faults } = testCase;
+  const lines = [`input (${input.length} record${input.length === 1 ? '' : 's'}): ${show(input)}`];
+  if (params !== undefined) lines.push(`params: ${show(params)}`);
+  lines.push(`schedule: ${describeSchedule(schedule, input.length)}`);
+  lines.push(`faults: ${describeFaults(faults, input, disorder)}`);
+  return lines.join('\n');
+}
+
+function makeCase<TRecord, TParams>(
+  parts: { input: readonly TRecord[]; params: TParams; schedule: Schedule; faults: FaultPlan },
+  disorder: FaultOptions<TRecord>['disorder'],
+): PipelineCase<TRecord, TParams> {
+  const order = deliveryOrder(parts.input, parts.faults.delays, disorder);
+  const testCase: PipelineCase<TRecord, TParams> = { ...parts, delivered: order.map((i) => parts.input[i] as TRecord) };
+  // fast-check prints a counterexample with this: the case in words, not a wall of JSON.
+  Object.defineProperty(testCase, fc.toStringMethod, { value: () => `\n${describeCase(testCase, disorder)}\n`, enumerable: false });
+  return testCase;
+}
+
+/** A memory-backed temp folder where there is one: checkpoints fsync every file they write. */
+function defaultCheckpointRoot(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
+function describeDeadLetter(letter: PipelineDeadLetter): string {
+  return `${letter.reason} at ${letter.stage}: ${show(letter.record)}${letter.error === undefined ? '' : ` (${String(letter.error)})`}`;
+}
+
+/**
+ * Defines a check of a pipeline against a model.
+ *
+ * @throws InvalidOptionError naming the first invalid option.
+ * @example
+ * ```ts
+ * const totals = definePipelineCheck({
+ *   build: ({ source, sink }) => pipeline(source).keyBy((r) => r.user, { partitions: 2 }).reduce((t: number, r) => t + r.amount, () => 0).to(sink),
+ *   input: fc.array(fc.record({ user: fc.constantFrom('ada', 'bob'), amount: fc.integer() })),
+ *   model: runningTotals,
+ *   compare: 'per-key-order',
+ *   keyOf: (out) => out.key,
+ *   faults: { throws: true, crashes: true },
+ * });
+ * await fc.assert(totals.property, { numRuns: 50 });
+ * ```
+ */
+export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
+  options: PipelineCheckOptions<TRecord, TOut, TParams>,
+): PipelineCheck<TRecord, TParams> {
+  isObject('options', options);
+  isFunction('build', options.build);
+  isFunction('model', options.model);
+  if (!(options.input instanceof fc.Arbitrary)) throw new InvalidOptionError('input', 'a fast-check Arbitrary of record arrays', options.input);
+  if (options.params !== undefined && !(options.params instanceof fc.Arbitrary)) throw new InvalidOptionError('params', 'a fast-check Arbitrary', options.params);
+  const comparison = options.compare;
+  if (comparison !== 'multiset' && comparison !== 'per-key-order' && comparison !== 'total-order') {
+    throw new InvalidOptionError('compare', "'multiset', 'per-key-order' or 'total-order'", comparison);
+  }
+  if (comparison === 'per-key-order') isFunction('keyOf', options.keyOf);
+  const faultOptions = checkFaultOptions(options.faults);
+  const crashes = faultOptions.crashes === true;
+  const scheduleOption = options.schedule ?? true;
+  if (typeof scheduleOption !== 'boolean') isObject('schedule', scheduleOption);
+  const schedules =
+    scheduleOption === false
+      ? crashes
+        ? scheduleArb({ checkpoints: true }).map((s) => ({ ...DEFAULT_SCHEDULE, checkpoints: s.checkpoints }))
+        : fc.constant(DEFAULT_SCHEDULE)
+      : scheduleArb({ ...(scheduleOption === true ? {} : scheduleOption), checkpoints: crashes });
+  const faultPlans = faultOptions.throws === true || faultOptions.poison === true || crashes || faultOptions.disorder !== undefined ? faultPlanArb(faultOptions) : fc.constant(NO_FAULTS);
+  if (options.sink !== undefined) isFunction('sink', options.sink);
+  const makeSink = options.sink ?? exactlyOnceSink;
+  const allowDeadLetters = options.allowDeadLetters ?? false;
+  if (typeof allowDeadLetters !== 'boolean') throw new InvalidOptionError('allowDeadLetters', 'a boolean', allowDeadLetters);
+  if (options.run !== undefined) isObject('run', options.run);
+  const maxSteps = withDefault(options.maxSteps, 200_000, (v) => positiveInteger('maxSteps', v));
+  const disorder = faultOptions.disorder;
+  const checkpointRoot = options.checkpointRoot ?? defaultCheckpointRoot();
+  if (typeof checkpointRoot !== 'string' || checkpointRoot === '') throw new InvalidOptionError('checkpointRoot', 'a folder path', checkpointRoot);
+
+  const cases = fc
+    .record({
+      input: options.input,
+      params: (options.params ?? fc.constant(undefined)) as fc.Arbitrary<TParams>,
+      schedule: schedules,
+      faults: faultPlans,
+    })
+    .map((parts) => makeCase(parts, disorder));
+
+  const check = async (testCase: PipelineCase<TRecord, TParams>): Promise<void> => {
+    const store = createOutputStore<TOut>();
+    const fail = (problem: string, report: CaseReport, cause?: unknown): never => {
+      const happened = report.events.length === 0 ? 'no fault struck' : report.events.join('; ');
+      const message = [problem, `what happened: ${happened}`, describeCase(testCase, disorder)].join('\n');
+      throw new PipelineCheckError(message, testCase as PipelineCase<unknown, unknown>, report.events, cause === undefined ? undefined : { cause });
+    };
+    const report = await runCase<TRecord, TOut>({
+      build: (source, sink) => options.build({ source, sink }, testCase.params),
+      delivered: testCase.delivered,
+      schedule: testCase.schedule,
+      faults: testCase.faults,
+      checkpoints: crashes,
+      sink: makeSink,
+      store,
+      runOptions: { ...options.run },
+      maxSteps,
+      checkpointRoot,
+      stallMs: 10_000,
+    });
+    if (report.outcome.kind === 'failed') {
+      const { error } = report.outcome;
+      // A poisoned partition cannot get past its batch: failing loudly is what it must do.
+      if (report.poisoned && error instanceof PipelineFailedError) return;
+      const name = isSluiceError(error) ? error.code : error instanceof Error ? error.name : 'error';
+      fail(`the pipeline failed (${name}): ${error instanceof Error ? error.message : String(error)}`, report, error);
+    }
+    if (report.poisoned) fail('a partition was poisoned, yet the pipeline completed instead of failing with PipelineFailedError', report);
+    if (!allowDeadLetters && report.deadLetters.length > 0) {
+      const shown = report.deadLetters.slice(0, 4).map(describeDeadLetter).join('; ');
+      fail(`the pipeline dead-lettered ${report.deadLetters.length} record${report.deadLetters.length === 1 ? '' : 's'}: ${shown}`, report);
+    }
+    const expected = options.model(testCase.input, testCase.params);
+    const difference = compareOutputs(store.records, expected, comparison, options.keyOf);
+    if (difference !== undefined) fail([difference.summary, ...difference.details.map((d) => `  ${d}`)].join('\n'), report);
+  };
+
+  return {
+    cases,
+    check,
+    property: fc.asyncProperty(cases, check),
+  };
+}
+
+/**
+ * A check of a pipeline against a model, as a fast-check property: for `fc.assert`, `fc.check`,
+ * or anything that takes properties. With `@fast-check/vitest`, use {@link definePipelineCheck}'s
+ * `cases` and `check`: `test.prop([c.cases])('…', c.check)`.
+ *
+ * @throws InvalidOptionError naming the first invalid option.
+ * @example
+ * ```ts
+ * await fc.assert(checkPipeline({ build, input, model, compare: 'multiset', faults: { throws: true } }), { numRuns: 40 });
+ * ```
+ */
+export function checkPipeline<TRecord, TOut, TParams = undefined>(
+  options: PipelineCheckOptions<TRecord, TOut, TParams>,
+): fc.IAsyncPropertyWithHooks<[PipelineCase<TRecord, TParams>]> {
+  return definePipelineCheck(options).property;
+}
+
+/**
+ * Runs a check with fast-check and, on failure, throws one readable error: what differed, what
+ * happened, the shrunk case in words, and the line that replays it.
+ *
+ * @throws PipelineCheckError (rejects) for the shrunk counterexample.
+ * @example
+ * ```ts
+ * await assertPipeline(check, { numRuns: 50 });
+ * // on failure, ends with: replay: await assertPipeline(check, { seed: 42, path: "3:1:0", endOnFailure: true })
+ * ```
+ */
+export async function assertPipeline<TRecord, TParams>(
+  check: PipelineCheck<TRecord, TParams>,
+  parameters: fc.Parameters<[PipelineCase<TRecord, TParams>]> = {},
+): Promise<void> {
+  const details = await fc.check(check.property, parameters);
+  if (!details.failed) return;
+  const replay = `replay: await assertPipeline(check, { seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)}, endOnFailure: true })`;
+  const error = details.errorInstance;
+  const testCase = details.counterexample?.[0];
+  const tried = `after ${details.numRuns} run${details.numRuns === 1 ? '' : 's'} and ${details.numShrinks} shrink${details.numShrinks === 1 ? '' : 's'}`;
+  if (error instanceof PipelineCheckError) {
+    throw new PipelineCheckError(`${error.message}\n${tried}\n${replay}`, error.testCase, error.events, { cause: error });
+  }
+  const shown = testCase === undefined ? '' : `\n${describeCase(testCase)}`;
+  throw new PipelineCheckError(`the check failed: ${String(error)}${shown}\n${tried}\n${replay}`, (testCase ?? {}) as PipelineCase<unknown, unknown>, [], { cause: error });
+}

@@ -1,0 +1,212 @@
+/**
+ * Faults a test run of a pipeline suffers, as plain data that fast-check generates and shrinks: a
+ * partition actor throws once at its k-th record, or from there on every time (poison); the whole
+ * pipeline is killed at a chosen point and resumed from its last checkpoint; the source delivers
+ * records out of order within the declared bound. Each reads back in words.
+ */
+import fc from 'fast-check';
+import { InvalidOptionError } from '../errors.js';
+import { isFunction, isObject, nonNegativeNumber, positiveInteger, withDefault } from '../internal/validate.js';
+
+/**
+ * A partition actor throws once, the `at`-th time it takes a record or a marker (counting from 1,
+ * replays included), and is restarted from its snapshot. `stage` and `partition` are taken modulo
+ * the pipeline's stage and partition counts, so every fault strikes an actor that exists.
+ */
+export interface ThrowFault {
+  readonly kind: 'throw';
+  readonly stage: number;
+  readonly partition: number;
+  readonly at: number;
+}
+
+/**
+ * A partition actor throws every time from its `at`-th record or marker on, in this run and every
+ * resumed one: the batch it is on can never pass, so the run must fail with `PipelineFailedError`
+ * rather than lose it.
+ */
+export interface PoisonFault {
+  readonly kind: 'poison';
+  readonly stage: number;
+  readonly partition: number;
+  readonly at: number;
+}
+
+/**
+ * The pipeline is killed, as by SIGKILL, once the source has delivered `afterRecords` records
+ * (modulo the input's length plus one) and `steps` more steps have run; a new run resumes from the
+ * last complete checkpoint. Each crash happens once.
+ */
+export interface CrashFault {
+  readonly kind: 'crash';
+  readonly afterRecords: number;
+  readonly steps: number;
+}
+
+/**
+ * The pipeline is killed once checkpoint `checkpoint` is durable but before the sink committed it:
+ * the resumed run must have the sink commit it (`recover`) — not lose it, not write it twice.
+ */
+export interface CommitCrashFault {
+  readonly kind: 'crash-before-commit';
+  readonly checkpoint: number;
+}
+
+/** One fault. */
+export type Fault = ThrowFault | PoisonFault | CrashFault | CommitCrashFault;
+
+/** Every fault of one test run. */
+export interface FaultPlan {
+  readonly faults: readonly Fault[];
+  /**
+   * With disorder on: how many event-time milliseconds late each record (by input index) is
+   * delivered, at most the bound; missing ones are 0.
+   */
+  readonly delays: readonly number[];
+}
+
+/** Records may arrive out of order, but never more than `bound` behind the largest time before them. */
+export interface Disorder<TRecord> {
+  /** The pipeline's `maxOutOfOrdernessMs`. */
+  readonly bound: number;
+  readonly timestampOf: (record: TRecord) => number;
+}
+
+/** Which faults to generate. */
+export interface FaultOptions<TRecord> {
+  /** Partition actors throw once at a chosen record. @defaultValue false */
+  throws?: boolean | undefined;
+  /** A partition actor throws every time from a chosen record on. @defaultValue false */
+  poison?: boolean | undefined;
+  /**
+   * The whole pipeline is killed at chosen points and resumed from its last checkpoint (runs take
+   * checkpoints at offsets the schedule picks; the sink must be exactly-once). @defaultValue false
+   */
+  crashes?: boolean | undefined;
+  /** The source delivers records out of order within the bound. @defaultValue none */
+  disorder?: Disorder<TRecord> | undefined;
+  /** Most faults in one run (besides disorder). @defaultValue 3 */
+  maxFaults?: number | undefined;
+  /** Largest `at` of a throw or poison fault. @defaultValue 12 */
+  maxOrdinal?: number | undefined;
+}
+
+/** No faults at all. */
+export const NO_FAULTS: FaultPlan = Object.freeze({ faults: [], delays: [] });
+
+/** @throws InvalidOptionError naming the first invalid fault option. */
+export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | undefined): FaultOptions<TRecord> {
+  if (options === undefined) return {};
+  isObject('faults', options);
+  for (const flag of ['throws', 'poison', 'crashes'] as const) {
+    const value = options[flag];
+    if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(`faults.${flag}`, 'a boolean', value);
+  }
+  if (options.disorder !== undefined) {
+    isObject('faults.disorder', options.disorder);
+    nonNegativeNumber('faults.disorder.bound', options.disorder.bound);
+    isFunction('faults.disorder.timestampOf', options.disorder.timestampOf);
+  }
+  return options;
+}
+
+/**
+ * Fault plans as fast-check values; they shrink toward fewer faults, earlier ordinals and records
+ * delivered on time.
+ *
+ * @throws InvalidOptionError naming an invalid option.
+ * @example
+ * ```ts
+ * const plans = faultPlanArb({ throws: true, crashes: true });
+ * fc.sample(plans, 1); // e.g. [{ faults: [{ kind: 'throw', stage: 0, partition: 1, at: 3 }], delays: [] }]
+ * ```
+ */
+export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.Arbitrary<FaultPlan> {
+  checkFaultOptions(options);
+  const maxFaults = withDefault(options.maxFaults, 3, (v) => positiveInteger('faults.maxFaults', v));
+  const maxOrdinal = withDefault(options.maxOrdinal, 12, (v) => positiveInteger('faults.maxOrdinal', v));
+  const target = { stage: fc.nat({ max: 3 }), partition: fc.nat({ max: 7 }), at: fc.integer({ min: 1, max: maxOrdinal }) };
+  const kinds: fc.Arbitrary<Fault>[] = [];
+  if (options.throws === true) kinds.push(fc.record({ kind: fc.constant('throw' as const), ...target }));
+  if (options.poison === true) kinds.push(fc.record({ kind: fc.constant('poison' as const), ...target }));
+  if (options.crashes === true) {
+    kinds.push(fc.record({ kind: fc.constant('crash' as const), afterRecords: fc.nat({ max: 64 }), steps: fc.nat({ max: 40 }) }));
+    kinds.push(fc.record({ kind: fc.constant('crash-before-commit' as const), checkpoint: fc.integer({ min: 1, max: 4 }) }));
+  }
+  const faults = kinds.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...kinds), { maxLength: maxFaults });
+  const bound = options.disorder === undefined ? 0 : Math.floor(options.disorder.bound);
+  // Exactly the bound late is the edge where off-by-one bugs live: generate it often.
+  const delay = fc.oneof({ arbitrary: fc.nat({ max: bound }), weight: 2 }, { arbitrary: fc.constant(bound), weight: 1 });
+  const delays = options.disorder === undefined ? fc.constant([]) : fc.array(delay, { maxLength: 64 });
+  return fc.record({ faults, delays });
+}
+
+/**
+ * The order the source delivers `input` in, as input indexes: by event time plus each record's
+ * delay, so no record comes more than the bound behind one delivered before it. Ties go to the
+ * later event time first, so a record delayed by the whole bound arrives as late as it may; then
+ * input order. Without disorder, input order.
+ */
+export function deliveryOrder<TRecord>(input: readonly TRecord[], delays: readonly number[], disorder: Disorder<TRecord> | undefined): number[] {
+  const order = input.map((_, i) => i);
+  if (disorder === undefined) return order;
+  const bound = disorder.bound;
+  const times = input.map((record) => disorder.timestampOf(record));
+  // Delivering each record at (its time + a delay in [0, bound]) keeps it within the bound of every
+  // record delivered before it: t_a + d_a <= t_b + d_b implies t_a - t_b <= bound.
+  const due = (i: number): number => (times[i] as number) + Math.min(bound, delays[i] ?? 0);
+  return order.sort((a, b) => due(a) - due(b) || (times[b] as number) - (times[a] as number) || a - b);
+}
+
+/** The n-th in words: 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st. */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/**
+ * A fault in words, e.g. `partition 1 of stage 0 throws at its 3rd record or marker`. With the
+ * input's length, crash points are given as they apply to it.
+ */
+export function describeFault(fault: Fault, records?: number): string {
+  switch (fault.kind) {
+    case 'throw':
+      return `partition ${fault.partition} of stage ${fault.stage} throws at its ${ordinal(fault.at)} record or marker`;
+    case 'poison':
+      return `partition ${fault.partition} of stage ${fault.stage} throws at every record or marker from its ${ordinal(fault.at)} on (poison)`;
+    case 'crash': {
+      const after = records === undefined ? fault.afterRecords : fault.afterRecords % (records + 1);
+      const steps = fault.steps === 0 ? '' : ` and ${fault.steps} more step${fault.steps === 1 ? '' : 's'}`;
+      return `the pipeline is killed after ${after} record${after === 1 ? '' : 's'}${steps}, and resumed from its last checkpoint`;
+    }
+    case 'crash-before-commit':
+      return `the pipeline is killed once checkpoint ${fault.checkpoint} is durable, before the sink commits it, and resumed`;
+  }
+}
+
+/**
+ * The records `order` delivers behind a newer one, in words: `record 1 (at 10) comes 5 behind`.
+ * Input order is not the point under disorder; event time is.
+ */
+function lateness<TRecord>(input: readonly TRecord[], order: readonly number[], disorder: Disorder<TRecord>): string[] {
+  const late: string[] = [];
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const at of order) {
+    const time = disorder.timestampOf(input[at] as TRecord);
+    if (time < newest) late.push(`record ${at} (at ${time}) comes ${newest - time} behind`);
+    newest = Math.max(newest, time);
+  }
+  return late;
+}
+
+/** Every fault of a plan in words, separated by semicolons; `none` when there is none. */
+export function describeFaults<TRecord>(plan: FaultPlan, input?: readonly TRecord[], disorder?: Disorder<TRecord>): string {
+  const lines = plan.faults.map((fault) => describeFault(fault, input?.length));
+  if (input !== undefined && disorder !== undefined) {
+    const order = deliveryOrder(input, plan.delays, disorder);
+    const late = lateness(input, order, disorder);
+    if (late.length > 0) lines.push(`records delivered out of order within ${disorder.bound} ms, in the order ${order.join(' ')}: ${late.join(', ')}`);
+  }
+  return lines.length === 0 ? 'none' : lines.join('; ');
+}
