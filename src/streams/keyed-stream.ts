@@ -108,6 +108,8 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
    * number of records. `fn.draft: true` hands handlers an immer draft of the state to update.
    * @throws InvalidOptionError naming the member of `fn` that is missing.
    */
+  process<TState, TOut>(fn: DraftProcessFunction<TRecord, TKey, TState, TOut>, options?: ProcessOptions): Stream<TOut>;
+  process<TState, TOut>(fn: ProcessFunction<TRecord, TKey, TState, TOut>, options?: ProcessOptions): Stream<TOut>;
   process<TState, TOut>(
     fn: ProcessFunction<TRecord, TKey, TState, TOut> | DraftProcessFunction<TRecord, TKey, TState, TOut>,
     options: ProcessOptions = {},

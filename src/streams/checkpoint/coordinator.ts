@@ -55,6 +55,8 @@ export class CheckpointCoordinator {
   readonly #pending = new Map<number, Pending>();
   #lastId: number;
   #manifests: Promise<void> = Promise.resolve();
+  /** Store writes in flight, so a run that ends leaves none running behind it. */
+  readonly #writes = new Set<Promise<unknown>>();
   #stats: CheckpointStats = { completed: 0, lastId: undefined, lastDurationMs: undefined, lastBytes: undefined };
 
   constructor(setup: CoordinatorSetup) {
@@ -97,8 +99,7 @@ export class CheckpointCoordinator {
       return;
     }
     pending.writes.add(part);
-    this.#setup.store
-      .writePartition(id, stage, partition, entries)
+    this.#track(this.#setup.store.writePartition(id, stage, partition, entries))
       .then((ref) => {
         (pending.refs[stage] as (PartitionSnapshotRef | undefined)[])[partition] = ref;
         this.#acknowledged(pending);
@@ -115,6 +116,21 @@ export class CheckpointCoordinator {
     this.#acknowledged(pending);
   }
 
+  /** Whether a checkpoint is under way (begun, not yet complete or failed). */
+  get busy(): boolean {
+    return this.#pending.size > 0;
+  }
+
+  /** Resolves when no checkpoint is under way any more, completed or failed; never rejects. */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.#pending.values()].map((p) => p.done));
+  }
+
+  /** Resolves once every file write begun so far has ended, whatever became of it. */
+  async writesEnded(): Promise<void> {
+    await Promise.allSettled([...this.#writes]);
+  }
+
   /** Resolves once every checkpoint begun so far has completed; rejects with the first failure. */
   async settled(): Promise<void> {
     await Promise.all([...this.#pending.values()].map((p) => p.done));
@@ -123,7 +139,14 @@ export class CheckpointCoordinator {
   #acknowledged(pending: Pending): void {
     if (--pending.remaining > 0) return;
     // Manifests go out one at a time, in checkpoint order: a later one never lands before an earlier one.
-    this.#manifests = this.#manifests.then(() => this.#complete(pending)).catch((error: unknown) => pending.reject(error));
+    this.#manifests = this.#track(this.#manifests.then(() => this.#complete(pending))).catch((error: unknown) => pending.reject(error));
+  }
+
+  #track<T>(write: Promise<T>): Promise<T> {
+    this.#writes.add(write);
+    const untrack = (): void => void this.#writes.delete(write);
+    write.then(untrack, untrack);
+    return write;
   }
 
   async #complete(pending: Pending): Promise<void> {

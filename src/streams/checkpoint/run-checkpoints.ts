@@ -48,6 +48,7 @@ export class RunCheckpoints {
   /** One promise per wait for a request, shared by every waiter: waiting allocates nothing per record. */
   #wanted: { promise: Promise<void>; resolve: () => void } | undefined;
   #closed = false;
+  #busyWait: Promise<void> | undefined;
 
   /** @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset. */
   constructor(setup: RunCheckpointsSetup) {
@@ -97,9 +98,13 @@ export class RunCheckpoints {
     return this.#coordinator?.stats;
   }
 
-  /** Whether the driver should inject a barrier at the next record boundary. */
+  /**
+   * Whether the driver should inject a barrier at the next record boundary. One checkpoint is under
+   * way at a time: a request made meanwhile waits for it, so alignments never pile up behind one
+   * another (what a partition holds back while aligning stays one checkpoint's worth).
+   */
   get due(): boolean {
-    return this.#due;
+    return this.#due && !this.coordinator.busy;
   }
 
   /** Asks for a barrier as soon as the driver can; resolves when one is wanted. */
@@ -108,9 +113,16 @@ export class RunCheckpoints {
     this.#wake();
   }
 
-  /** Resolves when a barrier is requested (or the run ends). */
+  /** Resolves when a barrier is requested and can be taken (or the run ends). */
   wanted(): Promise<void> {
-    if (this.#due || this.#closed) return Promise.resolve();
+    if (this.#closed) return Promise.resolve();
+    if (this.#due) {
+      if (!this.coordinator.busy) return Promise.resolve();
+      // One promise for the whole wait, however often the driver asks meanwhile.
+      return (this.#busyWait ??= this.coordinator.idle().then(() => {
+        this.#busyWait = undefined;
+      }));
+    }
     if (this.#wanted === undefined) {
       let resolve!: () => void;
       const promise = new Promise<void>((res) => {
@@ -130,6 +142,11 @@ export class RunCheckpoints {
   begin(offset: unknown, completed = false): { id: number; done: Promise<void> } {
     this.#due = false;
     return this.coordinator.begin(offset, completed);
+  }
+
+  /** Resolves once no checkpoint file is being written any more. */
+  async writesEnded(): Promise<void> {
+    await this.#coordinator?.writesEnded();
   }
 
   /** Stops the interval timer and releases waiters; checkpoints already begun still complete. */

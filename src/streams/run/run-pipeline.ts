@@ -406,6 +406,8 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       }
     }
     await system.shutdown();
+    // A run that ended (even failed) leaves no checkpoint file being written behind it.
+    await checkpoints?.writesEnded();
     status = failure === undefined ? 'finished' : 'failed';
     if (events.hasSubscribers) {
       const at = system.clock.now();
