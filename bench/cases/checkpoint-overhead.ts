@@ -10,7 +10,7 @@
 import { fromArray } from '../../src/index.js';
 import { defineCase } from '../harness/bench-case.js';
 import { CHECKPOINT_INTERVAL_MS, withCheckpointDirs } from './checkpoint-dirs.js';
-import { PARTITIONS, checksum, startSluiceWordcount, wordcountInput } from './wordcount.js';
+import { PARTITIONS, checksum, startSluiceWordcount, wordcountFloor, wordcountInput } from './wordcount.js';
 
 const WITHOUT = `sluice pipeline, ${PARTITIONS} partitions, no checkpoints`;
 
@@ -38,17 +38,7 @@ export const checkpointOverheadCase = defineCase({
   input: wordcountInput,
   operations: (words) => words.length,
   implementations: [
-    {
-      impl: 'plain loop',
-      role: 'floor',
-      create: (words) => ({
-        run() {
-          const counts = new Map<string, number>();
-          for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
-          return checksum(counts);
-        },
-      }),
-    },
+    wordcountFloor,
     { impl: WITHOUT, role: 'sluice', create: (words) => ({ run: () => countWords(words) }) },
     checkpointed(CHECKPOINT_INTERVAL_MS),
     checkpointed(100),

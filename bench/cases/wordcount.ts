@@ -65,6 +65,19 @@ export function startSluiceWordcount(
     .run({ name: 'bench', ...options });
 }
 
+/** The floor of the word-count jobs: a plain loop over a Map. */
+export const wordcountFloor = {
+  impl: 'plain loop',
+  role: 'floor' as const,
+  create: (words: readonly string[]) => ({
+    run() {
+      const counts = new Map<string, number>();
+      for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
+      return checksum(counts);
+    },
+  }),
+};
+
 /** The wordcount case: 1,000,000 records (200,000 with `--quick`) over 10,000 keys. */
 export const wordcountCase = defineCase({
   name: 'wordcount',
@@ -72,17 +85,7 @@ export const wordcountCase = defineCase({
   input: wordcountInput,
   operations: (words) => words.length,
   implementations: [
-    {
-      impl: 'plain loop',
-      role: 'floor',
-      create: (words) => ({
-        run() {
-          const counts = new Map<string, number>();
-          for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
-          return checksum(counts);
-        },
-      }),
-    },
+    wordcountFloor,
     {
       impl: 'node object-mode streams',
       role: 'peer',
