@@ -21,14 +21,19 @@ import { startLoadGenerator, type LoadGenerator, type LoadResult } from './load-
 /** What {@link measureFairness} runs. */
 export interface FairnessOptions extends FairnessSettings {
   readonly rounds: number;
-  /** How long a pipeline runs untimed before each throughput window: mailboxes filled, JIT warm. */
+  /**
+   * How long a pipeline runs untimed before each throughput window (mailboxes filled, JIT warm),
+   * and how long the load runs untimed against the server before the first round (connections
+   * open, handler compiled: else round 1's "server alone" pays for starting up).
+   */
   readonly warmupMs: number;
   /** Called after each round, with its number from 1: a full measurement takes a minute. */
   readonly onRound?: ((round: FairnessRound, index: number) => void) | undefined;
 }
 
 /**
- * Runs `options.rounds` rounds against a fresh server and load generator, and closes both.
+ * Runs `options.rounds` rounds against a fresh server and load generator, after an untimed
+ * warm-up of the load, and closes both.
  *
  * @example
  * ```ts
@@ -41,6 +46,7 @@ export async function measureFairness(options: FairnessOptions): Promise<Fairnes
   const load = startLoadGenerator();
   const rounds: FairnessRound[] = [];
   try {
+    await load.run({ url, rate: options.rate, durationMs: options.warmupMs });
     for (let index = 1; index <= options.rounds; index++) {
       const result = await round(load, url, options);
       rounds.push(result);

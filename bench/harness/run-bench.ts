@@ -71,12 +71,14 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   const probeOutcomes: ProbeOutcome[] = [];
   let probeFailures = 0;
   for (const probe of options.probes) {
+    const started = performance.now();
     const report = await runInChild({ kind: 'probe', probe: probe.name, scale: options.scale }, timeoutMs);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const line = report.kind === 'probe' ? report.finding.summary : `FAILURE probe ${probe.name}: ${describeReport(report, '')}`;
     if (report.kind !== 'probe') probeFailures++;
     probes.push(line);
     probeOutcomes.push({ probe: probe.name, summary: line, values: report.kind === 'probe' ? report.finding.values : null });
-    options.onProgress(`${probe.name}: ${line}`);
+    options.onProgress(`${probe.name}: ${line} (child ran ${seconds} s)`);
   }
 
   const idle = await runInChild({ kind: 'idle' }, timeoutMs);
