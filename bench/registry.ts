@@ -28,6 +28,7 @@ const PROBES: Loaders<Probe> = [
   ['keyed-snapshot-restore', async () => (await import('./probes/keyed-snapshot-restore.js')).keyedSnapshotRestoreProbe],
   ['keyed-snapshot-pause', async () => (await import('./probes/keyed-snapshot-pause.js')).keyedSnapshotPauseProbe],
   ['checkpoint-stats', async () => (await import('./probes/checkpoint-stats.js')).checkpointStatsProbe],
+  ['http-fairness', async () => (await import('./probes/http-fairness.js')).httpFairnessProbe],
 ];
 
 /** The names of all cases, in table order, without loading any. */
@@ -44,6 +45,9 @@ export const CASE_NAMES: readonly string[] = CASES.map(([name]) => name);
 export function loadCases(): Promise<BenchCase[]> {
   return Promise.all(CASES.map(([, load]) => load()));
 }
+
+/** The names of all probes, in print order, without loading any. */
+export const PROBE_NAMES: readonly string[] = PROBES.map(([name]) => name);
 
 /** All probes, in print order. */
 export function loadProbes(): Promise<Probe[]> {

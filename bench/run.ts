@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE] [-- --markdown FILE]`: runs every
  * case, each implementation in a child process of its own, and prints a table of median rates and
- * peak RSS with Sluice's ratio to the floor and each peer. Exits 1 when any row is a FAILURE (a
+ * peak RSS with Sluice's ratio to the floor and each peer, then the probes' findings (pauses,
+ * latencies, http-fairness). Exits 1 when any row is a FAILURE (a
  * wrong answer, a crash), 2 for a command line it cannot run.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { renderBenchmarks } from './report/benchmarks-markdown.js';
 import { parseBenchArgs, USAGE, UsageError, type BenchOptions } from './harness/cli-options.js';
 import { describeMachine } from './report/machine.js';
 import { extractRun, type PreviousRun } from './report/recorded-run.js';
-import { loadCases, loadProbes } from './registry.js';
+import { loadCases, loadProbes, PROBE_NAMES } from './registry.js';
 import { compareRuns, describeComparison } from './report/regression.js';
 import { failureLines, resultTable } from './report/result-table.js';
 import { runBench } from './harness/run-bench.js';
@@ -35,8 +36,12 @@ if (options.help) {
 
 const allCases = await loadCases();
 const cases = selectCases(allCases, options.case);
-if (cases.length === 0) {
-  usageExit(`No benchmark case named \`${options.case}\`. Cases: ${allCases.map((benchCase) => benchCase.name).join(', ')}`);
+const probes = selectProbes(await loadProbes(), cases, options.case);
+if (cases.length === 0 && probes.length === 0) {
+  usageExit(
+    `No benchmark case or probe named \`${options.case}\`. Cases: ${allCases.map((benchCase) => benchCase.name).join(', ')}; ` +
+      `probes: ${PROBE_NAMES.join(', ')}`,
+  );
 }
 
 // Read the earlier run before spending minutes on this one: a broken record stops us here.
@@ -58,19 +63,20 @@ console.log(
 
 const run = await runBench({
   cases,
-  probes: selectProbes(await loadProbes(), cases),
+  probes,
   scale: options.scale,
   onProgress: (line) => console.error(`  ${line}`),
 });
 
 const failures = failureLines(run.results);
-console.log(`\n${renderTextTable(resultTable(run.results))}`);
+// A probe run alone (`--case http-fairness`) has no table.
+if (run.results.length > 0) console.log(`\n${renderTextTable(resultTable(run.results))}`);
 if (failures.length > 0) console.log(`\n${failures.join('\n')}`);
 if (run.probes.length > 0) console.log(`\n${run.probes.join('\n')}`);
 console.log(`\nidle child under the same loader: ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
 
 if (options.json !== undefined) {
-  writeFileSync(options.json, `${JSON.stringify(run.results, null, 2)}\n`);
+  writeFileSync(options.json, `${JSON.stringify({ results: run.results, probes: run.probeOutcomes }, null, 2)}\n`);
   console.log(`results written to ${options.json}`);
 }
 if (options.markdown !== undefined) {

@@ -9,9 +9,9 @@ import type { Scale } from './bench-case.js';
 export interface BenchOptions {
   /** `quick` with `--quick`. @defaultValue 'full' */
   readonly scale: Scale;
-  /** `--case NAME`: one case, or a family (`keyed-actor`). @defaultValue every case */
+  /** `--case NAME`: one case, a family (`keyed-actor`) or one probe (`http-fairness`). @defaultValue every case and probe */
   readonly case: string | undefined;
-  /** `--json FILE`: where to write the results as JSON. */
+  /** `--json FILE`: where to write the results and the probes' findings as JSON. */
   readonly json: string | undefined;
   /** `--markdown FILE`: the BENCHMARKS.md to compare with and rewrite. */
   readonly markdown: string | undefined;
@@ -29,8 +29,9 @@ export class UsageError extends Error {
 export const USAGE = `Usage: npm run bench -- [--quick] [--case NAME] [--json FILE] [--markdown FILE]
 
   --quick          smaller inputs and fewer runs: about a minute
-  --case NAME      one case (or every NAME-… case, e.g. keyed-actor or nexmark)
-  --json FILE      write the results as a JSON array
+  --case NAME      one case (or every NAME-… case, e.g. keyed-actor or nexmark), or one probe
+                   (e.g. http-fairness)
+  --json FILE      write the results and the probes' findings as JSON: { results, probes }
   --markdown FILE  rewrite FILE (BENCHMARKS.md) from a run of every case, comparing with the run
                    it records
   --help           this text`;

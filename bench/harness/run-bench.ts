@@ -22,11 +22,21 @@ export interface RunBenchOptions {
   readonly onProgress: (line: string) => void;
 }
 
+/** One probe's outcome as `--json` records it: its finding's numbers, or `null` when it failed. */
+export interface ProbeOutcome {
+  readonly probe: string;
+  /** The finding's summary, or the FAILURE line. */
+  readonly summary: string;
+  readonly values: Readonly<Record<string, number>> | null;
+}
+
 /** What a run found. */
 export interface BenchRun {
   readonly results: readonly BenchResult[];
   /** One line per probe: its summary, or a FAILURE line. */
   readonly probes: readonly string[];
+  /** Each probe's outcome with its numbers, in the same order. */
+  readonly probeOutcomes: readonly ProbeOutcome[];
   readonly probeFailures: number;
   /** Peak RSS of a child that loads the bench and does nothing; `null` if it failed. */
   readonly idleRssMb: number | null;
@@ -58,13 +68,17 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   }
 
   const probes: string[] = [];
+  const probeOutcomes: ProbeOutcome[] = [];
   let probeFailures = 0;
   for (const probe of options.probes) {
+    const started = performance.now();
     const report = await runInChild({ kind: 'probe', probe: probe.name, scale: options.scale }, timeoutMs);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const line = report.kind === 'probe' ? report.finding.summary : `FAILURE probe ${probe.name}: ${describeReport(report, '')}`;
     if (report.kind !== 'probe') probeFailures++;
     probes.push(line);
-    options.onProgress(`${probe.name}: ${line}`);
+    probeOutcomes.push({ probe: probe.name, summary: line, values: report.kind === 'probe' ? report.finding.values : null });
+    options.onProgress(`${probe.name}: ${line} (child ran ${seconds} s)`);
   }
 
   const idle = await runInChild({ kind: 'idle' }, timeoutMs);
@@ -73,6 +87,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   return {
     results,
     probes,
+    probeOutcomes,
     probeFailures,
     idleRssMb: idle.kind === 'idle' ? idle.peakRssMb : null,
     plans: new Map(options.cases.map((benchCase) => [benchCase.name, benchCase.plan(options.scale)])),

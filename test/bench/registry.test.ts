@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SLUICE_QUERIES } from '../../bench/nexmark/cases.js';
-import { CASE_NAMES, loadCase, loadCases, loadProbe, loadProbes } from '../../bench/registry.js';
+import { CASE_NAMES, loadCase, loadCases, loadProbe, loadProbes, PROBE_NAMES } from '../../bench/registry.js';
 
 describe('loadCases', () => {
   it('loads every case under the name it is registered by, each name once', async () => {
@@ -55,5 +55,11 @@ describe('loadProbes', () => {
       for (const name of probe.cases) expect(CASE_NAMES).toContain(name);
     }
     await expect(loadProbe('nope')).rejects.toThrow(/No benchmark probe named `nope`/);
+  });
+
+  it('lists the probes by name without loading them, none sharing a name with a case', async () => {
+    expect((await loadProbes()).map((probe) => probe.name)).toEqual(PROBE_NAMES);
+    expect(PROBE_NAMES).toContain('http-fairness');
+    for (const name of PROBE_NAMES) expect(CASE_NAMES).not.toContain(name);
   });
 });

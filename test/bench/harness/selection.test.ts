@@ -5,6 +5,7 @@ const cases = [{ name: 'keyed-state' }, { name: 'keyed-actor-uniform' }, { name:
 const probes = [
   { name: 'restore', cases: ['keyed-state'] },
   { name: 'pause', cases: ['keyed-actor-uniform', 'keyed-actor-zipf'] },
+  { name: 'http-fairness', cases: [] },
 ];
 const names = (selected: readonly { name: string }[]): string[] => selected.map((item) => item.name);
 
@@ -30,8 +31,17 @@ describe('selectCases', () => {
 
 describe('selectProbes', () => {
   it('selects the probes of any selected case, once each', () => {
-    expect(names(selectProbes(probes, [{ name: 'keyed-actor-zipf' }]))).toEqual(['pause']);
-    expect(names(selectProbes(probes, cases))).toEqual(['restore', 'pause']);
-    expect(selectProbes(probes, [{ name: 'wordcount' }])).toEqual([]);
+    expect(names(selectProbes(probes, [{ name: 'keyed-actor-zipf' }], 'keyed-actor-zipf'))).toEqual(['pause']);
+    expect(names(selectProbes(probes, selectCases(cases, 'keyed'), 'keyed'))).toEqual(['restore', 'pause']);
+    expect(selectProbes(probes, [{ name: 'wordcount' }], 'wordcount')).toEqual([]);
+  });
+
+  it('selects every probe, those of no case too, without a name', () => {
+    expect(names(selectProbes(probes, cases, undefined))).toEqual(['restore', 'pause', 'http-fairness']);
+  });
+
+  it('selects a probe by its exact name alone, and never by a prefix', () => {
+    expect(names(selectProbes(probes, selectCases(cases, 'http-fairness'), 'http-fairness'))).toEqual(['http-fairness']);
+    expect(selectProbes(probes, selectCases(cases, 'http'), 'http')).toEqual([]);
   });
 });
