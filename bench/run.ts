@@ -76,7 +76,10 @@ if (run.probes.length > 0) console.log(`\n${run.probes.join('\n')}`);
 console.log(`\nidle child under the same loader: ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
 
 if (options.json !== undefined) {
-  writeFileSync(options.json, `${JSON.stringify({ results: run.results, probes: run.probeOutcomes }, null, 2)}\n`);
+  // The contract: an array of entries with at least { case, impl, opsPerSec, peakRssMb }. A probe
+  // measures no rate, so its entry has `opsPerSec: null` (as a FAILURE's does) and its findings.
+  const probes = run.probeOutcomes.map(({ probe, summary, values }) => ({ case: probe, impl: 'probe', opsPerSec: null, peakRssMb: null, summary, values }));
+  writeFileSync(options.json, `${JSON.stringify([...run.results, ...probes], null, 2)}\n`);
   console.log(`results written to ${options.json}`);
 }
 if (options.markdown !== undefined) {

@@ -31,7 +31,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--case NAME] [--json FI
   --quick          smaller inputs and fewer runs: about a minute
   --case NAME      one case (or every NAME-… case, e.g. keyed-actor or nexmark), or one probe
                    (e.g. http-fairness)
-  --json FILE      write the results and the probes' findings as JSON: { results, probes }
+  --json FILE      write a JSON array of { case, impl, opsPerSec, peakRssMb, … }; probes have opsPerSec null and their values
   --markdown FILE  rewrite FILE (BENCHMARKS.md) from a run of every case, comparing with the run
                    it records
   --help           this text`;

@@ -85,7 +85,7 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     'npm run bench -- --quick                   # smaller inputs: about a minute',
     'npm run bench -- --case wordcount          # one case; keyed-actor, memory-bound or nexmark select every variant',
     'npm run bench -- --case http-fairness      # one probe: an HTTP server\'s latency beside a pipeline running flat out',
-    'npm run bench -- --json results.json       # the results and the probes\' findings as JSON',
+    'npm run bench -- --json results.json       # the results as a JSON array',
     'npm run bench -- --markdown BENCHMARKS.md  # rewrite this file, comparing with the run it holds',
     '```',
     '',
