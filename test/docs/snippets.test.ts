@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkSnippets, docSnippets, documentedFiles, isProgram, type SnippetReport } from './snippets.js';
+import { checkSnippets, docSnippets, documentedFiles, isProgram, type Snippet, type SnippetReport } from './snippets.js';
+
+// A snippet that must fail, checked in the same Program, to show the check reports what it should.
+const broken: Snippet = {
+  file: 'docs/broken.md',
+  heading: 'Broken',
+  line: 40,
+  code: "import { createSystem } from 'sluice';\n\nconst system = createSystem({ name: 7 });\nawait system.shutdown();",
+};
 
 // One Program for all snippets: building it (lib, @types/node, src/) is the slow part.
-const reports = checkSnippets(docSnippets());
+const [brokenReport, ...reports] = checkSnippets([broken, ...docSnippets()]);
 
 function byFile(file: string): SnippetReport[] {
   return reports.filter((report) => report.snippet.file === file);
@@ -22,9 +30,17 @@ describe('the rule for a complete program', () => {
     expect(isProgram('ts', "import { x } from '../src/index.js';")).toBe(false);
   });
 
-  it('finds snippets to check in the README and the docs', () => {
-    expect(byFile('README.md').length).toBeGreaterThan(0);
-    expect(reports.length).toBeGreaterThanOrEqual(11);
+  it('reports a failing snippet at its line in the Markdown, with the diagnostic, and allows top-level await', () => {
+    expect(brokenReport?.diagnostics).toEqual([
+      expect.stringMatching(/^docs\/broken\.md:43:\d+ TS2322: Type 'number' is not assignable to type 'string/),
+    ]);
+  });
+
+  it('finds a complete program in the README and on every concept page', () => {
+    const concepts = ['actors', 'mailboxes', 'supervision', 'state', 'pipelines', 'sources', 'checkpoints', 'testing', 'embedding', 'operations'];
+    for (const file of ['README.md', ...concepts.map((page) => `docs/${page}.md`)]) {
+      expect(byFile(file).length, file).toBeGreaterThan(0);
+    }
   });
 });
 
