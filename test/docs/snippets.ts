@@ -106,11 +106,12 @@ export function checkSnippets(snippets: readonly Snippet[]): SnippetReport[] {
     const sourceFile = program.getSourceFile(fileName);
     if (sourceFile === undefined) throw new Error(`the program lost ${fileName}`);
     const found = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
-    return { snippet, diagnostics: found.map((diagnostic) => describe(diagnostic, snippet)) };
+    return { snippet, diagnostics: found.map((diagnostic) => located(diagnostic, snippet)) };
   });
 }
 
-function describe(diagnostic: ts.Diagnostic, snippet: Snippet): string {
+/** A diagnostic as `file:line:column TScode: message`, the line counted in the Markdown file. */
+function located(diagnostic: ts.Diagnostic, snippet: Snippet): string {
   const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
   if (diagnostic.file === undefined || diagnostic.start === undefined) return `${snippet.file} TS${diagnostic.code}: ${message}`;
   const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
