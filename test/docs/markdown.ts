@@ -8,9 +8,17 @@ export function readProjectFile(relativePath: string): string {
   return readFileSync(new URL(relativePath, `file://${projectRoot}`), 'utf8');
 }
 
-/** The fenced code blocks of `markdown`, with their info string and the heading they sit under. */
-export function codeBlocks(markdown: string): { lang: string; heading: string; code: string }[] {
-  const blocks: { lang: string; heading: string; code: string }[] = [];
+/** A fenced code block: its info string, the heading it sits under, its code, and the 1-based line of its opening fence. */
+export interface CodeBlock {
+  readonly lang: string;
+  readonly heading: string;
+  readonly code: string;
+  readonly line: number;
+}
+
+/** The fenced code blocks of `markdown`, in order. */
+export function codeBlocks(markdown: string): CodeBlock[] {
+  const blocks: CodeBlock[] = [];
   let heading = '';
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -21,7 +29,7 @@ export function codeBlocks(markdown: string): { lang: string; heading: string; c
     const start = i + 1;
     do i++;
     while (i < lines.length && lines[i] !== '```');
-    blocks.push({ lang: fence[1] ?? '', heading, code: lines.slice(start, i).join('\n') });
+    blocks.push({ lang: fence[1] ?? '', heading, code: lines.slice(start, i).join('\n'), line: start });
   }
   return blocks;
 }
