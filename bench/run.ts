@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE] [-- --markdown FILE]`: runs every
- * case, each implementation in a child process of its own, and prints a table of median rates and
+ * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE] [-- --markdown FILE]`: compiles the
+ * bench to JavaScript, runs every case, each implementation in a child process of its own under
+ * plain node, and prints a table of median rates and
  * peak RSS with Sluice's ratio to the floor and each peer, then the probes' findings (pauses,
  * latencies, http-fairness). Exits 1 when any row is a FAILURE (a
  * wrong answer, a crash), 2 for a command line it cannot run.
@@ -13,6 +14,7 @@ import { extractRun, type PreviousRun } from './report/recorded-run.js';
 import { loadCases, loadProbes, PROBE_NAMES } from './registry.js';
 import { compareRuns, describeComparison } from './report/regression.js';
 import { failureLines, resultTable } from './report/result-table.js';
+import { buildBenchEntries } from './harness/build-entries.js';
 import { runBench } from './harness/run-bench.js';
 import { selectCases, selectProbes } from './harness/selection.js';
 import { renderTextTable } from './report/table.js';
@@ -54,11 +56,14 @@ if (options.markdown !== undefined && existsSync(options.markdown)) {
   }
 }
 
+// Children run the bench compiled to JavaScript under plain node: what a user's service runs.
+await buildBenchEntries();
+
 const machine = describeMachine();
 const date = new Date().toISOString();
 console.log(
   `${options.scale} run: ${machine.cpuModel} × ${machine.cores}, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}); ` +
-    'each implementation in its own child process; progress on stderr\n',
+    'each implementation in its own child process (compiled, plain node); progress on stderr\n',
 );
 
 const run = await runBench({
@@ -73,7 +78,7 @@ const failures = failureLines(run.results);
 if (run.results.length > 0) console.log(`\n${renderTextTable(resultTable(run.results))}`);
 if (failures.length > 0) console.log(`\n${failures.join('\n')}`);
 if (run.probes.length > 0) console.log(`\n${run.probes.join('\n')}`);
-console.log(`\nidle child under the same loader: ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
+console.log(`\nidle child (loads the bench, does nothing): ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
 
 if (options.json !== undefined) {
   // The contract: an array of entries with at least { case, impl, opsPerSec, peakRssMb }. A probe

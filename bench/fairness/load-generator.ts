@@ -7,7 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { benchEntry } from '../harness/bench-entry.js';
 
 /** How long a request may wait for its response before it counts as failed. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -80,11 +80,10 @@ export interface LoadGenerator {
   close(): void;
 }
 
-const LOAD_CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url));
-
 /**
- * Forks `load-child.ts` under this process's loader (`process.execArgv`: tsx under `npm run bench`
- * or `npx tsx`). One child for every window, so its start-up is paid once, not per window.
+ * Forks `load-child.ts` (compiled under plain node in `npm run bench`, else from source under this
+ * process's loader; see `bench-entry.ts`). One child for every window, so its start-up is paid
+ * once, not per window.
  *
  * @example
  * ```ts
@@ -97,7 +96,8 @@ const LOAD_CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url));
  * ```
  */
 export function startLoadGenerator(): LoadGenerator {
-  const child = fork(LOAD_CHILD, [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const { file, execArgv } = benchEntry('fairness/load-child');
+  const child = fork(file, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
     run(load) {
       return new Promise((resolve, reject) => {

@@ -1,16 +1,14 @@
 /**
- * Runs one {@link ChildTask} in a child process of its own, under the same loader as this process
- * (`fork` passes `process.execArgv` on, so a parent under tsx gets children under tsx), and waits
- * for its report. One child at a time: two would share the two cores and each other's timings.
+ * Runs one {@link ChildTask} in a child process of its own (the compiled child under plain node once
+ * `buildBenchEntries` ran, else the source under this process's loader; see `bench-entry.ts`), and
+ * waits for its report. One child at a time: two would share the two cores and each other's timings.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { benchEntry } from './bench-entry.js';
 import type { ChildReport, ChildTask } from './child-protocol.js';
 
-const CHILD = fileURLToPath(new URL('../child.ts', import.meta.url));
-
 /**
- * Forks `bench/child.ts` with `task` and resolves with its report; never rejects. A child that
+ * Forks the bench's child with `task` and resolves with its report; never rejects. A child that
  * dies, exits without a report or outlives `timeoutMs` resolves as an `error` report.
  *
  * @example
@@ -22,8 +20,9 @@ export function runInChild(task: ChildTask, timeoutMs: number): Promise<ChildRep
   return new Promise((resolve) => {
     let report: ChildReport | undefined;
     let timedOut = false;
-    const child = fork(CHILD, [JSON.stringify(task)], {
-      execArgv: process.execArgv,
+    const { file, execArgv } = benchEntry('child');
+    const child = fork(file, [JSON.stringify(task)], {
+      execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     // SIGKILL: a child stuck in a synchronous loop never gets to handle a gentler signal.
