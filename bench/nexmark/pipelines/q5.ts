@@ -1,8 +1,9 @@
 /**
  * Query 5 (hot items) as a Sluice pipeline, in two keyed stages. First, bids per auction in each
- * sliding window (`window(sliding(size, slide)).reduce`), each count emitted once, when the
- * watermark passes the window, stamped with the window's last millisecond. Then, keyed by the
- * window's end, a process function keeps the highest count seen and the auctions that have it.
+ * sliding window (`window(sliding(size, slide)).aggregate` with a `merge`, so each bid is counted
+ * once, in its 2 s pane, and a window's count is the sum of its panes'), each count emitted once,
+ * when the watermark passes the window, stamped with the window's last millisecond. Then, keyed by
+ * the window's end, a process function keeps the highest count seen and the auctions that have it.
  *
  * When is a window's set of counts complete? Every count of window [s, e) is stamped e − 1, and
  * each first-stage partition sends its counts of that window before it sends a watermark ≥ e − 1.
@@ -30,6 +31,14 @@ export interface HotAuctions {
   /** In arrival order; usually one, more on a tie. */
   readonly auctions: readonly number[];
 }
+
+/** Counts records; with `merge`, a sliding window counts each bid once, in its pane. */
+const COUNT = {
+  create: () => 0,
+  add: (count: number) => count + 1,
+  merge: (a: number, b: number) => a + b,
+  result: (count: number) => count,
+};
 
 const NONE: HotAuctions = Object.freeze({ most: 0, auctions: Object.freeze([]) });
 
@@ -77,7 +86,7 @@ export function q5Pipeline(source: Source<NexmarkEvent, unknown>, sink: Sink<Q5R
   return byEventTime(pipeline(source).filter(isBid, 'bids'), resolved)
     .keyBy((bid) => bid.auction, { partitions })
     .window(sliding(size, slide), { name: 'bids-per-auction' })
-    .reduce((count: number) => count + 1, () => 0)
+    .aggregate(COUNT)
     .keyBy((counted) => counted.window.end, { partitions })
     .process(hottestPerWindow(size), { name: 'hottest-per-window' })
     .to(sink);

@@ -1,12 +1,16 @@
 /**
  * The machinery of keyed event-time windows, shared by the standalone `WindowState` and the window
- * operator of a pipeline partition. Each key's windows are one immutable array in a store the
+ * operator of a pipeline partition. Each key's windows are one immutable value in a store the
  * caller provides (a Map, or a partition's KeyedState, which a restart rolls back), so adding a
- * record writes one entry and a snapshot costs nothing. Due times live in a heap that is only an
- * index over the store: entries are checked against the store when they pop, and `rebuild()`
- * derives the heap again after the store was rolled back or restored.
+ * record writes one entry and a snapshot costs nothing. Due times live in an index over the store
+ * that an engine derives from the store when it is made: after a rollback or a restore, the caller
+ * makes a new engine over the store.
+ *
+ * `createWindowEngine` picks the engine: sliding windows with a `merge` are cut into panes
+ * (`PaneEngine`), everything else keeps one accumulator per window (`WindowEngine`).
  */
 import { MinHeap } from '../../internal/min-heap.js';
+import { PaneEngine, type KeyPanes } from './pane-engine.js';
 import { assignWindows, maxTimestamp, type TimeWindow, type WindowAssigner } from './windows.js';
 
 /** One window of one key: its accumulator and whether it has fired. Never mutated. */
@@ -17,13 +21,13 @@ export interface WindowSlot<TAcc> {
   readonly fired: boolean;
 }
 
-/** Where the engine keeps each key's windows. */
-export interface SlotStore<TKey, TAcc> {
-  get(key: TKey): readonly WindowSlot<TAcc>[] | undefined;
-  set(key: TKey, slots: readonly WindowSlot<TAcc>[]): void;
+/** Where an engine keeps each key's slots (windows, or panes): one immutable value per key. */
+export interface SlotStore<TKey, TSlots> {
+  get(key: TKey): TSlots | undefined;
+  set(key: TKey, slots: TSlots): void;
   delete(key: TKey): void;
-  /** Every key with windows, for `rebuild`. */
-  entries(): Iterable<readonly [TKey, readonly WindowSlot<TAcc>[]]>;
+  /** Every key with slots, for deriving the index. */
+  entries(): Iterable<readonly [TKey, TSlots]>;
 }
 
 /** How records are folded into a window; functions may ignore the key. */
@@ -33,13 +37,76 @@ export interface KeyedWindowAggregate<TKey, TIn, TAcc> {
   merge?(a: TAcc, b: TAcc, key: TKey): TAcc;
 }
 
-/** A window that fired: the caller turns the accumulator into a result. */
+/** A window that fired: the caller merges its accumulators (`windowAccumulator`) into a result. */
 export interface SlotFiring<TKey, TAcc> {
   readonly key: TKey;
   readonly window: TimeWindow;
-  readonly accumulator: TAcc;
+  /**
+   * The window's accumulator, or its panes' accumulators, earliest first: merging is the caller's,
+   * so a `merge` that throws is retried and dead-lettered like `result`.
+   */
+  readonly accumulators: readonly TAcc[];
   /** True for an update that a late record (within the allowed lateness) caused. */
   readonly late: boolean;
+}
+
+/** What adding one record did. */
+export interface SlotAddOutcome<TKey, TAcc> {
+  /** True when the record was too late for every window it belongs to. */
+  readonly late: boolean;
+  /** Updates of windows the watermark had already passed. */
+  readonly firings: readonly SlotFiring<TKey, TAcc>[];
+}
+
+/**
+ * Keyed event-time windows over a store. The watermarks passed in never go back.
+ */
+export interface KeyedWindows<TKey, TIn, TAcc> {
+  /**
+   * Adds `value` at event time `timestamp` under the current `watermark`. User functions run
+   * before anything is written, so an aggregate that throws leaves nothing half done and the call
+   * can simply be retried.
+   */
+  add(key: TKey, value: TIn, timestamp: number, watermark: number): SlotAddOutcome<TKey, TAcc>;
+  /**
+   * Fires every window whose last millisecond `watermark` reached, once, and drops the state of
+   * windows past the allowed lateness. Firings come in order of window end, then of the order in
+   * which their keys' first records in the window arrived.
+   */
+  advance(watermark: number): SlotFiring<TKey, TAcc>[];
+  /** How many windows (or panes) hold state, over all keys: a walk over the store. */
+  count(): number;
+}
+
+/**
+ * The engine for `assigner` and `aggregate`, its index derived from what `store` holds. The store
+ * holds what the chosen engine writes — an array of window slots per key, or a key's panes for
+ * sliding windows with a `merge` — so one store must always be given the same assigner and
+ * aggregate.
+ */
+export function createWindowEngine<TKey, TIn, TAcc>(
+  assigner: WindowAssigner,
+  aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>,
+  latenessMs: number,
+  store: SlotStore<TKey, object>,
+): KeyedWindows<TKey, TIn, TAcc> {
+  // The store holds only what this choice of engine wrote: the casts are safe by construction.
+  if (assigner.kind === 'sliding' && aggregate.merge !== undefined) {
+    return new PaneEngine(assigner, aggregate, latenessMs, store as SlotStore<TKey, KeyPanes<TAcc>>);
+  }
+  return new WindowEngine(assigner, aggregate, latenessMs, store as SlotStore<TKey, readonly WindowSlot<TAcc>[]>);
+}
+
+/**
+ * The accumulator of a firing: the window's own, or its panes' merged in time order.
+ * @throws whatever `merge` throws.
+ */
+export function windowAccumulator<TKey, TAcc>(firing: SlotFiring<TKey, TAcc>, aggregate: Pick<KeyedWindowAggregate<TKey, never, TAcc>, 'merge'>): TAcc {
+  const parts = firing.accumulators;
+  let accumulator = parts[0] as TAcc;
+  // More than one part only comes from panes, which exist only when `merge` does.
+  for (let i = 1; i < parts.length; i++) accumulator = (aggregate as Required<typeof aggregate>).merge(accumulator, parts[i] as TAcc, firing.key);
+  return accumulator;
 }
 
 interface Due<TKey> {
@@ -49,28 +116,32 @@ interface Due<TKey> {
   readonly kind: 'fire' | 'cleanup';
 }
 
-export class WindowEngine<TKey, TIn, TAcc> {
+/**
+ * One accumulator per (key, window): each record is added to every window it belongs to. Made
+ * over a store that already holds windows, it fires those of one end in the store's key order.
+ */
+export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TAcc> {
   readonly #assigner: WindowAssigner;
   readonly #aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>;
   readonly #lateness: number;
-  readonly #store: SlotStore<TKey, TAcc>;
-  #due = new MinHeap<Due<TKey>>();
+  readonly #store: SlotStore<TKey, readonly WindowSlot<TAcc>[]>;
+  readonly #due = new MinHeap<Due<TKey>>();
 
-  constructor(assigner: WindowAssigner, aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>, latenessMs: number, store: SlotStore<TKey, TAcc>) {
+  /** Indexes the windows `store` already holds: fired ones are marked so in the store. */
+  constructor(assigner: WindowAssigner, aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>, latenessMs: number, store: SlotStore<TKey, readonly WindowSlot<TAcc>[]>) {
     this.#assigner = assigner;
     this.#aggregate = aggregate;
     this.#lateness = latenessMs;
     this.#store = store;
+    for (const [key, slots] of store.entries()) for (const slot of slots) this.#schedule(key, slot);
   }
 
   /**
-   * Adds `value` at event time `timestamp` under the current `watermark`. The new windows are
-   * computed first and written once at the end, so an aggregate that throws leaves nothing half
-   * done and the call can simply be retried.
+   * The new windows are computed first and written once at the end.
    * @returns `late: true` when the record was too late for every window it belongs to, and the
    *   updates of windows the watermark had already passed.
    */
-  add(key: TKey, value: TIn, timestamp: number, watermark: number): { late: boolean; firings: SlotFiring<TKey, TAcc>[] } {
+  add(key: TKey, value: TIn, timestamp: number, watermark: number): SlotAddOutcome<TKey, TAcc> {
     const aggregate = this.#aggregate;
     const before = this.#store.get(key) ?? [];
     let slots = before;
@@ -97,17 +168,13 @@ export class WindowEngine<TKey, TIn, TAcc> {
       // A window new to the key needs its due times; one it had keeps the ones it has.
       if (!slots.some((s) => s.start === start && s.end === end)) created.push(slot);
       slots = insertSorted(rest, slot);
-      if (late) firings.push({ key, window: { start, end }, accumulator, late: true });
+      if (late) firings.push({ key, window: { start, end }, accumulators: [accumulator], late: true });
     }
     if (slots !== before) this.#store.set(key, slots);
     for (const slot of created) this.#schedule(key, slot);
     return { late: !accepted, firings };
   }
 
-  /**
-   * Fires every window whose last millisecond `watermark` reached, once, and drops the state of
-   * windows past the allowed lateness. Firings come in order of window end, then of scheduling.
-   */
   advance(watermark: number): SlotFiring<TKey, TAcc>[] {
     const firings: SlotFiring<TKey, TAcc>[] = [];
     const due = this.#due;
@@ -122,7 +189,7 @@ export class WindowEngine<TKey, TIn, TAcc> {
       if (kind === 'fire') {
         if (slot.fired) continue;
         store.set(key, slots.map((s, i) => (i === at ? { ...s, fired: true } : s)));
-        firings.push({ key, window: { start, end }, accumulator: slot.accumulator, late: false });
+        firings.push({ key, window: { start, end }, accumulators: [slot.accumulator], late: false });
       } else if (slots.length === 1) {
         store.delete(key);
       } else {
@@ -132,10 +199,10 @@ export class WindowEngine<TKey, TIn, TAcc> {
     return firings;
   }
 
-  /** Derives the due-time index from the store again: after a rollback or a restore. */
-  rebuild(): void {
-    this.#due = new MinHeap();
-    for (const [key, slots] of this.#store.entries()) for (const slot of slots) this.#schedule(key, slot);
+  count(): number {
+    let count = 0;
+    for (const [, slots] of this.#store.entries()) count += slots.length;
+    return count;
   }
 
   #schedule(key: TKey, slot: WindowSlot<TAcc>): void {

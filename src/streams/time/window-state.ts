@@ -8,14 +8,19 @@
 import { InvalidOptionError } from '../../errors.js';
 import { isFunction, isObject, nonNegativeNumber, withDefault } from '../../internal/validate.js';
 import { NO_WATERMARK } from './watermarks.js';
-import { WindowEngine, type SlotFiring, type SlotStore, type WindowSlot } from './window-engine.js';
+import { createWindowEngine, windowAccumulator, type KeyedWindows, type SlotFiring } from './window-engine.js';
 import type { TimeWindow, WindowAssigner } from './windows.js';
 
 /** How records are folded into a window's result. Accumulators are treated as immutable. */
 export interface WindowAggregate<TIn, TAcc, TOut> {
   create(): TAcc;
   add(accumulator: TAcc, value: TIn): TAcc;
-  /** Joins two accumulators: required for session windows, which merge. */
+  /**
+   * Joins two accumulators, of records of a window earlier and later in event time: required for
+   * session windows, which merge. With sliding windows it lets each record go into one pane
+   * (gcd(size, slide) ms) instead of every window it is in, and a window's result is its panes'
+   * accumulators merged; so `merge(fold(a), fold(b))` must equal the fold of records a and b.
+   */
   merge?(a: TAcc, b: TAcc): TAcc;
   result(accumulator: TAcc): TOut;
 }
@@ -50,9 +55,7 @@ export interface WindowStateOptions<TIn, TAcc, TOut> {
 
 export class WindowState<TKey, TIn, TAcc, TOut> {
   readonly #aggregate: WindowAggregate<TIn, TAcc, TOut>;
-  /** A plain Map of key → windows: nothing here is ever rolled back. */
-  readonly #store: SlotStore<TKey, TAcc> & Map<TKey, readonly WindowSlot<TAcc>[]> = new Map();
-  readonly #engine: WindowEngine<TKey, TIn, TAcc>;
+  readonly #engine: KeyedWindows<TKey, TIn, TAcc>;
   #watermark = NO_WATERMARK;
 
   /**
@@ -68,7 +71,8 @@ export class WindowState<TKey, TIn, TAcc, TOut> {
     }
     this.#aggregate = options.aggregate;
     const lateness = withDefault(options.allowedLatenessMs, 0, (v) => nonNegativeNumber('allowedLatenessMs', v));
-    this.#engine = new WindowEngine(options.assigner, options.aggregate, lateness, this.#store);
+    // A plain Map of key → windows (or panes): nothing here is ever rolled back.
+    this.#engine = createWindowEngine(options.assigner, options.aggregate, lateness, new Map<TKey, object>());
   }
 
   /** The watermark the state has been advanced to. */
@@ -76,11 +80,9 @@ export class WindowState<TKey, TIn, TAcc, TOut> {
     return this.#watermark;
   }
 
-  /** How many windows hold state now, over all keys. */
+  /** How many windows (panes, for sliding windows with a `merge`) hold state now, over all keys. */
   get windowCount(): number {
-    let count = 0;
-    for (const slots of this.#store.values()) count += slots.length;
-    return count;
+    return this.#engine.count();
   }
 
   /** Adds `value` with event time `timestamp` for `key` at the current watermark. */
@@ -100,7 +102,8 @@ export class WindowState<TKey, TIn, TAcc, TOut> {
     return this.#engine.advance(watermark).map((f) => this.#firing(f));
   }
 
-  #firing({ key, window, accumulator, late }: SlotFiring<TKey, TAcc>): WindowFiring<TKey, TOut> {
-    return { key, window, result: this.#aggregate.result(accumulator), late };
+  #firing(firing: SlotFiring<TKey, TAcc>): WindowFiring<TKey, TOut> {
+    const { key, window, late } = firing;
+    return { key, window, result: this.#aggregate.result(windowAccumulator(firing, this.#aggregate)), late };
   }
 }

@@ -89,7 +89,11 @@ export function maxTimestamp(window: TimeWindow): number {
   return window.end - 1;
 }
 
-function windowStart(timestamp: number, size: number, offset: number): number {
+/**
+ * The start of the period of `size` ms (aligned to the epoch plus `offset`) that holds `timestamp`.
+ * @internal Shared with the window engines; not part of the public API.
+ */
+export function windowStart(timestamp: number, size: number, offset: number): number {
   // A remainder that is never negative, so windows before the epoch align like the rest.
   const remainder = (((timestamp - offset) % size) + size) % size;
   return timestamp - remainder;

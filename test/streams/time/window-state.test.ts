@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { END_OF_TIME, WindowState, session, tumbling } from '../../../src/index.js';
+import { END_OF_TIME, WindowState, session, sliding, tumbling } from '../../../src/index.js';
 
 const count = { create: () => 0, add: (n: number) => n + 1, merge: (a: number, b: number) => a + b, result: (n: number) => n };
 
@@ -46,6 +46,21 @@ describe('WindowState', () => {
       state.add('k', 1, 3);
       state.advance(14);
       expect(state.add('k', 1, 4)).toEqual({ late: true, firings: [] });
+      expect(state.windowCount).toBe(0);
+    });
+
+    it('keeps one accumulator per pane of sliding windows with a merge, and merges them when a window fires', () => {
+      const state = new WindowState({ assigner: sliding(10, 5), aggregate: count });
+      state.add('k', 1, 3);
+      state.add('k', 1, 7);
+      state.add('k', 1, 12);
+      expect(state.windowCount).toBe(3);
+      expect(state.advance(END_OF_TIME).map((f) => [f.window.start, f.result])).toEqual([
+        [-5, 1],
+        [0, 2],
+        [5, 2],
+        [10, 1],
+      ]);
       expect(state.windowCount).toBe(0);
     });
 

@@ -1,11 +1,18 @@
 /**
- * Keyed event-time windows in a partition: each key's windows are one entry of the partition
- * state (so a restart rolls them back), due times a heap derived from it. A window fires when the
- * input watermark reaches its last millisecond and its result goes out stamped with that time; a
- * record too late for every window goes to the late output.
+ * Keyed event-time windows in a partition: each key's windows (or panes) are one entry of the
+ * partition state (so a restart rolls them back), due times an index derived from it. A window
+ * fires when the input watermark reaches its last millisecond and its result goes out stamped with
+ * that time; a record too late for every window goes to the late output.
  */
 import type { WindowOperator } from '../../internal/logical-plan.js';
-import { WindowEngine, type SlotFiring, type SlotStore, type WindowSlot } from '../../time/window-engine.js';
+import {
+  createWindowEngine,
+  windowAccumulator,
+  type KeyedWindowAggregate,
+  type KeyedWindows,
+  type SlotFiring,
+  type SlotStore,
+} from '../../time/window-engine.js';
 import { FAILED, attempt, attempt4, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
@@ -18,36 +25,43 @@ export interface WindowResultRecord {
   readonly late: boolean;
 }
 
-function slotStore(state: PartitionState): SlotStore<StateKey, unknown> {
+type UserAggregate = KeyedWindowAggregate<StateKey, unknown, unknown>;
+
+function slotStore(state: PartitionState): SlotStore<StateKey, object> {
   return {
-    get: (key) => state.get(key) as readonly WindowSlot<unknown>[] | undefined,
+    get: (key) => state.get(key) as object | undefined,
     set: (key, slots) => void state.set(key, slots),
     delete: (key) => void state.delete(key),
-    entries: () => operatorEntries(state) as Iterable<[StateKey, readonly WindowSlot<unknown>[]]>,
+    entries: () => operatorEntries(state) as Iterable<[StateKey, object]>,
   };
 }
 
-function addRecord(engine: WindowEngine<StateKey, unknown, unknown>, record: unknown, key: StateKey, at: { timestamp: number; watermark: number }) {
+/** The operator's functions over state keys; `merge` only when the user gave one (it picks panes). */
+function userAggregate(operator: WindowOperator): UserAggregate {
+  const aggregate: UserAggregate = {
+    create: (key) => operator.create(keyOfState(key)),
+    add: (accumulator, record, key) => operator.add(accumulator, record, keyOfState(key)),
+  };
+  const merge = operator.merge;
+  return merge === undefined ? aggregate : { ...aggregate, merge: (a, b, key) => merge(a, b, keyOfState(key)) };
+}
+
+function addRecord(engine: KeyedWindows<StateKey, unknown, unknown>, record: unknown, key: StateKey, at: { timestamp: number; watermark: number }) {
   return engine.add(key, record, at.timestamp, at.watermark);
 }
 
-function fired(operator: WindowOperator, firing: SlotFiring<StateKey, unknown>): WindowResultRecord {
+function fired(operator: WindowOperator, firing: SlotFiring<StateKey, unknown>, aggregate: UserAggregate): WindowResultRecord {
   const key = keyOfState(firing.key);
-  return { key, window: firing.window, value: operator.result(firing.accumulator, key, firing.window), late: firing.late };
+  return { key, window: firing.window, value: operator.result(windowAccumulator(firing, aggregate), key, firing.window), late: firing.late };
 }
 
 export function windowRuntime(operator: WindowOperator, context: RuntimeContext): OperatorRuntime {
   const { retries, name } = context;
-  const userAggregate = {
-    create: (key: StateKey) => operator.create(keyOfState(key)),
-    add: (accumulator: unknown, record: unknown, key: StateKey) => operator.add(accumulator, record, keyOfState(key)),
-    merge: (a: unknown, b: unknown, key: StateKey) => (operator.merge as NonNullable<typeof operator.merge>)(a, b, keyOfState(key)),
-  };
-  const engine = new WindowEngine(operator.assigner, userAggregate, operator.allowedLatenessMs, slotStore(context.state));
-  engine.rebuild();
+  const aggregate = userAggregate(operator);
+  const engine = createWindowEngine(operator.assigner, aggregate, operator.allowedLatenessMs, slotStore(context.state));
   const at = { timestamp: 0, watermark: context.watermark };
   const fire = (firing: SlotFiring<StateKey, unknown>, out: OperatorOutput): void => {
-    const result = attempt(retries, fired, operator, firing, undefined);
+    const result = attempt(retries, fired, operator, firing, aggregate);
     if (result === FAILED) {
       out.deadLetter({ reason: 'operator-failed', stage: name, record: { key: keyOfState(firing.key), window: firing.window }, error: lastFailure() });
       return;
