@@ -15,8 +15,9 @@ export interface Segment {
   /** Whether the segment does nothing at all (records pass as they are). */
   readonly identity: boolean;
   /**
-   * The outputs of one record. On a timed segment `timestamps` then holds each output's event
-   * time, until the next call; an extracted time that is not a finite number fails the record.
+   * The outputs of one record, in an array the segment reuses: like `timestamps`, which on a timed
+   * segment holds each output's event time, it is good until the next call. An extracted time that
+   * is not a finite number fails the record.
    * @throws StepError naming the step that failed.
    */
   apply(record: unknown, timestamp: number | undefined): unknown[];
@@ -50,6 +51,7 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
   // Earlier timestamp steps are overridden by the last one, so they never run.
   const before = fuse(steps.slice(0, last).filter((s): s is StatelessStep => s.kind !== 'timestamps'));
   const after: Chain = fuse(steps.slice(last + 1) as StatelessStep[]);
+  const outputs: unknown[] = [];
   return {
     timed: true,
     generator,
@@ -57,7 +59,7 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
     timestamps,
     apply(record) {
       timestamps.length = 0;
-      const outputs: unknown[] = [];
+      outputs.length = 0;
       for (const middle of before(record)) {
         const time = eventTime(generator, middle);
         for (const out of after(middle)) {
