@@ -7,7 +7,9 @@ import { isFunction } from '../../internal/validate.js';
 import type { Source, SourceItem } from './source.js';
 
 /**
- * A replayable source over an array: offset n resumes at `records[n]`.
+ * A replayable source over an array: offset n resumes at `records[n]`. A read goes up to the
+ * length the array had when it began, reading the array in place (not a copy): change it only
+ * between runs, as a replay must find the same records.
  *
  * @example
  * ```ts
@@ -20,7 +22,6 @@ export function fromArray<TRecord>(records: readonly TRecord[], name = 'array'):
     name,
     replayable: true,
     start: 0,
-    // Read in place, not copied: a replayable source must hold the same records at every read anyway.
     read: (from = 0) => {
       const start = checkIndex(from);
       return syncAndAsync(() => new ArrayItems(records, start));
