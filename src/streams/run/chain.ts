@@ -3,6 +3,7 @@
  * into come out, all inside the calling actor. A step that throws is reported with its name, and
  * nothing the record produced before the throw escapes, so a retry cannot duplicate output.
  */
+import { emptyArray } from '../../internal/empty-array.js';
 import type { StatelessStep } from '../internal/logical-plan.js';
 
 /** A step failed on a record. */
@@ -31,7 +32,7 @@ export function fuse(steps: readonly StatelessStep[]): Chain {
   const out: unknown[] = [];
   const count = steps.length;
   return (record) => {
-    out.length = 0;
+    emptyArray(out);
     let value = record;
     for (let i = 0; i < count; i++) {
       const step = steps[i] as StatelessStep;

@@ -5,6 +5,7 @@
  * sees; otherwise outputs keep their input's time (or have none, on a stream without timestamps).
  */
 import type { ChainStep, StatelessStep, TimestampStep } from '../internal/logical-plan.js';
+import { emptyArray } from '../../internal/empty-array.js';
 import { StepError, fuse, type Chain } from './chain.js';
 
 export interface Segment {
@@ -41,7 +42,7 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
       apply(record, timestamp) {
         const outputs = chain(record);
         if (inputTimed) {
-          timestamps.length = 0;
+          emptyArray(timestamps);
           for (let i = 0; i < outputs.length; i++) timestamps.push(timestamp as number);
         }
         return outputs;
@@ -58,8 +59,8 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
     identity: false,
     timestamps,
     apply(record) {
-      timestamps.length = 0;
-      outputs.length = 0;
+      emptyArray(timestamps);
+      emptyArray(outputs);
       for (const middle of before(record)) {
         const time = eventTime(generator, middle);
         for (const out of after(middle)) {
