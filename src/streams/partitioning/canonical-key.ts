@@ -45,9 +45,6 @@ export function hashCanonical(key: unknown): number {
   return murmur3(encodeShared(key));
 }
 
-/** Strings this long or shorter are hashed faster from their characters than looked up in a Map. */
-export const SHORT_STRING = 32;
-
 /**
  * MurmurHash3 of a string's canonical bytes — its tag, its length as a big-endian uint32, then its
  * UTF-8 — read straight from its characters when every one is ASCII (then one byte each); -1 for

@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from '../../errors.js';
 import { positiveInteger } from '../../internal/validate.js';
-import { SHORT_STRING, hashCanonical, type PartitionKey } from './canonical-key.js';
+import { hashCanonical, type PartitionKey } from './canonical-key.js';
 
 /** Default number of key groups: the most partitions a keyed stage can ever be scaled to. */
 export const DEFAULT_MAX_PARALLELISM = 128;
@@ -65,6 +65,9 @@ export function checkParallelism(partitions: unknown, maxParallelism: unknown): 
   if (count > max) throw new InvalidOptionError('partitions', `an integer from 1 to maxParallelism (${max})`, partitions);
   return { partitions: count, maxParallelism: max };
 }
+
+/** Strings this long or shorter hash faster from their characters than a Map finds them. */
+const SHORT_STRING = 32;
 
 /**
  * A key → key group lookup that remembers long string and number keys (real key sets repeat), up
