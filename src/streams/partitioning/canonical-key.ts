@@ -4,7 +4,7 @@
  * of different types never collide by accident (the string "1" is not the number 1).
  */
 import { InvalidKeyError } from '../../errors.js';
-import { murmur3 } from './murmur3.js';
+import { murmur3, murmur3Block, murmur3Finish } from './murmur3.js';
 
 /** A value records can be partitioned by: a primitive, bytes, or a tuple of those. */
 export type PartitionKey = string | number | bigint | boolean | null | Uint8Array | readonly PartitionKey[];
@@ -38,7 +38,37 @@ export function canonicalKeyBytes(key: unknown): Uint8Array {
  * @throws InvalidKeyError as `canonicalKeyBytes` does.
  */
 export function hashCanonical(key: unknown): number {
+  if (typeof key === 'string') {
+    const hash = hashAsciiString(key);
+    if (hash >= 0) return hash;
+  }
   return murmur3(encodeShared(key));
+}
+
+/**
+ * MurmurHash3 of a string's canonical bytes — its tag, its length as a big-endian uint32, then its
+ * UTF-8 — read straight from its characters when every one is ASCII (then one byte each); -1 for
+ * any other string, which the caller encodes instead.
+ */
+function hashAsciiString(text: string): number {
+  const length = text.length + 5;
+  let h = 0;
+  let k = 0;
+  for (let i = 0; i < length; i++) {
+    let byte: number;
+    if (i >= 5) {
+      byte = text.charCodeAt(i - 5);
+      if (byte >= 0x80) return -1;
+    } else {
+      byte = i === 0 ? TAG_STRING : (text.length >>> (8 * (4 - i))) & 0xff;
+    }
+    k |= byte << (8 * (i & 3));
+    if ((i & 3) === 3) {
+      h = murmur3Block(h, k);
+      k = 0;
+    }
+  }
+  return murmur3Finish(h, k, length & 3, length);
 }
 
 let sharedWriter: ByteWriter | undefined;

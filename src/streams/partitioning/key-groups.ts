@@ -66,9 +66,13 @@ export function checkParallelism(partitions: unknown, maxParallelism: unknown): 
   return { partitions: count, maxParallelism: max };
 }
 
+/** Strings this long or shorter hash faster from their characters than a Map finds them. */
+const SHORT_STRING = 32;
+
 /**
- * A key → key group lookup that remembers string and number keys (real key sets repeat), up to a
- * bound after which it starts afresh; other keys are hashed each time. Same answers as `keyGroupOf`.
+ * A key → key group lookup that remembers long string and number keys (real key sets repeat), up
+ * to a bound after which it starts afresh; short strings, which hash faster than a Map finds them,
+ * and other keys are hashed each time. Same answers as `keyGroupOf`.
  */
 export class KeyGroupCache {
   readonly #maxParallelism: number;
@@ -81,7 +85,7 @@ export class KeyGroupCache {
   }
 
   keyGroupOf(key: PartitionKey): number {
-    if (typeof key !== 'string' && typeof key !== 'number') return keyGroupOf(key, this.#maxParallelism);
+    if (!this.#remembers(key)) return keyGroupOf(key, this.#maxParallelism);
     let group = this.#groups.get(key);
     if (group === undefined) {
       group = keyGroupOf(key, this.#maxParallelism);
@@ -89,5 +93,9 @@ export class KeyGroupCache {
       this.#groups.set(key, group);
     }
     return group;
+  }
+
+  #remembers(key: PartitionKey): key is string | number {
+    return typeof key === 'string' ? key.length > SHORT_STRING : typeof key === 'number';
   }
 }

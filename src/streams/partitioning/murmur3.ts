@@ -20,24 +20,38 @@ export function murmur3(bytes: Uint8Array, seed = 0): number {
   const length = bytes.length;
   const blocks = length & ~3;
   for (let i = 0; i < blocks; i += 4) {
-    let k =
-      (bytes[i] as number) |
-      ((bytes[i + 1] as number) << 8) |
-      ((bytes[i + 2] as number) << 16) |
-      ((bytes[i + 3] as number) << 24);
-    k = Math.imul(k, C1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, C2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    h = murmur3Block(
+      h,
+      (bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24),
+    );
   }
   const tail = length & 3;
+  let k = 0;
+  if (tail === 3) k ^= (bytes[blocks + 2] as number) << 16;
+  if (tail >= 2) k ^= (bytes[blocks + 1] as number) << 8;
+  if (tail > 0) k ^= bytes[blocks] as number;
+  return murmur3Finish(h, k, tail, length);
+}
+
+/**
+ * Mixes one 4-byte block (its bytes little-endian in `k`) into the hash state `h`: for hashing
+ * bytes that are not in a Uint8Array, block by block, exactly as {@link murmur3} would.
+ */
+export function murmur3Block(h: number, k: number): number {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/**
+ * The hash, from the state after the last whole block, the `tail` (0–3) bytes left (little-endian
+ * in `k`) and the total `length` in bytes.
+ */
+export function murmur3Finish(h: number, k: number, tail: number, length: number): number {
   if (tail > 0) {
-    let k = 0;
-    if (tail === 3) k ^= (bytes[blocks + 2] as number) << 16;
-    if (tail >= 2) k ^= (bytes[blocks + 1] as number) << 8;
-    k ^= bytes[blocks] as number;
     k = Math.imul(k, C1);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, C2);

@@ -3,6 +3,7 @@
  * into come out, all inside the calling actor. A step that throws is reported with its name, and
  * nothing the record produced before the throw escapes, so a retry cannot duplicate output.
  */
+import { emptyArray } from '../../internal/empty-array.js';
 import type { StatelessStep } from '../internal/logical-plan.js';
 
 /** A step failed on a record. */
@@ -15,40 +16,85 @@ export class StepError extends Error {
   }
 }
 
-/** Applies the fused steps to one record and returns its outputs (possibly none). */
+/**
+ * Applies the fused steps to one record and returns its outputs (possibly none), in an array the
+ * chain reuses: it holds them until the next call, so read it before calling again.
+ */
 export type Chain = (record: unknown) => unknown[];
 
+/**
+ * Fuses `steps` into one chain. Until a `flatMap` multiplies it, a record travels the steps as a
+ * single value, so a run of `map`, `filter` and `tap` allocates nothing per record; from a
+ * `flatMap` on, the steps take the values one step at a time, all of them through one step before
+ * the next, as they always have, so user functions see the same order of calls either way.
+ */
 export function fuse(steps: readonly StatelessStep[]): Chain {
-  if (steps.length === 0) return (record) => [record];
+  const out: unknown[] = [];
+  const count = steps.length;
   return (record) => {
-    let current: unknown[] = [record];
-    for (const step of steps) {
-      const next: unknown[] = [];
-      for (const value of current) {
-        try {
-          switch (step.kind) {
-            case 'map':
-              next.push(step.fn(value));
-              break;
-            case 'filter':
-              if (step.fn(value)) next.push(value);
-              break;
-            case 'flatMap':
-              for (const out of step.fn(value)) next.push(out);
-              break;
-            case 'tap':
-              step.fn(value);
-              next.push(value);
-              break;
-          }
-        } catch (error) {
-          throw new StepError(step.name, error);
+    emptyArray(out);
+    let value = record;
+    for (let i = 0; i < count; i++) {
+      const step = steps[i] as StatelessStep;
+      let spread: unknown[] | undefined;
+      try {
+        switch (step.kind) {
+          case 'map':
+            value = step.fn(value);
+            break;
+          case 'filter':
+            if (!step.fn(value)) return out;
+            break;
+          case 'tap':
+            step.fn(value);
+            break;
+          case 'flatMap':
+            spread = Array.from(step.fn(value));
+            break;
         }
+      } catch (error) {
+        throw new StepError(step.name, error);
       }
-      current = next;
+      if (spread !== undefined) {
+        stepwise(steps, i + 1, spread, out);
+        return out;
+      }
     }
-    return current;
+    out.push(value);
+    return out;
   };
+}
+
+/** Takes `values` through `steps` from `first` on, one step at a time, and appends the results to `out`. */
+function stepwise(steps: readonly StatelessStep[], first: number, values: unknown[], out: unknown[]): void {
+  let current = values;
+  for (let i = first; i < steps.length; i++) {
+    const step = steps[i] as StatelessStep;
+    const next: unknown[] = [];
+    for (const value of current) {
+      try {
+        switch (step.kind) {
+          case 'map':
+            next.push(step.fn(value));
+            break;
+          case 'filter':
+            if (step.fn(value)) next.push(value);
+            break;
+          case 'flatMap':
+            for (const produced of step.fn(value)) next.push(produced);
+            break;
+          case 'tap':
+            step.fn(value);
+            next.push(value);
+            break;
+        }
+      } catch (error) {
+        throw new StepError(step.name, error);
+      }
+    }
+    current = next;
+  }
+  for (const value of current) out.push(value);
 }
 
 /** What `attempt` returns when every try threw; `lastFailure()` then gives the last error. */

@@ -5,6 +5,7 @@
  * sees; otherwise outputs keep their input's time (or have none, on a stream without timestamps).
  */
 import type { ChainStep, StatelessStep, TimestampStep } from '../internal/logical-plan.js';
+import { emptyArray } from '../../internal/empty-array.js';
 import { StepError, fuse, type Chain } from './chain.js';
 
 export interface Segment {
@@ -15,8 +16,9 @@ export interface Segment {
   /** Whether the segment does nothing at all (records pass as they are). */
   readonly identity: boolean;
   /**
-   * The outputs of one record. On a timed segment `timestamps` then holds each output's event
-   * time, until the next call; an extracted time that is not a finite number fails the record.
+   * The outputs of one record, in an array the segment reuses: like `timestamps`, which on a timed
+   * segment holds each output's event time, it is good until the next call. An extracted time that
+   * is not a finite number fails the record.
    * @throws StepError naming the step that failed.
    */
   apply(record: unknown, timestamp: number | undefined): unknown[];
@@ -40,7 +42,7 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
       apply(record, timestamp) {
         const outputs = chain(record);
         if (inputTimed) {
-          timestamps.length = 0;
+          emptyArray(timestamps);
           for (let i = 0; i < outputs.length; i++) timestamps.push(timestamp as number);
         }
         return outputs;
@@ -50,14 +52,15 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
   // Earlier timestamp steps are overridden by the last one, so they never run.
   const before = fuse(steps.slice(0, last).filter((s): s is StatelessStep => s.kind !== 'timestamps'));
   const after: Chain = fuse(steps.slice(last + 1) as StatelessStep[]);
+  const outputs: unknown[] = [];
   return {
     timed: true,
     generator,
     identity: false,
     timestamps,
     apply(record) {
-      timestamps.length = 0;
-      const outputs: unknown[] = [];
+      emptyArray(timestamps);
+      emptyArray(outputs);
       for (const middle of before(record)) {
         const time = eventTime(generator, middle);
         for (const out of after(middle)) {

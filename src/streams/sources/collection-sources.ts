@@ -7,7 +7,9 @@ import { isFunction } from '../../internal/validate.js';
 import type { Source, SourceItem } from './source.js';
 
 /**
- * A replayable source over an array: offset n resumes at `records[n]`.
+ * A replayable source over an array: offset n resumes at `records[n]`. A read goes up to the
+ * length the array had when it began, reading the array in place (not a copy): change it only
+ * between runs, as a replay must find the same records.
  *
  * @example
  * ```ts
@@ -16,7 +18,39 @@ import type { Source, SourceItem } from './source.js';
  */
 export function fromArray<TRecord>(records: readonly TRecord[], name = 'array'): Source<TRecord, number> {
   if (!Array.isArray(records)) throw new InvalidOptionError('records', 'an array', records);
-  return fromGenerator((from) => records.slice(from), name);
+  return {
+    name,
+    replayable: true,
+    start: 0,
+    read: (from = 0) => {
+      const start = checkIndex(from);
+      return syncAndAsync(() => new ArrayItems(records, start));
+    },
+  };
+}
+
+/**
+ * The items of an array from index `from`, up to its length when the read began: by index rather
+ * than through a generator or a copy, so a pipeline reading it synchronously pays for one object
+ * per record, the item itself.
+ */
+class ArrayItems<TRecord> implements Iterator<SourceItem<TRecord, number>> {
+  readonly #records: readonly TRecord[];
+  readonly #end: number;
+  #index: number;
+
+  constructor(records: readonly TRecord[], from: number) {
+    this.#records = records;
+    this.#end = records.length;
+    this.#index = from;
+  }
+
+  next(): IteratorResult<SourceItem<TRecord, number>> {
+    const index = this.#index;
+    if (index >= this.#end) return { done: true, value: undefined };
+    this.#index = index + 1;
+    return { done: false, value: { kind: 'record', value: this.#records[index] as TRecord, next: index + 1 } };
+  }
 }
 
 /**
@@ -73,14 +107,18 @@ function indexed<TRecord>(
   from: number,
 ): AsyncIterable<SourceItem<TRecord, number>> {
   if (!(Symbol.iterator in records)) return indexedAsync(records, from);
-  const sync = function* (): Generator<SourceItem<TRecord, number>> {
+  return syncAndAsync(function* (): Generator<SourceItem<TRecord, number>> {
     let next = from;
     for (const value of records) yield { kind: 'record', value, next: ++next };
-  };
+  });
+}
+
+/** Items that can be iterated synchronously, which spares a pipeline a promise per record, or asynchronously. */
+function syncAndAsync<TItem>(iterate: () => Iterator<TItem>): AsyncIterable<TItem> {
   return {
-    [Symbol.iterator]: sync,
-    [Symbol.asyncIterator]: () => toAsync(sync()),
-  } as AsyncIterable<SourceItem<TRecord, number>> & Iterable<SourceItem<TRecord, number>>;
+    [Symbol.iterator]: iterate,
+    [Symbol.asyncIterator]: () => toAsync(iterate()),
+  } as AsyncIterable<TItem> & Iterable<TItem>;
 }
 
 async function* indexedAsync<TRecord>(records: AsyncIterable<TRecord>, from: number): AsyncGenerator<SourceItem<TRecord, number>> {

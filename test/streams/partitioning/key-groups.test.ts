@@ -7,9 +7,11 @@ import {
   keyGroupOf,
   keyGroupRange,
   partitionOfKeyGroup,
+  canonicalKeyBytes,
+  murmur3,
   type PartitionKey,
 } from '../../../src/index.js';
-import { checkParallelism } from '../../../src/streams/partitioning/key-groups.js';
+import { KeyGroupCache, checkParallelism } from '../../../src/streams/partitioning/key-groups.js';
 import { partitionKeyArb } from './arbitraries.js';
 
 describe('keyGroupOf', () => {
@@ -40,6 +42,15 @@ describe('keyGroupOf', () => {
     expect(DEFAULT_MAX_PARALLELISM).toBe(128);
   });
 
+  it('hashes a string to the MurmurHash3 of its canonical bytes, ASCII or not, whatever its length', () => {
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ minLength: 200, maxLength: 300 }));
+    fc.assert(
+      fc.property(text, (key) => {
+        expect(hashKey(key)).toBe(murmur3(canonicalKeyBytes(key)));
+      }),
+    );
+  });
+
   it('lands every key in [0, maxParallelism)', () => {
     fc.assert(
       fc.property(partitionKeyArb, fc.integer({ min: 1, max: 32_768 }), (key, maxParallelism) => {
@@ -47,6 +58,19 @@ describe('keyGroupOf', () => {
         expect(Number.isInteger(group) && group >= 0 && group < maxParallelism).toBe(true);
       }),
     );
+  });
+});
+
+describe('KeyGroupCache', () => {
+  describe('keyGroupOf', () => {
+    it('gives the key group keyGroupOf gives, for keys met again and again, short and long', () => {
+      fc.assert(
+        fc.property(fc.array(partitionKeyArb, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 512 }), fc.integer({ min: 1, max: 8 }), (keys, maxParallelism, bound) => {
+          const cache = new KeyGroupCache(maxParallelism, bound);
+          for (const key of [...keys, ...keys, 'k'.repeat(40), ...keys]) expect(cache.keyGroupOf(key)).toBe(keyGroupOf(key, maxParallelism));
+        }),
+      );
+    });
   });
 });
 

@@ -39,6 +39,21 @@ describe('fromArray', () => {
     expect(values(await collect(source.read(4)))).toEqual([]);
   });
 
+  it('can be read synchronously, to the length the array had when the read began', () => {
+    const records = [10, 20, 30];
+    const items = fromArray(records).read(1) as unknown as Iterable<SourceItem<number, number>>;
+    const read: SourceItem<number, number>[] = [];
+    for (const item of items) {
+      read.push(item);
+      records.push(99);
+    }
+    expect(read).toEqual([
+      { kind: 'record', value: 20, next: 2 },
+      { kind: 'record', value: 30, next: 3 },
+    ]);
+    expect([...(fromArray(records).read(9) as unknown as Iterable<unknown>)]).toEqual([]);
+  });
+
   it('rejects an offset that is not a record index, naming `from`', () => {
     expect(() => fromArray([1]).read(-1)).toThrow('`from`');
     expect(() => fromArray([1]).read(1.5)).toThrow(InvalidOptionError);
