@@ -39,8 +39,12 @@ for (let i = 0; i < 10_000; i++) {
 }
 bob.tell({ type: 'withdraw', amount: 1_000_000 }); // rejected by the handler; bob resumes with his balance
 
-console.log(`alice: ${await alice.ask<number>({ type: 'balance' }, { timeoutMs: 1000 })}`);
-console.log(`bob:   ${await bob.ask<number>({ type: 'balance' }, { timeoutMs: 1000 })}`);
+// Bob answers after his failed withdrawal (his mailbox is first in, first out), so its dead letter
+// is printed by then; asking him first keeps the output in the same order however the two interleave.
+const bobBalance = await bob.ask<number>({ type: 'balance' }, { timeoutMs: 1000 });
+const aliceBalance = await alice.ask<number>({ type: 'balance' }, { timeoutMs: 1000 });
+console.log(`alice: ${aliceBalance}`);
+console.log(`bob:   ${bobBalance}`);
 console.log(`bob's mailbox: ${JSON.stringify(bob.metrics())}`);
 
 await system.shutdown();

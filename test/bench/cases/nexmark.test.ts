@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nexmarkBenchCase } from '../../../bench/cases/nexmark.js';
 import { measure } from '../../../bench/harness/measure.js';
 import { SLUICE_QUERIES } from '../../../bench/nexmark/cases.js';
@@ -11,6 +12,20 @@ function leftovers(name: string): string[] {
 }
 
 describe('nexmarkBenchCase', () => {
+  // A temp folder of this test's own, so a benchmark running beside the suite cannot look like a
+  // leftover (os.tmpdir() reads TMPDIR on every call).
+  const outerTmp = process.env.TMPDIR;
+  let ownTmp = '';
+  beforeAll(() => {
+    ownTmp = mkdtempSync(join(tmpdir(), 'sluice-nexmark-test-'));
+    process.env.TMPDIR = ownTmp;
+  });
+  afterAll(() => {
+    if (outerTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = outerTmp;
+    rmSync(ownTmp, { recursive: true, force: true });
+  });
+
   it.each(SLUICE_QUERIES)('runs %s as the model and as a checkpointed Sluice pipeline, to one checksum', async (query) => {
     const benchCase = nexmarkBenchCase(query);
     expect(benchCase.name).toBe(`nexmark-${query}`);
