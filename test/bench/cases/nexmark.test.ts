@@ -14,15 +14,15 @@ function leftovers(name: string): string[] {
 describe('nexmarkBenchCase', () => {
   // A temp folder of this test's own, so a benchmark running beside the suite cannot look like a
   // leftover (os.tmpdir() reads TMPDIR on every call).
-  const outerTmp = process.env.TMPDIR;
+  const outerTmp = process.env['TMPDIR'];
   let ownTmp = '';
   beforeAll(() => {
     ownTmp = mkdtempSync(join(tmpdir(), 'sluice-nexmark-test-'));
-    process.env.TMPDIR = ownTmp;
+    process.env['TMPDIR'] = ownTmp;
   });
   afterAll(() => {
-    if (outerTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = outerTmp;
+    if (outerTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = outerTmp;
     rmSync(ownTmp, { recursive: true, force: true });
   });
 
