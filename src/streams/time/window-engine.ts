@@ -19,7 +19,15 @@ export interface WindowSlot<TAcc> {
   readonly end: number;
   readonly accumulator: TAcc;
   readonly fired: boolean;
+  /**
+   * The slot's place in the order windows were made (a key entered a window when its slot was
+   * made), kept in the store so that an engine made again over it fires in the same order.
+   */
+  readonly seq: number;
 }
+
+/** A window's content before it has its place in the order. */
+type WindowContent<TAcc> = Omit<WindowSlot<TAcc>, 'seq'>;
 
 /** Where an engine keeps each key's slots (windows, or panes): one immutable value per key. */
 export interface SlotStore<TKey, TSlots> {
@@ -117,8 +125,10 @@ interface Due<TKey> {
 }
 
 /**
- * One accumulator per (key, window): each record is added to every window it belongs to. Made
- * over a store that already holds windows, it fires those of one end in the store's key order.
+ * One accumulator per (key, window): each record is added to every window it belongs to. Windows
+ * that end together fire in the order they were made, which each slot keeps (`seq`): an engine
+ * made again over the store after a rollback replays the same firings in the same order, not in
+ * the store's key order, so the output a replay sends again lines up with what was sent before.
  */
 export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TAcc> {
   readonly #assigner: WindowAssigner;
@@ -126,14 +136,21 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
   readonly #lateness: number;
   readonly #store: SlotStore<TKey, readonly WindowSlot<TAcc>[]>;
   readonly #due = new MinHeap<Due<TKey>>();
+  /** The next slot's `seq`: above every slot's in the store. */
+  #seq = 0;
 
-  /** Indexes the windows `store` already holds: fired ones are marked so in the store. */
+  /** Indexes the windows `store` already holds, in the order they were made; fired ones are marked so in the store. */
   constructor(assigner: WindowAssigner, aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>, latenessMs: number, store: SlotStore<TKey, readonly WindowSlot<TAcc>[]>) {
     this.#assigner = assigner;
     this.#aggregate = aggregate;
     this.#lateness = latenessMs;
     this.#store = store;
-    for (const [key, slots] of store.entries()) for (const slot of slots) this.#schedule(key, slot);
+    const held: { key: TKey; slot: WindowSlot<TAcc> }[] = [];
+    for (const [key, slots] of store.entries()) for (const slot of slots) held.push({ key, slot });
+    // The heap breaks ties by push order: pushing in `seq` order restores the order of firings.
+    held.sort((a, b) => a.slot.seq - b.slot.seq);
+    for (const { key, slot } of held) this.#schedule(key, slot);
+    this.#seq = held.length === 0 ? 0 : (held[held.length - 1] as (typeof held)[number]).slot.seq + 1;
   }
 
   /**
@@ -151,7 +168,7 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
     for (const window of assignWindows(this.#assigner, timestamp)) {
       if (maxTimestamp(window) + this.#lateness <= watermark) continue;
       accepted = true;
-      let base: WindowSlot<TAcc> | undefined;
+      let base: WindowContent<TAcc> | undefined;
       let rest: readonly WindowSlot<TAcc>[];
       if (this.#assigner.kind === 'session') {
         ({ base, rest } = mergeTouching(slots, window, key, aggregate));
@@ -164,9 +181,11 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
       const accumulator = aggregate.add(base === undefined ? aggregate.create(key) : base.accumulator, value, key);
       // A window the watermark already passed (its first record may be this late one) fires now.
       const late = (base !== undefined && base.fired) || end - 1 <= watermark;
-      const slot: WindowSlot<TAcc> = { start, end, accumulator, fired: late || (base?.fired ?? false) };
-      // A window new to the key needs its due times; one it had keeps the ones it has.
-      if (!slots.some((s) => s.start === start && s.end === end)) created.push(slot);
+      // A window new to the key takes the next place in the order and needs its due times; one it
+      // had keeps both.
+      const had = slots.find((s) => s.start === start && s.end === end);
+      const slot: WindowSlot<TAcc> = { start, end, accumulator, fired: late || (base?.fired ?? false), seq: had?.seq ?? this.#seq++ };
+      if (had === undefined) created.push(slot);
       slots = insertSorted(rest, slot);
       if (late) firings.push({ key, window: { start, end }, accumulators: [accumulator], late: true });
     }
@@ -218,7 +237,7 @@ function mergeTouching<TKey, TIn, TAcc>(
   proto: TimeWindow,
   key: TKey,
   aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>,
-): { base: WindowSlot<TAcc> | undefined; rest: readonly WindowSlot<TAcc>[] } {
+): { base: WindowContent<TAcc> | undefined; rest: readonly WindowSlot<TAcc>[] } {
   const touching = slots.filter((s) => s.start <= proto.end && proto.start <= s.end);
   if (touching.length === 0) return { base: undefined, rest: slots };
   const merge = aggregate.merge as NonNullable<typeof aggregate.merge>;
@@ -234,7 +253,7 @@ function mergeTouching<TKey, TIn, TAcc>(
   // the record fell inside one session that keeps its bounds.
   const only = touching.length === 1 ? (touching[0] as WindowSlot<TAcc>) : undefined;
   const fired = only !== undefined && only.fired && only.start === start && only.end === end;
-  const base: WindowSlot<TAcc> = { start, end, accumulator: accumulator as TAcc, fired };
+  const base: WindowContent<TAcc> = { start, end, accumulator: accumulator as TAcc, fired };
   return { base, rest: slots.filter((s) => !touching.includes(s)) };
 }
 

@@ -10,26 +10,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { END_OF_TIME, NO_WATERMARK, sliding, type WindowAssigner } from '../../../src/index.js';
 import { PaneEngine } from '../../../src/streams/time/pane-engine.js';
-import {
-  WindowEngine,
-  createWindowEngine,
-  windowAccumulator,
-  type KeyedWindowAggregate,
-  type KeyedWindows,
-  type SlotFiring,
-} from '../../../src/streams/time/window-engine.js';
-
-/** A sum and the values as a sorted list: independent of order, and catches a record lost or counted twice. */
-type Acc = { readonly sum: number; readonly values: readonly number[] };
-const sumAndValues: KeyedWindowAggregate<string, number, Acc> = {
-  create: () => ({ sum: 0, values: [] }),
-  add: (acc, value) => ({ sum: acc.sum + value, values: [...acc.values, value].sort((a, b) => a - b) }),
-  merge: (a, b) => ({ sum: a.sum + b.sum, values: [...a.values, ...b.values].sort((x, y) => x - y) }),
-};
-const { merge: _merge, ...withoutMerge } = sumAndValues;
-
-/** A record, or the watermark moving to `to` (or staying, when it is already past). */
-type Step = { readonly kind: 'record'; readonly key: string; readonly ts: number; readonly value: number } | { readonly kind: 'advance'; readonly to: number };
+import { WindowEngine, createWindowEngine } from '../../../src/streams/time/window-engine.js';
+import { answer, play, stepsArb, sumAndValues, withoutMerge } from './window-steps.js';
 
 /** Sliding windows whose size and slide share a factor: each window is several panes. */
 const slidingArb: fc.Arbitrary<WindowAssigner> = fc
@@ -38,38 +20,6 @@ const slidingArb: fc.Arbitrary<WindowAssigner> = fc
     const slide = pane * slides;
     return sliding(slide + pane * extra, slide, offset % slide);
   });
-
-const stepsArb: fc.Arbitrary<Step[]> = fc.array(
-  fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('record' as const), key: fc.constantFrom('a', 'b', 'c'), ts: fc.integer({ min: -20, max: 120 }), value: fc.integer({ min: 1, max: 9 }) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), to: fc.integer({ min: -30, max: 130 }) }) },
-  ),
-  { maxLength: 60 },
-);
-
-/** What one call answered, with each firing's accumulators merged. */
-type Answer = { readonly late?: boolean; readonly firings: readonly { key: string; start: number; end: number; result: Acc; late: boolean }[] };
-
-function answer(firings: readonly SlotFiring<string, Acc>[], late?: boolean): Answer {
-  const merged = firings.map((f) => ({ key: f.key, start: f.window.start, end: f.window.end, result: windowAccumulator(f, sumAndValues), late: f.late }));
-  return late === undefined ? { firings: merged } : { late, firings: merged };
-}
-
-/** Plays `steps` on `engine`, its watermark starting at `from` and never going back. */
-function play(engine: KeyedWindows<string, number, Acc>, steps: readonly Step[], from: number): { answers: Answer[]; watermark: number } {
-  const answers: Answer[] = [];
-  let watermark = from;
-  for (const step of steps) {
-    if (step.kind === 'record') {
-      const { late, firings } = engine.add(step.key, step.value, step.ts, watermark);
-      answers.push(answer(firings, late));
-    } else if (step.to > watermark) {
-      watermark = step.to;
-      answers.push(answer(engine.advance(watermark)));
-    }
-  }
-  return { answers, watermark };
-}
 
 describe('PaneEngine', () => {
   it('answers every add and advance as one accumulator per window does, and ends empty', () => {
