@@ -36,33 +36,45 @@ export function fuse(steps: readonly StatelessStep[]): Chain {
     let value = record;
     for (let i = 0; i < count; i++) {
       const step = steps[i] as StatelessStep;
-      let spread: unknown[] | undefined;
-      try {
-        switch (step.kind) {
-          case 'map':
-            value = step.fn(value);
-            break;
-          case 'filter':
-            if (!step.fn(value)) return out;
-            break;
-          case 'tap':
-            step.fn(value);
-            break;
-          case 'flatMap':
-            spread = Array.from(step.fn(value));
-            break;
-        }
-      } catch (error) {
-        throw new StepError(step.name, error);
-      }
-      if (spread !== undefined) {
-        stepwise(steps, i + 1, spread, out);
+      if (step.kind === 'flatMap') {
+        stepwise(steps, i + 1, spread(step, value), out);
         return out;
       }
+      value = pass(step, value);
+      if (value === DROPPED) return out;
     }
     out.push(value);
     return out;
   };
+}
+
+/** What `pass` returns for a value a filter dropped. */
+const DROPPED: unique symbol = Symbol('dropped');
+
+/** One value through a `map`, `filter` or `tap` step: its output, or DROPPED. */
+function pass(step: Exclude<StatelessStep, { kind: 'flatMap' }>, value: unknown): unknown {
+  try {
+    switch (step.kind) {
+      case 'map':
+        return step.fn(value);
+      case 'filter':
+        return step.fn(value) ? value : DROPPED;
+      case 'tap':
+        step.fn(value);
+        return value;
+    }
+  } catch (error) {
+    throw new StepError(step.name, error);
+  }
+}
+
+/** One value through a `flatMap` step: its outputs. */
+function spread(step: Extract<StatelessStep, { kind: 'flatMap' }>, value: unknown): unknown[] {
+  try {
+    return Array.from(step.fn(value));
+  } catch (error) {
+    throw new StepError(step.name, error);
+  }
 }
 
 /** Takes `values` through `steps` from `first` on, one step at a time, and appends the results to `out`. */
@@ -72,24 +84,11 @@ function stepwise(steps: readonly StatelessStep[], first: number, values: unknow
     const step = steps[i] as StatelessStep;
     const next: unknown[] = [];
     for (const value of current) {
-      try {
-        switch (step.kind) {
-          case 'map':
-            next.push(step.fn(value));
-            break;
-          case 'filter':
-            if (step.fn(value)) next.push(value);
-            break;
-          case 'flatMap':
-            for (const produced of step.fn(value)) next.push(produced);
-            break;
-          case 'tap':
-            step.fn(value);
-            next.push(value);
-            break;
-        }
-      } catch (error) {
-        throw new StepError(step.name, error);
+      if (step.kind === 'flatMap') {
+        for (const produced of spread(step, value)) next.push(produced);
+      } else {
+        const passed = pass(step, value);
+        if (passed !== DROPPED) next.push(passed);
       }
     }
     current = next;
