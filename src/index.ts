@@ -87,7 +87,7 @@ export type {
   RangePartitionerOptions,
 } from './streams/partitioning/partitioner.js';
 
-export type { MalformedInput, Source, SourceItem, SourceRecord } from './streams/sources/source.js';
+export type { MalformedInput, RecordChunk, Source, SourceItem, SourceRecord } from './streams/sources/source.js';
 export { fromArray, fromGenerator, fromIterable } from './streams/sources/collection-sources.js';
 export { fromFileLines, fromJsonLines } from './streams/sources/file-sources.js';
 export type { FileSourceOptions, LineOffset } from './streams/sources/file-sources.js';

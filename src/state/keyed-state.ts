@@ -61,15 +61,20 @@ interface ViewCore<K, V> {
    */
   keys: K[];
   olds: (V | Absent)[];
+  /** How many entries of `keys` and `olds` are this view's; the arrays may be longer (reused, cleared). */
+  logged: number;
   /**
    * Recorded values of keys written while a newer view was active (or moved here when a newer view
-   * took over the slot's index). Empty unless several views are active at once.
+   * took over the slot's index). Made on first use: undefined unless several views are active at once.
    */
-  readonly undo: Map<K, V | Absent>;
+  undo: Map<K, V | Absent> | undefined;
   /** How many keys this view has recorded. */
   count: number;
   released: boolean;
 }
+
+/** The longest log whose arrays are kept for reuse once their view is done with them. */
+const RECYCLED_LOG_MAX = 16_384;
 
 // Bridges between the two classes, set in their static blocks: views are made only by `snapshot`
 // (private constructor) and each class keeps its fields `#private`.
@@ -81,7 +86,7 @@ let releaseCore: <K, V>(core: ViewCore<K, V>) => void;
 function seenBy<K, V>(core: ViewCore<K, V>, key: K, slot: Slot<V>): V | Absent {
   if (slot.stamp < core.epoch) return slot.value;
   if (slot.recordEpoch === core.epoch) return core.olds[slot.index] as V | Absent;
-  return core.undo.get(key) as V | Absent;
+  return (core.undo as Map<K, V | Absent>).get(key) as V | Absent;
 }
 
 
@@ -245,6 +250,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   #epoch = 0;
   /** Counts slot removals from `#live`, so `update` can tell its slot is still the key's. */
   #removals = 0;
+  /** A released view's emptied log arrays, for the next snapshot. */
+  #spareKeys: K[] | undefined;
+  #spareOlds: (V | Absent)[] | undefined;
 
   static {
     releaseCore = <K, V>(core: ViewCore<K, V>) => core.owner.#release(core);
@@ -499,10 +507,12 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
       size: this.size,
       keys: [],
       olds: [],
-      undo: new Map(),
+      logged: 0,
+      undo: undefined,
       count: 0,
       released: false,
     };
+    this.#startLog(core);
     this.#views.push(core);
     return createView(core);
   }
@@ -533,17 +543,17 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     views.splice(views.indexOf(core), 1);
     this.#epoch++;
     const live = this.#live;
-    const { keys, olds } = core;
-    for (let i = 0; i < keys.length; i++) {
+    const { keys, olds, logged } = core;
+    for (let i = 0; i < logged; i++) {
       const key = keys[i] as K;
       const slot = live.get(key) as Slot<V>; // recorded keys keep their slot
       if (slot.recordEpoch === core.epoch && slot.index === i) this.#write(key, slot, olds[i] as V | Absent);
     }
-    for (const [key, value] of core.undo) this.#write(key, live.get(key) as Slot<V>, value);
+    if (core.undo !== undefined) for (const [key, value] of core.undo) this.#write(key, live.get(key) as Slot<V>, value);
     core.epoch = ++this.#epoch;
-    core.keys = [];
-    core.olds = [];
-    core.undo.clear();
+    this.#recycleLog(core);
+    this.#startLog(core);
+    core.undo = undefined;
     core.count = 0;
     views.push(core);
     if (wasOldest) this.#sweep();
@@ -588,20 +598,21 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     if (previous >= (views[0] as ViewCore<K, V>).epoch && previous !== newest.epoch) {
       for (const view of views) {
         if (view.epoch === previous) {
-          view.undo.set(key, view.olds[slot.index] as V | Absent);
+          (view.undo ??= new Map()).set(key, view.olds[slot.index] as V | Absent);
           break;
         }
       }
     }
     slot.recordEpoch = newest.epoch;
-    slot.index = newest.keys.length;
-    newest.keys.push(key);
-    newest.olds.push(old);
+    const at = newest.logged++;
+    slot.index = at;
+    newest.keys[at] = key;
+    newest.olds[at] = old;
     newest.count++;
     for (i--; i >= 0; i--) {
       const view = views[i] as ViewCore<K, V>;
       if (view.epoch <= stamp) break;
-      view.undo.set(key, old);
+      (view.undo ??= new Map()).set(key, old);
       view.count++;
     }
   }
@@ -612,10 +623,34 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     const views = this.#views;
     const wasOldest = views[0] === core;
     views.splice(views.indexOf(core), 1);
+    this.#recycleLog(core);
+    core.undo = undefined;
+    if (wasOldest) this.#sweep();
+  }
+
+  /** Gives a view with an empty log the spare arrays, when there are some. */
+  #startLog(core: ViewCore<K, V>): void {
+    if (this.#spareKeys === undefined || this.#spareOlds === undefined) return;
+    core.keys = this.#spareKeys;
+    core.olds = this.#spareOlds;
+    this.#spareKeys = undefined;
+    this.#spareOlds = undefined;
+  }
+
+  /**
+   * Empties a view's log. A snapshot per batch would otherwise grow two fresh arrays every time:
+   * the arrays (up to a size) are cleared, so they keep nothing alive, and kept for the next view.
+   */
+  #recycleLog(core: ViewCore<K, V>): void {
+    const { keys, olds, logged } = core;
     core.keys = [];
     core.olds = [];
-    core.undo.clear();
-    if (wasOldest) this.#sweep();
+    core.logged = 0;
+    if (keys.length > RECYCLED_LOG_MAX) return;
+    keys.fill(undefined as K, 0, logged);
+    olds.fill(undefined as V, 0, logged);
+    this.#spareKeys = keys;
+    this.#spareOlds = olds;
   }
 
   /**

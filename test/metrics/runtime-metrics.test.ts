@@ -143,7 +143,7 @@ describe('PipelineHandle.metrics', () => {
     expect(metrics.actors.map((a) => a.path).sort()).toEqual(['/user/clicks', '/user/clicks/reduce-0-partition-0', '/user/clicks/reduce-0-partition-1', '/user/clicks/sink']);
     const partitions = metrics.actors.filter((a) => a.path.includes('partition'));
     expect(partitions.reduce((sum, a) => sum + a.processed, 0)).toBeGreaterThan(0);
-    expect(partitions.every((a) => a.failed === 0 && a.restarts === 0 && a.capacity === 16)).toBe(true);
+    expect(partitions.every((a) => a.failed === 0 && a.restarts === 0 && a.capacity === 4)).toBe(true);
     source.end();
     await handle.done;
   });

@@ -4,7 +4,7 @@
  * of different types never collide by accident (the string "1" is not the number 1).
  */
 import { InvalidKeyError } from '../../errors.js';
-import { murmur3, murmur3Block, murmur3Finish } from './murmur3.js';
+import { murmur3Block, murmur3Finish, murmur3Signed } from './murmur3.js';
 
 /** A value records can be partitioned by: a primitive, bytes, or a tuple of those. */
 export type PartitionKey = string | number | bigint | boolean | null | Uint8Array | readonly PartitionKey[];
@@ -38,37 +38,56 @@ export function canonicalKeyBytes(key: unknown): Uint8Array {
  * @throws InvalidKeyError as `canonicalKeyBytes` does.
  */
 export function hashCanonical(key: unknown): number {
-  if (typeof key === 'string') {
-    const hash = hashAsciiString(key);
-    if (hash >= 0) return hash;
-  }
-  return murmur3(encodeShared(key));
+  return hashCanonical32(key) >>> 0;
+}
+
+/**
+ * {@link hashCanonical} as a signed 32-bit integer, which V8 returns without boxing it: callers on
+ * the hot path take this and apply `>>> 0` themselves.
+ */
+export function hashCanonical32(key: unknown): number {
+  if (typeof key === 'string') return hashString32(key);
+  return murmur3Signed(encodeShared(key));
 }
 
 /**
  * MurmurHash3 of a string's canonical bytes — its tag, its length as a big-endian uint32, then its
- * UTF-8 — read straight from its characters when every one is ASCII (then one byte each); -1 for
- * any other string, which the caller encodes instead.
+ * UTF-8 — as a signed 32-bit integer. When every character is ASCII (one byte each) the bytes are
+ * read straight from the characters, four at a time; any other string is encoded first.
  */
-function hashAsciiString(text: string): number {
-  const length = text.length + 5;
-  let h = 0;
-  let k = 0;
-  for (let i = 0; i < length; i++) {
-    let byte: number;
-    if (i >= 5) {
-      byte = text.charCodeAt(i - 5);
-      if (byte >= 0x80) return -1;
-    } else {
-      byte = i === 0 ? TAG_STRING : (text.length >>> (8 * (4 - i))) & 0xff;
-    }
-    k |= byte << (8 * (i & 3));
-    if ((i & 3) === 3) {
-      h = murmur3Block(h, k);
-      k = 0;
-    }
+function hashString32(text: string): number {
+  const n = text.length;
+  // Bytes 0–3: the tag and the length's top three bytes. Bytes 4–7: its low byte and characters 0–2.
+  let h = murmur3Block(0, TAG_STRING | (((n >>> 24) & 0xff) << 8) | (((n >>> 16) & 0xff) << 16) | (((n >>> 8) & 0xff) << 24));
+  let k = n & 0xff;
+  let seen = 0;
+  const lead = n < 3 ? n : 3;
+  for (let i = 0; i < lead; i++) {
+    const c = text.charCodeAt(i);
+    seen |= c;
+    k |= c << (8 * (i + 1));
   }
-  return murmur3Finish(h, k, length & 3, length);
+  if (n < 3) return seen < 0x80 ? murmur3Finish(h, k, n + 1, n + 5) : murmur3Signed(encodeShared(text));
+  h = murmur3Block(h, k);
+  // Then whole blocks of four characters, and the last 0–3.
+  const tail = (n - 3) & 3;
+  const blocksEnd = n - tail;
+  let i = 3;
+  for (; i < blocksEnd; i += 4) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    seen |= a | b | c | d;
+    h = murmur3Block(h, a | (b << 8) | (c << 16) | (d << 24));
+  }
+  k = 0;
+  for (let shift = 0; i < n; i++, shift += 8) {
+    const c = text.charCodeAt(i);
+    seen |= c;
+    k |= c << shift;
+  }
+  return seen < 0x80 ? murmur3Finish(h, k, tail, n + 5) : murmur3Signed(encodeShared(text));
 }
 
 let sharedWriter: ByteWriter | undefined;

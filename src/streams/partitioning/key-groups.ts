@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from '../../errors.js';
 import { positiveInteger } from '../../internal/validate.js';
-import { hashCanonical, type PartitionKey } from './canonical-key.js';
+import { hashCanonical, hashCanonical32, type PartitionKey } from './canonical-key.js';
 
 /** Default number of key groups: the most partitions a keyed stage can ever be scaled to. */
 export const DEFAULT_MAX_PARALLELISM = 128;
@@ -27,7 +27,9 @@ export function hashKey(key: PartitionKey): number {
  * ```
  */
 export function keyGroupOf(key: PartitionKey, maxParallelism: number = DEFAULT_MAX_PARALLELISM): number {
-  return hashKey(key) % maxParallelism;
+  const hash = hashCanonical32(key);
+  // The same number either way; a mask spares the power-of-two counts (the default) a division.
+  return (maxParallelism & (maxParallelism - 1)) === 0 ? hash & (maxParallelism - 1) : (hash >>> 0) % maxParallelism;
 }
 
 /**

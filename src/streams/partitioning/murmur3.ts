@@ -16,7 +16,12 @@ const C2 = 0x1b873593;
  * ```
  */
 export function murmur3(bytes: Uint8Array, seed = 0): number {
-  let h = seed >>> 0;
+  return murmur3Signed(bytes, seed) >>> 0;
+}
+
+/** {@link murmur3} as a signed 32-bit integer, which V8 returns unboxed; see {@link murmur3Finish}. */
+export function murmur3Signed(bytes: Uint8Array, seed = 0): number {
+  let h = seed | 0;
   const length = bytes.length;
   const blocks = length & ~3;
   for (let i = 0; i < blocks; i += 4) {
@@ -48,7 +53,9 @@ export function murmur3Block(h: number, k: number): number {
 
 /**
  * The hash, from the state after the last whole block, the `tail` (0–3) bytes left (little-endian
- * in `k`) and the total `length` in bytes.
+ * in `k`) and the total `length` in bytes, as a signed 32-bit integer (`>>> 0` gives
+ * {@link murmur3}'s unsigned value). Signed, because V8 keeps it unboxed across a call: an unsigned
+ * result of 2³¹ or more would be returned as a heap number, an allocation per hash.
  */
 export function murmur3Finish(h: number, k: number, tail: number, length: number): number {
   if (tail > 0) {
@@ -63,5 +70,5 @@ export function murmur3Finish(h: number, k: number, tail: number, length: number
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h | 0;
 }

@@ -64,6 +64,8 @@ export function assignmentFor(step: StageStep): Assignment {
     };
   }
   const groups = new KeyGroupCache(maxParallelism);
+  // Key group → partition, worked out once rather than with a division per record.
+  const owners = Int32Array.from({ length: maxParallelism }, (_, group) => partitionOfKeyGroup(group, maxParallelism, partitions));
   return {
     name: `${step.name}.keyBy`,
     partitions,
@@ -71,10 +73,10 @@ export function assignmentFor(step: StageStep): Assignment {
     key: null,
     assign(record) {
       const key: PartitionKey = keyOf(record);
-      const index = partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions);
+      const index = owners[groups.keyGroupOf(key)] as number;
       this.key = stateKeyOf(key);
       return index;
     },
-    partitionOfKey: (key) => partitionOfKeyGroup(groups.keyGroupOf(key), maxParallelism, partitions),
+    partitionOfKey: (key) => owners[groups.keyGroupOf(key)] as number,
   };
 }

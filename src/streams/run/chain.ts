@@ -106,6 +106,12 @@ export function lastFailure(): unknown {
   return failure;
 }
 
+/** Records `error` as the latest failure (for {@link lastFailure}) and returns `FAILED`. */
+export function failedWith(error: unknown): typeof FAILED {
+  failure = error;
+  return FAILED;
+}
+
 /**
  * Calls `fn(a, b, c)` up to `retries + 1` times and returns its value, or `FAILED` when every try
  * threw. Arguments are passed through, not closed over, and the outcome is not boxed: the common

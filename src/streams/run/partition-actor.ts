@@ -256,7 +256,8 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     }
     if (progress !== before) state.set(PROGRESS, progress);
     if (counters.watermarks !== undefined) counters.watermarks[setup.index] = progress.watermark;
-    await setup.lateBacklog();
+    const backlog = setup.lateBacklog();
+    if (backlog !== undefined) await backlog;
     scheduleTick(ctx, progress);
   }
 }

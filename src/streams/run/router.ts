@@ -24,15 +24,27 @@ export interface RouterOptions {
   readonly timed: boolean;
 }
 
+/** The arrays of a destination with no batch open. Never written to: a batch opens first. */
+const EMPTY: never[] = Object.freeze([]) as never[];
+
+/** The largest batch array made at full size up front. */
+const PREALLOCATED_MAX = 4096;
+
 export class Router {
   readonly #next: Assignment | undefined;
   readonly #batchSize: number;
   readonly #send: SendBatch;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
   readonly #from: number;
+  /**
+   * Each destination's batch so far: arrays made at full batch size and filled by index (the
+   * count in `#filled`), so a batch never grows and copies itself on the way; one that goes out
+   * part full is cut to its length.
+   */
   readonly #buffers: unknown[][];
   readonly #keys: StateKey[][] | undefined;
   readonly #times: number[][] | undefined;
+  readonly #filled: number[];
   #pending: Promise<void>[] = [];
   #buffered = 0;
 
@@ -43,9 +55,13 @@ export class Router {
     this.#deadLetter = options.deadLetter;
     this.#from = options.from;
     const destinations = options.next?.partitions ?? 1;
-    this.#buffers = Array.from({ length: destinations }, () => []);
-    this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, () => []) : undefined;
-    this.#times = options.timed ? Array.from({ length: destinations }, () => []) : undefined;
+    // Empty until a destination's first record: a partition makes a router per batch it takes, and
+    // most of those send nothing to most destinations.
+    const none = (): never[] => EMPTY;
+    this.#buffers = Array.from({ length: destinations }, none);
+    this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, none) : undefined;
+    this.#times = options.timed ? Array.from({ length: destinations }, none) : undefined;
+    this.#filled = new Array<number>(destinations).fill(0);
   }
 
   /** How many destinations there are. */
@@ -70,13 +86,15 @@ export class Router {
         this.#deadLetter({ reason, stage: next.name, record, error });
         return;
       }
-      if (this.#keys !== undefined) (this.#keys[index] as StateKey[]).push(next.key);
     }
-    const buffer = this.#buffers[index] as unknown[];
-    buffer.push(record);
-    if (this.#times !== undefined) (this.#times[index] as number[]).push(timestamp as number);
+    const at = this.#filled[index] as number;
+    if (at === 0) this.#open(index);
+    (this.#buffers[index] as unknown[])[at] = record;
+    if (this.#keys !== undefined) (this.#keys[index] as StateKey[])[at] = (next as Assignment).key;
+    if (this.#times !== undefined) (this.#times[index] as number[])[at] = timestamp as number;
+    this.#filled[index] = at + 1;
     this.#buffered++;
-    if (buffer.length >= this.#batchSize) this.#sendBuffer(index);
+    if (at + 1 >= this.#batchSize) this.#sendBuffer(index);
   }
 
   /** Sends every non-empty batch and waits until all sends so far were accepted. */
@@ -123,20 +141,35 @@ export class Router {
   }
 
   #sendBuffer(index: number): void {
-    const buffer = this.#buffers[index] as unknown[];
-    if (buffer.length === 0) return;
-    this.#buffers[index] = [];
-    this.#buffered -= buffer.length;
-    let keys: StateKey[] | undefined;
-    if (this.#keys !== undefined) {
-      keys = this.#keys[index] as StateKey[];
-      this.#keys[index] = [];
-    }
-    let timestamps: number[] | undefined;
-    if (this.#times !== undefined) {
-      timestamps = this.#times[index] as number[];
-      this.#times[index] = [];
-    }
-    this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries: buffer, keys, timestamps }));
+    const count = this.#filled[index] as number;
+    if (count === 0) return;
+    this.#filled[index] = 0;
+    this.#buffered -= count;
+    const entries = this.#take(this.#buffers, index, count) as unknown[];
+    const keys = this.#take(this.#keys, index, count);
+    const timestamps = this.#take(this.#times, index, count);
+    this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps }));
+  }
+
+  /** How many elements a new batch array is made with: the batch size, up to a bound past which it grows as it fills. */
+  get #capacity(): number {
+    return Math.min(this.#batchSize, PREALLOCATED_MAX);
+  }
+
+  /** Gives destination `index` arrays for a new batch. */
+  #open(index: number): void {
+    const capacity = this.#capacity;
+    this.#buffers[index] = new Array<unknown>(capacity);
+    if (this.#keys !== undefined) this.#keys[index] = new Array<StateKey>(capacity);
+    if (this.#times !== undefined) this.#times[index] = new Array<number>(capacity);
+  }
+
+  /** Hands over destination `index`'s batch of `count` in `batches`. */
+  #take<T>(batches: T[][] | undefined, index: number, count: number): T[] | undefined {
+    if (batches === undefined) return undefined;
+    const batch = batches[index] as T[];
+    if (count < batch.length) batch.length = count;
+    batches[index] = EMPTY;
+    return batch;
   }
 }

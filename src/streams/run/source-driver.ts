@@ -56,6 +56,11 @@ export interface DriveOutcome {
   readonly offset: unknown;
 }
 
+/** Lets the event loop take a turn (the host's I/O first); resolves to 0, the count to start again from. */
+function giveTurn(): Promise<number> {
+  return new Promise((resolve) => setImmediate(resolve, 0));
+}
+
 function applyHead(head: Segment, record: unknown): unknown[] {
   return head.apply(record, undefined);
 }
@@ -108,24 +113,19 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     idleTimer = undefined;
   };
 
-  /** Takes one source item; false when the run should stop reading. */
-  const take = (item: SourceItem<unknown, unknown>): boolean => {
-    offset = item.next;
-    if (item.kind === 'malformed') {
-      deadLetter({ reason: 'malformed', stage: counters.name, record: item.raw, error: item.error, line: item.line });
-      return !setup.stopping();
-    }
+  /** Takes one record: the head segment, then routing. */
+  const takeRecord = (value: unknown): void => {
     counters.recordsIn++;
     if (head.identity) {
       counters.recordsOut++;
-      router.route(item.value);
-      return !setup.stopping();
+      router.route(value);
+      return;
     }
-    const outputs = attempt(retries, applyHead, head, item.value, undefined);
+    const outputs = attempt(retries, applyHead, head, value, undefined);
     if (outputs === FAILED) {
       const failed = lastFailure();
-      deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: item.value, error: failed });
-      return !setup.stopping();
+      deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: value, error: failed });
+      return;
     }
     counters.recordsOut += outputs.length;
     if (generator === undefined) {
@@ -140,8 +140,19 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
       sinceWatermark += outputs.length;
       if (idle && outputs.length > 0) idle = false;
     }
+  };
+  /** Takes one source item; false when the run should stop reading. */
+  const take = (item: SourceItem<unknown, unknown>): boolean => {
+    offset = item.next;
+    if (item.kind === 'malformed') {
+      deadLetter({ reason: 'malformed', stage: counters.name, record: item.raw, error: item.error, line: item.line });
+    } else {
+      takeRecord(item.value);
+    }
     return !setup.stopping();
   };
+  /** Whether `afterRecord` has anything to wait for; checked after every record of an in-memory source. */
+  const pauseDue = (): boolean => router.sending || sinceWatermark >= watermarkEvery || barriers?.due === true;
   /** What to await after a record: room downstream, a watermark or a barrier that is due. */
   const afterRecord = async (): Promise<void> => {
     if (router.sending) await router.settle();
@@ -151,18 +162,35 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
 
   try {
     if (setup.stopping()) return { offset };
+    // In-memory sources are read synchronously, awaiting only when a full batch waits for room (or
+    // a watermark or barrier is due), with a turn of the event loop now and then so the host's I/O
+    // is never starved. Chunks are read in place; other synchronous sources item by item.
+    const chunks = source.readChunks?.(setup.from);
+    if (chunks !== undefined) {
+      let sinceYield = 0;
+      for (const chunk of chunks) {
+        const { records, end } = chunk;
+        for (let i = chunk.start; i < end; ) {
+          takeRecord(records[i]);
+          i++;
+          if (pauseDue()) {
+            offset = chunk.offsetAt(i);
+            await afterRecord();
+          }
+          if (setup.stopping()) return { offset: chunk.offsetAt(i) };
+          if (++sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
+        }
+        offset = chunk.offsetAt(Math.max(chunk.start, end));
+      }
+      return { offset };
+    }
     const items = source.read(setup.from);
     if (Symbol.iterator in items) {
-      // An in-memory source: read it synchronously, awaiting only when a full batch waits for room,
-      // and giving the event loop a turn now and then so the host's I/O is never starved.
       let sinceYield = 0;
       for (const item of items as Iterable<SourceItem<unknown, unknown>>) {
         if (!take(item)) break;
-        if (router.sending || sinceWatermark >= watermarkEvery || barriers?.due === true) await afterRecord();
-        if (++sinceYield >= YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        if (pauseDue()) await afterRecord();
+        if (++sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
       }
       return { offset };
     }

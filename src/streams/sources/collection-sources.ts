@@ -4,7 +4,7 @@
  */
 import { InvalidOptionError } from '../../errors.js';
 import { isFunction } from '../../internal/validate.js';
-import type { Source, SourceItem } from './source.js';
+import type { RecordChunk, Source, SourceItem } from './source.js';
 
 /**
  * A replayable source over an array: offset n resumes at `records[n]`. A read goes up to the
@@ -26,7 +26,16 @@ export function fromArray<TRecord>(records: readonly TRecord[], name = 'array'):
       const start = checkIndex(from);
       return syncAndAsync(() => new ArrayItems(records, start));
     },
+    readChunks: (from = 0): RecordChunk<TRecord, number>[] => {
+      const start = checkIndex(from);
+      return [{ records, start, end: records.length, offsetAt: indexOffset }];
+    },
   };
+}
+
+/** An array's offsets are its indexes. */
+function indexOffset(index: number): number {
+  return index;
 }
 
 /**

@@ -52,4 +52,23 @@ export interface Source<TRecord, TOffset> {
    *   read twice.
    */
   read(from?: TOffset): AsyncIterable<SourceItem<TRecord, TOffset>>;
+  /**
+   * Optional, for a source whose records are already in memory: the same records as `read(from)`,
+   * as runs of an array that the pipeline reads in place, with no object per record. A pipeline
+   * reads through this when it is there, and through `read` otherwise.
+   * @throws as `read` does.
+   */
+  readChunks?(from?: TOffset): Iterable<RecordChunk<TRecord, TOffset>>;
+}
+
+/**
+ * A run of records held in memory: `records[start]` up to (not including) `records[end]`. Whoever
+ * made the chunk must not change those elements while it is read.
+ */
+export interface RecordChunk<TRecord, TOffset> {
+  readonly records: readonly TRecord[];
+  readonly start: number;
+  readonly end: number;
+  /** The offset to resume from before `records[index]` (so after `records[index - 1]`), for start ≤ index ≤ end. */
+  offsetAt(index: number): TOffset;
 }

@@ -1,12 +1,14 @@
 /**
- * Stop anywhere, resume with any partition count, with or without injected crashes: the output of
- * a checkpointed job written through the exactly-once file sink holds every update once.
+ * Stop anywhere, resume with any partition count, with or without injected crashes, reading an array
+ * or chunks with offsets of their own: the output of a checkpointed job written through the
+ * exactly-once file sink holds every update once.
  */
 import fc from 'fast-check';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chunkedSource } from '../sources/chunked-source.js';
 import { countWords, expectExactlyOnce } from './word-count-job.js';
 
 describe('pipeline checkpoints', () => {
@@ -19,13 +21,16 @@ describe('pipeline checkpoints', () => {
         fc.integer({ min: 1, max: 16 }),
         fc.nat(),
         fc.option(fc.integer(), { nil: undefined }),
-        async (input, before, after, batchSize, stopSeed, crashSeed) => {
+        fc.option(fc.array(fc.nat({ max: 150 }), { maxLength: 6 }), { nil: undefined }),
+        async (input, before, after, batchSize, stopSeed, crashSeed, cuts) => {
           const dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoint-prop-'));
           try {
             const stopAfter = 1 + (stopSeed % input.length);
             const chaos = crashSeed === undefined ? undefined : { crashRate: 0.03, seed: crashSeed };
-            const first = await countWords({ input, dir, partitions: before, batchSize, stopAfter, chaos }).done;
-            const second = await countWords({ input, dir, partitions: after, batchSize, chaos }).done;
+            // With cuts, the words come in chunks of their own arrays, with offsets that are not indexes.
+            const source = cuts === undefined ? undefined : chunkedSource(input, cuts);
+            const first = await countWords({ input, dir, partitions: before, batchSize, stopAfter, chaos, source }).done;
+            const second = await countWords({ input, dir, partitions: after, batchSize, chaos, source }).done;
             expect(first.recordsRead + second.recordsRead).toBe(input.length);
             await expectExactlyOnce(dir, input);
           } finally {

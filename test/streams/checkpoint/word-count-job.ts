@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { fromArray, pipeline, toJsonLinesFile, type ChaosOptions, type Keyed, type PipelineHandle } from '../../../src/index.js';
+import { fromArray, pipeline, toJsonLinesFile, type ChaosOptions, type Keyed, type PipelineHandle, type Source } from '../../../src/index.js';
 
 export interface WordCountRun {
   readonly input: readonly string[];
@@ -17,12 +17,14 @@ export interface WordCountRun {
   /** Stop (with a checkpoint) as this many words have been read by this run. */
   readonly stopAfter?: number | undefined;
   readonly chaos?: ChaosOptions | undefined;
+  /** Where the words come from. @defaultValue fromArray(input) */
+  readonly source?: Source<string, unknown> | undefined;
 }
 
-export function countWords({ input, dir, partitions, batchSize = 32, stopAfter = Infinity, chaos }: WordCountRun): PipelineHandle {
+export function countWords({ input, dir, partitions, batchSize = 32, stopAfter = Infinity, chaos, source }: WordCountRun): PipelineHandle {
   let seen = 0;
   let handle: PipelineHandle | undefined;
-  handle = pipeline(fromArray(input))
+  handle = pipeline(source ?? fromArray(input))
     .tap(() => {
       if (++seen === stopAfter) void handle?.stop();
     })

@@ -51,6 +51,15 @@ describe('keyGroupOf', () => {
     );
   });
 
+  it('puts a key in group hash mod maxParallelism, powers of two (masked) or not', () => {
+    const maxParallelism = fc.oneof(fc.integer({ min: 0, max: 15 }).map((bits) => 2 ** bits), fc.integer({ min: 1, max: 32_768 }));
+    fc.assert(
+      fc.property(partitionKeyArb, maxParallelism, (key, max) => {
+        expect(keyGroupOf(key, max)).toBe(murmur3(canonicalKeyBytes(key)) % max);
+      }),
+    );
+  });
+
   it('lands every key in [0, maxParallelism)', () => {
     fc.assert(
       fc.property(partitionKeyArb, fc.integer({ min: 1, max: 32_768 }), (key, maxParallelism) => {

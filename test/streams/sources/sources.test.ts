@@ -57,6 +57,18 @@ describe('fromArray', () => {
   it('rejects an offset that is not a record index, naming `from`', () => {
     expect(() => fromArray([1]).read(-1)).toThrow('`from`');
     expect(() => fromArray([1]).read(1.5)).toThrow(InvalidOptionError);
+    expect(() => fromArray([1]).readChunks?.(-1)).toThrow('`from`');
+  });
+
+  it('hands its records over in place, as one chunk of the array itself with indexes for offsets', () => {
+    const records = [10, 20, 30, 40];
+    const chunks = [...(fromArray(records).readChunks?.(1) ?? [])];
+    expect(chunks).toHaveLength(1);
+    const [chunk] = chunks;
+    expect(chunk?.records).toBe(records);
+    expect([chunk?.start, chunk?.end]).toEqual([1, 4]);
+    expect([1, 2, 4].map((index) => chunk?.offsetAt(index))).toEqual([1, 2, 4]);
+    expect([...(fromArray(records).readChunks?.(4) ?? [])].map(({ start, end }) => [start, end])).toEqual([[4, 4]]);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { AggregateOperator } from '../../internal/logical-plan.js';
 import type { PartitionKey } from '../../partitioning/canonical-key.js';
-import { FAILED, attempt, attempt4, lastFailure } from '../chain.js';
+import { FAILED, attempt, attempt4, failedWith, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
 
@@ -39,7 +39,14 @@ export function aggregateRuntime(operator: AggregateOperator, context: RuntimeCo
   return {
     nextTick: Infinity,
     record(record, key, timestamp, out) {
-      const accumulator = attempt4(retries, added, operator, state, record, key);
+      let accumulator: unknown;
+      // The first try is written out here rather than through `attempt4`, so V8 can inline the state
+      // update and the user's function into this loop body; only a record that throws pays for retries.
+      try {
+        accumulator = state.compute(key, addRecord, operator, record);
+      } catch (error) {
+        accumulator = retries === 0 ? failedWith(error) : attempt4(retries - 1, added, operator, state, record, key);
+      }
       if (accumulator === FAILED) {
         out.deadLetter({ reason: 'operator-failed', stage: name, record, error: lastFailure() });
         return;

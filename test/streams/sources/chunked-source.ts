@@ -1,0 +1,46 @@
+/**
+ * A replayable test source that hands its records over through `readChunks` in several chunks, each
+ * an array of its own, with offsets that are not array indexes: `{ at }`, the position in the whole
+ * input. What the pipeline reads, and where it resumes, must come from the chunks' `offsetAt`.
+ */
+import { InvalidOptionError, type RecordChunk, type Source, type SourceItem } from '../../../src/index.js';
+
+export interface ChunkOffset {
+  readonly at: number;
+}
+
+/** `records`, cut before each index in `cuts` (out-of-range and repeated cuts are ignored). */
+export function chunkedSource<T>(records: readonly T[], cuts: readonly number[]): Source<T, ChunkOffset> {
+  const bounds = [...new Set(cuts.filter((cut) => cut > 0 && cut < records.length))].sort((a, b) => a - b);
+  const startOf = (from: ChunkOffset | undefined): number => {
+    const at = from?.at ?? 0;
+    if (!Number.isInteger(at) || at < 0 || at > records.length) throw new InvalidOptionError('from', 'an offset of this source', from);
+    return at;
+  };
+  return {
+    name: 'chunked',
+    replayable: true,
+    start: { at: 0 },
+    async *read(from) {
+      for (let at = startOf(from); at < records.length; at++) {
+        const item: SourceItem<T, ChunkOffset> = { kind: 'record', value: records[at] as T, next: { at: at + 1 } };
+        yield item;
+      }
+    },
+    *readChunks(from) {
+      let at = startOf(from);
+      for (const end of [...bounds.filter((bound) => bound > at), records.length]) {
+        // Each chunk is its own array, with a little padding around the records it hands over.
+        const base = at - 1;
+        const chunk: RecordChunk<T, ChunkOffset> = {
+          records: [undefined as T, ...records.slice(at, end), undefined as T],
+          start: 1,
+          end: 1 + end - at,
+          offsetAt: (index) => ({ at: base + index }),
+        };
+        yield chunk;
+        at = end;
+      }
+    },
+  };
+}
