@@ -2,19 +2,27 @@
  * Keyed state: an actor's large state as a map of key → immutable value, written in place at the
  * container level (a write costs O(1) plus building that one value, never O(whole state)), with
  * O(1) snapshots. A view keeps reading as the state did at its snapshot, whatever the live map does
- * after, because the first write to each key after a snapshot records the key's old value for that
- * view; `restore` writes the recorded values back in O(keys written since the view).
+ * after; `restore` writes the old values back in O(writes since the view).
  *
- * Invariants, for every active view V and key k:
- * - V has recorded k (since its snapshot or last restore) ⟺ k has a slot with `stamp >= V.epoch`.
- *   So V records k at most once and never overwrites what it recorded, and a write learns whether
- *   it must record from the slot it already holds, with no extra lookup.
- * - A recorded key keeps its slot in the live Map (a deleted one as a tombstone) while any active
- *   view has recorded it. So a key present at V's snapshot keeps its place in the Map while V is
- *   active, and one walk over the Map meets each of V's keys exactly once, even when the Map is
- *   written to between the walk's steps. Tombstones live as long as the views that recorded them,
- *   not just while an iteration runs, so iterators need no registration and an abandoned one
- *   leaks nothing.
+ * Values live in the Map itself, with no per-key record beside them: at a million keys each extra
+ * object a lookup goes through is one more cache miss, and the miss is most of a write's cost.
+ * While views are active every write appends the key and its old value to one log (two array
+ * stores, no lookup). A view that is only ever restored to, as an actor's restart point is, never
+ * needs more. A view that is read gets an index the first time: each key written since its
+ * snapshot → the key's value at the snapshot, built from the log and from then on kept up to date
+ * by every write (a lookup in each indexed view's index).
+ *
+ * Invariants, for every active view V:
+ * - V sees exactly the state at its snapshot: a key's value is its index entry when V is indexed
+ *   and has one, else its first log entry from `V.offset` on when V is not indexed and has one,
+ *   else the live value.
+ * - A key present at V's snapshot keeps its place in the live Map while V is active: deleting it
+ *   leaves a tombstone, remembered with the log position of the delete, and tombstones are dropped
+ *   only once every active view was taken after that position. So one walk over the Map meets each
+ *   of V's keys exactly once, even when the Map is written to between the walk's steps, and
+ *   iterators need no registration: an abandoned one leaks nothing.
+ * - The log holds every write from the oldest unindexed view's offset on; what lies before it is
+ *   dropped.
  */
 import { produce as immerProduce, type Draft } from 'immer';
 import { InvalidOptionError, ViewReleasedError } from '../errors.js';
@@ -22,73 +30,47 @@ import { InvalidOptionError, ViewReleasedError } from '../errors.js';
 export { ViewReleasedError };
 
 /**
- * "No value". As a recorded value it says the key was absent at the snapshot; as a live slot's
- * value it marks a tombstone (a deleted key kept in place for the views). One sentinel serves both,
- * so recording a tombstone's old value needs no translation.
+ * "No value". As an old value it says the key was absent; as a live value it marks a tombstone (a
+ * deleted key kept in place for the views). One sentinel serves both, so logging a tombstone's old
+ * value needs no translation.
  */
 const ABSENT: unique symbol = Symbol('KeyedState.absent');
 type Absent = typeof ABSENT;
 
-/**
- * A live entry. Boxing the value lets a write to an existing key cost one Map lookup and a few
- * field stores, and gives each key the bookkeeping below without a second Map.
- */
-interface Slot<V> {
-  value: V | Absent;
-  /** `#epoch` at the key's last write: every active view with `epoch <= stamp` has recorded it. */
-  stamp: number;
-  /**
-   * Where the newest view that recorded this key keeps the old value: `olds[index]` of the view
-   * whose epoch is `recordEpoch`. Stale once that view is released or restored (its epoch is then
-   * no active view's), which costs nothing: these are numbers, they keep nothing alive.
-   */
-  recordEpoch: number;
-  index: number;
-}
+/** The longest log whose arrays are kept, emptied, for reuse once nothing needs what they hold. */
+const RECYCLED_LOG_MAX = 16_384;
 
 /** What the state tracks for one view; `KeyedStateView` is its public face. */
 interface ViewCore<K, V> {
   readonly owner: KeyedState<K, V>;
-  readonly live: Map<K, Slot<V>>;
-  /** Increasing with each snapshot; `#views` is kept in epoch order. `restore` renews it. */
-  epoch: number;
+  /**
+   * The log position of the snapshot (or of the last `restore` to this view): later writes are
+   * what the view has not seen. Views are kept in offset order.
+   */
+  offset: number;
   /** Live entry count at the snapshot; `restore` returns to the same content, so it stays. */
   readonly size: number;
   /**
-   * Recorded values of the keys this view recorded while it was the newest view: appending to two
-   * arrays is far cheaper than inserting into a large hash table, and the slot's `index` finds the
-   * value again. Entries the slot no longer points at were moved to `undo`.
+   * Once the view has been read: each key written since the snapshot → its value then (ABSENT for
+   * a key that was absent). Undefined while the view has only been held, not read.
    */
-  keys: K[];
-  olds: (V | Absent)[];
-  /** How many entries of `keys` and `olds` are this view's; the arrays may be longer (reused, cleared). */
-  logged: number;
-  /**
-   * Recorded values of keys written while a newer view was active (or moved here when a newer view
-   * took over the slot's index). Made on first use: undefined unless several views are active at once.
-   */
-  undo: Map<K, V | Absent> | undefined;
-  /** How many keys this view has recorded. */
-  count: number;
+  index: Map<K, V | Absent> | undefined;
   released: boolean;
 }
-
-/** The longest log whose arrays are kept for reuse once their view is done with them. */
-const RECYCLED_LOG_MAX = 16_384;
 
 // Bridges between the two classes, set in their static blocks: views are made only by `snapshot`
 // (private constructor) and each class keeps its fields `#private`.
 let createView: <K, V>(core: ViewCore<K, V>) => KeyedStateView<K, V>;
 let coreOf: <K, V>(view: KeyedStateView<K, V>) => ViewCore<K, V>;
 let releaseCore: <K, V>(core: ViewCore<K, V>) => void;
+let indexOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent>;
+let changedKeysOf: <K, V>(core: ViewCore<K, V>) => number;
 
-/** The value of a key (with its slot) as `core` sees it: ABSENT when absent at its snapshot. */
-function seenBy<K, V>(core: ViewCore<K, V>, key: K, slot: Slot<V>): V | Absent {
-  if (slot.stamp < core.epoch) return slot.value;
-  if (slot.recordEpoch === core.epoch) return core.olds[slot.index] as V | Absent;
-  return (core.undo as Map<K, V | Absent>).get(key) as V | Absent;
+/** The value of `key` as `core` sees it, `live` being its live value (undefined with no entry). */
+function seenBy<K, V>(index: Map<K, V | Absent>, key: K, live: V | Absent | undefined, present: boolean): V | Absent {
+  if (index.size !== 0 && index.has(key)) return index.get(key) as V | Absent;
+  return present ? (live as V | Absent) : ABSENT;
 }
-
 
 /**
  * A read-only picture of a {@link KeyedState} as it was when `snapshot()` was called. Reading it
@@ -126,11 +108,12 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
 
   /**
    * How many keys were written (set, updated or deleted) since the snapshot, or since this view was
-   * last restored: the work `restore(view)` would do. A key written back to its old value counts.
+   * last restored: the keys `restore(view)` would write back. A key written back to its old value
+   * counts.
    * @throws ViewReleasedError after `release()`.
    */
   get changedKeys(): number {
-    return this.#active().count;
+    return changedKeysOf(this.#active());
   }
 
   /** Whether `release()` was called. */
@@ -144,9 +127,8 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
    */
   get(key: K): V | undefined {
     const core = this.#active();
-    const slot = core.live.get(key);
-    if (slot === undefined) return undefined;
-    const value = seenBy(core, key, slot);
+    const index = indexOf(core);
+    const value = index.size !== 0 && index.has(key) ? index.get(key) : (liveOf(core).get(key) as V | Absent | undefined);
     return value === ABSENT ? undefined : value;
   }
 
@@ -156,8 +138,10 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
    */
   has(key: K): boolean {
     const core = this.#active();
-    const slot = core.live.get(key);
-    return slot !== undefined && seenBy(core, key, slot) !== ABSENT;
+    const index = indexOf(core);
+    if (index.size !== 0 && index.has(key)) return index.get(key) !== ABSENT;
+    const live = liveOf(core);
+    return live.has(key) && live.get(key) !== ABSENT;
   }
 
   /**
@@ -195,8 +179,8 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
   }
 
   /**
-   * Stops tracking: the state no longer records writes for this view and drops the old values it
-   * kept. Any later use of the view throws. Calling it again does nothing.
+   * Stops tracking: the state no longer keeps old values for this view. Any later use of the view
+   * throws. Calling it again does nothing.
    */
   release(): void {
     releaseCore(this.#core);
@@ -208,16 +192,18 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
   }
 }
 
+let liveOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent>;
+
 /**
- * One pass over the live Map. A key present at the snapshot keeps its slot and place while the view
- * is active, so each is met exactly once however the Map changes between steps; keys added since
- * were recorded as ABSENT and are skipped. `core.epoch` is read at each step, as `restore` renews it.
+ * One pass over the live Map. A key present at the snapshot keeps its place while the view is
+ * active, so each is met exactly once however the Map changes between steps; keys added since read
+ * as ABSENT and are skipped. The index is read afresh at each step, as `restore` replaces it.
  */
 function* walk<K, V>(core: ViewCore<K, V>): IterableIterator<[K, V]> {
   // Checked on every `next()`, including the first and the one that would report the end.
   if (core.released) throw new ViewReleasedError();
-  for (const [key, slot] of core.live) {
-    const value = seenBy(core, key, slot);
+  for (const [key, live] of liveOf(core)) {
+    const value = seenBy(indexOf(core), key, live, true);
     if (value === ABSENT) continue;
     yield [key, value];
     if (core.released) throw new ViewReleasedError();
@@ -226,9 +212,9 @@ function* walk<K, V>(core: ViewCore<K, V>): IterableIterator<[K, V]> {
 
 /**
  * An actor's keyed state: a map of key → value where values are treated as immutable (replace them,
- * never mutate them). Writes touch one key; `snapshot()` is O(1) and `restore(view)` is O(keys
- * written since the view). With no view active a write is one Map operation; with views active the
- * first write to a key since the newest snapshot also appends its old value to that view's log.
+ * never mutate them). Writes touch one key; `snapshot()` is O(1) and `restore(view)` is O(writes
+ * since the view). With no view active a write is a Map write; with views active it also appends
+ * the key's old value to a log, and updates the index of each view that has been read.
  *
  * @example
  * ```ts
@@ -240,22 +226,29 @@ function* walk<K, V>(core: ViewCore<K, V>): IterableIterator<[K, V]> {
  * ```
  */
 export class KeyedState<K, V> implements Iterable<[K, V]> {
-  /** Live entries, tombstones included; key order is insertion order, as for a Map. */
-  readonly #live = new Map<K, Slot<V>>();
-  /** Tombstoned keys: `size` stays O(1) and sweeping them is O(tombstones). */
-  readonly #tombstones = new Set<K>();
-  /** Active views, oldest first. */
+  /** Live entries, tombstones (ABSENT) included; key order is insertion order, as for a Map. */
+  readonly #live = new Map<K, V | Absent>();
+  /** Tombstoned keys → the log position of the delete: `size` stays O(1) and sweeping is O(tombstones). */
+  readonly #tombstones = new Map<K, number>();
+  /** Active views, in offset order (oldest first). */
   readonly #views: ViewCore<K, V>[] = [];
-  /** The newest epoch handed out; writes are stamped with it. */
-  #epoch = 0;
-  /** Counts slot removals from `#live`, so `update` can tell its slot is still the key's. */
-  #removals = 0;
-  /** A released view's emptied log arrays, for the next snapshot. */
-  #spareKeys: K[] | undefined;
-  #spareOlds: (V | Absent)[] | undefined;
+  /** The active views that have an index. */
+  readonly #indexed: ViewCore<K, V>[] = [];
+  /** How many active views have no index (and so read the log). */
+  #unindexed = 0;
+  /** The write log: entry i is the key and old value of write `#logStart + i`. */
+  #logKeys: K[] = [];
+  #logOlds: (V | Absent)[] = [];
+  #logLength = 0;
+  #logStart = 0;
+  /** Counts writes, so `update` and `compute` can tell whether their function wrote to the state. */
+  #writes = 0;
 
   static {
     releaseCore = <K, V>(core: ViewCore<K, V>) => core.owner.#release(core);
+    indexOf = <K, V>(core: ViewCore<K, V>) => core.owner.#indexFor(core);
+    changedKeysOf = <K, V>(core: ViewCore<K, V>) => core.owner.#changedKeys(core);
+    liveOf = <K, V>(core: ViewCore<K, V>) => core.owner.#live;
   }
 
   /**
@@ -287,9 +280,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   get(key: K): V | undefined {
-    const slot = this.#live.get(key);
-    if (slot === undefined) return undefined;
-    const value = slot.value;
+    const value = this.#live.get(key);
     return value === ABSENT ? undefined : value;
   }
 
@@ -301,8 +292,8 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   has(key: K): boolean {
-    const slot = this.#live.get(key);
-    return slot !== undefined && slot.value !== ABSENT;
+    const value = this.#live.get(key);
+    return value === undefined ? this.#live.has(key) : value !== ABSENT;
   }
 
   /**
@@ -314,16 +305,14 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   set(key: K, value: V): this {
-    const slot = this.#live.get(key);
-    if (slot === undefined) this.#insert(key, value);
-    else this.#write(key, slot, value);
+    this.#put(key, this.#current(key), value);
     return this;
   }
 
   /**
    * Removes `key`. While a view is active the key stays in the underlying Map as a tombstone (never
-   * counted, read or iterated) until no active view has recorded it; setting it again meanwhile puts
-   * it back at its old place in the iteration order, where a Map would append it.
+   * counted, read or iterated) until every active view was taken after the delete; setting it again
+   * meanwhile puts it back at its old place in the iteration order, where a Map would append it.
    * @returns whether the key was present.
    * @example
    * ```ts
@@ -331,20 +320,15 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   delete(key: K): boolean {
-    const slot = this.#live.get(key);
-    if (slot === undefined || slot.value === ABSENT) return false;
-    if (this.#views.length === 0) {
-      this.#live.delete(key);
-      this.#removals++;
-    } else {
-      this.#write(key, slot, ABSENT);
-    }
+    const old = this.#current(key);
+    if (old === ABSENT) return false;
+    this.#put(key, old, ABSENT);
     return true;
   }
 
   /**
    * Removes every key. O(1) with no view active; O(size) otherwise, since each key's value must be
-   * recorded for the views.
+   * logged for the views.
    * @example
    * ```ts
    * state.clear(); // state.size === 0
@@ -354,15 +338,14 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     if (this.#views.length === 0) {
       this.#live.clear();
       this.#tombstones.clear();
-      this.#removals++;
+      this.#writes++;
       return;
     }
-    for (const [key, slot] of this.#live) if (slot.value !== ABSENT) this.#write(key, slot, ABSENT);
+    for (const [key, value] of this.#live) if (value !== ABSENT) this.#put(key, value, ABSENT);
   }
 
   /**
    * Replaces the value of `key` with `fn(current)` (`current` is `undefined` when the key is absent).
-   * One Map lookup, where `get` then `set` take two.
    * @returns the new value.
    * @example
    * ```ts
@@ -370,19 +353,19 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   update(key: K, fn: (current: V | undefined) => V): V {
-    const slot = this.#live.get(key);
-    const removals = this.#removals;
-    const next = fn(slot === undefined || slot.value === ABSENT ? undefined : slot.value);
-    // `fn` may itself write to the state; the slot is still the key's unless one was removed.
-    if (slot !== undefined && removals === this.#removals) this.#write(key, slot, next);
-    else this.set(key, next);
+    const current = this.#live.get(key);
+    const writes = this.#writes;
+    const next = fn(current === ABSENT ? undefined : current);
+    // `fn` may itself write to the state: then the old value is read again.
+    const old = writes === this.#writes && current !== undefined ? current : this.#current(key);
+    this.#put(key, old, next);
     return next;
   }
 
   /**
-   * Replaces the value of `key` with `fn(current, present, key, a, b)`, in one Map lookup and without a
-   * closure: the hot-path form of `update`, which also tells an absent key from one holding
-   * `undefined`. When `fn` throws, the state is unchanged.
+   * Replaces the value of `key` with `fn(current, present, key, a, b)`, without a closure: the
+   * hot-path form of `update`, which also tells an absent key from one holding `undefined`. When
+   * `fn` throws, the state is unchanged.
    * @returns the new value.
    * @example
    * ```ts
@@ -390,12 +373,11 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   compute<A, B>(key: K, fn: (current: V | undefined, present: boolean, key: K, a: A, b: B) => V, a: A, b: B): V {
-    const slot = this.#live.get(key);
-    const present = slot !== undefined && slot.value !== ABSENT;
-    const removals = this.#removals;
-    const next = fn(present ? (slot.value as V) : undefined, present, key, a, b);
-    if (slot !== undefined && removals === this.#removals) this.#write(key, slot, next);
-    else this.set(key, next);
+    const current = this.#live.get(key);
+    const old = current === undefined ? this.#current(key) : current;
+    const writes = this.#writes;
+    const next = fn(old === ABSENT ? undefined : (old as V), old !== ABSENT, key, a, b);
+    this.#put(key, writes === this.#writes ? old : this.#current(key), next);
     return next;
   }
 
@@ -413,12 +395,12 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   produce(key: K, recipe: (draft: Draft<V>) => void, initial?: V): V {
-    const slot = this.#live.get(key);
-    const present = slot !== undefined && slot.value !== ABSENT;
+    const current = this.#current(key);
+    const present = current !== ABSENT;
     if (!present && initial === undefined) {
       throw new InvalidOptionError('initial', 'a starting value, because the key is absent', initial);
     }
-    const base = present ? (slot.value as V) : (initial as V);
+    const base = present ? current : (initial as V);
     const next = immerProduce(base, recipe) as V;
     if (!present || next !== base) this.set(key, next);
     return next;
@@ -432,7 +414,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   *keys(): IterableIterator<K> {
-    for (const [key, slot] of this.#live) if (slot.value !== ABSENT) yield key;
+    for (const [key, value] of this.#live) if (value !== ABSENT) yield key;
   }
 
   /**
@@ -443,10 +425,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   *values(): IterableIterator<V> {
-    for (const slot of this.#live.values()) {
-      const value = slot.value;
-      if (value !== ABSENT) yield value;
-    }
+    for (const value of this.#live.values()) if (value !== ABSENT) yield value;
   }
 
   /**
@@ -457,10 +436,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   *entries(): IterableIterator<[K, V]> {
-    for (const [key, slot] of this.#live) {
-      const value = slot.value;
-      if (value !== ABSENT) yield [key, value];
-    }
+    for (const [key, value] of this.#live) if (value !== ABSENT) yield [key, value];
   }
 
   /**
@@ -482,16 +458,13 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   forEach(callback: (value: V, key: K, state: this) => void, thisArg?: unknown): void {
-    for (const [key, slot] of this.#live) {
-      const value = slot.value;
-      if (value !== ABSENT) callback.call(thisArg, value, key, this);
-    }
+    for (const [key, value] of this.#live) if (value !== ABSENT) callback.call(thisArg, value, key, this);
   }
 
   /**
    * Takes an O(1) snapshot: nothing is copied. The view reads as the state does now until it is
-   * released; each later write records the key's old value for it, once per key. Release views
-   * that are no longer needed: an active view keeps the old values and deleted keys it recorded.
+   * released; each later write logs the key's old value for it. Release views that are no longer
+   * needed: an active view keeps the old values and deleted keys written since it.
    * @example
    * ```ts
    * const view = state.snapshot();
@@ -500,27 +473,16 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   snapshot(): KeyedStateView<K, V> {
-    const core: ViewCore<K, V> = {
-      owner: this,
-      live: this.#live,
-      epoch: ++this.#epoch,
-      size: this.size,
-      keys: [],
-      olds: [],
-      logged: 0,
-      undo: undefined,
-      count: 0,
-      released: false,
-    };
-    this.#startLog(core);
+    const core: ViewCore<K, V> = { owner: this, offset: this.#position(), size: this.size, index: undefined, released: false };
     this.#views.push(core);
+    this.#unindexed++;
     return createView(core);
   }
 
   /**
-   * Rolls the state back to exactly the content of `view`, in O(keys written since it). The view
-   * stays active and now equals the live state (`changedKeys` is 0); other active views keep
-   * reading as at their own snapshots. Safe while any view, this one included, is being iterated.
+   * Rolls the state back to exactly the content of `view`, in O(writes since it). The view stays
+   * active and now equals the live state (`changedKeys` is 0); other active views keep reading as
+   * at their own snapshots. Safe while any view, this one included, is being iterated.
    * @throws ViewReleasedError when `view` was released.
    * @throws InvalidOptionError naming `view` when it was taken from another KeyedState.
    * @example
@@ -534,148 +496,165 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     const core = coreOf(view);
     if (core.owner !== this) throw new InvalidOptionError('view', 'a view taken from this KeyedState', view);
     if (core.released) throw new ViewReleasedError();
-    if (core.count === 0) return;
-    const views = this.#views;
-    const wasOldest = views[0] === core;
-    // Rolling back is a write like any other, so other views record what it overwrites. It gets
-    // an epoch of its own, then the view a newer one: the view has recorded nothing since, and stays
-    // in epoch order at the end of `#views`.
-    views.splice(views.indexOf(core), 1);
-    this.#epoch++;
-    const live = this.#live;
-    const { keys, olds, logged } = core;
-    for (let i = 0; i < logged; i++) {
-      const key = keys[i] as K;
-      const slot = live.get(key) as Slot<V>; // recorded keys keep their slot
-      if (slot.recordEpoch === core.epoch && slot.index === i) this.#write(key, slot, olds[i] as V | Absent);
-    }
-    if (core.undo !== undefined) for (const [key, value] of core.undo) this.#write(key, live.get(key) as Slot<V>, value);
-    core.epoch = ++this.#epoch;
-    this.#recycleLog(core);
-    this.#startLog(core);
-    core.undo = undefined;
-    core.count = 0;
-    views.push(core);
-    if (wasOldest) this.#sweep();
+    const changes = this.#indexFor(core);
+    if (changes.size === 0) return;
+    // Rolling back is a write like any other, so other views log (or index) what it overwrites;
+    // this one steps aside meanwhile, then starts afresh as the newest view, equal to live.
+    this.#detach(core);
+    core.index = undefined;
+    for (const [key, old] of changes) this.#put(key, this.#current(key), old);
+    core.offset = this.#position();
+    this.#views.push(core);
+    this.#unindexed++;
+    this.#tidy();
   }
 
-  /** A key with no slot: no active view has recorded it, so every one records it as ABSENT. */
-  #insert(key: K, value: V): void {
-    // Views' epochs start at 1, so `recordEpoch: 0` points at no view.
-    const slot: Slot<V> = { value, stamp: this.#epoch, recordEpoch: 0, index: 0 };
-    if (this.#views.length !== 0) this.#record(key, slot, ABSENT, -1);
-    this.#live.set(key, slot);
+  /** The live value of `key`: ABSENT when it has no entry or a tombstone. */
+  #current(key: K): V | Absent {
+    const value = this.#live.get(key);
+    return value === undefined && !this.#live.has(key) ? ABSENT : (value as V | Absent);
   }
 
-  /** Writes `value` (ABSENT to delete) to a key that has a slot. */
-  #write(key: K, slot: Slot<V>, value: V | Absent): void {
-    const old = slot.value;
-    if (slot.stamp !== this.#epoch) {
-      if (this.#views.length !== 0) this.#record(key, slot, old, slot.stamp);
-      slot.stamp = this.#epoch;
-    }
-    if (old === ABSENT) {
-      if (value !== ABSENT) this.#tombstones.delete(key);
-    } else if (value === ABSENT) {
-      this.#tombstones.add(key);
-    }
-    slot.value = value;
-  }
-
-  /**
-   * Records `old` for every active view newer than `stamp` (those that have not recorded the key).
-   * The newest appends to its log and points the slot there; older ones, which exist only while
-   * several views are active, use their undo maps.
-   */
-  #record(key: K, slot: Slot<V>, old: V | Absent, stamp: number): void {
-    const views = this.#views;
-    let i = views.length - 1;
-    const newest = views[i] as ViewCore<K, V>;
-    if (newest.epoch <= stamp) return;
-    // The slot's index is about to be reused: if it belonged to another active view, move that
-    // view's value into its undo map first.
-    const previous = slot.recordEpoch;
-    if (previous >= (views[0] as ViewCore<K, V>).epoch && previous !== newest.epoch) {
-      for (const view of views) {
-        if (view.epoch === previous) {
-          (view.undo ??= new Map()).set(key, view.olds[slot.index] as V | Absent);
-          break;
-        }
+  /** Writes `value` (ABSENT to delete) over `old`, the key's live value now. */
+  #put(key: K, old: V | Absent, value: V | Absent): void {
+    this.#writes++;
+    // A delete's position: views taken after it are past it even when it was not logged.
+    const at = this.#position();
+    if (this.#views.length !== 0) this.#record(key, old);
+    if (value !== ABSENT) {
+      this.#live.set(key, value);
+      if (old === ABSENT && this.#tombstones.size !== 0) this.#tombstones.delete(key);
+    } else if (old !== ABSENT) {
+      if (this.#views.length === 0) {
+        this.#live.delete(key);
+      } else {
+        this.#live.set(key, ABSENT);
+        this.#tombstones.set(key, at);
       }
     }
-    slot.recordEpoch = newest.epoch;
-    const at = newest.logged++;
-    slot.index = at;
-    newest.keys[at] = key;
-    newest.olds[at] = old;
-    newest.count++;
-    for (i--; i >= 0; i--) {
-      const view = views[i] as ViewCore<K, V>;
-      if (view.epoch <= stamp) break;
-      (view.undo ??= new Map()).set(key, old);
-      view.count++;
+  }
+
+  /** Keeps `old` for every view: in the log for views with no index, in each index that lacks the key. */
+  #record(key: K, old: V | Absent): void {
+    if (this.#unindexed !== 0) {
+      const at = this.#logLength++;
+      this.#logKeys[at] = key;
+      this.#logOlds[at] = old;
+    }
+    const indexed = this.#indexed;
+    for (let i = 0; i < indexed.length; i++) {
+      const index = (indexed[i] as ViewCore<K, V>).index as Map<K, V | Absent>;
+      if (!index.has(key)) index.set(key, old);
+    }
+  }
+
+  /** The log position of the next write. */
+  #position(): number {
+    return this.#logStart + this.#logLength;
+  }
+
+  /** The view's index, made from the log the first time it is asked for. */
+  #indexFor(core: ViewCore<K, V>): Map<K, V | Absent> {
+    if (core.index !== undefined) return core.index;
+    const index = new Map<K, V | Absent>();
+    const keys = this.#logKeys;
+    const olds = this.#logOlds;
+    for (let i = core.offset - this.#logStart; i < this.#logLength; i++) {
+      const key = keys[i] as K;
+      if (!index.has(key)) index.set(key, olds[i] as V | Absent);
+    }
+    core.index = index;
+    this.#unindexed--;
+    this.#indexed.push(core);
+    this.#tidy();
+    return index;
+  }
+
+  /** How many distinct keys were written since the view's offset. */
+  #changedKeys(core: ViewCore<K, V>): number {
+    if (core.index !== undefined) return core.index.size;
+    const keys = new Set<K>();
+    for (let i = core.offset - this.#logStart; i < this.#logLength; i++) keys.add(this.#logKeys[i] as K);
+    return keys.size;
+  }
+
+  /** Takes a view out of the lists of active views. */
+  #detach(core: ViewCore<K, V>): void {
+    const views = this.#views;
+    views.splice(views.indexOf(core), 1);
+    if (core.index === undefined) {
+      this.#unindexed--;
+    } else {
+      const indexed = this.#indexed;
+      indexed.splice(indexed.indexOf(core), 1);
     }
   }
 
   #release(core: ViewCore<K, V>): void {
     if (core.released) return;
     core.released = true;
+    this.#detach(core);
+    core.index = undefined;
+    this.#tidy();
+  }
+
+  /**
+   * Drops what no active view needs any more: the log before the oldest unindexed view (all of it
+   * when there is none), and tombstones deleted before the oldest view.
+   */
+  #tidy(): void {
     const views = this.#views;
-    const wasOldest = views[0] === core;
-    views.splice(views.indexOf(core), 1);
-    this.#recycleLog(core);
-    core.undo = undefined;
-    if (wasOldest) this.#sweep();
-  }
-
-  /** Gives a view with an empty log the spare arrays, when there are some. */
-  #startLog(core: ViewCore<K, V>): void {
-    if (this.#spareKeys === undefined || this.#spareOlds === undefined) return;
-    core.keys = this.#spareKeys;
-    core.olds = this.#spareOlds;
-    this.#spareKeys = undefined;
-    this.#spareOlds = undefined;
-  }
-
-  /**
-   * Empties a view's log. A snapshot per batch would otherwise grow two fresh arrays every time:
-   * the arrays (up to a size) are cleared, so they keep nothing alive, and kept for the next view.
-   */
-  #recycleLog(core: ViewCore<K, V>): void {
-    const { keys, olds, logged } = core;
-    core.keys = [];
-    core.olds = [];
-    core.logged = 0;
-    if (keys.length > RECYCLED_LOG_MAX) return;
-    keys.fill(undefined as K, 0, logged);
-    olds.fill(undefined as V, 0, logged);
-    this.#spareKeys = keys;
-    this.#spareOlds = olds;
-  }
-
-  /**
-   * Drops tombstones no active view has recorded (stamped before the oldest view). Only the oldest
-   * view leaving can make any, and they were all recorded by it: O(its changes) at most.
-   */
-  #sweep(): void {
-    const tombstones = this.#tombstones;
-    if (tombstones.size === 0) return;
+    let logFrom = this.#position();
+    for (const view of views) {
+      if (view.index === undefined) {
+        logFrom = view.offset;
+        break;
+      }
+    }
+    this.#dropLogBefore(logFrom);
+    if (this.#tombstones.size === 0) return;
     const live = this.#live;
-    const views = this.#views;
-    this.#removals++;
+    const tombstones = this.#tombstones;
+    this.#writes++;
     if (views.length === 0) {
-      for (const key of tombstones) live.delete(key);
+      for (const key of tombstones.keys()) live.delete(key);
       tombstones.clear();
       return;
     }
-    const oldest = (views[0] as ViewCore<K, V>).epoch;
-    // Deleting from a Map or Set while iterating it is safe; a view iteration in progress never
-    // yields these keys (absent at its snapshot), so it loses nothing when they go.
-    for (const key of tombstones) {
-      if ((live.get(key) as Slot<V>).stamp < oldest) {
+    const oldest = (views[0] as ViewCore<K, V>).offset;
+    // Deleting from a Map while iterating it is safe; a view iteration in progress never yields
+    // these keys (absent at its snapshot), so it loses nothing when they go.
+    for (const [key, deletedAt] of tombstones) {
+      if (deletedAt < oldest) {
         live.delete(key);
         tombstones.delete(key);
       }
     }
+  }
+
+  /** Forgets the log entries before `position`, clearing what they held. */
+  #dropLogBefore(position: number): void {
+    const dead = position - this.#logStart;
+    if (dead <= 0) return;
+    const length = this.#logLength;
+    if (dead >= length) {
+      // Nothing left: empty the arrays in place (to keep nothing alive) and keep them for reuse.
+      if (length > RECYCLED_LOG_MAX) {
+        this.#logKeys = [];
+        this.#logOlds = [];
+      } else {
+        this.#logKeys.fill(undefined as K, 0, length);
+        this.#logOlds.fill(undefined as V, 0, length);
+      }
+      this.#logLength = 0;
+      this.#logStart = position;
+      return;
+    }
+    // A long-held older view keeps the log alive; shift it only once most of it is dead.
+    if (dead < RECYCLED_LOG_MAX || dead * 2 < length) return;
+    this.#logKeys = this.#logKeys.slice(dead, length);
+    this.#logOlds = this.#logOlds.slice(dead, length);
+    this.#logLength = length - dead;
+    this.#logStart = position;
   }
 }
