@@ -151,6 +151,19 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     }
     return !setup.stopping();
   };
+  /**
+   * Takes `records[from]` up to (not including) `records[to]`, stopping early after a record that
+   * leaves something to await or stops the run: a plain loop, apart from the async driver around it.
+   * @returns the index after the last record taken.
+   */
+  const takeRun = (records: readonly unknown[], from: number, to: number): number => {
+    let i = from;
+    while (i < to) {
+      takeRecord(records[i++]);
+      if (pauseDue() || setup.stopping()) break;
+    }
+    return i;
+  };
   /** Whether `afterRecord` has anything to wait for; checked after every record of an in-memory source. */
   const pauseDue = (): boolean => router.sending || sinceWatermark >= watermarkEvery || barriers?.due === true;
   /** What to await after a record: room downstream, a watermark or a barrier that is due. */
@@ -170,15 +183,17 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
       let sinceYield = 0;
       for (const chunk of chunks) {
         const { records, end } = chunk;
-        for (let i = chunk.start; i < end; ) {
-          takeRecord(records[i]);
-          i++;
+        let i = chunk.start;
+        while (i < end) {
+          const reached = takeRun(records, i, Math.min(end, i + YIELD_EVERY - sinceYield));
+          sinceYield += reached - i;
+          i = reached;
           if (pauseDue()) {
             offset = chunk.offsetAt(i);
             await afterRecord();
           }
           if (setup.stopping()) return { offset: chunk.offsetAt(i) };
-          if (++sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
+          if (sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
         }
         offset = chunk.offsetAt(Math.max(chunk.start, end));
       }
