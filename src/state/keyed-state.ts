@@ -22,7 +22,8 @@
  *   of V's keys exactly once, even when the Map is written to between the walk's steps, and
  *   iterators need no registration: an abandoned one leaks nothing.
  * - The log holds every write from the oldest unindexed view's offset on; what lies before it is
- *   dropped.
+ *   dropped. A view held long without being read is indexed once the log reaches 65,536 writes, so
+ *   memory grows with the keys written, not with the writes.
  */
 import { produce as immerProduce, type Draft } from 'immer';
 import { InvalidOptionError, ViewReleasedError } from '../errors.js';
@@ -36,6 +37,12 @@ export { ViewReleasedError };
  */
 const ABSENT: unique symbol = Symbol('KeyedState.absent');
 type Absent = typeof ABSENT;
+
+/**
+ * The most writes the log holds: past it, the views that need the log are indexed instead, so a view
+ * held long keeps one old value per key written, not one per write.
+ */
+const LOG_BOUND = 65_536;
 
 /** The longest log whose arrays are kept, emptied, for reuse once nothing needs what they hold. */
 const RECYCLED_LOG_MAX = 16_384;
@@ -540,11 +547,24 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
       const at = this.#logLength++;
       this.#logKeys[at] = key;
       this.#logOlds[at] = old;
+      if (at >= LOG_BOUND) this.#boundLog();
     }
     const indexed = this.#indexed;
     for (let i = 0; i < indexed.length; i++) {
       const index = (indexed[i] as ViewCore<K, V>).index as Map<K, V | Absent>;
       if (!index.has(key)) index.set(key, old);
+    }
+  }
+
+  /**
+   * The log has grown past its bound: a view held long without being read. Index the oldest
+   * unindexed views until the log is short again, so what the views keep grows with the keys
+   * written, not with the writes.
+   */
+  #boundLog(): void {
+    for (const view of this.#views) {
+      if (this.#logLength < LOG_BOUND / 2) return;
+      if (view.index === undefined) this.#indexFor(view);
     }
   }
 

@@ -630,6 +630,40 @@ describe('KeyedState', () => {
       expect(thrown).toBeInstanceOf(InvalidOptionError);
       expect((thrown as InvalidOptionError).option).toBe('view');
     });
+
+    it('rolls back views held through more writes than the log keeps, and they keep reading as at their snapshots', () => {
+      // Past 65,536 logged writes the views that need the log are indexed instead: the same answers.
+      const state = new KeyedState<number, number>(Array.from({ length: 50 }, (_, k) => [k, -k] as const));
+      const model = new Map(state);
+      const older = state.snapshot();
+      const atOlder = new Map(model);
+      let newer: KeyedStateView<number, number> | undefined;
+      let atNewer = new Map<number, number>();
+      for (let i = 0; i < 200_000; i++) {
+        const key = (i * 7) % 60;
+        if (i % 11 === 0) {
+          state.delete(key);
+          model.delete(key);
+        } else {
+          state.set(key, i);
+          model.set(key, i);
+        }
+        if (i === 100_000) {
+          newer = state.snapshot();
+          atNewer = new Map(model);
+        }
+      }
+      expect(new Map(state)).toEqual(model);
+      expect(new Map(older)).toEqual(atOlder);
+      expect(new Map(newer)).toEqual(atNewer);
+      expect(older.changedKeys).toBe(60);
+      state.restore(older);
+      expect(new Map(state)).toEqual(atOlder);
+      expect(new Map(newer)).toEqual(atNewer);
+      state.restore(newer as KeyedStateView<number, number>);
+      expect(new Map(state)).toEqual(atNewer);
+      expect(new Map(older)).toEqual(atOlder);
+    });
   });
 });
 
