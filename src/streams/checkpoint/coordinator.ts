@@ -6,6 +6,7 @@
  * acknowledges twice (a partition replaying a barrier after a restart) counts once.
  */
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
+import type { EventTimeProgress } from '../run/input-progress.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { MANIFEST_FORMAT, type PartitionSnapshotRef, type StageManifest } from './manifest.js';
 
@@ -89,9 +90,10 @@ export class CheckpointCoordinator {
 
   /**
    * A partition's barriers aligned: writes its entries (read lazily, while it goes on) and
-   * acknowledges once they are durable. `release` is called when the entries are no longer needed.
+   * acknowledges once they are durable; its place in event time goes into the manifest. `release`
+   * is called when the entries are no longer needed.
    */
-  snapshot(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>, release: () => void): void {
+  snapshot(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>, release: () => void, progress?: EventTimeProgress): void {
     const pending = this.#pending.get(id);
     const part = `${stage}/${partition}`;
     if (pending === undefined || pending.writes.has(part)) {
@@ -101,7 +103,7 @@ export class CheckpointCoordinator {
     pending.writes.add(part);
     this.#track(this.#setup.store.writePartition(id, stage, partition, entries))
       .then((ref) => {
-        (pending.refs[stage] as (PartitionSnapshotRef | undefined)[])[partition] = ref;
+        (pending.refs[stage] as (PartitionSnapshotRef | undefined)[])[partition] = { ...ref, ...progressFields(progress) };
         this.#acknowledged(pending);
       })
       .catch((error: unknown) => pending.reject(error))
@@ -169,4 +171,13 @@ export class CheckpointCoordinator {
     this.#pending.delete(pending.id);
     pending.resolve();
   }
+}
+
+/** The finite parts of a partition's event-time progress, for the manifest (JSON has no infinities). */
+function progressFields(progress: EventTimeProgress | undefined): Pick<PartitionSnapshotRef, 'watermark' | 'maxTimestamp'> {
+  if (progress === undefined) return {};
+  return {
+    ...(Number.isFinite(progress.watermark) ? { watermark: progress.watermark } : {}),
+    ...(Number.isFinite(progress.maxTimestamp) ? { maxTimestamp: progress.maxTimestamp } : {}),
+  };
 }

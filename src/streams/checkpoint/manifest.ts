@@ -16,6 +16,10 @@ export interface PartitionSnapshotRef {
   readonly file: string;
   readonly entries: number;
   readonly bytes: number;
+  /** The partition's input watermark at the checkpoint, when it had one (absent: none yet). */
+  readonly watermark?: number | undefined;
+  /** The largest event time its own `withTimestamps` had seen, when it had seen one. */
+  readonly maxTimestamp?: number | undefined;
 }
 
 /** One keyed (or rebalanced) stage as it was partitioned. */

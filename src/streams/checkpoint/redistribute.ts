@@ -7,9 +7,11 @@
 import { InvalidOptionError } from '../../errors.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { Assignment } from '../run/assign.js';
+import type { EventTimeProgress } from '../run/input-progress.js';
 import { keyOfState, type StateKey } from '../run/state-key.js';
 import type { RestoredCheckpoint } from './checkpoint-store.js';
 import type { StageLayout } from './coordinator.js';
+import type { StageManifest } from './manifest.js';
 
 /** `entries[stage][partition]` for the new layout. */
 export function redistribute(
@@ -28,16 +30,45 @@ export function redistribute(
   }
   return stages.map(({ layout, assignment }, s) => {
     const old = checkpoint.entries[s] ?? [];
-    const before = saved[s] as (typeof saved)[number];
-    const same =
-      before.partitions === layout.partitions &&
-      before.maxParallelism === layout.maxParallelism &&
-      JSON.stringify(before.boundaries ?? null) === JSON.stringify(layout.boundaries ?? null);
-    if (same) return Array.from({ length: layout.partitions }, (_, p) => [...(old[p] ?? [])]);
+    if (samePartitioning(saved[s] as StageManifest, layout)) return Array.from({ length: layout.partitions }, (_, p) => [...(old[p] ?? [])]);
     const next: SnapshotEntry[][] = Array.from({ length: layout.partitions }, () => []);
     for (const entries of old) {
       for (const entry of entries ?? []) (next[assignment.partitionOfKey(keyOfState(entry[0] as StateKey))] as SnapshotEntry[]).push(entry);
     }
     return next;
   });
+}
+
+/**
+ * `progress[stage][partition]`: where in event time each partition of the new layout starts. With
+ * the same partitioning each partition takes its own back; with another, keys from every old
+ * partition may meet in a new one, so each starts where the furthest-behind old one was (a record
+ * late for all of them is late for it; one that was still on time for some stays on time).
+ */
+export function redistributeProgress(
+  checkpoint: RestoredCheckpoint,
+  stages: readonly { readonly layout: StageLayout }[],
+): (EventTimeProgress | undefined)[][] {
+  return stages.map(({ layout }, s) => {
+    const before = checkpoint.manifest.stages[s] as StageManifest;
+    const old = before.snapshots.map(progressOf);
+    if (samePartitioning(before, layout)) return Array.from({ length: layout.partitions }, (_, p) => old[p]);
+    const behind: EventTimeProgress = {
+      watermark: Math.min(...old.map((progress) => progress.watermark)),
+      maxTimestamp: Math.min(...old.map((progress) => progress.maxTimestamp)),
+    };
+    return Array.from({ length: layout.partitions }, () => behind);
+  });
+}
+
+function progressOf(ref: StageManifest['snapshots'][number]): EventTimeProgress {
+  return { watermark: ref.watermark ?? Number.NEGATIVE_INFINITY, maxTimestamp: ref.maxTimestamp ?? Number.NEGATIVE_INFINITY };
+}
+
+function samePartitioning(before: StageManifest, layout: StageLayout): boolean {
+  return (
+    before.partitions === layout.partitions &&
+    before.maxParallelism === layout.maxParallelism &&
+    JSON.stringify(before.boundaries ?? null) === JSON.stringify(layout.boundaries ?? null)
+  );
 }

@@ -12,7 +12,8 @@ import type { Source } from '../sources/source.js';
 import type { CheckedCheckpointOptions } from './checkpoint-options.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { CheckpointCoordinator, type CheckpointStats, type StageLayout } from './coordinator.js';
-import { redistribute } from './redistribute.js';
+import type { EventTimeProgress } from '../run/input-progress.js';
+import { redistribute, redistributeProgress } from './redistribute.js';
 
 /** Where a run starts from. */
 export interface StartingPoint {
@@ -25,6 +26,8 @@ export interface StartingPoint {
   readonly offset: unknown;
   /** `entries[stage][partition]`, for the partitions of this run. */
   readonly entries: readonly (readonly (readonly SnapshotEntry[])[])[] | undefined;
+  /** `progress[stage][partition]`: where in event time each partition of this run starts. */
+  readonly progress: readonly (readonly (EventTimeProgress | undefined)[])[] | undefined;
   readonly sinkToken: unknown;
 }
 
@@ -80,12 +83,14 @@ export class RunCheckpoints {
       failed: setup.failed,
     });
     this.#schedule();
+    const resuming = restored !== undefined && !restored.manifest.completed;
     return {
       resumedFrom,
       skipped: restored?.skipped ?? [],
       completed: restored?.manifest.completed ?? false,
       offset: restored === undefined ? setup.source.start : restored.manifest.source.offset,
-      entries: restored === undefined || restored.manifest.completed ? undefined : redistribute(restored, setup.stages, this.#store.dir),
+      entries: resuming ? redistribute(restored, setup.stages, this.#store.dir) : undefined,
+      progress: resuming ? redistributeProgress(restored, setup.stages) : undefined,
       sinkToken: restored?.manifest.sink,
     };
   }

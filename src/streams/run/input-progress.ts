@@ -25,13 +25,28 @@ export interface InputProgress {
   readonly sentIdle: boolean;
 }
 
-export function startProgress(upstreams: number): InputProgress {
+/**
+ * Where a partition was in event time when a checkpoint took its state: what a resumed run starts
+ * from, so that what was late before the stop is late after it.
+ */
+export interface EventTimeProgress {
+  /** The partition's input watermark. */
+  readonly watermark: number;
+  /** The largest event time its own `withTimestamps` had seen. */
+  readonly maxTimestamp: number;
+}
+
+/**
+ * A partition's progress at its start: nothing heard from its `upstreams` senders yet, and its
+ * watermark where a checkpoint left it (`from`), which it never goes back behind.
+ */
+export function startProgress(upstreams: number, from?: EventTimeProgress): InputProgress {
   return {
     watermarks: new Array<number>(upstreams).fill(NO_WATERMARK),
     idle: new Array<boolean>(upstreams).fill(false),
     ended: 0,
-    watermark: NO_WATERMARK,
-    maxTimestamp: Number.NEGATIVE_INFINITY,
+    watermark: from?.watermark ?? NO_WATERMARK,
+    maxTimestamp: from?.maxTimestamp ?? Number.NEGATIVE_INFINITY,
     active: false,
     ownIdle: false,
     sent: NO_WATERMARK,

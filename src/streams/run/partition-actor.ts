@@ -19,7 +19,7 @@ import type { TimerHandle } from '../../time/clock.js';
 import { boundedWatermark } from '../time/watermarks.js';
 import type { Assignment } from './assign.js';
 import { FAILED, StepError, attempt, lastFailure } from './chain.js';
-import { allIdle, startProgress, withEnd, withWatermark, type InputProgress } from './input-progress.js';
+import { allIdle, startProgress, withEnd, withWatermark, type EventTimeProgress, type InputProgress } from './input-progress.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operators/operator-runtime.js';
 import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
@@ -74,6 +74,8 @@ export interface PartitionSetup {
   readonly stage: number;
   /** Entries restored from a checkpoint, the operator's state to start from. */
   readonly restored?: readonly SnapshotEntry[] | undefined;
+  /** Where in event time the checkpoint left this partition's keys. */
+  readonly restoredProgress?: EventTimeProgress | undefined;
   /** Where snapshots go when barriers align; undefined when checkpoints are off. */
   readonly checkpoints?: Pick<CheckpointCoordinator, 'snapshot'> | undefined;
 }
@@ -114,7 +116,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   return defineActor<PartitionState, StageMessage<unknown>>({
     initialState: () => {
       const state: PartitionState = new KeyedState<StateKey | symbol, unknown>(setup.restored as Iterable<[StateKey, unknown]> | undefined);
-      return state.set(PROGRESS, startProgress(upstreams));
+      return state.set(PROGRESS, startProgress(upstreams, setup.restoredProgress));
     },
     started(state, ctx) {
       const progress = state.get(PROGRESS) as InputProgress;
@@ -161,7 +163,8 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     const checkpoints = setup.checkpoints;
     if (checkpoints === undefined) return;
     const view = state.snapshot();
-    checkpoints.snapshot(id, setup.stage, setup.index, operatorEntries(view), () => view.release());
+    const { watermark, maxTimestamp } = state.get(PROGRESS) as InputProgress;
+    checkpoints.snapshot(id, setup.stage, setup.index, operatorEntries(view), () => view.release(), { watermark, maxTimestamp });
   }
 
   function downstreamRouter(ctx: ActorContext<StageMessage<unknown>>): Router {

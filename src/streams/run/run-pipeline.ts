@@ -376,7 +376,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
           commit: (token, completed) => (sinkRef as ActorRef<StageMessage<unknown>>).send({ type: 'commit', token, completed }),
           failed: (error) => void fail(error),
         });
-  let start: StartingPoint = { resumedFrom: undefined, skipped: [], completed: false, offset: plan.source.start, entries: undefined, sinkToken: undefined };
+  let start: StartingPoint = { resumedFrom: undefined, skipped: [], completed: false, offset: plan.source.start, entries: undefined, progress: undefined, sinkToken: undefined };
   let sinkRef: ActorRef<StageMessage<unknown>> | undefined;
   let restarts = 0;
   let stopRequested = false;
@@ -529,6 +529,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
               }),
               stage: s,
               restored: start.entries?.[s]?.[p],
+              restoredProgress: start.progress?.[s]?.[p],
               checkpoints: checkpoints?.coordinator,
             });
             (stageRefs[s] as ActorRef<StageMessage<unknown>>[])[p] = ctx.spawn(definition, {

@@ -118,6 +118,58 @@ describe('pipeline checkpoints', () => {
     for (const value of last.values()) expect(value).toBe(20);
   });
 
+  it('keeps event time across a resume: a record too late before the stop is too late after it, whatever the partition count', async () => {
+    // Two windows' worth in order, then one record for the first window, long expired, then more.
+    const events = [
+      ...Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 3}`, ts: i * 10 })),
+      { key: 'k0', ts: 500 },
+      ...Array.from({ length: 100 }, (_, i) => ({ key: `k${i % 3}`, ts: 2_000 + i * 10 })),
+    ];
+    const run = (partitions: number, stopAfter: number, out: ReturnType<typeof toArray<WindowResult<string, number>>>) => {
+      let seen = 0;
+      let handle: PipelineHandle | undefined;
+      handle = pipeline(fromArray(events))
+        .tap(() => {
+          if (++seen === stopAfter) void handle?.stop();
+        })
+        .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
+        .keyBy((e) => e.key, { partitions })
+        .window(tumbling(1_000))
+        .reduce((n: number) => n + 1, () => 0)
+        .to(out)
+        .run({ checkpoint: { dir: join(dir, `checkpoints-${partitions}-${stopAfter}`), interval: Infinity }, batchSize: 8 });
+      return handle;
+    };
+    const lastFirings = (records: readonly WindowResult<string, number>[]) => new Map(records.map((r) => [`${r.key}@${r.window.start}`, r.value]));
+    const whole = toArray<WindowResult<string, number>>();
+    const uninterrupted = await run(2, Infinity, whole).done;
+    expect(uninterrupted.lateRecords).toBe(1);
+    for (const resumeWith of [2, 3]) {
+      const before = toArray<WindowResult<string, number>>();
+      // Stopped right before the late record: it is the first one the resumed run reads.
+      const first = await run(2, 200, before).done;
+      const after = toArray<WindowResult<string, number>>();
+      const second = await run2(resumeWith, after);
+      // The first window had fired before the stop; the record for it is late after the resume too.
+      expect(first.lateRecords + second.lateRecords).toBe(1);
+      expect(lastFirings([...before.records, ...after.records])).toEqual(lastFirings(whole.records));
+    }
+    async function run2(partitions: number, out: ReturnType<typeof toArray<WindowResult<string, number>>>) {
+      // Resumes the run stopped above (same folder), with `partitions` partitions.
+      let handle: PipelineHandle | undefined;
+      handle = pipeline(fromArray(events))
+        .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
+        .keyBy((e) => e.key, { partitions })
+        .window(tumbling(1_000))
+        .reduce((n: number) => n + 1, () => 0)
+        .to(out)
+        .run({ checkpoint: { dir: join(dir, 'checkpoints-2-200'), interval: Infinity }, batchSize: 8 });
+      const result = await handle.done;
+      await rm(join(dir, 'checkpoints-2-200'), { recursive: true, force: true });
+      return result;
+    }
+  });
+
   describe('damaged checkpoints', () => {
     async function twoCheckpoints(): Promise<{ newest: string }> {
       await countWords(2, 800).done;
