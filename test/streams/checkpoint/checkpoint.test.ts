@@ -90,30 +90,39 @@ describe('pipeline checkpoints', () => {
     await handle.done;
   });
 
+  interface TimedEvent {
+    readonly key: string;
+    readonly ts: number;
+  }
+  type WindowSink = ReturnType<typeof toArray<WindowResult<string, number>>>;
+
+  /** Counts `events` per key in 1-second tumbling windows, checkpointing into `folder`; stops itself after `stopAfter`. */
+  const countWindows = (events: readonly TimedEvent[], run: { partitions: number; folder: string; stopAfter?: number }, out: WindowSink): PipelineHandle => {
+    let seen = 0;
+    let handle: PipelineHandle | undefined;
+    handle = pipeline(fromArray(events))
+      .tap(() => {
+        if (++seen === run.stopAfter) void handle?.stop();
+      })
+      .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
+      .keyBy((e) => e.key, { partitions: run.partitions })
+      .window(tumbling(1_000))
+      .reduce((n: number) => n + 1, () => 0)
+      .to(out)
+      .run({ checkpoint: { dir: join(dir, run.folder), interval: Infinity }, batchSize: 8 });
+    return handle;
+  };
+  /** Each window's last firing: toArray is not transactional, so windows that fired before a stop may come again after it. */
+  const lastFirings = (records: readonly WindowResult<string, number>[]) => new Map(records.map((r) => [`${r.key}@${r.window.start}`, r.value]));
+
   it('carries event-time windows across a stop and a resume', async () => {
     const events = Array.from({ length: 600 }, (_, i) => ({ key: `k${i % 5}`, ts: i * 10 }));
-    const build = (stopAfter: number, out: ReturnType<typeof toArray<WindowResult<string, number>>>): PipelineHandle => {
-      let seen = 0;
-      let handle: PipelineHandle | undefined;
-      handle = pipeline(fromArray(events))
-        .tap(() => {
-          if (++seen === stopAfter) void handle?.stop();
-        })
-        .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
-        .keyBy((e) => e.key, { partitions: 2 })
-        .window(tumbling(1_000))
-        .reduce((n: number) => n + 1, () => 0)
-        .to(out)
-        .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 8 });
-      return handle;
-    };
     const before = toArray<WindowResult<string, number>>();
-    await build(333, before).done;
+    await countWindows(events, { partitions: 2, folder: 'checkpoints', stopAfter: 333 }, before).done;
     const after = toArray<WindowResult<string, number>>();
-    await build(Infinity, after).done;
-    // toArray is not transactional: windows that fired before the stop may come again after it,
-    // but every window's last firing counts all 20 of its key's records.
-    const last = new Map([...before.records, ...after.records].map((r) => [`${r.key}@${r.window.start}`, r.value]));
+    await countWindows(events, { partitions: 2, folder: 'checkpoints' }, after).done;
+    // Every window's last firing counts all 20 of its key's records.
+    const last = lastFirings([...before.records, ...after.records]);
     expect(last.size).toBe(5 * 6);
     for (const value of last.values()) expect(value).toBe(20);
   });
@@ -125,48 +134,19 @@ describe('pipeline checkpoints', () => {
       { key: 'k0', ts: 500 },
       ...Array.from({ length: 100 }, (_, i) => ({ key: `k${i % 3}`, ts: 2_000 + i * 10 })),
     ];
-    const run = (partitions: number, stopAfter: number, out: ReturnType<typeof toArray<WindowResult<string, number>>>) => {
-      let seen = 0;
-      let handle: PipelineHandle | undefined;
-      handle = pipeline(fromArray(events))
-        .tap(() => {
-          if (++seen === stopAfter) void handle?.stop();
-        })
-        .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
-        .keyBy((e) => e.key, { partitions })
-        .window(tumbling(1_000))
-        .reduce((n: number) => n + 1, () => 0)
-        .to(out)
-        .run({ checkpoint: { dir: join(dir, `checkpoints-${partitions}-${stopAfter}`), interval: Infinity }, batchSize: 8 });
-      return handle;
-    };
-    const lastFirings = (records: readonly WindowResult<string, number>[]) => new Map(records.map((r) => [`${r.key}@${r.window.start}`, r.value]));
     const whole = toArray<WindowResult<string, number>>();
-    const uninterrupted = await run(2, Infinity, whole).done;
+    const uninterrupted = await countWindows(events, { partitions: 2, folder: 'uninterrupted' }, whole).done;
     expect(uninterrupted.lateRecords).toBe(1);
     for (const resumeWith of [2, 3]) {
+      const folder = `resumed-with-${resumeWith}`;
       const before = toArray<WindowResult<string, number>>();
       // Stopped right before the late record: it is the first one the resumed run reads.
-      const first = await run(2, 200, before).done;
+      const first = await countWindows(events, { partitions: 2, folder, stopAfter: 200 }, before).done;
       const after = toArray<WindowResult<string, number>>();
-      const second = await run2(resumeWith, after);
+      const second = await countWindows(events, { partitions: resumeWith, folder }, after).done;
       // The first window had fired before the stop; the record for it is late after the resume too.
       expect(first.lateRecords + second.lateRecords).toBe(1);
       expect(lastFirings([...before.records, ...after.records])).toEqual(lastFirings(whole.records));
-    }
-    async function run2(partitions: number, out: ReturnType<typeof toArray<WindowResult<string, number>>>) {
-      // Resumes the run stopped above (same folder), with `partitions` partitions.
-      let handle: PipelineHandle | undefined;
-      handle = pipeline(fromArray(events))
-        .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
-        .keyBy((e) => e.key, { partitions })
-        .window(tumbling(1_000))
-        .reduce((n: number) => n + 1, () => 0)
-        .to(out)
-        .run({ checkpoint: { dir: join(dir, 'checkpoints-2-200'), interval: Infinity }, batchSize: 8 });
-      const result = await handle.done;
-      await rm(join(dir, 'checkpoints-2-200'), { recursive: true, force: true });
-      return result;
     }
   });
 
