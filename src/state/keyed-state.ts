@@ -22,8 +22,8 @@
  *   of V's keys exactly once, even when the Map is written to between the walk's steps, and
  *   iterators need no registration: an abandoned one leaks nothing.
  * - The log holds every write from the oldest unindexed view's offset on; what lies before it is
- *   dropped. A view held long without being read is indexed once the log reaches 65,536 writes and
- *   twice the state's size, so memory grows with the state and the keys written, not with the writes.
+ *   dropped. A view held long without being read is indexed once the log reaches 65,536 writes, so
+ *   memory grows with the keys written, not with the writes.
  */
 import { produce as immerProduce, type Draft } from 'immer';
 import { InvalidOptionError, ViewReleasedError } from '../errors.js';
@@ -39,10 +39,8 @@ const ABSENT: unique symbol = Symbol('KeyedState.absent');
 type Absent = typeof ABSENT;
 
 /**
- * The log holds at most this many writes, or twice as many as the state has keys if that is more:
- * past it, the views that need the log are indexed instead, so a view held long keeps one old value
- * per key written, not one per write. Indexing costs every later write a lookup, so a state's own
- * size is allowed in the log first.
+ * The most writes the log holds: past it, the views that need the log are indexed instead, so a view
+ * held long keeps one old value per key written, not one per write.
  */
 const LOG_BOUND = 65_536;
 
@@ -549,7 +547,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
       const at = this.#logLength++;
       this.#logKeys[at] = key;
       this.#logOlds[at] = old;
-      if (at >= LOG_BOUND && at >= 2 * this.#live.size) this.#boundLog();
+      if (at >= LOG_BOUND) this.#boundLog();
     }
     const indexed = this.#indexed;
     for (let i = 0; i < indexed.length; i++) {
@@ -565,7 +563,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    */
   #boundLog(): void {
     for (const view of this.#views) {
-      if (this.#logLength < Math.max(LOG_BOUND, this.#live.size)) return;
+      if (this.#logLength < LOG_BOUND / 2) return;
       if (view.index === undefined) this.#indexFor(view);
     }
   }
