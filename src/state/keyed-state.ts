@@ -73,10 +73,9 @@ let releaseCore: <K, V>(core: ViewCore<K, V>) => void;
 let indexOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent>;
 let changedKeysOf: <K, V>(core: ViewCore<K, V>) => number;
 
-/** The value of `key` as `core` sees it, `live` being its live value (undefined with no entry). */
-function seenBy<K, V>(index: Map<K, V | Absent>, key: K, live: V | Absent | undefined, present: boolean): V | Absent {
-  if (index.size !== 0 && index.has(key)) return index.get(key) as V | Absent;
-  return present ? (live as V | Absent) : ABSENT;
+/** The value at a view's snapshot of a key with a live entry, from the view's index and the entry's live value. */
+function seenBy<K, V>(index: Map<K, V | Absent>, key: K, live: V | Absent): V | Absent {
+  return index.size !== 0 && index.has(key) ? (index.get(key) as V | Absent) : live;
 }
 
 /**
@@ -210,7 +209,7 @@ function* walk<K, V>(core: ViewCore<K, V>): IterableIterator<[K, V]> {
   // Checked on every `next()`, including the first and the one that would report the end.
   if (core.released) throw new ViewReleasedError();
   for (const [key, live] of liveOf(core)) {
-    const value = seenBy(indexOf(core), key, live, true);
+    const value = seenBy(indexOf(core), key, live);
     if (value === ABSENT) continue;
     yield [key, value];
     if (core.released) throw new ViewReleasedError();
