@@ -524,8 +524,8 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   /** Writes `value` (ABSENT to delete) over `old`, the key's live value now. */
   #put(key: K, old: V | Absent, value: V | Absent): void {
     this.#writes++;
-    // A delete's position: views taken after it are past it even when it was not logged.
-    const at = this.#position();
+    // A delete's position, before it is logged: views taken after it are past it even when it is not.
+    const deletedAt = value === ABSENT ? this.#position() : 0;
     if (this.#views.length !== 0) this.#record(key, old);
     if (value !== ABSENT) {
       this.#live.set(key, value);
@@ -535,7 +535,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
         this.#live.delete(key);
       } else {
         this.#live.set(key, ABSENT);
-        this.#tombstones.set(key, at);
+        this.#tombstones.set(key, deletedAt);
       }
     }
   }
@@ -634,7 +634,6 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     if (this.#tombstones.size === 0) return;
     const live = this.#live;
     const tombstones = this.#tombstones;
-    this.#writes++;
     if (views.length === 0) {
       for (const key of tombstones.keys()) live.delete(key);
       tombstones.clear();
