@@ -1,0 +1,88 @@
+/**
+ * A 32-bit hash of any value as a {@link KeyTable} key, consistent with SameValueZero (the equality
+ * of Map keys): equal keys hash equally, -0 as 0. Numbers and strings, the keys that matter for
+ * speed, are hashed from their value with no allocation; objects and unregistered symbols by
+ * identity, through an id each gets the first time it is seen. Not the canonical hash the routers
+ * use: this one only has to be fast and well spread within one process, never stable across runs.
+ */
+
+const float64 = new Float64Array(1);
+const float64Words = new Int32Array(float64.buffer);
+
+/**
+ * Ids of objects and unregistered symbols, held weakly: a key that is gone costs nothing. (Node 20
+ * takes symbols as weak keys; the ES2022 typings this project compiles against predate that.)
+ */
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+
+const HASH_TRUE = 0x2f6b3c51;
+const HASH_FALSE = 0x4a1d9e73;
+const HASH_NULL = 0x1b873593;
+const HASH_UNDEFINED = 0x5bd1e995;
+/** Keeps a bigint's or a registered symbol's hash apart from the string it is hashed through. */
+const TAG_BIGINT = 0x68e31da4;
+const TAG_SYMBOL = 0x3c6ef372;
+
+/** MurmurHash3's finalizer: every input bit affects every output bit, so low bits are well mixed. */
+export function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * The hash of `key`, a signed 32-bit integer (V8 returns those without boxing them).
+ * @example
+ * ```ts
+ * hashKey(-0) === hashKey(0); // true
+ * ```
+ */
+export function hashKey(key: unknown): number {
+  if (typeof key === 'number') {
+    const int = key | 0;
+    return int === key ? mix32(int) : hashDouble(key);
+  }
+  if (typeof key === 'string') return hashString(key);
+  return hashOther(key);
+}
+
+/** FNV-1a over the UTF-16 code units, then mixed: cheap per character, and spread by the finalizer. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5 ^ text.length;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return mix32(h);
+}
+
+function hashDouble(value: number): number {
+  float64[0] = value;
+  return mix32((float64Words[0] as number) ^ mix32(float64Words[1] as number));
+}
+
+function hashOther(key: unknown): number {
+  switch (typeof key) {
+    case 'boolean':
+      return key ? HASH_TRUE : HASH_FALSE;
+    case 'undefined':
+      return HASH_UNDEFINED;
+    case 'bigint':
+      return hashString(key.toString(36)) ^ TAG_BIGINT;
+    case 'symbol': {
+      // A registered symbol cannot be held weakly; its registry key names it for good anyway.
+      const registered = Symbol.keyFor(key);
+      return registered === undefined ? identityHash(key) : hashString(registered) ^ TAG_SYMBOL;
+    }
+    default:
+      return key === null ? HASH_NULL : identityHash(key as object);
+  }
+}
+
+function identityHash(key: object | symbol): number {
+  const weak = key as object;
+  let id = identities.get(weak);
+  if (id === undefined) {
+    id = nextIdentity++;
+    identities.set(weak, id);
+  }
+  return mix32(id);
+}

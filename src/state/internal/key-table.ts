@@ -1,0 +1,292 @@
+/**
+ * An insertion-ordered hash table with Map semantics (SameValueZero keys, insertion order, and
+ * iterators that see writes made while they run), built for lookups at scale. Keys and values sit
+ * side by side in one open-addressed array (linear probing), so finding a key in a large table is
+ * usually one cache miss, where a Map's chained buckets cost two or three; at a million keys that
+ * miss is most of what a lookup costs.
+ *
+ * Invariants:
+ * - `#slots` holds key, value pairs; a slot is EMPTY, DELETED (probes go on past it), or an entry.
+ *   At most 3/4 of the slots are in use (entries or DELETED), so every probe ends.
+ * - `#order[0 … #length)` lists entries in insertion order as slot numbers, HOLE where an entry
+ *   was deleted; `#positions[slot]` is the entry's place in `#order`.
+ * - `#order` is replaced, never shrunk in place: growing or compacting it (dropping holes) makes a
+ *   new array and records how positions moved, so an iterator holding the old one finds its place.
+ *   Rehashing rewrites slot numbers in the current `#order` in place, and iterators read slot
+ *   numbers only from the current one.
+ */
+import { hashKey } from './key-hash.js';
+
+const EMPTY: unique symbol = Symbol('KeyTable.empty');
+const DELETED: unique symbol = Symbol('KeyTable.deleted');
+/** Stands for NaN as a stored key: NaN === NaN is false, and a Map treats all NaNs as one key. */
+const NAN_KEY: unique symbol = Symbol('KeyTable.NaN');
+const HOLE = -1;
+
+const MIN_CAPACITY = 16;
+
+/** How positions moved when an order array was compacted: old positions of the dropped holes, ascending. */
+interface Compaction {
+  readonly next: Int32Array;
+  /** Every position before this one is gone (a `clear`); undefined for a compaction. */
+  readonly clearedBefore: number | undefined;
+  readonly holes: Int32Array;
+}
+
+/** Old order arrays → where their positions went; held weakly, so only live iterators keep them. */
+const compactions = new WeakMap<Int32Array, Compaction>();
+
+const NO_HOLES = new Int32Array(0);
+
+/** The slot count that keeps `entries` at most half full, as a rebuild leaves it. */
+function capacityFor(entries: number): number {
+  let capacity = MIN_CAPACITY;
+  while (capacity < entries * 2) capacity *= 2;
+  return capacity;
+}
+
+/** How many of the ascending `holes` are below `position`. */
+function holesBefore(holes: Int32Array, position: number): number {
+  let low = 0;
+  let high = holes.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((holes[mid] as number) < position) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * A Map-like table of `K` → `V`: `get`, `has`, `set`, `delete`, `clear`, `size`, and iteration in
+ * insertion order. `find` / `valueAt` / `setAt` let a caller read and then replace a value with a
+ * single probe.
+ *
+ * @example
+ * ```ts
+ * const table = new KeyTable<string, number>();
+ * table.set('a', 1);
+ * const at = table.find('a');
+ * table.setAt(at, (table.valueAt(at) as number) + 1); // a → 2
+ * ```
+ */
+export class KeyTable<K, V> {
+  #slots: unknown[];
+  /** 2 × (capacity − 1): masks a hash to the even index of a slot's key. */
+  #mask: number;
+  #positions: Int32Array;
+  #order = new Int32Array(MIN_CAPACITY);
+  /** Positions used in `#order`, entries and holes. */
+  #length = 0;
+  #size = 0;
+  /** Slots holding an entry or DELETED. */
+  #used = 0;
+
+  /** Past this many used slots (3/4 of them), an insert rebuilds the table first. */
+  #limit: number;
+
+  constructor() {
+    this.#slots = emptySlots(MIN_CAPACITY);
+    this.#mask = (MIN_CAPACITY - 1) * 2;
+    this.#limit = MIN_CAPACITY - MIN_CAPACITY / 4;
+    this.#positions = new Int32Array(MIN_CAPACITY);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Where `key`'s value is, for `valueAt` and `setAt`, or -1 when `key` is absent. Valid until the
+   * next `set` of a new key, `delete` or `clear`.
+   */
+  find(key: K): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const wanted = key !== key ? NAN_KEY : key;
+    let at = (hashKey(wanted) << 1) & mask;
+    for (;;) {
+      const held = slots[at];
+      if (held === wanted) return at + 1;
+      if (held === EMPTY) return -1;
+      at = (at + 2) & mask;
+    }
+  }
+
+  /** The value at `ref`, a result of `find` that is not -1. */
+  valueAt(ref: number): V {
+    return this.#slots[ref] as V;
+  }
+
+  /** Replaces the value at `ref`, a result of `find` that is not -1. */
+  setAt(ref: number, value: V): void {
+    this.#slots[ref] = value;
+  }
+
+  get(key: K): V | undefined {
+    const ref = this.find(key);
+    return ref < 0 ? undefined : (this.#slots[ref] as V);
+  }
+
+  has(key: K): boolean {
+    return this.find(key) >= 0;
+  }
+
+  set(key: K, value: V): void {
+    const ref = this.find(key);
+    if (ref >= 0) this.#slots[ref] = value;
+    else this.#insert(key, value);
+  }
+
+  delete(key: K): boolean {
+    const ref = this.find(key);
+    if (ref < 0) return false;
+    const at = ref - 1;
+    const slots = this.#slots;
+    slots[at] = DELETED;
+    slots[ref] = undefined;
+    this.#order[this.#positions[at >> 1] as number] = HOLE;
+    this.#size--;
+    // Many holes: compact, so iteration and memory follow the entries, not the deletes.
+    if (this.#length - this.#size > Math.max(this.#size, MIN_CAPACITY)) this.#rebuild(capacityFor(this.#size));
+    return true;
+  }
+
+  clear(): void {
+    const old = this.#order;
+    this.#order = new Int32Array(MIN_CAPACITY);
+    compactions.set(old, { next: this.#order, clearedBefore: this.#length, holes: NO_HOLES });
+    this.#length = 0;
+    this.#slots = emptySlots(MIN_CAPACITY);
+    this.#mask = (MIN_CAPACITY - 1) * 2;
+    this.#limit = MIN_CAPACITY - MIN_CAPACITY / 4;
+    this.#positions = new Int32Array(MIN_CAPACITY);
+    this.#size = 0;
+    this.#used = 0;
+  }
+
+  /** The entries in insertion order, seeing writes made while it runs as a Map iterator does. */
+  *entries(): IterableIterator<[K, V]> {
+    const cursor = { order: this.#order, position: 0 };
+    for (let at = this.#advance(cursor); at >= 0; at = this.#advance(cursor)) {
+      const slots = this.#slots;
+      yield [keyOut(slots[at]) as K, slots[at + 1] as V];
+    }
+  }
+
+  /** The keys in insertion order; see {@link KeyTable.entries}. */
+  *keys(): IterableIterator<K> {
+    const cursor = { order: this.#order, position: 0 };
+    for (let at = this.#advance(cursor); at >= 0; at = this.#advance(cursor)) yield keyOut(this.#slots[at]) as K;
+  }
+
+  /** The values in insertion order; see {@link KeyTable.entries}. */
+  *values(): IterableIterator<V> {
+    const cursor = { order: this.#order, position: 0 };
+    for (let at = this.#advance(cursor); at >= 0; at = this.#advance(cursor)) yield this.#slots[at + 1] as V;
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /**
+   * Moves a cursor to its next entry and returns the index of that entry's key in `#slots`, or -1
+   * at the end. A cursor holding an order array that was since compacted is moved to the current
+   * one first.
+   */
+  #advance(cursor: { order: Int32Array; position: number }): number {
+    let { order, position } = cursor;
+    while (order !== this.#order) {
+      const moved = compactions.get(order) as Compaction;
+      position = moved.clearedBefore !== undefined ? Math.max(0, position - moved.clearedBefore) : position - holesBefore(moved.holes, position);
+      order = moved.next;
+    }
+    const length = this.#length;
+    while (position < length) {
+      const slot = order[position++] as number;
+      if (slot !== HOLE) {
+        cursor.order = order;
+        cursor.position = position;
+        return slot << 1;
+      }
+    }
+    cursor.order = order;
+    cursor.position = position;
+    return -1;
+  }
+
+  #insert(key: K, value: V): void {
+    if (this.#used >= this.#limit) this.#rebuild(capacityFor(this.#size + 1));
+    // NaN is stored as NAN_KEY, and -0 as 0, as a Map stores it.
+    const stored = key !== key ? NAN_KEY : key === 0 ? 0 : key;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let at = (hashKey(stored) << 1) & mask;
+    // `find` just walked this probe to an EMPTY slot: reuse the first DELETED one on the way, if any.
+    while (slots[at] !== EMPTY && slots[at] !== DELETED) at = (at + 2) & mask;
+    if (slots[at] === EMPTY) this.#used++;
+    slots[at] = stored;
+    slots[at + 1] = value;
+    const slot = at >> 1;
+    if (this.#length === this.#order.length) this.#growOrder();
+    this.#positions[slot] = this.#length;
+    this.#order[this.#length++] = slot;
+    this.#size++;
+  }
+
+  #growOrder(): void {
+    const old = this.#order;
+    const order = new Int32Array(old.length * 2);
+    order.set(old);
+    compactions.set(old, { next: order, clearedBefore: undefined, holes: NO_HOLES });
+    this.#order = order;
+  }
+
+  /** Rehashes every entry into `capacity` slots and drops the holes from the order, in a new array. */
+  #rebuild(capacity: number): void {
+    const oldSlots = this.#slots;
+    const oldOrder = this.#order;
+    const slots = emptySlots(capacity);
+    const positions = new Int32Array(capacity);
+    const mask = (capacity - 1) * 2;
+    const order = new Int32Array(Math.max(MIN_CAPACITY, this.#size * 2));
+    const holes = new Int32Array(this.#length - this.#size);
+    let kept = 0;
+    let dropped = 0;
+    for (let position = 0; position < this.#length; position++) {
+      const oldSlot = oldOrder[position] as number;
+      if (oldSlot === HOLE) {
+        holes[dropped++] = position;
+        continue;
+      }
+      const key = oldSlots[oldSlot << 1];
+      let at = (hashKey(key) << 1) & mask;
+      while (slots[at] !== EMPTY) at = (at + 2) & mask;
+      slots[at] = key;
+      slots[at + 1] = oldSlots[(oldSlot << 1) + 1];
+      positions[at >> 1] = kept;
+      order[kept++] = at >> 1;
+    }
+    compactions.set(oldOrder, { next: order, clearedBefore: undefined, holes });
+    this.#slots = slots;
+    this.#positions = positions;
+    this.#mask = mask;
+    this.#limit = capacity - capacity / 4;
+    this.#order = order;
+    this.#length = kept;
+    this.#used = this.#size;
+  }
+}
+
+/** `capacity` EMPTY slots, as a packed array (a holey one makes every read check for holes). */
+function emptySlots(capacity: number): unknown[] {
+  const slots: unknown[] = [];
+  for (let i = 0; i < capacity * 2; i++) slots.push(EMPTY);
+  return slots;
+}
+
+/** A stored key as the caller gave it. */
+function keyOut(stored: unknown): unknown {
+  return stored === NAN_KEY ? Number.NaN : stored;
+}

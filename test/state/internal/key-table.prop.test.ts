@@ -1,0 +1,167 @@
+import { fc, it } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { hashKey } from '../../../src/state/internal/key-hash.js';
+import { KeyTable } from '../../../src/state/internal/key-table.js';
+
+/** Keys of every kind a Map takes, with the SameValueZero corner cases (-0 and 0, NaN). */
+const OBJECT_KEYS = [{}, [], () => 0] as const;
+const SYMBOL_KEYS = [Symbol('a'), Symbol('a'), Symbol.for('sluice.key-table')] as const;
+const SPECIAL_KEYS: readonly unknown[] = [
+  0, -0, Number.NaN, 1.5, -1.5, 2 ** 31, -(2 ** 31) - 1, Infinity, -Infinity, Number.MAX_SAFE_INTEGER,
+  '', 'a', 'A', 'ab', 'é', '0', true, false, null, undefined, 0n, 1n, 2n ** 80n,
+  ...OBJECT_KEYS, ...SYMBOL_KEYS,
+];
+
+/** Small integers make long runs of colliding writes; the specials check equality. */
+const keyArb: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: -60, max: 260 }) },
+  { weight: 2, arbitrary: fc.constantFrom(...SPECIAL_KEYS) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 3 }) },
+);
+
+type Op =
+  | { readonly kind: 'set'; readonly key: unknown; readonly value: number }
+  | { readonly kind: 'delete'; readonly key: unknown }
+  | { readonly kind: 'clear' }
+  | { readonly kind: 'fill'; readonly from: number; readonly count: number }
+  | { readonly kind: 'drain'; readonly from: number; readonly count: number }
+  | { readonly kind: 'iterate'; readonly cursor: number; readonly take: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keyArb, value: fc.integer() }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArb }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  // Many inserts or deletes at once: the table grows, shrinks and compacts under open iterators.
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fill' as const), from: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 1, max: 400 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const), from: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 1, max: 400 }) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('iterate' as const), cursor: fc.nat(3), take: fc.oneof(fc.nat(8), fc.nat(200)) }) },
+);
+
+/** Entries compared with Object.is, so NaN, -0 and identities count. */
+function sameEntries(actual: readonly (readonly [unknown, unknown])[], expected: readonly (readonly [unknown, unknown])[]): boolean {
+  return actual.length === expected.length && actual.every(([k, v], i) => Object.is(k, expected[i]?.[0]) && Object.is(v, expected[i]?.[1]));
+}
+
+describe('KeyTable', () => {
+  it.prop([fc.array(opArb, { maxLength: 120 })], { numRuns: 300 })(
+    'behaves as a Map, iterators included, through growth, deletes, compaction and clears',
+    (ops) => {
+      const table = new KeyTable<unknown, number>();
+      const model = new Map<unknown, number>();
+      const cursors: { table: Iterator<[unknown, number]>; model: Iterator<[unknown, number]>; done: boolean }[] = [];
+      const set = (key: unknown, value: number): void => {
+        table.set(key, value);
+        model.set(key, value);
+      };
+      const remove = (key: unknown): void => {
+        expect(table.delete(key)).toBe(model.delete(key));
+      };
+      for (const op of ops) {
+        switch (op.kind) {
+          case 'set':
+            set(op.key, op.value);
+            break;
+          case 'delete':
+            remove(op.key);
+            break;
+          case 'clear':
+            table.clear();
+            model.clear();
+            break;
+          case 'fill':
+            for (let i = 0; i < op.count; i++) set(op.from + i, i);
+            break;
+          case 'drain':
+            for (let i = 0; i < op.count; i++) remove(op.from + i);
+            break;
+          case 'iterate': {
+            const cursor = (cursors[op.cursor] ??= { table: table.entries(), model: model.entries(), done: false });
+            const taken: [unknown, number][] = [];
+            const expected: [unknown, number][] = [];
+            for (let i = 0; i < op.take && !cursor.done; i++) {
+              const a = cursor.table.next();
+              const b = cursor.model.next();
+              expect(a.done).toBe(b.done);
+              if (b.done === true) cursor.done = true;
+              else {
+                taken.push(a.value as [unknown, number]);
+                expected.push(b.value);
+              }
+            }
+            expect(sameEntries(taken, expected)).toBe(true);
+            if (cursor.done) cursors[op.cursor] = undefined as never;
+            break;
+          }
+        }
+        expect(table.size).toBe(model.size);
+      }
+      for (const key of [...SPECIAL_KEYS, ...model.keys()]) {
+        expect(table.has(key)).toBe(model.has(key));
+        expect(table.get(key)).toBe(model.get(key));
+        const ref = table.find(key);
+        expect(ref >= 0).toBe(model.has(key));
+        if (ref >= 0) expect(table.valueAt(ref)).toBe(model.get(key));
+      }
+      expect(sameEntries([...table], [...model])).toBe(true);
+      expect([...table.keys()].every((key, i) => Object.is(key, [...model.keys()][i]))).toBe(true);
+      expect([...table.values()]).toEqual([...model.values()]);
+    },
+  );
+
+  it.prop([fc.array(fc.tuple(keyArb, fc.integer()), { maxLength: 200 })])('replaces a value in place through find and setAt', (writes) => {
+    const table = new KeyTable<unknown, number>();
+    const model = new Map<unknown, number>();
+    for (const [key, value] of writes) {
+      const ref = table.find(key);
+      if (ref >= 0) table.setAt(ref, value);
+      else table.set(key, value);
+      model.set(key, value);
+    }
+    expect(sameEntries([...table], [...model])).toBe(true);
+  });
+
+  it('keeps an iterator in place when deletes behind it compact the order', () => {
+    const table = new KeyTable<number, number>();
+    for (let k = 0; k < 300; k++) table.set(k, k);
+    const iterator = table.keys();
+    for (let k = 0; k < 200; k++) iterator.next();
+    // 200 holes behind the iterator and 100 entries: the order is compacted.
+    for (let k = 0; k < 200; k++) table.delete(k);
+    table.set(1000, 0);
+    expect([...iterator]).toEqual([...Array.from({ length: 100 }, (_, i) => 200 + i), 1000]);
+  });
+
+  it('holds 250,000 integer keys and finds each', () => {
+    const table = new KeyTable<number, number>();
+    for (let k = 0; k < 250_000; k++) table.set(k * 7919, k);
+    let wrong = 0;
+    for (let k = 0; k < 250_000; k++) if (table.get(k * 7919) !== k) wrong++;
+    expect(wrong).toBe(0);
+    expect(table.size).toBe(250_000);
+    expect(table.has(-1)).toBe(false);
+  });
+});
+
+describe('hashKey', () => {
+  it('hashes keys a Map holds as one key alike', () => {
+    expect(hashKey(-0)).toBe(hashKey(0));
+    expect(hashKey(Number.NaN)).toBe(hashKey(0 / 0));
+    expect(hashKey('ab')).toBe(hashKey(['a', 'b'].join('')));
+    expect(hashKey(2n ** 80n)).toBe(hashKey(2n ** 80n));
+    const object = {};
+    expect(hashKey(object)).toBe(hashKey(object));
+    expect(hashKey(Symbol.for('x'))).toBe(hashKey(Symbol.for('x')));
+  });
+
+  it.prop([fc.integer()])('returns a signed 32-bit integer', (n) => {
+    for (const key of [n, String(n), n + 0.5, BigInt(n)]) expect(hashKey(key) | 0).toBe(hashKey(key));
+  });
+
+  it('spreads consecutive integers over the low bits', () => {
+    const buckets = new Uint32Array(1024);
+    for (let k = 0; k < 65_536; k++) (buckets[hashKey(k) & 1023] as number)++;
+    // 64 expected per bucket; a weak mix of sequential keys would leave many empty or overfull.
+    expect(Math.max(...buckets)).toBeLessThan(128);
+    expect(Math.min(...buckets)).toBeGreaterThan(16);
+  });
+});
