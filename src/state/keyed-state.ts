@@ -269,7 +269,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   constructor(entries?: Iterable<readonly [K, V]>) {
-    if (entries !== undefined) for (const [key, value] of entries) this.set(key, value);
+    if (entries === undefined) return;
+    if (Array.isArray(entries)) this.#live.reserve(entries.length);
+    for (const [key, value] of entries) this.set(key, value);
   }
 
   /** How many keys the state holds. */

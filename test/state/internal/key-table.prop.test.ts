@@ -131,6 +131,23 @@ describe('KeyTable', () => {
     expect([...iterator]).toEqual([...Array.from({ length: 100 }, (_, i) => 200 + i), 1000]);
   });
 
+  it.prop([fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 300 }), fc.nat(2000)])(
+    'keeps entries, order and open iterators through reserve',
+    (keys, room) => {
+      const table = new KeyTable<number, number>();
+      const model = new Map<number, number>();
+      const half = keys.length >> 1;
+      keys.slice(0, half).forEach((key, i) => (table.set(key, i), model.set(key, i)));
+      const iterator = table.keys();
+      const modelIterator = model.keys();
+      expect(iterator.next()).toEqual(modelIterator.next());
+      table.reserve(room);
+      keys.slice(half).forEach((key, i) => (table.set(key, i), model.set(key, i)));
+      expect(sameEntries([...table], [...model])).toBe(true);
+      expect([...iterator]).toEqual([...modelIterator]);
+    },
+  );
+
   it('holds 250,000 integer keys and finds each', () => {
     const table = new KeyTable<number, number>();
     for (let k = 0; k < 250_000; k++) table.set(k * 7919, k);
