@@ -103,7 +103,8 @@ export class KeyTable<K, V> {
   find(key: K): number {
     const slots = this.#slots;
     const mask = this.#mask;
-    const wanted = key !== key ? NAN_KEY : key;
+    // The NaN test only for numbers: `key !== key` on a string is a string comparison call.
+    const wanted = typeof key === 'number' && key !== key ? NAN_KEY : key;
     let at = (hashKey(wanted) << 1) & mask;
     for (;;) {
       const held = slots[at];
@@ -224,7 +225,7 @@ export class KeyTable<K, V> {
   #insert(key: K, value: V): void {
     if (this.#used >= this.#limit) this.#rebuild(capacityFor(this.#size + 1));
     // NaN is stored as NAN_KEY, and -0 as 0, as a Map stores it.
-    const stored = key !== key ? NAN_KEY : key === 0 ? 0 : key;
+    const stored = typeof key !== 'number' ? key : key !== key ? NAN_KEY : key === 0 ? 0 : key;
     const slots = this.#slots;
     const mask = this.#mask;
     let at = (hashKey(stored) << 1) & mask;

@@ -164,7 +164,46 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     }
     return i;
   };
-  /** Whether `afterRecord` has anything to wait for; checked after every record of an in-memory source. */
+  let sinceYield = 0;
+  /**
+   * Takes items in a plain loop, awaiting only what is due (room downstream, a watermark, a
+   * barrier) and a turn of the event loop now and then; false when the run should stop reading.
+   */
+  const takeItems = async (items: Iterable<SourceItem<unknown, unknown>>): Promise<boolean> => {
+    for (const item of items) {
+      if (!take(item)) return false;
+      if (pauseDue()) await afterRecord();
+      if (++sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
+    }
+    return true;
+  };
+  /**
+   * Reads an asynchronous source to its end or until the run stops, handing each value to
+   * `takeValue`. While the source is slow to answer, a barrier (or a stop) need not wait for its
+   * next value, and a partly filled batch goes out after `lingerMs`.
+   */
+  const drain = async <T>(iterator: AsyncIterator<T>, takeValue: (value: T) => Promise<boolean>): Promise<void> => {
+    let next = iterator.next();
+    for (;;) {
+      const step = await Promise.race([next, setup.wake().then((): typeof WOKEN => WOKEN)]);
+      if (step === WOKEN) {
+        if (setup.stopping()) {
+          void iterator.return?.();
+          return;
+        }
+        await afterRecord();
+        continue;
+      }
+      if (step.done === true) return;
+      next = iterator.next();
+      if (!(await takeValue(step.value))) {
+        void iterator.return?.();
+        return;
+      }
+      armTimers();
+    }
+  };
+  /** Whether `afterRecord` has anything to wait for; checked after every record. */
   const pauseDue = (): boolean => router.sending || sinceWatermark >= watermarkEvery || barriers?.due === true;
   /** What to await after a record: room downstream, a watermark or a barrier that is due. */
   const afterRecord = async (): Promise<void> => {
@@ -180,7 +219,6 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     // is never starved. Chunks are read in place; other synchronous sources item by item.
     const chunks = source.readChunks?.(setup.from);
     if (chunks !== undefined) {
-      let sinceYield = 0;
       for (const chunk of chunks) {
         const { records, end } = chunk;
         let i = chunk.start;
@@ -199,38 +237,19 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
       }
       return { offset };
     }
-    const items = source.read(setup.from);
-    if (Symbol.iterator in items) {
-      let sinceYield = 0;
-      for (const item of items as Iterable<SourceItem<unknown, unknown>>) {
-        if (!take(item)) break;
-        if (pauseDue()) await afterRecord();
-        if (++sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
-      }
+    // Sources that read in blocks hand over a block's items at once: one asynchronous step per
+    // block, then a plain loop. Others are read item by item.
+    const batches = source.readBatches?.(setup.from);
+    if (batches !== undefined) {
+      await drain(batches[Symbol.asyncIterator](), takeItems);
       return { offset };
     }
-    const iterator = items[Symbol.asyncIterator]();
-    let next = iterator.next();
-    for (;;) {
-      // While the source is slow to answer, a barrier (or a stop) need not wait for its next record.
-      const step = await Promise.race([next, setup.wake().then((): typeof WOKEN => WOKEN)]);
-      if (step === WOKEN) {
-        if (setup.stopping()) {
-          void iterator.return?.();
-          break;
-        }
-        await afterRecord();
-        continue;
-      }
-      if (step.done === true) break;
-      next = iterator.next();
-      if (!take(step.value)) {
-        void iterator.return?.();
-        break;
-      }
-      await afterRecord();
-      armTimers();
+    const items = source.read(setup.from);
+    if (Symbol.iterator in items) {
+      await takeItems(items as Iterable<SourceItem<unknown, unknown>>);
+      return { offset };
     }
+    await drain(items[Symbol.asyncIterator](), (item) => takeItems([item]));
     return { offset };
   } finally {
     disarmTimers();

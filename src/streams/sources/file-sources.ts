@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { InvalidOptionError } from '../../errors.js';
 import { positiveInteger, withDefault } from '../../internal/validate.js';
-import { splitLines } from './line-reader.js';
+import { splitLineBatches } from './line-reader.js';
 import type { Source, SourceItem } from './source.js';
 
 /** Where to resume in a file: the byte position of the next line, and that line's number. */
@@ -66,18 +66,27 @@ function fileSource<TRecord>(
   if (typeof path !== 'string' || path.length === 0) throw new InvalidOptionError('path', 'a file path', path);
   const chunkSize = withDefault(options.chunkSize, 65_536, (v) => positiveInteger('chunkSize', v));
   const skipBlank = options.skipBlank ?? skipBlankByDefault;
+  /** The items of each chunk read from `from` on: the lines it completes, parsed. */
+  async function* readBatches(from: LineOffset = START): AsyncGenerator<SourceItem<TRecord, LineOffset>[]> {
+    checkOffset(from);
+    const chunks = createReadStream(path, { start: from.byte, highWaterMark: chunkSize });
+    for await (const lines of splitLineBatches(chunks as AsyncIterable<Uint8Array>, from.byte, from.line)) {
+      const items: SourceItem<TRecord, LineOffset>[] = [];
+      for (const line of lines) {
+        if (skipBlank && line.text.trim() === '') continue;
+        items.push(parse(line.text, { byte: line.nextByte, line: line.number + 1 }, line.number));
+      }
+      if (items.length > 0) yield items;
+    }
+  }
   return {
     name: path,
     replayable: true,
     start: START,
     async *read(from = START) {
-      checkOffset(from);
-      const chunks = createReadStream(path, { start: from.byte, highWaterMark: chunkSize });
-      for await (const line of splitLines(chunks as AsyncIterable<Uint8Array>, from.byte, from.line)) {
-        if (skipBlank && line.text.trim() === '') continue;
-        yield parse(line.text, { byte: line.nextByte, line: line.number + 1 }, line.number);
-      }
+      for await (const items of readBatches(from)) yield* items;
     },
+    readBatches,
   };
 }
 

@@ -27,6 +27,18 @@ export async function* splitLines(
   startByte = 0,
   startLine = 1,
 ): AsyncGenerator<Line> {
+  for await (const lines of splitLineBatches(chunks, startByte, startLine)) yield* lines;
+}
+
+/**
+ * {@link splitLines}, one array per chunk read: the lines that chunk completes (none when a line
+ * spans the whole chunk), so a consumer takes a chunk's lines in one step.
+ */
+export async function* splitLineBatches(
+  chunks: AsyncIterable<Uint8Array | string>,
+  startByte = 0,
+  startLine = 1,
+): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder('utf-8');
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -44,9 +56,10 @@ export async function* splitLines(
   for await (const raw of chunks) {
     // A stream with an encoding set hands out strings: count its bytes as UTF-8 all the same.
     const chunk = typeof raw === 'string' ? encoder.encode(raw) : raw;
+    const lines: Line[] = [];
     let start = 0;
     for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, start)) {
-      yield take(chunk.subarray(start, at + 1));
+      lines.push(take(chunk.subarray(start, at + 1)));
       start = at + 1;
     }
     if (start < chunk.length) {
@@ -54,8 +67,9 @@ export async function* splitLines(
       pending.push(rest);
       pendingBytes += rest.length;
     }
+    if (lines.length > 0) yield lines;
   }
-  if (pendingBytes > 0) yield take(new Uint8Array(0));
+  if (pendingBytes > 0) yield [take(new Uint8Array(0))];
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {

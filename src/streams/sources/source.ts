@@ -59,6 +59,15 @@ export interface Source<TRecord, TOffset> {
    * @throws as `read` does.
    */
   readChunks?(from?: TOffset): Iterable<RecordChunk<TRecord, TOffset>>;
+  /**
+   * Optional, for a source that reads in blocks (a file, a buffer at a time): the same items as
+   * `read(from)`, a block's worth at a time, so a pipeline pays one asynchronous step per block
+   * rather than per record. Each array is the source's to make and the pipeline's to keep. A
+   * pipeline reads through this when there is no `readChunks`, and through `read` when neither is
+   * there.
+   * @throws as `read` does.
+   */
+  readBatches?(from?: TOffset): AsyncIterable<readonly SourceItem<TRecord, TOffset>[]>;
 }
 
 /**

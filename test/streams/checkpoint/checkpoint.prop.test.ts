@@ -1,6 +1,6 @@
 /**
- * Stop anywhere, resume with any partition count, with or without injected crashes, reading an array
- * or chunks with offsets of their own: the output of a checkpointed job written through the
+ * Stop anywhere, resume with any partition count, with or without injected crashes, reading an array,
+ * chunks or batches of items with offsets of their own: the output of a checkpointed job written through the
  * exactly-once file sink holds every update once.
  */
 import fc from 'fast-check';
@@ -22,13 +22,15 @@ describe('pipeline checkpoints', () => {
         fc.nat(),
         fc.option(fc.integer(), { nil: undefined }),
         fc.option(fc.array(fc.nat({ max: 150 }), { maxLength: 6 }), { nil: undefined }),
-        async (input, before, after, batchSize, stopSeed, crashSeed, cuts) => {
+        fc.constantFrom('chunks' as const, 'batches' as const),
+        async (input, before, after, batchSize, stopSeed, crashSeed, cuts, via) => {
           const dir = await mkdtemp(join(tmpdir(), 'sluice-checkpoint-prop-'));
           try {
             const stopAfter = 1 + (stopSeed % input.length);
             const chaos = crashSeed === undefined ? undefined : { crashRate: 0.03, seed: crashSeed };
-            // With cuts, the words come in chunks of their own arrays, with offsets that are not indexes.
-            const source = cuts === undefined ? undefined : chunkedSource(input, cuts);
+            // With cuts, the words come in chunks of their own arrays (read in place, or as batches
+            // of items as from a file), with offsets that are not indexes.
+            const source = cuts === undefined ? undefined : chunkedSource(input, cuts, via);
             const first = await countWords({ input, dir, partitions: before, batchSize, stopAfter, chaos, source }).done;
             const second = await countWords({ input, dir, partitions: after, batchSize, chaos, source }).done;
             expect(first.recordsRead + second.recordsRead).toBe(input.length);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitLines, type Line } from '../../../src/streams/sources/line-reader.js';
+import { splitLineBatches, splitLines, type Line } from '../../../src/streams/sources/line-reader.js';
 
 const encoder = new TextEncoder();
 
@@ -50,6 +50,20 @@ describe('splitLines', () => {
           expect(rest).toEqual(lines.slice(i + 1));
         }
         if (lines.length > 0) expect(lines[lines.length - 1]?.nextByte).toBe(bytes.length);
+      }),
+    );
+  });
+
+  it('hands the same lines over a chunk at a time, never in an empty batch', async () => {
+    await fc.assert(
+      fc.asyncProperty(textArb, fc.array(fc.nat(), { maxLength: 8 }), async (text, cuts) => {
+        const bytes = encoder.encode(text);
+        const batches: Line[][] = [];
+        for await (const batch of splitLineBatches(chunked(bytes, cuts))) batches.push(batch);
+        expect(batches.every((batch) => batch.length > 0)).toBe(true);
+        // A chunk completes its lines: never more batches than chunks (plus an unterminated last line).
+        expect(batches.length).toBeLessThanOrEqual(new Set(cuts.map((c) => c % (bytes.length + 1))).size + 2);
+        expect(batches.flat()).toEqual(await collect(splitLines(chunked(bytes, cuts))));
       }),
     );
   });

@@ -11,6 +11,7 @@ import {
   fromIterable,
   fromJsonLines,
   fromReadable,
+  type LineOffset,
   type SourceItem,
 } from '../../../src/index.js';
 
@@ -183,6 +184,27 @@ describe('file sources', () => {
       expect(last).toBe(`record-${lines - 1}`);
     });
 
+    it('hands over a chunk of lines at a time, the same items as read, from any offset', async () => {
+      const path = join(dir, 'in.txt');
+      await writeFile(path, Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? '' : `line ${i + 1}`)).join('\r\n'));
+      for (const options of [{ chunkSize: 5 }, { chunkSize: 64 }, { skipBlank: true }]) {
+        const source = fromFileLines(path, options);
+        const all = await collect(source.read());
+        for (const from of [undefined, all[0]?.next, all[150]?.next, all[all.length - 1]?.next]) {
+          const batches: SourceItem<string, LineOffset>[][] = [];
+          for await (const batch of source.readBatches?.(from) ?? []) batches.push([...batch]);
+          expect(batches.every((batch) => batch.length > 0)).toBe(true);
+          expect(batches.flat()).toEqual(await collect(source.read(from)));
+        }
+        if (options.chunkSize === 64) {
+          // 64-byte chunks of ~9-byte lines: a few lines per batch, not one.
+          const batches: number[] = [];
+          for await (const batch of source.readBatches?.() ?? []) batches.push(batch.length);
+          expect(Math.max(...batches)).toBeGreaterThan(3);
+        }
+      }
+    });
+
     it('rejects an offset that is not a line offset, naming `from`', async () => {
       const path = join(dir, 'in.txt');
       await writeFile(path, 'x');
@@ -201,6 +223,9 @@ describe('file sources', () => {
       expect(malformed).toMatchObject({ kind: 'malformed', raw: '{"word":', line: 2, next: { byte: 22, line: 3 } });
       expect(malformed?.kind === 'malformed' && malformed.error).toBeInstanceOf(SyntaxError);
       expect(items[2]).toMatchObject({ kind: 'record', value: { word: 'b' }, next: { line: 5 } });
+      const batches: SourceItem<{ word: string }, LineOffset>[] = [];
+      for await (const batch of fromJsonLines<{ word: string }>(path).readBatches?.() ?? []) batches.push(...batch);
+      expect(batches).toEqual(items);
     });
   });
 
