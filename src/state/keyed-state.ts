@@ -370,9 +370,11 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     const ref = live.find(key);
     const current = ref < 0 ? ABSENT : live.valueAt(ref);
     const writes = this.#writes;
+    const changes = live.changes;
     const next = fn(current === ABSENT ? undefined : current);
-    // `fn` may itself write to the state: then the key is looked up again.
-    if (writes === this.#writes) this.#putAt(ref, key, current, next);
+    // `fn` may itself write to the state, or release a view (which may sweep tombstones and move
+    // entries): then the key is looked up again.
+    if (writes === this.#writes && changes === live.changes) this.#putAt(ref, key, current, next);
     else this.#put(key, this.#current(key), next);
     return next;
   }
@@ -392,8 +394,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     const ref = live.find(key);
     const old = ref < 0 ? ABSENT : live.valueAt(ref);
     const writes = this.#writes;
+    const changes = live.changes;
     const next = fn(old === ABSENT ? undefined : old, old !== ABSENT, key, a, b);
-    if (writes === this.#writes) this.#putAt(ref, key, old, next);
+    if (writes === this.#writes && changes === live.changes) this.#putAt(ref, key, old, next);
     else this.#put(key, this.#current(key), next);
     return next;
   }
@@ -545,7 +548,11 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     // A delete's position, before it is logged: views taken after it are past it even when it is not.
     const deletedAt = value === ABSENT ? this.#position() : 0;
     // Bounding the log may sweep tombstones out of the table, which moves entries.
-    if (this.#views.length !== 0 && this.#record(key, old)) ref = live.find(key);
+    if (this.#views.length !== 0) {
+      const changes = live.changes;
+      this.#record(key, old);
+      if (changes !== live.changes) ref = live.find(key);
+    }
     if (value !== ABSENT) {
       if (ref >= 0) live.setAt(ref, value);
       else live.set(key, value);
@@ -560,27 +567,19 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     }
   }
 
-  /**
-   * Keeps `old` for every view: in the log for views with no index, in each index that lacks the
-   * key. Returns whether the log reached its bound (and views were indexed, which may sweep).
-   */
-  #record(key: K, old: V | Absent): boolean {
-    let bounded = false;
+  /** Keeps `old` for every view: in the log for views with no index, in each index that lacks the key. */
+  #record(key: K, old: V | Absent): void {
     if (this.#unindexed !== 0) {
       const at = this.#logLength++;
       this.#logKeys[at] = key;
       this.#logOlds[at] = old;
-      if (at >= LOG_BOUND) {
-        this.#boundLog();
-        bounded = true;
-      }
+      if (at >= LOG_BOUND) this.#boundLog();
     }
     const indexed = this.#indexed;
     for (let i = 0; i < indexed.length; i++) {
       const index = (indexed[i] as ViewCore<K, V>).index as Map<K, V | Absent>;
       if (!index.has(key)) index.set(key, old);
     }
-    return bounded;
   }
 
   /**

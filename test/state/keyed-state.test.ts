@@ -278,6 +278,30 @@ describe('KeyedState', () => {
       expect(view.changedKeys).toBe(0);
     });
 
+    it('lands on its key when the function releases a view, and the sweep that follows moves entries', () => {
+      // Each of the 21 keys left, in turn: some keep their slot through the rehash, most do not.
+      for (let target = 79; target < 100; target++) {
+        for (const write of ['update', 'compute'] as const) {
+          const state = new KeyedState<string, number>(Array.from({ length: 100 }, (_, i) => [`k${i}`, i] as const));
+          const older = state.snapshot();
+          for (let i = 0; i < 79; i++) state.delete(`k${i}`);
+          const newer = state.snapshot();
+          // Releasing the older view drops 79 tombstones: the table compacts and rehashes under the write.
+          const next = (n: number | undefined): number => {
+            older.release();
+            return (n ?? 0) + 1000;
+          };
+          const key = `k${target}`;
+          if (write === 'update') state.update(key, next);
+          else state.compute(key, (n) => next(n), undefined, undefined);
+          expect(state.get(key)).toBe(target + 1000);
+          expect(new Map(state)).toEqual(new Map(Array.from({ length: 21 }, (_, i) => [`k${79 + i}`, 79 + i + (79 + i === target ? 1000 : 0)])));
+          expect(newer.get(key)).toBe(target);
+          expect(newer.size).toBe(21);
+        }
+      }
+    });
+
     it('keeps the write of a function that deletes the key it updates', () => {
       const state = abc();
       state.update('a', () => {

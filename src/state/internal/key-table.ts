@@ -81,6 +81,8 @@ export class KeyTable<K, V> {
   #size = 0;
   /** Slots holding an entry or DELETED. */
   #used = 0;
+  /** Counts inserts, deletes and clears: what may move entries and so invalidate `find` results. */
+  #changes = 0;
 
   /** Past this many used slots (3/4 of them), an insert rebuilds the table first. */
   #limit: number;
@@ -97,8 +99,16 @@ export class KeyTable<K, V> {
   }
 
   /**
-   * Where `key`'s value is, for `valueAt` and `setAt`, or -1 when `key` is absent. Valid until the
-   * next `set` of a new key, `delete` or `clear`.
+   * Changes with every insert, delete and clear (what may move entries): a result of `find` holds
+   * while this stays the same.
+   */
+  get changes(): number {
+    return this.#changes;
+  }
+
+  /**
+   * Where `key`'s value is, for `valueAt` and `setAt`, or -1 when `key` is absent. Valid while
+   * `changes` stays the same.
    */
   find(key: K): number {
     const slots = this.#slots;
@@ -148,6 +158,7 @@ export class KeyTable<K, V> {
     slots[ref] = undefined;
     this.#order[this.#positions[at >> 1] as number] = HOLE;
     this.#size--;
+    this.#changes++;
     // Many holes: compact, so iteration and memory follow the entries, not the deletes.
     if (this.#length - this.#size > Math.max(this.#size, MIN_CAPACITY)) this.#rebuild(capacityFor(this.#size));
     return true;
@@ -164,11 +175,14 @@ export class KeyTable<K, V> {
     this.#positions = new Int32Array(MIN_CAPACITY);
     this.#size = 0;
     this.#used = 0;
+    this.#changes++;
   }
 
   /** Makes room for `entries` entries in all, so filling the table to that size rehashes nothing. */
   reserve(entries: number): void {
-    if (entries > this.#limit) this.#rebuild(capacityFor(entries));
+    if (entries <= this.#limit) return;
+    this.#rebuild(capacityFor(entries));
+    this.#changes++;
   }
 
   /** The entries in insertion order, seeing writes made while it runs as a Map iterator does. */
@@ -239,6 +253,7 @@ export class KeyTable<K, V> {
     this.#positions[slot] = this.#length;
     this.#order[this.#length++] = slot;
     this.#size++;
+    this.#changes++;
   }
 
   #growOrder(): void {

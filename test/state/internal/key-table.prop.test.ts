@@ -57,6 +57,10 @@ describe('KeyTable', () => {
         expect(table.delete(key)).toBe(model.delete(key));
       };
       for (const op of ops) {
+        // A find result holds while `changes` stays the same.
+        const held = [...model.keys()][0];
+        const heldRef = table.find(held);
+        const changes = table.changes;
         switch (op.kind) {
           case 'set':
             set(op.key, op.value);
@@ -94,6 +98,7 @@ describe('KeyTable', () => {
           }
         }
         expect(table.size).toBe(model.size);
+        if (table.changes === changes && model.has(held)) expect(table.find(held)).toBe(heldRef);
       }
       for (const key of [...SPECIAL_KEYS, ...model.keys()]) {
         expect(table.has(key)).toBe(model.has(key));
