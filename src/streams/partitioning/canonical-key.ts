@@ -58,7 +58,7 @@ export function hashCanonical32(key: unknown): number {
 function hashString32(text: string): number {
   const n = text.length;
   // Bytes 0–3: the tag and the length's top three bytes. Bytes 4–7: its low byte and characters 0–2.
-  let h = murmur3Block(0, TAG_STRING | (((n >>> 24) & 0xff) << 8) | (((n >>> 16) & 0xff) << 16) | (((n >>> 8) & 0xff) << 24));
+  let h = n < 256 ? SHORT_STRING_HEAD : murmur3Block(0, TAG_STRING | (((n >>> 24) & 0xff) << 8) | (((n >>> 16) & 0xff) << 16) | (((n >>> 8) & 0xff) << 24));
   let k = n & 0xff;
   let seen = 0;
   const lead = n < 3 ? n : 3;
@@ -89,6 +89,9 @@ function hashString32(text: string): number {
   }
   return seen < 0x80 ? murmur3Finish(h, k, tail, n + 5) : murmur3Signed(encodeShared(text));
 }
+
+/** The first block of any string shorter than 256 characters (its tag, then three zero length bytes), mixed. */
+const SHORT_STRING_HEAD = murmur3Block(0, TAG_STRING);
 
 let sharedWriter: ByteWriter | undefined;
 
