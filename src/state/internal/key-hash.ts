@@ -6,6 +6,8 @@
  * use: this one only has to be fast and well spread within one process, never stable across runs.
  */
 
+import { mix32 } from '../../internal/mix32.js';
+
 const float64 = new Float64Array(1);
 const float64Words = new Int32Array(float64.buffer);
 
@@ -23,13 +25,6 @@ const HASH_UNDEFINED = 0x5bd1e995;
 /** Keeps a bigint's or a registered symbol's hash apart from the string it is hashed through. */
 const TAG_BIGINT = 0x68e31da4;
 const TAG_SYMBOL = 0x3c6ef372;
-
-/** MurmurHash3's finalizer: every input bit affects every output bit, so low bits are well mixed. */
-export function mix32(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * The hash of `key`, a signed 32-bit integer (V8 returns those without boxing them).

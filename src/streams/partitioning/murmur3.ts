@@ -3,6 +3,7 @@
  * whose output is fixed by its published reference, so a key hashes the same in every run, on every
  * machine and in every language that implements it.
  */
+import { mix32 } from '../../internal/mix32.js';
 
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
@@ -64,11 +65,5 @@ export function murmur3Finish(h: number, k: number, tail: number, length: number
     k = Math.imul(k, C2);
     h ^= k;
   }
-  h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
+  return mix32(h ^ length);
 }
