@@ -131,6 +131,44 @@ describe('fromReadable', () => {
     expect(values(await collect(fromReadable<string>(stream, { lines: true }).read()))).toEqual(['one', 'two', 'three']);
   });
 
+  it('hands over what the stream has buffered in one batch, the same items as read', async () => {
+    const objects = Array.from({ length: 500 }, (_, n) => ({ n }));
+    const stream = new Readable({ objectMode: true, highWaterMark: 64, read() {} });
+    for (const object of objects) stream.push(object);
+    stream.push(null);
+    const source = fromReadable<{ n: number }>(stream);
+    const batches: SourceItem<{ n: number }, number>[][] = [];
+    for await (const batch of source.readBatches?.() ?? []) batches.push([...batch]);
+    expect(batches.length).toBeLessThan(10);
+    expect(batches.flat()).toEqual(objects.map((value, i) => ({ kind: 'record', value, next: i + 1 })));
+    await expect(collect(source.read())).rejects.toThrow('one-shot');
+  });
+
+  it('lets go of a stream that refills synchronously, a bounded batch at a time', async () => {
+    let n = 0;
+    const endless = new Readable({
+      objectMode: true,
+      read() {
+        this.push(n++);
+      },
+    });
+    const iterator = fromReadable<number>(endless).readBatches?.()[Symbol.asyncIterator]();
+    const first = await iterator?.next();
+    expect(first?.done).toBe(false);
+    expect((first?.value as unknown[]).length).toBeLessThanOrEqual(1024);
+    await iterator?.return?.();
+    expect(endless.destroyed).toBe(true);
+  });
+
+  it('hands over the lines of a byte stream a chunk at a time with lines: true', async () => {
+    const stream = Readable.from([Buffer.from('one\ntwo\nth'), Buffer.from('ree\r\nfour')], { objectMode: false });
+    const batches: string[][] = [];
+    for await (const batch of fromReadable<string>(stream, { lines: true }).readBatches?.() ?? []) {
+      batches.push(batch.map((item) => (item.kind === 'record' ? item.value : item.raw)));
+    }
+    expect(batches).toEqual([['one', 'two'], ['three'], ['four']]);
+  });
+
   it('refuses something that is not a Readable, naming `stream`', () => {
     expect(() => fromReadable({} as never)).toThrow('`stream`');
   });
