@@ -3,10 +3,15 @@
  * of Map keys): equal keys hash equally, -0 as 0. Numbers and strings, the keys that matter for
  * speed, are hashed from their value with no allocation; objects and unregistered symbols by
  * identity, through an id each gets the first time it is seen. Not the canonical hash the routers
- * use: this one only has to be fast and well spread within one process, never stable across runs.
+ * use: this one only has to be fast and well spread within one process, and it is seeded afresh in
+ * each process, so keys chosen from outside (user ids, words of a request) cannot be picked in
+ * advance to collide and turn lookups into long probes, which a Map's seeded hash also prevents.
  */
-
+import { randomBytes } from 'node:crypto';
 import { mix32 } from '../../internal/mix32.js';
+
+/** This process's seed: a key's hash differs from one process to the next. */
+const SEED = randomBytes(4).readInt32LE(0);
 
 const float64 = new Float64Array(1);
 const float64Words = new Int32Array(float64.buffer);
@@ -36,7 +41,7 @@ const TAG_SYMBOL = 0x3c6ef372;
 export function hashKey(key: unknown): number {
   if (typeof key === 'number') {
     const int = key | 0;
-    return int === key ? mix32(int) : hashDouble(key);
+    return int === key ? mix32(int ^ SEED) : hashDouble(key);
   }
   if (typeof key === 'string') return hashString(key);
   return hashOther(key);
@@ -48,7 +53,7 @@ export function hashKey(key: unknown): number {
  */
 export function hashString(text: string): number {
   const n = text.length;
-  let h = 0x811c9dc5 ^ n;
+  let h = 0x811c9dc5 ^ SEED ^ n;
   let i = 0;
   for (; i + 1 < n; i += 2) h = Math.imul(h ^ (text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16)), 0x01000193);
   if (i < n) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
@@ -57,7 +62,7 @@ export function hashString(text: string): number {
 
 function hashDouble(value: number): number {
   float64[0] = value;
-  return mix32((float64Words[0] as number) ^ mix32(float64Words[1] as number));
+  return mix32((float64Words[0] as number) ^ mix32((float64Words[1] as number) ^ SEED));
 }
 
 function hashOther(key: unknown): number {
@@ -85,5 +90,5 @@ function identityHash(key: object | symbol): number {
     id = nextIdentity++;
     identities.set(weak, id);
   }
-  return mix32(id);
+  return mix32(id ^ SEED);
 }

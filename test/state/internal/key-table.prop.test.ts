@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { hashKey } from '../../../src/state/internal/key-hash.js';
@@ -177,6 +179,15 @@ describe('hashKey', () => {
 
   it.prop([fc.integer()])('returns a signed 32-bit integer', (n) => {
     for (const key of [n, String(n), n + 0.5, BigInt(n)]) expect(hashKey(key) | 0).toBe(hashKey(key));
+  });
+
+  it('is seeded per process, so colliding keys cannot be picked in advance', async () => {
+    const script = "import('./src/state/internal/key-hash.ts').then(({ hashKey }) => console.log([hashKey('user-1'), hashKey(42), hashKey(0.5)].join()))";
+    const run = async (): Promise<string> => (await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script])).stdout.trim();
+    const [first, second] = await Promise.all([run(), run()]);
+    // Each of three 32-bit hashes equal by chance: about one in 2⁹⁶.
+    expect(first).not.toBe(second);
+    expect(first?.split(',')).toHaveLength(3);
   });
 
   it('spreads consecutive integers over the low bits', () => {
