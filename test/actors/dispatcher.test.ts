@@ -69,6 +69,39 @@ describe('Dispatcher', () => {
     });
   });
 
+  describe('windows', () => {
+    /** Runs `a`, which hands work to `b` in a microtask, beside a host callback queued after a's turn. */
+    async function handOff(turnBudgetMs: number): Promise<string[]> {
+      const dispatcher = new Dispatcher(turnBudgetMs);
+      const log: string[] = [];
+      const b = worker('b', 1, log);
+      dispatcher.enqueue({
+        runSlice() {
+          log.push('a');
+          void Promise.resolve().then(() => dispatcher.enqueue(b));
+          return false;
+        },
+      });
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          log.push('host');
+          resolve();
+        }),
+      );
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      dispatcher.close();
+      return log;
+    }
+
+    it('runs work that arrives while its window is open in a microtask, before the host task queued after it', async () => {
+      expect(await handOff(Infinity)).toEqual(['a', 'b', 'host']);
+    });
+
+    it('leaves work that arrives after the window closed to a turn of its own after the host task', async () => {
+      expect(await handOff(0)).toEqual(['a', 'host', 'b']);
+    });
+  });
+
   describe('pick', () => {
     it('runs one slice per turn, of the runnable the picker chooses among the ready ones', () => {
       const scheduler = manualScheduler();

@@ -1,9 +1,12 @@
 /**
  * The dispatcher runs ready actors in turns: each actor gets a slice of at most its message budget,
- * then goes to the back of the run queue; a turn ends when the queue is empty or the turn's time
- * budget is spent, and the next turn is scheduled with `setImmediate`, so the host's I/O callbacks
- * run between turns. Invariant: an actor is in the run queue at most once, and a turn is scheduled
- * only while the queue is non-empty, so an idle system holds no handle.
+ * then goes to the back of the run queue; a turn ends when the queue is empty or the time budget is
+ * spent. Turns run in windows of at most the budget: a window opens with a turn scheduled by
+ * `setImmediate`, so the host's I/O callbacks run between windows, and work that arrives while a
+ * window is still open (a producer that a turn unblocked, going on in a microtask) runs in a
+ * microtask turn of the same window, without a round trip through the event loop. Invariant: an
+ * actor is in the run queue at most once, and a turn is scheduled only while the queue is
+ * non-empty, so an idle system holds no handle.
  */
 import { RingBuffer } from '../../mailbox/ring-buffer.js';
 
@@ -37,11 +40,16 @@ export class Dispatcher {
   #cancelTurn: (() => void) | undefined;
   #inTurn = false;
   #closed = false;
+  /** Whether turns may chain in microtasks: only with the default scheduler (tests step turns themselves). */
+  readonly #chains: boolean;
+  /** When the open window's budget runs out (`performance.now()` time); past it, turns wait for the event loop. */
+  #windowEnd = 0;
 
   constructor(turnBudgetMs: number, schedule: TurnScheduler = immediateScheduler, pick?: TurnPicker) {
     this.#turnBudgetMs = turnBudgetMs;
     this.#schedule = schedule;
     this.#pick = pick;
+    this.#chains = schedule === immediateScheduler && pick === undefined;
   }
 
   /** Queues `runnable` for a slice; the caller guarantees it is not queued already. */
@@ -58,14 +66,29 @@ export class Dispatcher {
   }
 
   #scheduleTurn(): void {
-    this.#cancelTurn = this.#schedule(this.#runTurn);
+    if (this.#chains && performance.now() < this.#windowEnd) {
+      let cancelled = false;
+      queueMicrotask(() => {
+        if (!cancelled) this.#runTurn(this.#windowEnd);
+      });
+      this.#cancelTurn = () => {
+        cancelled = true;
+      };
+      return;
+    }
+    this.#cancelTurn = this.#schedule(this.#openWindow);
   }
 
-  readonly #runTurn = (): void => {
+  /** A turn from the scheduler: it opens a window of one budget. */
+  readonly #openWindow = (): void => {
+    this.#windowEnd = performance.now() + this.#turnBudgetMs;
+    this.#runTurn(this.#windowEnd);
+  };
+
+  #runTurn(deadline: number): void {
     this.#cancelTurn = undefined;
     this.#inTurn = true;
     const queue = this.#queue;
-    const deadline = performance.now() + this.#turnBudgetMs;
     try {
       if (this.#pick !== undefined) {
         this.#runPicked(this.#pick);
@@ -80,7 +103,7 @@ export class Dispatcher {
       this.#inTurn = false;
       if (queue.size > 0 && !this.#closed) this.#scheduleTurn();
     }
-  };
+  }
 
   /** One slice of the picked actor. Rotating the queue keeps every other actor in it, once. */
   #runPicked(pick: TurnPicker): void {
