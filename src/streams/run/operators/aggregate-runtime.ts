@@ -19,7 +19,7 @@ function addRecord(current: unknown, present: boolean, key: StateKey | symbol, o
   return operator.add(present ? current : operator.create(userKey), record, userKey);
 }
 
-
+/** The first try of a record: its key's new accumulator, the state written in place. */
 function added(operator: AggregateOperator, state: PartitionState, record: unknown, key: StateKey): unknown {
   return state.compute(key, addRecord, operator, record);
 }
