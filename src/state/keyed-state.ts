@@ -4,8 +4,10 @@
  * O(1) snapshots. A view keeps reading as the state did at its snapshot, whatever the live map does
  * after; `restore` writes the old values back in O(writes since the view).
  *
- * Values live in the Map itself, with no per-key record beside them: at a million keys each extra
- * object a lookup goes through is one more cache miss, and the miss is most of a write's cost.
+ * Values live in the live table itself (a {@link KeyTable}: a Map's semantics, with key and value
+ * side by side in one open-addressed array), with no per-key record beside them: at a million keys
+ * each extra object or chain link a lookup goes through is one more cache miss, and the miss is
+ * most of a write's cost.
  * While views are active every write appends the key and its old value to one log (two array
  * stores, no lookup). A view that is only ever restored to, as an actor's restart point is, never
  * needs more. A view that is read gets an index the first time: each key written since its
@@ -16,10 +18,10 @@
  * - V sees exactly the state at its snapshot: a key's value is its index entry when V is indexed
  *   and has one, else its first log entry from `V.offset` on when V is not indexed and has one,
  *   else the live value.
- * - A key present at V's snapshot keeps its place in the live Map while V is active: deleting it
+ * - A key present at V's snapshot keeps its place in the live table while V is active: deleting it
  *   leaves a tombstone, remembered with the log position of the delete, and tombstones are dropped
- *   only once every active view was taken after that position. So one walk over the Map meets each
- *   of V's keys exactly once, even when the Map is written to between the walk's steps, and
+ *   only once every active view was taken after that position. So one walk over the table meets
+ *   each of V's keys exactly once, even when the table is written to between the walk's steps, and
  *   iterators need no registration: an abandoned one leaks nothing.
  * - The log holds every write from the oldest unindexed view's offset on; what lies before it is
  *   dropped. A view held long without being read is indexed once the log reaches 65,536 writes, so
@@ -202,8 +204,8 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
 let liveOf: <K, V>(core: ViewCore<K, V>) => KeyTable<K, V | Absent>;
 
 /**
- * One pass over the live Map. A key present at the snapshot keeps its place while the view is
- * active, so each is met exactly once however the Map changes between steps; keys added since read
+ * One pass over the live table. A key present at the snapshot keeps its place while the view is
+ * active, so each is met exactly once however the table changes between steps; keys added since read
  * as ABSENT and are skipped. The index is read afresh at each step, as `restore` replaces it.
  */
 function* walk<K, V>(core: ViewCore<K, V>): IterableIterator<[K, V]> {
@@ -323,7 +325,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   }
 
   /**
-   * Removes `key`. While a view is active the key stays in the underlying Map as a tombstone (never
+   * Removes `key`. While a view is active the key stays in the underlying table as a tombstone (never
    * counted, read or iterated) until every active view was taken after the delete; setting it again
    * meanwhile puts it back at its old place in the iteration order, where a Map would append it.
    * @returns whether the key was present.
