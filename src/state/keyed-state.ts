@@ -150,7 +150,8 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
     const index = indexOf(core);
     if (index.size !== 0 && index.has(key)) return index.get(key) !== ABSENT;
     const live = liveOf(core);
-    return live.has(key) && live.get(key) !== ABSENT;
+    const ref = live.find(key);
+    return ref >= 0 && live.valueAt(ref) !== ABSENT;
   }
 
   /**

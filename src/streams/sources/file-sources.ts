@@ -4,6 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { InvalidOptionError } from '../../errors.js';
+import { flattenBatches } from '../../internal/flatten-batches.js';
 import { positiveInteger, withDefault } from '../../internal/validate.js';
 import { splitLineBatches } from './line-reader.js';
 import type { Source, SourceItem } from './source.js';
@@ -83,9 +84,7 @@ function fileSource<TRecord>(
     name: path,
     replayable: true,
     start: START,
-    async *read(from = START) {
-      for await (const items of readBatches(from)) yield* items;
-    },
+    read: (from = START) => flattenBatches(readBatches(from)),
     readBatches,
   };
 }

@@ -19,20 +19,9 @@ const encoder = new TextEncoder();
 const CARRIAGE_RETURN = 0x0d;
 
 /**
- * The lines of `chunks`, which begin at byte `startByte`, line `startLine` (1-based). A last line
- * without a terminator is still a line.
- */
-export async function* splitLines(
-  chunks: AsyncIterable<Uint8Array | string>,
-  startByte = 0,
-  startLine = 1,
-): AsyncGenerator<Line> {
-  for await (const lines of splitLineBatches(chunks, startByte, startLine)) yield* lines;
-}
-
-/**
- * {@link splitLines}, one array per chunk read: the lines that chunk completes (none when a line
- * spans the whole chunk), so a consumer takes a chunk's lines in one step.
+ * The lines of `chunks`, which begin at byte `startByte`, line `startLine` (1-based), one array per
+ * chunk read: the lines that chunk completes (none when a line spans the whole chunk), so a
+ * consumer takes a chunk's lines in one step. A last line without a terminator is still a line.
  */
 export async function* splitLineBatches(
   chunks: AsyncIterable<Uint8Array | string>,

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { InvalidOptionError } from '../../errors.js';
+import { flattenBatches } from '../../internal/flatten-batches.js';
 import { splitLineBatches } from './line-reader.js';
 import type { Source, SourceItem } from './source.js';
 
@@ -49,9 +50,7 @@ export function fromReadable<TRecord>(stream: Readable, options: { lines?: boole
     name,
     replayable: false,
     start: 0,
-    async *read(from = 0) {
-      for await (const items of readBatches(from)) yield* items;
-    },
+    read: (from = 0) => flattenBatches(readBatches(from)),
     readBatches,
   };
 }

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitLineBatches, splitLines, type Line } from '../../../src/streams/sources/line-reader.js';
+import { flattenBatches } from '../../../src/internal/flatten-batches.js';
+import { splitLineBatches, type Line } from '../../../src/streams/sources/line-reader.js';
+
+/** The lines one at a time. */
+const splitLines = (chunks: AsyncIterable<Uint8Array | string>, startByte?: number, startLine?: number): AsyncIterable<Line> =>
+  flattenBatches(splitLineBatches(chunks, startByte, startLine));
 
 const encoder = new TextEncoder();
 
