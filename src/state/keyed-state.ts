@@ -295,8 +295,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   get(key: K): V | undefined {
-    const value = this.#live.get(key);
-    return value === ABSENT ? undefined : value;
+    const live = this.#live;
+    const ref = live.find(key);
+    return ref >= 0 && this.#holds(ref) ? (live.valueAt(ref) as V) : undefined;
   }
 
   /**
@@ -307,9 +308,8 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   has(key: K): boolean {
-    const live = this.#live;
-    const ref = live.find(key);
-    return ref >= 0 && live.valueAt(ref) !== ABSENT;
+    const ref = this.#live.find(key);
+    return ref >= 0 && this.#holds(ref);
   }
 
   /**
@@ -321,7 +321,8 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   set(key: K, value: V): this {
-    this.#put(key, this.#current(key), value);
+    const ref = this.#live.find(key);
+    this.#writeAt(ref, key, this.#valueAt(ref), value);
     return this;
   }
 
@@ -371,14 +372,11 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   update(key: K, fn: (current: V | undefined) => V): V {
     const live = this.#live;
     const ref = live.find(key);
-    const current = ref < 0 ? ABSENT : live.valueAt(ref);
+    const current = this.#valueAt(ref);
     const writes = this.#writes;
     const changes = live.changes;
-    const next = fn(current === ABSENT ? undefined : current);
-    // `fn` may itself write to the state, or release a view (which may sweep tombstones and move
-    // entries): then the key is looked up again.
-    if (writes === this.#writes && changes === live.changes) this.#putAt(ref, key, current, next);
-    else this.#put(key, this.#current(key), next);
+    const next = fn(ref >= 0 && this.#holds(ref) ? (current as V) : undefined);
+    this.#writeAfter(writes, changes, ref, key, current, next);
     return next;
   }
 
@@ -395,12 +393,12 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   compute<A, B>(key: K, fn: (current: V | undefined, present: boolean, key: K, a: A, b: B) => V, a: A, b: B): V {
     const live = this.#live;
     const ref = live.find(key);
-    const old = ref < 0 ? ABSENT : live.valueAt(ref);
+    const old = this.#valueAt(ref);
     const writes = this.#writes;
     const changes = live.changes;
-    const next = fn(old === ABSENT ? undefined : old, old !== ABSENT, key, a, b);
-    if (writes === this.#writes && changes === live.changes) this.#putAt(ref, key, old, next);
-    else this.#put(key, this.#current(key), next);
+    const present = ref >= 0 && this.#holds(ref);
+    const next = fn(present ? (old as V) : undefined, present, key, a, b);
+    this.#writeAfter(writes, changes, ref, key, old, next);
     return next;
   }
 
@@ -481,7 +479,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   forEach(callback: (value: V, key: K, state: this) => void, thisArg?: unknown): void {
-    for (const [key, value] of this.#live) if (value !== ABSENT) callback.call(thisArg, value, key, this);
+    this.#live.forEach((value, key) => {
+      if (value !== ABSENT) callback.call(thisArg, value, key, this);
+    });
   }
 
   /**
@@ -532,42 +532,87 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     this.#tidy();
   }
 
+  /**
+   * Whether the entry at `ref` (a `find` result ≥ 0) holds a value rather than a tombstone. With no
+   * tombstone in the table, the usual case, it compares nothing: a comparison with the module's
+   * ABSENT symbol is a generic equality call wherever a bundler has turned it into a `var`.
+   */
+  #holds(ref: number): boolean {
+    return this.#tombstones.size === 0 || this.#live.valueAt(ref) !== ABSENT;
+  }
+
+  /** The live value at `ref`, a `find` result: ABSENT when there is no entry, or a tombstone. */
+  #valueAt(ref: number): V | Absent {
+    return ref < 0 ? ABSENT : this.#live.valueAt(ref);
+  }
+
   /** The live value of `key`: ABSENT when it has no entry or a tombstone. */
   #current(key: K): V | Absent {
-    const live = this.#live;
-    const ref = live.find(key);
-    return ref < 0 ? ABSENT : live.valueAt(ref);
+    return this.#valueAt(this.#live.find(key));
+  }
+
+  /**
+   * Writes `value` over `old` at `ref`, after a user function that ran since `ref` was found. That
+   * function may itself have written to the state, or released a view (which may sweep tombstones
+   * and move entries): then the key is looked up again.
+   */
+  #writeAfter(writes: number, changes: number, ref: number, key: K, old: V | Absent, value: V): void {
+    if (writes === this.#writes && changes === this.#live.changes) this.#writeAt(ref, key, old, value);
+    else this.#put(key, this.#current(key), value);
   }
 
   /** Writes `value` (ABSENT to delete) over `old`, the key's live value now. */
   #put(key: K, old: V | Absent, value: V | Absent): void {
-    this.#putAt(this.#live.find(key), key, old, value);
+    const ref = this.#live.find(key);
+    if (value === ABSENT) this.#deleteAt(ref, key, old);
+    else this.#writeAt(ref, key, old, value);
   }
 
-  /** {@link KeyedState.#put} with `ref`, the key's place in the live table (`find(key)`), at hand. */
-  #putAt(ref: number, key: K, old: V | Absent, value: V | Absent): void {
+  /**
+   * Sets `key` to `value` over `old`, its live value now (ABSENT for none); `ref` is the key's place
+   * in the live table (`find(key)`).
+   */
+  #writeAt(ref: number, key: K, old: V | Absent, value: V): void {
     this.#writes++;
+    if (this.#views.length !== 0) ref = this.#recorded(ref, key, old);
     const live = this.#live;
-    // A delete's position, before it is logged: views taken after it are past it even when it is not.
-    const deletedAt = value === ABSENT ? this.#position() : 0;
-    // Bounding the log may sweep tombstones out of the table, which moves entries.
-    if (this.#views.length !== 0) {
-      const changes = live.changes;
-      this.#record(key, old);
-      if (changes !== live.changes) ref = live.find(key);
+    if (ref >= 0) live.setAt(ref, value);
+    else live.set(key, value);
+    if (this.#tombstones.size !== 0 && old === ABSENT) this.#tombstones.delete(key);
+  }
+
+  /** Deletes `key`, whose live value now is `old` (nothing to do when ABSENT); `ref` as for `#writeAt`. */
+  #deleteAt(ref: number, key: K, old: V | Absent): void {
+    this.#writes++;
+    // The delete's position, before it is logged: views taken after it are past it even when it is not.
+    const deletedAt = this.#position();
+    if (this.#views.length !== 0) ref = this.#recorded(ref, key, old);
+    if (old === ABSENT) return;
+    if (this.#views.length === 0) {
+      this.#live.delete(key);
+    } else {
+      this.#live.setAt(ref, ABSENT);
+      this.#tombstones.set(key, deletedAt);
     }
-    if (value !== ABSENT) {
-      if (ref >= 0) live.setAt(ref, value);
-      else live.set(key, value);
-      if (old === ABSENT && this.#tombstones.size !== 0) this.#tombstones.delete(key);
-    } else if (old !== ABSENT) {
-      if (this.#views.length === 0) {
-        live.delete(key);
-      } else {
-        live.setAt(ref, ABSENT);
-        this.#tombstones.set(key, deletedAt);
-      }
+  }
+
+  /**
+   * Keeps `old` for the active views (see `#record`) and returns `key`'s place in the live table
+   * after that: bounding the log may sweep tombstones out of the table, which moves entries.
+   */
+  #recorded(ref: number, key: K, old: V | Absent): number {
+    const at = this.#logLength;
+    if (this.#indexed.length === 0 && at < LOG_BOUND) {
+      // Every view reads the log, which has room: an append, which moves nothing.
+      this.#logKeys[at] = key;
+      this.#logOlds[at] = old;
+      this.#logLength = at + 1;
+      return ref;
     }
+    const live = this.#live;
+    const changes = live.changes;
+    this.#record(key, old);
+    return changes === live.changes ? ref : live.find(key);
   }
 
   /** Keeps `old` for every view: in the log for views with no index, in each index that lacks the key. */

@@ -6,8 +6,13 @@
  * miss is most of what a lookup costs.
  *
  * Invariants:
- * - `#slots` holds key, value pairs; a slot is EMPTY, DELETED (probes go on past it), or an entry.
- *   At most 3/4 of the slots are in use (entries or DELETED), so every probe ends.
+ * - `#slots` holds key, value pairs; a slot is empty (its key `undefined`), DELETED (probes go on
+ *   past it), or an entry. At most 3/4 of the slots are in use (entries or DELETED), so every probe
+ *   ends. The key `undefined` is stored as UNDEFINED_KEY, and NaN as NAN_KEY.
+ * - Empty slots are `undefined`, not a symbol of our own, because a comparison with `undefined` is
+ *   a pointer comparison in optimized code however this module is loaded. A module-level symbol is
+ *   a constant only while it stays a `const`: a bundler that turns it into a `var` (esbuild does)
+ *   makes every comparison with it a call to V8's generic equality.
  * - `#order[0 … #length)` lists entries in insertion order as slot numbers, HOLE where an entry
  *   was deleted; `#positions[slot]` is the entry's place in `#order`.
  * - `#order` is replaced, never shrunk in place: growing or compacting it (dropping holes) makes a
@@ -15,12 +20,13 @@
  *   Rehashing rewrites slot numbers in the current `#order` in place, and iterators read slot
  *   numbers only from the current one.
  */
-import { hashKey } from './key-hash.js';
+import { hashKey, hashString } from './key-hash.js';
 
-const EMPTY: unique symbol = Symbol('KeyTable.empty');
 const DELETED: unique symbol = Symbol('KeyTable.deleted');
 /** Stands for NaN as a stored key: NaN === NaN is false, and a Map treats all NaNs as one key. */
 const NAN_KEY: unique symbol = Symbol('KeyTable.NaN');
+/** Stands for the key `undefined`, since an `undefined` key marks an empty slot. */
+const UNDEFINED_KEY: unique symbol = Symbol('KeyTable.undefined');
 const HOLE = -1;
 
 const MIN_CAPACITY = 16;
@@ -113,13 +119,23 @@ export class KeyTable<K, V> {
   find(key: K): number {
     const slots = this.#slots;
     const mask = this.#mask;
-    // The NaN test only for numbers: `key !== key` on a string is a string comparison call.
-    const wanted = typeof key === 'number' && key !== key ? NAN_KEY : key;
+    if (typeof key === 'string') {
+      // A loop of its own, whose comparison only ever sees two strings: V8 then compares them as
+      // strings, where a comparison that has also seen other kinds of key is a generic call.
+      let at = (hashString(key) << 1) & mask;
+      for (;;) {
+        const held = slots[at];
+        if (held === undefined) return -1;
+        if (typeof held === 'string' && held === key) return at + 1;
+        at = (at + 2) & mask;
+      }
+    }
+    const wanted = storedKey(key);
     let at = (hashKey(wanted) << 1) & mask;
     for (;;) {
       const held = slots[at];
+      if (held === undefined) return -1;
       if (held === wanted) return at + 1;
-      if (held === EMPTY) return -1;
       at = (at + 2) & mask;
     }
   }
@@ -211,6 +227,18 @@ export class KeyTable<K, V> {
   }
 
   /**
+   * Calls `fn` with each entry in insertion order, seeing writes made while it runs as `entries`
+   * does: the same walk without a generator, or an array per entry.
+   */
+  forEach(fn: (value: V, key: K) => void): void {
+    const cursor = { order: this.#order, position: 0 };
+    for (let at = this.#advance(cursor); at >= 0; at = this.#advance(cursor)) {
+      const slots = this.#slots;
+      fn(slots[at + 1] as V, keyOut(slots[at]) as K);
+    }
+  }
+
+  /**
    * Moves a cursor to its next entry and returns the index of that entry's key in `#slots`, or -1
    * at the end. A cursor holding an order array that was since compacted is moved to the current
    * one first.
@@ -238,14 +266,13 @@ export class KeyTable<K, V> {
 
   #insert(key: K, value: V): void {
     if (this.#used >= this.#limit) this.#rebuild(capacityFor(this.#size + 1));
-    // NaN is stored as NAN_KEY, and -0 as 0, as a Map stores it.
-    const stored = typeof key !== 'number' ? key : key !== key ? NAN_KEY : key === 0 ? 0 : key;
+    const stored = typeof key === 'string' ? copyOf(key) : storedKey(key);
     const slots = this.#slots;
     const mask = this.#mask;
     let at = (hashKey(stored) << 1) & mask;
-    // `find` just walked this probe to an EMPTY slot: reuse the first DELETED one on the way, if any.
-    while (slots[at] !== EMPTY && slots[at] !== DELETED) at = (at + 2) & mask;
-    if (slots[at] === EMPTY) this.#used++;
+    // `find` just walked this probe to an empty slot: reuse the first DELETED one on the way, if any.
+    while (slots[at] !== undefined && slots[at] !== DELETED) at = (at + 2) & mask;
+    if (slots[at] === undefined) this.#used++;
     slots[at] = stored;
     slots[at + 1] = value;
     const slot = at >> 1;
@@ -283,7 +310,7 @@ export class KeyTable<K, V> {
       }
       const key = oldSlots[oldSlot << 1];
       let at = (hashKey(key) << 1) & mask;
-      while (slots[at] !== EMPTY) at = (at + 2) & mask;
+      while (slots[at] !== undefined) at = (at + 2) & mask;
       slots[at] = key;
       slots[at + 1] = oldSlots[(oldSlot << 1) + 1];
       positions[at >> 1] = kept;
@@ -301,15 +328,34 @@ export class KeyTable<K, V> {
 }
 
 /**
- * `capacity` EMPTY slots. `fill` is native and fast; the array is of the holey kind (made with a
+ * `capacity` empty slots. `fill` is native and fast; the array is of the holey kind (made with a
  * length), which costs each read a compare, while filling a packed one by `push` costs several
  * times the whole insert work at a million keys.
  */
 function emptySlots(capacity: number): unknown[] {
-  return new Array<unknown>(capacity * 2).fill(EMPTY);
+  return new Array<unknown>(capacity * 2).fill(undefined);
+}
+
+/** `key` as the table stores it: NaN as NAN_KEY, `undefined` as UNDEFINED_KEY, -0 as 0, as a Map does. */
+function storedKey(key: unknown): unknown {
+  // The NaN test only for numbers: `key !== key` on a string is a string comparison call.
+  if (typeof key === 'number') return key !== key ? NAN_KEY : key === 0 ? 0 : key;
+  return key === undefined ? UNDEFINED_KEY : key;
+}
+
+/**
+ * A string key as the table keeps it: a fresh copy made when the key is first inserted. The keys a
+ * table holds then sit together in memory, allocated in insertion order, rather than wherever the
+ * caller's strings happen to live (a record's word, scattered among millions of others); comparing
+ * a looked-up key with a held one reads the held one, so keeping them close keeps that read in
+ * the cache. A copy also never holds on to a larger string the caller's key was cut from.
+ */
+function copyOf(key: string): string {
+  return (' ' + key).slice(1);
 }
 
 /** A stored key as the caller gave it. */
 function keyOut(stored: unknown): unknown {
-  return stored === NAN_KEY ? Number.NaN : stored;
+  if (stored === NAN_KEY) return Number.NaN;
+  return stored === UNDEFINED_KEY ? undefined : stored;
 }

@@ -53,41 +53,29 @@ export function hashCanonical32(key: unknown): number {
 /**
  * MurmurHash3 of a string's canonical bytes — its tag, its length as a big-endian uint32, then its
  * UTF-8 — as a signed 32-bit integer. When every character is ASCII (one byte each) the bytes are
- * read straight from the characters, four at a time; any other string is encoded first.
+ * read straight from the characters, in one pass that mixes each block of four bytes as it fills;
+ * any other string is encoded first.
  */
 function hashString32(text: string): number {
   const n = text.length;
-  // Bytes 0–3: the tag and the length's top three bytes. Bytes 4–7: its low byte and characters 0–2.
+  // Bytes 0–3: the tag and the length's top three bytes (a constant below 256 characters).
   let h = n < 256 ? SHORT_STRING_HEAD : murmur3Block(0, TAG_STRING | (((n >>> 24) & 0xff) << 8) | (((n >>> 16) & 0xff) << 16) | (((n >>> 8) & 0xff) << 24));
+  // Then the length's low byte and the characters, four bytes to a block.
   let k = n & 0xff;
+  let shift = 8;
   let seen = 0;
-  const lead = n < 3 ? n : 3;
-  for (let i = 0; i < lead; i++) {
-    const c = text.charCodeAt(i);
-    seen |= c;
-    k |= c << (8 * (i + 1));
-  }
-  if (n < 3) return seen < 0x80 ? murmur3Finish(h, k, n + 1, n + 5) : murmur3Signed(encodeShared(text));
-  h = murmur3Block(h, k);
-  // Then whole blocks of four characters, and the last 0–3.
-  const tail = (n - 3) & 3;
-  const blocksEnd = n - tail;
-  let i = 3;
-  for (; i < blocksEnd; i += 4) {
-    const a = text.charCodeAt(i);
-    const b = text.charCodeAt(i + 1);
-    const c = text.charCodeAt(i + 2);
-    const d = text.charCodeAt(i + 3);
-    seen |= a | b | c | d;
-    h = murmur3Block(h, a | (b << 8) | (c << 16) | (d << 24));
-  }
-  k = 0;
-  for (let shift = 0; i < n; i++, shift += 8) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     seen |= c;
     k |= c << shift;
+    shift += 8;
+    if (shift === 32) {
+      h = murmur3Block(h, k);
+      k = 0;
+      shift = 0;
+    }
   }
-  return seen < 0x80 ? murmur3Finish(h, k, tail, n + 5) : murmur3Signed(encodeShared(text));
+  return seen < 0x80 ? murmur3Finish(h, k, shift >>> 3, n + 5) : murmur3Signed(encodeShared(text));
 }
 
 /** The first block of any string shorter than 256 characters (its tag, then three zero length bytes), mixed. */

@@ -216,9 +216,10 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
         const { entries, keys, timestamps } = message;
         const startedAt = performance.now();
         counters.recordsIn += entries.length;
+        const crash = setup.crash;
         for (let i = 0; i < entries.length; i++) {
-          setup.crash?.();
-          operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps?.[i], out);
+          if (crash !== undefined) crash();
+          operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps === undefined ? undefined : timestamps[i], out);
         }
         counters.latency?.record(performance.now() - startedAt);
         if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };

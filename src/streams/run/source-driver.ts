@@ -158,10 +158,20 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
    */
   const takeRun = (records: readonly unknown[], from: number, to: number): number => {
     let i = from;
+    if (!head.identity) {
+      while (i < to) {
+        takeRecord(records[i++]);
+        if (pauseDue() || setup.stopping()) break;
+      }
+      return i;
+    }
+    // Nothing before the first repartition: records go straight to the router, counted per run.
     while (i < to) {
-      takeRecord(records[i++]);
+      router.route(records[i++]);
       if (pauseDue() || setup.stopping()) break;
     }
+    counters.recordsIn += i - from;
+    counters.recordsOut += i - from;
     return i;
   };
   let sinceYield = 0;

@@ -115,6 +115,37 @@ describe('KeyTable', () => {
     },
   );
 
+  it.prop([fc.array(fc.tuple(keyArb, fc.integer()), { maxLength: 120 }), fc.array(opArb, { maxLength: 40 })], { numRuns: 300 })(
+    'walks its entries with forEach as a Map does, seeing writes made during the walk',
+    (initial, during) => {
+      const table = new KeyTable<unknown, number>();
+      const model = new Map<unknown, number>();
+      for (const [key, value] of initial) {
+        table.set(key, value);
+        model.set(key, value);
+      }
+      // The i-th entry visited applies the i-th write to its own structure: both walk the same states.
+      const walk = (target: { set(key: unknown, value: number): unknown; delete(key: unknown): unknown; clear(): void }, visit: (fn: (value: number, key: unknown) => void) => void) => {
+        const seen: [unknown, number][] = [];
+        visit((value, key) => {
+          seen.push([key, value]);
+          const op = during[seen.length - 1];
+          if (op === undefined) return;
+          if (op.kind === 'set') target.set(op.key, op.value);
+          else if (op.kind === 'delete') target.delete(op.key);
+          else if (op.kind === 'clear') target.clear();
+          else if (op.kind === 'fill') for (let i = 0; i < op.count; i++) target.set(op.from + i, i);
+          else if (op.kind === 'drain') for (let i = 0; i < op.count; i++) target.delete(op.from + i);
+        });
+        return seen;
+      };
+      const visited = walk(table, (fn) => table.forEach(fn));
+      const expected = walk(model, (fn) => model.forEach(fn));
+      expect(sameEntries(visited, expected)).toBe(true);
+      expect(sameEntries([...table], [...model])).toBe(true);
+    },
+  );
+
   it.prop([fc.array(fc.tuple(keyArb, fc.integer()), { maxLength: 200 })])('replaces a value in place through find and setAt', (writes) => {
     const table = new KeyTable<unknown, number>();
     const model = new Map<unknown, number>();

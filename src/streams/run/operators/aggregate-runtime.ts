@@ -8,7 +8,7 @@ import type { AggregateOperator } from '../../internal/logical-plan.js';
 import type { PartitionKey } from '../../partitioning/canonical-key.js';
 import { FAILED, attempt, attempt4, failedWith, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
+import { type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
 
 /** The event time of values emitted once the input has ended. */
 export const FINAL_TIMESTAMP = Number.MAX_SAFE_INTEGER;
@@ -41,15 +41,16 @@ export function aggregateRuntime(operator: AggregateOperator, context: RuntimeCo
     record(record, key, timestamp, out) {
       let accumulator: unknown;
       // The first try is written out here rather than through `attempt4`, whose call of its function
-      // sees every operator's: V8 inlines this one; only a record that throws pays for retries.
+      // sees every operator's: V8 inlines this one; only a record that throws pays for retries (and
+      // for the comparison with FAILED).
       try {
         accumulator = added(operator, state, record, key);
       } catch (error) {
         accumulator = retries === 0 ? failedWith(error) : attempt4(retries - 1, added, operator, state, record, key);
-      }
-      if (accumulator === FAILED) {
-        out.deadLetter({ reason: 'operator-failed', stage: name, record, error: lastFailure() });
-        return;
+        if (accumulator === FAILED) {
+          out.deadLetter({ reason: 'operator-failed', stage: name, record, error: lastFailure() });
+          return;
+        }
       }
       if (operator.emit === 'every') emitValue(key, accumulator, timestamp, out);
     },
@@ -57,7 +58,10 @@ export function aggregateRuntime(operator: AggregateOperator, context: RuntimeCo
     tick() {},
     end(out) {
       if (operator.emit !== 'final') return;
-      for (const [key, accumulator] of operatorEntries(state)) emitValue(key, accumulator, timed ? FINAL_TIMESTAMP : undefined, out);
+      const timestamp = timed ? FINAL_TIMESTAMP : undefined;
+      state.forEach((accumulator, key) => {
+        if (typeof key !== 'symbol') emitValue(key, accumulator, timestamp, out);
+      });
     },
   };
 }
