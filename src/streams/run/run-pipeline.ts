@@ -593,9 +593,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         checkpoints === undefined
           ? undefined
           : {
-              get due() {
-                return checkpoints.due;
-              },
+              signal: checkpoints.signal,
               begin: (at: unknown) => observed(checkpoints.begin(at), at),
             },
     });

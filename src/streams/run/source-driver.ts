@@ -45,8 +45,8 @@ export interface SourceDriverSetup {
 
 /** Requests for checkpoint barriers, which the driver injects at the next record boundary. */
 export interface BarrierRequests {
-  /** Whether a barrier is wanted now. */
-  readonly due: boolean;
+  /** `due` says whether a barrier is wanted now; read after every record, so a plain field. */
+  readonly signal: { readonly due: boolean };
   /** Begins a checkpoint at `offset` (everything before it is in). */
   begin(offset: unknown): { readonly id: number };
 }
@@ -214,12 +214,13 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     }
   };
   /** Whether `afterRecord` has anything to wait for; checked after every record. */
-  const pauseDue = (): boolean => router.sending || sinceWatermark >= watermarkEvery || barriers?.due === true;
+  const signal = barriers?.signal;
+  const pauseDue = (): boolean => router.sending || sinceWatermark >= watermarkEvery || (signal !== undefined && signal.due);
   /** What to await after a record: room downstream, a watermark or a barrier that is due. */
   const afterRecord = async (): Promise<void> => {
     if (router.sending) await router.settle();
     if (sinceWatermark >= watermarkEvery && watermarkDue()) await sendWatermark(false);
-    if (barriers?.due === true) await router.barrier(barriers.begin(offset).id);
+    if (signal?.due === true) await router.barrier((barriers as BarrierRequests).begin(offset).id);
   };
 
   try {

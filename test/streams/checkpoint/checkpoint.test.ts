@@ -6,10 +6,12 @@ import {
   CheckpointUnusableError,
   InvalidOptionError,
   fromArray,
+  fromGenerator,
   fromIterable,
   pipeline,
   toArray,
   toJsonLinesFile,
+  toCallback,
   tumbling,
   type PipelineHandle,
   type WindowResult,
@@ -79,6 +81,75 @@ describe('pipeline checkpoints', () => {
     expect(result.checkpoints).toBeGreaterThan(1);
     expect(handle.metrics().restarts).toBeGreaterThan(0);
     await expectExactlyOnce(dir, input);
+  });
+
+  it('takes a checkpoint asked for while another is under way once that one completes', async () => {
+    // The sink holds the first checkpoint open: its barrier waits behind a record the sink is stuck on.
+    let gate: Promise<void> | undefined;
+    let openGate = (): void => {};
+    let reached = (): void => {};
+    const sinkReached = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    // Resolves once the source has read on past the first request: its barrier is in by then.
+    let requestedAt = Infinity;
+    let readPast = (): void => {};
+    const barrierIn = new Promise<void>((resolve) => {
+      readPast = resolve;
+    });
+    const source = fromGenerator(function* (from: number) {
+      for (let i = from; ; i++) {
+        if (i >= requestedAt + 2) readPast();
+        yield `w${i % 7}`;
+      }
+    });
+    const handle = pipeline(source)
+      .keyBy((word) => word, { partitions: 2 })
+      .reduce((n: number) => n + 1, () => 0)
+      .to(
+        toCallback(async () => {
+          reached();
+          await gate;
+        }),
+      )
+      .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 8 });
+    await sinkReached;
+    gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let read = 0;
+    requestedAt = handle.metrics().operators[0]?.recordsIn ?? 0;
+    const first = handle.checkpoint();
+    await barrierIn;
+    read = handle.metrics().operators[0]?.recordsIn ?? 0;
+    const second = handle.checkpoint();
+    openGate();
+    expect(await first).toBe(1);
+    // `checkpoint()` resolves with the next one to complete, which may have begun before it asked.
+    expect(await second).toBe(1);
+    expect(read).toBeGreaterThan(requestedAt);
+    // The request still stands: once the first is over, a second one is taken, with no other ask.
+    while ((handle.metrics().checkpoints?.completed ?? 0) < 2) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(handle.metrics().checkpoints?.lastId).toBe(2);
+    await handle.stop();
+  });
+
+  it('fails the run when a checkpoint cannot be written, with more asked for meanwhile', async () => {
+    const folder = join(dir, 'checkpoints');
+    const source = fromGenerator(function* (from: number) {
+      for (let i = from; ; i++) yield `w${i % 7}`;
+    });
+    const handle = pipeline(source)
+      .keyBy((word) => word, { partitions: 2 })
+      .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+      .to(toCallback(() => undefined))
+      // A checkpoint asked for every millisecond: some requests wait behind the one that fails.
+      .run({ checkpoint: { dir: folder, interval: 1 }, batchSize: 8 });
+    await handle.checkpoint();
+    // A file where the folder was: the next checkpoint's writes fail.
+    await rm(folder, { recursive: true, force: true });
+    await writeFile(folder, 'not a folder');
+    await expect(handle.done).rejects.toThrow();
   });
 
   it('takes a checkpoint on demand and reports it in the metrics', async () => {
