@@ -16,7 +16,8 @@ export type StageMessage<TEntry> =
       readonly entries: readonly TEntry[];
       /**
        * Into a keyed stage, each entry's state key, computed once upstream for routing: parallel
-       * arrays rather than a key-and-record object per record.
+       * arrays rather than a key-and-record object per record. When every record of the batch is its
+       * own state key (a stage keyed by the record itself), this is `entries` itself.
        */
       readonly keys?: readonly StateKey[] | undefined;
       /** Each entry's event time, on a timed stream. */

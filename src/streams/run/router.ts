@@ -43,6 +43,12 @@ export class Router {
    */
   readonly #buffers: unknown[][];
   readonly #keys: StateKey[][] | undefined;
+  /**
+   * Whether destination `index`'s batch so far has every record as its own state key (a stage
+   * keyed by the record itself, as a word count is): then its keys array is not made at all, and
+   * the batch goes out with its entries as its keys.
+   */
+  readonly #keyedBySelf: boolean[];
   readonly #times: number[][] | undefined;
   readonly #filled: number[];
   #pending: Promise<void>[] = [];
@@ -62,6 +68,7 @@ export class Router {
     this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, none) : undefined;
     this.#times = options.timed ? Array.from({ length: destinations }, none) : undefined;
     this.#filled = new Array<number>(destinations).fill(0);
+    this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
   }
 
   /** How many destinations there are. */
@@ -90,7 +97,11 @@ export class Router {
     const at = this.#filled[index] as number;
     if (at === 0) this.#open(index);
     (this.#buffers[index] as unknown[])[at] = record;
-    if (this.#keys !== undefined) (this.#keys[index] as StateKey[])[at] = (next as Assignment).key;
+    if (this.#keys !== undefined) {
+      const key = (next as Assignment).key;
+      if (this.#keyedBySelf[index] !== true) (this.#keys[index] as StateKey[])[at] = key;
+      else if (key !== record) this.#ownKeys(index, at, key);
+    }
     if (this.#times !== undefined) (this.#times[index] as number[])[at] = timestamp as number;
     this.#filled[index] = at + 1;
     this.#buffered++;
@@ -146,7 +157,7 @@ export class Router {
     this.#filled[index] = 0;
     this.#buffered -= count;
     const entries = this.#take(this.#buffers, index, count) as unknown[];
-    const keys = this.#take(this.#keys, index, count);
+    const keys = this.#keyedBySelf[index] === true ? (entries as StateKey[]) : this.#take(this.#keys, index, count);
     const timestamps = this.#take(this.#times, index, count);
     this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps }));
   }
@@ -160,8 +171,21 @@ export class Router {
   #open(index: number): void {
     const capacity = this.#capacity;
     this.#buffers[index] = new Array<unknown>(capacity);
-    if (this.#keys !== undefined) this.#keys[index] = new Array<StateKey>(capacity);
+    this.#keyedBySelf[index] = this.#keys !== undefined;
     if (this.#times !== undefined) this.#times[index] = new Array<number>(capacity);
+  }
+
+  /**
+   * The first record of destination `index`'s batch that is not its own key, at `at`: the batch
+   * gets a keys array of its own, the records before it as their keys, then `key`.
+   */
+  #ownKeys(index: number, at: number, key: StateKey): void {
+    const entries = this.#buffers[index] as StateKey[];
+    const keys = new Array<StateKey>(entries.length);
+    for (let i = 0; i < at; i++) keys[i] = entries[i] as StateKey;
+    keys[at] = key;
+    (this.#keys as StateKey[][])[index] = keys;
+    this.#keyedBySelf[index] = false;
   }
 
   /** Hands over destination `index`'s batch of `count` in `batches`. */
