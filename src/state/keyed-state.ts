@@ -601,12 +601,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * after that: bounding the log may sweep tombstones out of the table, which moves entries.
    */
   #recorded(ref: number, key: K, old: V | Absent): number {
-    const at = this.#logLength;
-    if (this.#indexed.length === 0 && at < LOG_BOUND) {
+    if (this.#indexed.length === 0 && this.#logLength < LOG_BOUND) {
       // Every view reads the log, which has room: an append, which moves nothing.
-      this.#logKeys[at] = key;
-      this.#logOlds[at] = old;
-      this.#logLength = at + 1;
+      this.#append(key, old);
       return ref;
     }
     const live = this.#live;
@@ -617,17 +614,20 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
 
   /** Keeps `old` for every view: in the log for views with no index, in each index that lacks the key. */
   #record(key: K, old: V | Absent): void {
-    if (this.#unindexed !== 0) {
-      const at = this.#logLength++;
-      this.#logKeys[at] = key;
-      this.#logOlds[at] = old;
-      if (at >= LOG_BOUND) this.#boundLog();
-    }
+    if (this.#unindexed !== 0 && this.#append(key, old) >= LOG_BOUND) this.#boundLog();
     const indexed = this.#indexed;
     for (let i = 0; i < indexed.length; i++) {
       const index = (indexed[i] as ViewCore<K, V>).index as Map<K, V | Absent>;
       if (!index.has(key)) index.set(key, old);
     }
+  }
+
+  /** Appends a write to the log; returns its place there. */
+  #append(key: K, old: V | Absent): number {
+    const at = this.#logLength++;
+    this.#logKeys[at] = key;
+    this.#logOlds[at] = old;
+    return at;
   }
 
   /**

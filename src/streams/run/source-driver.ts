@@ -157,21 +157,18 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
    * @returns the index after the last record taken.
    */
   const takeRun = (records: readonly unknown[], from: number, to: number): number => {
+    // With nothing before the first repartition, records go straight to the router, counted per run.
+    const identity = head.identity;
     let i = from;
-    if (!head.identity) {
-      while (i < to) {
-        takeRecord(records[i++]);
-        if (pauseDue() || setup.stopping()) break;
-      }
-      return i;
-    }
-    // Nothing before the first repartition: records go straight to the router, counted per run.
     while (i < to) {
-      router.route(records[i++]);
+      if (identity) router.route(records[i++]);
+      else takeRecord(records[i++]);
       if (pauseDue() || setup.stopping()) break;
     }
-    counters.recordsIn += i - from;
-    counters.recordsOut += i - from;
+    if (identity) {
+      counters.recordsIn += i - from;
+      counters.recordsOut += i - from;
+    }
     return i;
   };
   let sinceYield = 0;
