@@ -7,6 +7,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { nanoid } from 'nanoid';
+import { ignore } from './ignore.js';
 
 /** The names in `folder`, or none when it does not exist. */
 export async function readNames(folder: string): Promise<string[]> {
@@ -62,8 +63,6 @@ export function hasCode(error: unknown, code: string): boolean {
 export function errorCode(error: unknown): string | undefined {
   return error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
 }
-
-export function ignore(): void {}
 
 /**
  * Writes `path` so that it appears only whole and durable: `write` fills a fresh temp file in the

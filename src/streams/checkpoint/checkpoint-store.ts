@@ -8,7 +8,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointUnusableError } from '../../errors.js';
-import { ensureFolder, ignore, readIfPresent, readNames, writeAtomically } from '../../internal/durable-files.js';
+import { ensureFolder, readIfPresent, readNames, writeAtomically } from '../../internal/durable-files.js';
+import { ignore } from '../../internal/ignore.js';
 import { decodeSnapshotFile, writeSnapshotFile } from '../../state/snapshot-format.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import { decodeManifest, encodeManifest, type Manifest, type PartitionSnapshotRef } from './manifest.js';

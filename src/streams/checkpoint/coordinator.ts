@@ -10,6 +10,14 @@ import type { EventTimeProgress } from '../run/input-progress.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { MANIFEST_FORMAT, type PartitionSnapshotRef, type StageManifest } from './manifest.js';
 
+/** Why a checkpoint's `done` rejects when its run ended before it completed. */
+export class CheckpointAbandonedError extends Error {
+  constructor(id: number) {
+    super(`checkpoint ${id} was abandoned: its run ended first`);
+    this.name = 'CheckpointAbandonedError';
+  }
+}
+
 /** How a stage was partitioned, for the manifest. */
 export type StageLayout = Omit<StageManifest, 'snapshots'>;
 
@@ -58,6 +66,7 @@ export class CheckpointCoordinator {
   #manifests: Promise<void> = Promise.resolve();
   /** Store writes in flight, so a run that ends leaves none running behind it. */
   readonly #writes = new Set<Promise<unknown>>();
+  #closed = false;
   #stats: CheckpointStats = { completed: 0, lastId: undefined, lastDurationMs: undefined, lastBytes: undefined };
 
   constructor(setup: CoordinatorSetup) {
@@ -96,7 +105,7 @@ export class CheckpointCoordinator {
   snapshot(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>, release: () => void, progress?: EventTimeProgress): void {
     const pending = this.#pending.get(id);
     const part = `${stage}/${partition}`;
-    if (pending === undefined || pending.writes.has(part)) {
+    if (this.#closed || pending === undefined || pending.writes.has(part)) {
       release();
       return;
     }
@@ -128,9 +137,22 @@ export class CheckpointCoordinator {
     await Promise.allSettled([...this.#pending.values()].map((p) => p.done));
   }
 
-  /** Resolves once every file write begun so far has ended, whatever became of it. */
+  /**
+   * The run is ending: no snapshot or manifest is written from now on, a checkpoint not complete yet
+   * never will be (its `done` rejects with `CheckpointAbandonedError`), and writes already begun go
+   * on to their end.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const pending of this.#pending.values()) pending.reject(new CheckpointAbandonedError(pending.id));
+  }
+
+  /**
+   * Resolves once no file write is going on, whatever became of each: also those that writes which
+   * ended meanwhile began (a last snapshot acknowledged starts a manifest), until none is left.
+   */
   async writesEnded(): Promise<void> {
-    await Promise.allSettled([...this.#writes]);
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
   }
 
   /** Resolves once every checkpoint begun so far has completed; rejects with the first failure. */
@@ -139,7 +161,7 @@ export class CheckpointCoordinator {
   }
 
   #acknowledged(pending: Pending): void {
-    if (--pending.remaining > 0) return;
+    if (--pending.remaining > 0 || this.#closed) return;
     // Manifests go out one at a time, in checkpoint order: a later one never lands before an earlier one.
     this.#manifests = this.#track(this.#manifests.then(() => this.#complete(pending))).catch((error: unknown) => pending.reject(error));
   }

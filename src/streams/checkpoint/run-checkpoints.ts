@@ -168,9 +168,13 @@ export class RunCheckpoints {
     await this.#coordinator?.writesEnded();
   }
 
-  /** Stops the interval timer and releases waiters; checkpoints already begun still complete. */
+  /**
+   * The run is ending: stops the interval timer, releases waiters, and lets no checkpoint write
+   * begin any more (one under way is abandoned; its files are discarded by the next run).
+   */
   close(): void {
     this.#closed = true;
+    this.#coordinator?.close();
     if (this.#timer !== undefined) this.#setup.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#wake();

@@ -8,6 +8,7 @@ import { InvalidKeyError } from '../../errors.js';
 import type { Assignment } from './assign.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import type { StateKey } from './state-key.js';
+import { ignore } from '../../internal/ignore.js';
 
 /** How a router sends a batch to destination `index`. */
 export type SendBatch = (index: number, message: StageMessage<unknown>) => Promise<void>;
@@ -159,7 +160,11 @@ export class Router {
     const entries = this.#take(this.#buffers, index, count) as unknown[];
     const keys = this.#keyedBySelf[index] === true ? (entries as StateKey[]) : this.#take(this.#keys, index, count);
     const timestamps = this.#take(this.#times, index, count);
-    this.#pending.push(this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps }));
+    const sent = this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps });
+    // Observed now: a caller that stops routing (its run failed, its handler threw) never settles
+    // what it sent, and a receiver that stops meanwhile rejects the send. `settle` still sees it.
+    sent.catch(ignore);
+    this.#pending.push(sent);
   }
 
   /** How many elements a new batch array is made with: the batch size, up to a bound past which it grows as it fills. */

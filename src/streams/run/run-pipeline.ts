@@ -41,7 +41,7 @@ import { driveSource } from './source-driver.js';
 import { planSegment, type Segment } from './segment.js';
 import { SideOutput } from './side-output.js';
 import { checkCheckpointOptions, type CheckpointOptions } from '../checkpoint/checkpoint-options.js';
-import type { CheckpointStats, StageLayout } from '../checkpoint/coordinator.js';
+import { CheckpointAbandonedError, type CheckpointStats, type StageLayout } from '../checkpoint/coordinator.js';
 import { RunCheckpoints, type StartingPoint } from '../checkpoint/run-checkpoints.js';
 import { sinkActor } from './sink-actor.js';
 import type { CheckpointCompletedEvent, PipelineEvent } from './pipeline-events.js';
@@ -378,6 +378,8 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
         });
   let start: StartingPoint = { resumedFrom: undefined, skipped: [], completed: false, offset: plan.source.start, entries: undefined, progress: undefined, sinkToken: undefined };
   let sinkRef: ActorRef<StageMessage<unknown>> | undefined;
+  /** Whether the sink was closed (the job completed): otherwise the run's end releases it. */
+  let sinkClosed = false;
   let restarts = 0;
   let stopRequested = false;
   let settled = false;
@@ -399,6 +401,30 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
   });
   done.catch(() => undefined); // observed here; the caller sees the rejection on `done` too
 
+  // The driver waits on a slow source and on `wake()` at once, once per record. A long-lived promise
+  // raced there would gain a reaction per record until it settles — unbounded memory on a tailing
+  // source. So each wait gets a fresh promise, held in one slot that the next wait replaces, and the
+  // checkpoints' shared `wanted()` promise is subscribed to once, not once per record.
+  let wakeWaiting: (() => void) | undefined;
+  let subscribedWanted: Promise<void> | undefined;
+  const wakeDriver = (): void => {
+    wakeWaiting?.();
+    wakeWaiting = undefined;
+  };
+  const wake = (): Promise<void> => {
+    if (stopRequested || settled) return Promise.resolve();
+    const woken = new Promise<void>((resolve) => {
+      wakeWaiting = resolve;
+    });
+    if (checkpoints !== undefined) {
+      const wanted = checkpoints.wanted();
+      if (wanted !== subscribedWanted) {
+        subscribedWanted = wanted;
+        void wanted.then(wakeDriver);
+      }
+    }
+    return woken;
+  };
   const jobPath = `/user/${name}`;
   const unsubscribe = system.events.subscribe((event) => {
     if (events.hasSubscribers) events.publish(event);
@@ -409,22 +435,34 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     if (event.type === 'poison-message') void fail(new PipelineFailedError(event.path, event.error));
   });
 
+  /**
+   * Ends the run once: stops taking checkpoints, wakes a driver waiting on the source so it lets go
+   * of it, stops every actor, waits for the driver, then closes the side outputs (nothing posts to
+   * them any more) and waits for every checkpoint file being written. Only then does `done` settle,
+   * so a run started at once on the same folder (a resume) meets nothing of this one still going.
+   */
   const finish = async (outcome: { result: PipelineResult } | { error: unknown }): Promise<void> => {
     if (settled) return;
     settled = true;
+    wakeDriver();
     checkpoints?.close();
     unsubscribe();
     options.signal?.removeEventListener('abort', onAbort);
     let failure = 'error' in outcome ? outcome.error : undefined;
-    for (const output of [deadLetters, ...lateOutputs]) {
+    await system.shutdown();
+    await driving;
+    // Nothing writes to the sink or the side outputs any more: they let go of what they hold.
+    const endings: (() => unknown)[] = [];
+    if (!sinkClosed) endings.push(() => plan.sink.release?.());
+    endings.push(() => deadLetters.close());
+    for (const output of lateOutputs) if (output !== undefined) endings.push(() => output.close());
+    for (const end of endings) {
       try {
-        await output?.close();
+        await end();
       } catch (error) {
         failure ??= error;
       }
     }
-    await system.shutdown();
-    // A run that ended (even failed) leaves no checkpoint file being written behind it.
     await checkpoints?.writesEnded();
     status = failure === undefined ? 'finished' : 'failed';
     if (events.hasSubscribers) {
@@ -483,7 +521,10 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
             sink: plan.sink,
             upstreams: stages.at(-1)?.step.partitions ?? 1,
             counters: sinkCounters,
-            completed: complete,
+            completed: () => {
+              sinkClosed = true;
+              complete();
+            },
             failed: (e) => void fail(e),
             preCommitted: checkpoints === undefined ? undefined : (id, token) => checkpoints.coordinator.preCommitted(id, token),
           }),
@@ -557,6 +598,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       if (start.completed) {
         // The job finished in an earlier run: its output stands, nothing runs again.
         await plan.sink.close?.();
+        sinkClosed = true;
         complete();
         return;
       }
@@ -612,32 +654,9 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     }
     await router.end(observed(checkpoints.begin(offset, true), offset).id);
   };
-  drive().catch((error: unknown) => fail(error));
+  // Settles once the driver has let go of the source and its timers, whatever became of it.
+  const driving = drive().catch((error: unknown) => void fail(error));
 
-  // The driver waits on a slow source and on `wake()` at once, once per record. A long-lived promise
-  // raced there would gain a reaction per record until it settles — unbounded memory on a tailing
-  // source. So each wait gets a fresh promise, held in one slot that the next wait replaces, and the
-  // checkpoints' shared `wanted()` promise is subscribed to once, not once per record.
-  let wakeWaiting: (() => void) | undefined;
-  let subscribedWanted: Promise<void> | undefined;
-  const wakeDriver = (): void => {
-    wakeWaiting?.();
-    wakeWaiting = undefined;
-  };
-  const wake = (): Promise<void> => {
-    if (stopRequested) return Promise.resolve();
-    const woken = new Promise<void>((resolve) => {
-      wakeWaiting = resolve;
-    });
-    if (checkpoints !== undefined) {
-      const wanted = checkpoints.wanted();
-      if (wanted !== subscribedWanted) {
-        subscribedWanted = wanted;
-        void wanted.then(wakeDriver);
-      }
-    }
-    return woken;
-  };
   const requestStop = (): void => {
     stopRequested = true;
     if (!settled) status = 'stopping';
@@ -701,7 +720,12 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       // The next checkpoint to complete is the one just asked for (or one begun before it).
       while ((checkpoints.stats?.completed ?? 0) === completedBefore) {
         if (settled) throw new InvalidOptionError('checkpoint', 'a running pipeline', 'a finished one');
-        await Promise.race([checkpoints.coordinator.settled(), over]);
+        try {
+          await Promise.race([checkpoints.coordinator.settled(), over]);
+        } catch (error) {
+          // One the run's end abandoned: the loop says the run is over.
+          if (!(error instanceof CheckpointAbandonedError)) throw error;
+        }
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return checkpoints.stats?.lastId as number;

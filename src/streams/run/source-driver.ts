@@ -6,6 +6,7 @@
  * after the records they cover, every few batches and whenever it lingers, and says it is idle
  * after `idleTimeoutMs` without a record.
  */
+import { ignore } from '../../internal/ignore.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { Source, SourceItem } from '../sources/source.js';
 import { boundedWatermark, NO_WATERMARK } from '../time/watermarks.js';
@@ -63,6 +64,21 @@ function giveTurn(): Promise<number> {
 
 function applyHead(head: Segment, record: unknown): unknown[] {
   return head.apply(record, undefined);
+}
+
+/**
+ * Stops reading an asynchronous source: its pending `next()` and its `return()` are left to finish
+ * on their own (an async generator runs `return` only after a pending `next` settles, so awaiting it
+ * could wait forever on a tailing source), observed so that a failure of either, which nothing read
+ * would be lost to, never surfaces as an unhandled rejection in the host.
+ */
+function abandon(iterator: AsyncIterator<unknown>, pending: Promise<unknown>): void {
+  pending.catch(ignore);
+  try {
+    Promise.resolve(iterator.return?.()).catch(ignore);
+  } catch {
+    // A `return` that throws at once has nothing left to stop either.
+  }
 }
 
 /** Reads the source to its end, or until stopped; the caller then ends the input or takes a checkpoint. */
@@ -194,19 +210,13 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     for (;;) {
       const step = await Promise.race([next, setup.wake().then((): typeof WOKEN => WOKEN)]);
       if (step === WOKEN) {
-        if (setup.stopping()) {
-          void iterator.return?.();
-          return;
-        }
+        if (setup.stopping()) return abandon(iterator, next);
         await afterRecord();
         continue;
       }
       if (step.done === true) return;
       next = iterator.next();
-      if (!(await takeValue(step.value))) {
-        void iterator.return?.();
-        return;
-      }
+      if (!(await takeValue(step.value))) return abandon(iterator, next);
       armTimers();
     }
   };

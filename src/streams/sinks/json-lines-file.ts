@@ -9,7 +9,8 @@
  * Part names: `<seq, 10 digits>.open` (being written), `.pending` (pre-committed), `.part`
  * (committed). Every step is a rename, so a crash between any two leaves a state `recover` mends.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { access, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../../errors.js';
@@ -39,7 +40,22 @@ export function toJsonLinesFile<TRecord>(path: string): Sink<TRecord> {
   const partPath = (seq: number, state: 'open' | 'pending' | 'part'): string => join(parts, `${String(seq).padStart(10, '0')}.${state}`);
   const lines = (records: readonly TRecord[]): string => records.map((record) => `${JSON.stringify(record)}\n`).join('');
 
-  let direct: Sink<TRecord> | undefined;
+  /** The file written straight into, in a run without checkpoints; opened on the first write or at close. */
+  let direct: { readonly sink: Sink<TRecord>; readonly stream: WriteStream } | undefined;
+  const openDirect = (): Sink<TRecord> => {
+    if (direct === undefined) {
+      const stream = createWriteStream(path);
+      direct = { sink: toWritable<TRecord>(stream, { serialize: (record) => `${JSON.stringify(record)}\n` }), stream };
+    }
+    return direct.sink;
+  };
+  /** Ends the direct file and waits until its descriptor is closed, not only flushed. */
+  const closeDirect = async (): Promise<void> => {
+    const sink = openDirect();
+    const { stream } = direct as NonNullable<typeof direct>;
+    await sink.close?.();
+    if (!stream.closed) await once(stream, 'close');
+  };
   /** Set by `recover`: the run is checkpointed. */
   let transactional = false;
   let seq = 0;
@@ -68,8 +84,7 @@ export function toJsonLinesFile<TRecord>(path: string): Sink<TRecord> {
     async write(batch) {
       if (!transactional) {
         // The file is opened on the first write (or at close), so building a pipeline touches no disk.
-        direct ??= toWritable<TRecord>(createWriteStream(path), { serialize: (record) => `${JSON.stringify(record)}\n` });
-        return direct.write(batch);
+        return openDirect().write(batch);
       }
       if (batch.length === 0) return;
       if (current === undefined) {
@@ -101,11 +116,14 @@ export function toJsonLinesFile<TRecord>(path: string): Sink<TRecord> {
       await commitUpTo(upTo);
       seq = upTo;
     },
+    async release() {
+      // A part being written is left as it is: the next run's `recover` discards it.
+      await current?.close();
+      current = undefined;
+      if (direct !== undefined) await closeDirect();
+    },
     async close() {
-      if (!transactional) {
-        direct ??= toWritable<TRecord>(createWriteStream(path), { serialize: (record) => `${JSON.stringify(record)}\n` });
-        return direct.close?.();
-      }
+      if (!transactional) return closeDirect();
       // The job is complete and its last checkpoint committed: join the committed parts into the
       // file, atomically. Again after a crash midway, this gives the same file; once the parts are
       // gone, the file is made and stays as it is.

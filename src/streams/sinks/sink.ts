@@ -22,6 +22,14 @@ export interface Sink<TRecord> {
    */
   close?(): Promise<void> | void;
   /**
+   * The run ended without closing the sink (it failed, or stopped with checkpoints on): let go of
+   * what the sink holds (files, connections) without making anything more visible. Called once,
+   * after the last write, when `close` was not called or failed; a later run's `recover` goes on
+   * from the last completed checkpoint. A failure here fails a stopped run; a failed run keeps its
+   * own error.
+   */
+  release?(): Promise<void> | void;
+  /**
    * Checkpoint `checkpoint` reached the sink: make everything written so far durable, but not yet
    * visible, and return a token (JSON) naming it. With `preCommit`, `commit` and `recover` a sink is
    * exactly-once across crashes; without them, what it took after the last checkpoint is written

@@ -49,7 +49,7 @@ export function toWritable<TRecord>(stream: Writable, options: WritableSinkOptio
       check();
       for (const record of batch) {
         if (!stream.write(serialize(record))) {
-          await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+          await drained(stream);
           check();
         }
       }
@@ -63,5 +63,29 @@ export function toWritable<TRecord>(stream: Writable, options: WritableSinkOptio
       stream.off('error', onError);
       check();
     },
+    release() {
+      // The run failed or stopped: what was written is flushed and the stream let go, as `end` says.
+      stream.off('error', onError);
+      if (end) stream.end();
+    },
   };
+}
+
+/**
+ * Resolves at the stream's next `drain`, rejects at its next `error`; either way both listeners
+ * go, so a long run that waits for room many times leaves none behind.
+ */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('error', onFailure);
+      resolve();
+    };
+    const onFailure = (error: unknown): void => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onFailure);
+  });
 }

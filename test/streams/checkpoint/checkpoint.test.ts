@@ -152,6 +152,32 @@ describe('pipeline checkpoints', () => {
     await expect(handle.done).rejects.toThrow();
   });
 
+  it('settles a failed run only once its checkpoint writes ended: a resume started at once reads a consistent folder', async () => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const runDir = join(dir, `attempt-${attempt}`);
+      const input = Array.from({ length: 400 }, (_, i) => `w${i % 37}`);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // Fails as soon as it is asked for more after the gate opens: while a checkpoint it was
+      // asked for is being written (snapshots on their way to disk, the sink pre-committing).
+      const failing = fromGenerator(async function* (from: number) {
+        for (let i = from; i < input.length; i++) yield input[i] as string;
+        await gate;
+        throw new Error('the source broke');
+      });
+      const first = countWordsJob({ input, dir: runDir, partitions: 3, source: failing });
+      const asked = first.checkpoint().catch(() => undefined);
+      release();
+      await expect(first.done).rejects.toThrow('the source broke');
+      await asked;
+      const resumed = await countWordsJob({ input, dir: runDir, partitions: 3 }).done;
+      expect(resumed.alreadyComplete).toBe(false);
+      await expectExactlyOnce(runDir, input);
+    }
+  });
+
   it('takes a checkpoint on demand and reports it in the metrics', async () => {
     const handle = countWords(2);
     const id = await handle.checkpoint();
