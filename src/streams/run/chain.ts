@@ -5,6 +5,7 @@
  */
 import { emptyArray } from '../../internal/empty-array.js';
 import type { StatelessStep } from '../internal/logical-plan.js';
+import type { PipelineDeadLetter } from './messages.js';
 
 /** A step failed on a record. */
 export class StepError extends Error {
@@ -14,6 +15,21 @@ export class StepError extends Error {
     this.name = 'StepError';
     this.step = step;
   }
+}
+
+/**
+ * A step got a record it can never take, however often it is tried: its event time is not a
+ * finite number. The record goes to dead letters at once, as `invalid-timestamp`.
+ */
+export class InvalidEventTimeError extends StepError {
+  constructor(step: string, time: unknown) {
+    super(step, new TypeError(`an event time must be a finite number of milliseconds, got ${describeTime(time)}`));
+    this.name = 'InvalidEventTimeError';
+  }
+}
+
+function describeTime(time: unknown): string {
+  return typeof time === 'string' ? JSON.stringify(time) : String(time);
 }
 
 /**
@@ -106,6 +122,27 @@ export function lastFailure(): unknown {
   return failure;
 }
 
+/**
+ * The dead letter of `record` after an `attempt` over fused steps returned `FAILED`: the step that
+ * threw (or `stage` when the failure names none), and `invalid-timestamp` for an unusable event
+ * time. Read straight after the attempt, like `lastFailure`.
+ */
+export function failedStepLetter(record: unknown, stage: string, timestamp?: number): PipelineDeadLetter {
+  const error = failure;
+  return {
+    reason: error instanceof InvalidEventTimeError ? 'invalid-timestamp' : 'operator-failed',
+    stage: error instanceof StepError ? error.step : stage,
+    record,
+    error,
+    ...(timestamp === undefined ? {} : { timestamp }),
+  };
+}
+
+/** Whether a failure is worth another try: not for a record that can never be taken. */
+function retryable(error: unknown): boolean {
+  return !(error instanceof InvalidEventTimeError);
+}
+
 /** Records `error` as the latest failure (for {@link lastFailure}) and returns `FAILED`. */
 export function failedWith(error: unknown): typeof FAILED {
   failure = error;
@@ -114,7 +151,7 @@ export function failedWith(error: unknown): typeof FAILED {
 
 /**
  * Calls `fn(a, b, c)` up to `retries + 1` times and returns its value, or `FAILED` when every try
- * threw. Arguments are passed through, not closed over, and the outcome is not boxed: the common
+ * threw (or one threw for a record no try can mend: an invalid event time). Arguments are passed through, not closed over, and the outcome is not boxed: the common
  * case — the first try succeeds — allocates nothing on the per-record path.
  */
 export function attempt<A, B, C, T>(retries: number, fn: (a: A, b: B, c: C) => T, a: A, b: B, c: C): T | typeof FAILED {
@@ -122,7 +159,7 @@ export function attempt<A, B, C, T>(retries: number, fn: (a: A, b: B, c: C) => T
     try {
       return fn(a, b, c);
     } catch (error) {
-      if (i >= retries) {
+      if (i >= retries || !retryable(error)) {
         failure = error;
         return FAILED;
       }
@@ -136,7 +173,7 @@ export function attempt4<A, B, C, D, T>(retries: number, fn: (a: A, b: B, c: C, 
     try {
       return fn(a, b, c, d);
     } catch (error) {
-      if (i >= retries) {
+      if (i >= retries || !retryable(error)) {
         failure = error;
         return FAILED;
       }

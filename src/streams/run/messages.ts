@@ -46,8 +46,13 @@ export type StageMessage<TEntry> =
   /** An ask for the state of `key`, answered from the partition's live state; it changes nothing. */
   | { readonly type: 'query'; readonly key: StateKey };
 
-/** Why a record left the pipeline for the dead-letter output. */
-export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key' | 'late';
+/**
+ * Why a record left the pipeline for the dead-letter output: `malformed` input the source could not
+ * parse; `operator-failed`, a user function that threw on it every time it was tried (1 + `retries`
+ * times); `invalid-key`, a key that cannot be partitioned; `invalid-timestamp`, an event time that
+ * is not a finite number (neither of these two is tried again); `late`, too late for every window.
+ */
+export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key' | 'invalid-timestamp' | 'late';
 
 /** A record the pipeline could not process; it went here instead of vanishing. */
 export interface PipelineDeadLetter {

@@ -18,7 +18,7 @@ import { KeyedState } from '../../state/keyed-state.js';
 import type { TimerHandle } from '../../time/clock.js';
 import { boundedWatermark } from '../time/watermarks.js';
 import type { Assignment } from './assign.js';
-import { FAILED, StepError, attempt, lastFailure } from './chain.js';
+import { FAILED, attempt, failedStepLetter } from './chain.js';
 import { allIdle, startProgress, withEnd, withWatermark, type EventTimeProgress, type InputProgress } from './input-progress.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operators/operator-runtime.js';
@@ -181,6 +181,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     return new Router({
       next,
       batchSize: setup.batchSize,
+      retries,
       send: (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch),
       deadLetter,
       from: setup.index,
@@ -205,8 +206,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
         }
         const outputs = attempt(retries, applyTail, tail, record, timestamp);
         if (outputs === FAILED) {
-          const failed = lastFailure();
-          deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : setup.name, record, error: failed });
+          deadLetter(failedStepLetter(record, setup.name, timestamp));
           return;
         }
         counters.recordsOut += outputs.length;

@@ -18,6 +18,8 @@ export interface RouterOptions {
   readonly next: Assignment | undefined;
   readonly batchSize: number;
   readonly send: SendBatch;
+  /** Extra tries at a key function that throws, as for every user function, before the record is dead-lettered. */
+  readonly retries: number;
   readonly deadLetter: (letter: PipelineDeadLetter) => void;
   /** The sender's index in its stage, which receivers tell their inputs apart by. */
   readonly from: number;
@@ -35,6 +37,7 @@ export class Router {
   readonly #next: Assignment | undefined;
   readonly #batchSize: number;
   readonly #send: SendBatch;
+  readonly #retries: number;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
   readonly #from: number;
   /**
@@ -59,6 +62,7 @@ export class Router {
     this.#next = options.next;
     this.#batchSize = options.batchSize;
     this.#send = options.send;
+    this.#retries = options.retries;
     this.#deadLetter = options.deadLetter;
     this.#from = options.from;
     const destinations = options.next?.partitions ?? 1;
@@ -90,9 +94,8 @@ export class Router {
       try {
         index = next.assign(record);
       } catch (error) {
-        const reason = error instanceof InvalidKeyError ? 'invalid-key' : 'operator-failed';
-        this.#deadLetter({ reason, stage: next.name, record, error });
-        return;
+        index = this.#assignAgain(next, record, error);
+        if (index < 0) return;
       }
     }
     const at = this.#filled[index] as number;
@@ -146,6 +149,25 @@ export class Router {
   async end(checkpoint?: number): Promise<void> {
     await this.flush();
     await this.#broadcast({ type: 'end', from: this.#from, checkpoint });
+  }
+
+  /**
+   * Assigns `record` again after its key function threw `error`, up to `retries` more times; a key
+   * that cannot be partitioned is not tried again. Returns the partition, or -1 once the record
+   * went to dead letters.
+   */
+  #assignAgain(next: Assignment, record: unknown, error: unknown): number {
+    let failure = error;
+    for (let tries = 0; tries < this.#retries && !(failure instanceof InvalidKeyError); tries++) {
+      try {
+        return next.assign(record);
+      } catch (again) {
+        failure = again;
+      }
+    }
+    const reason = failure instanceof InvalidKeyError ? 'invalid-key' : 'operator-failed';
+    this.#deadLetter({ reason, stage: next.name, record, error: failure });
+    return -1;
   }
 
   #broadcast(message: StageMessage<unknown>): Promise<unknown> {

@@ -609,6 +609,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     const router = new Router({
       next: first,
       batchSize,
+      retries,
       send: (index, message) => (targets[index] as ActorRef<StageMessage<unknown>>).send(message),
       deadLetter,
       from: 0,

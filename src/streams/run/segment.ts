@@ -6,7 +6,7 @@
  */
 import type { ChainStep, StatelessStep, TimestampStep } from '../internal/logical-plan.js';
 import { emptyArray } from '../../internal/empty-array.js';
-import { StepError, fuse, type Chain } from './chain.js';
+import { InvalidEventTimeError, StepError, fuse, type Chain } from './chain.js';
 
 export interface Segment {
   /** Whether records leaving the segment carry event times. */
@@ -80,8 +80,6 @@ function eventTime(step: TimestampStep, record: unknown): number {
   } catch (error) {
     throw new StepError(step.name, error);
   }
-  if (typeof time !== 'number' || !Number.isFinite(time)) {
-    throw new StepError(step.name, new TypeError(`an event time must be a finite number of milliseconds, got ${String(time)}`));
-  }
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw new InvalidEventTimeError(step.name, time);
   return time;
 }

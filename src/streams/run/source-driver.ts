@@ -10,7 +10,7 @@ import { ignore } from '../../internal/ignore.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { Source, SourceItem } from '../sources/source.js';
 import { boundedWatermark, NO_WATERMARK } from '../time/watermarks.js';
-import { FAILED, StepError, attempt, lastFailure } from './chain.js';
+import { FAILED, attempt, failedStepLetter } from './chain.js';
 import type { PipelineDeadLetter } from './messages.js';
 import type { OperatorCounters } from './partition-actor.js';
 import type { Router } from './router.js';
@@ -139,8 +139,7 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     }
     const outputs = attempt(retries, applyHead, head, value, undefined);
     if (outputs === FAILED) {
-      const failed = lastFailure();
-      deadLetter({ reason: 'operator-failed', stage: failed instanceof StepError ? failed.step : 'source', record: value, error: failed });
+      deadLetter(failedStepLetter(value, 'source'));
       return;
     }
     counters.recordsOut += outputs.length;

@@ -170,6 +170,31 @@ describe('KeyedStream', () => {
       expect(result.deadLetters).toBe(1);
     });
 
+    it('dead-letters an event time that is not a finite number at once, as invalid-timestamp, without trying it again', async () => {
+      const calls = new Map<string, number>();
+      const records = [{ id: 'nan', ts: Number.NaN }, { id: 'text', ts: '12' as unknown as number }, { id: 'ok', ts: 3 }];
+      const handle = pipeline(fromArray(records))
+        .withTimestamps(
+          (c) => {
+            calls.set(c.id, (calls.get(c.id) ?? 0) + 1);
+            return c.ts;
+          },
+          { name: 'event-time' },
+        )
+        .keyBy((c) => c.id, { partitions: 1 })
+        .window(tumbling(10))
+        .reduce((n: number) => n + 1, () => 0)
+        .to(toArray())
+        .run({ retries: 3 });
+      await handle.done;
+      expect(Object.fromEntries(calls)).toEqual({ nan: 1, text: 1, ok: 1 });
+      expect(handle.deadLetters()).toMatchObject([
+        { reason: 'invalid-timestamp', stage: 'event-time', record: records[0] },
+        { reason: 'invalid-timestamp', stage: 'event-time', record: records[1] },
+      ]);
+      expect(String((handle.deadLetters()[1]?.error as Error).message)).toContain('got "12"');
+    });
+
     it('validates its options at build time, naming them', () => {
       const stream = pipeline(fromArray(clicks));
       expect(() => stream.withTimestamps((c) => c.ts, { maxOutOfOrdernessMs: -5 })).toThrow(/maxOutOfOrdernessMs/);

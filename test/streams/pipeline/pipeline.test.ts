@@ -106,6 +106,43 @@ describe('pipeline', () => {
       expect(letter?.error).toBeInstanceOf(InvalidKeyError);
     });
 
+    it('tries a key function that throws again, as every user function, and dead-letters the record once every try threw', async () => {
+      const calls = new Map<string, number>();
+      const handle = pipeline(fromArray(['flaky', 'broken', 'fine']))
+        .keyBy(
+          (word) => {
+            const call = (calls.get(word) ?? 0) + 1;
+            calls.set(word, call);
+            if (word === 'broken' || (word === 'flaky' && call <= 2)) throw new Error(`no key for ${word} yet`);
+            return word;
+          },
+          { partitions: 2 },
+        )
+        .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+        .to(toArray())
+        .run({ retries: 2 });
+      const result = await handle.done;
+      // Two throws then a key: counted. Three throws (1 + retries): dead-lettered.
+      expect(Object.fromEntries(calls)).toEqual({ flaky: 3, broken: 3, fine: 1 });
+      expect(result.deadLetters).toBe(1);
+      expect(handle.deadLetters()).toMatchObject([{ reason: 'operator-failed', stage: 'reduce.keyBy', record: 'broken' }]);
+    });
+
+    it('does not try a key that cannot be partitioned again', async () => {
+      let calls = 0;
+      const handle = pipeline(fromArray([{ id: { nested: true } }]))
+        .keyBy((r) => {
+          calls++;
+          return r.id as never;
+        }, { partitions: 2 })
+        .reduce((n: number) => n + 1, () => 0)
+        .to(toArray())
+        .run({ retries: 5 });
+      await handle.done;
+      expect(calls).toBe(1);
+      expect(handle.deadLetters()).toMatchObject([{ reason: 'invalid-key' }]);
+    });
+
     it('dead-letters a malformed JSON line with its line number', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'sluice-pipeline-'));
       try {

@@ -32,6 +32,7 @@ describe('Router', () => {
       const router = new Router({
         next: assignment,
         batchSize,
+        retries: 0,
         send: (index, message) => {
           sent.push({ index, message });
           return Promise.resolve();

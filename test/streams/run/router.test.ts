@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { KeyedStep } from '../../../src/streams/internal/logical-plan.js';
+import { assignmentFor } from '../../../src/streams/run/assign.js';
+import type { StageMessage } from '../../../src/streams/run/messages.js';
+import { Router } from '../../../src/streams/run/router.js';
+import { guardHost, nextMacrotask } from '../../helpers/host-guard.js';
+
+function keyedStep(partitions: number): KeyedStep {
+  return { kind: 'keyed', name: 'count', keyOf: (word) => word as string, partitions, maxParallelism: 128, boundaries: undefined, operator: { kind: 'aggregate' } as never };
+}
+
+describe('Router', () => {
+  describe('route', () => {
+    it('observes a full batch’s send at once: a caller that stops routing leaves no unhandled rejection when the receiver refuses it later', async () => {
+      const guard = guardHost();
+      try {
+        const refusals: ((error: Error) => void)[] = [];
+        const router = new Router({
+          next: assignmentFor(keyedStep(1)),
+          batchSize: 2,
+          retries: 0,
+          send: () => new Promise<void>((_, reject) => void refusals.push(reject)),
+          deadLetter: () => undefined,
+          from: 0,
+          timed: false,
+        });
+        router.route('a');
+        router.route('b');
+        expect(router.sending).toBe(true);
+        // The caller is gone (its run failed); the receiver stops and refuses the waiting send.
+        for (const refuse of refusals) refuse(new Error('receiver stopped'));
+        await nextMacrotask();
+        expect(guard.unhandled).toEqual([]);
+      } finally {
+        guard.stop();
+      }
+    });
+
+    it('still rejects settle with a refused send when the caller waits for it', async () => {
+      const router = new Router({
+        next: undefined,
+        batchSize: 1,
+        retries: 0,
+        send: (): Promise<void> => Promise.reject(new Error('refused')),
+        deadLetter: () => undefined,
+        from: 0,
+        timed: false,
+      });
+      router.route('a');
+      await expect(router.settle()).rejects.toThrow('refused');
+    });
+  });
+
+  describe('flush', () => {
+    it('sends every part-filled batch, one per destination, with the records in order', async () => {
+      const sent: { index: number; message: StageMessage<unknown> }[] = [];
+      const router = new Router({
+        next: undefined,
+        batchSize: 10,
+        retries: 0,
+        send: async (index, message) => void sent.push({ index, message }),
+        deadLetter: () => undefined,
+        from: 3,
+        timed: true,
+      });
+      router.route('x', 5);
+      router.route('y', 7);
+      expect(router.buffered).toBe(2);
+      await router.flush();
+      expect(router.buffered).toBe(0);
+      expect(sent).toEqual([{ index: 0, message: { type: 'batch', from: 3, entries: ['x', 'y'], keys: undefined, timestamps: [5, 7] } }]);
+    });
+  });
+});
