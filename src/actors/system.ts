@@ -324,7 +324,7 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
   }
 
   authorizeRestart(child: ChildCell, error: unknown): boolean {
-    const siblings = this.#supervisor.authorize([...this.children.values()], child);
+    const siblings = this.#supervisor.authorize([...this.children.values()], child, error);
     if (siblings === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#fail(new RestartIntensityExceededError(ROOT, child.path, { maxRestarts, withinMs }, error));

@@ -2,7 +2,7 @@
  * Supervision strategies, as in Erlang/OTP: when one child has to restart, which of its siblings
  * restart with it. Pure: a function of the strategy, the children in start order and the failed one.
  */
-import { oneOf } from '../internal/validate.js';
+import { isFunction, oneOf } from '../internal/validate.js';
 import { resolveIntensity, type ResolvedIntensity, type RestartIntensity } from './intensity.js';
 
 /**
@@ -22,18 +22,33 @@ export interface SupervisorOptions extends RestartIntensity {
    * @defaultValue 'one-for-one'
    */
   strategy?: SupervisionStrategy | undefined;
+  /**
+   * Failures whose restarts are not counted against the intensity (`maxRestarts` within
+   * `withinMs`): the restart happens as any other, but cannot make the supervisor give up. For
+   * faults injected on purpose (a pipeline's `chaos` and `crashAt`), whose number is the test's
+   * choice, beside a limit meant for real failures.
+   * @defaultValue none: every restart counts
+   * @example
+   * ```ts
+   * system.spawn(parent, { supervisor: { maxRestarts: 3, exempt: (cause) => cause instanceof PlannedFault } });
+   * ```
+   */
+  exempt?: ((cause: unknown) => boolean) | undefined;
 }
 
 /** Validated supervisor options. */
 export interface ResolvedSupervisor extends ResolvedIntensity {
   readonly strategy: SupervisionStrategy;
+  readonly exempt: ((cause: unknown) => boolean) | undefined;
 }
 
 /** Validates supervisor options, naming them under `prefix` (e.g. `supervisor`). */
 export function resolveSupervisor(options: SupervisorOptions | undefined, prefix: string): ResolvedSupervisor {
   const strategy =
     options?.strategy === undefined ? 'one-for-one' : oneOf(`${prefix}.strategy`, options.strategy, STRATEGIES);
-  return { strategy, ...resolveIntensity(options, prefix) };
+  const exempt = options?.exempt;
+  if (exempt !== undefined) isFunction(`${prefix}.exempt`, exempt);
+  return { strategy, exempt, ...resolveIntensity(options, prefix) };
 }
 
 /**

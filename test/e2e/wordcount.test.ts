@@ -61,6 +61,16 @@ describe('examples/wordcount.ts', () => {
     expect(single.stdout).toBe(expected);
   });
 
+  it('keeps its output byte-identical under injected crashes on two million words and more, beyond the restart limit meant for real failures', async () => {
+    const input = join(dir, 'two-million.txt');
+    // 6,000 copies of the 373-word text: 2.2 million words, about 2,000 injected crashes at 0.001.
+    await writeFile(input, readProjectFile(INPUT).repeat(6_000));
+    const crashed = await wordcount('--input', input, '--crash-rate', '0.001', '--seed', '7');
+    expect(crashed.stdout).toBe(model(readProjectFile(INPUT).repeat(6_000)));
+    const restarts = Number(/(\d[\d,]*) restarts/.exec(crashed.stderr)?.[1]?.replaceAll(',', ''));
+    expect(restarts).toBeGreaterThan(1_000);
+  });
+
   it('writes to --output and leaves stdout empty', async () => {
     const output = join(dir, 'counts.jsonl');
     const { stdout } = await wordcount('--input', INPUT, '--output', output);

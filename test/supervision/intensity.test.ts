@@ -132,6 +132,30 @@ describe('SupervisorOptions', () => {
         expect(sup.status).toBe('running');
       });
 
+      it('does not count restarts whose cause is exempt, and still counts the others', async () => {
+        class PlannedFault extends Error {}
+        const { system } = virtualSystem();
+        const root = system.spawn(parent, { name: 'root', supervision: { decide: () => 'resume' } });
+        const sup = await spawnParent(root, 'sup', { supervisor: { maxRestarts: 1, withinMs: 1000, exempt: (cause) => cause instanceof PlannedFault } });
+        const failing = await spawnWorker(sup, 'failing');
+        const events = recordEvents(system);
+        // Five planned faults within the window: each restarts the child, none is counted.
+        for (let i = 0; i < 5; i++) await failOnce(system, failing, new PlannedFault('planned'));
+        await failOnce(system, failing, new Error('real'));
+        expect(restartCount(events, failing.path)).toBe(6);
+        expect(sup.status).toBe('running');
+        // The second real failure is one more than maxRestarts: the supervisor gives up.
+        const supStopped = nextEvent(system, 'actor-stopped', (event) => event.path === sup.path);
+        failing.tell(flaky(new Error('real again')));
+        await expect(supStopped).resolves.toMatchObject({ reason: 'escalated' });
+        expect(restartCount(events, failing.path)).toBe(6);
+      });
+
+      it('rejects an exempt that is not a function, naming it', () => {
+        const { system } = virtualSystem();
+        expect(() => system.spawn(parent, { supervisor: { exempt: 'planned' as never } })).toThrow(/supervisor\.exempt/);
+      });
+
       it('forgets a restart exactly withinMs after it, not a tick before', async () => {
         const early = await tree(2, 1000);
         await failOnce(early.system, early.failing);

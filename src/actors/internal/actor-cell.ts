@@ -840,7 +840,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   authorizeRestart(child: ChildCell, error: unknown): boolean {
-    const siblings = this.#supervisor.authorize([...this.children.values()], child);
+    const siblings = this.#supervisor.authorize([...this.children.values()], child, error);
     if (siblings === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#escalate(new RestartIntensityExceededError(this.path, child.path, { maxRestarts, withinMs }, error));

@@ -24,15 +24,27 @@ export class SupervisorState<TChild> {
   }
 
   /**
-   * Records one restart of `child` among `children` (in start order). Returns the siblings that
-   * restart with it, or undefined when this restart exceeds the intensity limit and the supervisor
-   * must give up.
+   * Records one restart of `child` among `children` (in start order), caused by `cause`. Returns
+   * the siblings that restart with it, or undefined when this restart exceeds the intensity limit
+   * and the supervisor must give up. A restart whose cause is exempt is not recorded.
    */
-  authorize(children: readonly TChild[], child: TChild): TChild[] | undefined {
+  authorize(children: readonly TChild[], child: TChild, cause: unknown): TChild[] | undefined {
+    if (this.#exempt(cause)) return siblingsToRestart(this.options.strategy, children, child);
     const verdict = recordRestart(this.#history, this.#clock.now(), this.options);
     this.#history = verdict.history;
     if (verdict.exceeded) return undefined;
     return siblingsToRestart(this.options.strategy, children, child);
+  }
+
+  /** Whether `cause` is exempt from the count; an `exempt` that throws exempts nothing. */
+  #exempt(cause: unknown): boolean {
+    const exempt = this.options.exempt;
+    if (exempt === undefined) return false;
+    try {
+      return exempt(cause) === true;
+    } catch {
+      return false;
+    }
   }
 }
 
