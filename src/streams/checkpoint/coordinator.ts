@@ -36,6 +36,7 @@ interface Pending {
   readonly id: number;
   readonly startedAt: number;
   readonly offset: unknown;
+  readonly maxTimestamp: number;
   readonly completed: boolean;
   readonly refs: (PartitionSnapshotRef | undefined)[][];
   readonly writes: Set<string>;
@@ -79,10 +80,11 @@ export class CheckpointCoordinator {
   }
 
   /**
-   * Starts checkpoint `id` (the next one) at source offset `offset`; `completed` for the one taken
+   * Starts checkpoint `id` (the next one) at source offset `offset`, where the largest event time
+   * read was `maxTimestamp`; `completed` for the one taken
    * at the end of input. Its `done` settles when the manifest is durable and the sink committed.
    */
-  begin(offset: unknown, completed: boolean): { id: number; done: Promise<void> } {
+  begin(offset: unknown, maxTimestamp: number, completed: boolean): { id: number; done: Promise<void> } {
     const id = ++this.#lastId;
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
@@ -93,7 +95,7 @@ export class CheckpointCoordinator {
     done.catch((error: unknown) => this.#setup.failed(error));
     const refs = this.#setup.stages.map((stage) => new Array<PartitionSnapshotRef | undefined>(stage.partitions).fill(undefined));
     const parts = this.#setup.stages.reduce((sum, stage) => sum + stage.partitions, 0) + 1;
-    this.#pending.set(id, { id, startedAt: this.#setup.now(), offset, completed, refs, writes: new Set(), remaining: parts, sinkToken: null, done, resolve, reject });
+    this.#pending.set(id, { id, startedAt: this.#setup.now(), offset, maxTimestamp, completed, refs, writes: new Set(), remaining: parts, sinkToken: null, done, resolve, reject });
     return { id, done };
   }
 
@@ -179,7 +181,7 @@ export class CheckpointCoordinator {
       format: MANIFEST_FORMAT,
       id: pending.id,
       completed: pending.completed,
-      source: { name: sourceName, offset: pending.offset },
+      source: { name: sourceName, offset: pending.offset, ...(Number.isFinite(pending.maxTimestamp) ? { maxTimestamp: pending.maxTimestamp } : {}) },
       stages: stages.map((stage, s) => ({ ...stage, snapshots: pending.refs[s] as PartitionSnapshotRef[] })),
       sink: pending.sinkToken,
       createdAt: new Date().toISOString(),

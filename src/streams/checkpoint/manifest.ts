@@ -39,7 +39,11 @@ export interface Manifest {
   readonly id: number;
   /** True for the checkpoint taken once the input ended and everything reached the sink. */
   readonly completed: boolean;
-  readonly source: { readonly name: string; readonly offset: unknown };
+  /**
+   * Where the source is read on from, and the largest event time read before it (absent when none
+   * was), from which its watermark goes on.
+   */
+  readonly source: { readonly name: string; readonly offset: unknown; readonly maxTimestamp?: number | undefined };
   readonly stages: readonly StageManifest[];
   /** What the sink's `preCommit` returned, handed to `commit` and, on a resume, `recover`. */
   readonly sink: unknown;

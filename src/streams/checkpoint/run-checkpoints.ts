@@ -24,6 +24,8 @@ export interface StartingPoint {
   /** The job had already completed: nothing is to run. */
   readonly completed: boolean;
   readonly offset: unknown;
+  /** The largest event time the source had given before `offset`. */
+  readonly maxTimestamp: number;
   /** `entries[stage][partition]`, for the partitions of this run. */
   readonly entries: readonly (readonly (readonly SnapshotEntry[])[])[] | undefined;
   /** `progress[stage][partition]`: where in event time each partition of this run starts. */
@@ -97,6 +99,7 @@ export class RunCheckpoints {
       skipped: restored?.skipped ?? [],
       completed: restored?.manifest.completed ?? false,
       offset: restored === undefined ? setup.source.start : restored.manifest.source.offset,
+      maxTimestamp: restored?.manifest.source.maxTimestamp ?? Number.NEGATIVE_INFINITY,
       entries: resuming ? redistribute(restored, setup.stages, this.#store.dir) : undefined,
       progress: resuming ? redistributeProgress(restored, setup.stages) : undefined,
       sinkToken: restored?.manifest.sink,
@@ -156,11 +159,11 @@ export class RunCheckpoints {
     this.#wanted = undefined;
   }
 
-  /** Begins a checkpoint at `offset`; the driver sends its barrier right after. */
-  begin(offset: unknown, completed = false): { id: number; done: Promise<void> } {
+  /** Begins a checkpoint at `offset` (and the event time read so far); the driver sends its barrier right after. */
+  begin(offset: unknown, maxTimestamp: number, completed = false): { id: number; done: Promise<void> } {
     this.#due = false;
     this.signal.due = false;
-    return this.coordinator.begin(offset, completed);
+    return this.coordinator.begin(offset, maxTimestamp, completed);
   }
 
   /** Resolves once no checkpoint file is being written any more. */

@@ -22,6 +22,13 @@ export type StageMessage<TEntry> =
       readonly keys?: readonly StateKey[] | undefined;
       /** Each entry's event time, on a timed stream. */
       readonly timestamps?: readonly number[] | undefined;
+      /**
+       * From the source, on a stream it assigns event times to: each entry's watermark, that of the
+       * records before it in source order. The receiver moves its watermark there before it takes
+       * the entry, so what is late and what fires first depend on the input alone, never on how
+       * records were batched or spread over partitions.
+       */
+      readonly watermarks?: readonly number[] | undefined;
     }
   | {
       readonly type: 'watermark';

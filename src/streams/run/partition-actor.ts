@@ -223,14 +223,23 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
 
     switch (message.type) {
       case 'batch': {
-        const { entries, keys, timestamps } = message;
+        const { entries, keys, timestamps, watermarks } = message;
         const startedAt = performance.now();
         counters.recordsIn += entries.length;
         const crash = setup.crash;
+        // From the source, each record comes with the watermark of the records before it: the
+        // watermark moves there first (firing what that makes due), so a record is judged as the
+        // source order has it, however the records were batched and spread over partitions.
+        let watermark = progress.watermark;
         for (let i = 0; i < entries.length; i++) {
           if (crash !== undefined) crash();
+          if (watermarks !== undefined && (watermarks[i] as number) > watermark) {
+            watermark = watermarks[i] as number;
+            operator.advance(watermark, out);
+          }
           operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps === undefined ? undefined : timestamps[i], out);
         }
+        if (watermark > progress.watermark) progress = withWatermark(progress, message.from, watermark, false);
         counters.latency?.record(performance.now() - startedAt);
         if (generator !== undefined) progress = { ...progress, active: true, ownIdle: false };
         break;

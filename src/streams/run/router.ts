@@ -25,6 +25,11 @@ export interface RouterOptions {
   readonly from: number;
   /** Whether records carry event times. */
   readonly timed: boolean;
+  /**
+   * Whether each record also carries the watermark of the records before it (the source driver,
+   * as the watermark generator, sends these): a receiver judges each record against exactly that.
+   */
+  readonly carriesWatermarks?: boolean | undefined;
 }
 
 /** The arrays of a destination with no batch open. Never written to: a batch opens first. */
@@ -54,6 +59,7 @@ export class Router {
    */
   readonly #keyedBySelf: boolean[];
   readonly #times: number[][] | undefined;
+  readonly #watermarks: number[][] | undefined;
   readonly #filled: number[];
   #pending: Promise<void>[] = [];
   #buffered = 0;
@@ -72,6 +78,7 @@ export class Router {
     this.#buffers = Array.from({ length: destinations }, none);
     this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, none) : undefined;
     this.#times = options.timed ? Array.from({ length: destinations }, none) : undefined;
+    this.#watermarks = options.carriesWatermarks === true ? Array.from({ length: destinations }, none) : undefined;
     this.#filled = new Array<number>(destinations).fill(0);
     this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
   }
@@ -86,8 +93,11 @@ export class Router {
     return this.#buffered;
   }
 
-  /** Adds a record (with its event time on a timed stream); a batch that fills up is sent. */
-  route(record: unknown, timestamp?: number): void {
+  /**
+   * Adds a record (with its event time on a timed stream, and the watermark before it when the
+   * router carries watermarks); a batch that fills up is sent.
+   */
+  route(record: unknown, timestamp?: number, watermark?: number): void {
     const next = this.#next;
     let index = 0;
     if (next !== undefined) {
@@ -107,6 +117,7 @@ export class Router {
       else if (key !== record) this.#ownKeys(index, at, key);
     }
     if (this.#times !== undefined) (this.#times[index] as number[])[at] = timestamp as number;
+    if (this.#watermarks !== undefined) (this.#watermarks[index] as number[])[at] = watermark as number;
     this.#filled[index] = at + 1;
     this.#buffered++;
     if (at + 1 >= this.#batchSize) this.#sendBuffer(index);
@@ -182,7 +193,8 @@ export class Router {
     const entries = this.#take(this.#buffers, index, count) as unknown[];
     const keys = this.#keyedBySelf[index] === true ? (entries as StateKey[]) : this.#take(this.#keys, index, count);
     const timestamps = this.#take(this.#times, index, count);
-    const sent = this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps });
+    const watermarks = this.#take(this.#watermarks, index, count);
+    const sent = this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps, watermarks });
     // Observed now: a caller that stops routing (its run failed, its handler threw) never settles
     // what it sent, and a receiver that stops meanwhile rejects the send. `settle` still sees it.
     sent.catch(ignore);
@@ -200,6 +212,7 @@ export class Router {
     this.#buffers[index] = new Array<unknown>(capacity);
     this.#keyedBySelf[index] = this.#keys !== undefined;
     if (this.#times !== undefined) this.#times[index] = new Array<number>(capacity);
+    if (this.#watermarks !== undefined) this.#watermarks[index] = new Array<number>(capacity);
   }
 
   /**

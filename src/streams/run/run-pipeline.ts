@@ -378,7 +378,16 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
           commit: (token, completed) => (sinkRef as ActorRef<StageMessage<unknown>>).send({ type: 'commit', token, completed }),
           failed: (error) => void fail(error),
         });
-  let start: StartingPoint = { resumedFrom: undefined, skipped: [], completed: false, offset: plan.source.start, entries: undefined, progress: undefined, sinkToken: undefined };
+  let start: StartingPoint = {
+    resumedFrom: undefined,
+    skipped: [],
+    completed: false,
+    offset: plan.source.start,
+    maxTimestamp: Number.NEGATIVE_INFINITY,
+    entries: undefined,
+    progress: undefined,
+    sinkToken: undefined,
+  };
   let sinkRef: ActorRef<StageMessage<unknown>> | undefined;
   /** Whether the sink was closed (the job completed): otherwise the run's end releases it. */
   let sinkClosed = false;
@@ -621,11 +630,12 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       deadLetter,
       from: 0,
       timed: head.timed,
+      carriesWatermarks: head.generator !== undefined,
     });
     sourceRouter = router;
     if (status === 'starting') status = 'running';
     markReady();
-    const { offset } = await driveSource({
+    const { offset, maxTimestamp } = await driveSource({
       source: plan.source,
       head,
       router,
@@ -638,13 +648,14 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       stopping: () => stopRequested || settled,
       failed: (error) => void fail(error),
       from: start.offset,
+      fromMaxTimestamp: start.maxTimestamp,
       wake,
       barriers:
         checkpoints === undefined
           ? undefined
           : {
               signal: checkpoints.signal,
-              begin: (at: unknown) => observed(checkpoints.begin(at), at),
+              begin: (at: unknown, readUpTo: number) => observed(checkpoints.begin(at, readUpTo), at),
             },
     });
     if (settled) return;
@@ -654,13 +665,13 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     }
     if (stopRequested) {
       // A stopped job is not finished: no final values or windows, a checkpoint to resume from.
-      const last = observed(checkpoints.begin(offset, false), offset);
+      const last = observed(checkpoints.begin(offset, maxTimestamp, false), offset);
       await router.barrier(last.id);
       await last.done;
       complete();
       return;
     }
-    await router.end(observed(checkpoints.begin(offset, true), offset).id);
+    await router.end(observed(checkpoints.begin(offset, maxTimestamp, true), offset).id);
   };
   // Settles once the driver has let go of the source and its timers, whatever became of it.
   const driving = drive().catch((error: unknown) => void fail(error));

@@ -38,6 +38,11 @@ export interface SourceDriverSetup {
   readonly failed: (error: unknown) => void;
   /** Where to start reading: a checkpoint's offset, or the source's start. */
   readonly from: unknown;
+  /**
+   * The largest event time read before `from` (a checkpoint's), so the watermark goes on from where
+   * it was: the same records are late after a resume as in a run that never stopped.
+   */
+  readonly fromMaxTimestamp?: number | undefined;
   /** Checkpoint barriers to inject between records, when checkpoints are on. */
   readonly barriers?: BarrierRequests | undefined;
   /** Resolves when a barrier or a stop is wanted: a driver waiting on a slow source acts on it. */
@@ -48,13 +53,14 @@ export interface SourceDriverSetup {
 export interface BarrierRequests {
   /** `due` says whether a barrier is wanted now; read after every record, so a plain field. */
   readonly signal: { readonly due: boolean };
-  /** Begins a checkpoint at `offset` (everything before it is in). */
-  begin(offset: unknown): { readonly id: number };
+  /** Begins a checkpoint at `offset` (everything before it is in), with the largest event time read so far. */
+  begin(offset: unknown, maxTimestamp: number): { readonly id: number };
 }
 
-/** What reading left behind: the offset after the last item taken. */
+/** What reading left behind: the offset after the last item taken, and the largest event time read. */
 export interface DriveOutcome {
   readonly offset: unknown;
+  readonly maxTimestamp: number;
 }
 
 /** Lets the event loop take a turn (the host's I/O first); resolves to 0, the count to start again from. */
@@ -88,14 +94,17 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   const generator = head.generator;
   // Enough records between watermarks that every destination's batch can fill up first.
   const watermarkEvery = router.destinations * setup.batchSize;
-  let maxTimestamp = Number.NEGATIVE_INFINITY;
+  let maxTimestamp = setup.fromMaxTimestamp ?? Number.NEGATIVE_INFINITY;
+  const bound = generator?.maxOutOfOrdernessMs ?? 0;
+  /** The watermark of the records read so far: the one the next record is judged against. */
+  let current = boundedWatermark(maxTimestamp, bound);
   let sent = NO_WATERMARK;
   let idle = false;
   let sinceWatermark = 0;
 
-  const watermarkDue = (): boolean => generator !== undefined && (idle || boundedWatermark(maxTimestamp, generator.maxOutOfOrdernessMs) > sent);
+  const watermarkDue = (): boolean => generator !== undefined && (idle || current > sent);
   const sendWatermark = async (nowIdle: boolean): Promise<void> => {
-    const watermark = boundedWatermark(maxTimestamp, (generator as NonNullable<typeof generator>).maxOutOfOrdernessMs);
+    const watermark = current;
     sinceWatermark = 0;
     idle = nowIdle;
     sent = Math.max(sent, watermark);
@@ -149,8 +158,12 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
       const times = head.timestamps;
       for (let i = 0; i < outputs.length; i++) {
         const time = times[i] as number;
-        if (time > maxTimestamp) maxTimestamp = time;
-        router.route(outputs[i], time);
+        // Each record goes with the watermark of those before it: the one it is judged against.
+        router.route(outputs[i], time, current);
+        if (time > maxTimestamp) {
+          maxTimestamp = time;
+          current = boundedWatermark(maxTimestamp, bound);
+        }
       }
       sinceWatermark += outputs.length;
       if (idle && outputs.length > 0) idle = false;
@@ -226,11 +239,11 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   const afterRecord = async (): Promise<void> => {
     if (router.sending) await router.settle();
     if (sinceWatermark >= watermarkEvery && watermarkDue()) await sendWatermark(false);
-    if (signal?.due === true) await router.barrier((barriers as BarrierRequests).begin(offset).id);
+    if (signal?.due === true) await router.barrier((barriers as BarrierRequests).begin(offset, maxTimestamp).id);
   };
 
   try {
-    if (setup.stopping()) return { offset };
+    if (setup.stopping()) return { offset, maxTimestamp };
     // In-memory sources are read synchronously, awaiting only when a full batch waits for room (or
     // a watermark or barrier is due), with a turn of the event loop now and then so the host's I/O
     // is never starved. Chunks are read in place; other synchronous sources item by item.
@@ -247,27 +260,27 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
             offset = chunk.offsetAt(i);
             await afterRecord();
           }
-          if (setup.stopping()) return { offset: chunk.offsetAt(i) };
+          if (setup.stopping()) return { offset: chunk.offsetAt(i), maxTimestamp };
           if (sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
         }
         offset = chunk.offsetAt(Math.max(chunk.start, end));
       }
-      return { offset };
+      return { offset, maxTimestamp };
     }
     // Sources that read in blocks hand over a block's items at once: one asynchronous step per
     // block, then a plain loop. Others are read item by item.
     const batches = source.readBatches?.(setup.from);
     if (batches !== undefined) {
       await drain(batches[Symbol.asyncIterator](), takeItems);
-      return { offset };
+      return { offset, maxTimestamp };
     }
     const items = source.read(setup.from);
     if (Symbol.iterator in items) {
       await takeItems(items as Iterable<SourceItem<unknown, unknown>>);
-      return { offset };
+      return { offset, maxTimestamp };
     }
     await drain(items[Symbol.asyncIterator](), (item) => takeItems([item]));
-    return { offset };
+    return { offset, maxTimestamp };
   } finally {
     disarmTimers();
   }

@@ -171,7 +171,7 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
       let base: WindowContent<TAcc> | undefined;
       let rest: readonly WindowSlot<TAcc>[];
       if (this.#assigner.kind === 'session') {
-        ({ base, rest } = mergeTouching(slots, window, key, aggregate));
+        ({ base, rest } = mergeOverlapping(slots, window, key, aggregate));
       } else {
         base = slots.find((s) => s.start === window.start && s.end === window.end);
         rest = base === undefined ? slots : slots.filter((s) => s !== base);
@@ -231,30 +231,34 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
   }
 }
 
-/** A session proto-window merged with every session of the key it overlaps or touches. */
-function mergeTouching<TKey, TIn, TAcc>(
+/**
+ * A session proto-window merged with every session of the key it overlaps. One that only touches
+ * it (ends where the proto-window starts) stays apart: its last record is exactly the gap before
+ * this one, and it may already have fired at its last millisecond.
+ */
+function mergeOverlapping<TKey, TIn, TAcc>(
   slots: readonly WindowSlot<TAcc>[],
   proto: TimeWindow,
   key: TKey,
   aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>,
 ): { base: WindowContent<TAcc> | undefined; rest: readonly WindowSlot<TAcc>[] } {
-  const touching = slots.filter((s) => s.start <= proto.end && proto.start <= s.end);
-  if (touching.length === 0) return { base: undefined, rest: slots };
+  const overlapping = slots.filter((s) => s.start < proto.end && proto.start < s.end);
+  if (overlapping.length === 0) return { base: undefined, rest: slots };
   const merge = aggregate.merge as NonNullable<typeof aggregate.merge>;
   let start = proto.start;
   let end = proto.end;
   let accumulator: TAcc | undefined;
-  for (const slot of touching) {
+  for (const slot of overlapping) {
     start = Math.min(start, slot.start);
     end = Math.max(end, slot.end);
     accumulator = accumulator === undefined ? slot.accumulator : merge(accumulator, slot.accumulator, key);
   }
   // A merged session is a new window (it fires when the watermark passes its later end), unless
   // the record fell inside one session that keeps its bounds.
-  const only = touching.length === 1 ? (touching[0] as WindowSlot<TAcc>) : undefined;
+  const only = overlapping.length === 1 ? (overlapping[0] as WindowSlot<TAcc>) : undefined;
   const fired = only !== undefined && only.fired && only.start === start && only.end === end;
   const base: WindowContent<TAcc> = { start, end, accumulator: accumulator as TAcc, fired };
-  return { base, rest: slots.filter((s) => !touching.includes(s)) };
+  return { base, rest: slots.filter((s) => !overlapping.includes(s)) };
 }
 
 function insertSorted<TAcc>(slots: readonly WindowSlot<TAcc>[], slot: WindowSlot<TAcc>): WindowSlot<TAcc>[] {

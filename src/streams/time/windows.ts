@@ -37,7 +37,11 @@ export function sliding(sizeMs: number, slideMs: number, offsetMs = 0): WindowAs
   return { kind: 'sliding', sizeMs: size, slideMs: slide, offsetMs: checkOffset(offsetMs, slide) };
 }
 
-/** Per-key sessions: records closer than `gapMs` apart fall into one window. */
+/**
+ * Per-key sessions: a record less than `gapMs` after the one before it (in event time) joins its
+ * session; a record exactly `gapMs` or more after it starts a new one. A session is `[first record,
+ * last record + gapMs)`, complete once the watermark reaches its last millisecond.
+ */
 export function session(gapMs: number): WindowAssigner {
   return { kind: 'session', gapMs: checkSize('gapMs', gapMs) };
 }
@@ -66,15 +70,16 @@ export function assignWindows(assigner: WindowAssigner, timestamp: number): Time
 }
 
 /**
- * Merges overlapping or touching windows (sessions), earliest first. Returns the merged windows
- * and, for each, which of the inputs it absorbed.
+ * Merges overlapping windows (sessions), earliest first; windows that only touch (one ends where
+ * the next starts) stay apart. Returns the merged windows and, for each, which of the inputs it
+ * absorbed.
  */
 export function mergeWindows(windows: readonly TimeWindow[]): { window: TimeWindow; parts: TimeWindow[] }[] {
   const sorted = [...windows].sort((a, b) => a.start - b.start || a.end - b.end);
   const merged: { window: TimeWindow; parts: TimeWindow[] }[] = [];
   for (const window of sorted) {
     const last = merged[merged.length - 1];
-    if (last !== undefined && window.start <= last.window.end) {
+    if (last !== undefined && window.start < last.window.end) {
       last.window = { start: last.window.start, end: Math.max(last.window.end, window.end) };
       last.parts.push(window);
     } else {

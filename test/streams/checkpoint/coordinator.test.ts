@@ -42,7 +42,7 @@ describe('CheckpointCoordinator', () => {
     it('waits also for the manifest that the last acknowledgement begins, not only for the writes begun before the call', async () => {
       const commits: unknown[] = [];
       const { coordinator: c } = coordinator(commits);
-      const { id, done } = c.begin(10, false);
+      const { id, done } = c.begin(10, Number.NEGATIVE_INFINITY, false);
       c.preCommitted(id, { part: 1 });
       const released: string[] = [];
       snapshotAll(c, id, released);
@@ -59,7 +59,7 @@ describe('CheckpointCoordinator', () => {
   describe('close', () => {
     it('abandons a checkpoint under way: its done rejects, no manifest is written, and writes begun still end', async () => {
       const { coordinator: c, failures } = coordinator();
-      const { id, done } = c.begin(10, false);
+      const { id, done } = c.begin(10, Number.NEGATIVE_INFINITY, false);
       const released: string[] = [];
       c.preCommitted(id, null);
       c.snapshot(id, 0, 0, [['a', 1]], () => void released.push('0/0'));
@@ -79,7 +79,7 @@ describe('CheckpointCoordinator', () => {
   describe('snapshot', () => {
     it('counts a partition that acknowledges twice (a replay after a restart) once, and releases both views', async () => {
       const { coordinator: c } = coordinator();
-      const { id, done } = c.begin(0, false);
+      const { id, done } = c.begin(0, Number.NEGATIVE_INFINITY, false);
       const released: string[] = [];
       c.snapshot(id, 0, 0, [['a', 1]], () => void released.push('first'));
       c.snapshot(id, 0, 0, [['a', 1]], () => void released.push('again'));

@@ -52,8 +52,8 @@ function windowModel(events: readonly Event[], assigner: WindowAssigner): string
         if (count > 0) counts.set(`${key}|${start}|${end}`, count);
       };
       for (const ts of times) {
-        // Sessions touching at their ends merge, as the window state's do.
-        if (count > 0 && ts <= end) {
+        // A record less than the gap after the session's last one joins it; exactly the gap after starts another.
+        if (count > 0 && ts < end) {
           end = Math.max(end, ts + assigner.gapMs);
           count++;
         } else {

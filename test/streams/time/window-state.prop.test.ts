@@ -149,14 +149,15 @@ function naiveSessions(records: readonly Rec[], gap: number, bound: number, late
     if (record.ts + gap - 1 + lateness <= watermark) {
       late.push(record);
     } else {
-      const touching = live.filter((s) => s.key === record.key && s.start <= record.ts + gap && record.ts <= s.end);
+      // Sessions that overlap the record's own [ts, ts + gap); one that only touches it stays apart.
+      const overlapping = live.filter((s) => s.key === record.key && s.start < record.ts + gap && record.ts < s.end);
       const merged: Sess = {
         key: record.key,
-        start: Math.min(record.ts, ...touching.map((s) => s.start)),
-        end: Math.max(record.ts + gap, ...touching.map((s) => s.end)),
-        values: [...touching.flatMap((s) => s.values), record.value],
+        start: Math.min(record.ts, ...overlapping.map((s) => s.start)),
+        end: Math.max(record.ts + gap, ...overlapping.map((s) => s.end)),
+        values: [...overlapping.flatMap((s) => s.values), record.value],
       };
-      live = [...live.filter((s) => !touching.includes(s)), merged];
+      live = [...live.filter((s) => !overlapping.includes(s)), merged];
       if (merged.end - 1 <= watermark) report(merged);
     }
     max = Math.max(max, record.ts);
