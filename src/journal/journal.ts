@@ -15,7 +15,9 @@
  * - `maxBatchBytes` — the most bytes one append may encode to, and one group commit may write,
  *   default 4 MiB; also how far from the end recovery treats damage as a torn write.
  * - `codec` — how records become bytes, default {@link msgpackCodec}.
- * - `clock` — the clock of the group-commit timer, for tests.
+ * - `lockGraceMs` — how long opening waits for a live process of this host that holds the lock to
+ *   exit (a writer killed a moment ago), default 2000; 0 refuses it at once.
+ * - `clock` — the clock of the group-commit timer and the lock's grace, for tests.
  *
  * The format on disk is described in `internal/segment-format.ts`, recovery in
  * `internal/segment-log.ts`, group commit in `internal/group-commit.ts`.
@@ -60,8 +62,19 @@ export interface JournalOptions<TRecord> {
    */
   readonly codec?: JournalCodec<TRecord> | undefined;
   /**
-   * The clock of the group-commit timer. Its timers must keep the process alive (Node's `setTimeout`
-   * does; `systemClock`'s do not), or a process could exit with an append waiting to commit.
+   * Milliseconds `openJournal` waits, when a live process of this host holds the lock, for that
+   * process to exit before it fails with `JournalLockedError`; it looks every 20 ms. A writer killed
+   * a moment ago still answers as alive while it dies (or until its parent reaps it), so a service
+   * restarted at once would otherwise be refused by its own predecessor. A holder that exits is
+   * taken over as any dead one is; one that keeps running costs a failing open this long. 0 refuses
+   * a live holder at once. A holder on another host is refused at once whatever this says.
+   * @defaultValue 2000
+   */
+  readonly lockGraceMs?: number | undefined;
+  /**
+   * The clock of the group-commit timer and of the lock's grace. Its timers must keep the process
+   * alive (Node's `setTimeout` does; `systemClock`'s do not), or a process could exit with an append
+   * waiting to commit.
    * @defaultValue Node's timers
    */
   readonly clock?: Clock | undefined;
@@ -170,6 +183,7 @@ export interface Journal<TRecord> {
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_GROUP_COMMIT_MS = 2;
+const DEFAULT_LOCK_GRACE_MS = 2000;
 const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MIN_MAX_BATCH_BYTES = 64;
 const MAX_MAX_BATCH_BYTES = 1024 * 1024 * 1024;
@@ -188,7 +202,7 @@ const nodeTimers: Clock = {
  * acknowledged, plus possibly some whole appends that were written but not yet acknowledged.
  *
  * @throws (rejects) InvalidOptionError naming the option; JournalLockedError when a live process
- *   (or this one) has it open; JournalCorruptedError when durable bytes of the last segment are
+ *   (or this one) has it open and, on this host, is still running after `lockGraceMs`; JournalCorruptedError when durable bytes of the last segment are
  *   damaged; a file system error.
  *
  * @example
@@ -208,6 +222,7 @@ export async function openJournal<TRecord = unknown>(options: JournalOptions<TRe
   }
   const segmentBytes = withDefault(options.segmentBytes, DEFAULT_SEGMENT_BYTES, (v) => positiveInteger('segmentBytes', v));
   const groupCommitMs = withDefault(options.groupCommitMs, DEFAULT_GROUP_COMMIT_MS, (v) => nonNegativeNumber('groupCommitMs', v));
+  const lockGraceMs = withDefault(options.lockGraceMs, DEFAULT_LOCK_GRACE_MS, (v) => nonNegativeNumber('lockGraceMs', v));
   const maxBatchBytes = withDefault(options.maxBatchBytes, DEFAULT_MAX_BATCH_BYTES, (value) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_MAX_BATCH_BYTES || value > MAX_MAX_BATCH_BYTES) {
       throw new InvalidOptionError('maxBatchBytes', `an integer from ${MIN_MAX_BATCH_BYTES} to ${MAX_MAX_BATCH_BYTES}`, value);
@@ -227,5 +242,5 @@ export async function openJournal<TRecord = unknown>(options: JournalOptions<TRe
     isFunction('clock.clearTimeout', (value as Partial<Clock>).clearTimeout);
     return value as Clock;
   });
-  return openJournalAt<TRecord>({ dir, segmentBytes, groupCommitMs, maxBatchBytes, codec, clock });
+  return openJournalAt<TRecord>({ dir, segmentBytes, groupCommitMs, maxBatchBytes, codec, clock, lockGraceMs });
 }

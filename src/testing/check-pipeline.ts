@@ -14,7 +14,7 @@ import type { PipelineDeadLetter } from '../streams/run/messages.js';
 import type { PipelineHandle, RunOptions } from '../streams/run/run-pipeline.js';
 import type { Sink } from '../streams/sinks/sink.js';
 import type { Source } from '../streams/sources/source.js';
-import { checkFaultOptions, deliveryOrder, describeFaults, faultPlanArb, NO_FAULTS, type FaultOptions, type FaultPlan } from './faults.js';
+import { applyRetimes, checkFaultOptions, deliveryOrder, describeFaults, faultPlanArb, NO_FAULTS, type FaultOptions, type FaultPlan } from './faults.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
 import { compareOutputs, show } from './internal/compare.js';
 import { createOutputStore, exactlyOnceSink, type OutputStore } from './output-store.js';
@@ -88,6 +88,7 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
 
 /** One generated case: what a run of the pipeline is fed and suffers. */
 export interface PipelineCase<TRecord, TParams = undefined> {
+  /** The input, as the model is given it: with the fault plan's retimes applied. */
   readonly input: readonly TRecord[];
   readonly params: TParams;
   readonly schedule: Schedule;
@@ -151,8 +152,9 @@ function makeCase<TRecord, TParams>(
   parts: { input: readonly TRecord[]; params: TParams; schedule: Schedule; faults: FaultPlan },
   disorder: FaultOptions<TRecord>['disorder'],
 ): PipelineCase<TRecord, TParams> {
-  const order = deliveryOrder(parts.input, parts.faults.delays, disorder);
-  const testCase: PipelineCase<TRecord, TParams> = { ...parts, delivered: order.map((i) => parts.input[i] as TRecord) };
+  const { input, plan } = applyRetimes(parts.input, parts.faults, disorder);
+  const order = deliveryOrder(input, plan.delays, disorder);
+  const testCase: PipelineCase<TRecord, TParams> = { ...parts, input, faults: plan, delivered: order.map((i) => input[i] as TRecord) };
   // fast-check prints a counterexample with this: the case in words, not a wall of JSON.
   Object.defineProperty(testCase, fc.toStringMethod, { value: () => `\n${describeCase(testCase, disorder)}\n`, enumerable: false });
   return testCase;

@@ -2,7 +2,8 @@
  * Faults a test run of a pipeline suffers, as plain data that fast-check generates and shrinks: a
  * partition actor throws once at its k-th record, or from there on every time (poison); the whole
  * pipeline is killed at a chosen point and resumed from its last checkpoint; the source delivers
- * records out of order within the declared bound. Each reads back in words.
+ * records out of order within the declared bound, with pairs of records retimed to stand exactly
+ * the bound apart or at the same time. Each reads back in words.
  */
 import fc from 'fast-check';
 import { InvalidOptionError } from '../errors.js';
@@ -55,6 +56,27 @@ export interface CommitCrashFault {
 /** One fault. */
 export type Fault = ThrowFault | PoisonFault | CrashFault | CommitCrashFault;
 
+/**
+ * Under disorder with `withTimestamp`: a record given a time at an edge of the bound relative to
+ * another record — pairs an input rarely holds by chance, and where off-by-one bugs at the
+ * watermark live. `record` is an input index, modulo the input's length; `like` counts the other
+ * records on from it (0: the next one, wrapping around), modulo their number, so it is never
+ * `record`. A case holds them resolved: `like` is then the other record's input index.
+ */
+export interface Retime {
+  readonly record: number;
+  readonly like: number;
+  /**
+   * `'bound'`: the two end exactly the bound apart — `record` moves to `like`'s time less the
+   * bound, or plus it where less would leave the input's range of times — and the earlier is
+   * delivered right behind the later: exactly the bound behind the newest record so far, the last
+   * time still on time (the watermark stands at that newest time − bound − 1). `'equal'`: `record`
+   * takes `like`'s time. A `'bound'` retime of an input whose times span less than the bound is
+   * left out.
+   */
+  readonly gap: 'bound' | 'equal';
+}
+
 /** Every fault of one test run. */
 export interface FaultPlan {
   readonly faults: readonly Fault[];
@@ -63,6 +85,8 @@ export interface FaultPlan {
    * delivered, at most the bound; missing ones are 0.
    */
   readonly delays: readonly number[];
+  /** With disorder and `withTimestamp`: records retimed to an edge of the bound. @defaultValue none */
+  readonly retimes?: readonly Retime[] | undefined;
 }
 
 /** Records may arrive out of order, but never more than `bound` behind the largest time before them. */
@@ -70,6 +94,14 @@ export interface Disorder<TRecord> {
   /** The pipeline's `maxOutOfOrdernessMs`. */
   readonly bound: number;
   readonly timestampOf: (record: TRecord) => number;
+  /**
+   * A copy of `record` at event time `timestamp`, all else kept. With it, cases retime a few
+   * records (see {@link Retime}) so that records exactly the bound behind the newest, and records
+   * at the same time, come often even when the input's times are drawn from a range much wider
+   * than the bound; the model is given the retimed input. @defaultValue none: records keep their
+   * times, and exact-bound pairs come only as often as the input holds them
+   */
+  readonly withTimestamp?: ((record: TRecord, timestamp: number) => TRecord) | undefined;
 }
 
 /** Which faults to generate. */
@@ -106,13 +138,14 @@ export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | unde
     isObject('faults.disorder', options.disorder);
     nonNegativeNumber('faults.disorder.bound', options.disorder.bound);
     isFunction('faults.disorder.timestampOf', options.disorder.timestampOf);
+    if (options.disorder.withTimestamp !== undefined) isFunction('faults.disorder.withTimestamp', options.disorder.withTimestamp);
   }
   return options;
 }
 
 /**
- * Fault plans as fast-check values; they shrink toward fewer faults, earlier ordinals and records
- * delivered on time.
+ * Fault plans as fast-check values; they shrink toward fewer faults, earlier ordinals, records
+ * delivered on time and fewer retimes.
  *
  * @throws InvalidOptionError naming an invalid option.
  * @example
@@ -135,10 +168,67 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
   }
   const faults = kinds.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...kinds), { maxLength: maxFaults });
   const bound = options.disorder === undefined ? 0 : Math.floor(options.disorder.bound);
-  // Exactly the bound late is the edge where off-by-one bugs live: generate it often.
-  const delay = fc.oneof({ arbitrary: fc.nat({ max: bound }), weight: 2 }, { arbitrary: fc.constant(bound), weight: 1 });
+  // On time and the whole bound late are the edges: a record exactly the bound behind another
+  // needs the first delayed by the bound and the second not at all, which uniform delays rarely
+  // give both. On time comes first, so delays shrink toward it.
+  const delay = fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.constant(bound), weight: 2 }, { arbitrary: fc.nat({ max: bound }), weight: 1 });
   const delays = options.disorder === undefined ? fc.constant([]) : fc.array(delay, { maxLength: 64 });
-  return fc.record({ faults, delays });
+  if (options.disorder?.withTimestamp === undefined) return fc.record({ faults, delays });
+  // Delays alone make a record exactly the bound behind another only when the input holds two
+  // times exactly the bound apart, which times drawn from a wide range rarely do: make such pairs.
+  const retime = fc.record({ record: fc.nat({ max: 63 }), like: fc.nat({ max: 63 }), gap: fc.constantFrom('bound' as const, 'equal' as const) });
+  return fc.record({ faults, delays, retimes: fc.array(retime, { maxLength: 3 }) });
+}
+
+/**
+ * The input a case runs, and the model is given, once the plan's retimes are applied (through
+ * `disorder.withTimestamp`), with the plan as it then reads: retimes resolved to the records they
+ * moved, and the delays that deliver the earlier of each `'bound'` pair right behind the later.
+ * Without retimes or `withTimestamp`, both come back unchanged.
+ *
+ * @example
+ * ```ts
+ * const disorder = { bound: 5, timestampOf: (t: number) => t, withTimestamp: (_: number, t: number) => t };
+ * applyRetimes([40, 300], { faults: [], delays: [], retimes: [{ record: 0, like: 0, gap: 'bound' }] }, disorder);
+ * // { input: [295, 300], plan: { faults: [], delays: [5, 0], retimes: [{ record: 0, like: 1, gap: 'bound' }] } }
+ * ```
+ */
+export function applyRetimes<TRecord>(
+  input: readonly TRecord[],
+  plan: FaultPlan,
+  disorder: Disorder<TRecord> | undefined,
+): { readonly input: readonly TRecord[]; readonly plan: FaultPlan } {
+  if (disorder?.withTimestamp === undefined || plan.retimes === undefined || plan.retimes.length === 0 || input.length < 2) return { input, plan };
+  const { bound, timestampOf, withTimestamp } = disorder;
+  const records = [...input];
+  const times = records.map((record) => timestampOf(record));
+  // The range of the input as drawn: a retimed record stays in it, so it keeps what the input's
+  // arbitrary promised of its times (non-negative, within a day, …).
+  const lowest = Math.min(...times);
+  const highest = Math.max(...times);
+  const delays = Array.from(records, (_, i) => plan.delays[i] ?? 0);
+  const resolved: Retime[] = [];
+  // A record is in one pair at most: moving it again would undo the edge an earlier retime made.
+  const paired = new Set<number>();
+  for (const { record: r, like: l, gap } of plan.retimes) {
+    const record = r % records.length;
+    const like = (record + 1 + (l % (records.length - 1))) % records.length;
+    if (paired.has(record) || paired.has(like)) continue;
+    const to = times[like] as number;
+    let time = to;
+    if (gap === 'bound') {
+      time = to - bound >= lowest ? to - bound : to + bound;
+      if (time > highest) continue;
+      // Both due at the later time; ties go to the later time first, so the earlier comes right after.
+      delays[time < to ? record : like] = bound;
+      delays[time < to ? like : record] = 0;
+    }
+    times[record] = time;
+    records[record] = withTimestamp(records[record] as TRecord, time);
+    paired.add(record).add(like);
+    resolved.push({ record, like, gap });
+  }
+  return { input: records, plan: { ...plan, delays, retimes: resolved } };
 }
 
 /**
@@ -200,10 +290,22 @@ function lateness<TRecord>(input: readonly TRecord[], order: readonly number[], 
   return late;
 }
 
-/** Every fault of a plan in words, separated by semicolons; `none` when there is none. */
+/** A resolved retime in words, with the times it gave: `record 0 retimed to 295, exactly the bound (5) before record 1`. */
+function describeRetime<TRecord>(retime: Retime, input: readonly TRecord[], disorder: Disorder<TRecord>): string {
+  const time = disorder.timestampOf(input[retime.record] as TRecord);
+  const other = disorder.timestampOf(input[retime.like] as TRecord);
+  const how = retime.gap === 'equal' ? 'the time of' : `exactly the bound (${disorder.bound}) ${time < other ? 'before' : 'after'}`;
+  return `record ${retime.record} retimed to ${time}, ${how} record ${retime.like}`;
+}
+
+/**
+ * Every fault of a plan in words, separated by semicolons; `none` when there is none. Retimes are
+ * described as a case holds them: resolved, with `input` already retimed.
+ */
 export function describeFaults<TRecord>(plan: FaultPlan, input?: readonly TRecord[], disorder?: Disorder<TRecord>): string {
   const lines = plan.faults.map((fault) => describeFault(fault, input?.length));
   if (input !== undefined && disorder !== undefined) {
+    for (const retime of plan.retimes ?? []) lines.push(describeRetime(retime, input, disorder));
     const order = deliveryOrder(input, plan.delays, disorder);
     const late = lateness(input, order, disorder);
     if (late.length > 0) lines.push(`records delivered out of order within ${disorder.bound} ms, in the order ${order.join(' ')}: ${late.join(', ')}`);

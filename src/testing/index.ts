@@ -12,7 +12,7 @@ export { assertPipeline, checkPipeline, definePipelineCheck, describeCase, Pipel
 export type { Comparison, PipelineCase, PipelineCheck, PipelineCheckOptions, PipelineIO, RunnablePipeline } from './check-pipeline.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
 export type { Schedule, ScheduleOptions, Tick } from './schedule.js';
-export { deliveryOrder, describeFault, describeFaults, faultPlanArb, NO_FAULTS } from './faults.js';
-export type { CommitCrashFault, CrashFault, Disorder, Fault, FaultOptions, FaultPlan, PoisonFault, ThrowFault } from './faults.js';
+export { applyRetimes, deliveryOrder, describeFault, describeFaults, faultPlanArb, NO_FAULTS } from './faults.js';
+export type { CommitCrashFault, CrashFault, Disorder, Fault, FaultOptions, FaultPlan, PoisonFault, Retime, ThrowFault } from './faults.js';
 export { createOutputStore, exactlyOnceSink } from './output-store.js';
 export type { OutputStore } from './output-store.js';

@@ -1,8 +1,8 @@
 /**
  * The TestKit: an actor system on virtual time whose dispatcher turns run only when the test says
- * so — each of them, with `picks`, one slice of the actor the test picks — with probes that record
- * what they receive and logs of every event and dead letter. A test sends, calls `settle()`, and
- * asserts — deterministic, and no test ever waits on the wall clock.
+ * so — each of them one slice of one actor: the next in queue order, or the one `picks` chooses —
+ * with probes that record what they receive and logs of every event and dead letter. A test sends,
+ * calls `settle()`, and asserts — deterministic, and no test ever waits on the wall clock.
  */
 import { defineActor } from '../actors/behavior.js';
 import type { ActorRef } from '../actors/actor-ref.js';
@@ -23,15 +23,19 @@ export interface TestKitOptions extends Omit<SystemOptions, 'clock' | 'random' |
    */
   seed?: number | undefined;
   /**
-   * How many dispatcher turns `settle()` runs before it decides the actors will never be idle.
-   * @defaultValue 100000
+   * How many turns one `settle()` runs before it decides the actors will never be idle (a message
+   * loop) and rejects. A turn is one slice of one actor, at most its `messageBudget` messages, so
+   * the default stops a loop after 100,000 messages between actors that answer each other, or 25.6
+   * million for one that keeps telling itself at the default budget of 256 — in about a second
+   * either way, well within a test runner's time-out. Raise it for a test that means to keep its
+   * actors this busy. @defaultValue 100000
    */
   maxTurns?: number | undefined;
   /**
-   * Which ready actor each turn runs, to test interleavings: every turn then runs one slice of one
-   * actor, the one these values (used in turn, then again from the start) index among the ready
-   * ones in queue order, modulo their number. Give it from `fc.array(fc.nat())` and fast-check
-   * searches, and shrinks, the interleavings. @defaultValue none: every ready actor, in queue order
+   * Which ready actor each turn runs, to test interleavings: the one these values (used in turn,
+   * then again from the start) index among the ready ones in queue order, modulo their number.
+   * Give it from `fc.array(fc.nat())` and fast-check searches, and shrinks, the interleavings.
+   * @defaultValue none: the first ready actor, so actors take turns in queue order
    */
   picks?: readonly number[] | undefined;
 }
@@ -61,7 +65,8 @@ export interface TestKit {
   /**
    * Runs dispatcher turns, and lets promise callbacks run between them, until no actor has anything
    * left to do at the current virtual time.
-   * @throws Error when the actors are still busy after `maxTurns` turns (a message loop).
+   * @throws Error (rejects) when the actors are still busy after `maxTurns` turns (a message loop),
+   * naming the busy actors and the option.
    */
   settle(): Promise<void>;
   /** Moves virtual time forward, settling after every timer that falls due on the way. */
@@ -70,6 +75,18 @@ export interface TestKit {
   probe<TMessage>(name: string): TestProbe<TMessage>;
   /** Shuts the system down, settling as it goes. */
   shutdown(): Promise<void>;
+}
+
+/** Why `settle()` gave up, with the actors that still have messages: the likely loop. */
+function loopMessage(system: ActorSystem, maxTurns: number): string {
+  const busy = system.metrics().actors.filter((actor) => actor.depth > 0);
+  const shown = busy.slice(0, 5).map((actor) => `${actor.path} (${actor.depth} queued, ${actor.processed} processed)`);
+  const more = busy.length > shown.length ? ` and ${busy.length - shown.length} more` : '';
+  return (
+    `TestKit: actors still busy after ${maxTurns} turns (maxTurns), a message loop?` +
+    (shown.length === 0 ? '' : ` Busy: ${shown.join(', ')}${more}.`) +
+    ` If they are meant to be this busy, raise the limit: createTestKit({ maxTurns: ${maxTurns * 10} }).`
+  );
 }
 
 /**
@@ -96,7 +113,10 @@ export function createTestKit(options: TestKitOptions = {}): TestKit {
   const clock = new VirtualClock();
   const scheduler = new ManualScheduler();
   let turn = 0;
-  const pick = picks === undefined || picks.length === 0 ? undefined : (ready: number) => (picks[turn++ % picks.length] as number) % ready;
+  // Always a picker, so every turn is one slice of one actor: a turn of the dispatcher's own would
+  // run every ready actor until its 5 ms budget is spent — tens of thousands of messages, as many
+  // as the machine's speed allows — and `maxTurns` of them would take minutes to end a loop.
+  const pick = picks === undefined || picks.length === 0 ? () => 0 : (ready: number) => (picks[turn++ % picks.length] as number) % ready;
   const system = createSystemWithScheduler({ ...systemOptions, clock, random: mulberry32(seed) }, scheduler.schedule, pick);
   const events: SystemEvent[] = [];
   const deadLetters: DeadLetter[] = [];
@@ -111,7 +131,7 @@ export function createTestKit(options: TestKitOptions = {}): TestKit {
       if (scheduler.pending === 0) return;
       // A turn that leaves work schedules the next one at once: count every turn run.
       while (scheduler.pending > 0) {
-        if (turns++ >= maxTurns) throw new Error(`TestKit: actors still busy after ${maxTurns} turns (a message loop?)`);
+        if (turns++ >= maxTurns) throw new Error(loopMessage(system, maxTurns));
         scheduler.runNext();
       }
     }

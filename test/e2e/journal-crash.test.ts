@@ -97,4 +97,28 @@ describe('journal crash (kill -9)', () => {
     }
     expect(nextBatch).toBeGreaterThanOrEqual(590);
   });
+
+  it('reopens at once after a kill -9, waiting out the lock of the writer still dying', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'sluice-journal-reopen-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/journal-writer.ts', own, '0'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (line.startsWith('ack ')) resolve(); // the journal is open and the lock is the child's
+      });
+      void exited.then((how) => reject(new Error(`writer exited (${String(how)}) before its first ack: ${stderr}`)));
+    });
+    // Opened without waiting for the exit: the child may still be dying, or a zombie not yet reaped.
+    child.kill('SIGKILL');
+    const journal = await openJournal<Rec>({ dir: own });
+    expect(await exited).toBe('SIGKILL');
+    expect(journal.end).toBeGreaterThan(0);
+    await journal.close();
+    await rm(own, { recursive: true, force: true });
+  });
 });

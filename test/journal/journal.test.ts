@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { open, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,35 @@ afterEach(async () => {
   await folders.cleanup();
 });
 
+/**
+ * Lets macrotasks (file I/O) run until `ready()`, moving `clock` on to each timer due meanwhile:
+ * virtual time passes, real time does not.
+ */
+async function pumpUntil(clock: VirtualClock, ready: () => boolean): Promise<void> {
+  for (;;) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (ready()) return;
+    const due = clock.nextDue;
+    if (due !== undefined) await clock.advance(due - clock.now());
+  }
+}
+
+/** Whether `promise` has settled, to poll. */
+function settledFlag(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return () => settled;
+}
+
+/** Settles `promise` with `clock` moved on to each timer it sets. */
+async function onVirtualTime<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
+  await pumpUntil(clock, settledFlag(promise));
+  return promise;
+}
+
 describe('openJournal', () => {
   it.each([
     [{ dir: '' }, 'Expected `dir` to be a non-empty path, got `""`'],
@@ -44,6 +74,7 @@ describe('openJournal', () => {
     [{ dir: 'x', codec: 'json' }, 'Expected `codec` to be an object, got `"json"`'],
     [{ dir: 'x', codec: { encode: () => new Uint8Array() } }, 'Expected `codec.decode` to be a function, got `undefined`'],
     [{ dir: 'x', clock: {} }, 'Expected `clock.setTimeout` to be a function, got `undefined`'],
+    [{ dir: 'x', lockGraceMs: -1 }, 'Expected `lockGraceMs` to be a finite number ≥ 0, got `-1`'],
   ])('refuses %j: %s', async (options, message) => {
     const error = await rejectionOf(openJournal(options as JournalOptions<unknown>));
     expect(error).toBeInstanceOf(InvalidOptionError);
@@ -87,17 +118,45 @@ describe('lock', () => {
   });
 
   it.each([
-    ['a live process of this host', () => ({ pid: process.ppid, hostname: hostname(), token: 't' }), /held by live process/],
-    ['a process of another host', () => ({ pid: 1, hostname: `not-${hostname()}`, token: 't' }), /on another host/],
-    ['nothing it can read', () => 'garbage', /is not a lock file/],
-  ])('respects a lock held by %s', async (_, holder, message) => {
+    ['a live process of this host, past the grace', () => ({ pid: process.ppid, hostname: hostname(), token: 't' }), /held by live process \d+, still running after 2000 ms/, 2000],
+    ['a process of another host, at once', () => ({ pid: 1, hostname: `not-${hostname()}`, token: 't' }), /on another host, not-[^,]*$/, 0],
+    ['nothing it can read, at once', () => 'garbage', /is not a lock file/, 0],
+  ])('respects a lock held by %s', async (_, holder, message, waitedMs) => {
     const dir = await folders.make();
     const content = holder();
     await writeFile(join(dir, 'journal.lock'), typeof content === 'string' ? content : JSON.stringify(content));
-    const error = await rejectionOf(openJournal({ dir }));
+    const clock = new VirtualClock();
+    const error = await onVirtualTime(clock, rejectionOf(openJournal({ dir, clock })));
     expect(error).toBeInstanceOf(JournalLockedError);
     expect((error as Error).message).toMatch(message);
+    expect(clock.now()).toBe(waitedMs);
     expect(await readFile(join(dir, 'journal.lock'), 'utf8')).toBe(typeof content === 'string' ? content : JSON.stringify(content));
+  });
+
+  it('refuses a live holder at once with lockGraceMs 0', async () => {
+    const dir = await folders.make();
+    await writeFile(join(dir, 'journal.lock'), JSON.stringify({ pid: process.ppid, hostname: hostname(), token: 't' }));
+    const clock = new VirtualClock();
+    const error = await onVirtualTime(clock, rejectionOf(openJournal({ dir, clock, lockGraceMs: 0 })));
+    expect((error as Error).message).toMatch(/held by live process \d+$/);
+    expect(clock.now()).toBe(0);
+  });
+
+  it('waits for a live holder of this host that exits within the grace, then takes its lock over', async () => {
+    const dir = await folders.make();
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
+    await once(holder, 'spawn');
+    await writeFile(join(dir, 'journal.lock'), JSON.stringify({ pid: holder.pid, hostname: hostname(), token: 'dying' }));
+    const clock = new VirtualClock();
+    const opening = openTracked({ dir, clock });
+    // Once the open found the holder alive and waits to look again, the holder dies.
+    const settled = settledFlag(opening);
+    await pumpUntil(clock, () => clock.pendingTimers > 0 || settled());
+    holder.kill('SIGKILL');
+    await once(holder, 'exit');
+    await onVirtualTime(clock, opening);
+    expect(JSON.parse(await readFile(join(dir, 'journal.lock'), 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(clock.now()).toBe(20);
   });
 });
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pipeline, type Keyed, type Sink } from '../../src/index.js';
 import {
+  applyRetimes,
   assertPipeline,
   checkPipeline,
   createOutputStore,
@@ -13,9 +14,12 @@ import {
   describeFaults,
   describeSchedule,
   exactlyOnceSink,
+  faultPlanArb,
   PipelineCheckError,
+  type Disorder,
   type PipelineCase,
   type PipelineIO,
+  type Retime,
 } from '../../src/testing/index.js';
 
 interface Payment {
@@ -161,6 +165,9 @@ describe('definePipelineCheck', () => {
     it('rejects a non-boolean fault flag and a negative disorder bound', () => {
       expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { throws: 'yes' as never } })).toThrow('`faults.throws`');
       expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { disorder: { bound: -1, timestampOf: () => 0 } } })).toThrow('`faults.disorder.bound`');
+      expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { disorder: { bound: 1, timestampOf: () => 0, withTimestamp: 'ts' as never } } })).toThrow(
+        '`faults.disorder.withTimestamp`',
+      );
     });
   });
 });
@@ -244,6 +251,11 @@ describe('describing cases', () => {
     expect(describeFaults({ faults: [], delays: [] })).toBe('none');
     const disorder = { bound: 5, timestampOf: (n: number) => n };
     expect(describeFaults({ faults: [], delays: [0, 5] }, [10, 5], disorder)).toBe('records delivered out of order within 5 ms, in the order 0 1: record 1 (at 5) comes 5 behind');
+    const retimed = { faults: [], delays: [5, 0, 0], retimes: [{ record: 0, like: 1, gap: 'bound' as const }, { record: 2, like: 1, gap: 'equal' as const }] };
+    expect(describeFaults(retimed, [5, 10, 10], disorder)).toBe(
+      'record 0 retimed to 5, exactly the bound (5) before record 1; record 2 retimed to 10, the time of record 1; ' +
+        'records delivered out of order within 5 ms, in the order 1 2 0: record 0 (at 5) comes 5 behind',
+    );
   });
 
   it('describes schedules', () => {
@@ -268,6 +280,89 @@ describe('deliveryOrder', () => {
 
   it('keeps input order without disorder', () => {
     expect(deliveryOrder(['b', 'a'], [], undefined)).toEqual([0, 1]);
+  });
+});
+
+describe('faultPlanArb', () => {
+  it('retimes records only when disorder says how to set a time', () => {
+    const timestampOf = (t: number) => t;
+    const without = fc.sample(faultPlanArb({ disorder: { bound: 5, timestampOf } }), { seed: 1, numRuns: 50 });
+    expect(without.every((plan) => !('retimes' in plan))).toBe(true);
+    const withTimes = fc.sample(faultPlanArb({ disorder: { bound: 5, timestampOf, withTimestamp: (_, t) => t } }), { seed: 1, numRuns: 50 });
+    expect(withTimes.filter((plan) => (plan.retimes ?? []).some((r) => r.gap === 'bound')).length).toBeGreaterThan(10);
+  });
+});
+
+describe('applyRetimes', () => {
+  const retimable = (bound: number): Disorder<number> => ({ bound, timestampOf: (t) => t, withTimestamp: (_, t) => t });
+  const plan = (retimes: Retime[], delays: number[] = []) => ({ faults: [], delays, retimes });
+
+  it('moves a record exactly the bound before another, and delivers it right behind that one', () => {
+    const disorder = retimable(5);
+    const applied = applyRetimes([40, 300, 100], plan([{ record: 0, like: 0, gap: 'bound' }], [5, 5, 5]), disorder);
+    expect(applied.input).toEqual([295, 300, 100]);
+    expect(applied.plan).toEqual(plan([{ record: 0, like: 1, gap: 'bound' }], [5, 0, 5]));
+    expect(deliveryOrder(applied.input, applied.plan.delays, disorder)).toEqual([2, 1, 0]);
+  });
+
+  it('moves it the bound after instead when before would leave the input’s range of times, and leaves the pair out when the range is narrower than the bound', () => {
+    const after = applyRetimes([10, 12, 40], plan([{ record: 0, like: 0, gap: 'bound' }]), retimable(5));
+    expect(after.input).toEqual([17, 12, 40]);
+    expect(after.plan.delays).toEqual([0, 5, 0]);
+    expect(describeFaults(after.plan, after.input, retimable(5))).toMatch(/^record 0 retimed to 17, exactly the bound \(5\) after record 1;/);
+    const narrow = applyRetimes([10, 12], plan([{ record: 0, like: 0, gap: 'bound' }]), retimable(5));
+    expect(narrow.input).toEqual([10, 12]);
+    expect(narrow.plan.retimes).toEqual([]);
+  });
+
+  it('gives a record the time of another, and moves each record once', () => {
+    const applied = applyRetimes([1, 2, 3], plan([{ record: 2, like: 1, gap: 'equal' }, { record: 1, like: 0, gap: 'equal' }]), retimable(5));
+    // `like` counts among the others from the record on: 1 past record 2 is record 1.
+    expect(applied.input).toEqual([1, 2, 2]);
+    expect(applied.plan.retimes).toEqual([{ record: 2, like: 1, gap: 'equal' }]);
+  });
+
+  it('changes nothing without withTimestamp', () => {
+    const unchanged = plan([{ record: 0, like: 0, gap: 'bound' }], [1]);
+    const applied = applyRetimes([40, 300], unchanged, { bound: 5, timestampOf: (t: number) => t });
+    expect(applied.input).toEqual([40, 300]);
+    expect(applied.plan).toBe(unchanged);
+  });
+
+  it('keeps every record within the bound of the newest before it and inside the input’s range, and each bound pair exactly the bound apart in delivery', () => {
+    const retime = fc.record({ record: fc.nat({ max: 20 }), like: fc.nat({ max: 20 }), gap: fc.constantFrom('bound' as const, 'equal' as const) });
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 2 }),
+        fc.array(fc.nat({ max: 10 })),
+        fc.array(retime, { maxLength: 4 }),
+        fc.integer({ min: 0, max: 10 }),
+        (times, delays, retimes, bound) => {
+          const disorder = retimable(bound);
+          const { input, plan: applied } = applyRetimes(times, plan(retimes, delays.map((d) => Math.min(d, bound))), disorder);
+          const order = deliveryOrder(input, applied.delays, disorder);
+          const newestBefore = new Map<number, number>();
+          let newest = -Infinity;
+          for (const i of order) {
+            newestBefore.set(i, newest);
+            expect(input[i] as number).toBeGreaterThanOrEqual(newest - bound);
+            newest = Math.max(newest, input[i] as number);
+          }
+          for (const t of input) expect(t >= Math.min(...times) && t <= Math.max(...times)).toBe(true);
+          for (const { record, like, gap } of applied.retimes ?? []) {
+            const [a, b] = [input[record] as number, input[like] as number];
+            if (gap === 'equal') {
+              expect(a).toBe(b);
+              continue;
+            }
+            expect(Math.abs(a - b)).toBe(bound);
+            // The second of the two delivered is exactly the bound behind the newest before it.
+            const second = order.indexOf(record) > order.indexOf(like) ? record : like;
+            expect(newestBefore.get(second)).toBe((input[second] as number) + bound);
+          }
+        },
+      ),
+    );
   });
 });
 

@@ -38,7 +38,32 @@ describe('createTestKit', () => {
       await kit.shutdown();
     });
 
-    it('throws when actors keep each other busy past maxTurns', async () => {
+    it('rejects a loop of two actors pinging each other with the default maxTurns, naming the limit and how to raise it', async () => {
+      // A turn used to be a whole 5 ms dispatcher window: the default took minutes to trip, and
+      // this test ran into the runner's time-out instead.
+      type Ping = { readonly from: ActorRef<Ping> };
+      const kit = createTestKit();
+      const player = defineActor<null, Ping>({
+        initialState: () => null,
+        receive(state, msg, ctx) {
+          msg.from.tell({ from: ctx.self });
+          return state;
+        },
+      });
+      const ping = kit.system.spawn(player, { name: 'ping' });
+      const pong = kit.system.spawn(player, { name: 'pong' });
+      ping.tell({ from: pong });
+      const error = await kit.settle().then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(/^TestKit: actors still busy after 100000 turns \(maxTurns\), a message loop\?/);
+      expect(error?.message).toMatch(/Busy: \/user\/(ping|pong) \(1 queued, 50000 processed\)\./);
+      expect(error?.message).toContain('raise the limit: createTestKit({ maxTurns: 1000000 })');
+      await kit.shutdown();
+    });
+
+    it('rejects when actors keep each other busy past maxTurns', async () => {
       const kit = createTestKit({ maxTurns: 50 });
       const pinger: ActorRef<'ping'> = kit.system.spawn(
         defineActor<null, 'ping'>({
@@ -50,7 +75,7 @@ describe('createTestKit', () => {
         }),
       );
       pinger.tell('ping');
-      await expect(kit.settle()).rejects.toThrow('still busy after 50 turns');
+      await expect(kit.settle()).rejects.toThrow('still busy after 50 turns (maxTurns)');
       await pinger.stop();
       await kit.shutdown();
     });

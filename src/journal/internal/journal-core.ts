@@ -27,6 +27,7 @@ export interface JournalConfig<TRecord> {
   readonly maxBatchBytes: number;
   readonly codec: JournalCodec<TRecord>;
   readonly clock: Clock;
+  readonly lockGraceMs: number;
 }
 
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
@@ -38,7 +39,7 @@ const DEFAULT_BUFFER_BYTES = 64 * 1024;
 export async function openJournalAt<TRecord>(config: JournalConfig<TRecord>): Promise<Journal<TRecord>> {
   const folder = resolvePath(config.dir);
   await ensureFolder(folder);
-  const lock = await acquireLock(folder);
+  const lock = await acquireLock(folder, { graceMs: config.lockGraceMs, clock: config.clock });
   try {
     const counters: LogCounters = { fsyncs: 0, bytes: 0 };
     const opened = await SegmentLog.open(folder, config.maxBatchBytes, counters);

@@ -2,7 +2,11 @@
  * The single-writer lock of a journal folder: a file `journal.lock` holding `{ pid, hostname,
  * token }`. It appears atomically and complete (written to a temp file, fsync'd, then hard-linked
  * into place, which fails if the name exists); a lock whose process is dead on this host is taken
- * over by an atomic rename. Within one process a registry refuses a second open of the same folder.
+ * over by an atomic rename. A live holder of this host is given a short grace to exit first: a
+ * writer killed a moment ago (kill -9 of `npx tsx …` leaves its node process dying, or a zombie its
+ * parent has yet to reap) still answers `kill(pid, 0)`, and a service restarted at once would
+ * otherwise be refused by its own predecessor. Within one process a registry refuses a second open
+ * of the same folder.
  *
  * Limits, stated rather than hidden: a lock naming another host is always respected (its process
  * cannot be checked from here); a dead holder whose pid was reused by a live process looks alive
@@ -16,6 +20,7 @@ import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { JournalLockedError } from '../../errors.js';
 import { errorCode, syncFolder } from '../../internal/durable-files.js';
+import type { Clock } from '../../time/clock.js';
 
 /** The name of the lock file in a journal folder. */
 export const LOCK_NAME = 'journal.lock';
@@ -23,7 +28,17 @@ export const LOCK_NAME = 'journal.lock';
 const LOCK_TEMP = /^\.journal\.lock\.(\d+)\.[\w-]+\.tmp$/;
 
 const ATTEMPTS = 5;
+/** How often a live holder is looked for again during the grace: a killed process is gone in a few ms. */
+const GRACE_POLL_MS = 20;
 const held = new Set<string>();
+
+/** How {@link acquireLock} waits for a live holder of this host to exit. */
+export interface LockGrace {
+  /** The longest wait, in ms; 0 refuses a live holder at once. */
+  readonly graceMs: number;
+  /** Whose timers pace the polls. */
+  readonly clock: Clock;
+}
 
 interface Holder {
   readonly pid: number;
@@ -38,11 +53,13 @@ export interface JournalLock {
 }
 
 /**
- * Takes the lock of the journal folder `dir` (which must exist).
- * @throws (rejects) JournalLockedError when a live process, another host, or another open journal
- *   of this process holds it, or the lock file cannot be read as a lock.
+ * Takes the lock of the journal folder `dir` (which must exist), waiting up to `grace.graceMs` for
+ * a live holder of this host to exit.
+ * @throws (rejects) JournalLockedError when a process of this host that outlives the grace, another
+ *   host, or another open journal of this process holds it, or the lock file cannot be read as a
+ *   lock.
  */
-export async function acquireLock(dir: string): Promise<JournalLock> {
+export async function acquireLock(dir: string, grace: LockGrace): Promise<JournalLock> {
   const path = join(dir, LOCK_NAME);
   if (held.has(path)) {
     throw new JournalLockedError(dir, { pid: process.pid, hostname: osHostname() }, 'it is already open in this process');
@@ -53,6 +70,7 @@ export async function acquireLock(dir: string): Promise<JournalLock> {
     const temp = join(dir, `.${LOCK_NAME}.${me.pid}.${me.token}.tmp`);
     await writeDurably(temp, `${JSON.stringify(me)}\n`);
     let placed = false;
+    let graceLeft = grace.graceMs; // one grace for the whole acquisition, however many holders come and go
     try {
       for (let attempt = 1; !placed; attempt++) {
         if (attempt > ATTEMPTS) throw new JournalLockedError(dir, {}, 'the lock file keeps changing');
@@ -66,7 +84,17 @@ export async function acquireLock(dir: string): Promise<JournalLock> {
         const owner = await readHolder(dir, path);
         if (owner === undefined) continue; // released meanwhile: try again
         const alive = isAlive(owner);
-        if (alive !== false) throw new JournalLockedError(dir, owner, alive);
+        if (alive !== false) {
+          const local = owner.hostname === me.hostname;
+          if (local && graceLeft > 0) {
+            const waited = await awaitExit(owner, graceLeft, grace.clock);
+            graceLeft -= waited.ms;
+            // Start over rather than take over: the holder may have released the lock as it
+            // exited, and another taker may have come first.
+            if (waited.exited) continue;
+          }
+          throw new JournalLockedError(dir, owner, local && grace.graceMs > 0 ? `${alive}, still running after ${grace.graceMs} ms` : alive);
+        }
         // Rename replaces the stale file in one step; reading back tells whether a concurrent
         // taker replaced ours just after (the narrow race described above remains).
         await rename(temp, path);
@@ -117,6 +145,21 @@ function isAlive(owner: Holder): false | string {
     if (errorCode(error) === 'ESRCH') return false;
   }
   return `held by live process ${owner.pid}`;
+}
+
+/**
+ * Polls `owner`'s process until it is gone or `maxMs` have passed on `clock`; says whether it went,
+ * and how long that took.
+ */
+async function awaitExit(owner: Holder, maxMs: number, clock: Clock): Promise<{ exited: boolean; ms: number }> {
+  let ms = 0;
+  while (ms < maxMs) {
+    const step = Math.min(GRACE_POLL_MS, maxMs - ms);
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, step));
+    ms += step;
+    if (isAlive(owner) === false) return { exited: true, ms };
+  }
+  return { exited: false, ms };
 }
 
 /** The holder named by the lock file, or undefined when there is none. */
