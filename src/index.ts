@@ -108,6 +108,7 @@ export { WindowedStream } from './streams/windowed-stream.js';
 export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/windowed-stream.js';
 export type {
   DraftProcessFunction,
+  EventTimeOf,
   FiredTimer,
   ProcessContext,
   ProcessFunction,

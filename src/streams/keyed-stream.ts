@@ -46,8 +46,8 @@ export interface KeyedAggregate<TRecord, TKey, TAcc, TOut> {
 /** How a keyed stream is partitioned: the parts of a keyed stage that come from `keyBy`. */
 export type Partitioning = Omit<KeyedStep, 'kind' | 'name' | 'operator'>;
 
-/** A stream partitioned by `TKey`, ready for a keyed operator. */
-export class KeyedStream<TRecord, TKey extends PartitionKey> {
+/** A stream partitioned by `TKey`, ready for a keyed operator; `TTimed` as on {@link Stream}. */
+export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends boolean = boolean> {
   readonly #soFar: StreamSoFar;
   readonly #partitioning: Partitioning;
 
@@ -65,14 +65,14 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
     add: (value: TValue, record: TRecord, key: TKey) => TValue,
     initial: (key: TKey) => TValue,
     options: KeyedOutputOptions = {},
-  ): Stream<Keyed<TKey, TValue>> {
+  ): Stream<Keyed<TKey, TValue>, TTimed> {
     isFunction('add', add);
     isFunction('initial', initial);
     return this.aggregate({ create: initial, add, result: (value) => value }, { name: 'reduce', ...options });
   }
 
   /** Folds each key's records with an accumulator and emits `result(accumulator)` as `{ key, value }`. */
-  aggregate<TAcc, TOut>(aggregate: KeyedAggregate<TRecord, TKey, TAcc, TOut>, options: KeyedOutputOptions = {}): Stream<Keyed<TKey, TOut>> {
+  aggregate<TAcc, TOut>(aggregate: KeyedAggregate<TRecord, TKey, TAcc, TOut>, options: KeyedOutputOptions = {}): Stream<Keyed<TKey, TOut>, TTimed> {
     isObject('aggregate', aggregate);
     for (const part of ['create', 'add', 'result'] as const) isFunction(`aggregate.${part}`, aggregate[part]);
     isObject('options', options);
@@ -100,7 +100,7 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
     if (!this.#soFar.timed) {
       throw new InvalidPipelineError(options.name ?? 'window', 'a window needs event time: call withTimestamps(...) before keyBy');
     }
-    return new WindowedStream(assigner, options, (name, operator) => this.#withOperator(name, operator));
+    return new WindowedStream(assigner, options, <TOut>(name: string, operator: KeyedOperator) => this.#withOperator<TOut, true>(name, operator));
   }
 
   /**
@@ -108,22 +108,22 @@ export class KeyedStream<TRecord, TKey extends PartitionKey> {
    * number of records. `fn.draft: true` hands handlers an immer draft of the state to update.
    * @throws InvalidOptionError naming the member of `fn` that is missing.
    */
-  process<TState, TOut>(fn: DraftProcessFunction<TRecord, TKey, TState, TOut>, options?: ProcessOptions): Stream<TOut>;
-  process<TState, TOut>(fn: ProcessFunction<TRecord, TKey, TState, TOut>, options?: ProcessOptions): Stream<TOut>;
+  process<TState, TOut>(fn: DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed>, options?: ProcessOptions): Stream<TOut, TTimed>;
+  process<TState, TOut>(fn: ProcessFunction<TRecord, TKey, TState, TOut, TTimed>, options?: ProcessOptions): Stream<TOut, TTimed>;
   process<TState, TOut>(
-    fn: ProcessFunction<TRecord, TKey, TState, TOut> | DraftProcessFunction<TRecord, TKey, TState, TOut>,
+    fn: ProcessFunction<TRecord, TKey, TState, TOut, TTimed> | DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed>,
     options: ProcessOptions = {},
-  ): Stream<TOut> {
+  ): Stream<TOut, TTimed> {
     const normalized = normalizeProcessFunction(fn);
     isObject('options', options);
     return this.#withOperator(options.name ?? 'process', {
       kind: 'process',
-      fn: normalized as unknown as ProcessFunction<unknown, PartitionKey, unknown, unknown>,
+      fn: normalized as unknown as ProcessFunction<unknown, PartitionKey, unknown, unknown, boolean>,
     });
   }
 
-  /** The stream after a keyed operator. */
-  #withOperator<TOut>(name: string, operator: KeyedOperator): Stream<TOut> {
-    return new Stream<TOut>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, operator }));
+  /** The stream after a keyed operator; whether it is timed is for the caller to say. */
+  #withOperator<TOut, TOutTimed extends boolean = TTimed>(name: string, operator: KeyedOperator): Stream<TOut, TOutTimed> {
+    return new Stream<TOut, TOutTimed>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, operator }));
   }
 }

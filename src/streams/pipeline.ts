@@ -74,16 +74,19 @@ export interface RebalanceOptions {
  * Starts a pipeline at `source`.
  * @throws InvalidOptionError when `source` is not a Source.
  */
-export function pipeline<TRecord, TOffset>(source: Source<TRecord, TOffset>): Stream<TRecord> {
+export function pipeline<TRecord, TOffset>(source: Source<TRecord, TOffset>): Stream<TRecord, false> {
   const candidate = source as Partial<Source<TRecord, TOffset>> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.read !== 'function') {
     throw new InvalidOptionError('source', 'a Source (fromArray, fromFileLines, …)', source);
   }
-  return new Stream<TRecord>({ source: source as Source<unknown, unknown>, steps: [], timed: false });
+  return new Stream<TRecord, false>({ source: source as Source<unknown, unknown>, steps: [], timed: false });
 }
 
-/** A stream of `TRecord`s under construction. */
-export class Stream<TRecord> {
+/**
+ * A stream of `TRecord`s under construction. `TTimed` is true once a `withTimestamps` gave the
+ * records event times (then a process function's `ctx.timestamp` is a number), false before.
+ */
+export class Stream<TRecord, TTimed extends boolean = boolean> {
   readonly #soFar: StreamSoFar;
 
   /** @internal Use {@link pipeline}. */
@@ -97,27 +100,27 @@ export class Stream<TRecord> {
   }
 
   /** Transforms each record. */
-  map<TOut>(fn: (record: TRecord) => TOut, name = 'map'): Stream<TOut> {
+  map<TOut>(fn: (record: TRecord) => TOut, name = 'map'): Stream<TOut, TTimed> {
     isFunction('fn', fn);
     return this.#then({ kind: 'map', name, fn: fn as (record: unknown) => unknown });
   }
 
   /** Keeps the records `predicate` accepts. */
-  filter<TKept extends TRecord>(predicate: (record: TRecord) => record is TKept, name?: string): Stream<TKept>;
-  filter(predicate: (record: TRecord) => boolean, name?: string): Stream<TRecord>;
-  filter(predicate: (record: TRecord) => boolean, name = 'filter'): Stream<TRecord> {
+  filter<TKept extends TRecord>(predicate: (record: TRecord) => record is TKept, name?: string): Stream<TKept, TTimed>;
+  filter(predicate: (record: TRecord) => boolean, name?: string): Stream<TRecord, TTimed>;
+  filter(predicate: (record: TRecord) => boolean, name = 'filter'): Stream<TRecord, TTimed> {
     isFunction('predicate', predicate);
     return this.#then({ kind: 'filter', name, fn: predicate as (record: unknown) => boolean });
   }
 
   /** Turns each record into any number of records. */
-  flatMap<TOut>(fn: (record: TRecord) => Iterable<TOut>, name = 'flatMap'): Stream<TOut> {
+  flatMap<TOut>(fn: (record: TRecord) => Iterable<TOut>, name = 'flatMap'): Stream<TOut, TTimed> {
     isFunction('fn', fn);
     return this.#then({ kind: 'flatMap', name, fn: fn as (record: unknown) => Iterable<unknown> });
   }
 
   /** Looks at each record (logging, metrics) and passes it on unchanged. */
-  tap(fn: (record: TRecord) => void, name = 'tap'): Stream<TRecord> {
+  tap(fn: (record: TRecord) => void, name = 'tap'): Stream<TRecord, TTimed> {
     isFunction('fn', fn);
     return this.#then({ kind: 'tap', name, fn: fn as (record: unknown) => void });
   }
@@ -127,7 +130,7 @@ export class Stream<TRecord> {
    * holds that key's state.
    * @throws InvalidOptionError for partitions outside [1, maxParallelism].
    */
-  keyBy<TKey extends PartitionKey>(keyOf: (record: TRecord) => TKey, options: KeyByOptions): KeyedStream<TRecord, TKey> {
+  keyBy<TKey extends PartitionKey>(keyOf: (record: TRecord) => TKey, options: KeyByOptions): KeyedStream<TRecord, TKey, TTimed> {
     isFunction('keyOf', keyOf);
     isObject('options', options);
     const key = keyOf as (record: unknown) => PartitionKey;
@@ -147,7 +150,7 @@ export class Stream<TRecord> {
    * that follow in parallel: for expensive per-record work with no key.
    * @throws InvalidOptionError unless `partitions` is a positive integer.
    */
-  rebalance(options: RebalanceOptions): Stream<TRecord> {
+  rebalance(options: RebalanceOptions): Stream<TRecord, TTimed> {
     isObject('options', options);
     const partitions = checkParallelism(options.partitions, MAX_MAX_PARALLELISM).partitions;
     return this.#then({ kind: 'rebalance', name: options.name ?? 'rebalance', partitions });
@@ -173,7 +176,7 @@ export class Stream<TRecord> {
    * pipeline(fromArray(clicks)).withTimestamps((click) => click.at, { maxOutOfOrdernessMs: 5_000 });
    * ```
    */
-  withTimestamps(timestampOf: (record: TRecord) => number, options: TimestampOptions = {}): Stream<TRecord> {
+  withTimestamps(timestampOf: (record: TRecord) => number, options: TimestampOptions = {}): Stream<TRecord, true> {
     isFunction('timestampOf', timestampOf);
     isObject('options', options);
     const step: TimestampStep = {
@@ -183,11 +186,11 @@ export class Stream<TRecord> {
       maxOutOfOrdernessMs: withDefault(options.maxOutOfOrdernessMs, 0, (v) => nonNegativeNumber('maxOutOfOrdernessMs', v)),
       idleTimeoutMs: withDefault(options.idleTimeoutMs, Infinity, (v) => positiveNumberOrInfinity('idleTimeoutMs', v)),
     };
-    return new Stream<TRecord>(withStep(this.#soFar, step, true));
+    return new Stream<TRecord, true>(withStep(this.#soFar, step, true));
   }
 
-  #then<TOut>(step: LogicalStep): Stream<TOut> {
-    return new Stream<TOut>(withStep(this.#soFar, step));
+  #then<TOut>(step: LogicalStep): Stream<TOut, TTimed> {
+    return new Stream<TOut, TTimed>(withStep(this.#soFar, step));
   }
 }
 

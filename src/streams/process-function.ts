@@ -18,15 +18,24 @@ export interface FiredTimer {
   readonly domain: TimeDomain;
 }
 
-/** What a process handler can see and do for the key it is called for. */
-export interface ProcessContext<TKey, TOut> {
+/**
+ * The event time a process handler sees: a number on a stream with timestamps (`TTimed` true, from
+ * a `withTimestamps` on), undefined on one without, either when the stream's kind is not known.
+ */
+export type EventTimeOf<TTimed extends boolean> = TTimed extends true ? number : undefined;
+
+/**
+ * What a process handler can see and do for the key it is called for. `TTimed` says whether the
+ * stream carries event times (the builder knows it from `withTimestamps`).
+ */
+export interface ProcessContext<TKey, TOut, TTimed extends boolean = boolean> {
   /** The key this call is for. */
   readonly key: TKey;
   /**
    * The event time of the record being processed, or of the event-time timer firing; for a
    * processing-time timer, the current watermark. Undefined on a stream without timestamps.
    */
-  readonly timestamp: number | undefined;
+  readonly timestamp: EventTimeOf<TTimed>;
   /** The partition's input watermark: no record at or before it will arrive (on time) any more. */
   readonly watermark: number;
   /** Processing time, from the pipeline's clock. */
@@ -76,18 +85,18 @@ export interface ProcessContext<TKey, TOut> {
  * });
  * ```
  */
-export interface ProcessFunction<TRecord, TKey, TState, TOut> {
+export interface ProcessFunction<TRecord, TKey, TState, TOut, TTimed extends boolean = boolean> {
   initialState(key: TKey): TState;
-  onRecord(state: TState, record: TRecord, ctx: ProcessContext<TKey, TOut>): TState;
-  onTimer?(state: TState, timer: FiredTimer, ctx: ProcessContext<TKey, TOut>): TState;
+  onRecord(state: TState, record: TRecord, ctx: ProcessContext<TKey, TOut, TTimed>): TState;
+  onTimer?(state: TState, timer: FiredTimer, ctx: ProcessContext<TKey, TOut, TTimed>): TState;
 }
 
 /** A process function that updates an immer draft of the key's state instead of returning it. */
-export interface DraftProcessFunction<TRecord, TKey, TState, TOut> {
+export interface DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed extends boolean = boolean> {
   readonly draft: true;
   initialState(key: TKey): TState;
-  onRecord(draft: Draft<TState>, record: TRecord, ctx: ProcessContext<TKey, TOut>): void | TState;
-  onTimer?(draft: Draft<TState>, timer: FiredTimer, ctx: ProcessContext<TKey, TOut>): void | TState;
+  onRecord(draft: Draft<TState>, record: TRecord, ctx: ProcessContext<TKey, TOut, TTimed>): void | TState;
+  onTimer?(draft: Draft<TState>, timer: FiredTimer, ctx: ProcessContext<TKey, TOut, TTimed>): void | TState;
 }
 
 /** Options of `process`. */
@@ -100,18 +109,18 @@ export interface ProcessOptions {
  * Checks a process function and turns a draft one into the plain form the runtime calls.
  * @throws InvalidOptionError naming the missing or invalid member.
  */
-export function normalizeProcessFunction<TRecord, TKey extends PartitionKey, TState, TOut>(
-  fn: ProcessFunction<TRecord, TKey, TState, TOut> | DraftProcessFunction<TRecord, TKey, TState, TOut>,
-): ProcessFunction<TRecord, TKey, TState, TOut> {
+export function normalizeProcessFunction<TRecord, TKey extends PartitionKey, TState, TOut, TTimed extends boolean>(
+  fn: ProcessFunction<TRecord, TKey, TState, TOut, TTimed> | DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed>,
+): ProcessFunction<TRecord, TKey, TState, TOut, TTimed> {
   isObject('fn', fn);
   isFunction('fn.initialState', fn.initialState);
   isFunction('fn.onRecord', fn.onRecord);
   if (fn.onTimer !== undefined) isFunction('fn.onTimer', fn.onTimer);
-  if (!('draft' in fn) || fn.draft !== true) return fn as ProcessFunction<TRecord, TKey, TState, TOut>;
+  if (!('draft' in fn) || fn.draft !== true) return fn as ProcessFunction<TRecord, TKey, TState, TOut, TTimed>;
   const { onRecord, onTimer } = fn;
   // immer's recipe type cannot express "mutate the draft or return a replacement" generically.
-  const drafted = <TInput>(handler: (draft: Draft<TState>, input: TInput, ctx: ProcessContext<TKey, TOut>) => void | TState) =>
-    (state: TState, input: TInput, ctx: ProcessContext<TKey, TOut>): TState =>
+  const drafted = <TInput>(handler: (draft: Draft<TState>, input: TInput, ctx: ProcessContext<TKey, TOut, TTimed>) => void | TState) =>
+    (state: TState, input: TInput, ctx: ProcessContext<TKey, TOut, TTimed>): TState =>
       produce(state, ((draft: Draft<TState>) => handler.call(fn, draft, input, ctx)) as never) as TState;
   return {
     initialState: (key) => fn.initialState(key),

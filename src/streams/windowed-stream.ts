@@ -50,10 +50,10 @@ export class WindowedStream<TRecord, TKey extends PartitionKey> {
   readonly #assigner: WindowAssigner;
   readonly #options: WindowOptions<TRecord>;
   readonly #allowedLatenessMs: number;
-  readonly #then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut>;
+  readonly #then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut, true>;
 
   /** @internal Use {@link KeyedStream.window}. */
-  constructor(assigner: WindowAssigner, options: WindowOptions<TRecord>, then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut>) {
+  constructor(assigner: WindowAssigner, options: WindowOptions<TRecord>, then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut, true>) {
     isObject('assigner', assigner);
     isObject('options', options);
     this.#assigner = assigner;
@@ -73,7 +73,7 @@ export class WindowedStream<TRecord, TKey extends PartitionKey> {
   reduce<TValue>(
     add: (value: TValue, record: TRecord, key: TKey) => TValue,
     initial: (key: TKey) => TValue,
-  ): Stream<WindowResult<TKey, TValue>> {
+  ): Stream<WindowResult<TKey, TValue>, true> {
     isFunction('add', add);
     isFunction('initial', initial);
     return this.aggregate({ create: initial, add, result: (value) => value }, 'reduce');
@@ -83,7 +83,7 @@ export class WindowedStream<TRecord, TKey extends PartitionKey> {
    * Folds each window's records with an accumulator and emits `result(accumulator, key, window)`.
    * @throws InvalidPipelineError for session windows without `aggregate.merge`.
    */
-  aggregate<TAcc, TOut>(aggregate: WindowedAggregate<TRecord, TKey, TAcc, TOut>, name?: string): Stream<WindowResult<TKey, TOut>> {
+  aggregate<TAcc, TOut>(aggregate: WindowedAggregate<TRecord, TKey, TAcc, TOut>, name?: string): Stream<WindowResult<TKey, TOut>, true> {
     isObject('aggregate', aggregate);
     for (const part of ['create', 'add', 'result'] as const) isFunction(`aggregate.${part}`, aggregate[part]);
     if (aggregate.merge !== undefined) isFunction('aggregate.merge', aggregate.merge);

@@ -17,7 +17,8 @@ describe('KeyedStream', () => {
           onRecord(state, record, ctx) {
             expectTypeOf(state).toEqualTypeOf<{ readonly n: number }>();
             expectTypeOf(record).toEqualTypeOf<number>();
-            expectTypeOf(ctx).toEqualTypeOf<ProcessContext<'all', number>>();
+            expectTypeOf(ctx).toEqualTypeOf<ProcessContext<'all', number, false>>();
+            expectTypeOf(ctx.timestamp).toEqualTypeOf<undefined>();
             ctx.emit(state.n + record);
             return { n: state.n + record };
           },
@@ -25,6 +26,25 @@ describe('KeyedStream', () => {
         .to(out)
         .run().done;
       expect(out.records).toEqual([1, 3, 6]);
+    });
+
+    it('types ctx.timestamp as a number on a stream with timestamps, as it always is there', async () => {
+      const seen: number[] = [];
+      await pipeline(fromArray([{ at: 5 }, { at: 9 }]))
+        .withTimestamps((r) => r.at)
+        .map((r) => r.at * 2)
+        .keyBy(() => 'all', { partitions: 2 })
+        .process<null, number>({
+          initialState: () => null,
+          onRecord(state, _record, ctx) {
+            expectTypeOf(ctx.timestamp).toEqualTypeOf<number>();
+            seen.push(ctx.timestamp + 1);
+            return state;
+          },
+        })
+        .to(toArray())
+        .run().done;
+      expect(seen).toEqual([6, 10]);
     });
   });
 });
