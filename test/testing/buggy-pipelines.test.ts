@@ -225,7 +225,8 @@ describe('a window that drops on-time records near the watermark', () => {
     // took a median of ~300 runs (up to 1,000+). docs/testing.md gives the median with retimes.
     for (const seed of [1, 2, 3, 4, 5]) {
       const { testCase, error } = await counterexample(windowed(offByOne, clicksBetween(400), true), seed, 60);
-      expect(error.message).toMatch(/record \d+ retimed to \d+, exactly the bound \(5\) (before|after) record \d+/);
+      // Shrinking may keep the retime, or find two drawn times 5 apart and keep only the delay.
+      expect(error.message).toMatch(/record \d+ retimed to \d+, exactly the bound \(5\) (before|after) record \d+|record \d \(at \d+\) comes 5 behind/);
       expect(testCase.input.length).toBe(2);
     }
   });

@@ -118,7 +118,9 @@ export class CheckpointCoordinator {
         this.#acknowledged(pending);
       })
       .catch((error: unknown) => pending.reject(error))
-      .finally(release);
+      .finally(release)
+      // A view that cannot be released is a bug of ours: the run fails with it, never the host.
+      .catch((error: unknown) => this.#setup.failed(error));
   }
 
   /** The sink pre-committed what it took before the barrier; `token` goes into the manifest. */
