@@ -11,7 +11,7 @@ export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | '
 export interface AskOptions {
   /**
    * How long to wait for the reply (including any wait for mailbox room), in milliseconds;
-   * `Infinity` waits for ever.
+   * `Infinity` waits for ever. The timer keeps the process alive until the ask settles.
    * @defaultValue the system's `askTimeoutMs` (5000)
    */
   timeoutMs?: number | undefined;

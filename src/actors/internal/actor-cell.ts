@@ -584,6 +584,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         this.#sleeping = undefined;
         resolve();
       };
+      // Kept alive (the clock's default): a restart is work in progress, not housekeeping.
       this.#sleeping = { timer: clock.setTimeout(wake, delay), wake };
     });
   }

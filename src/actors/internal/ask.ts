@@ -32,6 +32,8 @@ export class Ask<TMessage> extends Envelope<TMessage> {
     });
     outstanding.add(this);
     if (timeoutMs !== Infinity) {
+      // Kept alive (the clock's default): the caller awaits this ask, and a script whose only
+      // pending work it is must see it time out rather than exit.
       this.#timer = clock.setTimeout(() => {
         this.#timer = undefined;
         this.fail(new AskTimeoutError(recipient, timeoutMs, message));
