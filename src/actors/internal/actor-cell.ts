@@ -15,7 +15,7 @@ import {
   MailboxOverflowError,
   RestartIntensityExceededError,
 } from '../../errors.js';
-import { positiveNumberOrInfinity } from '../../internal/validate.js';
+import { oneOf, positiveNumberOrInfinity } from '../../internal/validate.js';
 import type { DeadLetterReason } from '../../mailbox/dead-letters.js';
 import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mailbox.js';
 import { KeyedState } from '../../state/keyed-state.js';
@@ -779,15 +779,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#parent.childFailed(this.path, error);
   }
 
-  /** The decider's directive; a decider that throws or answers nonsense stops the actor. */
+  /**
+   * The decider's directive. A decider that throws, or answers something that is not a directive
+   * (an `InvalidOptionError` naming the answer), is reported as `hook-failed` and stops the actor.
+   */
   #decide(error: unknown): Directive {
     try {
-      const directive = this.#options.supervision.decide(error);
-      if (DIRECTIVES.includes(directive)) return directive;
+      return oneOf('supervision.decide(error)', this.#options.supervision.decide(error), DIRECTIVES);
     } catch (deciderError) {
       this.#emitHookFailed('decide', deciderError);
+      return 'stop';
     }
-    return 'stop';
   }
 
   // ─── System lane ────────────────────────────────────────────────────────────────────────────
