@@ -1,7 +1,9 @@
 /**
  * The promise "no loss on restart", as properties: whatever the messages, the snapshot interval and
  * the injected failures, a supervised actor ends exactly where a model that applied every
- * non-poison message once ends, and dead letters hold exactly the poison messages.
+ * non-poison message once ends, and dead letters hold exactly the poison messages; and, on every
+ * path that ends an actor (a stop at any point, a supervisor that gives up), each message taken is
+ * either applied once or dead-lettered once.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import {
   type ActorDefinition,
   type ActorRef,
   type DeadLetter,
+  type BackoffOptions,
 } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
 
@@ -200,6 +203,85 @@ describe('sequenced links', () => {
         expect(await seen).toEqual(items.map((item) => item.id));
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+/** An item that may also stop its actor (`ctx.self.stop()`, as from outside) before its own work. */
+interface StoppingItem extends Item {
+  readonly stops: boolean;
+}
+
+type LedgerMsg = { readonly type: 'item'; readonly item: StoppingItem };
+
+/** How the handler runs: at once, after a microtask, or after 10 ms of (virtual) time. */
+type Pace = 'sync' | 'async' | 'slow';
+
+describe('every path that ends an actor', () => {
+  it('accounts for each message exactly once, applied or dead-lettered, whether the actor is stopped at any point or its supervisor gives up', async () => {
+    const stoppingItemsArb = fc
+      .array(fc.record({ amount: fc.constant(1), fault: faultArb, stops: fc.oneof({ weight: 60, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) }), { maxLength: 30 })
+      .map((items) => items.map((item, id) => ({ id, ...item })));
+    const backoffArb = fc.option(fc.constantFrom<BackoffOptions>({ minMs: 100, jitter: 0 }, { minMs: 0, jitter: 0 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        stoppingItemsArb,
+        fc.record({
+          everyMessages: fc.integer({ min: 1, max: 6 }),
+          maxRestarts: fc.integer({ min: 0, max: 4 }),
+          backoff: backoffArb,
+          pace: fc.constantFrom<Pace>('sync', 'async', 'slow'),
+          stopAtMs: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat(400) }),
+          picks: fc.array(fc.nat(), { maxLength: 8 }),
+        }),
+        async (items, { everyMessages, maxRestarts, backoff, pace, stopAtMs, picks }) => {
+          const kit = createTestKit({ supervisor: { maxRestarts, withinMs: Infinity }, picks });
+          const attempts = new Map<number, number>();
+          let final: readonly number[] | undefined;
+          const apply = (ids: readonly number[], msg: LedgerMsg, stop: () => void): readonly number[] => {
+            if (msg.item.stops) stop();
+            maybeFail(msg.item, attempts);
+            return [...ids, msg.item.id];
+          };
+          const ref = kit.system.spawn(
+            defineActor<readonly number[], LedgerMsg>({
+              initialState: () => [],
+              receive(ids, msg, ctx) {
+                const stop = (): void => void ctx.self.stop();
+                switch (pace) {
+                  case 'sync':
+                    return apply(ids, msg, stop);
+                  case 'async':
+                    return Promise.resolve().then(() => apply(ids, msg, stop));
+                  case 'slow':
+                    return new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, 10)).then(() => apply(ids, msg, stop));
+                }
+              },
+              stopping(ids) {
+                final = ids;
+              },
+            }),
+            {
+              name: 'ledger',
+              mailbox: { capacity: 64 },
+              supervision: { maxRetries: MAX_RETRIES, ...(backoff === undefined ? {} : { backoff }) },
+              snapshot: { everyMessages },
+            },
+          );
+          if (stopAtMs !== undefined) kit.clock.setTimeout(() => void ref.stop(), stopAtMs);
+          for (const item of items) ref.tell({ type: 'item', item });
+          await kit.advance(10_000);
+          await kit.shutdown();
+
+          const applied = final ?? [];
+          const dead = kit.deadLetters.map((letter) => (letter.message as LedgerMsg).item.id);
+          // Applied once or dead-lettered once, never both, never neither.
+          expect([...applied, ...dead].sort((a, b) => a - b)).toEqual(items.map((item) => item.id));
+          // What was applied was applied in the order it was sent.
+          expect(applied).toEqual([...applied].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -703,7 +703,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const outcome = failureOutcome(directive, restart, this.#failures, maxRetries);
     switch (outcome) {
       case 'retry':
-        this.#restartAuthorized(error);
+        // A supervisor that gave up retries nothing: the message is given up as a skipped one is.
+        if (!this.#restartAuthorized(error)) this.#skip(entry, 'handler-failed', error);
         return;
       case 'poison':
         this.#poison(entry, error);
@@ -761,10 +762,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#restartPoint !== undefined) this.#rollback();
   }
 
-  /** Asks the supervisor, then restarts from the snapshot; if it gave up, this actor stops with it. */
-  #restartAuthorized(cause: unknown): void {
-    if (this.#parent.authorizeRestart(this, cause)) this.#restart(cause, false);
-    else void this.requestStop('discard', 'escalated');
+  /**
+   * Asks the supervisor, then restarts from the snapshot; if it gave up, this actor stops with it
+   * (and false says so).
+   */
+  #restartAuthorized(cause: unknown): boolean {
+    if (this.#parent.authorizeRestart(this, cause)) {
+      this.#restart(cause, false);
+      return true;
+    }
+    void this.requestStop('discard', 'escalated');
+    return false;
   }
 
   /** A `'permanent'` actor that stopped itself comes back afresh. */
