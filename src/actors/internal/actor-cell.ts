@@ -517,24 +517,29 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   #abandonRestart(): void {
     const failing = this.#failing;
+    this.#failing = undefined;
+    this.#rollback();
     if (failing !== undefined) {
-      this.#restartPoint?.dropLast();
-      this.#failing = undefined;
+      // It is in the replay now (logged since the snapshot, or put back by an earlier restart whose
+      // replay has not reached it), or held nowhere else: it is given up exactly once either way.
+      this.#replay = this.#replay.filter(({ ordinal }) => ordinal !== failing.ordinal);
       this.#undeliverable(failing.entry, 'unprocessed');
     }
-    this.#rollback();
     if (this.#replay.length > 0) this.#replayOnly = true;
+    else this.#replayDone();
   }
 
   /** Rolls back to the restart point; what was taken since goes before what is left to replay. */
   #rollback(): void {
     const pending = this.#replay.slice(this.#replayIndex);
     const point = this.#restartPoint;
+    const failing = this.#failing;
     if (point === undefined) {
-      // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats.
-      if (this.#failing !== undefined) {
+      // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats,
+      // unless an earlier restart already put it back and its replay has not reached it yet.
+      if (failing !== undefined && !pending.some(({ ordinal }) => ordinal === failing.ordinal)) {
         this.#sequences.rewindToMark();
-        pending.unshift(this.#failing);
+        pending.unshift(failing);
       }
     } else {
       const { state, seq, highWater, replay } = point.rollback();
