@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  DIRECTIVES,
   KeyedState,
   createSystem,
   defineActor,
@@ -15,6 +16,7 @@ import {
   type ActorRef,
   type DeadLetter,
   type BackoffOptions,
+  type Directive,
 } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
 
@@ -218,7 +220,7 @@ type LedgerMsg = { readonly type: 'item'; readonly item: StoppingItem };
 type Pace = 'sync' | 'async' | 'slow';
 
 describe('every path that ends an actor', () => {
-  it('accounts for each message exactly once, applied or dead-lettered, whether the actor is stopped at any point or its supervisor gives up', async () => {
+  it('accounts for each message exactly once, applied or dead-lettered, whatever the directive, whether the actor is stopped at any point or its supervisor gives up', async () => {
     const stoppingItemsArb = fc
       .array(fc.record({ amount: fc.constant(1), fault: faultArb, stops: fc.oneof({ weight: 60, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }) }), { maxLength: 30 })
       .map((items) => items.map((item, id) => ({ id, ...item })));
@@ -229,12 +231,13 @@ describe('every path that ends an actor', () => {
         fc.record({
           everyMessages: fc.integer({ min: 1, max: 6 }),
           maxRestarts: fc.integer({ min: 0, max: 4 }),
+          directive: fc.oneof({ weight: 3, arbitrary: fc.constant<Directive>('restart') }, { weight: 1, arbitrary: fc.constantFrom(...DIRECTIVES) }),
           backoff: backoffArb,
           pace: fc.constantFrom<Pace>('sync', 'async', 'slow'),
           stopAtMs: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.nat(400) }),
           picks: fc.array(fc.nat(), { maxLength: 8 }),
         }),
-        async (items, { everyMessages, maxRestarts, backoff, pace, stopAtMs, picks }) => {
+        async (items, { everyMessages, maxRestarts, directive, backoff, pace, stopAtMs, picks }) => {
           const kit = createTestKit({ supervisor: { maxRestarts, withinMs: Infinity }, picks });
           const attempts = new Map<number, number>();
           let final: readonly number[] | undefined;
@@ -264,7 +267,7 @@ describe('every path that ends an actor', () => {
             {
               name: 'ledger',
               mailbox: { capacity: 64 },
-              supervision: { maxRetries: MAX_RETRIES, ...(backoff === undefined ? {} : { backoff }) },
+              supervision: { decide: () => directive, maxRetries: MAX_RETRIES, ...(backoff === undefined ? {} : { backoff }) },
               snapshot: { everyMessages },
             },
           );
