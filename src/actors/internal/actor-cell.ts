@@ -225,8 +225,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const { clock, outstandingAsks } = this.#runtime;
     const ask = new Ask(message, this.path, timeoutMs, clock, outstandingAsks as Set<Ask<unknown>>);
     const waiting = this.#mailbox.offerOrWait(ask);
-    if (waiting === undefined) this.#wake();
-    else waiting.catch((error: unknown) => ask.fail(error));
+    if (waiting === undefined) {
+      this.#wake();
+    } else {
+      // Withdrawn if it times out still waiting, so a caller that retries after AskTimeoutError
+      // does not get the effect twice.
+      ask.waitsForRoom((error) => this.#mailbox.withdraw(ask, error));
+      waiting.catch((error: unknown) => ask.fail(error));
+    }
     return ask.promise;
   }
 
