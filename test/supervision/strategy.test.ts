@@ -9,7 +9,16 @@ import {
   type SystemEvent,
 } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
-import { deferred, nextEvent, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
+import {
+  Inbox,
+  deferred,
+  gatedWorker,
+  nextEvent,
+  recordDeadLetters,
+  recordEvents,
+  stoppedPaths,
+  useSystems,
+} from '../actors/helpers.js';
 import { flaky, parent, spawnParent, spawnWorker, worker, type ParentMsg, type WorkerMsg } from './helpers.js';
 
 const newSystem = useSystems();
@@ -151,6 +160,57 @@ describe('SupervisorOptions', () => {
         expect(order).toEqual(['actor-stopped', 'actor-restarted']);
         expect(sibling.status).toBe('running');
         expect(system.lookup(grandchild.path)).toBeUndefined();
+      });
+
+      it('restarts a child without waiting for an elder sibling that is stopping', async () => {
+        const system = newSystem({ supervisor: { strategy: 'one-for-all' } });
+        const gate = deferred();
+        const a = system.spawn(
+          defineActor<number, WorkerMsg>({
+            ...worker,
+            async stopping() {
+              await gate.promise;
+            },
+          }),
+          { name: 'a' },
+        );
+        const b = system.spawn(worker, { name: 'b' });
+        await a.ask({ type: 'get' }); // started, so its stopping hook runs
+        const aStopped = a.stop();
+        const bRestarted = nextEvent(system, 'actor-restarted', (event) => event.path === b.path);
+        b.tell(flaky(new Error('b broke'), { by: 1 }));
+        await bRestarted;
+        await expect(b.ask({ type: 'get' })).resolves.toBe(1);
+        expect(a.status).toBe('stopping');
+        gate.resolve();
+        await aStopped;
+      });
+
+      it('stops a child waiting for its turn at once when its supervisor stops, and restarts nobody', async () => {
+        const system = newSystem({ supervisor: { strategy: 'one-for-all' } });
+        const events = recordEvents(system);
+        const letters = recordDeadLetters(system);
+        const gate = deferred();
+        const entered = new Inbox<number>();
+        const a = system.spawn(gatedWorker(gate.promise, entered), { name: 'a' });
+        const b = system.spawn(worker, { name: 'b' });
+        const c = system.spawn(worker, { name: 'c' });
+        a.tell(0);
+        await entered.next();
+        // b fails while a is busy: b and c wait for a's restart, which waits for a's handler.
+        const failed = nextEvent(system, 'actor-failed');
+        const message = flaky(new Error('b broke'));
+        b.tell(message);
+        await failed;
+        const bStopped = nextEvent(system, 'actor-stopped', (event) => event.path === b.path);
+        const shutdown = system.shutdown();
+        // c and b stop (last started first) while a's handler still runs: neither waits for a.
+        await bStopped;
+        expect(stoppedPaths(events)).toEqual([c.path, b.path]);
+        gate.resolve();
+        await shutdown;
+        expect(events.filter((event) => event.type === 'actor-restarted')).toEqual([]);
+        expect(letters.filter((letter) => letter.message === message).map((letter) => letter.reason)).toEqual(['unprocessed']);
       });
 
       /**

@@ -41,12 +41,12 @@ import { SnapshotSchedule } from './snapshot-schedule.js';
 import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
 import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
 import { SequenceBook } from './sequence-book.js';
-import { SupervisorState, escalationError } from './supervisor-state.js';
+import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 
 type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
-  | { readonly kind: 'restart'; readonly cause: unknown };
+  | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn };
 
 const RESOLVED = Promise.resolve();
 
@@ -112,7 +112,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #sequences = new SequenceBook();
   #snapshotDue = false;
   #backoffState: { attempt: number; at: number } | undefined;
-  #sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+  /** Ends the wait in progress (a restart backoff, or a turn in a group restart) early. */
+  #interruptWait: (() => void) | undefined;
   #restartAfterMessage = false;
   #stopMode: StopMode = 'discard';
   #stopReason: StopReason = 'requested';
@@ -481,39 +482,51 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   /**
-   * Restarts in place after `cause`: waits out the backoff, stops the children (last started
-   * first), runs `restarting`, rolls the state back to the last snapshot (or, `fresh`, to
-   * `initialState()`), runs `started`, then processes again what it took since the snapshot. The
-   * mailbox survives untouched.
+   * Restarts in place after `cause`, in `turn`: waits out the backoff and, in a group restart, for
+   * the elder siblings' restarts to end; stops the children (last started first), runs
+   * `restarting`, rolls the state back to the last snapshot (or, `fresh`, to `initialState()`),
+   * runs `started`, then processes again what it took since the snapshot. The mailbox survives
+   * untouched.
    */
-  #restart(cause: unknown, fresh: boolean): void {
+  #restart(cause: unknown, fresh: boolean, turn: RestartTurn): void {
     this.#status = 'restarting';
     this.#suspendFor(async () => {
-      await this.#backoff();
-      if (!this.#accepting) {
-        if (!fresh) this.#abandonRestart();
-        return;
+      try {
+        await this.#restartInTurn(cause, fresh, turn.ready);
+      } finally {
+        // Younger siblings wait for this, however the restart ended.
+        turn.end();
       }
-      for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
-      const { restarting, started } = this.#definition;
-      const dropped = this.#state;
-      if (restarting !== undefined) {
-        await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
-      }
-      if (fresh) {
-        if (!this.#startAfresh()) return;
-      } else {
-        this.#rollback();
-      }
-      this.#restarts++;
-      const replayed = this.#replay.length - this.#replayIndex;
-      this.#emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
-      if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-        void this.requestStop('discard', 'failed');
-        return;
-      }
-      if (this.#status === 'restarting') this.#status = 'running';
     });
+  }
+
+  /** The steps of `#restart`, once its turn is `ready`. */
+  async #restartInTurn(cause: unknown, fresh: boolean, ready: Promise<void> | undefined): Promise<void> {
+    await this.#backoff();
+    if (ready !== undefined) await this.#unlessStopped(ready);
+    if (!this.#accepting) {
+      if (!fresh) this.#abandonRestart();
+      return;
+    }
+    for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
+    const { restarting, started } = this.#definition;
+    const dropped = this.#state;
+    if (restarting !== undefined) {
+      await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
+    }
+    if (fresh) {
+      if (!this.#startAfresh()) return;
+    } else {
+      this.#rollback();
+    }
+    this.#restarts++;
+    const replayed = this.#replay.length - this.#replayIndex;
+    this.#emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
+    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
+      void this.requestStop('discard', 'failed');
+      return;
+    }
+    if (this.#status === 'restarting') this.#status = 'running';
   }
 
   /**
@@ -587,16 +600,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#backoffState = { attempt, at: clock.now() };
   }
 
-  #sleep(delay: number): Promise<void> {
+  async #sleep(delay: number): Promise<void> {
     const { clock } = this.#runtime;
+    let timer: TimerHandle;
+    // Kept alive (the clock's default): a restart is work in progress, not housekeeping.
+    await this.#unlessStopped(new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, delay))));
+    clock.clearTimeout(timer);
+  }
+
+  /** Waits for `until`, or not at all once a stop is requested: a stopping actor restarts nothing. */
+  #unlessStopped(until: Promise<void>): Promise<void> {
+    if (!this.#accepting) return RESOLVED;
     return new Promise<void>((resolve) => {
       const wake = (): void => {
-        if (this.#sleeping !== undefined) clock.clearTimeout(this.#sleeping.timer);
-        this.#sleeping = undefined;
+        if (this.#interruptWait === wake) this.#interruptWait = undefined;
         resolve();
       };
-      // Kept alive (the clock's default): a restart is work in progress, not housekeeping.
-      this.#sleeping = { timer: clock.setTimeout(wake, delay), wake };
+      this.#interruptWait = wake;
+      void until.then(wake);
     });
   }
 
@@ -612,7 +633,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#stopMode = mode;
     this.#stopReason = reason;
     this.#open = this.#startCompleted && mode === 'drain';
-    this.#sleeping?.wake();
+    this.#interruptWait?.();
     this.#stopped = this.#runStop();
     return this.#stopped;
   }
@@ -679,9 +700,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       this.#undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
-    for (const message of this.#mailbox.drainSystem()) {
-      if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
-    }
+    for (const message of this.#mailbox.drainSystem()) this.#dropSystem(message);
   }
 
   // ─── Snapshots ──────────────────────────────────────────────────────────────────────────────
@@ -777,9 +796,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * Asks the supervisor, then restarts from the snapshot; if it gave up, this actor stops with it
    * (and false says so).
    */
-  #restartAuthorized(cause: unknown): boolean {
-    if (this.#parent.authorizeRestart(this, cause)) {
-      this.#restart(cause, false);
+  #restartAuthorized(cause: unknown, fresh = false): boolean {
+    const turn = this.#parent.authorizeRestart(this, cause);
+    if (turn !== undefined) {
+      this.#restart(cause, fresh, turn);
       return true;
     }
     void this.requestStop('discard', 'escalated');
@@ -788,8 +808,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** A `'permanent'` actor that stopped itself comes back afresh. */
   #restartFresh(): void {
-    if (this.#parent.authorizeRestart(this, undefined)) this.#restart(undefined, true);
-    else void this.requestStop('discard', 'escalated');
+    this.#restartAuthorized(undefined, true);
   }
 
   #escalate(error: unknown): void {
@@ -815,7 +834,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #pushSystem(message: SystemMessage): void {
     if (this.#status === 'stopped') {
-      if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
+      this.#dropSystem(message);
       return;
     }
     this.#mailbox.pushSystem(message);
@@ -846,9 +865,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (this.#accepting) this.#failedBy(escalationError(message.child, message.error));
         return;
       case 'restart':
-        if (this.#accepting) this.#restart(message.cause, false);
+        if (this.#accepting) this.#restart(message.cause, false, message.turn);
+        else message.turn.end();
         return;
     }
+  }
+
+  /** A system message that will never be handled: a notification goes to dead letters, a turn ends. */
+  #dropSystem(message: SystemMessage): void {
+    if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
+    else if (message.kind === 'restart') message.turn.end();
   }
 
   // ─── Parent side ────────────────────────────────────────────────────────────────────────────
@@ -861,19 +887,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#pushSystem({ kind: 'child-failed', child: childPath, error });
   }
 
-  authorizeRestart(child: ChildCell, error: unknown): boolean {
-    const siblings = this.#supervisor.authorize([...this.children.values()], child);
-    if (siblings === undefined) {
+  authorizeRestart(child: ChildCell, error: unknown): RestartTurn | undefined {
+    const turn = this.#supervisor.authorize([...this.children.values()], child, error);
+    if (turn === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#escalate(new RestartIntensityExceededError(this.path, child.path, { maxRestarts, withinMs }, error));
-      return false;
     }
-    for (const sibling of siblings) sibling.restartRequested(error);
-    return true;
+    return turn;
   }
 
-  restartRequested(cause: unknown): void {
-    this.#pushSystem({ kind: 'restart', cause });
+  restartRequested(cause: unknown, turn: RestartTurn): void {
+    this.#pushSystem({ kind: 'restart', cause, turn });
   }
 
   /** `ctx.stop()`: a permanent actor restarts afresh after the current message; others stop. */
