@@ -146,7 +146,7 @@ export { describeEvent, logEvents } from './metrics/event-log.js';
 export type { EventLogger, EventLogRecord, LogEventsOptions, LogLevel } from './metrics/event-log.js';
 
 export { systemClock } from './time/clock.js';
-export type { Clock, TimerHandle } from './time/clock.js';
+export type { Clock, TimerHandle, TimerOptions } from './time/clock.js';
 
 export {
   ActorFailedError,

@@ -11,7 +11,7 @@ export type ActorStatus = 'starting' | 'running' | 'restarting' | 'stopping' | '
 export interface AskOptions {
   /**
    * How long to wait for the reply (including any wait for mailbox room), in milliseconds;
-   * `Infinity` waits for ever.
+   * `Infinity` waits for ever. The timer keeps the process alive until the ask settles.
    * @defaultValue the system's `askTimeoutMs` (5000)
    */
   timeoutMs?: number | undefined;
@@ -47,7 +47,8 @@ export interface ActorRef<TMessage> {
 
   /**
    * Enqueues `message`, waiting for room under `'backpressure'`; concurrent sends are enqueued in
-   * the order they were called. Resolves once the mailbox accepted the message.
+   * the order they were called. Resolves once the mailbox accepted the message. The wait has no
+   * timeout: it ends when there is room or the actor stops.
    * @throws (rejects) ActorStoppedError when the actor is stopping or stopped, or stops while the
    * sender waits; MailboxOverflowError when the policy dropped or refused the message.
    */
@@ -55,6 +56,9 @@ export interface ActorRef<TMessage> {
 
   /**
    * Enqueues `message` as `send` does and resolves with the value the actor passes to `ctx.reply`.
+   * An ask that times out while still waiting for mailbox room is withdrawn and never delivered;
+   * one the mailbox already accepted is still processed, and its reply goes to dead letters as a
+   * `'late-reply'`.
    * @throws (rejects) AskTimeoutError after `timeoutMs`; ActorStoppedError at once when the actor is
    * stopped, or when it stops before taking the message; ActorFailedError when its handler throws on
    * this message; MailboxOverflowError when the policy dropped or refused it.

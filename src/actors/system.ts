@@ -23,7 +23,7 @@ import { Dispatcher, type TurnPicker, type TurnScheduler } from './internal/disp
 import type { EventChannel, SystemEvent } from './events.js';
 import type { ActorMetrics, SystemMetrics } from './actor-metrics.js';
 import type { ChildCell, ParentSlot, Runtime } from './internal/runtime.js';
-import { SupervisorState, escalationError } from './internal/supervisor-state.js';
+import { SupervisorState, escalationError, type RestartTurn } from './internal/supervisor-state.js';
 import { resolveSpawnOptions, type SpawnOptions } from './spawn-options.js';
 
 /** Options of the dispatcher that runs a system's actors. */
@@ -323,15 +323,13 @@ class LocalActorSystem implements ActorSystem, ParentSlot {
     this.#fail(escalationError(childPath, error));
   }
 
-  authorizeRestart(child: ChildCell, error: unknown): boolean {
-    const siblings = this.#supervisor.authorize([...this.children.values()], child, error);
-    if (siblings === undefined) {
+  authorizeRestart(child: ChildCell, error: unknown): RestartTurn | undefined {
+    const turn = this.#supervisor.authorize([...this.children.values()], child, error);
+    if (turn === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#fail(new RestartIntensityExceededError(ROOT, child.path, { maxRestarts, withinMs }, error));
-      return false;
     }
-    for (const sibling of siblings) sibling.restartRequested(error);
-    return true;
+    return turn;
   }
 
   /** An escalation reached the top: the system stops and `whenTerminated` rejects with `error`. */

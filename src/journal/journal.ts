@@ -25,7 +25,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, positiveInteger, withDefault } from '../internal/validate.js';
 import type { Source } from '../streams/sources/source.js';
-import type { Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { msgpackCodec, type JournalCodec } from './codec.js';
 import { openJournalAt } from './internal/journal-core.js';
 
@@ -73,9 +73,9 @@ export interface JournalOptions<TRecord> {
   readonly lockGraceMs?: number | undefined;
   /**
    * The clock of the group-commit timer and of the lock's grace. Its timers must keep the process
-   * alive (Node's `setTimeout` does; `systemClock`'s do not), or a process could exit with an append
-   * waiting to commit.
-   * @defaultValue Node's timers
+   * alive (as `systemClock`'s do by default), or a process could exit with an append waiting to
+   * commit.
+   * @defaultValue systemClock
    */
   readonly clock?: Clock | undefined;
 }
@@ -188,13 +188,6 @@ const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MIN_MAX_BATCH_BYTES = 64;
 const MAX_MAX_BATCH_BYTES = 1024 * 1024 * 1024;
 
-// Ref'd, unlike systemClock's: a pending commit is work a caller awaits; it lasts groupCommitMs at
-// most, and must not let the process exit with an append in limbo (an unsettled top-level await).
-const nodeTimers: Clock = {
-  now: () => performance.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /**
  * Opens (or creates) the journal in `options.dir`, taking its lock and recovering from a crash:
@@ -236,7 +229,7 @@ export async function openJournal<TRecord = unknown>(options: JournalOptions<TRe
     isFunction('codec.decode', candidate.decode);
     return value as JournalCodec<TRecord>;
   });
-  const clock = withDefault<Clock>(options.clock, nodeTimers, (value) => {
+  const clock = withDefault<Clock>(options.clock, systemClock, (value) => {
     isObject('clock', value);
     isFunction('clock.setTimeout', (value as Partial<Clock>).setTimeout);
     isFunction('clock.clearTimeout', (value as Partial<Clock>).clearTimeout);

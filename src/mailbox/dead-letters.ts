@@ -11,7 +11,8 @@ import { Recent } from '../internal/recent.js';
  * - `'dropped-newest'` / `'dropped-oldest'`: the recipient's full mailbox dropped it by its overflow policy.
  * - `'recipient-stopped'`: it was sent to an actor that was stopping or had stopped.
  * - `'unprocessed'`: it was still queued (or waiting to be) when its actor stopped without draining.
- * - `'handler-failed'`: the recipient's handler threw on it and its directive skipped it; `error` says why.
+ * - `'handler-failed'`: the recipient's handler threw on it and it was not retried (its directive
+ *   skipped it, or the supervisor gave up restarting); `error` says why.
  * - `'poison'`: the handler threw on it `maxRetries` times in a row; `error` is the last failure.
  * - `'late-reply'`: a reply to an ask that had already timed out or been settled; `message` is the reply.
  */

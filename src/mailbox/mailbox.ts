@@ -146,6 +146,19 @@ export class Mailbox<T, TSystem> {
     return Promise.reject(new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry)));
   }
 
+  /**
+   * Takes `entry` back out of the senders waiting for room and rejects its promise with `reason`:
+   * it will never be enqueued (an ask that timed out, a send whose caller gave up). Returns false
+   * when `entry` is not waiting: it was admitted already, or never had to wait. The ring stays
+   * full, so the invariant holds.
+   */
+  withdraw(entry: T, reason: unknown): boolean {
+    const sender = this.#waiting.remove((waiting) => waiting.entry === entry);
+    if (sender === undefined) return false;
+    sender.reject(reason);
+    return true;
+  }
+
   /** Removes the oldest user entry (the caller checks `size` first), admitting one waiting sender. */
   take(): T {
     const entry = this.#ring.shift() as T;

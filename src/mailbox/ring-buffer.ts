@@ -71,6 +71,25 @@ export class RingBuffer<T> {
     return this.#size === 0 ? undefined : this.#items[this.#head];
   }
 
+  /**
+   * Removes the oldest item `match` accepts, keeping the others in order, and returns it (undefined
+   * when none matches). O(size): for rare removals from the middle, not for the hot path.
+   */
+  remove(match: (item: T) => boolean): T | undefined {
+    for (let i = 0; i < this.#size; i++) {
+      const item = this.#items[(this.#head + i) & this.#mask] as T;
+      if (!match(item)) continue;
+      // Close the gap: every later item moves one slot towards the head.
+      for (let j = i + 1; j < this.#size; j++) {
+        this.#items[(this.#head + j - 1) & this.#mask] = this.#items[(this.#head + j) & this.#mask];
+      }
+      this.#items[(this.#head + this.#size - 1) & this.#mask] = undefined;
+      this.#size--;
+      return item;
+    }
+    return undefined;
+  }
+
   /** Removes every item and returns them oldest first. */
   drain(): T[] {
     const out = new Array<T>(this.#size);

@@ -13,7 +13,10 @@ export interface SnapshotOptions {
    * @defaultValue 1 for plain state (free: the state is kept by reference), 1000 for `KeyedState`
    */
   everyMessages?: number | undefined;
-  /** Also take a snapshot at least this often, in milliseconds of the system clock. */
+  /**
+   * Also take a snapshot at least this often, in milliseconds of the system clock. The timer does
+   * not keep the process alive: an idle program exits by itself.
+   */
   everyMs?: number | undefined;
   /**
    * Where to keep snapshots beyond the process. When set, the actor starts from the newest intact

@@ -1,6 +1,7 @@
 /**
  * Supervision strategies, as in Erlang/OTP: when one child has to restart, which of its siblings
- * restart with it. Pure: a function of the strategy, the children in start order and the failed one.
+ * restart with it, and in which order (start order, so a child restarts after its elder siblings).
+ * Pure: a function of the strategy, the children in start order and the failed one.
  */
 import { isFunction, oneOf } from '../internal/validate.js';
 import { resolveIntensity, type ResolvedIntensity, type RestartIntensity } from './intensity.js';
@@ -9,6 +10,9 @@ import { resolveIntensity, type ResolvedIntensity, type RestartIntensity } from 
  * - `'one-for-one'`: only the failed child restarts.
  * - `'one-for-all'`: every child restarts.
  * - `'rest-for-one'`: the failed child and every child started after it restart.
+ *
+ * The children that restart together do so one after another in start order, as in OTP: each
+ * one's `started` runs after its elder siblings' restarts have ended.
  */
 export type SupervisionStrategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';
 
@@ -52,22 +56,23 @@ export function resolveSupervisor(options: SupervisorOptions | undefined, prefix
 }
 
 /**
- * The siblings (other than `failed`) that restart along with it, in start order.
+ * The children that restart when `failed` does — it and the siblings the strategy names — in start
+ * order, which is the order they restart in. A child missing from `children` restarts alone.
  *
  * @example
  * ```ts
- * siblingsToRestart('rest-for-one', ['a', 'b', 'c'], 'b'); // ['c']
+ * restartGroup('rest-for-one', ['a', 'b', 'c'], 'b'); // ['b', 'c']
  * ```
  */
-export function siblingsToRestart<T>(strategy: SupervisionStrategy, children: readonly T[], failed: T): T[] {
+export function restartGroup<T>(strategy: SupervisionStrategy, children: readonly T[], failed: T): T[] {
+  const index = children.indexOf(failed);
+  if (index < 0) return [failed];
   switch (strategy) {
     case 'one-for-one':
-      return [];
+      return [failed];
     case 'one-for-all':
-      return children.filter((child) => child !== failed);
-    case 'rest-for-one': {
-      const index = children.indexOf(failed);
-      return index < 0 ? [] : children.slice(index + 1);
-    }
+      return [...children];
+    case 'rest-for-one':
+      return children.slice(index);
   }
 }

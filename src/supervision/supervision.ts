@@ -11,7 +11,8 @@ import { RESTART_TYPES, type RestartType } from './restart-type.js';
 /** Supervision options of one actor (`spawn(definition, { supervision })`). */
 export interface SupervisionOptions {
   /**
-   * Chooses the directive for each error.
+   * Chooses the directive for each error. A decider that throws, or answers something that is not
+   * a directive, stops the actor as `'stop'` would, and is reported as a `hook-failed` event.
    * @defaultValue `() => 'restart'`
    */
   decide?: Decider | undefined;

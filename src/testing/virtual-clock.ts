@@ -3,7 +3,7 @@
  * order they were set) as `advance` passes them, so tests of timeouts run instantly and repeatably.
  */
 import { nonNegativeNumber } from '../internal/validate.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle, TimerOptions } from '../time/clock.js';
 
 interface VirtualTimer {
   readonly due: number;
@@ -36,7 +36,8 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+  /** Sets a timer that fires when `advance` passes its due time; `options` change nothing here (no process to keep alive). */
+  setTimeout(callback: () => void, delayMs: number, _options?: TimerOptions): TimerHandle {
     const timer: VirtualTimer = { due: this.#now + Math.max(0, delayMs), order: this.#order++, callback };
     this.#timers.add(timer);
     return timer;

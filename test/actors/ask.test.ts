@@ -155,6 +155,46 @@ describe('ActorRef', () => {
       for (const gate of gates) gate.resolve();
     });
 
+    it('withdraws an ask that times out while waiting for mailbox room: it is never delivered, and a retry takes effect once', async () => {
+      const { system, clock } = virtualSystem();
+      const gates = [deferred(), deferred(), deferred()];
+      const entered = new Inbox<number>();
+      const ref = system.spawn(slowReplier(gates, entered, []), { mailbox: { capacity: 1 } });
+      ref.tell({ id: 0 });
+      await entered.next();
+      ref.tell({ id: 1 });
+      const ask = track(ref.ask({ id: 2 }, { timeoutMs: 100 }));
+      expect(ref.metrics().waitingSenders).toBe(1);
+      await clock.advance(100);
+      await expect(ask.result).resolves.toMatchObject({ code: 'ASK_TIMEOUT', request: { id: 2 } });
+      const afterTimeout = ref.metrics();
+      for (const gate of gates) gate.resolve();
+      expect(afterTimeout).toMatchObject({ waitingSenders: 0, depth: 1 });
+      // The caller retries after the timeout: the message is handled once, for the retry.
+      await expect(ref.ask({ id: 2 }, { timeoutMs: Infinity })).resolves.toBe('reply-2');
+      expect(entered.items).toEqual([0, 1, 2]);
+      expect(system.deadLetters.count).toBe(0);
+    });
+
+    it('processes an ask that times out after the mailbox accepted it, and dead-letters its reply as a late-reply', async () => {
+      const { system, clock } = virtualSystem();
+      const gates = [deferred(), deferred()];
+      const entered = new Inbox<number>();
+      const replied: boolean[] = [];
+      const ref = system.spawn(slowReplier(gates, entered, replied), { name: 'accepted' });
+      ref.tell({ id: 0 });
+      await entered.next();
+      const ask = track(ref.ask({ id: 1 }, { timeoutMs: 100 }));
+      expect(ref.metrics()).toMatchObject({ depth: 1, waitingSenders: 0 });
+      await clock.advance(100);
+      await expect(ask.result).resolves.toBeInstanceOf(AskTimeoutError);
+      const late = nextDeadLetter(system, 'late-reply');
+      for (const gate of gates) gate.resolve();
+      await expect(late).resolves.toMatchObject({ recipient: '/user/accepted', message: 'reply-1' });
+      expect(entered.items).toEqual([0, 1]);
+      expect(replied).toEqual([false, false]);
+    });
+
     it('rejects at once with ActorStoppedError when the actor has stopped, and dead-letters the message', async () => {
       const { system, clock } = virtualSystem();
       const ref = system.spawn(counter, { name: 'gone' });

@@ -11,7 +11,9 @@ type Op =
   | { readonly kind: 'offer' }
   | { readonly kind: 'offerOrWait' }
   | { readonly kind: 'take' }
-  | { readonly kind: 'processed'; readonly n: number };
+  | { readonly kind: 'processed'; readonly n: number }
+  /** Withdraws the `pick`-th waiting sender (modulo their number), or, with none waiting, an offered message. */
+  | { readonly kind: 'withdraw'; readonly pick: number };
 
 type OpKind = Op['kind'];
 
@@ -22,6 +24,7 @@ function opsArb(kinds: readonly OpKind[]): fc.Arbitrary<Op[]> {
     offerOrWait: { weight: 4, arbitrary: fc.constant({ kind: 'offerOrWait' }) },
     take: { weight: 3, arbitrary: fc.constant({ kind: 'take' }) },
     processed: { weight: 1, arbitrary: fc.nat(3).map((n) => ({ kind: 'processed', n }) as const) },
+    withdraw: { weight: 2, arbitrary: fc.nat().map((pick) => ({ kind: 'withdraw', pick }) as const) },
   };
   return fc.array(fc.oneof(...kinds.map((kind) => byKind[kind])), { maxLength: 80 });
 }
@@ -38,6 +41,8 @@ class MailboxModel {
   readonly admitted: number[] = [];
   /** offerOrWait calls the policy dropped or refused (their promise rejects). */
   readonly rejected: number[] = [];
+  /** Waiting senders withdrawn (their promise rejects with the reason given). */
+  readonly withdrawn: number[] = [];
   highWaterMark = 0;
   processed = 0;
 
@@ -74,6 +79,14 @@ class MailboxModel {
     if (this.offer(message) === 'enqueued') return 'enqueued';
     this.rejected.push(message);
     return 'rejected';
+  }
+
+  /** Withdraws the `pick`-th waiting sender; undefined when none is waiting. */
+  withdraw(pick: number): number | undefined {
+    if (this.waiting.length === 0) return undefined;
+    const [message] = this.waiting.splice(pick % this.waiting.length, 1) as [number];
+    this.withdrawn.push(message);
+    return message;
   }
 
   take(): number | undefined {
@@ -122,6 +135,8 @@ interface Run {
   readonly admitted: number[];
   /** offerOrWait calls whose promise rejected with MailboxOverflowError. */
   readonly overflowed: number[];
+  /** Waiting senders withdrawn, in the order they were. */
+  readonly withdrawn: number[];
   /** metrics() just before close(). */
   readonly metrics: MailboxMetrics;
   /** What close() handed back. */
@@ -150,6 +165,7 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
   const admitted: number[] = [];
   const rejections = new Map<number, unknown>();
   const settlements: Promise<void>[] = [];
+  const withdrawnReason = new Error('withdrawn');
 
   for (const op of ops) {
     switch (op.kind) {
@@ -198,6 +214,16 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
         model.processed += op.n;
         mailbox.recordProcessed(op.n);
         break;
+      case 'withdraw': {
+        const message = model.withdraw(op.pick);
+        if (message !== undefined) {
+          expect(mailbox.withdraw(message, withdrawnReason)).toBe(true);
+        } else if (offered.length > 0) {
+          // Nothing waits: whatever was offered is queued, taken, dropped or refused, and stays so.
+          expect(mailbox.withdraw(offered[op.pick % offered.length] as number, withdrawnReason)).toBe(false);
+        }
+        break;
+      }
     }
     expect(mailbox.size).toBeLessThanOrEqual(capacity);
     expect(mailbox.metrics()).toEqual(model.metrics());
@@ -217,15 +243,16 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
   for (const sender of closed.waiting) sender.reject(closedError);
   await Promise.all(settlements);
   expect(admitted).toEqual(model.admitted);
-  expect([...rejections.keys()].sort(byNumber)).toEqual([...model.rejected, ...model.waiting].sort(byNumber));
+  expect([...rejections.keys()].sort(byNumber)).toEqual([...model.rejected, ...model.waiting, ...model.withdrawn].sort(byNumber));
   for (const message of model.rejected) expectOverflowError(rejections.get(message), message, capacity);
   for (const message of model.waiting) expect(rejections.get(message)).toBe(closedError);
+  for (const message of model.withdrawn) expect(rejections.get(message)).toBe(withdrawnReason);
 
   const overflowed = [...rejections]
     .filter(([, error]) => error instanceof MailboxOverflowError)
     .map(([message]) => message)
     .sort(byNumber);
-  return { model, offered, taken, refused, thrown, drops, admitted, overflowed, metrics, queued, waiting };
+  return { model, offered, taken, refused, thrown, drops, admitted, overflowed, withdrawn: model.withdrawn, metrics, queued, waiting };
 }
 
 function expectOverflowError(error: unknown, message: number, capacity: number): void {
@@ -360,8 +387,21 @@ describe('Mailbox', () => {
     );
   });
 
+  describe('withdraw', () => {
+    it.prop([capacityArb, opsArb(['offer', 'offerOrWait', 'take', 'withdraw'])])(
+      'takes a waiting sender out at any point and rejects it, while the rest keep their order and nothing else changes',
+      async (capacity, ops) => {
+        // runAgainstModel checks every step (return values, size, metrics) and each withdrawn sender's rejection.
+        const run = await runAgainstModel(capacity, 'backpressure', ops);
+        expect(run.admitted.filter((message) => run.withdrawn.includes(message))).toEqual([]);
+        expectInOfferOrder([...run.taken, ...run.queued, ...run.waiting]);
+        expectPartition(run.offered, run.taken, run.queued, run.waiting, run.refused, run.withdrawn);
+      },
+    );
+  });
+
   describe('metrics', () => {
-    it.prop([capacityArb, policyArb, opsArb(['offer', 'offerOrWait', 'take', 'processed'])])(
+    it.prop([capacityArb, policyArb, opsArb(['offer', 'offerOrWait', 'take', 'processed', 'withdraw'])])(
       'reports depth, highWaterMark, dropped, processed and waitingSenders as the model does',
       async (capacity, policy, ops) => {
         // runAgainstModel compares metrics() with the model after every operation.

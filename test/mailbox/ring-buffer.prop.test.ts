@@ -6,20 +6,23 @@ type Op =
   | { readonly kind: 'push'; readonly item: number }
   | { readonly kind: 'shift' }
   | { readonly kind: 'peek' }
-  | { readonly kind: 'drain' };
+  | { readonly kind: 'drain' }
+  | { readonly kind: 'remove'; readonly item: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.integer().map((item) => ({ kind: 'push', item }) as const) },
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 12 }).map((item) => ({ kind: 'push', item }) as const) },
   { weight: 4, arbitrary: fc.constant({ kind: 'shift' } as const) },
   { weight: 1, arbitrary: fc.constant({ kind: 'peek' } as const) },
   { weight: 1, arbitrary: fc.constant({ kind: 'drain' } as const) },
+  // Small items, so a removal often finds one, and often finds more than one equal item.
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 8 }).map((item) => ({ kind: 'remove', item }) as const) },
 );
 
 // Capacities around and past the 16-slot initial storage, so growth and wrap-around both happen.
 const capacityArb = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(Infinity));
 
 describe('RingBuffer', () => {
-  describe('push, shift, peek and drain', () => {
+  describe('push, shift, peek, drain and remove', () => {
     it.prop([capacityArb, fc.array(opArb, { maxLength: 200 })])(
       'behaves like a bounded array queue for any sequence of operations',
       (capacity, ops) => {
@@ -42,6 +45,12 @@ describe('RingBuffer', () => {
             case 'drain':
               expect(ring.drain()).toEqual(model.splice(0));
               break;
+            case 'remove': {
+              const at = model.indexOf(op.item);
+              if (at >= 0) model.splice(at, 1);
+              expect(ring.remove((item) => item === op.item)).toBe(at >= 0 ? op.item : undefined);
+              break;
+            }
           }
           expect(ring.size).toBe(model.length);
           expect(ring.size).toBeLessThanOrEqual(capacity);

@@ -130,6 +130,26 @@ describe('RingBuffer', () => {
     });
   });
 
+  describe('remove', () => {
+    it('removes the oldest item the predicate accepts and keeps the others in order, across the wrap-around', () => {
+      const ring = filled(4, ['a', 'b', 'c', 'd']);
+      ring.shift();
+      ring.push('x'); // wraps around: b c d x
+      expect(ring.remove((item) => item === 'c' || item === 'x')).toBe('c');
+      expect(ring.toArray()).toEqual(['b', 'd', 'x']);
+      expect(ring.push('y')).toBe(true);
+      expect(ring.push('z')).toBe(false);
+      expect(ring.drain()).toEqual(['b', 'd', 'x', 'y']);
+    });
+
+    it('returns undefined and changes nothing when no item matches', () => {
+      const ring = filled(3, [1, 2, 3]);
+      expect(ring.remove((item) => item > 3)).toBeUndefined();
+      expect(ring.toArray()).toEqual([1, 2, 3]);
+      expect(ring.isFull).toBe(true);
+    });
+  });
+
   describe('toArray', () => {
     it('returns the items oldest first without removing them', () => {
       const ring = filled(4, [1, 2, 3, 4]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ActorFailedError,
   DIRECTIVES,
+  InvalidOptionError,
   defineActor,
   type ActorDefinition,
   type ActorRef,
@@ -18,6 +19,7 @@ import {
   recordEvents,
   useSystems,
   type CounterMsg,
+  type EventOf,
 } from '../actors/helpers.js';
 
 const newSystem = useSystems();
@@ -448,17 +450,31 @@ describe('SupervisionOptions', () => {
       });
     });
 
-    it("counts an answer that is not a directive as 'stop'", async () => {
-      const system = newSystem();
-      const ref = system.spawn(counter, {
-        name: 'confused',
-        supervision: { decide: () => 'retry' as unknown as Directive },
+    describe('answering something that is not a directive', () => {
+      it.each<[string, unknown, string]>([
+        ['an unknown word', 'retry', '"retry"'],
+        ['undefined', undefined, 'undefined'],
+        ['an object', { directive: 'restart' }, '{"directive":"restart"}'],
+      ])("counts %s as 'stop' and reports hook-failed with an error naming it", async (_, answer, shown) => {
+        const system = newSystem();
+        const events = recordEvents(system);
+        const ref = system.spawn(counter, {
+          name: 'confused',
+          supervision: { decide: () => answer as Directive },
+        });
+        const failed = nextEvent(system, 'actor-failed');
+        const stopped = actorStopped(system, '/user/confused');
+        ref.tell({ type: 'fail', error: new Error('boom') });
+        await expect(failed).resolves.toMatchObject({ directive: 'stop' });
+        await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
+        const reports = events.filter((event) => event.type === 'hook-failed');
+        expect(reports).toEqual([expect.objectContaining({ hook: 'decide', path: '/user/confused' })]);
+        const { error } = reports[0] as EventOf<'hook-failed'>;
+        expect(error).toBeInstanceOf(InvalidOptionError);
+        expect(error).toMatchObject({ option: 'supervision.decide(error)', received: answer });
+        expect((error as Error).message).toContain(`got \`${shown}\``);
+        expect((error as Error).message).toContain("'resume', 'restart', 'stop', 'escalate'");
       });
-      const failed = nextEvent(system, 'actor-failed');
-      const stopped = actorStopped(system, '/user/confused');
-      ref.tell({ type: 'fail', error: new Error('boom') });
-      await expect(failed).resolves.toMatchObject({ directive: 'stop' });
-      await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
     });
   });
 });

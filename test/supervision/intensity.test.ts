@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ActorFailedError,
   RestartIntensityExceededError,
   type ActorRef,
   type ActorSystem,
   type SystemOptions,
 } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import { nextEvent, nextTurn, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
+import { nextEvent, nextTurn, recordDeadLetters, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
 import { flaky, parent, rejectionOf, spawnParent, spawnWorker, worker, type WorkerMsg } from './helpers.js';
 
 const newSystem = useSystems();
@@ -185,6 +186,49 @@ describe('SupervisorOptions', () => {
         await Promise.all(children.map((child) => child.ask({ type: 'get' })));
         expect(events.filter((event) => event.type === 'actor-restarted')).toHaveLength(6);
         expect(sup.status).toBe('running');
+      });
+    });
+
+    describe.each(['actor', 'system'] as const)('of %s supervisor, on giving up', (supervisor) => {
+      /** A worker under a supervisor that tolerates no restart, with an inc queued behind what fails. */
+      async function noRestarts() {
+        const { system } = virtualSystem(supervisor === 'system' ? { supervisor: { maxRestarts: 0 } } : {});
+        const letters = recordDeadLetters(system);
+        let failing: ActorRef<WorkerMsg>;
+        if (supervisor === 'actor') {
+          const root = system.spawn(parent, { name: 'root', supervision: { decide: () => 'resume' } });
+          const sup = await spawnParent(root, 'sup', { supervisor: { maxRestarts: 0 } });
+          failing = await spawnWorker(sup, 'failing');
+        } else {
+          failing = system.spawn(worker, { name: 'failing' });
+        }
+        const stopped = nextEvent(system, 'actor-stopped', (event) => event.path === failing.path);
+        return { system, letters, failing, stopped };
+      }
+
+      it('dead-letters the message whose failure was one restart too many, once, as handler-failed with its error', async () => {
+        const { letters, failing, stopped } = await noRestarts();
+        const error = new Error('one too many');
+        const message = flaky(error);
+        failing.tell(message);
+        failing.tell({ type: 'inc', by: 1 });
+        await stopped;
+        expect(letters.map(({ reason, message }) => ({ reason, message }))).toEqual([
+          { reason: 'handler-failed', message },
+          { reason: 'unprocessed', message: { type: 'inc', by: 1 } },
+        ]);
+        expect(letters[0]?.error).toBe(error);
+      });
+
+      it('rejects an ask for that message with ActorFailedError carrying the error, and dead-letters it once', async () => {
+        const { letters, failing, stopped } = await noRestarts();
+        const error = new Error('one too many');
+        const message = flaky(error);
+        const failure = rejectionOf(failing.ask(message, { timeoutMs: Infinity }));
+        await stopped;
+        expect(await failure).toBeInstanceOf(ActorFailedError);
+        expect(await failure).toMatchObject({ actor: failing.path, cause: error });
+        expect(letters.map(({ reason, message }) => ({ reason, message }))).toEqual([{ reason: 'handler-failed', message }]);
       });
     });
 

@@ -5,7 +5,7 @@ import { backoffDelay, nextAttempt, resolveBackoff } from '../../src/supervision
 import { recordRestart, resolveIntensity } from '../../src/supervision/intensity.js';
 import { failureOutcome } from '../../src/supervision/failure-outcome.js';
 import { restartsAfter } from '../../src/supervision/restart-type.js';
-import { resolveSupervisor, siblingsToRestart } from '../../src/supervision/strategy.js';
+import { STRATEGIES, resolveSupervisor, restartGroup } from '../../src/supervision/strategy.js';
 
 describe('recordRestart', () => {
   const intensity = { maxRestarts: 2, withinMs: 100 };
@@ -119,20 +119,24 @@ describe('resolveBackoff', () => {
   });
 });
 
-describe('siblingsToRestart', () => {
+describe('restartGroup', () => {
   const children = ['a', 'b', 'c', 'd'];
 
-  it('restarts no sibling under one-for-one', () => {
-    expect(siblingsToRestart('one-for-one', children, 'b')).toEqual([]);
+  it('restarts only the failed child under one-for-one', () => {
+    expect(restartGroup('one-for-one', children, 'b')).toEqual(['b']);
   });
 
-  it('restarts every other child in start order under one-for-all', () => {
-    expect(siblingsToRestart('one-for-all', children, 'c')).toEqual(['a', 'b', 'd']);
+  it('restarts every child, in start order, under one-for-all', () => {
+    expect(restartGroup('one-for-all', children, 'c')).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('restarts the children started after the failed one under rest-for-one', () => {
-    expect(siblingsToRestart('rest-for-one', children, 'b')).toEqual(['c', 'd']);
-    expect(siblingsToRestart('rest-for-one', children, 'd')).toEqual([]);
+  it('restarts the failed child and those started after it, in start order, under rest-for-one', () => {
+    expect(restartGroup('rest-for-one', children, 'b')).toEqual(['b', 'c', 'd']);
+    expect(restartGroup('rest-for-one', children, 'd')).toEqual(['d']);
+  });
+
+  it.each(STRATEGIES)('restarts a child its parent does not list alone under %s', (strategy) => {
+    expect(restartGroup(strategy, children, 'x')).toEqual(['x']);
   });
 });
 

@@ -1,17 +1,23 @@
 /**
  * The promise "no loss on restart", as properties: whatever the messages, the snapshot interval and
  * the injected failures, a supervised actor ends exactly where a model that applied every
- * non-poison message once ends, and dead letters hold exactly the poison messages.
+ * non-poison message once ends, and dead letters hold exactly the poison messages; and, among
+ * siblings restarting together, on every path that ends an actor (a stop at any point, a supervisor
+ * that gives up), each message is either applied once or dead-lettered once.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  DIRECTIVES,
   KeyedState,
+  STRATEGIES,
   createSystem,
   defineActor,
   type ActorDefinition,
   type ActorRef,
   type DeadLetter,
+  type BackoffOptions,
+  type Directive,
 } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
 
@@ -200,6 +206,101 @@ describe('sequenced links', () => {
         expect(await seen).toEqual(items.map((item) => item.id));
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+/** An item for one of several siblings, that may also stop it (`ctx.self.stop()`) before its own work. */
+interface LedgerItem extends Item {
+  /** Which sibling it is for (modulo their number). */
+  readonly to: number;
+  readonly stops: boolean;
+}
+
+type LedgerMsg = { readonly type: 'item'; readonly item: LedgerItem };
+
+/** How the handler runs: at once, after a microtask, or after 10 ms of (virtual) time. */
+type Pace = 'sync' | 'async' | 'slow';
+
+describe('every path that ends an actor', () => {
+  it('accounts for each message exactly once, applied or dead-lettered, whatever the directive and strategy, whether an actor is stopped at any point or its supervisor gives up', async () => {
+    const ledgerItemsArb = fc
+      .array(
+        fc.record({
+          amount: fc.constant(1),
+          fault: faultArb,
+          to: fc.nat(2),
+          stops: fc.oneof({ weight: 60, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        }),
+        { maxLength: 30 },
+      )
+      .map((items) => items.map((item, id) => ({ id, ...item })));
+    const backoffArb = fc.option(fc.constantFrom<BackoffOptions>({ minMs: 100, jitter: 0 }, { minMs: 0, jitter: 0 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        ledgerItemsArb,
+        fc.record({
+          siblings: fc.integer({ min: 1, max: 3 }),
+          strategy: fc.constantFrom(...STRATEGIES),
+          everyMessages: fc.integer({ min: 1, max: 6 }),
+          maxRestarts: fc.integer({ min: 0, max: 4 }),
+          directive: fc.oneof({ weight: 3, arbitrary: fc.constant<Directive>('restart') }, { weight: 1, arbitrary: fc.constantFrom(...DIRECTIVES) }),
+          backoff: backoffArb,
+          pace: fc.constantFrom<Pace>('sync', 'async', 'slow'),
+          stop: fc.oneof(
+            { weight: 2, arbitrary: fc.constant(undefined) },
+            { weight: 1, arbitrary: fc.record({ at: fc.nat(400), which: fc.nat(2) }) },
+          ),
+          picks: fc.array(fc.nat(), { maxLength: 8 }),
+        }),
+        async (items, { siblings, strategy, everyMessages, maxRestarts, directive, backoff, pace, stop, picks }) => {
+          const kit = createTestKit({ supervisor: { strategy, maxRestarts, withinMs: Infinity }, picks });
+          const attempts = new Map<number, number>();
+          const finals: (readonly number[])[] = [];
+          const apply = (ids: readonly number[], msg: LedgerMsg, stopSelf: () => void): readonly number[] => {
+            if (msg.item.stops) stopSelf();
+            maybeFail(msg.item, attempts);
+            return [...ids, msg.item.id];
+          };
+          const ledger = defineActor<readonly number[], LedgerMsg>({
+            initialState: () => [],
+            receive(ids, msg, ctx) {
+              const stopSelf = (): void => void ctx.self.stop();
+              switch (pace) {
+                case 'sync':
+                  return apply(ids, msg, stopSelf);
+                case 'async':
+                  return Promise.resolve().then(() => apply(ids, msg, stopSelf));
+                case 'slow':
+                  return new Promise<void>((resolve) => ctx.clock.setTimeout(resolve, 10)).then(() => apply(ids, msg, stopSelf));
+              }
+            },
+            stopping(ids) {
+              finals.push(ids);
+            },
+          });
+          const refs = Array.from({ length: siblings }, (_, i) =>
+            kit.system.spawn(ledger, {
+              name: `ledger-${i}`,
+              mailbox: { capacity: 64 },
+              supervision: { decide: () => directive, maxRetries: MAX_RETRIES, ...(backoff === undefined ? {} : { backoff }) },
+              snapshot: { everyMessages },
+            }),
+          );
+          const refFor = (n: number): ActorRef<LedgerMsg> => refs[n % siblings] as ActorRef<LedgerMsg>;
+          if (stop !== undefined) kit.clock.setTimeout(() => void refFor(stop.which).stop(), stop.at);
+          for (const item of items) refFor(item.to).tell({ type: 'item', item });
+          await kit.advance(10_000);
+          await kit.shutdown();
+
+          const dead = kit.deadLetters.map((letter) => (letter.message as LedgerMsg).item.id);
+          // Applied once or dead-lettered once, never both, never neither.
+          expect([...finals.flat(), ...dead].sort((a, b) => a - b)).toEqual(items.map((item) => item.id));
+          // What each sibling applied, it applied in the order it was sent.
+          for (const applied of finals) expect(applied).toEqual([...applied].sort((a, b) => a - b));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

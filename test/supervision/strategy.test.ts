@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
   STRATEGIES,
+  defineActor,
   type ActorRef,
   type ActorSystem,
+  type SpawnOptions,
   type SupervisionStrategy,
   type SystemEvent,
 } from '../../src/index.js';
-import { nextEvent, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
+import { createTestKit } from '../../src/testing/index.js';
+import {
+  Inbox,
+  deferred,
+  gatedWorker,
+  nextEvent,
+  recordDeadLetters,
+  recordEvents,
+  stoppedPaths,
+  useSystems,
+} from '../actors/helpers.js';
 import { flaky, parent, spawnParent, spawnWorker, worker, type ParentMsg, type WorkerMsg } from './helpers.js';
 
 const newSystem = useSystems();
@@ -148,6 +160,117 @@ describe('SupervisorOptions', () => {
         expect(order).toEqual(['actor-stopped', 'actor-restarted']);
         expect(sibling.status).toBe('running');
         expect(system.lookup(grandchild.path)).toBeUndefined();
+      });
+
+      it('restarts a child without waiting for an elder sibling that is stopping', async () => {
+        const system = newSystem({ supervisor: { strategy: 'one-for-all' } });
+        const gate = deferred();
+        const a = system.spawn(
+          defineActor<number, WorkerMsg>({
+            ...worker,
+            async stopping() {
+              await gate.promise;
+            },
+          }),
+          { name: 'a' },
+        );
+        const b = system.spawn(worker, { name: 'b' });
+        await a.ask({ type: 'get' }); // started, so its stopping hook runs
+        const aStopped = a.stop();
+        const bRestarted = nextEvent(system, 'actor-restarted', (event) => event.path === b.path);
+        b.tell(flaky(new Error('b broke'), { by: 1 }));
+        await bRestarted;
+        await expect(b.ask({ type: 'get' })).resolves.toBe(1);
+        expect(a.status).toBe('stopping');
+        gate.resolve();
+        await aStopped;
+      });
+
+      it('stops a child waiting for its turn at once when its supervisor stops, and restarts nobody', async () => {
+        const system = newSystem({ supervisor: { strategy: 'one-for-all' } });
+        const events = recordEvents(system);
+        const letters = recordDeadLetters(system);
+        const gate = deferred();
+        const entered = new Inbox<number>();
+        const a = system.spawn(gatedWorker(gate.promise, entered), { name: 'a' });
+        const b = system.spawn(worker, { name: 'b' });
+        const c = system.spawn(worker, { name: 'c' });
+        a.tell(0);
+        await entered.next();
+        // b fails while a is busy: b and c wait for a's restart, which waits for a's handler.
+        const failed = nextEvent(system, 'actor-failed');
+        const message = flaky(new Error('b broke'));
+        b.tell(message);
+        await failed;
+        const bStopped = nextEvent(system, 'actor-stopped', (event) => event.path === b.path);
+        const shutdown = system.shutdown();
+        // c and b stop (last started first) while a's handler still runs: neither waits for a.
+        await bStopped;
+        expect(stoppedPaths(events)).toEqual([c.path, b.path]);
+        gate.resolve();
+        await shutdown;
+        expect(events.filter((event) => event.type === 'actor-restarted')).toEqual([]);
+        expect(letters.filter((letter) => letter.message === message).map((letter) => letter.reason)).toEqual(['unprocessed']);
+      });
+
+      /**
+       * `a` fails and waits out a backoff; meanwhile `b`, whose async handler was in progress when
+       * it was asked to restart with `a`, fails too and asks `a` to restart again: `a` gets that
+       * second restart before it has processed its failed message again.
+       */
+      async function restartedTwice(snapshot: SpawnOptions['snapshot']) {
+        const kit = createTestKit({ supervisor: { strategy: 'one-for-all' } });
+        const a = kit.system.spawn(worker, { name: 'a', snapshot, supervision: { backoff: { minMs: 100, jitter: 0 } } });
+        const gate = deferred();
+        let bFailures = 0;
+        const b = kit.system.spawn(
+          defineActor<null, 'work'>({
+            initialState: () => null,
+            async receive(state) {
+              await gate.promise;
+              if (bFailures++ === 0) throw new Error('b broke');
+              return state;
+            },
+          }),
+          { name: 'b' },
+        );
+        b.tell('work');
+        await kit.settle();
+        const message = flaky(new Error('a broke'), { by: 1 });
+        a.tell(message);
+        await kit.settle();
+        gate.resolve();
+        await kit.settle();
+        expect(kit.events.filter((event) => event.type === 'actor-failed').map((event) => event.path)).toEqual([a.path, b.path]);
+        return { kit, a, message };
+      }
+
+      describe.each([
+        ['per-message snapshots', undefined],
+        ['a snapshot every 3 messages', { everyMessages: 3 }],
+      ] as const)('with %s', (_, snapshot) => {
+        it('processes the failed message again only once when a second restart comes before it is processed again', async () => {
+          const { kit, a, message } = await restartedTwice(snapshot);
+          await kit.advance(1000);
+          const state = a.ask({ type: 'get' });
+          await kit.settle();
+          await expect(state).resolves.toBe(1);
+          expect(message.attempts.n).toBe(2);
+          await kit.shutdown();
+        });
+
+        it('dead-letters the failed message once, unprocessed, when stopped during the second restart', async () => {
+          const { kit, a, message } = await restartedTwice(snapshot);
+          // The first restart ends at 100 ms; the second then waits out its own backoff.
+          await kit.advance(100);
+          expect(kit.events.filter((event) => event.type === 'actor-restarted' && event.path === a.path)).toHaveLength(1);
+          const stopped = a.stop();
+          await kit.settle();
+          await stopped;
+          expect(kit.deadLetters.filter((letter) => letter.message === message).map((letter) => letter.reason)).toEqual(['unprocessed']);
+          expect(message.attempts.n).toBe(1);
+          await kit.shutdown();
+        });
       });
     });
 

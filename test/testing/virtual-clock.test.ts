@@ -55,6 +55,15 @@ describe('VirtualClock', () => {
       expect(fired).toEqual([1, 2]);
     });
 
+    it('fires timers set with or without keepAlive alike', async () => {
+      const clock = new VirtualClock();
+      const fired: string[] = [];
+      clock.setTimeout(() => fired.push('housekeeping'), 10, { keepAlive: false });
+      clock.setTimeout(() => fired.push('work'), 10, { keepAlive: true });
+      await clock.advance(10);
+      expect(fired).toEqual(['housekeeping', 'work']);
+    });
+
     it('fires a timer with a zero or negative delay on advance(0)', async () => {
       const clock = new VirtualClock();
       const fired: number[] = [];

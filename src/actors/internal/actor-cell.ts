@@ -15,7 +15,7 @@ import {
   MailboxOverflowError,
   RestartIntensityExceededError,
 } from '../../errors.js';
-import { positiveNumberOrInfinity } from '../../internal/validate.js';
+import { oneOf, positiveNumberOrInfinity } from '../../internal/validate.js';
 import type { DeadLetterReason } from '../../mailbox/dead-letters.js';
 import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mailbox.js';
 import { KeyedState } from '../../state/keyed-state.js';
@@ -41,12 +41,12 @@ import { SnapshotSchedule } from './snapshot-schedule.js';
 import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
 import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
 import { SequenceBook } from './sequence-book.js';
-import { SupervisorState, escalationError } from './supervisor-state.js';
+import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 
 type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
-  | { readonly kind: 'restart'; readonly cause: unknown };
+  | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn };
 
 const RESOLVED = Promise.resolve();
 
@@ -112,7 +112,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #sequences = new SequenceBook();
   #snapshotDue = false;
   #backoffState: { attempt: number; at: number } | undefined;
-  #sleeping: { timer: TimerHandle; wake: () => void } | undefined;
+  /** Ends the wait in progress (a restart backoff, or a turn in a group restart) early. */
+  #interruptWait: (() => void) | undefined;
   #restartAfterMessage = false;
   #stopMode: StopMode = 'discard';
   #stopReason: StopReason = 'requested';
@@ -225,8 +226,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const { clock, outstandingAsks } = this.#runtime;
     const ask = new Ask(message, this.path, timeoutMs, clock, outstandingAsks as Set<Ask<unknown>>);
     const waiting = this.#mailbox.offerOrWait(ask);
-    if (waiting === undefined) this.#wake();
-    else waiting.catch((error: unknown) => ask.fail(error));
+    if (waiting === undefined) {
+      this.#wake();
+    } else {
+      // Withdrawn if it times out still waiting, so a caller that retries after AskTimeoutError
+      // does not get the effect twice.
+      ask.waitsForRoom((error) => this.#mailbox.withdraw(ask, error));
+      waiting.catch((error: unknown) => ask.fail(error));
+    }
     return ask.promise;
   }
 
@@ -475,39 +482,51 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   /**
-   * Restarts in place after `cause`: waits out the backoff, stops the children (last started
-   * first), runs `restarting`, rolls the state back to the last snapshot (or, `fresh`, to
-   * `initialState()`), runs `started`, then processes again what it took since the snapshot. The
-   * mailbox survives untouched.
+   * Restarts in place after `cause`, in `turn`: waits out the backoff and, in a group restart, for
+   * the elder siblings' restarts to end; stops the children (last started first), runs
+   * `restarting`, rolls the state back to the last snapshot (or, `fresh`, to `initialState()`),
+   * runs `started`, then processes again what it took since the snapshot. The mailbox survives
+   * untouched.
    */
-  #restart(cause: unknown, fresh: boolean): void {
+  #restart(cause: unknown, fresh: boolean, turn: RestartTurn): void {
     this.#status = 'restarting';
     this.#suspendFor(async () => {
-      await this.#backoff();
-      if (!this.#accepting) {
-        if (!fresh) this.#abandonRestart();
-        return;
+      try {
+        await this.#restartInTurn(cause, fresh, turn.ready);
+      } finally {
+        // Younger siblings wait for this, however the restart ended.
+        turn.end();
       }
-      for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
-      const { restarting, started } = this.#definition;
-      const dropped = this.#state;
-      if (restarting !== undefined) {
-        await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
-      }
-      if (fresh) {
-        if (!this.#startAfresh()) return;
-      } else {
-        this.#rollback();
-      }
-      this.#restarts++;
-      const replayed = this.#replay.length - this.#replayIndex;
-      this.#emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
-      if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-        void this.requestStop('discard', 'failed');
-        return;
-      }
-      if (this.#status === 'restarting') this.#status = 'running';
     });
+  }
+
+  /** The steps of `#restart`, once its turn is `ready`. */
+  async #restartInTurn(cause: unknown, fresh: boolean, ready: Promise<void> | undefined): Promise<void> {
+    await this.#backoff();
+    if (ready !== undefined) await this.#unlessStopped(ready);
+    if (!this.#accepting) {
+      if (!fresh) this.#abandonRestart();
+      return;
+    }
+    for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
+    const { restarting, started } = this.#definition;
+    const dropped = this.#state;
+    if (restarting !== undefined) {
+      await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
+    }
+    if (fresh) {
+      if (!this.#startAfresh()) return;
+    } else {
+      this.#rollback();
+    }
+    this.#restarts++;
+    const replayed = this.#replay.length - this.#replayIndex;
+    this.#emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
+    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
+      void this.requestStop('discard', 'failed');
+      return;
+    }
+    if (this.#status === 'restarting') this.#status = 'running';
   }
 
   /**
@@ -517,24 +536,29 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   #abandonRestart(): void {
     const failing = this.#failing;
+    this.#failing = undefined;
+    this.#rollback();
     if (failing !== undefined) {
-      this.#restartPoint?.dropLast();
-      this.#failing = undefined;
+      // It is in the replay now (logged since the snapshot, or put back by an earlier restart whose
+      // replay has not reached it), or held nowhere else: it is given up exactly once either way.
+      this.#replay = this.#replay.filter(({ ordinal }) => ordinal !== failing.ordinal);
       this.#undeliverable(failing.entry, 'unprocessed');
     }
-    this.#rollback();
     if (this.#replay.length > 0) this.#replayOnly = true;
+    else this.#replayDone();
   }
 
   /** Rolls back to the restart point; what was taken since goes before what is left to replay. */
   #rollback(): void {
     const pending = this.#replay.slice(this.#replayIndex);
     const point = this.#restartPoint;
+    const failing = this.#failing;
     if (point === undefined) {
-      // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats.
-      if (this.#failing !== undefined) {
+      // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats,
+      // unless an earlier restart already put it back and its replay has not reached it yet.
+      if (failing !== undefined && !pending.some(({ ordinal }) => ordinal === failing.ordinal)) {
         this.#sequences.rewindToMark();
-        pending.unshift(this.#failing);
+        pending.unshift(failing);
       }
     } else {
       const { state, seq, highWater, replay } = point.rollback();
@@ -576,15 +600,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#backoffState = { attempt, at: clock.now() };
   }
 
-  #sleep(delay: number): Promise<void> {
+  async #sleep(delay: number): Promise<void> {
     const { clock } = this.#runtime;
+    let timer: TimerHandle;
+    // Kept alive (the clock's default): a restart is work in progress, not housekeeping.
+    await this.#unlessStopped(new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, delay))));
+    clock.clearTimeout(timer);
+  }
+
+  /** Waits for `until`, or not at all once a stop is requested: a stopping actor restarts nothing. */
+  #unlessStopped(until: Promise<void>): Promise<void> {
+    if (!this.#accepting) return RESOLVED;
     return new Promise<void>((resolve) => {
       const wake = (): void => {
-        if (this.#sleeping !== undefined) clock.clearTimeout(this.#sleeping.timer);
-        this.#sleeping = undefined;
+        if (this.#interruptWait === wake) this.#interruptWait = undefined;
         resolve();
       };
-      this.#sleeping = { timer: clock.setTimeout(wake, delay), wake };
+      this.#interruptWait = wake;
+      void until.then(wake);
     });
   }
 
@@ -600,7 +633,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#stopMode = mode;
     this.#stopReason = reason;
     this.#open = this.#startCompleted && mode === 'drain';
-    this.#sleeping?.wake();
+    this.#interruptWait?.();
     this.#stopped = this.#runStop();
     return this.#stopped;
   }
@@ -667,9 +700,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       this.#undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
-    for (const message of this.#mailbox.drainSystem()) {
-      if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
-    }
+    for (const message of this.#mailbox.drainSystem()) this.#dropSystem(message);
   }
 
   // ─── Snapshots ──────────────────────────────────────────────────────────────────────────────
@@ -702,7 +733,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const outcome = failureOutcome(directive, restart, this.#failures, maxRetries);
     switch (outcome) {
       case 'retry':
-        this.#restartAuthorized(error);
+        // A supervisor that gave up retries nothing: the message is given up as a skipped one is.
+        if (!this.#restartAuthorized(error)) this.#skip(entry, 'handler-failed', error);
         return;
       case 'poison':
         this.#poison(entry, error);
@@ -760,16 +792,23 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#restartPoint !== undefined) this.#rollback();
   }
 
-  /** Asks the supervisor, then restarts from the snapshot; if it gave up, this actor stops with it. */
-  #restartAuthorized(cause: unknown): void {
-    if (this.#parent.authorizeRestart(this, cause)) this.#restart(cause, false);
-    else void this.requestStop('discard', 'escalated');
+  /**
+   * Asks the supervisor, then restarts from the snapshot; if it gave up, this actor stops with it
+   * (and false says so).
+   */
+  #restartAuthorized(cause: unknown, fresh = false): boolean {
+    const turn = this.#parent.authorizeRestart(this, cause);
+    if (turn !== undefined) {
+      this.#restart(cause, fresh, turn);
+      return true;
+    }
+    void this.requestStop('discard', 'escalated');
+    return false;
   }
 
   /** A `'permanent'` actor that stopped itself comes back afresh. */
   #restartFresh(): void {
-    if (this.#parent.authorizeRestart(this, undefined)) this.#restart(undefined, true);
-    else void this.requestStop('discard', 'escalated');
+    this.#restartAuthorized(undefined, true);
   }
 
   #escalate(error: unknown): void {
@@ -778,22 +817,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#parent.childFailed(this.path, error);
   }
 
-  /** The decider's directive; a decider that throws or answers nonsense stops the actor. */
+  /**
+   * The decider's directive. A decider that throws, or answers something that is not a directive
+   * (an `InvalidOptionError` naming the answer), is reported as `hook-failed` and stops the actor.
+   */
   #decide(error: unknown): Directive {
     try {
-      const directive = this.#options.supervision.decide(error);
-      if (DIRECTIVES.includes(directive)) return directive;
+      return oneOf('supervision.decide(error)', this.#options.supervision.decide(error), DIRECTIVES);
     } catch (deciderError) {
       this.#emitHookFailed('decide', deciderError);
+      return 'stop';
     }
-    return 'stop';
   }
 
   // ─── System lane ────────────────────────────────────────────────────────────────────────────
 
   #pushSystem(message: SystemMessage): void {
     if (this.#status === 'stopped') {
-      if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
+      this.#dropSystem(message);
       return;
     }
     this.#mailbox.pushSystem(message);
@@ -824,9 +865,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (this.#accepting) this.#failedBy(escalationError(message.child, message.error));
         return;
       case 'restart':
-        if (this.#accepting) this.#restart(message.cause, false);
+        if (this.#accepting) this.#restart(message.cause, false, message.turn);
+        else message.turn.end();
         return;
     }
+  }
+
+  /** A system message that will never be handled: a notification goes to dead letters, a turn ends. */
+  #dropSystem(message: SystemMessage): void {
+    if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
+    else if (message.kind === 'restart') message.turn.end();
   }
 
   // ─── Parent side ────────────────────────────────────────────────────────────────────────────
@@ -839,19 +887,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#pushSystem({ kind: 'child-failed', child: childPath, error });
   }
 
-  authorizeRestart(child: ChildCell, error: unknown): boolean {
-    const siblings = this.#supervisor.authorize([...this.children.values()], child, error);
-    if (siblings === undefined) {
+  authorizeRestart(child: ChildCell, error: unknown): RestartTurn | undefined {
+    const turn = this.#supervisor.authorize([...this.children.values()], child, error);
+    if (turn === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#escalate(new RestartIntensityExceededError(this.path, child.path, { maxRestarts, withinMs }, error));
-      return false;
     }
-    for (const sibling of siblings) sibling.restartRequested(error);
-    return true;
+    return turn;
   }
 
-  restartRequested(cause: unknown): void {
-    this.#pushSystem({ kind: 'restart', cause });
+  restartRequested(cause: unknown, turn: RestartTurn): void {
+    this.#pushSystem({ kind: 'restart', cause, turn });
   }
 
   /** `ctx.stop()`: a permanent actor restarts afresh after the current message; others stop. */

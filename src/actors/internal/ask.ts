@@ -1,7 +1,8 @@
 /**
  * One outstanding `ask`: the message travels through the mailbox inside this envelope, and the
  * handler's `ctx.reply` settles it. It settles exactly once — by reply, failure, stop or timeout —
- * and always clears its timer, so no timer outlives it.
+ * and always clears its timer, so no timer outlives it. An ask that times out while still waiting
+ * for mailbox room is withdrawn first, so it is never delivered.
  */
 import { AskTimeoutError } from '../../errors.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
@@ -15,6 +16,8 @@ export class Ask<TMessage> extends Envelope<TMessage> {
   #reject!: (error: unknown) => void;
   #timer: TimerHandle | undefined;
   #settled = false;
+  /** Takes the ask out of the senders waiting for room; set while it may be waiting. */
+  #withdraw: ((error: AskTimeoutError) => void) | undefined;
   readonly #clock: Clock;
   readonly #outstanding: Set<Ask<unknown>>;
 
@@ -32,11 +35,24 @@ export class Ask<TMessage> extends Envelope<TMessage> {
     });
     outstanding.add(this);
     if (timeoutMs !== Infinity) {
+      // Kept alive (the clock's default): the caller awaits this ask, and a script whose only
+      // pending work it is must see it time out rather than exit.
       this.#timer = clock.setTimeout(() => {
         this.#timer = undefined;
-        this.fail(new AskTimeoutError(recipient, timeoutMs, message));
+        const error = new AskTimeoutError(recipient, timeoutMs, message);
+        this.#withdraw?.(error);
+        this.fail(error);
       }, timeoutMs);
     }
+  }
+
+  /**
+   * The ask waits for mailbox room: a timeout calls `withdraw` before it rejects, so the caller
+   * who sees `AskTimeoutError` knows the message was never delivered. (`withdraw` does nothing once
+   * the mailbox has admitted the ask: a timeout then leaves it to be processed.)
+   */
+  waitsForRoom(withdraw: (error: AskTimeoutError) => void): void {
+    this.#withdraw = withdraw;
   }
 
   get settled(): boolean {

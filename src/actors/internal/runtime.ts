@@ -10,6 +10,7 @@ import type { ActorMetrics } from '../actor-metrics.js';
 import type { Ask } from './ask.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { RestartableChild, RestartTurn } from './supervisor-state.js';
 import type { SystemEvent } from '../events.js';
 import type { SpawnOptions } from '../spawn-options.js';
 import type { ActorSystem } from '../system.js';
@@ -40,16 +41,14 @@ export interface Runtime {
   ): ActorRef<TMessage>;
 }
 
-/** A child as its parent sees it. */
-export interface ChildCell {
+/** A child as its parent sees it; a parent restarts it in its turn when a sibling restarts (one-for-all, rest-for-one). */
+export interface ChildCell extends RestartableChild {
   readonly name: string;
   readonly path: string;
   readonly ref: AnyActorRef;
   /** Its own live children, by name. */
   readonly children: Map<string, ChildCell>;
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
-  /** Restart from the last snapshot, as a sibling of a child that restarts (one-for-all, rest-for-one). */
-  restartRequested(cause: unknown): void;
   /** Its counters now, for `system.metrics()`. */
   stats(): ActorMetrics;
 }
@@ -67,8 +66,9 @@ export interface ParentSlot {
   childFailed(childPath: string, error: unknown): void;
   /**
    * A child is about to restart after `error`: counts the restart against the intensity limit and
-   * restarts the siblings the strategy names. Returns false when the limit is exceeded: the
-   * supervisor then gives up (stopping its children) and escalates, and the child must not restart.
+   * restarts the siblings the strategy names, in start order. Returns the child's turn among them
+   * (it restarts when the turn is ready), or undefined when the limit is exceeded: the supervisor
+   * then gives up (stopping its children) and escalates, and the child must not restart.
    */
-  authorizeRestart(child: ChildCell, error: unknown): boolean;
+  authorizeRestart(child: ChildCell, error: unknown): RestartTurn | undefined;
 }

@@ -82,10 +82,15 @@ export class SnapshotSchedule<TState> {
     const everyMs = this.#everyMs;
     if (everyMs === undefined || everyMs === Infinity || this.#host.capture === undefined || !this.#host.accepting) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#host.due();
-    }, everyMs);
+    // Housekeeping, armed for as long as the actor lives: it must not keep an idle process alive.
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#host.due();
+      },
+      everyMs,
+      { keepAlive: false },
+    );
   }
 
   /**

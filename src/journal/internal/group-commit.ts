@@ -72,6 +72,7 @@ export class GroupCommit<TAppend extends PendingAppend> {
     }
     this.#state = 'scheduled';
     if (full || this.#options.delayMs === 0) queueMicrotask(() => void this.#run());
+    // Kept alive (the clock's default): appends wait on this commit.
     else this.#timer = this.#options.clock.setTimeout(() => void this.#run(), this.#options.delayMs);
   }
 

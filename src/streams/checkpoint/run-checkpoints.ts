@@ -186,6 +186,7 @@ export class RunCheckpoints {
   #schedule(): void {
     const { interval } = this.#setup.options;
     if (interval === Infinity || this.#closed) return;
+    // Keeps the process alive (the clock's default): the run is going, and `close` clears it.
     this.#timer = this.#setup.clock.setTimeout(() => {
       this.#timer = undefined;
       this.request();

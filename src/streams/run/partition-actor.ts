@@ -105,6 +105,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     if (due === Infinity || due >= tickAt) return;
     clearTick(ctx);
     tickAt = due;
+    // Keeps the process alive (the clock's default): the run is going, and `stopping` clears it.
     tickTimer = ctx.clock.setTimeout(() => {
       tickTimer = undefined;
       tickAt = Infinity;

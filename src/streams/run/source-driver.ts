@@ -113,6 +113,8 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
 
   // While the source is slow to yield its next record, what is buffered goes out after lingerMs,
   // and after idleTimeoutMs of silence the first stage stops waiting for this source's watermark.
+  // Both keep the process alive (the clock's default): they are part of a run whose `done` the
+  // caller awaits, and they are cleared when the source ends.
   let linger: TimerHandle | undefined;
   let idleTimer: TimerHandle | undefined;
   const onTimerError = (error: unknown): void => setup.failed(error);
