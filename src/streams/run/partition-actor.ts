@@ -275,7 +275,11 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
       return router.end(checkpoint).then(() => settled(progress));
     }
-    if (tail.timed) return forwardWatermark(router, progress, generator === undefined ? undefined : generator.maxOutOfOrdernessMs).then(settled);
+    // A watermark passed on moves within a batch only by its records' own watermarks: downstream
+    // hears of it with the next watermark message, not after every batch (a broadcast to every
+    // partition downstream per batch would cost more than the batch).
+    const passesOn = generator === undefined;
+    if (tail.timed && !(passesOn && message.type === 'batch')) return forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs).then(settled);
     // Nothing sent or left to send: no flush to wait for.
     if (router.buffered === 0 && !router.sending) return settled(progress);
     return router.flush().then(() => settled(progress));

@@ -311,6 +311,14 @@ function runtimeFactory(step: StageStep, now: () => number): (context: RuntimeCo
   }
 }
 
+/**
+ * Whether a stage fed by the source judges records by the watermark: windows (lateness, firing) and
+ * process functions (event-time timers). Only then does the source send each record's watermark.
+ */
+function judgesEventTime(stage: Stage | undefined): boolean {
+  return stage?.step.kind === 'keyed' && (stage.step.operator.kind === 'window' || stage.step.operator.kind === 'process');
+}
+
 /** Records per batch when `run()` is not told. */
 export const DEFAULT_BATCH_SIZE = 1024;
 
@@ -630,7 +638,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
       deadLetter,
       from: 0,
       timed: head.timed,
-      carriesWatermarks: head.generator !== undefined,
+      carriesWatermarks: head.generator !== undefined && judgesEventTime(stages[0]),
     });
     sourceRouter = router;
     if (status === 'starting') status = 'running';

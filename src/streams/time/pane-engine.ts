@@ -16,6 +16,7 @@
  * under the larger of the two.
  */
 import { TimeBuckets } from '../../internal/time-buckets.js';
+import { NO_FIRINGS } from './no-firings.js';
 import type { KeyedWindowAggregate, KeyedWindows, SlotAddOutcome, SlotFiring, SlotStore } from './window-engine.js';
 import { windowStart, type TimeWindow, type WindowAssigner } from './windows.js';
 
@@ -110,7 +111,8 @@ export class PaneEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TAcc
     return { late: false, firings };
   }
 
-  advance(watermark: number): SlotFiring<TKey, TAcc>[] {
+  advance(watermark: number): readonly SlotFiring<TKey, TAcc>[] {
+    if (this.#due.nextDue(watermark) === undefined && this.#expiring.nextDue(watermark) === undefined) return NO_FIRINGS;
     const firings: SlotFiring<TKey, TAcc>[] = [];
     const store = this.#store;
     // Every firing before any expiry: a pane expires no earlier than the last window it is in fires.

@@ -10,6 +10,7 @@
  * (`PaneEngine`), everything else keeps one accumulator per window (`WindowEngine`).
  */
 import { MinHeap } from '../../internal/min-heap.js';
+import { NO_FIRINGS } from './no-firings.js';
 import { PaneEngine, type KeyPanes } from './pane-engine.js';
 import { assignWindows, maxTimestamp, type TimeWindow, type WindowAssigner } from './windows.js';
 
@@ -81,7 +82,7 @@ export interface KeyedWindows<TKey, TIn, TAcc> {
    * windows past the allowed lateness. Firings come in order of window end, then of the order in
    * which their keys' first records in the window arrived.
    */
-  advance(watermark: number): SlotFiring<TKey, TAcc>[];
+  advance(watermark: number): readonly SlotFiring<TKey, TAcc>[];
   /** How many windows (or panes) hold state, over all keys: a walk over the store. */
   count(): number;
 }
@@ -194,9 +195,11 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
     return { late: !accepted, firings };
   }
 
-  advance(watermark: number): SlotFiring<TKey, TAcc>[] {
-    const firings: SlotFiring<TKey, TAcc>[] = [];
+  advance(watermark: number): readonly SlotFiring<TKey, TAcc>[] {
     const due = this.#due;
+    // Called before each record from the source: the usual answer, nothing due, allocates nothing.
+    if (due.size === 0 || (due.peekPriority() as number) > watermark) return NO_FIRINGS;
+    const firings: SlotFiring<TKey, TAcc>[] = [];
     const store = this.#store;
     while (due.size > 0 && (due.peekPriority() as number) <= watermark) {
       const { key, start, end, kind } = due.pop();
