@@ -15,6 +15,18 @@ import {
   type SpawnOptions,
 } from '../../src/index.js';
 import { counter, deferred, type CounterMsg, type Deferred, type EventOf } from '../actors/helpers.js';
+import type { SupervisionStrategy } from '../../src/index.js';
+
+/** Three sibling workers, started in this order, for the strategy tests. */
+export const CHILDREN = ['a', 'b', 'c'] as const;
+export type ChildName = (typeof CHILDREN)[number];
+
+/** Which children restart when `failing` does, in the order OTP restarts them (start order). */
+export const RESTART_GROUPS: Record<SupervisionStrategy, Record<ChildName, readonly ChildName[]>> = {
+  'one-for-one': { a: ['a'], b: ['b'], c: ['c'] },
+  'one-for-all': { a: ['a', 'b', 'c'], b: ['a', 'b', 'c'], c: ['a', 'b', 'c'] },
+  'rest-for-one': { a: ['a', 'b', 'c'], b: ['b', 'c'], c: ['c'] },
+};
 
 /** Fails its first `failures` attempts with `error`, then adds `by`. */
 export interface FlakyMsg {

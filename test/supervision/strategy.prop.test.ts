@@ -16,17 +16,7 @@ import {
 } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { nextEvent } from '../actors/helpers.js';
-import { flaky, worker, type WorkerMsg } from './helpers.js';
-
-const CHILDREN = ['a', 'b', 'c'] as const;
-type ChildName = (typeof CHILDREN)[number];
-
-/** The children whose `started` runs again when `failing` fails, in the order it must run: OTP's. */
-const EXPECTED: Record<SupervisionStrategy, Record<ChildName, readonly ChildName[]>> = {
-  'one-for-one': { a: ['a'], b: ['b'], c: ['c'] },
-  'one-for-all': { a: ['a', 'b', 'c'], b: ['a', 'b', 'c'], c: ['a', 'b', 'c'] },
-  'rest-for-one': { a: ['a', 'b', 'c'], b: ['b', 'c'], c: ['c'] },
-};
+import { CHILDREN, RESTART_GROUPS, flaky, worker, type ChildName, type WorkerMsg } from './helpers.js';
 
 type ParentMsg = 'spawned';
 
@@ -80,7 +70,7 @@ describe('SupervisorOptions', () => {
         it.each(CHILDREN)(
           'restarts the group in start order when %s fails, each started after its elder siblings restarted, however the hooks interleave',
           async (failing) => {
-            const expected = EXPECTED[strategy][failing].flatMap((name) => [`begin ${name}`, `end ${name}`]);
+            const expected = RESTART_GROUPS[strategy][failing].flatMap((name) => [`begin ${name}`, `end ${name}`]);
             await fc.assert(
               fc.asyncProperty(fc.scheduler(), async (s) => {
                 const log: string[] = [];

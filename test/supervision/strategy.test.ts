@@ -19,19 +19,9 @@ import {
   stoppedPaths,
   useSystems,
 } from '../actors/helpers.js';
-import { flaky, parent, spawnParent, spawnWorker, worker, type ParentMsg, type WorkerMsg } from './helpers.js';
+import { CHILDREN, RESTART_GROUPS, flaky, parent, spawnParent, spawnWorker, worker, type ChildName, type ParentMsg, type WorkerMsg } from './helpers.js';
 
 const newSystem = useSystems();
-
-const CHILDREN = ['a', 'b', 'c'] as const;
-type ChildName = (typeof CHILDREN)[number];
-
-/** Which children restart when `failing` does, in start order: OTP's table. */
-const EXPECTED: Record<SupervisionStrategy, Record<ChildName, readonly ChildName[]>> = {
-  'one-for-one': { a: ['a'], b: ['b'], c: ['c'] },
-  'one-for-all': { a: ['a', 'b', 'c'], b: ['a', 'b', 'c'], c: ['a', 'b', 'c'] },
-  'rest-for-one': { a: ['a', 'b', 'c'], b: ['b', 'c'], c: ['c'] },
-};
 
 /** Each child's state before the failure: distinct, and built from several messages. */
 const INCREMENTS: Record<ChildName, readonly number[]> = { a: [1], b: [10, 10], c: [100, 100, 100, 100, 100] };
@@ -97,7 +87,7 @@ describe('SupervisorOptions', () => {
           const states = await Promise.all(CHILDREN.map((name) => children[name].ask<number>({ type: 'get' })));
 
           expect(states).toEqual(CHILDREN.map((name) => stateOf(name) + (name === failing ? 1000 : 0)));
-          const expected = EXPECTED[strategy][failing];
+          const expected = RESTART_GROUPS[strategy][failing];
           const restarts = restartsIn(events);
           expect([...restarts.map((r) => r.path)].sort()).toEqual(expected.map(pathOf));
           for (const restart of restarts) {
