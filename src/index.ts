@@ -8,7 +8,7 @@ export type {
   ShutdownOptions,
   SystemOptions,
   SystemStatus,
-} from './actors/system.js';
+} from './actors/actor-system.js';
 export { defineActor } from './actors/behavior.js';
 export type { ActorDefinition, DraftActorDefinition } from './actors/behavior.js';
 export type { ActorContext } from './actors/context.js';

@@ -5,7 +5,7 @@
  */
 import type { ActorStatus } from './actor-ref.js';
 import type { MailboxMetrics } from '../mailbox/mailbox.js';
-import type { SystemStatus } from './system.js';
+import type { SystemStatus } from './actor-system.js';
 
 /** One live actor's counters: its mailbox's, plus failures and restarts. */
 export interface ActorMetrics extends MailboxMetrics {

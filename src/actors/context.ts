@@ -6,7 +6,7 @@ import type { Clock } from '../time/clock.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './behavior.js';
 import type { SpawnOptions } from './spawn-options.js';
-import type { ActorSystem } from './system.js';
+import type { ActorSystem } from './actor-system.js';
 import type { Terminated } from './terminated.js';
 
 /**

@@ -8,7 +8,7 @@ import { InvalidPipelineError } from '../errors.js';
 import { isFunction, isObject, oneOf, withDefault } from '../internal/validate.js';
 import { withStep, type EmitMode, type KeyedOperator, type KeyedStep, type StreamSoFar } from './internal/logical-plan.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
-import { Stream } from './pipeline.js';
+import type { Stream } from './pipeline.js';
 import {
   normalizeProcessFunction,
   type DraftProcessFunction,
@@ -43,6 +43,9 @@ export interface KeyedAggregate<TRecord, TKey, TAcc, TOut> {
   result(accumulator: TAcc, key: TKey): TOut;
 }
 
+/** Makes a stream from what was built so far. */
+export type StreamOf = <TRecord, TTimed extends boolean>(soFar: StreamSoFar) => Stream<TRecord, TTimed>;
+
 /** How a keyed stream is partitioned: the parts of a keyed stage that come from `keyBy`. */
 export type Partitioning = Omit<KeyedStep, 'kind' | 'name' | 'operator'>;
 
@@ -50,11 +53,16 @@ export type Partitioning = Omit<KeyedStep, 'kind' | 'name' | 'operator'>;
 export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends boolean = boolean> {
   readonly #soFar: StreamSoFar;
   readonly #partitioning: Partitioning;
+  readonly #streamOf: StreamOf;
 
-  /** @internal Use {@link Stream.keyBy}. */
-  constructor(soFar: StreamSoFar, partitioning: Partitioning) {
+  /**
+   * @internal Use {@link Stream.keyBy}. `streamOf` makes the stream after the keyed operator: the
+   * stream module hands it over, so that this one imports none of its values (no import cycle).
+   */
+  constructor(soFar: StreamSoFar, partitioning: Partitioning, streamOf: StreamOf) {
     this.#soFar = soFar;
     this.#partitioning = partitioning;
+    this.#streamOf = streamOf;
   }
 
   /**
@@ -124,6 +132,6 @@ export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends bool
 
   /** The stream after a keyed operator; whether it is timed is for the caller to say. */
   #withOperator<TOut, TOutTimed extends boolean = TTimed>(name: string, operator: KeyedOperator): Stream<TOut, TOutTimed> {
-    return new Stream<TOut, TOutTimed>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, operator }));
+    return this.#streamOf<TOut, TOutTimed>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, operator }));
   }
 }

@@ -17,10 +17,10 @@
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
 import { withStep, type LogicalStep, type StreamSoFar, type TimestampStep } from './internal/logical-plan.js';
-import { KeyedStream } from './keyed-stream.js';
+import { KeyedStream, type StreamOf } from './keyed-stream.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
-import { createRangePartitioner } from './partitioning/partitioner.js';
+import { rangePartitioning } from './partitioning/partitioner.js';
 import { runPipeline, type PipelineHandle, type RunOptions } from './run/run-pipeline.js';
 import type { Sink } from './sinks/sink.js';
 import type { Source } from './sources/source.js';
@@ -135,14 +135,14 @@ export class Stream<TRecord, TTimed extends boolean = boolean> {
     isObject('options', options);
     const key = keyOf as (record: unknown) => PartitionKey;
     if ('boundaries' in options) {
-      const partitions = createRangePartitioner({ boundaries: options.boundaries, keyOf: (k: string) => k }).partitions;
-      return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism: partitions, boundaries: [...options.boundaries] });
+      const partitions = rangePartitioning(options.boundaries).partitions;
+      return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism: partitions, boundaries: [...options.boundaries] }, streamOf);
     }
     const { partitions, maxParallelism } = checkParallelism(
       options.partitions,
       withDefault(options.maxParallelism, DEFAULT_MAX_PARALLELISM, (v) => v),
     );
-    return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism, boundaries: undefined });
+    return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism, boundaries: undefined }, streamOf);
   }
 
   /**
@@ -193,6 +193,9 @@ export class Stream<TRecord, TTimed extends boolean = boolean> {
     return new Stream<TOut, TTimed>(withStep(this.#soFar, step));
   }
 }
+
+/** What a keyed stream continues with after its operator. */
+const streamOf: StreamOf = <TRecord, TTimed extends boolean>(soFar: StreamSoFar) => new Stream<TRecord, TTimed>(soFar);
 
 /** A complete pipeline: source, operators, sink. Run it any number of times. */
 export class Pipeline {

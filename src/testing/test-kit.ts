@@ -7,7 +7,8 @@
 import { defineActor } from '../actors/behavior.js';
 import type { ActorRef } from '../actors/actor-ref.js';
 import type { SystemEvent } from '../actors/events.js';
-import { createSystemWithScheduler, type ActorSystem, type SystemOptions } from '../actors/system.js';
+import type { ActorSystem, SystemOptions } from '../actors/actor-system.js';
+import { createSystemWithScheduler } from '../actors/system.js';
 import { InvalidOptionError } from '../errors.js';
 import { mulberry32 } from '../internal/mulberry32.js';
 import { positiveInteger, withDefault } from '../internal/validate.js';

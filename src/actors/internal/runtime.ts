@@ -13,7 +13,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { RestartableChild, RestartTurn } from './supervisor-state.js';
 import type { SystemEvent } from '../events.js';
 import type { SpawnOptions } from '../spawn-options.js';
-import type { ActorSystem } from '../system.js';
+import type { ActorSystem } from '../actor-system.js';
 import type { StopReason } from '../terminated.js';
 
 /** How a stopping actor treats the messages already in its mailbox. */

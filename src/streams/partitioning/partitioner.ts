@@ -1,11 +1,76 @@
 /**
  * A partitioner decides which partition of a stage a record goes to. Three kinds: by key hash (the
- * default for keyed stages), by explicit key ranges, and round-robin (for stateless work).
+ * default for keyed stages), by explicit key ranges, and round-robin (for stateless work). The
+ * key → partition step of the first two (`hashPartitioning`, `rangePartitioning`) is the one the
+ * pipeline runtime routes by too: there is a single record → partition rule in the code.
  */
 import { isFunction, isObject, positiveInteger, withDefault } from '../../internal/validate.js';
-import { InvalidOptionError } from '../../errors.js';
+import { InvalidKeyError, InvalidOptionError } from '../../errors.js';
 import type { PartitionKey } from './canonical-key.js';
-import { DEFAULT_MAX_PARALLELISM, checkParallelism, keyGroupOf, partitionOfKeyGroup } from './key-groups.js';
+import { DEFAULT_MAX_PARALLELISM, KeyGroupCache, checkParallelism, keyGroupOf, partitionOfKeyGroup } from './key-groups.js';
+
+/** The partition of a key in a keyed stage, shared by the public partitioners and the runtime. */
+export interface KeyPartitioning {
+  readonly partitions: number;
+  /**
+   * The partition that owns `key`.
+   * @throws InvalidKeyError when `key` is not a {@link PartitionKey}, or (by range) not of the boundaries' type.
+   */
+  partitionOfKey(key: PartitionKey): number;
+}
+
+/**
+ * By hash: key → key group → the partition owning that group's range. Key groups are remembered
+ * for repeated long keys, and group → partition is a table, not a division per key.
+ * Validated by the caller (`checkParallelism`).
+ */
+export function hashPartitioning(partitions: number, maxParallelism: number): KeyPartitioning {
+  const groups = new KeyGroupCache(maxParallelism);
+  const owners = Int32Array.from({ length: maxParallelism }, (_, group) => partitionOfKeyGroup(group, maxParallelism, partitions));
+  return {
+    partitions,
+    partitionOfKey: (key) => owners[groups.keyGroupOf(key)] as number,
+  };
+}
+
+/** The kinds of key a range partitioning can order. */
+const ORDERED_KINDS = new Set(['string', 'number', 'bigint']);
+
+/**
+ * By range: partition i takes keys below `boundaries[i]` and at or above the one before.
+ * @throws InvalidOptionError naming `boundaries` unless they are sorted, distinct keys of one type.
+ */
+export function rangePartitioning(boundaries: readonly (string | number | bigint)[]): KeyPartitioning {
+  if (!Array.isArray(boundaries)) throw new InvalidOptionError('boundaries', 'an array', boundaries);
+  const kind = typeof boundaries[0];
+  for (let i = 0; i < boundaries.length; i++) {
+    const boundary = boundaries[i];
+    const valid =
+      typeof boundary === kind &&
+      (kind === 'string' || kind === 'bigint' || (kind === 'number' && !Number.isNaN(boundary))) &&
+      (i === 0 || (boundaries[i - 1] as string | number | bigint) < (boundary as string | number | bigint));
+    if (!valid) throw new InvalidOptionError('boundaries', 'sorted, distinct keys of one type (string, number or bigint)', boundaries);
+  }
+  const frozen = [...boundaries];
+  return {
+    partitions: frozen.length + 1,
+    partitionOfKey(key) {
+      // Boundaries order keys of one type; any other key has no place among them. Without
+      // boundaries, one partition takes every key that could be ordered.
+      const fits = frozen.length === 0 ? ORDERED_KINDS.has(typeof key) : typeof key === kind;
+      if (!fits || (typeof key === 'number' && Number.isNaN(key))) throw new InvalidKeyError(key);
+      const ordered = key as string | number | bigint;
+      let low = 0;
+      let high = frozen.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (ordered < (frozen[mid] as string | number | bigint)) high = mid;
+        else low = mid + 1;
+      }
+      return low;
+    },
+  };
+}
 
 /** Routes records of type `TRecord` to partitions in [0, partitions). */
 export interface Partitioner<TRecord> {
@@ -52,12 +117,13 @@ export function createHashPartitioner<TRecord>(options: HashPartitionerOptions<T
     withDefault(options.maxParallelism, DEFAULT_MAX_PARALLELISM, (v) => v),
   );
   const { keyOf } = options;
+  const byKey = hashPartitioning(partitions, maxParallelism);
   return {
     kind: 'hash',
     partitions,
     maxParallelism,
     keyGroupOf: (record) => keyGroupOf(keyOf(record), maxParallelism),
-    partitionOf: (record) => partitionOfKeyGroup(keyGroupOf(keyOf(record), maxParallelism), maxParallelism, partitions),
+    partitionOf: (record) => byKey.partitionOfKey(keyOf(record)),
   };
 }
 
@@ -75,6 +141,7 @@ export interface RangePartitionerOptions<TRecord, TKey extends string | number |
  * Routes by explicit key ranges, for keys with a natural order (time buckets, id ranges).
  *
  * @throws InvalidOptionError when `boundaries` is not sorted and distinct, or mixes types.
+ * `partitionOf` throws InvalidKeyError for a key of another type than the boundaries.
  * @example
  * ```ts
  * const byAge = createRangePartitioner({ boundaries: [18, 65], keyOf: (p: { age: number }) => p.age });
@@ -86,32 +153,12 @@ export function createRangePartitioner<TRecord, TKey extends string | number | b
 ): Partitioner<TRecord> {
   isObject('options', options);
   isFunction('keyOf', options.keyOf);
-  const { boundaries, keyOf } = options;
-  if (!Array.isArray(boundaries)) throw new InvalidOptionError('boundaries', 'an array', boundaries);
-  const kind = typeof boundaries[0];
-  for (let i = 0; i < boundaries.length; i++) {
-    const boundary = boundaries[i] as TKey;
-    const valid =
-      typeof boundary === kind &&
-      (kind === 'string' || kind === 'bigint' || (kind === 'number' && !Number.isNaN(boundary))) &&
-      (i === 0 || (boundaries[i - 1] as TKey) < boundary);
-    if (!valid) throw new InvalidOptionError('boundaries', 'sorted, distinct keys of one type (string, number or bigint)', boundaries);
-  }
-  const frozen = [...boundaries];
+  const { keyOf } = options;
+  const byKey = rangePartitioning(options.boundaries);
   return {
     kind: 'range',
-    partitions: frozen.length + 1,
-    partitionOf(record) {
-      const key = keyOf(record);
-      let low = 0;
-      let high = frozen.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (key < (frozen[mid] as TKey)) high = mid;
-        else low = mid + 1;
-      }
-      return low;
-    },
+    partitions: byKey.partitions,
+    partitionOf: (record) => byKey.partitionOfKey(keyOf(record)),
   };
 }
 

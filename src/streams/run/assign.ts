@@ -1,15 +1,14 @@
 /**
  * How records are assigned to the partitions of the next stage: by key hash (key group ranges), by
- * key range, or round-robin. One assignment per stage, shared by everything that routes into it, so
+ * key range (the partitioning module's key → partition rules, the public partitioners' too), or
+ * round-robin. One assignment per stage, shared by everything that routes into it, so
  * the round-robin turn and the key-group cache are the stage's, not each sender's. Assigning
  * allocates nothing: the partition is returned and the record's state key left in `key`, which
  * travels beside the record in its batch.
  */
-import { InvalidKeyError } from '../../errors.js';
 import type { StageStep } from '../internal/logical-plan.js';
 import type { PartitionKey } from '../partitioning/canonical-key.js';
-import { KeyGroupCache, partitionOfKeyGroup } from '../partitioning/key-groups.js';
-import { createRangePartitioner } from '../partitioning/partitioner.js';
+import { createRoundRobinPartitioner, hashPartitioning, rangePartitioning } from '../partitioning/partitioner.js';
 import { stateKeyOf, type StateKey } from './state-key.js';
 
 export interface Assignment {
@@ -30,42 +29,18 @@ export interface Assignment {
 
 export function assignmentFor(step: StageStep): Assignment {
   if (step.kind === 'rebalance') {
-    let turn = 0;
+    const turns = createRoundRobinPartitioner<unknown>(step.partitions);
     return {
       name: step.name,
       partitions: step.partitions,
       keyed: false,
       key: null,
-      assign() {
-        const index = turn;
-        turn = turn + 1 === step.partitions ? 0 : turn + 1;
-        return index;
-      },
+      assign: (record) => turns.partitionOf(record),
       partitionOfKey: () => 0,
     };
   }
   const { keyOf, boundaries, maxParallelism, partitions } = step;
-  if (boundaries !== undefined) {
-    const range = createRangePartitioner({ boundaries, keyOf: (key: string | number | bigint) => key });
-    const kind = typeof boundaries[0];
-    return {
-      name: `${step.name}.keyBy`,
-      partitions,
-      keyed: true,
-      key: null,
-      assign(record) {
-        const key = keyOf(record);
-        // Range boundaries order keys of one type; any other key has no place among them.
-        if (typeof key !== kind || (typeof key === 'number' && Number.isNaN(key))) throw new InvalidKeyError(key);
-        this.key = stateKeyOf(key);
-        return range.partitionOf(key as string | number | bigint);
-      },
-      partitionOfKey: (key) => range.partitionOf(key as string | number | bigint),
-    };
-  }
-  const groups = new KeyGroupCache(maxParallelism);
-  // Key group → partition, worked out once rather than with a division per record.
-  const owners = Int32Array.from({ length: maxParallelism }, (_, group) => partitionOfKeyGroup(group, maxParallelism, partitions));
+  const byKey = boundaries === undefined ? hashPartitioning(partitions, maxParallelism) : rangePartitioning(boundaries);
   return {
     name: `${step.name}.keyBy`,
     partitions,
@@ -73,10 +48,10 @@ export function assignmentFor(step: StageStep): Assignment {
     key: null,
     assign(record) {
       const key: PartitionKey = keyOf(record);
-      const index = owners[groups.keyGroupOf(key)] as number;
+      const index = byKey.partitionOfKey(key);
       this.key = stateKeyOf(key);
       return index;
     },
-    partitionOfKey: (key) => owners[groups.keyGroupOf(key)] as number,
+    partitionOfKey: (key) => byKey.partitionOfKey(key),
   };
 }

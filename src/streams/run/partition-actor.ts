@@ -18,7 +18,7 @@ import { KeyedState } from '../../state/keyed-state.js';
 import type { TimerHandle } from '../../time/clock.js';
 import { boundedWatermark } from '../time/watermarks.js';
 import type { Assignment } from './assign.js';
-import { FAILED, attempt, failedStepLetter } from './chain.js';
+import { SegmentOutput } from './segment-output.js';
 import { allIdle, startProgress, withEnd, withWatermark, type EventTimeProgress, type InputProgress } from './input-progress.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operators/operator-runtime.js';
@@ -28,18 +28,7 @@ import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { StateKey } from './state-key.js';
 import { Router } from './router.js';
 import type { Segment } from './segment.js';
-import type { LatencyHistogram } from '../../metrics/latency-histogram.js';
-
-/** Counts of one operator, for metrics. */
-export interface OperatorCounters {
-  readonly name: string;
-  recordsIn: number;
-  recordsOut: number;
-  /** How long each partition takes over a batch (operator and routing, not the wait for room downstream). */
-  readonly latency?: LatencyHistogram | undefined;
-  /** Each partition's input watermark, on a timed stream. */
-  readonly watermarks?: number[] | undefined;
-}
+import type { OperatorCounters } from './operator-counters.js';
 
 /** The actor's own entries in its state: its inputs' progress in event time, and barrier alignment. */
 const PROGRESS = Symbol('progress');
@@ -78,10 +67,6 @@ export interface PartitionSetup {
   readonly restoredProgress?: EventTimeProgress | undefined;
   /** Where snapshots go when barriers align; undefined when checkpoints are off. */
   readonly checkpoints?: Pick<CheckpointCoordinator, 'snapshot'> | undefined;
-}
-
-function applyTail(tail: Segment, record: unknown, timestamp: number | undefined): unknown[] {
-  return tail.apply(record, timestamp);
 }
 
 export function partitionActor(setup: PartitionSetup): ActorDefinition<PartitionState, StageMessage<unknown>> {
@@ -197,26 +182,10 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     const router = downstreamRouter(ctx);
     const before = state.get(PROGRESS) as InputProgress;
     let progress = before;
-    let maxTimestamp = before.maxTimestamp;
+    const tailOutput = new SegmentOutput({ segment: tail, router, counters, retries, deadLetter, stage: setup.name, maxTimestamp: before.maxTimestamp });
     const out: OperatorOutput = {
       emit(record, timestamp) {
-        if (tail.identity) {
-          counters.recordsOut++;
-          router.route(record, timestamp);
-          return;
-        }
-        const outputs = attempt(retries, applyTail, tail, record, timestamp);
-        if (outputs === FAILED) {
-          deadLetter(failedStepLetter(record, setup.name, timestamp));
-          return;
-        }
-        counters.recordsOut += outputs.length;
-        const times = tail.timestamps;
-        for (let i = 0; i < outputs.length; i++) {
-          const time = times[i];
-          if (generator !== undefined && (time as number) > maxTimestamp) maxTimestamp = time as number;
-          router.route(outputs[i], time);
-        }
+        tailOutput.take(record, timestamp);
       },
       deadLetter,
       late: setup.late,
@@ -263,7 +232,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       }
     }
     if (progress.watermark > before.watermark) operator.advance(progress.watermark, out);
-    if (maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp };
+    if (tailOutput.maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp: tailOutput.maxTimestamp };
     const ending = progress.ended === upstreams && before.ended !== upstreams;
     if (ending) operator.end(out);
     // Chaos strikes once per other message too, after its timers and windows fired: a restart

@@ -4,7 +4,8 @@
  * the source. Every hop is bounded: the source reads only when the first stage has room, each
  * partition sends on only when the next has room, and the sink's awaited writes hold it all back.
  */
-import { createSystem, type ActorSystem, type DispatcherOptions, type SystemOptions } from '../../actors/system.js';
+import type { ActorSystem, DispatcherOptions, SystemOptions } from '../../actors/actor-system.js';
+import { createSystem } from '../../actors/system.js';
 import { defineActor } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorMetrics } from '../../actors/actor-metrics.js';
@@ -34,7 +35,8 @@ import type { OperatorRuntime, RuntimeContext } from './operators/operator-runti
 import { processRuntime, type ProcessEntry } from './operators/process-runtime.js';
 import { relayRuntime } from './operators/relay-runtime.js';
 import { windowRuntime } from './operators/window-runtime.js';
-import { partitionActor, type OperatorCounters } from './partition-actor.js';
+import type { OperatorCounters } from './operator-counters.js';
+import { partitionActor } from './partition-actor.js';
 import { Router } from './router.js';
 import { keyGroupRange } from '../partitioning/key-groups.js';
 import { driveSource } from './source-driver.js';

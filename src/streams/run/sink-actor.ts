@@ -8,7 +8,7 @@ import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
 import type { Sink } from '../sinks/sink.js';
 import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
 import type { StageMessage } from './messages.js';
-import type { OperatorCounters } from './partition-actor.js';
+import type { OperatorCounters } from './operator-counters.js';
 
 export interface SinkSetup {
   readonly sink: Sink<unknown>;

@@ -9,12 +9,12 @@
 import { ignore } from '../../internal/ignore.js';
 import type { Clock, TimerHandle } from '../../time/clock.js';
 import type { Source, SourceItem } from '../sources/source.js';
-import { boundedWatermark, NO_WATERMARK } from '../time/watermarks.js';
-import { FAILED, attempt, failedStepLetter } from './chain.js';
+import { NO_WATERMARK } from '../time/watermarks.js';
 import type { PipelineDeadLetter } from './messages.js';
-import type { OperatorCounters } from './partition-actor.js';
+import type { OperatorCounters } from './operator-counters.js';
 import type { Router } from './router.js';
 import type { Segment } from './segment.js';
+import { SegmentOutput } from './segment-output.js';
 
 /** What a wait on the source resolves to when a barrier or a stop cut it short. */
 const WOKEN: unique symbol = Symbol('woken');
@@ -68,10 +68,6 @@ function giveTurn(): Promise<number> {
   return new Promise((resolve) => setImmediate(resolve, 0));
 }
 
-function applyHead(head: Segment, record: unknown): unknown[] {
-  return head.apply(record, undefined);
-}
-
 /**
  * Stops reading an asynchronous source: its pending `next()` and its `return()` are left to finish
  * on their own (an async generator runs `return` only after a pending `next` settles, so awaiting it
@@ -89,22 +85,27 @@ function abandon(iterator: AsyncIterator<unknown>, pending: Promise<unknown>): v
 
 /** Reads the source to its end, or until stopped; the caller then ends the input or takes a checkpoint. */
 export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcome> {
-  const { source, head, router, retries, clock, counters, deadLetter, barriers } = setup;
+  const { source, head, router, clock, counters, deadLetter, barriers } = setup;
   let offset = setup.from;
   const generator = head.generator;
   // Enough records between watermarks that every destination's batch can fill up first.
   const watermarkEvery = router.destinations * setup.batchSize;
-  let maxTimestamp = setup.fromMaxTimestamp ?? Number.NEGATIVE_INFINITY;
-  const bound = generator?.maxOutOfOrdernessMs ?? 0;
-  /** The watermark of the records read so far: the one the next record is judged against. */
-  let current = boundedWatermark(maxTimestamp, bound);
+  const output = new SegmentOutput({
+    segment: head,
+    router,
+    counters,
+    retries: setup.retries,
+    deadLetter,
+    stage: 'source',
+    maxTimestamp: setup.fromMaxTimestamp ?? Number.NEGATIVE_INFINITY,
+  });
   let sent = NO_WATERMARK;
   let idle = false;
   let sinceWatermark = 0;
 
-  const watermarkDue = (): boolean => generator !== undefined && (idle || current > sent);
+  const watermarkDue = (): boolean => generator !== undefined && (idle || output.watermark > sent);
   const sendWatermark = async (nowIdle: boolean): Promise<void> => {
-    const watermark = current;
+    const watermark = output.watermark;
     sinceWatermark = 0;
     idle = nowIdle;
     sent = Math.max(sent, watermark);
@@ -143,33 +144,10 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   /** Takes one record: the head segment, then routing. */
   const takeRecord = (value: unknown): void => {
     counters.recordsIn++;
-    if (head.identity) {
-      counters.recordsOut++;
-      router.route(value);
-      return;
-    }
-    const outputs = attempt(retries, applyHead, head, value, undefined);
-    if (outputs === FAILED) {
-      deadLetter(failedStepLetter(value, 'source'));
-      return;
-    }
-    counters.recordsOut += outputs.length;
-    if (generator === undefined) {
-      for (const out of outputs) router.route(out);
-    } else {
-      const times = head.timestamps;
-      for (let i = 0; i < outputs.length; i++) {
-        const time = times[i] as number;
-        // Each record goes with the watermark of those before it: the one it is judged against.
-        router.route(outputs[i], time, current);
-        if (time > maxTimestamp) {
-          maxTimestamp = time;
-          current = boundedWatermark(maxTimestamp, bound);
-        }
-      }
-      sinceWatermark += outputs.length;
-      if (idle && outputs.length > 0) idle = false;
-    }
+    const routed = output.take(value, undefined);
+    if (generator === undefined) return;
+    sinceWatermark += routed;
+    if (idle && routed > 0) idle = false;
   };
   /** Takes one source item; false when the run should stop reading. */
   const take = (item: SourceItem<unknown, unknown>): boolean => {
@@ -241,11 +219,11 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   const afterRecord = async (): Promise<void> => {
     if (router.sending) await router.settle();
     if (sinceWatermark >= watermarkEvery && watermarkDue()) await sendWatermark(false);
-    if (signal?.due === true) await router.barrier((barriers as BarrierRequests).begin(offset, maxTimestamp).id);
+    if (signal?.due === true) await router.barrier((barriers as BarrierRequests).begin(offset, output.maxTimestamp).id);
   };
 
   try {
-    if (setup.stopping()) return { offset, maxTimestamp };
+    if (setup.stopping()) return { offset, maxTimestamp: output.maxTimestamp };
     // In-memory sources are read synchronously, awaiting only when a full batch waits for room (or
     // a watermark or barrier is due), with a turn of the event loop now and then so the host's I/O
     // is never starved. Chunks are read in place; other synchronous sources item by item.
@@ -262,27 +240,27 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
             offset = chunk.offsetAt(i);
             await afterRecord();
           }
-          if (setup.stopping()) return { offset: chunk.offsetAt(i), maxTimestamp };
+          if (setup.stopping()) return { offset: chunk.offsetAt(i), maxTimestamp: output.maxTimestamp };
           if (sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
         }
         offset = chunk.offsetAt(Math.max(chunk.start, end));
       }
-      return { offset, maxTimestamp };
+      return { offset, maxTimestamp: output.maxTimestamp };
     }
     // Sources that read in blocks hand over a block's items at once: one asynchronous step per
     // block, then a plain loop. Others are read item by item.
     const batches = source.readBatches?.(setup.from);
     if (batches !== undefined) {
       await drain(batches[Symbol.asyncIterator](), takeItems);
-      return { offset, maxTimestamp };
+      return { offset, maxTimestamp: output.maxTimestamp };
     }
     const items = source.read(setup.from);
     if (Symbol.iterator in items) {
       await takeItems(items as Iterable<SourceItem<unknown, unknown>>);
-      return { offset, maxTimestamp };
+      return { offset, maxTimestamp: output.maxTimestamp };
     }
     await drain(items[Symbol.asyncIterator](), (item) => takeItems([item]));
-    return { offset, maxTimestamp };
+    return { offset, maxTimestamp: output.maxTimestamp };
   } finally {
     disarmTimers();
   }

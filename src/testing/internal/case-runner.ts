@@ -9,7 +9,8 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createSystemWithScheduler, type SystemOptions } from '../../actors/system.js';
+import type { SystemOptions } from '../../actors/actor-system.js';
+import { createSystemWithScheduler } from '../../actors/system.js';
 import { mulberry32 } from '../../internal/mulberry32.js';
 import type { PipelineDeadLetter } from '../../streams/run/messages.js';
 import type { RunOptions } from '../../streams/run/run-pipeline.js';

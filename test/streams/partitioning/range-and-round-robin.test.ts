@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, createRangePartitioner, createRoundRobinPartitioner } from '../../../src/index.js';
+import { InvalidKeyError, InvalidOptionError, createRangePartitioner, createRoundRobinPartitioner } from '../../../src/index.js';
 
 describe('createRangePartitioner', () => {
   it('puts a key in the partition of the first boundary above it, as a linear scan does', () => {
@@ -18,6 +18,15 @@ describe('createRangePartitioner', () => {
         },
       ),
     );
+  });
+
+  it('refuses a key of another type than its boundaries with InvalidKeyError, and takes every orderable key without boundaries', () => {
+    const byAge = createRangePartitioner({ boundaries: [18, 65], keyOf: (k: unknown) => k as number });
+    expect(() => byAge.partitionOf('forty')).toThrow(InvalidKeyError);
+    expect(() => byAge.partitionOf(Number.NaN)).toThrow(InvalidKeyError);
+    const single = createRangePartitioner({ boundaries: [], keyOf: (k: unknown) => k as string });
+    expect(['a', 7, 3n].map((k) => single.partitionOf(k))).toEqual([0, 0, 0]);
+    expect(() => single.partitionOf({})).toThrow(InvalidKeyError);
   });
 
   it('orders string keys by JavaScript string order', () => {
