@@ -141,12 +141,12 @@ export { LatencyHistogram } from './metrics/latency-histogram.js';
 export type { LatencyHistogramOptions, LatencySummary } from './metrics/latency-histogram.js';
 export type { Metric, MetricAttributes, MetricPoint, SummaryPoint } from './metrics/metric.js';
 export { PROMETHEUS_CONTENT_TYPE, prometheusName, toPrometheus } from './metrics/prometheus.js';
-export { fromPipelineMetrics, fromSystemMetrics } from './metrics/runtime-metrics.js';
+export { fromPipelineMetrics, fromSystemMetrics } from './metrics/sluice-metrics.js';
 export { describeEvent, logEvents } from './metrics/event-log.js';
 export type { EventLogger, EventLogRecord, LogEventsOptions, LogLevel } from './metrics/event-log.js';
 
-export { systemClock } from './time/clock.js';
-export type { Clock, TimerHandle, TimerOptions } from './time/clock.js';
+export { systemClock } from './clock.js';
+export type { Clock, TimerHandle, TimerOptions } from './clock.js';
 
 export {
   ActorFailedError,

@@ -5,7 +5,7 @@
  */
 import type { DeadLetterOffice } from '../mailbox/dead-letters.js';
 import type { SupervisorOptions } from '../supervision/strategy.js';
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../clock.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './behavior.js';
 import type { EventChannel, SystemEvent } from './events.js';

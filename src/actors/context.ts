@@ -2,7 +2,7 @@
  * What a handler can do besides computing the next state: reply, spawn and watch other actors,
  * stop itself. One context per actor, reused for every message (no allocation per message).
  */
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../clock.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './behavior.js';
 import type { SpawnOptions } from './spawn-options.js';

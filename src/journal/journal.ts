@@ -25,7 +25,7 @@
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, positiveInteger, withDefault } from '../internal/validate.js';
 import type { Source } from '../streams/sources/source.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { msgpackCodec, type JournalCodec } from './codec.js';
 import { openJournalAt } from './internal/journal-core.js';
 

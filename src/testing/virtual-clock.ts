@@ -3,7 +3,7 @@
  * order they were set) as `advance` passes them, so tests of timeouts run instantly and repeatably.
  */
 import { nonNegativeNumber } from '../internal/validate.js';
-import type { Clock, TimerHandle, TimerOptions } from '../time/clock.js';
+import type { Clock, TimerHandle, TimerOptions } from '../clock.js';
 
 interface VirtualTimer {
   readonly due: number;

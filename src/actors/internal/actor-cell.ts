@@ -23,7 +23,7 @@ import { backoffDelay, nextAttempt } from '../../supervision/backoff.js';
 import { DIRECTIVES, type Directive } from '../../supervision/directive.js';
 import { failureOutcome, type FailureOutcome } from '../../supervision/failure-outcome.js';
 import { restartsAfter } from '../../supervision/restart-type.js';
-import type { TimerHandle } from '../../time/clock.js';
+import type { TimerHandle } from '../../clock.js';
 import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
 import type { ActorMetrics } from '../actor-metrics.js';
 import type { ActorDefinition } from '../behavior.js';
@@ -38,8 +38,8 @@ import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { Persistence } from './persistence.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
-import { RestartPoint, type Checkpoint, type Logged } from './restart-point.js';
-import type { ChildCell, ParentSlot, Runtime, StopMode } from './runtime.js';
+import { RestartPoint, type RestartState, type Logged } from './restart-point.js';
+import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
 import { SequenceBook } from './sequence-book.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 
@@ -66,7 +66,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly ref: ActorRef<TMessage>;
   readonly children = new Map<string, ChildCell>();
 
-  readonly #runtime: Runtime;
+  readonly #services: SystemServices;
   readonly #parent: ParentSlot;
   readonly #definition: ActorDefinition<TState, TMessage>;
   readonly #options: ResolvedSpawnOptions;
@@ -121,7 +121,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #whenQuiescent: (() => void) | undefined;
 
   constructor(
-    runtime: Runtime,
+    services: SystemServices,
     parent: ParentSlot,
     definition: ActorDefinition<TState, TMessage>,
     options: ResolvedSpawnOptions,
@@ -133,7 +133,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (parent.children.has(this.name)) {
       throw new InvalidOptionError('name', `a name no other child of ${parent.path} holds`, this.name);
     }
-    this.#runtime = runtime;
+    this.#services = services;
     this.#parent = parent;
     this.#definition = definition;
     this.#options = options;
@@ -143,20 +143,20 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       (entry, reason) => this.#dropped(entry, reason),
       unwrap,
     );
-    this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, runtime.clock);
+    this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, services.clock);
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
-    this.#freezes = runtime.freezeState && !keyed;
+    this.#freezes = services.freezeState && !keyed;
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     if (keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1) {
-      const initial: Checkpoint<TState> = { sequence: 0, state: this.#state, ...this.#sequences.snapshot() };
+      const initial: RestartState<TState> = { sequence: 0, state: this.#state, ...this.#sequences.snapshot() };
       this.#restartPoint = new RestartPoint(everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1), initial);
     }
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
     const point = this.#restartPoint;
     const cell = this;
-    this.#snapshots = new SnapshotSchedule(persistence, everyMs, runtime.clock, {
+    this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
       path: this.path,
       get accepting() {
         return cell.#accepting;
@@ -175,7 +175,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       emit: (event) => this.#emit(event),
     });
     this.ref = new LocalActorRef<TMessage>(this);
-    this.#context = createContext(this, runtime, parent);
+    this.#context = createContext(this, services, parent);
     parent.children.set(this.name, this);
     this.#wake();
   }
@@ -217,13 +217,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   ask(message: TMessage, options: AskOptions | undefined): Promise<unknown> {
     const timeoutMs =
       options?.timeoutMs === undefined
-        ? this.#runtime.askTimeoutMs
+        ? this.#services.askTimeoutMs
         : positiveNumberOrInfinity('timeoutMs', options.timeoutMs);
     if (!this.#accepting) {
       this.#refuse(message);
       return Promise.reject(new ActorStoppedError(this.path, message));
     }
-    const { clock, outstandingAsks } = this.#runtime;
+    const { clock, outstandingAsks } = this.#services;
     const ask = new Ask(message, this.path, timeoutMs, clock, outstandingAsks as Set<Ask<unknown>>);
     const waiting = this.#mailbox.offerOrWait(ask);
     if (waiting === undefined) {
@@ -405,7 +405,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #wake(): void {
     if (this.#scheduled || !this.#idle()) return;
     this.#scheduled = true;
-    this.#runtime.dispatcher.enqueue(this);
+    this.#services.dispatcher.enqueue(this);
   }
 
   /** Runs a lifecycle step; the actor takes nothing else until it ends (it never rejects). */
@@ -452,9 +452,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Starts from the newest intact snapshot in the store, if any; false when the actor must stop. */
   async #restoreFromStore(persistence: Persistence<TState>): Promise<boolean> {
     try {
-      const { checkpoint, skipped } = await persistence.load(() => this.#definition.initialState());
-      if (checkpoint !== undefined) this.#adopt(checkpoint);
-      this.#emit({ type: 'snapshot-restored', sequence: checkpoint?.sequence, skipped });
+      const { restartState, skipped } = await persistence.load(() => this.#definition.initialState());
+      if (restartState !== undefined) this.#adopt(restartState);
+      this.#emit({ type: 'snapshot-restored', sequence: restartState?.sequence, skipped });
       return true;
     } catch (error) {
       this.#emitHookFailed('restore', error);
@@ -463,11 +463,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     }
   }
 
-  /** Makes `checkpoint` the current state and the restart point. */
-  #adopt(checkpoint: Checkpoint<TState>): void {
-    this.#state = checkpoint.state;
-    this.#sequences.restore(checkpoint.seq, new Map(checkpoint.highWater));
-    this.#restartPoint?.reset({ ...checkpoint, ...this.#sequences.snapshot() });
+  /** Makes `restartState` the current state and the restart point. */
+  #adopt(restartState: RestartState<TState>): void {
+    this.#state = restartState.state;
+    this.#sequences.restore(restartState.seq, new Map(restartState.highWater));
+    this.#restartPoint?.reset({ ...restartState, ...this.#sequences.snapshot() });
   }
 
   /** Calls a hook, awaiting it if it returns a promise; false (after an event) when it failed. */
@@ -592,7 +592,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   async #backoff(): Promise<void> {
     const backoff = this.#options.supervision.backoff;
     if (backoff === undefined) return;
-    const { clock, random } = this.#runtime;
+    const { clock, random } = this.#services;
     const attempt = nextAttempt(this.#backoffState, clock.now(), backoff);
     const delay = backoffDelay(attempt, backoff, random());
     if (delay > 0) await this.#sleep(delay);
@@ -601,7 +601,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   async #sleep(delay: number): Promise<void> {
-    const { clock } = this.#runtime;
+    const { clock } = this.#services;
     let timer: TimerHandle;
     // Kept alive (the clock's default): a restart is work in progress, not housekeeping.
     await this.#unlessStopped(new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, delay))));
@@ -968,16 +968,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   #deadLetter(reason: DeadLetterReason, message: unknown, error?: unknown): void {
-    const at = this.#runtime.clock.now();
+    const at = this.#services.clock.now();
     const letter = error === undefined
       ? { reason, recipient: this.path, message, at }
       : { reason, recipient: this.path, message, error, at };
-    this.#runtime.deadLetters.post(letter);
+    this.#services.deadLetters.post(letter);
   }
 
   /** Publishes an event about this actor, building it only when somebody listens. */
   #emit(event: DistributiveOmit<ActorEvent, 'path' | 'id' | 'at'>): void {
-    const { events, clock } = this.#runtime;
+    const { events, clock } = this.#services;
     if (!events.hasSubscribers) return;
     events.publish({ ...event, path: this.path, id: this.id, at: clock.now() } as ActorEvent);
   }

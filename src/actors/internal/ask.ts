@@ -5,7 +5,7 @@
  * for mailbox room is withdrawn first, so it is never delivered.
  */
 import { AskTimeoutError } from '../../errors.js';
-import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 import { Envelope } from './envelope.js';
 
 export class Ask<TMessage> extends Envelope<TMessage> {

@@ -6,7 +6,7 @@ import type { ActorRef, AnyActorRef } from '../actor-ref.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
 import type { Terminated } from '../terminated.js';
-import type { ParentSlot, Runtime } from './runtime.js';
+import type { ParentSlot, SystemServices } from './system-services.js';
 
 /** How a watcher turns a Terminated notification into its own message (undefined: as it is). */
 export type WatchMapper = ((terminated: Terminated) => unknown) | undefined;
@@ -24,20 +24,20 @@ export interface ContextTarget<TMessage> extends ParentSlot {
 
 export function createContext<TMessage>(
   cell: ContextTarget<TMessage>,
-  runtime: Runtime,
+  services: SystemServices,
   parent: ParentSlot,
 ): ActorContext<TMessage> {
   const context = {
     self: cell.ref,
     parent: parent.ref,
-    system: runtime.system,
-    clock: runtime.clock,
+    system: services.system,
+    clock: services.clock,
     reply: (value: unknown) => cell.reply(value),
     tell: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, false) as boolean,
     send: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, true) as Promise<void>,
     snapshot: () => cell.requestSnapshot(),
     spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) =>
-      runtime.spawn(cell, definition, options),
+      services.spawn(cell, definition, options),
     children: () => [...cell.children.values()].map((child) => child.ref),
     stop: () => cell.stopSelf(),
     watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),

@@ -14,7 +14,7 @@ import { Topic } from '../../internal/topic.js';
 import { isFunction, isObject, positiveInteger, positiveNumberOrInfinity, withDefault } from '../../internal/validate.js';
 import { DeadLetters, type DeadLetterOffice } from '../../mailbox/dead-letters.js';
 import { resolveSupervisor } from '../../supervision/strategy.js';
-import { systemClock, type Clock } from '../../time/clock.js';
+import { systemClock, type Clock } from '../../clock.js';
 import type { ActorSystem, ShutdownOptions, SystemOptions, SystemStatus } from '../actor-system.js';
 import type { AnyActorRef, ActorRef } from '../actor-ref.js';
 import { validateDefinition, type ActorDefinition } from '../behavior.js';
@@ -24,7 +24,7 @@ import { resolveSpawnOptions, type SpawnOptions } from '../spawn-options.js';
 import { ActorCell } from './actor-cell.js';
 import type { Ask } from './ask.js';
 import { Dispatcher, type TurnPicker, type TurnScheduler } from './dispatcher.js';
-import type { ChildCell, ParentSlot, Runtime } from './runtime.js';
+import type { ChildCell, ParentSlot, SystemServices } from './system-services.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 
 const ROOT = '/user';
@@ -57,7 +57,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
   readonly #deadLetters: DeadLetters;
   readonly #events = new Topic<SystemEvent>('system event');
   readonly #dispatcher: Dispatcher;
-  readonly #runtime: Runtime;
+  readonly #services: SystemServices;
   readonly #outstandingAsks = new Set<Ask<unknown>>();
   readonly #signal: AbortSignal | undefined;
   readonly #shutdownDefaults: { readonly drain: boolean };
@@ -96,7 +96,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
     isFunction('random', random);
     this.#deadLetters = new DeadLetters(bufferSize);
     this.#dispatcher = new Dispatcher(turnBudgetMs, schedule, pick);
-    this.#runtime = {
+    this.#services = {
       system: this,
       clock: this.clock,
       dispatcher: this.#dispatcher,
@@ -197,8 +197,8 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
     options: SpawnOptions | undefined,
   ): ActorRef<TMessage> {
     validateDefinition(definition);
-    const resolved = resolveSpawnOptions(options, this.#runtime.messageBudget);
-    return new ActorCell(this.#runtime, parent, definition, resolved).ref;
+    const resolved = resolveSpawnOptions(options, this.#services.messageBudget);
+    return new ActorCell(this.#services, parent, definition, resolved).ref;
   }
 
   async #stopAll(drain: boolean): Promise<void> {

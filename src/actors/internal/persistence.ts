@@ -5,7 +5,7 @@
  */
 import { KeyedState } from '../../state/keyed-state.js';
 import type { LoadResult, SnapshotEntry, SnapshotStore } from '../../state/snapshot-store.js';
-import type { Checkpoint } from './restart-point.js';
+import type { RestartState } from './restart-point.js';
 
 /** What goes into `meta`: everything but keyed entries, which travel as `entries`. */
 interface SnapshotMeta {
@@ -16,9 +16,9 @@ interface SnapshotMeta {
   readonly highWater: readonly (readonly [string, number])[];
 }
 
-/** A restored checkpoint and what the store passed over to find it. */
+/** A restored restart state and what the store passed over to find it. */
 export interface Restored<TState> {
-  readonly checkpoint: Checkpoint<TState> | undefined;
+  readonly restartState: RestartState<TState> | undefined;
   readonly skipped: LoadResult['skipped'];
 }
 
@@ -43,43 +43,43 @@ export class Persistence<TState> {
   }
 
   /**
-   * Writes `checkpoint` to the store. Keyed state is read through its own view, taken now, so the
+   * Writes `restartState` to the store. Keyed state is read through its own view, taken now, so the
    * actor can go on writing while the entries are encoded in chunks.
    */
-  save(checkpoint: Checkpoint<TState>): Promise<void> {
-    const saving = this.#write(checkpoint).finally(() => {
+  save(restartState: RestartState<TState>): Promise<void> {
+    const saving = this.#write(restartState).finally(() => {
       this.#saving = undefined;
     });
     this.#saving = saving;
     return saving;
   }
 
-  async #write(checkpoint: Checkpoint<TState>): Promise<void> {
-    const { state } = checkpoint;
+  async #write(restartState: RestartState<TState>): Promise<void> {
+    const { state } = restartState;
     const keyed = state instanceof KeyedState;
     const view = keyed ? (state as KeyedState<unknown, unknown>).snapshot() : undefined;
     const meta: SnapshotMeta = {
       format: 1,
       keyed,
       ...(keyed ? {} : { state }),
-      seq: checkpoint.seq,
-      highWater: [...checkpoint.highWater],
+      seq: restartState.seq,
+      highWater: [...restartState.highWater],
     };
     try {
-      await this.store.save(this.key, { sequence: checkpoint.sequence, meta, entries: view as Iterable<SnapshotEntry> | undefined });
+      await this.store.save(this.key, { sequence: restartState.sequence, meta, entries: view as Iterable<SnapshotEntry> | undefined });
     } finally {
       view?.release();
     }
   }
 
   /**
-   * The newest intact snapshot as a checkpoint. `fresh` builds the state to fill for keyed state
+   * The newest intact snapshot as a restartState. `fresh` builds the state to fill for keyed state
    * (the actor's `initialState()`, which must then be a `KeyedState`).
    * @throws Error when the stored snapshot does not fit the actor's state.
    */
   async load(fresh: () => TState): Promise<Restored<TState>> {
     const { snapshot, skipped } = await this.store.load(this.key);
-    if (snapshot === undefined) return { checkpoint: undefined, skipped };
+    if (snapshot === undefined) return { restartState: undefined, skipped };
     const meta = snapshot.meta as SnapshotMeta;
     if (meta?.format !== 1) throw new Error(`Snapshot ${snapshot.sequence} of ${this.key} has an unknown format`);
     let state: TState;
@@ -93,12 +93,12 @@ export class Persistence<TState> {
     } else {
       state = meta.state as TState;
     }
-    const checkpoint: Checkpoint<TState> = {
+    const restartState: RestartState<TState> = {
       sequence: snapshot.sequence,
       state,
       seq: meta.seq,
       highWater: new Map(meta.highWater),
     };
-    return { checkpoint, skipped };
+    return { restartState, skipped };
   }
 }

@@ -8,7 +8,7 @@
 import { KeyedState, type KeyedStateView } from '../../state/keyed-state.js';
 
 /** The parts of an actor a snapshot captures. */
-export interface Checkpoint<TState> {
+export interface RestartState<TState> {
   /** Snapshot number: increases with every snapshot of the actor. */
   readonly sequence: number;
   readonly state: TState;
@@ -25,7 +25,7 @@ export interface Logged<TEntry> {
 }
 
 /** What a rollback hands back: the state to go on from and the entries to process again. */
-export interface Rollback<TState, TEntry> extends Checkpoint<TState> {
+export interface Rollback<TState, TEntry> extends RestartState<TState> {
   readonly replay: Logged<TEntry>[];
 }
 
@@ -36,17 +36,17 @@ export class RestartPoint<TState, TEntry> {
   #ordinals: number[] = [];
   readonly #everyMessages: number;
   #since = 0;
-  #checkpoint: Checkpoint<TState>;
+  #current: RestartState<TState>;
   #view: KeyedStateView<unknown, unknown> | undefined;
 
-  constructor(everyMessages: number, initial: Checkpoint<TState>) {
+  constructor(everyMessages: number, initial: RestartState<TState>) {
     this.#everyMessages = everyMessages;
-    this.#checkpoint = initial;
+    this.#current = initial;
     this.#view = viewOf(initial.state);
   }
 
   get sequence(): number {
-    return this.#checkpoint.sequence;
+    return this.#current.sequence;
   }
 
   /** Entries taken since the last snapshot. */
@@ -72,13 +72,13 @@ export class RestartPoint<TState, TEntry> {
   }
 
   /** Makes the current state the restart point and empties the log. */
-  capture(state: TState, seq: number, highWater: ReadonlyMap<string, number>): Checkpoint<TState> {
+  capture(state: TState, seq: number, highWater: ReadonlyMap<string, number>): RestartState<TState> {
     this.#view?.release();
     this.#view = viewOf(state);
-    this.#checkpoint = { sequence: this.#checkpoint.sequence + 1, state, seq, highWater };
+    this.#current = { sequence: this.#current.sequence + 1, state, seq, highWater };
     this.#clearLog();
     this.#since = 0;
-    return this.#checkpoint;
+    return this.#current;
   }
 
   /**
@@ -86,20 +86,20 @@ export class RestartPoint<TState, TEntry> {
    * entries for replay; they will be logged again as they are processed.
    */
   rollback(): Rollback<TState, TEntry> {
-    const { state } = this.#checkpoint;
+    const { state } = this.#current;
     if (this.#view !== undefined) (state as KeyedState<unknown, unknown>).restore(this.#view);
     this.#since = 0;
     const ordinals = this.#ordinals;
     const replay = this.#log.map((entry, i) => ({ entry, ordinal: ordinals[i] as number }));
     this.#clearLog();
-    return { ...this.#checkpoint, replay };
+    return { ...this.#current, replay };
   }
 
-  /** Starts over from `checkpoint` (a fresh start, or state restored from a store). */
-  reset(checkpoint: Checkpoint<TState>): void {
+  /** Starts over from `restartState` (a fresh start, or state restored from a store). */
+  reset(restartState: RestartState<TState>): void {
     this.#view?.release();
-    this.#view = viewOf(checkpoint.state);
-    this.#checkpoint = checkpoint;
+    this.#view = viewOf(restartState.state);
+    this.#current = restartState;
     this.#clearLog();
     this.#since = 0;
   }

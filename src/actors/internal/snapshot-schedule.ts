@@ -5,10 +5,10 @@
  * class decides what happens around it.
  */
 import { ActorStoppedError } from '../../errors.js';
-import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 import type { SnapshotFailedEvent, SnapshotSavedEvent } from '../events.js';
 import type { Persistence } from './persistence.js';
-import type { Checkpoint } from './restart-point.js';
+import type { RestartState } from './restart-point.js';
 
 interface Deferred {
   readonly resolve: () => void;
@@ -21,7 +21,7 @@ export interface SnapshotHost<TState> {
   /** Whether the actor still takes messages (no new timers or saves once it is stopping). */
   readonly accepting: boolean;
   /** Captures the current state as the restart point; undefined when snapshots are per message and implicit. */
-  readonly capture: (() => Checkpoint<TState>) | undefined;
+  readonly capture: (() => RestartState<TState>) | undefined;
   /** Asks for a snapshot at the next message boundary. */
   due(): void;
   emit(event: Omit<SnapshotSavedEvent, 'path' | 'id' | 'at'> | Omit<SnapshotFailedEvent, 'path' | 'id' | 'at'>): void;
@@ -60,7 +60,7 @@ export class SnapshotSchedule<TState> {
       for (const request of requests) request.resolve();
       return;
     }
-    const checkpoint = capture();
+    const restartState = capture();
     this.arm();
     const persistence = this.persistence;
     if (persistence === undefined) {
@@ -69,7 +69,7 @@ export class SnapshotSchedule<TState> {
       this.#savePending = true;
       this.#requests.push(...requests);
     } else {
-      void this.#save(persistence, checkpoint, requests).then(() => {
+      void this.#save(persistence, restartState, requests).then(() => {
         if (!this.#savePending || !this.#host.accepting) return;
         this.#savePending = false;
         this.#host.due();
@@ -107,19 +107,19 @@ export class SnapshotSchedule<TState> {
       for (const request of requests) request.reject(new ActorStoppedError(this.#host.path, undefined));
       return;
     }
-    const checkpoint = capture();
+    const restartState = capture();
     await persistence.whenIdle();
-    await this.#save(persistence, checkpoint, requests);
+    await this.#save(persistence, restartState, requests);
   }
 
-  async #save(persistence: Persistence<TState>, checkpoint: Checkpoint<TState>, requests: Deferred[]): Promise<void> {
+  async #save(persistence: Persistence<TState>, restartState: RestartState<TState>, requests: Deferred[]): Promise<void> {
     const started = this.#clock.now();
     try {
-      await persistence.save(checkpoint);
-      this.#host.emit({ type: 'snapshot-saved', sequence: checkpoint.sequence, durationMs: this.#clock.now() - started });
+      await persistence.save(restartState);
+      this.#host.emit({ type: 'snapshot-saved', sequence: restartState.sequence, durationMs: this.#clock.now() - started });
       for (const request of requests) request.resolve();
     } catch (error) {
-      this.#host.emit({ type: 'snapshot-failed', sequence: checkpoint.sequence, error });
+      this.#host.emit({ type: 'snapshot-failed', sequence: restartState.sequence, error });
       for (const request of requests) request.reject(error);
     }
   }

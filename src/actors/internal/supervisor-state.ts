@@ -7,7 +7,7 @@
 import { ActorFailedError, RestartIntensityExceededError, type SluiceError } from '../../errors.js';
 import { recordRestart } from '../../supervision/intensity.js';
 import { restartGroup, type ResolvedSupervisor } from '../../supervision/strategy.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../clock.js';
 
 /**
  * One child's turn in a group restart: it restarts once `ready` resolves (the restart of the child

@@ -9,7 +9,7 @@
  * commits at once; appends that arrive while a group commits form the next group, committed as
  * soon as that one is done (they already waited an fsync). Nothing runs while the queue is empty.
  */
-import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 
 /** One queued append. `commit` settles it; a failed commit rejects what it left unsettled. */
 export interface PendingAppend {

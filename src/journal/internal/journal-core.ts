@@ -8,7 +8,7 @@ import { resolve as resolvePath } from 'node:path';
 import { InvalidOptionError, JournalClosedError, JournalTruncatedError } from '../../errors.js';
 import { isObject, positiveInteger, withDefault } from '../../internal/validate.js';
 import type { Source, SourceItem } from '../../streams/sources/source.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../clock.js';
 import type { JournalCodec } from '../codec.js';
 import type { Journal, JournalSourceOptions, JournalStats } from '../journal.js';
 import type { FrameReader } from './frame-reader.js';

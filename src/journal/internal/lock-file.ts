@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { JournalLockedError } from '../../errors.js';
 import { errorCode, syncFolder } from '../../internal/durable-files.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../clock.js';
 
 /** The name of the lock file in a journal folder. */
 export const LOCK_NAME = 'journal.lock';

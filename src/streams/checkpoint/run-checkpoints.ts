@@ -6,7 +6,7 @@
  */
 import { InvalidOptionError } from '../../errors.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
-import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 import type { Assignment } from '../run/assign.js';
 import type { Source } from '../sources/source.js';
 import type { CheckedCheckpointOptions } from './checkpoint-options.js';

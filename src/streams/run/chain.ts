@@ -36,7 +36,7 @@ function describeTime(time: unknown): string {
  * Applies the fused steps to one record and returns its outputs (possibly none), in an array the
  * chain reuses: it holds them until the next call, so read it before calling again.
  */
-export type Chain = (record: unknown) => unknown[];
+export type FusedSteps = (record: unknown) => unknown[];
 
 /**
  * Fuses `steps` into one chain. Until a `flatMap` multiplies it, a record travels the steps as a
@@ -44,7 +44,7 @@ export type Chain = (record: unknown) => unknown[];
  * `flatMap` on, the steps take the values one step at a time, all of them through one step before
  * the next, as they always have, so user functions see the same order of calls either way.
  */
-export function fuse(steps: readonly StatelessStep[]): Chain {
+export function fuse(steps: readonly StatelessStep[]): FusedSteps {
   const out: unknown[] = [];
   const count = steps.length;
   return (record) => {

@@ -15,19 +15,19 @@ import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorContext } from '../../actors/context.js';
 import { KeyedState } from '../../state/keyed-state.js';
-import type { TimerHandle } from '../../time/clock.js';
+import type { TimerHandle } from '../../clock.js';
 import { boundedWatermark } from '../time/watermarks.js';
 import type { Assignment } from './assign.js';
-import { SegmentOutput } from './segment-output.js';
+import { StepChainOutput } from './step-chain-output.js';
 import { allIdle, startProgress, withEnd, withWatermark, type EventTimeProgress, type InputProgress } from './input-progress.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
-import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operators/operator-runtime.js';
+import { operatorEntries, type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './operators/partition-operator.js';
 import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
 import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { StateKey } from './state-key.js';
 import { Router } from './router.js';
-import type { Segment } from './segment.js';
+import type { StepChain } from './step-chain.js';
 import type { OperatorCounters } from './operator-counters.js';
 
 /** The actor's own entries in its state: its inputs' progress in event time, and barrier alignment. */
@@ -39,12 +39,12 @@ export interface PartitionSetup {
   readonly name: string;
   /** This partition's index in its stage. */
   readonly index: number;
-  /** Makes the operator's runtime over the (possibly rolled back) state, at every start. */
-  readonly runtime: (context: RuntimeContext) => OperatorRuntime;
+  /** Makes the operator over the (possibly rolled back) state, at every start. */
+  readonly operator: (setup: OperatorSetup) => PartitionOperator;
   /** Whether records arriving here carry event times. */
   readonly inputTimed: boolean;
   /** The stateless steps after the operator, up to the next repartition. */
-  readonly tail: Segment;
+  readonly tail: StepChain;
   /** How output is assigned to the next stage's partitions, or undefined when it goes to the sink. */
   readonly next: Assignment | undefined;
   readonly downstream: () => readonly ActorRef<StageMessage<unknown>>[];
@@ -72,7 +72,7 @@ export interface PartitionSetup {
 export function partitionActor(setup: PartitionSetup): ActorDefinition<PartitionState, StageMessage<unknown>> {
   const { tail, next, retries, counters, deadLetter, upstreams } = setup;
   const generator = tail.generator;
-  let runtime: OperatorRuntime | undefined;
+  let operator: PartitionOperator | undefined;
   let tickTimer: TimerHandle | undefined;
   let tickAt = Infinity;
 
@@ -85,7 +85,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   const scheduleTick = (ctx: ActorContext<StageMessage<unknown>>, progress: InputProgress): void => {
     if (progress.ended === upstreams) return clearTick(ctx);
     const now = ctx.clock.now();
-    let due = (runtime as OperatorRuntime).nextTick;
+    let due = (operator as PartitionOperator).nextTick;
     if (generator !== undefined && generator.idleTimeoutMs !== Infinity && !progress.ownIdle) due = Math.min(due, now + generator.idleTimeoutMs);
     if (due === Infinity || due >= tickAt) return;
     clearTick(ctx);
@@ -106,7 +106,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     },
     started(state, ctx) {
       const progress = state.get(PROGRESS) as InputProgress;
-      runtime = setup.runtime({ state, watermark: progress.watermark, retries, name: setup.name, timed: setup.inputTimed });
+      operator = setup.operator({ state, watermark: progress.watermark, retries, name: setup.name, timed: setup.inputTimed });
       // A partition that never gets a record must still find out it is idle, and timers restored
       // from a snapshot must still fire.
       scheduleTick(ctx, progress);
@@ -177,12 +177,12 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
 
   /** Processes a batch, a watermark, an end or a tick; returns what is left to wait for, if anything. */
   function handle(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<void> | undefined {
-    const operator = runtime as OperatorRuntime;
+    const running = operator as PartitionOperator;
     // A fresh router per message: outputs of a message that fails are never sent.
     const router = downstreamRouter(ctx);
     const before = state.get(PROGRESS) as InputProgress;
     let progress = before;
-    const tailOutput = new SegmentOutput({ segment: tail, router, counters, retries, deadLetter, stage: setup.name, maxTimestamp: before.maxTimestamp });
+    const tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: setup.name, maxTimestamp: before.maxTimestamp });
     const out: OperatorOutput = {
       emit(record, timestamp) {
         tailOutput.take(record, timestamp);
@@ -205,9 +205,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
           if (crash !== undefined) crash();
           if (watermarks !== undefined && (watermarks[i] as number) > watermark) {
             watermark = watermarks[i] as number;
-            operator.advance(watermark, out);
+            running.advance(watermark, out);
           }
-          operator.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps === undefined ? undefined : timestamps[i], out);
+          running.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps === undefined ? undefined : timestamps[i], out);
         }
         if (watermark > progress.watermark) progress = withWatermark(progress, message.from, watermark, false);
         counters.latency?.record(performance.now() - startedAt);
@@ -225,16 +225,16 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       case 'query':
         return;
       case 'tick': {
-        operator.tick(ctx.clock.now(), out);
+        running.tick(ctx.clock.now(), out);
         // Idle when no record came since the last check: decided from the state, not the clock.
         if (generator !== undefined) progress = { ...progress, active: false, ownIdle: progress.ownIdle || !progress.active };
         break;
       }
     }
-    if (progress.watermark > before.watermark) operator.advance(progress.watermark, out);
+    if (progress.watermark > before.watermark) running.advance(progress.watermark, out);
     if (tailOutput.maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp: tailOutput.maxTimestamp };
     const ending = progress.ended === upstreams && before.ended !== upstreams;
-    if (ending) operator.end(out);
+    if (ending) running.end(out);
     // Chaos strikes once per other message too, after its timers and windows fired: a restart
     // must bring those back exactly.
     if (message.type !== 'batch') setup.crash?.();

@@ -24,23 +24,23 @@ import {
 import { LatencyHistogram, type LatencySummary } from '../../metrics/latency-histogram.js';
 import type { PartitionKey } from '../partitioning/canonical-key.js';
 import { NO_WATERMARK } from '../time/watermarks.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../clock.js';
 import type { ChainStep, LogicalPlan, StageStep } from '../internal/logical-plan.js';
 import type { Sink } from '../sinks/sink.js';
 import { assignmentFor, type Assignment } from './assign.js';
 import { InjectedCrash, crasher, validateChaos, type ChaosOptions, type CrashPlan } from './chaos.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
-import { aggregateRuntime } from './operators/aggregate-runtime.js';
-import type { OperatorRuntime, RuntimeContext } from './operators/operator-runtime.js';
-import { processRuntime, type ProcessEntry } from './operators/process-runtime.js';
-import { relayRuntime } from './operators/relay-runtime.js';
-import { windowRuntime } from './operators/window-runtime.js';
+import { aggregateOperator } from './operators/aggregate-operator.js';
+import type { PartitionOperator, OperatorSetup } from './operators/partition-operator.js';
+import { processOperator, type ProcessEntry } from './operators/process-operator.js';
+import { relayOperator } from './operators/relay-operator.js';
+import { windowOperator } from './operators/window-operator.js';
 import type { OperatorCounters } from './operator-counters.js';
 import { partitionActor } from './partition-actor.js';
 import { Router } from './router.js';
 import { keyGroupRange } from '../partitioning/key-groups.js';
 import { driveSource } from './source-driver.js';
-import { planSegment, type Segment } from './segment.js';
+import { planStepChain, type StepChain } from './step-chain.js';
 import { SideOutput } from './side-output.js';
 import { checkCheckpointOptions, type CheckpointOptions } from '../checkpoint/checkpoint-options.js';
 import { CheckpointAbandonedError, type CheckpointStats, type StageLayout } from '../checkpoint/coordinator.js';
@@ -258,7 +258,7 @@ interface Stage {
   readonly step: StageStep;
   /** Whether the records arriving at the stage carry event times. */
   readonly inputTimed: boolean;
-  readonly tail: Segment;
+  readonly tail: StepChain;
   /** How records are assigned to this stage's partitions, shared by everything that routes there. */
   readonly assignment: Assignment;
 }
@@ -267,7 +267,7 @@ interface Stage {
  * Splits the steps at each repartition; the chain steps after one run in the stage before them.
  * A stream is timed from its first `withTimestamps` on.
  */
-function planStages(steps: LogicalPlan['steps']): { head: Segment; stages: Stage[] } {
+function planStages(steps: LogicalPlan['steps']): { head: StepChain; stages: Stage[] } {
   const groups: ChainStep[][] = [[]];
   const repartitions: StageStep[] = [];
   for (const step of steps) {
@@ -278,10 +278,10 @@ function planStages(steps: LogicalPlan['steps']): { head: Segment; stages: Stage
       (groups[groups.length - 1] as ChainStep[]).push(step);
     }
   }
-  const head = planSegment(groups[0] as ChainStep[], false);
+  const head = planStepChain(groups[0] as ChainStep[], false);
   let timed = head.timed;
   const stages = repartitions.map((step, i): Stage => {
-    const tail = planSegment(groups[i + 1] as ChainStep[], timed);
+    const tail = planStepChain(groups[i + 1] as ChainStep[], timed);
     const stage = { step, inputTimed: timed, tail, assignment: assignmentFor(step) };
     timed = tail.timed;
     return stage;
@@ -299,17 +299,17 @@ function layoutOf(step: StageStep): StageLayout {
   return { name, partitions, maxParallelism, keyGroups: Array.from({ length: partitions }, (_, p) => keyGroupRange(p, maxParallelism, partitions)) };
 }
 
-/** The operator runtime of a stage, made afresh at each start of each of its partitions. */
-function runtimeFactory(step: StageStep, now: () => number): (context: RuntimeContext) => OperatorRuntime {
-  if (step.kind === 'rebalance') return () => relayRuntime();
+/** The operator of a stage, made afresh at each start of each of its partitions. */
+function operatorFactory(step: StageStep, now: () => number): (context: OperatorSetup) => PartitionOperator {
+  if (step.kind === 'rebalance') return () => relayOperator();
   const { operator } = step;
   switch (operator.kind) {
     case 'aggregate':
-      return (context) => aggregateRuntime(operator, context);
+      return (context) => aggregateOperator(operator, context);
     case 'window':
-      return (context) => windowRuntime(operator, context);
+      return (context) => windowOperator(operator, context);
     case 'process':
-      return (context) => processRuntime(operator, context, now);
+      return (context) => processOperator(operator, context, now);
   }
 }
 
@@ -556,7 +556,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
           const next = stages[s + 1]?.assignment;
           const downstream = (): readonly ActorRef<StageMessage<unknown>>[] =>
             next === undefined ? [sinkRef as ActorRef<StageMessage<unknown>>] : (stageRefs[s + 1] as ActorRef<StageMessage<unknown>>[]);
-          const runtime = runtimeFactory(stage.step, () => system.clock.now());
+          const operator = operatorFactory(stage.step, () => system.clock.now());
           const lateOutput = lateOutputs[s];
           const late = (record: unknown, timestamp: number): void => {
             lateRecords++;
@@ -569,7 +569,7 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
             const definition = partitionActor({
               name: stage.step.name,
               index: p,
-              runtime,
+              operator,
               inputTimed: stage.inputTimed,
               tail: stage.tail,
               next,

@@ -1,20 +1,20 @@
 /**
  * Drives the source into the first stage: reads records only as fast as the first stage takes
- * them, applies the head segment (the chain steps before the first repartition), and routes the
+ * them, applies the head chain (the stateless steps before the first repartition), and routes the
  * results in batches. A partly filled batch goes out after `lingerMs` when the source is slow.
  * When the head assigns event times, the driver is the watermark generator: it sends watermarks
  * after the records they cover, every few batches and whenever it lingers, and says it is idle
  * after `idleTimeoutMs` without a record.
  */
 import { ignore } from '../../internal/ignore.js';
-import type { Clock, TimerHandle } from '../../time/clock.js';
+import type { Clock, TimerHandle } from '../../clock.js';
 import type { Source, SourceItem } from '../sources/source.js';
 import { NO_WATERMARK } from '../time/watermarks.js';
 import type { PipelineDeadLetter } from './messages.js';
 import type { OperatorCounters } from './operator-counters.js';
 import type { Router } from './router.js';
-import type { Segment } from './segment.js';
-import { SegmentOutput } from './segment-output.js';
+import type { StepChain } from './step-chain.js';
+import { StepChainOutput } from './step-chain-output.js';
 
 /** What a wait on the source resolves to when a barrier or a stop cut it short. */
 const WOKEN: unique symbol = Symbol('woken');
@@ -24,7 +24,7 @@ const YIELD_EVERY = 4096;
 
 export interface SourceDriverSetup {
   readonly source: Source<unknown, unknown>;
-  readonly head: Segment;
+  readonly head: StepChain;
   readonly router: Router;
   readonly retries: number;
   readonly batchSize: number;
@@ -90,8 +90,8 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   const generator = head.generator;
   // Enough records between watermarks that every destination's batch can fill up first.
   const watermarkEvery = router.destinations * setup.batchSize;
-  const output = new SegmentOutput({
-    segment: head,
+  const output = new StepChainOutput({
+    chain: head,
     router,
     counters,
     retries: setup.retries,
@@ -141,7 +141,7 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     idleTimer = undefined;
   };
 
-  /** Takes one record: the head segment, then routing. */
+  /** Takes one record: the head chain, then routing. */
   const takeRecord = (value: unknown): void => {
     counters.recordsIn++;
     const routed = output.take(value, undefined);

@@ -2,9 +2,9 @@
  * A partition of a `rebalance` stage: no state of its own, it passes each record (with its event
  * time) to the stage's stateless tail, which runs in parallel with its siblings.
  */
-import type { OperatorRuntime } from './operator-runtime.js';
+import type { PartitionOperator } from './partition-operator.js';
 
-export function relayRuntime(): OperatorRuntime {
+export function relayOperator(): PartitionOperator {
   return {
     nextTick: Infinity,
     record(record, _key, timestamp, out) {

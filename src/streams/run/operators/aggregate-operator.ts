@@ -8,7 +8,7 @@ import type { AggregateOperator } from '../../internal/logical-plan.js';
 import type { PartitionKey } from '../../partitioning/canonical-key.js';
 import { FAILED, attempt, attempt4, failedWith, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import { type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
+import { type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './partition-operator.js';
 
 /** The event time of values emitted once the input has ended. */
 export const FINAL_TIMESTAMP = Number.MAX_SAFE_INTEGER;
@@ -28,7 +28,7 @@ function resultOf(operator: AggregateOperator, accumulator: unknown, key: Partit
   return { key, value: operator.result(accumulator, key) };
 }
 
-export function aggregateRuntime(operator: AggregateOperator, context: RuntimeContext): OperatorRuntime {
+export function aggregateOperator(operator: AggregateOperator, context: OperatorSetup): PartitionOperator {
   const { state, retries, name, timed } = context;
   const emitValue = (key: StateKey, accumulator: unknown, timestamp: number | undefined, out: OperatorOutput): void => {
     const userKey = keyOfState(key);

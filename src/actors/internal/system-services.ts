@@ -4,7 +4,7 @@
  */
 import type { DeadLetters } from '../../mailbox/dead-letters.js';
 import type { Topic } from '../../internal/topic.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../clock.js';
 import type { ActorRef, AnyActorRef } from '../actor-ref.js';
 import type { ActorMetrics } from '../actor-metrics.js';
 import type { Ask } from './ask.js';
@@ -20,7 +20,7 @@ import type { StopReason } from '../terminated.js';
 export type StopMode = 'drain' | 'discard';
 
 /** The system-wide services every cell uses. */
-export interface Runtime {
+export interface SystemServices {
   readonly system: ActorSystem;
   readonly clock: Clock;
   readonly dispatcher: Dispatcher;

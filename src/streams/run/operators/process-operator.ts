@@ -9,7 +9,7 @@ import type { ProcessOperator } from '../../internal/logical-plan.js';
 import type { FiredTimer, TimeDomain } from '../../process-function.js';
 import { NO_WATERMARK } from '../../time/watermarks.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import { operatorEntries, type OperatorOutput, type OperatorRuntime, type RuntimeContext } from './operator-runtime.js';
+import { operatorEntries, type OperatorOutput, type PartitionOperator, type OperatorSetup } from './partition-operator.js';
 import { ProcessCall, type TimerChange } from './process-call.js';
 
 /** A key's entry: its state (unless cleared) and its pending timers, each list sorted and unique. */
@@ -22,7 +22,7 @@ export interface ProcessEntry {
 
 const NO_TIMERS: readonly number[] = [];
 
-export function processRuntime(operator: ProcessOperator, context: RuntimeContext, now: () => number): OperatorRuntime {
+export function processOperator(operator: ProcessOperator, context: OperatorSetup, now: () => number): PartitionOperator {
   const { state, retries, name, timed } = context;
   const { fn } = operator;
   const heaps: Record<TimeDomain, MinHeap<StateKey>> = { 'event-time': new MinHeap(), 'processing-time': new MinHeap() };

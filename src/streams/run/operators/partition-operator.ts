@@ -1,6 +1,6 @@
 /**
  * What a keyed (or rebalanced) stage does inside each of its partition actors. The actor owns the
- * mailbox, the input watermark and the routing; the runtime owns the operator's per-key state in
+ * mailbox, the input watermark and the routing; the operator owns the operator's per-key state in
  * the partition's KeyedState, and any in-memory index over it (timer heaps), which it derives
  * afresh whenever the actor starts or restarts, because a restart rolls the state back under it.
  */
@@ -11,7 +11,7 @@ import type { StateKey } from '../state-key.js';
 /** A partition's state: the operator's entries under user keys, the actor's own under symbols. */
 export type PartitionState = KeyedState<StateKey | symbol, unknown>;
 
-/** Where a runtime's results go. */
+/** Where an operator's results go. */
 export interface OperatorOutput {
   /** Sends a record on, through the stage's stateless tail, with its event time. */
   emit(record: unknown, timestamp: number | undefined): void;
@@ -20,7 +20,7 @@ export interface OperatorOutput {
   late(record: unknown, timestamp: number): void;
 }
 
-export interface OperatorRuntime {
+export interface PartitionOperator {
   /**
    * Processes one input record at the current watermark. A user function that throws is retried,
    * then the record is dead-lettered; nothing of a failed try is kept or emitted.
@@ -36,8 +36,8 @@ export interface OperatorRuntime {
   readonly nextTick: number;
 }
 
-/** What a runtime is made from each time its actor starts or restarts. */
-export interface RuntimeContext {
+/** What an operator is made from each time its actor starts or restarts. */
+export interface OperatorSetup {
   readonly state: PartitionState;
   /** The input watermark the state was left at. */
   readonly watermark: number;

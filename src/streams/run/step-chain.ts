@@ -1,23 +1,23 @@
 /**
- * A segment: the run of chain steps one actor applies between two repartitions, fused into one
+ * A step chain: the run of stateless steps one actor applies between two repartitions, fused into one
  * function. When it contains `withTimestamps`, the records it outputs take their event time from
  * there (the last such step wins) and the actor running it generates the watermarks downstream
  * sees; otherwise outputs keep their input's time (or have none, on a stream without timestamps).
  */
 import type { ChainStep, StatelessStep, TimestampStep } from '../internal/logical-plan.js';
 import { emptyArray } from '../../internal/empty-array.js';
-import { InvalidEventTimeError, StepError, fuse, type Chain } from './chain.js';
+import { InvalidEventTimeError, StepError, fuse, type FusedSteps } from './chain.js';
 
-export interface Segment {
-  /** Whether records leaving the segment carry event times. */
+export interface StepChain {
+  /** Whether records leaving the chain carry event times. */
   readonly timed: boolean;
-  /** The segment's `withTimestamps` step: the actor running it generates watermarks. */
+  /** The chain's `withTimestamps` step: the actor running it generates watermarks. */
   readonly generator: TimestampStep | undefined;
-  /** Whether the segment does nothing at all (records pass as they are). */
+  /** Whether the chain does nothing at all (records pass as they are). */
   readonly identity: boolean;
   /**
-   * The outputs of one record, in an array the segment reuses: like `timestamps`, which on a timed
-   * segment holds each output's event time, it is good until the next call. An extracted time that
+   * The outputs of one record, in an array the chain reuses: like `timestamps`, which on a timed
+   * chain holds each output's event time, it is good until the next call. An extracted time that
    * is not a finite number fails the record.
    * @throws StepError naming the step that failed.
    */
@@ -25,7 +25,7 @@ export interface Segment {
   readonly timestamps: number[];
 }
 
-export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): Segment {
+export function planStepChain(steps: readonly ChainStep[], inputTimed: boolean): StepChain {
   let last = -1;
   steps.forEach((step, i) => {
     if (step.kind === 'timestamps') last = i;
@@ -51,7 +51,7 @@ export function planSegment(steps: readonly ChainStep[], inputTimed: boolean): S
   }
   // Earlier timestamp steps are overridden by the last one, so they never run.
   const before = fuse(steps.slice(0, last).filter((s): s is StatelessStep => s.kind !== 'timestamps'));
-  const after: Chain = fuse(steps.slice(last + 1) as StatelessStep[]);
+  const after: FusedSteps = fuse(steps.slice(last + 1) as StatelessStep[]);
   const outputs: unknown[] = [];
   return {
     timed: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/index.js';
+import { systemClock } from '../src/index.js';
 
 /** A timer of `systemClock`, as the Node.js timer it is. */
 function nodeTimer(handle: unknown): NodeJS.Timeout {

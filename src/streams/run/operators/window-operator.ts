@@ -15,7 +15,7 @@ import {
 } from '../../time/window-engine.js';
 import { FAILED, attempt, attempt4, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import { operatorEntries, type OperatorOutput, type OperatorRuntime, type PartitionState, type RuntimeContext } from './operator-runtime.js';
+import { operatorEntries, type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './partition-operator.js';
 
 /** What a window operator emits each time a window fires. */
 export interface WindowResultRecord {
@@ -55,7 +55,7 @@ function fired(operator: WindowOperator, firing: SlotFiring<StateKey, unknown>, 
   return { key, window: firing.window, value: operator.result(windowAccumulator(firing, aggregate), key, firing.window), late: firing.late };
 }
 
-export function windowRuntime(operator: WindowOperator, context: RuntimeContext): OperatorRuntime {
+export function windowOperator(operator: WindowOperator, context: OperatorSetup): PartitionOperator {
   const { retries, name } = context;
   const aggregate = userAggregate(operator);
   const engine = createWindowEngine(operator.assigner, aggregate, operator.allowedLatenessMs, slotStore(context.state));
