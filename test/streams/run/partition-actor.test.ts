@@ -1,0 +1,153 @@
+/**
+ * The partition actor on its own: one partition of a counting stage, fed messages by hand, its
+ * output caught by a recording actor downstream, its snapshots by a stand-in coordinator.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSystem, defineActor, type ActorRef, type ActorSystem, type SnapshotEntry } from '../../../src/index.js';
+import type { AggregateOperator } from '../../../src/streams/internal/logical-plan.js';
+import { InjectedCrash } from '../../../src/streams/run/chaos.js';
+import type { PipelineDeadLetter, StageMessage } from '../../../src/streams/run/messages.js';
+import { aggregateOperator } from '../../../src/streams/run/operators/aggregate-operator.js';
+import { partitionActor, type PartitionSetup } from '../../../src/streams/run/partition-actor.js';
+import { planStepChain } from '../../../src/streams/run/step-chain.js';
+import { VirtualClock } from '../../../src/testing/index.js';
+import { Inbox } from '../../actors/helpers.js';
+
+/** Counts each key's records and emits every new count. */
+const counting: AggregateOperator = { kind: 'aggregate', create: () => 0, add: (n) => (n as number) + 1, result: (n) => n, emit: 'every' };
+
+const batch = (from: number, words: string[], extra: Partial<Extract<StageMessage<unknown>, { type: 'batch' }>> = {}): StageMessage<unknown> => ({
+  type: 'batch',
+  from,
+  entries: words,
+  keys: words,
+  timestamps: undefined,
+  watermarks: undefined,
+  ...extra,
+});
+
+interface Rig {
+  readonly system: ActorSystem;
+  readonly partition: ActorRef<StageMessage<unknown>>;
+  /** What the partition sent downstream, message by message. */
+  readonly received: Inbox<StageMessage<unknown>>;
+  readonly snapshots: { id: number; entries: SnapshotEntry[] }[];
+  readonly deadLetters: PipelineDeadLetter[];
+}
+
+function rig(setup: Partial<PartitionSetup> = {}): Rig {
+  const system = createSystem({ clock: new VirtualClock() });
+  const received = new Inbox<StageMessage<unknown>>();
+  const downstream = system.spawn(
+    defineActor<null, StageMessage<unknown>>({
+      initialState: () => null,
+      receive(state, message) {
+        received.push(message);
+        return state;
+      },
+    }),
+    { name: 'downstream' },
+  );
+  const snapshots: Rig['snapshots'] = [];
+  const deadLetters: PipelineDeadLetter[] = [];
+  const partition = system.spawn(
+    partitionActor({
+      name: 'count',
+      index: 0,
+      operator: (context) => aggregateOperator(counting, context),
+      inputTimed: false,
+      tail: planStepChain([], false),
+      next: undefined,
+      downstream: () => [downstream as ActorRef<StageMessage<unknown>>],
+      upstreams: 1,
+      batchSize: 64,
+      retries: 0,
+      counters: { name: 'count', recordsIn: 0, recordsOut: 0 },
+      deadLetter: (letter) => void deadLetters.push(letter),
+      late: () => undefined,
+      lateBacklog: () => undefined,
+      stage: 0,
+      checkpoints: {
+        snapshot(id, _stage, _partition, entries, release) {
+          snapshots.push({ id, entries: [...entries] });
+          release();
+        },
+      },
+      ...setup,
+    }),
+    { name: 'partition', supervision: { maxRetries: 100 } },
+  ) as ActorRef<StageMessage<unknown>>;
+  return { system, partition, received, snapshots, deadLetters };
+}
+
+const entriesOf = (message: StageMessage<unknown> | undefined): unknown[] => (message?.type === 'batch' ? [...message.entries] : []);
+
+describe('partitionActor', () => {
+  it('folds each record into its key’s state and sends every new value downstream in one batch per message', async () => {
+    const { system, partition, received } = rig();
+    await partition.send(batch(0, ['a', 'b', 'a']));
+    expect(entriesOf(await received.next())).toEqual([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 1 },
+      { key: 'a', value: 2 },
+    ]);
+    await partition.send(batch(0, ['b']));
+    expect(entriesOf(await received.next())).toEqual([{ key: 'b', value: 2 }]);
+    await system.shutdown();
+  });
+
+  it('answers a query from the live state, and undefined for a key it holds nothing for', async () => {
+    const { system, partition, received } = rig();
+    await partition.send(batch(0, ['a', 'a']));
+    await received.next();
+    await expect(partition.ask({ type: 'query', key: 'a' })).resolves.toEqual({ value: 2 });
+    await expect(partition.ask({ type: 'query', key: 'zzz' })).resolves.toBeUndefined();
+    await system.shutdown();
+  });
+
+  it('snapshots its state when a barrier arrives from every input, then passes the barrier on after what came before it', async () => {
+    const { system, partition, received, snapshots } = rig({ upstreams: 2 });
+    await partition.send(batch(0, ['a']));
+    await partition.send({ type: 'barrier', from: 0, id: 3 });
+    // Input 0 is past the barrier: this waits for input 1's barrier, and is not in the snapshot.
+    await partition.send(batch(0, ['a']));
+    await partition.send(batch(1, ['b']));
+    expect(snapshots).toEqual([]);
+    await partition.send({ type: 'barrier', from: 1, id: 3 });
+    const messages = [await received.next(), await received.next(), await received.next(), await received.next()];
+    expect(messages.map((m) => (m?.type === 'batch' ? entriesOf(m) : m?.type))).toEqual([[{ key: 'a', value: 1 }], [{ key: 'b', value: 1 }], 'barrier', [{ key: 'a', value: 2 }]]);
+    expect(snapshots.map((s) => ({ id: s.id, entries: s.entries.sort() }))).toEqual([{ id: 3, entries: [['a', 1], ['b', 1]] }]);
+    await system.shutdown();
+  });
+
+  it('after a crash mid-batch, restarts from its snapshot and sends each value downstream exactly once', async () => {
+    let taken = 0;
+    const { system, partition, received } = rig({
+      // The third record of the run crashes the actor, once.
+      crash: () => {
+        if (++taken === 3) throw new InjectedCrash('partition');
+      },
+    });
+    await partition.send(batch(0, ['a', 'b', 'a', 'c']));
+    const values = entriesOf(await received.next());
+    expect(values).toEqual([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 1 },
+      { key: 'a', value: 2 },
+      { key: 'c', value: 1 },
+    ]);
+    await partition.send(batch(0, ['a']));
+    expect(entriesOf(await received.next())).toEqual([{ key: 'a', value: 3 }]);
+    await system.shutdown();
+  });
+
+  it('ends once every input has ended, and sends the end on', async () => {
+    const { system, partition, received } = rig({ upstreams: 2 });
+    await partition.send({ type: 'end', from: 0, checkpoint: undefined });
+    await partition.send(batch(1, ['x']));
+    await partition.send({ type: 'end', from: 1, checkpoint: undefined });
+    expect(entriesOf(await received.next())).toEqual([{ key: 'x', value: 1 }]);
+    expect(await received.next()).toMatchObject({ type: 'end', from: 0 });
+    await system.shutdown();
+  });
+});

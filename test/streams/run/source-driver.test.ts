@@ -1,0 +1,153 @@
+/**
+ * The source drive on its own: a real router whose sends are recorded, sources of every reading
+ * style (chunks, items, async items), and barriers, stops and event time asked for by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { fromArray, fromGenerator, type Source, type SourceItem } from '../../../src/index.js';
+import type { TimestampStep } from '../../../src/streams/internal/logical-plan.js';
+import type { PipelineDeadLetter, StageMessage } from '../../../src/streams/run/messages.js';
+import { Router } from '../../../src/streams/run/router.js';
+import { driveSource, type SourceDriverSetup } from '../../../src/streams/run/source-driver.js';
+import { planStepChain } from '../../../src/streams/run/step-chain.js';
+import { VirtualClock } from '../../../src/testing/index.js';
+
+interface Drive {
+  readonly sent: StageMessage<unknown>[];
+  readonly deadLetters: PipelineDeadLetter[];
+  readonly setup: SourceDriverSetup;
+}
+
+function drive(source: Source<unknown, unknown>, overrides: Partial<SourceDriverSetup> = {}, head = planStepChain([], false)): Drive {
+  const sent: StageMessage<unknown>[] = [];
+  const deadLetters: PipelineDeadLetter[] = [];
+  const router = new Router({
+    next: undefined,
+    batchSize: 3,
+    retries: 0,
+    send: async (_index, message) => void sent.push(message),
+    deadLetter: (letter) => void deadLetters.push(letter),
+    from: 0,
+    timed: head.timed,
+    carriesWatermarks: head.generator !== undefined,
+  });
+  const setup: SourceDriverSetup = {
+    source,
+    head,
+    router,
+    retries: 0,
+    batchSize: 3,
+    lingerMs: 5,
+    clock: new VirtualClock(),
+    counters: { name: 'source', recordsIn: 0, recordsOut: 0 },
+    deadLetter: (letter) => void deadLetters.push(letter),
+    stopping: () => false,
+    failed: (error) => {
+      throw error;
+    },
+    from: source.start,
+    wake: () => new Promise<void>(() => undefined),
+    ...overrides,
+  };
+  return { sent, deadLetters, setup };
+}
+
+const batches = (sent: readonly StageMessage<unknown>[]): unknown[][] => sent.filter((m) => m.type === 'batch').map((m) => [...(m as { entries: readonly unknown[] }).entries]);
+
+describe('driveSource', () => {
+  it.each([
+    ['chunks (an array)', fromArray([1, 2, 3, 4, 5, 6, 7])],
+    ['items (a sync generator)', fromGenerator(function* (from: number) {
+      for (let i = from + 1; i <= 7; i++) yield i;
+    })],
+    ['async items (an async generator)', fromGenerator(async function* (from: number) {
+      for (let i = from + 1; i <= 7; i++) yield i;
+    })],
+  ])('reads %s in batches of batchSize and reports the offset after the last record', async (_kind, source) => {
+    const { sent, setup } = drive(source as Source<unknown, unknown>);
+    const outcome = await driveSource(setup);
+    // The last, part-filled batch stays with the router: the caller ends the input (or checkpoints).
+    expect(batches(sent)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(setup.router.buffered).toBe(1);
+    expect(outcome.offset).toBe(7);
+    expect(setup.counters).toMatchObject({ recordsIn: 7, recordsOut: 7 });
+  });
+
+  it('starts at `from` and stops reading as soon as it is told to, at a record boundary', async () => {
+    let read = 0;
+    const source = fromGenerator(function* (from: number) {
+      for (let i = from; i < 20; i++) {
+        read++;
+        yield i;
+      }
+    });
+    const { sent, setup } = drive(source, { from: 2, stopping: () => read >= 4 });
+    const outcome = await driveSource(setup);
+    await setup.router.flush();
+    expect(batches(sent).flat()).toEqual([2, 3, 4, 5]);
+    expect(outcome.offset).toBe(6);
+  });
+
+  it('injects a barrier where one is due, with the offset after the records before it', async () => {
+    const signal = { due: false };
+    const begun: unknown[] = [];
+    let read = 0;
+    const source = fromGenerator(function* (from: number) {
+      for (let i = from; i < 6; i++) {
+        read++;
+        // Asked for after the third record is read.
+        if (read === 4) signal.due = true;
+        yield `r${i}`;
+      }
+    });
+    const { sent, setup } = drive(source, {
+      barriers: {
+        signal,
+        begin(offset) {
+          signal.due = false;
+          begun.push(offset);
+          return { id: 1 };
+        },
+      },
+    });
+    await driveSource(setup);
+    // The barrier follows every record before its offset, flushed ahead of it.
+    expect(begun).toEqual([4]);
+    const order = sent.map((m) => (m.type === 'batch' ? [...m.entries].join(',') : m.type));
+    expect(order).toEqual(['r0,r1,r2', 'r3', 'barrier']);
+  });
+
+  it('dead-letters a malformed item with its reason and line, and goes on', async () => {
+    const items: SourceItem<unknown, number>[] = [
+      { kind: 'record', value: { a: 1 }, next: 1 },
+      { kind: 'malformed', raw: 'not json', error: new SyntaxError('not JSON'), line: 2, next: 2 },
+      { kind: 'record', value: { a: 3 }, next: 3 },
+    ];
+    const lines: Source<unknown, number> = {
+      name: 'lines',
+      replayable: true,
+      start: 0,
+      async *read(from = 0) {
+        yield* items.slice(from);
+      },
+    };
+    const { sent, deadLetters, setup } = drive(lines as Source<unknown, unknown>);
+    await driveSource(setup);
+    await setup.router.flush();
+    expect(batches(sent)).toEqual([[{ a: 1 }, { a: 3 }]]);
+    expect(deadLetters).toMatchObject([{ reason: 'malformed', record: 'not json', line: 2 }]);
+  });
+
+  it('sends each record with the watermark of those before it, and watermarks after the records they cover', async () => {
+    const step: TimestampStep = { kind: 'timestamps', name: 'at', timestampOf: (r) => r as number, maxOutOfOrdernessMs: 10, idleTimeoutMs: Infinity };
+    const { sent, setup } = drive(fromArray([100, 120, 105, 130]), {}, planStepChain([step], false));
+    const outcome = await driveSource(setup);
+    await setup.router.flush();
+    const records = sent.filter((m) => m.type === 'batch') as Extract<StageMessage<unknown>, { type: 'batch' }>[];
+    expect(records.flatMap((m) => [...m.entries])).toEqual([100, 120, 105, 130]);
+    expect(records.flatMap((m) => [...(m.watermarks ?? [])])).toEqual([Number.NEGATIVE_INFINITY, 89, 109, 109]);
+    expect(outcome.maxTimestamp).toBe(130);
+  });
+});
