@@ -115,16 +115,8 @@ export type {
   ProcessOptions,
   TimeDomain,
 } from './streams/process-function.js';
-export type {
-  OperatorMetrics,
-  PipelineHandle,
-  PipelineMetrics,
-  PipelineResult,
-  PipelineStatus,
-  QueryOptions,
-  RunOptions,
-  StageMetrics,
-} from './streams/run/run-pipeline.js';
+export type { OperatorMetrics, PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus, StageMetrics } from './streams/pipeline-handle.js';
+export type { QueryOptions, RunOptions } from './streams/run-options.js';
 export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
 export type { CheckpointStats } from './streams/checkpoint/coordinator.js';

@@ -27,7 +27,7 @@
  * Actor attributes are `sluice.actor.path` plus `sluice.system.name` or `sluice.pipeline.name`.
  */
 import type { ActorMetrics, SystemMetrics } from '../actors/actor-metrics.js';
-import type { PipelineMetrics, PipelineStatus } from '../streams/run/run-pipeline.js';
+import type { PipelineMetrics, PipelineStatus } from '../streams/pipeline-handle.js';
 import type { Metric, MetricAttributes, MetricPoint, SummaryPoint } from './metric.js';
 
 const PIPELINE_STATUSES: readonly PipelineStatus[] = ['starting', 'running', 'stopping', 'finished', 'failed'];

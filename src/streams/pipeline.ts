@@ -21,7 +21,9 @@ import { KeyedStream, type StreamOf } from './keyed-stream.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
 import { rangePartitioning } from './partitioning/partitioner.js';
-import { runPipeline, type PipelineHandle, type RunOptions } from './run/run-pipeline.js';
+import type { PipelineHandle } from './pipeline-handle.js';
+import type { RunOptions } from './run-options.js';
+import { runPipeline } from './job/run-pipeline.js';
 import type { Sink } from './sinks/sink.js';
 import type { Source } from './sources/source.js';
 

@@ -20,7 +20,7 @@ import { boundedWatermark } from '../time/watermarks.js';
 import type { Assignment } from './assign.js';
 import { StepChainOutput } from './step-chain-output.js';
 import { allIdle, startProgress, withEnd, withWatermark, type EventTimeProgress, type InputProgress } from './input-progress.js';
-import type { PipelineDeadLetter, StageMessage } from './messages.js';
+import type { StageMessage } from './messages.js';
 import { operatorEntries, type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './operators/partition-operator.js';
 import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
 import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
@@ -29,48 +29,59 @@ import type { StateKey } from './state-key.js';
 import { Router } from './router.js';
 import type { StepChain } from './step-chain.js';
 import type { OperatorCounters } from './operator-counters.js';
+import type { StageOutputs } from './stage-outputs.js';
 
 /** The actor's own entries in its state: its inputs' progress in event time, and barrier alignment. */
 const PROGRESS = Symbol('progress');
 const ALIGNMENT = Symbol('alignment');
 
-export interface PartitionSetup {
+/** What every partition of a stage shares: the stage's operator, the stateless tail after it, its counters and side outputs. */
+export interface PartitionStage {
   /** The operator's name, for dead letters. */
   readonly name: string;
-  /** This partition's index in its stage. */
+  /** The stage's index, for checkpoint files. */
   readonly index: number;
-  /** Makes the operator over the (possibly rolled back) state, at every start. */
-  readonly operator: (setup: OperatorSetup) => PartitionOperator;
   /** Whether records arriving here carry event times. */
   readonly inputTimed: boolean;
   /** The stateless steps after the operator, up to the next repartition. */
   readonly tail: StepChain;
+  /** Makes the operator over the (possibly rolled back) state, at every start. */
+  readonly operator: (setup: OperatorSetup) => PartitionOperator;
+  readonly counters: OperatorCounters;
+  readonly outputs: StageOutputs;
   /** How output is assigned to the next stage's partitions, or undefined when it goes to the sink. */
   readonly next: Assignment | undefined;
+  /** The partitions of the next stage (or the sink), where output goes. */
   readonly downstream: () => readonly ActorRef<StageMessage<unknown>>[];
+  /** How many senders feed each partition: the previous stage's partitions, or the source. */
   readonly upstreams: number;
   readonly batchSize: number;
   readonly retries: number;
-  readonly counters: OperatorCounters;
-  readonly deadLetter: (letter: PipelineDeadLetter) => void;
-  /** Where records too late for every window go. */
-  readonly late: (record: unknown, timestamp: number) => void;
-  /** Resolves when the late output has room again, or undefined when it has room now. */
-  readonly lateBacklog: () => Promise<void> | undefined;
+}
+
+/** Where a partition starts from when a checkpoint is resumed. */
+export interface RestoredPartition {
+  /** The operator's state to start from. */
+  readonly entries?: readonly SnapshotEntry[] | undefined;
+  /** Where in event time the checkpoint left this partition's keys. */
+  readonly progress?: EventTimeProgress | undefined;
+}
+
+export interface PartitionSetup {
+  readonly stage: PartitionStage;
+  /** This partition's index in its stage. */
+  readonly index: number;
   /** Injected crashes (chaos testing): throws out of the handler, failing the actor itself. */
   readonly crash?: (() => void) | undefined;
-  /** This stage's index, for checkpoint files. */
-  readonly stage: number;
-  /** Entries restored from a checkpoint, the operator's state to start from. */
-  readonly restored?: readonly SnapshotEntry[] | undefined;
-  /** Where in event time the checkpoint left this partition's keys. */
-  readonly restoredProgress?: EventTimeProgress | undefined;
+  readonly restored?: RestoredPartition | undefined;
   /** Where snapshots go when barriers align; undefined when checkpoints are off. */
   readonly checkpoints?: Pick<CheckpointCoordinator, 'snapshot'> | undefined;
 }
 
 export function partitionActor(setup: PartitionSetup): ActorDefinition<PartitionState, StageMessage<unknown>> {
-  const { tail, next, retries, counters, deadLetter, upstreams } = setup;
+  const { tail, next, retries, counters, upstreams } = setup.stage;
+  const { deadLetter } = setup.stage.outputs;
+  const name = setup.stage.name;
   const generator = tail.generator;
   let operator: PartitionOperator | undefined;
   let tickTimer: TimerHandle | undefined;
@@ -101,12 +112,12 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
 
   return defineActor<PartitionState, StageMessage<unknown>>({
     initialState: () => {
-      const state: PartitionState = new KeyedState<StateKey | symbol, unknown>(setup.restored as Iterable<[StateKey, unknown]> | undefined);
-      return state.set(PROGRESS, startProgress(upstreams, setup.restoredProgress));
+      const state: PartitionState = new KeyedState<StateKey | symbol, unknown>(setup.restored?.entries as Iterable<[StateKey, unknown]> | undefined);
+      return state.set(PROGRESS, startProgress(upstreams, setup.restored?.progress));
     },
     started(state, ctx) {
       const progress = state.get(PROGRESS) as InputProgress;
-      operator = setup.operator({ state, watermark: progress.watermark, retries, name: setup.name, timed: setup.inputTimed });
+      operator = setup.stage.operator({ state, watermark: progress.watermark, retries, name, timed: setup.stage.inputTimed });
       // A partition that never gets a record must still find out it is idle, and timers restored
       // from a snapshot must still fire.
       scheduleTick(ctx, progress);
@@ -159,14 +170,14 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     if (checkpoints === undefined) return;
     const view = state.snapshot();
     const { watermark, maxTimestamp } = state.get(PROGRESS) as InputProgress;
-    checkpoints.snapshot(id, setup.stage, setup.index, operatorEntries(view), () => view.release(), { watermark, maxTimestamp });
+    checkpoints.snapshot(id, setup.stage.index, setup.index, operatorEntries(view), () => view.release(), { watermark, maxTimestamp });
   }
 
   function downstreamRouter(ctx: ActorContext<StageMessage<unknown>>): Router {
-    const downstream = setup.downstream();
+    const downstream = setup.stage.downstream();
     return new Router({
       next,
-      batchSize: setup.batchSize,
+      batchSize: setup.stage.batchSize,
       retries,
       send: (index, batch) => ctx.send(downstream[index] as ActorRef<StageMessage<unknown>>, batch),
       deadLetter,
@@ -182,13 +193,13 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     const router = downstreamRouter(ctx);
     const before = state.get(PROGRESS) as InputProgress;
     let progress = before;
-    const tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: setup.name, maxTimestamp: before.maxTimestamp });
+    const tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: name, maxTimestamp: before.maxTimestamp });
     const out: OperatorOutput = {
       emit(record, timestamp) {
         tailOutput.take(record, timestamp);
       },
       deadLetter,
-      late: setup.late,
+      late: setup.stage.outputs.late,
     };
 
     switch (message.type) {
@@ -258,7 +269,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   function settle(state: PartitionState, before: InputProgress, progress: InputProgress, ctx: ActorContext<StageMessage<unknown>>): Promise<void> | undefined {
     if (progress !== before) state.set(PROGRESS, progress);
     if (counters.watermarks !== undefined) counters.watermarks[setup.index] = progress.watermark;
-    const backlog = setup.lateBacklog();
+    const backlog = setup.stage.outputs.lateBacklog();
     if (backlog === undefined) {
       scheduleTick(ctx, progress);
       return undefined;

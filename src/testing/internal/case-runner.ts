@@ -13,7 +13,7 @@ import type { SystemOptions } from '../../actors/actor-system.js';
 import { createSystemWithScheduler } from '../../actors/system.js';
 import { mulberry32 } from '../../internal/mulberry32.js';
 import type { PipelineDeadLetter } from '../../streams/run/messages.js';
-import type { RunOptions } from '../../streams/run/run-pipeline.js';
+import type { RunOptions } from '../../streams/run-options.js';
 import type { RunnablePipeline } from '../check-pipeline.js';
 import type { ChaosTarget } from '../../streams/run/chaos.js';
 import type { Sink } from '../../streams/sinks/sink.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromArray, pipeline, toArray } from '../../../src/index.js';
-import { DEFAULT_BATCH_SIZE, defaultBatchSize } from '../../../src/streams/run/run-pipeline.js';
+import { DEFAULT_BATCH_SIZE, defaultBatchSize } from '../../../src/streams/job/run-settings.js';
 
 describe('the default batch size', () => {
   it('is 1024 records, or under injected crashes at most 0.5 / crashRate (at least 1)', () => {

@@ -8,7 +8,7 @@ import type { AggregateOperator } from '../../../src/streams/internal/logical-pl
 import { InjectedCrash } from '../../../src/streams/run/chaos.js';
 import type { PipelineDeadLetter, StageMessage } from '../../../src/streams/run/messages.js';
 import { aggregateOperator } from '../../../src/streams/run/operators/aggregate-operator.js';
-import { partitionActor, type PartitionSetup } from '../../../src/streams/run/partition-actor.js';
+import { partitionActor, type PartitionStage } from '../../../src/streams/run/partition-actor.js';
 import { planStepChain } from '../../../src/streams/run/step-chain.js';
 import { VirtualClock } from '../../../src/testing/index.js';
 import { Inbox } from '../../actors/helpers.js';
@@ -35,7 +35,7 @@ interface Rig {
   readonly deadLetters: PipelineDeadLetter[];
 }
 
-function rig(setup: Partial<PartitionSetup> = {}): Rig {
+function rig(options: { upstreams?: number; crash?: () => void } = {}): Rig {
   const system = createSystem({ clock: new VirtualClock() });
   const received = new Inbox<StageMessage<unknown>>();
   const downstream = system.spawn(
@@ -50,30 +50,31 @@ function rig(setup: Partial<PartitionSetup> = {}): Rig {
   );
   const snapshots: Rig['snapshots'] = [];
   const deadLetters: PipelineDeadLetter[] = [];
+  const stage: PartitionStage = {
+    name: 'count',
+    index: 0,
+    inputTimed: false,
+    tail: planStepChain([], false),
+    operator: (setup) => aggregateOperator(counting, setup),
+    counters: { name: 'count', recordsIn: 0, recordsOut: 0 },
+    outputs: { deadLetter: (letter) => void deadLetters.push(letter), late: () => undefined, lateBacklog: () => undefined },
+    next: undefined,
+    downstream: () => [downstream as ActorRef<StageMessage<unknown>>],
+    upstreams: options.upstreams ?? 1,
+    batchSize: 64,
+    retries: 0,
+  };
   const partition = system.spawn(
     partitionActor({
-      name: 'count',
+      stage,
       index: 0,
-      operator: (context) => aggregateOperator(counting, context),
-      inputTimed: false,
-      tail: planStepChain([], false),
-      next: undefined,
-      downstream: () => [downstream as ActorRef<StageMessage<unknown>>],
-      upstreams: 1,
-      batchSize: 64,
-      retries: 0,
-      counters: { name: 'count', recordsIn: 0, recordsOut: 0 },
-      deadLetter: (letter) => void deadLetters.push(letter),
-      late: () => undefined,
-      lateBacklog: () => undefined,
-      stage: 0,
+      crash: options.crash,
       checkpoints: {
         snapshot(id, _stage, _partition, entries, release) {
           snapshots.push({ id, entries: [...entries] });
           release();
         },
       },
-      ...setup,
     }),
     { name: 'partition', supervision: { maxRetries: 100 } },
   ) as ActorRef<StageMessage<unknown>>;

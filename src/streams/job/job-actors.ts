@@ -1,0 +1,84 @@
+/**
+ * The actors of one job, made from its plan: the sink actor, and a partition actor per partition of
+ * each stage, each started from where the checkpoint resumed left it, sharing the job's counters,
+ * side outputs and checkpoint coordinator; then placed by `spawnTopology`.
+ */
+import type { ActorSystem } from '../../actors/actor-system.js';
+import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import type { StartingPoint } from '../checkpoint/run-checkpoints.js';
+import type { PhysicalPlan, PhysicalStage } from '../plan/physical-plan.js';
+import { crasher } from '../run/chaos.js';
+import type { OperatorCounters } from '../run/operator-counters.js';
+import { partitionActor } from '../run/partition-actor.js';
+import { sinkActor } from '../run/sink-actor.js';
+import type { JobCounters } from './job-counters.js';
+import type { JobOutputs } from './job-outputs.js';
+import type { RunSettings } from './run-settings.js';
+import { spawnTopology, type Topology } from './topology.js';
+
+export interface JobActorsSetup {
+  readonly plan: PhysicalPlan;
+  readonly settings: RunSettings;
+  readonly system: ActorSystem;
+  readonly counters: JobCounters;
+  readonly outputs: JobOutputs;
+  readonly start: StartingPoint;
+  /** Where snapshots go when barriers align; undefined when checkpoints are off. */
+  readonly coordinator: CheckpointCoordinator | undefined;
+  /** The input has ended and the sink is closed: the job completed. */
+  readonly sinkClosed: () => void;
+  /** The sink failed: the run fails with this. */
+  readonly failed: (error: unknown) => void;
+}
+
+export function spawnJobActors(setup: JobActorsSetup): Promise<Topology> {
+  const { plan, settings, counters, outputs, start, coordinator } = setup;
+  const now = (): number => setup.system.clock.now();
+  return spawnTopology({
+    system: setup.system,
+    name: settings.name,
+    partitions: plan.stages.map((stage) => stage.step.partitions),
+    mailboxBatches: settings.mailboxBatches,
+    maxRestarts: settings.maxRestarts,
+    sink: sinkActor({
+      sink: plan.sink,
+      upstreams: plan.stages.at(-1)?.step.partitions ?? 1,
+      counters: counters.sink,
+      completed: setup.sinkClosed,
+      failed: setup.failed,
+      preCommitted: coordinator === undefined ? undefined : (id, token) => coordinator.preCommitted(id, token),
+    }),
+    partition: (s, p, downstream) => {
+      const stage = plan.stages[s] as PhysicalStage;
+      const name = `${stage.step.name}-${s}-partition-${p}`;
+      const definition = partitionActor({
+        stage: {
+          name: stage.step.name,
+          index: s,
+          inputTimed: stage.inputTimed,
+          tail: stage.tail,
+          operator: (operatorSetup) => stage.operator(operatorSetup, now),
+          counters: counters.stages[s] as OperatorCounters,
+          outputs: outputs.forStage(s, stage.step.name),
+          next: plan.stages[s + 1]?.assignment,
+          downstream,
+          upstreams: s === 0 ? 1 : (plan.stages[s - 1] as PhysicalStage).step.partitions,
+          batchSize: settings.batchSize,
+          retries: settings.retries,
+        },
+        index: p,
+        crash: crasher(settings.chaos, settings.crashAt, {
+          actor: name,
+          operator: stage.step.name,
+          stage: s,
+          stages: plan.stages.length,
+          partition: p,
+          partitions: stage.step.partitions,
+        }),
+        restored: { entries: start.entries?.[s]?.[p], progress: start.progress?.[s]?.[p] },
+        checkpoints: coordinator,
+      });
+      return { name, definition };
+    },
+  });
+}

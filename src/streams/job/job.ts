@@ -1,0 +1,395 @@
+/**
+ * A job: one running pipeline, the hub a run's parts hang from. It
+ *  1. keeps the run's status, one phase value, and ends the run on one path (`#finish`), whatever
+ *     ends it: the input, a stop, an abort, a failure;
+ *  2. starts the actors (`spawnTopology`: where partitions run is its placement seam) once the
+ *     checkpoints say where to start from;
+ *  3. drives the source into the first stage, then ends the input or takes the last checkpoint;
+ *  4. answers the handle: queries, checkpoints on demand, metrics, events.
+ * A record visits it once: the driver hands it to the router, and from there it travels actor to
+ * actor, with the job's side outputs and counters as the only things the actors share.
+ */
+import type { ActorSystem } from '../../actors/actor-system.js';
+import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
+import { Topic } from '../../internal/topic.js';
+import { CheckpointAbandonedError } from '../checkpoint/coordinator.js';
+import { RunCheckpoints, type StartingPoint } from '../checkpoint/run-checkpoints.js';
+import type { PartitionKey } from '../partitioning/canonical-key.js';
+import type { PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus } from '../pipeline-handle.js';
+import type { PhysicalPlan } from '../plan/physical-plan.js';
+import type { QueryOptions } from '../run-options.js';
+import type { CheckpointCompletedEvent, PipelineEvent } from '../run/pipeline-events.js';
+import { Router } from '../run/router.js';
+import { driveSource } from '../run/source-driver.js';
+import { DriverWake } from './driver-wake.js';
+import { queryStage, type QueryTarget } from './job-query.js';
+import { JobCounters } from './job-counters.js';
+import { jobMetrics } from './job-metrics.js';
+import { JobOutputs } from './job-outputs.js';
+import type { RunSettings } from './run-settings.js';
+import { spawnJobActors } from './job-actors.js';
+import { firstOf, type Topology } from './topology.js';
+
+/**
+ * Where a job is. `ending`: its end has begun (actors stopping, outputs closing) and `done` has
+ * not settled yet; the handle shows it as `'stopping'`.
+ */
+type JobPhase = 'starting' | 'running' | 'stopping' | 'ending' | 'finished' | 'failed';
+
+type Outcome = { readonly result: PipelineResult } | { readonly error: unknown };
+
+/** Where a run starts when there is no checkpoint to resume from. */
+function freshStart(plan: PhysicalPlan): StartingPoint {
+  return {
+    resumedFrom: undefined,
+    skipped: [],
+    completed: false,
+    offset: plan.source.start,
+    maxTimestamp: Number.NEGATIVE_INFINITY,
+    entries: undefined,
+    progress: undefined,
+    sinkToken: undefined,
+  };
+}
+
+export class Job {
+  readonly #plan: PhysicalPlan;
+  readonly #settings: RunSettings;
+  readonly #system: ActorSystem;
+  readonly #counters: JobCounters;
+  readonly #outputs: JobOutputs;
+  readonly #checkpoints: RunCheckpoints | undefined;
+  readonly #wake: DriverWake;
+  readonly #events = new Topic<PipelineEvent>('pipeline event');
+  readonly #startedAt = performance.now();
+  readonly #done: Promise<PipelineResult>;
+  #settle!: { resolve: (result: PipelineResult) => void; reject: (error: unknown) => void };
+  /** Resolves once the actors are up and the source driver is about to read. */
+  readonly #ready: Promise<void>;
+  #markReady!: () => void;
+  /** One promise for every wait on the run's end, not a reaction on `done` per wait. */
+  readonly #over: Promise<void>;
+  readonly #readyOrOver: Promise<void>;
+  readonly #unsubscribe: () => void;
+  readonly #driving: Promise<void>;
+  /** What a query reads of this job. */
+  readonly #queryTarget: QueryTarget;
+  #phase: JobPhase = 'starting';
+  /** The caller asked to stop (`stop()` or the signal): a fact the result reports, whatever the phase. */
+  #stopRequested = false;
+  #start: StartingPoint;
+  #topology: Topology | undefined;
+  /** The source driver's router, for a query to send what waits in its batches first. */
+  #sourceRouter: Router | undefined;
+  /** Whether the sink was closed (the job completed): otherwise the run's end releases it. */
+  #sinkClosed = false;
+
+  /** @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset. */
+  constructor(plan: PhysicalPlan, settings: RunSettings) {
+    this.#plan = plan;
+    this.#settings = settings;
+    this.#system = settings.makeSystem();
+    this.#counters = new JobCounters(plan);
+    this.#outputs = new JobOutputs(plan.stages, settings.deadLetters);
+    this.#checkpoints =
+      settings.checkpoint === undefined
+        ? undefined
+        : new RunCheckpoints({
+            options: settings.checkpoint,
+            source: plan.source,
+            stages: plan.stages,
+            clock: this.#system.clock,
+            commit: (token, completed) => (this.#topology as Topology).sink.send({ type: 'commit', token, completed }),
+            failed: (error) => void this.#fail(error),
+          });
+    this.#start = freshStart(plan);
+    this.#wake = new DriverWake(() => this.#stopRequested || this.#settled, this.#checkpoints);
+    this.#done = new Promise<PipelineResult>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    this.#done.catch(() => undefined); // observed here; the caller sees the rejection on `done` too
+    this.#ready = new Promise<void>((resolve) => {
+      this.#markReady = resolve;
+    });
+    this.#over = this.#done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#readyOrOver = Promise.race([this.#ready, this.#over]);
+    this.#queryTarget = {
+      plan,
+      started: this.#readyOrOver,
+      ended: () => this.#settled,
+      topology: () => this.#topology,
+      sourceRouter: () => this.#sourceRouter,
+    };
+    this.#unsubscribe = this.#bridgeEvents();
+    const { signal } = settings;
+    if (signal?.aborted) this.#requestStop();
+    else signal?.addEventListener('abort', this.#onAbort, { once: true });
+    // Settles once the driver has let go of the source and its timers, whatever became of it.
+    this.#driving = this.#drive().catch((error: unknown) => void this.#fail(error));
+  }
+
+  /** The caller's view of this job. */
+  handle(): PipelineHandle {
+    const job = this;
+    return {
+      done: this.#done,
+      get status() {
+        return job.status;
+      },
+      events: this.#events,
+      query<TValue>(stage: string, key: PartitionKey, options?: QueryOptions): Promise<TValue | undefined> {
+        return queryStage<TValue>(job.#queryTarget, stage, key, options);
+      },
+      deadLetters: () => this.#outputs.recentDeadLetters(),
+      stop: () => {
+        this.#requestStop();
+        return this.#done;
+      },
+      checkpoint: () => this.#checkpoint(),
+      metrics: () => this.#metrics(),
+    };
+  }
+
+  get status(): PipelineStatus {
+    return this.#phase === 'ending' ? 'stopping' : this.#phase;
+  }
+
+  /** Whether the run's end has begun: nothing new starts after it. */
+  get #settled(): boolean {
+    return this.#phase === 'ending' || this.#phase === 'finished' || this.#phase === 'failed';
+  }
+
+  // ─── The drive ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Opens the checkpoints (and recovers the sink), starts the actors, drives the source to its end
+   * or a stop, then ends the input — with the job's last checkpoint, when there are checkpoints —
+   * or, after a stop with checkpoints, takes one last checkpoint to resume from.
+   */
+  async #drive(): Promise<void> {
+    const plan = this.#plan;
+    const settings = this.#settings;
+    const checkpoints = this.#checkpoints;
+    if (checkpoints !== undefined) {
+      this.#start = await checkpoints.open();
+      await plan.sink.recover?.(this.#start.sinkToken, this.#start.completed);
+      if (this.#start.completed) {
+        // The job finished in an earlier run: its output stands, nothing runs again.
+        await plan.sink.close?.();
+        this.#sinkClosed = true;
+        this.#complete();
+        return;
+      }
+    }
+    this.#topology = await this.#spawn();
+    const targets = firstOf(this.#topology);
+    const router = new Router({
+      next: plan.stages[0]?.assignment,
+      batchSize: settings.batchSize,
+      retries: settings.retries,
+      send: (index, message) => (targets[index] as (typeof targets)[number]).send(message),
+      deadLetter: this.#outputs.deadLetter,
+      from: 0,
+      timed: plan.head.timed,
+      carriesWatermarks: plan.carriesWatermarks,
+    });
+    this.#sourceRouter = router;
+    if (this.#phase === 'starting') this.#phase = 'running';
+    this.#markReady();
+    const { offset, maxTimestamp } = await driveSource({
+      source: plan.source,
+      head: plan.head,
+      router,
+      retries: settings.retries,
+      batchSize: settings.batchSize,
+      lingerMs: settings.lingerMs,
+      clock: this.#system.clock,
+      counters: this.#counters.source,
+      deadLetter: this.#outputs.deadLetter,
+      stopping: () => this.#stopRequested || this.#settled,
+      failed: (error) => void this.#fail(error),
+      from: this.#start.offset,
+      fromMaxTimestamp: this.#start.maxTimestamp,
+      wake: this.#wake.waitForWake,
+      barriers:
+        checkpoints === undefined
+          ? undefined
+          : { signal: checkpoints.signal, begin: (at: unknown, readUpTo: number) => this.#observed(checkpoints.begin(at, readUpTo), at) },
+    });
+    if (this.#settled) return;
+    if (checkpoints === undefined) {
+      await router.end();
+      return;
+    }
+    if (this.#stopRequested) {
+      // A stopped job is not finished: no final values or windows, a checkpoint to resume from.
+      const last = this.#observed(checkpoints.begin(offset, maxTimestamp, false), offset);
+      await router.barrier(last.id);
+      await last.done;
+      this.#complete();
+      return;
+    }
+    await router.end(this.#observed(checkpoints.begin(offset, maxTimestamp, true), offset).id);
+  }
+
+  /** Starts the job actor, the sink and every partition, each from where the checkpoint left it. */
+  #spawn(): Promise<Topology> {
+    return spawnJobActors({
+      plan: this.#plan,
+      settings: this.#settings,
+      system: this.#system,
+      counters: this.#counters,
+      outputs: this.#outputs,
+      start: this.#start,
+      coordinator: this.#checkpoints?.coordinator,
+      sinkClosed: () => {
+        this.#sinkClosed = true;
+        this.#complete();
+      },
+      failed: (error) => void this.#fail(error),
+    });
+  }
+
+  /** Publishes each checkpoint's completion, with the offset a restart would read from. */
+  #observed(begun: { id: number; done: Promise<void> }, offset: unknown): { id: number; done: Promise<void> } {
+    begun.done.then(
+      () => {
+        const stats = this.#checkpoints?.stats;
+        if (!this.#events.hasSubscribers || stats?.lastId !== begun.id) return;
+        const event: CheckpointCompletedEvent = {
+          type: 'checkpoint-completed',
+          pipeline: this.#settings.name,
+          id: begun.id,
+          offset,
+          durationMs: stats.lastDurationMs ?? 0,
+          bytes: stats.lastBytes ?? 0,
+          at: this.#system.clock.now(),
+        };
+        this.#events.publish(event);
+      },
+      () => undefined,
+    );
+    return begun;
+  }
+
+  // ─── The end ────────────────────────────────────────────────────────────────────────────────
+
+  #requestStop(): void {
+    this.#stopRequested = true;
+    if (!this.#settled) this.#phase = 'stopping';
+    this.#wake.wake();
+  }
+
+  readonly #onAbort = (): void => this.#requestStop();
+
+  #fail(error: unknown): Promise<void> {
+    return this.#finish({ error });
+  }
+
+  #complete(): void {
+    const start = this.#start;
+    void this.#finish({
+      result: {
+        recordsRead: this.#counters.source.recordsIn,
+        recordsWritten: this.#counters.sink.recordsOut,
+        deadLetters: this.#outputs.deadLetters,
+        lateRecords: this.#outputs.lateRecords,
+        stopped: this.#stopRequested,
+        durationMs: performance.now() - this.#startedAt,
+        resumedFrom: start.resumedFrom,
+        skippedCheckpoints: start.skipped,
+        alreadyComplete: start.completed,
+        checkpoints: this.#checkpoints?.stats?.completed ?? 0,
+      },
+    });
+  }
+
+  /**
+   * Ends the run once: stops taking checkpoints, wakes a driver waiting on the source so it lets go
+   * of it, stops every actor, waits for the driver, then lets the sink (when it was not closed) and
+   * the side outputs go (nothing posts to them any more) and waits for every checkpoint file being
+   * written. Only then does `done` settle, so a run started at once on the same folder (a resume)
+   * meets nothing of this one still going.
+   */
+  async #finish(outcome: Outcome): Promise<void> {
+    if (this.#settled) return;
+    this.#phase = 'ending';
+    this.#wake.wake();
+    this.#checkpoints?.close();
+    this.#unsubscribe();
+    this.#settings.signal?.removeEventListener('abort', this.#onAbort);
+    let failure = 'error' in outcome ? outcome.error : undefined;
+    await this.#system.shutdown();
+    await this.#driving;
+    const endings: (() => unknown)[] = [];
+    if (!this.#sinkClosed) endings.push(() => this.#plan.sink.release?.());
+    endings.push(...this.#outputs.closings());
+    for (const end of endings) {
+      try {
+        await end();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    await this.#checkpoints?.writesEnded();
+    this.#phase = failure === undefined ? 'finished' : 'failed';
+    if (this.#events.hasSubscribers) {
+      const at = this.#system.clock.now();
+      this.#events.publish({ type: 'pipeline-finished', pipeline: this.#settings.name, stopped: this.#stopRequested, ...(failure === undefined ? {} : { error: failure }), at });
+    }
+    if (failure !== undefined) this.#settle.reject(failure);
+    else this.#settle.resolve((outcome as { result: PipelineResult }).result);
+  }
+
+  /** Passes the system's events on, counts restarts, and fails the run when the job gives up. */
+  #bridgeEvents(): () => void {
+    const jobPath = `/user/${this.#settings.name}`;
+    return this.#system.events.subscribe((event) => {
+      if (this.#events.hasSubscribers) this.#events.publish(event);
+      if (event.type === 'actor-restarted') this.#counters.restarts++;
+      if (event.type === 'actor-escalated' && event.path === jobPath) void this.#fail(event.error);
+      // A batch that keeps failing the actor itself (not a record a user function threw on, which is
+      // dead-lettered one by one) would be lost: fail the run instead.
+      if (event.type === 'poison-message') void this.#fail(new PipelineFailedError(event.path, event.error));
+    });
+  }
+
+  // ─── The handle ─────────────────────────────────────────────────────────────────────────────
+
+  async #checkpoint(): Promise<number> {
+    const checkpoints = this.#checkpoints;
+    if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
+    await this.#readyOrOver;
+    const completedBefore = checkpoints.stats?.completed ?? 0;
+    checkpoints.request();
+    // The next checkpoint to complete is the one just asked for (or one begun before it).
+    while ((checkpoints.stats?.completed ?? 0) === completedBefore) {
+      if (this.#settled) throw new InvalidOptionError('checkpoint', 'a running pipeline', 'a finished one');
+      try {
+        await Promise.race([checkpoints.coordinator.settled(), this.#over]);
+      } catch (error) {
+        // One the run's end abandoned: the loop says the run is over.
+        if (!(error instanceof CheckpointAbandonedError)) throw error;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return checkpoints.stats?.lastId as number;
+  }
+
+  #metrics(): PipelineMetrics {
+    return jobMetrics({
+      name: this.#settings.name,
+      status: this.status,
+      plan: this.#plan,
+      counters: this.#counters,
+      outputs: this.#outputs,
+      topology: this.#topology,
+      system: this.#system,
+      checkpoints: this.#checkpoints?.stats,
+      startedAt: this.#startedAt,
+    });
+  }
+}

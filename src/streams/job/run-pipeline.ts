@@ -1,0 +1,20 @@
+/**
+ * `pipeline.run()`: checks the options, plans the stages, and starts a job. Every hop is bounded:
+ * the source reads only when the first stage has room, each partition sends on only when the next
+ * has room, and the sink's awaited writes hold it all back.
+ */
+import type { LogicalPlan } from '../internal/logical-plan.js';
+import type { PipelineHandle } from '../pipeline-handle.js';
+import { planPhysical } from '../plan/physical-plan.js';
+import type { RunOptions } from '../run-options.js';
+import { Job } from './job.js';
+import { resolveRunSettings } from './run-settings.js';
+
+/**
+ * Runs `plan` with `options`.
+ * @throws InvalidOptionError naming the first invalid option, or `checkpoint` for a source that cannot be read again.
+ */
+export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHandle {
+  const settings = resolveRunSettings(options);
+  return new Job(planPhysical(plan), settings).handle();
+}

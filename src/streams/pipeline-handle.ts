@@ -1,0 +1,146 @@
+/**
+ * A running pipeline as its caller sees it: the handle `pipeline.run()` returns, its status, its
+ * metrics and its result. Types only; the job (`run/`) implements them.
+ */
+import type { ActorMetrics } from '../actors/actor-metrics.js';
+import type { EventChannel } from '../actors/events.js';
+import type { LatencySummary } from '../metrics/latency-histogram.js';
+import type { CheckpointStats } from './checkpoint/coordinator.js';
+import type { PartitionKey } from './partitioning/canonical-key.js';
+import type { PipelineDeadLetter } from './run/messages.js';
+import type { PipelineEvent } from './run/pipeline-events.js';
+import type { QueryOptions } from './run-options.js';
+
+/** What a finished run reports. */
+export interface PipelineResult {
+  /** Records taken from the source. */
+  readonly recordsRead: number;
+  /** Records the sink accepted. */
+  readonly recordsWritten: number;
+  /** Records sent to the dead-letter output. */
+  readonly deadLetters: number;
+  /** Records too late for every window, over all window operators (dead-lettered or not). */
+  readonly lateRecords: number;
+  /** True when `stop()` or the signal ended the run before the source did. */
+  readonly stopped: boolean;
+  readonly durationMs: number;
+  /** The checkpoint this run resumed from, when it did. */
+  readonly resumedFrom: number | undefined;
+  /** Newer checkpoints passed over because they were damaged, and why. */
+  readonly skippedCheckpoints: readonly { readonly id: number; readonly reason: string }[];
+  /** True when the checkpoint folder said the job had already completed: nothing ran. */
+  readonly alreadyComplete: boolean;
+  /** Checkpoints this run completed (with checkpoints on), the last one included. */
+  readonly checkpoints: number;
+}
+
+/**
+ * Where a run is: `'starting'` until its actors are up (and, with checkpoints, the state is
+ * restored), `'running'`, `'stopping'` once `stop()` or the signal asked it to, then `'finished'`
+ * (`done` resolved) or `'failed'` (`done` rejected).
+ */
+export type PipelineStatus = 'starting' | 'running' | 'stopping' | 'finished' | 'failed';
+
+/** One operator's counters: the source, each keyed (or rebalanced) stage, the sink. */
+export interface OperatorMetrics {
+  readonly name: string;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+}
+
+/** A keyed (or rebalanced) stage as its partitions see it. */
+export interface StageMetrics {
+  /** The operator's name, as in `operators`. */
+  readonly name: string;
+  readonly partitions: number;
+  /**
+   * Time a partition takes over one batch (the operator and routing its output, not the wait for
+   * room downstream), in milliseconds: percentiles of the last one to two minutes.
+   */
+  readonly latency: LatencySummary;
+  /** The stage's input watermark (the lowest of its partitions'), on a timed stream once it has one. */
+  readonly watermark: number | undefined;
+}
+
+/** Live counters of a running pipeline. */
+export interface PipelineMetrics {
+  /** The run's name (`run({ name })`). */
+  readonly name: string;
+  readonly status: PipelineStatus;
+  readonly operators: readonly OperatorMetrics[];
+  /** Each keyed (or rebalanced) stage's batch latency and watermark, in pipeline order. */
+  readonly stages: readonly StageMetrics[];
+  /** Mailbox depth (in batches) and high-water mark of every actor, by path. */
+  readonly mailboxes: Readonly<Record<string, { readonly depth: number; readonly highWaterMark: number }>>;
+  /**
+   * Every actor of the run — the job, each partition, the sink — with what it processed (batches),
+   * its failures and restarts, mailbox depth, high-water mark and drops.
+   */
+  readonly actors: readonly ActorMetrics[];
+  readonly restarts: number;
+  readonly deadLetters: number;
+  readonly lateRecords: number;
+  /** With checkpoints on: how many completed, the last one's id, duration and size. */
+  readonly checkpoints: CheckpointStats | undefined;
+  /** Records read and written since the run started, and the average rate of reading. */
+  readonly throughput: {
+    readonly elapsedMs: number;
+    readonly recordsRead: number;
+    readonly recordsWritten: number;
+    readonly recordsPerSecond: number;
+  };
+  /**
+   * On a timed stream: the watermark of the last stage that has one, and how far it trails the wall
+   * clock (`Date.now()` − watermark, for event times in epoch milliseconds).
+   */
+  readonly watermark: { readonly value: number; readonly lagMs: number } | undefined;
+}
+
+/** A running pipeline. */
+export interface PipelineHandle {
+  /** Resolves when the source has ended and everything has drained into the sink; rejects with the failure. */
+  readonly done: Promise<PipelineResult>;
+  /** Where the run is now. */
+  readonly status: PipelineStatus;
+  /**
+   * The run's events: its actor system's (`actor-restarted`, `actor-failed`, `poison-message` …)
+   * and its own (`checkpoint-completed`, `pipeline-finished`), published synchronously.
+   */
+  readonly events: EventChannel<PipelineEvent>;
+  /** Counters read now; cheap enough to call on every scrape. */
+  metrics(): PipelineMetrics;
+  /**
+   * The current value of `key` in the keyed stage named `stage` (`'reduce'`, `'aggregate'`,
+   * `'process'`, or the stage's `name` option): the partition that owns the key answers from its
+   * live state — for `reduce`/`aggregate` the value it would emit (`result` of the accumulator), for
+   * `process` the key's state. Resolves with undefined for a key the stage holds nothing for.
+   *
+   * In the first keyed stage the answer covers every record the source handed the pipeline before
+   * the call (records waiting for a batch to fill are sent first); later stages answer with what
+   * has reached them. Treat the value as read-only: it is the state itself, not a copy.
+   *
+   * @throws (rejects) InvalidOptionError naming `stage` when no reduce, aggregate or process stage
+   *   has that name, or `query` when the run has finished; InvalidKeyError for a key that cannot be
+   *   partitioned; AskTimeoutError after `timeoutMs`; the error `result` throws.
+   * @example
+   * ```ts
+   * const handle = pipeline(source).keyBy((e) => e.user, { partitions: 4 })
+   *   .reduce((n: number) => n + 1, () => 0).to(toCallback(() => {})).run();
+   * const clicks = await handle.query<number>('reduce', 'ada'); // undefined until ada is seen
+   * ```
+   */
+  query<TValue = unknown>(stage: string, key: PartitionKey, options?: QueryOptions): Promise<TValue | undefined>;
+  /** The most recent dead letters (up to 1000), oldest first. */
+  deadLetters(): PipelineDeadLetter[];
+  /**
+   * Stops reading the source and resolves like `done`. Without checkpoints, what was read drains
+   * into the sink (final values and windows included); with them, a last checkpoint is taken
+   * instead, and a later run resumes from it.
+   */
+  stop(): Promise<PipelineResult>;
+  /**
+   * Takes a checkpoint now (with checkpoints on) and resolves with its id once it is complete.
+   * @throws InvalidOptionError (rejects) when the run has no `checkpoint` option.
+   */
+  checkpoint(): Promise<number>;
+}
