@@ -209,7 +209,9 @@ export class Job {
       clock: this.#system.clock,
       counters: this.#counters.source,
       deadLetter: this.#outputs.deadLetter,
-      stopping: () => this.#stopRequested || this.#settled,
+      // Asked after every record: one comparison. The driver runs only once the phase is
+      // 'running', and any other phase (a stop asked for, the run's end) stops the reading.
+      stopping: () => this.#phase !== 'running',
       failed: (error) => void this.#fail(error),
       from: this.#start.offset,
       fromMaxTimestamp: this.#start.maxTimestamp,
