@@ -35,7 +35,11 @@ const repeat = Math.round(positive(values, 'repeat', 10));
 const turnBudgetMs = values['turn-budget-ms'] === undefined ? undefined : positive(values, 'turn-budget-ms', 5);
 const settings = { rate, windowMs: seconds * 1000, turnBudgetMs };
 
-const p99 = (latencies: readonly number[]): string => percentile([...latencies].sort((a, b) => a - b), 0.99).toFixed(2);
+const p99 = (latencies: readonly number[]): string =>
+  percentile(
+    [...latencies].sort((a, b) => a - b),
+    0.99,
+  ).toFixed(2);
 const rounds = await measureFairness({
   ...settings,
   rounds: repeat,

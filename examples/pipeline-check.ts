@@ -19,7 +19,10 @@ function spending({ source, sink }: PipelineIO<Purchase, Keyed<string, number>>)
   return pipeline(source)
     .filter((p) => p.cents > 0)
     .keyBy((p) => p.user, { partitions: 3 })
-    .reduce((total: number, p) => total + p.cents, () => 0)
+    .reduce(
+      (total: number, p) => total + p.cents,
+      () => 0,
+    )
     .to(sink);
 }
 
@@ -68,10 +71,20 @@ function leakySpending({ source, sink }: PipelineIO<Purchase, Keyed<string, numb
 }
 
 try {
-  await assertPipeline(definePipelineCheck({ build: leakySpending, input: purchases, model: spendingModel, compare: 'per-key-order', keyOf: (t) => t.key, faults: { throws: true } }), {
-    seed: 5,
-    numRuns: 200,
-  });
+  await assertPipeline(
+    definePipelineCheck({
+      build: leakySpending,
+      input: purchases,
+      model: spendingModel,
+      compare: 'per-key-order',
+      keyOf: (t) => t.key,
+      faults: { throws: true },
+    }),
+    {
+      seed: 5,
+      numRuns: 200,
+    },
+  );
   console.log('leakySpending passed: the bug went unnoticed');
 } catch (error) {
   console.log(`leakySpending fails:\n${(error as Error).message}`);

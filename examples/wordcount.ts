@@ -81,8 +81,7 @@ function parseOptions(): Options {
   return { input: values.input, partitions, output: values.output, chaos, checkpoint };
 }
 
-const byCountThenWord = (a: Keyed<string, number>, b: Keyed<string, number>): number =>
-  b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byCountThenWord = (a: Keyed<string, number>, b: Keyed<string, number>): number => b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 function render(counts: readonly Keyed<string, number>[]): string {
   return [...counts]
@@ -124,9 +123,20 @@ function resultSink(output: string | undefined): Sink<Keyed<string, number>> & {
 const { input, partitions, output, chaos, checkpoint } = parseOptions();
 const counts = resultSink(output);
 const handle = pipeline(fromFileLines(input))
-  .flatMap((line) => line.toLowerCase().split(WORD_SEPARATOR).filter((word) => word !== ''), 'split')
+  .flatMap(
+    (line) =>
+      line
+        .toLowerCase()
+        .split(WORD_SEPARATOR)
+        .filter((word) => word !== ''),
+    'split',
+  )
   .keyBy((word) => word, { partitions })
-  .reduce((count: number) => count + 1, () => 0, { emit: 'final', name: 'count' })
+  .reduce(
+    (count: number) => count + 1,
+    () => 0,
+    { emit: 'final', name: 'count' },
+  )
   .to(counts)
   .run({
     name: 'wordcount',

@@ -146,8 +146,7 @@ export class RestartIntensityExceededError extends SluiceError {
 
   constructor(supervisor: string, child: string, limit: { maxRestarts: number; withinMs: number }, cause: unknown) {
     super(
-      `Supervisor ${supervisor} gave up: more than ${limit.maxRestarts} restarts within ${limit.withinMs} ms ` +
-        `(last: ${child}: ${errorMessage(cause)})`,
+      `Supervisor ${supervisor} gave up: more than ${limit.maxRestarts} restarts within ${limit.withinMs} ms ` + `(last: ${child}: ${errorMessage(cause)})`,
       { cause },
     );
     this.name = 'RestartIntensityExceededError';
@@ -270,9 +269,7 @@ export class JournalClosedError extends SluiceError {
 
   constructor(dir: string, cause?: unknown) {
     super(
-      cause === undefined
-        ? `Journal ${dir} is closed`
-        : `Journal ${dir} closed itself after a failed write: ${errorMessage(cause)}`,
+      cause === undefined ? `Journal ${dir} is closed` : `Journal ${dir} closed itself after a failed write: ${errorMessage(cause)}`,
       cause === undefined ? undefined : { cause },
     );
     this.name = 'JournalClosedError';

@@ -2,13 +2,7 @@
  * Sluice's public entry: named exports only. Everything not listed here is internal and may change.
  */
 export { createSystem } from './actors/system.js';
-export type {
-  ActorSystem,
-  DispatcherOptions,
-  ShutdownOptions,
-  SystemOptions,
-  SystemStatus,
-} from './actors/actor-system.js';
+export type { ActorSystem, DispatcherOptions, ShutdownOptions, SystemOptions, SystemStatus } from './actors/actor-system.js';
 export { defineActor } from './actors/behavior.js';
 export type { ActorDefinition, DraftActorDefinition } from './actors/behavior.js';
 export type { ActorContext } from './actors/context.js';
@@ -52,14 +46,7 @@ export type { BackoffOptions } from './supervision/backoff.js';
 
 export { KeyedState, KeyedStateView } from './state/keyed-state.js';
 export type { SnapshotOptions } from './state/snapshot-options.js';
-export type {
-  LoadResult,
-  RestoredSnapshot,
-  SkippedSnapshot,
-  Snapshot,
-  SnapshotEntry,
-  SnapshotStore,
-} from './state/snapshot-store.js';
+export type { LoadResult, RestoredSnapshot, SkippedSnapshot, Snapshot, SnapshotEntry, SnapshotStore } from './state/snapshot-store.js';
 export { MemorySnapshotStore } from './state/memory-store.js';
 export type { MemorySnapshotStoreOptions } from './state/memory-store.js';
 export { FileSnapshotStore } from './state/file-store.js';
@@ -68,24 +55,10 @@ export type { FileSnapshotStoreOptions } from './state/file-store.js';
 export { canonicalKeyBytes, keyFromCanonicalBytes } from './streams/partitioning/canonical-key.js';
 export type { PartitionKey } from './streams/partitioning/canonical-key.js';
 export { murmur3 } from './streams/partitioning/murmur3.js';
-export {
-  DEFAULT_MAX_PARALLELISM,
-  hashKey,
-  keyGroupOf,
-  keyGroupRange,
-  partitionOfKeyGroup,
-} from './streams/partitioning/key-groups.js';
+export { DEFAULT_MAX_PARALLELISM, hashKey, keyGroupOf, keyGroupRange, partitionOfKeyGroup } from './streams/partitioning/key-groups.js';
 export type { KeyGroupRange } from './streams/partitioning/key-groups.js';
-export {
-  createHashPartitioner,
-  createRangePartitioner,
-  createRoundRobinPartitioner,
-} from './streams/partitioning/partitioner.js';
-export type {
-  HashPartitionerOptions,
-  Partitioner,
-  RangePartitionerOptions,
-} from './streams/partitioning/partitioner.js';
+export { createHashPartitioner, createRangePartitioner, createRoundRobinPartitioner } from './streams/partitioning/partitioner.js';
+export type { HashPartitionerOptions, Partitioner, RangePartitionerOptions } from './streams/partitioning/partitioner.js';
 
 export type { MalformedInput, RecordChunk, Source, SourceItem, SourceRecord } from './streams/sources/source.js';
 export { fromArray, fromGenerator, fromIterable } from './streams/sources/collection-sources.js';
@@ -106,15 +79,7 @@ export { KeyedStream } from './streams/keyed-stream.js';
 export type { Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/keyed-stream.js';
 export { WindowedStream } from './streams/windowed-stream.js';
 export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/windowed-stream.js';
-export type {
-  DraftProcessFunction,
-  EventTimeOf,
-  FiredTimer,
-  ProcessContext,
-  ProcessFunction,
-  ProcessOptions,
-  TimeDomain,
-} from './streams/process-function.js';
+export type { DraftProcessFunction, EventTimeOf, FiredTimer, ProcessContext, ProcessFunction, ProcessOptions, TimeDomain } from './streams/process-function.js';
 export type { OperatorMetrics, PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus, StageMetrics } from './streams/pipeline-handle.js';
 export type { QueryOptions, RunOptions } from './streams/run-options.js';
 export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';

@@ -28,8 +28,7 @@ function add(total: number, msg: Msg): number {
 export const actorThroughputCase = defineCase({
   name: 'actor-throughput',
   unit: 'messages',
-  input: (scale): readonly Msg[] =>
-    Array.from({ length: scale === 'quick' ? 200_000 : 1_000_000 }, (_, i) => ({ type: 'add', amount: i % 10 })),
+  input: (scale): readonly Msg[] => Array.from({ length: scale === 'quick' ? 200_000 : 1_000_000 }, (_, i) => ({ type: 'add', amount: i % 10 })),
   operations: (messages) => messages.length,
   implementations: [
     {

@@ -75,7 +75,10 @@ export function memoryBoundCase(multiplier: number): BenchCase {
             const sink = new SlowSink();
             await pipeline(fromGenerator((from) => events(from, records)))
               .keyBy((event) => event.user, { partitions: 4 })
-              .reduce((total: number, event) => total + event.amount, () => 0)
+              .reduce(
+                (total: number, event) => total + event.amount,
+                () => 0,
+              )
               .to(toCallback(({ value }) => sink.write(value)))
               .run({ name: 'memory' }).done;
             return sink.checksum;

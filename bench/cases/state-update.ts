@@ -38,11 +38,7 @@ const byDraft = defineActor<Account, Msg>({
   },
 });
 
-function actorRun(
-  impl: string,
-  definition: ActorDefinition<Account, Msg>,
-  freezeState: boolean,
-): ImplementationSpec<readonly Msg[]> {
+function actorRun(impl: string, definition: ActorDefinition<Account, Msg>, freezeState: boolean): ImplementationSpec<readonly Msg[]> {
   return {
     impl,
     role: 'sluice',
@@ -63,8 +59,7 @@ function actorRun(
 export const stateUpdateCase = defineCase({
   name: 'state-update',
   unit: 'messages',
-  input: (scale): readonly Msg[] =>
-    Array.from({ length: scale === 'quick' ? 200_000 : 1_000_000 }, (_, i) => ({ type: 'deposit', amount: i % 10 })),
+  input: (scale): readonly Msg[] => Array.from({ length: scale === 'quick' ? 200_000 : 1_000_000 }, (_, i) => ({ type: 'deposit', amount: i % 10 })),
   operations: (messages) => messages.length,
   implementations: [
     {

@@ -44,23 +44,26 @@ interface WordEvent {
  * Counts into the actor's own Map, in place: XState asks for a new context per event, but copying
  * 10,000 counts per record would measure the copy, not the actor.
  */
-const countWords = fromTransition((counts: Map<string, number>, { word }: WordEvent) => {
-  counts.set(word, (counts.get(word) ?? 0) + 1);
-  return counts;
-}, () => new Map<string, number>());
+const countWords = fromTransition(
+  (counts: Map<string, number>, { word }: WordEvent) => {
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+    return counts;
+  },
+  () => new Map<string, number>(),
+);
 
 /**
  * Starts Sluice's word count: `words` counted per word in {@link PARTITIONS} keyed partitions, each
  * final count handed to `counted`. The checkpoint-overhead case runs the same job with `options`.
  */
-export function startSluiceWordcount(
-  words: Source<string, unknown>,
-  counted: (word: string, count: number) => void,
-  options: RunOptions = {},
-): PipelineHandle {
+export function startSluiceWordcount(words: Source<string, unknown>, counted: (word: string, count: number) => void, options: RunOptions = {}): PipelineHandle {
   return pipeline(words)
     .keyBy((word) => word, { partitions: PARTITIONS })
-    .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
+    .reduce(
+      (count: number) => count + 1,
+      () => 0,
+      { emit: 'final' },
+    )
     .to(toCallback(({ key, value }) => counted(key, value)))
     .run({ name: 'bench', ...options });
 }
@@ -119,7 +122,12 @@ export const wordcountCase = defineCase({
           const counts = await lastValueFrom(
             rxFrom(words).pipe(
               groupBy((word) => word),
-              mergeMap((group) => group.pipe(rxReduce((count: number) => count + 1, 0), rxMap((count) => [group.key, count] as const))),
+              mergeMap((group) =>
+                group.pipe(
+                  rxReduce((count: number) => count + 1, 0),
+                  rxMap((count) => [group.key, count] as const),
+                ),
+              ),
               rxToArray(),
             ),
           );

@@ -83,7 +83,10 @@ function startPipeline(turnBudgetMs: number | undefined): PipelineHandle {
     }),
   )
     .keyBy((n) => n % 10_000, { partitions: 4 })
-    .reduce((count: number) => count + 1, () => 0)
+    .reduce(
+      (count: number) => count + 1,
+      () => 0,
+    )
     .to(toCallback(() => void written++))
     .run({ name: 'fairness', ...(turnBudgetMs === undefined ? {} : { dispatcher: { turnBudgetMs } }) });
 }

@@ -125,7 +125,9 @@ export function defineCase<TInput>(spec: CaseSpec<TInput>): BenchCase {
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new Error(`Case \`${spec.name}\` has two implementations named \`${duplicate}\``);
   for (const { impl, compareWith = [] } of spec.implementations) {
-    const unknown = compareWith.find((other) => other === impl || !spec.implementations.some((candidate) => candidate.impl === other && candidate.role === 'sluice'));
+    const unknown = compareWith.find(
+      (other) => other === impl || !spec.implementations.some((candidate) => candidate.impl === other && candidate.role === 'sluice'),
+    );
     if (unknown !== undefined) {
       throw new Error(`Expected \`compareWith\` of \`${impl}\` in case \`${spec.name}\` to name another Sluice implementation, got \`${unknown}\``);
     }

@@ -138,8 +138,7 @@ export function nexmarkCase(query: SluiceQuery, events: readonly NexmarkEvent[],
   const partitions = options.partitions ?? 4;
   const maxOutOfOrdernessMs = options.stream?.maxDelayMs ?? DEFAULT_NEXMARK_CONFIG.maxDelayMs;
   const checksum = (rows: readonly unknown[]): number => spec.checksum(rows as never[]);
-  const throughSluice = (source: Source<NexmarkEvent, unknown>): Promise<readonly unknown[]> =>
-    runQuery(query, source, { partitions, maxOutOfOrdernessMs });
+  const throughSluice = (source: Source<NexmarkEvent, unknown>): Promise<readonly unknown[]> => runQuery(query, source, { partitions, maxOutOfOrdernessMs });
   const implementation = (impl: string, execute: () => Promise<readonly unknown[]> | readonly unknown[], baseline = false): NexmarkImplementation => ({
     impl,
     ...(baseline ? { baseline } : {}),
@@ -154,9 +153,7 @@ export function nexmarkCase(query: SluiceQuery, events: readonly NexmarkEvent[],
   ];
   if (options.stream !== undefined) {
     const stream = options.stream;
-    implementations.push(
-      implementation('sluice pipeline, generating source', () => throughSluice(nexmarkSource({ ...stream, events: events.length }))),
-    );
+    implementations.push(implementation('sluice pipeline, generating source', () => throughSluice(nexmarkSource({ ...stream, events: events.length }))));
   }
   return { name: `nexmark-${query}`, unit: 'events', operations: events.length, implementations, checksum };
 }

@@ -39,10 +39,7 @@ export interface BenchResult {
  * judgeCase(wordcountCase, new Map([['plain loop', report], ...])); // one BenchResult per implementation
  * ```
  */
-export function judgeCase(
-  benchCase: Pick<BenchCase, 'name' | 'unit' | 'implementations'>,
-  reports: ReadonlyMap<string, ChildReport>,
-): BenchResult[] {
+export function judgeCase(benchCase: Pick<BenchCase, 'name' | 'unit' | 'implementations'>, reports: ReadonlyMap<string, ChildReport>): BenchResult[] {
   const floor = benchCase.implementations.find((implementation) => implementation.role === 'floor');
   const floorReport = floor === undefined ? undefined : reports.get(floor.impl);
   const floorChecksums = floorReport?.kind === 'case' ? new Set(floorReport.checksums) : new Set<number>();

@@ -42,10 +42,7 @@ export function describePlans(plans: ReadonlyMap<string, RunPlan>): string {
   if (common === undefined) return 'no runs';
   const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   const exceptions = others.map(({ plan, names }) => `${names.join(', ')}: ${plan.runs} after ${plan.warmups}`).join('; ');
-  return (
-    `median of ${plural(common.plan.runs, 'timed run')} after ${plural(common.plan.warmups, 'warm-up')}` +
-    (exceptions === '' ? '' : ` (${exceptions})`)
-  );
+  return `median of ${plural(common.plan.runs, 'timed run')} after ${plural(common.plan.warmups, 'warm-up')}` + (exceptions === '' ? '' : ` (${exceptions})`);
 }
 
 /**
@@ -71,11 +68,11 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     '<!-- Written by `npm run bench -- --markdown BENCHMARKS.md` (bench/run.ts): change the bench, not this file. -->',
     '',
     'Sluice against a plain single-threaded loop (the floor) and peers doing the same job, each',
-    'implementation in a child process of its own. Every implementation\'s answer is checked against the',
-    'floor\'s checksum: a wrong answer is a FAILURE, never a number. Sluice\'s ratio to a peer is its',
-    'rate divided by the peer\'s (above 1: Sluice is faster); a Sluice row with checkpoints is also',
-    'divided by the same job\'s row without them. The Nexmark cases run the queries of',
-    '[bench/nexmark](bench/nexmark/README.md) over the same generated events: the floor is the query\'s',
+    "implementation in a child process of its own. Every implementation's answer is checked against the",
+    "floor's checksum: a wrong answer is a FAILURE, never a number. Sluice's ratio to a peer is its",
+    "rate divided by the peer's (above 1: Sluice is faster); a Sluice row with checkpoints is also",
+    "divided by the same job's row without them. The Nexmark cases run the queries of",
+    "[bench/nexmark](bench/nexmark/README.md) over the same generated events: the floor is the query's",
     'model, a plain loop, and Sluice runs its pipeline with checkpoints every second.',
     '',
     '## Rerun',
@@ -84,7 +81,7 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     'npm run bench                              # every case at full size: a few minutes',
     'npm run bench -- --quick                   # smaller inputs: about a minute',
     'npm run bench -- --case wordcount          # one case; keyed-actor, memory-bound or nexmark select every variant',
-    'npm run bench -- --case http-fairness      # one probe: an HTTP server\'s latency beside a pipeline running flat out',
+    "npm run bench -- --case http-fairness      # one probe: an HTTP server's latency beside a pipeline running flat out",
     'npm run bench -- --json results.json       # the results as a JSON array',
     'npm run bench -- --markdown BENCHMARKS.md  # rewrite this file, comparing with the run it holds',
     '```',

@@ -44,11 +44,7 @@ export interface Comparison {
  * compareRuns(previousResults, results).regressions; // [{ case: 'wordcount', impl: ..., change: -0.22, ... }]
  * ```
  */
-export function compareRuns(
-  previous: readonly ComparableResult[],
-  current: readonly ComparableResult[],
-  threshold: number = REGRESSION_THRESHOLD,
-): Comparison {
+export function compareRuns(previous: readonly ComparableResult[], current: readonly ComparableResult[], threshold: number = REGRESSION_THRESHOLD): Comparison {
   let compared = 0;
   let differentSize = 0;
   const regressions: Regression[] = [];
@@ -93,9 +89,7 @@ export function describeComparison(
     return { summary: 'No earlier run is recorded here, so there is nothing to compare with yet.', items: [] };
   }
   const skipped =
-    comparison.differentSize === 0
-      ? ''
-      : ` ${comparison.differentSize} not compared because their sizes differ (a --quick run against a full one?).`;
+    comparison.differentSize === 0 ? '' : ` ${comparison.differentSize} not compared because their sizes differ (a --quick run against a full one?).`;
   const verdict =
     comparison.regressions.length === 0
       ? ` None is more than ${threshold * 100}% slower, and none newly fails.`

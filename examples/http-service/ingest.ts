@@ -56,7 +56,8 @@ export function parseEvents(body: string): { events: Event[] } | { refused: Refu
       const events: Event[] = [];
       for (let i = 0; i < candidates.length; i++) {
         const event = eventOf(candidates[i]);
-        if (typeof event === 'string') return { refused: { error: 'invalid record', line: i + 1, text: shown(JSON.stringify(candidates[i]) ?? 'undefined'), reason: event } };
+        if (typeof event === 'string')
+          return { refused: { error: 'invalid record', line: i + 1, text: shown(JSON.stringify(candidates[i]) ?? 'undefined'), reason: event } };
         events.push(event);
       }
       return { events };

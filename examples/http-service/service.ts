@@ -219,12 +219,42 @@ export async function startService(options: ServiceOptions): Promise<StatsServic
           return { attributes: { 'http.route': route, 'http.response.status_code': status }, value };
         }),
       },
-      { name: 'service.events.refused', kind: 'counter', unit: '{request}', description: 'POST /events answered 503: the pipeline was behind.', points: one(refused) },
-      { name: 'service.backlog', kind: 'gauge', unit: '{record}', description: 'Records accepted but not yet taken by the pipeline.', points: one(backlog.size) },
-      { name: 'service.journal.records', kind: 'counter', unit: '{record}', description: 'Records made durable since the service started.', points: one(stats.records) },
-      { name: 'service.journal.fsyncs', kind: 'counter', unit: '{fsync}', description: 'fsyncs of the journal since the service started.', points: one(stats.fsyncs) },
+      {
+        name: 'service.events.refused',
+        kind: 'counter',
+        unit: '{request}',
+        description: 'POST /events answered 503: the pipeline was behind.',
+        points: one(refused),
+      },
+      {
+        name: 'service.backlog',
+        kind: 'gauge',
+        unit: '{record}',
+        description: 'Records accepted but not yet taken by the pipeline.',
+        points: one(backlog.size),
+      },
+      {
+        name: 'service.journal.records',
+        kind: 'counter',
+        unit: '{record}',
+        description: 'Records made durable since the service started.',
+        points: one(stats.records),
+      },
+      {
+        name: 'service.journal.fsyncs',
+        kind: 'counter',
+        unit: '{fsync}',
+        description: 'fsyncs of the journal since the service started.',
+        points: one(stats.fsyncs),
+      },
       { name: 'service.journal.segments', kind: 'gauge', unit: '{segment}', description: 'Journal segment files.', points: one(stats.segments) },
-      { name: 'service.journal.end', kind: 'gauge', unit: '{record}', description: 'The journal offset after the last durable record.', points: one(stats.end) },
+      {
+        name: 'service.journal.end',
+        kind: 'gauge',
+        unit: '{record}',
+        description: 'The journal offset after the last durable record.',
+        points: one(stats.end),
+      },
       { name: 'service.journal.start', kind: 'gauge', unit: '{record}', description: 'The oldest journal offset kept.', points: one(stats.start) },
     ];
   }

@@ -36,11 +36,7 @@ export interface ActorDefinition<TState, TMessage> {
  */
 export interface DraftActorDefinition<TState, TMessage> extends Omit<ActorDefinition<TState, TMessage>, 'receive'> {
   readonly draft: true;
-  receive(
-    draft: Draft<TState>,
-    message: TMessage,
-    ctx: ActorContext<TMessage>,
-  ): void | TState | Promise<void | TState>;
+  receive(draft: Draft<TState>, message: TMessage, ctx: ActorContext<TMessage>): void | TState | Promise<void | TState>;
 }
 
 /**
@@ -61,12 +57,8 @@ export interface DraftActorDefinition<TState, TMessage> extends Omit<ActorDefini
  * });
  * ```
  */
-export function defineActor<TState, TMessage>(
-  definition: DraftActorDefinition<TState, TMessage>,
-): ActorDefinition<TState, TMessage>;
-export function defineActor<TState, TMessage>(
-  definition: ActorDefinition<TState, TMessage>,
-): ActorDefinition<TState, TMessage>;
+export function defineActor<TState, TMessage>(definition: DraftActorDefinition<TState, TMessage>): ActorDefinition<TState, TMessage>;
+export function defineActor<TState, TMessage>(definition: ActorDefinition<TState, TMessage>): ActorDefinition<TState, TMessage>;
 export function defineActor<TState, TMessage>(
   definition: ActorDefinition<TState, TMessage> | DraftActorDefinition<TState, TMessage>,
 ): ActorDefinition<TState, TMessage> {

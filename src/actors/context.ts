@@ -60,10 +60,7 @@ export interface ActorContext<TMessage> {
    * Spawns a child supervised by this actor, at path `<self.path>/<name>`.
    * @throws InvalidOptionError for an invalid definition or option, or a name a sibling holds.
    */
-  spawn<TChildState, TChildMessage>(
-    definition: ActorDefinition<TChildState, TChildMessage>,
-    options?: SpawnOptions,
-  ): ActorRef<TChildMessage>;
+  spawn<TChildState, TChildMessage>(definition: ActorDefinition<TChildState, TChildMessage>, options?: SpawnOptions): ActorRef<TChildMessage>;
 
   /** This actor's live children, in start order. */
   children(): AnyActorRef[];

@@ -188,7 +188,6 @@ const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const MIN_MAX_BATCH_BYTES = 64;
 const MAX_MAX_BATCH_BYTES = 1024 * 1024 * 1024;
 
-
 /**
  * Opens (or creates) the journal in `options.dir`, taking its lock and recovering from a crash:
  * a torn tail of the last segment is cut off, so the journal holds exactly the appends that were

@@ -16,14 +16,7 @@ import { Recent } from '../internal/recent.js';
  * - `'poison'`: the handler threw on it `maxRetries` times in a row; `error` is the last failure.
  * - `'late-reply'`: a reply to an ask that had already timed out or been settled; `message` is the reply.
  */
-export type DeadLetterReason =
-  | 'dropped-newest'
-  | 'dropped-oldest'
-  | 'recipient-stopped'
-  | 'unprocessed'
-  | 'handler-failed'
-  | 'poison'
-  | 'late-reply';
+export type DeadLetterReason = 'dropped-newest' | 'dropped-oldest' | 'recipient-stopped' | 'unprocessed' | 'handler-failed' | 'poison' | 'late-reply';
 
 /** One undelivered or unprocessed message. */
 export interface DeadLetter {

@@ -63,9 +63,7 @@ export function resolveMailboxOptions(options: MailboxOptions | undefined): Requ
 }> {
   return {
     capacity: withDefault(options?.capacity, DEFAULT_MAILBOX_CAPACITY, (v) => positiveInteger('mailbox.capacity', v)),
-    overflow: withDefault<OverflowPolicy>(options?.overflow, 'backpressure', (v) =>
-      oneOf('mailbox.overflow', v, OVERFLOW_POLICIES),
-    ),
+    overflow: withDefault<OverflowPolicy>(options?.overflow, 'backpressure', (v) => oneOf('mailbox.overflow', v, OVERFLOW_POLICIES)),
   };
 }
 
@@ -86,12 +84,7 @@ export class Mailbox<T, TSystem> {
    * @param onDrop - called with each entry the overflow policy drops.
    * @param unwrap - turns an entry back into the user's message, for errors that hand it back.
    */
-  constructor(
-    options: MailboxOptions | undefined,
-    owner: string,
-    onDrop: (entry: T, reason: DropReason) => void,
-    unwrap: (entry: T) => unknown,
-  ) {
+  constructor(options: MailboxOptions | undefined, owner: string, onDrop: (entry: T, reason: DropReason) => void, unwrap: (entry: T) => unknown) {
     const { capacity, overflow } = resolveMailboxOptions(options);
     this.#ring = new RingBuffer<T>(capacity);
     this.#action = overflowAction(overflow);

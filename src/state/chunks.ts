@@ -36,10 +36,7 @@ export function yieldToEventLoop(): Promise<void> {
  * for await (const chunk of readEntryChunks(state.entries(), 10_000)) encode(chunk);
  * ```
  */
-export async function* readEntryChunks(
-  entries: Iterable<SnapshotEntry> | undefined,
-  size: number,
-): AsyncGenerator<SnapshotEntry[], void, undefined> {
+export async function* readEntryChunks(entries: Iterable<SnapshotEntry> | undefined, size: number): AsyncGenerator<SnapshotEntry[], void, undefined> {
   if (entries === undefined) return;
   if (!isIterable(entries)) {
     throw new InvalidOptionError('entries', 'an iterable of [key, value] pairs (or undefined)', entries);
@@ -62,9 +59,5 @@ export async function* readEntryChunks(
 }
 
 function isIterable(value: unknown): value is Iterable<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }

@@ -116,9 +116,7 @@ export class FileSnapshotStore implements SnapshotStore {
     }
     this.dir = resolve(dir);
     this.keep = withDefault(options.keep, DEFAULT_KEEP, (value) => positiveInteger('keep', value));
-    this.chunkSize = withDefault(options.chunkSize, DEFAULT_CHUNK_SIZE, (value) =>
-      positiveInteger('chunkSize', value),
-    );
+    this.chunkSize = withDefault(options.chunkSize, DEFAULT_CHUNK_SIZE, (value) => positiveInteger('chunkSize', value));
   }
 
   /**
@@ -135,9 +133,7 @@ export class FileSnapshotStore implements SnapshotStore {
     checkKey(key);
     let name = 'k-';
     for (const byte of Buffer.from(key, 'utf8')) {
-      name += isPlainByte(byte)
-        ? String.fromCharCode(byte)
-        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+      name += isPlainByte(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
     }
     if (name.length > MAX_FOLDER_NAME) name = `h-${createHash('sha256').update(key, 'utf8').digest('hex')}`;
     return join(this.dir, name);
@@ -233,10 +229,7 @@ export class FileSnapshotStore implements SnapshotStore {
       }
       if (!vanished) return { snapshot: undefined, skipped };
       if (attempt === LOAD_ATTEMPTS) {
-        throw new Error(
-          `Snapshots of ${JSON.stringify(key)} kept disappearing while loading; ` +
-            'is a save or delete of the same key running?',
-        );
+        throw new Error(`Snapshots of ${JSON.stringify(key)} kept disappearing while loading; ` + 'is a save or delete of the same key running?');
       }
     }
   }

@@ -10,13 +10,7 @@
 import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
 import { readEntryChunks } from './chunks.js';
 import { checkKey, checkSequenceAbove, checkSnapshot } from './snapshot-checks.js';
-import type {
-  LoadResult,
-  RestoredSnapshot,
-  Snapshot,
-  SnapshotEntry,
-  SnapshotStore,
-} from './snapshot-store.js';
+import type { LoadResult, RestoredSnapshot, Snapshot, SnapshotEntry, SnapshotStore } from './snapshot-store.js';
 
 /** Options of {@link MemorySnapshotStore}. */
 export interface MemorySnapshotStoreOptions {
@@ -51,9 +45,7 @@ export class MemorySnapshotStore implements SnapshotStore {
    */
   constructor(options: MemorySnapshotStoreOptions = {}) {
     isObject('options', options);
-    this.#chunkSize = withDefault(options.chunkSize, DEFAULT_CHUNK_SIZE, (value) =>
-      positiveInteger('chunkSize', value),
-    );
+    this.#chunkSize = withDefault(options.chunkSize, DEFAULT_CHUNK_SIZE, (value) => positiveInteger('chunkSize', value));
   }
 
   /**

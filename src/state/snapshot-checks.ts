@@ -64,10 +64,6 @@ export function checkSnapshot(snapshot: unknown): Snapshot {
  */
 export function checkSequenceAbove(key: string, sequence: number, newest: number | undefined): void {
   if (newest !== undefined && sequence <= newest) {
-    throw new InvalidOptionError(
-      'sequence',
-      `above ${newest}, the newest snapshot of ${JSON.stringify(key)}`,
-      sequence,
-    );
+    throw new InvalidOptionError('sequence', `above ${newest}, the newest snapshot of ${JSON.stringify(key)}`, sequence);
   }
 }

@@ -82,12 +82,7 @@ export interface WrittenSnapshot {
  * await handle.sync();
  * ```
  */
-export async function writeSnapshotFile(
-  handle: FileHandle,
-  key: string,
-  snapshot: Snapshot,
-  chunkSize: number,
-): Promise<WrittenSnapshot> {
+export async function writeSnapshotFile(handle: FileHandle, key: string, snapshot: Snapshot, chunkSize: number): Promise<WrittenSnapshot> {
   const body = createHash('sha256');
   let position = PREAMBLE_BYTES;
   const appendFrame = async (payload: Buffer): Promise<void> => {
@@ -123,9 +118,7 @@ export interface ExpectedSnapshot {
 }
 
 /** The outcome of {@link decodeSnapshotFile}: the snapshot, or why the file is not intact. */
-export type DecodeResult =
-  | { readonly intact: true; readonly snapshot: RestoredSnapshot }
-  | { readonly intact: false; readonly reason: string };
+export type DecodeResult = { readonly intact: true; readonly snapshot: RestoredSnapshot } | { readonly intact: false; readonly reason: string };
 
 /**
  * Checks and decodes the bytes of one snapshot file, yielding to the event loop between hash
@@ -249,7 +242,7 @@ async function writeAll(handle: FileHandle, parts: readonly Buffer[], position: 
   const { bytesWritten } = await handle.writev(parts as Buffer[], position);
   if (bytesWritten === total) return;
   const rest = Buffer.concat(parts as Buffer[]).subarray(bytesWritten);
-  for (let done = 0; done < rest.length; ) {
+  for (let done = 0; done < rest.length;) {
     const at = position + bytesWritten + done;
     const { bytesWritten: step } = await handle.write(rest, done, rest.length - done, at);
     if (step === 0) throw new Error(`Wrote 0 of ${rest.length - done} bytes of a snapshot`);

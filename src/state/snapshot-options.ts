@@ -43,8 +43,7 @@ export interface ResolvedSnapshotOptions {
 export function resolveSnapshotOptions(options: SnapshotOptions | undefined): ResolvedSnapshotOptions {
   if (options === undefined) return { everyMessages: undefined, everyMs: undefined, store: undefined, key: undefined };
   isObject('snapshot', options);
-  const everyMessages =
-    options.everyMessages === undefined ? undefined : positiveInteger('snapshot.everyMessages', options.everyMessages);
+  const everyMessages = options.everyMessages === undefined ? undefined : positiveInteger('snapshot.everyMessages', options.everyMessages);
   const everyMs = options.everyMs === undefined ? undefined : positiveNumberOrInfinity('snapshot.everyMs', options.everyMs);
   const store = options.store;
   if (store !== undefined) {

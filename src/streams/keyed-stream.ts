@@ -9,12 +9,7 @@ import { isFunction, isObject, oneOf, withDefault } from '../internal/validate.j
 import { withStep, type EmitMode, type KeyedOperator, type KeyedStep, type StreamSoFar } from './internal/logical-plan.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import type { Stream } from './pipeline.js';
-import {
-  normalizeProcessFunction,
-  type DraftProcessFunction,
-  type ProcessFunction,
-  type ProcessOptions,
-} from './process-function.js';
+import { normalizeProcessFunction, type DraftProcessFunction, type ProcessFunction, type ProcessOptions } from './process-function.js';
 import type { WindowAssigner } from './time/windows.js';
 import { WindowedStream, type WindowOptions } from './windowed-stream.js';
 

@@ -119,7 +119,8 @@ export function normalizeProcessFunction<TRecord, TKey extends PartitionKey, TSt
   if (!('draft' in fn) || fn.draft !== true) return fn as ProcessFunction<TRecord, TKey, TState, TOut, TTimed>;
   const { onRecord, onTimer } = fn;
   // immer's recipe type cannot express "mutate the draft or return a replacement" generically.
-  const drafted = <TInput>(handler: (draft: Draft<TState>, input: TInput, ctx: ProcessContext<TKey, TOut, TTimed>) => void | TState) =>
+  const drafted =
+    <TInput>(handler: (draft: Draft<TState>, input: TInput, ctx: ProcessContext<TKey, TOut, TTimed>) => void | TState) =>
     (state: TState, input: TInput, ctx: ProcessContext<TKey, TOut, TTimed>): TState =>
       produce(state, ((draft: Draft<TState>) => handler.call(fn, draft, input, ctx)) as never) as TState;
   return {

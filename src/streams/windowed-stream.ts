@@ -70,10 +70,7 @@ export class WindowedStream<TRecord, TKey extends PartitionKey> {
    * Folds each window's records into a value, starting from `initial(key)`.
    * @throws InvalidPipelineError for session windows, which need `aggregate` with `merge`.
    */
-  reduce<TValue>(
-    add: (value: TValue, record: TRecord, key: TKey) => TValue,
-    initial: (key: TKey) => TValue,
-  ): Stream<WindowResult<TKey, TValue>, true> {
+  reduce<TValue>(add: (value: TValue, record: TRecord, key: TKey) => TValue, initial: (key: TKey) => TValue): Stream<WindowResult<TKey, TValue>, true> {
     isFunction('add', add);
     isFunction('initial', initial);
     return this.aggregate({ create: initial, add, result: (value) => value }, 'reduce');

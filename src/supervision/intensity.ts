@@ -30,12 +30,8 @@ export const DEFAULT_INTENSITY: ResolvedIntensity = { maxRestarts: 10, withinMs:
 
 /** Validates intensity options, naming them under `prefix`. */
 export function resolveIntensity(options: RestartIntensity | undefined, prefix: string): ResolvedIntensity {
-  const maxRestarts = withDefault(options?.maxRestarts, DEFAULT_INTENSITY.maxRestarts, (v) =>
-    nonNegativeIntegerOrInfinity(`${prefix}.maxRestarts`, v),
-  );
-  const withinMs = withDefault(options?.withinMs, DEFAULT_INTENSITY.withinMs, (v) =>
-    positiveNumberOrInfinity(`${prefix}.withinMs`, v),
-  );
+  const maxRestarts = withDefault(options?.maxRestarts, DEFAULT_INTENSITY.maxRestarts, (v) => nonNegativeIntegerOrInfinity(`${prefix}.maxRestarts`, v));
+  const withinMs = withDefault(options?.withinMs, DEFAULT_INTENSITY.withinMs, (v) => positiveNumberOrInfinity(`${prefix}.withinMs`, v));
   return { maxRestarts, withinMs };
 }
 

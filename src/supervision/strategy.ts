@@ -48,8 +48,7 @@ export interface ResolvedSupervisor extends ResolvedIntensity {
 
 /** Validates supervisor options, naming them under `prefix` (e.g. `supervisor`). */
 export function resolveSupervisor(options: SupervisorOptions | undefined, prefix: string): ResolvedSupervisor {
-  const strategy =
-    options?.strategy === undefined ? 'one-for-one' : oneOf(`${prefix}.strategy`, options.strategy, STRATEGIES);
+  const strategy = options?.strategy === undefined ? 'one-for-one' : oneOf(`${prefix}.strategy`, options.strategy, STRATEGIES);
   const exempt = options?.exempt;
   if (exempt !== undefined) isFunction(`${prefix}.exempt`, exempt);
   return { strategy, exempt, ...resolveIntensity(options, prefix) };

@@ -47,9 +47,7 @@ export function resolveSupervision(options: SupervisionOptions | undefined): Res
   if (options !== undefined) isObject('supervision', options);
   const decide = options?.decide ?? restartOnError;
   isFunction('supervision.decide', decide);
-  const restart = withDefault<RestartType>(options?.restart, 'transient', (v) =>
-    oneOf('supervision.restart', v, RESTART_TYPES),
-  );
+  const restart = withDefault<RestartType>(options?.restart, 'transient', (v) => oneOf('supervision.restart', v, RESTART_TYPES));
   const maxRetries = withDefault(options?.maxRetries, 3, (v) => positiveInteger('supervision.maxRetries', v));
   let backoff: ResolvedBackoff | undefined;
   if (options?.backoff !== undefined) {

@@ -199,7 +199,8 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   isFunction('build', options.build);
   isFunction('model', options.model);
   if (!(options.input instanceof fc.Arbitrary)) throw new InvalidOptionError('input', 'a fast-check Arbitrary of record arrays', options.input);
-  if (options.params !== undefined && !(options.params instanceof fc.Arbitrary)) throw new InvalidOptionError('params', 'a fast-check Arbitrary', options.params);
+  if (options.params !== undefined && !(options.params instanceof fc.Arbitrary))
+    throw new InvalidOptionError('params', 'a fast-check Arbitrary', options.params);
   const comparison = options.compare;
   if (comparison !== 'multiset' && comparison !== 'per-key-order' && comparison !== 'total-order') {
     throw new InvalidOptionError('compare', "'multiset', 'per-key-order' or 'total-order'", comparison);
@@ -215,7 +216,10 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
         ? scheduleArb({ checkpoints: true }).map((s) => ({ ...DEFAULT_SCHEDULE, checkpoints: s.checkpoints }))
         : fc.constant(DEFAULT_SCHEDULE)
       : scheduleArb({ ...(scheduleOption === true ? {} : scheduleOption), checkpoints: crashes });
-  const faultPlans = faultOptions.throws === true || faultOptions.poison === true || crashes || faultOptions.disorder !== undefined ? faultPlanArb(faultOptions) : fc.constant(NO_FAULTS);
+  const faultPlans =
+    faultOptions.throws === true || faultOptions.poison === true || crashes || faultOptions.disorder !== undefined
+      ? faultPlanArb(faultOptions)
+      : fc.constant(NO_FAULTS);
   if (options.sink !== undefined) isFunction('sink', options.sink);
   const makeSink = options.sink ?? exactlyOnceSink;
   const allowDeadLetters = options.allowDeadLetters ?? false;
@@ -321,5 +325,7 @@ export async function assertPipeline<TRecord, TParams>(
     throw new PipelineCheckError(`${error.message}\n${tried}\n${replay}`, error.testCase, error.events, { cause: error });
   }
   const shown = testCase === undefined ? '' : `\n${describeCase(testCase)}`;
-  throw new PipelineCheckError(`the check failed: ${String(error)}${shown}\n${tried}\n${replay}`, (testCase ?? {}) as PipelineCase<unknown, unknown>, [], { cause: error });
+  throw new PipelineCheckError(`the check failed: ${String(error)}${shown}\n${tried}\n${replay}`, (testCase ?? {}) as PipelineCase<unknown, unknown>, [], {
+    cause: error,
+  });
 }

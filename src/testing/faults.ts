@@ -171,7 +171,11 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
   // On time and the whole bound late are the edges: a record exactly the bound behind another
   // needs the first delayed by the bound and the second not at all, which uniform delays rarely
   // give both. On time comes first, so delays shrink toward it.
-  const delay = fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.constant(bound), weight: 2 }, { arbitrary: fc.nat({ max: bound }), weight: 1 });
+  const delay = fc.oneof(
+    { arbitrary: fc.constant(0), weight: 2 },
+    { arbitrary: fc.constant(bound), weight: 2 },
+    { arbitrary: fc.nat({ max: bound }), weight: 1 },
+  );
   const delays = options.disorder === undefined ? fc.constant([]) : fc.array(delay, { maxLength: 64 });
   if (options.disorder?.withTimestamp === undefined) return fc.record({ faults, delays });
   // Delays alone make a record exactly the bound behind another only when the input holds two

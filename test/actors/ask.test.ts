@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ActorFailedError,
-  ActorStoppedError,
-  AskTimeoutError,
-  MailboxOverflowError,
-  defineActor,
-  type ActorSystem,
-} from '../../src/index.js';
+import { ActorFailedError, ActorStoppedError, AskTimeoutError, MailboxOverflowError, defineActor, type ActorSystem } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import {
-  Inbox,
-  counter,
-  deferred,
-  expectInvalidOption,
-  nextDeadLetter,
-  recordDeadLetters,
-  useSystems,
-  type Deferred,
-} from './helpers.js';
+import { Inbox, counter, deferred, expectInvalidOption, nextDeadLetter, recordDeadLetters, useSystems, type Deferred } from './helpers.js';
 
 const newSystem = useSystems();
 

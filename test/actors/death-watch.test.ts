@@ -13,11 +13,7 @@ import { Inbox, deferred, nextDeadLetter, nextEvent, recordDeadLetters, useSyste
 
 const newSystem = useSystems();
 
-type WatcherMsg =
-  | { type: 'watch'; ref: AnyActorRef }
-  | { type: 'unwatch'; ref: AnyActorRef }
-  | { type: 'ping' }
-  | Terminated;
+type WatcherMsg = { type: 'watch'; ref: AnyActorRef } | { type: 'unwatch'; ref: AnyActorRef } | { type: 'ping' } | Terminated;
 
 /** Watches and unwatches on request (answering once done) and pushes each Terminated to `seen`. */
 function watcher(seen: Inbox<Terminated>) {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidOptionError,
-  createSystem,
-  defineActor,
-  type ActorDefinition,
-  type Clock,
-  type SpawnOptions,
-  type SystemOptions,
-} from '../../src/index.js';
+import { InvalidOptionError, createSystem, defineActor, type ActorDefinition, type Clock, type SpawnOptions, type SystemOptions } from '../../src/index.js';
 import { counter, expectInvalidOption, useSystems } from './helpers.js';
 
 const newSystem = useSystems();
@@ -63,10 +55,7 @@ describe('ActorSystem', () => {
   describe('spawn', () => {
     it('throws InvalidOptionError naming `receive` for a raw object without receive, and registers nothing', () => {
       const system = newSystem();
-      expectInvalidOption(
-        () => system.spawn(untyped<ActorDefinition<number, never>>({ initialState }), { name: 'raw' }),
-        'receive',
-      );
+      expectInvalidOption(() => system.spawn(untyped<ActorDefinition<number, never>>({ initialState }), { name: 'raw' }), 'receive');
       expect(system.lookup('/user/raw')).toBeUndefined();
     });
 
@@ -190,10 +179,7 @@ describe('createSystem', () => {
   it('throws InvalidOptionError naming `shutdown.drain` for a drain that is not a boolean', () => {
     // Checked only when a shutdown runs, the bad value would surface as an uncaught throw from the
     // signal's abort listener, leaving the system running.
-    expectInvalidOption(
-      () => createSystem({ signal: new AbortController().signal, shutdown: { drain: untyped<boolean>('yes') } }),
-      'shutdown.drain',
-    );
+    expectInvalidOption(() => createSystem({ signal: new AbortController().signal, shutdown: { drain: untyped<boolean>('yes') } }), 'shutdown.drain');
   });
 
   it.each<[string, unknown]>([

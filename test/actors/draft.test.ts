@@ -9,11 +9,7 @@ interface Cart {
   readonly total: number;
 }
 
-type CartMsg =
-  | { type: 'add'; sku: string; price: number }
-  | { type: 'clear' }
-  | { type: 'get' }
-  | { type: 'fail-after-mutating' };
+type CartMsg = { type: 'add'; sku: string; price: number } | { type: 'clear' } | { type: 'get' } | { type: 'fail-after-mutating' };
 
 const cart: ActorDefinition<Cart, CartMsg> = defineActor<Cart, CartMsg>({
   draft: true,
@@ -55,7 +51,13 @@ describe('defineActor', () => {
       ref.tell({ type: 'add', sku: 'pear', price: 3 });
       await ref.ask({ type: 'get' });
       await ref.stop();
-      expect(final).toEqual({ items: [{ sku: 'apple', quantity: 2 }, { sku: 'pear', quantity: 1 }], total: 7 });
+      expect(final).toEqual({
+        items: [
+          { sku: 'apple', quantity: 2 },
+          { sku: 'pear', quantity: 1 },
+        ],
+        total: 7,
+      });
       expect(Object.isFrozen(final)).toBe(true);
       expect(Object.isFrozen(final?.items[0])).toBe(true);
     });
@@ -74,7 +76,10 @@ describe('defineActor', () => {
     it('discards the mutations of a handler that throws', async () => {
       const system = newSystem();
       let final: Cart | undefined;
-      const ref = system.spawn(withFinalState(cart, (state) => (final = state)), { supervision: { decide: () => 'resume' } });
+      const ref = system.spawn(
+        withFinalState(cart, (state) => (final = state)),
+        { supervision: { decide: () => 'resume' } },
+      );
       const failed = nextEvent(system, 'actor-failed');
       ref.tell({ type: 'add', sku: 'apple', price: 2 });
       ref.tell({ type: 'fail-after-mutating' });

@@ -92,11 +92,7 @@ export const counter = defineActor<number, CounterMsg>({
  * Handles numbers; the handler of message 0 waits on `gate`, so a test can hold the actor in the
  * middle of an async handler. `entered` gets each message as its handler starts, `handled` as it ends.
  */
-export function gatedWorker(
-  gate: Promise<void>,
-  entered: Inbox<number> = new Inbox(),
-  handled: number[] = [],
-): ActorDefinition<null, number> {
+export function gatedWorker(gate: Promise<void>, entered: Inbox<number> = new Inbox(), handled: number[] = []): ActorDefinition<null, number> {
   return defineActor<null, number>({
     initialState: () => null,
     async receive(state, n) {

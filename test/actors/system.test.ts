@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ActorStoppedError,
-  SystemStoppedError,
-  defineActor,
-  systemClock,
-  type ActorDefinition,
-  type ActorRef,
-  type AnyActorRef,
-} from '../../src/index.js';
+import { ActorStoppedError, SystemStoppedError, defineActor, systemClock, type ActorDefinition, type ActorRef, type AnyActorRef } from '../../src/index.js';
 import {
   Inbox,
   counter,

@@ -36,7 +36,5 @@ export function codeBlocks(markdown: string): CodeBlock[] {
 
 /** Relative link targets of `markdown` (no URLs, no anchors). */
 export function relativeLinks(markdown: string): string[] {
-  return [...markdown.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
-    .map((match) => match[1] as string)
-    .filter((target) => !/^[a-z]+:/.test(target));
+  return [...markdown.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((match) => match[1] as string).filter((target) => !/^[a-z]+:/.test(target));
 }

@@ -20,7 +20,7 @@ describe('the rule for a complete program', () => {
   it('takes ts blocks that import from sluice or sluice/testing, also across lines', () => {
     expect(isProgram('ts', "import { pipeline } from 'sluice';\nawait run();")).toBe(true);
     expect(isProgram('ts', "import {\n  createTestKit,\n} from 'sluice/testing';")).toBe(true);
-    expect(isProgram('ts', "import type { Keyed } from \"sluice\";")).toBe(true);
+    expect(isProgram('ts', 'import type { Keyed } from "sluice";')).toBe(true);
   });
 
   it('leaves fragments, other languages and other packages alone', () => {
@@ -31,9 +31,7 @@ describe('the rule for a complete program', () => {
   });
 
   it('reports a failing snippet at its line in the Markdown, with the diagnostic, and allows top-level await', () => {
-    expect(brokenReport?.diagnostics).toEqual([
-      expect.stringMatching(/^docs\/broken\.md:43:\d+ TS2322: Type 'number' is not assignable to type 'string/),
-    ]);
+    expect(brokenReport?.diagnostics).toEqual([expect.stringMatching(/^docs\/broken\.md:43:\d+ TS2322: Type 'number' is not assignable to type 'string/)]);
   });
 
   it('finds a complete program in the README and on every concept page', () => {

@@ -47,7 +47,10 @@ handle = pipeline(fromArray(WORDS))
     if (read % 150 === 0) void handle?.checkpoint();
   })
   .keyBy((word) => word, { partitions: Number(partitions) })
-  .reduce((n: number) => n + 1, () => 0)
+  .reduce(
+    (n: number) => n + 1,
+    () => 0,
+  )
   .to(sink)
   .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 16 });
 const result = await handle.done;

@@ -53,7 +53,10 @@ describe('examples/http-service', () => {
     const malformed = await fetch(`${url}/events`, { method: 'POST', body: '{"key":"ada","ts":1,"value":100}\n{"key":"ada",\n' });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: 'malformed JSON', line: 2, text: '{"key":"ada",' });
-    const invalid = await postEvents(url, [{ key: 'ada', ts: 1, value: 100 }, { key: 'ada', ts: 'yesterday', value: 1 }]);
+    const invalid = await postEvents(url, [
+      { key: 'ada', ts: 1, value: 100 },
+      { key: 'ada', ts: 'yesterday', value: 1 },
+    ]);
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: 'invalid record', line: 2, reason: expect.stringContaining('"ts"') });
     const empty = await fetch(`${url}/events`, { method: 'POST', body: '\n' });
@@ -194,7 +197,10 @@ describe('examples/http-service', () => {
     const service = await start(dir, { CHECKPOINT_INTERVAL_MS: '600000' });
     const keys = ['x', 'y', 'z'];
     for (let r = 0; r < 20; r++) {
-      const response = await postEvents(service.url, Array.from({ length: 50 }, (_, i) => ({ key: keys[i % 3], ts: i, value: r })));
+      const response = await postEvents(
+        service.url,
+        Array.from({ length: 50 }, (_, i) => ({ key: keys[i % 3], ts: i, value: r })),
+      );
       expect(response.status).toBe(202);
       await response.body?.cancel();
     }

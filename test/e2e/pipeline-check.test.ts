@@ -13,7 +13,10 @@ describe('examples/pipeline-check.ts', () => {
     expect(failure[0]).toBe('leakySpending fails:');
     const shown = codeBlocks(readProjectFile('docs/testing.md')).find((block) => block.heading === 'Reading a failure' && block.lang === 'text');
     // The docs shorten the replay path.
-    const printed = failure.slice(1).join('\n').replace(/path: "(\d+:\d+:\d+:\d+):[\d:]+"/, 'path: "$1:…"');
+    const printed = failure
+      .slice(1)
+      .join('\n')
+      .replace(/path: "(\d+:\d+:\d+:\d+):[\d:]+"/, 'path: "$1:…"');
     expect(printed).toBe(shown?.code);
   });
 });

@@ -27,7 +27,11 @@ let consumed = 0;
 const handle = pipeline(journal.source({ name: 'soak' }))
   .tap(() => void consumed++)
   .keyBy((event) => event.key, { partitions: 4 })
-  .reduce((sum: number, event) => sum + event.value, () => 0, { name: 'sum' })
+  .reduce(
+    (sum: number, event) => sum + event.value,
+    () => 0,
+    { name: 'sum' },
+  )
   .to(toCallback(() => undefined))
   .run({ name: 'soak', checkpoint: { dir: join(dir, 'checkpoints'), interval: 1000 }, chaos: { crashRate: 0.00002, seed: 1 } });
 let checkpoints = 0;

@@ -32,7 +32,15 @@ describe('soak', () => {
         timeout: (seconds + 60) * 1000,
         maxBuffer: 16 * 1024 * 1024,
       });
-      const report = JSON.parse(stdout) as { records: number; restarts: number; checkpoints: number; queries: number; journalStart: number; samples: Sample[]; leftover: string[] };
+      const report = JSON.parse(stdout) as {
+        records: number;
+        restarts: number;
+        checkpoints: number;
+        queries: number;
+        journalStart: number;
+        samples: Sample[];
+        leftover: string[];
+      };
       const { samples } = report;
       // Warm-up: the first quarter (JIT, mailboxes and key set filling up).
       const steady = samples.filter((s) => s.at >= seconds / 4);

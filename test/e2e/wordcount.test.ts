@@ -85,7 +85,10 @@ describe('examples/wordcount.ts', () => {
     const checkpoints = join(dir, 'checkpoints');
     const args = ['--input', input, '--output', output, '--checkpoint-dir', checkpoints, '--checkpoint-interval', '100'];
     // Killed as soon as it reports a completed checkpoint, while it is still reading.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args, '--partitions', '4'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args, '--partitions', '4'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const exited = once(child, 'exit');
     for await (const line of createInterface({ input: child.stderr })) {
       if (/ [1-9]\d* checkpoints$/.test(line)) break;

@@ -15,7 +15,10 @@ const stop = new AbortController();
 // The pipeline tails the journal: it sees an order once it is durable, then waits for the next.
 const totals = pipeline(journal.source({ signal: stop.signal }))
   .keyBy((order) => order.customer, { partitions: 4 })
-  .reduce((total: number, order) => total + order.amount, () => 0)
+  .reduce(
+    (total: number, order) => total + order.amount,
+    () => 0,
+  )
   .to(toCallback(({ key, value }) => console.log(`${key}: ${value}`)))
   .run({ signal: stop.signal });
 

@@ -18,7 +18,11 @@ describe('Journal.source in a pipeline', () => {
     const totals = toArray<Keyed<string, number>>();
     await pipeline(journal.source({ follow: false }))
       .keyBy((order) => order.customer, { partitions: 2 })
-      .reduce((total: number, order) => total + order.amount, () => 0, { emit: 'final' })
+      .reduce(
+        (total: number, order) => total + order.amount,
+        () => 0,
+        { emit: 'final' },
+      )
       .to(totals)
       .run().done;
     const byCustomer = Object.fromEntries(totals.records.map(({ key, value }) => [key, value]));

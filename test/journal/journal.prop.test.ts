@@ -22,15 +22,14 @@ const HEADER = 20;
 const frameBytes = (batch: readonly Rec[]): number =>
   batch.length === 0 ? 0 : 20 + batch.reduce<number>((sum, record) => sum + 4 + Buffer.byteLength(JSON.stringify(record)), 0);
 
-const recordArb: fc.Arbitrary<Rec> = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.integer(),
-  fc.record({ k: fc.string({ maxLength: 6 }), v: fc.integer() }),
-);
+const recordArb: fc.Arbitrary<Rec> = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.record({ k: fc.string({ maxLength: 6 }), v: fc.integer() }));
 const batchesArb = fc.array(fc.array(recordArb, { maxLength: 4 }), { maxLength: 10 });
 const damageArb = fc.record({
   cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
-  garbage: fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.nat({ max: 80 }).map((n) => new Uint8Array(n))),
+  garbage: fc.oneof(
+    fc.uint8Array({ maxLength: 80 }),
+    fc.nat({ max: 80 }).map((n) => new Uint8Array(n)),
+  ),
 });
 
 const MAX_BATCH_BYTES = 4096; // far above any write here, so all damage is within a torn write's reach

@@ -118,7 +118,12 @@ describe('lock', () => {
   });
 
   it.each([
-    ['a live process of this host, past the grace', () => ({ pid: process.ppid, hostname: hostname(), token: 't' }), /held by live process \d+, still running after 2000 ms/, 2000],
+    [
+      'a live process of this host, past the grace',
+      () => ({ pid: process.ppid, hostname: hostname(), token: 't' }),
+      /held by live process \d+, still running after 2000 ms/,
+      2000,
+    ],
     ['a process of another host, at once', () => ({ pid: 1, hostname: `not-${hostname()}`, token: 't' }), /on another host, not-[^,]*$/, 0],
     ['nothing it can read, at once', () => 'garbage', /is not a lock file/, 0],
   ])('respects a lock held by %s', async (_, holder, message, waitedMs) => {
@@ -164,11 +169,7 @@ describe('Journal', () => {
   describe('append', () => {
     it('round-trips records, resolving each append with the offset after its last record', async () => {
       const journal = await openTracked<unknown>({ dir: await folders.make(), groupCommitMs: 0 });
-      const records = [
-        { id: 'a', at: new Date(5), tags: new Map([['k', 1n]]) },
-        [1, 'two', null, undefined],
-        'plain',
-      ];
+      const records = [{ id: 'a', at: new Date(5), tags: new Map([['k', 1n]]) }, [1, 'two', null, undefined], 'plain'];
       expect(await journal.append(records.slice(0, 2))).toBe(2);
       expect(await journal.append(records.slice(2))).toBe(3);
       expect(journal.end).toBe(3);
@@ -395,7 +396,9 @@ describe('Journal', () => {
       for (const from of [-1, 1.5, 5, '1']) {
         const error = thrownBy(() => source.read(from as number));
         expect(error).toBeInstanceOf(InvalidOptionError);
-        expect((error as Error).message).toBe(`Expected \`from\` to be a journal offset (an integer from 0 to 4), got \`${typeof from === 'string' ? '"1"' : from}\``);
+        expect((error as Error).message).toBe(
+          `Expected \`from\` to be a journal offset (an integer from 0 to 4), got \`${typeof from === 'string' ? '"1"' : from}\``,
+        );
       }
       await journal.truncateBefore(2);
       const truncated = thrownBy(() => source.read(1));

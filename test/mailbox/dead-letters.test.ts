@@ -1,14 +1,6 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import {
-  ActorStoppedError,
-  MailboxOverflowError,
-  createSystem,
-  defineActor,
-  type ActorSystem,
-  type DeadLetter,
-  type OverflowPolicy,
-} from '../../src/index.js';
+import { ActorStoppedError, MailboxOverflowError, createSystem, defineActor, type ActorSystem, type DeadLetter, type OverflowPolicy } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { catchError } from './helpers.js';
 
@@ -50,66 +42,53 @@ function range(n: number): number[] {
 
 // Messages told in one synchronous loop all queue before the actor's first turn (a later
 // setImmediate), so more than `capacity` of them overflow deterministically.
-const overflowArb = fc
-  .integer({ min: 1, max: 8 })
-  .chain((capacity) => fc.tuple(fc.constant(capacity), fc.integer({ min: capacity + 1, max: capacity + 12 })));
+const overflowArb = fc.integer({ min: 1, max: 8 }).chain((capacity) => fc.tuple(fc.constant(capacity), fc.integer({ min: capacity + 1, max: capacity + 12 })));
 
 describe('DeadLetterOffice', () => {
   describe('subscribe', () => {
-    it.prop([overflowArb], { numRuns: 30 })(
-      'receives each message dropped under drop-newest with reason dropped-newest',
-      async ([capacity, count]) => {
-        const { system, letters } = systemWithLetters();
-        const { ref, seen, handled } = spawnSink(system, capacity, 'drop-newest', capacity);
-        const accepted = range(count).map((message) => ref.tell(message));
+    it.prop([overflowArb], { numRuns: 30 })('receives each message dropped under drop-newest with reason dropped-newest', async ([capacity, count]) => {
+      const { system, letters } = systemWithLetters();
+      const { ref, seen, handled } = spawnSink(system, capacity, 'drop-newest', capacity);
+      const accepted = range(count).map((message) => ref.tell(message));
 
-        expect(accepted).toEqual(range(count).map((message) => message < capacity));
-        expect(letters).toEqual(
-          range(count)
-            .slice(capacity)
-            .map((message) => ({ reason: 'dropped-newest', recipient: '/user/sink', message, at: NOW })),
-        );
-        expect(ref.metrics().dropped).toBe(count - capacity);
-        await handled;
-        expect(seen).toEqual(range(capacity));
-        await system.shutdown();
-      },
-    );
+      expect(accepted).toEqual(range(count).map((message) => message < capacity));
+      expect(letters).toEqual(
+        range(count)
+          .slice(capacity)
+          .map((message) => ({ reason: 'dropped-newest', recipient: '/user/sink', message, at: NOW })),
+      );
+      expect(ref.metrics().dropped).toBe(count - capacity);
+      await handled;
+      expect(seen).toEqual(range(capacity));
+      await system.shutdown();
+    });
 
-    it.prop([overflowArb], { numRuns: 30 })(
-      'receives each message evicted under drop-oldest with reason dropped-oldest',
-      async ([capacity, count]) => {
-        const { system, letters } = systemWithLetters();
-        const { ref, seen, handled } = spawnSink(system, capacity, 'drop-oldest', capacity);
-        const accepted = range(count).map((message) => ref.tell(message));
+    it.prop([overflowArb], { numRuns: 30 })('receives each message evicted under drop-oldest with reason dropped-oldest', async ([capacity, count]) => {
+      const { system, letters } = systemWithLetters();
+      const { ref, seen, handled } = spawnSink(system, capacity, 'drop-oldest', capacity);
+      const accepted = range(count).map((message) => ref.tell(message));
 
-        expect(accepted.every(Boolean)).toBe(true);
-        expect(letters).toEqual(
-          range(count - capacity).map((message) => ({ reason: 'dropped-oldest', recipient: '/user/sink', message, at: NOW })),
-        );
-        expect(ref.metrics().dropped).toBe(count - capacity);
-        await handled;
-        expect(seen).toEqual(range(count).slice(count - capacity));
-        await system.shutdown();
-      },
-    );
+      expect(accepted.every(Boolean)).toBe(true);
+      expect(letters).toEqual(range(count - capacity).map((message) => ({ reason: 'dropped-oldest', recipient: '/user/sink', message, at: NOW })));
+      expect(ref.metrics().dropped).toBe(count - capacity);
+      await handled;
+      expect(seen).toEqual(range(count).slice(count - capacity));
+      await system.shutdown();
+    });
 
-    it.prop([overflowArb], { numRuns: 30 })(
-      'receives nothing when a full mailbox refuses under backpressure',
-      async ([capacity, count]) => {
-        const { system, letters } = systemWithLetters();
-        const { ref, seen, handled } = spawnSink(system, capacity, 'backpressure', capacity);
-        const accepted = range(count).map((message) => ref.tell(message));
+    it.prop([overflowArb], { numRuns: 30 })('receives nothing when a full mailbox refuses under backpressure', async ([capacity, count]) => {
+      const { system, letters } = systemWithLetters();
+      const { ref, seen, handled } = spawnSink(system, capacity, 'backpressure', capacity);
+      const accepted = range(count).map((message) => ref.tell(message));
 
-        expect(accepted).toEqual(range(count).map((message) => message < capacity));
-        expect(letters).toEqual([]);
-        expect(system.deadLetters.count).toBe(0);
-        expect(ref.metrics().dropped).toBe(0);
-        await handled;
-        expect(seen).toEqual(range(capacity));
-        await system.shutdown();
-      },
-    );
+      expect(accepted).toEqual(range(count).map((message) => message < capacity));
+      expect(letters).toEqual([]);
+      expect(system.deadLetters.count).toBe(0);
+      expect(ref.metrics().dropped).toBe(0);
+      await handled;
+      expect(seen).toEqual(range(capacity));
+      await system.shutdown();
+    });
 
     it('receives the message of an ask evicted under drop-oldest, and the ask rejects', async () => {
       const { system, letters } = systemWithLetters();
@@ -170,11 +149,7 @@ describe('DeadLetterOffice', () => {
 
       await ref.stop(); // dead-letters the still-queued 0 as unprocessed
       ref.tell(99);
-      expect(letters.map((letter) => letter.reason)).toEqual([
-        ...Array<string>(5).fill('dropped-newest'),
-        'unprocessed',
-        'recipient-stopped',
-      ]);
+      expect(letters.map((letter) => letter.reason)).toEqual([...Array<string>(5).fill('dropped-newest'), 'unprocessed', 'recipient-stopped']);
       expect(system.deadLetters.count).toBe(7);
       expect(system.deadLetters.recent()).toHaveLength(2);
       await system.shutdown();

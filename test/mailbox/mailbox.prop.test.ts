@@ -174,7 +174,11 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
         offered.push(message);
         const expected = model.offer(message);
         if (expected === 'throws') {
-          expectOverflowError(catchError(() => mailbox.offer(message)), message, capacity);
+          expectOverflowError(
+            catchError(() => mailbox.offer(message)),
+            message,
+            capacity,
+          );
           thrown.push(message);
         } else {
           expect(mailbox.offer(message)).toBe(expected === 'enqueued');
@@ -283,7 +287,12 @@ describe('Mailbox', () => {
     it.prop([fc.integer({ min: 1, max: 40 }), policyArb, opsArb(['offer', 'offerOrWait', 'take'])])(
       'never holds more than its capacity',
       (capacity, policy, ops) => {
-        const mailbox = new Mailbox<number, never>({ capacity, overflow: policy }, OWNER, () => {}, (e) => e);
+        const mailbox = new Mailbox<number, never>(
+          { capacity, overflow: policy },
+          OWNER,
+          () => {},
+          (e) => e,
+        );
         let next = 0;
         for (const op of ops) {
           if (op.kind === 'offer') {
@@ -305,26 +314,30 @@ describe('Mailbox', () => {
       },
     );
 
-    it.prop([capacityArb, opsArb(['offer', 'take'])])(
-      'drops the offered message when full under drop-newest',
-      async (capacity, ops) => {
-        const run = await runAgainstModel(capacity, 'drop-newest', ops);
-        expect(run.drops.every(([, reason]) => reason === 'dropped-newest')).toBe(true);
-        expectInOfferOrder([...run.taken, ...run.queued]);
-        expectPartition(run.offered, run.taken, run.queued, run.drops.map(([message]) => message));
-      },
-    );
+    it.prop([capacityArb, opsArb(['offer', 'take'])])('drops the offered message when full under drop-newest', async (capacity, ops) => {
+      const run = await runAgainstModel(capacity, 'drop-newest', ops);
+      expect(run.drops.every(([, reason]) => reason === 'dropped-newest')).toBe(true);
+      expectInOfferOrder([...run.taken, ...run.queued]);
+      expectPartition(
+        run.offered,
+        run.taken,
+        run.queued,
+        run.drops.map(([message]) => message),
+      );
+    });
 
-    it.prop([capacityArb, opsArb(['offer', 'take'])])(
-      'drops the oldest message when full under drop-oldest',
-      async (capacity, ops) => {
-        const run = await runAgainstModel(capacity, 'drop-oldest', ops);
-        expect(run.drops.every(([, reason]) => reason === 'dropped-oldest')).toBe(true);
-        // Evicting the head keeps the newest messages, so the survivors stay in offer order.
-        expectInOfferOrder([...run.taken, ...run.queued]);
-        expectPartition(run.offered, run.taken, run.queued, run.drops.map(([message]) => message));
-      },
-    );
+    it.prop([capacityArb, opsArb(['offer', 'take'])])('drops the oldest message when full under drop-oldest', async (capacity, ops) => {
+      const run = await runAgainstModel(capacity, 'drop-oldest', ops);
+      expect(run.drops.every(([, reason]) => reason === 'dropped-oldest')).toBe(true);
+      // Evicting the head keeps the newest messages, so the survivors stay in offer order.
+      expectInOfferOrder([...run.taken, ...run.queued]);
+      expectPartition(
+        run.offered,
+        run.taken,
+        run.queued,
+        run.drops.map(([message]) => message),
+      );
+    });
 
     it.prop([capacityArb, opsArb(['offer', 'take'])])(
       'throws MailboxOverflowError carrying the message and keeps the queue unchanged when full under fail',
@@ -337,16 +350,13 @@ describe('Mailbox', () => {
       },
     );
 
-    it.prop([capacityArb, opsArb(['offer', 'take'])])(
-      'refuses with false and drops nothing when full under backpressure',
-      async (capacity, ops) => {
-        const run = await runAgainstModel(capacity, 'backpressure', ops);
-        expect(run.drops).toEqual([]);
-        expect(run.metrics.dropped).toBe(0);
-        expectInOfferOrder([...run.taken, ...run.queued]);
-        expectPartition(run.offered, run.taken, run.queued, run.refused);
-      },
-    );
+    it.prop([capacityArb, opsArb(['offer', 'take'])])('refuses with false and drops nothing when full under backpressure', async (capacity, ops) => {
+      const run = await runAgainstModel(capacity, 'backpressure', ops);
+      expect(run.drops).toEqual([]);
+      expect(run.metrics.dropped).toBe(0);
+      expectInOfferOrder([...run.taken, ...run.queued]);
+      expectPartition(run.offered, run.taken, run.queued, run.refused);
+    });
   });
 
   describe('offerOrWait', () => {

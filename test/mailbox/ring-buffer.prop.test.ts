@@ -23,41 +23,38 @@ const capacityArb = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(Infini
 
 describe('RingBuffer', () => {
   describe('push, shift, peek, drain and remove', () => {
-    it.prop([capacityArb, fc.array(opArb, { maxLength: 200 })])(
-      'behaves like a bounded array queue for any sequence of operations',
-      (capacity, ops) => {
-        const ring = new RingBuffer<number>(capacity);
-        const model: number[] = [];
-        for (const op of ops) {
-          switch (op.kind) {
-            case 'push': {
-              const fits = model.length < capacity;
-              if (fits) model.push(op.item);
-              expect(ring.push(op.item)).toBe(fits);
-              break;
-            }
-            case 'shift':
-              expect(ring.shift()).toBe(model.shift());
-              break;
-            case 'peek':
-              expect(ring.peek()).toBe(model[0]);
-              break;
-            case 'drain':
-              expect(ring.drain()).toEqual(model.splice(0));
-              break;
-            case 'remove': {
-              const at = model.indexOf(op.item);
-              if (at >= 0) model.splice(at, 1);
-              expect(ring.remove((item) => item === op.item)).toBe(at >= 0 ? op.item : undefined);
-              break;
-            }
+    it.prop([capacityArb, fc.array(opArb, { maxLength: 200 })])('behaves like a bounded array queue for any sequence of operations', (capacity, ops) => {
+      const ring = new RingBuffer<number>(capacity);
+      const model: number[] = [];
+      for (const op of ops) {
+        switch (op.kind) {
+          case 'push': {
+            const fits = model.length < capacity;
+            if (fits) model.push(op.item);
+            expect(ring.push(op.item)).toBe(fits);
+            break;
           }
-          expect(ring.size).toBe(model.length);
-          expect(ring.size).toBeLessThanOrEqual(capacity);
-          expect(ring.isFull).toBe(model.length >= capacity);
-          expect(ring.toArray()).toEqual(model);
+          case 'shift':
+            expect(ring.shift()).toBe(model.shift());
+            break;
+          case 'peek':
+            expect(ring.peek()).toBe(model[0]);
+            break;
+          case 'drain':
+            expect(ring.drain()).toEqual(model.splice(0));
+            break;
+          case 'remove': {
+            const at = model.indexOf(op.item);
+            if (at >= 0) model.splice(at, 1);
+            expect(ring.remove((item) => item === op.item)).toBe(at >= 0 ? op.item : undefined);
+            break;
+          }
         }
-      },
-    );
+        expect(ring.size).toBe(model.length);
+        expect(ring.size).toBeLessThanOrEqual(capacity);
+        expect(ring.isFull).toBe(model.length >= capacity);
+        expect(ring.toArray()).toEqual(model);
+      }
+    });
   });
 });

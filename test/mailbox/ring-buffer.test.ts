@@ -58,7 +58,10 @@ describe('RingBuffer', () => {
     });
 
     it('grows past the initial 16 slots and keeps order across the wrap-around', () => {
-      const ring = filled(100, Array.from({ length: 10 }, (_, i) => i));
+      const ring = filled(
+        100,
+        Array.from({ length: 10 }, (_, i) => i),
+      );
       // Move the head to slot 7 so the next pushes wrap around the 16-slot storage before it grows.
       for (let i = 0; i < 7; i++) expect(ring.shift()).toBe(i);
       for (let i = 10; i < 60; i++) expect(ring.push(i)).toBe(true);

@@ -4,7 +4,10 @@ import { fromArray, fromPipelineMetrics, logEvents, pipeline, toCallback, toProm
 
 const handle = pipeline(fromArray(['gate', 'lock', 'gate', 'weir']))
   .keyBy((word) => word, { partitions: 2 })
-  .reduce((count: number) => count + 1, () => 0)
+  .reduce(
+    (count: number) => count + 1,
+    () => 0,
+  )
   .to(toCallback(() => undefined))
   .run({ name: 'words', chaos: { crashRate: 0.2, seed: 1 } });
 

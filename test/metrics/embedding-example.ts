@@ -42,7 +42,10 @@ const server = createServer(async (request, response) => {
     let body = '';
     for await (const chunk of request) body += String(chunk);
     // The real service validates every line first, and waits (then 503s) while the pipeline is behind.
-    const events = body.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Event);
+    const events = body
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Event);
     await journal.append(events); // 4. fsync'd before the 202
     response.writeHead(202).end();
   } else if (url.startsWith('/stats/')) {

@@ -21,8 +21,16 @@ describe('describeEvent', () => {
     const cases: [PipelineEvent, string, string][] = [
       [{ type: 'actor-started', ...base }, 'debug', 'actor /user/a started'],
       [{ type: 'actor-stopped', ...base, reason: 'shutdown' }, 'debug', 'actor /user/a stopped (shutdown)'],
-      [{ type: 'actor-failed', ...base, error, message: batch, directive: 'restart', attempt: 2 }, 'warn', 'actor /user/a failed (attempt 2, restart): bad record'],
-      [{ type: 'actor-restarted', ...base, restarts: 3, error, from: 'snapshot', replayed: 1 }, 'warn', 'actor /user/a restarted from its snapshot (restart 3, replaying 1)'],
+      [
+        { type: 'actor-failed', ...base, error, message: batch, directive: 'restart', attempt: 2 },
+        'warn',
+        'actor /user/a failed (attempt 2, restart): bad record',
+      ],
+      [
+        { type: 'actor-restarted', ...base, restarts: 3, error, from: 'snapshot', replayed: 1 },
+        'warn',
+        'actor /user/a restarted from its snapshot (restart 3, replaying 1)',
+      ],
       [{ type: 'actor-escalated', ...base, error }, 'error', 'actor /user/a escalated: bad record'],
       [{ type: 'poison-message', ...base, message: batch, error, attempts: 100 }, 'error', 'actor /user/a set a message aside after 100 attempts: bad record'],
       [{ type: 'snapshot-saved', ...base, sequence: 4, durationMs: 1 }, 'debug', 'actor /user/a saved snapshot 4'],
@@ -31,7 +39,11 @@ describe('describeEvent', () => {
       [{ type: 'hook-failed', ...base, hook: 'stopping', error }, 'error', 'actor /user/a: stopping failed: bad record'],
       [{ type: 'system-terminated', system: 's', at: 1 }, 'info', 'system s terminated'],
       [{ type: 'system-terminated', system: 's', at: 1, error }, 'error', 'system s failed: bad record'],
-      [{ type: 'checkpoint-completed', pipeline: 'p', id: 7, offset: 120, durationMs: 3.25, bytes: 900, at: 1 }, 'info', 'pipeline p completed checkpoint 7 at offset 120 in 3.3 ms (900 bytes)'],
+      [
+        { type: 'checkpoint-completed', pipeline: 'p', id: 7, offset: 120, durationMs: 3.25, bytes: 900, at: 1 },
+        'info',
+        'pipeline p completed checkpoint 7 at offset 120 in 3.3 ms (900 bytes)',
+      ],
       [{ type: 'pipeline-finished', pipeline: 'p', stopped: true, at: 1 }, 'info', 'pipeline p stopped'],
       [{ type: 'pipeline-finished', pipeline: 'p', stopped: false, error, at: 1 }, 'error', 'pipeline p failed: bad record'],
     ];

@@ -55,7 +55,17 @@ describe('toPrometheus', () => {
         kind: 'summary',
         unit: 's',
         description: 'Batch time.',
-        points: [{ attributes: { op: 'reduce' }, count: 4, sum: 0.5, quantiles: [{ quantile: 0.5, value: 0.1 }, { quantile: 0.99, value: 0.2 }] }],
+        points: [
+          {
+            attributes: { op: 'reduce' },
+            count: 4,
+            sum: 0.5,
+            quantiles: [
+              { quantile: 0.5, value: 0.1 },
+              { quantile: 0.99, value: 0.2 },
+            ],
+          },
+        ],
       },
     ]);
     expect(text).toBe(
@@ -72,7 +82,13 @@ describe('toPrometheus', () => {
   });
 
   it('merges metrics of one name into one family, and escapes label values and help text', () => {
-    const gauge = (value: number, label: string): Metric => ({ name: 'g', kind: 'gauge', unit: '', description: 'a\\b\nc', points: [{ attributes: { l: label }, value }] });
+    const gauge = (value: number, label: string): Metric => ({
+      name: 'g',
+      kind: 'gauge',
+      unit: '',
+      description: 'a\\b\nc',
+      points: [{ attributes: { l: label }, value }],
+    });
     const text = toPrometheus([gauge(1, 'x"y'), gauge(Infinity, 'back\\slash\nnewline'), gauge(Number.NaN, '')]);
     expect(text.match(/# TYPE g gauge/g)).toHaveLength(1);
     expect(text).toContain('# HELP g a\\\\b\\nc\n');
@@ -88,7 +104,9 @@ describe('toPrometheus', () => {
         kind: fc.constantFrom('counter' as const, 'gauge' as const),
         unit: fc.constantFrom('s', 'By', '1', '{record}', '{record}/s', ''),
         description: fc.string(),
-        points: fc.array(fc.record({ attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.string()), value: fc.double() }), { maxLength: 3 }),
+        points: fc.array(fc.record({ attributes: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.string()), value: fc.double() }), {
+          maxLength: 3,
+        }),
       }),
       { maxLength: 5 },
     ),

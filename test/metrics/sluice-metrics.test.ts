@@ -105,7 +105,14 @@ describe('fromSystemMetrics', () => {
 describe('PipelineHandle.metrics', () => {
   it('goes through starting, running, stopping and finished', async () => {
     const source = controlledSource<number>();
-    const handle = pipeline(source).keyBy((n) => n % 2, { partitions: 2 }).reduce((sum: number, n) => sum + n, () => 0).to(toCallback(() => undefined)).run();
+    const handle = pipeline(source)
+      .keyBy((n) => n % 2, { partitions: 2 })
+      .reduce(
+        (sum: number, n) => sum + n,
+        () => 0,
+      )
+      .to(toCallback(() => undefined))
+      .run();
     const seen: PipelineStatus[] = [handle.status];
     await until(() => handle.status === 'running');
     seen.push(handle.status);
@@ -122,7 +129,10 @@ describe('PipelineHandle.metrics', () => {
     const handle = pipeline(source)
       .withTimestamps((e) => e.at, { maxOutOfOrdernessMs: 0 })
       .keyBy((e) => e.user, { partitions: 2 })
-      .reduce((n: number) => n + 1, () => 0)
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+      )
       .to(toCallback(() => undefined))
       .run({ name: 'clicks', lingerMs: 0 });
     source.push(...Array.from({ length: 100 }, (_, i) => ({ user: `u${i % 7}`, at: now - 60_000 + i })));
@@ -140,7 +150,12 @@ describe('PipelineHandle.metrics', () => {
     expect(metrics.watermark?.lagMs).toBeGreaterThanOrEqual(60_000 - 99);
     expect(metrics.throughput).toMatchObject({ recordsRead: 100, recordsWritten: 100 });
     expect(metrics.throughput.recordsPerSecond).toBeGreaterThan(0);
-    expect(metrics.actors.map((a) => a.path).sort()).toEqual(['/user/clicks', '/user/clicks/reduce-0-partition-0', '/user/clicks/reduce-0-partition-1', '/user/clicks/sink']);
+    expect(metrics.actors.map((a) => a.path).sort()).toEqual([
+      '/user/clicks',
+      '/user/clicks/reduce-0-partition-0',
+      '/user/clicks/reduce-0-partition-1',
+      '/user/clicks/sink',
+    ]);
     const partitions = metrics.actors.filter((a) => a.path.includes('partition'));
     expect(partitions.reduce((sum, a) => sum + a.processed, 0)).toBeGreaterThan(0);
     expect(partitions.every((a) => a.failed === 0 && a.restarts === 0 && a.capacity === 4)).toBe(true);
@@ -152,7 +167,11 @@ describe('PipelineHandle.metrics', () => {
     const records = Array.from({ length: 2_000 }, (_, i) => i);
     const handle = pipeline(fromArray(records))
       .keyBy((n) => n % 10, { partitions: 2 })
-      .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+        { emit: 'final' },
+      )
       .to(toCallback(() => undefined))
       .run({ chaos: { crashRate: 0.002, seed: 7 }, batchSize: 64 });
     let perActor = 0;
@@ -172,7 +191,10 @@ describe('fromPipelineMetrics', () => {
     const stop = new AbortController();
     const handle = pipeline(journal.source({ signal: stop.signal }))
       .keyBy((n) => n % 3, { partitions: 2 })
-      .reduce((sum: number, n) => sum + n, () => 0)
+      .reduce(
+        (sum: number, n) => sum + n,
+        () => 0,
+      )
       .to(toCallback(() => undefined))
       .run({ name: 'orders', checkpoint: { dir: await folder(), interval: Infinity }, signal: stop.signal });
     await until(() => handle.metrics().throughput.recordsWritten === 50);
@@ -185,7 +207,9 @@ describe('fromPipelineMetrics', () => {
     expect(text).toMatch(/sluice_pipeline_checkpoint_duration_seconds\{[^}]*\} [\d.e-]+\n/);
     expect(text).toMatch(/sluice_pipeline_checkpoint_size_bytes\{[^}]*\} \d+\n/);
     expect(text).toContain('sluice_operator_records_in_total{service="test",sluice_pipeline_name="orders",sluice_operator_name="reduce"} 50\n');
-    expect(text).toMatch(/sluice_operator_batch_duration_seconds\{service="test",sluice_pipeline_name="orders",sluice_operator_name="reduce",quantile="0.99"\} [\d.e-]+\n/);
+    expect(text).toMatch(
+      /sluice_operator_batch_duration_seconds\{service="test",sluice_pipeline_name="orders",sluice_operator_name="reduce",quantile="0.99"\} [\d.e-]+\n/,
+    );
     expect(text).toMatch(/sluice_operator_batch_duration_seconds_count\{[^}]*\} [1-9]\d*\n/);
     expect(text).toContain('sluice_actor_mailbox_high_water_mark{service="test",sluice_pipeline_name="orders",sluice_actor_path="/user/orders/sink"}');
     expect(text).not.toContain('watermark_lag'); // an untimed stream has no watermark
@@ -202,7 +226,10 @@ describe('PipelineHandle.events', () => {
     const stop = new AbortController();
     const handle = pipeline(journal.source({ signal: stop.signal }))
       .keyBy((n) => n % 2, { partitions: 2 })
-      .reduce((sum: number, n) => sum + n, () => 0)
+      .reduce(
+        (sum: number, n) => sum + n,
+        () => 0,
+      )
       .to(toCallback(() => undefined))
       .run({ name: 'j', checkpoint: { dir: await folder(), interval: Infinity } });
     const events: PipelineEvent[] = [];
@@ -229,7 +256,10 @@ describe('PipelineHandle.events', () => {
   it('says how a failed run failed', async () => {
     const handle = pipeline(fromArray([1]))
       .keyBy((n) => n, { partitions: 1 })
-      .reduce((n: number) => n, () => 0)
+      .reduce(
+        (n: number) => n,
+        () => 0,
+      )
       .to({ name: 'broken', write: () => Promise.reject(new Error('disk full')) })
       .run();
     const finished: PipelineEvent[] = [];

@@ -17,10 +17,7 @@ describe('nexmarkCase', () => {
   });
 
   it('has a Sluice run over the generating source only when told how the events were generated', () => {
-    expect(nexmarkCase('q1', events).implementations.map((implementation) => implementation.impl)).toEqual([
-      'plain loop (model)',
-      'sluice pipeline',
-    ]);
+    expect(nexmarkCase('q1', events).implementations.map((implementation) => implementation.impl)).toEqual(['plain loop (model)', 'sluice pipeline']);
   });
 
   it('tells a wrong answer apart: the checksum changes with the events', async () => {

@@ -151,17 +151,14 @@ describe('generate', () => {
       baseTime: fc.integer({ min: 0, max: 2 ** 42 }),
     });
 
-    it.prop([configArb, fc.nat(10_000)], { numRuns: 40 })(
-      'never puts an event more than maxDelayMs behind the newest time before it',
-      (options, from) => {
-        const generator = new NexmarkGenerator(options);
-        let newest = -Infinity;
-        for (const event of generator.events(from, 1000)) {
-          expect(event.dateTime).toBeGreaterThanOrEqual(newest - options.maxDelayMs);
-          newest = Math.max(newest, event.dateTime);
-        }
-      },
-    );
+    it.prop([configArb, fc.nat(10_000)], { numRuns: 40 })('never puts an event more than maxDelayMs behind the newest time before it', (options, from) => {
+      const generator = new NexmarkGenerator(options);
+      let newest = -Infinity;
+      for (const event of generator.events(from, 1000)) {
+        expect(event.dateTime).toBeGreaterThanOrEqual(newest - options.maxDelayMs);
+        newest = Math.max(newest, event.dateTime);
+      }
+    });
 
     it.prop([configArb, fc.nat(10_000)], { numRuns: 40 })('is at most maxDelayMs before the event is due, and never after', (options, from) => {
       const generator = new NexmarkGenerator(options);
@@ -190,7 +187,9 @@ describe('generate', () => {
       onTimeEvents.forEach((event, n) => {
         const delayed = events[n] as NexmarkEvent;
         const shift = delayed.dateTime - event.dateTime;
-        expect(delayed).toEqual(event.kind === 'auction' ? { ...event, dateTime: delayed.dateTime, expires: event.expires + shift } : { ...event, dateTime: delayed.dateTime });
+        expect(delayed).toEqual(
+          event.kind === 'auction' ? { ...event, dateTime: delayed.dateTime, expires: event.expires + shift } : { ...event, dateTime: delayed.dateTime },
+        );
       });
     });
   });

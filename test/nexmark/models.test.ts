@@ -175,7 +175,12 @@ describe('q5', () => {
   });
 
   it('gives every auction that ties for the most bids', () => {
-    const events = [bid({ auction: 1, dateTime: T0 }), bid({ auction: 2, dateTime: T0 + 1 }), bid({ auction: 3, dateTime: T0 + 2 }), bid({ auction: 3, dateTime: T0 + 2 * S })];
+    const events = [
+      bid({ auction: 1, dateTime: T0 }),
+      bid({ auction: 2, dateTime: T0 + 1 }),
+      bid({ auction: 3, dateTime: T0 + 2 }),
+      bid({ auction: 3, dateTime: T0 + 2 * S }),
+    ];
     const window = q5(events, { size: 2 * S, slide: 2 * S });
     expect(canonical(window, Q5_ORDER)).toEqual([
       { windowStart: T0, windowEnd: T0 + 2 * S, auction: 1, count: 1 },

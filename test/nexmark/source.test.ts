@@ -37,7 +37,9 @@ describe('nexmarkSource', () => {
 
   it('feeds a pipeline', async () => {
     const out = toArray<NexmarkEvent>();
-    await pipeline(nexmarkSource({ events: 1000 })).to(out).run().done;
+    await pipeline(nexmarkSource({ events: 1000 }))
+      .to(out)
+      .run().done;
     expect(out.records).toEqual(generate(0, 1000));
   });
 

@@ -273,9 +273,13 @@ describe('SnapshotOptions', () => {
       const first = newSystem();
       const a = spawnAccount(first, { store, key: 'acct' });
       a.tell({ type: 'inc', by: 1 });
-      await (await a.ask<SnapshotReply>({ type: 'snapshot' })).taken;
+      await (
+        await a.ask<SnapshotReply>({ type: 'snapshot' })
+      ).taken;
       a.tell({ type: 'inc', by: 2 });
-      await (await a.ask<SnapshotReply>({ type: 'snapshot' })).taken;
+      await (
+        await a.ask<SnapshotReply>({ type: 'snapshot' })
+      ).taken;
 
       const folder = store.folderOf('acct');
       const files = (await readdir(folder)).filter((name) => name.endsWith('.snap')).sort();
@@ -333,9 +337,7 @@ describe('SnapshotOptions', () => {
       for (const { key, by, failures } of adds) ref.tell(add(key, by, failures));
       const entries = await ref.ask<Map<string, unknown>>({ type: 'entries' });
       expect(sortedEntries(entries)).toEqual(sortedEntries(tallyModel(adds, 3)));
-      expect(letters.filter((letter) => letter.reason === 'poison').map((letter) => letter.message)).toEqual([
-        expect.objectContaining({ key: 'c' }),
-      ]);
+      expect(letters.filter((letter) => letter.reason === 'poison').map((letter) => letter.message)).toEqual([expect.objectContaining({ key: 'c' })]);
     });
 
     it('ends equal to a model that applies each non-poison message once, whatever fails and however often it snapshots', async () => {
@@ -389,9 +391,7 @@ describe('SnapshotOptions', () => {
 
   describe('everyMessages', () => {
     // After `before` messages, the last snapshot came after message before - before % n.
-    const CASES = [1, 3, 5].flatMap((n) =>
-      Array.from({ length: 2 * n + 1 }, (_, before) => ({ n, before, failing: before + 1, replayed: (before % n) + 1 })),
-    );
+    const CASES = [1, 3, 5].flatMap((n) => Array.from({ length: 2 * n + 1 }, (_, before) => ({ n, before, failing: before + 1, replayed: (before % n) + 1 })));
 
     it.each(CASES)('replays $replayed (at most $n) with everyMessages $n when message $failing fails', async ({ n, before, replayed }) => {
       const system = newSystem();

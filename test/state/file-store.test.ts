@@ -92,7 +92,11 @@ function small(sequence: number): { sequence: number; meta: unknown; entries: Sn
   return {
     sequence,
     meta: { at: sequence, tags: new Set(['t']) },
-    entries: [['a', sequence], ['b', { n: [1] }], [3, null]],
+    entries: [
+      ['a', sequence],
+      ['b', { n: [1] }],
+      [3, null],
+    ],
   };
 }
 
@@ -295,16 +299,15 @@ describe('FileSnapshotStore', () => {
       expect(snapshot?.entries[123_456]).toEqual(['key-123456', { count: 123_456, label: 'even' }]);
     });
 
-    fcIt.prop([
-      fc.array(
-        fc.tuple(
-          fc.oneof(fc.string(), fc.integer()),
-          fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer())),
-        ),
-        { maxLength: 40 },
-      ),
-      fc.integer({ min: 1, max: 7 }),
-    ], { numRuns: 60 })('round-trips any entries with any chunk size', async (entries, chunkSize) => {
+    fcIt.prop(
+      [
+        fc.array(fc.tuple(fc.oneof(fc.string(), fc.integer()), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer()))), {
+          maxLength: 40,
+        }),
+        fc.integer({ min: 1, max: 7 }),
+      ],
+      { numRuns: 60 },
+    )('round-trips any entries with any chunk size', async (entries, chunkSize) => {
       const own = await mkdtemp(join(tmpdir(), 'sluice-'));
       try {
         const store = new FileSnapshotStore({ dir: own, chunkSize });
@@ -393,10 +396,7 @@ describe('FileSnapshotStore', () => {
         [Buffer.from('XXXX'), 'bad magic'],
         [bytes.subarray(0, 3), 'truncated: 3 bytes, shorter than the 24-byte preamble'],
         [bytes.subarray(0, 100), `truncated: 100 of ${bytes.length} bytes`],
-        [
-          Buffer.concat([bytes, Buffer.from([0])]),
-          `${bytes.length + 1} bytes where the preamble declares ${bytes.length}`,
-        ],
+        [Buffer.concat([bytes, Buffer.from([0])]), `${bytes.length + 1} bytes where the preamble declares ${bytes.length}`],
         [flipped(bytes, 7, 0x03), 'unsupported format version 2'],
         [flipped(bytes, bytes.length - 1, 0x01), 'checksum mismatch'],
         [Buffer.alloc(bytes.length), 'bad magic'],

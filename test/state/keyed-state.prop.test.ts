@@ -35,9 +35,7 @@ function opArb(keys: number): fc.Arbitrary<Op> {
   );
 }
 
-const scenarioArb = fc
-  .integer({ min: 1, max: 10 })
-  .chain((keys) => fc.tuple(fc.constant(keys), fc.array(opArb(keys), { maxLength: 80 })));
+const scenarioArb = fc.integer({ min: 1, max: 10 }).chain((keys) => fc.tuple(fc.constant(keys), fc.array(opArb(keys), { maxLength: 80 })));
 
 /** An iteration of a view consumed a few entries at a time. */
 interface OpenIteration {
@@ -179,12 +177,9 @@ function run(keys: number, ops: readonly Op[]): void {
 
 describe('KeyedState', () => {
   describe('snapshot, restore and release', () => {
-    it.prop([scenarioArb], { numRuns: 300 })(
-      'keep every view equal to the model as of its snapshot and live equal to the live model',
-      ([keys, ops]) => {
-        run(keys, ops);
-      },
-    );
+    it.prop([scenarioArb], { numRuns: 300 })('keep every view equal to the model as of its snapshot and live equal to the live model', ([keys, ops]) => {
+      run(keys, ops);
+    });
 
     it.prop([fc.array(opArb(3), { minLength: 20, maxLength: 200 })], { numRuns: 100 })(
       'hold on long runs over few keys, where keys are deleted and revived under many views',

@@ -207,7 +207,10 @@ describe('KeyedState', () => {
 
   describe('compute', () => {
     it('passes the current value, whether the key is present, the key and two arguments', () => {
-      const state = new KeyedState<string, number | undefined>([['a', 1], ['u', undefined]]);
+      const state = new KeyedState<string, number | undefined>([
+        ['a', 1],
+        ['u', undefined],
+      ]);
       const seen: unknown[] = [];
       const add = (n: number | undefined, present: boolean, key: string, by: number, tag: string): number => {
         seen.push([n, present, key, tag]);
@@ -221,7 +224,11 @@ describe('KeyedState', () => {
         [undefined, true, 'u', 'y'],
         [undefined, false, 'z', 'z'],
       ]);
-      expect([...state]).toEqual([['a', 11], ['u', 2], ['z', 3]]);
+      expect([...state]).toEqual([
+        ['a', 11],
+        ['u', 2],
+        ['z', 3],
+      ]);
     });
 
     it('is recorded for active views and rolled back by restore', () => {
@@ -238,9 +245,14 @@ describe('KeyedState', () => {
       const state = abc();
       const view = state.snapshot();
       expect(() =>
-        state.compute('a', () => {
-          throw new Error('boom');
-        }, undefined, undefined),
+        state.compute(
+          'a',
+          () => {
+            throw new Error('boom');
+          },
+          undefined,
+          undefined,
+        ),
       ).toThrow('boom');
       expect(state.get('a')).toBe(1);
       expect(view.changedKeys).toBe(0);
@@ -756,14 +768,7 @@ describe('KeyedStateView', () => {
       const view = state.snapshot();
       view.release();
       expect(view.released).toBe(true);
-      for (const use of [
-        () => view.size,
-        () => view.changedKeys,
-        () => view.get('a'),
-        () => view.has('a'),
-        () => view.entries(),
-        () => [...view],
-      ]) {
+      for (const use of [() => view.size, () => view.changedKeys, () => view.get('a'), () => view.has('a'), () => view.entries(), () => [...view]]) {
         const thrown = catchError(use);
         expect(thrown).toBeInstanceOf(ViewReleasedError);
         expect((thrown as ViewReleasedError).code).toBe('VIEW_RELEASED');

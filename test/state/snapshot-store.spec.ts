@@ -170,15 +170,12 @@ export function describeSnapshotStoreContract(setup: StoreSetup): void {
       expect((await store.load('counter')).snapshot).toEqual({ sequence: 2, meta: 'kept', entries: [] });
     });
 
-    it.each([-1, 1.5, Number.NaN, Infinity, 2 ** 53, '3'])(
-      'rejects the sequence %s with InvalidOptionError naming `sequence`',
-      async (sequence) => {
-        const error = await rejectionOf(() => store.save('counter', { sequence: sequence as number, meta: {} }));
-        expect(error).toBeInstanceOf(InvalidOptionError);
-        expect((error as InvalidOptionError).option).toBe('sequence');
-        expect((await store.load('counter')).snapshot).toBeUndefined();
-      },
-    );
+    it.each([-1, 1.5, Number.NaN, Infinity, 2 ** 53, '3'])('rejects the sequence %s with InvalidOptionError naming `sequence`', async (sequence) => {
+      const error = await rejectionOf(() => store.save('counter', { sequence: sequence as number, meta: {} }));
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).option).toBe('sequence');
+      expect((await store.load('counter')).snapshot).toBeUndefined();
+    });
 
     it('accepts sequence 0 and the largest safe integer', async () => {
       await store.save('edge', { sequence: 0, meta: 'first' });
@@ -192,9 +189,7 @@ export function describeSnapshotStoreContract(setup: StoreSetup): void {
       ['an entry that is not an array', [['a', 1], 'b']],
     ])('rejects %s as entries with InvalidOptionError naming `entries`', async (_, entries) => {
       await store.save('counter', { sequence: 1, meta: 'kept', entries: [['k', 'v']] });
-      const error = await rejectionOf(() =>
-        store.save('counter', { sequence: 2, meta: 'refused', entries: entries as unknown as SnapshotEntry[] }),
-      );
+      const error = await rejectionOf(() => store.save('counter', { sequence: 2, meta: 'refused', entries: entries as unknown as SnapshotEntry[] }));
       expect(error).toBeInstanceOf(InvalidOptionError);
       expect((error as InvalidOptionError).option).toBe('entries');
       expect((await store.load('counter')).snapshot).toEqual({ sequence: 1, meta: 'kept', entries: [['k', 'v']] });
@@ -207,9 +202,7 @@ export function describeSnapshotStoreContract(setup: StoreSetup): void {
         yield ['a', 1];
         throw failure;
       }
-      expect(await rejectionOf(() => store.save('counter', { sequence: 2, meta: 'x', entries: entries() }))).toBe(
-        failure,
-      );
+      expect(await rejectionOf(() => store.save('counter', { sequence: 2, meta: 'x', entries: entries() }))).toBe(failure);
       expect((await store.load('counter')).snapshot?.meta).toBe('kept');
       await store.save('counter', { sequence: 2, meta: 'retried' });
       expect((await store.load('counter')).snapshot?.meta).toBe('retried');

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActorStoppedError, type ActorSystem, type BackoffOptions, type SystemOptions } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
-import {
-  nextEvent,
-  nextTurn,
-  recordDeadLetters,
-  recordEvents,
-  useSystems,
-  type EventOf,
-} from '../actors/helpers.js';
+import { nextEvent, nextTurn, recordDeadLetters, recordEvents, useSystems, type EventOf } from '../actors/helpers.js';
 import { flaky, nextOutcome, parent, rejectionOf, spawnWorker, worker } from './helpers.js';
 
 const newSystem = useSystems();
@@ -201,10 +194,7 @@ describe('SupervisionOptions', () => {
         ref.tell({ type: 'inc', by: 1 });
         await failed;
         await ref.stop();
-        expect(letters.filter((letter) => letter.reason === 'unprocessed').map((letter) => letter.message)).toEqual([
-          message,
-          { type: 'inc', by: 1 },
-        ]);
+        expect(letters.filter((letter) => letter.reason === 'unprocessed').map((letter) => letter.message)).toEqual([message, { type: 'inc', by: 1 }]);
       });
 
       it('rejects an ask for the failed message with ActorStoppedError', async () => {

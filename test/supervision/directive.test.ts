@@ -10,17 +10,7 @@ import {
   type Decider,
   type Directive,
 } from '../../src/index.js';
-import {
-  counter,
-  nextDeadLetter,
-  nextEvent,
-  nextTurn,
-  recordDeadLetters,
-  recordEvents,
-  useSystems,
-  type CounterMsg,
-  type EventOf,
-} from '../actors/helpers.js';
+import { counter, nextDeadLetter, nextEvent, nextTurn, recordDeadLetters, recordEvents, useSystems, type CounterMsg, type EventOf } from '../actors/helpers.js';
 
 const newSystem = useSystems();
 
@@ -56,10 +46,13 @@ function spawnChild(parent: ActorRef<NodeMsg>, name: string, decide: Directive):
 /** A decider that answers `directive` and records every error it is asked about. */
 function recordingDecider(directive: Directive): Decider & { readonly errors: unknown[] } {
   const errors: unknown[] = [];
-  return Object.assign((error: unknown) => {
-    errors.push(error);
-    return directive;
-  }, { errors });
+  return Object.assign(
+    (error: unknown) => {
+      errors.push(error);
+      return directive;
+    },
+    { errors },
+  );
 }
 
 function actorStopped(system: ActorSystem, path: string) {
@@ -68,10 +61,12 @@ function actorStopped(system: ActorSystem, path: string) {
 
 describe('SupervisionOptions', () => {
   describe('decide', () => {
-    describe.each(DIRECTIVES.flatMap((directive) => [
-      { directive, how: 'throws', definition: counter },
-      { directive, how: 'rejects', definition: asyncCounter },
-    ]))("answering '$directive' when the handler $how", ({ directive, definition }) => {
+    describe.each(
+      DIRECTIVES.flatMap((directive) => [
+        { directive, how: 'throws', definition: counter },
+        { directive, how: 'rejects', definition: asyncCounter },
+      ]),
+    )("answering '$directive' when the handler $how", ({ directive, definition }) => {
       // A message that fails every time is retried under 'restart' until it is poison.
       const expectedReason = directive === 'restart' ? 'poison' : 'handler-failed';
 
@@ -442,9 +437,7 @@ describe('SupervisionOptions', () => {
         const stopped = actorStopped(system, '/user/unlucky');
         ref.tell({ type: 'fail', error: new Error('boom') });
         await expect(stopped).resolves.toMatchObject({ reason: 'failed' });
-        expect(events).toContainEqual(
-          expect.objectContaining({ type: 'hook-failed', hook: 'decide', path: '/user/unlucky', error: deciderError }),
-        );
+        expect(events).toContainEqual(expect.objectContaining({ type: 'hook-failed', hook: 'decide', path: '/user/unlucky', error: deciderError }));
         expect(events).toContainEqual(expect.objectContaining({ type: 'actor-failed', directive: 'stop' }));
         expect(ref.status).toBe('stopped');
       });

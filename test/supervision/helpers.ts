@@ -100,20 +100,12 @@ export const parent: ActorDefinition<null, ParentMsg> = defineActor<null, Parent
 });
 
 /** Has `supervisor` spawn a worker child named `name`. */
-export function spawnWorker(
-  supervisor: ActorRef<ParentMsg>,
-  name: string,
-  options?: SpawnOptions,
-): Promise<ActorRef<WorkerMsg>> {
+export function spawnWorker(supervisor: ActorRef<ParentMsg>, name: string, options?: SpawnOptions): Promise<ActorRef<WorkerMsg>> {
   return supervisor.ask<ActorRef<WorkerMsg>>(options === undefined ? { type: 'spawn', name } : { type: 'spawn', name, options });
 }
 
 /** Has `supervisor` spawn a parent child named `name`. */
-export function spawnParent(
-  supervisor: ActorRef<ParentMsg>,
-  name: string,
-  options?: SpawnOptions,
-): Promise<ActorRef<ParentMsg>> {
+export function spawnParent(supervisor: ActorRef<ParentMsg>, name: string, options?: SpawnOptions): Promise<ActorRef<ParentMsg>> {
   const msg: ParentMsg = options === undefined ? { type: 'spawn', name, kind: 'parent' } : { type: 'spawn', name, kind: 'parent', options };
   return supervisor.ask<ActorRef<ParentMsg>>(msg);
 }

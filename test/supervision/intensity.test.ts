@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ActorFailedError,
-  RestartIntensityExceededError,
-  type ActorRef,
-  type ActorSystem,
-  type SystemOptions,
-} from '../../src/index.js';
+import { ActorFailedError, RestartIntensityExceededError, type ActorRef, type ActorSystem, type SystemOptions } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { nextEvent, nextTurn, recordDeadLetters, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
 import { flaky, parent, rejectionOf, spawnParent, spawnWorker, worker, type WorkerMsg } from './helpers.js';
@@ -29,10 +23,7 @@ function restartCount(events: ReturnType<typeof recordEvents>, path: string): nu
 }
 
 /** Expects `error` to be the supervisor's give-up with these details. */
-function expectGaveUp(
-  error: unknown,
-  expected: { supervisor: string; child: string; maxRestarts: number; withinMs: number; cause: unknown },
-): void {
+function expectGaveUp(error: unknown, expected: { supervisor: string; child: string; maxRestarts: number; withinMs: number; cause: unknown }): void {
   expect(error).toBeInstanceOf(RestartIntensityExceededError);
   const { supervisor, child, maxRestarts, withinMs, cause, code } = error as RestartIntensityExceededError;
   expect({ supervisor, child, maxRestarts, withinMs, cause }).toEqual(expected);

@@ -71,9 +71,7 @@ describe('backoffDelay', () => {
   const backoff = resolveBackoff({ minMs: 100, maxMs: 1000, factor: 2, jitter: 0 }, 'backoff');
 
   it('doubles from minMs up to maxMs without jitter', () => {
-    expect([0, 1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, backoff, 0.5))).toEqual([
-      100, 200, 400, 800, 1000, 1000,
-    ]);
+    expect([0, 1, 2, 3, 4, 5].map((attempt) => backoffDelay(attempt, backoff, 0.5))).toEqual([100, 200, 400, 800, 1000, 1000]);
   });
 
   it('stays within [minMs, maxMs] and within the jitter band for any draw', () => {

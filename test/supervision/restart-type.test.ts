@@ -16,8 +16,7 @@ const newSystem = useSystems();
 type Trigger = "decider 'restart'" | "decider 'stop'" | 'ctx.stop()' | 'ref.stop()';
 
 type Expected =
-  | { readonly restarts: true; readonly from: 'snapshot' | 'initial-state'; readonly state: number }
-  | { readonly restarts: false; readonly reason: StopReason };
+  { readonly restarts: true; readonly from: 'snapshot' | 'initial-state'; readonly state: number } | { readonly restarts: false; readonly reason: StopReason };
 
 const restarted = (from: 'snapshot' | 'initial-state', state: number): Expected => ({ restarts: true, from, state });
 const stopped = (reason: StopReason): Expected => ({ restarts: false, reason });
@@ -50,9 +49,7 @@ const MATRIX: Record<RestartType, Record<Trigger, Expected>> = {
 
 const TRIGGERS: readonly Trigger[] = ["decider 'restart'", "decider 'stop'", 'ctx.stop()', 'ref.stop()'];
 
-const CASES = RESTART_TYPES.flatMap((type) =>
-  TRIGGERS.map((trigger) => ({ type, trigger, expected: MATRIX[type][trigger] })),
-);
+const CASES = RESTART_TYPES.flatMap((type) => TRIGGERS.map((trigger) => ({ type, trigger, expected: MATRIX[type][trigger] })));
 
 function describeExpected(expected: Expected): string {
   return expected.restarts ? `restarts from ${expected.from}` : `stops with reason ${expected.reason}`;
@@ -83,50 +80,45 @@ function pull(trigger: Trigger, ref: ActorRef<WorkerMsg>): WorkerMsg | undefined
 
 describe('SupervisionOptions', () => {
   describe('restart', () => {
-    it.each(CASES.map((c) => ({ ...c, outcome: describeExpected(c.expected) })))(
-      '$type after $trigger $outcome',
-      async ({ type, trigger, expected }) => {
-        const system = newSystem();
-        const events = recordEvents(system);
-        const letters = recordDeadLetters(system);
-        let initialStates = 0;
-        const definition = defineActor<number, WorkerMsg>({
-          ...worker,
-          initialState: () => {
-            initialStates++;
-            return 0;
-          },
-        });
-        const directive = trigger === "decider 'stop'" ? 'stop' : 'restart';
-        const ref = system.spawn(definition, { name: 'subject', supervision: { restart: type, decide: () => directive } });
-        ref.tell({ type: 'inc', by: 5 });
-        await expect(ref.ask({ type: 'get' })).resolves.toBe(5);
-        const outcome = nextOutcome(system, ref.path);
-        const failed = pull(trigger, ref);
-        ref.tell({ type: 'inc', by: 2 });
-        const event = await outcome;
+    it.each(CASES.map((c) => ({ ...c, outcome: describeExpected(c.expected) })))('$type after $trigger $outcome', async ({ type, trigger, expected }) => {
+      const system = newSystem();
+      const events = recordEvents(system);
+      const letters = recordDeadLetters(system);
+      let initialStates = 0;
+      const definition = defineActor<number, WorkerMsg>({
+        ...worker,
+        initialState: () => {
+          initialStates++;
+          return 0;
+        },
+      });
+      const directive = trigger === "decider 'stop'" ? 'stop' : 'restart';
+      const ref = system.spawn(definition, { name: 'subject', supervision: { restart: type, decide: () => directive } });
+      ref.tell({ type: 'inc', by: 5 });
+      await expect(ref.ask({ type: 'get' })).resolves.toBe(5);
+      const outcome = nextOutcome(system, ref.path);
+      const failed = pull(trigger, ref);
+      ref.tell({ type: 'inc', by: 2 });
+      const event = await outcome;
 
-        if (expected.restarts) {
-          expect(event).toMatchObject({ type: 'actor-restarted', from: expected.from });
-          await expect(ref.ask({ type: 'get' })).resolves.toBe(expected.state);
-          expect(ref.status).toBe('running');
-          expect(initialStates).toBe(expected.from === 'initial-state' ? 2 : 1);
-          expect(events.filter((e) => e.type === 'actor-restarted')).toHaveLength(1);
-        } else {
-          expect(event).toMatchObject({ type: 'actor-stopped', reason: expected.reason });
-          expect(ref.status).toBe('stopped');
-          expect(events.filter((e) => e.type === 'actor-restarted')).toEqual([]);
-          expect(letters.filter((letter) => letter.reason === 'unprocessed' || letter.reason === 'recipient-stopped')).toContainEqual(
-            expect.objectContaining({ message: { type: 'inc', by: 2 } }),
-          );
-        }
-        // A message given up (not retried) goes to dead letters as handler-failed.
-        const givenUp = trigger === "decider 'stop'" || (trigger === "decider 'restart'" && !expected.restarts);
-        expect(letters.filter((letter) => letter.reason === 'handler-failed').map((letter) => letter.message)).toEqual(
-          givenUp ? [failed] : [],
+      if (expected.restarts) {
+        expect(event).toMatchObject({ type: 'actor-restarted', from: expected.from });
+        await expect(ref.ask({ type: 'get' })).resolves.toBe(expected.state);
+        expect(ref.status).toBe('running');
+        expect(initialStates).toBe(expected.from === 'initial-state' ? 2 : 1);
+        expect(events.filter((e) => e.type === 'actor-restarted')).toHaveLength(1);
+      } else {
+        expect(event).toMatchObject({ type: 'actor-stopped', reason: expected.reason });
+        expect(ref.status).toBe('stopped');
+        expect(events.filter((e) => e.type === 'actor-restarted')).toEqual([]);
+        expect(letters.filter((letter) => letter.reason === 'unprocessed' || letter.reason === 'recipient-stopped')).toContainEqual(
+          expect.objectContaining({ message: { type: 'inc', by: 2 } }),
         );
-      },
-    );
+      }
+      // A message given up (not retried) goes to dead letters as handler-failed.
+      const givenUp = trigger === "decider 'stop'" || (trigger === "decider 'restart'" && !expected.restarts);
+      expect(letters.filter((letter) => letter.reason === 'handler-failed').map((letter) => letter.message)).toEqual(givenUp ? [failed] : []);
+    });
 
     describe.each(RESTART_TYPES)('%s', (type) => {
       it('is not restarted when its parent stops', async () => {

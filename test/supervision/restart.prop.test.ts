@@ -247,10 +247,7 @@ describe('every path that ends an actor', () => {
           directive: fc.oneof({ weight: 3, arbitrary: fc.constant<Directive>('restart') }, { weight: 1, arbitrary: fc.constantFrom(...DIRECTIVES) }),
           backoff: backoffArb,
           pace: fc.constantFrom<Pace>('sync', 'async', 'slow'),
-          stop: fc.oneof(
-            { weight: 2, arbitrary: fc.constant(undefined) },
-            { weight: 1, arbitrary: fc.record({ at: fc.nat(400), which: fc.nat(2) }) },
-          ),
+          stop: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.record({ at: fc.nat(400), which: fc.nat(2) }) }),
           picks: fc.array(fc.nat(), { maxLength: 8 }),
         }),
         async (items, { siblings, strategy, everyMessages, maxRestarts, directive, backoff, pace, stop, picks }) => {

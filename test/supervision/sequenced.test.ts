@@ -29,9 +29,7 @@ type SenderMsg =
   | { readonly type: 'count' };
 
 function forward(n: number, failures = 0, via?: 'send'): SenderMsg {
-  return via === undefined
-    ? { type: 'forward', n, failures, attempts: { n: 0 } }
-    : { type: 'forward', n, failures, attempts: { n: 0 }, via };
+  return via === undefined ? { type: 'forward', n, failures, attempts: { n: 0 } } : { type: 'forward', n, failures, attempts: { n: 0 }, via };
 }
 
 /**

@@ -6,14 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  STRATEGIES,
-  createSystem,
-  defineActor,
-  type ActorRef,
-  type ActorSystem,
-  type SupervisionStrategy,
-} from '../../src/index.js';
+import { STRATEGIES, createSystem, defineActor, type ActorRef, type ActorSystem, type SupervisionStrategy } from '../../src/index.js';
 import { VirtualClock } from '../../src/testing/index.js';
 import { nextEvent } from '../actors/helpers.js';
 import { CHILDREN, RESTART_GROUPS, flaky, worker, type ChildName, type WorkerMsg } from './helpers.js';

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  STRATEGIES,
-  defineActor,
-  type ActorRef,
-  type ActorSystem,
-  type SpawnOptions,
-  type SupervisionStrategy,
-  type SystemEvent,
-} from '../../src/index.js';
+import { STRATEGIES, defineActor, type ActorRef, type ActorSystem, type SpawnOptions, type SupervisionStrategy, type SystemEvent } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
-import {
-  Inbox,
-  deferred,
-  gatedWorker,
-  nextEvent,
-  recordDeadLetters,
-  recordEvents,
-  stoppedPaths,
-  useSystems,
-} from '../actors/helpers.js';
+import { Inbox, deferred, gatedWorker, nextEvent, recordDeadLetters, recordEvents, stoppedPaths, useSystems } from '../actors/helpers.js';
 import { CHILDREN, RESTART_GROUPS, flaky, parent, spawnParent, spawnWorker, worker, type ChildName, type ParentMsg, type WorkerMsg } from './helpers.js';
 
 const newSystem = useSystems();
@@ -66,9 +49,7 @@ async function family(supervisor: 'actor' | 'system', strategy: SupervisionStrat
 }
 
 function restartsIn(events: readonly SystemEvent[]): { path: string; error: unknown; from: string }[] {
-  return events.flatMap((event) =>
-    event.type === 'actor-restarted' ? [{ path: event.path, error: event.error, from: event.from }] : [],
-  );
+  return events.flatMap((event) => (event.type === 'actor-restarted' ? [{ path: event.path, error: event.error, from: event.from }] : []));
 }
 
 describe('SupervisorOptions', () => {
@@ -142,8 +123,7 @@ describe('SupervisorOptions', () => {
         await expect(grandchildStopped).resolves.toMatchObject({ reason: 'shutdown' });
         await siblingRestarted;
         const order = events.flatMap((event) =>
-          (event.type === 'actor-stopped' && event.path === grandchild.path) ||
-          (event.type === 'actor-restarted' && event.path === sibling.path)
+          (event.type === 'actor-stopped' && event.path === grandchild.path) || (event.type === 'actor-restarted' && event.path === sibling.path)
             ? [event.type]
             : [],
         );

@@ -39,7 +39,11 @@ describe('withFaults', () => {
         await kit.settle();
         for (const name of ['a', 'b'] as const) {
           const mine = list.map((d, id) => ({ ...d, id })).filter((d) => d.to === name);
-          expect(report.received.find((r) => r.account === name)).toEqual({ account: name, balance: mine.reduce((s, d) => s + d.amount, 0), ids: mine.map((d) => d.id) });
+          expect(report.received.find((r) => r.account === name)).toEqual({
+            account: name,
+            balance: mine.reduce((s, d) => s + d.amount, 0),
+            ids: mine.map((d) => d.id),
+          });
         }
         // What the restarted actor sent before it failed reaches nobody twice.
         expect([...audit.received].sort()).toEqual(list.map((d) => d.amount).sort());
@@ -75,16 +79,17 @@ describe('withFaults', () => {
   });
 
   it('says what it injects, and throws an InjectedFault', async () => {
-    expect(describeActorFaults([{ at: 2, poison: false }, { at: 5, poison: true }])).toBe('throws at its 2nd message; poisons its 5th message (throws every time)');
+    expect(
+      describeActorFaults([
+        { at: 2, poison: false },
+        { at: 5, poison: true },
+      ]),
+    ).toBe('throws at its 2nd message; poisons its 5th message (throws every time)');
     expect(describeActorFaults([])).toBe('none');
     const kit = createTestKit();
-    const ref = kit.system.spawn(
-      withFaults(
-        defineActor<number, number>({ initialState: () => 0, receive: (n, m) => n + m }),
-        [{ at: 1, poison: true }],
-      ),
-      { supervision: { maxRetries: 1 } },
-    );
+    const ref = kit.system.spawn(withFaults(defineActor<number, number>({ initialState: () => 0, receive: (n, m) => n + m }), [{ at: 1, poison: true }]), {
+      supervision: { maxRetries: 1 },
+    });
     ref.tell(1);
     await kit.settle();
     expect(kit.deadLetters[0]?.error).toBeInstanceOf(InjectedFault);

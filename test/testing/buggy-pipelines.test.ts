@@ -147,7 +147,11 @@ describe('a reducer that is not associative across batches', () => {
 
   it('goes unnoticed by an ordinary run, where time never moves mid-input', async () => {
     const out = toArray<Keyed<string, number>>();
-    const input = [{ sensor: 's1', value: 0 }, { sensor: 's1', value: 0 }, { sensor: 's1', value: 3 }];
+    const input = [
+      { sensor: 's1', value: 0 },
+      { sensor: 's1', value: 0 },
+      { sensor: 's1', value: 3 },
+    ];
     await buildMeans('mean-of-means')({ source: fromArray(input), sink: out }).run().done;
     expect(out.records).toEqual([{ key: 's1', value: 1 }]);
   });
@@ -257,7 +261,10 @@ describe('a sink that writes twice on resume', () => {
       build: ({ source, sink }) =>
         pipeline(source)
           .keyBy((p: Payment) => p.user, { partitions: 2 })
-          .reduce((total: number, p) => total + p.amount, () => 0)
+          .reduce(
+            (total: number, p) => total + p.amount,
+            () => 0,
+          )
           .to(sink),
       input: payments,
       model: (records) => amountsSoFar(records).map(({ key, value }) => ({ key, value: value.reduce((a, b) => a + b, 0) })),

@@ -42,7 +42,10 @@ function runningTotals(records: readonly Payment[]): Keyed<string, number>[] {
 const totalsPipeline = ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>, partitions: number) =>
   pipeline(source)
     .keyBy((p) => p.user, { partitions })
-    .reduce((total: number, p) => total + p.amount, () => 0)
+    .reduce(
+      (total: number, p) => total + p.amount,
+      () => 0,
+    )
     .to(sink);
 
 const totals = definePipelineCheck({
@@ -85,9 +88,19 @@ describe('definePipelineCheck', () => {
     });
 
     it('accepts a run that fails because a partition is poisoned, as it must, and passes it otherwise', async () => {
-      await fc.assert(definePipelineCheck({ build: (io) => totalsPipeline(io, 2), input: payments, model: runningTotals, compare: 'per-key-order', keyOf: (o) => o.key, faults: { poison: true } }).property, {
-        numRuns: 30,
-      });
+      await fc.assert(
+        definePipelineCheck({
+          build: (io) => totalsPipeline(io, 2),
+          input: payments,
+          model: runningTotals,
+          compare: 'per-key-order',
+          keyOf: (o) => o.key,
+          faults: { poison: true },
+        }).property,
+        {
+          numRuns: 30,
+        },
+      );
     });
 
     it('fails a case whose records end in dead letters, unless they are allowed', async () => {
@@ -107,7 +120,9 @@ describe('definePipelineCheck', () => {
           allowDeadLetters,
         });
       const [testCase] = fc.sample(strict(false).cases, 1) as [PipelineCase<number>];
-      await expect(strict(false).check(testCase)).rejects.toThrow('the pipeline dead-lettered 1 record: operator-failed at map: -1 (StepError: map failed: negative)');
+      await expect(strict(false).check(testCase)).rejects.toThrow(
+        'the pipeline dead-lettered 1 record: operator-failed at map: -1 (StepError: map failed: negative)',
+      );
       await strict(true).check(testCase);
     });
 
@@ -128,8 +143,12 @@ describe('definePipelineCheck', () => {
           (error: unknown) => (error as Error).message,
         );
       };
-      expect(await failure(wrong('total-order', (input) => [...input].sort()))).toContain('the output has the right records in the wrong order (first difference at position 0)');
-      expect(await failure(wrong('multiset', (input) => [...input, 4]))).toContain('the output differs from the model as a multiset (3 records, expected 4)\n  missing (1): 4');
+      expect(await failure(wrong('total-order', (input) => [...input].sort()))).toContain(
+        'the output has the right records in the wrong order (first difference at position 0)',
+      );
+      expect(await failure(wrong('multiset', (input) => [...input, 4]))).toContain(
+        'the output differs from the model as a multiset (3 records, expected 4)\n  missing (1): 4',
+      );
       expect(await failure(wrong('multiset', (input) => input.slice(1)))).toContain('unexpected (1): 3');
       expect(await failure(wrong('per-key-order', () => [1, 3, 2]))).toContain('the output for key 1 has the right records in the wrong order');
       expect(await failure(wrong('multiset', (input) => [...input].reverse()))).toBe('');
@@ -164,17 +183,22 @@ describe('definePipelineCheck', () => {
     });
     it('rejects a non-boolean fault flag and a negative disorder bound', () => {
       expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { throws: 'yes' as never } })).toThrow('`faults.throws`');
-      expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { disorder: { bound: -1, timestampOf: () => 0 } } })).toThrow('`faults.disorder.bound`');
-      expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { disorder: { bound: 1, timestampOf: () => 0, withTimestamp: 'ts' as never } } })).toThrow(
-        '`faults.disorder.withTimestamp`',
+      expect(() => definePipelineCheck({ ...base, compare: 'multiset', faults: { disorder: { bound: -1, timestampOf: () => 0 } } })).toThrow(
+        '`faults.disorder.bound`',
       );
+      expect(() =>
+        definePipelineCheck({ ...base, compare: 'multiset', faults: { disorder: { bound: 1, timestampOf: () => 0, withTimestamp: 'ts' as never } } }),
+      ).toThrow('`faults.disorder.withTimestamp`');
     });
   });
 });
 
 describe('checkPipeline', () => {
   it('is a fast-check property', async () => {
-    await fc.assert(checkPipeline({ build: (io) => totalsPipeline(io, 2), input: payments, model: runningTotals, compare: 'per-key-order', keyOf: (o) => o.key }), { numRuns: 10 });
+    await fc.assert(
+      checkPipeline({ build: (io) => totalsPipeline(io, 2), input: payments, model: runningTotals, compare: 'per-key-order', keyOf: (o) => o.key }),
+      { numRuns: 10 },
+    );
   });
 });
 
@@ -184,7 +208,10 @@ describe('assertPipeline', () => {
     build: ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>) =>
       pipeline(source)
         .keyBy((p) => p.user, { partitions: 2 })
-        .reduce((total: number, p) => total + p.amount, () => 0)
+        .reduce(
+          (total: number, p) => total + p.amount,
+          () => 0,
+        )
         .map(({ key, value }) => ({ key, value }))
         .to(sink),
     input: payments,
@@ -245,13 +272,28 @@ describe('describing cases', () => {
   });
 
   it('describes every kind of fault', () => {
-    expect(describeFault({ kind: 'poison', stage: 1, partition: 0, at: 1 })).toBe('partition 0 of stage 1 throws at every record or marker from its 1st on (poison)');
-    expect(describeFault({ kind: 'crash', afterRecords: 7, steps: 2 }, 5)).toBe('the pipeline is killed after 1 record and 2 more steps, and resumed from its last checkpoint');
-    expect(describeFault({ kind: 'crash-before-commit', checkpoint: 2 })).toBe('the pipeline is killed once checkpoint 2 is durable, before the sink commits it, and resumed');
+    expect(describeFault({ kind: 'poison', stage: 1, partition: 0, at: 1 })).toBe(
+      'partition 0 of stage 1 throws at every record or marker from its 1st on (poison)',
+    );
+    expect(describeFault({ kind: 'crash', afterRecords: 7, steps: 2 }, 5)).toBe(
+      'the pipeline is killed after 1 record and 2 more steps, and resumed from its last checkpoint',
+    );
+    expect(describeFault({ kind: 'crash-before-commit', checkpoint: 2 })).toBe(
+      'the pipeline is killed once checkpoint 2 is durable, before the sink commits it, and resumed',
+    );
     expect(describeFaults({ faults: [], delays: [] })).toBe('none');
     const disorder = { bound: 5, timestampOf: (n: number) => n };
-    expect(describeFaults({ faults: [], delays: [0, 5] }, [10, 5], disorder)).toBe('records delivered out of order within 5 ms, in the order 0 1: record 1 (at 5) comes 5 behind');
-    const retimed = { faults: [], delays: [5, 0, 0], retimes: [{ record: 0, like: 1, gap: 'bound' as const }, { record: 2, like: 1, gap: 'equal' as const }] };
+    expect(describeFaults({ faults: [], delays: [0, 5] }, [10, 5], disorder)).toBe(
+      'records delivered out of order within 5 ms, in the order 0 1: record 1 (at 5) comes 5 behind',
+    );
+    const retimed = {
+      faults: [],
+      delays: [5, 0, 0],
+      retimes: [
+        { record: 0, like: 1, gap: 'bound' as const },
+        { record: 2, like: 1, gap: 'equal' as const },
+      ],
+    };
     expect(describeFaults(retimed, [5, 10, 10], disorder)).toBe(
       'record 0 retimed to 5, exactly the bound (5) before record 1; record 2 retimed to 10, the time of record 1; ' +
         'records delivered out of order within 5 ms, in the order 1 2 0: record 0 (at 5) comes 5 behind',
@@ -259,7 +301,9 @@ describe('describing cases', () => {
   });
 
   it('describes schedules', () => {
-    expect(describeSchedule({ batchSize: 1, mailboxBatches: 3, picks: [], ticks: [], checkpoints: [] })).toBe('batches of 1, mailboxes of 3 batches, queue order');
+    expect(describeSchedule({ batchSize: 1, mailboxBatches: 3, picks: [], ticks: [], checkpoints: [] })).toBe(
+      'batches of 1, mailboxes of 3 batches, queue order',
+    );
   });
 });
 
@@ -316,7 +360,14 @@ describe('applyRetimes', () => {
   });
 
   it('gives a record the time of another, and moves each record once', () => {
-    const applied = applyRetimes([1, 2, 3], plan([{ record: 2, like: 1, gap: 'equal' }, { record: 1, like: 0, gap: 'equal' }]), retimable(5));
+    const applied = applyRetimes(
+      [1, 2, 3],
+      plan([
+        { record: 2, like: 1, gap: 'equal' },
+        { record: 1, like: 0, gap: 'equal' },
+      ]),
+      retimable(5),
+    );
     // `like` counts among the others from the record on: 1 past record 2 is record 1.
     expect(applied.input).toEqual([1, 2, 2]);
     expect(applied.plan.retimes).toEqual([{ record: 2, like: 1, gap: 'equal' }]);
@@ -339,7 +390,14 @@ describe('applyRetimes', () => {
         fc.integer({ min: 0, max: 10 }),
         (times, delays, retimes, bound) => {
           const disorder = retimable(bound);
-          const { input, plan: applied } = applyRetimes(times, plan(retimes, delays.map((d) => Math.min(d, bound))), disorder);
+          const { input, plan: applied } = applyRetimes(
+            times,
+            plan(
+              retimes,
+              delays.map((d) => Math.min(d, bound)),
+            ),
+            disorder,
+          );
           const order = deliveryOrder(input, applied.delays, disorder);
           const newestBefore = new Map<number, number>();
           let newest = -Infinity;

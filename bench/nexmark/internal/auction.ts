@@ -23,10 +23,7 @@ import { padding, price, words } from './text.js';
 /** The auction event `n` creates (n must be an auction's event number). */
 export function nextAuction(n: number, random: SeededRandom, dateTime: number, config: NexmarkConfig, pad: string): AuctionEvent {
   // A hot seller is the first person of the newest batch of 100: many auctions share few sellers.
-  const seller =
-    random.int(config.hotSellersRatio) > 0
-      ? hotIndex(lastPersonIndex(n), 0)
-      : randomPersonIndex(n, random, config.numActivePeople);
+  const seller = random.int(config.hotSellersRatio) > 0 ? hotIndex(lastPersonIndex(n), 0) : randomPersonIndex(n, random, config.numActivePeople);
   const category = FIRST_CATEGORY_ID + random.int(NUM_CATEGORIES);
   const initialBid = price(random);
   const reserve = initialBid + price(random);

@@ -4,15 +4,7 @@
  */
 import type { NexmarkConfig } from '../config.js';
 import type { BidEvent } from '../events.js';
-import {
-  FIRST_AUCTION_ID,
-  FIRST_PERSON_ID,
-  hotIndex,
-  lastAuctionIndex,
-  lastPersonIndex,
-  randomAuctionIndex,
-  randomPersonIndex,
-} from './entity-ids.js';
+import { FIRST_AUCTION_ID, FIRST_PERSON_ID, hotIndex, lastAuctionIndex, lastPersonIndex, randomAuctionIndex, randomPersonIndex } from './entity-ids.js';
 import { SeededRandom } from './seeded-random.js';
 import { letters, padding, price } from './text.js';
 
@@ -24,15 +16,9 @@ const CHANNELS = 10_000;
 
 /** The bid event `n` is (n must be a bid's event number). */
 export function nextBid(n: number, random: SeededRandom, dateTime: number, config: NexmarkConfig, pad: string): BidEvent {
-  const auction =
-    random.int(config.hotAuctionRatio) > 0
-      ? hotIndex(lastAuctionIndex(n), 0)
-      : randomAuctionIndex(n, random, config.numInFlightAuctions);
+  const auction = random.int(config.hotAuctionRatio) > 0 ? hotIndex(lastAuctionIndex(n), 0) : randomAuctionIndex(n, random, config.numInFlightAuctions);
   // Hot bidders are the second person of a batch, so that they are not also its hot seller.
-  const bidder =
-    random.int(config.hotBiddersRatio) > 0
-      ? hotIndex(lastPersonIndex(n), 1)
-      : randomPersonIndex(n, random, config.numActivePeople);
+  const bidder = random.int(config.hotBiddersRatio) > 0 ? hotIndex(lastPersonIndex(n), 1) : randomPersonIndex(n, random, config.numActivePeople);
   const bidPrice = price(random);
   let channel: string;
   let url: string;

@@ -7,18 +7,7 @@ import { SeededRandom } from './seeded-random.js';
 
 /** The reference's six states: three of them (OR, ID, CA) are the ones query 3 looks for. */
 export const US_STATES: readonly string[] = ['AZ', 'CA', 'ID', 'OR', 'WA', 'WY'];
-export const US_CITIES: readonly string[] = [
-  'Phoenix',
-  'Tucson',
-  'Sacramento',
-  'Fresno',
-  'Boise',
-  'Nampa',
-  'Portland',
-  'Eugene',
-  'Spokane',
-  'Laramie',
-];
+export const US_CITIES: readonly string[] = ['Phoenix', 'Tucson', 'Sacramento', 'Fresno', 'Boise', 'Nampa', 'Portland', 'Eugene', 'Spokane', 'Laramie'];
 export const FIRST_NAMES: readonly string[] = ['Ada', 'Boris', 'Chen', 'Dana', 'Emil', 'Farah', 'Gus', 'Hana', 'Ivo', 'Jun', 'Kira'];
 export const LAST_NAMES: readonly string[] = ['Abbott', 'Brandt', 'Castro', 'Dietz', 'Eklund', 'Fuchs', 'Garber', 'Holm', 'Iqbal'];
 

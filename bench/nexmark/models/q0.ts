@@ -9,18 +9,7 @@ import { compareRows, rowHash, type FieldOrder } from './canonical.js';
 export type Q0Row = NexmarkEvent;
 
 const PERSON_FIELDS: FieldOrder<Person> = ['id', 'dateTime', 'name', 'emailAddress', 'creditCard', 'city', 'state', 'extra'];
-const AUCTION_FIELDS: FieldOrder<Auction> = [
-  'id',
-  'dateTime',
-  'itemName',
-  'description',
-  'initialBid',
-  'reserve',
-  'expires',
-  'seller',
-  'category',
-  'extra',
-];
+const AUCTION_FIELDS: FieldOrder<Auction> = ['id', 'dateTime', 'itemName', 'description', 'initialBid', 'reserve', 'expires', 'seller', 'category', 'extra'];
 const BID_FIELDS: FieldOrder<Bid> = ['dateTime', 'auction', 'bidder', 'price', 'channel', 'url', 'extra'];
 const KIND_ORDER = { person: 0, auction: 1, bid: 2 } as const;
 
@@ -47,12 +36,7 @@ export function compareQ0(a: Q0Row, b: Q0Row): number {
 export function checksumQ0(rows: readonly Q0Row[]): number {
   let sum = 0;
   for (const row of rows) {
-    const h =
-      row.kind === 'person'
-        ? rowHash(row, PERSON_SUM)
-        : row.kind === 'auction'
-          ? rowHash(row, AUCTION_SUM)
-          : rowHash(row, BID_SUM);
+    const h = row.kind === 'person' ? rowHash(row, PERSON_SUM) : row.kind === 'auction' ? rowHash(row, AUCTION_SUM) : rowHash(row, BID_SUM);
     sum = (sum + h) % 4294967296;
   }
   return sum;

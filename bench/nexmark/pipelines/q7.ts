@@ -72,8 +72,7 @@ export function q7Pipeline(source: Source<NexmarkEvent, unknown>, sink: Sink<Q7R
     .window(windows, { name: 'highest-per-window' })
     .aggregate({
       create: () => NONE,
-      add: (highest: HighestBids, perAuction: WindowResult<number, HighestBids>) =>
-        withBids(highest, perAuction.value.price, perAuction.value.bids),
+      add: (highest: HighestBids, perAuction: WindowResult<number, HighestBids>) => withBids(highest, perAuction.value.price, perAuction.value.bids),
       result: (highest, _key, window) => rows(highest, window),
     })
     .flatMap((perWindow) => perWindow.value, 'rows')

@@ -44,9 +44,7 @@ export function withEvent(join: NewUserJoin, start: number, event: JoinInput): N
   const buffer: WindowBuffer = at < 0 ? { start, name: undefined, auctions: [] } : (join[at] as WindowBuffer);
   // Person ids are unique, so a window sees its person at most once.
   const next: WindowBuffer =
-    event.kind === 'person'
-      ? { ...buffer, name: event.name }
-      : { ...buffer, auctions: [...buffer.auctions, { id: event.id, reserve: event.reserve }] };
+    event.kind === 'person' ? { ...buffer, name: event.name } : { ...buffer, auctions: [...buffer.auctions, { id: event.id, reserve: event.reserve }] };
   if (at < 0) return [...join, next].sort((a, b) => a.start - b.start);
   return join.map((old, i) => (i === at ? next : old));
 }

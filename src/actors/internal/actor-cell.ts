@@ -8,13 +8,7 @@
  * progress), so a restart loses nothing.
  */
 import { nanoid } from 'nanoid';
-import {
-  ActorFailedError,
-  ActorStoppedError,
-  InvalidOptionError,
-  MailboxOverflowError,
-  RestartIntensityExceededError,
-} from '../../errors.js';
+import { ActorFailedError, ActorStoppedError, InvalidOptionError, MailboxOverflowError, RestartIntensityExceededError } from '../../errors.js';
 import { oneOf, positiveNumberOrInfinity } from '../../internal/validate.js';
 import type { DeadLetterReason } from '../../mailbox/dead-letters.js';
 import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mailbox.js';
@@ -120,12 +114,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #stopped: Promise<void> | undefined;
   #whenQuiescent: (() => void) | undefined;
 
-  constructor(
-    services: SystemServices,
-    parent: ParentSlot,
-    definition: ActorDefinition<TState, TMessage>,
-    options: ResolvedSpawnOptions,
-  ) {
+  constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
     this.id = nanoid();
     this.name = options.name ?? `actor-${this.id}`;
@@ -137,12 +126,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#parent = parent;
     this.#definition = definition;
     this.#options = options;
-    this.#mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
-      options.mailbox,
-      this.path,
-      (entry, reason) => this.#dropped(entry, reason),
-      unwrap,
-    );
+    this.#mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(options.mailbox, this.path, (entry, reason) => this.#dropped(entry, reason), unwrap);
     this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, services.clock);
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
@@ -215,10 +199,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   ask(message: TMessage, options: AskOptions | undefined): Promise<unknown> {
-    const timeoutMs =
-      options?.timeoutMs === undefined
-        ? this.#services.askTimeoutMs
-        : positiveNumberOrInfinity('timeoutMs', options.timeoutMs);
+    const timeoutMs = options?.timeoutMs === undefined ? this.#services.askTimeoutMs : positiveNumberOrInfinity('timeoutMs', options.timeoutMs);
     if (!this.#accepting) {
       this.#refuse(message);
       return Promise.reject(new ActorStoppedError(this.path, message));
@@ -969,9 +950,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #deadLetter(reason: DeadLetterReason, message: unknown, error?: unknown): void {
     const at = this.#services.clock.now();
-    const letter = error === undefined
-      ? { reason, recipient: this.path, message, at }
-      : { reason, recipient: this.path, message, error, at };
+    const letter = error === undefined ? { reason, recipient: this.path, message, at } : { reason, recipient: this.path, message, error, at };
     this.#services.deadLetters.post(letter);
   }
 

@@ -22,11 +22,7 @@ export interface ContextTarget<TMessage> extends ParentSlot {
   unwatch(ref: AnyActorRef): void;
 }
 
-export function createContext<TMessage>(
-  cell: ContextTarget<TMessage>,
-  services: SystemServices,
-  parent: ParentSlot,
-): ActorContext<TMessage> {
+export function createContext<TMessage>(cell: ContextTarget<TMessage>, services: SystemServices, parent: ParentSlot): ActorContext<TMessage> {
   const context = {
     self: cell.ref,
     parent: parent.ref,
@@ -36,8 +32,7 @@ export function createContext<TMessage>(
     tell: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, false) as boolean,
     send: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, true) as Promise<void>,
     snapshot: () => cell.requestSnapshot(),
-    spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) =>
-      services.spawn(cell, definition, options),
+    spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) => services.spawn(cell, definition, options),
     children: () => [...cell.children.values()].map((child) => child.ref),
     stop: () => cell.stopSelf(),
     watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),

@@ -3,13 +3,7 @@
  * dead letters and events, and its shutdown. Invariant: after `shutdown()` resolves, no actor runs,
  * no ask is pending, and the system holds no timer, immediate or listener.
  */
-import {
-  ActorStoppedError,
-  InvalidOptionError,
-  RestartIntensityExceededError,
-  SystemStoppedError,
-  type SluiceError,
-} from '../../errors.js';
+import { ActorStoppedError, InvalidOptionError, RestartIntensityExceededError, SystemStoppedError, type SluiceError } from '../../errors.js';
 import { Topic } from '../../internal/topic.js';
 import { isFunction, isObject, positiveInteger, positiveNumberOrInfinity, withDefault } from '../../internal/validate.js';
 import { DeadLetters, type DeadLetterOffice } from '../../mailbox/dead-letters.js';
@@ -74,12 +68,8 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
     this.name = name;
     this.clock = options?.clock === undefined ? systemClock : validateClock(options.clock);
     if (options?.dispatcher !== undefined) isObject('dispatcher', options.dispatcher);
-    const messageBudget = withDefault(options?.dispatcher?.messageBudget, 256, (v) =>
-      positiveInteger('dispatcher.messageBudget', v),
-    );
-    const turnBudgetMs = withDefault(options?.dispatcher?.turnBudgetMs, 5, (v) =>
-      positiveNumberOrInfinity('dispatcher.turnBudgetMs', v),
-    );
+    const messageBudget = withDefault(options?.dispatcher?.messageBudget, 256, (v) => positiveInteger('dispatcher.messageBudget', v));
+    const turnBudgetMs = withDefault(options?.dispatcher?.turnBudgetMs, 5, (v) => positiveNumberOrInfinity('dispatcher.turnBudgetMs', v));
     const askTimeoutMs = withDefault(options?.askTimeoutMs, 5000, (v) => positiveNumberOrInfinity('askTimeoutMs', v));
     const bufferSize = withDefault(options?.deadLetterBuffer, 100, (v) => positiveInteger('deadLetterBuffer', v));
     if (options?.shutdown !== undefined) isObject('shutdown', options.shutdown);
@@ -191,11 +181,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
     void this.shutdown();
   }
 
-  #spawn<TState, TMessage>(
-    parent: ParentSlot,
-    definition: ActorDefinition<TState, TMessage>,
-    options: SpawnOptions | undefined,
-  ): ActorRef<TMessage> {
+  #spawn<TState, TMessage>(parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: SpawnOptions | undefined): ActorRef<TMessage> {
     validateDefinition(definition);
     const resolved = resolveSpawnOptions(options, this.#services.messageBudget);
     return new ActorCell(this.#services, parent, definition, resolved).ref;

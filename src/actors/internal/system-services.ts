@@ -34,11 +34,7 @@ export interface SystemServices {
   /** Shallow-freeze each new plain-object state, to catch mutation in development. */
   readonly freezeState: boolean;
   /** Validates options and spawns a child of `parent`. */
-  spawn<TState, TMessage>(
-    parent: ParentSlot,
-    definition: ActorDefinition<TState, TMessage>,
-    options: SpawnOptions | undefined,
-  ): ActorRef<TMessage>;
+  spawn<TState, TMessage>(parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: SpawnOptions | undefined): ActorRef<TMessage>;
 }
 
 /** A child as its parent sees it; a parent restarts it in its turn when a sibling restarts (one-for-all, rest-for-one). */

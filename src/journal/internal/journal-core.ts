@@ -237,7 +237,7 @@ class JournalCore<TRecord> implements Journal<TRecord> {
    */
   async #commit(group: readonly QueuedAppend[]): Promise<void> {
     const { segmentBytes } = this.#config;
-    for (let i = 0; i < group.length; ) {
+    for (let i = 0; i < group.length;) {
       const first = group[i] as QueuedAppend;
       if (first.bytes > 0 && this.#log.active.size > HEADER_BYTES && this.#log.active.size + first.bytes > segmentBytes) {
         await this.#log.roll(this.#end);

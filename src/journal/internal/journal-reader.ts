@@ -82,11 +82,7 @@ interface Control {
   wake: (() => void) | undefined;
 }
 
-async function* walk<TRecord>(
-  host: ReaderHost<TRecord>,
-  plan: ReadPlan,
-  control: Control,
-): AsyncGenerator<SourceItem<TRecord, number>, undefined, undefined> {
+async function* walk<TRecord>(host: ReaderHost<TRecord>, plan: ReadPlan, control: Control): AsyncGenerator<SourceItem<TRecord, number>, undefined, undefined> {
   const { until } = plan;
   let index = plan.from; // of the next record to hand out
   let segment = segmentHolding(host, index);

@@ -233,7 +233,7 @@ async function recoverSegment(
 
 /** Writes every byte of `bytes` at `position`: a write may take fewer than asked. */
 async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < bytes.length; ) {
+  for (let done = 0; done < bytes.length;) {
     const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
     if (bytesWritten === 0) throw new Error(`Wrote 0 of ${bytes.length - done} bytes to a journal segment`);
     done += bytesWritten;

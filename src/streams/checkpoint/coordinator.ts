@@ -95,7 +95,20 @@ export class CheckpointCoordinator {
     done.catch((error: unknown) => this.#setup.failed(error));
     const refs = this.#setup.stages.map((stage) => new Array<PartitionSnapshotRef | undefined>(stage.partitions).fill(undefined));
     const parts = this.#setup.stages.reduce((sum, stage) => sum + stage.partitions, 0) + 1;
-    this.#pending.set(id, { id, startedAt: this.#setup.now(), offset, maxTimestamp, completed, refs, writes: new Set(), remaining: parts, sinkToken: null, done, resolve, reject });
+    this.#pending.set(id, {
+      id,
+      startedAt: this.#setup.now(),
+      offset,
+      maxTimestamp,
+      completed,
+      refs,
+      writes: new Set(),
+      remaining: parts,
+      sinkToken: null,
+      done,
+      resolve,
+      reject,
+    });
     return { id, done };
   }
 

@@ -45,10 +45,7 @@ export function redistribute(
  * partition may meet in a new one, so each starts where the furthest-behind old one was (a record
  * late for all of them is late for it; one that was still on time for some stays on time).
  */
-export function redistributeProgress(
-  checkpoint: RestoredCheckpoint,
-  stages: readonly { readonly layout: StageLayout }[],
-): (EventTimeProgress | undefined)[][] {
+export function redistributeProgress(checkpoint: RestoredCheckpoint, stages: readonly { readonly layout: StageLayout }[]): (EventTimeProgress | undefined)[][] {
   return stages.map(({ layout }, s) => {
     const before = checkpoint.manifest.stages[s] as StageManifest;
     const old = before.snapshots.map(progressOf);

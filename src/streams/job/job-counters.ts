@@ -16,15 +16,13 @@ export class JobCounters {
 
   constructor(plan: PhysicalPlan) {
     this.source = { name: `source:${plan.source.name}`, recordsIn: 0, recordsOut: 0 };
-    this.stages = plan.stages.map(
-      (stage): OperatorCounters => ({
-        name: stage.step.name,
-        recordsIn: 0,
-        recordsOut: 0,
-        latency: new LatencyHistogram(),
-        watermarks: stage.inputTimed ? new Array<number>(stage.step.partitions).fill(NO_WATERMARK) : undefined,
-      }),
-    );
+    this.stages = plan.stages.map((stage): OperatorCounters => ({
+      name: stage.step.name,
+      recordsIn: 0,
+      recordsOut: 0,
+      latency: new LatencyHistogram(),
+      watermarks: stage.inputTimed ? new Array<number>(stage.step.partitions).fill(NO_WATERMARK) : undefined,
+    }));
     this.sink = { name: `sink:${plan.sink.name}`, recordsIn: 0, recordsOut: 0 };
   }
 }

@@ -34,7 +34,11 @@ export function jobMetrics(view: JobView): PipelineMetrics {
     const { depth, highWaterMark } = ref.metrics();
     mailboxes[ref.path] = { depth, highWaterMark };
   }
-  const operators = [counters.source, ...counters.stages, counters.sink].map(({ name, recordsIn, recordsOut }): OperatorMetrics => ({ name, recordsIn, recordsOut }));
+  const operators = [counters.source, ...counters.stages, counters.sink].map(({ name, recordsIn, recordsOut }): OperatorMetrics => ({
+    name,
+    recordsIn,
+    recordsOut,
+  }));
   const stages = counters.stages.map(({ name, latency, watermarks }, s): StageMetrics => {
     const lowest = watermarks === undefined ? NO_WATERMARK : Math.min(...watermarks);
     return {

@@ -17,7 +17,9 @@ export class JobOutputs {
   constructor(stages: readonly PhysicalStage[], deadLetters: Sink<PipelineDeadLetter> | undefined) {
     this.#deadLetters = new SideOutput(deadLetters);
     this.#late = stages.map(({ step }) =>
-      step.kind === 'keyed' && step.operator.kind === 'window' && step.operator.lateRecords !== undefined ? new SideOutput<unknown>(step.operator.lateRecords) : undefined,
+      step.kind === 'keyed' && step.operator.kind === 'window' && step.operator.lateRecords !== undefined
+        ? new SideOutput<unknown>(step.operator.lateRecords)
+        : undefined,
     );
   }
 

@@ -25,7 +25,12 @@ export interface QueryTarget {
   sourceRouter(): Router | undefined;
 }
 
-export async function queryStage<TValue>(target: QueryTarget, stageName: string, key: PartitionKey, options: QueryOptions | undefined): Promise<TValue | undefined> {
+export async function queryStage<TValue>(
+  target: QueryTarget,
+  stageName: string,
+  key: PartitionKey,
+  options: QueryOptions | undefined,
+): Promise<TValue | undefined> {
   const index = queryableStage(target.plan, stageName);
   if (options !== undefined) isObject('options', options);
   const timeoutMs = withDefault(options?.timeoutMs, 5000, (v) => positiveNumberOrInfinity('timeoutMs', v));

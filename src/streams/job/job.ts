@@ -340,7 +340,13 @@ export class Job {
     this.#phase = failure === undefined ? 'finished' : 'failed';
     if (this.#events.hasSubscribers) {
       const at = this.#system.clock.now();
-      this.#events.publish({ type: 'pipeline-finished', pipeline: this.#settings.name, stopped: this.#stopRequested, ...(failure === undefined ? {} : { error: failure }), at });
+      this.#events.publish({
+        type: 'pipeline-finished',
+        pipeline: this.#settings.name,
+        stopped: this.#stopRequested,
+        ...(failure === undefined ? {} : { error: failure }),
+        at,
+      });
     }
     if (failure !== undefined) this.#settle.reject(failure);
     else this.#settle.resolve((outcome as { result: PipelineResult }).result);

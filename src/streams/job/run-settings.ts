@@ -6,14 +6,7 @@ import type { ActorSystem, DispatcherOptions, SystemOptions } from '../../actors
 import { createSystem } from '../../actors/system.js';
 import type { Clock } from '../../clock.js';
 import { InvalidOptionError } from '../../errors.js';
-import {
-  isFunction,
-  isObject,
-  nonNegativeIntegerOrInfinity,
-  nonNegativeNumber,
-  positiveInteger,
-  withDefault,
-} from '../../internal/validate.js';
+import { isFunction, isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
 import { checkCheckpointOptions, type CheckedCheckpointOptions } from '../checkpoint/checkpoint-options.js';
 import type { RunOptions } from '../run-options.js';
 import { validateChaos, type ChaosOptions, type CrashPlan } from '../run/chaos.js';

@@ -73,7 +73,11 @@ export interface TopologySetup {
   readonly maxRestarts: number;
   readonly sink: ActorDefinition<number, StageMessage<unknown>>;
   /** Partition `partition` of stage `stage`; `downstream()` gives where its output goes, once all are placed. */
-  partition(stage: number, partition: number, downstream: () => readonly StageRef[]): { readonly name: string; readonly definition: ActorDefinition<PartitionState, StageMessage<unknown>> };
+  partition(
+    stage: number,
+    partition: number,
+    downstream: () => readonly StageRef[],
+  ): { readonly name: string; readonly definition: ActorDefinition<PartitionState, StageMessage<unknown>> };
 }
 
 /** Spawns the job actor and, under it, the sink and every partition (last stage first). */

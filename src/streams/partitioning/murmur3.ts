@@ -26,10 +26,7 @@ export function murmur3Signed(bytes: Uint8Array, seed = 0): number {
   const length = bytes.length;
   const blocks = length & ~3;
   for (let i = 0; i < blocks; i += 4) {
-    h = murmur3Block(
-      h,
-      (bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24),
-    );
+    h = murmur3Block(h, (bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24));
   }
   const tail = length & 3;
   let k = 0;

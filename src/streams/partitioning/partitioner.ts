@@ -148,9 +148,7 @@ export interface RangePartitionerOptions<TRecord, TKey extends string | number |
  * byAge.partitionOf({ age: 40 }); // 1
  * ```
  */
-export function createRangePartitioner<TRecord, TKey extends string | number | bigint>(
-  options: RangePartitionerOptions<TRecord, TKey>,
-): Partitioner<TRecord> {
+export function createRangePartitioner<TRecord, TKey extends string | number | bigint>(options: RangePartitionerOptions<TRecord, TKey>): Partitioner<TRecord> {
   isObject('options', options);
   isFunction('keyOf', options.keyOf);
   const { keyOf } = options;

@@ -102,12 +102,15 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     clearTick(ctx);
     tickAt = due;
     // Keeps the process alive (the clock's default): the run is going, and `stopping` clears it.
-    tickTimer = ctx.clock.setTimeout(() => {
-      tickTimer = undefined;
-      tickAt = Infinity;
-      // Refused only when the mailbox is full: the actor is busy, and it checks again after each message.
-      ctx.self.tell({ type: 'tick' });
-    }, Math.max(0, due - now));
+    tickTimer = ctx.clock.setTimeout(
+      () => {
+        tickTimer = undefined;
+        tickAt = Infinity;
+        // Refused only when the mailbox is full: the actor is busy, and it checks again after each message.
+        ctx.self.tell({ type: 'tick' });
+      },
+      Math.max(0, due - now),
+    );
   };
 
   return defineActor<PartitionState, StageMessage<unknown>>({
@@ -259,7 +262,8 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     // hears of it with the next watermark message, not after every batch (a broadcast to every
     // partition downstream per batch would cost more than the batch).
     const passesOn = generator === undefined;
-    if (tail.timed && !(passesOn && message.type === 'batch')) return forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs).then(settled);
+    if (tail.timed && !(passesOn && message.type === 'batch'))
+      return forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs).then(settled);
     // Nothing sent or left to send: no flush to wait for.
     if (router.buffered === 0 && !router.sending) return settled(progress);
     return router.flush().then(() => settled(progress));

@@ -71,10 +71,7 @@ class ArrayItems<TRecord> implements Iterator<SourceItem<TRecord, number>> {
  * const numbers = fromGenerator(function* (from) { for (let i = from; i < 1e6; i++) yield i; });
  * ```
  */
-export function fromGenerator<TRecord>(
-  generate: (from: number) => Iterable<TRecord> | AsyncIterable<TRecord>,
-  name = 'generator',
-): Source<TRecord, number> {
+export function fromGenerator<TRecord>(generate: (from: number) => Iterable<TRecord> | AsyncIterable<TRecord>, name = 'generator'): Source<TRecord, number> {
   isFunction('generate', generate);
   return {
     name,
@@ -88,10 +85,7 @@ export function fromGenerator<TRecord>(
  * A one-shot source over an iterable or async iterable (a generator object, a database cursor):
  * offsets count records, but it cannot be read again, so it is not replayable.
  */
-export function fromIterable<TRecord>(
-  records: Iterable<TRecord> | AsyncIterable<TRecord>,
-  name = 'iterable',
-): Source<TRecord, number> {
+export function fromIterable<TRecord>(records: Iterable<TRecord> | AsyncIterable<TRecord>, name = 'iterable'): Source<TRecord, number> {
   if (!isIterable(records)) throw new InvalidOptionError('records', 'an iterable or async iterable', records);
   let read = false;
   return {
@@ -111,10 +105,7 @@ export function fromIterable<TRecord>(
  * Numbers the records from `from`. Over a synchronous iterable the result can also be iterated
  * synchronously, which spares a pipeline a promise per record; it stays a valid async iterable.
  */
-function indexed<TRecord>(
-  records: Iterable<TRecord> | AsyncIterable<TRecord>,
-  from: number,
-): AsyncIterable<SourceItem<TRecord, number>> {
+function indexed<TRecord>(records: Iterable<TRecord> | AsyncIterable<TRecord>, from: number): AsyncIterable<SourceItem<TRecord, number>> {
   if (!(Symbol.iterator in records)) return indexedAsync(records, from);
   return syncAndAsync(function* (): Generator<SourceItem<TRecord, number>> {
     let next = from;

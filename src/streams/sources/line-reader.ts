@@ -23,11 +23,7 @@ const CARRIAGE_RETURN = 0x0d;
  * chunk read: the lines that chunk completes (none when a line spans the whole chunk), so a
  * consumer takes a chunk's lines in one step. A last line without a terminator is still a line.
  */
-export async function* splitLineBatches(
-  chunks: AsyncIterable<Uint8Array | string>,
-  startByte = 0,
-  startLine = 1,
-): AsyncGenerator<Line[]> {
+export async function* splitLineBatches(chunks: AsyncIterable<Uint8Array | string>, startByte = 0, startLine = 1): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder('utf-8');
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;

@@ -83,7 +83,7 @@ export class PaneEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TAcc
     while (at > 0 && (starts[at - 1] as number) > start) at--;
     const found = at > 0 && starts[at - 1] === start;
     const aggregate = this.#aggregate;
-    const accumulator = aggregate.add(found ? (before as KeyPanes<TAcc>).accumulators[at - 1] as TAcc : aggregate.create(key), value, key);
+    const accumulator = aggregate.add(found ? ((before as KeyPanes<TAcc>).accumulators[at - 1] as TAcc) : aggregate.create(key), value, key);
     let entry: KeyPanes<TAcc>;
     if (found) {
       const accumulators = (before as KeyPanes<TAcc>).accumulators.slice();

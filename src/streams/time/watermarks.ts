@@ -84,10 +84,7 @@ export class WatermarkTracker {
  * The watermark of several inputs: the smallest of the active ones. Idle inputs do not hold it back;
  * when every input is idle it stays at `previous` (nothing new is known), and it never goes back.
  */
-export function combineWatermarks(
-  inputs: readonly { readonly watermark: number; readonly idle: boolean }[],
-  previous: number = NO_WATERMARK,
-): number {
+export function combineWatermarks(inputs: readonly { readonly watermark: number; readonly idle: boolean }[], previous: number = NO_WATERMARK): number {
   let lowest = Number.POSITIVE_INFINITY;
   let active = 0;
   for (const input of inputs) {

@@ -141,7 +141,12 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
   #seq = 0;
 
   /** Indexes the windows `store` already holds, in the order they were made; fired ones are marked so in the store. */
-  constructor(assigner: WindowAssigner, aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>, latenessMs: number, store: SlotStore<TKey, readonly WindowSlot<TAcc>[]>) {
+  constructor(
+    assigner: WindowAssigner,
+    aggregate: KeyedWindowAggregate<TKey, TIn, TAcc>,
+    latenessMs: number,
+    store: SlotStore<TKey, readonly WindowSlot<TAcc>[]>,
+  ) {
     this.#assigner = assigner;
     this.#aggregate = aggregate;
     this.#lateness = latenessMs;
@@ -210,12 +215,18 @@ export class WindowEngine<TKey, TIn, TAcc> implements KeyedWindows<TKey, TIn, TA
       const slot = slots[at] as WindowSlot<TAcc>;
       if (kind === 'fire') {
         if (slot.fired) continue;
-        store.set(key, slots.map((s, i) => (i === at ? { ...s, fired: true } : s)));
+        store.set(
+          key,
+          slots.map((s, i) => (i === at ? { ...s, fired: true } : s)),
+        );
         firings.push({ key, window: { start, end }, accumulators: [slot.accumulator], late: false });
       } else if (slots.length === 1) {
         store.delete(key);
       } else {
-        store.set(key, slots.filter((_, i) => i !== at));
+        store.set(
+          key,
+          slots.filter((_, i) => i !== at),
+        );
       }
     }
     return firings;

@@ -110,7 +110,8 @@ function records(n: number): string {
   return `${n} record${n === 1 ? '' : 's'}`;
 }
 
-type RunEnd = { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' };
+type RunEnd =
+  { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' };
 
 /** The faults of one case as they strike, over all its runs: each strikes once (poison for good). */
 class FaultLedger {
@@ -139,7 +140,8 @@ class FaultLedger {
         if (!strikes(fault, target)) continue;
         const struck = this.#struck.has(fault);
         if (fault.kind === 'throw' ? struck || n !== fault.at : !struck && n < fault.at) continue;
-        if (!struck) this.events.push(`${target.actor} ${fault.kind === 'throw' ? 'threw' : 'was poisoned'} at its ${ordinal(n)} record or marker (run ${run})`);
+        if (!struck)
+          this.events.push(`${target.actor} ${fault.kind === 'throw' ? 'threw' : 'was poisoned'} at its ${ordinal(n)} record or marker (run ${run})`);
         this.#struck.add(fault);
         return true;
       }
@@ -184,7 +186,9 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
       // is never let go, its timers never fire. Only what reached the store and the folder remains.
       if (end.kind === 'killed') continue;
       if (end.kind === 'completed' && run > 1) {
-        ledger.events.push(`run ${run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`);
+        ledger.events.push(
+          `run ${run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`,
+        );
       }
       return {
         outcome: end.kind === 'completed' ? { kind: 'completed' } : { kind: 'failed', error: end.error },
@@ -312,7 +316,9 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       idleSince ??= performance.now();
       if (performance.now() - idleSince > setup.stallMs) {
         const source = waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
-        throw new StuckRunError(`sluice/testing: run ${run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`);
+        throw new StuckRunError(
+          `sluice/testing: run ${run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
+        );
       }
     }
   } finally {

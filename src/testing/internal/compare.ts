@@ -28,7 +28,11 @@ export function canonical(value: unknown): string {
   }
   if (value === null) return 'null';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value instanceof Map) return `Map{${[...value].map(([k, v]) => `${canonical(k)}=>${canonical(v)}`).sort().join(',')}}`;
+  if (value instanceof Map)
+    return `Map{${[...value]
+      .map(([k, v]) => `${canonical(k)}=>${canonical(v)}`)
+      .sort()
+      .join(',')}}`;
   if (value instanceof Set) return `Set{${[...value].map(canonical).sort().join(',')}}`;
   if (value instanceof Date) return `Date(${value.toISOString()})`;
   const entries = Object.keys(value as object)
@@ -115,7 +119,12 @@ function sequenceDifference(actual: readonly unknown[], expected: readonly unkno
  * How `actual` differs from `expected` under `comparison`, or undefined when it does not.
  * `keyOf` is needed for `'per-key-order'`.
  */
-export function compareOutputs<T>(actual: readonly T[], expected: readonly T[], comparison: Comparison, keyOf?: (record: T) => unknown): OutputDifference | undefined {
+export function compareOutputs<T>(
+  actual: readonly T[],
+  expected: readonly T[],
+  comparison: Comparison,
+  keyOf?: (record: T) => unknown,
+): OutputDifference | undefined {
   switch (comparison) {
     case 'total-order':
       return sequenceDifference(actual, expected, 'the output');

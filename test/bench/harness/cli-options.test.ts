@@ -18,14 +18,10 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--case=keyed-actor']).case).toBe('keyed-actor');
   });
 
-  it.each([
-    [['--fast']],
-    [['--case']],
-    [['--case', '']],
-    [['wordcount']],
-    [['--quick=yes']],
-    [['--markdown', 'B.md', '--case', 'wordcount']],
-  ])('throws a UsageError for %j', (args) => {
-    expect(() => parseBenchArgs(args)).toThrow(UsageError);
-  });
+  it.each([[['--fast']], [['--case']], [['--case', '']], [['wordcount']], [['--quick=yes']], [['--markdown', 'B.md', '--case', 'wordcount']]])(
+    'throws a UsageError for %j',
+    (args) => {
+      expect(() => parseBenchArgs(args)).toThrow(UsageError);
+    },
+  );
 });

@@ -14,7 +14,9 @@ describe('checkpointStatsProbe', () => {
     expect(values['midwayDurationMs']).toBeGreaterThan(0);
     expect(values['midwayBytes']).toBeGreaterThan(10_000);
     expect(values['finalBytes']).toBeGreaterThan(10_000);
-    expect(summary).toMatch(/^wordcount, 400,000 records: with checkpoints every 1 s, \d+\.\d\dx the rate without \(-?\d+% lost; median of 5 interleaved pairs/);
+    expect(summary).toMatch(
+      /^wordcount, 400,000 records: with checkpoints every 1 s, \d+\.\d\dx the rate without \(-?\d+% lost; median of 5 interleaved pairs/,
+    );
     expect(readdirSync(tmpdir()).filter((entry) => entry.startsWith('sluice-bench-checkpoint-stats-'))).toEqual([]);
   }, 60_000);
 });

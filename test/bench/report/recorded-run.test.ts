@@ -36,7 +36,11 @@ describe('extractRun', () => {
     ['no closing', '<!-- sluice-bench-run\n{}', /no closing/],
     ['not JSON', '<!-- sluice-bench-run\n{oops}\n-->', /not valid JSON/],
     ['no results', '<!-- sluice-bench-run\n{"scale":"full","date":"x"}\n-->', /`scale`, `date` and `results`/],
-    ['a result without a rate', '<!-- sluice-bench-run\n{"scale":"full","date":"x","results":[{"case":"a","impl":"b","unit":"c","operations":1}]}\n-->', /result 0/],
+    [
+      'a result without a rate',
+      '<!-- sluice-bench-run\n{"scale":"full","date":"x","results":[{"case":"a","impl":"b","unit":"c","operations":1}]}\n-->',
+      /result 0/,
+    ],
   ])('throws for a record with %s', (_, markdown, message) => {
     expect(() => extractRun(markdown)).toThrow(message);
   });

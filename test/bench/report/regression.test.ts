@@ -36,11 +36,7 @@ describe('compareRuns', () => {
   it('does not compare rows of different sizes, new rows, or rows that failed before', () => {
     const comparison = compareRuns(
       [...before, result({ impl: 'was failing', opsPerSec: null })],
-      [
-        result({ impl: 'plain loop', opsPerSec: 1, operations: 10 }),
-        result({ impl: 'new', opsPerSec: 1 }),
-        result({ impl: 'was failing', opsPerSec: 1 }),
-      ],
+      [result({ impl: 'plain loop', opsPerSec: 1, operations: 10 }), result({ impl: 'new', opsPerSec: 1 }), result({ impl: 'was failing', opsPerSec: 1 })],
     );
     expect(comparison).toEqual({ compared: 0, differentSize: 1, regressions: [] });
   });
@@ -63,10 +59,7 @@ describe('describeComparison', () => {
       ],
     });
     expect(described.summary).toMatch(/full run of 2025-01-01T00:00:00.000Z: 3 rows .* 2 got more than 15% slower or now fail/);
-    expect(described.items).toEqual([
-      'SLOWER sum / sluice: 2.00 M → 1.50 M numbers/s (-25.0%)',
-      'FAILING sum / peer: 2.00 M numbers/s before, a FAILURE now',
-    ]);
+    expect(described.items).toEqual(['SLOWER sum / sluice: 2.00 M → 1.50 M numbers/s (-25.0%)', 'FAILING sum / peer: 2.00 M numbers/s before, a FAILURE now']);
   });
 
   it('says so when nothing regressed, and how many rows differed in size', () => {

@@ -3,13 +3,21 @@ import { renderMarkdownTable, renderTextTable } from '../../../bench/report/tabl
 
 describe('renderTextTable', () => {
   it('pads every column to its widest cell and rules off the header', () => {
-    expect(renderTextTable([['case', 'ops/s'], ['wordcount', '1.8 M']])).toBe(
-      ['case       ops/s', '---------  -----', 'wordcount  1.8 M'].join('\n'),
-    );
+    expect(
+      renderTextTable([
+        ['case', 'ops/s'],
+        ['wordcount', '1.8 M'],
+      ]),
+    ).toBe(['case       ops/s', '---------  -----', 'wordcount  1.8 M'].join('\n'));
   });
 
   it('trims trailing spaces left by an empty last cell', () => {
-    expect(renderTextTable([['a', 'b'], ['x', '']]).split('\n')[2]).toBe('x');
+    expect(
+      renderTextTable([
+        ['a', 'b'],
+        ['x', ''],
+      ]).split('\n')[2],
+    ).toBe('x');
   });
 
   it('renders nothing for no rows', () => {
@@ -19,9 +27,12 @@ describe('renderTextTable', () => {
 
 describe('renderMarkdownTable', () => {
   it('renders a header, a separator and one line per row', () => {
-    expect(renderMarkdownTable([['case', 'ops/s'], ['wordcount', '1.8 M']])).toBe(
-      ['| case | ops/s |', '| --- | --- |', '| wordcount | 1.8 M |'].join('\n'),
-    );
+    expect(
+      renderMarkdownTable([
+        ['case', 'ops/s'],
+        ['wordcount', '1.8 M'],
+      ]),
+    ).toBe(['| case | ops/s |', '| --- | --- |', '| wordcount | 1.8 M |'].join('\n'));
   });
 
   it('escapes pipes inside cells', () => {

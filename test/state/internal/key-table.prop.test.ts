@@ -9,9 +9,31 @@ import { KeyTable } from '../../../src/state/internal/key-table.js';
 const OBJECT_KEYS = [{}, [], () => 0] as const;
 const SYMBOL_KEYS = [Symbol('a'), Symbol('a'), Symbol.for('sluice.key-table')] as const;
 const SPECIAL_KEYS: readonly unknown[] = [
-  0, -0, Number.NaN, 1.5, -1.5, 2 ** 31, -(2 ** 31) - 1, Infinity, -Infinity, Number.MAX_SAFE_INTEGER,
-  '', 'a', 'A', 'ab', 'é', '0', true, false, null, undefined, 0n, 1n, 2n ** 80n,
-  ...OBJECT_KEYS, ...SYMBOL_KEYS,
+  0,
+  -0,
+  Number.NaN,
+  1.5,
+  -1.5,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  Infinity,
+  -Infinity,
+  Number.MAX_SAFE_INTEGER,
+  '',
+  'a',
+  'A',
+  'ab',
+  'é',
+  '0',
+  true,
+  false,
+  null,
+  undefined,
+  0n,
+  1n,
+  2n ** 80n,
+  ...OBJECT_KEYS,
+  ...SYMBOL_KEYS,
 ];
 
 /** Small integers make long runs of colliding writes; the specials check equality. */
@@ -125,7 +147,10 @@ describe('KeyTable', () => {
         model.set(key, value);
       }
       // The i-th entry visited applies the i-th write to its own structure: both walk the same states.
-      const walk = (target: { set(key: unknown, value: number): unknown; delete(key: unknown): unknown; clear(): void }, visit: (fn: (value: number, key: unknown) => void) => void) => {
+      const walk = (
+        target: { set(key: unknown, value: number): unknown; delete(key: unknown): unknown; clear(): void },
+        visit: (fn: (value: number, key: unknown) => void) => void,
+      ) => {
         const seen: [unknown, number][] = [];
         visit((value, key) => {
           seen.push([key, value]);

@@ -75,7 +75,10 @@ describe('pipeline checkpoints', () => {
         if (++seen % 50 === 0) void handle?.checkpoint();
       })
       .keyBy((word) => word, { partitions: 3 })
-      .reduce((n: number) => n + 1, () => 0)
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+      )
       .to(toJsonLinesFile(join(dir, 'out.jsonl')))
       .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: 1 }, batchSize: 8, maxRestarts: Infinity, chaos: { crashRate: 0.01, seed: 6 } });
     const result = await handle.done;
@@ -109,7 +112,10 @@ describe('pipeline checkpoints', () => {
     };
     const handle = pipeline(source)
       .keyBy((word) => word, { partitions: 2 })
-      .reduce((n: number) => n + 1, () => 0)
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+      )
       .to(sink)
       .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize: 8 });
     const first = handle.checkpoint();
@@ -132,7 +138,11 @@ describe('pipeline checkpoints', () => {
     });
     const handle = pipeline(source)
       .keyBy((word) => word, { partitions: 2 })
-      .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+        { emit: 'final' },
+      )
       .to(toCallback(() => undefined))
       // A checkpoint asked for every millisecond: some requests wait behind the one that fails.
       .run({ checkpoint: { dir: folder, interval: 1 }, batchSize: 8 });
@@ -195,7 +205,10 @@ describe('pipeline checkpoints', () => {
       .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: 0 })
       .keyBy((e) => e.key, { partitions: run.partitions })
       .window(tumbling(1_000))
-      .reduce((n: number) => n + 1, () => 0)
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+      )
       .to(out)
       .run({ checkpoint: { dir: join(dir, run.folder), interval: Infinity }, batchSize: 8 });
     return handle;
@@ -289,14 +302,20 @@ describe('pipeline checkpoints', () => {
       await countWords(2, 500).done;
       const other = pipeline(fromArray(words))
         .keyBy((w) => w, { partitions: 2 })
-        .reduce((n: number) => n + 1, () => 0, { name: 'another' })
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+          { name: 'another' },
+        )
         .to(toArray())
         .run({ checkpoint: { dir: join(dir, 'checkpoints') } });
       await expect(other.done).rejects.toThrow(/checkpoint\.dir/);
     });
 
     it('rejects checkpoint() on a run without checkpoints', async () => {
-      const handle = pipeline(fromArray(['a'])).to(toArray()).run();
+      const handle = pipeline(fromArray(['a']))
+        .to(toArray())
+        .run();
       await expect(handle.checkpoint()).rejects.toThrow(InvalidOptionError);
       await handle.done;
     });

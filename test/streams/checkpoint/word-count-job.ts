@@ -29,7 +29,10 @@ export function countWords({ input, dir, partitions, batchSize = 32, stopAfter =
       if (++seen === stopAfter) void handle?.stop();
     })
     .keyBy((word) => word, { partitions })
-    .reduce((n: number) => n + 1, () => 0)
+    .reduce(
+      (n: number) => n + 1,
+      () => 0,
+    )
     .to(toJsonLinesFile<Keyed<string, number>>(join(dir, 'out.jsonl')))
     .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize, ...(chaos === undefined ? {} : { chaos }) });
   return handle;

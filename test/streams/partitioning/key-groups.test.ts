@@ -52,7 +52,10 @@ describe('keyGroupOf', () => {
   });
 
   it('puts a key in group hash mod maxParallelism, powers of two (masked) or not', () => {
-    const maxParallelism = fc.oneof(fc.integer({ min: 0, max: 15 }).map((bits) => 2 ** bits), fc.integer({ min: 1, max: 32_768 }));
+    const maxParallelism = fc.oneof(
+      fc.integer({ min: 0, max: 15 }).map((bits) => 2 ** bits),
+      fc.integer({ min: 1, max: 32_768 }),
+    );
     fc.assert(
       fc.property(partitionKeyArb, maxParallelism, (key, max) => {
         expect(keyGroupOf(key, max)).toBe(murmur3(canonicalKeyBytes(key)) % max);
@@ -74,10 +77,15 @@ describe('KeyGroupCache', () => {
   describe('keyGroupOf', () => {
     it('gives the key group keyGroupOf gives, for keys met again and again, short and long', () => {
       fc.assert(
-        fc.property(fc.array(partitionKeyArb, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 512 }), fc.integer({ min: 1, max: 8 }), (keys, maxParallelism, bound) => {
-          const cache = new KeyGroupCache(maxParallelism, bound);
-          for (const key of [...keys, ...keys, 'k'.repeat(40), ...keys]) expect(cache.keyGroupOf(key)).toBe(keyGroupOf(key, maxParallelism));
-        }),
+        fc.property(
+          fc.array(partitionKeyArb, { minLength: 1, maxLength: 20 }),
+          fc.integer({ min: 1, max: 512 }),
+          fc.integer({ min: 1, max: 8 }),
+          (keys, maxParallelism, bound) => {
+            const cache = new KeyGroupCache(maxParallelism, bound);
+            for (const key of [...keys, ...keys, 'k'.repeat(40), ...keys]) expect(cache.keyGroupOf(key)).toBe(keyGroupOf(key, maxParallelism));
+          },
+        ),
       );
     });
   });
@@ -86,27 +94,33 @@ describe('KeyGroupCache', () => {
 describe('keyGroupRange', () => {
   it('gives each partition a contiguous range, together covering every key group once', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4096 }).chain((max) => fc.tuple(fc.constant(max), fc.integer({ min: 1, max }))), ([max, partitions]) => {
-        let next = 0;
-        for (let partition = 0; partition < partitions; partition++) {
-          const { start, end } = keyGroupRange(partition, max, partitions);
-          expect(start).toBe(next);
-          expect(end).toBeGreaterThanOrEqual(start);
-          next = end + 1;
-        }
-        expect(next).toBe(max);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 4096 }).chain((max) => fc.tuple(fc.constant(max), fc.integer({ min: 1, max }))),
+        ([max, partitions]) => {
+          let next = 0;
+          for (let partition = 0; partition < partitions; partition++) {
+            const { start, end } = keyGroupRange(partition, max, partitions);
+            expect(start).toBe(next);
+            expect(end).toBeGreaterThanOrEqual(start);
+            next = end + 1;
+          }
+          expect(next).toBe(max);
+        },
+      ),
     );
   });
 
   it('agrees with partitionOfKeyGroup on every key group', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 512 }).chain((max) => fc.tuple(fc.constant(max), fc.integer({ min: 1, max }))), ([max, partitions]) => {
-        for (let group = 0; group < max; group++) {
-          const { start, end } = keyGroupRange(partitionOfKeyGroup(group, max, partitions), max, partitions);
-          expect(group >= start && group <= end).toBe(true);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 512 }).chain((max) => fc.tuple(fc.constant(max), fc.integer({ min: 1, max }))),
+        ([max, partitions]) => {
+          for (let group = 0; group < max; group++) {
+            const { start, end } = keyGroupRange(partitionOfKeyGroup(group, max, partitions), max, partitions);
+            expect(group >= start && group <= end).toBe(true);
+          }
+        },
+      ),
     );
   });
 });

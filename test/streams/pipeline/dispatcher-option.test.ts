@@ -7,7 +7,11 @@ describe('RunOptions.dispatcher', () => {
     const counts = toArray<Keyed<number, number>>();
     const result = await pipeline(fromArray(Array.from({ length: 10_000 }, (_, i) => i)))
       .keyBy((n) => n % 7, { partitions: 3 })
-      .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
+      .reduce(
+        (count: number) => count + 1,
+        () => 0,
+        { emit: 'final' },
+      )
       .to(counts)
       .run({ dispatcher: { turnBudgetMs: 0.5, messageBudget: 1 } }).done;
     expect(result.recordsRead).toBe(10_000);

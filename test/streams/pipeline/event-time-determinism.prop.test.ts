@@ -142,7 +142,10 @@ async function runJob(events: readonly Event[], s: Semantics, layout: Layout): P
   return outcome;
 }
 
-const layouts: fc.Arbitrary<Layout> = fc.record({ partitions: fc.integer({ min: 1, max: 5 }), batchSize: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 64 })) });
+const layouts: fc.Arbitrary<Layout> = fc.record({
+  partitions: fc.integer({ min: 1, max: 5 }),
+  batchSize: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 64 })),
+});
 
 describe('event time', () => {
   it('gives every key the window results and late records of the model, whatever the partitions and batch size', async () => {

@@ -7,17 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkPipeline, type PipelineIO } from '../../../src/testing/index.js';
-import {
-  assignWindows,
-  fromArray,
-  pipeline,
-  session,
-  sliding,
-  toArray,
-  tumbling,
-  type WindowAssigner,
-  type WindowResult,
-} from '../../../src/index.js';
+import { assignWindows, fromArray, pipeline, session, sliding, toArray, tumbling, type WindowAssigner, type WindowResult } from '../../../src/index.js';
 
 interface Event {
   readonly key: string;
@@ -44,7 +34,10 @@ function windowModel(events: readonly Event[], assigner: WindowAssigner): string
   const counts = new Map<string, number>();
   if (assigner.kind === 'session') {
     for (const key of new Set(events.map((e) => e.key))) {
-      const times = events.filter((e) => e.key === key).map((e) => e.ts).sort((x, y) => x - y);
+      const times = events
+        .filter((e) => e.key === key)
+        .map((e) => e.ts)
+        .sort((x, y) => x - y);
       let start = Number.NaN;
       let end = Number.NaN;
       let count = 0;
@@ -81,7 +74,10 @@ describe('pipeline with event time', () => {
     // The kit delivers the events out of order within the bound, and throws, kills and resumes.
     await fc.assert(
       checkPipeline({
-        build: ({ source, sink }: PipelineIO<Event, WindowResult<string, number>>, { assigner, partitions }: { assigner: WindowAssigner; partitions: number }) =>
+        build: (
+          { source, sink }: PipelineIO<Event, WindowResult<string, number>>,
+          { assigner, partitions }: { assigner: WindowAssigner; partitions: number },
+        ) =>
           pipeline(source)
             .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: BOUND })
             .keyBy((e) => e.key, { partitions })
@@ -119,7 +115,10 @@ describe('pipeline with event time', () => {
             .withTimestamps((e) => e.ts, { maxOutOfOrdernessMs: bound })
             .keyBy((e) => e.key, { partitions })
             .window(tumbling(size), { allowedLatenessMs: lateness, lateRecords: late })
-            .reduce((n: number) => n + 1, () => 0)
+            .reduce(
+              (n: number) => n + 1,
+              () => 0,
+            )
             .to(out)
             .run({ batchSize }).done;
           // A window's last firing counts everything it took: with the late ones, that is all.

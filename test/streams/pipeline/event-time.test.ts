@@ -43,7 +43,10 @@ describe('KeyedStream', () => {
         .withTimestamps((c) => c.ts, { maxOutOfOrdernessMs: 2_000 })
         .keyBy((c) => c.user, { partitions: 2 })
         .window(tumbling(10_000), { lateRecords: late })
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(out)
         .run({ batchSize: 1 }).done;
       expect([...out.records].sort(byWindow)).toEqual([
@@ -66,7 +69,10 @@ describe('KeyedStream', () => {
         .withTimestamps((c) => c.ts, { maxOutOfOrdernessMs: 2_000 })
         .keyBy((c) => c.user, { partitions: 1 })
         .window(tumbling(10_000), { name: 'per-user' })
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(toArray())
         .run({ batchSize: 1, deadLetters: dead }).done;
       expect(dead.records.map(({ reason, stage, record, timestamp }) => ({ reason, stage, record, timestamp }))).toEqual([
@@ -78,11 +84,22 @@ describe('KeyedStream', () => {
 
     it('fires a window again, marked late, for each late record within the allowed lateness', async () => {
       const out = toArray<WindowResult<string, number>>();
-      await pipeline(fromArray([{ user: 'a', ts: 5 }, { user: 'a', ts: 30 }, { user: 'a', ts: 7 }, { user: 'a', ts: 60 }, { user: 'a', ts: 8 }]))
+      await pipeline(
+        fromArray([
+          { user: 'a', ts: 5 },
+          { user: 'a', ts: 30 },
+          { user: 'a', ts: 7 },
+          { user: 'a', ts: 60 },
+          { user: 'a', ts: 8 },
+        ]),
+      )
         .withTimestamps((c) => c.ts)
         .keyBy((c) => c.user, { partitions: 1 })
         .window(tumbling(10), { allowedLatenessMs: 25 })
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(out)
         .run({ batchSize: 1 }).done;
       const first = out.records.filter((r) => r.window.start === 0);
@@ -100,10 +117,16 @@ describe('KeyedStream', () => {
         .withTimestamps((c) => c.ts)
         .keyBy((c) => c.user, { partitions: 2 })
         .window(tumbling(10))
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .keyBy((r) => r.key, { partitions: 3 })
         .window(tumbling(20))
-        .reduce((total: number, r) => total + r.value, () => 0)
+        .reduce(
+          (total: number, r) => total + r.value,
+          () => 0,
+        )
         .to(out)
         .run({ batchSize: 2 }).done;
       expect([...out.records].sort(byWindow)).toEqual([
@@ -149,7 +172,12 @@ describe('KeyedStream', () => {
       const keyed = pipeline(fromArray(clicks))
         .withTimestamps((c) => c.ts)
         .keyBy((c) => c.user, { partitions: 1 });
-      expect(() => keyed.window(session(10)).reduce((n: number) => n + 1, () => 0)).toThrow(/session windows merge/);
+      expect(() =>
+        keyed.window(session(10)).reduce(
+          (n: number) => n + 1,
+          () => 0,
+        ),
+      ).toThrow(/session windows merge/);
       expect(() => keyed.window(tumbling(10), { allowedLatenessMs: -1 })).toThrow(InvalidOptionError);
       expect(() => keyed.window(tumbling(10), { allowedLatenessMs: -1 })).toThrow(/allowedLatenessMs/);
       expect(() => keyed.window(tumbling(10), { lateRecords: {} as never })).toThrow(/lateRecords/);
@@ -159,11 +187,20 @@ describe('KeyedStream', () => {
   describe('withTimestamps', () => {
     it('dead-letters a record whose event time is not a finite number, naming the step', async () => {
       const out = toArray<WindowResult<string, number>>();
-      const result = await pipeline(fromArray([{ user: 'a', ts: 1 }, { user: 'a', ts: Number.NaN }, { user: 'a', ts: 2 }]))
+      const result = await pipeline(
+        fromArray([
+          { user: 'a', ts: 1 },
+          { user: 'a', ts: Number.NaN },
+          { user: 'a', ts: 2 },
+        ]),
+      )
         .withTimestamps((c) => c.ts, { name: 'event-time' })
         .keyBy((c) => c.user, { partitions: 1 })
         .window(tumbling(10))
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(out)
         .run().done;
       expect(out.records.map((r) => r.value)).toEqual([2]);
@@ -172,7 +209,11 @@ describe('KeyedStream', () => {
 
     it('dead-letters an event time that is not a finite number at once, as invalid-timestamp, without trying it again', async () => {
       const calls = new Map<string, number>();
-      const records = [{ id: 'nan', ts: Number.NaN }, { id: 'text', ts: '12' as unknown as number }, { id: 'ok', ts: 3 }];
+      const records = [
+        { id: 'nan', ts: Number.NaN },
+        { id: 'text', ts: '12' as unknown as number },
+        { id: 'ok', ts: 3 },
+      ];
       const handle = pipeline(fromArray(records))
         .withTimestamps(
           (c) => {
@@ -183,7 +224,10 @@ describe('KeyedStream', () => {
         )
         .keyBy((c) => c.id, { partitions: 1 })
         .window(tumbling(10))
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(toArray())
         .run({ retries: 3 });
       await handle.done;
@@ -204,13 +248,22 @@ describe('KeyedStream', () => {
 
     it('can run inside a partition: its watermarks then come from there', async () => {
       const out = toArray<WindowResult<string, number>>();
-      await pipeline(fromArray([{ user: 'a', at: '4' }, { user: 'b', at: '12' }, { user: 'a', at: '15' }]))
+      await pipeline(
+        fromArray([
+          { user: 'a', at: '4' },
+          { user: 'b', at: '12' },
+          { user: 'a', at: '15' },
+        ]),
+      )
         .rebalance({ partitions: 2 })
         .map((c) => ({ user: c.user, ts: Number(c.at) }))
         .withTimestamps((c) => c.ts)
         .keyBy((c) => c.user, { partitions: 2 })
         .window(tumbling(10))
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(out)
         .run({ batchSize: 1 }).done;
       expect([...out.records].sort(byWindow)).toEqual([
@@ -232,7 +285,10 @@ describe('KeyedStream', () => {
         .withTimestamps((c) => c.ts, { idleTimeoutMs: 1_000 })
         .keyBy((c) => c.user, { partitions: 1 })
         .window(tumbling(10))
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(out)
         .run({ clock, batchSize: 1, lingerMs: 0 });
       source.push({ user: 'a', ts: 1 }, { user: 'a', ts: 2 }, { user: 'a', ts: 30 });
@@ -252,7 +308,15 @@ describe('KeyedStream', () => {
   describe('process', () => {
     it('fires event-time timers in order as the watermark passes them, with the key’s state', async () => {
       const out = toArray<string>();
-      await pipeline(fromArray([{ user: 'a', ts: 10 }, { user: 'b', ts: 12 }, { user: 'a', ts: 14 }, { user: 'a', ts: 40 }, { user: 'b', ts: 50 }]))
+      await pipeline(
+        fromArray([
+          { user: 'a', ts: 10 },
+          { user: 'b', ts: 12 },
+          { user: 'a', ts: 14 },
+          { user: 'a', ts: 40 },
+          { user: 'b', ts: 50 },
+        ]),
+      )
         .withTimestamps((c) => c.ts)
         .keyBy((c) => c.user, { partitions: 2 })
         .process<number, string>({
@@ -377,9 +441,21 @@ describe('KeyedStream', () => {
   describe('keys', () => {
     it('holds equal tuple and byte keys as one key, and emits them as the user wrote them', async () => {
       const out = toArray<Keyed<readonly [string, number], number>>();
-      await pipeline(fromArray([['a', 1], ['a', 1], ['b', 2], ['\u0000s', 3], ['\u0000s', 3]] as const))
+      await pipeline(
+        fromArray([
+          ['a', 1],
+          ['a', 1],
+          ['b', 2],
+          ['\u0000s', 3],
+          ['\u0000s', 3],
+        ] as const),
+      )
         .keyBy((r) => [r[0], r[1]] as const, { partitions: 2 })
-        .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+          { emit: 'final' },
+        )
         .to(out)
         .run().done;
       expect([...out.records].sort((x, y) => x.key[1] - y.key[1])).toEqual([

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { fromArray, pipeline, toArray, type Keyed } from '../../../src/index.js';
 import { checkPipeline, definePipelineCheck, type PipelineIO } from '../../../src/testing/index.js';
 
-const recordsArb = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy', 'dee', 'eve', 'fay'), amount: fc.integer({ min: -50, max: 50 }) }), { maxLength: 120 });
+const recordsArb = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy', 'dee', 'eve', 'fay'), amount: fc.integer({ min: -50, max: 50 }) }), {
+  maxLength: 120,
+});
 
 function modelTotals(records: readonly { user: string; amount: number }[]): Map<string, number> {
   const totals = new Map<string, number>();
@@ -36,12 +38,20 @@ const totalsCheck = definePipelineCheck({
       .filter((r) => r.amount !== 0)
       .map((r) => ({ ...r, amount: r.amount * 2 }))
       .keyBy((r) => r.user, { partitions })
-      .reduce((total: number, r) => total + r.amount, () => 0, { emit })
+      .reduce(
+        (total: number, r) => total + r.amount,
+        () => 0,
+        { emit },
+      )
       .to(sink),
   input: recordsArb,
   params: fc.record({ partitions: fc.integer({ min: 1, max: 8 }), emit: fc.constantFrom('every' as const, 'final' as const) }),
   model: (records, { emit }) => {
-    const updates = changelog(records.filter((r) => r.amount !== 0), (total: number, r) => total + r.amount * 2, 0);
+    const updates = changelog(
+      records.filter((r) => r.amount !== 0),
+      (total: number, r) => total + r.amount * 2,
+      0,
+    );
     return emit === 'every' ? updates : [...modelTotals(records)].map(([key, value]) => ({ key, value }));
   },
   compare: 'per-key-order',
@@ -50,7 +60,10 @@ const totalsCheck = definePipelineCheck({
 });
 
 describe('pipeline', () => {
-  test.prop([totalsCheck.cases], { numRuns: 50 })('computes per-key totals equal to a plain model, for any records, partitions, schedules and faults', totalsCheck.check);
+  test.prop([totalsCheck.cases], { numRuns: 50 })(
+    'computes per-key totals equal to a plain model, for any records, partitions, schedules and faults',
+    totalsCheck.check,
+  );
 
   it('keeps each key’s updates in input order through any number of partitions, schedules and restarts', async () => {
     await fc.assert(
@@ -58,7 +71,10 @@ describe('pipeline', () => {
         build: ({ source, sink }: PipelineIO<Payment, Keyed<string, readonly number[]>>, partitions: number) =>
           pipeline(source)
             .keyBy((r) => r.user, { partitions })
-            .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+            .reduce(
+              (seen: readonly number[], r) => [...seen, r.amount],
+              () => [],
+            )
             .to(sink),
         input: recordsArb,
         params: fc.integer({ min: 1, max: 6 }),
@@ -77,9 +93,17 @@ describe('pipeline', () => {
         build: ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>, { first, second }: { first: number; second: number }) =>
           pipeline(source)
             .keyBy((r) => r.user, { partitions: first })
-            .reduce((total: number, r) => total + r.amount, () => 0, { emit: 'final' })
+            .reduce(
+              (total: number, r) => total + r.amount,
+              () => 0,
+              { emit: 'final' },
+            )
             .keyBy((entry) => (entry.value >= 0 ? 'gain' : 'loss'), { partitions: second })
-            .reduce((users: number) => users + 1, () => 0, { emit: 'final' })
+            .reduce(
+              (users: number) => users + 1,
+              () => 0,
+              { emit: 'final' },
+            )
             .to(sink),
         input: recordsArb,
         params: fc.record({ first: fc.integer({ min: 1, max: 4 }), second: fc.integer({ min: 1, max: 4 }) }),
@@ -130,14 +154,24 @@ describe('pipeline under injected crashes', () => {
             const out = toArray<Keyed<string, readonly number[]>>();
             const handle = pipeline(fromArray(records))
               .keyBy((r) => r.user, { partitions })
-              .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+              .reduce(
+                (seen: readonly number[], r) => [...seen, r.amount],
+                () => [],
+              )
               .keyBy((entry) => entry.key, { partitions })
-              .reduce((updates: number) => updates + 1, () => 0, { emit: 'every' })
+              .reduce(
+                (updates: number) => updates + 1,
+                () => 0,
+                { emit: 'every' },
+              )
               .to(toArray())
               .run({ batchSize, ...(chaos === undefined ? {} : { chaos }) });
             const clean = pipeline(fromArray(records))
               .keyBy((r) => r.user, { partitions })
-              .reduce((seen: readonly number[], r) => [...seen, r.amount], () => [])
+              .reduce(
+                (seen: readonly number[], r) => [...seen, r.amount],
+                () => [],
+              )
               .to(out)
               .run({ batchSize, ...(chaos === undefined ? {} : { chaos }) });
             const [first] = await Promise.all([handle.done, clean.done]);
@@ -158,22 +192,31 @@ describe('pipeline under injected crashes', () => {
   });
 
   it('rejects a crash rate outside [0, 1), naming it', () => {
-    expect(() => pipeline(fromArray([1])).to(toArray()).run({ chaos: { crashRate: 1, seed: 1 } })).toThrow('`chaos.crashRate`');
+    expect(() =>
+      pipeline(fromArray([1]))
+        .to(toArray())
+        .run({ chaos: { crashRate: 1, seed: 1 } }),
+    ).toThrow('`chaos.crashRate`');
   });
 });
 
 describe('pipeline partitioning', () => {
   it('rebalances stateless work over any number of actors without losing or duplicating a record', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer(), { maxLength: 150 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 9 }), async (numbers, partitions, batchSize) => {
-        const out = toArray<number>();
-        await pipeline(fromArray(numbers))
-          .rebalance({ partitions })
-          .map((n) => n * 2)
-          .to(out)
-          .run({ batchSize }).done;
-        expect([...out.records].sort((a, b) => a - b)).toEqual(numbers.map((n) => n * 2).sort((a, b) => a - b));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer(), { maxLength: 150 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 9 }),
+        async (numbers, partitions, batchSize) => {
+          const out = toArray<number>();
+          await pipeline(fromArray(numbers))
+            .rebalance({ partitions })
+            .map((n) => n * 2)
+            .to(out)
+            .run({ batchSize }).done;
+          expect([...out.records].sort((a, b) => a - b)).toEqual(numbers.map((n) => n * 2).sort((a, b) => a - b));
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -184,7 +227,11 @@ describe('pipeline partitioning', () => {
         const out = toArray<Keyed<string, number>>();
         await pipeline(fromArray(records))
           .keyBy((r) => r.user, { boundaries: ['bob', 'dee'] })
-          .reduce((total: number, r) => total + r.amount * 2, () => 0, { emit: 'final' })
+          .reduce(
+            (total: number, r) => total + r.amount * 2,
+            () => 0,
+            { emit: 'final' },
+          )
           .to(out)
           .run({ batchSize }).done;
         const totals = new Map<string, number>();

@@ -34,7 +34,10 @@ describe('pipeline', () => {
       const seen: number[] = [];
       const result = await pipeline(source)
         .keyBy((n) => n % 5, { partitions: 2 })
-        .reduce((count: number) => count + 1, () => 0)
+        .reduce(
+          (count: number) => count + 1,
+          () => 0,
+        )
         .to(
           toCallback(async ({ value }) => {
             await new Promise<void>((resolve) => setImmediate(resolve)); // a slow sink: one turn per record
@@ -96,7 +99,10 @@ describe('pipeline', () => {
     it('dead-letters a record whose key cannot be partitioned', async () => {
       const handle = pipeline(fromArray([{ id: 'x' }, { id: { nested: true } }]))
         .keyBy((r) => r.id as string, { partitions: 2 })
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(toArray())
         .run();
       const result = await handle.done;
@@ -118,7 +124,11 @@ describe('pipeline', () => {
           },
           { partitions: 2 },
         )
-        .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+          { emit: 'final' },
+        )
         .to(toArray())
         .run({ retries: 2 });
       const result = await handle.done;
@@ -131,11 +141,17 @@ describe('pipeline', () => {
     it('does not try a key that cannot be partitioned again', async () => {
       let calls = 0;
       const handle = pipeline(fromArray([{ id: { nested: true } }]))
-        .keyBy((r) => {
-          calls++;
-          return r.id as never;
-        }, { partitions: 2 })
-        .reduce((n: number) => n + 1, () => 0)
+        .keyBy(
+          (r) => {
+            calls++;
+            return r.id as never;
+          },
+          { partitions: 2 },
+        )
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(toArray())
         .run({ retries: 5 });
       await handle.done;
@@ -171,7 +187,11 @@ describe('pipeline', () => {
         }),
       )
         .keyBy((n) => n % 3, { partitions: 3 })
-        .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
+        .reduce(
+          (count: number) => count + 1,
+          () => 0,
+          { emit: 'final' },
+        )
         .to(out)
         .run({ batchSize: 8 });
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -186,7 +206,11 @@ describe('pipeline', () => {
       const out = toArray<Keyed<string, number>>();
       const handle = pipeline(source)
         .keyBy((w) => w, { partitions: 2 })
-        .reduce((count: number) => count + 1, () => 0, { emit: 'final' })
+        .reduce(
+          (count: number) => count + 1,
+          () => 0,
+          { emit: 'final' },
+        )
         .to(out)
         .run({ batchSize: 1 });
       source.push('a', 'b', 'a');
@@ -194,14 +218,21 @@ describe('pipeline', () => {
       // Nothing more comes: the driver is waiting on the source when the stop arrives.
       const result = await handle.stop();
       expect(result).toMatchObject({ stopped: true, recordsRead: 3 });
-      expect(new Map(out.records.map((r) => [r.key, r.value]))).toEqual(new Map([['a', 2], ['b', 1]]));
+      expect(new Map(out.records.map((r) => [r.key, r.value]))).toEqual(
+        new Map([
+          ['a', 2],
+          ['b', 1],
+        ]),
+      );
       expect(source.returned).toBe(true);
     });
 
     it('stops on an aborted signal', async () => {
       const controller = new AbortController();
       controller.abort();
-      const result = await pipeline(fromArray([1, 2, 3])).to(toArray()).run({ signal: controller.signal }).done;
+      const result = await pipeline(fromArray([1, 2, 3]))
+        .to(toArray())
+        .run({ signal: controller.signal }).done;
       expect(result.stopped).toBe(true);
       expect(result.recordsRead).toBeLessThanOrEqual(1);
     });
@@ -211,7 +242,11 @@ describe('pipeline', () => {
     it('counts records in and out per operator and reports every mailbox', async () => {
       const handle = pipeline(fromArray(['a', 'b', 'a']))
         .keyBy((w) => w, { partitions: 2 })
-        .reduce((n: number) => n + 1, () => 0, { emit: 'final', name: 'count' })
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+          { emit: 'final', name: 'count' },
+        )
         .to(toArray())
         .run({ name: 'words' });
       await handle.done;
@@ -221,11 +256,7 @@ describe('pipeline', () => {
         { name: 'count', recordsIn: 3, recordsOut: 2 },
         { name: 'sink:array', recordsIn: 2, recordsOut: 2 },
       ]);
-      expect(Object.keys(metrics.mailboxes).sort()).toEqual([
-        '/user/words/count-0-partition-0',
-        '/user/words/count-0-partition-1',
-        '/user/words/sink',
-      ]);
+      expect(Object.keys(metrics.mailboxes).sort()).toEqual(['/user/words/count-0-partition-0', '/user/words/count-0-partition-1', '/user/words/sink']);
     });
   });
 
@@ -268,7 +299,11 @@ describe('pipeline with chaos', () => {
     const out = toArray<Keyed<string, number>>();
     const handle = pipeline(fromArray(words))
       .keyBy((w) => w, { partitions: 3 })
-      .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+        { emit: 'final' },
+      )
       .to(out)
       .run({ batchSize: 5, chaos: { crashRate: 0.05, seed: 7 } });
     await handle.done;
@@ -285,7 +320,11 @@ describe('pipeline with planned crashes', () => {
     const out = toArray<Keyed<string, number>>();
     const handle = pipeline(fromArray(['a', 'a', 'a', 'b']))
       .keyBy((w) => w, { partitions: 2, maxParallelism: 2 })
-      .reduce((n: number) => n + 1, () => 0, { emit: 'final', name: 'count' })
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+        { emit: 'final', name: 'count' },
+      )
       .to(out)
       .run({
         batchSize: 4,
@@ -296,15 +335,30 @@ describe('pipeline with planned crashes', () => {
       });
     await handle.done;
     expect(handle.metrics().restarts).toBe(1);
-    expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(new Map([['a', 3], ['b', 1]]));
+    expect(new Map(out.records.map(({ key, value }) => [key, value]))).toEqual(
+      new Map([
+        ['a', 3],
+        ['b', 1],
+      ]),
+    );
     expect(asked).toContain('count-0-partition-0 count 0/1 0/2 #2');
     // The batch that failed is taken again: its records are asked about again, with new ordinals.
-    expect(asked.filter((line) => line.startsWith('count-0-partition-0')).length).toBeGreaterThan(asked.filter((line) => line.startsWith('count-0-partition-1')).length);
+    expect(asked.filter((line) => line.startsWith('count-0-partition-0')).length).toBeGreaterThan(
+      asked.filter((line) => line.startsWith('count-0-partition-1')).length,
+    );
   });
 
   it('rejects a crashAt or a system that is not a function, naming it', () => {
-    expect(() => pipeline(fromArray([1])).to(toArray()).run({ crashAt: 1 as never })).toThrow('`crashAt`');
-    expect(() => pipeline(fromArray([1])).to(toArray()).run({ system: {} as never })).toThrow('`system`');
+    expect(() =>
+      pipeline(fromArray([1]))
+        .to(toArray())
+        .run({ crashAt: 1 as never }),
+    ).toThrow('`crashAt`');
+    expect(() =>
+      pipeline(fromArray([1]))
+        .to(toArray())
+        .run({ system: {} as never }),
+    ).toThrow('`system`');
   });
 });
 
@@ -338,7 +392,11 @@ describe('pipeline linger', () => {
   });
 
   it('rejects a negative linger, naming it', () => {
-    expect(() => pipeline(fromArray([1])).to(toArray()).run({ lingerMs: -1 })).toThrow('`lingerMs`');
+    expect(() =>
+      pipeline(fromArray([1]))
+        .to(toArray())
+        .run({ lingerMs: -1 }),
+    ).toThrow('`lingerMs`');
   });
 });
 
@@ -346,7 +404,11 @@ describe('pipeline range partitioning', () => {
   it('sends each key to the partition of its range', async () => {
     const handle = pipeline(fromArray([5, 15, 25, 7]))
       .keyBy((n) => n, { boundaries: [10, 20] })
-      .reduce((count: number) => count + 1, () => 0, { emit: 'final', name: 'bucket' })
+      .reduce(
+        (count: number) => count + 1,
+        () => 0,
+        { emit: 'final', name: 'bucket' },
+      )
       .to(toArray())
       .run({ name: 'ranges' });
     await handle.done;
@@ -358,7 +420,10 @@ describe('pipeline range partitioning', () => {
   it('dead-letters a key of another type than the boundaries', async () => {
     const handle = pipeline(fromArray<number | string>([1, 'one']))
       .keyBy((k) => k, { boundaries: [10] })
-      .reduce((n: number) => n + 1, () => 0)
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+      )
       .to(toArray())
       .run();
     const result = await handle.done;
@@ -375,7 +440,10 @@ describe('pipeline failures', () => {
   it('rejects done with the source’s error and leaves nothing running', async () => {
     const done = pipeline(fromFileLines('/nonexistent/sluice/input.txt'))
       .keyBy((line) => line, { partitions: 2 })
-      .reduce((n: number) => n + 1, () => 0)
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+      )
       .to(toArray())
       .run().done;
     await expect(done).rejects.toMatchObject({ code: 'ENOENT' });

@@ -13,7 +13,10 @@ describe('PipelineHandle', () => {
       const source = controlledSource<{ user: string; n: number }>();
       const handle = pipeline(source)
         .keyBy((e) => e.user, { partitions: 3 })
-        .reduce((sum: number, e) => sum + e.n, () => 0)
+        .reduce(
+          (sum: number, e) => sum + e.n,
+          () => 0,
+        )
         .to(discard)
         // Batches would wait a long while for company: the query must send them on itself.
         .run({ lingerMs: 60_000 });
@@ -31,7 +34,10 @@ describe('PipelineHandle', () => {
       const source = controlledSource<{ key: [string, number]; v: number }>();
       const handle = pipeline(source)
         .keyBy((e) => e.key, { partitions: 2 })
-        .aggregate({ create: () => ({ count: 0, sum: 0 }), add: (acc, e) => ({ count: acc.count + 1, sum: acc.sum + e.v }), result: (acc) => acc.sum / acc.count }, { name: 'mean' })
+        .aggregate(
+          { create: () => ({ count: 0, sum: 0 }), add: (acc, e) => ({ count: acc.count + 1, sum: acc.sum + e.v }), result: (acc) => acc.sum / acc.count },
+          { name: 'mean' },
+        )
         .keyBy((r) => r.key, { partitions: 2 })
         .process<{ seen: number }, never>({
           initialState: () => ({ seen: 0 }),
@@ -58,7 +64,10 @@ describe('PipelineHandle', () => {
         .withTimestamps((e) => e.at)
         .keyBy((e) => e.k, { partitions: 1 })
         .window(tumbling(1000))
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(discard)
         .run();
       for (const stage of ['window', 'nope']) {
@@ -73,7 +82,10 @@ describe('PipelineHandle', () => {
     it('rejects a key that cannot be partitioned, and any query once the run is over', async () => {
       const handle = pipeline(fromArray([1, 2, 3]))
         .keyBy((n) => n % 2, { partitions: 2 })
-        .reduce((n: number) => n + 1, () => 0)
+        .reduce(
+          (n: number) => n + 1,
+          () => 0,
+        )
         .to(discard)
         .run();
       await expect(handle.query('reduce', { not: 'a key' } as never)).rejects.toBeInstanceOf(InvalidKeyError);
@@ -88,7 +100,10 @@ describe('PipelineHandle', () => {
       const records = Array.from({ length: 20_000 }, (_, i) => i);
       const handle = pipeline(fromArray(records))
         .keyBy((n) => n % 10, { partitions: 4 })
-        .reduce((count: number) => count + 1, () => 0)
+        .reduce(
+          (count: number) => count + 1,
+          () => 0,
+        )
         .to(discard)
         .run({ chaos: { crashRate: 0.001, seed: 3 }, batchSize: 64 });
       const asking = (async () => {
@@ -106,23 +121,25 @@ describe('PipelineHandle', () => {
       expect(answered).toBeGreaterThan(0);
     });
 
-    test.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -5, max: 5 })), { maxLength: 300 }), fc.integer({ min: 1, max: 4 })], { numRuns: 25 })(
-      'equals a sum per key over everything pushed, for every key, whatever the partition count',
-      async (events, partitions) => {
-        const source = controlledSource<[number, number]>();
-        const handle = pipeline(source)
-          .keyBy(([key]) => key, { partitions })
-          .reduce((sum: number, [, v]) => sum + v, () => 0)
-          .to(discard)
-          .run({ lingerMs: 60_000, batchSize: 16 });
-        source.push(...events);
-        await until(() => handle.metrics().operators[0]?.recordsIn === events.length);
-        const model = new Map<number, number>();
-        for (const [key, v] of events) model.set(key, (model.get(key) ?? 0) + v);
-        for (let key = 0; key <= 20; key++) expect(await handle.query('reduce', key)).toBe(model.get(key));
-        source.end();
-        await handle.done;
-      },
-    );
+    test.prop([fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -5, max: 5 })), { maxLength: 300 }), fc.integer({ min: 1, max: 4 })], {
+      numRuns: 25,
+    })('equals a sum per key over everything pushed, for every key, whatever the partition count', async (events, partitions) => {
+      const source = controlledSource<[number, number]>();
+      const handle = pipeline(source)
+        .keyBy(([key]) => key, { partitions })
+        .reduce(
+          (sum: number, [, v]) => sum + v,
+          () => 0,
+        )
+        .to(discard)
+        .run({ lingerMs: 60_000, batchSize: 16 });
+      source.push(...events);
+      await until(() => handle.metrics().operators[0]?.recordsIn === events.length);
+      const model = new Map<number, number>();
+      for (const [key, v] of events) model.set(key, (model.get(key) ?? 0) + v);
+      for (let key = 0; key <= 20; key++) expect(await handle.query('reduce', key)).toBe(model.get(key));
+      source.end();
+      await handle.done;
+    });
   });
 });

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { mustWait, senderOf, withBarrier, withWaiting, type Alignment } from '../../../src/streams/run/alignment.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
 
-const batch = (from: number, entries: unknown[]): StageMessage<unknown> => ({ type: 'batch', from, entries, keys: undefined, timestamps: undefined, watermarks: undefined });
+const batch = (from: number, entries: unknown[]): StageMessage<unknown> => ({
+  type: 'batch',
+  from,
+  entries,
+  keys: undefined,
+  timestamps: undefined,
+  watermarks: undefined,
+});
 
 describe('barrier alignment', () => {
   describe('mustWait', () => {
@@ -28,9 +35,9 @@ describe('barrier alignment', () => {
     it('counts each input once it sent its barrier, and keeps what waited in arrival order, never changing an earlier value', () => {
       fc.assert(
         fc.property(
-          fc.integer({ min: 1, max: 5 }).chain((inputs) =>
-            fc.tuple(fc.constant(inputs), fc.array(fc.tuple(fc.nat({ max: inputs - 1 }), fc.boolean()), { maxLength: 30 })),
-          ),
+          fc
+            .integer({ min: 1, max: 5 })
+            .chain((inputs) => fc.tuple(fc.constant(inputs), fc.array(fc.tuple(fc.nat({ max: inputs - 1 }), fc.boolean()), { maxLength: 30 }))),
           ([inputs, arrivals]) => {
             let alignment: Alignment | undefined;
             const arrived = new Set<number>();

@@ -19,7 +19,11 @@ describe('the default batch size', () => {
     const out = toArray<{ key: string; value: number }>();
     const result = await pipeline(fromArray(words))
       .keyBy((word) => word, { partitions: 2 })
-      .reduce((n: number) => n + 1, () => 0, { emit: 'final' })
+      .reduce(
+        (n: number) => n + 1,
+        () => 0,
+        { emit: 'final' },
+      )
       .to(out)
       .run({ chaos: { crashRate: 0.2, seed: 3 }, maxRestarts: Infinity }).done;
     expect(result.recordsRead).toBe(3000);

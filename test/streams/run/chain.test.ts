@@ -40,10 +40,13 @@ describe('fuse', () => {
   });
 
   it('names the step that threw and gives nothing of the failed record on the next call', () => {
-    const chain = fuse([flatMap('twice', (n) => [n, n]), map('fail on 2', (n) => {
-      if (n === 2) throw new Error('two');
-      return n;
-    })]);
+    const chain = fuse([
+      flatMap('twice', (n) => [n, n]),
+      map('fail on 2', (n) => {
+        if (n === 2) throw new Error('two');
+        return n;
+      }),
+    ]);
     expect(() => chain(2)).toThrow(StepError);
     try {
       chain(2);

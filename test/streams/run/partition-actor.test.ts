@@ -116,8 +116,21 @@ describe('partitionActor', () => {
     expect(snapshots).toEqual([]);
     await partition.send({ type: 'barrier', from: 1, id: 3 });
     const messages = [await received.next(), await received.next(), await received.next(), await received.next()];
-    expect(messages.map((m) => (m?.type === 'batch' ? entriesOf(m) : m?.type))).toEqual([[{ key: 'a', value: 1 }], [{ key: 'b', value: 1 }], 'barrier', [{ key: 'a', value: 2 }]]);
-    expect(snapshots.map((s) => ({ id: s.id, entries: s.entries.sort() }))).toEqual([{ id: 3, entries: [['a', 1], ['b', 1]] }]);
+    expect(messages.map((m) => (m?.type === 'batch' ? entriesOf(m) : m?.type))).toEqual([
+      [{ key: 'a', value: 1 }],
+      [{ key: 'b', value: 1 }],
+      'barrier',
+      [{ key: 'a', value: 2 }],
+    ]);
+    expect(snapshots.map((s) => ({ id: s.id, entries: s.entries.sort() }))).toEqual([
+      {
+        id: 3,
+        entries: [
+          ['a', 1],
+          ['b', 1],
+        ],
+      },
+    ]);
     await system.shutdown();
   });
 

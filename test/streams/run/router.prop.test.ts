@@ -21,7 +21,8 @@ const recordArb = fc.oneof(
 );
 
 /** Strings and numbers key themselves; objects key by a tuple. */
-const keyOf = (record: unknown): PartitionKey => (typeof record === 'object' && record !== null ? ['id', (record as { id: number }).id] : (record as string | number));
+const keyOf = (record: unknown): PartitionKey =>
+  typeof record === 'object' && record !== null ? ['id', (record as { id: number }).id] : (record as string | number);
 
 describe('Router', () => {
   it.prop([fc.array(recordArb, { maxLength: 300 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 40 })])(

@@ -6,7 +6,15 @@ import { Router } from '../../../src/streams/run/router.js';
 import { guardHost, nextMacrotask } from '../../helpers/host-guard.js';
 
 function keyedStep(partitions: number): KeyedStep {
-  return { kind: 'keyed', name: 'count', keyOf: (word) => word as string, partitions, maxParallelism: 128, boundaries: undefined, operator: { kind: 'aggregate' } as never };
+  return {
+    kind: 'keyed',
+    name: 'count',
+    keyOf: (word) => word as string,
+    partitions,
+    maxParallelism: 128,
+    boundaries: undefined,
+    operator: { kind: 'aggregate' } as never,
+  };
 }
 
 describe('Router', () => {

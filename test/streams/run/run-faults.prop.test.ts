@@ -12,9 +12,7 @@ import { fromGenerator, pipeline, toJsonLinesFile, type Keyed, type PipelineHand
 import { guardHost, nextMacrotask } from '../../helpers/host-guard.js';
 import { expectExactlyOnce } from '../checkpoint/word-count-job.js';
 
-type Fault =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'sink-write' | 'pre-commit' | 'source' | 'stop' | 'abort'; readonly at: number };
+type Fault = { readonly kind: 'none' } | { readonly kind: 'sink-write' | 'pre-commit' | 'source' | 'stop' | 'abort'; readonly at: number };
 
 interface Case {
   readonly words: number;
@@ -77,7 +75,10 @@ function run(dir: string, c: Case, fault: Fault): PipelineHandle {
       if (fault.kind === 'abort' && seen === fault.at) controller.abort();
     })
     .keyBy((word) => word, { partitions: c.partitions })
-    .reduce((n: number) => n + 1, () => 0)
+    .reduce(
+      (n: number) => n + 1,
+      () => 0,
+    )
     .to(faultySink(toJsonLinesFile<Keyed<string, number>>(join(dir, 'out.jsonl')), fault))
     .run({
       batchSize: c.batchSize,
@@ -117,7 +118,10 @@ describe('a run that fails, stops or is aborted', () => {
           await run(folder, c, { kind: 'none' }).done;
           await nextMacrotask();
           expect(guard.unhandled).toEqual([]);
-          await expectExactlyOnce(folder, Array.from({ length: c.words }, (_, i) => wordAt(i)));
+          await expectExactlyOnce(
+            folder,
+            Array.from({ length: c.words }, (_, i) => wordAt(i)),
+          );
         } finally {
           guard.stop();
         }

@@ -5,7 +5,14 @@ import { sinkActor } from '../../../src/streams/run/sink-actor.js';
 import { VirtualClock } from '../../../src/testing/index.js';
 import { deferred } from '../../actors/helpers.js';
 
-const batch = (from: number, entries: unknown[]): StageMessage<unknown> => ({ type: 'batch', from, entries, keys: undefined, timestamps: undefined, watermarks: undefined });
+const batch = (from: number, entries: unknown[]): StageMessage<unknown> => ({
+  type: 'batch',
+  from,
+  entries,
+  keys: undefined,
+  timestamps: undefined,
+  watermarks: undefined,
+});
 
 /** A sink that logs every call it gets. */
 function loggingSink(log: string[], fail?: { write?: unknown }): Sink<unknown> {

@@ -51,17 +51,24 @@ function drive(source: Source<unknown, unknown>, overrides: Partial<SourceDriver
   return { sent, deadLetters, setup };
 }
 
-const batches = (sent: readonly StageMessage<unknown>[]): unknown[][] => sent.filter((m) => m.type === 'batch').map((m) => [...(m as { entries: readonly unknown[] }).entries]);
+const batches = (sent: readonly StageMessage<unknown>[]): unknown[][] =>
+  sent.filter((m) => m.type === 'batch').map((m) => [...(m as { entries: readonly unknown[] }).entries]);
 
 describe('driveSource', () => {
   it.each([
     ['chunks (an array)', fromArray([1, 2, 3, 4, 5, 6, 7])],
-    ['items (a sync generator)', fromGenerator(function* (from: number) {
-      for (let i = from + 1; i <= 7; i++) yield i;
-    })],
-    ['async items (an async generator)', fromGenerator(async function* (from: number) {
-      for (let i = from + 1; i <= 7; i++) yield i;
-    })],
+    [
+      'items (a sync generator)',
+      fromGenerator(function* (from: number) {
+        for (let i = from + 1; i <= 7; i++) yield i;
+      }),
+    ],
+    [
+      'async items (an async generator)',
+      fromGenerator(async function* (from: number) {
+        for (let i = from + 1; i <= 7; i++) yield i;
+      }),
+    ],
   ])('reads %s in batches of batchSize and reports the offset after the last record', async (_kind, source) => {
     const { sent, setup } = drive(source as Source<unknown, unknown>);
     const outcome = await driveSource(setup);

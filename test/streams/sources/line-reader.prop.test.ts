@@ -32,7 +32,9 @@ function modelLines(text: string): string[] {
   return parts.map((part) => (part.endsWith('\r') ? part.slice(0, -1) : part));
 }
 
-const textArb = fc.array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('\n', '\r\n', 'é', '😀', '')), { maxLength: 30 }).map((parts) => parts.join(''));
+const textArb = fc
+  .array(fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('\n', '\r\n', 'é', '😀', '')), { maxLength: 30 })
+  .map((parts) => parts.join(''));
 
 describe('splitLines', () => {
   it('yields the lines of any text however its bytes are cut into chunks', async () => {

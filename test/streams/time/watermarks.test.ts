@@ -46,11 +46,21 @@ describe('WatermarkTracker', () => {
 
 describe('combineWatermarks', () => {
   it('takes the smallest watermark of the active inputs', () => {
-    expect(combineWatermarks([{ watermark: 10, idle: false }, { watermark: 4, idle: false }])).toBe(4);
+    expect(
+      combineWatermarks([
+        { watermark: 10, idle: false },
+        { watermark: 4, idle: false },
+      ]),
+    ).toBe(4);
   });
 
   it('does not let an idle input hold the others back', () => {
-    expect(combineWatermarks([{ watermark: 10, idle: false }, { watermark: 4, idle: true }])).toBe(10);
+    expect(
+      combineWatermarks([
+        { watermark: 10, idle: false },
+        { watermark: 4, idle: true },
+      ]),
+    ).toBe(10);
   });
 
   it('keeps the previous watermark when every input is idle, and never goes back', () => {

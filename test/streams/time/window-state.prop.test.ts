@@ -5,16 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  END_OF_TIME,
-  WindowState,
-  assignWindows,
-  session,
-  sliding,
-  tumbling,
-  type WindowAssigner,
-  type WindowFiring,
-} from '../../../src/index.js';
+import { END_OF_TIME, WindowState, assignWindows, session, sliding, tumbling, type WindowAssigner, type WindowFiring } from '../../../src/index.js';
 
 interface Rec {
   readonly key: string;
@@ -26,7 +17,10 @@ interface Rec {
 const sumAndValues = {
   create: () => ({ sum: 0, values: [] as readonly number[] }),
   add: (acc: { sum: number; values: readonly number[] }, value: number) => ({ sum: acc.sum + value, values: [...acc.values, value] }),
-  merge: (a: { sum: number; values: readonly number[] }, b: { sum: number; values: readonly number[] }) => ({ sum: a.sum + b.sum, values: [...a.values, ...b.values] }),
+  merge: (a: { sum: number; values: readonly number[] }, b: { sum: number; values: readonly number[] }) => ({
+    sum: a.sum + b.sum,
+    values: [...a.values, ...b.values],
+  }),
   result: (acc: { sum: number; values: readonly number[] }) => ({ sum: acc.sum, values: [...acc.values].sort((x, y) => x - y) }),
 };
 

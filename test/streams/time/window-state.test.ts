@@ -76,7 +76,9 @@ describe('WindowState', () => {
   });
 
   it('requires aggregate.merge for session windows, naming it', () => {
-    expect(() => new WindowState({ assigner: session(10), aggregate: { create: () => 0, add: (n: number) => n, result: (n: number) => n } })).toThrow('`aggregate.merge`');
+    expect(() => new WindowState({ assigner: session(10), aggregate: { create: () => 0, add: (n: number) => n, result: (n: number) => n } })).toThrow(
+      '`aggregate.merge`',
+    );
   });
 
   it('rejects a negative allowed lateness, naming it', () => {

@@ -17,11 +17,20 @@ export const sumAndValues: KeyedWindowAggregate<string, number, Acc> = {
 export const withoutMerge: KeyedWindowAggregate<string, number, Acc> = { create: sumAndValues.create, add: sumAndValues.add };
 
 /** A record, or the watermark moving to `to` (or staying, when it is already past). */
-export type Step = { readonly kind: 'record'; readonly key: string; readonly ts: number; readonly value: number } | { readonly kind: 'advance'; readonly to: number };
+export type Step =
+  { readonly kind: 'record'; readonly key: string; readonly ts: number; readonly value: number } | { readonly kind: 'advance'; readonly to: number };
 
 export const stepsArb: fc.Arbitrary<Step[]> = fc.array(
   fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('record' as const), key: fc.constantFrom('a', 'b', 'c'), ts: fc.integer({ min: -20, max: 120 }), value: fc.integer({ min: 1, max: 9 }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('record' as const),
+        key: fc.constantFrom('a', 'b', 'c'),
+        ts: fc.integer({ min: -20, max: 120 }),
+        value: fc.integer({ min: 1, max: 9 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), to: fc.integer({ min: -30, max: 130 }) }) },
   ),
   { maxLength: 60 },
@@ -50,4 +59,3 @@ export function play(engine: KeyedWindows<string, number, Acc>, steps: readonly 
   }
   return { answers, watermark };
 }
-

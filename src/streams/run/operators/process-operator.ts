@@ -34,7 +34,14 @@ export function processOperator(operator: ProcessOperator, context: OperatorSetu
   let watermark = context.watermark;
 
   /** Applies a successful call: next state, timer changes (minus a timer that fired), outputs. */
-  const commit = (key: StateKey, entry: ProcessEntry | undefined, next: unknown, call: ProcessCall, firedTimer: FiredTimer | undefined, out: OperatorOutput): void => {
+  const commit = (
+    key: StateKey,
+    entry: ProcessEntry | undefined,
+    next: unknown,
+    call: ProcessCall,
+    firedTimer: FiredTimer | undefined,
+    out: OperatorOutput,
+  ): void => {
     let eventTimers = entry?.eventTimers ?? NO_TIMERS;
     let processingTimers = entry?.processingTimers ?? NO_TIMERS;
     if (firedTimer?.domain === 'event-time') eventTimers = without(eventTimers, firedTimer.time);
@@ -65,7 +72,8 @@ export function processOperator(operator: ProcessOperator, context: OperatorSetu
         if (i < retries) continue;
         out.deadLetter({ reason: 'operator-failed', stage: name, record: timer === undefined ? input : { key: userKey, timer }, error, timestamp });
         // A timer that keeps failing is spent all the same: it must not fire again and again.
-        if (timer !== undefined && entry !== undefined) commit(key, entry, entry.state, new ProcessCall(name, timed, userKey, timestamp, watermark, at), timer, out);
+        if (timer !== undefined && entry !== undefined)
+          commit(key, entry, entry.state, new ProcessCall(name, timed, userKey, timestamp, watermark, at), timer, out);
         return;
       }
     }
