@@ -2,23 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mustWait, senderOf, withBarrier, withWaiting, type Alignment } from '../../../src/streams/run/alignment.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
-
-const batch = (from: number, entries: unknown[]): StageMessage<unknown> => ({
-  type: 'batch',
-  from,
-  entries,
-  keys: undefined,
-  timestamps: undefined,
-  watermarks: undefined,
-});
+import { batchOf } from './stage-messages.js';
 
 describe('barrier alignment', () => {
   describe('mustWait', () => {
     it('holds back only what comes from an input whose barrier has arrived', () => {
       const aligning = withBarrier(undefined, 7, 1, 3);
-      expect(mustWait(undefined, batch(1, ['a']))).toBe(false);
-      expect(mustWait(aligning, batch(1, ['a']))).toBe(true);
-      expect(mustWait(aligning, batch(0, ['a']))).toBe(false);
+      expect(mustWait(undefined, batchOf(1, ['a']))).toBe(false);
+      expect(mustWait(aligning, batchOf(1, ['a']))).toBe(true);
+      expect(mustWait(aligning, batchOf(0, ['a']))).toBe(false);
       expect(mustWait(aligning, { type: 'watermark', from: 1, watermark: 5, idle: false })).toBe(true);
     });
 
@@ -49,7 +41,7 @@ describe('barrier alignment', () => {
                 alignment = withBarrier(alignment, 1, from, inputs);
                 arrived.add(from);
               } else {
-                const message = batch(from, [waited.length]);
+                const message = batchOf(from, [waited.length]);
                 if (mustWait(alignment, message)) {
                   alignment = withWaiting(alignment as Alignment, message);
                   waited.push(message);

@@ -7,6 +7,7 @@ import { createSystem, defineActor, type ActorRef, type ActorSystem, type Snapsh
 import type { AggregateOperator } from '../../../src/streams/internal/logical-plan.js';
 import { InjectedCrash } from '../../../src/streams/run/chaos.js';
 import type { PipelineDeadLetter, StageMessage } from '../../../src/streams/run/messages.js';
+import { batchOf } from './stage-messages.js';
 import { aggregateOperator } from '../../../src/streams/run/operators/aggregate-operator.js';
 import { partitionActor, type PartitionStage } from '../../../src/streams/run/partition-actor.js';
 import { planStepChain } from '../../../src/streams/run/step-chain.js';
@@ -15,16 +16,6 @@ import { Inbox } from '../../actors/helpers.js';
 
 /** Counts each key's records and emits every new count. */
 const counting: AggregateOperator = { kind: 'aggregate', create: () => 0, add: (n) => (n as number) + 1, result: (n) => n, emit: 'every' };
-
-const batch = (from: number, words: string[], extra: Partial<Extract<StageMessage<unknown>, { type: 'batch' }>> = {}): StageMessage<unknown> => ({
-  type: 'batch',
-  from,
-  entries: words,
-  keys: words,
-  timestamps: undefined,
-  watermarks: undefined,
-  ...extra,
-});
 
 interface Rig {
   readonly system: ActorSystem;
@@ -86,20 +77,20 @@ const entriesOf = (message: StageMessage<unknown> | undefined): unknown[] => (me
 describe('partitionActor', () => {
   it('folds each record into its key’s state and sends every new value downstream in one batch per message', async () => {
     const { system, partition, received } = rig();
-    await partition.send(batch(0, ['a', 'b', 'a']));
+    await partition.send(batchOf(0, ['a', 'b', 'a'], true));
     expect(entriesOf(await received.next())).toEqual([
       { key: 'a', value: 1 },
       { key: 'b', value: 1 },
       { key: 'a', value: 2 },
     ]);
-    await partition.send(batch(0, ['b']));
+    await partition.send(batchOf(0, ['b'], true));
     expect(entriesOf(await received.next())).toEqual([{ key: 'b', value: 2 }]);
     await system.shutdown();
   });
 
   it('answers a query from the live state, and undefined for a key it holds nothing for', async () => {
     const { system, partition, received } = rig();
-    await partition.send(batch(0, ['a', 'a']));
+    await partition.send(batchOf(0, ['a', 'a'], true));
     await received.next();
     await expect(partition.ask({ type: 'query', key: 'a' })).resolves.toEqual({ value: 2 });
     await expect(partition.ask({ type: 'query', key: 'zzz' })).resolves.toBeUndefined();
@@ -108,11 +99,11 @@ describe('partitionActor', () => {
 
   it('snapshots its state when a barrier arrives from every input, then passes the barrier on after what came before it', async () => {
     const { system, partition, received, snapshots } = rig({ upstreams: 2 });
-    await partition.send(batch(0, ['a']));
+    await partition.send(batchOf(0, ['a'], true));
     await partition.send({ type: 'barrier', from: 0, id: 3 });
     // Input 0 is past the barrier: this waits for input 1's barrier, and is not in the snapshot.
-    await partition.send(batch(0, ['a']));
-    await partition.send(batch(1, ['b']));
+    await partition.send(batchOf(0, ['a'], true));
+    await partition.send(batchOf(1, ['b'], true));
     expect(snapshots).toEqual([]);
     await partition.send({ type: 'barrier', from: 1, id: 3 });
     const messages = [await received.next(), await received.next(), await received.next(), await received.next()];
@@ -142,7 +133,7 @@ describe('partitionActor', () => {
         if (++taken === 3) throw new InjectedCrash('partition');
       },
     });
-    await partition.send(batch(0, ['a', 'b', 'a', 'c']));
+    await partition.send(batchOf(0, ['a', 'b', 'a', 'c'], true));
     const values = entriesOf(await received.next());
     expect(values).toEqual([
       { key: 'a', value: 1 },
@@ -150,7 +141,7 @@ describe('partitionActor', () => {
       { key: 'a', value: 2 },
       { key: 'c', value: 1 },
     ]);
-    await partition.send(batch(0, ['a']));
+    await partition.send(batchOf(0, ['a'], true));
     expect(entriesOf(await received.next())).toEqual([{ key: 'a', value: 3 }]);
     await system.shutdown();
   });
@@ -158,7 +149,7 @@ describe('partitionActor', () => {
   it('ends once every input has ended, and sends the end on', async () => {
     const { system, partition, received } = rig({ upstreams: 2 });
     await partition.send({ type: 'end', from: 0, checkpoint: undefined });
-    await partition.send(batch(1, ['x']));
+    await partition.send(batchOf(1, ['x'], true));
     await partition.send({ type: 'end', from: 1, checkpoint: undefined });
     expect(entriesOf(await received.next())).toEqual([{ key: 'x', value: 1 }]);
     expect(await received.next()).toMatchObject({ type: 'end', from: 0 });

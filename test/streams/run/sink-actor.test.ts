@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createSystem, type ActorRef, type Sink } from '../../../src/index.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
+import { batchOf } from './stage-messages.js';
 import { sinkActor } from '../../../src/streams/run/sink-actor.js';
 import { VirtualClock } from '../../../src/testing/index.js';
 import { deferred } from '../../actors/helpers.js';
-
-const batch = (from: number, entries: unknown[]): StageMessage<unknown> => ({
-  type: 'batch',
-  from,
-  entries,
-  keys: undefined,
-  timestamps: undefined,
-  watermarks: undefined,
-});
 
 /** A sink that logs every call it gets. */
 function loggingSink(log: string[], fail?: { write?: unknown }): Sink<unknown> {
@@ -59,9 +51,9 @@ describe('sinkActor', () => {
   it('writes batches in order, and closes the sink once every upstream has ended', async () => {
     const log: string[] = [];
     const { system, ref, completed, counters } = spawnSink(loggingSink(log), 2, false);
-    await ref.send(batch(0, ['a', 'b']));
+    await ref.send(batchOf(0, ['a', 'b']));
     await ref.send({ type: 'end', from: 0, checkpoint: undefined });
-    await ref.send(batch(1, ['c']));
+    await ref.send(batchOf(1, ['c']));
     await ref.send({ type: 'end', from: 1, checkpoint: undefined });
     await completed;
     expect(log).toEqual(['write a,b', 'write c', 'close']);
@@ -72,11 +64,11 @@ describe('sinkActor', () => {
   it('aligns a checkpoint’s barriers from every upstream: what came after a barrier is written after the pre-commit', async () => {
     const log: string[] = [];
     const { system, ref, preCommitted } = spawnSink(loggingSink(log), 2, true);
-    await ref.send(batch(0, ['before-0']));
+    await ref.send(batchOf(0, ['before-0']));
     await ref.send({ type: 'barrier', from: 0, id: 1 });
     // Upstream 0 is past the barrier: its next batch waits for upstream 1's barrier.
-    await ref.send(batch(0, ['after-0']));
-    await ref.send(batch(1, ['before-1']));
+    await ref.send(batchOf(0, ['after-0']));
+    await ref.send(batchOf(1, ['before-1']));
     await ref.send({ type: 'barrier', from: 1, id: 1 });
     await ref.send({ type: 'commit', token: { upTo: 1 }, completed: false });
     await system.shutdown({ drain: true });
@@ -87,7 +79,7 @@ describe('sinkActor', () => {
   it('pre-commits the job’s last checkpoint at the end of input, and closes the sink only when that commit completes the job', async () => {
     const log: string[] = [];
     const { system, ref, completed, preCommitted } = spawnSink(loggingSink(log), 1, true);
-    await ref.send(batch(0, ['x']));
+    await ref.send(batchOf(0, ['x']));
     await ref.send({ type: 'end', from: 0, checkpoint: 4 });
     await ref.send({ type: 'commit', token: { upTo: 4 }, completed: true });
     await completed;
@@ -99,8 +91,8 @@ describe('sinkActor', () => {
   it('reports a sink that fails, and writes nothing more of that batch', async () => {
     const log: string[] = [];
     const { system, ref, failures, counters } = spawnSink(loggingSink(log, { write: 'bad' }), 1, false);
-    await ref.send(batch(0, ['good']));
-    await ref.send(batch(0, ['bad']));
+    await ref.send(batchOf(0, ['good']));
+    await ref.send(batchOf(0, ['bad']));
     await system.shutdown({ drain: true });
     expect(log).toEqual(['write good']);
     expect(failures).toHaveLength(1);
