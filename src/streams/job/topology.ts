@@ -98,8 +98,10 @@ export async function spawnTopology(setup: TopologySetup): Promise<Topology> {
         sink = ctx.spawn(setup.sink, { name: 'sink', mailbox });
         const placement = new LocalPlacement(ctx as ActorContext<unknown>, mailbox);
         for (let s = stages.length - 1; s >= 0; s--) {
+          // Placed last stage first: what stage s sends to is all there now, and never changes.
+          const downstream = downstreamOf(topology, s);
           for (let p = 0; p < (setup.partitions[s] as number); p++) {
-            const { name, definition } = setup.partition(s, p, () => downstreamOf(topology, s));
+            const { name, definition } = setup.partition(s, p, () => downstream);
             (stages[s] as StageRef[])[p] = placement.place(s, p, name, definition);
           }
         }
