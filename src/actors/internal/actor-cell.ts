@@ -239,6 +239,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return { path: this.path, status: this.#status, ...this.#mailbox.metrics(), failed: this.#failed, restarts: this.#restarts };
   }
 
+  /** Where this actor is in its life, as its flags: for the lifecycle test only. */
+  lifecycleFlags(): Readonly<Record<string, boolean | string>> {
+    return {
+      status: this.#status,
+      accepting: this.#accepting,
+      open: this.#open,
+      parked: this.#parked,
+      suspended: this.#suspended,
+      startBegun: this.#startBegun,
+      startCompleted: this.#startCompleted,
+      inHandler: this.#inHandler,
+      replaying: this.#replaying,
+      replayOnly: this.#replayOnly,
+      restartAfterMessage: this.#restartAfterMessage,
+      stopMode: this.#stopMode,
+    };
+  }
+
   // ─── Running ────────────────────────────────────────────────────────────────────────────────
 
   runSlice(): boolean {
