@@ -3,12 +3,17 @@
  * everywhere an outsider or the actor's own code can look (between dispatcher turns, after promise
  * callbacks, inside handlers, hooks and the supervision decider), under random messages (sync,
  * async, gated, throwing, self-stopping), hooks, snapshot settings, backoff and stops of both
- * modes at any moment. Each observation must be one of the positions listed in REACHABLE, and
- * an actor must move between them only along the transitions the table allows.
+ * modes at any moment. A position is the cell's phase, the stop requested, the replay in progress
+ * and a pending fresh restart; each observed one must satisfy the rules of `unreachableBecause`,
+ * and the common ones must all be seen.
+ *
+ * This replaced a table of the ten flags the cell had before its phase value: 53 flag combinations
+ * observed over many seeds, among them a status of 'restarting' on an actor that was stopping and a
+ * replay flag left set on a stopped actor, which the phase cannot express.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ActorCell } from '../../src/actors/internal/actor-cell.js';
+import { ActorCell, type CellLifecycle } from '../../src/actors/internal/actor-cell.js';
 import { targetOf } from '../../src/actors/internal/local-actor-ref.js';
 import { createSystemWithScheduler } from '../../src/actors/system.js';
 import { MemorySnapshotStore, defineActor, type ActorContext, type Directive, type RestartType } from '../../src/index.js';
@@ -56,9 +61,9 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     weight: 6,
     arbitrary: fc.constantFrom<MessageKind>('ok', 'async', 'gated', 'throw', 'async-throw', 'self-stop').map((message) => ({ kind: 'tell' as const, message })),
   },
-  { weight: 6, arbitrary: fc.constant({ kind: 'turn' as const }) },
-  { weight: 4, arbitrary: fc.constant({ kind: 'callbacks' as const }) },
-  { weight: 3, arbitrary: fc.constant({ kind: 'open-gate' as const }) },
+  { weight: 10, arbitrary: fc.constant({ kind: 'turn' as const }) },
+  { weight: 8, arbitrary: fc.constant({ kind: 'callbacks' as const }) },
+  { weight: 4, arbitrary: fc.constant({ kind: 'open-gate' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'advance' as const }) },
   { weight: 1, arbitrary: fc.constantFrom<'drain' | 'discard'>('drain', 'discard').map((mode) => ({ kind: 'stop' as const, mode })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'watch' as const }) },
@@ -83,87 +88,51 @@ class Gate {
   }
 }
 
-const FLAGS = [
-  'accepting',
-  'open',
-  'parked',
-  'suspended',
-  'startBegun',
-  'startCompleted',
-  'inHandler',
-  'replaying',
-  'replayOnly',
-  'restartAfterMessage',
-] as const;
-
-/** One observed position: the status, the flags that are set, and the stop mode once a stop was requested. */
+/** One observed position: the phase, the stop requested, the replay, and a pending fresh restart. */
 function position(cell: ActorCell<unknown, unknown>): string {
-  const flags = cell.lifecycleFlags();
-  const set = FLAGS.filter((flag) => flags[flag] === true);
-  return [flags['status'], ...set, ...(flags['accepting'] === true ? [] : [`stop:${String(flags['stopMode'])}`])].join(' ');
+  const { phase, stop, replay, replayUntilStop, restartFreshAfterStep } = cell.lifecycle();
+  return [
+    phase,
+    stop === undefined ? '' : `stop:${stop}`,
+    replay === 'none' ? '' : replay,
+    replayUntilStop ? 'until-stop' : '',
+    restartFreshAfterStep ? 'restart-fresh' : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
 }
 
-/**
- * Every position observed over many seeds: the status, the flags set, and the stop mode once a stop
- * was requested. Written down before the cell's flags became one phase value.
- */
-const REACHABLE = new Set<string>([
-  'restarting accepting open suspended startBegun startCompleted',
-  'restarting open parked startBegun startCompleted inHandler replaying replayOnly stop:drain',
-  'restarting open parked startBegun startCompleted inHandler stop:drain',
-  'restarting open startBegun startCompleted inHandler replaying replayOnly restartAfterMessage stop:drain',
-  'restarting open startBegun startCompleted inHandler replaying replayOnly stop:drain',
-  'restarting open startBegun startCompleted inHandler restartAfterMessage stop:drain',
-  'restarting open startBegun startCompleted inHandler stop:drain',
-  'restarting open startBegun startCompleted replayOnly stop:drain',
-  'restarting open startBegun startCompleted replaying replayOnly stop:drain',
-  'restarting open startBegun startCompleted stop:drain',
-  'restarting open suspended startBegun startCompleted replaying replayOnly stop:drain',
-  'restarting open suspended startBegun startCompleted stop:drain',
-  'restarting startBegun startCompleted stop:discard',
-  'restarting startBegun startCompleted stop:drain',
-  'running accepting open parked startBegun startCompleted inHandler',
-  'running accepting open parked startBegun startCompleted inHandler replaying',
-  'running accepting open startBegun startCompleted',
-  'running accepting open startBegun startCompleted inHandler',
-  'running accepting open startBegun startCompleted inHandler replaying',
-  'running accepting open startBegun startCompleted inHandler restartAfterMessage',
-  'running accepting open startBegun startCompleted replaying',
-  'running accepting open suspended startBegun startCompleted',
-  'starting accepting',
-  'starting accepting suspended startBegun',
-  'stopped startBegun startCompleted replaying stop:discard',
-  'stopped startBegun startCompleted stop:discard',
-  'stopped startBegun startCompleted stop:drain',
-  'stopped startBegun stop:discard',
-  'stopped startBegun stop:drain',
-  'stopped stop:discard',
-  'stopping open parked startBegun startCompleted inHandler stop:drain',
-  'stopping open startBegun startCompleted inHandler replaying replayOnly stop:drain',
-  'stopping open startBegun startCompleted inHandler restartAfterMessage stop:drain',
-  'stopping open startBegun startCompleted inHandler stop:drain',
-  'stopping open startBegun startCompleted replayOnly stop:drain',
-  'stopping open startBegun startCompleted stop:drain',
-  'stopping open suspended startBegun startCompleted stop:drain',
-  'stopping parked startBegun startCompleted inHandler replaying replayOnly stop:discard',
-  'stopping parked startBegun startCompleted inHandler stop:discard',
-  'stopping startBegun startCompleted inHandler replaying replayOnly stop:discard',
-  'stopping startBegun startCompleted inHandler stop:discard',
-  'stopping startBegun startCompleted replayOnly stop:discard',
-  'stopping startBegun startCompleted replaying replayOnly stop:discard',
-  'stopping startBegun startCompleted replaying stop:discard',
-  'stopping startBegun startCompleted stop:discard',
-  'stopping startBegun startCompleted stop:drain',
-  'stopping startBegun stop:discard',
-  'stopping startBegun stop:drain',
-  'stopping stop:discard',
-  'stopping stop:drain',
-  'stopping suspended startBegun startCompleted stop:discard',
-  'stopping suspended startBegun stop:discard',
-  'stopping suspended startBegun stop:drain',
-]);
+/** Why a position cannot happen, or undefined when it can. */
+function unreachableBecause(position: CellLifecycle): string | undefined {
+  const { phase, stop, replay, replayUntilStop, restartFreshAfterStep } = position;
+  if (stop === undefined && (phase === 'start-failed' || phase === 'closing' || phase === 'stopped')) return `${phase} comes only after a stop request`;
+  const started = phase === 'ready' || phase === 'handling' || phase === 'restarting';
+  if (replay !== 'none' && !started) return `a replay exists only for a started actor, not one ${phase}`;
+  if (replayUntilStop && (stop === undefined || replay === 'none')) return 'a replay finishes before a stop only when there is both';
+  const busy = phase === 'handling' || phase === 'starting' || phase === 'restarting';
+  if (restartFreshAfterStep && !busy) return 'a self-stop waits only for a handler or lifecycle step in progress';
+  return undefined;
+}
+
+/** Positions a thousand random scenarios reach every time (each in over 1% of them). */
+const COMMON = [
+  'new',
+  'starting',
+  'ready',
+  'handling',
+  'handling restart-fresh',
+  'handling stop:drain',
+  'ready replaying',
+  'ready stop:discard',
+  'restarting',
+  'restarting handed-back',
+  'closing stop:discard',
+  'closing stop:drain',
+  'stopped stop:drain',
+];
 
 const observed = new Set<string>();
+const unreachable: string[] = [];
 
 async function runScenario(setup: Setup, commands: readonly Command[]): Promise<void> {
   const clock = new VirtualClock();
@@ -172,7 +141,10 @@ async function runScenario(setup: Setup, commands: readonly Command[]): Promise<
   const gate = new Gate();
   let cell: ActorCell<unknown, unknown> | undefined;
   const look = (): void => {
-    if (cell !== undefined) observed.add(position(cell));
+    if (cell === undefined) return;
+    observed.add(position(cell));
+    const why = unreachableBecause(cell.lifecycle());
+    if (why !== undefined) unreachable.push(`${position(cell)}: ${why}`);
   };
   const hook = (kind: HookKind): (() => void | Promise<void>) | undefined => {
     switch (kind) {
@@ -288,7 +260,10 @@ async function runScenario(setup: Setup, commands: readonly Command[]): Promise<
   for (let round = 0; !shutDown; round++) {
     if (round > 1000) throw new Error(`the subject never stopped: ${position(subject)}`);
     gate.open();
-    while (scheduler.runNext()) look();
+    for (let turns = 0; scheduler.runNext(); turns++) {
+      if (turns > 10_000) throw new Error(`the subject never settled: ${position(subject)}`);
+      look();
+    }
     await clock.advance(10);
     await new Promise<void>((resolve) => setImmediate(resolve));
     look();
@@ -299,12 +274,12 @@ async function runScenario(setup: Setup, commands: readonly Command[]): Promise<
 describe('actor cell lifecycle', () => {
   it('every observed position is a reachable one', async () => {
     await fc.assert(
-      fc.asyncProperty(setupArb, fc.array(commandArb, { maxLength: 80 }), async (setup, commands) => {
+      fc.asyncProperty(setupArb, fc.array(commandArb, { minLength: 20, maxLength: 60 }), async (setup, commands) => {
         await runScenario(setup, commands);
       }),
-      { numRuns: 1000, seed: 17 },
+      { numRuns: 1000 },
     );
-    expect([...observed].filter((seen) => !REACHABLE.has(seen))).toEqual([]);
-    expect(observed.size).toBeGreaterThan(REACHABLE.size / 2);
+    expect(unreachable.slice(0, 5)).toEqual([]);
+    expect(COMMON.filter((common) => !observed.has(common))).toEqual([]);
   }, 120_000);
 });

@@ -1,46 +1,68 @@
 /**
- * The actor cell owns one actor's mailbox, state, restart point, children and watchers, and runs
- * its messages one at a time when the dispatcher gives it a slice. Invariants: at most one message
- * (or lifecycle step) is in progress; the actor is `parked` exactly while a handler's promise is
- * pending and `suspended` exactly while a lifecycle step (start, restart) is; it is in the run
- * queue (`scheduled`) at most once; state changes only between messages; every entry taken since
- * the last snapshot is in the restart point's log (or, with per-message snapshots, is the entry in
- * progress), so a restart loses nothing.
+ * The actor cell owns one actor's mailbox, state, restart point and children, and runs its
+ * messages one at a time when the dispatcher gives it a slice. Its position in life is one phase
+ * value (`cell-phase.ts`) with a stop request beside it; it calls named collaborators for the
+ * rest: the replay queue, death watch, the failure series (supervision's decisions) and the
+ * reporter (dead letters and events). It stays one class because its lifecycle steps — start,
+ * handle, restart, stop — all move the same few fields, and splitting them would spread each
+ * invariant over several files.
+ *
+ * Invariants: at most one message or lifecycle step is in progress (a busy phase); the cell is in
+ * the run queue (`scheduled`) at most once; state changes only between messages; every entry taken
+ * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
+ * entry in progress), so a restart loses nothing.
  */
 import { nanoid } from 'nanoid';
-import { ActorFailedError, ActorStoppedError, InvalidOptionError, MailboxOverflowError, RestartIntensityExceededError } from '../../errors.js';
-import { oneOf, positiveNumberOrInfinity } from '../../internal/validate.js';
-import type { DeadLetterReason } from '../../mailbox/dead-letters.js';
-import { Mailbox, type DropReason, type MailboxMetrics } from '../../mailbox/mailbox.js';
+import { ActorFailedError, ActorStoppedError, InvalidOptionError, RestartIntensityExceededError } from '../../errors.js';
+import { positiveNumberOrInfinity } from '../../internal/validate.js';
+import { Mailbox, type MailboxMetrics } from '../../mailbox/mailbox.js';
 import { KeyedState } from '../../state/keyed-state.js';
-import { backoffDelay, nextAttempt } from '../../supervision/backoff.js';
-import { DIRECTIVES, type Directive } from '../../supervision/directive.js';
-import { failureOutcome, type FailureOutcome } from '../../supervision/failure-outcome.js';
+import type { FailureOutcome } from '../../supervision/failure-outcome.js';
 import { restartsAfter } from '../../supervision/restart-type.js';
-import type { TimerHandle } from '../../clock.js';
 import type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from '../actor-ref.js';
 import type { ActorMetrics } from '../actor-metrics.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
-import type { HookFailedEvent, SystemEvent } from '../events.js';
+import type { HookFailedEvent } from '../events.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
 import { Ask } from './ask.js';
-import type { Runnable } from './dispatcher.js';
+import type { CellPhase } from './cell-phase.js';
+import { CellReporter } from './cell-reporter.js';
 import { createContext, type WatchMapper } from './cell-context.js';
+import { DeathWatch } from './death-watch.js';
+import type { Runnable } from './dispatcher.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
+import { FailureSeries } from './failure-series.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { Persistence } from './persistence.js';
+import type { ReplayQueue } from './replay-queue.js';
+import { Recovery } from './recovery.js';
+import { RestartWait } from './restart-wait.js';
+import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
-import { RestartPoint, type RestartState, type Logged } from './restart-point.js';
-import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
-import { SequenceBook } from './sequence-book.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
+import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
 
 type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
   | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn };
+
+/** A stop asked of the actor: how to treat its queue, and the reason its watchers will see. */
+interface StopRequest {
+  readonly mode: StopMode;
+  readonly reason: StopReason;
+}
+
+/** The lifecycle as the cell holds it, for the lifecycle property test. */
+export interface CellLifecycle {
+  readonly phase: CellPhase;
+  readonly stop: StopMode | undefined;
+  readonly replay: 'none' | 'handed-back' | 'replaying';
+  readonly replayUntilStop: boolean;
+  readonly restartFreshAfterStep: boolean;
+}
 
 const RESOLVED = Promise.resolve();
 
@@ -67,51 +89,31 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
   readonly #context: ActorContext<TMessage>;
   readonly #supervisor: SupervisorState<ChildCell>;
-  readonly #watchers = new Map<ActorCell<unknown, unknown>, WatchMapper>();
-  readonly #watching = new Set<ActorCell<unknown, unknown>>();
-  /** Snapshot log and restart point; undefined for plain state snapshotted after every message. */
-  readonly #restartPoint: RestartPoint<TState, Entry<TMessage>> | undefined;
+  readonly #report: CellReporter;
+  readonly #failures: FailureSeries<TMessage>;
+  readonly #deathWatch: DeathWatch;
+  readonly #restartWait: RestartWait;
+  /** Restart point, link sequence numbers and replay. */
+  readonly #recovery: Recovery<TState, Entry<TMessage>>;
+  readonly #replay: ReplayQueue<Entry<TMessage>>;
+  readonly #sequences: SequenceBook;
   readonly #snapshots: SnapshotSchedule<TState>;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
   readonly #freezes: boolean;
   #state: TState;
-  #status: ActorStatus = 'starting';
-  /** New messages are accepted (false once a stop was requested). */
-  #accepting = true;
-  /** Queued user messages may be processed now. */
-  #open = false;
-  #parked = false;
-  #suspended = false;
+  #phase: CellPhase = 'new';
+  /** Set once a stop is requested: from then on the actor accepts nothing new. */
+  #stop: StopRequest | undefined;
+  #stopped: Promise<void> | undefined;
   #scheduled = false;
-  #startBegun = false;
-  #startCompleted = false;
   #restarts = 0;
-  /** Every failure of this actor (retries included), for metrics. */
-  #failed = 0;
   #currentAsk: Ask<TMessage> | undefined;
-  /** A handler is running (or its promise pending). */
-  #inHandler = false;
   /** How many entries were taken from the mailbox: each one's ordinal, kept through replays. */
   #taken = 0;
   #currentOrdinal = 0;
-  /** The entry that failed last and how many times in a row; cleared when that entry succeeds. */
-  #failing: Logged<Entry<TMessage>> | undefined;
-  #failures = 0;
-  #replay: Logged<Entry<TMessage>>[] = [];
-  #replayIndex = 0;
-  #replaying = false;
-  /** Stopped while waiting to restart: finish the replay (already taken) though the mailbox is closed. */
-  #replayOnly = false;
-  /** Sequence numbers of this actor's links: what it sent, and what it took from each sender. */
-  readonly #sequences = new SequenceBook();
   #snapshotDue = false;
-  #backoffState: { attempt: number; at: number } | undefined;
-  /** Ends the wait in progress (a restart backoff, or a turn in a group restart) early. */
-  #interruptWait: (() => void) | undefined;
-  #restartAfterMessage = false;
-  #stopMode: StopMode = 'discard';
-  #stopReason: StopReason = 'requested';
-  #stopped: Promise<void> | undefined;
+  /** A permanent actor called `ctx.stop()` inside a handler or a lifecycle step: it restarts afresh once that ends. */
+  #restartFreshAfterStep = false;
   #whenQuiescent: (() => void) | undefined;
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
@@ -126,37 +128,42 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#parent = parent;
     this.#definition = definition;
     this.#options = options;
-    this.#mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(options.mailbox, this.path, (entry, reason) => this.#dropped(entry, reason), unwrap);
+    const report = new CellReporter(services, this.path, this.id);
+    this.#report = report;
+    this.#failures = new FailureSeries(options.supervision, report);
+    this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
+    this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
+    const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
+      options.mailbox,
+      this.path,
+      (entry, reason) => report.dropped(entry, reason, mailbox.metrics().capacity),
+      unwrap,
+    );
+    this.#mailbox = mailbox;
     this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, services.clock);
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
     this.#freezes = services.freezeState && !keyed;
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
-    if (keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1) {
-      const initial: RestartState<TState> = { sequence: 0, state: this.#state, ...this.#sequences.snapshot() };
-      this.#restartPoint = new RestartPoint(everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1), initial);
-    }
+    const logs = keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1;
+    const recovery = new Recovery<TState, Entry<TMessage>>(this.#state, logs ? (everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1)) : undefined);
+    this.#recovery = recovery;
+    this.#replay = recovery.replay;
+    this.#sequences = recovery.sequences;
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
-    const point = this.#restartPoint;
     const cell = this;
     this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
       path: this.path,
       get accepting() {
-        return cell.#accepting;
+        return cell.#stop === undefined;
       },
-      capture:
-        point === undefined
-          ? undefined
-          : () => {
-              const { seq, highWater } = this.#sequences.snapshot();
-              return point.capture(this.#state, seq, highWater);
-            },
+      capture: recovery.capturer(() => this.#state),
       due: () => {
         this.#snapshotDue = true;
         this.#wake();
       },
-      emit: (event) => this.#emit(event),
+      emit: (event) => report.emit(event),
     });
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this, services, parent);
@@ -165,7 +172,23 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   get status(): ActorStatus {
-    return this.#status;
+    const phase = this.#phase;
+    if (phase === 'stopped') return 'stopped';
+    if (this.#stop !== undefined) return 'stopping';
+    if (phase === 'new' || phase === 'starting') return 'starting';
+    return phase === 'restarting' ? 'restarting' : 'running';
+  }
+
+  /** Where this actor is in its life: for the lifecycle property test. */
+  lifecycle(): CellLifecycle {
+    const replay = this.#replay;
+    return {
+      phase: this.#phase,
+      stop: this.#stop?.mode,
+      replay: replay.active ? 'replaying' : replay.inProgress ? 'handed-back' : 'none',
+      replayUntilStop: replay.untilStop,
+      restartFreshAfterStep: this.#restartFreshAfterStep,
+    };
   }
 
   // ─── Sending ────────────────────────────────────────────────────────────────────────────────
@@ -180,7 +203,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Enqueues an entry without waiting; false when refused, dropped or stopped. */
   deliver(entry: Entry<TMessage>): boolean {
-    if (!this.#accepting) return this.#refuse(entry);
+    if (this.#stop !== undefined) return this.#report.refused(entry);
     if (!this.#mailbox.offer(entry)) return false;
     this.#wake();
     return true;
@@ -188,8 +211,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Enqueues an entry, waiting for room under backpressure. */
   deliverOrWait(entry: Entry<TMessage>): Promise<void> {
-    if (!this.#accepting) {
-      this.#refuse(entry);
+    if (this.#stop !== undefined) {
+      this.#report.refused(entry);
       return Promise.reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
     const waiting = this.#mailbox.offerOrWait(entry);
@@ -200,8 +223,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   ask(message: TMessage, options: AskOptions | undefined): Promise<unknown> {
     const timeoutMs = options?.timeoutMs === undefined ? this.#services.askTimeoutMs : positiveNumberOrInfinity('timeoutMs', options.timeoutMs);
-    if (!this.#accepting) {
-      this.#refuse(message);
+    if (this.#stop !== undefined) {
+      this.#report.refused(message);
       return Promise.reject(new ActorStoppedError(this.path, message));
     }
     const { clock, outstandingAsks } = this.#services;
@@ -236,25 +259,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   stats(): ActorMetrics {
-    return { path: this.path, status: this.#status, ...this.#mailbox.metrics(), failed: this.#failed, restarts: this.#restarts };
-  }
-
-  /** Where this actor is in its life, as its flags: for the lifecycle test only. */
-  lifecycleFlags(): Readonly<Record<string, boolean | string>> {
-    return {
-      status: this.#status,
-      accepting: this.#accepting,
-      open: this.#open,
-      parked: this.#parked,
-      suspended: this.#suspended,
-      startBegun: this.#startBegun,
-      startCompleted: this.#startCompleted,
-      inHandler: this.#inHandler,
-      replaying: this.#replaying,
-      replayOnly: this.#replayOnly,
-      restartAfterMessage: this.#restartAfterMessage,
-      stopMode: this.#stopMode,
-    };
+    return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failures.total, restarts: this.#restarts };
   }
 
   // ─── Running ────────────────────────────────────────────────────────────────────────────────
@@ -262,13 +267,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   runSlice(): boolean {
     if (this.#mayStart()) this.#start();
     const mailbox = this.#mailbox;
-    while (this.#idle() && mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) {
+    while (!this.#busy() && mailbox.systemSize > 0 && this.#systemLaneOpen()) {
       this.#handleSystem(mailbox.takeSystem());
     }
-    if (this.#idle() && (this.#open || this.#replayOnly)) {
-      if (this.#replay.length > 0) this.#processReplay();
-      if (this.#idle() && this.#open && this.#replay.length === 0) this.#processMailbox();
-      if (this.#snapshotDue && this.#idle() && this.#open) this.#takeSnapshot();
+    if (!this.#busy() && (this.#open() || this.#replay.untilStop)) {
+      if (this.#replay.inProgress) this.#processReplay();
+      if (this.#open() && !this.#replay.inProgress) this.#processMailbox();
+      if (this.#snapshotDue && this.#open()) this.#takeSnapshot();
     }
     const more = this.#hasWork();
     if (!more) this.#scheduled = false;
@@ -296,24 +301,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Processes again what a restart handed back, before anything new from the mailbox. */
   #processReplay(): void {
-    this.#replaying = true;
-    // Read `#replay` afresh each time: a poison message found during the replay rolls back again
-    // and replaces it.
-    while (this.#replayIndex < this.#replay.length) {
-      const { entry, ordinal } = this.#replay[this.#replayIndex++] as Logged<Entry<TMessage>>;
+    const replay = this.#replay;
+    replay.begin();
+    // A poison message found during the replay rolls back again and refills the queue: `next`
+    // reads it afresh each time.
+    for (let logged = replay.next(); logged !== undefined; logged = replay.next()) {
+      const { entry, ordinal } = logged;
       if (entry instanceof Sequenced) this.#sequences.note(entry.sender, entry.seq);
       if (this.#handle(entry, ordinal) !== CONTINUE) break;
     }
     // An async or failing last entry finishes later; the next slice then finds the replay over.
-    if (this.#replayIndex >= this.#replay.length && this.#idle()) this.#replayDone();
-  }
-
-  #replayDone(): void {
-    this.#replayOnly = false;
-    this.#replay = [];
-    this.#replayIndex = 0;
-    this.#replaying = false;
-    this.#sequences.resumeAboveHighest();
+    if (replay.exhausted && !this.#busy()) this.#recovery.replayDone();
   }
 
   /** Handles one entry and says whether the actor may take another now. */
@@ -325,50 +323,42 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     } else {
       message = entry;
     }
-    const point = this.#restartPoint;
-    if (point === undefined) this.#sequences.mark();
-    else point.taken(entry, ordinal);
+    this.#recovery.taken(entry, ordinal);
     this.#currentOrdinal = ordinal;
-    this.#inHandler = true;
+    this.#phase = 'handling';
     let next: TState | Promise<TState>;
     try {
       next = this.#definition.receive(this.#state, message, this.#context);
     } catch (error) {
       this.#handlerFailed(error, entry);
-      return this.#idle() && (this.#open || this.#replayOnly) ? CONTINUE : HALT;
+      return this.#mayTakeAnother() ? CONTINUE : HALT;
     }
     if (next instanceof Promise) {
       this.#awaitResult(next, entry);
       return AWAITING;
     }
     this.#succeeded(next);
-    return this.#idle() && (this.#open || this.#replayOnly) ? CONTINUE : HALT;
+    return this.#mayTakeAnother() ? CONTINUE : HALT;
   }
 
   #succeeded(next: TState): void {
-    this.#inHandler = false;
+    this.#phase = 'ready';
     this.#state = this.#freezes ? this.#freeze(next) : next;
     this.#currentAsk = undefined;
-    if (this.#failing?.ordinal === this.#currentOrdinal) this.#failing = undefined;
-    if (this.#restartPoint?.succeeded() === true) this.#snapshotDue = true;
-    if (this.#snapshotDue && this.#idle()) this.#takeSnapshot();
-    if (this.#restartAfterMessage) {
-      this.#restartAfterMessage = false;
-      this.#restartFresh();
-    }
+    this.#failures.ended(this.#currentOrdinal);
+    if (this.#recovery.succeeded()) this.#snapshotDue = true;
+    if (this.#snapshotDue) this.#takeSnapshot();
+    this.#restartIfSelfStopped();
   }
 
   #awaitResult(pending: Promise<TState>, entry: Entry<TMessage>): void {
-    this.#parked = true;
     pending.then(
       (next) => {
-        this.#parked = false;
         this.#mailbox.recordProcessed(1);
         this.#succeeded(next);
         this.#resume();
       },
       (error: unknown) => {
-        this.#parked = false;
         this.#mailbox.recordProcessed(1);
         this.#handlerFailed(error, entry);
         this.#resume();
@@ -382,91 +372,99 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#hasWork()) this.#wake();
   }
 
-  /** Nothing in progress: no handler promise and no lifecycle step pending. */
-  #idle(): boolean {
-    return !this.#parked && !this.#suspended;
+  /** A message or a lifecycle step is in progress: the actor takes nothing else. */
+  #busy(): boolean {
+    const phase = this.#phase;
+    return phase === 'handling' || phase === 'restarting' || phase === 'starting';
+  }
+
+  /** User messages may be taken from the mailbox: started, and no stop requested but a draining one. */
+  #open(): boolean {
+    return this.#phase === 'ready' && (this.#stop === undefined || this.#stop.mode === 'drain');
+  }
+
+  /** After a handler: the next entry, from the mailbox or the replay, may be taken in this slice. */
+  #mayTakeAnother(): boolean {
+    return this.#open() || (this.#phase === 'ready' && this.#replay.untilStop);
+  }
+
+  /** System messages wait for the start to complete, unless the actor is stopping anyway. */
+  #systemLaneOpen(): boolean {
+    return this.#phase === 'ready' || this.#stop !== undefined;
   }
 
   #hasWork(): boolean {
-    if (!this.#idle()) return false;
+    if (this.#busy()) return false;
     if (this.#mayStart()) return true;
     const mailbox = this.#mailbox;
-    if (mailbox.systemSize > 0 && (this.#startCompleted || !this.#accepting)) return true;
-    if (this.#replayOnly && this.#replay.length > 0) return true;
-    return this.#open && (mailbox.size > 0 || this.#replay.length > 0 || this.#snapshotDue);
+    if (mailbox.systemSize > 0 && this.#systemLaneOpen()) return true;
+    if (this.#replay.untilStop && this.#replay.inProgress) return true;
+    return this.#open() && (mailbox.size > 0 || this.#replay.inProgress || this.#snapshotDue);
   }
 
   /** An actor starts when spawned, or when asked to drain before it got its first slice. */
   #mayStart(): boolean {
-    return !this.#startBegun && (this.#accepting || this.#stopMode === 'drain');
+    return this.#phase === 'new' && (this.#stop === undefined || this.#stop.mode === 'drain');
   }
 
   #wake(): void {
-    if (this.#scheduled || !this.#idle()) return;
+    if (this.#scheduled || this.#busy()) return;
     this.#scheduled = true;
     this.#services.dispatcher.enqueue(this);
-  }
-
-  /** Runs a lifecycle step; the actor takes nothing else until it ends (it never rejects). */
-  #suspendFor(step: () => Promise<void>): void {
-    this.#suspended = true;
-    void step().then(() => {
-      this.#suspended = false;
-      this.#resume();
-    });
   }
 
   // ─── Lifecycle ──────────────────────────────────────────────────────────────────────────────
 
   #start(): void {
-    this.#startBegun = true;
     const { persistence } = this.#snapshots;
-    if (persistence === undefined && this.#definition.started === undefined) {
+    const { started } = this.#definition;
+    if (persistence === undefined && started === undefined) {
       this.#startDone();
       return;
     }
-    this.#suspendFor(async () => {
-      if (persistence !== undefined && !(await this.#restoreFromStore(persistence))) return;
-      const { started } = this.#definition;
-      if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-        void this.requestStop('discard', 'failed');
-        return;
-      }
-      this.#startDone();
+    this.#phase = 'starting';
+    void this.#startStep(persistence).then((ok) => {
+      if (ok) this.#startDone();
+      else this.#phase = 'start-failed';
+      this.#stepEnded();
     });
   }
 
-  #startDone(): void {
-    this.#startCompleted = true;
-    this.#snapshots.arm();
-    if (this.#accepting) {
-      this.#status = 'running';
-      this.#open = true;
-      this.#emitLifecycle('actor-started');
-    } else {
-      this.#open = this.#stopMode === 'drain';
+  /** Restores from the store and runs `started`; false (after requesting a stop) when either failed. It never rejects. */
+  async #startStep(persistence: Persistence<TState> | undefined): Promise<boolean> {
+    if (persistence !== undefined && !(await this.#restoreFromStore(persistence))) return false;
+    const { started } = this.#definition;
+    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
+      void this.requestStop('discard', 'failed');
+      return false;
     }
+    return true;
+  }
+
+  #startDone(): void {
+    this.#phase = 'ready';
+    this.#snapshots.arm();
+    if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
+  }
+
+  /** A lifecycle step ended: a self-stop it saw restarts the actor now, and work waiting goes on. */
+  #stepEnded(): void {
+    this.#restartIfSelfStopped();
+    this.#resume();
   }
 
   /** Starts from the newest intact snapshot in the store, if any; false when the actor must stop. */
   async #restoreFromStore(persistence: Persistence<TState>): Promise<boolean> {
     try {
       const { restartState, skipped } = await persistence.load(() => this.#definition.initialState());
-      if (restartState !== undefined) this.#adopt(restartState);
-      this.#emit({ type: 'snapshot-restored', sequence: restartState?.sequence, skipped });
+      if (restartState !== undefined) this.#state = this.#recovery.adopt(restartState);
+      this.#report.emit({ type: 'snapshot-restored', sequence: restartState?.sequence, skipped });
       return true;
     } catch (error) {
-      this.#emitHookFailed('restore', error);
+      this.#report.hookFailed('restore', error);
       void this.requestStop('discard', 'failed');
       return false;
     }
-  }
-
-  /** Makes `restartState` the current state and the restart point. */
-  #adopt(restartState: RestartState<TState>): void {
-    this.#state = restartState.state;
-    this.#sequences.restore(restartState.seq, new Map(restartState.highWater));
-    this.#restartPoint?.reset({ ...restartState, ...this.#sequences.snapshot() });
   }
 
   /** Calls a hook, awaiting it if it returns a promise; false (after an event) when it failed. */
@@ -475,7 +473,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       await call();
       return true;
     } catch (error) {
-      this.#emitHookFailed(hook, error);
+      this.#report.hookFailed(hook, error);
       return false;
     }
   }
@@ -488,22 +486,25 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * untouched.
    */
   #restart(cause: unknown, fresh: boolean, turn: RestartTurn): void {
-    this.#status = 'restarting';
-    this.#suspendFor(async () => {
+    this.#phase = 'restarting';
+    const step = async (): Promise<void> => {
       try {
         await this.#restartInTurn(cause, fresh, turn.ready);
       } finally {
         // Younger siblings wait for this, however the restart ended.
         turn.end();
       }
+    };
+    void step().then(() => {
+      this.#phase = 'ready';
+      this.#stepEnded();
     });
   }
 
   /** The steps of `#restart`, once its turn is `ready`. */
   async #restartInTurn(cause: unknown, fresh: boolean, ready: Promise<void> | undefined): Promise<void> {
-    await this.#backoff();
-    if (ready !== undefined) await this.#unlessStopped(ready);
-    if (!this.#accepting) {
+    await this.#restartWait.wait(ready);
+    if (this.#stop !== undefined) {
       if (!fresh) this.#abandonRestart();
       return;
     }
@@ -519,55 +520,25 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       this.#rollback();
     }
     this.#restarts++;
-    const replayed = this.#replay.length - this.#replayIndex;
-    this.#emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
+    const replayed = this.#replay.remaining().length;
+    this.#report.emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
     if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
       void this.requestStop('discard', 'failed');
-      return;
     }
-    if (this.#status === 'restarting') this.#status = 'running';
   }
 
-  /**
-   * Stopped while waiting to restart: the failed message goes to dead letters unprocessed, and the
-   * state returns to the snapshot plus what was taken since (processed again before the actor
-   * stops), so neither the state nor a final snapshot keeps a half-written failure.
-   */
+  /** Stopped while waiting to restart: back to the snapshot, the failed message given up unprocessed. */
   #abandonRestart(): void {
-    const failing = this.#failing;
-    this.#failing = undefined;
-    this.#rollback();
-    if (failing !== undefined) {
-      // It is in the replay now (logged since the snapshot, or put back by an earlier restart whose
-      // replay has not reached it), or held nowhere else: it is given up exactly once either way.
-      this.#replay = this.#replay.filter(({ ordinal }) => ordinal !== failing.ordinal);
-      this.#undeliverable(failing.entry, 'unprocessed');
-    }
-    if (this.#replay.length > 0) this.#replayOnly = true;
-    else this.#replayDone();
+    const failing = this.#failures.take();
+    const rolledBack = this.#recovery.abandon(failing);
+    if (rolledBack !== undefined) this.#state = rolledBack.state;
+    if (failing !== undefined) this.#report.undeliverable(failing.entry, 'unprocessed');
   }
 
-  /** Rolls back to the restart point; what was taken since goes before what is left to replay. */
+  /** Rolls back to the restart point; what was taken since is processed again. */
   #rollback(): void {
-    const pending = this.#replay.slice(this.#replayIndex);
-    const point = this.#restartPoint;
-    const failing = this.#failing;
-    if (point === undefined) {
-      // Per-message snapshots: the state is untouched by the failed handler; only its entry repeats,
-      // unless an earlier restart already put it back and its replay has not reached it yet.
-      if (failing !== undefined && !pending.some(({ ordinal }) => ordinal === failing.ordinal)) {
-        this.#sequences.rewindToMark();
-        pending.unshift(failing);
-      }
-    } else {
-      const { state, seq, highWater, replay } = point.rollback();
-      this.#state = state;
-      this.#sequences.restore(seq, highWater);
-      pending.unshift(...replay);
-    }
-    this.#replay = pending;
-    this.#replayIndex = 0;
-    if (pending.length === 0) this.#replayDone();
+    const rolledBack = this.#recovery.rollback(this.#failures.failing);
+    if (rolledBack !== undefined) this.#state = rolledBack.state;
   }
 
   /** A fresh start for a permanent actor that stopped itself; false when `initialState` threw. */
@@ -576,48 +547,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     try {
       state = this.#freeze(this.#definition.initialState());
     } catch (error) {
-      this.#emitHookFailed('initialState', error);
+      this.#report.hookFailed('initialState', error);
       void this.requestStop('discard', 'failed');
       return false;
     }
-    const sequence = (this.#restartPoint?.sequence ?? 0) + 1;
-    // Sequence numbers keep rising across a fresh start, so receivers never mistake new sends for old.
-    this.#adopt({ sequence, state, ...this.#sequences.snapshot() });
-    this.#replayDone();
+    this.#state = state;
+    this.#recovery.startAfresh(state);
     return true;
-  }
-
-  /** Waits out the restart backoff, if any; a stop request cuts it short. */
-  async #backoff(): Promise<void> {
-    const backoff = this.#options.supervision.backoff;
-    if (backoff === undefined) return;
-    const { clock, random } = this.#services;
-    const attempt = nextAttempt(this.#backoffState, clock.now(), backoff);
-    const delay = backoffDelay(attempt, backoff, random());
-    if (delay > 0) await this.#sleep(delay);
-    // The stable period that resets the series runs from the restart, not from the failure.
-    this.#backoffState = { attempt, at: clock.now() };
-  }
-
-  async #sleep(delay: number): Promise<void> {
-    const { clock } = this.#services;
-    let timer: TimerHandle;
-    // Kept alive (the clock's default): a restart is work in progress, not housekeeping.
-    await this.#unlessStopped(new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, delay))));
-    clock.clearTimeout(timer);
-  }
-
-  /** Waits for `until`, or not at all once a stop is requested: a stopping actor restarts nothing. */
-  #unlessStopped(until: Promise<void>): Promise<void> {
-    if (!this.#accepting) return RESOLVED;
-    return new Promise<void>((resolve) => {
-      const wake = (): void => {
-        if (this.#interruptWait === wake) this.#interruptWait = undefined;
-        resolve();
-      };
-      this.#interruptWait = wake;
-      void until.then(wake);
-    });
   }
 
   /**
@@ -627,17 +563,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   requestStop(mode: StopMode, reason: StopReason): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
-    this.#accepting = false;
-    this.#status = 'stopping';
-    this.#stopMode = mode;
-    this.#stopReason = reason;
-    this.#open = this.#startCompleted && mode === 'drain';
-    this.#interruptWait?.();
-    this.#stopped = this.#runStop();
+    this.#stop = { mode, reason };
+    this.#restartWait.interrupt();
+    this.#stopped = this.#runStop(reason);
     return this.#stopped;
   }
 
-  async #runStop(): Promise<void> {
+  async #runStop(reason: StopReason): Promise<void> {
     // A stop requested from inside a handler must not see the actor as idle before that handler
     // has returned its promise (and parked the actor): look only after the current call stack.
     await RESOLVED;
@@ -647,17 +579,20 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (this.#hasWork()) this.#wake();
       });
     }
-    this.#open = false;
+    const startBegun = this.#phase !== 'new';
+    const startCompleted = this.#phase === 'ready';
+    this.#phase = 'closing';
     this.#discardMailbox();
-    for (const child of [...this.children.values()].reverse()) await child.requestStop(this.#stopMode, 'shutdown');
-    const graceful = this.#stopReason === 'requested' || this.#stopReason === 'shutdown';
-    await this.#snapshots.final(graceful && this.#startCompleted);
+    const mode = this.#stop?.mode ?? 'discard';
+    for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    const graceful = reason === 'requested' || reason === 'shutdown';
+    await this.#snapshots.final(graceful && startCompleted);
     const stopping = this.#definition.stopping;
-    if (this.#startBegun && stopping !== undefined) {
+    if (startBegun && stopping !== undefined) {
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
     }
-    this.#restartPoint?.close();
-    this.#finish();
+    this.#recovery.close();
+    this.#finish(reason);
   }
 
   /** Wakes a stop waiting for the message in progress (and, when draining, the queue) to finish. */
@@ -670,33 +605,28 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Nothing in progress, and nothing left that a draining stop still has to process. */
   #isQuiescent(): boolean {
-    if (!this.#idle() || this.#mayStart()) return false;
-    if ((this.#open || this.#replayOnly) && this.#replay.length > 0) return false;
-    return !(this.#open && this.#mailbox.size > 0);
+    if (this.#busy() || this.#mayStart()) return false;
+    const open = this.#open();
+    if ((open || this.#replay.untilStop) && this.#replay.inProgress) return false;
+    return !(open && this.#mailbox.size > 0);
   }
 
-  #finish(): void {
-    this.#status = 'stopped';
+  #finish(reason: StopReason): void {
+    this.#phase = 'stopped';
     this.#discardMailbox();
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
-    for (const target of this.#watching) target.#watchers.delete(this as ActorCell<unknown, unknown>);
-    this.#watching.clear();
-    const terminated: Terminated = { type: 'terminated', ref: this.ref as AnyActorRef, reason: this.#stopReason };
-    for (const [watcher, toMessage] of this.#watchers) watcher.#pushSystem({ kind: 'terminated', terminated, toMessage });
-    this.#watchers.clear();
-    this.#emitLifecycle('actor-stopped');
+    this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
+    this.#report.emit({ type: 'actor-stopped', reason });
   }
 
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
   #discardMailbox(): void {
-    const leftover = this.#replay.slice(this.#replayIndex);
-    this.#replay = [];
-    this.#replayIndex = 0;
-    for (const { entry } of leftover) this.#undeliverable(entry, 'unprocessed');
+    const report = this.#report;
+    for (const { entry } of this.#replay.takeLeftover()) report.undeliverable(entry, 'unprocessed');
     const { queued, waiting } = this.#mailbox.close();
-    for (const entry of queued) this.#undeliverable(entry, 'unprocessed');
+    for (const entry of queued) report.undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
-      this.#undeliverable(entry, 'unprocessed');
+      report.undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
     for (const message of this.#mailbox.drainSystem()) this.#dropSystem(message);
@@ -718,18 +648,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   // ─── Failure ────────────────────────────────────────────────────────────────────────────────
 
   #handlerFailed(error: unknown, entry: Entry<TMessage>): void {
-    this.#inHandler = false;
+    this.#phase = 'ready';
     this.#currentAsk = undefined;
-    this.#failed++;
-    if (this.#failing?.ordinal === this.#currentOrdinal) this.#failures++;
-    else {
-      this.#failing = { entry, ordinal: this.#currentOrdinal };
-      this.#failures = 1;
-    }
-    const directive = this.#decide(error);
-    this.#emit({ type: 'actor-failed', error, message: unwrap(entry), directive, attempt: this.#failures });
-    const { restart, maxRetries } = this.#options.supervision;
-    const outcome = failureOutcome(directive, restart, this.#failures, maxRetries);
+    // A failure is handled by its directive, not by a `ctx.stop()` the handler called before failing.
+    this.#restartFreshAfterStep = false;
+    const outcome = this.#failures.handlerFailed(error, entry, this.#currentOrdinal);
     switch (outcome) {
       case 'retry':
         // A supervisor that gave up retries nothing: the message is given up as a skipped one is.
@@ -763,21 +686,17 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** This actor failed without a message of its own: a child escalated to it. */
   #failedBy(error: unknown): void {
-    this.#failed++;
-    const directive = this.#decide(error);
-    this.#emit({ type: 'actor-failed', error, message: undefined, directive, attempt: 1 });
-    // No message to retry or set aside: a restart is a restart, and the rest is what follows a skip.
-    const outcome = failureOutcome(directive, this.#options.supervision.restart, 1, Infinity);
+    const outcome = this.#failures.failedWithoutMessage(error);
     if (outcome === 'retry') this.#restartAuthorized(error);
     else if (outcome !== 'poison') this.#afterSkip(outcome, error);
   }
 
   /** Gives up the entry: dead letter, ask rejected, out of the log. */
   #skip(entry: Entry<TMessage>, reason: 'handler-failed' | 'poison', error: unknown): void {
-    this.#deadLetter(reason, unwrap(entry), error);
+    this.#report.deadLetter(reason, unwrap(entry), error);
     if (entry instanceof Ask) entry.fail(new ActorFailedError(this.path, error));
-    this.#restartPoint?.dropLast();
-    if (this.#failing?.ordinal === this.#currentOrdinal) this.#failing = undefined;
+    this.#recovery.dropLast();
+    this.#failures.ended(this.#currentOrdinal);
   }
 
   /**
@@ -785,10 +704,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * before it (rolling back, for keyed state a handler may have half-written).
    */
   #poison(entry: Entry<TMessage>, error: unknown): void {
-    const attempts = this.#failures;
+    const attempts = this.#failures.attempts;
     this.#skip(entry, 'poison', error);
-    this.#emit({ type: 'poison-message', message: unwrap(entry), error, attempts });
-    if (this.#restartPoint !== undefined) this.#rollback();
+    this.#report.emit({ type: 'poison-message', message: unwrap(entry), error, attempts });
+    if (this.#recovery.logs) this.#rollback();
   }
 
   /**
@@ -805,34 +724,23 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return false;
   }
 
-  /** A `'permanent'` actor that stopped itself comes back afresh. */
-  #restartFresh(): void {
-    this.#restartAuthorized(undefined, true);
+  /** A `'permanent'` actor that stopped itself comes back afresh, once the handler or step in progress has ended. */
+  #restartIfSelfStopped(): void {
+    if (!this.#restartFreshAfterStep || this.#phase !== 'ready') return;
+    this.#restartFreshAfterStep = false;
+    if (this.#stop === undefined) this.#restartAuthorized(undefined, true);
   }
 
   #escalate(error: unknown): void {
-    this.#emit({ type: 'actor-escalated', error });
+    this.#report.emit({ type: 'actor-escalated', error });
     void this.requestStop('discard', 'escalated');
     this.#parent.childFailed(this.path, error);
-  }
-
-  /**
-   * The decider's directive. A decider that throws, or answers something that is not a directive
-   * (an `InvalidOptionError` naming the answer), is reported as `hook-failed` and stops the actor.
-   */
-  #decide(error: unknown): Directive {
-    try {
-      return oneOf('supervision.decide(error)', this.#options.supervision.decide(error), DIRECTIVES);
-    } catch (deciderError) {
-      this.#emitHookFailed('decide', deciderError);
-      return 'stop';
-    }
   }
 
   // ─── System lane ────────────────────────────────────────────────────────────────────────────
 
   #pushSystem(message: SystemMessage): void {
-    if (this.#status === 'stopped') {
+    if (this.#phase === 'stopped') {
       this.#dropSystem(message);
       return;
     }
@@ -843,8 +751,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #handleSystem(message: SystemMessage): void {
     switch (message.kind) {
       case 'terminated': {
-        if (!this.#open) {
-          this.#deadLetter('unprocessed', message.terminated);
+        if (!this.#open()) {
+          this.#report.deadLetter('unprocessed', message.terminated);
           return;
         }
         let delivered: TMessage;
@@ -853,7 +761,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         } catch (error) {
           // The mapping function is this actor's code, but there is no message to retry: the
           // notification is given up and the failure goes to the decider.
-          this.#deadLetter('handler-failed', message.terminated, error);
+          this.#report.deadLetter('handler-failed', message.terminated, error);
           this.#failedBy(error);
           return;
         }
@@ -861,10 +769,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         return;
       }
       case 'child-failed':
-        if (this.#accepting) this.#failedBy(escalationError(message.child, message.error));
+        if (this.#stop === undefined) this.#failedBy(escalationError(message.child, message.error));
         return;
       case 'restart':
-        if (this.#accepting) this.#restart(message.cause, false, message.turn);
+        if (this.#stop === undefined) this.#restart(message.cause, false, message.turn);
         else message.turn.end();
         return;
     }
@@ -872,14 +780,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** A system message that will never be handled: a notification goes to dead letters, a turn ends. */
   #dropSystem(message: SystemMessage): void {
-    if (message.kind === 'terminated') this.#deadLetter('unprocessed', message.terminated);
+    if (message.kind === 'terminated') this.#report.deadLetter('unprocessed', message.terminated);
     else if (message.kind === 'restart') message.turn.end();
   }
 
   // ─── Parent side ────────────────────────────────────────────────────────────────────────────
 
   assertCanSpawn(): void {
-    if (!this.#accepting) throw new ActorStoppedError(this.path, undefined);
+    if (this.#stop !== undefined) throw new ActorStoppedError(this.path, undefined);
   }
 
   childFailed(childPath: string, error: unknown): void {
@@ -899,37 +807,36 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#pushSystem({ kind: 'restart', cause, turn });
   }
 
-  /** `ctx.stop()`: a permanent actor restarts afresh after the current message; others stop. */
+  /**
+   * `ctx.stop()`: a permanent actor restarts afresh (after the message or lifecycle step in
+   * progress); others stop. An actor already stopping just goes on stopping.
+   */
   stopSelf(): void {
     if (!restartsAfter(this.#options.supervision.restart, 'self-stop')) {
       void this.requestStop('discard', 'requested');
-    } else if (this.#inHandler) {
-      this.#restartAfterMessage = true;
-    } else {
-      this.#restartFresh();
+      return;
     }
+    if (this.#stop !== undefined) return;
+    this.#restartFreshAfterStep = true;
+    this.#restartIfSelfStopped();
   }
 
   watch(ref: AnyActorRef, toMessage: WatchMapper): void {
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
     const watched = target as ActorCell<unknown, unknown>;
-    const self = this as ActorCell<unknown, unknown>;
-    if (watched.#status === 'stopped') {
-      const terminated: Terminated = { type: 'terminated', ref: watched.ref as AnyActorRef, reason: watched.#stopReason };
-      this.#pushSystem({ kind: 'terminated', terminated, toMessage });
+    if (watched.#phase === 'stopped') {
+      const reason = watched.#stop?.reason ?? 'requested';
+      this.#pushSystem({ kind: 'terminated', terminated: { type: 'terminated', ref: watched.ref as AnyActorRef, reason }, toMessage });
       return;
     }
-    watched.#watchers.set(self, toMessage);
-    this.#watching.add(watched);
+    this.#deathWatch.watch(watched.#deathWatch, toMessage);
   }
 
   unwatch(ref: AnyActorRef): void {
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) return;
-    const watched = target as ActorCell<unknown, unknown>;
-    watched.#watchers.delete(this as ActorCell<unknown, unknown>);
-    this.#watching.delete(watched);
+    this.#deathWatch.unwatch((target as ActorCell<unknown, unknown>).#deathWatch);
   }
 
   reply(value: unknown): boolean {
@@ -937,57 +844,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (ask === undefined) return false;
     if (ask.reply(value)) return true;
     // Processing a message again after a restart answers an ask that was answered the first time.
-    if (!this.#replaying) this.#deadLetter('late-reply', value);
+    if (!this.#replay.active) this.#report.deadLetter('late-reply', value);
     return false;
   }
-
-  // ─── Reporting ──────────────────────────────────────────────────────────────────────────────
 
   #freeze(state: TState): TState {
     if (this.#freezes && typeof state === 'object' && state !== null) Object.freeze(state);
     return state;
   }
-
-  #refuse(entry: Entry<TMessage>): false {
-    this.#deadLetter('recipient-stopped', unwrap(entry));
-    return false;
-  }
-
-  #dropped(entry: Entry<TMessage>, reason: DropReason): void {
-    this.#deadLetter(reason, unwrap(entry));
-    if (entry instanceof Ask) {
-      const capacity = this.#mailbox.metrics().capacity;
-      entry.fail(new MailboxOverflowError(this.path, capacity, entry.message));
-    }
-  }
-
-  #undeliverable(entry: Entry<TMessage>, reason: DeadLetterReason): void {
-    this.#deadLetter(reason, unwrap(entry));
-    if (entry instanceof Ask) entry.fail(new ActorStoppedError(this.path, entry.message));
-  }
-
-  #deadLetter(reason: DeadLetterReason, message: unknown, error?: unknown): void {
-    const at = this.#services.clock.now();
-    const letter = error === undefined ? { reason, recipient: this.path, message, at } : { reason, recipient: this.path, message, error, at };
-    this.#services.deadLetters.post(letter);
-  }
-
-  /** Publishes an event about this actor, building it only when somebody listens. */
-  #emit(event: DistributiveOmit<ActorEvent, 'path' | 'id' | 'at'>): void {
-    const { events, clock } = this.#services;
-    if (!events.hasSubscribers) return;
-    events.publish({ ...event, path: this.path, id: this.id, at: clock.now() } as ActorEvent);
-  }
-
-  #emitLifecycle(type: 'actor-started' | 'actor-stopped'): void {
-    if (type === 'actor-started') this.#emit({ type });
-    else this.#emit({ type, reason: this.#stopReason });
-  }
-
-  #emitHookFailed(hook: HookFailedEvent['hook'], error: unknown): void {
-    this.#emit({ type: 'hook-failed', hook, error });
-  }
 }
-
-type ActorEvent = Exclude<SystemEvent, { type: 'system-terminated' }>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
