@@ -10,18 +10,18 @@
  * actor, with the job's side outputs and counters as the only things the actors share.
  */
 import type { ActorSystem } from '../../actors/actor-system.js';
-import { InvalidOptionError, PipelineFailedError } from '../../errors.js';
 import { Topic } from '../../internal/topic.js';
-import { CheckpointAbandonedError } from '../checkpoint/coordinator.js';
 import { RunCheckpoints, type StartingPoint } from '../checkpoint/run-checkpoints.js';
 import type { PartitionKey } from '../partitioning/canonical-key.js';
 import type { PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus } from '../pipeline-handle.js';
 import type { PhysicalPlan } from '../plan/physical-plan.js';
 import type { QueryOptions } from '../run-options.js';
-import type { CheckpointCompletedEvent, PipelineEvent } from '../run/pipeline-events.js';
+import type { PipelineEvent } from '../run/pipeline-events.js';
 import { Router } from '../run/router.js';
 import { driveSource } from '../run/source-driver.js';
+import { checkpointNow } from './checkpoint-now.js';
 import { DriverWake } from './driver-wake.js';
+import { announceCompletion, bridgeSystemEvents, type BegunCheckpoint } from './job-events.js';
 import { queryStage, type QueryTarget } from './job-query.js';
 import { JobCounters } from './job-counters.js';
 import { jobMetrics } from './job-metrics.js';
@@ -123,7 +123,7 @@ export class Job {
       topology: () => this.#topology,
       sourceRouter: () => this.#sourceRouter,
     };
-    this.#unsubscribe = this.#bridgeEvents();
+    this.#unsubscribe = bridgeSystemEvents(this.#system, this.#events, this.#counters, settings.name, (error) => void this.#fail(error));
     const { signal } = settings;
     if (signal?.aborted) this.#requestStop();
     else signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -148,7 +148,7 @@ export class Job {
         this.#requestStop();
         return this.#done;
       },
-      checkpoint: () => this.#checkpoint(),
+      checkpoint: () => checkpointNow({ checkpoints: this.#checkpoints, started: this.#readyOrOver, over: this.#over, ended: () => this.#settled }),
       metrics: () => this.#metrics(),
     };
   }
@@ -256,25 +256,8 @@ export class Job {
   }
 
   /** Publishes each checkpoint's completion, with the offset a restart would read from. */
-  #observed(begun: { id: number; done: Promise<void> }, offset: unknown): { id: number; done: Promise<void> } {
-    begun.done.then(
-      () => {
-        const stats = this.#checkpoints?.stats;
-        if (!this.#events.hasSubscribers || stats?.lastId !== begun.id) return;
-        const event: CheckpointCompletedEvent = {
-          type: 'checkpoint-completed',
-          pipeline: this.#settings.name,
-          id: begun.id,
-          offset,
-          durationMs: stats.lastDurationMs ?? 0,
-          bytes: stats.lastBytes ?? 0,
-          at: this.#system.clock.now(),
-        };
-        this.#events.publish(event);
-      },
-      () => undefined,
-    );
-    return begun;
+  #observed(begun: BegunCheckpoint, offset: unknown): BegunCheckpoint {
+    return announceCompletion(begun, offset, this.#checkpoints as RunCheckpoints, this.#events, this.#settings.name, this.#system);
   }
 
   // ─── The end ────────────────────────────────────────────────────────────────────────────────
@@ -352,40 +335,7 @@ export class Job {
     else this.#settle.resolve((outcome as { result: PipelineResult }).result);
   }
 
-  /** Passes the system's events on, counts restarts, and fails the run when the job gives up. */
-  #bridgeEvents(): () => void {
-    const jobPath = `/user/${this.#settings.name}`;
-    return this.#system.events.subscribe((event) => {
-      if (this.#events.hasSubscribers) this.#events.publish(event);
-      if (event.type === 'actor-restarted') this.#counters.restarts++;
-      if (event.type === 'actor-escalated' && event.path === jobPath) void this.#fail(event.error);
-      // A batch that keeps failing the actor itself (not a record a user function threw on, which is
-      // dead-lettered one by one) would be lost: fail the run instead.
-      if (event.type === 'poison-message') void this.#fail(new PipelineFailedError(event.path, event.error));
-    });
-  }
-
   // ─── The handle ─────────────────────────────────────────────────────────────────────────────
-
-  async #checkpoint(): Promise<number> {
-    const checkpoints = this.#checkpoints;
-    if (checkpoints === undefined) throw new InvalidOptionError('checkpoint', 'set in run() to take checkpoints', undefined);
-    await this.#readyOrOver;
-    const completedBefore = checkpoints.stats?.completed ?? 0;
-    checkpoints.request();
-    // The next checkpoint to complete is the one just asked for (or one begun before it).
-    while ((checkpoints.stats?.completed ?? 0) === completedBefore) {
-      if (this.#settled) throw new InvalidOptionError('checkpoint', 'a running pipeline', 'a finished one');
-      try {
-        await Promise.race([checkpoints.coordinator.settled(), this.#over]);
-      } catch (error) {
-        // One the run's end abandoned: the loop says the run is over.
-        if (!(error instanceof CheckpointAbandonedError)) throw error;
-      }
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    return checkpoints.stats?.lastId as number;
-  }
 
   #metrics(): PipelineMetrics {
     return jobMetrics({
