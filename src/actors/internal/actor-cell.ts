@@ -136,7 +136,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
       options.mailbox,
       this.path,
-      (entry, reason) => report.dropped(entry, reason, mailbox.metrics().capacity),
+      (entry, reason) => report.dropped(entry, reason, () => mailbox.metrics().capacity),
       unwrap,
     );
     this.#mailbox = mailbox;

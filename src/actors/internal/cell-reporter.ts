@@ -41,9 +41,9 @@ export class CellReporter {
   }
 
   /** An entry the mailbox dropped (overflow policy); an ask among them fails with the overflow. */
-  dropped(entry: Entry<unknown>, reason: DropReason, capacity: number): void {
+  dropped(entry: Entry<unknown>, reason: DropReason, capacity: () => number): void {
     this.deadLetter(reason, unwrap(entry));
-    if (entry instanceof Ask) entry.fail(new MailboxOverflowError(this.#path, capacity, entry.message));
+    if (entry instanceof Ask) entry.fail(new MailboxOverflowError(this.#path, capacity(), entry.message));
   }
 
   /** An entry that will never be processed; an ask among them fails as sent to a stopped actor. */
