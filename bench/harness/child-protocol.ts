@@ -24,6 +24,9 @@ export type ChildReport =
       readonly rates: readonly number[];
       /** The checksum of each timed run, in order. */
       readonly checksums: readonly number[];
+      /** Operations per second of the first run in this fresh process (a warm-up, or the first timed run). */
+      readonly coldRate: number;
+      readonly coldChecksum: number;
       readonly peakRssMb: number;
     }
   | { readonly kind: 'probe'; readonly finding: ProbeFinding; readonly peakRssMb: number }

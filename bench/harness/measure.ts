@@ -1,14 +1,18 @@
 /**
  * Measurement inside a child: warm-up runs, then timed runs, each timed run's rate and checksum
  * kept, so the parent can take the median and check every run (not only the last) against the
- * floor's checksum.
+ * floor's checksum. The first run of all is timed too, warm-up or not: the child is a fresh
+ * process, so it is the cold rate, what a service meets in its first minute.
  */
 import type { RunPlan, Runner } from './bench-case.js';
 
-/** The rate and checksum of each timed run, in order. */
+/** The rate and checksum of each timed run, in order, and the first run's (the cold one's). */
 export interface Measurements {
   readonly rates: number[];
   readonly checksums: number[];
+  /** The first run's rate, in a process that had run nothing yet. */
+  readonly coldRate: number;
+  readonly coldChecksum: number;
 }
 
 /**
@@ -22,21 +26,28 @@ export interface Measurements {
  * ```
  */
 export async function measure(runner: Runner, operations: number, plan: RunPlan): Promise<Measurements> {
+  const timedRun = async (): Promise<{ rate: number; checksum: number }> => {
+    await runner.prepare?.();
+    const started = performance.now();
+    const checksum = await runner.run();
+    return { rate: operations / ((performance.now() - started) / 1000), checksum };
+  };
   try {
+    let cold: { rate: number; checksum: number } | undefined;
     for (let i = 0; i < plan.warmups; i++) {
-      await runner.prepare?.();
-      await runner.run();
+      const run = await timedRun();
+      cold ??= run;
     }
     const rates: number[] = [];
     const checksums: number[] = [];
     for (let i = 0; i < plan.runs; i++) {
-      await runner.prepare?.();
-      const started = performance.now();
-      const checksum = await runner.run();
-      rates.push(operations / ((performance.now() - started) / 1000));
-      checksums.push(checksum);
+      const run = await timedRun();
+      cold ??= run;
+      rates.push(run.rate);
+      checksums.push(run.checksum);
     }
-    return { rates, checksums };
+    if (cold === undefined) throw new Error('measure: a plan of no runs at all');
+    return { rates, checksums, coldRate: cold.rate, coldChecksum: cold.checksum };
   } finally {
     await runner.dispose?.();
   }

@@ -98,7 +98,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
 function describeReport(report: ChildReport, unit: string): string {
   switch (report.kind) {
     case 'case':
-      return `${report.rates.map((rate) => formatRate(rate)).join(', ')} ${unit}/s; peak RSS ${report.peakRssMb.toFixed(0)} MB`;
+      return `cold ${formatRate(report.coldRate)}, then ${report.rates.map((rate) => formatRate(rate)).join(', ')} ${unit}/s; peak RSS ${report.peakRssMb.toFixed(0)} MB`;
     case 'probe':
       return report.finding.summary;
     case 'idle':

@@ -15,8 +15,10 @@ export interface BenchResult {
   readonly unit: string;
   /** Operations in one run; `null` when the child failed before saying. */
   readonly operations: number | null;
-  /** The median over timed runs; `null` for a FAILURE, never a number for a wrong answer. */
+  /** The median over timed runs (the steady rate); `null` for a FAILURE, never a number for a wrong answer. */
   readonly opsPerSec: number | null;
+  /** The first run's rate in a fresh process (the cold rate); `null` for a FAILURE. */
+  readonly coldOpsPerSec: number | null;
   /** Operations per second of each timed run, in order. */
   readonly samples: readonly number[];
   /** Peak RSS of the implementation's own child process, in MB. */
@@ -54,6 +56,7 @@ export function judgeCase(benchCase: Pick<BenchCase, 'name' | 'unit' | 'implemen
       unit: benchCase.unit,
       operations: null,
       opsPerSec: null,
+      coldOpsPerSec: null,
       samples: [],
       peakRssMb: null,
       checksum: null,
@@ -65,7 +68,7 @@ export function judgeCase(benchCase: Pick<BenchCase, 'name' | 'unit' | 'implemen
     if (report.kind !== 'case') return row({ error: `expected a case report, got a ${report.kind} report` });
     const measured = { operations: report.operations, samples: report.rates, peakRssMb: report.peakRssMb };
     if (report.checksums.length === 0) return row({ ...measured, error: 'no timed runs' });
-    const distinct = [...new Set(report.checksums)];
+    const distinct = [...new Set([...report.checksums, report.coldChecksum])];
     if (distinct.length > 1) return row({ ...measured, error: `runs disagree: checksums ${distinct.join(', ')}` });
     const checksum = distinct[0] as number;
     if (reference === undefined) {
@@ -74,6 +77,6 @@ export function judgeCase(benchCase: Pick<BenchCase, 'name' | 'unit' | 'implemen
     if (checksum !== reference) {
       return row({ ...measured, checksum, error: `wrong answer: checksum ${checksum}, expected ${reference} from the floor (${floor?.impl})` });
     }
-    return row({ ...measured, checksum, opsPerSec: median(report.rates) });
+    return row({ ...measured, checksum, opsPerSec: median(report.rates), coldOpsPerSec: report.coldRate });
   });
 }

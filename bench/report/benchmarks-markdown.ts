@@ -93,7 +93,7 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     `- Node: ${machine.node} (${machine.platform})`,
     `- date: ${run.date}`,
     `- run: ${scale}`,
-    `- measured: ${describePlans(document.plans)}; each implementation in its own child process, running the bench compiled to JavaScript (esbuild) under plain node`,
+    `- measured: ${describePlans(document.plans)} (the median rate, steady), and the first run in the fresh child timed as the cold rate; each implementation in its own child process, running the bench compiled to JavaScript (esbuild) under plain node`,
     `- idle child: ${document.idleRssMb === null ? 'FAILURE' : `${document.idleRssMb.toFixed(0)} MB peak RSS`} (a child that loads the bench and does nothing; every peak RSS below includes it)`,
     '',
     'Rates move from one run to the next, more so on a shared or busy machine;',

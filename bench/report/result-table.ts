@@ -45,7 +45,8 @@ function formatRatio(ratio: number): string {
 }
 
 /**
- * The results table: case, implementation, operations per run, median rate, peak RSS and ratios.
+ * The results table: case, implementation, operations per run, cold rate (the first run in a fresh
+ * process), median rate (steady, after warm-ups), peak RSS and ratios (of the steady rates).
  *
  * @example
  * ```ts
@@ -54,11 +55,12 @@ function formatRatio(ratio: number): string {
  */
 export function resultTable(results: readonly BenchResult[]): Table {
   return [
-    ['case', 'implementation', 'ops/run', 'median rate', 'peak RSS (MB)', 'Sluice vs peers'],
+    ['case', 'implementation', 'ops/run', 'cold rate', 'median rate', 'peak RSS (MB)', 'Sluice vs peers'],
     ...results.map((result) => [
       result.case,
       result.impl,
       result.operations === null ? '' : result.operations.toLocaleString('en-US'),
+      result.coldOpsPerSec === null ? '' : `${formatRate(result.coldOpsPerSec)} ${result.unit}/s`,
       result.opsPerSec === null ? 'FAILURE' : `${formatRate(result.opsPerSec)} ${result.unit}/s`,
       result.peakRssMb === null ? '' : result.peakRssMb.toFixed(0),
       ratios(result, results),

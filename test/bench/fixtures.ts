@@ -11,6 +11,7 @@ export function result(fields: Partial<BenchResult> = {}): BenchResult {
     unit: 'numbers',
     operations: 1000,
     opsPerSec: 1e6,
+    coldOpsPerSec: 5e5,
     samples: [1e6],
     peakRssMb: 100,
     checksum: 42,
@@ -19,7 +20,7 @@ export function result(fields: Partial<BenchResult> = {}): BenchResult {
   };
 }
 
-/** A child's case report with the given checksums, one run per checksum. */
-export function caseReport(checksums: readonly number[], rates: readonly number[] = checksums.map(() => 1000)): ChildReport {
-  return { kind: 'case', operations: 1000, rates, checksums, peakRssMb: 90 };
+/** A child's case report with the given checksums, one run per checksum; its cold run agreed with the first. */
+export function caseReport(checksums: readonly number[], rates: readonly number[] = checksums.map(() => 1000), coldChecksum = checksums[0] ?? 0): ChildReport {
+  return { kind: 'case', operations: 1000, rates, checksums, coldRate: 500, coldChecksum, peakRssMb: 90 };
 }

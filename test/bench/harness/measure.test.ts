@@ -22,6 +22,17 @@ describe('measure', () => {
     for (const rate of measured.rates) expect(rate).toBeGreaterThan(0);
   });
 
+  it('times the first run of all as the cold one, warm-up or not', async () => {
+    let run = 0;
+    const warmed = await measure({ run: () => ++run }, 1000, { warmups: 2, runs: 3 });
+    expect(warmed.coldChecksum).toBe(1);
+    expect(warmed.coldRate).toBeGreaterThan(0);
+    run = 0;
+    const unwarmed = await measure({ run: () => ++run }, 1000, { warmups: 0, runs: 2 });
+    expect(unwarmed.coldChecksum).toBe(1);
+    expect(unwarmed.checksums).toEqual([1, 2]);
+  });
+
   it('disposes of the runner once, after the last run, untimed', async () => {
     const calls: string[] = [];
     await measure({ run: () => (calls.push('run'), 1), dispose: () => void calls.push('dispose') }, 1, { warmups: 1, runs: 2 });

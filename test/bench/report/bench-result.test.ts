@@ -49,6 +49,12 @@ describe('judgeCase', () => {
     expect(judged['sluice']?.error).toBeNull();
   });
 
+  it('reports the cold rate beside the steady one, and fails a cold run that computed another answer', () => {
+    const judged = judge({ 'plain loop': caseReport([42]), peer: caseReport([42, 42], undefined, 7), sluice: caseReport([42]) });
+    expect(judged['sluice']).toMatchObject({ opsPerSec: 1000, coldOpsPerSec: 500, error: null });
+    expect(judged['peer']).toMatchObject({ opsPerSec: null, coldOpsPerSec: null, error: 'runs disagree: checksums 42, 7' });
+  });
+
   it('fails every row as unverified when the floor itself failed', () => {
     const judged = judge({ 'plain loop': { kind: 'error', message: 'boom' }, peer: caseReport([42]), sluice: caseReport([42]) });
     expect(judged['plain loop']).toMatchObject({ opsPerSec: null, error: 'boom' });

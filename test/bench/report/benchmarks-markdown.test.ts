@@ -11,7 +11,7 @@ const run: RecordedRun = {
   results: [
     result({ impl: 'plain loop', opsPerSec: 4e6 }),
     result({ impl: 'sluice', role: 'sluice', opsPerSec: 1e6 }),
-    result({ impl: 'peer', role: 'peer', opsPerSec: null, error: 'wrong answer: checksum 1, expected 42' }),
+    result({ impl: 'peer', role: 'peer', opsPerSec: null, coldOpsPerSec: null, error: 'wrong answer: checksum 1, expected 42' }),
   ],
 };
 const plans = new Map([['sum', { warmups: 2, runs: 3 }]]);
@@ -43,8 +43,8 @@ describe('renderBenchmarks', () => {
   });
 
   it('holds the table, its failures and the probes', () => {
-    expect(markdown).toContain('| sum | sluice | 1,000 | 1.00 M numbers/s | 100 | 0.25x plain loop, n/a peer |');
-    expect(markdown).toContain('| sum | peer | 1,000 | FAILURE | 100 |  |');
+    expect(markdown).toContain('| sum | sluice | 1,000 | 500.0 K numbers/s | 1.00 M numbers/s | 100 | 0.25x plain loop, n/a peer |');
+    expect(markdown).toContain('| sum | peer | 1,000 |  | FAILURE | 100 |  |');
     expect(markdown).toContain('- FAILURE sum / peer: wrong answer: checksum 1, expected 42');
     expect(markdown).toContain('- a snapshot takes 0.01 ms');
   });

@@ -44,18 +44,18 @@ describe('ratios', () => {
 });
 
 describe('resultTable', () => {
-  it('has one row per result with operations, rate, peak RSS and ratios', () => {
-    const [header, ...rows] = resultTable([floor, sluice]);
-    expect(header).toEqual(['case', 'implementation', 'ops/run', 'median rate', 'peak RSS (MB)', 'Sluice vs peers']);
+  it('has one row per result with operations, cold and steady rates, peak RSS and ratios', () => {
+    const [header, ...rows] = resultTable([floor, { ...sluice, coldOpsPerSec: 1.5e6 }]);
+    expect(header).toEqual(['case', 'implementation', 'ops/run', 'cold rate', 'median rate', 'peak RSS (MB)', 'Sluice vs peers']);
     expect(rows).toEqual([
-      ['sum', 'plain loop', '1,000', '4.00 M numbers/s', '100', ''],
-      ['sum', 'sluice', '1,000', '2.00 M numbers/s', '100', '0.50x plain loop'],
+      ['sum', 'plain loop', '1,000', '500.0 K numbers/s', '4.00 M numbers/s', '100', ''],
+      ['sum', 'sluice', '1,000', '1.50 M numbers/s', '2.00 M numbers/s', '100', '0.50x plain loop'],
     ]);
   });
 
   it('shows a FAILURE as the word, never as a number', () => {
-    const failed = { ...sluice, opsPerSec: null, operations: null, peakRssMb: null, error: 'wrong answer' };
-    expect(resultTable([floor, failed])[2]).toEqual(['sum', 'sluice', '', 'FAILURE', '', '']);
+    const failed = { ...sluice, opsPerSec: null, coldOpsPerSec: null, operations: null, peakRssMb: null, error: 'wrong answer' };
+    expect(resultTable([floor, failed])[2]).toEqual(['sum', 'sluice', '', '', 'FAILURE', '', '']);
   });
 });
 
