@@ -15,6 +15,7 @@ const CASES: Loaders<BenchCase> = [
   ['keyed-state', async () => (await import('./cases/keyed-state.js')).keyedStateCase],
   ['keyed-actor-uniform', async () => (await import('./cases/keyed-actor.js')).keyedActorCase('uniform')],
   ['keyed-actor-zipf', async () => (await import('./cases/keyed-actor.js')).keyedActorCase('zipf')],
+  ['wordcount-records', async () => (await import('./cases/wordcount-records.js')).wordcountRecordsCase],
   ['wordcount', async () => (await import('./cases/wordcount.js')).wordcountCase],
   ['memory-bound-1x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(1)],
   ['memory-bound-10x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(10)],

@@ -29,7 +29,7 @@ export function checksum(counts: Iterable<readonly [string, number]>): number {
 }
 
 /** FNV-1a over the word's UTF-16 code units: a cheap, stable hash to route words to actors. */
-function hash(word: string): number {
+export function hash(word: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
   return h >>> 0;
@@ -44,7 +44,7 @@ interface WordEvent {
  * Counts into the actor's own Map, in place: XState asks for a new context per event, but copying
  * 10,000 counts per record would measure the copy, not the actor.
  */
-const countWords = fromTransition(
+export const countWords = fromTransition(
   (counts: Map<string, number>, { word }: WordEvent) => {
     counts.set(word, (counts.get(word) ?? 0) + 1);
     return counts;

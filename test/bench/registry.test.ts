@@ -16,6 +16,7 @@ describe('loadCases', () => {
       'keyed-state',
       'keyed-actor-uniform',
       'keyed-actor-zipf',
+      'wordcount-records',
       'wordcount',
       'memory-bound-1x',
       'memory-bound-10x',

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { wordcountRecordsCase, wordRecordsInput } from '../../../bench/cases/wordcount-records.js';
+import { measure } from '../../../bench/harness/measure.js';
+
+describe('wordcountRecordsCase', () => {
+  it('counts records by their word field, with rising timestamps', () => {
+    const records = wordRecordsInput('quick');
+    expect(records).toHaveLength(200_000);
+    expect(records.every((record, i) => typeof record.word === 'string' && (i === 0 || record.ts > (records[i - 1] as { ts: number }).ts))).toBe(true);
+  });
+
+  it('has every formulation reach the same counts as the plain loop', async () => {
+    const checksums = new Map<string, number[]>();
+    for (const { impl } of wordcountRecordsCase.implementations) {
+      const { operations, runner } = wordcountRecordsCase.load(impl, 'quick');
+      const measured = await measure(runner, operations, { warmups: 0, runs: 1 });
+      checksums.set(impl, [measured.coldChecksum, ...measured.checksums]);
+    }
+    const floor = checksums.get('plain loop')?.[0];
+    expect(floor).toBeTypeOf('number');
+    for (const [impl, sums] of checksums) expect({ impl, sums }).toEqual({ impl, sums: sums.map(() => floor) });
+    expect([...checksums.keys()]).toEqual([
+      'plain loop',
+      'node object-mode streams, router to 4 Writables',
+      'node object-mode streams, one Transform',
+      'rxjs groupBy partition (4) + reduce',
+      'rxjs groupBy word + reduce',
+      'xstate, 4 actors by hash',
+      'sluice pipeline, 4 partitions',
+    ]);
+  });
+});
