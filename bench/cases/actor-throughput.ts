@@ -3,10 +3,12 @@
  * (an `ask` for the total). The producer tells until the bounded mailbox is full, then awaits
  * `send`, so the number includes backpressure. Over the same messages: a plain function-call loop
  * (the floor), a hand-written bounded ring-buffer mailbox drained in setImmediate turns, and an
- * XState v5 actor.
+ * XState v5 actor. A second Sluice row spreads the same messages over eight actors of eight
+ * different definitions alive at once, as a service has many kinds of actor: the dispatcher and
+ * the cell then see every kind at their call sites, not one.
  */
 import { createActor, fromTransition } from 'xstate';
-import { createSystem, defineActor, RingBuffer } from '../../src/index.js';
+import { createSystem, defineActor, RingBuffer, type ActorRef, type ActorSystem } from '../../src/index.js';
 import { defineCase } from '../harness/bench-case.js';
 
 type Msg = { readonly type: 'add'; readonly amount: number } | { readonly type: 'total' };
@@ -19,6 +21,98 @@ const counter = defineActor<number, Msg>({
     return total;
   },
 });
+
+/**
+ * Seven more kinds of counter, each its own code and state shape (all synchronous and immutable, so
+ * the row measures the runtime seeing many kinds, not a slower kind), each answering `total` with its sum.
+ */
+const counterWithCount = defineActor<{ readonly total: number; readonly count: number }, Msg>({
+  initialState: () => ({ total: 0, count: 0 }),
+  receive(state, msg, ctx) {
+    if (msg.type === 'add') return { total: state.total + msg.amount, count: state.count + 1 };
+    ctx.reply(state.total);
+    return state;
+  },
+});
+
+const counterInTuple = defineActor<readonly [number], Msg>({
+  initialState: () => [0],
+  receive(state, msg, ctx) {
+    if (msg.type === 'total') {
+      ctx.reply(state[0]);
+      return state;
+    }
+    return [state[0] + msg.amount];
+  },
+});
+
+const counterNested = defineActor<{ readonly sum: { readonly value: number } }, Msg>({
+  initialState: () => ({ sum: { value: 0 } }),
+  receive(state, msg, ctx) {
+    switch (msg.type) {
+      case 'add':
+        return { sum: { value: state.sum.value + msg.amount } };
+      case 'total':
+        ctx.reply(state.sum.value);
+        return state;
+    }
+  },
+});
+
+const counterLabelled = defineActor<{ readonly label: string; readonly total: number }, Msg>({
+  initialState: () => ({ label: 'ledger', total: 0 }),
+  receive(state, msg, ctx) {
+    if (msg.type !== 'add') {
+      ctx.reply(state.total);
+      return state;
+    }
+    return { ...state, total: state.total + msg.amount };
+  },
+});
+
+const counterSigned = defineActor<number, Msg>({
+  initialState: () => 0,
+  receive(total, msg, ctx) {
+    if (msg.type === 'total') {
+      ctx.reply(total);
+      return total;
+    }
+    return msg.amount >= 0 ? total + msg.amount : total - Math.abs(msg.amount);
+  },
+});
+
+const counterWithLast = defineActor<{ readonly last: number; readonly total: number }, Msg>({
+  initialState: () => ({ last: 0, total: 0 }),
+  receive(state, msg, ctx) {
+    if (msg.type === 'add') return { last: msg.amount, total: state.total + msg.amount };
+    ctx.reply(state.total);
+    return state;
+  },
+});
+
+const counterInArray = defineActor<{ readonly totals: readonly number[] }, Msg>({
+  initialState: () => ({ totals: [0] }),
+  receive(state, msg, ctx) {
+    const total = state.totals[0] as number;
+    if (msg.type === 'total') ctx.reply(total);
+    return msg.type === 'add' ? { totals: [total + msg.amount] } : state;
+  },
+});
+
+/** One actor of each of the eight kinds, each with the single-actor row's mailbox. */
+function spawnKinds(system: ActorSystem): ActorRef<Msg>[] {
+  const options = { mailbox: { capacity: 1024, overflow: 'backpressure' as const } };
+  return [
+    system.spawn(counter, options),
+    system.spawn(counterWithCount, options),
+    system.spawn(counterInTuple, options),
+    system.spawn(counterNested, options),
+    system.spawn(counterLabelled, options),
+    system.spawn(counterSigned, options),
+    system.spawn(counterWithLast, options),
+    system.spawn(counterInArray, options),
+  ];
+}
 
 function add(total: number, msg: Msg): number {
   return msg.type === 'add' ? total + msg.amount : total;
@@ -86,6 +180,25 @@ export const actorThroughputCase = defineCase({
           const total = await ref.ask<number>({ type: 'total' });
           await system.shutdown();
           return total;
+        },
+      }),
+    },
+    {
+      impl: 'sluice, 8 actor kinds alive',
+      role: 'sluice',
+      compareWith: ['sluice actor'],
+      create: (messages) => ({
+        async run() {
+          const system = createSystem({ name: 'bench' });
+          const refs = spawnKinds(system);
+          for (let i = 0; i < messages.length; i++) {
+            const ref = refs[i % refs.length] as ActorRef<Msg>;
+            const msg = messages[i] as Msg;
+            if (!ref.tell(msg)) await ref.send(msg);
+          }
+          const totals = await Promise.all(refs.map((ref) => ref.ask<number>({ type: 'total' })));
+          await system.shutdown();
+          return totals.reduce((sum, total) => sum + total, 0);
         },
       }),
     },
