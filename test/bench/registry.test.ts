@@ -18,6 +18,7 @@ describe('loadCases', () => {
       'keyed-actor-zipf',
       'wordcount-records',
       'wordcount',
+      'ingest',
       'memory-bound-1x',
       'memory-bound-10x',
       'checkpoint-overhead',
