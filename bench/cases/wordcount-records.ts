@@ -7,13 +7,12 @@
  * groups, each reduced into a Map) and by word (one group per word); XState with 4 actors by hash.
  * The `wordcount` case keeps the other shape, strings keyed by themselves.
  */
-import { Readable, Transform, Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { finished, pipeline as streamPipeline } from 'node:stream/promises';
-import { from as rxFrom, groupBy, lastValueFrom, map as rxMap, mergeMap, reduce as rxReduce, toArray as rxToArray } from 'rxjs';
-import { createActor } from 'xstate';
+import { from as rxFrom, groupBy, lastValueFrom, mergeMap, reduce as rxReduce, toArray as rxToArray } from 'rxjs';
 import { fromArray, pipeline, toCallback } from '../../src/index.js';
 import { defineCase, type Scale } from '../harness/bench-case.js';
-import { checksum, countWords, hash, PARTITIONS, wordcountInput } from './wordcount.js';
+import { checksum, hash, PARTITIONS, rxjsCountByWord, streamsCountInOneTransform, wordcountInput, xstateCountByHash } from './wordcount.js';
 
 /** A record as a service has it: the field to count by, and its event time. */
 export interface WordRecord {
@@ -25,6 +24,10 @@ export interface WordRecord {
 export function wordRecordsInput(scale: Scale): readonly WordRecord[] {
   const started = Date.UTC(2026, 0, 1);
   return wordcountInput(scale).map((word, i) => ({ word, ts: started + i }));
+}
+
+function wordOf(record: WordRecord): string {
+  return record.word;
 }
 
 /** Counts one record into `counts`. */
@@ -66,27 +69,6 @@ async function streamsByPartition(records: readonly WordRecord[]): Promise<numbe
   return checksum(maps.flatMap((counts) => [...counts]));
 }
 
-/** Node streams with one Transform counting every record, then its counts pushed on at the end. */
-async function streamsOneTransform(records: readonly WordRecord[]): Promise<number> {
-  const counts = new Map<string, number>();
-  await streamPipeline(
-    Readable.from(records),
-    new Transform({
-      objectMode: true,
-      transform(record: WordRecord, _encoding, callback) {
-        count(counts, record);
-        callback();
-      },
-      flush(callback) {
-        for (const entry of counts) this.push(entry);
-        callback();
-      },
-    }),
-    new Writable({ objectMode: true, write: (_entry, _encoding, callback) => callback() }),
-  );
-  return checksum(counts);
-}
-
 /** The wordcount-records case. */
 export const wordcountRecordsCase = defineCase({
   name: 'wordcount-records',
@@ -113,7 +95,7 @@ export const wordcountRecordsCase = defineCase({
     {
       impl: 'node object-mode streams, one Transform',
       role: 'peer',
-      create: (records) => ({ run: () => streamsOneTransform(records) }),
+      create: (records) => ({ run: () => streamsCountInOneTransform(records, wordOf) }),
     },
     {
       impl: `rxjs groupBy partition (${PARTITIONS}) + reduce`,
@@ -134,36 +116,12 @@ export const wordcountRecordsCase = defineCase({
     {
       impl: 'rxjs groupBy word + reduce',
       role: 'peer',
-      create: (records) => ({
-        async run() {
-          const counts = await lastValueFrom(
-            rxFrom(records).pipe(
-              groupBy((record) => record.word),
-              mergeMap((group) =>
-                group.pipe(
-                  rxReduce((n: number) => n + 1, 0),
-                  rxMap((n) => [group.key, n] as const),
-                ),
-              ),
-              rxToArray(),
-            ),
-          );
-          return checksum(counts);
-        },
-      }),
+      create: (records) => ({ run: () => rxjsCountByWord(records, wordOf) }),
     },
     {
       impl: `xstate, ${PARTITIONS} actors by hash`,
       role: 'peer',
-      create: (records) => ({
-        run() {
-          const actors = Array.from({ length: PARTITIONS }, () => createActor(countWords).start());
-          for (const { word } of records) (actors[hash(word) % PARTITIONS] as (typeof actors)[number]).send({ type: 'word', word });
-          const counts = actors.flatMap((actor) => [...actor.getSnapshot().context]);
-          for (const actor of actors) actor.stop();
-          return checksum(counts);
-        },
-      }),
+      create: (records) => ({ run: () => xstateCountByHash(records, wordOf) }),
     },
     {
       impl: `sluice pipeline, ${PARTITIONS} partitions`,

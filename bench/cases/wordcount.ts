@@ -44,13 +44,68 @@ interface WordEvent {
  * Counts into the actor's own Map, in place: XState asks for a new context per event, but copying
  * 10,000 counts per record would measure the copy, not the actor.
  */
-export const countWords = fromTransition(
+const countWords = fromTransition(
   (counts: Map<string, number>, { word }: WordEvent) => {
     counts.set(word, (counts.get(word) ?? 0) + 1);
     return counts;
   },
   () => new Map<string, number>(),
 );
+
+function identity(word: string): string {
+  return word;
+}
+
+/** Node object-mode streams: one Transform counts every item's word, then pushes its counts on at the end. */
+export async function streamsCountInOneTransform<T>(items: readonly T[], wordOf: (item: T) => string): Promise<number> {
+  const counts = new Map<string, number>();
+  await streamPipeline(
+    Readable.from(items),
+    new Transform({
+      objectMode: true,
+      transform(item: T, _encoding, callback) {
+        const word = wordOf(item);
+        counts.set(word, (counts.get(word) ?? 0) + 1);
+        callback();
+      },
+      flush(callback) {
+        for (const entry of counts) this.push(entry);
+        callback();
+      },
+    }),
+    new Writable({ objectMode: true, write: (_entry, _encoding, callback) => callback() }),
+  );
+  return checksum(counts);
+}
+
+/** RxJS with one group per word, each reduced to its count, as RxJS's `groupBy` examples have it. */
+export async function rxjsCountByWord<T>(items: readonly T[], wordOf: (item: T) => string): Promise<number> {
+  const counts = await lastValueFrom(
+    rxFrom(items).pipe(
+      groupBy(wordOf),
+      mergeMap((group) =>
+        group.pipe(
+          rxReduce((count: number) => count + 1, 0),
+          rxMap((count) => [group.key, count] as const),
+        ),
+      ),
+      rxToArray(),
+    ),
+  );
+  return checksum(counts);
+}
+
+/** XState v5: {@link PARTITIONS} actors, each item's word sent to one by hash, as Sluice routes keys. */
+export function xstateCountByHash<T>(items: readonly T[], wordOf: (item: T) => string): number {
+  const actors = Array.from({ length: PARTITIONS }, () => createActor(countWords).start());
+  for (const item of items) {
+    const word = wordOf(item);
+    (actors[hash(word) % PARTITIONS] as (typeof actors)[number]).send({ type: 'word', word });
+  }
+  const counts = actors.flatMap((actor) => [...actor.getSnapshot().context]);
+  for (const actor of actors) actor.stop();
+  return checksum(counts);
+}
 
 /**
  * Starts Sluice's word count: `words` counted per word in {@link PARTITIONS} keyed partitions, each
@@ -92,61 +147,17 @@ export const wordcountCase = defineCase({
     {
       impl: 'node object-mode streams',
       role: 'peer',
-      create: (words) => ({
-        async run() {
-          const counts = new Map<string, number>();
-          await streamPipeline(
-            Readable.from(words),
-            new Transform({
-              objectMode: true,
-              transform(word: string, _encoding, callback) {
-                counts.set(word, (counts.get(word) ?? 0) + 1);
-                callback();
-              },
-              flush(callback) {
-                for (const entry of counts) this.push(entry);
-                callback();
-              },
-            }),
-            new Writable({ objectMode: true, write: (_entry, _encoding, callback) => callback() }),
-          );
-          return checksum(counts);
-        },
-      }),
+      create: (words) => ({ run: () => streamsCountInOneTransform(words, identity) }),
     },
     {
       impl: 'rxjs groupBy + reduce',
       role: 'peer',
-      create: (words) => ({
-        async run() {
-          const counts = await lastValueFrom(
-            rxFrom(words).pipe(
-              groupBy((word) => word),
-              mergeMap((group) =>
-                group.pipe(
-                  rxReduce((count: number) => count + 1, 0),
-                  rxMap((count) => [group.key, count] as const),
-                ),
-              ),
-              rxToArray(),
-            ),
-          );
-          return checksum(counts);
-        },
-      }),
+      create: (words) => ({ run: () => rxjsCountByWord(words, identity) }),
     },
     {
       impl: `xstate, ${PARTITIONS} actors by hash`,
       role: 'peer',
-      create: (words) => ({
-        run() {
-          const actors = Array.from({ length: PARTITIONS }, () => createActor(countWords).start());
-          for (const word of words) actors[hash(word) % PARTITIONS]!.send({ type: 'word', word });
-          const counts = actors.flatMap((actor) => [...actor.getSnapshot().context]);
-          for (const actor of actors) actor.stop();
-          return checksum(counts);
-        },
-      }),
+      create: (words) => ({ run: () => xstateCountByHash(words, identity) }),
     },
     {
       impl: `sluice pipeline, ${PARTITIONS} partitions`,

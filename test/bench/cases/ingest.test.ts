@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ingestCase, ingestInput } from '../../../bench/cases/ingest.js';
-import { measure } from '../../../bench/harness/measure.js';
+import { checksumsOfEveryImplementation, expectAllEqual } from '../fixtures.js';
 
 describe('ingestCase', () => {
   it('feeds JSON lines of about 200 bytes, each an event with a user field', () => {
@@ -14,14 +14,7 @@ describe('ingestCase', () => {
   });
 
   it('has every implementation reach the floor totals', async () => {
-    const sums = new Map<string, number[]>();
-    for (const { impl } of ingestCase.implementations) {
-      const { operations, runner } = ingestCase.load(impl, 'quick');
-      const measured = await measure(runner, operations, { warmups: 0, runs: 1 });
-      sums.set(impl, [measured.coldChecksum, ...measured.checksums]);
-    }
-    const floor = sums.get('plain loop')?.[0];
-    expect(floor).toBeTypeOf('number');
-    for (const [impl, values] of sums) expect({ impl, values }).toEqual({ impl, values: values.map(() => floor) });
+    const checksums = await checksumsOfEveryImplementation(ingestCase);
+    expectAllEqual(checksums, checksums.get('plain loop')?.[0]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wordcountRecordsCase, wordRecordsInput } from '../../../bench/cases/wordcount-records.js';
-import { measure } from '../../../bench/harness/measure.js';
+import { checksumsOfEveryImplementation, expectAllEqual } from '../fixtures.js';
 
 describe('wordcountRecordsCase', () => {
   it('counts records by their word field, with rising timestamps', () => {
@@ -10,15 +10,8 @@ describe('wordcountRecordsCase', () => {
   });
 
   it('has every formulation reach the same counts as the plain loop', async () => {
-    const checksums = new Map<string, number[]>();
-    for (const { impl } of wordcountRecordsCase.implementations) {
-      const { operations, runner } = wordcountRecordsCase.load(impl, 'quick');
-      const measured = await measure(runner, operations, { warmups: 0, runs: 1 });
-      checksums.set(impl, [measured.coldChecksum, ...measured.checksums]);
-    }
-    const floor = checksums.get('plain loop')?.[0];
-    expect(floor).toBeTypeOf('number');
-    for (const [impl, sums] of checksums) expect({ impl, sums }).toEqual({ impl, sums: sums.map(() => floor) });
+    const checksums = await checksumsOfEveryImplementation(wordcountRecordsCase);
+    expectAllEqual(checksums, checksums.get('plain loop')?.[0]);
     expect([...checksums.keys()]).toEqual([
       'plain loop',
       'node object-mode streams, router to 4 Writables',
