@@ -4,11 +4,13 @@
  * Each peer is written as its own docs would have a user write it, and where a peer has two
  * natural formulations both are rows: Node object-mode streams with a router Writable feeding 4
  * partition Writables (drain honoured) and with one Transform; RxJS grouping by partition (4
- * groups, each reduced into a Map) and by word (one group per word); XState with 4 actors by hash.
+ * groups, each reduced into a Map) and by word (one group per word); Effect Stream grouping by
+ * partition, each group folded into a Map; XState with 4 actors by hash.
  * The `wordcount` case keeps the other shape, strings keyed by themselves.
  */
 import { Readable, Writable } from 'node:stream';
 import { finished, pipeline as streamPipeline } from 'node:stream/promises';
+import { Effect, GroupBy, Stream } from 'effect';
 import { from as rxFrom, groupBy, lastValueFrom, mergeMap, reduce as rxReduce, toArray as rxToArray } from 'rxjs';
 import { fromArray, pipeline, toCallback } from '../../src/index.js';
 import { defineCase, type Scale } from '../harness/bench-case.js';
@@ -69,6 +71,21 @@ async function streamsByPartition(records: readonly WordRecord[]): Promise<numbe
   return checksum(maps.flatMap((counts) => [...counts]));
 }
 
+/** How far a group may run ahead of its consumer: the best of 16 (Effect's default), 256 and 4096 here. */
+const EFFECT_BUFFER = 256;
+
+/** Effect: `Stream.groupByKey` by partition, each group folded into a Map with `Stream.runFold`, as Effect's grouping docs show. */
+async function effectByPartition(records: readonly WordRecord[]): Promise<number> {
+  const maps = await Effect.runPromise(
+    Stream.fromIterable(records).pipe(
+      Stream.groupByKey((record) => hash(record.word) % PARTITIONS, { bufferSize: EFFECT_BUFFER }),
+      GroupBy.evaluate((_partition, group) => Stream.fromEffect(Stream.runFold(group, new Map<string, number>(), count))),
+      Stream.runCollect,
+    ),
+  );
+  return checksum([...maps].flatMap((counts) => [...counts]));
+}
+
 /** The wordcount-records case. */
 export const wordcountRecordsCase = defineCase({
   name: 'wordcount-records',
@@ -117,6 +134,11 @@ export const wordcountRecordsCase = defineCase({
       impl: 'rxjs groupBy word + reduce',
       role: 'peer',
       create: (records) => ({ run: () => rxjsCountByWord(records, wordOf) }),
+    },
+    {
+      impl: `effect Stream groupByKey partition (${PARTITIONS}) + runFold`,
+      role: 'peer',
+      create: (records) => ({ run: () => effectByPartition(records) }),
     },
     {
       impl: `xstate, ${PARTITIONS} actors by hash`,

@@ -18,6 +18,7 @@ describe('wordcountRecordsCase', () => {
       'node object-mode streams, one Transform',
       'rxjs groupBy partition (4) + reduce',
       'rxjs groupBy word + reduce',
+      'effect Stream groupByKey partition (4) + runFold',
       'xstate, 4 actors by hash',
       'sluice pipeline, 4 partitions',
     ]);
