@@ -27,6 +27,7 @@ const CASES: Loaders<BenchCase> = [
 ];
 
 const PROBES: Loaders<Probe> = [
+  ['actor-passes', async () => (await import('./probes/actor-passes.js')).actorPassesProbe],
   ['keyed-snapshot-restore', async () => (await import('./probes/keyed-snapshot-restore.js')).keyedSnapshotRestoreProbe],
   ['keyed-snapshot-pause', async () => (await import('./probes/keyed-snapshot-pause.js')).keyedSnapshotPauseProbe],
   ['checkpoint-stats', async () => (await import('./probes/checkpoint-stats.js')).checkpointStatsProbe],

@@ -5,22 +5,38 @@
  * (the floor), a hand-written bounded ring-buffer mailbox drained in setImmediate turns, and an
  * XState v5 actor. A second Sluice row spreads the same messages over eight actors of eight
  * different definitions alive at once, as a service has many kinds of actor: the dispatcher and
- * the cell then see every kind at their call sites, not one.
+ * the cell then see every kind at their call sites, not one. A third defines its actor afresh in
+ * every pass, as a service that builds a system per request or per job does: the runtime's call
+ * sites meet a new definition (a new `receive` closure) each time.
  */
 import { createActor, fromTransition } from 'xstate';
-import { createSystem, defineActor, RingBuffer, type ActorRef, type ActorSystem } from '../../src/index.js';
+import { createSystem, defineActor, RingBuffer, type ActorDefinition, type ActorRef, type ActorSystem } from '../../src/index.js';
 import { defineCase } from '../harness/bench-case.js';
 
 type Msg = { readonly type: 'add'; readonly amount: number } | { readonly type: 'total' };
 
-const counter = defineActor<number, Msg>({
-  initialState: () => 0,
-  receive(total, msg, ctx) {
-    if (msg.type === 'add') return total + msg.amount;
-    ctx.reply(total);
-    return total;
-  },
-});
+/** A new definition of the counter: the same code, a new definition object and `receive` closure. */
+function defineCounter(): ActorDefinition<number, Msg> {
+  return defineActor<number, Msg>({
+    initialState: () => 0,
+    receive(total, msg, ctx) {
+      if (msg.type === 'add') return total + msg.amount;
+      ctx.reply(total);
+      return total;
+    },
+  });
+}
+
+const counter = defineCounter();
+
+/** Tells every message to `ref` (awaiting room when its mailbox is full), then asks for the total. */
+async function tellAll(ref: ActorRef<Msg>, messages: readonly Msg[]): Promise<number> {
+  for (const msg of messages) if (!ref.tell(msg)) await ref.send(msg);
+  return ref.ask<number>({ type: 'total' });
+}
+
+/** The single-actor row's mailbox: bounded, the producer waits for room. */
+const MAILBOX = { mailbox: { capacity: 1024, overflow: 'backpressure' } } as const;
 
 /**
  * Seven more kinds of counter, each its own code and state shape (all synchronous and immutable, so
@@ -101,7 +117,7 @@ const counterInArray = defineActor<{ readonly totals: readonly number[] }, Msg>(
 
 /** One actor of each of the eight kinds, each with the single-actor row's mailbox. */
 function spawnKinds(system: ActorSystem): ActorRef<Msg>[] {
-  const options = { mailbox: { capacity: 1024, overflow: 'backpressure' as const } };
+  const options = MAILBOX;
   return [
     system.spawn(counter, options),
     system.spawn(counterWithCount, options),
@@ -117,6 +133,9 @@ function spawnKinds(system: ActorSystem): ActorRef<Msg>[] {
 function add(total: number, msg: Msg): number {
   return msg.type === 'add' ? total + msg.amount : total;
 }
+
+/** The row whose every pass makes a new system and a new definition (what the actor-passes probe runs in many processes). */
+export const ACTOR_PER_PASS = 'sluice, new system and definition per pass';
 
 /** The actor-throughput case: 1,000,000 messages (200,000 with `--quick`). */
 export const actorThroughputCase = defineCase({
@@ -175,9 +194,20 @@ export const actorThroughputCase = defineCase({
       create: (messages) => ({
         async run() {
           const system = createSystem({ name: 'bench' });
-          const ref = system.spawn(counter, { mailbox: { capacity: 1024, overflow: 'backpressure' } });
-          for (const msg of messages) if (!ref.tell(msg)) await ref.send(msg);
-          const total = await ref.ask<number>({ type: 'total' });
+          const total = await tellAll(system.spawn(counter, MAILBOX), messages);
+          await system.shutdown();
+          return total;
+        },
+      }),
+    },
+    {
+      impl: ACTOR_PER_PASS,
+      role: 'sluice',
+      compareWith: ['sluice actor'],
+      create: (messages) => ({
+        async run() {
+          const system = createSystem({ name: 'bench' });
+          const total = await tellAll(system.spawn(defineCounter(), MAILBOX), messages);
           await system.shutdown();
           return total;
         },
