@@ -84,6 +84,9 @@ export type { OperatorMetrics, PipelineHandle, PipelineMetrics, PipelineResult, 
 export type { QueryOptions, RunOptions } from './streams/run-options.js';
 export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
+export type { CheckpointStorage, RestoredCheckpoint } from './streams/checkpoint/checkpoint-storage.js';
+export type { Manifest as CheckpointManifest, PartitionSnapshotRef, StageManifest } from './streams/checkpoint/manifest.js';
+export { MemoryCheckpointStorage } from './streams/checkpoint/memory-checkpoint-storage.js';
 export type { CheckpointStats } from './streams/checkpoint/coordinator.js';
 export type { ChaosOptions, ChaosTarget, CrashPlan } from './streams/run/chaos.js';
 export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';

@@ -5,8 +5,6 @@
  * output with the model's. A failing case reads back in words and replays from fast-check's
  * `{ seed, path }`.
  */
-import { accessSync, constants } from 'node:fs';
-import { tmpdir } from 'node:os';
 import fc from 'fast-check';
 import { InvalidOptionError, PipelineFailedError, isSluiceError } from '../errors.js';
 import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
@@ -15,11 +13,23 @@ import type { PipelineHandle } from '../streams/pipeline-handle.js';
 import type { RunOptions } from '../streams/run-options.js';
 import type { Sink } from '../streams/sinks/sink.js';
 import type { Source } from '../streams/sources/source.js';
-import { applyRetimes, checkFaultOptions, deliveryOrder, describeFaults, faultPlanArb, NO_FAULTS, type FaultOptions, type FaultPlan } from './faults.js';
+import { anchorFaults } from './fault-anchors.js';
+import {
+  applyRetimes,
+  checkFaultOptions,
+  deliveryOrder,
+  describeFaults,
+  faultPlanArb,
+  NO_FAULTS,
+  rescaleMaxPartitions,
+  type FaultOptions,
+  type FaultPlan,
+} from './faults.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
 import { compareOutputs, show } from './internal/compare.js';
+import { minimizeParts, type CaseParts } from './minimize-case.js';
 import { createOutputStore, exactlyOnceSink, type OutputStore } from './output-store.js';
-import { DEFAULT_SCHEDULE, describeSchedule, scheduleArb, type Schedule, type ScheduleOptions } from './schedule.js';
+import { checkpointOffsets, DEFAULT_SCHEDULE, describeSchedule, scheduleArb, type Schedule, type ScheduleOptions } from './schedule.js';
 
 /** A pipeline ready to run: what `Stream.to(sink)` returns. */
 export interface RunnablePipeline {
@@ -38,6 +48,12 @@ export interface PipelineIO<TRecord, TOut> {
   readonly source: Source<TRecord, number>;
   /** Where the output goes; the check compares what it made visible with the model. */
   readonly sink: Sink<TOut>;
+  /**
+   * With `faults.rescale`: the partition count this run is given, to size keyed stages with
+   * (`keyBy(f, { partitions: io.partitions ?? 3 })`); a rescale fault resumes the job with another.
+   * Undefined without rescale faults.
+   */
+  readonly partitions?: number | undefined;
 }
 
 /** Options of {@link definePipelineCheck} and {@link checkPipeline}. */
@@ -80,9 +96,10 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
   /** Most steps one run may take before the case fails as a livelock. @defaultValue 200000 */
   maxSteps?: number | undefined;
   /**
-   * The folder in which each case with crash faults gets a checkpoint folder of its own, removed
-   * when the case ends. @defaultValue `/dev/shm` where it exists (memory: fsync costs nothing
-   * there), else `os.tmpdir()`
+   * A folder in which each case with crash or rescale faults gets a checkpoint folder of its own,
+   * removed when the case ends: the runs then exercise the folder storage's files, at the cost of
+   * their writes. @defaultValue none: each case keeps its checkpoints in memory
+   * (`MemoryCheckpointStorage`), encoded as a folder would keep them, with no file to wait for
    */
   checkpointRoot?: string | undefined;
 }
@@ -109,6 +126,21 @@ export interface PipelineCheck<TRecord, TParams = undefined> {
   check(testCase: PipelineCase<TRecord, TParams>): Promise<void>;
   /** `cases` and `check` as a fast-check property, for `fc.assert` or `fc.check`. */
   readonly property: fc.IAsyncPropertyWithHooks<[PipelineCase<TRecord, TParams>]>;
+  /**
+   * A failing case shrunk further, to a minimum: records, faults and schedule items are tried away
+   * one at a time until none can go without the case passing (or `budget` runs are spent).
+   * `assertPipeline` does this to every counterexample fast-check shrank.
+   */
+  minimize(testCase: PipelineCase<TRecord, TParams>, budget?: number): Promise<MinimizedCase<TRecord, TParams>>;
+}
+
+/** A case {@link PipelineCheck.minimize} shrank. */
+export interface MinimizedCase<TRecord, TParams> {
+  readonly testCase: PipelineCase<TRecord, TParams>;
+  /** Cases run to shrink it. */
+  readonly attempts: number;
+  /** True when no single record, fault or schedule item can be removed; false when the budget ran out first. */
+  readonly minimal: boolean;
 }
 
 /**
@@ -149,26 +181,22 @@ export function describeCase<TRecord, TParams>(testCase: PipelineCase<TRecord, T
   return lines.join('\n');
 }
 
-function makeCase<TRecord, TParams>(
-  parts: { input: readonly TRecord[]; params: TParams; schedule: Schedule; faults: FaultPlan },
-  disorder: FaultOptions<TRecord>['disorder'],
-): PipelineCase<TRecord, TParams> {
-  const { input, plan } = applyRetimes(parts.input, parts.faults, disorder);
+/** A generated case, its retimes applied and its fault anchors resolved. */
+function makeCase<TRecord, TParams>(parts: CaseParts<TRecord, TParams>, disorder: FaultOptions<TRecord>['disorder']): PipelineCase<TRecord, TParams> {
+  const retimed = applyRetimes(parts.input, parts.faults, disorder);
+  const input = retimed.input;
+  const plan = anchorFaults(retimed.plan, input.length, checkpointOffsets(parts.schedule, input.length));
+  return caseOf({ ...parts, input, faults: plan }, disorder);
+}
+
+/** A case of resolved parts: the order the source delivers them in, and how it prints. */
+function caseOf<TRecord, TParams>(parts: CaseParts<TRecord, TParams>, disorder: FaultOptions<TRecord>['disorder']): PipelineCase<TRecord, TParams> {
+  const { input, faults: plan } = parts;
   const order = deliveryOrder(input, plan.delays, disorder);
-  const testCase: PipelineCase<TRecord, TParams> = { ...parts, input, faults: plan, delivered: order.map((i) => input[i] as TRecord) };
+  const testCase: PipelineCase<TRecord, TParams> = { ...parts, delivered: order.map((i) => input[i] as TRecord) };
   // fast-check prints a counterexample with this: the case in words, not a wall of JSON.
   Object.defineProperty(testCase, fc.toStringMethod, { value: () => `\n${describeCase(testCase, disorder)}\n`, enumerable: false });
   return testCase;
-}
-
-/** A memory-backed temp folder where there is one: checkpoints fsync every file they write. */
-function defaultCheckpointRoot(): string {
-  try {
-    accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return tmpdir();
-  }
 }
 
 function describeDeadLetter(letter: PipelineDeadLetter): string {
@@ -207,7 +235,8 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   }
   if (comparison === 'per-key-order') isFunction('keyOf', options.keyOf);
   const faultOptions = checkFaultOptions(options.faults);
-  const crashes = faultOptions.crashes === true;
+  // Rescale faults kill and resume like crashes: runs take checkpoints for either.
+  const crashes = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined;
   const scheduleOption = options.schedule ?? true;
   if (typeof scheduleOption !== 'boolean') isObject('schedule', scheduleOption);
   const schedules =
@@ -227,8 +256,10 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   if (options.run !== undefined) isObject('run', options.run);
   const maxSteps = withDefault(options.maxSteps, 200_000, (v) => positiveInteger('maxSteps', v));
   const disorder = faultOptions.disorder;
-  const checkpointRoot = options.checkpointRoot ?? defaultCheckpointRoot();
-  if (typeof checkpointRoot !== 'string' || checkpointRoot === '') throw new InvalidOptionError('checkpointRoot', 'a folder path', checkpointRoot);
+  const checkpointRoot = options.checkpointRoot;
+  if (checkpointRoot !== undefined && (typeof checkpointRoot !== 'string' || checkpointRoot === '')) {
+    throw new InvalidOptionError('checkpointRoot', 'a folder path', checkpointRoot);
+  }
 
   const cases = fc
     .record({
@@ -247,7 +278,7 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       throw new PipelineCheckError(message, testCase as PipelineCase<unknown, unknown>, report.events, cause === undefined ? undefined : { cause });
     };
     const report = await runCase<TRecord, TOut>({
-      build: (source, sink) => options.build({ source, sink }, testCase.params),
+      build: (source, sink, partitions) => options.build({ source, sink, partitions }, testCase.params),
       delivered: testCase.delivered,
       schedule: testCase.schedule,
       faults: testCase.faults,
@@ -276,10 +307,24 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
     if (difference !== undefined) fail([difference.summary, ...difference.details.map((d) => `  ${d}`)].join('\n'), report);
   };
 
+  const failsAlike = async (candidate: PipelineCase<TRecord, TParams>): Promise<boolean> => {
+    try {
+      await check(candidate);
+      return false;
+    } catch (error) {
+      return error instanceof PipelineCheckError;
+    }
+  };
+  const minimize = async (testCase: PipelineCase<TRecord, TParams>, budget?: number): Promise<MinimizedCase<TRecord, TParams>> => {
+    const result = await minimizeParts(testCase, (parts) => failsAlike(caseOf(parts, disorder)), budget);
+    return { testCase: caseOf(result.parts, disorder), attempts: result.attempts, minimal: result.minimal };
+  };
+
   return {
     cases,
     check,
     property: fc.asyncProperty(cases, check),
+    minimize,
   };
 }
 
@@ -321,8 +366,16 @@ export async function assertPipeline<TRecord, TParams>(
   const error = details.errorInstance;
   const testCase = details.counterexample?.[0];
   const tried = `after ${details.numRuns} run${details.numRuns === 1 ? '' : 's'} and ${details.numShrinks} shrink${details.numShrinks === 1 ? '' : 's'}`;
-  if (error instanceof PipelineCheckError) {
-    throw new PipelineCheckError(`${error.message}\n${tried}\n${replay}`, error.testCase, error.events, { cause: error });
+  if (error instanceof PipelineCheckError && testCase !== undefined) {
+    const { testCase: smallest, attempts, minimal } = await check.minimize(testCase);
+    const failure = await check.check(smallest).then(
+      () => error,
+      (again: unknown) => (again instanceof PipelineCheckError ? again : error),
+    );
+    const shrunk = minimal
+      ? `shrunk to a minimum in ${attempts} more run${attempts === 1 ? '' : 's'}: without any one of its records, faults or schedule items the case passes`
+      : `shrunk further for ${attempts} runs, and stopped there`;
+    throw new PipelineCheckError(`${failure.message}\n${tried}; ${shrunk}\n${replay}`, failure.testCase, failure.events, { cause: error });
   }
   const shown = testCase === undefined ? '' : `\n${describeCase(testCase)}`;
   throw new PipelineCheckError(`the check failed: ${String(error)}${shown}\n${tried}\n${replay}`, (testCase ?? {}) as PipelineCase<unknown, unknown>, [], {

@@ -8,30 +8,41 @@
 import fc from 'fast-check';
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, positiveInteger, withDefault } from '../internal/validate.js';
+import { killAnchorArb, MAX_PARTITION, MAX_STAGE, swarmFaultsArb } from './fault-swarm.js';
 
 /**
  * A partition actor throws once, the `at`-th time it takes a record or a marker (counting from 1,
  * replays included), and is restarted from its snapshot. `stage` and `partition` are taken modulo
- * the pipeline's stage and partition counts, so every fault strikes an actor that exists.
+ * the pipeline's stage and partition counts, so every fault strikes an actor that exists. Without a
+ * `partition`, `at` counts what the whole stage takes, in every partition: the fault strikes the
+ * partition that takes the stage's `at`-th record or marker, whichever it is, so a small `at`
+ * strikes however the keys spread.
  */
 export interface ThrowFault {
   readonly kind: 'throw';
   readonly stage: number;
-  readonly partition: number;
+  readonly partition?: number | undefined;
   readonly at: number;
 }
 
 /**
  * A partition actor throws every time from its `at`-th record or marker on, in this run and every
  * resumed one: the batch it is on can never pass, so the run must fail with `PipelineFailedError`
- * rather than lose it.
+ * rather than lose it. Without a `partition`, the partition that takes the stage's `at`-th record
+ * or marker is the one poisoned (see {@link ThrowFault}).
  */
 export interface PoisonFault {
   readonly kind: 'poison';
   readonly stage: number;
-  readonly partition: number;
+  readonly partition?: number | undefined;
   readonly at: number;
 }
+
+/**
+ * Where a generated kill point is anchored: at one of the case's planned checkpoints, or at the end
+ * of the input. Resolved when a case is made, so a case holds only concrete points.
+ */
+export type KillAnchor = 'checkpoint' | 'end';
 
 /**
  * The pipeline is killed, as by SIGKILL, once the source has delivered `afterRecords` records
@@ -42,6 +53,26 @@ export interface CrashFault {
   readonly kind: 'crash';
   readonly afterRecords: number;
   readonly steps: number;
+  /**
+   * As generated, before a case resolves it: `'checkpoint'` makes `afterRecords` pick a planned
+   * checkpoint's offset (modulo their number), `'end'` makes it the input's length. A case's faults
+   * never carry it.
+   */
+  readonly anchor?: KillAnchor | undefined;
+}
+
+/**
+ * Like a crash, but the resumed run has `partitions` partitions in every keyed stage the pipeline
+ * sizes from `PipelineIO.partitions`: the last checkpoint's state must be redistributed as if the
+ * job had run with that count all along.
+ */
+export interface RescaleFault {
+  readonly kind: 'rescale';
+  readonly afterRecords: number;
+  readonly steps: number;
+  readonly partitions: number;
+  /** As for {@link CrashFault.anchor}. */
+  readonly anchor?: KillAnchor | undefined;
 }
 
 /**
@@ -54,7 +85,10 @@ export interface CommitCrashFault {
 }
 
 /** One fault. */
-export type Fault = ThrowFault | PoisonFault | CrashFault | CommitCrashFault;
+export type Fault = ThrowFault | PoisonFault | CrashFault | CommitCrashFault | RescaleFault;
+
+/** The kinds of fault. */
+export type FaultKind = Fault['kind'];
 
 /**
  * Under disorder with `withTimestamp`: a record given a time at an edge of the bound relative to
@@ -80,6 +114,11 @@ export interface Retime {
 /** Every fault of one test run. */
 export interface FaultPlan {
   readonly faults: readonly Fault[];
+  /**
+   * With rescale faults on: the partition count of the first run (`PipelineIO.partitions`), until a
+   * rescale fault changes it. @defaultValue undefined: the pipeline chooses its own counts
+   */
+  readonly partitions?: number | undefined;
   /**
    * With disorder on: how many event-time milliseconds late each record (by input index) is
    * delivered, at most the bound; missing ones are 0.
@@ -115,12 +154,24 @@ export interface FaultOptions<TRecord> {
    * checkpoints at offsets the schedule picks; the sink must be exactly-once). @defaultValue false
    */
   crashes?: boolean | undefined;
+  /**
+   * The pipeline is killed at chosen points and resumed with another partition count
+   * (`PipelineIO.partitions`, from 1 to `maxPartitions`); implies checkpoints, like crashes.
+   * @defaultValue false
+   */
+  rescale?: boolean | RescaleOptions | undefined;
   /** The source delivers records out of order within the bound. @defaultValue none */
   disorder?: Disorder<TRecord> | undefined;
   /** Most faults in one run (besides disorder). @defaultValue 3 */
   maxFaults?: number | undefined;
   /** Largest `at` of a throw or poison fault. @defaultValue 12 */
   maxOrdinal?: number | undefined;
+}
+
+/** Options of rescale faults. */
+export interface RescaleOptions {
+  /** The most partitions a run is given. @defaultValue 4 */
+  maxPartitions?: number | undefined;
 }
 
 /** No faults at all. */
@@ -133,6 +184,11 @@ export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | unde
   for (const flag of ['throws', 'poison', 'crashes'] as const) {
     const value = options[flag];
     if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError(`faults.${flag}`, 'a boolean', value);
+  }
+  const rescale = options.rescale;
+  if (rescale !== undefined && typeof rescale !== 'boolean') {
+    isObject('faults.rescale', rescale);
+    if (rescale.maxPartitions !== undefined) positiveInteger('faults.rescale.maxPartitions', rescale.maxPartitions);
   }
   if (options.disorder !== undefined) {
     isObject('faults.disorder', options.disorder);
@@ -158,15 +214,33 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
   checkFaultOptions(options);
   const maxFaults = withDefault(options.maxFaults, 3, (v) => positiveInteger('faults.maxFaults', v));
   const maxOrdinal = withDefault(options.maxOrdinal, 12, (v) => positiveInteger('faults.maxOrdinal', v));
-  const target = { stage: fc.nat({ max: 3 }), partition: fc.nat({ max: 7 }), at: fc.integer({ min: 1, max: maxOrdinal }) };
-  const kinds: fc.Arbitrary<Fault>[] = [];
-  if (options.throws === true) kinds.push(fc.record({ kind: fc.constant('throw' as const), ...target }));
-  if (options.poison === true) kinds.push(fc.record({ kind: fc.constant('poison' as const), ...target }));
+  // Half the partition faults count what their whole stage takes: those strike whenever `at` is
+  // within the stage's input, however few records each partition gets.
+  const target = {
+    stage: fc.nat({ max: MAX_STAGE }),
+    partition: fc.option(fc.nat({ max: MAX_PARTITION }), { nil: undefined, freq: 1 }),
+    at: fc.integer({ min: 1, max: maxOrdinal }),
+  };
+  const killPoint = { afterRecords: fc.nat({ max: 64 }), steps: fc.nat({ max: 40 }), anchor: killAnchorArb };
+  const maxPartitions = rescaleMaxPartitions(options.rescale);
+  const kinds: [FaultKind, fc.Arbitrary<Fault>][] = [];
+  if (options.throws === true) kinds.push(['throw', fc.record({ kind: fc.constant('throw' as const), ...target })]);
+  if (options.poison === true) kinds.push(['poison', fc.record({ kind: fc.constant('poison' as const), ...target })]);
   if (options.crashes === true) {
-    kinds.push(fc.record({ kind: fc.constant('crash' as const), afterRecords: fc.nat({ max: 64 }), steps: fc.nat({ max: 40 }) }));
-    kinds.push(fc.record({ kind: fc.constant('crash-before-commit' as const), checkpoint: fc.integer({ min: 1, max: 4 }) }));
+    kinds.push(['crash', fc.record({ kind: fc.constant('crash' as const), ...killPoint }, { requiredKeys: ['kind', 'afterRecords', 'steps'] })]);
+    kinds.push(['crash-before-commit', fc.record({ kind: fc.constant('crash-before-commit' as const), checkpoint: fc.integer({ min: 1, max: 4 }) })]);
   }
-  const faults = kinds.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...kinds), { maxLength: maxFaults });
+  if (maxPartitions !== undefined) {
+    const partitions = fc.integer({ min: 1, max: maxPartitions });
+    kinds.push([
+      'rescale',
+      fc.record({ kind: fc.constant('rescale' as const), ...killPoint, partitions }, { requiredKeys: ['kind', 'afterRecords', 'steps', 'partitions'] }),
+    ]);
+  }
+  const faults = swarmFaultsArb({ kinds, maxFaults });
+  // The first run's partition count, with rescale faults on; a constant undefined otherwise.
+  const partitions: fc.Arbitrary<number | undefined> = maxPartitions === undefined ? fc.constant(undefined) : fc.integer({ min: 1, max: maxPartitions });
+  const plan = { faults, partitions };
   const bound = options.disorder === undefined ? 0 : Math.floor(options.disorder.bound);
   // On time and the whole bound late are the edges: a record exactly the bound behind another
   // needs the first delayed by the bound and the second not at all, which uniform delays rarely
@@ -177,11 +251,17 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
     { arbitrary: fc.nat({ max: bound }), weight: 1 },
   );
   const delays = options.disorder === undefined ? fc.constant([]) : fc.array(delay, { maxLength: 64 });
-  if (options.disorder?.withTimestamp === undefined) return fc.record({ faults, delays });
+  if (options.disorder?.withTimestamp === undefined) return fc.record({ ...plan, delays });
   // Delays alone make a record exactly the bound behind another only when the input holds two
   // times exactly the bound apart, which times drawn from a wide range rarely do: make such pairs.
   const retime = fc.record({ record: fc.nat({ max: 63 }), like: fc.nat({ max: 63 }), gap: fc.constantFrom('bound' as const, 'equal' as const) });
-  return fc.record({ faults, delays, retimes: fc.array(retime, { maxLength: 3 }) });
+  return fc.record({ ...plan, delays, retimes: fc.array(retime, { maxLength: 3 }) });
+}
+
+/** The most partitions a rescale gives a run, or undefined when rescale faults are off. */
+export function rescaleMaxPartitions(rescale: FaultOptions<unknown>['rescale']): number | undefined {
+  if (rescale === undefined || rescale === false) return undefined;
+  return rescale === true ? 4 : withDefault(rescale.maxPartitions, 4, (v) => positiveInteger('faults.rescale.maxPartitions', v));
 }
 
 /**
@@ -266,17 +346,28 @@ export function ordinal(n: number): string {
 export function describeFault(fault: Fault, records?: number): string {
   switch (fault.kind) {
     case 'throw':
-      return `partition ${fault.partition} of stage ${fault.stage} throws at its ${ordinal(fault.at)} record or marker`;
+      return fault.partition === undefined
+        ? `stage ${fault.stage} throws at its ${ordinal(fault.at)} record or marker, in the partition that takes it`
+        : `partition ${fault.partition} of stage ${fault.stage} throws at its ${ordinal(fault.at)} record or marker`;
     case 'poison':
-      return `partition ${fault.partition} of stage ${fault.stage} throws at every record or marker from its ${ordinal(fault.at)} on (poison)`;
-    case 'crash': {
-      const after = records === undefined ? fault.afterRecords : fault.afterRecords % (records + 1);
-      const steps = fault.steps === 0 ? '' : ` and ${fault.steps} more step${fault.steps === 1 ? '' : 's'}`;
-      return `the pipeline is killed after ${after} record${after === 1 ? '' : 's'}${steps}, and resumed from its last checkpoint`;
-    }
+      return fault.partition === undefined
+        ? `the partition of stage ${fault.stage} that takes the stage's ${ordinal(fault.at)} record or marker throws at every one from there on (poison)`
+        : `partition ${fault.partition} of stage ${fault.stage} throws at every record or marker from its ${ordinal(fault.at)} on (poison)`;
+    case 'crash':
+      return `the pipeline is killed ${killPoint(fault, records)}, and resumed from its last checkpoint`;
+    case 'rescale':
+      return `the pipeline is killed ${killPoint(fault, records)}, and resumed from its last checkpoint with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}`;
     case 'crash-before-commit':
       return `the pipeline is killed once checkpoint ${fault.checkpoint} is durable, before the sink commits it, and resumed`;
   }
+}
+
+/** Where a crash or rescale kills the run, in words: `after 3 records and 2 more steps`. */
+function killPoint(fault: CrashFault | RescaleFault, records: number | undefined): string {
+  const anchor = fault.anchor === 'end' ? ' (the end of the input)' : fault.anchor === 'checkpoint' ? ' (at a planned checkpoint)' : '';
+  const after = records === undefined ? fault.afterRecords : fault.afterRecords % (records + 1);
+  const steps = fault.steps === 0 ? '' : ` and ${fault.steps} more step${fault.steps === 1 ? '' : 's'}`;
+  return `after ${after} record${after === 1 ? '' : 's'}${anchor}${steps}`;
 }
 
 /**

@@ -6,15 +6,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromArray, pipeline, toArray, type Keyed, type Sink } from '../../src/index.js';
-import { definePipelineCheck, PipelineCheckError, type OutputStore, type PipelineCheck, type PipelineIO } from '../../src/testing/index.js';
+import {
+  assertPipeline,
+  definePipelineCheck,
+  PipelineCheckError,
+  type OutputStore,
+  type PipelineCase,
+  type PipelineCheck,
+  type PipelineIO,
+} from '../../src/testing/index.js';
 
-/** Runs a check that must fail; returns the shrunk case and its error. */
+/** Runs a check that must fail, as `assertPipeline` does; returns the case shrunk to a minimum and its error. */
 async function counterexample<TRecord, TParams>(check: PipelineCheck<TRecord, TParams>, seed: number, numRuns: number) {
-  const details = await fc.check(check.property, { seed, numRuns });
-  expect(details.failed, 'the kit found no counterexample').toBe(true);
-  const error = details.errorInstance;
-  expect(error).toBeInstanceOf(PipelineCheckError);
-  return { testCase: details.counterexample?.[0] as NonNullable<typeof details.counterexample>[0], error: error as PipelineCheckError };
+  const error = await assertPipeline(check, { seed, numRuns }).then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error, 'the kit found no counterexample').toBeInstanceOf(PipelineCheckError);
+  const failure = error as PipelineCheckError;
+  expect(failure.message).toMatch(/shrunk to a minimum in \d+ more runs?: without any one of its records, faults or schedule items the case passes/);
+  return { testCase: failure.testCase as PipelineCase<TRecord, TParams>, error: failure };
 }
 
 interface Payment {

@@ -1,14 +1,21 @@
 /**
- * How a pipeline run takes checkpoints: where, how often, how many to keep. Validated when the
+ * How a pipeline run takes checkpoints: where (a folder, or a storage of the user's), how often, how many to keep. Validated when the
  * run starts, naming the option.
  */
 import { InvalidOptionError } from '../../errors.js';
 import { isObject, positiveInteger, positiveNumberOrInfinity, withDefault } from '../../internal/validate.js';
+import type { CheckpointStorage } from './checkpoint-storage.js';
+import { FolderCheckpointStorage } from './folder-checkpoint-storage.js';
 
-/** Options of `run({ checkpoint })`. */
+/** Options of `run({ checkpoint })`: a folder (`dir`) or a storage (`storage`), exactly one. */
 export interface CheckpointOptions {
   /** The folder holding the checkpoints; created when missing. A run resumes from the newest complete one. */
-  dir: string;
+  dir?: string | undefined;
+  /**
+   * Where to keep the checkpoints instead of a folder: anything that keeps the promises of
+   * {@link CheckpointStorage} (the testing kit's `memoryCheckpoints()`, a database).
+   */
+  storage?: CheckpointStorage | undefined;
   /**
    * Milliseconds between checkpoints (processing time). Infinity: only on demand, on `stop()` and at
    * the end of input.
@@ -23,21 +30,42 @@ export interface CheckpointOptions {
   keep?: number | undefined;
 }
 
+/** Where a run's checkpoints are, and the option that said so (for errors that name it). */
+export interface CheckpointsAt {
+  readonly option: 'checkpoint.dir' | 'checkpoint.storage';
+  readonly location: string;
+}
+
 export interface CheckedCheckpointOptions {
-  readonly dir: string;
+  readonly storage: CheckpointStorage;
+  readonly at: CheckpointsAt;
   readonly interval: number;
   readonly keep: number;
 }
 
-/** @throws InvalidOptionError naming `checkpoint.dir`, `checkpoint.interval` or `checkpoint.keep`. */
+const STORAGE_METHODS = ['highestId', 'writePartition', 'writeManifest', 'latest', 'prune', 'discardAbove'] as const;
+
+/**
+ * @throws InvalidOptionError naming `checkpoint.dir` or `checkpoint.storage` (neither, both, or
+ *   one that is not a folder path or a storage), `checkpoint.interval` or `checkpoint.keep`.
+ */
 export function checkCheckpointOptions(options: unknown): CheckedCheckpointOptions | undefined {
   if (options === undefined) return undefined;
   isObject('checkpoint', options);
-  const { dir, interval, keep } = options as CheckpointOptions;
-  if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError('checkpoint.dir', 'a folder path', dir);
-  return {
-    dir,
+  const { dir, storage, interval, keep } = options as CheckpointOptions;
+  const timing = {
     interval: withDefault(interval, 10_000, (v) => positiveNumberOrInfinity('checkpoint.interval', v)),
     keep: withDefault(keep, 2, (v) => positiveInteger('checkpoint.keep', v)),
   };
+  if (storage === undefined) {
+    if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError('checkpoint.dir', 'a folder path (or a checkpoint.storage instead)', dir);
+    return { storage: new FolderCheckpointStorage(dir), at: { option: 'checkpoint.dir', location: dir }, ...timing };
+  }
+  if (dir !== undefined) throw new InvalidOptionError('checkpoint.storage', 'absent when checkpoint.dir is given: one place for checkpoints', storage);
+  isObject('checkpoint.storage', storage);
+  for (const method of STORAGE_METHODS) {
+    if (typeof storage[method] !== 'function') throw new InvalidOptionError('checkpoint.storage', `a CheckpointStorage (it has no ${method} method)`, storage);
+  }
+  if (typeof storage.location !== 'string') throw new InvalidOptionError('checkpoint.storage', 'a CheckpointStorage with a location string', storage);
+  return { storage, at: { option: 'checkpoint.storage', location: storage.location }, ...timing };
 }

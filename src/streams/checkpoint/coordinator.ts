@@ -7,7 +7,7 @@
  */
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { EventTimeProgress } from '../run/input-progress.js';
-import type { CheckpointStore } from './checkpoint-store.js';
+import type { CheckpointStorage } from './checkpoint-storage.js';
 import { MANIFEST_FORMAT, type PartitionSnapshotRef, type StageManifest } from './manifest.js';
 
 /** Why a checkpoint's `done` rejects when its run ended before it completed. */
@@ -48,7 +48,9 @@ interface Pending {
 }
 
 export interface CoordinatorSetup {
-  readonly store: CheckpointStore;
+  readonly store: CheckpointStorage;
+  /** Complete checkpoints kept; older ones are pruned after each completes. */
+  readonly keep: number;
   readonly sourceName: string;
   readonly stages: readonly StageLayout[];
   /** The id after which this run's checkpoints are numbered. */
@@ -206,7 +208,7 @@ export class CheckpointCoordinator {
     const bytes = pending.refs.flat().reduce((sum, ref) => sum + (ref?.bytes ?? 0), 0);
     this.#stats = { completed: this.#stats.completed + 1, lastId: pending.id, lastDurationMs: this.#setup.now() - pending.startedAt, lastBytes: bytes };
     await this.#setup.commit(pending.sinkToken, pending.completed);
-    await store.prune();
+    await store.prune(this.#setup.keep);
     this.#pending.delete(pending.id);
     pending.resolve();
   }

@@ -12,7 +12,7 @@ export const MANIFEST_FORMAT = 1;
 /** One partition's snapshot in a checkpoint. */
 export interface PartitionSnapshotRef {
   readonly partition: number;
-  /** The file name, in the checkpoint's folder. */
+  /** Where the storage keeps it within the checkpoint: for a folder, the file name in the checkpoint's folder. */
   readonly file: string;
   readonly entries: number;
   readonly bytes: number;

@@ -9,23 +9,25 @@ import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { Assignment } from '../run/assign.js';
 import type { EventTimeProgress } from '../run/input-progress.js';
 import { keyOfState, type StateKey } from '../run/state-key.js';
-import type { RestoredCheckpoint } from './checkpoint-store.js';
+import type { RestoredCheckpoint } from './checkpoint-storage.js';
 import type { StageLayout } from './coordinator.js';
+import type { CheckpointsAt } from './checkpoint-options.js';
 import type { StageManifest } from './manifest.js';
 
 /** `entries[stage][partition]` for the new layout. */
 export function redistribute(
   checkpoint: RestoredCheckpoint,
   stages: readonly { readonly layout: StageLayout; readonly assignment: Assignment }[],
-  dir: string,
+  where: CheckpointsAt,
 ): SnapshotEntry[][][] {
   const saved = checkpoint.manifest.stages;
   const names = (list: readonly { readonly name: string }[]): string => list.map((s) => s.name).join(', ');
   if (saved.length !== stages.length || saved.some((stage, s) => stage.name !== stages[s]?.layout.name)) {
+    const holder = where.option === 'checkpoint.dir' ? 'a folder' : 'a storage';
     throw new InvalidOptionError(
-      'checkpoint.dir',
-      `a folder of checkpoints of this pipeline (stages ${names(stages.map((s) => s.layout))}), not of one with stages ${names(saved)}`,
-      dir,
+      where.option,
+      `${holder} of checkpoints of this pipeline (stages ${names(stages.map((s) => s.layout))}), not of one with stages ${names(saved)}`,
+      where.location,
     );
   }
   return stages.map(({ layout, assignment }, s) => {

@@ -10,7 +10,7 @@ import type { Clock, TimerHandle } from '../../clock.js';
 import type { Assignment } from '../run/assign.js';
 import type { Source } from '../sources/source.js';
 import type { CheckedCheckpointOptions } from './checkpoint-options.js';
-import { CheckpointStore } from './checkpoint-store.js';
+import type { CheckpointStorage } from './checkpoint-storage.js';
 import { CheckpointCoordinator, type CheckpointStats, type StageLayout } from './coordinator.js';
 import type { EventTimeProgress } from '../run/input-progress.js';
 import { redistribute, redistributeProgress } from './redistribute.js';
@@ -46,7 +46,7 @@ export interface RunCheckpointsSetup {
 
 export class RunCheckpoints {
   readonly #setup: RunCheckpointsSetup;
-  readonly #store: CheckpointStore;
+  readonly #store: CheckpointStorage;
   #coordinator: CheckpointCoordinator | undefined;
   #timer: TimerHandle | undefined;
   #due = false;
@@ -69,13 +69,13 @@ export class RunCheckpoints {
       throw new InvalidOptionError('checkpoint', `a run whose source can be read again from an offset; ${setup.source.name} cannot`, setup.options);
     }
     this.#setup = setup;
-    this.#store = new CheckpointStore(setup.options.dir, setup.options.keep);
+    this.#store = setup.options.storage;
   }
 
   /**
    * Reads the newest usable checkpoint and starts coordinating this run's.
    * @throws CheckpointUnusableError when the folder holds checkpoints but none is intact.
-   * @throws InvalidOptionError naming `checkpoint.dir` when they are another pipeline's.
+   * @throws InvalidOptionError naming `checkpoint.dir` (or `checkpoint.storage`) when they are another pipeline's.
    */
   async open(): Promise<StartingPoint> {
     const setup = this.#setup;
@@ -85,6 +85,7 @@ export class RunCheckpoints {
     await this.#store.discardAbove(resumedFrom ?? 0);
     this.#coordinator = new CheckpointCoordinator({
       store: this.#store,
+      keep: setup.options.keep,
       sourceName: setup.source.name,
       stages: setup.stages.map((s) => s.layout),
       lastId: resumedFrom ?? 0,
@@ -100,7 +101,7 @@ export class RunCheckpoints {
       completed: restored?.manifest.completed ?? false,
       offset: restored === undefined ? setup.source.start : restored.manifest.source.offset,
       maxTimestamp: restored?.manifest.source.maxTimestamp ?? Number.NEGATIVE_INFINITY,
-      entries: resuming ? redistribute(restored, setup.stages, this.#store.dir) : undefined,
+      entries: resuming ? redistribute(restored, setup.stages, setup.options.at) : undefined,
       progress: resuming ? redistributeProgress(restored, setup.stages) : undefined,
       sinkToken: restored?.manifest.sink,
     };

@@ -16,9 +16,21 @@ import type { PipelineDeadLetter } from '../../streams/run/messages.js';
 import type { RunOptions } from '../../streams/run-options.js';
 import type { RunnablePipeline } from '../check-pipeline.js';
 import type { ChaosTarget } from '../../streams/run/chaos.js';
+import type { CheckpointStorage } from '../../streams/checkpoint/checkpoint-storage.js';
+import { FolderCheckpointStorage } from '../../streams/checkpoint/folder-checkpoint-storage.js';
+import { MemoryCheckpointStorage } from '../../streams/checkpoint/memory-checkpoint-storage.js';
 import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
-import { ordinal, type CommitCrashFault, type CrashFault, type Fault, type FaultPlan, type PoisonFault, type ThrowFault } from '../faults.js';
+import {
+  ordinal,
+  type CommitCrashFault,
+  type CrashFault,
+  type Fault,
+  type FaultPlan,
+  type PoisonFault,
+  type RescaleFault,
+  type ThrowFault,
+} from '../faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
@@ -26,8 +38,11 @@ import { VirtualClock } from '../virtual-clock.js';
 import { gatedSource, SourceGate } from './gated-source.js';
 
 export interface CaseSetup<TRecord, TOut> {
-  /** Builds the pipeline over the source and sink; called for every run (a resumed one too). */
-  readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>) => RunnablePipeline;
+  /**
+   * Builds the pipeline over the source and sink; called for every run (a resumed one too), with
+   * the run's partition count when the plan has one (rescale faults).
+   */
+  readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>, partitions: number | undefined) => RunnablePipeline;
   /** The records, in the order the source delivers them. */
   readonly delivered: readonly TRecord[];
   readonly schedule: Schedule;
@@ -40,8 +55,11 @@ export interface CaseSetup<TRecord, TOut> {
   readonly runOptions: RunOptions;
   /** Most steps one run may take. */
   readonly maxSteps: number;
-  /** Where each case's checkpoint folder is made (and removed). */
-  readonly checkpointRoot: string;
+  /**
+   * Where each case's checkpoint folder is made (and removed); undefined keeps each case's
+   * checkpoints in memory, with no file to write or wait for.
+   */
+  readonly checkpointRoot: string | undefined;
   /** Real milliseconds the engine waits for file I/O without any step before it calls the run stuck. */
   readonly stallMs: number;
 }
@@ -70,6 +88,13 @@ export class StuckRunError extends Error {
 }
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Resolves once every promise callback queued so far has run, and every one they queued in turn:
+ * Node runs the next-tick queue only when the microtask queue is empty. Cheaper than a macrotask,
+ * which also polls for I/O; the engine takes one of those only when nothing else can run.
+ */
+const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 interface WrappedToken {
   readonly checkpoint: number;
@@ -102,8 +127,9 @@ function commitGate<TOut>(inner: Sink<TOut>, holdCommit: (checkpoint: number) =>
   return sink;
 }
 
-function strikes(fault: ThrowFault | PoisonFault, target: ChaosTarget): boolean {
-  return fault.stage % target.stages === target.stage && fault.partition % target.partitions === target.partition;
+/** Whether a fault of a partition actor names `target`'s stage and, when it names one, its partition. */
+function aims(fault: ThrowFault | PoisonFault, target: ChaosTarget): boolean {
+  return fault.stage % target.stages === target.stage && (fault.partition === undefined || fault.partition % target.partitions === target.partition);
 }
 
 function records(n: number): string {
@@ -117,14 +143,19 @@ type RunEnd =
 class FaultLedger {
   readonly events: string[] = [];
   readonly #struck = new Set<Fault>();
+  /** The partition each stage-wide poison fault struck. */
+  readonly #poisoned = new Map<PoisonFault, number>();
   readonly #actorFaults: readonly (ThrowFault | PoisonFault)[];
-  readonly #crashes: readonly CrashFault[];
+  readonly #crashes: readonly (CrashFault | RescaleFault)[];
   readonly #commitCrashes: readonly CommitCrashFault[];
   readonly #records: number;
+  /** The partition count the next run is given: the plan's, until a rescale changes it. */
+  #partitions: number | undefined;
 
   constructor(plan: FaultPlan, records: number) {
     this.#actorFaults = plan.faults.filter((f): f is ThrowFault | PoisonFault => f.kind === 'throw' || f.kind === 'poison');
-    this.#crashes = plan.faults.filter((f): f is CrashFault => f.kind === 'crash');
+    this.#crashes = plan.faults.filter((f): f is CrashFault | RescaleFault => f.kind === 'crash' || f.kind === 'rescale');
+    this.#partitions = plan.partitions;
     this.#commitCrashes = plan.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
     this.#records = records;
   }
@@ -133,16 +164,31 @@ class FaultLedger {
     return this.#actorFaults.some((f) => f.kind === 'poison' && this.#struck.has(f));
   }
 
-  /** The run's `crashAt`: whether `target` throws as it takes its `n`-th record or marker. */
+  /**
+   * The run's `crashAt`: whether `target` throws as it takes its `n`-th record or marker. A fault
+   * without a partition counts what the whole stage takes in this run, and the partition it
+   * poisons stays poisoned in later runs.
+   */
   crashAt(run: number): (target: ChaosTarget, n: number) => boolean {
+    const stageTaken = new Map<number, number>();
     return (target, n) => {
+      const stageN = (stageTaken.get(target.stage) ?? 0) + 1;
+      stageTaken.set(target.stage, stageN);
       for (const fault of this.#actorFaults) {
-        if (!strikes(fault, target)) continue;
+        if (!aims(fault, target)) continue;
         const struck = this.#struck.has(fault);
-        if (fault.kind === 'throw' ? struck || n !== fault.at : !struck && n < fault.at) continue;
-        if (!struck)
+        if (fault.kind === 'throw') {
+          if (struck || (fault.partition === undefined ? stageN : n) !== fault.at) continue;
+        } else if (struck) {
+          if (fault.partition === undefined && this.#poisoned.get(fault) !== target.partition) continue;
+        } else if ((fault.partition === undefined ? stageN : n) < fault.at) {
+          continue;
+        }
+        if (!struck) {
           this.events.push(`${target.actor} ${fault.kind === 'throw' ? 'threw' : 'was poisoned'} at its ${ordinal(n)} record or marker (run ${run})`);
-        this.#struck.add(fault);
+          this.#struck.add(fault);
+          if (fault.kind === 'poison') this.#poisoned.set(fault, target.partition);
+        }
         return true;
       }
       return false;
@@ -158,12 +204,22 @@ class FaultLedger {
     return true;
   }
 
-  /** How many more steps the run lives, when a crash is due with the source at `offset`. */
+  /** The partition count of the next run (undefined when the plan leaves counts to the pipeline). */
+  get partitions(): number | undefined {
+    return this.#partitions;
+  }
+
+  /**
+   * How many more steps the run lives, when a crash or rescale is due with the source at `offset`;
+   * a rescale sets the partition count the next run is given.
+   */
   killsAt(offset: number, run: number): number | undefined {
     const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
     if (fault === undefined) return undefined;
     this.#struck.add(fault);
-    this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`} (run ${run})`);
+    const resumed = fault.kind === 'rescale' ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}` : '';
+    if (fault.kind === 'rescale') this.#partitions = fault.partitions;
+    this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`}${resumed} (run ${run})`);
     return fault.steps;
   }
 }
@@ -174,13 +230,15 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
   const deadLetters: PipelineDeadLetter[] = [];
   // Checkpoints already taken, over all runs: a resumed run starts at or after the last of them.
   const taken = new Set<number>();
-  const dir = setup.checkpoints ? await mkdtemp(join(setup.checkpointRoot, 'sluice-check-')) : undefined;
+  const dir = setup.checkpoints && setup.checkpointRoot !== undefined ? await mkdtemp(join(setup.checkpointRoot, 'sluice-check-')) : undefined;
+  // One storage for all the case's runs, as one folder would be: a resumed run reads what the killed one wrote.
+  const storage = !setup.checkpoints ? undefined : dir === undefined ? new MemoryCheckpointStorage("the case's checkpoints") : new FolderCheckpointStorage(dir);
   let steps = 0;
   let now = 0;
   try {
     for (let run = 1; ; run++) {
       const clock = new VirtualClock(now);
-      const end = await runOnce(setup, { run, clock, ledger, taken, dir, deadLetters, countSteps: (n) => (steps += n) });
+      const end = await runOnce(setup, { run, clock, ledger, taken, storage, deadLetters, countSteps: (n) => (steps += n) });
       now = clock.now();
       // A killed run is abandoned as it stands: its dispatcher never runs another turn, its source
       // is never let go, its timers never fire. Only what reached the store and the folder remains.
@@ -209,7 +267,7 @@ interface RunContext {
   readonly clock: VirtualClock;
   readonly ledger: FaultLedger;
   readonly taken: Set<number>;
-  readonly dir: string | undefined;
+  readonly storage: CheckpointStorage | undefined;
   readonly deadLetters: PipelineDeadLetter[];
   readonly countSteps: (steps: number) => void;
 }
@@ -222,8 +280,8 @@ interface RunContext {
  */
 async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: RunContext): Promise<RunEnd> {
   const { schedule, delivered } = setup;
-  const { run, clock, ledger, taken, dir } = context;
-  const plannedCheckpoints = new Set(dir === undefined ? [] : checkpointOffsets(schedule, delivered.length));
+  const { run, clock, ledger, taken, storage } = context;
+  const plannedCheckpoints = new Set(storage === undefined ? [] : checkpointOffsets(schedule, delivered.length));
   const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
   const scheduler = new ManualScheduler();
   const gate = new SourceGate();
@@ -241,7 +299,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   };
   const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
   const deadLetterSink: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void context.deadLetters.push(...letters) };
-  const handle = setup.build(gatedSource(delivered, gate), sink).run({
+  const handle = setup.build(gatedSource(delivered, gate), sink, ledger.partitions).run({
     ...setup.runOptions,
     batchSize: schedule.batchSize,
     mailboxBatches: schedule.mailboxBatches,
@@ -250,7 +308,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
     crashAt: ledger.crashAt(run),
     deadLetters: deadLetterSink,
     // Checkpoints only when the engine asks, and none ever deleted: nothing is written behind its back.
-    ...(dir === undefined ? {} : { checkpoint: { dir, interval: Infinity, keep: 1_000_000 } }),
+    ...(storage === undefined ? {} : { checkpoint: { storage, interval: Infinity, keep: 1_000_000 } }),
   });
   let end: RunEnd | undefined;
   handle.done.then(
@@ -265,7 +323,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   let idleSince: number | undefined;
   try {
     for (;;) {
-      await macrotask();
+      await settled();
       if (end !== undefined) return end;
       if (killNow) return { kind: 'killed' };
       const waiting = gate.waiting;
@@ -312,7 +370,9 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
         await clock.advance(due - clock.now(), macrotask);
         continue;
       }
-      // Nothing can run: file I/O is under way (a checkpoint), or the run is stuck.
+      // Nothing can run: file I/O is under way (a checkpoint in a folder, a driver's yield to the
+      // event loop), or the run is stuck. A macrotask lets the event loop do what is waiting.
+      await macrotask();
       idleSince ??= performance.now();
       if (performance.now() - idleSince > setup.stallMs) {
         const source = waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;

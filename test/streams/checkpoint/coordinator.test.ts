@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../../src/streams/checkpoint/checkpoint-store.js';
+import { FolderCheckpointStorage } from '../../../src/streams/checkpoint/folder-checkpoint-storage.js';
 import { CheckpointAbandonedError, CheckpointCoordinator, type StageLayout } from '../../../src/streams/checkpoint/coordinator.js';
 
 let dir = '';
@@ -15,11 +15,12 @@ afterEach(async () => {
 
 const stages: StageLayout[] = [{ name: 'reduce', partitions: 2, maxParallelism: 128 }];
 
-function coordinator(commits: unknown[] = []): { coordinator: CheckpointCoordinator; failures: unknown[]; store: CheckpointStore } {
-  const store = new CheckpointStore(dir, 3);
+function coordinator(commits: unknown[] = []): { coordinator: CheckpointCoordinator; failures: unknown[]; store: FolderCheckpointStorage } {
+  const store = new FolderCheckpointStorage(dir);
   const failures: unknown[] = [];
   const made = new CheckpointCoordinator({
     store,
+    keep: 3,
     sourceName: 'test',
     stages,
     lastId: 0,

@@ -12,28 +12,23 @@ import { ensureFolder, readIfPresent, readNames, writeAtomically } from '../../i
 import { ignore } from '../../internal/ignore.js';
 import { decodeSnapshotFile, writeSnapshotFile } from '../../state/snapshot-format.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
+import type { CheckpointStorage, RestoredCheckpoint } from './checkpoint-storage.js';
 import { decodeManifest, encodeManifest, type Manifest, type PartitionSnapshotRef } from './manifest.js';
 
 const PREFIX = 'chk-';
 const MANIFEST = 'manifest';
 const CHUNK_ENTRIES = 10_000;
 
-/** A checkpoint read back whole: its manifest and every partition's entries, by stage. */
-export interface RestoredCheckpoint {
-  readonly manifest: Manifest;
-  /** `entries[stage][partition]`. */
-  readonly entries: readonly (readonly (readonly SnapshotEntry[])[])[];
-  /** Newer checkpoints that were passed over, and why. */
-  readonly skipped: readonly { readonly id: number; readonly reason: string }[];
-}
-
-export class CheckpointStore {
+/** Checkpoints in a folder: the default storage, `checkpoint.dir`. */
+export class FolderCheckpointStorage implements CheckpointStorage {
   readonly dir: string;
-  readonly #keep: number;
 
-  constructor(dir: string, keep: number) {
+  constructor(dir: string) {
     this.dir = dir;
-    this.#keep = keep;
+  }
+
+  get location(): string {
+    return this.dir;
   }
 
   /** The highest checkpoint id in the folder, complete or not (0 when there is none). */
@@ -84,10 +79,10 @@ export class CheckpointStore {
   }
 
   /** Deletes every checkpoint older than the newest `keep` complete ones, complete or not. */
-  async prune(): Promise<void> {
+  async prune(keep: number): Promise<void> {
     let complete = 0;
     for (const id of await this.#ids()) {
-      if (complete >= this.#keep) {
+      if (complete >= keep) {
         await rm(this.#folder(id), { recursive: true, force: true }).catch(ignore);
         continue;
       }

@@ -1,0 +1,49 @@
+/**
+ * Resolving a generated fault plan against its case: kill points anchored at a planned checkpoint
+ * or at the end of the input become concrete offsets, and a crash before a sink commit names a
+ * checkpoint the case takes. The input's length and the schedule's checkpoints are drawn apart from
+ * the faults, so only the case knows them; a resolved plan reads and replays as plain numbers.
+ */
+import type { CommitCrashFault, CrashFault, Fault, FaultPlan, RescaleFault } from './faults.js';
+
+function resolveKill<F extends CrashFault | RescaleFault>(fault: F, records: number, checkpoints: readonly number[]): F {
+  const { anchor, ...rest } = fault;
+  if (anchor === undefined) return fault;
+  if (anchor === 'end') return { ...rest, afterRecords: records } as F;
+  // Killed at the offset where a planned checkpoint is taken: the kill is armed once it is durable.
+  if (checkpoints.length === 0) return rest as F;
+  return { ...rest, afterRecords: checkpoints[fault.afterRecords % checkpoints.length] as number } as F;
+}
+
+/**
+ * A commit crash names a checkpoint of the run: one of the planned ones, or the one taken at the
+ * end of the input.
+ */
+function resolveCommitCrash(fault: CommitCrashFault, checkpoints: readonly number[]): CommitCrashFault {
+  return { ...fault, checkpoint: 1 + ((fault.checkpoint - 1) % (checkpoints.length + 1)) };
+}
+
+/**
+ * `plan` with its anchors resolved for an input of `records` records whose runs take checkpoints
+ * at `checkpoints` (offsets in range, ascending, as `checkpointOffsets` gives them).
+ *
+ * @example
+ * ```ts
+ * anchorFaults({ faults: [{ kind: 'crash', afterRecords: 1, steps: 0, anchor: 'checkpoint' }], delays: [] }, 10, [2, 6]);
+ * // { faults: [{ kind: 'crash', afterRecords: 6, steps: 0 }], delays: [] }
+ * ```
+ */
+export function anchorFaults(plan: FaultPlan, records: number, checkpoints: readonly number[]): FaultPlan {
+  const faults = plan.faults.map((fault): Fault => {
+    switch (fault.kind) {
+      case 'crash':
+      case 'rescale':
+        return resolveKill(fault, records, checkpoints);
+      case 'crash-before-commit':
+        return resolveCommitCrash(fault, checkpoints);
+      default:
+        return fault;
+    }
+  });
+  return { ...plan, faults };
+}
