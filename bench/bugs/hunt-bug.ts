@@ -18,18 +18,25 @@ async function search<TCase>(property: fc.IAsyncProperty<[TCase]>, seed: number)
   return { details, ms: performance.now() - started };
 }
 
-async function hunt<TCase>(property: fc.IAsyncProperty<[TCase]>, seed: number): Promise<Hunt> {
-  const { details, ms } = await search(property, seed);
-  return { seed, runs: details.failed ? details.numRuns : undefined, cases: details.numRuns, ms };
+/** The first line of the error a failing run threw. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
-/** The first line of what made a correct twin fail, with the replay parameters. */
+async function hunt<TCase>(property: fc.IAsyncProperty<[TCase]>, seed: number): Promise<Hunt> {
+  const { details, ms } = await search(property, seed);
+  if (!details.failed) return { seed, runs: undefined, cases: details.numRuns, ms };
+  return { seed, runs: details.numRuns, cases: details.numRuns, ms, failure: firstLine(details.errorInstance) };
+}
+
+/** How a correct twin fared: when it failed, the first line of why, with the replay parameters. */
 async function checkTwin<TCase>(property: fc.IAsyncProperty<[TCase]>): Promise<TwinCheck> {
   const { details } = await search(property, TWIN_SEED);
   if (!details.failed) return { passed: true };
-  const error = details.errorInstance;
-  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-  return { passed: false, failure: `${reason} (seed ${details.seed}, path "${details.counterexamplePath ?? ''}", run ${details.numRuns})` };
+  return {
+    passed: false,
+    failure: `${firstLine(details.errorInstance)} (seed ${details.seed}, path "${details.counterexamplePath ?? ''}", run ${details.numRuns})`,
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface Hunt {
   readonly cases: number;
   /** Milliseconds the search took. */
   readonly ms: number;
+  /** When found: the first line of the failing run's error, to tell a bug's symptom from a harness's failure. */
+  readonly failure?: string | undefined;
 }
 
 /** How a correct twin fared; `failure` says how it failed, when it did. */

@@ -88,7 +88,7 @@ export function renderSummary(results: readonly BugHunt[], limits: { readonly ru
   const twins = results.filter((r) => r.twin.kit.passed && r.twin.plain.passed).length;
   return [
     `- median runs to find: kit ${formatMedian(kit.median, limits.runs)}, plain ${formatMedian(plain.median, limits.runs)} ` +
-      `(over ${kit.hunts} hunts: ${results.length} bug${results.length === 1 ? '' : 's'} × ${seeds} seed${seeds === 1 ? '' : 's'}; ` +
+      `(over ${kit.hunts} hunt${kit.hunts === 1 ? '' : 's'}: ${results.length} bug${results.length === 1 ? '' : 's'} × ${seeds} seed${seeds === 1 ? '' : 's'}; ` +
       `a hunt that found nothing in ${limits.runs} runs counts as more than any that did)`,
     `- found within 50 runs: kit ${kit.within50}/${kit.hunts}, plain ${plain.within50}/${plain.hunts}`,
     `- found within 100 runs: kit ${kit.within100}/${kit.hunts}, plain ${plain.within100}/${plain.hunts}`,

@@ -79,6 +79,13 @@ describe('renderHuntTable', () => {
 });
 
 describe('renderSummary', () => {
+  it('names a single hunt in the singular', () => {
+    const one: BugHunt = { ...(results[0] as BugHunt), kit: [found(1, 6, 60)], plain: [found(1, 3, 15)] };
+    expect(renderSummary([one], { runs: 100, twinSeed: 1 }).split('\n')[0]).toBe(
+      '- median runs to find: kit 6, plain 3 (over 1 hunt: 1 bug × 1 seed; a hunt that found nothing in 100 runs counts as more than any that did)',
+    );
+  });
+
   it('gives the medians, the hunts within 50 and 100 runs, and the twins that pass', () => {
     expect(renderSummary(results, { runs: 100, twinSeed: 1 })).toBe(
       [
