@@ -3,6 +3,7 @@
  * line it cannot run is a {@link UsageError} of one line, which the script prints before exiting 2.
  */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../harness/cli-options.js';
 
 /** What `npm run hunt -- …` asked for. */
 export interface HuntOptions {
@@ -13,14 +14,6 @@ export interface HuntOptions {
   /** `--json FILE`: where to write the results as JSON. */
   readonly json: string | undefined;
   readonly help: boolean;
-}
-
-/** A command line the hunt cannot run. */
-export class UsageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'UsageError';
-  }
 }
 
 /** The seeds of a hunt without `--seeds`. */

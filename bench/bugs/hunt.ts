@@ -9,7 +9,8 @@
 import { writeFileSync } from 'node:fs';
 import { CORPUS } from './corpus.js';
 import { HUNT_RUNS, huntBug, TWIN_SEED } from './hunt-bug.js';
-import { parseHuntArgs, USAGE, UsageError, type HuntOptions } from './hunt-options.js';
+import { UsageError } from '../harness/cli-options.js';
+import { parseHuntArgs, USAGE, type HuntOptions } from './hunt-options.js';
 import type { BugHunt } from './hunt-result.js';
 import { brokenTwins, huntFigures, renderHuntTable, renderSummary } from './hunt-table.js';
 

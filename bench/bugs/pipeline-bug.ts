@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { fromArray, toArray } from '../../src/index.js';
 import { definePipelineCheck, type Disorder } from '../../src/testing/index.js';
-import { eventTimeFaults, keyedStateFaults, partitionCounts } from './kit-faults.js';
+import { eventTimeFaults, keyedStateFaults, partitionCounts, sizedByKit } from './kit-faults.js';
 import { definePlantedBug, type Exposure, type PlantedBug } from './planted-bug.js';
 import { expectSameMultiset, expectSamePerKey } from './plain/expect-output.js';
 import { jobKnobs, type JobKnobs } from './plain/job-knobs.js';
@@ -55,7 +55,7 @@ export function definePipelineBug<TRecord, TOut>(spec: PipelineBugSpec<TRecord, 
     needs: spec.needs,
     kit: (buggy) =>
       definePipelineCheck({
-        build: spec.build(buggy),
+        build: sizedByKit(spec.build(buggy)),
         input: spec.input,
         params: partitionCounts,
         model: (input) => spec.model(input),

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { fromArray, pipeline, type Keyed, type Sink } from '../../src/index.js';
 import { definePipelineCheck } from '../../src/testing/index.js';
 import { createDurableOutput, type DurableOutput } from './durable-output.js';
-import { keyedStateFaults, partitionCounts } from './kit-faults.js';
+import { keyedStateFaults, partitionCounts, sizedByKit } from './kit-faults.js';
 import { definePlantedBug, type Exposure, type PlantedBug } from './planted-bug.js';
 import { expectSamePerKey } from './plain/expect-output.js';
 import { runWithSinkFailure, sinkRuns, type SinkRun } from './plain/run-with-sink-failure.js';
@@ -69,7 +69,7 @@ export function defineSinkBug(spec: SinkBugSpec): PlantedBug<Payment, number, Si
     needs: spec.needs,
     kit: (buggy) =>
       definePipelineCheck({
-        build: runningTotals,
+        build: sizedByKit(runningTotals),
         input: payments,
         params: partitionCounts,
         model: totalsModel,

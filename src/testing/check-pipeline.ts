@@ -182,10 +182,11 @@ export function describeCase<TRecord, TParams>(testCase: PipelineCase<TRecord, T
 }
 
 /** A generated case, its retimes applied and its fault anchors resolved. */
-function makeCase<TRecord, TParams>(parts: CaseParts<TRecord, TParams>, disorder: FaultOptions<TRecord>['disorder']): PipelineCase<TRecord, TParams> {
+function makeCase<TRecord, TParams>(parts: CaseParts<TRecord, TParams>, faultOptions: FaultOptions<TRecord>): PipelineCase<TRecord, TParams> {
+  const disorder = faultOptions.disorder;
   const retimed = applyRetimes(parts.input, parts.faults, disorder);
   const input = retimed.input;
-  const plan = anchorFaults(retimed.plan, input.length, checkpointOffsets(parts.schedule, input.length));
+  const plan = anchorFaults(retimed.plan, input.length, checkpointOffsets(parts.schedule, input.length), rescaleMaxPartitions(faultOptions.rescale));
   return caseOf({ ...parts, input, faults: plan }, disorder);
 }
 
@@ -268,7 +269,7 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       schedule: schedules,
       faults: faultPlans,
     })
-    .map((parts) => makeCase(parts, disorder));
+    .map((parts) => makeCase(parts, faultOptions));
 
   const check = async (testCase: PipelineCase<TRecord, TParams>): Promise<void> => {
     const store = createOutputStore<TOut>();

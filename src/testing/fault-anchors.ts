@@ -24,8 +24,29 @@ function resolveCommitCrash(fault: CommitCrashFault, checkpoints: readonly numbe
 }
 
 /**
+ * Each rescale changes the partition count: taken in the order they strike, one that would resume
+ * with the count the job already has moves on to the next (wrapping after `maxPartitions`).
+ */
+function resolveRescales(faults: readonly Fault[], records: number, first: number | undefined, maxPartitions: number | undefined): Fault[] {
+  if (first === undefined || maxPartitions === undefined || maxPartitions < 2) return [...faults];
+  const order = faults
+    .map((fault, index) => ({ fault, index }))
+    .filter((entry): entry is { fault: RescaleFault; index: number } => entry.fault.kind === 'rescale')
+    .sort((a, b) => (a.fault.afterRecords % (records + 1)) - (b.fault.afterRecords % (records + 1)) || a.index - b.index);
+  const resolved = [...faults];
+  let current = first;
+  for (const { fault, index } of order) {
+    const partitions = fault.partitions === current ? (current % maxPartitions) + 1 : fault.partitions;
+    resolved[index] = { ...fault, partitions };
+    current = partitions;
+  }
+  return resolved;
+}
+
+/**
  * `plan` with its anchors resolved for an input of `records` records whose runs take checkpoints
- * at `checkpoints` (offsets in range, ascending, as `checkpointOffsets` gives them).
+ * at `checkpoints` (offsets in range, ascending, as `checkpointOffsets` gives them), and its
+ * rescales made to change the partition count (up to `maxPartitions`, when rescales are on).
  *
  * @example
  * ```ts
@@ -33,8 +54,8 @@ function resolveCommitCrash(fault: CommitCrashFault, checkpoints: readonly numbe
  * // { faults: [{ kind: 'crash', afterRecords: 6, steps: 0 }], delays: [] }
  * ```
  */
-export function anchorFaults(plan: FaultPlan, records: number, checkpoints: readonly number[]): FaultPlan {
-  const faults = plan.faults.map((fault): Fault => {
+export function anchorFaults(plan: FaultPlan, records: number, checkpoints: readonly number[], maxPartitions?: number): FaultPlan {
+  const anchored = plan.faults.map((fault): Fault => {
     switch (fault.kind) {
       case 'crash':
       case 'rescale':
@@ -45,5 +66,5 @@ export function anchorFaults(plan: FaultPlan, records: number, checkpoints: read
         return fault;
     }
   });
-  return { ...plan, faults };
+  return { ...plan, faults: resolveRescales(anchored, records, plan.partitions, maxPartitions) };
 }

@@ -100,6 +100,24 @@ describe('anchorFaults', () => {
     ]);
   });
 
+  it('makes every rescale change the partition count, in the order the rescales strike', () => {
+    const rescales = anchorFaults(
+      {
+        faults: [
+          { kind: 'rescale', afterRecords: 6, steps: 0, partitions: 3 },
+          { kind: 'rescale', afterRecords: 2, steps: 0, partitions: 2 },
+        ],
+        delays: [],
+        partitions: 2,
+      },
+      10,
+      [],
+      3,
+    ).faults;
+    // First to strike (after 2 records) would keep 2: it moves to 3; the next would keep 3: it wraps to 1.
+    expect(rescales.map((fault) => (fault.kind === 'rescale' ? fault.partitions : 0))).toEqual([1, 3]);
+  });
+
   it('leaves a checkpoint-anchored point free when no checkpoint is planned', () => {
     expect(anchorFaults(plan([{ kind: 'crash', afterRecords: 3, steps: 0, anchor: 'checkpoint' }]), 10, []).faults).toEqual([
       { kind: 'crash', afterRecords: 3, steps: 0 },

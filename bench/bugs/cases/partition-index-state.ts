@@ -47,9 +47,6 @@ function runningTotals(input: readonly Deposit[]): Keyed<string, number>[] {
   });
 }
 
-// The kit cannot resume a run with another partition count yet: the check below is the one a user
-// writes today (partition counts as params, crashes on), and it cannot find this bug until the kit
-// has the "rescale" fault.
 /** The planted bug `partition-index-state`, with its correct twin. */
 export const partitionIndexState = definePipelineBug({
   name: 'partition-index-state',

@@ -131,7 +131,7 @@ export function compareOutputs<T>(
     case 'multiset': {
       const { missing, unexpected } = multisetDifference(actual, expected);
       if (missing.length === 0 && unexpected.length === 0) return undefined;
-      const summary = `the output differs from the model as a multiset (${actual.length} records, expected ${expected.length})`;
+      const summary = `the output differs from the model as a multiset (${actual.length} record${actual.length === 1 ? '' : 's'}, expected ${expected.length})`;
       return { summary, details: [...listed('missing', missing), ...listed('unexpected', unexpected)] };
     }
     case 'per-key-order': {

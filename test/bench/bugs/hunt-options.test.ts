@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEEDS, parseHuntArgs, UsageError } from '../../../bench/bugs/hunt-options.js';
+import { UsageError } from '../../../bench/harness/cli-options.js';
+import { DEFAULT_SEEDS, parseHuntArgs } from '../../../bench/bugs/hunt-options.js';
 
 const BUGS = ['dedupe-outside-state', 'session-gap-edge'];
 
