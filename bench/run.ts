@@ -13,6 +13,7 @@ import { describeMachine } from './report/machine.js';
 import { extractRun, type PreviousRun } from './report/recorded-run.js';
 import { loadCases, loadProbes, PROBE_NAMES } from './registry.js';
 import { compareRuns, describeComparison } from './report/regression.js';
+import { steadyAgainstCold } from './report/steady-vs-cold.js';
 import { failureLines, resultTable } from './report/result-table.js';
 import { buildBenchEntries } from './harness/build-entries.js';
 import { runBench } from './harness/run-bench.js';
@@ -77,6 +78,7 @@ const failures = failureLines(run.results);
 // A probe run alone (`--case http-fairness`) has no table.
 if (run.results.length > 0) console.log(`\n${renderTextTable(resultTable(run.results))}`);
 if (failures.length > 0) console.log(`\n${failures.join('\n')}`);
+if (run.results.length > 0) console.log(`\n${steadyAgainstCold(run.results).join('\n')}`);
 if (run.probes.length > 0) console.log(`\n${run.probes.join('\n')}`);
 console.log(`\nidle child (loads the bench, does nothing): ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
 

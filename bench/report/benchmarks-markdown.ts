@@ -6,6 +6,7 @@
 import type { RunPlan } from '../harness/bench-case.js';
 import { embedRun, type PreviousRun, type RecordedRun } from './recorded-run.js';
 import { describeComparison, REGRESSION_THRESHOLD, type Comparison } from './regression.js';
+import { steadyAgainstCold } from './steady-vs-cold.js';
 import { failureLines, resultTable } from './result-table.js';
 import { renderMarkdownTable } from './table.js';
 
@@ -103,6 +104,10 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     '',
     renderMarkdownTable(resultTable(run.results)),
     ...(failures.length === 0 ? [] : ['', ...failures.map((line) => `- ${line}`)]),
+    '',
+    '## Steady against cold',
+    '',
+    ...steadyAgainstCold(run.results).map((line, index) => (index === 0 ? line : `- ${line}`)),
     '',
     '## Other measurements',
     '',
