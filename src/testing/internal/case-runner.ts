@@ -321,6 +321,8 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   let checkpoint: { done: boolean } | undefined;
   let countdown: number | undefined;
   let idleSince: number | undefined;
+  /** Whether the event loop has had a turn since anything last ran. */
+  let loopTurned = false;
   try {
     for (;;) {
       await settled();
@@ -350,6 +352,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       if (countdown !== undefined && (countdown <= 0 || !actorsReady)) return { kind: 'killed' };
       if (actorsReady || sourceReady) {
         idleSince = undefined;
+        loopTurned = false;
         for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, macrotask);
         if (step >= setup.maxSteps) throw new StuckRunError(`sluice/testing: run ${run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
         currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
@@ -364,14 +367,22 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
         }
         continue;
       }
+      // Nothing is ready once promise callbacks settled. With the source away from its gate, work
+      // may still wait on the event loop (the driver yields to it every few thousand records): one
+      // macrotask lets it go on first, so time moves only when nothing at all can happen.
+      if (!loopTurned && waiting === undefined) {
+        loopTurned = true;
+        await macrotask();
+        continue;
+      }
       const due = clock.nextDue;
       if (checkpoint === undefined && due !== undefined) {
         idleSince = undefined;
+        loopTurned = false;
         await clock.advance(due - clock.now(), macrotask);
         continue;
       }
-      // Nothing can run: file I/O is under way (a checkpoint in a folder, a driver's yield to the
-      // event loop), or the run is stuck. A macrotask lets the event loop do what is waiting.
+      // Still nothing: file I/O is under way (a checkpoint in a folder), or the run is stuck.
       await macrotask();
       idleSince ??= performance.now();
       if (performance.now() - idleSince > setup.stallMs) {
