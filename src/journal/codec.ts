@@ -3,6 +3,7 @@
  * cannot be decoded later becomes one `malformed` item, not a lost batch.
  */
 import { Packr, Unpackr } from 'msgpackr';
+import { MSGPACK_OPTIONS } from '../internal/msgpack-options.js';
 
 /**
  * Encodes and decodes the records of a journal.
@@ -37,7 +38,6 @@ export interface JournalCodec<TRecord> {
 
 // As the snapshot files: records keep plain objects and Maps apart, and without shared structures
 // every record carries its own definitions, so each decodes alone — in any order, after any crash.
-const MSGPACK_OPTIONS = { moreTypes: true } as const;
 
 /**
  * msgpackr, as snapshots use it — the journal's default. It round-trips what a pipeline's records

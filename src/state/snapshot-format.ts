@@ -32,6 +32,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { Packr, Unpackr } from 'msgpackr';
+import { MSGPACK_OPTIONS } from '../internal/msgpack-options.js';
 import { readEntryChunks, yieldToEventLoop } from './chunks.js';
 import type { RestoredSnapshot, Snapshot, SnapshotEntry } from './snapshot-store.js';
 
@@ -56,8 +57,8 @@ const HASH_SLICE_BYTES = 4 * 1024 * 1024;
 
 // Records keep plain objects and Maps apart (plain msgpack maps cannot), and without shared
 // `structures` every pack call carries its own record definitions, so each frame decodes alone.
-const CODEC_OPTIONS = { moreTypes: true } as const;
-const packr = new Packr(CODEC_OPTIONS);
+
+const packr = new Packr(MSGPACK_OPTIONS);
 
 /** What {@link writeSnapshotFile} wrote. */
 export interface WrittenSnapshot {
@@ -166,7 +167,7 @@ export async function decodeSnapshotFile(
 
   // From here the bytes are exactly what a writer produced, so a failure below is a writer's bug
   // or a hand-made file; it is still reported rather than trusted.
-  const unpackr = new Unpackr({ ...CODEC_OPTIONS, copyBuffers: true }); // no views into `bytes`
+  const unpackr = new Unpackr({ ...MSGPACK_OPTIONS, copyBuffers: true }); // no views into `bytes`
   let offset = PREAMBLE_BYTES;
   const nextFrame = (): Buffer | string => {
     if (end - offset < FRAME_PREFIX_BYTES) return `malformed: frame length at ${offset} runs past the frames`;

@@ -8,11 +8,10 @@
  * instance arrives as a plain object and a function as undefined, and a symbol is refused.
  */
 import { Packr, Unpackr } from 'msgpackr';
+import { MSGPACK_OPTIONS } from '../internal/msgpack-options.js';
 
-// The snapshot files' options: plain objects and Maps stay apart, Dates, Sets and bigints survive.
-const CODEC_OPTIONS = { moreTypes: true } as const;
-const packr = new Packr(CODEC_OPTIONS);
-const unpackr = new Unpackr({ ...CODEC_OPTIONS, copyBuffers: true });
+const packr = new Packr(MSGPACK_OPTIONS);
+const unpackr = new Unpackr({ ...MSGPACK_OPTIONS, copyBuffers: true });
 
 /** A message on its way: plain (cloned) or encoded (its bytes' buffer transferred). */
 export type Frame = { readonly kind: 'plain'; readonly message: unknown } | { readonly kind: 'encoded'; readonly bytes: Uint8Array };

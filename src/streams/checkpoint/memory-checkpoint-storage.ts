@@ -6,12 +6,12 @@
  * a restart from disk. Nothing here is ever damaged, so `latest` never skips a checkpoint.
  */
 import { Packr } from 'msgpackr';
+import { MSGPACK_OPTIONS } from '../../internal/msgpack-options.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { CheckpointStorage, RestoredCheckpoint } from './checkpoint-storage.js';
 import type { Manifest, PartitionSnapshotRef } from './manifest.js';
 
-// The snapshot files' codec options: plain objects and Maps stay apart.
-const packr = new Packr({ moreTypes: true });
+const packr = new Packr(MSGPACK_OPTIONS);
 
 interface HeldCheckpoint {
   /** Encoded entries by `s<stage>-p<partition>`. */
