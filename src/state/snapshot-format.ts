@@ -57,7 +57,6 @@ const HASH_SLICE_BYTES = 4 * 1024 * 1024;
 
 // Records keep plain objects and Maps apart (plain msgpack maps cannot), and without shared
 // `structures` every pack call carries its own record definitions, so each frame decodes alone.
-
 const packr = new Packr(MSGPACK_OPTIONS);
 
 /** What {@link writeSnapshotFile} wrote. */
