@@ -20,7 +20,10 @@ export type SluiceErrorCode =
   | 'JOURNAL_CLOSED'
   | 'JOURNAL_CORRUPTED'
   | 'JOURNAL_LOCKED'
-  | 'JOURNAL_TRUNCATED';
+  | 'JOURNAL_TRUNCATED'
+  | 'UNCROSSABLE_RECORD'
+  | 'WORKER_THREAD_FAILED'
+  | 'JOB_MISMATCH';
 
 /**
  * Base class of every Sluice error.
@@ -242,6 +245,69 @@ export class CheckpointUnusableError extends SluiceError {
     this.name = 'CheckpointUnusableError';
     this.dir = dir;
     this.skipped = skipped;
+  }
+}
+
+/**
+ * A record on its way to another thread holds something that cannot cross intact (a function, a
+ * symbol, an instance of a class): the run fails at the first such record rather than compute on a
+ * copy that lost it. Records that cross threads must be plain data.
+ */
+export class UncrossableRecordError extends SluiceError {
+  readonly code = 'UNCROSSABLE_RECORD' as const;
+  /** The step or stage that produced the record (`source` for records straight from the source). */
+  readonly stage: string;
+  /** What could not cross, e.g. `an instance of class Order`. */
+  readonly what: string;
+
+  constructor(stage: string, what: string) {
+    super(
+      `A record from \`${stage}\` cannot cross to another thread: it holds ${what}. Records that cross threads must be plain data ` +
+        '(primitives, plain objects, arrays, Maps, Sets, Dates, typed arrays); map it to one before the records are spread.',
+    );
+    this.name = 'UncrossableRecordError';
+    this.stage = stage;
+    this.what = what;
+  }
+}
+
+/**
+ * A worker thread of a job died (it ran out of memory, user code called `process.exit`, an error
+ * was thrown outside any handler) or could not start its part: the run fails with this, naming the
+ * thread and the partitions it ran. `cause` is what the thread reported, when it could.
+ */
+export class WorkerThreadError extends SluiceError {
+  readonly code = 'WORKER_THREAD_FAILED' as const;
+  /** The thread's number, 1 to `workers`. */
+  readonly thread: number;
+  /** The partitions it ran, as `stage[partition]`. */
+  readonly partitions: readonly string[];
+
+  constructor(thread: number, partitions: readonly string[], problem: string, cause?: unknown) {
+    const ran = partitions.length === 0 ? 'no partitions' : `partitions ${partitions.join(', ')}`;
+    super(`Worker thread ${thread} (${ran}) ${problem}`, cause === undefined ? undefined : { cause });
+    this.name = 'WorkerThreadError';
+    this.thread = thread;
+    this.partitions = partitions;
+  }
+}
+
+/**
+ * A thread (or process) running a job built another plan from the job module than the main thread
+ * did: its module builds something that depends on more than its arguments (the time, the
+ * environment, `Math.random()`), or another version of the module was loaded. Nothing ran.
+ */
+export class JobMismatchError extends SluiceError {
+  readonly code = 'JOB_MISMATCH' as const;
+  /** The job module's URL. */
+  readonly url: string;
+
+  constructor(url: string, where: string, difference: string) {
+    super(
+      `The job module ${url} built another plan in ${where} than in the main thread (${difference}); a job module must build the same pipeline from the same arguments everywhere`,
+    );
+    this.name = 'JobMismatchError';
+    this.url = url;
   }
 }
 

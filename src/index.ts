@@ -74,6 +74,8 @@ export { WindowState } from './streams/time/window-state.js';
 export type { AddOutcome, WindowAggregate, WindowFiring, WindowStateOptions } from './streams/time/window-state.js';
 
 export { Pipeline, Stream, pipeline } from './streams/pipeline.js';
+export { defineJob } from './jobs/define-job.js';
+export type { JobModule, JobRunOptions } from './jobs/define-job.js';
 export type { KeyByOptions, RebalanceOptions, TimestampOptions } from './streams/pipeline.js';
 export { KeyedStream } from './streams/keyed-stream.js';
 export type { Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/keyed-stream.js';
@@ -116,6 +118,9 @@ export {
   InvalidOptionError,
   InvalidPipelineError,
   CheckpointUnusableError,
+  JobMismatchError,
+  UncrossableRecordError,
+  WorkerThreadError,
   MailboxOverflowError,
   PipelineFailedError,
   RestartIntensityExceededError,

@@ -16,7 +16,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
-import { withStep, type LogicalStep, type StreamSoFar, type TimestampStep } from './internal/logical-plan.js';
+import { withStep, type LogicalPlan, type LogicalStep, type StreamSoFar, type TimestampStep } from './internal/logical-plan.js';
 import { KeyedStream, type StreamOf } from './keyed-stream.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
@@ -199,10 +199,17 @@ export class Stream<TRecord, TTimed extends boolean = boolean> {
 /** What a keyed stream continues with after its operator. */
 const streamOf: StreamOf = <TRecord, TTimed extends boolean>(soFar: StreamSoFar) => new Stream<TRecord, TTimed>(soFar);
 
+/** The logical plan a pipeline was built to (for job modules, which run it elsewhere too). */
+export let logicalPlanOf: (pipeline: Pipeline) => LogicalPlan;
+
 /** A complete pipeline: source, operators, sink. Run it any number of times. */
 export class Pipeline {
   readonly #soFar: StreamSoFar;
   readonly #sink: Sink<unknown>;
+
+  static {
+    logicalPlanOf = (pipeline) => pipeline.#plan();
+  }
 
   /** @internal Use {@link Stream.to}. */
   constructor(soFar: StreamSoFar, sink: Sink<unknown>) {
@@ -216,6 +223,10 @@ export class Pipeline {
    * @throws InvalidOptionError for invalid run options.
    */
   run(options: RunOptions = {}): PipelineHandle {
-    return runPipeline({ source: this.#soFar.source, steps: this.#soFar.steps, sink: this.#sink }, options);
+    return runPipeline(this.#plan(), options);
+  }
+
+  #plan(): LogicalPlan {
+    return { source: this.#soFar.source, steps: this.#soFar.steps, sink: this.#sink };
   }
 }

@@ -35,6 +35,7 @@ import type { Runnable } from './dispatcher.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
 import { FailureSeries } from './failure-series.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
+import { isSequencedTarget } from './sequenced-target.js';
 import { Persistence } from './persistence.js';
 import type { ReplayQueue } from './replay-queue.js';
 import { Recovery } from './recovery.js';
@@ -244,7 +245,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** `ctx.tell`/`ctx.send` from this actor to `ref`, stamped with the next sequence number. */
   sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void> {
     const target = targetOf(ref as AnyActorRef);
-    if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
+    if (!(target instanceof ActorCell)) {
+      if (isSequencedTarget(target)) return target.deliverSequenced(message, this.path, this.#sequences.next(), wait);
+      throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
+    }
     const entry = new Sequenced(message, this.path, this.#sequences.next());
     const receiver = target as ActorCell<unknown, TOther>;
     return wait ? receiver.deliverOrWait(entry) : receiver.deliver(entry);

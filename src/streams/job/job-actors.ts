@@ -3,6 +3,7 @@
  * each stage, each started from where the checkpoint resumed left it, sharing the job's counters,
  * side outputs and checkpoint coordinator; then placed by `spawnTopology`.
  */
+import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorSystem } from '../../actors/actor-system.js';
 import type { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import type { StartingPoint } from '../checkpoint/run-checkpoints.js';
@@ -10,6 +11,7 @@ import type { PhysicalPlan, PhysicalStage } from '../plan/physical-plan.js';
 import { crasher } from '../run/chaos.js';
 import type { OperatorCounters } from '../run/operator-counters.js';
 import { partitionActor } from '../run/partition-actor.js';
+import type { StageMessage } from '../run/messages.js';
 import { sinkActor } from '../run/sink-actor.js';
 import type { JobCounters } from './job-counters.js';
 import type { JobOutputs } from './job-outputs.js';
@@ -21,7 +23,7 @@ export interface JobActorsSetup {
   readonly settings: RunSettings;
   readonly system: ActorSystem;
   readonly counters: JobCounters;
-  readonly outputs: JobOutputs;
+  readonly outputs: Pick<JobOutputs, 'forStage'>;
   readonly start: StartingPoint;
   /** Where snapshots go when barriers align; undefined when checkpoints are off. */
   readonly coordinator: CheckpointCoordinator | undefined;
@@ -29,6 +31,18 @@ export interface JobActorsSetup {
   readonly sinkClosed: () => void;
   /** The sink failed: the run fails with this. */
   readonly failed: (error: unknown) => void;
+  /**
+   * Where partitions (and the sink) run on other threads: refs to them there. Without it, every
+   * partition and the sink run here.
+   */
+  readonly elsewhere?: { readonly sink: StageRef | undefined; partition(stage: number, partition: number): StageRef | undefined } | undefined;
+}
+
+type StageRef = ActorRef<StageMessage<unknown>>;
+
+/** The name of partition `partition` of stage `stage`'s actor, the same on every thread. */
+export function partitionName(plan: PhysicalPlan, stage: number, partition: number): string {
+  return `${(plan.stages[stage] as PhysicalStage).step.name}-${stage}-partition-${partition}`;
 }
 
 export function spawnJobActors(setup: JobActorsSetup): Promise<Topology> {
@@ -40,17 +54,23 @@ export function spawnJobActors(setup: JobActorsSetup): Promise<Topology> {
     partitions: plan.stages.map((stage) => stage.step.partitions),
     mailboxBatches: settings.mailboxBatches,
     maxRestarts: settings.maxRestarts,
-    sink: sinkActor({
-      sink: plan.sink,
-      upstreams: plan.stages.at(-1)?.step.partitions ?? 1,
-      counters: counters.sink,
-      completed: setup.sinkClosed,
-      failed: setup.failed,
-      preCommitted: coordinator === undefined ? undefined : (id, token) => coordinator.preCommitted(id, token),
-    }),
+    elsewhere: setup.elsewhere === undefined ? undefined : (s, p) => setup.elsewhere?.partition(s, p),
+    sink:
+      setup.elsewhere?.sink !== undefined
+        ? { ref: setup.elsewhere.sink }
+        : {
+            definition: sinkActor({
+              sink: plan.sink,
+              upstreams: plan.stages.at(-1)?.step.partitions ?? 1,
+              counters: counters.sink,
+              completed: setup.sinkClosed,
+              failed: setup.failed,
+              preCommitted: coordinator === undefined ? undefined : (id, token) => coordinator.preCommitted(id, token),
+            }),
+          },
     partition: (s, p, downstream) => {
       const stage = plan.stages[s] as PhysicalStage;
-      const name = `${stage.step.name}-${s}-partition-${p}`;
+      const name = partitionName(plan, s, p);
       const definition = partitionActor({
         stage: {
           name: stage.step.name,

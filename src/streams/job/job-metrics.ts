@@ -2,6 +2,7 @@
  * A run's live metrics, read from its counters, its actors and its checkpoints when asked: cheap
  * enough for every scrape, and nothing counted on the hot path for it.
  */
+import type { ActorMetrics } from '../../actors/actor-metrics.js';
 import type { ActorSystem } from '../../actors/actor-system.js';
 import type { LatencyHistogram } from '../../metrics/latency-histogram.js';
 import type { CheckpointStats } from '../checkpoint/coordinator.js';
@@ -25,6 +26,8 @@ export interface JobView {
   readonly checkpoints: CheckpointStats | undefined;
   /** When the run started, on `performance.now()`. */
   readonly startedAt: number;
+  /** The actors of the run's worker threads, as they last reported them. */
+  readonly threadActors?: readonly ActorMetrics[] | undefined;
 }
 
 export function jobMetrics(view: JobView): PipelineMetrics {
@@ -57,7 +60,7 @@ export function jobMetrics(view: JobView): PipelineMetrics {
     operators,
     stages,
     mailboxes,
-    actors: view.system.metrics().actors,
+    actors: view.threadActors === undefined ? view.system.metrics().actors : [...view.system.metrics().actors, ...view.threadActors],
     restarts: counters.restarts,
     deadLetters: view.outputs.deadLetters,
     lateRecords: view.outputs.lateRecords,

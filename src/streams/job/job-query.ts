@@ -9,7 +9,7 @@ import type { PartitionKey } from '../partitioning/canonical-key.js';
 import type { PhysicalPlan } from '../plan/physical-plan.js';
 import type { QueryOptions } from '../run-options.js';
 import type { ProcessEntry } from '../run/operators/process-operator.js';
-import type { Router } from '../run/router.js';
+import type { RecordRouter } from '../run/router.js';
 import { stateKeyOf } from '../run/state-key.js';
 import type { Topology } from './topology.js';
 
@@ -22,7 +22,7 @@ export interface QueryTarget {
   ended(): boolean;
   topology(): Topology | undefined;
   /** The source driver's router: what waits in its batches was read before the query. */
-  sourceRouter(): Router | undefined;
+  sourceRouter(): RecordRouter | undefined;
 }
 
 export async function queryStage<TValue>(

@@ -17,7 +17,9 @@ import type { PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus } 
 import type { PhysicalPlan } from '../plan/physical-plan.js';
 import type { QueryOptions } from '../run-options.js';
 import type { PipelineEvent } from '../run/pipeline-events.js';
-import { Router } from '../run/router.js';
+import { Router, type RecordRouter } from '../run/router.js';
+import { planStepChain } from '../run/step-chain.js';
+import { JobThreads, type JobThreadsSetup } from '../../threads/job-threads.js';
 import { driveSource } from '../run/source-driver.js';
 import { checkpointNow } from './checkpoint-now.js';
 import { DriverWake } from './driver-wake.js';
@@ -80,17 +82,37 @@ export class Job {
   #start: StartingPoint;
   #topology: Topology | undefined;
   /** The source driver's router, for a query to send what waits in its batches first. */
-  #sourceRouter: Router | undefined;
+  #sourceRouter: RecordRouter | undefined;
+  /** The worker threads that run the partitions, when the job runs on more than this one. */
+  readonly #threads: JobThreads | undefined;
   /** Whether the sink was closed (the job completed): otherwise the run's end releases it. */
   #sinkClosed = false;
 
-  /** @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset. */
-  constructor(plan: PhysicalPlan, settings: RunSettings) {
+  /**
+   * @param module the job module, for a job on worker threads (`settings.workers` > 1).
+   * @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset.
+   */
+  constructor(plan: PhysicalPlan, settings: RunSettings, module?: Pick<JobThreadsSetup, 'url' | 'job' | 'args' | 'loader'>) {
     this.#plan = plan;
     this.#settings = settings;
     this.#system = settings.makeSystem();
     this.#counters = new JobCounters(plan);
     this.#outputs = new JobOutputs(plan.stages, settings.deadLetters);
+    this.#threads =
+      module === undefined || settings.workers === 1
+        ? undefined
+        : new JobThreads(
+            { ...module, plan, settings },
+            {
+              failed: (error) => void this.#fail(error),
+              deadLetter: this.#outputs.deadLetter,
+              late: (stage, record, timestamp) =>
+                this.#outputs.forStage(stage, (plan.stages[stage] as PhysicalPlan['stages'][number]).step.name).late(record, timestamp as number),
+              event: (event) => {
+                if (this.#events.hasSubscribers) this.#events.publish(event as PipelineEvent);
+              },
+            },
+          );
     this.#checkpoints =
       settings.checkpoint === undefined
         ? undefined
@@ -186,22 +208,26 @@ export class Job {
     }
     this.#topology = await this.#spawn();
     const targets = firstOf(this.#topology);
-    const router = new Router({
-      next: plan.stages[0]?.assignment,
-      batchSize: settings.batchSize,
-      retries: settings.retries,
-      send: (index, message) => (targets[index] as (typeof targets)[number]).send(message),
-      deadLetter: this.#outputs.deadLetter,
-      from: 0,
-      timed: plan.head.timed,
-      carriesWatermarks: plan.carriesWatermarks,
-    });
+    const spreader = this.#threads?.spreader;
+    const router: RecordRouter =
+      spreader ??
+      new Router({
+        next: plan.stages[0]?.assignment,
+        batchSize: settings.batchSize,
+        retries: settings.retries,
+        send: (index, message) => (targets[index] as (typeof targets)[number]).send(message),
+        deadLetter: this.#outputs.deadLetter,
+        from: 0,
+        timed: plan.head.timed,
+        carriesWatermarks: plan.carriesWatermarks,
+      });
     this.#sourceRouter = router;
     if (this.#phase === 'starting') this.#phase = 'running';
     this.#markReady();
     const { offset, maxTimestamp } = await driveSource({
       source: plan.source,
-      head: plan.head,
+      // With the head steps on the threads, the source hands them raw records.
+      head: spreader === undefined ? plan.head : planStepChain([], false),
       router,
       retries: settings.retries,
       batchSize: settings.batchSize,
@@ -237,9 +263,14 @@ export class Job {
     await router.end(this.#observed(checkpoints.begin(offset, maxTimestamp, true), offset).id);
   }
 
-  /** Starts the job actor, the sink and every partition, each from where the checkpoint left it. */
-  #spawn(): Promise<Topology> {
-    return spawnJobActors({
+  /**
+   * Starts the job actor, the sink and every partition, each from where the checkpoint left it;
+   * with worker threads, starts them first, and only the sink here.
+   */
+  async #spawn(): Promise<Topology> {
+    const threads = this.#threads;
+    if (threads !== undefined) await threads.start();
+    const topology = await spawnJobActors({
       plan: this.#plan,
       settings: this.#settings,
       system: this.#system,
@@ -252,7 +283,10 @@ export class Job {
         this.#complete();
       },
       failed: (error) => void this.#fail(error),
+      elsewhere: threads === undefined ? undefined : { sink: undefined, partition: (s, p) => threads.partition(s, p) },
     });
+    threads?.attachSink(topology.sink);
+    return topology;
   }
 
   /** Publishes each checkpoint's completion, with the offset a restart would read from. */
@@ -308,6 +342,8 @@ export class Job {
     this.#settings.signal?.removeEventListener('abort', this.#onAbort);
     let failure = 'error' in outcome ? outcome.error : undefined;
     await this.#system.shutdown();
+    // Stopping the threads closes the links, so a driver waiting for room on one lets go too.
+    await this.#threads?.stop(failure !== undefined);
     await this.#driving;
     const endings: (() => unknown)[] = [];
     if (!this.#sinkClosed) endings.push(() => this.#plan.sink.release?.());
@@ -342,12 +378,13 @@ export class Job {
       name: this.#settings.name,
       status: this.status,
       plan: this.#plan,
-      counters: this.#counters,
+      counters: this.#threads === undefined ? this.#counters : this.#threads.withCounters(this.#counters),
       outputs: this.#outputs,
       topology: this.#topology,
       system: this.#system,
       checkpoints: this.#checkpoints?.stats,
       startedAt: this.#startedAt,
+      threadActors: this.#threads?.actors(),
     });
   }
 }

@@ -40,6 +40,10 @@ export interface RunSettings {
   readonly chaos: ChaosOptions | undefined;
   readonly crashAt: CrashPlan | undefined;
   readonly checkpoint: CheckedCheckpointOptions | undefined;
+  /** Threads the job runs on (1: this one alone). */
+  readonly workers: number;
+  /** The actor system's dispatcher options, for the systems of worker threads too. */
+  readonly dispatcher: DispatcherOptions | undefined;
   /** Makes the run's own actor system (a job that gives up stops only that, never the host's). */
   makeSystem(): ActorSystem;
 }
@@ -79,6 +83,8 @@ export function resolveRunSettings(options: RunOptions): RunSettings {
     chaos,
     crashAt: options.crashAt,
     checkpoint,
+    workers: 1,
+    dispatcher: options.dispatcher,
     makeSystem: () => make(systemOptions),
   };
 }

@@ -71,7 +71,13 @@ export interface TopologySetup {
   readonly mailboxBatches: number;
   /** Restarts of partitions tolerated within 10 s before the job gives up. */
   readonly maxRestarts: number;
-  readonly sink: ActorDefinition<number, StageMessage<unknown>>;
+  /** The sink actor to start here, or a ref to it where it runs elsewhere (on the main thread, seen from a worker). */
+  readonly sink: { readonly definition: ActorDefinition<number, StageMessage<unknown>> } | { readonly ref: StageRef };
+  /**
+   * A ref to partition `partition` of stage `stage` where it runs on another thread; undefined for
+   * the partitions that run here. Without it, every partition runs here.
+   */
+  readonly elsewhere?: ((stage: number, partition: number) => StageRef | undefined) | undefined;
   /** Partition `partition` of stage `stage`; `downstream()` gives where its output goes, once all are placed. */
   partition(
     stage: number,
@@ -95,12 +101,17 @@ export async function spawnTopology(setup: TopologySetup): Promise<Topology> {
     defineActor<null, { type: 'setup' }>({
       initialState: () => null,
       receive(state, _message, ctx) {
-        sink = ctx.spawn(setup.sink, { name: 'sink', mailbox });
+        sink = 'ref' in setup.sink ? setup.sink.ref : ctx.spawn(setup.sink.definition, { name: 'sink', mailbox });
         const placement = new LocalPlacement(ctx as ActorContext<unknown>, mailbox);
         for (let s = stages.length - 1; s >= 0; s--) {
           // Placed last stage first: what stage s sends to is all there now, and never changes.
           const downstream = downstreamOf(topology, s);
           for (let p = 0; p < (setup.partitions[s] as number); p++) {
+            const remote = setup.elsewhere?.(s, p);
+            if (remote !== undefined) {
+              (stages[s] as StageRef[])[p] = remote;
+              continue;
+            }
             const { name, definition } = setup.partition(s, p, () => downstream);
             (stages[s] as StageRef[])[p] = placement.place(s, p, name, definition);
           }

@@ -25,6 +25,8 @@ export interface PhysicalStage {
   readonly inputTimed: boolean;
   /** The stateless steps after the stage's operator, up to the next repartition. */
   readonly tail: StepChain;
+  /** The steps `tail` runs, as the pipeline named them. */
+  readonly tailSteps: readonly ChainStep[];
   /** How records are assigned to this stage's partitions, shared by everything that routes there. */
   readonly assignment: Assignment;
   /** How the stage is partitioned, as a checkpoint manifest records it. */
@@ -38,6 +40,8 @@ export interface PhysicalPlan {
   readonly sink: Sink<unknown>;
   /** The stateless steps before the first repartition, which the source driver applies. */
   readonly head: StepChain;
+  /** The steps `head` runs, as the pipeline named them. */
+  readonly headSteps: readonly ChainStep[];
   readonly stages: readonly PhysicalStage[];
   /**
    * Whether the source sends each record with the watermark of the records before it: when its
@@ -63,11 +67,27 @@ export function planPhysical(plan: LogicalPlan): PhysicalPlan {
   let timed = head.timed;
   const stages = repartitions.map((step, i): PhysicalStage => {
     const tail = planStepChain(chains[i + 1] as ChainStep[], timed);
-    const stage: PhysicalStage = { step, inputTimed: timed, tail, assignment: assignmentFor(step), layout: layoutOf(step), operator: operatorOf(step) };
+    const tailSteps = chains[i + 1] as ChainStep[];
+    const stage: PhysicalStage = {
+      step,
+      inputTimed: timed,
+      tail,
+      tailSteps,
+      assignment: assignmentFor(step),
+      layout: layoutOf(step),
+      operator: operatorOf(step),
+    };
     timed = tail.timed;
     return stage;
   });
-  return { source: plan.source, sink: plan.sink, head, stages, carriesWatermarks: head.generator !== undefined && judgesEventTime(stages[0]) };
+  return {
+    source: plan.source,
+    sink: plan.sink,
+    head,
+    headSteps: chains[0] as ChainStep[],
+    stages,
+    carriesWatermarks: head.generator !== undefined && judgesEventTime(stages[0]),
+  };
 }
 
 /** How a stage is partitioned, as a checkpoint manifest records it. */

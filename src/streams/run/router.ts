@@ -32,6 +32,12 @@ export interface RouterOptions {
   readonly carriesWatermarks?: boolean | undefined;
 }
 
+/**
+ * What the source driver routes through: a {@link Router}, or, with the head steps on worker
+ * threads, what hands the raw records out to them.
+ */
+export type RecordRouter = Pick<Router, 'route' | 'flush' | 'settle' | 'sending' | 'buffered' | 'destinations' | 'watermark' | 'barrier' | 'end'>;
+
 /** The arrays of a destination with no batch open. Never written to: a batch opens first. */
 const EMPTY: never[] = Object.freeze([]) as never[];
 

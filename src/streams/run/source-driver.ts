@@ -12,7 +12,7 @@ import type { Source, SourceItem } from '../sources/source.js';
 import { NO_WATERMARK } from '../time/watermarks.js';
 import type { PipelineDeadLetter } from './messages.js';
 import type { OperatorCounters } from './operator-counters.js';
-import type { Router } from './router.js';
+import type { RecordRouter } from './router.js';
 import type { StepChain } from './step-chain.js';
 import { StepChainOutput } from './step-chain-output.js';
 
@@ -25,7 +25,7 @@ const YIELD_EVERY = 4096;
 export interface SourceDriverSetup {
   readonly source: Source<unknown, unknown>;
   readonly head: StepChain;
-  readonly router: Router;
+  readonly router: RecordRouter;
   readonly retries: number;
   readonly batchSize: number;
   readonly lingerMs: number;

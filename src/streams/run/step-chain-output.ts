@@ -10,12 +10,12 @@ import { boundedWatermark } from '../time/watermarks.js';
 import { FAILED, attempt, failedStepLetter } from './chain.js';
 import type { PipelineDeadLetter } from './messages.js';
 import type { OperatorCounters } from './operator-counters.js';
-import type { Router } from './router.js';
+import type { RecordRouter } from './router.js';
 import type { StepChain } from './step-chain.js';
 
 export interface StepChainOutputSetup {
   readonly chain: StepChain;
-  readonly router: Router;
+  readonly router: RecordRouter;
   readonly counters: OperatorCounters;
   readonly retries: number;
   readonly deadLetter: (letter: PipelineDeadLetter) => void;
@@ -31,7 +31,7 @@ function applyChain(chain: StepChain, record: unknown, timestamp: number | undef
 
 export class StepChainOutput {
   readonly #chain: StepChain;
-  readonly #router: Router;
+  readonly #router: RecordRouter;
   readonly #counters: OperatorCounters;
   readonly #retries: number;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;

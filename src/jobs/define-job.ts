@@ -1,0 +1,135 @@
+/**
+ * Job modules: a pipeline defined in a module of its own, so that it can run on several threads.
+ * Closures cannot cross threads, so each worker thread imports the module and builds the pipeline
+ * itself from the same arguments; the main thread reads the source and writes the sink, the
+ * threads run the steps and partitions. With `workers: 1` (the default) a job runs as
+ * `pipeline.run()` does, on this thread alone.
+ *
+ * @example
+ * ```ts
+ * // wordcount.job.ts
+ * export default defineJob(import.meta.url, (args: { input: string }) =>
+ *   pipeline(fromFileLines(args.input)).flatMap(words).keyBy((w) => w, { partitions: 8 })
+ *     .reduce((n: number) => n + 1, () => 0, { emit: 'final' }).to(toArray()));
+ * // main.ts
+ * import job from './wordcount.job.js';
+ * await job.run({ workers: 4, args: { input: 'book.txt' } }).done;
+ * ```
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { InvalidOptionError } from '../errors.js';
+import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { Job } from '../streams/job/job.js';
+import { resolveRunSettings } from '../streams/job/run-settings.js';
+import { logicalPlanOf, Pipeline } from '../streams/pipeline.js';
+import type { PipelineHandle } from '../streams/pipeline-handle.js';
+import { planPhysical, type PhysicalPlan } from '../streams/plan/physical-plan.js';
+import type { RunOptions } from '../streams/run-options.js';
+import { runJobThread } from '../threads/job-thread.js';
+import type { ThreadSetup } from '../threads/thread-protocol.js';
+
+/** Options of {@link JobModule.run}: a run's options, the number of threads, and the arguments `build` gets. */
+export type JobRunOptions<TArgs> = RunOptions & {
+  /**
+   * Threads the job runs on: 1 is this thread alone; more start that many worker threads, which
+   * run the steps before the first `keyBy` and every partition, placed by key-group ranges.
+   * @defaultValue 1
+   */
+  workers?: number | undefined;
+} & (undefined extends TArgs ? { args?: TArgs } : { args: TArgs });
+
+/** A job defined by {@link defineJob}. */
+export interface JobModule<TArgs> {
+  /** The module the job is defined in. */
+  readonly url: string;
+  /** The pipeline for `args`, as every thread builds it. */
+  build(args: TArgs): Pipeline;
+  /**
+   * Runs the job.
+   * @throws InvalidOptionError naming the option: an invalid one, a `workers` that is not a positive
+   *   integer, `args` that cannot be copied to another thread, or an option that cannot go with
+   *   `workers` > 1 (`checkpoint`, `clock`, `system`, `crashAt`: not yet on threads).
+   */
+  run(options: JobRunOptions<TArgs>): PipelineHandle;
+}
+
+type ThreadStart = (setup: ThreadSetup) => Promise<void>;
+
+/** The jobs each module defined, in order, in this thread: what a worker thread starts. */
+const REGISTRY = Symbol.for('sluice.jobModules');
+
+function registry(): Map<string, ThreadStart[]> {
+  const global = globalThis as { [REGISTRY]?: Map<string, ThreadStart[]> };
+  global[REGISTRY] ??= new Map();
+  return global[REGISTRY];
+}
+
+/** Options a job on worker threads cannot take: they are functions or objects of this thread. */
+const THIS_THREAD_ONLY = ['checkpoint', 'clock', 'system', 'crashAt'] as const;
+
+/**
+ * Defines a job in the module `moduleUrl` (pass `import.meta.url`): `build` makes its pipeline from
+ * `args`, the same in every thread.
+ * @throws InvalidOptionError when `moduleUrl` is not a file URL or `build` is not a function.
+ */
+export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TArgs) => Pipeline): JobModule<TArgs> {
+  if (typeof moduleUrl !== 'string' || !moduleUrl.startsWith('file:')) {
+    throw new InvalidOptionError('moduleUrl', "the job module's own `import.meta.url` (a file: URL)", moduleUrl);
+  }
+  isFunction('build', build);
+  const built = (args: TArgs): Pipeline => {
+    const pipeline = build(args);
+    if (!(pipeline instanceof Pipeline)) throw new InvalidOptionError('build', 'a function that returns a pipeline ending in `.to(sink)`', pipeline);
+    return pipeline;
+  };
+  const plan = (args: TArgs): PhysicalPlan => planPhysical(logicalPlanOf(built(args)));
+  const jobs = registry().get(moduleUrl) ?? [];
+  const index = jobs.length;
+  jobs.push((setup) => runJobThread(plan(setup.args as TArgs), setup));
+  registry().set(moduleUrl, jobs);
+  return {
+    url: moduleUrl,
+    build: built,
+    run(options) {
+      isObject('options', options);
+      const { workers: requested, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
+      const workers = withDefault(requested, 1, (v) => positiveInteger('workers', v));
+      const settings = resolveRunSettings(runOptions);
+      if (workers === 1) return new Job(plan(args as TArgs), settings).handle();
+      for (const option of THIS_THREAD_ONLY) {
+        if (runOptions[option] !== undefined) {
+          throw new InvalidOptionError(
+            option,
+            `left out when \`workers\` is more than 1 (not yet supported on worker threads; run with \`workers: 1\`)`,
+            runOptions[option],
+          );
+        }
+      }
+      try {
+        structuredClone(args);
+      } catch {
+        throw new InvalidOptionError('args', 'plain data that can be copied to another thread (no functions, symbols or class instances)', args);
+      }
+      return new Job(plan(args as TArgs), { ...settings, workers }, { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl) }).handle();
+    },
+  };
+}
+
+/**
+ * A TypeScript job module needs a loader in each worker thread: tsx's, when it is installed
+ * (threads inherit the loader a process was started with, but not one a test runner installed
+ * in-process). Undefined for JavaScript modules.
+ */
+function loaderFor(moduleUrl: string): string | undefined {
+  if (!/\.[mc]?tsx?$/.test(new URL(moduleUrl).pathname)) return undefined;
+  try {
+    const require = createRequire(moduleUrl);
+    const manifest = require.resolve('tsx/package.json');
+    const { exports } = require(manifest) as { exports?: Record<string, { import?: { default?: string } }> };
+    const entry = exports?.['./esm/api']?.import?.default;
+    return entry === undefined ? undefined : new URL(entry, pathToFileURL(manifest)).href;
+  } catch {
+    return undefined;
+  }
+}

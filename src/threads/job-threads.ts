@@ -1,0 +1,339 @@
+/**
+ * The main thread's side of a job on worker threads: it lays out the links, starts one worker per
+ * thread on the job module, waits until each has built the same plan and placed its partitions,
+ * and then serves the run: the sink's links in (put back in source order when the head steps run
+ * on the threads), refs to the partitions for the source and for queries, the threads' dead
+ * letters, late records, events and counters, and their failures. A thread that dies or reports a
+ * failure fails the run; at its end every thread is stopped and its exit awaited, so nothing of
+ * the run outlives `done`.
+ */
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { ActorRef } from '../actors/actor-ref.js';
+import type { ActorMetrics } from '../actors/actor-metrics.js';
+import { deliverFromElsewhere } from '../actors/internal/deliver-from-elsewhere.js';
+import { WorkerThreadError } from '../errors.js';
+import { JobCounters } from '../streams/job/job-counters.js';
+import { partitionName } from '../streams/job/job-actors.js';
+import type { RunSettings } from '../streams/job/run-settings.js';
+import { planOutline } from '../streams/plan/plan-outline.js';
+import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
+import type { PipelineDeadLetter, StageMessage } from '../streams/run/messages.js';
+import type { StateKey } from '../streams/run/state-key.js';
+import type { Unit } from './head-runner.js';
+import type { HeadFrame } from './job-thread.js';
+import { LinkReceiver } from './link-receiver.js';
+import { LinkSender } from './link-sender.js';
+import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
+import { headRunsOnThreads, layOutLinks, producerName, type ThreadLinks } from './thread-links.js';
+import { rebuildError, type CrossedError, type FromThread, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
+import { TURN_OVER, TurnMerger } from './turn-merger.js';
+import { UnitSpreader } from './unit-spreader.js';
+
+type StageRef = ActorRef<StageMessage<unknown>>;
+
+/**
+ * Started in each worker: imports the job module (after registering a TypeScript loader when it
+ * needs one), then starts the job its `defineJob` registered in that thread.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.loader !== undefined) (await import(workerData.loader)).register();
+  await import(workerData.url);
+  const jobs = globalThis[Symbol.for('sluice.jobModules')];
+  const start = jobs === undefined ? undefined : (jobs.get(workerData.url) ?? [])[workerData.job];
+  if (typeof start !== 'function') throw new Error('the job module ' + workerData.url + ' defined no job number ' + (workerData.job + 1) + ' when imported in a worker thread');
+  await start(workerData);
+})();
+`;
+
+/** What the main thread passes on from the threads. */
+export interface ThreadHooks {
+  readonly failed: (error: unknown) => void;
+  readonly deadLetter: (letter: PipelineDeadLetter) => void;
+  readonly late: (stage: number, record: unknown, timestamp: number | undefined) => void;
+  readonly event: (event: unknown) => void;
+}
+
+export interface JobThreadsSetup {
+  readonly url: string;
+  readonly job: number;
+  readonly args: unknown;
+  readonly plan: PhysicalPlan;
+  readonly settings: RunSettings;
+  /** A TypeScript loader's module to register in each worker first, for a TypeScript job module. */
+  readonly loader: string | undefined;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly number: number;
+  readonly partitions: readonly string[];
+  readonly ready: Promise<void>;
+  counters: ThreadCounters | undefined;
+  /** Resolves when the thread has exited. */
+  readonly exited: Promise<void>;
+}
+
+export class JobThreads {
+  readonly headOnThreads: boolean;
+  readonly #setup: JobThreadsSetup;
+  readonly #hooks: ThreadHooks;
+  readonly #links: ThreadLinks;
+  readonly #threads: Thread[] = [];
+  readonly #senders = new Map<string, LinkSender<PartitionFrame>>();
+  readonly #receivers: { close(): void }[] = [];
+  #merger: TurnMerger<StageMessage<unknown>> | undefined;
+  #spreader: UnitSpreader | undefined;
+  #stopping = false;
+  #asks = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+  #nextAsk = 0;
+
+  constructor(setup: JobThreadsSetup, hooks: ThreadHooks) {
+    this.#setup = setup;
+    this.#hooks = hooks;
+    this.headOnThreads = headRunsOnThreads(setup.plan);
+    this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads);
+    for (const { to, port } of this.#links.outgoing[0] ?? []) {
+      if (to.stage !== 'sink') this.#senders.set(`${to.stage}:${to.partition}`, new LinkSender<PartitionFrame>(port));
+    }
+  }
+
+  /** Starts every thread; resolves once each has built the plan and placed its partitions. */
+  async start(): Promise<void> {
+    const { settings, plan } = this.#setup;
+    const outline = planOutline(plan);
+    for (let thread = 1; thread <= settings.workers; thread++) this.#threads.push(this.#startThread(thread, outline));
+    await Promise.all(this.#threads.map((thread) => thread.ready));
+    if (this.#links.units !== undefined) {
+      this.#spreader = new UnitSpreader(
+        this.#links.units.map(({ main }) => new LinkSender<Unit>(main)),
+        settings.batchSize,
+      );
+    }
+  }
+
+  /** Where the source sends its records, when the head steps run on the threads. */
+  get spreader(): UnitSpreader | undefined {
+    return this.#spreader;
+  }
+
+  /** Refs, on this thread, to the partitions the threads run. */
+  partition(stage: number, partition: number): StageRef {
+    const plan = this.#setup.plan;
+    const name = partitionName(plan, stage, partition);
+    const owner = (this.#links.owners[stage] as number[])[partition] as number;
+    return remotePartition({
+      path: `/user/${this.#setup.settings.name}/${name}`,
+      name,
+      link: this.#senders.get(`${stage}:${partition}`),
+      producer: producerName(plan, stage),
+      failed: this.#hooks.failed,
+      ask: (message, options) => this.#ask(owner, stage, partition, (message as { key: StateKey }).key, options?.timeoutMs),
+      metrics: () => {
+        const path = `/user/${this.#setup.settings.name}/${name}`;
+        const found = this.#threads[owner - 1]?.counters?.actors.find((actor) => actor.path === path);
+        return found ?? { capacity: settings(this.#setup).mailboxBatches, depth: 0, highWaterMark: 0, dropped: 0, processed: 0, waitingSenders: 0 };
+      },
+    });
+  }
+
+  /** Takes what the threads send the sink. */
+  attachSink(sink: StageRef): void {
+    const merged = this.headOnThreads && this.#setup.plan.stages.length === 0;
+    if (merged) this.#merger = new TurnMerger(this.#setup.settings.workers, (message) => sink.send(message));
+    for (const { from, port } of this.#links.incoming[0] ?? []) {
+      const deliver = merged
+        ? (frame: HeadFrame): Promise<void> => (this.#merger as TurnMerger<StageMessage<unknown>>).offer(from - 1, frame.type === 'turn' ? TURN_OVER : frame)
+        : (frame: PartitionFrame): Promise<void> => {
+            const { message, sender, seq } = openFrame(frame);
+            return sender === undefined ? sink.send(message) : deliverFromElsewhere(sink, message, sender, seq);
+          };
+      this.#receivers.push(
+        new LinkReceiver<never>(port, {
+          room: this.#setup.settings.mailboxBatches,
+          deliver: deliver as (frame: never) => Promise<void>,
+          failed: this.#hooks.failed,
+        }),
+      );
+    }
+  }
+
+  /** The main thread's counters with the threads' last reported ones added, in a copy. */
+  withCounters(main: JobCounters): JobCounters {
+    const counters = new JobCounters(this.#setup.plan);
+    Object.assign(counters.source, { recordsIn: main.source.recordsIn, recordsOut: main.source.recordsOut });
+    Object.assign(counters.sink, { recordsIn: main.sink.recordsIn, recordsOut: main.sink.recordsOut });
+    counters.restarts = main.restarts;
+    if (this.headOnThreads) counters.source.recordsOut = this.headCounts.recordsOut;
+    for (const thread of this.#threads) {
+      const reported = thread.counters;
+      if (reported === undefined) continue;
+      reported.stages.forEach((stage, s) => {
+        const mine = counters.stages[s];
+        if (mine === undefined) return;
+        mine.recordsIn += stage.recordsIn;
+        mine.recordsOut += stage.recordsOut;
+        for (const [p, watermark] of Object.entries(stage.watermarks)) if (mine.watermarks !== undefined) mine.watermarks[Number(p)] = watermark;
+      });
+      counters.restarts += reported.restarts;
+    }
+    return counters;
+  }
+
+  /** Records the head steps took and made on the threads. */
+  get headCounts(): { readonly recordsIn: number; readonly recordsOut: number } {
+    let recordsIn = 0;
+    let recordsOut = 0;
+    for (const thread of this.#threads) {
+      recordsIn += thread.counters?.head.recordsIn ?? 0;
+      recordsOut += thread.counters?.head.recordsOut ?? 0;
+    }
+    return { recordsIn, recordsOut };
+  }
+
+  /** The actors of every thread, as each last reported them. */
+  actors(): ActorMetrics[] {
+    return this.#threads.flatMap((thread) => thread.counters?.actors ?? []);
+  }
+
+  /**
+   * Stops every thread and waits for it to exit: gracefully after a run that completed (each
+   * stops its actors and reports its last counters first), at once after a failure.
+   */
+  async stop(failed: boolean): Promise<void> {
+    this.#stopping = true;
+    this.#merger?.abandon(new Error('the run is over'));
+    for (const receiver of this.#receivers) receiver.close();
+    for (const sender of this.#senders.values()) sender.close();
+    const stop: ToThread = { type: 'stop' };
+    await Promise.all(
+      this.#threads.map(async (thread) => {
+        if (!failed) {
+          const stopped = new Promise<void>((resolve) => {
+            thread.worker.on('message', (message: FromThread) => message.type === 'stopped' && resolve());
+            thread.worker.once('exit', () => resolve());
+          });
+          thread.worker.postMessage(stop);
+          await stopped;
+        }
+        await thread.worker.terminate();
+        await thread.exited;
+      }),
+    );
+    for (const ask of this.#asks.values()) ask.reject(new Error('the run is over'));
+    this.#asks.clear();
+  }
+
+  #startThread(number: number, outline: readonly string[]): Thread {
+    const { settings, plan } = this.#setup;
+    const links = this.#links;
+    const units = links.units?.[number - 1]?.worker;
+    const data: ThreadSetup = {
+      sluiceJobThread: true,
+      url: this.#setup.url,
+      job: this.#setup.job,
+      args: this.#setup.args,
+      thread: number,
+      workers: settings.workers,
+      outline,
+      settings: {
+        name: settings.name,
+        batchSize: settings.batchSize,
+        mailboxBatches: settings.mailboxBatches,
+        retries: settings.retries,
+        maxRestarts: settings.maxRestarts,
+        chaos: settings.chaos,
+        dispatcher: settings.dispatcher,
+      },
+      headOnThreads: this.headOnThreads,
+      owners: links.owners,
+      outgoing: links.outgoing[number] ?? [],
+      incoming: links.incoming[number] ?? [],
+      units,
+      loader: this.#setup.loader,
+    };
+    const transferList: MessagePort[] = [...data.outgoing.map((l) => l.port), ...data.incoming.map((l) => l.port), ...(units === undefined ? [] : [units])];
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList });
+    const partitions = links.owners.flatMap((owners, s) =>
+      owners.flatMap((owner, p) => (owner === number ? [`${(plan.stages[s] as PhysicalPlan['stages'][number]).step.name}[${p}]`] : [])),
+    );
+    const fail = (problem: string, cause?: unknown): void => {
+      if (!this.#stopping) this.#hooks.failed(new WorkerThreadError(number, partitions, problem, cause));
+    };
+    let markReady!: () => void;
+    let refuse!: (error: unknown) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      refuse = reject;
+    });
+    ready.catch(() => undefined);
+    const thread: Thread = {
+      worker,
+      number,
+      partitions,
+      ready,
+      counters: undefined,
+      exited: new Promise((resolve) => worker.once('exit', () => resolve())),
+    };
+    worker.on('message', (message: FromThread) => this.#onMessage(thread, message, markReady, refuse));
+    worker.on('error', (error) => {
+      refuse(new WorkerThreadError(number, partitions, `failed: ${error instanceof Error ? error.message : String(error)}`, error));
+      fail(`failed: ${error instanceof Error ? error.message : String(error)}`, error);
+    });
+    worker.once('exit', (code) => {
+      refuse(new WorkerThreadError(number, partitions, `exited with code ${code} before it was ready`));
+      fail(`exited with code ${code} while the run was going`);
+    });
+    return thread;
+  }
+
+  #onMessage(thread: Thread, message: FromThread, ready: () => void, refuse: (error: unknown) => void): void {
+    switch (message.type) {
+      case 'ready':
+        return ready();
+      case 'failed': {
+        const error = rebuildError(message.error);
+        refuse(error);
+        if (!this.#stopping) this.#hooks.failed(error);
+        return;
+      }
+      case 'dead-letters':
+        for (const letter of message.letters) {
+          this.#hooks.deadLetter({ ...letter, error: letter.error === undefined ? undefined : rebuildError(letter.error as CrossedError) });
+        }
+        return;
+      case 'late':
+        for (const { record, timestamp } of message.records) this.#hooks.late(message.stage, record, timestamp);
+        return;
+      case 'event':
+        return this.#hooks.event(message.event);
+      case 'counters':
+      case 'stopped':
+        thread.counters = message.counters;
+        return;
+      case 'answer': {
+        const ask = this.#asks.get(message.id);
+        this.#asks.delete(message.id);
+        if (message.error !== undefined) ask?.reject(rebuildError(message.error));
+        else ask?.resolve(message.value);
+        return;
+      }
+    }
+  }
+
+  #ask(owner: number, stage: number, partition: number, key: StateKey, timeoutMs: number | undefined): Promise<unknown> {
+    const thread = this.#threads[owner - 1];
+    if (thread === undefined || this.#stopping) return Promise.reject(new Error('the run is over'));
+    const id = this.#nextAsk++;
+    return new Promise((resolve, reject) => {
+      this.#asks.set(id, { resolve, reject });
+      const query: ToThread = { type: 'query', id, stage, partition, key, timeoutMs };
+      thread.worker.postMessage(query);
+    });
+  }
+}
+
+function settings(setup: JobThreadsSetup): RunSettings {
+  return setup.settings;
+}

@@ -1,0 +1,115 @@
+/**
+ * A partition (or the sink) that runs on another thread, as the actors of this thread see it: a
+ * ref like any other, whose sends go over a link. A sequenced send (`ctx.send` from a partition)
+ * carries its sender's path and number across, so the receiving cell drops what a restarted sender
+ * sends again exactly as it would from a neighbour; a plain send (the source's) carries neither.
+ * Records are checked before they go: one that cannot cross fails the run with a message naming
+ * the stage that made it.
+ */
+import { nanoid } from 'nanoid';
+import type { ActorRef, AskOptions } from '../actors/actor-ref.js';
+import { LocalActorRef, type RefTarget } from '../actors/internal/local-actor-ref.js';
+import { SEQUENCED, type SequencedTarget } from '../actors/internal/sequenced-target.js';
+import { UncrossableRecordError } from '../errors.js';
+import type { MailboxMetrics } from '../mailbox/mailbox.js';
+import type { StageMessage } from '../streams/run/messages.js';
+import type { LinkSender } from './link-sender.js';
+import { firstUncrossable } from './uncrossable.js';
+
+/** A message on a link to a partition: the stage message, with its sender and number when sequenced. */
+export type PartitionFrame = StageMessage<unknown> & { readonly $sender?: string; readonly $seq?: number };
+
+/** What a remote partition needs from the thread it is seen from. */
+export interface RemotePartitionSetup {
+  /** The partition's path on its own thread, and its name. */
+  readonly path: string;
+  readonly name: string;
+  /** The link to it; undefined when only asks go to it (the main thread's view of a partition it never sends to). */
+  readonly link: LinkSender<PartitionFrame> | undefined;
+  /** The step or stage whose records go there, for an error about a record that cannot cross. */
+  readonly producer: string;
+  /** The run fails with this (a record that cannot cross). */
+  readonly failed: (error: unknown) => void;
+  /** Asks the thread that runs it (a query); undefined where nothing asks. */
+  readonly ask?: ((message: StageMessage<unknown>, options: AskOptions | undefined) => Promise<unknown>) | undefined;
+  /** Its mailbox counters as last reported by its thread. */
+  readonly metrics: () => MailboxMetrics;
+}
+
+const NO_LINK = 'no link leads there from this thread';
+
+class RemotePartition implements RefTarget<StageMessage<unknown>>, SequencedTarget<StageMessage<unknown>> {
+  readonly [SEQUENCED] = true as const;
+  readonly id = nanoid();
+  readonly name: string;
+  readonly path: string;
+  readonly #setup: RemotePartitionSetup;
+  /** Whether records were checked already: the first batch is, and so is every batch of objects. */
+  #failed = false;
+
+  constructor(setup: RemotePartitionSetup) {
+    this.#setup = setup;
+    this.name = setup.name;
+    this.path = setup.path;
+  }
+
+  get status(): 'running' {
+    return 'running';
+  }
+
+  tell(message: StageMessage<unknown>): boolean {
+    this.send(message).catch(() => undefined);
+    return true;
+  }
+
+  send(message: StageMessage<unknown>): Promise<void> {
+    return this.#post(message);
+  }
+
+  deliverSequenced(message: StageMessage<unknown>, sender: string, seq: number, wait: boolean): boolean | Promise<void> {
+    const sent = this.#post({ ...message, $sender: sender, $seq: seq });
+    if (wait) return sent;
+    sent.catch(() => undefined);
+    return true;
+  }
+
+  ask(message: StageMessage<unknown>, options: AskOptions | undefined): Promise<unknown> {
+    const ask = this.#setup.ask;
+    return ask === undefined ? Promise.reject(new Error(`cannot ask ${this.path} from this thread`)) : ask(message, options);
+  }
+
+  stopRequested(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  metrics(): MailboxMetrics {
+    return this.#setup.metrics();
+  }
+
+  #post(frame: PartitionFrame): Promise<void> {
+    const link = this.#setup.link;
+    if (link === undefined) return Promise.reject(new Error(`cannot send to ${this.path}: ${NO_LINK}`));
+    if (frame.type === 'batch') {
+      const found = firstUncrossable(frame.entries);
+      if (found !== undefined) {
+        const error = new UncrossableRecordError(this.#setup.producer, found.what);
+        if (!this.#failed) this.#setup.failed(error);
+        this.#failed = true;
+        return Promise.reject(error);
+      }
+    }
+    return link.send(frame);
+  }
+}
+
+/** A ref to a partition on another thread. */
+export function remotePartition(setup: RemotePartitionSetup): ActorRef<StageMessage<unknown>> {
+  return new LocalActorRef(new RemotePartition(setup));
+}
+
+/** A frame's stage message, and its sender and number when it was sent on a sequenced link. */
+export function openFrame(frame: PartitionFrame): { readonly message: StageMessage<unknown>; readonly sender: string | undefined; readonly seq: number } {
+  if (frame.$sender === undefined) return { message: frame, sender: undefined, seq: 0 };
+  const { $sender, $seq, ...message } = frame;
+  return { message: message as StageMessage<unknown>, sender: $sender, seq: $seq as number };
+}
