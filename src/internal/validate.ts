@@ -12,6 +12,14 @@ export function positiveInteger(option: string, value: unknown): number {
   return value;
 }
 
+/** Returns `value`, or throws unless it is an integer ≥ 0. */
+export function nonNegativeInteger(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new InvalidOptionError(option, 'an integer ≥ 0', value);
+  }
+  return value;
+}
+
 /** Returns `value`, or throws unless it is an integer ≥ 0 or `Infinity`. */
 export function nonNegativeIntegerOrInfinity(option: string, value: unknown): number {
   if (typeof value !== 'number' || !(Number.isInteger(value) || value === Infinity) || value < 0) {

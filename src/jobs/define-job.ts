@@ -19,7 +19,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionError } from '../errors.js';
-import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { isFunction, isObject, nonNegativeInteger, positiveInteger, withDefault } from '../internal/validate.js';
 import { Job } from '../streams/job/job.js';
 import { resolveRunSettings } from '../streams/job/run-settings.js';
 import { logicalPlanOf, Pipeline } from '../streams/pipeline.js';
@@ -28,6 +28,7 @@ import { planPhysical, type PhysicalPlan } from '../streams/plan/physical-plan.j
 import type { RunOptions } from '../streams/run-options.js';
 import { runJobThread } from '../threads/job-thread.js';
 import type { ThreadSetup } from '../threads/thread-protocol.js';
+import { restartingRun } from './restarting-run.js';
 
 /** Options of {@link JobModule.run}: a run's options, the number of threads, and the arguments `build` gets. */
 export type JobRunOptions<TArgs> = RunOptions & {
@@ -37,6 +38,13 @@ export type JobRunOptions<TArgs> = RunOptions & {
    * @defaultValue 1
    */
   workers?: number | undefined;
+  /**
+   * With `workers` > 1 and checkpoints: how many times a run whose worker thread died starts again
+   * on new threads from its last checkpoint before it fails. Without checkpoints, a thread that
+   * dies fails the run at once.
+   * @defaultValue 3
+   */
+  workerRestarts?: number | undefined;
 } & (undefined extends TArgs ? { args?: TArgs } : { args: TArgs });
 
 /** A job defined by {@link defineJob}. */
@@ -49,7 +57,7 @@ export interface JobModule<TArgs> {
    * Runs the job.
    * @throws InvalidOptionError naming the option: an invalid one, a `workers` that is not a positive
    *   integer, `args` that cannot be copied to another thread, or an option that cannot go with
-   *   `workers` > 1 (`checkpoint`, `clock`, `system`, `crashAt`: not yet on threads).
+   *   `workers` > 1 (`clock`, `system` and `crashAt` are objects of this thread).
    */
   run(options: JobRunOptions<TArgs>): PipelineHandle;
 }
@@ -66,7 +74,7 @@ function registry(): Map<string, ThreadStart[]> {
 }
 
 /** Options a job on worker threads cannot take: they are functions or objects of this thread. */
-const THIS_THREAD_ONLY = ['checkpoint', 'clock', 'system', 'crashAt'] as const;
+const THIS_THREAD_ONLY = ['clock', 'system', 'crashAt'] as const;
 
 /**
  * Defines a job in the module `moduleUrl` (pass `import.meta.url`): `build` makes its pipeline from
@@ -93,15 +101,16 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
     build: built,
     run(options) {
       isObject('options', options);
-      const { workers: requested, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
+      const { workers: requested, workerRestarts, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
       const workers = withDefault(requested, 1, (v) => positiveInteger('workers', v));
+      const restarts = withDefault(workerRestarts, 3, (v) => nonNegativeInteger('workerRestarts', v));
       const settings = resolveRunSettings(runOptions);
       if (workers === 1) return new Job(plan(args as TArgs), settings).handle();
       for (const option of THIS_THREAD_ONLY) {
         if (runOptions[option] !== undefined) {
           throw new InvalidOptionError(
             option,
-            `left out when \`workers\` is more than 1 (not yet supported on worker threads; run with \`workers: 1\`)`,
+            'left out when `workers` is more than 1 (it belongs to this thread; worker threads run on the system clock)',
             runOptions[option],
           );
         }
@@ -111,7 +120,10 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       } catch {
         throw new InvalidOptionError('args', 'plain data that can be copied to another thread (no functions, symbols or class instances)', args);
       }
-      return new Job(plan(args as TArgs), { ...settings, workers }, { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl) }).handle();
+      const module = { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl) };
+      const attempt = (): PipelineHandle => new Job(plan(args as TArgs), { ...settings, workers }, module).handle();
+      if (settings.checkpoint === undefined || restarts === 0) return attempt();
+      return restartingRun({ start: attempt, restarts, name: settings.name, signal: settings.signal });
     },
   };
 }

@@ -61,6 +61,7 @@ function levelOf(event: PipelineEvent): LogLevel {
     case 'actor-escalated':
     case 'poison-message':
     case 'hook-failed':
+    case 'job-restarted':
       return 'error';
     case 'system-terminated':
     case 'pipeline-finished':
@@ -94,6 +95,8 @@ function messageOf(event: PipelineEvent): string {
       return event.error === undefined ? `system ${event.system} terminated` : `system ${event.system} failed: ${errorText(event.error)}`;
     case 'checkpoint-completed':
       return `pipeline ${event.pipeline} completed checkpoint ${event.id} at offset ${String(event.offset)} in ${event.durationMs.toFixed(1)} ms (${event.bytes} bytes)`;
+    case 'job-restarted':
+      return `pipeline ${event.pipeline} starts again from its last checkpoint (attempt ${event.attempt}): ${errorText(event.error)}`;
     case 'pipeline-finished':
       if (event.error !== undefined) return `pipeline ${event.pipeline} failed: ${errorText(event.error)}`;
       return `pipeline ${event.pipeline} ${event.stopped ? 'stopped' : 'finished'}`;

@@ -14,6 +14,8 @@ import { JobMismatchError, PipelineFailedError } from '../errors.js';
 import { JobCounters } from '../streams/job/job-counters.js';
 import { partitionName, spawnJobActors } from '../streams/job/job-actors.js';
 import type { RunSettings } from '../streams/job/run-settings.js';
+import type { CheckpointCoordinator } from '../streams/checkpoint/coordinator.js';
+import type { StartingPoint } from '../streams/checkpoint/run-checkpoints.js';
 import type { Topology } from '../streams/job/topology.js';
 import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js';
 import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
@@ -91,11 +93,11 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
       completed: false,
       offset: undefined,
       maxTimestamp: Number.NEGATIVE_INFINITY,
-      entries: undefined,
-      progress: undefined,
+      entries: setup.restored.entries as StartingPoint['entries'],
+      progress: setup.restored.progress,
       sinkToken: undefined,
     },
-    coordinator: undefined,
+    coordinator: setup.checkpoints ? (snapshotsToMain(outbox, fail) as CheckpointCoordinator) : undefined,
     sinkClosed: () => undefined,
     failed: fail,
     elsewhere: {
@@ -182,6 +184,29 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
     });
     outbox.post({ type: 'ready' });
   });
+}
+
+/**
+ * Where this thread's partitions hand their snapshots at a barrier: to the main thread, whose
+ * coordinator writes them. The entries are copied out of the snapshot view at once (the view is
+ * then released); state that cannot be copied fails the run, naming the partition.
+ */
+function snapshotsToMain(outbox: ThreadOutbox, fail: (error: unknown) => void): Pick<CheckpointCoordinator, 'snapshot'> {
+  return {
+    snapshot(id, stage, partition, entries, release, progress) {
+      const copied = [...entries];
+      release();
+      try {
+        outbox.post({ type: 'snapshot', id, stage, partition, entries: copied, progress });
+      } catch (error) {
+        fail(
+          new Error(
+            `The state of partition ${partition} of stage ${stage} cannot be copied to the main thread for checkpoint ${id}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      }
+    },
+  };
 }
 
 function noMetrics(): ReturnType<StageRef['metrics']> {

@@ -19,6 +19,9 @@ import { planOutline } from '../streams/plan/plan-outline.js';
 import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
 import type { PipelineDeadLetter, StageMessage } from '../streams/run/messages.js';
 import type { StateKey } from '../streams/run/state-key.js';
+import type { StartingPoint } from '../streams/checkpoint/run-checkpoints.js';
+import type { EventTimeProgress } from '../streams/run/input-progress.js';
+import type { SnapshotEntry } from '../state/snapshot-store.js';
 import type { Unit } from './head-runner.js';
 import type { HeadFrame } from './job-thread.js';
 import { LinkReceiver } from './link-receiver.js';
@@ -30,6 +33,9 @@ import { TURN_OVER, TurnMerger } from './turn-merger.js';
 import { UnitSpreader } from './unit-spreader.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
+
+/** How long a link closed under a sender waits for the death of the thread behind it to be reported. */
+const DEATH_GRACE_MS = 1_000;
 
 /**
  * Started in each worker: imports the job module (after registering a TypeScript loader when it
@@ -63,6 +69,9 @@ export interface JobThreadsSetup {
   readonly settings: RunSettings;
   /** A TypeScript loader's module to register in each worker first, for a TypeScript job module. */
   readonly loader: string | undefined;
+  /** Where the threads' snapshots go, when checkpoints are on. */
+  readonly snapshot:
+    ((id: number, stage: number, partition: number, entries: readonly SnapshotEntry[], progress: EventTimeProgress | undefined) => void) | undefined;
 }
 
 interface Thread {
@@ -87,6 +96,9 @@ export class JobThreads {
   #spreader: UnitSpreader | undefined;
   #stopping = false;
   #asks = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
+  /** Resolves with the first thread's death, when one dies. */
+  readonly #death: Promise<WorkerThreadError>;
+  #died!: (error: WorkerThreadError) => void;
   #nextAsk = 0;
 
   constructor(setup: JobThreadsSetup, hooks: ThreadHooks) {
@@ -94,22 +106,46 @@ export class JobThreads {
     this.#hooks = hooks;
     this.headOnThreads = headRunsOnThreads(setup.plan);
     this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads);
+    this.#death = new Promise((resolve) => {
+      this.#died = resolve;
+    });
     for (const { to, port } of this.#links.outgoing[0] ?? []) {
       if (to.stage !== 'sink') this.#senders.set(`${to.stage}:${to.partition}`, new LinkSender<PartitionFrame>(port));
     }
   }
 
-  /** Starts every thread; resolves once each has built the plan and placed its partitions. */
-  async start(): Promise<void> {
+  /**
+   * Starts every thread, its partitions from `start` (a checkpoint's state, or none); resolves once
+   * each has built the plan and placed its partitions.
+   */
+  async start(start: StartingPoint): Promise<void> {
     const { settings, plan } = this.#setup;
     const outline = planOutline(plan);
-    for (let thread = 1; thread <= settings.workers; thread++) this.#threads.push(this.#startThread(thread, outline));
+    for (let thread = 1; thread <= settings.workers; thread++) this.#threads.push(this.#startThread(thread, outline, start));
     await Promise.all(this.#threads.map((thread) => thread.ready));
     if (this.#links.units !== undefined) {
       this.#spreader = new UnitSpreader(
         this.#links.units.map(({ main }) => new LinkSender<Unit>(main)),
         settings.batchSize,
       );
+    }
+  }
+
+  /**
+   * What a failure means: a link that closed under a sender is the mark of a thread that died, and
+   * the thread's death (which its exit reports a moment later) is the better reason, so the run
+   * waits a little for it. Any other error is its own reason.
+   */
+  async explain(error: unknown): Promise<unknown> {
+    if (!(error instanceof Error) || error.name !== 'LinkClosedError' || this.#stopping) return error;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<unknown>((resolve) => {
+      timer = setTimeout(resolve, DEATH_GRACE_MS, error);
+    });
+    try {
+      return await Promise.race([this.#death, waited]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -225,7 +261,7 @@ export class JobThreads {
     this.#asks.clear();
   }
 
-  #startThread(number: number, outline: readonly string[]): Thread {
+  #startThread(number: number, outline: readonly string[], start: StartingPoint): Thread {
     const { settings, plan } = this.#setup;
     const links = this.#links;
     const units = links.units?.[number - 1]?.worker;
@@ -252,6 +288,11 @@ export class JobThreads {
       incoming: links.incoming[number] ?? [],
       units,
       loader: this.#setup.loader,
+      restored: {
+        entries: start.entries?.map((stage, s) => stage.map((entries, p) => (links.owners[s]?.[p] === number ? entries : undefined))),
+        progress: start.progress?.map((stage, s) => stage.map((progress, p) => (links.owners[s]?.[p] === number ? progress : undefined))),
+      },
+      checkpoints: this.#setup.snapshot !== undefined,
     };
     const transferList: MessagePort[] = [...data.outgoing.map((l) => l.port), ...data.incoming.map((l) => l.port), ...(units === undefined ? [] : [units])];
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList });
@@ -259,7 +300,10 @@ export class JobThreads {
       owners.flatMap((owner, p) => (owner === number ? [`${(plan.stages[s] as PhysicalPlan['stages'][number]).step.name}[${p}]`] : [])),
     );
     const fail = (problem: string, cause?: unknown): void => {
-      if (!this.#stopping) this.#hooks.failed(new WorkerThreadError(number, partitions, problem, cause));
+      if (this.#stopping) return;
+      const error = new WorkerThreadError(number, partitions, problem, cause);
+      this.#died(error);
+      this.#hooks.failed(error);
     };
     let markReady!: () => void;
     let refuse!: (error: unknown) => void;
@@ -308,6 +352,9 @@ export class JobThreads {
         return;
       case 'event':
         return this.#hooks.event(message.event);
+      case 'snapshot':
+        this.#setup.snapshot?.(message.id, message.stage, message.partition, message.entries, message.progress);
+        return;
       case 'counters':
       case 'stopped':
         thread.counters = message.counters;

@@ -10,6 +10,8 @@ import type { DispatcherOptions } from '../actors/actor-system.js';
 import type { ChaosOptions } from '../streams/run/chaos.js';
 import type { PipelineDeadLetter } from '../streams/run/messages.js';
 import type { StateKey } from '../streams/run/state-key.js';
+import type { SnapshotEntry } from '../state/snapshot-store.js';
+import type { EventTimeProgress } from '../streams/run/input-progress.js';
 import {
   ActorFailedError,
   InvalidKeyError,
@@ -62,6 +64,13 @@ export interface ThreadSetup {
   readonly units: MessagePort | undefined;
   /** Whether to register tsx's loader before importing the job module (a TypeScript module). */
   readonly loader: string | undefined;
+  /** Where this thread's partitions start, when the run resumes a checkpoint: `[stage][partition]`, others left out. */
+  readonly restored: {
+    readonly entries: readonly (readonly (readonly SnapshotEntry[] | undefined)[])[] | undefined;
+    readonly progress: readonly (readonly (EventTimeProgress | undefined)[])[] | undefined;
+  };
+  /** Whether checkpoints are on: partitions then send their snapshots to the main thread at each barrier. */
+  readonly checkpoints: boolean;
 }
 
 /** An error as it crosses a thread: its name, message, stack and own fields (a Sluice error's `code` among them). */
@@ -90,6 +99,14 @@ export type FromThread =
   | { readonly type: 'late'; readonly stage: number; readonly records: readonly { readonly record: unknown; readonly timestamp: number | undefined }[] }
   | { readonly type: 'event'; readonly event: unknown }
   | { readonly type: 'counters'; readonly counters: ThreadCounters }
+  | {
+      readonly type: 'snapshot';
+      readonly id: number;
+      readonly stage: number;
+      readonly partition: number;
+      readonly entries: readonly SnapshotEntry[];
+      readonly progress: EventTimeProgress | undefined;
+    }
   | { readonly type: 'answer'; readonly id: number; readonly value: unknown; readonly error?: CrossedError | undefined }
   | { readonly type: 'stopped'; readonly counters: ThreadCounters };
 

@@ -102,7 +102,16 @@ export class Job {
       module === undefined || settings.workers === 1
         ? undefined
         : new JobThreads(
-            { ...module, plan, settings },
+            {
+              ...module,
+              plan,
+              settings,
+              snapshot:
+                settings.checkpoint === undefined
+                  ? undefined
+                  : (id, stage, partition, entries, progress) =>
+                      this.#checkpoints?.coordinator.snapshot(id, stage, partition, entries, () => undefined, progress),
+            },
             {
               failed: (error) => void this.#fail(error),
               deadLetter: this.#outputs.deadLetter,
@@ -269,7 +278,7 @@ export class Job {
    */
   async #spawn(): Promise<Topology> {
     const threads = this.#threads;
-    if (threads !== undefined) await threads.start();
+    if (threads !== undefined) await threads.start(this.#start);
     const topology = await spawnJobActors({
       plan: this.#plan,
       settings: this.#settings,
@@ -304,8 +313,9 @@ export class Job {
 
   readonly #onAbort = (): void => this.#requestStop();
 
-  #fail(error: unknown): Promise<void> {
-    return this.#finish({ error });
+  async #fail(error: unknown): Promise<void> {
+    // With worker threads, a link closing under a sender means a thread died: its death is the reason.
+    return this.#finish({ error: this.#threads === undefined ? error : await this.#threads.explain(error) });
   }
 
   #complete(): void {

@@ -34,5 +34,19 @@ export interface PipelineFinishedEvent {
   readonly at: number;
 }
 
+/**
+ * A job on worker threads lost a thread (it died) and starts again on new threads from its last
+ * checkpoint: attempt `attempt` of `1 + workerRestarts`.
+ */
+export interface JobRestartedEvent {
+  readonly type: 'job-restarted';
+  readonly pipeline: string;
+  /** The attempt now starting, 2 for the first restart. */
+  readonly attempt: number;
+  /** Why the attempt before it failed (a WorkerThreadError). */
+  readonly error: unknown;
+  readonly at: number;
+}
+
 /** Every event on `handle.events`. */
-export type PipelineEvent = SystemEvent | CheckpointCompletedEvent | PipelineFinishedEvent;
+export type PipelineEvent = SystemEvent | CheckpointCompletedEvent | PipelineFinishedEvent | JobRestartedEvent;

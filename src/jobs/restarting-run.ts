@@ -1,0 +1,77 @@
+/**
+ * A job on worker threads with checkpoints, as one handle across attempts: when a thread dies (it
+ * ran out of memory, user code called `process.exit`, an error escaped every handler), the attempt
+ * fails with a WorkerThreadError and every thread is gone; a new attempt then starts on new threads
+ * from the last checkpoint, up to `restarts` times, before the run fails with that error. Nothing
+ * the failed attempt pre-committed is committed: its sink is recovered from the checkpoint, as after
+ * a crash of the process. A stop or an abort ends the run without another attempt.
+ */
+import { WorkerThreadError } from '../errors.js';
+import { Topic } from '../internal/topic.js';
+import type { PipelineHandle, PipelineResult, PipelineStatus } from '../streams/pipeline-handle.js';
+import type { PipelineEvent } from '../streams/run/pipeline-events.js';
+
+export interface RestartingRunSetup {
+  /** Starts an attempt: a run that resumes from the last checkpoint. */
+  readonly start: () => PipelineHandle;
+  /** Attempts after the first, at most. */
+  readonly restarts: number;
+  /** The run's name, for its events. */
+  readonly name: string;
+  readonly signal: AbortSignal | undefined;
+}
+
+export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
+  const events = new Topic<PipelineEvent>('pipeline event');
+  let attempt = 1;
+  let stopRequested = setup.signal?.aborted === true;
+  let current!: PipelineHandle;
+  let unsubscribe: () => void = () => undefined;
+
+  /** Whether `error` ends this attempt with another to follow. */
+  const restarts = (error: unknown): boolean => error instanceof WorkerThreadError && attempt <= setup.restarts && !stopRequested;
+
+  const begin = (): Promise<PipelineResult> => {
+    current = setup.start();
+    unsubscribe = current.events.subscribe((event) => {
+      // The end of an attempt that is followed by another is not the end of the run.
+      if (event.type === 'pipeline-finished' && restarts(event.error)) return;
+      if (events.hasSubscribers) events.publish(event);
+    });
+    return current.done.then(
+      (result) => {
+        unsubscribe();
+        return result;
+      },
+      (error: unknown) => {
+        unsubscribe();
+        if (!restarts(error)) throw error;
+        attempt++;
+        if (events.hasSubscribers) events.publish({ type: 'job-restarted', pipeline: setup.name, attempt, error, at: Date.now() });
+        return begin();
+      },
+    );
+  };
+  const onAbort = (): void => void (stopRequested = true);
+  setup.signal?.addEventListener('abort', onAbort, { once: true });
+  const done = begin();
+  const forget = (): void => setup.signal?.removeEventListener('abort', onAbort);
+  done.then(forget, forget); // observed here; the caller sees a rejection on `done` too
+
+  return {
+    done,
+    get status(): PipelineStatus {
+      return current.status;
+    },
+    events,
+    metrics: () => current.metrics(),
+    query: (stage, key, options) => current.query(stage, key, options),
+    deadLetters: () => current.deadLetters(),
+    stop: () => {
+      stopRequested = true;
+      void current.stop().catch(() => undefined);
+      return done;
+    },
+    checkpoint: () => current.checkpoint(),
+  };
+}
