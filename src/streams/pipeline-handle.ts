@@ -94,6 +94,11 @@ export interface PipelineMetrics {
    * clock (`Date.now()` − watermark, for event times in epoch milliseconds).
    */
   readonly watermark: { readonly value: number; readonly lagMs: number } | undefined;
+  /**
+   * With worker threads (`workers` > 1): the thread (1 to `workers`) that runs each partition, by
+   * its actor's path. Undefined for a run on one thread.
+   */
+  readonly placement: Readonly<Record<string, number>> | undefined;
 }
 
 /** A running pipeline. */

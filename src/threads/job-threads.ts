@@ -228,6 +228,15 @@ export class JobThreads {
     return { recordsIn, recordsOut };
   }
 
+  /** The thread that runs each partition, by its actor's path. */
+  placement(): Record<string, number> {
+    const placement: Record<string, number> = {};
+    this.#links.owners.forEach((owners, s) => {
+      owners.forEach((owner, p) => (placement[`/user/${this.#setup.settings.name}/${partitionName(this.#setup.plan, s, p)}`] = owner));
+    });
+    return placement;
+  }
+
   /** The actors of every thread, as each last reported them. */
   actors(): ActorMetrics[] {
     return this.#threads.flatMap((thread) => thread.counters?.actors ?? []);

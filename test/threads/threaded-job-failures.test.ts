@@ -69,14 +69,26 @@ describe('a job on worker threads, when something goes wrong', () => {
     expect(lastOutput()).toHaveLength(4);
   });
 
-  it('answers queries from the thread that owns the key, and counts every partition in the metrics', async () => {
-    const input = Array.from({ length: 20_000 }, (_, i) => `ant w${i % 10}`);
+  it('answers queries from the thread that owns the key, and counts and places every partition in the metrics', async () => {
+    const input = Array.from({ length: 100_000 }, (_, i) => `ant w${i % 10}`);
     const handle = wordCount.run({ args: { lines: input, partitions: 4 }, workers: 2 });
+    // Asked again until the key has reached its partition: each answer comes from the owning thread.
+    let during: number | undefined;
+    while (during === undefined) during = await handle.query<number>('count', 'ant');
     const result = await handle.done;
-    expect(result.recordsRead).toBe(20_000);
+    expect(during).toBeGreaterThan(0);
+    expect(during).toBeLessThanOrEqual(100_000);
+    expect(result.recordsRead).toBe(100_000);
     const metrics = handle.metrics();
-    expect(metrics.operators.find((operator) => operator.name === 'count')?.recordsIn).toBe(40_000);
+    expect(metrics.operators.find((operator) => operator.name === 'count')?.recordsIn).toBe(200_000);
     expect(metrics.actors.filter((actor) => actor.path.includes('partition'))).toHaveLength(4);
+    expect(metrics.placement).toEqual({
+      '/user/pipeline/count-0-partition-0': 1,
+      '/user/pipeline/count-0-partition-1': 1,
+      '/user/pipeline/count-0-partition-2': 2,
+      '/user/pipeline/count-0-partition-3': 2,
+    });
+    await expect(handle.query('count', 'ant')).rejects.toThrow(/a running pipeline/);
   });
 
   it('stops on stop() and on an abort, leaving no thread behind', async () => {

@@ -28,6 +28,8 @@ export interface JobView {
   readonly startedAt: number;
   /** The actors of the run's worker threads, as they last reported them. */
   readonly threadActors?: readonly ActorMetrics[] | undefined;
+  /** With worker threads: the thread that runs each partition, by path. */
+  readonly placement?: Readonly<Record<string, number>> | undefined;
 }
 
 export function jobMetrics(view: JobView): PipelineMetrics {
@@ -72,5 +74,6 @@ export function jobMetrics(view: JobView): PipelineMetrics {
       recordsPerSecond: elapsedMs > 0 ? (counters.source.recordsIn * 1000) / elapsedMs : 0,
     },
     watermark,
+    placement: view.placement,
   };
 }

@@ -395,6 +395,7 @@ export class Job {
       checkpoints: this.#checkpoints?.stats,
       startedAt: this.#startedAt,
       threadActors: this.#threads?.actors(),
+      placement: this.#threads?.placement(),
     });
   }
 }
