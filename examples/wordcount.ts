@@ -1,10 +1,19 @@
 /**
  * Word count, Sluice's flagship example: streams a text file, splits lines into words, counts them
  * in keyed partition actors, and prints `{"word":…,"count":…}` JSON lines sorted by count (most
- * first), then word. Progress and a summary go to stderr, so stdout is only the result.
+ * first), then word. Progress and a summary go to stderr, so stdout is only the result. The job
+ * itself is the job module examples/wordcount.job.ts; this program runs it with its own flags.
  *
- *   npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--crash-rate P --seed S]
- *                                 [--checkpoint-dir DIR [--checkpoint-interval MS]]
+ *   npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--workers N]
+ *                                 [--crash-rate P --seed S] [--checkpoint-dir DIR [--checkpoint-interval MS]]
+ *
+ * `--input`, `--output` and `--partitions` (default 4) are the job's arguments, read by the job
+ * module's `parseWordcountArgs`; the other flags are this program's, and may come in any order
+ * among them.
+ *
+ * `--workers N` (default 1) runs the job on N worker threads: they split the lines and run the
+ * partitions, the main thread reads the file and writes the result. The output is byte-identical
+ * for every N.
  *
  * `--crash-rate P --seed S` makes each partition actor throw with probability P as it processes a
  * record (seeded, reproducible): supervision restarts it from its snapshot, and the output is
@@ -14,39 +23,66 @@
  * (default 1000). Killed at any moment (even `kill -9`), the same command resumes from the last
  * checkpoint, with any `--partitions`, and writes the same file an uninterrupted run would; once
  * the job has completed, running it again says so and leaves the file alone. SIGTERM (or Ctrl-C)
- * takes a last checkpoint and stops.
+ * takes a last checkpoint and stops. It goes to the runtime with any `--workers`; a runtime that
+ * cannot yet checkpoint on threads refuses it, and this program prints the refusal and exits 2.
+ *
+ * Exit codes: 0 done (or stopped, or already complete), 1 the run failed, 2 bad arguments.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { fromFileLines, pipeline, type Keyed, type RunOptions, type Sink } from '../src/index.js';
+import { InvalidOptionError, type PipelineHandle, type RunOptions } from '../src/index.js';
+import wordcount, { parseWordcountArgs, totalsOf, type WordcountArgs } from './wordcount.job.js';
 
-const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
+/**
+ * Each worker thread is a V8 isolate that imports (under tsx, compiles) the job: about a second and
+ * tens of megabytes to start. Past the cores of any machine this runs on, a count is a typo.
+ */
+const MAX_WORKERS = 64;
 
 function usage(problem: string): never {
   process.stderr.write(
     `wordcount: ${problem}\n` +
-      'usage: npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--crash-rate P --seed S]\n' +
-      '                                     [--checkpoint-dir DIR [--checkpoint-interval MS]]\n',
+      'usage: npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--workers N]\n' +
+      '                                     [--crash-rate P --seed S] [--checkpoint-dir DIR [--checkpoint-interval MS]]\n',
   );
   process.exit(2);
 }
 
+/** This program's flags, each with a value; everything else on the command line is the job's. */
+const OWN_FLAGS: readonly string[] = ['workers', 'crash-rate', 'seed', 'checkpoint-dir', 'checkpoint-interval'];
+
+/** Splits the command line into this program's flags (with their values) and the job's arguments, each in order. */
+function splitArguments(argv: readonly string[]): { own: string[]; job: string[] } {
+  const own: string[] = [];
+  const job: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i] as string;
+    const flag = /^--([^=]+)(=?)/.exec(token);
+    if (flag === null || !OWN_FLAGS.includes(flag[1] as string)) {
+      job.push(token);
+      continue;
+    }
+    own.push(token);
+    // `--seed -3` is a flag and its value: the value goes along, whatever it looks like.
+    if (flag[2] === '' && i + 1 < argv.length) own.push(argv[++i] as string);
+  }
+  return { own, job };
+}
+
 interface Options {
-  input: string;
-  partitions: number;
-  output: string | undefined;
+  args: WordcountArgs;
+  workers: number;
   chaos: RunOptions['chaos'];
   checkpoint: RunOptions['checkpoint'];
 }
 
-function parseOptions(): Options {
+function parseOptions(argv: readonly string[]): Options {
+  const { own, job } = splitArguments(argv);
   let values;
   try {
     ({ values } = parseArgs({
+      args: own,
       options: {
-        input: { type: 'string' },
-        partitions: { type: 'string', default: '4' },
-        output: { type: 'string' },
+        workers: { type: 'string', default: '1' },
         'crash-rate': { type: 'string' },
         seed: { type: 'string' },
         'checkpoint-dir': { type: 'string' },
@@ -57,9 +93,16 @@ function parseOptions(): Options {
   } catch (error) {
     usage((error as Error).message);
   }
-  if (values.input === undefined) usage('--input FILE is required');
-  const partitions = Number(values.partitions);
-  if (!Number.isInteger(partitions) || partitions < 1 || partitions > 128) usage('--partitions must be an integer from 1 to 128');
+  let args: WordcountArgs;
+  try {
+    args = parseWordcountArgs(job);
+  } catch (error) {
+    if (!(error instanceof InvalidOptionError)) throw error;
+    usage(error.message);
+  }
+  const workers = Number(values.workers);
+  if (!/^\d+$/.test(values.workers) || workers < 1 || workers > MAX_WORKERS)
+    usage(`--workers must be an integer from 1 to ${MAX_WORKERS}, got ${values.workers}`);
   let chaos: RunOptions['chaos'];
   if (values['crash-rate'] !== undefined || values.seed !== undefined) {
     const crashRate = Number(values['crash-rate'] ?? Number.NaN);
@@ -71,88 +114,42 @@ function parseOptions(): Options {
   let checkpoint: RunOptions['checkpoint'];
   if (values['checkpoint-dir'] !== undefined) {
     // The result must outlive the process that computed it, so it goes to a file.
-    if (values.output === undefined) usage('--checkpoint-dir needs --output FILE');
+    if (args.output === undefined) usage('--checkpoint-dir needs --output FILE');
     const interval = Number(values['checkpoint-interval'] ?? 1000);
     if (!(interval > 0)) usage('--checkpoint-interval must be a positive number of milliseconds');
     checkpoint = { dir: values['checkpoint-dir'], interval };
   } else if (values['checkpoint-interval'] !== undefined) {
     usage('--checkpoint-interval goes with --checkpoint-dir');
   }
-  return { input: values.input, partitions, output: values.output, chaos, checkpoint };
+  return { args, workers, chaos, checkpoint };
 }
 
-const byCountThenWord = (a: Keyed<string, number>, b: Keyed<string, number>): number => b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-
-function render(counts: readonly Keyed<string, number>[]): string {
-  return [...counts]
-    .sort(byCountThenWord)
-    .map(({ key, value }) => `${JSON.stringify({ word: key, count: value })}\n`)
-    .join('');
-}
-
-/**
- * The sorted result, written where the options say. With checkpoints it takes part in them: the
- * counts arrive only once the input has ended, so the job's last checkpoint pre-commits the sorted
- * file under a pending name, and its commit renames it into place — written exactly once.
- */
-function resultSink(output: string | undefined): Sink<Keyed<string, number>> & { readonly counts: readonly Keyed<string, number>[] } {
-  const counts: Keyed<string, number>[] = [];
-  const pending = `${output}.pending`;
-  return {
-    name: output ?? 'stdout',
-    counts,
-    write(batch) {
-      counts.push(...batch);
-    },
-    async preCommit() {
-      if (counts.length === 0) return null;
-      await writeFile(pending, render(counts), { flush: true });
-      return { pending };
-    },
-    async commit(token) {
-      if (token !== null) await rename(pending, output as string);
-    },
-    async recover(token) {
-      // A pending file the completed checkpoint names goes into place; any other is stale.
-      if (token !== null && token !== undefined) await rename(pending, output as string).catch(() => undefined);
-      else await rm(pending, { force: true });
-    },
-  };
-}
-
-const { input, partitions, output, chaos, checkpoint } = parseOptions();
-const counts = resultSink(output);
-const handle = pipeline(fromFileLines(input))
-  .flatMap(
-    (line) =>
-      line
-        .toLowerCase()
-        .split(WORD_SEPARATOR)
-        .filter((word) => word !== ''),
-    'split',
-  )
-  .keyBy((word) => word, { partitions })
-  .reduce(
-    (count: number) => count + 1,
-    () => 0,
-    { emit: 'final', name: 'count' },
-  )
-  .to(counts)
-  .run({
+const { args, workers, chaos, checkpoint } = parseOptions(process.argv.slice(2));
+let handle: PipelineHandle;
+try {
+  handle = wordcount.run({
     name: 'wordcount',
+    workers,
+    args,
     // Under injected crashes the run picks batches small enough that most replays get through.
     ...(chaos === undefined ? {} : { chaos }),
     ...(checkpoint === undefined ? {} : { checkpoint }),
   });
+} catch (error) {
+  // Options the runtime refuses (checkpoints on threads, before it takes them) are bad arguments too.
+  if (!(error instanceof InvalidOptionError)) throw error;
+  process.stderr.write(`wordcount: ${error.message}\n`);
+  process.exit(2);
+}
 if (checkpoint !== undefined) {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void handle.stop());
 }
 
 const progress = setInterval(() => {
   const { operators, checkpoints } = handle.metrics();
-  const [source, split] = operators;
+  const [source, count] = operators;
   const taken = checkpoints === undefined ? '' : `, ${checkpoints.completed} checkpoints`;
-  process.stderr.write(`wordcount: ${source?.recordsIn ?? 0} lines, ${split?.recordsIn ?? 0} words so far${taken}\n`);
+  process.stderr.write(`wordcount: ${source?.recordsIn ?? 0} lines, ${count?.recordsIn ?? 0} words so far${taken}\n`);
 }, 1000);
 progress.unref();
 
@@ -160,23 +157,19 @@ try {
   const result = await handle.done;
   if (result.resumedFrom !== undefined && !result.alreadyComplete) process.stderr.write(`wordcount: resumed from checkpoint ${result.resumedFrom}\n`);
   if (result.alreadyComplete) {
-    process.stderr.write(`wordcount: the job is already complete (checkpoint ${result.resumedFrom}); ${output} is left as it is\n`);
+    process.stderr.write(`wordcount: the job is already complete (checkpoint ${result.resumedFrom}); ${args.output} is left as it is\n`);
   } else if (result.stopped) {
     process.stderr.write(`wordcount: stopped after ${result.recordsRead} lines; run the same command to go on\n`);
   } else {
-    if (checkpoint === undefined) {
-      const text = render(counts.counts);
-      if (output === undefined) process.stdout.write(text);
-      else await writeFile(output, text);
-    }
     const metrics = handle.metrics();
     // From the result, not the operator counters: those also count work a restart did again.
-    const words = counts.counts.reduce((sum, { value }) => sum + value, 0);
+    const { words, distinct } = totalsOf(args);
     const seconds = result.durationMs / 1000;
     process.stderr.write(
-      `wordcount: ${result.recordsRead} lines, ${words} words, ${counts.counts.length} distinct, ` +
+      `wordcount: ${result.recordsRead} lines, ${words} words, ${distinct} distinct, ` +
         `${Math.round(words / Math.max(seconds, 1e-9)).toLocaleString('en-US')} words/s, ` +
         `${metrics.restarts} restarts, ${result.deadLetters} dead letters` +
+        `${workers > 1 ? `, ${workers} worker threads` : ''}` +
         `${result.checkpoints > 0 ? `, ${result.checkpoints} checkpoints` : ''}\n`,
     );
   }

@@ -1,6 +1,7 @@
 /**
  * The word-count contract, from outside: the command line, the output format and order, stderr
- * for everything else, and output that crashes and partition counts do not change.
+ * for everything else, and output that crashes, partition counts and thread counts do not change;
+ * and the job module's arguments, as a host reads them from its command line.
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../src/index.js';
+import { parseWordcountArgs } from '../../examples/wordcount.job.js';
 import { codeBlocks, projectRoot, readProjectFile } from '../docs/markdown.js';
 
 const exec = promisify(execFile);
@@ -17,6 +20,14 @@ const INPUT = 'examples/data/sluice-gate.txt';
 
 function wordcount(...args: string[]) {
   return exec(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args], { cwd: projectRoot, timeout: 60_000 });
+}
+
+/** How a run that should fail failed: its exit code and stderr (undefined when it succeeded). */
+function failureOf(...args: string[]): Promise<{ code: number; stderr: string } | undefined> {
+  return wordcount(...args).then(
+    () => undefined,
+    (error: { code: number; stderr: string }) => error,
+  );
 }
 
 /** The specification, as a plain function: lowercase, split, count, sort by count then word. */
@@ -115,12 +126,90 @@ describe('examples/wordcount.ts', () => {
       ['--input', INPUT, '--checkpoint-dir', dir],
       ['--input', INPUT, '--output', join(dir, 'x'), '--checkpoint-interval', '5'],
     ]) {
-      const failure = await wordcount(...args).then(
-        () => undefined,
-        (error: { code: number; stderr: string }) => error,
-      );
+      const failure = await failureOf(...args);
       expect(failure?.code).toBe(2);
       expect(failure?.stderr).toContain('usage: npx tsx examples/wordcount.ts --input FILE');
     }
+  });
+
+  it('exits 2 with a one-line reason for a --workers that is not an integer from 1 to 64', async () => {
+    // Refused before anything runs, so the four processes may as well start together.
+    const values = ['0', 'two', '1.5', '65'];
+    const failures = await Promise.all(values.map((workers) => failureOf('--input', INPUT, '--workers', workers)));
+    for (const [i, workers] of values.entries()) {
+      expect(failures[i]?.code).toBe(2);
+      const [reason, usage] = failures[i]?.stderr.split('\n') ?? [];
+      expect(reason).toBe(`wordcount: --workers must be an integer from 1 to 64, got ${workers}`);
+      expect(usage).toMatch(/^usage: npx tsx examples\/wordcount.ts --input FILE .*\[--workers N\]/);
+    }
+  });
+});
+
+describe('examples/wordcount.ts on worker threads', () => {
+  let dir = '';
+  let input = '';
+  let expected = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-wordcount-workers-'));
+    // 100 copies of the text: 37,500 words, many batches for each thread, about 370 injected crashes at 0.01.
+    input = join(dir, 'hundred.txt');
+    await writeFile(input, readProjectFile(INPUT).repeat(100));
+    expected = model(readProjectFile(INPUT).repeat(100));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints byte-identical output on 1, 2 and 3 threads', async () => {
+    for (const workers of ['1', '2', '3']) {
+      const { stdout, stderr } = await wordcount('--input', input, '--workers', workers);
+      expect(stdout, `--workers ${workers}`).toBe(expected);
+      expect(stderr).toMatch(/wordcount: 2700 lines, 37500 words, \d+ distinct, .* 0 restarts, 0 dead letters/);
+    }
+  });
+
+  it('writes byte-identical output on 1, 2 and 3 threads under injected crashes', async () => {
+    for (const workers of ['1', '2', '3']) {
+      const output = join(dir, `crashed-${workers}.jsonl`);
+      const { stdout, stderr } = await wordcount('--input', input, '--output', output, '--workers', workers, '--crash-rate', '0.01', '--seed', '7');
+      expect(stdout).toBe('');
+      expect(await readFile(output, 'utf8'), `--workers ${workers}`).toBe(expected);
+      expect(stderr).toMatch(/[1-9]\d* restarts/);
+    }
+  });
+
+  it('hands --checkpoint-dir to the runtime on threads, and prints a refusal as one line with exit 2', async () => {
+    const output = join(dir, 'checkpointed.jsonl');
+    const args = ['--input', input, '--output', output, '--workers', '2', '--checkpoint-dir', join(dir, 'checkpoints')];
+    const failure = await failureOf(...args);
+    if (failure === undefined) {
+      // A runtime that checkpoints on threads: the same exactly-once file as on one.
+      expect(await readFile(output, 'utf8')).toBe(expected);
+    } else {
+      expect(failure.code).toBe(2);
+      expect(failure.stderr).toMatch(/^wordcount: Expected `checkpoint` to be .*\n$/);
+    }
+  });
+});
+
+describe('parseWordcountArgs', () => {
+  it('reads --input, --output and --partitions, in any order and either spelling, with 4 partitions by default', () => {
+    expect(parseWordcountArgs(['--input', 'f'])).toEqual({ input: 'f', output: undefined, partitions: 4 });
+    expect(parseWordcountArgs(['--partitions=8', '--output', 'g', '--input=f'])).toEqual({ input: 'f', output: 'g', partitions: 8 });
+  });
+
+  it.each([
+    [[], '--input'],
+    [['--input', ''], '--input'],
+    [['--input'], 'job arguments'],
+    [['--input', 'f', '--output', ''], '--output'],
+    [['--input', 'f', '--partitions', '0'], '--partitions'],
+    [['--input', 'f', '--partitions', '129'], '--partitions'],
+    [['--input', 'f', '--partitions', '2.5'], '--partitions'],
+    [['--input', 'f', '--workers', '2'], 'job arguments'],
+    [['--input', 'f', 'extra'], 'job arguments'],
+  ])('throws InvalidOptionError naming the argument for %j', (argv, option) => {
+    expect(() => parseWordcountArgs(argv)).toThrow(InvalidOptionError);
+    expect(() => parseWordcountArgs(argv)).toThrow(expect.objectContaining({ option }));
   });
 });

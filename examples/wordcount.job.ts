@@ -1,0 +1,170 @@
+/**
+ * The word-count job, as a job module: every thread that runs it imports this file and builds the
+ * same pipeline from the same plain-data arguments, so it runs on any number of threads and a host
+ * can start it from its command-line arguments alone (`parseWordcountArgs`). Its sink writes the
+ * result itself, so whoever runs the job gets the same bytes: examples/wordcount.ts, or a worker.
+ *
+ * Lines are lowercased and split into words (on the threads, with `workers` > 1), each word is
+ * counted in the keyed partition its key group belongs to, and the sink, on the main thread,
+ * writes `{"word":…,"count":…}` JSON lines sorted by count (most first), then word. The order of
+ * the sorted output does not depend on the order the counts arrive in, so it is byte-identical for
+ * any number of threads, partitions and injected crashes.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_PARALLELISM, defineJob, fromFileLines, InvalidOptionError, pipeline, type Keyed, type Sink } from '../src/index.js';
+
+/** What the job is built from: plain data, copied to every thread. */
+export interface WordcountArgs {
+  /** The text file whose words are counted. */
+  readonly input: string;
+  /** The file the sorted counts go to; standard output when undefined (not with checkpoints). */
+  readonly output?: string | undefined;
+  /** Partitions of the counting stage, 1 to `DEFAULT_MAX_PARALLELISM` (128). @defaultValue 4 */
+  readonly partitions: number;
+}
+
+/** What the result holds: words counted, and distinct words. */
+export interface WordTotals {
+  readonly words: number;
+  readonly distinct: number;
+}
+
+const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
+
+/**
+ * The job's arguments from command-line-style arguments: `--input FILE` (required),
+ * `--output FILE`, `--partitions N` (default 4), each as `--name value` or `--name=value`.
+ * @throws InvalidOptionError naming the argument: one this job does not take, one without its
+ *   value, a missing `--input`, or a `--partitions` that is not an integer from 1 to 128.
+ * @example
+ * ```ts
+ * parseWordcountArgs(['--input', 'book.txt', '--partitions', '8']); // { input: 'book.txt', output: undefined, partitions: 8 }
+ * ```
+ */
+export function parseWordcountArgs(argv: readonly string[]): WordcountArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { input: { type: 'string' }, output: { type: 'string' }, partitions: { type: 'string', default: '4' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // Node's first sentence names the argument; what follows is advice for other command lines.
+    const reason = (error as Error).message.split('. ')[0]?.replace(/\.$/, '');
+    throw new InvalidOptionError('job arguments', `--input FILE [--output FILE] [--partitions N] (${reason})`, argv);
+  }
+  if (values.input === undefined || values.input === '') throw new InvalidOptionError('--input', 'the text file to count the words of', values.input);
+  if (values.output === '') throw new InvalidOptionError('--output', 'a file name', values.output);
+  const partitions = Number(values.partitions);
+  if (!/^\d+$/.test(values.partitions) || partitions < 1 || partitions > DEFAULT_MAX_PARALLELISM) {
+    throw new InvalidOptionError('--partitions', `an integer from 1 to ${DEFAULT_MAX_PARALLELISM}`, values.partitions);
+  }
+  return { input: values.input, output: values.output, partitions };
+}
+
+const byCountThenWord = (a: Keyed<string, number>, b: Keyed<string, number>): number => b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function render(counts: readonly Keyed<string, number>[]): string {
+  return [...counts]
+    .sort(byCountThenWord)
+    .map(({ key, value }) => `${JSON.stringify({ word: key, count: value })}\n`)
+    .join('');
+}
+
+type ResultSink = Sink<Keyed<string, number>> & { readonly counts: readonly Keyed<string, number>[] };
+
+/**
+ * The sorted result, written to `output` (standard output when undefined). The counts arrive only
+ * once the input has ended. Without checkpoints `close` writes them. With checkpoints (the run
+ * calls `recover` first) the job's last checkpoint pre-commits the sorted file under a pending
+ * name and its commit renames it into place — written exactly once — so `close` has nothing left.
+ */
+function resultSink(output: string | undefined): ResultSink {
+  const counts: Keyed<string, number>[] = [];
+  const pending = `${output}.pending`;
+  let checkpointed = false;
+  return {
+    name: output ?? 'stdout',
+    counts,
+    write(batch) {
+      counts.push(...batch);
+    },
+    async close() {
+      if (checkpointed) return;
+      const text = render(counts);
+      if (output !== undefined) await writeFile(output, text);
+      else await new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+    },
+    async preCommit() {
+      if (counts.length === 0) return null;
+      await writeFile(pending, render(counts), { flush: true });
+      return { pending };
+    },
+    async commit(token) {
+      if (token !== null) await rename(pending, output as string);
+    },
+    async recover(token) {
+      checkpointed = true;
+      // Standard output cannot hold a pending result back until a checkpoint commits it.
+      if (output === undefined) throw new InvalidOptionError('--output', 'a file when the job takes checkpoints', output);
+      // A pending file the completed checkpoint names goes into place; any other is stale.
+      if (token !== null && token !== undefined) await rename(pending, output).catch(() => undefined);
+      else await rm(pending, { force: true });
+    },
+  };
+}
+
+/**
+ * The sink each `args` built in this thread. The main thread's build is the one a run writes to,
+ * and it gets the very `args` object given to `job.run`, so the program that ran the job finds
+ * its result here.
+ */
+const sinks = new WeakMap<WordcountArgs, ResultSink>();
+
+/**
+ * The words and distinct words the run with `args` wrote, for the program that ran it (in its
+ * thread, after `done`).
+ * @throws Error when no run with this `args` object was started in this thread.
+ * @example
+ * ```ts
+ * await wordcount.run({ workers: 2, args }).done;
+ * totalsOf(args); // { words: 375, distinct: 165 }
+ * ```
+ */
+export function totalsOf(args: WordcountArgs): WordTotals {
+  const sink = sinks.get(args);
+  if (sink === undefined) throw new Error('wordcount: no run of the job with these args in this thread');
+  return { words: sink.counts.reduce((sum, { value }) => sum + value, 0), distinct: sink.counts.length };
+}
+
+/**
+ * The word-count job.
+ * @example
+ * ```ts
+ * import wordcount, { parseWordcountArgs } from './wordcount.job.js';
+ * const result = await wordcount.run({ workers: 2, args: parseWordcountArgs(['--input', 'book.txt']) }).done;
+ * ```
+ */
+export default defineJob(import.meta.url, (args: WordcountArgs) => {
+  const sink = resultSink(args.output);
+  sinks.set(args, sink);
+  return pipeline(fromFileLines(args.input))
+    .flatMap(
+      (line) =>
+        line
+          .toLowerCase()
+          .split(WORD_SEPARATOR)
+          .filter((word) => word !== ''),
+      'split',
+    )
+    .keyBy((word) => word, { partitions: args.partitions })
+    .reduce(
+      (count: number) => count + 1,
+      () => 0,
+      { emit: 'final', name: 'count' },
+    )
+    .to(sink);
+});
