@@ -178,17 +178,31 @@ describe('examples/wordcount.ts on worker threads', () => {
     }
   });
 
-  it('hands --checkpoint-dir to the runtime on threads, and prints a refusal as one line with exit 2', async () => {
-    const output = join(dir, 'checkpointed.jsonl');
-    const args = ['--input', input, '--output', output, '--workers', '2', '--checkpoint-dir', join(dir, 'checkpoints')];
-    const failure = await failureOf(...args);
-    if (failure === undefined) {
-      // A runtime that checkpoints on threads: the same exactly-once file as on one.
-      expect(await readFile(output, 'utf8')).toBe(expected);
-    } else {
-      expect(failure.code).toBe(2);
-      expect(failure.stderr).toMatch(/^wordcount: Expected `checkpoint` to be .*\n$/);
+  it('resumes after kill -9 with another --workers and --partitions and writes the file an uninterrupted run writes', async () => {
+    const long = join(dir, 'long.txt');
+    await writeFile(long, readProjectFile(INPUT).repeat(12_000));
+    const output = join(dir, 'long.jsonl');
+    const args = ['--input', long, '--output', output, '--checkpoint-dir', join(dir, 'checkpoints'), '--checkpoint-interval', '100'];
+    // Killed as soon as it reports a completed checkpoint, while its threads are still counting.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args, '--workers', '2', '--partitions', '4'], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    for await (const line of createInterface({ input: child.stderr })) {
+      if (/ [1-9]\d* checkpoints$/.test(line)) break;
     }
+    child.kill('SIGKILL');
+    const [, signal] = await exited;
+    expect(signal).toBe('SIGKILL');
+
+    const resumed = await wordcount(...args, '--workers', '3', '--partitions', '3');
+    expect(resumed.stderr).toMatch(/resumed from checkpoint \d+/);
+    expect(await readFile(output, 'utf8')).toBe(model(readProjectFile(INPUT).repeat(12_000)));
+
+    const again = await wordcount(...args, '--workers', '1', '--partitions', '5');
+    expect(again.stderr).toMatch(/the job is already complete/);
+    expect(await readFile(output, 'utf8')).toBe(model(readProjectFile(INPUT).repeat(12_000)));
   });
 });
 
