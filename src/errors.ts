@@ -263,7 +263,7 @@ export class UncrossableRecordError extends SluiceError {
   constructor(stage: string, what: string) {
     super(
       `A record from \`${stage}\` cannot cross to another thread: it holds ${what}. Records that cross threads must be plain data ` +
-        '(primitives, plain objects, arrays, Maps, Sets, Dates, typed arrays); map it to one before the records are spread.',
+        '(primitives, plain objects, arrays, Maps, Sets, Dates, typed arrays): map it to plain data first, or give the stage it goes to a `codec`.',
     );
     this.name = 'UncrossableRecordError';
     this.stage = stage;

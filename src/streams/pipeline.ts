@@ -16,7 +16,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
-import { withStep, type LogicalPlan, type LogicalStep, type StreamSoFar, type TimestampStep } from './internal/logical-plan.js';
+import { withStep, type LogicalPlan, type LogicalStep, type RecordCodec, type StreamSoFar, type TimestampStep } from './internal/logical-plan.js';
 import { KeyedStream, type StreamOf } from './keyed-stream.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import { DEFAULT_MAX_PARALLELISM, MAX_MAX_PARALLELISM, checkParallelism } from './partitioning/key-groups.js';
@@ -27,24 +27,36 @@ import { runPipeline } from './job/run-pipeline.js';
 import type { Sink } from './sinks/sink.js';
 import type { Source } from './sources/source.js';
 
+/** Options of `keyBy` and `rebalance` for a job on worker threads. */
+export interface CrossingOptions<TRecord> {
+  /**
+   * How the records going into this stage cross to another thread, when they are not plain data
+   * (class instances, say): `encode` before they cross, `decode` after. Used only where a record
+   * does cross; on one thread records go as they are.
+   */
+  codec?: RecordCodec<TRecord> | undefined;
+}
+
 /** Options of `keyBy`: hash partitioning into `partitions`, or range partitioning by `boundaries`. */
-export type KeyByOptions =
-  | {
-      /** How many partition actors the keyed stage runs as. */
-      partitions: number;
-      /**
-       * Key groups: the most partitions the stage can later be scaled to.
-       * @defaultValue 128
-       */
-      maxParallelism?: number | undefined;
-    }
-  | {
-      /**
-       * Sorted, distinct upper bounds of key ranges (strings, numbers or bigints): n boundaries
-       * make n + 1 partitions, partition i taking the keys below `boundaries[i]`.
-       */
-      boundaries: readonly (string | number | bigint)[];
-    };
+export type KeyByOptions<TRecord = unknown> = CrossingOptions<TRecord> &
+  (
+    | {
+        /** How many partition actors the keyed stage runs as. */
+        partitions: number;
+        /**
+         * Key groups: the most partitions the stage can later be scaled to.
+         * @defaultValue 128
+         */
+        maxParallelism?: number | undefined;
+      }
+    | {
+        /**
+         * Sorted, distinct upper bounds of key ranges (strings, numbers or bigints): n boundaries
+         * make n + 1 partitions, partition i taking the keys below `boundaries[i]`.
+         */
+        boundaries: readonly (string | number | bigint)[];
+      }
+  );
 
 /** Options of `withTimestamps`. */
 export interface TimestampOptions {
@@ -65,7 +77,7 @@ export interface TimestampOptions {
 }
 
 /** Options of `rebalance`. */
-export interface RebalanceOptions {
+export interface RebalanceOptions<TRecord = unknown> extends CrossingOptions<TRecord> {
   /** How many actors share the stateless work that follows. */
   partitions: number;
   /** A name for metrics. */
@@ -132,19 +144,20 @@ export class Stream<TRecord, TTimed extends boolean = boolean> {
    * holds that key's state.
    * @throws InvalidOptionError for partitions outside [1, maxParallelism].
    */
-  keyBy<TKey extends PartitionKey>(keyOf: (record: TRecord) => TKey, options: KeyByOptions): KeyedStream<TRecord, TKey, TTimed> {
+  keyBy<TKey extends PartitionKey>(keyOf: (record: TRecord) => TKey, options: KeyByOptions<TRecord>): KeyedStream<TRecord, TKey, TTimed> {
     isFunction('keyOf', keyOf);
     isObject('options', options);
     const key = keyOf as (record: unknown) => PartitionKey;
+    const codec = checkCodec(options.codec);
     if ('boundaries' in options) {
       const partitions = rangePartitioning(options.boundaries).partitions;
-      return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism: partitions, boundaries: [...options.boundaries] }, streamOf);
+      return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism: partitions, boundaries: [...options.boundaries], codec }, streamOf);
     }
     const { partitions, maxParallelism } = checkParallelism(
       options.partitions,
       withDefault(options.maxParallelism, DEFAULT_MAX_PARALLELISM, (v) => v),
     );
-    return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism, boundaries: undefined }, streamOf);
+    return new KeyedStream(this.#soFar, { keyOf: key, partitions, maxParallelism, boundaries: undefined, codec }, streamOf);
   }
 
   /**
@@ -152,10 +165,10 @@ export class Stream<TRecord, TTimed extends boolean = boolean> {
    * that follow in parallel: for expensive per-record work with no key.
    * @throws InvalidOptionError unless `partitions` is a positive integer.
    */
-  rebalance(options: RebalanceOptions): Stream<TRecord, TTimed> {
+  rebalance(options: RebalanceOptions<TRecord>): Stream<TRecord, TTimed> {
     isObject('options', options);
     const partitions = checkParallelism(options.partitions, MAX_MAX_PARALLELISM).partitions;
-    return this.#then({ kind: 'rebalance', name: options.name ?? 'rebalance', partitions });
+    return this.#then({ kind: 'rebalance', name: options.name ?? 'rebalance', partitions, codec: checkCodec(options.codec) });
   }
 
   /** Ends the pipeline at `sink`. */
@@ -198,6 +211,18 @@ export class Stream<TRecord, TTimed extends boolean = boolean> {
 
 /** What a keyed stream continues with after its operator. */
 const streamOf: StreamOf = <TRecord, TTimed extends boolean>(soFar: StreamSoFar) => new Stream<TRecord, TTimed>(soFar);
+
+/**
+ * `codec` when it is one: an object with `encode` and `decode` functions.
+ * @throws InvalidOptionError naming `codec`.
+ */
+function checkCodec<TRecord>(codec: RecordCodec<TRecord> | undefined): RecordCodec | undefined {
+  if (codec === undefined) return undefined;
+  if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
+    throw new InvalidOptionError('codec', 'an object with encode(record) and decode(data) functions', codec);
+  }
+  return codec as RecordCodec;
+}
 
 /** The logical plan a pipeline was built to (for job modules, which run it elsewhere too). */
 export let logicalPlanOf: (pipeline: Pipeline) => LogicalPlan;

@@ -21,11 +21,11 @@ import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js'
 import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
 import type { StageMessage } from '../streams/run/messages.js';
 import type { OperatorCounters } from '../streams/run/operator-counters.js';
-import { producerName } from './thread-links.js';
+import { codecOf, producerName } from './thread-links.js';
 import { HeadRunner, type HeadTarget, type Unit } from './head-runner.js';
 import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
-import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
+import { decodeRecords, openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
 import { crossError, type LinkEnd, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import { TURN_OVER, TurnMerger } from './turn-merger.js';
@@ -78,7 +78,15 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
   for (const { to, port: linkPort } of setup.outgoing) senders.set(linkKey(to), new LinkSender<PartitionFrame>(linkPort));
   const producerOf = (stage: number): string => producerName(plan, stage);
   const remote = (to: LinkEnd, name: string, producer: string): StageRef =>
-    remotePartition({ path: `/user/${settings.name}/${name}`, name, link: senders.get(linkKey(to)), producer, failed: fail, metrics: noMetrics });
+    remotePartition({
+      path: `/user/${settings.name}/${name}`,
+      name,
+      link: senders.get(linkKey(to)),
+      producer,
+      codec: codecOf(plan, to),
+      failed: fail,
+      metrics: noMetrics,
+    });
   const last = plan.stages.length - 1;
 
   const topology: Topology = await spawnJobActors({
@@ -122,9 +130,9 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
     const ref = (topology.stages[to.stage] as StageRef[])[to.partition] as StageRef;
     const merged = setup.headOnThreads && to.stage === 0;
     const deliver = merged
-      ? (frame: HeadFrame): Promise<void> => mergerOf(to.partition).offer(from - 1, frame.type === 'turn' ? TURN_OVER : frame)
+      ? (frame: HeadFrame): Promise<void> => mergerOf(to.partition).offer(from - 1, frame.type === 'turn' ? TURN_OVER : decodeRecords(frame, codecOf(plan, to)))
       : (frame: PartitionFrame): Promise<void> => {
-          const { message, sender, seq } = openFrame(frame);
+          const { message, sender, seq } = openFrame(frame, codecOf(plan, to));
           return sender === undefined ? ref.send(message) : deliverFromElsewhere(ref, message, sender, seq);
         };
     receivers.push(new LinkReceiver<never>(linkPort, { room: settings.mailboxBatches, deliver: deliver as (frame: never) => Promise<void>, failed: fail }));

@@ -27,7 +27,7 @@ import type { HeadFrame } from './job-thread.js';
 import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
 import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
-import { headRunsOnThreads, layOutLinks, producerName, type ThreadLinks } from './thread-links.js';
+import { codecOf, headRunsOnThreads, layOutLinks, producerName, type ThreadLinks } from './thread-links.js';
 import { rebuildError, type CrossedError, type FromThread, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
 import { TURN_OVER, TurnMerger } from './turn-merger.js';
 import { UnitSpreader } from './unit-spreader.js';
@@ -164,6 +164,7 @@ export class JobThreads {
       name,
       link: this.#senders.get(`${stage}:${partition}`),
       producer: producerName(plan, stage),
+      codec: codecOf(plan, { stage, partition }),
       failed: this.#hooks.failed,
       ask: (message, options) => this.#ask(owner, stage, partition, (message as { key: StateKey }).key, options?.timeoutMs),
       metrics: () => {
@@ -182,7 +183,7 @@ export class JobThreads {
       const deliver = merged
         ? (frame: HeadFrame): Promise<void> => (this.#merger as TurnMerger<StageMessage<unknown>>).offer(from - 1, frame.type === 'turn' ? TURN_OVER : frame)
         : (frame: PartitionFrame): Promise<void> => {
-            const { message, sender, seq } = openFrame(frame);
+            const { message, sender, seq } = openFrame(frame, undefined);
             return sender === undefined ? sink.send(message) : deliverFromElsewhere(sink, message, sender, seq);
           };
       this.#receivers.push(

@@ -12,6 +12,7 @@ import { LocalActorRef, type RefTarget } from '../actors/internal/local-actor-re
 import { SEQUENCED, type SequencedTarget } from '../actors/internal/sequenced-target.js';
 import { UncrossableRecordError } from '../errors.js';
 import type { MailboxMetrics } from '../mailbox/mailbox.js';
+import type { RecordCodec } from '../streams/internal/logical-plan.js';
 import type { StageMessage } from '../streams/run/messages.js';
 import type { LinkSender } from './link-sender.js';
 import { firstUncrossable } from './uncrossable.js';
@@ -28,6 +29,8 @@ export interface RemotePartitionSetup {
   readonly link: LinkSender<PartitionFrame> | undefined;
   /** The step or stage whose records go there, for an error about a record that cannot cross. */
   readonly producer: string;
+  /** The receiving stage's codec, which makes plain data of its records before they cross. */
+  readonly codec?: RecordCodec | undefined;
   /** The run fails with this (a record that cannot cross). */
   readonly failed: (error: unknown) => void;
   /** Asks the thread that runs it (a query); undefined where nothing asks. */
@@ -90,6 +93,8 @@ class RemotePartition implements RefTarget<StageMessage<unknown>>, SequencedTarg
     const link = this.#setup.link;
     if (link === undefined) return Promise.reject(new Error(`cannot send to ${this.path}: ${NO_LINK}`));
     if (frame.type === 'batch') {
+      const codec = this.#setup.codec;
+      if (codec !== undefined) frame = { ...frame, entries: frame.entries.map((record) => codec.encode(record)) };
       const found = firstUncrossable(frame.entries);
       if (found !== undefined) {
         const error = new UncrossableRecordError(this.#setup.producer, found.what);
@@ -107,9 +112,21 @@ export function remotePartition(setup: RemotePartitionSetup): ActorRef<StageMess
   return new LocalActorRef(new RemotePartition(setup));
 }
 
-/** A frame's stage message, and its sender and number when it was sent on a sequenced link. */
-export function openFrame(frame: PartitionFrame): { readonly message: StageMessage<unknown>; readonly sender: string | undefined; readonly seq: number } {
-  if (frame.$sender === undefined) return { message: frame, sender: undefined, seq: 0 };
-  const { $sender, $seq, ...message } = frame;
-  return { message: message as StageMessage<unknown>, sender: $sender, seq: $seq as number };
+/**
+ * A frame's stage message (its records decoded with `codec`, the receiving stage's, when it has
+ * one), and its sender and number when it was sent on a sequenced link.
+ */
+export function openFrame(
+  frame: PartitionFrame,
+  codec: RecordCodec | undefined,
+): { readonly message: StageMessage<unknown>; readonly sender: string | undefined; readonly seq: number } {
+  const { $sender, $seq, ...rest } = frame;
+  const message = decodeRecords(rest as StageMessage<unknown>, codec);
+  return { message, sender: $sender, seq: $seq ?? 0 };
+}
+
+/** `message` with its records decoded by `codec`, when it is a batch and there is one. */
+export function decodeRecords(message: StageMessage<unknown>, codec: RecordCodec | undefined): StageMessage<unknown> {
+  if (codec === undefined || message.type !== 'batch') return message;
+  return { ...message, entries: message.entries.map((data) => codec.decode(data)) };
 }

@@ -6,6 +6,7 @@
  * ranges of key groups.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { RecordCodec } from '../streams/internal/logical-plan.js';
 import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
 import type { LinkEnd } from './thread-protocol.js';
 
@@ -64,4 +65,9 @@ export function producerName(plan: PhysicalPlan, stage: number): string {
   if (stage === 0) return plan.headSteps.at(-1)?.name ?? 'source';
   const before = plan.stages[stage - 1] as PhysicalPlan['stages'][number];
   return before.tailSteps.at(-1)?.name ?? before.step.name;
+}
+
+/** The codec of the stage a link delivers to, when it has one (the sink has none). */
+export function codecOf(plan: PhysicalPlan, to: LinkEnd): RecordCodec | undefined {
+  return to.stage === 'sink' ? undefined : plan.stages[to.stage]?.step.codec;
 }

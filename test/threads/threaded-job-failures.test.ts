@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, JobMismatchError, UncrossableRecordError, WorkerThreadError, fromArray, pipeline, toArray } from '../../src/index.js';
-import wordCount, { exiting, lastOutput, mismatched, uncrossable } from './fixtures/jobs.job.js';
+import wordCount, { exiting, finalCounts, lastOutput, mismatched, uncrossable, withCodec } from './fixtures/jobs.job.js';
 
 const lines = Array.from({ length: 3_000 }, (_, i) => `ant bee w${i % 50}`);
 
@@ -45,6 +45,20 @@ describe('a job on worker threads, when something goes wrong', () => {
     expect((error as UncrossableRecordError).stage).toBe('wrap');
     expect((error as Error).message).toContain('an instance of class Word');
     await expectNothingLeft(before);
+  });
+
+  it('lets records that are not plain data cross with the stage’s codec', async () => {
+    await finalCounts.run({ args: { lines, partitions: 4 } }).done;
+    const expected = lastOutput()
+      .map((record) => JSON.stringify(record))
+      .sort();
+    const result = await withCodec.run({ args: { lines, partitions: 4 }, workers: 2 }).done;
+    expect(result.deadLetters).toBe(0);
+    expect(
+      lastOutput()
+        .map((record) => JSON.stringify(record))
+        .sort(),
+    ).toEqual(expected);
   });
 
   it('fails the run when a thread exits in the middle, naming the thread and its partitions', async () => {

@@ -64,6 +64,15 @@ export interface ProcessOperator {
 
 export type KeyedOperator = AggregateOperator | WindowOperator | ProcessOperator;
 
+/**
+ * How a stage's input records cross to another thread when they are not plain data: `encode`
+ * makes plain data of a record before it crosses, `decode` the record again on the other side.
+ */
+export interface RecordCodec<TRecord = unknown> {
+  encode(record: TRecord): unknown;
+  decode(data: unknown): TRecord;
+}
+
 /** A keyed stage: records partitioned by key, each partition an actor holding its keys' state. */
 export interface KeyedStep {
   readonly kind: 'keyed';
@@ -73,6 +82,8 @@ export interface KeyedStep {
   readonly maxParallelism: number;
   /** Sorted upper bounds for range partitioning; undefined for hash partitioning by key group. */
   readonly boundaries: readonly (string | number | bigint)[] | undefined;
+  /** How the stage's input records cross threads; undefined: as they are (plain data). */
+  readonly codec?: RecordCodec | undefined;
   readonly operator: KeyedOperator;
 }
 
@@ -81,6 +92,8 @@ export interface RebalanceStep {
   readonly kind: 'rebalance';
   readonly name: string;
   readonly partitions: number;
+  /** How the stage's input records cross threads; undefined: as they are (plain data). */
+  readonly codec?: RecordCodec | undefined;
 }
 
 /** A step that starts a new stage of partition actors. */
