@@ -29,6 +29,7 @@ import type { RunOptions } from '../streams/run-options.js';
 import { runJobThread } from '../threads/job-thread.js';
 import type { ThreadSetup } from '../threads/thread-protocol.js';
 import { restartingRun } from './restarting-run.js';
+import { headRunsOnThreads } from '../threads/thread-links.js';
 
 /** Options of {@link JobModule.run}: a run's options, the number of threads, and the arguments `build` gets. */
 export type JobRunOptions<TArgs> = RunOptions & {
@@ -120,8 +121,17 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       } catch {
         throw new InvalidOptionError('args', 'plain data that can be copied to another thread (no functions, symbols or class instances)', args);
       }
+      const planned = plan(args as TArgs);
+      // Nothing would run on the threads: no keyed stage, and no head steps they could take.
+      if (planned.stages.length === 0 && !headRunsOnThreads(planned)) return new Job(planned, settings).handle();
       const module = { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl) };
-      const attempt = (): PipelineHandle => new Job(plan(args as TArgs), { ...settings, workers }, module).handle();
+      // Each attempt after the first builds the pipeline afresh (a new sink object to recover).
+      let unused: PhysicalPlan | undefined = planned;
+      const attempt = (): PipelineHandle => {
+        const attemptPlan = unused ?? plan(args as TArgs);
+        unused = undefined;
+        return new Job(attemptPlan, { ...settings, workers }, module).handle();
+      };
       if (settings.checkpoint === undefined || restarts === 0) return attempt();
       return restartingRun({ start: attempt, restarts, name: settings.name, signal: settings.signal });
     },
