@@ -30,6 +30,18 @@ function failureOf(...args: string[]): Promise<{ code: number; stderr: string } 
   );
 }
 
+/** Runs the example with `args`, kills it with SIGKILL once it reports a completed checkpoint, and resolves with the signal it died of. */
+async function killAfterACheckpoint(...args: string[]): Promise<NodeJS.Signals | null> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = once(child, 'exit');
+  for await (const line of createInterface({ input: child.stderr })) {
+    if (/ [1-9]\d* checkpoints$/.test(line)) break;
+  }
+  child.kill('SIGKILL');
+  const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
+  return signal;
+}
+
 /** The specification, as a plain function: lowercase, split, count, sort by count then word. */
 function model(text: string): string {
   const counts = new Map<string, number>();
@@ -96,17 +108,7 @@ describe('examples/wordcount.ts', () => {
     const checkpoints = join(dir, 'checkpoints');
     const args = ['--input', input, '--output', output, '--checkpoint-dir', checkpoints, '--checkpoint-interval', '100'];
     // Killed as soon as it reports a completed checkpoint, while it is still reading.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args, '--partitions', '4'], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = once(child, 'exit');
-    for await (const line of createInterface({ input: child.stderr })) {
-      if (/ [1-9]\d* checkpoints$/.test(line)) break;
-    }
-    child.kill('SIGKILL');
-    const [, signal] = await exited;
-    expect(signal).toBe('SIGKILL');
+    expect(await killAfterACheckpoint(...args, '--partitions', '4')).toBe('SIGKILL');
 
     const resumed = await wordcount(...args, '--partitions', '3');
     expect(resumed.stderr).toMatch(/resumed from checkpoint \d+/);
@@ -184,17 +186,7 @@ describe('examples/wordcount.ts on worker threads', () => {
     const output = join(dir, 'long.jsonl');
     const args = ['--input', long, '--output', output, '--checkpoint-dir', join(dir, 'checkpoints'), '--checkpoint-interval', '100'];
     // Killed as soon as it reports a completed checkpoint, while its threads are still counting.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args, '--workers', '2', '--partitions', '4'], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const exited = once(child, 'exit');
-    for await (const line of createInterface({ input: child.stderr })) {
-      if (/ [1-9]\d* checkpoints$/.test(line)) break;
-    }
-    child.kill('SIGKILL');
-    const [, signal] = await exited;
-    expect(signal).toBe('SIGKILL');
+    expect(await killAfterACheckpoint(...args, '--workers', '2', '--partitions', '4')).toBe('SIGKILL');
 
     const resumed = await wordcount(...args, '--workers', '3', '--partitions', '3');
     expect(resumed.stderr).toMatch(/resumed from checkpoint \d+/);

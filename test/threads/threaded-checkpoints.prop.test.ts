@@ -30,7 +30,8 @@ async function stopAfter(handle: PipelineHandle, count: number): Promise<void> {
 
 const sorted = (records: readonly unknown[]): string[] => records.map((record) => JSON.stringify(record)).sort();
 
-describe('checkpoints of a job on worker threads', () => {
+// Each case starts threads (0.3–1 s each, more under load): the whole property takes its time.
+describe('checkpoints of a job on worker threads', { timeout: 180_000 }, () => {
   it('resume with any threads and partitions and end as a run that never stopped', async () => {
     let resumes = 0;
     await fc.assert(

@@ -24,7 +24,7 @@ async function expectNothingLeft(before: Map<string, number>): Promise<void> {
   for (const [kind, count] of resources()) expect({ kind, count }).toEqual({ kind, count: Math.min(count, before.get(kind) ?? 0) });
 }
 
-describe('a job on worker threads, when something goes wrong', () => {
+describe('a job on worker threads, when something goes wrong', { timeout: 120_000 }, () => {
   it('refuses to run when a thread builds another plan, saying where they differ', async () => {
     const before = resources();
     const run = mismatched.run({ args: { lines, partitions: 4 }, workers: 2 });

@@ -25,7 +25,8 @@ function canonical(records: readonly Keyed<unknown, unknown>[]): { sorted: strin
   return { sorted: records.map((record) => JSON.stringify(record)).sort(), perKey };
 }
 
-describe('a job on worker threads', () => {
+// Each case starts threads (0.3–1 s each, more under load): the whole property takes its time.
+describe('a job on worker threads', { timeout: 180_000 }, () => {
   it('counts words as one thread does, for any lines, partitions, threads and crashes', async () => {
     await fc.assert(
       fc.asyncProperty(lines, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 4 }), crashes, async (input, partitions, workers, chaos) => {

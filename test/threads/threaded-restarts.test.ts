@@ -22,7 +22,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('a job on worker threads whose thread dies', () => {
+describe('a job on worker threads whose thread dies', { timeout: 120_000 }, () => {
   it('starts again from its last checkpoint on new threads and ends as if nothing died', async () => {
     await dying.run({ args: { lines, partitions: 4, once: undefined }, workers: 1 }).done.catch(() => undefined);
     const storage = new MemoryCheckpointStorage();
