@@ -28,6 +28,14 @@ export function nonNegativeIntegerOrInfinity(option: string, value: unknown): nu
   return value;
 }
 
+/** Returns `value`, or throws unless it is a finite number > 0. */
+export function positiveNumber(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionError(option, 'a positive number', value);
+  }
+  return value;
+}
+
 /** Returns `value`, or throws unless it is a finite number ≥ 0. */
 export function nonNegativeNumber(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {

@@ -17,9 +17,10 @@
  * ```
  */
 import { createRequire } from 'node:module';
+import type { ResourceLimits } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { InvalidOptionError } from '../errors.js';
-import { isFunction, isObject, nonNegativeInteger, positiveInteger, withDefault } from '../internal/validate.js';
+import { isFunction, isObject, nonNegativeInteger, positiveInteger, positiveNumber, withDefault } from '../internal/validate.js';
 import { Job } from '../streams/job/job.js';
 import { resolveRunSettings } from '../streams/job/run-settings.js';
 import { logicalPlanOf, Pipeline } from '../streams/pipeline.js';
@@ -46,6 +47,13 @@ export type JobRunOptions<TArgs> = RunOptions & {
    * @defaultValue 3
    */
   workerRestarts?: number | undefined;
+  /**
+   * Heap limits of each worker thread (Node's `ResourceLimits`: `maxOldGenerationSizeMb`,
+   * `maxYoungGenerationSizeMb`, …). A thread that reaches them dies (a WorkerThreadError, or a
+   * restart from the last checkpoint). Without it, each thread has V8's defaults, which let a busy
+   * thread's heap grow well past what it keeps alive before it collects.
+   */
+  workerResourceLimits?: ResourceLimits | undefined;
 } & (undefined extends TArgs ? { args?: TArgs } : { args: TArgs });
 
 /** A job defined by {@link defineJob}. */
@@ -102,9 +110,10 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
     build: built,
     run(options) {
       isObject('options', options);
-      const { workers: requested, workerRestarts, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
+      const { workers: requested, workerRestarts, workerResourceLimits, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
       const workers = withDefault(requested, 1, (v) => positiveInteger('workers', v));
       const restarts = withDefault(workerRestarts, 3, (v) => nonNegativeInteger('workerRestarts', v));
+      const resourceLimits = checkResourceLimits(workerResourceLimits);
       const settings = resolveRunSettings(runOptions);
       if (workers === 1) return new Job(plan(args as TArgs), settings).handle();
       for (const option of THIS_THREAD_ONLY) {
@@ -124,7 +133,7 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       const planned = plan(args as TArgs);
       // Nothing would run on the threads: no keyed stage, and no head steps they could take.
       if (planned.stages.length === 0 && !headRunsOnThreads(planned)) return new Job(planned, settings).handle();
-      const module = { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl) };
+      const module = { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl), resourceLimits };
       // Each attempt after the first builds the pipeline afresh (a new sink object to recover).
       let unused: PhysicalPlan | undefined = planned;
       const attempt = (): PipelineHandle => {
@@ -136,6 +145,16 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       return restartingRun({ start: attempt, restarts, name: settings.name, signal: settings.signal });
     },
   };
+}
+
+/** The limits of `workerResourceLimits`, each a positive number when given. */
+function checkResourceLimits(limits: ResourceLimits | undefined): ResourceLimits | undefined {
+  if (limits === undefined) return undefined;
+  isObject('workerResourceLimits', limits);
+  for (const [name, value] of Object.entries(limits)) {
+    if (value !== undefined) positiveNumber(`workerResourceLimits.${name}`, value);
+  }
+  return limits;
 }
 
 /**

@@ -7,7 +7,7 @@
  * failure fails the run; at its end every thread is stopped and its exit awaited, so nothing of
  * the run outlives `done`.
  */
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import type { ActorRef } from '../actors/actor-ref.js';
 import type { ActorMetrics } from '../actors/actor-metrics.js';
 import { deliverFromElsewhere } from '../actors/internal/deliver-from-elsewhere.js';
@@ -69,6 +69,8 @@ export interface JobThreadsSetup {
   readonly settings: RunSettings;
   /** A TypeScript loader's module to register in each worker first, for a TypeScript job module. */
   readonly loader: string | undefined;
+  /** Heap limits of each worker thread; V8's defaults when undefined. */
+  readonly resourceLimits: ResourceLimits | undefined;
   /** Where the threads' snapshots go, when checkpoints are on. */
   readonly snapshot:
     ((id: number, stage: number, partition: number, entries: readonly SnapshotEntry[], progress: EventTimeProgress | undefined) => void) | undefined;
@@ -305,7 +307,8 @@ export class JobThreads {
       checkpoints: this.#setup.snapshot !== undefined,
     };
     const transferList: MessagePort[] = [...data.outgoing.map((l) => l.port), ...data.incoming.map((l) => l.port), ...(units === undefined ? [] : [units])];
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList });
+    const limits = this.#setup.resourceLimits;
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList, ...(limits === undefined ? {} : { resourceLimits: limits }) });
     const partitions = links.owners.flatMap((owners, s) =>
       owners.flatMap((owner, p) => (owner === number ? [`${(plan.stages[s] as PhysicalPlan['stages'][number]).step.name}[${p}]`] : [])),
     );

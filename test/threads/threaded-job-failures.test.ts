@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError, JobMismatchError, UncrossableRecordError, WorkerThreadError, fromArray, pipeline, toArray } from '../../src/index.js';
-import wordCount, { exiting, finalCounts, lastOutput, mismatched, uncrossable, withCodec } from './fixtures/jobs.job.js';
+import wordCount, { exiting, finalCounts, hoarding, lastOutput, mismatched, uncrossable, withCodec } from './fixtures/jobs.job.js';
 
 const lines = Array.from({ length: 3_000 }, (_, i) => `ant bee w${i % 50}`);
 
@@ -68,6 +68,17 @@ describe('a job on worker threads, when something goes wrong', { timeout: 120_00
     expect(error).toBeInstanceOf(WorkerThreadError);
     expect((error as WorkerThreadError).thread).toBeGreaterThanOrEqual(1);
     expect((error as Error).message).toMatch(/Worker thread [12] \(partitions count\[\d\], count\[\d\]\) exited with code 7/);
+    await expectNothingLeft(before);
+  });
+
+  it('fails the run when a thread runs out of memory, naming it', async () => {
+    const before = resources();
+    const input = Array.from({ length: 20_000 }, (_, i) => `w${i % 4}`);
+    const run = hoarding.run({ args: { lines: input, partitions: 2 }, workers: 2, workerResourceLimits: { maxOldGenerationSizeMb: 16 } });
+    const error = await run.done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerThreadError);
+    expect((error as Error).message).toMatch(/Worker thread [12] \(partitions hoard\[\d\]\) (failed|exited)/);
+    expect((error as Error).message).toMatch(/memory/i);
     await expectNothingLeft(before);
   });
 
@@ -135,5 +146,9 @@ describe('options of a job on worker threads', () => {
     expect(() => wordCount.run({ args: { lines, partitions: 2 }, workers: 1.5 })).toThrow(/`workers`/);
     expect(() => wordCount.run({ args: { lines, partitions: 2 }, workers: 2, crashAt: () => false })).toThrow(/`crashAt`/);
     expect(() => wordCount.run({ args: { lines: [() => 1] as never, partitions: 2 }, workers: 2 })).toThrow(/`args`/);
+    expect(() => wordCount.run({ args: { lines, partitions: 2 }, workers: 2, workerRestarts: -1 })).toThrow(/`workerRestarts`/);
+    expect(() => wordCount.run({ args: { lines, partitions: 2 }, workers: 2, workerResourceLimits: { maxOldGenerationSizeMb: 0 } })).toThrow(
+      /`workerResourceLimits.maxOldGenerationSizeMb`/,
+    );
   });
 });
