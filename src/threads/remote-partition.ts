@@ -7,6 +7,7 @@
  * the stage that made it.
  */
 import { nanoid } from 'nanoid';
+import { ignore } from '../internal/ignore.js';
 import type { ActorRef, AskOptions } from '../actors/actor-ref.js';
 import { LocalActorRef, type RefTarget } from '../actors/internal/local-actor-ref.js';
 import { SEQUENCED, type SequencedTarget } from '../actors/internal/sequenced-target.js';
@@ -47,7 +48,7 @@ class RemotePartition implements RefTarget<StageMessage<unknown>>, SequencedTarg
   readonly name: string;
   readonly path: string;
   readonly #setup: RemotePartitionSetup;
-  /** Whether records were checked already: the first batch is, and so is every batch of objects. */
+  /** Whether the run was told of a record that cannot cross (once is enough: it fails). */
   #failed = false;
 
   constructor(setup: RemotePartitionSetup) {
@@ -60,8 +61,9 @@ class RemotePartition implements RefTarget<StageMessage<unknown>>, SequencedTarg
     return 'running';
   }
 
+  /** Sends without waiting: the link queues what it has no room for yet (nothing in Sluice tells a partition on another thread). */
   tell(message: StageMessage<unknown>): boolean {
-    this.send(message).catch(() => undefined);
+    this.send(message).catch(ignore);
     return true;
   }
 
@@ -72,7 +74,7 @@ class RemotePartition implements RefTarget<StageMessage<unknown>>, SequencedTarg
   deliverSequenced(message: StageMessage<unknown>, sender: string, seq: number, wait: boolean): boolean | Promise<void> {
     const sent = this.#post({ ...message, $sender: sender, $seq: seq });
     if (wait) return sent;
-    sent.catch(() => undefined);
+    sent.catch(ignore);
     return true;
   }
 
