@@ -18,6 +18,7 @@ const CASES: Loaders<BenchCase> = [
   ['wordcount-records', async () => (await import('./cases/wordcount-records.js')).wordcountRecordsCase],
   ['wordcount', async () => (await import('./cases/wordcount.js')).wordcountCase],
   ['ingest', async () => (await import('./cases/ingest.js')).ingestCase],
+  ['cpu-heavy', async () => (await import('./cases/cpu-heavy.js')).cpuHeavyCase],
   ['memory-bound-1x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(1)],
   ['memory-bound-10x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(10)],
   ['checkpoint-overhead', async () => (await import('./cases/checkpoint-overhead.js')).checkpointOverheadCase],

@@ -4,17 +4,34 @@
  * over a Map, and the peers are Node object-mode streams (`stream.pipeline` with a Transform and a
  * Writable), RxJS (`groupBy` + `reduce`) and XState v5 (4 actors, each word sent to one by hash, as
  * Sluice routes keys to partitions).
+ * Sluice also runs it as a job module on 2 worker threads, the partitions spread over them; that
+ * row is expected to be slower, several times so. Counting a word costs about a tenth of a
+ * microsecond, and handing it to another thread costs more: the main thread routes every word into
+ * a batch that is copied to the thread owning its partition, which takes it in and grants room
+ * for the next; and each pass starts its threads afresh. Worker threads pay off when a record's
+ * work is dearer than its hand-off: see the cpu-heavy case.
  */
 import { Readable, Transform, Writable } from 'node:stream';
 import { from as rxFrom, lastValueFrom, mergeMap, groupBy, reduce as rxReduce, map as rxMap, toArray as rxToArray } from 'rxjs';
 import { pipeline as streamPipeline } from 'node:stream/promises';
 import { createActor, fromTransition } from 'xstate';
-import { fromArray, pipeline, toCallback, type PipelineHandle, type RunOptions, type Source } from '../../src/index.js';
+import { fromArray, toCallback, type PipelineHandle, type RunOptions, type Source } from '../../src/index.js';
+import { jobModuleUrl } from '../harness/bench-entry.js';
 import { defineCase, type Scale } from '../harness/bench-case.js';
 import { zipfKeySequence } from './key-sequence.js';
+import { PARTITIONS, wordcountPipeline } from './wordcount-pipeline.js';
 
-/** Keyed partitions of the Sluice pipeline. */
-export const PARTITIONS = 4;
+export { PARTITIONS };
+
+type WordcountJobModule = typeof import('./wordcount.job.js');
+
+let jobModule: Promise<WordcountJobModule> | undefined;
+
+/** The job module, imported by URL at run time: a static import would bundle it into this case's chunk. */
+function loadJobModule(): Promise<WordcountJobModule> {
+  jobModule ??= import(jobModuleUrl('cases/wordcount.job')) as Promise<WordcountJobModule>;
+  return jobModule;
+}
 
 /** The words of one run: 1,000,000 (200,000 with `--quick`) over 10,000 Zipf-like keys. */
 export function wordcountInput(scale: Scale): readonly string[] {
@@ -112,15 +129,10 @@ export function xstateCountByHash<T>(items: readonly T[], wordOf: (item: T) => s
  * final count handed to `counted`. The checkpoint-overhead case runs the same job with `options`.
  */
 export function startSluiceWordcount(words: Source<string, unknown>, counted: (word: string, count: number) => void, options: RunOptions = {}): PipelineHandle {
-  return pipeline(words)
-    .keyBy((word) => word, { partitions: PARTITIONS })
-    .reduce(
-      (count: number) => count + 1,
-      () => 0,
-      { emit: 'final' },
-    )
-    .to(toCallback(({ key, value }) => counted(key, value)))
-    .run({ name: 'bench', ...options });
+  return wordcountPipeline(
+    words,
+    toCallback(({ key, value }) => counted(key, value)),
+  ).run({ name: 'bench', ...options });
 }
 
 /** The floor of the word-count jobs: a plain loop over a Map. */
@@ -169,6 +181,23 @@ export const wordcountCase = defineCase({
           return checksum(counts);
         },
       }),
+    },
+    {
+      impl: `sluice pipeline, ${PARTITIONS} partitions, 2 workers`,
+      role: 'sluice',
+      compareWith: [`sluice pipeline, ${PARTITIONS} partitions`],
+      create: (words) => {
+        let countWords: WordcountJobModule['countWords'] | undefined;
+        return {
+          async prepare() {
+            countWords ??= (await loadJobModule()).countWords;
+          },
+          async run() {
+            const counts = await (countWords as WordcountJobModule['countWords'])(words, 2);
+            return checksum(counts.map(({ key, value }) => [key, value] as const));
+          },
+        };
+      },
     },
   ],
 });

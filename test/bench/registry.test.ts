@@ -19,6 +19,7 @@ describe('loadCases', () => {
       'wordcount-records',
       'wordcount',
       'ingest',
+      'cpu-heavy',
       'memory-bound-1x',
       'memory-bound-10x',
       'checkpoint-overhead',
