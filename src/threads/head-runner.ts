@@ -20,7 +20,9 @@ export type Unit =
 
 /** A first receiver as the head sees it: where its messages go, and how its turn ends. */
 export interface HeadTarget {
-  send(message: StageMessage<unknown>): Promise<void>;
+  /** Sends `message`; with `last`, it also ends this thread's turn (one message where two would do). */
+  send(message: StageMessage<unknown>, last: boolean): Promise<void>;
+  /** Ends this thread's turn when the unit sent the receiver nothing. */
   turnOver(): Promise<void>;
 }
 
@@ -35,18 +37,26 @@ export interface HeadRunnerSetup {
   readonly deadLetter: (letter: PipelineDeadLetter) => void;
 }
 
+const SENT: Promise<void> = Promise.resolve();
+
 export class HeadRunner {
   readonly #setup: HeadRunnerSetup;
   readonly #router: Router;
   readonly #output: StepChainOutput;
+  /**
+   * Each receiver's latest message, held back until the next one for it (then it goes) or the end
+   * of the unit (then it goes as the last, ending the turn with it).
+   */
+  readonly #held: (StageMessage<unknown> | undefined)[];
 
   constructor(setup: HeadRunnerSetup) {
     this.#setup = setup;
+    this.#held = new Array<StageMessage<unknown> | undefined>(setup.targets.length).fill(undefined);
     this.#router = new Router({
       next: setup.next,
       batchSize: setup.batchSize,
       retries: setup.retries,
-      send: (index, message) => (setup.targets[index] as HeadTarget).send(message),
+      send: (index, message) => this.#hold(index, message),
       deadLetter: setup.deadLetter,
       from: 0,
       timed: false,
@@ -87,6 +97,19 @@ export class HeadRunner {
         await router.watermark(unit.watermark, unit.idle);
         break;
     }
-    await Promise.all(this.#setup.targets.map((target) => target.turnOver()));
+    await Promise.all(
+      this.#setup.targets.map((target, index) => {
+        const held = this.#held[index];
+        this.#held[index] = undefined;
+        return held === undefined ? target.turnOver() : target.send(held, true);
+      }),
+    );
+  }
+
+  /** Sends what was held for receiver `index` (resolving when it was taken) and holds `message` instead. */
+  #hold(index: number, message: StageMessage<unknown>): Promise<void> {
+    const before = this.#held[index];
+    this.#held[index] = message;
+    return before === undefined ? SENT : (this.#setup.targets[index] as HeadTarget).send(before, false);
   }
 }

@@ -25,15 +25,16 @@ import { codecOf, producerName } from './thread-links.js';
 import { HeadRunner, type HeadTarget, type Unit } from './head-runner.js';
 import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
-import { decodeRecords, openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
+import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
 import { crossError, type LinkEnd, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
 import { ThreadOutbox } from './thread-outbox.js';
-import { TURN_OVER, TurnMerger } from './turn-merger.js';
+import { TURN_OVER, TurnMerger, type HeadFrame } from './turn-merger.js';
+import { lastOfTurn, offerHeadFrame } from './head-frames.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
 
-/** A frame on a link from a head thread: a message, or the end of that thread's turn. */
-export type HeadFrame = PartitionFrame | { readonly type: 'turn' };
+/** Units of raw records a head thread may hold before it takes them: enough that no thread waits on another's pace. */
+const UNITS_AHEAD = 8;
 
 /** How often a thread reports its counters while it runs. */
 const COUNTERS_EVERY_MS = 250;
@@ -130,7 +131,7 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
     const ref = (topology.stages[to.stage] as StageRef[])[to.partition] as StageRef;
     const merged = setup.headOnThreads && to.stage === 0;
     const deliver = merged
-      ? (frame: HeadFrame): Promise<void> => mergerOf(to.partition).offer(from - 1, frame.type === 'turn' ? TURN_OVER : decodeRecords(frame, codecOf(plan, to)))
+      ? (frame: HeadFrame<PartitionFrame>): Promise<void> => offerHeadFrame(mergerOf(to.partition), from - 1, frame, codecOf(plan, to))
       : (frame: PartitionFrame): Promise<void> => {
           const { message, sender, seq } = openFrame(frame, codecOf(plan, to));
           return sender === undefined ? ref.send(message) : deliverFromElsewhere(ref, message, sender, seq);
@@ -144,12 +145,12 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
       const to: LinkEnd = plan.stages.length === 0 ? { stage: 'sink' } : { stage: 0, partition: p };
       if (to.stage !== 'sink' && (owners[0] as number[])[p] === thread) {
         const merger = mergerOf(p);
-        return { send: (message) => merger.offer(thread - 1, message), turnOver: () => merger.offer(thread - 1, TURN_OVER) };
+        return { send: (message, last) => merger.offer(thread - 1, message, last), turnOver: () => merger.offer(thread - 1, TURN_OVER) };
       }
       // Records go through the partition's ref, which checks them; turn markers straight on its link.
       const ref = to.stage === 'sink' ? topology.sink : ((topology.stages[0] as StageRef[])[p] as StageRef);
-      const link = senders.get(linkKey(to)) as unknown as LinkSender<HeadFrame>;
-      return { send: (message) => ref.send(message), turnOver: () => link.send({ type: 'turn' }) };
+      const link = senders.get(linkKey(to)) as unknown as LinkSender<HeadFrame<PartitionFrame>>;
+      return { send: (message, last) => ref.send(last ? lastOfTurn(message) : message), turnOver: () => link.send({ type: 'turn' }) };
     });
     const head = new HeadRunner({
       head: plan.head,
@@ -160,7 +161,7 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
       counters: headCounters,
       deadLetter: outbox.deadLetter,
     });
-    receivers.push(new LinkReceiver<Unit>(setup.units, { room: 2, deliver: (unit) => head.take(unit), failed: fail }));
+    receivers.push(new LinkReceiver<Unit>(setup.units, { room: UNITS_AHEAD, deliver: (unit) => head.take(unit), failed: fail }));
   }
 
   const report = (): ThreadCounters => threadCounters(thread, owners, counters, headCounters, system.metrics().actors);

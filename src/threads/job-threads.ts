@@ -23,13 +23,13 @@ import type { StartingPoint } from '../streams/checkpoint/run-checkpoints.js';
 import type { EventTimeProgress } from '../streams/run/input-progress.js';
 import type { SnapshotEntry } from '../state/snapshot-store.js';
 import type { Unit } from './head-runner.js';
-import type { HeadFrame } from './job-thread.js';
 import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
 import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
 import { codecOf, headRunsOnThreads, layOutLinks, producerName, type ThreadLinks } from './thread-links.js';
 import { rebuildError, type CrossedError, type FromThread, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
-import { TURN_OVER, TurnMerger } from './turn-merger.js';
+import { TurnMerger, type HeadFrame } from './turn-merger.js';
+import { offerHeadFrame } from './head-frames.js';
 import { UnitSpreader } from './unit-spreader.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
@@ -183,7 +183,7 @@ export class JobThreads {
     if (merged) this.#merger = new TurnMerger(this.#setup.settings.workers, (message) => sink.send(message));
     for (const { from, port } of this.#links.incoming[0] ?? []) {
       const deliver = merged
-        ? (frame: HeadFrame): Promise<void> => (this.#merger as TurnMerger<StageMessage<unknown>>).offer(from - 1, frame.type === 'turn' ? TURN_OVER : frame)
+        ? (frame: HeadFrame<PartitionFrame>): Promise<void> => offerHeadFrame(this.#merger as TurnMerger<StageMessage<unknown>>, from - 1, frame, undefined)
         : (frame: PartitionFrame): Promise<void> => {
             const { message, sender, seq } = openFrame(frame, undefined);
             return sender === undefined ? sink.send(message) : deliverFromElsewhere(sink, message, sender, seq);

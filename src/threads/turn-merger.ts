@@ -19,6 +19,8 @@ interface Offered<T> {
   readonly reject: (error: unknown) => void;
 }
 
+function nothing(): void {}
+
 export class TurnMerger<T> {
   readonly #deliver: (item: T) => Promise<void>;
   readonly #waiting: Offered<T>[][];
@@ -37,9 +39,15 @@ export class TurnMerger<T> {
 
   /**
    * Offers `item` from `input`: taken now when it is that input's turn and nothing of it waits,
-   * else once its turn comes. Resolves once the item was handed on (or, for a turn marker, taken).
+   * else once its turn comes; with `last`, the input's turn ends after it. Resolves once the item
+   * was handed on (or, for a turn marker, taken).
    */
-  offer(input: number, item: T | typeof TURN_OVER): Promise<void> {
+  offer(input: number, item: T | typeof TURN_OVER, last = false): Promise<void> {
+    const taken = this.#offer(input, item);
+    return last ? Promise.all([taken, this.#offer(input, TURN_OVER)]).then(nothing) : taken;
+  }
+
+  #offer(input: number, item: T | typeof TURN_OVER): Promise<void> {
     const waiting = this.#waiting[input] as Offered<T>[];
     if (input === this.#turn && waiting.length === 0) return this.#take(item);
     return new Promise((resolve, reject) => {
@@ -74,3 +82,6 @@ export class TurnMerger<T> {
     }
   }
 }
+
+/** A frame on a link from a head thread: a message (the last of its unit when `$turn`), or the bare end of a turn. */
+export type HeadFrame<TMessage> = (TMessage & { readonly $turn?: true }) | { readonly type: 'turn' };
