@@ -39,11 +39,12 @@ const DEATH_GRACE_MS = 1_000;
 
 /**
  * Started in each worker: imports the job module (after registering a TypeScript loader when it
- * needs one), then starts the job its `defineJob` registered in that thread.
+ * needs one), then starts the job its `defineJob` registered in that thread. Only dynamic imports,
+ * so it runs whether the process treats eval'd code as a script or a module (`--input-type`).
  */
 const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
 (async () => {
+  const { workerData } = await import('node:worker_threads');
   if (workerData.loader !== undefined) (await import(workerData.loader)).register();
   await import(workerData.url);
   const jobs = globalThis[Symbol.for('sluice.jobModules')];
