@@ -121,7 +121,8 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
     let merger = mergers.get(partition);
     if (merger === undefined) {
       const ref = (topology.stages[0] as StageRef[])[partition] as StageRef;
-      merger = new TurnMerger(setup.workers, (message) => ref.send(message));
+      // Each thread's head may run a link's room of messages ahead of the others here, as a head on another thread may.
+      merger = new TurnMerger(setup.workers, (message) => ref.send(message), settings.mailboxBatches);
       mergers.set(partition, merger);
     }
     return merger;

@@ -21,15 +21,23 @@ interface Offered<T> {
 
 function nothing(): void {}
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class TurnMerger<T> {
   readonly #deliver: (item: T) => Promise<void>;
   readonly #waiting: Offered<T>[][];
+  readonly #ahead: number;
   #turn = 0;
 
-  /** Merges `inputs` inputs, handing each item on with `deliver` (which waits for room). */
-  constructor(inputs: number, deliver: (item: T) => Promise<void>) {
+  /**
+   * Merges `inputs` inputs, handing each item on with `deliver` (which waits for room). Up to
+   * `ahead` items of an input may wait for its turn with their offers settled, so an input can run
+   * that far ahead of the others; past that, an offer settles only once its item is taken.
+   */
+  constructor(inputs: number, deliver: (item: T) => Promise<void>, ahead = 0) {
     this.#deliver = deliver;
     this.#waiting = Array.from({ length: inputs }, () => []);
+    this.#ahead = ahead;
   }
 
   /** The input whose turn it is. */
@@ -50,6 +58,12 @@ export class TurnMerger<T> {
   #offer(input: number, item: T | typeof TURN_OVER): Promise<void> {
     const waiting = this.#waiting[input] as Offered<T>[];
     if (input === this.#turn && waiting.length === 0) return this.#take(item);
+    if (waiting.length < this.#ahead) {
+      // Settled now: the item waits here, within the bound. A failure to hand it on later means
+      // the receiver stopped, which ends the run anyway.
+      waiting.push({ item, resolve: nothing, reject: nothing });
+      return SETTLED;
+    }
     return new Promise((resolve, reject) => {
       waiting.push({ item, resolve, reject });
     });
