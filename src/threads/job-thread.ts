@@ -25,7 +25,7 @@ import { codecOf, producerName } from './thread-links.js';
 import { HeadRunner, type HeadTarget, type Unit } from './head-runner.js';
 import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
-import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
+import { emptyMailbox, openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
 import { crossError, type LinkEnd, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import { TURN_OVER, TurnMerger, type HeadFrame } from './turn-merger.js';
@@ -86,7 +86,7 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Prom
       producer,
       codec: codecOf(plan, to),
       failed: fail,
-      metrics: noMetrics,
+      metrics: () => emptyMailbox(settings.mailboxBatches),
     });
   const last = plan.stages.length - 1;
 
@@ -217,10 +217,6 @@ function snapshotsToMain(outbox: ThreadOutbox, fail: (error: unknown) => void): 
       }
     },
   };
-}
-
-function noMetrics(): ReturnType<StageRef['metrics']> {
-  return { capacity: 0, depth: 0, highWaterMark: 0, dropped: 0, processed: 0, waitingSenders: 0 };
 }
 
 /** The settings the thread's actors run with: the main thread's, as far as they are data. */

@@ -25,7 +25,7 @@ import type { SnapshotEntry } from '../state/snapshot-store.js';
 import type { Unit } from './head-runner.js';
 import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
-import { openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
+import { emptyMailbox, openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
 import { codecOf, headRunsOnThreads, layOutLinks, producerName, type ThreadLinks } from './thread-links.js';
 import { rebuildError, type CrossedError, type FromThread, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
 import { TurnMerger, type HeadFrame } from './turn-merger.js';
@@ -162,19 +162,16 @@ export class JobThreads {
     const plan = this.#setup.plan;
     const name = partitionName(plan, stage, partition);
     const owner = (this.#links.owners[stage] as number[])[partition] as number;
+    const path = `/user/${this.#setup.settings.name}/${name}`;
     return remotePartition({
-      path: `/user/${this.#setup.settings.name}/${name}`,
+      path,
       name,
       link: this.#senders.get(`${stage}:${partition}`),
       producer: producerName(plan, stage),
       codec: codecOf(plan, { stage, partition }),
       failed: this.#hooks.failed,
       ask: (message, options) => this.#ask(owner, stage, partition, (message as { key: StateKey }).key, options?.timeoutMs),
-      metrics: () => {
-        const path = `/user/${this.#setup.settings.name}/${name}`;
-        const found = this.#threads[owner - 1]?.counters?.actors.find((actor) => actor.path === path);
-        return found ?? { capacity: settings(this.#setup).mailboxBatches, depth: 0, highWaterMark: 0, dropped: 0, processed: 0, waitingSenders: 0 };
-      },
+      metrics: () => this.#threads[owner - 1]?.counters?.actors.find((actor) => actor.path === path) ?? emptyMailbox(this.#setup.settings.mailboxBatches),
     });
   }
 
@@ -393,8 +390,4 @@ export class JobThreads {
       thread.worker.postMessage(query);
     });
   }
-}
-
-function settings(setup: JobThreadsSetup): RunSettings {
-  return setup.settings;
 }

@@ -109,6 +109,11 @@ class RemotePartition implements RefTarget<StageMessage<unknown>>, SequencedTarg
   }
 }
 
+/** The counters of a mailbox of `capacity` that nothing has reported on yet. */
+export function emptyMailbox(capacity: number): MailboxMetrics {
+  return { capacity, depth: 0, highWaterMark: 0, dropped: 0, processed: 0, waitingSenders: 0 };
+}
+
 /** A ref to a partition on another thread. */
 export function remotePartition(setup: RemotePartitionSetup): ActorRef<StageMessage<unknown>> {
   return new LocalActorRef(new RemotePartition(setup));
