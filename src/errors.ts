@@ -23,7 +23,9 @@ export type SluiceErrorCode =
   | 'JOURNAL_TRUNCATED'
   | 'UNCROSSABLE_RECORD'
   | 'WORKER_THREAD_FAILED'
-  | 'JOB_MISMATCH';
+  | 'JOB_MISMATCH'
+  | 'MISSING_PEER_DEPENDENCY'
+  | 'NATS_UNREACHABLE';
 
 /**
  * Base class of every Sluice error.
@@ -308,6 +310,38 @@ export class JobMismatchError extends SluiceError {
     );
     this.name = 'JobMismatchError';
     this.url = url;
+  }
+}
+
+/**
+ * A connector's client library is an optional peer dependency that is not installed: the core
+ * installs nothing a connector needs, so the application that uses the connector installs it.
+ */
+export class MissingPeerDependencyError extends SluiceError {
+  readonly code = 'MISSING_PEER_DEPENDENCY' as const;
+  /** The packages to install. */
+  readonly packages: readonly string[];
+
+  constructor(feature: string, packages: readonly string[], cause: unknown) {
+    super(`${feature} needs the optional peer dependencies ${packages.join(', ')}: npm install ${packages.join(' ')}`, { cause });
+    this.name = 'MissingPeerDependencyError';
+    this.packages = packages;
+  }
+}
+
+/**
+ * No NATS server answered at the given addresses (shown without credentials), or it refused the
+ * connection (authentication, TLS); `cause` holds the client's own error.
+ */
+export class NatsUnreachableError extends SluiceError {
+  readonly code = 'NATS_UNREACHABLE' as const;
+  /** The addresses tried, with any user information replaced by `***`. */
+  readonly servers: string;
+
+  constructor(servers: string, reason: string, cause: unknown) {
+    super(`Cannot connect to NATS at ${servers}: ${reason}`, { cause });
+    this.name = 'NatsUnreachableError';
+    this.servers = servers;
   }
 }
 

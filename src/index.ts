@@ -120,6 +120,8 @@ export {
   InvalidPipelineError,
   CheckpointUnusableError,
   JobMismatchError,
+  MissingPeerDependencyError,
+  NatsUnreachableError,
   UncrossableRecordError,
   WorkerThreadError,
   MailboxOverflowError,

@@ -1,0 +1,9 @@
+/**
+ * `sluice/nats`: Sluice on NATS JetStream. The NATS client packages (`@nats-io/transport-node`,
+ * `@nats-io/jetstream`, `@nats-io/kv`, `@nats-io/obj`, 3.3.x) are optional peer dependencies: install
+ * them next to Sluice to use anything here.
+ */
+export { connectNats } from './connect-nats.js';
+export type { NatsConnectOptions } from './connect-nats.js';
+export { natsName, publishSubject } from './nats-names.js';
+export { redactUrl } from './redact-url.js';
