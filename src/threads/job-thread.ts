@@ -6,7 +6,7 @@
  * head steps on the threads, the units the main thread hands over. Dead letters, late records,
  * events, counters and failures go to the main thread, which owns the run; it says when to stop.
  */
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { ActorRef } from '../actors/actor-ref.js';
 import { deliverFromElsewhere } from '../actors/internal/deliver-from-elsewhere.js';
 import { createSystem } from '../actors/system.js';
@@ -30,6 +30,7 @@ import { crossError, type LinkEnd, type ThreadCounters, type ThreadSetup, type T
 import { ThreadOutbox } from './thread-outbox.js';
 import { TURN_OVER, TurnMerger, type HeadFrame } from './turn-merger.js';
 import { lastOfTurn, offerHeadFrame } from './head-frames.js';
+import type { LinkPort } from './link-port.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
 
@@ -43,10 +44,12 @@ export function linkKey(end: LinkEnd): string {
   return end.stage === 'sink' ? 'sink' : `${end.stage}:${end.partition}`;
 }
 
-/** Runs this thread's part of the job built by `build`; resolves once it has stopped. */
-export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup): Promise<void> {
-  const outbox = new ThreadOutbox();
-  const port = parentPort as MessagePort;
+/**
+ * Runs this thread's part of the job `plan`; resolves once it has stopped. `port` is its control
+ * channel to the main thread: the worker's `parentPort` on a thread, a NATS port in a process.
+ */
+export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port: LinkPort = parentPort as LinkPort): Promise<void> {
+  const outbox = new ThreadOutbox(port);
   const difference = outlineDifference(planOutline(plan), setup.outline);
   if (difference !== undefined) {
     outbox.post({ type: 'failed', error: crossError(new JobMismatchError(setup.url, `worker thread ${setup.thread}`, difference)) });

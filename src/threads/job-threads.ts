@@ -7,11 +7,11 @@
  * failure fails the run; at its end every thread is stopped and its exit awaited, so nothing of
  * the run outlives `done`.
  */
-import { Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { ActorRef } from '../actors/actor-ref.js';
 import type { ActorMetrics } from '../actors/actor-metrics.js';
 import { deliverFromElsewhere } from '../actors/internal/deliver-from-elsewhere.js';
-import { WorkerThreadError } from '../errors.js';
+import type { SluiceError } from '../errors.js';
 import { JobCounters } from '../streams/job/job-counters.js';
 import { partitionName } from '../streams/job/job-actors.js';
 import type { RunSettings } from '../streams/job/run-settings.js';
@@ -31,28 +31,14 @@ import { rebuildError, type CrossedError, type FromThread, type ThreadCounters, 
 import { TurnMerger, type HeadFrame } from './turn-merger.js';
 import { offerHeadFrame } from './head-frames.js';
 import { UnitSpreader } from './unit-spreader.js';
+import type { LinkPort } from './link-port.js';
+import type { ThreadHandle, ThreadHost } from './thread-host.js';
+import { workerThreadHost } from './worker-thread-host.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
 
 /** How long a link closed under a sender waits for the death of the thread behind it to be reported. */
 const DEATH_GRACE_MS = 1_000;
-
-/**
- * Started in each worker: imports the job module (after registering a TypeScript loader when it
- * needs one), then starts the job its `defineJob` registered in that thread. Only dynamic imports,
- * so it runs whether the process treats eval'd code as a script or a module (`--input-type`).
- */
-const BOOTSTRAP = `
-(async () => {
-  const { workerData } = await import('node:worker_threads');
-  if (workerData.loader !== undefined) (await import(workerData.loader)).register();
-  await import(workerData.url);
-  const jobs = globalThis[Symbol.for('sluice.jobModules')];
-  const start = jobs === undefined ? undefined : (jobs.get(workerData.url) ?? [])[workerData.job];
-  if (typeof start !== 'function') throw new Error('the job module ' + workerData.url + ' defined no job number ' + (workerData.job + 1) + ' when imported in a worker thread');
-  await start(workerData);
-})();
-`;
 
 /** What the main thread passes on from the threads. */
 export interface ThreadHooks {
@@ -72,13 +58,15 @@ export interface JobThreadsSetup {
   readonly loader: string | undefined;
   /** Heap limits of each worker thread; V8's defaults when undefined. */
   readonly resourceLimits: ResourceLimits | undefined;
+  /** Where the threads run: worker threads of this process when undefined. */
+  readonly host?: ThreadHost | undefined;
   /** Where the threads' snapshots go, when checkpoints are on. */
   readonly snapshot:
     ((id: number, stage: number, partition: number, entries: readonly SnapshotEntry[], progress: EventTimeProgress | undefined) => void) | undefined;
 }
 
 interface Thread {
-  readonly worker: Worker;
+  readonly worker: ThreadHandle;
   readonly number: number;
   readonly partitions: readonly string[];
   readonly ready: Promise<void>;
@@ -100,15 +88,17 @@ export class JobThreads {
   #stopping = false;
   #asks = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   /** Resolves with the first thread's death, when one dies. */
-  readonly #death: Promise<WorkerThreadError>;
-  #died!: (error: WorkerThreadError) => void;
+  readonly #death: Promise<SluiceError>;
+  #died!: (error: SluiceError) => void;
+  readonly #host: ThreadHost;
   #nextAsk = 0;
 
   constructor(setup: JobThreadsSetup, hooks: ThreadHooks) {
     this.#setup = setup;
     this.#hooks = hooks;
     this.headOnThreads = headRunsOnThreads(setup.plan);
-    this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads);
+    this.#host = setup.host ?? workerThreadHost(setup.resourceLimits);
+    this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads, this.#host.channel);
     this.#death = new Promise((resolve) => {
       this.#died = resolve;
     });
@@ -304,15 +294,14 @@ export class JobThreads {
       },
       checkpoints: this.#setup.snapshot !== undefined,
     };
-    const transferList: MessagePort[] = [...data.outgoing.map((l) => l.port), ...data.incoming.map((l) => l.port), ...(units === undefined ? [] : [units])];
-    const limits = this.#setup.resourceLimits;
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, transferList, ...(limits === undefined ? {} : { resourceLimits: limits }) });
+    const transfer: LinkPort[] = [...data.outgoing.map((l) => l.port), ...data.incoming.map((l) => l.port), ...(units === undefined ? [] : [units])];
+    const worker = this.#host.start(number, data, transfer);
     const partitions = links.owners.flatMap((owners, s) =>
       owners.flatMap((owner, p) => (owner === number ? [`${(plan.stages[s] as PhysicalPlan['stages'][number]).step.name}[${p}]`] : [])),
     );
     const fail = (problem: string, cause?: unknown): void => {
       if (this.#stopping) return;
-      const error = new WorkerThreadError(number, partitions, problem, cause);
+      const error = this.#host.lost(number, partitions, problem, cause);
       this.#died(error);
       this.#hooks.failed(error);
     };
@@ -333,11 +322,11 @@ export class JobThreads {
     };
     worker.on('message', (message: FromThread) => this.#onMessage(thread, message, markReady, refuse));
     worker.on('error', (error) => {
-      refuse(new WorkerThreadError(number, partitions, `failed: ${error instanceof Error ? error.message : String(error)}`, error));
+      refuse(this.#host.lost(number, partitions, `failed: ${error instanceof Error ? error.message : String(error)}`, error));
       fail(`failed: ${error instanceof Error ? error.message : String(error)}`, error);
     });
     worker.once('exit', (code) => {
-      refuse(new WorkerThreadError(number, partitions, `exited with code ${code} before it was ready`));
+      refuse(this.#host.lost(number, partitions, `exited with code ${code} before it was ready`));
       fail(`exited with code ${code} while the run was going`);
     });
     return thread;

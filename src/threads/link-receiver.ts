@@ -3,11 +3,11 @@
  * room for, passes each message on in order (waiting while the one before is still being taken,
  * when `deliver` returns a promise), and grants a credit back for each message passed on.
  */
-import type { MessagePort } from 'node:worker_threads';
 import { positiveInteger } from '../internal/validate.js';
 import { RingBuffer } from '../mailbox/ring-buffer.js';
 import { fromFrame, type Frame } from './link-frames.js';
 import type { Downstream, Upstream } from './link-protocol.js';
+import type { LinkPort } from './link-port.js';
 
 /** Options of {@link LinkReceiver}. */
 export interface LinkReceiverOptions<TMessage> {
@@ -31,7 +31,7 @@ export interface LinkReceiverOptions<TMessage> {
  * ```
  */
 export class LinkReceiver<TMessage> {
-  readonly #port: MessagePort;
+  readonly #port: LinkPort;
   readonly #options: LinkReceiverOptions<TMessage>;
   /** Frames that arrived while one before them was still being taken; never more than `room`. */
   readonly #queue: RingBuffer<Frame>;
@@ -43,7 +43,7 @@ export class LinkReceiver<TMessage> {
   #closing = false;
   #done = false;
 
-  constructor(port: MessagePort, options: LinkReceiverOptions<TMessage>) {
+  constructor(port: LinkPort, options: LinkReceiverOptions<TMessage>) {
     const room = positiveInteger('room', options.room);
     this.#port = port;
     this.#options = options;

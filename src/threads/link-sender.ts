@@ -3,10 +3,10 @@
  * (a credit), and otherwise waits for it, in order. A message is encoded when it is sent, so one
  * that cannot cross (a function, a symbol) is refused at once, by its sender.
  */
-import type { MessagePort } from 'node:worker_threads';
 import { RingBuffer } from '../mailbox/ring-buffer.js';
 import { toFrame, type Frame } from './link-frames.js';
 import { LinkClosedError, type Downstream, type Upstream } from './link-protocol.js';
+import type { LinkPort } from './link-port.js';
 
 interface Waiting {
   readonly frame: Frame;
@@ -28,13 +28,13 @@ const SENT: Promise<void> = Promise.resolve();
  * ```
  */
 export class LinkSender<TMessage> {
-  readonly #port: MessagePort;
+  readonly #port: LinkPort;
   #credits = 0;
   readonly #waiting = new RingBuffer<Waiting>(Infinity);
   /** Why the link closed; undefined while it is open. */
   #closed: string | undefined;
 
-  constructor(port: MessagePort) {
+  constructor(port: LinkPort) {
     this.#port = port;
     port.on('message', (message: Upstream) => (message.type === 'credit' ? this.#credit(message.credits) : this.#shut('the receiver closed it')));
     port.on('close', () => this.#shut('the receiver closed it'));

@@ -5,7 +5,8 @@
  * records. Partitions are placed on threads by contiguous ranges of partitions, which are contiguous
  * ranges of key groups.
  */
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
+import type { ChannelMaker, LinkPort } from './link-port.js';
 import type { RecordCodec } from '../streams/internal/logical-plan.js';
 import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
 import type { LinkEnd } from './thread-protocol.js';
@@ -19,24 +20,27 @@ export interface ThreadLinks {
   /** `owners[s][p]`: the thread that runs partition p of stage s. */
   readonly owners: readonly (readonly number[])[];
   /** Per thread (0 the main thread): the links it sends on. */
-  readonly outgoing: readonly { to: LinkEnd; port: MessagePort }[][];
+  readonly outgoing: readonly { to: LinkEnd; port: LinkPort }[][];
   /** Per thread: the links it receives on, and from which thread. */
-  readonly incoming: readonly { to: LinkEnd; from: number; port: MessagePort }[][];
+  readonly incoming: readonly { to: LinkEnd; from: number; port: LinkPort }[][];
   /** Per worker (index 1 up): the main thread's end and the worker's end of its units link. */
-  readonly units: readonly { readonly main: MessagePort; readonly worker: MessagePort }[] | undefined;
+  readonly units: readonly { readonly main: LinkPort; readonly worker: LinkPort }[] | undefined;
 }
 
-/** Lays out the links of `plan` run on `workers` threads. */
-export function layOutLinks(plan: PhysicalPlan, workers: number, headOnThreads: boolean): ThreadLinks {
+/** Two ends of a MessageChannel: the channels between threads of one process. */
+export const threadChannel: ChannelMaker = () => new MessageChannel();
+
+/** Lays out the links of `plan` run on `workers` threads, each a channel `channel` makes. */
+export function layOutLinks(plan: PhysicalPlan, workers: number, headOnThreads: boolean, channel: ChannelMaker = threadChannel): ThreadLinks {
   const owners = plan.stages.map((stage) => Array.from({ length: stage.step.partitions }, (_, p) => ownerOf(p, stage.step.partitions, workers)));
-  const outgoing = Array.from({ length: workers + 1 }, (): { to: LinkEnd; port: MessagePort }[] => []);
-  const incoming = Array.from({ length: workers + 1 }, (): { to: LinkEnd; from: number; port: MessagePort }[] => []);
+  const outgoing = Array.from({ length: workers + 1 }, (): { to: LinkEnd; port: LinkPort }[] => []);
+  const incoming = Array.from({ length: workers + 1 }, (): { to: LinkEnd; from: number; port: LinkPort }[] => []);
   const all = Array.from({ length: workers }, (_, i) => i + 1);
   const link = (from: number, to: LinkEnd, owner: number): void => {
     if (from === owner) return;
-    const { port1, port2 } = new MessageChannel();
-    (outgoing[from] as { to: LinkEnd; port: MessagePort }[]).push({ to, port: port1 });
-    (incoming[owner] as { to: LinkEnd; from: number; port: MessagePort }[]).push({ to, from, port: port2 });
+    const { port1, port2 } = channel();
+    (outgoing[from] as { to: LinkEnd; port: LinkPort }[]).push({ to, port: port1 });
+    (incoming[owner] as { to: LinkEnd; from: number; port: LinkPort }[]).push({ to, from, port: port2 });
   };
   plan.stages.forEach((_, s) => {
     const senders = s === 0 ? (headOnThreads ? all : [0]) : [...new Set(owners[s - 1])];
@@ -48,7 +52,7 @@ export function layOutLinks(plan: PhysicalPlan, workers: number, headOnThreads: 
   for (const from of sinkSenders) link(from, { stage: 'sink' }, 0);
   const units = headOnThreads
     ? all.map(() => {
-        const { port1, port2 } = new MessageChannel();
+        const { port1, port2 } = channel();
         return { main: port1, worker: port2 };
       })
     : undefined;

@@ -4,11 +4,11 @@
  * structured clone cannot copy (a record holding a function) is posted described instead, so a
  * dead letter is never lost to the way it travels.
  */
-import { parentPort } from 'node:worker_threads';
 import type { PipelineDeadLetter } from '../streams/run/messages.js';
 import type { StageOutputs } from '../streams/run/stage-outputs.js';
 import { crossError, type FromThread } from './thread-protocol.js';
 import { uncrossable } from './uncrossable.js';
+import type { LinkPort } from './link-port.js';
 
 /** A record as it can be posted: itself, or a description of what it holds that cannot cross. */
 function postable(record: unknown): unknown {
@@ -17,13 +17,19 @@ function postable(record: unknown): unknown {
 }
 
 export class ThreadOutbox {
+  readonly #port: LinkPort;
   #letters: PipelineDeadLetter[] = [];
   #late = new Map<number, { record: unknown; timestamp: number | undefined }[]>();
   #flushing = false;
 
+  /** @param port - the thread's end of its control channel to the main thread. */
+  constructor(port: LinkPort) {
+    this.#port = port;
+  }
+
   /** Posts `message` to the main thread. */
   post(message: FromThread): void {
-    parentPort?.postMessage(message);
+    this.#port.postMessage(message);
   }
 
   readonly deadLetter = (letter: PipelineDeadLetter): void => {

@@ -4,7 +4,7 @@
  * its `parentPort`: readiness, failures, dead letters and late records, events, counters, queries,
  * and the stop at the end.
  */
-import type { MessagePort } from 'node:worker_threads';
+import type { LinkPort } from './link-port.js';
 import type { ActorMetrics } from '../actors/actor-metrics.js';
 import type { DispatcherOptions } from '../actors/actor-system.js';
 import type { ChaosOptions } from '../streams/run/chaos.js';
@@ -57,11 +57,11 @@ export interface ThreadSetup {
   /** `owners[s][p]`: the thread that runs partition p of stage s. */
   readonly owners: readonly (readonly number[])[];
   /** Links this thread sends on, to partitions of other threads or the sink. */
-  readonly outgoing: readonly { readonly to: LinkEnd; readonly port: MessagePort }[];
+  readonly outgoing: readonly { readonly to: LinkEnd; readonly port: LinkPort }[];
   /** Links this thread receives on, for its partitions, from thread `from`. */
-  readonly incoming: readonly { readonly to: LinkEnd; readonly from: number; readonly port: MessagePort }[];
+  readonly incoming: readonly { readonly to: LinkEnd; readonly from: number; readonly port: LinkPort }[];
   /** With the head on the threads: the link the main thread hands raw records over on. */
-  readonly units: MessagePort | undefined;
+  readonly units: LinkPort | undefined;
   /** Whether to register tsx's loader before importing the job module (a TypeScript module). */
   readonly loader: string | undefined;
   /** Where this thread's partitions start, when the run resumes a checkpoint: `[stage][partition]`, others left out. */

@@ -92,7 +92,7 @@ export class Job {
    * @param module the job module, for a job on worker threads (`settings.workers` > 1).
    * @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset.
    */
-  constructor(plan: PhysicalPlan, settings: RunSettings, module?: Pick<JobThreadsSetup, 'url' | 'job' | 'args' | 'loader' | 'resourceLimits'>) {
+  constructor(plan: PhysicalPlan, settings: RunSettings, module?: Pick<JobThreadsSetup, 'url' | 'job' | 'args' | 'loader' | 'resourceLimits' | 'host'>) {
     this.#plan = plan;
     this.#settings = settings;
     this.#system = settings.makeSystem();
