@@ -25,6 +25,7 @@ export type SluiceErrorCode =
   | 'WORKER_THREAD_FAILED'
   | 'JOB_MISMATCH'
   | 'MISSING_PEER_DEPENDENCY'
+  | 'WORKER_PROCESS_LOST'
   | 'NATS_UNREACHABLE';
 
 /**
@@ -290,6 +291,27 @@ export class WorkerThreadError extends SluiceError {
     super(`Worker thread ${thread} (${ran}) ${problem}`, cause === undefined ? undefined : { cause });
     this.name = 'WorkerThreadError';
     this.thread = thread;
+    this.partitions = partitions;
+  }
+}
+
+/**
+ * A worker process of a job run across processes was lost (its lease ran out: it died, hung or
+ * lost its connection) or could not take its part: the run goes on from its last checkpoint
+ * without it, or fails with this when it cannot. Names the worker and the partitions it ran.
+ */
+export class WorkerProcessError extends SluiceError {
+  readonly code = 'WORKER_PROCESS_LOST' as const;
+  /** The worker's id. */
+  readonly worker: string;
+  /** The partitions it ran, as `stage[partition]`. */
+  readonly partitions: readonly string[];
+
+  constructor(worker: string, partitions: readonly string[], problem: string, cause?: unknown) {
+    const ran = partitions.length === 0 ? 'no partitions' : `partitions ${partitions.join(', ')}`;
+    super(`Worker process ${worker} (${ran}) ${problem}`, cause === undefined ? undefined : { cause });
+    this.name = 'WorkerProcessError';
+    this.worker = worker;
     this.partitions = partitions;
   }
 }

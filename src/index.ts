@@ -124,6 +124,7 @@ export {
   NatsUnreachableError,
   UncrossableRecordError,
   WorkerThreadError,
+  WorkerProcessError,
   MailboxOverflowError,
   PipelineFailedError,
   RestartIntensityExceededError,

@@ -105,7 +105,7 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
   const index = jobs.length;
   jobs.push((setup) => runJobThread(plan(setup.args as TArgs), setup));
   registry().set(moduleUrl, jobs);
-  return {
+  const job: JobModule<TArgs> = {
     url: moduleUrl,
     build: built,
     run(options) {
@@ -145,6 +145,28 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       return restartingRun({ start: attempt, restarts, name: settings.name, signal: settings.signal });
     },
   };
+  INTERNALS.set(job, { index, plan } as JobInternals<unknown>);
+  return job;
+}
+
+/** What a runtime that starts a job elsewhere (processes of a cluster) needs of its module beyond its public face. */
+export interface JobInternals<TArgs> {
+  /** Which of its module's `defineJob` calls, in order, made the job. */
+  readonly index: number;
+  /** The job's physical plan for `args`. */
+  plan(args: TArgs): PhysicalPlan;
+}
+
+const INTERNALS = new WeakMap<object, JobInternals<unknown>>();
+
+/**
+ * The internals of `job`.
+ * @throws InvalidOptionError when `job` was not made by `defineJob`.
+ */
+export function jobInternals<TArgs>(job: JobModule<TArgs>): JobInternals<TArgs> {
+  const internals = INTERNALS.get(job);
+  if (internals === undefined) throw new InvalidOptionError('job', 'a job made by defineJob(import.meta.url, build)', job);
+  return internals as JobInternals<TArgs>;
 }
 
 /** The limits of `workerResourceLimits`, each a positive number when given. */

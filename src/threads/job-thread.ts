@@ -173,15 +173,10 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
   timer.unref();
 
   await new Promise<void>((resolve) => {
-    port.on('message', (message: ToThread) => {
-      if (message.type === 'query') {
-        const ref = (topology.stages[message.stage] as StageRef[])[message.partition] as StageRef;
-        ref.ask({ type: 'query', key: message.key }, { timeoutMs: message.timeoutMs }).then(
-          (value) => outbox.post({ type: 'answer', id: message.id, value }),
-          (error: unknown) => outbox.post({ type: 'answer', id: message.id, value: undefined, error: crossError(error) }),
-        );
-        return;
-      }
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
       clearInterval(timer);
       // Counted while the actors are still there to be listed: the run is over, nothing changes now.
       const final = report();
@@ -194,6 +189,19 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
         port.close();
         resolve();
       });
+    };
+    // The main thread (or the leading process) is gone: nothing of this run can go anywhere now.
+    port.on('close', stop);
+    port.on('message', (message: ToThread) => {
+      if (message.type === 'query') {
+        const ref = (topology.stages[message.stage] as StageRef[])[message.partition] as StageRef;
+        ref.ask({ type: 'query', key: message.key }, { timeoutMs: message.timeoutMs }).then(
+          (value) => outbox.post({ type: 'answer', id: message.id, value }),
+          (error: unknown) => outbox.post({ type: 'answer', id: message.id, value: undefined, error: crossError(error) }),
+        );
+        return;
+      }
+      stop();
     });
     outbox.post({ type: 'ready' });
   });

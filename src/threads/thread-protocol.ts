@@ -21,6 +21,9 @@ import {
   RestartIntensityExceededError,
   UncrossableRecordError,
   WorkerThreadError,
+  WorkerProcessError,
+  MissingPeerDependencyError,
+  NatsUnreachableError,
 } from '../errors.js';
 import { uncrossable } from './uncrossable.js';
 
@@ -131,6 +134,9 @@ const SLUICE_ERRORS: Readonly<Record<string, { readonly prototype: Error }>> = {
   RESTART_INTENSITY: RestartIntensityExceededError,
   UNCROSSABLE_RECORD: UncrossableRecordError,
   WORKER_THREAD_FAILED: WorkerThreadError,
+  WORKER_PROCESS_LOST: WorkerProcessError,
+  MISSING_PEER_DEPENDENCY: MissingPeerDependencyError,
+  NATS_UNREACHABLE: NatsUnreachableError,
   JOB_MISMATCH: JobMismatchError,
 };
 

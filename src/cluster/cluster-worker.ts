@@ -1,0 +1,429 @@
+/**
+ * One worker process of a job run across processes on NATS JetStream. Any number of them start
+ * with the same job module and arguments; together they run the job to its end, each exiting once
+ * it is complete.
+ *
+ * Every worker holds a lease on its own liveness key, and one of them, the leader, holds the
+ * `leader` lease. The leader reads the source, writes the sink and coordinates checkpoints (kept in
+ * the job's Object Store bucket, so any worker can lead next); the partitions are spread over all
+ * the live workers by key-group ranges, the leader among them, each worker running its share as a
+ * worker thread runs its share of a threaded job, with the links over NATS. When a worker is lost
+ * (its lease runs out) or joins, the leader starts the run again from the last checkpoint with
+ * the workers live then; when the leader is lost, another takes its lease and does the same. The
+ * output is the same as one process's: the state and the sink go back to the checkpoint, and a
+ * leader that paused past its lease commits nothing more.
+ */
+import { hostname } from 'node:os';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { ObjectStore } from '@nats-io/obj';
+import { nanoid } from 'nanoid';
+import { InvalidOptionError, JobMismatchError, WorkerProcessError } from '../errors.js';
+import { ignore } from '../internal/ignore.js';
+import { positiveNumber, withDefault } from '../internal/validate.js';
+import { jobInternals, type JobInternals, type JobModule } from '../jobs/define-job.js';
+import { connectNats, type NatsConnectOptions } from '../nats/connect-nats.js';
+import { natsName } from '../nats/nats-names.js';
+import { natsClient } from '../nats/nats-peer.js';
+import { Job } from '../streams/job/job.js';
+import { resolveRunSettings } from '../streams/job/run-settings.js';
+import type { PipelineHandle, PipelineResult } from '../streams/pipeline-handle.js';
+import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js';
+import { runJobThread } from '../threads/job-thread.js';
+import { ClusterHost } from './cluster-host.js';
+import { ClusterMember } from './cluster-member.js';
+import { jobNames, type JobNames } from './job-names.js';
+import { OUTLINE_KEY, PROGRESS_KEY, readRecord, RUN_KEY, STATUS_KEY, writeRecord, type JobStatusRecord, type ProgressRecord } from './job-record.js';
+import { Lease } from './lease.js';
+import { NatsCheckpointStorage } from './nats-checkpoint-storage.js';
+import { NatsPorts } from './nats-port.js';
+
+/** Options of {@link runClusterWorker}. */
+export interface ClusterWorkerOptions<TArgs> {
+  /** The job module's job (its default export). */
+  readonly job: JobModule<TArgs>;
+  /** The job's arguments: every worker of the job must be given the same. */
+  readonly args: TArgs;
+  /** How to reach NATS: every client option passes through. */
+  readonly nats: NatsConnectOptions;
+  /** The job's id: 1 to 64 letters, digits, `_` or `-`; workers with the same id run the same job. */
+  readonly jobId: string;
+  /** This worker's id, unique among the job's workers. @defaultValue the host name, the process id and a random suffix */
+  readonly workerId?: string | undefined;
+  /**
+   * Milliseconds a worker's lease lasts without renewal: a worker that stops renewing (it died,
+   * hung or lost NATS) is replaced after this. Every worker of a job must use the same.
+   * @defaultValue 3000
+   */
+  readonly leaseMs?: number | undefined;
+  /** Milliseconds between checkpoints: the most a lost worker's run has to do again. @defaultValue 1000 */
+  readonly checkpointInterval?: number | undefined;
+  /** Aborting it makes the worker leave the job: its partitions go to the others, and it resolves `left`. */
+  readonly signal?: AbortSignal | undefined;
+  /** Where the worker says what happens (joined, leads, a worker lost, complete). */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/** How a worker's part in a job ended. */
+export interface ClusterWorkerResult {
+  /** `complete`: the job ran to its end; `already-complete`: it had, before this worker joined; `left`: the signal made it leave. */
+  readonly outcome: 'complete' | 'already-complete' | 'left';
+  readonly worker: string;
+}
+
+/** Runs that fail one after another with no checkpoint completed in between, before the job fails. */
+const MAX_FRUITLESS_RUNS = 20;
+
+/**
+ * Joins job `jobId` as one worker and takes part until the job is complete.
+ * @throws (rejects) NatsUnreachableError naming the servers when NATS does not answer;
+ *   JobMismatchError when this worker's job builds another plan than the job's first worker did;
+ *   InvalidOptionError naming a bad option; the job's own error when it failed (every worker of
+ *   the job then fails with it).
+ * @example
+ * ```ts
+ * const { outcome } = await runClusterWorker({ job: wordcount, args, nats: { servers: 'nats://127.0.0.1:4222' }, jobId: 'words-1' });
+ * ```
+ */
+export async function runClusterWorker<TArgs>(options: ClusterWorkerOptions<TArgs>): Promise<ClusterWorkerResult> {
+  const names = jobNames(options.jobId, 'jobId');
+  const worker = options.workerId === undefined ? defaultWorkerId() : natsName('workerId', options.workerId);
+  const leaseMs = withDefault(options.leaseMs, 3_000, (v) => positiveNumber('leaseMs', v));
+  const checkpointInterval = withDefault(options.checkpointInterval, 1_000, (v) => positiveNumber('checkpointInterval', v));
+  const internals = jobInternals(options.job);
+  const plan = internals.plan(options.args);
+  const log = options.log ?? ((): void => undefined);
+  const nc = await connectNats({ name: `sluice-${names.job}-${worker}`, ...options.nats });
+  const worker_ = new ClusterWorker({ ...options, names, worker, leaseMs, checkpointInterval, internals, outline: planOutline(plan), log, nc });
+  try {
+    return await worker_.run();
+  } finally {
+    await worker_.close();
+    await nc.close().catch(ignore);
+  }
+}
+
+interface ClusterWorkerSetup<TArgs> extends ClusterWorkerOptions<TArgs> {
+  readonly names: JobNames;
+  readonly worker: string;
+  readonly leaseMs: number;
+  readonly checkpointInterval: number;
+  readonly internals: JobInternals<TArgs>;
+  readonly outline: readonly string[];
+  readonly log: (line: string) => void;
+  readonly nc: NatsConnection;
+}
+
+class ClusterWorker<TArgs> {
+  readonly #setup: ClusterWorkerSetup<TArgs>;
+  #state!: KV;
+  #leases!: KV;
+  #store!: ObjectStore;
+  #member: ClusterMember | undefined;
+  #membership: Lease | undefined;
+  #leadership: Lease | undefined;
+  /** The run this worker leads now, so that a lost connection or lease can end it. */
+  #leading: { readonly handle: PipelineHandle; readonly ports: NatsPorts; readonly host: ClusterHost | undefined; interrupted: boolean } | undefined;
+  readonly #stopWatching = new AbortController();
+
+  constructor(setup: ClusterWorkerSetup<TArgs>) {
+    this.#setup = setup;
+  }
+
+  async run(): Promise<ClusterWorkerResult> {
+    const { nc, names, worker, leaseMs, log } = this.#setup;
+    const { kv, obj } = await natsClient();
+    const kvm = new kv.Kvm(nc);
+    this.#state = await kvm.create(names.stateBucket, { history: 1 });
+    this.#leases = await this.#leaseBucket(kvm);
+    this.#store = await new obj.Objm(nc).create(names.checkpointBucket);
+    const status = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
+    if (status?.state === 'complete') {
+      log(`job ${names.job} is already complete`);
+      return { outcome: 'already-complete', worker };
+    }
+    if (status?.state === 'failed') throw new Error(`job ${names.job} failed before this worker joined: ${status.reason ?? 'no reason recorded'}`);
+    await this.#checkOutline();
+    this.#watchConnection();
+    this.#member = new ClusterMember(nc, names, worker, this.#leases, (setup, control) =>
+      runJobThread(this.#setup.internals.plan(setup.args as TArgs), setup, control),
+    );
+    this.#member.listen();
+    this.#membership = new Lease(this.#leases, `worker.${worker}`, worker);
+    if (!(await this.#membership.acquire())) throw new InvalidOptionError('workerId', 'an id no other live worker of the job has', worker);
+    this.#membership.keep(leaseMs / 3, () => this.#fenced('its worker lease'));
+    log(`worker ${worker} joined job ${names.job}`);
+    this.#leadership = new Lease(this.#leases, 'leader', worker);
+    const signal = this.#setup.signal;
+    for (;;) {
+      if (signal?.aborted === true) return this.#leave();
+      const now = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
+      if (now?.state === 'complete') return { outcome: 'complete', worker };
+      if (now?.state === 'failed') throw new Error(`job ${names.job} failed: ${now.reason ?? 'no reason recorded'}`);
+      if (this.#membership.held && (await this.#leadership.acquire())) {
+        const outcome = await this.#lead();
+        if (outcome !== undefined) return outcome;
+        continue;
+      }
+      if (!this.#membership.held && !(await this.#membership.acquire())) throw new Error(`worker ${worker} lost its lease and its id is taken`);
+      await pause(leaseMs / 4, signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#stopWatching.abort();
+    await this.#member?.close();
+    await this.#leadership?.release();
+    await this.#membership?.release();
+  }
+
+  /** The lease bucket, created with this worker's lease time-out (every worker of the job must agree on it). */
+  async #leaseBucket(kvm: InstanceType<Awaited<ReturnType<typeof natsClient>>['kv']['Kvm']>): Promise<KV> {
+    const { names, leaseMs } = this.#setup;
+    try {
+      return await kvm.create(names.leaseBucket, { ttl: leaseMs, history: 1 });
+    } catch (error) {
+      const existing = await kvm.open(names.leaseBucket).catch(() => undefined);
+      const ttl = existing === undefined ? undefined : (await existing.status()).ttl;
+      if (ttl !== undefined && ttl !== leaseMs) {
+        throw new InvalidOptionError('leaseMs', `the lease time-out job ${names.job} runs with (${ttl} ms)`, leaseMs);
+      }
+      throw error;
+    }
+  }
+
+  /** Refuses to take part when this worker builds another plan than the job's first worker did. */
+  async #checkOutline(): Promise<void> {
+    const { outline, names, worker, job } = this.#setup;
+    const mine = JSON.stringify(outline);
+    try {
+      await this.#state.create(OUTLINE_KEY, mine);
+      return;
+    } catch {
+      // Another worker recorded the job's outline first: compare with it.
+    }
+    const recorded = await readRecord<string[]>(this.#state, OUTLINE_KEY);
+    const difference = recorded === undefined ? undefined : outlineDifference(outline, recorded);
+    if (difference !== undefined) throw new JobMismatchError(job.url, `worker ${worker} of job ${names.job}`, difference);
+  }
+
+  /** Breaks the runs on this worker when its connection to NATS drops: what was in flight may be lost, so they start again. */
+  #watchConnection(): void {
+    // The status stream ends when the connection closes, at the end of the worker.
+    void (async () => {
+      for await (const event of this.#setup.nc.status()) {
+        if (this.#stopWatching.signal.aborted) return;
+        if (event.type !== 'disconnect' && event.type !== 'reconnect') continue;
+        this.#setup.log(
+          `worker ${this.#setup.worker}: NATS connection ${event.type === 'reconnect' ? 'back' : 'lost'}; the run starts again from its last checkpoint`,
+        );
+        void this.#member?.abandon();
+        this.#interruptLeading();
+      }
+    })().catch(ignore);
+  }
+
+  /** This worker lost a lease it held (it paused, or lost NATS, for longer than the lease): what it ran was taken over. */
+  #fenced(what: string): void {
+    this.#setup.log(`worker ${this.#setup.worker} lost ${what}: its part is dropped`);
+    void this.#member?.abandon();
+    this.#interruptLeading();
+  }
+
+  #interruptLeading(): void {
+    const leading = this.#leading;
+    if (leading === undefined) return;
+    leading.interrupted = true;
+    leading.ports.breakAll();
+  }
+
+  /** Leads the job while it holds the lease: runs until the job is complete, or undefined once it lost the lease. */
+  async #lead(): Promise<ClusterWorkerResult | undefined> {
+    const { names, worker, leaseMs, log } = this.#setup;
+    const leadership = this.#leadership as Lease;
+    let fruitless = 0;
+    leadership.keep(leaseMs / 3, () => this.#fenced('the leader lease'));
+    const storage = new NatsCheckpointStorage(this.#store, names.checkpointBucket, async () => {
+      if (!(await leadership.renew())) throw new Error(`worker ${worker} no longer leads job ${names.job}`);
+    });
+    /** Workers a run lost, with their lease's revision then. */
+    const suspects = new Map<string, number>();
+    while (leadership.held) {
+      const members = await this.#members(suspects);
+      const before = await storage.highestId();
+      log(
+        `worker ${worker} leads job ${names.job}: a run on ${members.length} worker${members.length === 1 ? '' : 's'} (${members.join(', ')})${before > 0 ? ` from checkpoint ${before}` : ''}`,
+      );
+      let result: PipelineResult;
+      try {
+        result = await this.#runOnce(members, storage);
+      } catch (error) {
+        const leading = this.#leading;
+        this.#leading = undefined;
+        if (!leadership.held) return undefined;
+        const live = await this.#liveLeases();
+        if (error instanceof WorkerProcessError && live.has(error.worker)) suspects.set(error.worker, live.get(error.worker) as number);
+        const changed = !sameMembers(members, [...live.keys()]);
+        if (changed || leading?.interrupted === true || retriable(error)) {
+          fruitless = (await storage.highestId()) > before ? 0 : fruitless + 1;
+          if (fruitless < MAX_FRUITLESS_RUNS) {
+            log(
+              `worker ${worker}: the run on ${members.join(', ')} ended (${error instanceof Error ? error.message : String(error)}); starting again from the last checkpoint`,
+            );
+            await pause(leaseMs / 4, undefined);
+            continue;
+          }
+        }
+        await writeRecord(this.#state, STATUS_KEY, { state: 'failed', reason: error instanceof Error ? error.message : String(error), updatedAt: now() });
+        throw error;
+      }
+      this.#leading = undefined;
+      if (!result.stopped || result.alreadyComplete) {
+        await writeRecord(this.#state, STATUS_KEY, { state: 'complete', updatedAt: now() });
+        log(`job ${names.job} complete: ${result.recordsRead} records read, ${result.recordsWritten} written`);
+        return { outcome: 'complete', worker };
+      }
+      if (this.#setup.signal?.aborted === true) return this.#leave();
+      // Stopped with a checkpoint because the workers changed: the next run spreads over the workers live now.
+    }
+    return undefined;
+  }
+
+  /** One run of the job on `members`, from the last checkpoint; stopped with a checkpoint when a worker joins. */
+  async #runOnce(members: readonly string[], storage: NatsCheckpointStorage): Promise<PipelineResult> {
+    const { nc, names, worker, internals, args, checkpointInterval, leaseMs, job } = this.#setup;
+    const run = nanoid(10).replace(/[^A-Za-z0-9]/g, '0');
+    const ports = new NatsPorts(nc);
+    const host = members.length === 1 ? undefined : new ClusterHost({ nc, names, run, leader: worker, members, ports });
+    const settings = resolveRunSettings({ name: `sluice-${names.job}`, checkpoint: { storage, interval: checkpointInterval } });
+    const handle = new Job(
+      internals.plan(args),
+      { ...settings, workers: members.length },
+      {
+        url: job.url,
+        job: internals.index,
+        args,
+        loader: undefined,
+        resourceLimits: undefined,
+        host,
+      },
+    ).handle();
+    const leading = { handle, ports, host, interrupted: false };
+    this.#leading = leading;
+    const placement = handle.metrics().placement ?? {};
+    await writeRecord(this.#state, RUN_KEY, {
+      run,
+      leader: worker,
+      members,
+      placement: Object.fromEntries(Object.entries(placement).map(([path, thread]) => [path.slice(path.lastIndexOf('/') + 1), members[thread - 1] ?? worker])),
+      startedAt: now(),
+    });
+    let stopping = false;
+    const watch = setInterval(() => {
+      void (async () => {
+        const live = await this.#liveWorkers();
+        for (const member of members) if (!live.includes(member)) host?.memberLost(member, 'stopped renewing its lease (it died, hung or lost NATS)');
+        if (!stopping && live.some((other) => !members.includes(other))) {
+          stopping = true;
+          this.#setup.log(`worker ${worker}: a worker joined job ${names.job}; the run stops at a checkpoint to spread over it`);
+          void handle.stop().catch(ignore);
+        }
+        await writeRecord(this.#state, PROGRESS_KEY, progressOf(handle, await storage.latestManifest().catch(() => undefined)));
+      })().catch(ignore);
+    }, leaseMs / 4);
+    try {
+      return await handle.done;
+    } finally {
+      clearInterval(watch);
+      ports.breakAll();
+    }
+  }
+
+  /** The workers whose leases are live, each with its lease's revision, sorted by id. */
+  async #liveLeases(): Promise<Map<string, number>> {
+    const workers = new Map<string, number>();
+    // A key updated while they are listed may be listed twice: the map keeps it once.
+    for await (const key of await this.#leases.keys('worker.*')) {
+      const entry = await this.#leases.get(key).catch(() => null);
+      if (entry !== null && entry.operation === 'PUT') workers.set(key.slice('worker.'.length), entry.revision);
+    }
+    return new Map([...workers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  async #liveWorkers(): Promise<string[]> {
+    return [...(await this.#liveLeases()).keys()];
+  }
+
+  /**
+   * The workers to run on now: the live ones, less those a run just lost whose lease has not been
+   * renewed since (a dead worker's lease lasts until it runs out; a live one renews it within a
+   * third of it), and always this one.
+   */
+  async #members(suspects: ReadonlyMap<string, number>): Promise<string[]> {
+    const members: string[] = [];
+    for (const [member, revision] of await this.#liveLeases()) if (suspects.get(member) !== revision) members.push(member);
+    if (!members.includes(this.#setup.worker)) members.push(this.#setup.worker);
+    return members.sort();
+  }
+
+  /** Leaves the job: gives up its leases, so the others take its partitions over at once. */
+  async #leave(): Promise<ClusterWorkerResult> {
+    const { worker, names, log } = this.#setup;
+    await this.#membership?.release();
+    await this.#member?.abandon();
+    await this.#leadership?.release();
+    log(`worker ${worker} left job ${names.job}`);
+    return { outcome: 'left', worker };
+  }
+}
+
+/** Errors a run ends with when a worker or a channel went away: the next run goes on without it. */
+function retriable(error: unknown): boolean {
+  return error instanceof WorkerProcessError || (error instanceof Error && error.name === 'LinkClosedError');
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((member, i) => member === b[i]);
+}
+
+function progressOf(handle: PipelineHandle, manifest: { readonly id: number; readonly source: { readonly offset: unknown } } | undefined): ProgressRecord {
+  const metrics = handle.metrics();
+  const mailboxes: Record<string, number> = {};
+  for (const [path, { depth }] of Object.entries(metrics.mailboxes)) mailboxes[path.slice(path.lastIndexOf('/') + 1)] = depth;
+  return {
+    checkpoint: manifest?.id,
+    committedOffset: manifest?.source.offset,
+    recordsRead: metrics.throughput.recordsRead,
+    recordsWritten: metrics.throughput.recordsWritten,
+    recordsPerSecond: metrics.throughput.recordsPerSecond,
+    restarts: metrics.restarts,
+    operators: metrics.operators.map(({ name, recordsIn, recordsOut }) => ({ name, recordsIn, recordsOut })),
+    mailboxes,
+    updatedAt: now(),
+  };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function defaultWorkerId(): string {
+  const host = hostname()
+    .replace(/[^A-Za-z0-9_-]/g, '-')
+    .slice(0, 32);
+  return `${host}-${process.pid}-${nanoid(6).replace(/[^A-Za-z0-9]/g, '0')}`;
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
+  });
+}
