@@ -26,6 +26,7 @@ import { connectNats, type NatsConnectOptions } from '../nats/connect-nats.js';
 import { natsName } from '../nats/nats-names.js';
 import { natsClient } from '../nats/nats-peer.js';
 import { Job } from '../streams/job/job.js';
+import { partitionName } from '../streams/job/job-actors.js';
 import { resolveRunSettings } from '../streams/job/run-settings.js';
 import type { PipelineHandle, PipelineResult } from '../streams/pipeline-handle.js';
 import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js';
@@ -262,6 +263,7 @@ class ClusterWorker<TArgs> {
         this.#leading = undefined;
         if (!leadership.held) return undefined;
         const live = await this.#liveLeases();
+        if (!leadership.held) return undefined;
         if (error instanceof WorkerProcessError && live.has(error.worker)) suspects.set(error.worker, live.get(error.worker) as number);
         const changed = !sameMembers(members, [...live.keys()]);
         if (changed || leading?.interrupted === true || retriable(error)) {
@@ -278,7 +280,7 @@ class ClusterWorker<TArgs> {
         throw error;
       }
       this.#leading = undefined;
-      if (!result.stopped || result.alreadyComplete) {
+      if (!result.stopped && this.#setup.signal?.aborted !== true) {
         await writeRecord(this.#state, STATUS_KEY, { state: 'complete', updatedAt: now() });
         log(`job ${names.job} complete: ${result.recordsRead} records read, ${result.recordsWritten} written`);
         return { outcome: 'complete', worker };
@@ -296,8 +298,9 @@ class ClusterWorker<TArgs> {
     const ports = new NatsPorts(nc);
     const host = members.length === 1 ? undefined : new ClusterHost({ nc, names, run, leader: worker, members, ports });
     const settings = resolveRunSettings({ name: `sluice-${names.job}`, checkpoint: { storage, interval: checkpointInterval } });
+    const plan = internals.plan(args);
     const handle = new Job(
-      internals.plan(args),
+      plan,
       { ...settings, workers: members.length },
       {
         url: job.url,
@@ -310,15 +313,24 @@ class ClusterWorker<TArgs> {
     ).handle();
     const leading = { handle, ports, host, interrupted: false };
     this.#leading = leading;
-    const placement = handle.metrics().placement ?? {};
-    await writeRecord(this.#state, RUN_KEY, {
-      run,
-      leader: worker,
-      members,
-      placement: Object.fromEntries(Object.entries(placement).map(([path, thread]) => [path.slice(path.lastIndexOf('/') + 1), members[thread - 1] ?? worker])),
-      startedAt: now(),
+    const threads = handle.metrics().placement ?? {};
+    const placement: Record<string, string> = {};
+    plan.stages.forEach((stage, s) => {
+      for (let p = 0; p < stage.step.partitions; p++) {
+        const name = partitionName(plan, s, p);
+        placement[name] = members[(threads[`/user/${settings.name}/${name}`] ?? 1) - 1] ?? worker;
+      }
     });
+    await writeRecord(this.#state, RUN_KEY, { run, leader: worker, members, placement, startedAt: now() });
     let stopping = false;
+    // Leaving: the run stops at a checkpoint, and the next leader goes on from there.
+    const leave = (): void => {
+      stopping = true;
+      void handle.stop().catch(ignore);
+    };
+    const signal = this.#setup.signal;
+    if (signal?.aborted === true) leave();
+    signal?.addEventListener('abort', leave);
     const watch = setInterval(() => {
       void (async () => {
         const live = await this.#liveWorkers();
@@ -332,8 +344,11 @@ class ClusterWorker<TArgs> {
       })().catch(ignore);
     }, leaseMs / 4);
     try {
-      return await handle.done;
+      const result = await handle.done;
+      await writeRecord(this.#state, PROGRESS_KEY, progressOf(handle, await storage.latestManifest().catch(() => undefined))).catch(ignore);
+      return result;
     } finally {
+      signal?.removeEventListener('abort', leave);
       clearInterval(watch);
       ports.breakAll();
     }
