@@ -20,7 +20,7 @@ import type { ObjectStore } from '@nats-io/obj';
 import { nanoid } from 'nanoid';
 import { InvalidOptionError, JobMismatchError, WorkerProcessError } from '../errors.js';
 import { ignore } from '../internal/ignore.js';
-import { positiveNumber, withDefault } from '../internal/validate.js';
+import { positiveInteger, positiveNumber, withDefault } from '../internal/validate.js';
 import { jobInternals, type JobInternals, type JobModule } from '../jobs/define-job.js';
 import { connectNats, type NatsConnectOptions } from '../nats/connect-nats.js';
 import { natsName } from '../nats/nats-names.js';
@@ -59,6 +59,12 @@ export interface ClusterWorkerOptions<TArgs> {
   readonly leaseMs?: number | undefined;
   /** Milliseconds between checkpoints: the most a lost worker's run has to do again. @defaultValue 1000 */
   readonly checkpointInterval?: number | undefined;
+  /**
+   * Copies JetStream keeps of the job's buckets (leases, state, checkpoints): 3 on a 3-node NATS
+   * cluster, so that losing a NATS machine loses nothing. Used when the buckets are made, by the
+   * first worker of the job. @defaultValue 1
+   */
+  readonly replicas?: number | undefined;
   /** Aborting it makes the worker leave the job: its partitions go to the others, and it resolves `left`. */
   readonly signal?: AbortSignal | undefined;
   /** Where the worker says what happens (joined, leads, a worker lost, complete). */
@@ -91,11 +97,12 @@ export async function runClusterWorker<TArgs>(options: ClusterWorkerOptions<TArg
   const worker = options.workerId === undefined ? defaultWorkerId() : natsName('workerId', options.workerId);
   const leaseMs = withDefault(options.leaseMs, 3_000, (v) => positiveNumber('leaseMs', v));
   const checkpointInterval = withDefault(options.checkpointInterval, 1_000, (v) => positiveNumber('checkpointInterval', v));
+  const replicas = withDefault(options.replicas, 1, (v) => positiveInteger('replicas', v));
   const internals = jobInternals(options.job);
   const plan = internals.plan(options.args);
   const log = options.log ?? ((): void => undefined);
   const nc = await connectNats({ name: `sluice-${names.job}-${worker}`, ...options.nats });
-  const worker_ = new ClusterWorker({ ...options, names, worker, leaseMs, checkpointInterval, internals, outline: planOutline(plan), log, nc });
+  const worker_ = new ClusterWorker({ ...options, names, worker, leaseMs, checkpointInterval, replicas, internals, outline: planOutline(plan), log, nc });
   try {
     return await worker_.run();
   } finally {
@@ -109,6 +116,7 @@ interface ClusterWorkerSetup<TArgs> extends ClusterWorkerOptions<TArgs> {
   readonly worker: string;
   readonly leaseMs: number;
   readonly checkpointInterval: number;
+  readonly replicas: number;
   readonly internals: JobInternals<TArgs>;
   readonly outline: readonly string[];
   readonly log: (line: string) => void;
@@ -135,9 +143,10 @@ class ClusterWorker<TArgs> {
     const { nc, names, worker, leaseMs, log } = this.#setup;
     const { kv, obj } = await natsClient();
     const kvm = new kv.Kvm(nc);
-    this.#state = await kvm.create(names.stateBucket, { history: 1 });
+    const replicas = this.#setup.replicas;
+    this.#state = await kvm.create(names.stateBucket, { history: 1, replicas });
     this.#leases = await this.#leaseBucket(kvm);
-    this.#store = await new obj.Objm(nc).create(names.checkpointBucket);
+    this.#store = await new obj.Objm(nc).create(names.checkpointBucket, { replicas });
     const status = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
     if (status?.state === 'complete') {
       log(`job ${names.job} is already complete`);
@@ -182,7 +191,7 @@ class ClusterWorker<TArgs> {
   async #leaseBucket(kvm: InstanceType<Awaited<ReturnType<typeof natsClient>>['kv']['Kvm']>): Promise<KV> {
     const { names, leaseMs } = this.#setup;
     try {
-      return await kvm.create(names.leaseBucket, { ttl: leaseMs, history: 1 });
+      return await kvm.create(names.leaseBucket, { ttl: leaseMs, history: 1, replicas: this.#setup.replicas });
     } catch (error) {
       const existing = await kvm.open(names.leaseBucket).catch(() => undefined);
       const ttl = existing === undefined ? undefined : (await existing.status()).ttl;

@@ -1,6 +1,5 @@
 /**
- * What the cluster tests share: a word-count input made from a seed, the model's output for it
- * (counted here, independently of the pipeline), fresh job ids, and the removal of a job's buckets
+ * What the cluster tests share: a word-count input made from a seed, fresh job ids, and the removal of a job's buckets
  * once a test is done with them.
  */
 import { writeFile } from 'node:fs/promises';
@@ -22,16 +21,6 @@ export async function writeWordInput(path: string, lines: number, seed: number):
     out.push(`${words.join(line % 7 === 0 ? ', ' : ' ')}${line % 5 === 0 ? '.' : ''}`);
   }
   await writeFile(path, `${out.join('\n')}\n`);
-}
-
-/** The word count's output for `text`, counted without Sluice: `{"word","count"}` lines, most first, then by word. */
-export function modelCounts(text: string): string {
-  const counts = new Map<string, number>();
-  for (const word of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (word !== '') counts.set(word, (counts.get(word) ?? 0) + 1);
-  return [...counts]
-    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([word, count]) => `${JSON.stringify({ word, count })}\n`)
-    .join('');
 }
 
 /** A job id no other test uses. */

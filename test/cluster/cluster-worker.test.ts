@@ -9,7 +9,8 @@ import { readJobStatus } from '../../src/cluster/job-status.js';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { InvalidOptionError, JobMismatchError, NatsUnreachableError } from '../../src/index.js';
 import { checkNats } from '../helpers/services.js';
-import { freshJobId, modelCounts, removeJob, writeWordInput } from './cluster-fixtures.js';
+import { wordcountModel } from '../helpers/wordcount-model.js';
+import { freshJobId, removeJob, writeWordInput } from './cluster-fixtures.js';
 
 const nats = await checkNats();
 
@@ -28,7 +29,7 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     dir = await mkdtemp(join(tmpdir(), 'sluice-cluster-'));
     input = join(dir, 'input.txt');
     await writeWordInput(input, 20_000, 7);
-    expected = modelCounts(await readFile(input, 'utf8'));
+    expected = wordcountModel(await readFile(input, 'utf8'));
   });
   afterAll(async () => {
     for (const job of jobs) await removeJob(nc, job);
@@ -72,7 +73,7 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     signals[leaving].abort();
     expect((await workers[leaving]).outcome).toBe('left');
     expect((await workers[staying]).outcome).toBe('complete');
-    expect(await readFile(output, 'utf8')).toBe(modelCounts(await readFile(bigger, 'utf8')));
+    expect(await readFile(output, 'utf8')).toBe(wordcountModel(await readFile(bigger, 'utf8')));
   });
 
   it('refuses a worker whose job builds another plan, naming the difference', async () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/index.js';
 import { parseWordcountArgs } from '../../examples/wordcount.job.js';
 import { codeBlocks, projectRoot, readProjectFile } from '../docs/markdown.js';
+import { wordcountModel as model } from '../helpers/wordcount-model.js';
 
 const exec = promisify(execFile);
 const INPUT = 'examples/data/sluice-gate.txt';
@@ -40,18 +41,6 @@ async function killAfterACheckpoint(...args: string[]): Promise<NodeJS.Signals |
   child.kill('SIGKILL');
   const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
   return signal;
-}
-
-/** The specification, as a plain function: lowercase, split, count, sort by count then word. */
-function model(text: string): string {
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    for (const word of line.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (word !== '') counts.set(word, (counts.get(word) ?? 0) + 1);
-  }
-  return [...counts]
-    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([word, count]) => `${JSON.stringify({ word, count })}\n`)
-    .join('');
 }
 
 describe('examples/wordcount.ts', () => {
