@@ -47,8 +47,12 @@ Example:
   npx sluice run examples/wordcount.job.ts --workers 2 -- --input examples/data/sluice-gate.txt
 `;
 
-/** The options of a run that the flags set, by the names an InvalidOptionError gives them. */
-const SET_BY_FLAGS: ReadonlySet<string> = new Set(['workers', 'checkpoint', 'checkpoint.dir']);
+/** The flag that set each option of a run, by the name an InvalidOptionError gives the option. */
+const FLAG_OF_OPTION: ReadonlyMap<string, string> = new Map([
+  ['workers', '--workers'],
+  ['checkpoint', '--checkpoint-dir'],
+  ['checkpoint.dir', '--checkpoint-dir'],
+]);
 
 /** `sluice run`. */
 export const runCommand: Command = {
@@ -77,7 +81,8 @@ export const runCommand: Command = {
         } catch (error) {
           // What the flags asked for and the job cannot do (checkpoints of a source that cannot
           // be read again) is the command line's mistake; anything else is the job's.
-          if (isInvalidOption(error) && SET_BY_FLAGS.has(error.option)) throw new UsageError(COMMAND, error.message);
+          const flag = isInvalidOption(error) ? FLAG_OF_OPTION.get(error.option) : undefined;
+          if (flag !== undefined) throw new UsageError(COMMAND, `${flag}: ${(error as Error).message}`);
           throw error;
         }
       },

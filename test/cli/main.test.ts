@@ -36,7 +36,8 @@ describe('sluice', () => {
   });
 
   describe('a bad command line', () => {
-    const cases: readonly (readonly [string, readonly string[], string])[] = [
+    // The reason line, exactly; or a pattern, where the line goes on with what the library was given.
+    const cases: readonly (readonly [string, readonly string[], string | RegExp])[] = [
       ['no command', [], 'sluice: missing command (one of: run)'],
       ['an unknown command', ['deploy'], 'sluice: unknown command "deploy" (one of: run)'],
       ['an unknown flag of sluice', ['--verbose', 'run', JOB], "sluice: unknown option '--verbose'"],
@@ -55,6 +56,11 @@ describe('sluice', () => {
         'sluice run: examples/wordcount.job.ts: Expected `--partitions` to be an integer from 1 to 128, got `"0"`',
       ],
       [
+        '--checkpoint-dir for a job whose source cannot be read again',
+        ['run', 'test/cli/fixtures/one-shot.job.ts', '--checkpoint-dir', 'never-made'],
+        /^sluice run: --checkpoint-dir: Expected `checkpoint` to be a run whose source can be read again from an offset; iterable cannot, got `.*`$/,
+      ],
+      [
         'a JOB whose default export is not a job',
         ['run', 'test/cli/fixtures/not-a-job.ts'],
         "sluice run: JOB's default export must be a job made by defineJob(import.meta.url, build); test/cli/fixtures/not-a-job.ts exports an object",
@@ -63,8 +69,11 @@ describe('sluice', () => {
 
     it.each(cases.map(([what, args, reason]) => ({ what, args, reason })))('exits 2 with one line naming the problem: $what', async ({ args, reason }) => {
       const { code, stdout, stderr } = await sluice(args);
-      const command = reason.startsWith('sluice run:') ? 'sluice run' : 'sluice';
-      expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: '', stderr: `${reason}\nRun "${command} --help" for usage.\n` });
+      const command = args[0] === 'run' ? 'sluice run' : 'sluice';
+      const [line = '', hint, ...more] = stderr.split('\n');
+      expect({ code, stdout, hint, more }).toEqual({ code: 2, stdout: '', hint: `Run "${command} --help" for usage.`, more: [''] });
+      if (typeof reason === 'string') expect(line).toBe(reason);
+      else expect(line).toMatch(reason);
     });
   });
 });
