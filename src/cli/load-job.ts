@@ -16,6 +16,11 @@ import { UsageError } from './usage-error.js';
  * @throws UsageError (exit 2) when there is no file at `path`, or its default export is not a job.
  * @throws Error (exit 1) when it is TypeScript and no loader for it can be found, and whatever
  *   importing it throws (a syntax error, a module it imports that is missing).
+ * @example
+ * ```ts
+ * const job = await loadJob('sluice run', 'examples/wordcount.job.ts', process.cwd());
+ * await job.run({ args: job.parseArgs(['--input', 'book.txt']) }).done;
+ * ```
  */
 export async function loadJob(command: string, path: string, cwd: string): Promise<JobModule<unknown>> {
   const file = resolve(cwd, path);

@@ -58,7 +58,6 @@ const FLAG_OF_OPTION: ReadonlyMap<string, string> = new Map([
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a job module in this process, on worker threads if asked',
-  help: HELP,
   async run(argv) {
     const line = parseCommandLine(SPEC, argv);
     if (line.help) {

@@ -29,6 +29,10 @@ export interface ForegroundRun {
  * Runs `run.start` to its end and resolves with the exit status: 0 when it completed, 1 when it
  * failed, 130 or 143 when SIGINT or SIGTERM stopped it.
  * @throws what `run.start` throws (the run never began; the listeners are gone again).
+ * @example
+ * ```ts
+ * process.exitCode = await runInForeground({ command: 'sluice run', checkpointDir: undefined, start: (signal) => job.run({ signal }) });
+ * ```
  */
 export async function runInForeground(run: ForegroundRun): Promise<number> {
   const controller = new AbortController();
