@@ -1,7 +1,8 @@
 /**
  * The word-count job, as a job module: every thread that runs it imports this file and builds the
  * same pipeline from the same plain-data arguments, so it runs on any number of threads and a host
- * can start it from its command-line arguments alone (`parseWordcountArgs`). Its sink writes the
+ * can start it from its command-line arguments alone (`parseWordcountArgs`, its `parseArgs`:
+ * `npx sluice run examples/wordcount.job.ts -- --input FILE`). Its sink writes the
  * result itself, so whoever runs the job gets the same bytes: examples/wordcount.ts, or a worker.
  *
  * Lines are lowercased and split into words (on the threads, with `workers` > 1), each word is
@@ -141,30 +142,34 @@ export function totalsOf(args: WordcountArgs): WordTotals {
 }
 
 /**
- * The word-count job.
+ * The word-count job; its `parseArgs` is {@link parseWordcountArgs}.
  * @example
  * ```ts
- * import wordcount, { parseWordcountArgs } from './wordcount.job.js';
- * const result = await wordcount.run({ workers: 2, args: parseWordcountArgs(['--input', 'book.txt']) }).done;
+ * import wordcount from './wordcount.job.js';
+ * const result = await wordcount.run({ workers: 2, args: wordcount.parseArgs(['--input', 'book.txt']) }).done;
  * ```
  */
-export default defineJob(import.meta.url, (args: WordcountArgs) => {
-  const sink = resultSink(args.output);
-  sinks.set(args, sink);
-  return pipeline(fromFileLines(args.input))
-    .flatMap(
-      (line) =>
-        line
-          .toLowerCase()
-          .split(WORD_SEPARATOR)
-          .filter((word) => word !== ''),
-      'split',
-    )
-    .keyBy((word) => word, { partitions: args.partitions })
-    .reduce(
-      (count: number) => count + 1,
-      () => 0,
-      { emit: 'final', name: 'count' },
-    )
-    .to(sink);
-});
+export default defineJob(
+  import.meta.url,
+  (args: WordcountArgs) => {
+    const sink = resultSink(args.output);
+    sinks.set(args, sink);
+    return pipeline(fromFileLines(args.input))
+      .flatMap(
+        (line) =>
+          line
+            .toLowerCase()
+            .split(WORD_SEPARATOR)
+            .filter((word) => word !== ''),
+        'split',
+      )
+      .keyBy((word) => word, { partitions: args.partitions })
+      .reduce(
+        (count: number) => count + 1,
+        () => 0,
+        { emit: 'final', name: 'count' },
+      )
+      .to(sink);
+  },
+  { parseArgs: parseWordcountArgs },
+);

@@ -15,10 +15,11 @@
  * import job from './wordcount.job.js';
  * await job.run({ workers: 4, args: { input: 'book.txt' } }).done;
  * ```
+ *
+ * A job that takes a `parseArgs` option can also be started from a command line alone
+ * (`sluice run wordcount.job.ts -- --input book.txt`): it turns the strings into its `args`.
  */
-import { createRequire } from 'node:module';
 import type { ResourceLimits } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject, nonNegativeInteger, positiveInteger, positiveNumber, withDefault } from '../internal/validate.js';
 import { Job } from '../streams/job/job.js';
@@ -31,6 +32,8 @@ import { runJobThread } from '../threads/job-thread.js';
 import type { ThreadSetup } from '../threads/thread-protocol.js';
 import { restartingRun } from './restarting-run.js';
 import { headRunsOnThreads } from '../threads/thread-links.js';
+import { JOB_MODULE_BRAND } from './is-job-module.js';
+import { isTypeScript, typeScriptLoaderFrom } from './typescript-loader.js';
 
 /** Options of {@link JobModule.run}: a run's options, the number of threads, and the arguments `build` gets. */
 export type JobRunOptions<TArgs> = RunOptions & {
@@ -56,12 +59,36 @@ export type JobRunOptions<TArgs> = RunOptions & {
   workerResourceLimits?: ResourceLimits | undefined;
 } & (undefined extends TArgs ? { args?: TArgs } : { args: TArgs });
 
+/** Options of {@link defineJob}. */
+export interface DefineJobOptions<TArgs> {
+  /**
+   * Turns command-line arguments (what follows `--` in `sluice run JOB -- …`) into the job's
+   * `args`. It should throw `InvalidOptionError` naming the argument for one it refuses: the
+   * command line reports that as a usage error.
+   * @defaultValue the strings themselves, as a new array
+   */
+  parseArgs?: ((argv: readonly string[]) => TArgs) | undefined;
+}
+
 /** A job defined by {@link defineJob}. */
 export interface JobModule<TArgs> {
   /** The module the job is defined in. */
   readonly url: string;
   /** The pipeline for `args`, as every thread builds it. */
   build(args: TArgs): Pipeline;
+  /**
+   * The job's `args` from command-line arguments, by the `parseArgs` option of {@link defineJob}.
+   * Without that option the strings themselves (a new array) are the args: right for a job whose
+   * args are a `readonly string[]` (or that takes none); any other job needs a parser.
+   * @throws InvalidOptionError naming `argv` when it is not an array of strings, and whatever the
+   *   job's parser throws (an InvalidOptionError naming the argument, by convention).
+   * @example
+   * ```ts
+   * const args = job.parseArgs(['--input', 'book.txt']);
+   * await job.run({ args }).done;
+   * ```
+   */
+  parseArgs(argv: readonly string[]): TArgs;
   /**
    * Runs the job.
    * @throws InvalidOptionError naming the option: an invalid one, a `workers` that is not a positive
@@ -87,14 +114,23 @@ const THIS_THREAD_ONLY = ['clock', 'system', 'crashAt'] as const;
 
 /**
  * Defines a job in the module `moduleUrl` (pass `import.meta.url`): `build` makes its pipeline from
- * `args`, the same in every thread.
- * @throws InvalidOptionError when `moduleUrl` is not a file URL or `build` is not a function.
+ * `args`, the same in every thread; `options.parseArgs`, when given, makes those `args` from
+ * command-line arguments (see {@link JobModule.parseArgs}).
+ * @throws InvalidOptionError when `moduleUrl` is not a file URL, `build` is not a function, or
+ *   `options` is not an object whose `parseArgs` is a function when given.
+ * @example
+ * ```ts
+ * export default defineJob(import.meta.url, (args: { input: string }) => pipeline(fromFileLines(args.input)).to(toArray()), {
+ *   parseArgs: ([input = '']) => ({ input }),
+ * });
+ * ```
  */
-export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TArgs) => Pipeline): JobModule<TArgs> {
+export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TArgs) => Pipeline, options?: DefineJobOptions<TArgs>): JobModule<TArgs> {
   if (typeof moduleUrl !== 'string' || !moduleUrl.startsWith('file:')) {
     throw new InvalidOptionError('moduleUrl', "the job module's own `import.meta.url` (a file: URL)", moduleUrl);
   }
   isFunction('build', build);
+  const parser = checkParser(options);
   const built = (args: TArgs): Pipeline => {
     const pipeline = build(args);
     if (!(pipeline instanceof Pipeline)) throw new InvalidOptionError('build', 'a function that returns a pipeline ending in `.to(sink)`', pipeline);
@@ -108,6 +144,10 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
   const job: JobModule<TArgs> = {
     url: moduleUrl,
     build: built,
+    parseArgs(argv) {
+      if (!Array.isArray(argv) || !argv.every((arg) => typeof arg === 'string')) throw new InvalidOptionError('argv', 'an array of strings', argv);
+      return parser === undefined ? ([...argv] as TArgs) : parser(argv);
+    },
     run(options) {
       isObject('options', options);
       const { workers: requested, workerRestarts, workerResourceLimits, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
@@ -145,6 +185,7 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       return restartingRun({ start: attempt, restarts, name: settings.name, signal: settings.signal });
     },
   };
+  Object.defineProperty(job, JOB_MODULE_BRAND, { value: true });
   INTERNALS.set(job, { index, plan } as JobInternals<unknown>);
   return job;
 }
@@ -169,6 +210,14 @@ export function jobInternals<TArgs>(job: JobModule<TArgs>): JobInternals<TArgs> 
   return internals as JobInternals<TArgs>;
 }
 
+/** The `parseArgs` of `defineJob`'s options, checked; undefined when there is none. */
+function checkParser<TArgs>(options: DefineJobOptions<TArgs> | undefined): ((argv: readonly string[]) => TArgs) | undefined {
+  if (options === undefined) return undefined;
+  isObject('options', options);
+  if (options.parseArgs !== undefined) isFunction('parseArgs', options.parseArgs);
+  return options.parseArgs;
+}
+
 /** The limits of `workerResourceLimits`, each a positive number when given. */
 function checkResourceLimits(limits: ResourceLimits | undefined): ResourceLimits | undefined {
   if (limits === undefined) return undefined;
@@ -185,14 +234,5 @@ function checkResourceLimits(limits: ResourceLimits | undefined): ResourceLimits
  * in-process). Undefined for JavaScript modules.
  */
 function loaderFor(moduleUrl: string): string | undefined {
-  if (!/\.[mc]?tsx?$/.test(new URL(moduleUrl).pathname)) return undefined;
-  try {
-    const require = createRequire(moduleUrl);
-    const manifest = require.resolve('tsx/package.json');
-    const { exports } = require(manifest) as { exports?: Record<string, { import?: { default?: string } }> };
-    const entry = exports?.['./esm/api']?.import?.default;
-    return entry === undefined ? undefined : new URL(entry, pathToFileURL(manifest)).href;
-  } catch {
-    return undefined;
-  }
+  return isTypeScript(moduleUrl) ? typeScriptLoaderFrom(moduleUrl) : undefined;
 }
