@@ -13,6 +13,8 @@ export interface CommandLineSpec<TFlag extends string> {
   readonly command: string;
   /** Flags that take a value (`--name value` or `--name=value`), without their dashes. */
   readonly flags: readonly TFlag[];
+  /** Flags that take no value (`--json`), without their dashes. */
+  readonly switches?: readonly string[] | undefined;
   /** The positional arguments, by name (`JOB`), in order; each one is required. */
   readonly positionals: readonly string[];
   /** What the arguments after `--` are for (`the job's arguments`); undefined when the command takes none. */
@@ -25,6 +27,8 @@ export interface CommandLine<TFlag extends string> {
   readonly help: boolean;
   /** The value of each flag that was given (the last, when one was given twice). */
   readonly flags: { readonly [K in TFlag]?: string };
+  /** The switches that were given. */
+  readonly switches: ReadonlySet<string>;
   /** The positional arguments, one for each name the spec lists. */
   readonly positionals: readonly string[];
   /** Everything after the first `--`, as it was. */
@@ -46,10 +50,11 @@ export function parseCommandLine<TFlag extends string>(spec: CommandLineSpec<TFl
   const dashes = argv.indexOf('--');
   const own = dashes < 0 ? [...argv] : argv.slice(0, dashes);
   const rest = dashes < 0 ? [] : argv.slice(dashes + 1);
-  if (own.includes('--help') || own.includes('-h')) return { help: true, flags: {}, positionals: [], rest: [] };
+  if (own.includes('--help') || own.includes('-h')) return { help: true, flags: {}, switches: new Set(), positionals: [], rest: [] };
   if (dashes >= 0 && spec.rest === undefined) throw new UsageError(spec.command, 'unexpected "--": this command takes no arguments after it');
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const flag of spec.flags) options[flag] = { type: 'string' };
+  for (const name of spec.switches ?? []) options[name] = { type: 'boolean' };
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: own, options, strict: true, allowPositionals: true });
@@ -69,7 +74,8 @@ export function parseCommandLine<TFlag extends string>(spec: CommandLineSpec<TFl
     const value = values[flag];
     if (typeof value === 'string') flags[flag] = value;
   }
-  return { help: false, flags, positionals, rest };
+  const switches = new Set((spec.switches ?? []).filter((name) => values[name] === true));
+  return { help: false, flags, switches, positionals, rest };
 }
 
 /**

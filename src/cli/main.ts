@@ -11,10 +11,12 @@ import type { Command } from './command.js';
 import { parseCommandLine } from './command-line.js';
 import { failureText } from './failure-text.js';
 import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
+import { workerCommand } from './worker-command.js';
 import { USAGE_EXIT_CODE, UsageError } from './usage-error.js';
 
 /** The commands, in the order the help lists them. */
-const COMMANDS: readonly Command[] = [runCommand];
+const COMMANDS: readonly Command[] = [runCommand, workerCommand, statusCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -5,9 +5,9 @@
  * the module is imported; the job's arguments, by the job, before anything runs.
  */
 import { resolve } from 'node:path';
-import type { JobModule } from '../jobs/define-job.js';
 import type { Command } from './command.js';
 import { parseCommandLine, type CommandLineSpec } from './command-line.js';
+import { jobArgs, isInvalidOption, positiveIntegerFlag } from './job-flags.js';
 import { loadJob } from './load-job.js';
 import { runInForeground } from './run-in-foreground.js';
 import { UsageError } from './usage-error.js';
@@ -64,12 +64,12 @@ export const runCommand: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    const workers = workersOf(line.flags.workers);
+    const workers = positiveIntegerFlag(COMMAND, '--workers', line.flags.workers, 1);
     const dir = line.flags['checkpoint-dir'];
     if (dir === '') throw new UsageError(COMMAND, '--checkpoint-dir must be a folder path, got ""');
     const path = line.positionals[0] as string;
     const job = await loadJob(COMMAND, path, process.cwd());
-    const args = jobArgs(job, path, line.rest);
+    const args = jobArgs(COMMAND, job, path, line.rest);
     const checkpoint = dir === undefined ? {} : { checkpoint: { dir: resolve(dir) } };
     return runInForeground({
       command: COMMAND,
@@ -88,31 +88,3 @@ export const runCommand: Command = {
     });
   },
 };
-
-/** The `--workers` count: a positive integer, 1 when the flag is absent. */
-function workersOf(value: string | undefined): number {
-  if (value === undefined) return 1;
-  const workers = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(workers) || workers < 1) {
-    throw new UsageError(COMMAND, `--workers must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return workers;
-}
-
-/** The job's args from its command-line arguments; what its parser refuses is a usage error. */
-function jobArgs(job: JobModule<unknown>, path: string, argv: readonly string[]): unknown {
-  try {
-    return job.parseArgs(argv);
-  } catch (error) {
-    if (isInvalidOption(error)) throw new UsageError(COMMAND, `${path}: ${error.message}`);
-    throw error;
-  }
-}
-
-/**
- * Whether `error` is an InvalidOptionError, by its code: the job module may have been made with
- * another copy of the library than this command's, whose class `instanceof` would not know.
- */
-function isInvalidOption(error: unknown): error is Error & { readonly option: string } {
-  return error instanceof Error && (error as { code?: unknown }).code === 'INVALID_OPTION' && typeof (error as { option?: unknown }).option === 'string';
-}

@@ -38,6 +38,7 @@ import { OUTLINE_KEY, PROGRESS_KEY, readRecord, RUN_KEY, STATUS_KEY, writeRecord
 import { Lease } from './lease.js';
 import { NatsCheckpointStorage } from './nats-checkpoint-storage.js';
 import { NatsPorts } from './nats-port.js';
+import { isTransientNatsError } from './transient.js';
 
 /** Options of {@link runClusterWorker}. */
 export interface ClusterWorkerOptions<TArgs> {
@@ -167,17 +168,27 @@ class ClusterWorker<TArgs> {
     const signal = this.#setup.signal;
     for (;;) {
       if (signal?.aborted === true) return this.#leave();
-      const now = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
-      if (now?.state === 'complete') return { outcome: 'complete', worker };
-      if (now?.state === 'failed') throw new Error(`job ${names.job} failed: ${now.reason ?? 'no reason recorded'}`);
-      if (this.#membership.held && (await this.#leadership.acquire())) {
-        const outcome = await this.#lead();
+      try {
+        const outcome = await this.#step();
         if (outcome !== undefined) return outcome;
-        continue;
+      } catch (error) {
+        if (!isTransientNatsError(error)) throw error;
+        log(`worker ${worker}: NATS did not answer (${(error as Error).message}); trying again`);
       }
-      if (!this.#membership.held && !(await this.#membership.acquire())) throw new Error(`worker ${worker} lost its lease and its id is taken`);
       await pause(leaseMs / 4, signal);
     }
+  }
+
+  /** One look at the job: its end, or the leader lease free to take (then leads while it holds it). */
+  async #step(): Promise<ClusterWorkerResult | undefined> {
+    const { names, worker } = this.#setup;
+    const membership = this.#membership as Lease;
+    const now = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
+    if (now?.state === 'complete') return { outcome: 'complete', worker };
+    if (now?.state === 'failed') throw new Error(`job ${names.job} failed: ${now.reason ?? 'no reason recorded'}`);
+    if (membership.held && (await (this.#leadership as Lease).acquire())) return this.#lead();
+    if (!membership.held && !(await membership.acquire())) throw new Error(`worker ${worker} lost its lease and its id is taken`);
+    return undefined;
   }
 
   async close(): Promise<void> {
@@ -271,12 +282,12 @@ class ClusterWorker<TArgs> {
         const leading = this.#leading;
         this.#leading = undefined;
         if (!leadership.held) return undefined;
-        const live = await this.#liveLeases();
+        const live = await this.#liveLeases().catch(() => new Map<string, number>());
         if (!leadership.held) return undefined;
         if (error instanceof WorkerProcessError && live.has(error.worker)) suspects.set(error.worker, live.get(error.worker) as number);
         const changed = !sameMembers(members, [...live.keys()]);
         if (changed || leading?.interrupted === true || retriable(error)) {
-          fruitless = (await storage.highestId()) > before ? 0 : fruitless + 1;
+          fruitless = (await storage.highestId().catch(() => before)) > before ? 0 : fruitless + 1;
           if (fruitless < MAX_FRUITLESS_RUNS) {
             log(
               `worker ${worker}: the run on ${members.join(', ')} ended (${error instanceof Error ? error.message : String(error)}); starting again from the last checkpoint`,
@@ -403,7 +414,7 @@ class ClusterWorker<TArgs> {
 
 /** Errors a run ends with when a worker or a channel went away: the next run goes on without it. */
 function retriable(error: unknown): boolean {
-  return error instanceof WorkerProcessError || (error instanceof Error && error.name === 'LinkClosedError');
+  return error instanceof WorkerProcessError || (error instanceof Error && error.name === 'LinkClosedError') || isTransientNatsError(error);
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {
