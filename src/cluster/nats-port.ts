@@ -93,6 +93,9 @@ export class NatsPort implements LinkPort {
     if (event === 'message') {
       this.#messageListeners.push(listener as Listener);
       this.#open();
+    } else if (this.#closed) {
+      // Closed before anyone listened (its run was broken before it started): still heard.
+      queueMicrotask(listener as () => void);
     } else this.#closeListeners.push(listener as () => void);
     return this;
   }
@@ -203,20 +206,23 @@ function joined(parts: readonly Uint8Array[]): Uint8Array {
 export class NatsPorts {
   readonly #nc: NatsConnection;
   readonly #open = new Set<NatsPort>();
+  #broken = false;
 
   constructor(nc: NatsConnection) {
     this.#nc = nc;
   }
 
-  /** A port at `address`, on this process's connection. */
+  /** A port at `address`, on this process's connection; broken from the start once the run is. */
   open(address: NatsPortAddress): NatsPort {
     const port = new NatsPort(this.#nc, address);
-    this.#open.add(port);
+    if (this.#broken) port.break();
+    else this.#open.add(port);
     return port;
   }
 
-  /** Breaks every port still open: their ends here and there hear `close`. */
+  /** Breaks every port of the run, now and to come: their ends here and there hear `close`. */
   breakAll(): void {
+    this.#broken = true;
     for (const port of this.#open) port.break();
     this.#open.clear();
   }

@@ -25,6 +25,8 @@ const nats = await checkNats();
 const LEASE_MS = 1_500;
 const FLAGS = ['--lease-ms', String(LEASE_MS), '--checkpoint-interval', '200'];
 const SEED = 2112;
+/** A case starts and stops several processes and waits out leases: far longer than a unit test. */
+const CASE_TIMEOUT_MS = 120_000;
 
 /** Every worker exits 0 after a line containing `complete`. */
 async function expectAllComplete(workers: readonly WorkerProcess[]): Promise<void> {
@@ -64,82 +66,98 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
   const three = (job: string, output: string, server = url): WorkerProcess[] =>
     ['w1', 'w2', 'w3'].map((id) => startWorker({ url: server, job, id, input, output, flags: FLAGS }));
 
-  it('loses nothing when one worker is killed with SIGKILL at a moment chosen from a seed, the leader or another; the others take over within the lease plus 2 s', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom('leader', 'member'), fc.integer({ min: 1, max: 4 }), async (victimRole, afterCheckpoint) => {
-        const { job, output } = newJob('kill');
-        const workers = three(job, output);
-        const before = await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= afterCheckpoint);
-        const leader = before.leader as string;
-        const victim = workers.find((w) => (victimRole === 'leader' ? w.id === leader : w.id !== leader)) as WorkerProcess;
-        victim.child.kill('SIGKILL');
-        const killedAt = Date.now();
-        const survivors = workers.filter((w) => w !== victim);
-        // Taken over: a run on the survivors alone has started (or the job completed meanwhile).
-        await statusWhen(nc, job, LEASE_MS, (s) => s.state === 'complete' || (s.run !== undefined && !s.run.members.includes(victim.id)));
-        expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 2_000);
-        await expectAllComplete(survivors);
-        expect((await victim.exited).signal).toBe('SIGKILL');
-        expect(await readFile(output, 'utf8')).toBe(expected);
-      }),
-      { numRuns: 3, seed: SEED },
-    );
-  });
+  it(
+    'loses nothing when one worker is killed with SIGKILL at a moment chosen from a seed, the leader or another; the others take over within the lease plus 2 s',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('leader', 'member'), fc.integer({ min: 1, max: 4 }), async (victimRole, afterCheckpoint) => {
+          const { job, output } = newJob('kill');
+          const workers = three(job, output);
+          const before = await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= afterCheckpoint);
+          const leader = before.leader as string;
+          const victim = workers.find((w) => (victimRole === 'leader' ? w.id === leader : w.id !== leader)) as WorkerProcess;
+          victim.child.kill('SIGKILL');
+          const killedAt = Date.now();
+          const survivors = workers.filter((w) => w !== victim);
+          // Taken over: a run on the survivors alone has started (or the job completed meanwhile).
+          await statusWhen(nc, job, LEASE_MS, (s) => s.state === 'complete' || (s.run !== undefined && !s.run.members.includes(victim.id)));
+          expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 2_000);
+          await expectAllComplete(survivors);
+          expect((await victim.exited).signal).toBe('SIGKILL');
+          expect(await readFile(output, 'utf8')).toBe(expected);
+        }),
+        { numRuns: 3, seed: SEED },
+      );
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('fences a worker stopped past its lease: woken, it writes nothing of its old part, rejoins, and exits complete', async () => {
-    const { job, output } = newJob('stop');
-    const workers = three(job, output);
-    const before = await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= 1);
-    const paused = workers.find((w) => w.id !== before.leader) as WorkerProcess;
-    paused.child.kill('SIGSTOP');
-    await statusWhen(nc, job, LEASE_MS, (s) => s.state === 'complete' || (s.run !== undefined && !s.run.members.includes(paused.id)));
-    paused.child.kill('SIGCONT');
-    await expectAllComplete(workers);
-    expect(await readFile(output, 'utf8')).toBe(expected);
-  });
-
-  it('spreads over a fourth worker that joins mid-run, and a worker started after the end says the job is complete', async () => {
-    const { job, output } = newJob('join');
-    const workers = three(job, output);
-    await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= 1);
-    const fourth = startWorker({ url, job, id: 'w4', input, output, flags: FLAGS });
-    await statusWhen(nc, job, LEASE_MS, (s) => s.state === 'complete' || s.run?.members.includes('w4') === true);
-    await expectAllComplete([...workers, fourth]);
-    expect(await readFile(output, 'utf8')).toBe(expected);
-    const late = startWorker({ url, job, id: 'w5', input, output, flags: FLAGS });
-    const { code, stdout } = await late.exited;
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/already complete/);
-  });
-
-  it('carries on when the NATS server restarts mid-run', async () => {
-    const binary = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((path) => existsSync(path));
-    if (binary === undefined) {
-      if (process.env['SLUICE_REQUIRE_SERVICES'] === '1') throw new Error('SLUICE_REQUIRE_SERVICES=1 but no nats-server binary to restart');
-      console.warn('skipping the NATS restart case: no nats-server binary on this machine');
-      return;
-    }
-    const store = await mkdtemp(join(tmpdir(), 'sluice-nats-store-'));
-    const port = await freePort();
-    const server = `nats://127.0.0.1:${port}`;
-    let process_ = await startServer(binary, port, store);
-    const own = await connectNats({ servers: server });
-    try {
-      const { job, output } = newJob('restart');
-      const workers = three(job, output, server);
-      await statusWhen(own, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= 1);
-      process_.kill('SIGTERM');
-      await once(process_, 'exit');
-      process_ = await startServer(binary, port, store);
+  it(
+    'fences a worker stopped past its lease: woken, it writes nothing of its old part, rejoins, and exits complete',
+    async () => {
+      const { job, output } = newJob('stop');
+      const workers = three(job, output);
+      const before = await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= 1);
+      const paused = workers.find((w) => w.id !== before.leader) as WorkerProcess;
+      paused.child.kill('SIGSTOP');
+      await statusWhen(nc, job, LEASE_MS, (s) => s.state === 'complete' || (s.run !== undefined && !s.run.members.includes(paused.id)));
+      paused.child.kill('SIGCONT');
       await expectAllComplete(workers);
       expect(await readFile(output, 'utf8')).toBe(expected);
-    } finally {
-      await own.close();
-      process_.kill('SIGTERM');
-      await once(process_, 'exit');
-      await rm(store, { recursive: true, force: true });
-    }
-  });
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    'spreads over a fourth worker that joins mid-run, and a worker started after the end says the job is complete',
+    async () => {
+      const { job, output } = newJob('join');
+      const workers = three(job, output);
+      await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= 1);
+      const fourth = startWorker({ url, job, id: 'w4', input, output, flags: FLAGS });
+      await statusWhen(nc, job, LEASE_MS, (s) => s.state === 'complete' || s.run?.members.includes('w4') === true);
+      await expectAllComplete([...workers, fourth]);
+      expect(await readFile(output, 'utf8')).toBe(expected);
+      const late = startWorker({ url, job, id: 'w5', input, output, flags: FLAGS });
+      const { code, stdout } = await late.exited;
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/already complete/);
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    'carries on when the NATS server restarts mid-run',
+    async () => {
+      const binary = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((path) => existsSync(path));
+      if (binary === undefined) {
+        if (process.env['SLUICE_REQUIRE_SERVICES'] === '1') throw new Error('SLUICE_REQUIRE_SERVICES=1 but no nats-server binary to restart');
+        console.warn('skipping the NATS restart case: no nats-server binary on this machine');
+        return;
+      }
+      const store = await mkdtemp(join(tmpdir(), 'sluice-nats-store-'));
+      const port = await freePort();
+      const server = `nats://127.0.0.1:${port}`;
+      let process_ = await startServer(binary, port, store);
+      const own = await connectNats({ servers: server });
+      try {
+        const { job, output } = newJob('restart');
+        const workers = three(job, output, server);
+        await statusWhen(own, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= 1);
+        process_.kill('SIGTERM');
+        await once(process_, 'exit');
+        process_ = await startServer(binary, port, store);
+        await expectAllComplete(workers);
+        expect(await readFile(output, 'utf8')).toBe(expected);
+      } finally {
+        await own.close();
+        process_.kill('SIGTERM');
+        await once(process_, 'exit');
+        await rm(store, { recursive: true, force: true });
+      }
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
 
 async function freePort(): Promise<number> {
