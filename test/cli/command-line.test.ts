@@ -26,6 +26,7 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(RUN, ['--workers', '2', 'job.js', '--checkpoint-dir=ck', '--', '--input', 'x', '--', '-h'])).toEqual({
       help: false,
       flags: { workers: '2', 'checkpoint-dir': 'ck' },
+      switches: new Set(),
       positionals: ['job.js'],
       rest: ['--input', 'x', '--', '-h'],
     });
@@ -35,10 +36,18 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(RUN, ['job.js', '--workers', '2', '--workers', '3'])).toEqual({
       help: false,
       flags: { workers: '3' },
+      switches: new Set(),
       positionals: ['job.js'],
       rest: [],
     });
     expect(parseCommandLine(RUN, ['job.js']).flags).toEqual({});
+  });
+
+  it('reads switches, which take no value, and refuses a value given to one', () => {
+    const spec: CommandLineSpec<'job'> = { command: 'sluice status', flags: ['job'], switches: ['json'], positionals: [], rest: undefined };
+    expect(parseCommandLine(spec, ['--json', '--job', 'j'])).toMatchObject({ flags: { job: 'j' }, switches: new Set(['json']) });
+    expect(parseCommandLine(spec, ['--job', 'j']).switches).toEqual(new Set());
+    expect(refusal(spec, ['--json=yes'])?.reason).toBe("option '--json' does not take an argument");
   });
 
   it('answers help for --help or -h before --, whatever else is wrong, and not for one after it', () => {

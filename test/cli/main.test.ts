@@ -17,7 +17,7 @@ describe('sluice', () => {
       for (const help of [long, short]) {
         expect(help).toMatchObject({ code: 0, stderr: '' });
         expect(help.stdout).toMatch(/^Usage: sluice <command>/);
-        expect(help.stdout).toMatch(/^ {2}run {2}run a job module/m);
+        expect(help.stdout).toMatch(/^ {2}run {5}run a job module/m);
         expect(help.stdout).toContain('-h, --help');
       }
       expect(short.stdout).toBe(long.stdout);
@@ -38,8 +38,8 @@ describe('sluice', () => {
   describe('a bad command line', () => {
     // The reason line, exactly; or a pattern, where the line goes on with what the library was given.
     const cases: readonly (readonly [string, readonly string[], string | RegExp])[] = [
-      ['no command', [], 'sluice: missing command (one of: run)'],
-      ['an unknown command', ['deploy'], 'sluice: unknown command "deploy" (one of: run)'],
+      ['no command', [], 'sluice: missing command (one of: run, worker, status)'],
+      ['an unknown command', ['deploy'], 'sluice: unknown command "deploy" (one of: run, worker, status)'],
       ['an unknown flag of sluice', ['--verbose', 'run', JOB], "sluice: unknown option '--verbose'"],
       ['no JOB', ['run'], 'sluice run: missing JOB (the job module to run)'],
       ['an unknown flag of run', ['run', JOB, '--bogus'], "sluice run: unknown option '--bogus'"],
