@@ -277,7 +277,7 @@ class ClusterWorker<TArgs> {
       );
       let result: PipelineResult;
       try {
-        result = await this.#runOnce(members, storage);
+        result = await this.#runOnce(members, storage, suspects);
       } catch (error) {
         const leading = this.#leading;
         this.#leading = undefined;
@@ -312,7 +312,7 @@ class ClusterWorker<TArgs> {
   }
 
   /** One run of the job on `members`, from the last checkpoint; stopped with a checkpoint when a worker joins. */
-  async #runOnce(members: readonly string[], storage: NatsCheckpointStorage): Promise<PipelineResult> {
+  async #runOnce(members: readonly string[], storage: NatsCheckpointStorage, suspects: ReadonlyMap<string, number>): Promise<PipelineResult> {
     const { nc, names, worker, internals, args, checkpointInterval, leaseMs, job } = this.#setup;
     const run = nanoid(10).replace(/[^A-Za-z0-9]/g, '0');
     const ports = new NatsPorts(nc);
@@ -353,9 +353,11 @@ class ClusterWorker<TArgs> {
     signal?.addEventListener('abort', leave);
     const watch = setInterval(() => {
       void (async () => {
-        const live = await this.#liveWorkers();
-        for (const member of members) if (!live.includes(member)) host?.memberLost(member, 'stopped renewing its lease (it died, hung or lost NATS)');
-        if (!stopping && live.some((other) => !members.includes(other))) {
+        const live = await this.#liveLeases();
+        for (const member of members) if (!live.has(member)) host?.memberLost(member, 'stopped renewing its lease (it died, hung or lost NATS)');
+        // A worker the last run lost is not a joining one until it renews its lease.
+        const joined = [...live].some(([other, revision]) => !members.includes(other) && suspects.get(other) !== revision);
+        if (!stopping && joined) {
           stopping = true;
           this.#setup.log(`worker ${worker}: a worker joined job ${names.job}; the run stops at a checkpoint to spread over it`);
           void handle.stop().catch(ignore);
@@ -383,10 +385,6 @@ class ClusterWorker<TArgs> {
       if (entry !== null && entry.operation === 'PUT') workers.set(key.slice('worker.'.length), entry.revision);
     }
     return new Map([...workers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
-
-  async #liveWorkers(): Promise<string[]> {
-    return [...(await this.#liveLeases()).keys()];
   }
 
   /**
