@@ -30,6 +30,30 @@ export interface WorkerSpec {
   readonly partitions?: number;
 }
 
+/** Every process a test started that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+/**
+ * Tracks `child` until it exits, so that a test that fails or times out leaves nothing running
+ * ({@link killLeftovers} in an `afterEach`).
+ */
+export function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Kills whatever a test left running and waits for it to exit. */
+export async function killLeftovers(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (child) => {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }),
+  );
+}
+
 /** Starts one worker process. */
 export function startWorker(spec: WorkerSpec): WorkerProcess {
   const args = [
@@ -50,7 +74,7 @@ export function startWorker(spec: WorkerSpec): WorkerProcess {
     spec.output,
     ...(spec.partitions === undefined ? [] : ['--partitions', String(spec.partitions)]),
   ];
-  const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { checkNats } from '../helpers/services.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
 import { freshJobId, removeJob, writeWordInput } from '../cluster/cluster-fixtures.js';
-import { startWorker, statusWhen, type WorkerProcess } from './cluster-harness.js';
+import { killLeftovers, startWorker, statusWhen, track, type WorkerProcess } from './cluster-harness.js';
 
 const nats = await checkNats();
 const LEASE_MS = 1_500;
@@ -52,6 +52,8 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
     await writeWordInput(input, 150_000, 21);
     expected = wordcountModel(await readFile(input, 'utf8'));
   });
+  // A case that fails or times out still leaves no worker or server behind.
+  afterEach(killLeftovers);
   afterAll(async () => {
     for (const job of jobs) await removeJob(nc, job);
     await nc.close();
@@ -170,7 +172,7 @@ async function freePort(): Promise<number> {
 
 /** Starts nats-server with JetStream on `port`, keeping its store in `store`; resolves once it listens. */
 async function startServer(binary: string, port: number, store: string): Promise<ChildProcess> {
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = track(spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let log = '';
   await new Promise<void>((resolve, reject) => {
     // The log keeps flowing after it is ready, so the server never blocks on a full pipe.
