@@ -5,5 +5,9 @@
  */
 export { connectNats } from './connect-nats.js';
 export type { NatsConnectOptions } from './connect-nats.js';
-export { natsName, publishSubject } from './nats-names.js';
+export type { NatsConnectionChoice } from './nats-connection.js';
+export { filterSubject, natsName, publishSubject } from './nats-names.js';
 export { redactUrl } from './redact-url.js';
+export { fromJetStream } from './from-jetstream.js';
+export type { FromJetStreamOptions, JetStreamMessageInfo } from './from-jetstream.js';
+export { JetStreamTruncatedError, JetStreamWriteError, MalformedMessageError, MessageTooLargeError, NatsUnreachableError } from '../errors.js';
