@@ -10,4 +10,6 @@ export { filterSubject, natsName, publishSubject } from './nats-names.js';
 export { redactUrl } from './redact-url.js';
 export { fromJetStream } from './from-jetstream.js';
 export type { FromJetStreamOptions, JetStreamMessageInfo } from './from-jetstream.js';
+export { toJetStream } from './to-jetstream.js';
+export type { JetStreamSink, JetStreamSinkStats, ToJetStreamOptions } from './to-jetstream.js';
 export { JetStreamTruncatedError, JetStreamWriteError, MalformedMessageError, MessageTooLargeError, NatsUnreachableError } from '../errors.js';
