@@ -9,19 +9,17 @@
  */
 import { nanoid } from 'nanoid';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { systemClock, type Clock } from '../clock.js';
 import { InvalidOptionError, JetStreamWriteError } from '../errors.js';
-import { isFunction, isObject, nonNegativeNumber, positiveInteger, positiveNumber, withDefault } from '../internal/validate.js';
+import { isFunction, nonNegativeNumber, withDefault } from '../internal/validate.js';
 import type { Sink, SinkBatchOrigin } from '../streams/sinks/sink.js';
-import { resolveBackoff, type BackoffOptions } from '../supervision/backoff.js';
-import { AsyncPublisher, type PublisherStats } from './internal/async-publisher.js';
-import { inboxPrefixOf, leaseConnection, type ConnectionLease } from './internal/connection-lease.js';
+import type { JetStreamWriteOptions, JetStreamWriteStats } from './jetstream-writing.js';
+import { holdPublisher, publishSettings, type HeldPublisher } from './internal/held-publisher.js';
 import { checkNumberingToken, OutputNumbering, type NumberingToken } from './internal/output-numbering.js';
 import { checkConnectionChoice, type NatsConnectionChoice } from './nats-connection.js';
 import { natsClient } from './nats-peer.js';
 import { natsName, publishSubject } from './nats-names.js';
 
-/** Options of {@link toJetStream}: where to connect, and where and how to write. */
+/** Options of {@link toJetStream}: where to connect, where and how to write, and the publishing window. */
 export type ToJetStreamOptions<TRecord> = NatsConnectionChoice & {
   /** The subject of every message, or a function of the record that gives each its subject. */
   readonly subject: string | ((record: TRecord) => string);
@@ -38,22 +36,6 @@ export type ToJetStreamOptions<TRecord> = NatsConnectionChoice & {
    */
   readonly stream?: string | undefined;
   /**
-   * Messages published and not yet acknowledged, at most; a write waits for room.
-   * @defaultValue 1024
-   */
-  readonly maxInFlight?: number | undefined;
-  /**
-   * How long an acknowledgement may take before the message goes again (with its id, so it is
-   * stored once), in milliseconds.
-   * @defaultValue 5000
-   */
-  readonly ackTimeoutMs?: number | undefined;
-  /**
-   * The wait between attempts at a message a full stream refused.
-   * @defaultValue `{ minMs: 5, maxMs: 1000, factor: 2, jitter: 0.2 }`
-   */
-  readonly retryBackoff?: BackoffOptions | undefined;
-  /**
    * In a checkpointed run, the shortest duplicate window (`duplicate_window`) a stream written to
    * may have, in milliseconds: what a resumed run writes again is dropped only if it comes within
    * that window of the first write, so the time from a crash to the resumed run's catching up must
@@ -62,35 +44,16 @@ export type ToJetStreamOptions<TRecord> = NatsConnectionChoice & {
    * @defaultValue 120000, the server's default window
    */
   readonly minDuplicateWindowMs?: number | undefined;
-  /** The clock of the sink's timers (retries, acknowledgement timeouts). @defaultValue the real clock */
-  readonly clock?: Clock | undefined;
-};
-
-/** What a JetStream sink has done, over all its runs. */
-export interface JetStreamSinkStats {
-  /** Messages the stream stored. */
-  readonly stored: number;
-  /** Messages the stream dropped as duplicates: what a resumed run wrote again. */
-  readonly duplicates: number;
-  /** Refusals by a full stream, each followed by another attempt. */
-  readonly refusals: number;
-  /** Messages sent again after their acknowledgement did not come in time. */
-  readonly resent: number;
-}
+} & JetStreamWriteOptions;
 
 /** A sink into JetStream, with its counters. */
 export interface JetStreamSink<TRecord> extends Sink<TRecord> {
-  stats(): JetStreamSinkStats;
-}
-
-/** What one run of the sink holds. */
-interface Connected {
-  readonly lease: ConnectionLease;
-  readonly publisher: AsyncPublisher;
+  /** Counters over all the sink's runs. */
+  stats(): JetStreamWriteStats;
 }
 
 const encoder = new TextEncoder();
-const NO_STATS: JetStreamSinkStats = { stored: 0, duplicates: 0, refusals: 0, resent: 0 };
+const NO_STATS: JetStreamWriteStats = { stored: 0, duplicates: 0, refusals: 0, resent: 0 };
 
 /**
  * Writes each record as one JetStream message; exactly-once in a checkpointed run (within the
@@ -113,15 +76,8 @@ export function toJetStream<TRecord>(options: ToJetStreamOptions<TRecord>): JetS
   const subjectOf = subjectFunction(subject);
   if (encode !== undefined) isFunction('encode', encode);
   if (stream !== undefined) natsName('stream', stream);
-  if (retryBackoff !== undefined) isObject('retryBackoff', retryBackoff);
-  if (clock !== undefined) isObject('clock', clock);
-  const settings = {
-    maxInFlight: withDefault(maxInFlight, 1024, (v) => positiveInteger('maxInFlight', v)),
-    ackTimeoutMs: withDefault(ackTimeoutMs, 5_000, (v) => positiveNumber('ackTimeoutMs', v)),
-    backoff: resolveBackoff({ minMs: 5, maxMs: 1_000, ...retryBackoff }, 'retryBackoff'),
-    minDuplicateWindowMs: withDefault(minDuplicateWindowMs, 120_000, (v) => nonNegativeNumber('minDuplicateWindowMs', v)),
-    clock: clock ?? systemClock,
-  };
+  const settings = publishSettings({ maxInFlight, ackTimeoutMs, retryBackoff, clock });
+  const minWindowMs = withDefault(minDuplicateWindowMs, 120_000, (v) => nonNegativeNumber('minDuplicateWindowMs', v));
   const payloadOf = (record: TRecord): Uint8Array => {
     const encoded = encode === undefined ? JSON.stringify(record) : encode(record);
     return typeof encoded === 'string' ? encoder.encode(encoded) : encoded;
@@ -130,50 +86,36 @@ export function toJetStream<TRecord>(options: ToJetStreamOptions<TRecord>): JetS
   /** Set by `recover`: the run is checkpointed, so duplicate windows matter. */
   let transactional = false;
   let numbering: OutputNumbering | undefined;
-  let connecting: Promise<Connected> | undefined;
+  let connecting: Promise<HeldPublisher> | undefined;
   /** What `connecting` resolved to, for the counters. */
-  let connected: Connected | undefined;
+  let connected: HeldPublisher | undefined;
   /** Checks of the duplicate windows of the streams written to; the first failure fails the run. */
   const windowChecks = new Map<string, Promise<void>>();
   let totals = NO_STATS;
 
   const checkWindow = (nc: NatsConnection, name: string): void => {
-    if (!transactional || settings.minDuplicateWindowMs === 0 || windowChecks.has(name)) return;
+    if (!transactional || minWindowMs === 0 || windowChecks.has(name)) return;
     const check = duplicateWindowMs(nc, name).then((windowMs) => {
-      if (windowMs < settings.minDuplicateWindowMs) {
+      if (windowMs < minWindowMs) {
         throw new JetStreamWriteError(
           typeof subject === 'string' ? subject : `stream ${name}`,
-          `stream ${name} remembers message ids for ${windowMs} ms, less than minDuplicateWindowMs (${settings.minDuplicateWindowMs} ms): a resumed run could write again what it had written. Raise the stream's duplicate_window, or lower minDuplicateWindowMs to what a crash and resume take`,
+          `stream ${name} remembers message ids for ${windowMs} ms, less than minDuplicateWindowMs (${minWindowMs} ms): a resumed run could write again what it had written. Raise the stream's duplicate_window, or lower minDuplicateWindowMs to what a crash and resume take`,
         );
       }
     });
     check.catch(() => undefined);
     windowChecks.set(name, check);
   };
-  const connect = (): Promise<Connected> =>
-    (connecting ??= (async () => {
-      const lease = await leaseConnection(connection as NatsConnectionChoice);
-      try {
-        const { transport } = await natsClient();
-        const publisher = new AsyncPublisher({
-          nc: lease.nc,
-          headers: () => transport.headers(),
-          inbox: transport.createInbox(inboxPrefixOf(lease.nc)),
-          maxInFlight: settings.maxInFlight,
-          ackTimeoutMs: settings.ackTimeoutMs,
-          backoff: settings.backoff,
-          clock: settings.clock,
-          expectedStream: stream,
-          onStream: (name) => checkWindow(lease.nc, name),
-        });
-        if (stream !== undefined) checkWindow(lease.nc, stream);
-        connected = { lease, publisher };
-        return connected;
-      } catch (error) {
-        await lease.release();
-        throw error;
-      }
-    })());
+  const connect = (): Promise<HeldPublisher> =>
+    (connecting ??= holdPublisher(connection as NatsConnectionChoice, settings, {
+      expectedStream: stream,
+      onStream: (name) => connected !== undefined && checkWindow(connected.nc, name),
+    }).then((held) => {
+      connected = held;
+      // A stream named up front is checked before anything is written.
+      if (stream !== undefined) checkWindow(held.nc, stream);
+      return held;
+    }));
   /** Ends the run's hold on NATS: the publisher's subscription and timers, the connection if it is ours. */
   const disconnect = async (): Promise<void> => {
     const held = connecting;
@@ -182,9 +124,8 @@ export function toJetStream<TRecord>(options: ToJetStreamOptions<TRecord>): JetS
     const run = await held?.catch(() => undefined);
     connected = undefined;
     if (run === undefined) return;
-    run.publisher.close();
     totals = add(totals, run.publisher.stats());
-    await run.lease.release();
+    await run.close();
   };
   /** Every message acknowledged and every duplicate window checked. */
   const settle = async (): Promise<void> => {
@@ -217,7 +158,6 @@ export function toJetStream<TRecord>(options: ToJetStreamOptions<TRecord>): JetS
     async recover(token) {
       transactional = true;
       numbering = new OutputNumbering(token === undefined || token === null ? fresh() : checkNumberingToken(token));
-      // A stream named up front is checked before anything is written.
       if (stream !== undefined) await connect();
     },
     async close() {
@@ -226,11 +166,13 @@ export function toJetStream<TRecord>(options: ToJetStreamOptions<TRecord>): JetS
       } finally {
         await disconnect();
         numbering = undefined;
+        transactional = false;
       }
     },
     async release() {
       await disconnect();
       numbering = undefined;
+      transactional = false;
     },
     stats: () => (connected === undefined ? totals : add(totals, connected.publisher.stats())),
   };
@@ -241,7 +183,7 @@ function fresh(): NumberingToken {
   return { incarnation: nanoid(12), layout: '', partitions: 0, counts: [] };
 }
 
-function add(a: JetStreamSinkStats, b: PublisherStats): JetStreamSinkStats {
+function add(a: JetStreamWriteStats, b: JetStreamWriteStats): JetStreamWriteStats {
   return { stored: a.stored + b.stored, duplicates: a.duplicates + b.duplicates, refusals: a.refusals + b.refusals, resent: a.resent + b.resent };
 }
 

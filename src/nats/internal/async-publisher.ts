@@ -19,6 +19,7 @@ import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/nats-c
 import type { Clock, TimerHandle } from '../../clock.js';
 import { JetStreamWriteError, MessageTooLargeError } from '../../errors.js';
 import { backoffDelay, type ResolvedBackoff } from '../../supervision/backoff.js';
+import type { JetStreamWriteStats } from '../jetstream-writing.js';
 
 export interface PublisherSetup {
   readonly nc: NatsConnection;
@@ -35,18 +36,6 @@ export interface PublisherSetup {
   readonly expectedStream?: string | undefined;
   /** Called the first time a stream acknowledges a message. */
   readonly onStream?: ((stream: string) => void) | undefined;
-}
-
-/** What a publisher has done so far. */
-export interface PublisherStats {
-  /** Messages the stream stored. */
-  readonly stored: number;
-  /** Messages the stream acknowledged as duplicates of ones it holds (same `Nats-Msg-Id`). */
-  readonly duplicates: number;
-  /** Refusals of a full stream, each followed by another attempt. */
-  readonly refusals: number;
-  /** Messages sent again after their acknowledgement did not come in time. */
-  readonly resent: number;
 }
 
 interface Outgoing {
@@ -114,7 +103,7 @@ export class AsyncPublisher {
     return this.#inFlight.size + this.#refused.length;
   }
 
-  stats(): PublisherStats {
+  stats(): JetStreamWriteStats {
     return { ...this.#stats };
   }
 
