@@ -173,6 +173,10 @@ export class AsyncPublisher {
     // An acknowledgement of a message already acknowledged once (it was sent again).
     if (out === undefined) return;
     this.#inFlight.delete(out.token);
+    if (this.#inFlight.size === 0 && this.#ackTimer !== undefined) {
+      this.#setup.clock.clearTimeout(this.#ackTimer);
+      this.#ackTimer = undefined;
+    }
     const ack = this.#parse(out, msg);
     if (ack === undefined) return;
     const refusal = ack.error;
