@@ -21,6 +21,7 @@ import { JetStreamWriteError, MessageTooLargeError } from '../../errors.js';
 import { backoffDelay, type ResolvedBackoff } from '../../supervision/backoff.js';
 import type { JetStreamWriteStats } from '../jetstream-writing.js';
 
+/** What a publisher needs: the connection and client functions, and its settings. */
 export interface PublisherSetup {
   readonly nc: NatsConnection;
   /** The client's `headers()`. */
@@ -67,6 +68,7 @@ function headerBytes(headers: MsgHdrs): number {
   return bytes;
 }
 
+/** Publishes to JetStream with many messages in flight; see the invariants above. */
 export class AsyncPublisher {
   readonly #setup: PublisherSetup;
   readonly #prefix: string;

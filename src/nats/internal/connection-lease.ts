@@ -6,6 +6,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connectNats, type NatsConnectOptions } from '../connect-nats.js';
 import type { NatsConnectionChoice } from '../nats-connection.js';
 
+/** A connection, and how to let go of it. */
 export interface ConnectionLease {
   readonly nc: NatsConnection;
   /** Closes the connection if the lease opened it; idempotent. */

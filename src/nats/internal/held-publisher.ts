@@ -36,6 +36,7 @@ export function publishSettings(options: JetStreamWriteOptions): PublishSettings
   };
 }
 
+/** A publisher with the connection it publishes on. */
 export interface HeldPublisher {
   readonly nc: NatsConnection;
   readonly publisher: AsyncPublisher;

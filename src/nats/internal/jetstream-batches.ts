@@ -17,6 +17,7 @@ import { natsClient } from '../nats-peer.js';
 import type { NatsConnectionChoice } from '../nats-connection.js';
 import { leaseConnection, type ConnectionLease } from './connection-lease.js';
 
+/** One read's options, checked by `fromJetStream`, and where it starts. */
 export interface ReadSetup<TRecord> {
   readonly connection: NatsConnectionChoice;
   readonly stream: string;
@@ -53,6 +54,7 @@ function decodeJson(data: Uint8Array): unknown {
   return JSON.parse(strict.decode(data));
 }
 
+/** The batches of one read; see above for why it is a class and how it stops. */
 export class JetStreamBatches<TRecord> implements AsyncIterator<Batch<TRecord>> {
   readonly #setup: ReadSetup<TRecord>;
   /** One value for where the read is: not yet opened, opened, or ended (stopped, done or failed). */
