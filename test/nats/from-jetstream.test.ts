@@ -44,7 +44,7 @@ describe('fromJetStream options', () => {
 
   it('refuses a connection given with servers', () => {
     const connection = { publish: () => undefined, subscribe: () => undefined, close: () => undefined };
-    expect(() => fromJetStream({ stream: 'S', connection, servers: url } as never)).toThrow(/`connection`/);
+    expect(() => fromJetStream({ stream: 'S', connection, servers: 'nats://127.0.0.1:4222' } as never)).toThrow(/`connection`/);
   });
 
   it('refuses an offset that is not a sequence', () => {

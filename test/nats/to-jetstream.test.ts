@@ -60,7 +60,8 @@ withNats('toJetStream', () => {
       { id: 2, kind: 'b' },
     ]);
     await expect(sink.write([{ id: 3, kind: 'c d' }])).rejects.toThrow(/`subject`/);
-    await sink.release?.();
+    // What was sent before stays sent: closing waits for its acknowledgements.
+    await sink.close?.();
     expect((await s.messages()).map((m) => m.subject)).toEqual([`${s.subject}.a`, `${s.subject}.b`]);
   });
 
@@ -98,6 +99,8 @@ withNats('toJetStream', () => {
     await first.write(['a2'], from(0, 2));
     await first.write(['b1', 'b2'], from(1, 2));
     await first.write(['a3'], from(0, 2));
+    // They reach the stream (a pre-commit waits for that), but the checkpoint never completes.
+    await first.preCommit?.(2);
     await first.release?.();
 
     const second = toJetStream<string>({ servers: url, subject: `${s.subject}.out` });
@@ -120,6 +123,7 @@ withNats('toJetStream', () => {
     await first.write(['a0'], from(0, 2));
     const token = await first.preCommit?.(1);
     await first.write(['a1', 'a2'], from(0, 2));
+    await first.preCommit?.(2);
     await first.release?.();
 
     const rescaled = toJetStream<string>({ servers: url, subject: `${s.subject}.out` });
