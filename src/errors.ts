@@ -26,7 +26,11 @@ export type SluiceErrorCode =
   | 'JOB_MISMATCH'
   | 'MISSING_PEER_DEPENDENCY'
   | 'WORKER_PROCESS_LOST'
-  | 'NATS_UNREACHABLE';
+  | 'NATS_UNREACHABLE'
+  | 'MALFORMED_MESSAGE'
+  | 'MESSAGE_TOO_LARGE'
+  | 'JETSTREAM_WRITE_FAILED'
+  | 'JETSTREAM_TRUNCATED';
 
 /**
  * Base class of every Sluice error.
@@ -364,6 +368,95 @@ export class NatsUnreachableError extends SluiceError {
     super(`Cannot connect to NATS at ${servers}: ${reason}`, { cause });
     this.name = 'NatsUnreachableError';
     this.servers = servers;
+  }
+}
+
+/**
+ * A JetStream message a source read could not be decoded into a record: the pipeline sends it to
+ * dead letters with this error (and the payload as text) and goes on with the next message.
+ */
+export class MalformedMessageError extends SluiceError {
+  readonly code = 'MALFORMED_MESSAGE' as const;
+  /** The stream it was read from. */
+  readonly stream: string;
+  /** Its subject. */
+  readonly subject: string;
+  /** Its stream sequence: where to find it again (`nats stream get <stream> <sequence>`). */
+  readonly sequence: number;
+
+  constructor(stream: string, subject: string, sequence: number, cause: unknown) {
+    super(`Message ${sequence} of stream ${stream} (subject ${subject}) could not be decoded: ${errorMessage(cause)}`, { cause });
+    this.name = 'MalformedMessageError';
+    this.stream = stream;
+    this.subject = subject;
+    this.sequence = sequence;
+  }
+}
+
+/**
+ * A record encoded into more bytes (payload and headers) than the NATS server takes in one
+ * message (its `max_payload`): nothing of it was published.
+ */
+export class MessageTooLargeError extends SluiceError {
+  readonly code = 'MESSAGE_TOO_LARGE' as const;
+  /** The subject it was for. */
+  readonly subject: string;
+  /** Its size, payload and headers. */
+  readonly bytes: number;
+  /** The server's limit. */
+  readonly maxPayload: number;
+
+  constructor(subject: string, bytes: number, maxPayload: number) {
+    super(
+      `A record for ${subject} encodes into ${bytes} bytes, more than the server's max_payload of ${maxPayload}: raise max_payload in the server's configuration, or encode the record smaller`,
+    );
+    this.name = 'MessageTooLargeError';
+    this.subject = subject;
+    this.bytes = bytes;
+    this.maxPayload = maxPayload;
+  }
+}
+
+/**
+ * JetStream refused a write for a reason waiting cannot cure (no stream takes the subject, another
+ * stream than the expected one does, the server failed to store it), or the stream keeps message
+ * ids for a shorter time than exactly-once output needs. Refusals because the stream is full are
+ * not this error: the writer waits and tries again.
+ */
+export class JetStreamWriteError extends SluiceError {
+  readonly code = 'JETSTREAM_WRITE_FAILED' as const;
+  /** The subject written to. */
+  readonly subject: string;
+
+  constructor(subject: string, reason: string, cause?: unknown) {
+    super(`Writing to ${subject} failed: ${reason}`, cause === undefined ? undefined : { cause });
+    this.name = 'JetStreamWriteError';
+    this.subject = subject;
+  }
+}
+
+/**
+ * A JetStream source was asked to resume after a sequence whose successors the stream no longer
+ * holds (limits or a purge removed them): the messages between are lost to this job, which is to
+ * be investigated, not skipped silently.
+ */
+export class JetStreamTruncatedError extends SluiceError {
+  readonly code = 'JETSTREAM_TRUNCATED' as const;
+  /** The stream. */
+  readonly stream: string;
+  /** The sequence the source was to read on after. */
+  readonly after: number;
+  /** The stream's first sequence now. */
+  readonly firstSequence: number;
+
+  constructor(stream: string, after: number, firstSequence: number) {
+    super(
+      `Stream ${stream} no longer holds the messages after sequence ${after}: it now starts at ${firstSequence}, so ${firstSequence - after - 1} were removed before this job read them`,
+    );
+    this.name = 'JetStreamTruncatedError';
+    this.stream = stream;
+    this.after = after;
+    this.firstSequence = firstSequence;
   }
 }
 

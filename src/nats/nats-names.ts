@@ -39,3 +39,23 @@ export function publishSubject(option: string, value: unknown): string {
   }
   return value;
 }
+
+/** A subject to filter on: tokens as above, or `*` for any one token, or `>` as the last for the rest. */
+const FILTER = /^([^\s.*>]+|\*)(\.([^\s.*>]+|\*))*(\.>)?$|^>$/;
+
+/**
+ * Returns `value`, or throws unless it is a subject to filter on: like {@link publishSubject}, but
+ * a token may be `*` (any one token) and the last may be `>` (any rest).
+ * @throws InvalidOptionError naming `option`.
+ * @example
+ * ```ts
+ * filterSubject('subject', 'orders.*.created'); // 'orders.*.created'
+ * filterSubject('subject', 'orders.>');         // 'orders.>'
+ * ```
+ */
+export function filterSubject(option: string, value: unknown): string {
+  if (typeof value !== 'string' || !FILTER.test(value)) {
+    throw new InvalidOptionError(option, 'a NATS subject, with `*` for one token and a last `>` for the rest, e.g. `orders.>`', value);
+  }
+  return value;
+}

@@ -17,8 +17,9 @@ function byFile(file: string): SnippetReport[] {
 }
 
 describe('the rule for a complete program', () => {
-  it('takes ts blocks that import from sluice or sluice/testing, also across lines', () => {
+  it('takes ts blocks that import from sluice, sluice/testing or sluice/nats, also across lines', () => {
     expect(isProgram('ts', "import { pipeline } from 'sluice';\nawait run();")).toBe(true);
+    expect(isProgram('ts', "import { fromJetStream } from 'sluice/nats';")).toBe(true);
     expect(isProgram('ts', "import {\n  createTestKit,\n} from 'sluice/testing';")).toBe(true);
     expect(isProgram('ts', 'import type { Keyed } from "sluice";')).toBe(true);
   });

@@ -18,12 +18,12 @@ export interface Snippet {
 }
 
 /**
- * The rule: a ```ts block is a complete program when it imports from 'sluice' or 'sluice/testing'
- * (`import … from 'sluice'`, also split over lines). Blocks that don't are fragments, shown for
- * their shape, and are not checked.
+ * The rule: a ```ts block is a complete program when it imports from 'sluice', 'sluice/testing' or
+ * 'sluice/nats' (`import … from 'sluice'`, also split over lines). Blocks that don't are
+ * fragments, shown for their shape, and are not checked.
  */
 export function isProgram(lang: string, code: string): boolean {
-  return lang === 'ts' && /^import\s[^;]*?\bfrom\s+['"]sluice(?:\/testing)?['"]/m.test(code);
+  return lang === 'ts' && /^import\s[^;]*?\bfrom\s+['"]sluice(?:\/testing|\/nats)?['"]/m.test(code);
 }
 
 /** The Markdown files whose snippets are checked: README.md and docs/*.md. */
@@ -54,6 +54,7 @@ export interface SnippetReport {
 const entryPoints: Readonly<Record<string, string>> = {
   sluice: join(projectRoot, 'src/index.ts'),
   'sluice/testing': join(projectRoot, 'src/testing/index.ts'),
+  'sluice/nats': join(projectRoot, 'src/nats/index.ts'),
 };
 
 /** The project's compiler options (tsconfig.json), except that unused names are fine in a snippet. */
@@ -67,7 +68,8 @@ function snippetOptions(): ts.CompilerOptions {
 
 /**
  * Type-checks every snippet as its own ES module (`.mts`, so top-level await is allowed), with
- * 'sluice' resolved to src/index.ts and 'sluice/testing' to src/testing/index.ts.
+ * 'sluice' resolved to src/index.ts, 'sluice/testing' to src/testing/index.ts and 'sluice/nats' to
+ * src/nats/index.ts.
  */
 export function checkSnippets(snippets: readonly Snippet[]): SnippetReport[] {
   const options = snippetOptions();

@@ -5,7 +5,7 @@
  * when told the checkpoint completed; the job's last checkpoint commits, then closes, the sink.
  */
 import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
-import type { Sink } from '../sinks/sink.js';
+import type { Sink, SinkBatchOrigin } from '../sinks/sink.js';
 import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
 import type { StageMessage } from './messages.js';
 import type { OperatorCounters } from './operator-counters.js';
@@ -24,6 +24,7 @@ export interface SinkSetup {
 
 export function sinkActor(setup: SinkSetup): ActorDefinition<number, StageMessage<unknown>> {
   const { sink, upstreams, counters } = setup;
+  const origins: readonly SinkBatchOrigin[] = Array.from({ length: upstreams }, (_, partition) => ({ partition, partitions: upstreams }));
   // The sink actor is never restarted (a failing sink fails the run), so this needs no rollback.
   let alignment: Alignment | undefined;
   const preCommit = async (id: number): Promise<void> => {
@@ -38,7 +39,7 @@ export function sinkActor(setup: SinkSetup): ActorDefinition<number, StageMessag
     switch (message.type) {
       case 'batch':
         counters.recordsIn += message.entries.length;
-        await sink.write(message.entries);
+        await sink.write(message.entries, origins[message.from]);
         counters.recordsOut += message.entries.length;
         return ended;
       case 'barrier': {

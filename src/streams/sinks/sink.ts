@@ -1,7 +1,20 @@
 /**
  * A sink takes a pipeline's output in batches, in order. Writing is awaited: a slow sink slows the
- * pipeline down instead of making it buffer without bound.
+ * pipeline down instead of making it buffer without bound. Each batch says which partition of the
+ * stage before the sink sent it: that partition's output is in order, whereas batches of different
+ * partitions interleave as they arrive.
  */
+
+/**
+ * Where a batch comes from: one partition of the stage before the sink (the source, when no stage
+ * partitions the stream). The same object for every batch of that partition in a run.
+ */
+export interface SinkBatchOrigin {
+  /** The sending partition's index, from 0. */
+  readonly partition: number;
+  /** How many partitions that stage has: 1 when the source feeds the sink. */
+  readonly partitions: number;
+}
 
 /**
  * Where a pipeline's records end up.
@@ -14,8 +27,13 @@
 export interface Sink<TRecord> {
   /** A name for metrics and errors. */
   readonly name: string;
-  /** Takes the next records, in order; the pipeline sends no more until this settles. */
-  write(records: readonly TRecord[]): Promise<void> | void;
+  /**
+   * Takes the next records, in order; the pipeline sends no more until this settles. A pipeline
+   * always passes `origin`; a sink that numbers its output deterministically (for idempotent
+   * writes) counts per origin, since each partition's output after a checkpoint is a function of
+   * that checkpoint whereas their interleaving is not.
+   */
+  write(records: readonly TRecord[], origin?: SinkBatchOrigin): Promise<void> | void;
   /**
    * The input ended: flush and release what the sink holds. Called once, after the last write (with
    * checkpoints on, after the final checkpoint committed; never for a run that was stopped).

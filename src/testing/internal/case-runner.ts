@@ -108,7 +108,7 @@ interface WrappedToken {
 function commitGate<TOut>(inner: Sink<TOut>, holdCommit: (checkpoint: number) => boolean): Sink<TOut> {
   const sink: Sink<TOut> = {
     name: inner.name,
-    write: (records) => inner.write(records),
+    write: (records, origin) => inner.write(records, origin),
     async preCommit(checkpoint) {
       const token: unknown = await inner.preCommit?.(checkpoint);
       return token === undefined ? { checkpoint } : { checkpoint, token };

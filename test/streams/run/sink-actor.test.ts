@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSystem, type ActorRef, type Sink } from '../../../src/index.js';
+import { createSystem, type ActorRef, type Sink, type SinkBatchOrigin } from '../../../src/index.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
 import { batchOf } from './stage-messages.js';
 import { sinkActor } from '../../../src/streams/run/sink-actor.js';
@@ -59,6 +59,22 @@ describe('sinkActor', () => {
     expect(log).toEqual(['write a,b', 'write c', 'close']);
     expect(counters).toMatchObject({ recordsIn: 3, recordsOut: 3 });
     await system.shutdown();
+  });
+
+  it('tells the sink which upstream partition sent each batch, with the same origin object every time', async () => {
+    const origins: (SinkBatchOrigin | undefined)[] = [];
+    const sink: Sink<unknown> = { name: 'origins', write: (_records, origin) => void origins.push(origin) };
+    const { system, ref } = spawnSink(sink, 3, false);
+    await ref.send(batchOf(2, ['a']));
+    await ref.send(batchOf(0, ['b']));
+    await ref.send(batchOf(2, ['c']));
+    await system.shutdown({ drain: true });
+    expect(origins).toEqual([
+      { partition: 2, partitions: 3 },
+      { partition: 0, partitions: 3 },
+      { partition: 2, partitions: 3 },
+    ]);
+    expect(origins[0]).toBe(origins[2]);
   });
 
   it('aligns a checkpoint’s barriers from every upstream: what came after a barrier is written after the pre-commit', async () => {
