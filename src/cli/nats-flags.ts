@@ -51,3 +51,15 @@ export function natsOptions(command: string, flags: { readonly [K in NatsFlag]?:
     ...(Object.keys(tls).length === 0 ? {} : { tls }),
   };
 }
+
+/** The connection options and the job id of a command about a cluster job (`--job` is required). */
+export function clusterJob(
+  command: string,
+  flags: { readonly [K in NatsFlag | 'job']?: string },
+  env: NodeJS.ProcessEnv,
+): { readonly nats: NatsConnectOptions; readonly jobId: string } {
+  const nats = natsOptions(command, flags, env);
+  const jobId = flags.job;
+  if (jobId === undefined) throw new UsageError(command, 'missing --job ID (the id every worker of the job is started with)');
+  return { nats, jobId };
+}

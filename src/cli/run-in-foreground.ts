@@ -9,11 +9,7 @@
 import type { PipelineHandle } from '../streams/pipeline-handle.js';
 import { failureText } from './failure-text.js';
 import { runSummary } from './run-summary.js';
-
-/** The signals that stop a run, and the exit status each one ends the process with (128 + its number). */
-const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
-
-type StopSignal = keyof typeof STOP_SIGNALS;
+import { STOP_SIGNALS, StopSignals } from './stop-signals.js';
 
 /** What {@link runInForeground} runs, and how it reports. */
 export interface ForegroundRun {
@@ -35,32 +31,22 @@ export interface ForegroundRun {
  * ```
  */
 export async function runInForeground(run: ForegroundRun): Promise<number> {
-  const controller = new AbortController();
-  let stoppedBy: StopSignal | undefined;
-  const onSignal = (signal: StopSignal): void => {
-    // process.exit here, not exitCode: the one asking twice wants the process gone, not the
-    // last checkpoint or the slow sink the first request is still waiting for.
-    if (stoppedBy !== undefined) process.exit(STOP_SIGNALS[signal]);
-    stoppedBy = signal;
-    controller.abort();
-  };
-  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
-  for (const signal of signals) process.on(signal, onSignal);
+  const stops = new StopSignals();
   try {
-    const handle = run.start(controller.signal);
+    const handle = run.start(stops.signal);
     let line: string;
     let status: number;
     try {
       const result = await handle.done;
-      line = runSummary(result, { signal: stoppedBy, checkpointDir: run.checkpointDir });
+      line = runSummary(result, { signal: stops.stoppedBy, checkpointDir: run.checkpointDir });
       status = 0;
     } catch (error) {
       line = failureText(error);
       status = 1;
     }
     process.stderr.write(`${run.command}: ${line}\n`);
-    return stoppedBy === undefined ? status : STOP_SIGNALS[stoppedBy];
+    return stops.stoppedBy === undefined ? status : STOP_SIGNALS[stops.stoppedBy];
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
+    stops.dispose();
   }
 }

@@ -9,7 +9,7 @@ import { connectNats } from '../nats/connect-nats.js';
 import type { Command } from './command.js';
 import { parseCommandLine, type CommandLineSpec } from './command-line.js';
 import { isInvalidOption } from './job-flags.js';
-import { NATS_FLAGS, NATS_FLAGS_HELP, natsOptions, type NatsFlag } from './nats-flags.js';
+import { clusterJob, NATS_FLAGS, NATS_FLAGS_HELP, type NatsFlag } from './nats-flags.js';
 import { UsageError } from './usage-error.js';
 
 const COMMAND = 'sluice status';
@@ -50,9 +50,7 @@ export const statusCommand: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    const nats = natsOptions(COMMAND, line.flags, process.env);
-    const jobId = line.flags.job;
-    if (jobId === undefined) throw new UsageError(COMMAND, 'missing --job ID');
+    const { nats, jobId } = clusterJob(COMMAND, line.flags, process.env);
     const json = line.switches.has('json');
     const nc = await connectNats({ ...nats, maxReconnectAttempts: 0 });
     try {

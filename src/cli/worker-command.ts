@@ -10,7 +10,8 @@ import type { Command } from './command.js';
 import { parseCommandLine, type CommandLineSpec } from './command-line.js';
 import { isInvalidOption, jobArgs, positiveIntegerFlag } from './job-flags.js';
 import { loadJob } from './load-job.js';
-import { NATS_FLAGS, NATS_FLAGS_HELP, natsOptions, type NatsFlag } from './nats-flags.js';
+import { clusterJob, NATS_FLAGS, NATS_FLAGS_HELP, type NatsFlag } from './nats-flags.js';
+import { StopSignals } from './stop-signals.js';
 import { UsageError } from './usage-error.js';
 
 const COMMAND = 'sluice worker';
@@ -64,10 +65,6 @@ const FLAG_OF_OPTION: ReadonlyMap<string, string> = new Map([
   ['leaseMs', '--lease-ms'],
 ]);
 
-const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143 } as const;
-
-type StopSignal = keyof typeof STOP_SIGNALS;
-
 /** `sluice worker`. */
 export const workerCommand: Command = {
   name: 'worker',
@@ -78,24 +75,14 @@ export const workerCommand: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    const nats = natsOptions(COMMAND, line.flags, process.env);
-    const jobId = line.flags.job;
-    if (jobId === undefined) throw new UsageError(COMMAND, 'missing --job ID (the id every worker of the job is started with)');
+    const { nats, jobId } = clusterJob(COMMAND, line.flags, process.env);
     const leaseMs = positiveIntegerFlag(COMMAND, '--lease-ms', line.flags['lease-ms'], 3_000);
     const checkpointInterval = positiveIntegerFlag(COMMAND, '--checkpoint-interval', line.flags['checkpoint-interval'], 1_000);
     const replicas = positiveIntegerFlag(COMMAND, '--replicas', line.flags.replicas, 1);
     const path = line.positionals[0] as string;
     const job = await loadJob(COMMAND, path, process.cwd());
     const args = jobArgs(COMMAND, job, path, line.rest);
-    const controller = new AbortController();
-    let stoppedBy: StopSignal | undefined;
-    const onSignal = (signal: StopSignal): void => {
-      if (stoppedBy !== undefined) process.exit(STOP_SIGNALS[signal]);
-      stoppedBy = signal;
-      controller.abort();
-    };
-    const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
-    for (const signal of signals) process.on(signal, onSignal);
+    const stops = new StopSignals();
     try {
       const result = await runClusterWorker({
         job,
@@ -106,7 +93,7 @@ export const workerCommand: Command = {
         leaseMs,
         checkpointInterval,
         replicas,
-        signal: controller.signal,
+        signal: stops.signal,
         log: (text) => process.stderr.write(`${COMMAND}: ${text}\n`),
       });
       const said =
@@ -122,7 +109,7 @@ export const workerCommand: Command = {
       if (flag !== undefined) throw new UsageError(COMMAND, `${flag}: ${(error as Error).message}`);
       throw error;
     } finally {
-      for (const signal of signals) process.off(signal, onSignal);
+      stops.dispose();
     }
   },
 };

@@ -3,10 +3,10 @@
  * 2 and one line naming the problem), an unreachable server (exit 1, named without its
  * credentials), a job nobody ran, and a worker that leaves on SIGTERM with exit 0.
  */
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { checkNats } from '../helpers/services.js';
+import { unusedPort } from '../helpers/ports.js';
 import { freshJobId, removeJob } from '../cluster/cluster-fixtures.js';
 import { sluice, startSluice } from './sluice.js';
 
@@ -18,14 +18,6 @@ function usageLine(stderr: string): string {
   expect(hint).toMatch(/^Run "sluice (worker|status) --help" for usage\.$/);
   expect(more.join('')).toBe('');
   return line;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('sluice worker and sluice status', () => {
@@ -83,7 +75,7 @@ describe('sluice worker and sluice status', () => {
   });
 
   it('exits 1 naming the server, never its password, when NATS does not answer', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     for (const command of [
       [
         'worker',

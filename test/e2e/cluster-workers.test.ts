@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -17,6 +16,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { checkNats } from '../helpers/services.js';
+import { unusedPort } from '../helpers/ports.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
 import { freshJobId, removeJob, writeWordInput } from '../cluster/cluster-fixtures.js';
 import { killLeftovers, startWorker, statusWhen, track, type WorkerProcess } from './cluster-harness.js';
@@ -138,7 +138,7 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
         return;
       }
       const store = await mkdtemp(join(tmpdir(), 'sluice-nats-store-'));
-      const port = await freePort();
+      const port = await unusedPort();
       const server = `nats://127.0.0.1:${port}`;
       let process_ = await startServer(binary, port, store);
       const own = await connectNats({ servers: server });
@@ -161,14 +161,6 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
     CASE_TIMEOUT_MS,
   );
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts nats-server with JetStream on `port`, keeping its store in `store`; resolves once it listens. */
 async function startServer(binary: string, port: number, store: string): Promise<ChildProcess> {

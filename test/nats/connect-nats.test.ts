@@ -1,21 +1,12 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { natsName, publishSubject } from '../../src/nats/nats-names.js';
 import { redactUrl } from '../../src/nats/redact-url.js';
 import { InvalidOptionError, NatsUnreachableError } from '../../src/index.js';
 import { checkNats } from '../helpers/services.js';
+import { unusedPort } from '../helpers/ports.js';
 
 const nats = await checkNats();
-
-/** A port nothing listens on: taken from the system, then freed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('names that become subjects and buckets', () => {
   it('takes letters, digits, _ and -', () => {
@@ -43,7 +34,7 @@ describe('addresses shown without credentials', () => {
 
 describe('connecting', () => {
   it('fails with an error naming the address, never the password', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const failure = await connectNats({ servers: `nats://bob:hunter2@127.0.0.1:${port}`, maxReconnectAttempts: 0, timeout: 1_000 }).catch(
       (error: unknown) => error,
     );
