@@ -330,9 +330,10 @@ export class JobMismatchError extends SluiceError {
   /** The job module's URL. */
   readonly url: string;
 
-  constructor(url: string, where: string, difference: string) {
+  /** @param than - what the plan differs from: the main thread's, by default. */
+  constructor(url: string, where: string, difference: string, than = 'in the main thread') {
     super(
-      `The job module ${url} built another plan in ${where} than in the main thread (${difference}); a job module must build the same pipeline from the same arguments everywhere`,
+      `The job module ${url} built another plan in ${where} than ${than} (${difference}); a job module must build the same pipeline from the same arguments everywhere`,
     );
     this.name = 'JobMismatchError';
     this.url = url;

@@ -21,6 +21,7 @@ type WorkerFlag = NatsFlag | 'job' | 'worker-id' | 'lease-ms' | 'checkpoint-inte
 const SPEC: CommandLineSpec<WorkerFlag> = {
   command: COMMAND,
   flags: [...NATS_FLAGS, 'job', 'worker-id', 'lease-ms', 'checkpoint-interval', 'replicas'],
+  switches: ['replan'],
   positionals: ['JOB (the job module to run)'],
   rest: "the job's arguments",
 };
@@ -42,6 +43,9 @@ Options:
   --checkpoint-interval MS   milliseconds between checkpoints (default 1000)
   --replicas N               copies of the job's buckets: 3 on a 3-node NATS cluster
                              (default 1)
+  --replan                   take this worker's plan as the job's (another --partitions
+                             in JOB-ARGS, say) once every worker of the job is stopped:
+                             the job goes on from its last checkpoint with it
   -h, --help                 print this help
 
 ${NATS_FLAGS_HELP}
@@ -93,6 +97,7 @@ export const workerCommand: Command = {
         leaseMs,
         checkpointInterval,
         replicas,
+        replan: line.switches.has('replan'),
         signal: stops.signal,
         log: (text) => process.stderr.write(`${COMMAND}: ${text}\n`),
       });

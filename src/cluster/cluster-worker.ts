@@ -5,7 +5,7 @@
  *
  * Every worker holds a lease on its own liveness key, and one of them, the leader, holds the
  * `leader` lease. The leader reads the source, writes the sink and coordinates checkpoints (kept in
- * the job's Object Store bucket, so any worker can lead next); the partitions are spread over all
+ * the job's checkpoint bucket, so any worker can lead next); the partitions are spread over all
  * the live workers by key-group ranges, the leader among them, each worker running its share as a
  * worker thread runs its share of a threaded job, with the links over NATS. When a worker is lost
  * (its lease runs out) or joins, the leader starts the run again from the last checkpoint with
@@ -16,7 +16,7 @@
 import { hostname } from 'node:os';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { ObjectStore } from '@nats-io/obj';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { nanoid } from 'nanoid';
 import { InvalidOptionError, JobMismatchError, WorkerProcessError } from '../errors.js';
 import { ignore } from '../internal/ignore.js';
@@ -33,6 +33,7 @@ import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js'
 import { runJobThread } from '../threads/job-thread.js';
 import { ClusterHost } from './cluster-host.js';
 import { ClusterMember } from './cluster-member.js';
+import { jobBucket } from './job-bucket.js';
 import { jobNames, type JobNames } from './job-names.js';
 import { OUTLINE_KEY, PROGRESS_KEY, readRecord, RUN_KEY, STATUS_KEY, writeRecord, type JobStatusRecord, type ProgressRecord } from './job-record.js';
 import { Lease } from './lease.js';
@@ -66,6 +67,13 @@ export interface ClusterWorkerOptions<TArgs> {
    * first worker of the job. @defaultValue 1
    */
   readonly replicas?: number | undefined;
+  /**
+   * Takes this worker's plan as the job's when it differs from the one recorded (another partition
+   * count, say), provided no worker of the job is live: the next run resumes the last checkpoint
+   * with the new plan, redistributing its state by key. Stop every worker of the job (SIGTERM)
+   * first. Without it, a different plan is refused with a JobMismatchError. @defaultValue false
+   */
+  readonly replan?: boolean | undefined;
   /** Aborting it makes the worker leave the job: its partitions go to the others, and it resolves `left`. */
   readonly signal?: AbortSignal | undefined;
   /** Where the worker says what happens (joined, leads, a worker lost, complete). */
@@ -128,7 +136,8 @@ class ClusterWorker<TArgs> {
   readonly #setup: ClusterWorkerSetup<TArgs>;
   #state!: KV;
   #leases!: KV;
-  #store!: ObjectStore;
+  #checkpoints!: KV;
+  #jsm!: JetStreamManager;
   #member: ClusterMember | undefined;
   #membership: Lease | undefined;
   #leadership: Lease | undefined;
@@ -142,12 +151,13 @@ class ClusterWorker<TArgs> {
 
   async run(): Promise<ClusterWorkerResult> {
     const { nc, names, worker, leaseMs, log } = this.#setup;
-    const { kv, obj } = await natsClient();
+    const { kv, jetstream } = await natsClient();
     const kvm = new kv.Kvm(nc);
     const replicas = this.#setup.replicas;
-    this.#state = await kvm.create(names.stateBucket, { history: 1, replicas });
+    this.#state = await jobBucket(kvm, names.stateBucket, { history: 1, replicas });
     this.#leases = await this.#leaseBucket(kvm);
-    this.#store = await new obj.Objm(nc).create(names.checkpointBucket, { replicas });
+    this.#checkpoints = await jobBucket(kvm, names.checkpointBucket, { history: 1, replicas });
+    this.#jsm = await jetstream.jetstreamManager(nc);
     const status = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
     if (status?.state === 'complete') {
       log(`job ${names.job} is already complete`);
@@ -202,7 +212,7 @@ class ClusterWorker<TArgs> {
   async #leaseBucket(kvm: InstanceType<Awaited<ReturnType<typeof natsClient>>['kv']['Kvm']>): Promise<KV> {
     const { names, leaseMs } = this.#setup;
     try {
-      return await kvm.create(names.leaseBucket, { ttl: leaseMs, history: 1, replicas: this.#setup.replicas });
+      return await jobBucket(kvm, names.leaseBucket, { ttl: leaseMs, history: 1, replicas: this.#setup.replicas });
     } catch (error) {
       const existing = await kvm.open(names.leaseBucket).catch(() => undefined);
       const ttl = existing === undefined ? undefined : (await existing.status()).ttl;
@@ -225,7 +235,21 @@ class ClusterWorker<TArgs> {
     }
     const recorded = await readRecord<string[]>(this.#state, OUTLINE_KEY);
     const difference = recorded === undefined ? undefined : outlineDifference(outline, recorded);
-    if (difference !== undefined) throw new JobMismatchError(job.url, `worker ${worker} of job ${names.job}`, difference);
+    if (difference === undefined) return;
+    const where = `worker ${worker} of job ${names.job}`;
+    const than = 'the job records';
+    if (this.#setup.replan !== true) {
+      throw new JobMismatchError(job.url, where, `${difference}; to run the job with this plan, stop its workers and start them with replan`, than);
+    }
+    const live = [...(await this.#liveLeases()).keys()];
+    if (live.length > 0) {
+      // A worker replanning at the same time may have recorded this very plan before taking its lease.
+      const now = await readRecord<string[]>(this.#state, OUTLINE_KEY);
+      if (now !== undefined && outlineDifference(outline, now) === undefined) return;
+      throw new JobMismatchError(job.url, where, `${difference}; replan needs every worker of the job stopped, and ${live.join(', ')} still run`, than);
+    }
+    await writeRecord(this.#state, OUTLINE_KEY, outline);
+    this.#setup.log(`worker ${worker} replanned job ${names.job}: ${difference}`);
   }
 
   /** Breaks the runs on this worker when its connection to NATS drops: what was in flight may be lost, so they start again. */
@@ -264,7 +288,7 @@ class ClusterWorker<TArgs> {
     const leadership = this.#leadership as Lease;
     let fruitless = 0;
     leadership.keep(leaseMs / 3, () => this.#fenced('the leader lease'));
-    const storage = new NatsCheckpointStorage(this.#store, names.checkpointBucket, async () => {
+    const storage = new NatsCheckpointStorage(this.#checkpoints, this.#jsm, names.checkpointBucket, async () => {
       if (!(await leadership.renew())) throw new Error(`worker ${worker} no longer leads job ${names.job}`);
     });
     /** Workers a run lost, with their lease's revision then. */

@@ -10,7 +10,7 @@ export interface JobNames {
   readonly stateBucket: string;
   /** KV bucket of the leases (liveness of each worker, leadership): its entries expire when not renewed. */
   readonly leaseBucket: string;
-  /** Object Store bucket of the job's checkpoints. */
+  /** KV bucket of the job's checkpoints. */
   readonly checkpointBucket: string;
   /** Where worker `worker` takes its part of a run. */
   member(worker: string): string;

@@ -11,6 +11,13 @@ import { jobNames } from './job-names.js';
 import { PROGRESS_KEY, readRecord, RUN_KEY, STATUS_KEY, type JobState, type JobStatusRecord, type ProgressRecord, type RunRecord } from './job-record.js';
 import { NatsCheckpointStorage } from './nats-checkpoint-storage.js';
 
+/**
+ * Reads through JetStream's direct get, as the workers' buckets allow. An opened bucket otherwise
+ * reads through the message-get API, which a 2.9.10 server was seen to crash in (a nil pointer in
+ * its handler) when asked for a key of the lease bucket, whose values expire.
+ */
+const DIRECT = { allow_direct: true } as const;
+
 /** A job's status, as `sluice status` shows it. */
 export interface ClusterJobStatus {
   readonly job: string;
@@ -34,7 +41,7 @@ export interface ClusterJobStatus {
  */
 export async function readJobStatus(nc: NatsConnection, jobId: string, option = 'jobId'): Promise<ClusterJobStatus> {
   const names = jobNames(jobId, option);
-  const { kv, obj, jetstream } = await natsClient();
+  const { kv, jetstream } = await natsClient();
   const streams = new Set<string>();
   const jsm = await jetstream.jetstreamManager(nc);
   for await (const name of jsm.streams.names()) streams.add(name);
@@ -50,20 +57,20 @@ export async function readJobStatus(nc: NatsConnection, jobId: string, option = 
   };
   if (!streams.has(`KV_${names.stateBucket}`)) return unknown;
   const kvm = new kv.Kvm(nc);
-  const state = await kvm.open(names.stateBucket);
+  const state = await kvm.open(names.stateBucket, DIRECT);
   const status = await readRecord<JobStatusRecord>(state, STATUS_KEY);
   const workers: string[] = [];
   let leader: string | undefined;
   if (streams.has(`KV_${names.leaseBucket}`)) {
-    const leases = await kvm.open(names.leaseBucket);
+    const leases = await kvm.open(names.leaseBucket, DIRECT);
     for await (const key of await leases.keys('worker.*')) if (!workers.includes(key.slice(7))) workers.push(key.slice(7));
     const entry = await leases.get('leader');
     leader = entry !== null && entry.operation === 'PUT' ? entry.string() : undefined;
   }
   let checkpoint: ClusterJobStatus['checkpoint'];
-  if (streams.has(`OBJ_${names.checkpointBucket}`)) {
-    const store = await new obj.Objm(nc).open(names.checkpointBucket);
-    const manifest = await new NatsCheckpointStorage(store, names.checkpointBucket, async () => undefined).latestManifest();
+  if (streams.has(`KV_${names.checkpointBucket}`)) {
+    const bucket = await kvm.open(names.checkpointBucket, DIRECT);
+    const manifest = await new NatsCheckpointStorage(bucket, jsm, names.checkpointBucket, async () => undefined).latestManifest();
     if (manifest !== undefined) checkpoint = { id: manifest.id, offset: manifest.source.offset, createdAt: manifest.createdAt };
   }
   return {

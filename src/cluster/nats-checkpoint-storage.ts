@@ -1,12 +1,19 @@
 /**
- * A job's checkpoints in a JetStream Object Store bucket, so that whichever worker process leads
- * the job next resumes from the last one: one object per partition snapshot
- * (`chk-<id>/s<stage>-p<partition>`, msgpack, checked by the store's own SHA-256 digest on read)
- * and, written last, the manifest (`chk-<id>/manifest`, checksummed as in a folder). The manifest
- * is the commit point, and before writing it the storage asks `fence` whether this process still
- * leads the job: a leader that paused past its lease commits nothing.
+ * A job's checkpoints in a JetStream KV bucket, so that whichever worker process leads the job
+ * next resumes from the last one. Each partition's state is msgpack, cut into values under the
+ * server's payload limit (`chk.<id>.s<stage>.p<partition>.<n>`) and described by a value of its own
+ * with its length and SHA-256 (`….meta`), checked when read back; the manifest
+ * (`chk.<id>.manifest`, checksummed as in a folder) is written last, as the commit point, and only
+ * after `fence` says this process still leads the job: a leader that paused past its lease commits
+ * nothing. An old checkpoint goes with one purge of its subjects, so nothing of it is left behind.
+ *
+ * A KV bucket rather than an Object Store: a KV bucket's values are read through JetStream's direct
+ * get, whereas an object's description goes through the message-get API, which a 2.9.10 server was
+ * seen to crash in.
  */
-import type { ObjectStore } from '@nats-io/obj';
+import { createHash } from 'node:crypto';
+import type { KV } from '@nats-io/kv';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { Packr, Unpackr } from 'msgpackr';
 import { CheckpointUnusableError } from '../errors.js';
 import { MSGPACK_OPTIONS } from '../internal/msgpack-options.js';
@@ -16,51 +23,61 @@ import { decodeManifest, encodeManifest, type Manifest, type PartitionSnapshotRe
 
 const packr = new Packr(MSGPACK_OPTIONS);
 const unpackr = new Unpackr(MSGPACK_OPTIONS);
-const PREFIX = 'chk-';
 const MANIFEST = 'manifest';
+/** Bytes of a partition's state per value: well under the 1 MiB a server takes by default. */
+const CHUNK_BYTES = 512 * 1024;
+
+/** What a partition's state was written as. */
+interface PartMeta {
+  readonly chunks: number;
+  readonly bytes: number;
+  readonly sha256: string;
+}
 
 export class NatsCheckpointStorage implements CheckpointStorage {
   readonly location: string;
-  readonly #store: ObjectStore;
+  readonly #kv: KV;
+  readonly #jsm: JetStreamManager;
+  readonly #bucket: string;
   readonly #fence: () => Promise<void>;
 
   /**
-   * @param store - the job's Object Store bucket.
+   * @param kv - the job's checkpoint bucket, named `bucket`.
    * @param fence - rejects when this process may no longer commit a checkpoint.
    */
-  constructor(store: ObjectStore, bucket: string, fence: () => Promise<void>) {
-    this.#store = store;
-    this.location = `NATS object store ${bucket}`;
+  constructor(kv: KV, jsm: JetStreamManager, bucket: string, fence: () => Promise<void>) {
+    this.#kv = kv;
+    this.#jsm = jsm;
+    this.#bucket = bucket;
+    this.location = `NATS KV bucket ${bucket}`;
     this.#fence = fence;
   }
 
   async highestId(): Promise<number> {
-    return (await this.#ids())[0] ?? 0;
+    return (await this.#ids('*'))[0] ?? 0;
   }
 
   async writePartition(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>): Promise<PartitionSnapshotRef> {
     const list = [...entries];
     const bytes = packr.pack(list);
-    const file = `s${stage}-p${partition}`;
-    await this.#store.putBlob({ name: `${folder(id)}/${file}` }, bytes);
+    const file = `s${stage}.p${partition}`;
+    const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK_BYTES));
+    for (let n = 0; n < chunks; n++) await this.#kv.put(`${prefix(id)}.${file}.${n}`, bytes.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES));
+    const meta: PartMeta = { chunks, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    await this.#kv.put(`${prefix(id)}.${file}.meta`, JSON.stringify(meta));
     return { partition, file, entries: list.length, bytes: bytes.length };
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
     await this.#fence();
-    await this.#store.putBlob({ name: `${folder(manifest.id)}/${MANIFEST}` }, new TextEncoder().encode(encodeManifest(manifest)));
+    await this.#kv.put(`${prefix(manifest.id)}.${MANIFEST}`, encodeManifest(manifest));
   }
 
   async latest(): Promise<RestoredCheckpoint | undefined> {
     const skipped: { id: number; reason: string }[] = [];
-    for (const id of await this.#ids()) {
-      const text = await this.#read(`${folder(id)}/${MANIFEST}`);
-      if (text === undefined) continue;
-      if (typeof text === 'string') {
-        skipped.push({ id, reason: `manifest: ${text}` });
-        continue;
-      }
-      const decoded = decodeManifest(new TextDecoder().decode(text));
+    for (const id of await this.#ids(MANIFEST)) {
+      const decoded = await this.#manifest(id);
+      if (decoded === undefined) continue;
       if ('damaged' in decoded) {
         skipped.push({ id, reason: `manifest: ${decoded.damaged}` });
         continue;
@@ -75,30 +92,33 @@ export class NatsCheckpointStorage implements CheckpointStorage {
 
   /** The newest complete checkpoint's manifest, without its partitions; undefined when there is none. */
   async latestManifest(): Promise<Manifest | undefined> {
-    for (const id of await this.#ids()) {
-      const text = await this.#read(`${folder(id)}/${MANIFEST}`);
-      if (text === undefined || typeof text === 'string') continue;
-      const decoded = decodeManifest(new TextDecoder().decode(text));
-      if ('manifest' in decoded) return decoded.manifest;
+    for (const id of await this.#ids(MANIFEST)) {
+      const decoded = await this.#manifest(id);
+      if (decoded !== undefined && 'manifest' in decoded) return decoded.manifest;
     }
     return undefined;
   }
 
   async prune(keep: number): Promise<void> {
-    const names = await this.#names();
-    let complete = 0;
-    for (const id of idsOf(names)) {
-      if (complete < keep) {
-        if (names.includes(`${folder(id)}/${MANIFEST}`)) complete++;
+    const complete = new Set(await this.#ids(MANIFEST));
+    let kept = 0;
+    for (const id of await this.#ids('*')) {
+      if (kept < keep) {
+        if (complete.has(id)) kept++;
         continue;
       }
-      await this.#deleteCheckpoint(id, names);
+      await this.#discard(id);
     }
   }
 
   async discardAbove(id: number): Promise<void> {
-    const names = await this.#names();
-    for (const other of idsOf(names)) if (other > id) await this.#deleteCheckpoint(other, names);
+    for (const other of await this.#ids('*')) if (other > id) await this.#discard(other);
+  }
+
+  async #manifest(id: number): Promise<{ manifest: Manifest } | { damaged: string } | undefined> {
+    const entry = await this.#kv.get(`${prefix(id)}.${MANIFEST}`);
+    if (entry === null || entry.operation !== 'PUT') return undefined;
+    return decodeManifest(entry.string());
   }
 
   async #entries(manifest: Manifest): Promise<SnapshotEntry[][][] | string> {
@@ -106,56 +126,52 @@ export class NatsCheckpointStorage implements CheckpointStorage {
     for (const stage of manifest.stages) {
       const partitions: SnapshotEntry[][] = [];
       for (const ref of stage.snapshots) {
-        const bytes = await this.#read(`${folder(manifest.id)}/${ref.file}`);
-        if (bytes === undefined) return `${ref.file}: missing`;
+        const bytes = await this.#part(manifest.id, ref.file);
         if (typeof bytes === 'string') return `${ref.file}: ${bytes}`;
-        try {
-          partitions[ref.partition] = unpackr.unpack(bytes) as SnapshotEntry[];
-        } catch (error) {
-          return `${ref.file}: ${error instanceof Error ? error.message : String(error)}`;
-        }
+        partitions[ref.partition] = unpackr.unpack(bytes) as SnapshotEntry[];
       }
       stages.push(partitions);
     }
     return stages;
   }
 
-  /** An object's bytes, undefined when it is missing, or why it cannot be read (its digest did not match). */
-  async #read(name: string): Promise<Uint8Array | string | undefined> {
-    try {
-      return (await this.#store.getBlob(name)) ?? undefined;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+  /** A partition's bytes, checked against what was written, or why they cannot be used. */
+  async #part(id: number, file: string): Promise<Uint8Array | string> {
+    const metaEntry = await this.#kv.get(`${prefix(id)}.${file}.meta`);
+    if (metaEntry === null || metaEntry.operation !== 'PUT') return 'missing';
+    const meta = metaEntry.json<PartMeta>();
+    const bytes = new Uint8Array(meta.bytes);
+    let at = 0;
+    for (let n = 0; n < meta.chunks; n++) {
+      const chunk = await this.#kv.get(`${prefix(id)}.${file}.${n}`);
+      if (chunk === null || chunk.operation !== 'PUT') return `part ${n} missing`;
+      if (at + chunk.value.length > bytes.length) return 'longer than written';
+      bytes.set(chunk.value, at);
+      at += chunk.value.length;
     }
+    if (at !== bytes.length) return `${at} bytes of ${bytes.length}`;
+    if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) return 'checksum mismatch';
+    return bytes;
   }
 
-  async #deleteCheckpoint(id: number, names: readonly string[]): Promise<void> {
-    const prefix = `${folder(id)}/`;
-    // The manifest first: a checkpoint half deleted is an incomplete one, never a damaged one.
-    const mine = names.filter((name) => name.startsWith(prefix)).sort((a, b) => Number(b.endsWith(MANIFEST)) - Number(a.endsWith(MANIFEST)));
-    for (const name of mine) await this.#store.delete(name);
+  /** Removes every value of checkpoint `id`, the manifest first (a half-removed checkpoint is an incomplete one, never a damaged one). */
+  async #discard(id: number): Promise<void> {
+    const stream = `KV_${this.#bucket}`;
+    await this.#jsm.streams.purge(stream, { filter: `$KV.${this.#bucket}.${prefix(id)}.${MANIFEST}` });
+    await this.#jsm.streams.purge(stream, { filter: `$KV.${this.#bucket}.${prefix(id)}.>` });
   }
 
-  async #names(): Promise<string[]> {
-    return (await this.#store.list()).map((info) => info.name);
-  }
-
-  async #ids(): Promise<number[]> {
-    return idsOf(await this.#names());
+  /** The checkpoint ids with a `last` key (`manifest`, or `*` for any), newest first. */
+  async #ids(last: string): Promise<number[]> {
+    const ids = new Set<number>();
+    for await (const key of await this.#kv.keys(last === '*' ? 'chk.>' : `chk.*.${last}`)) {
+      const id = Number(key.split('.')[1]);
+      if (Number.isSafeInteger(id) && id > 0) ids.add(id);
+    }
+    return [...ids].sort((a, b) => b - a);
   }
 }
 
-function folder(id: number): string {
-  return `${PREFIX}${String(id).padStart(10, '0')}`;
-}
-
-/** The checkpoint ids among object names, newest first. */
-function idsOf(names: readonly string[]): number[] {
-  const ids = new Set<number>();
-  for (const name of names) {
-    if (!name.startsWith(PREFIX)) continue;
-    const id = Number(name.slice(PREFIX.length, name.indexOf('/')));
-    if (Number.isSafeInteger(id) && id > 0) ids.add(id);
-  }
-  return [...ids].sort((a, b) => b - a);
+function prefix(id: number): string {
+  return `chk.${String(id).padStart(10, '0')}`;
 }

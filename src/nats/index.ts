@@ -1,6 +1,6 @@
 /**
  * `sluice/nats`: Sluice on NATS JetStream. The NATS client packages (`@nats-io/transport-node`,
- * `@nats-io/jetstream`, `@nats-io/kv`, `@nats-io/obj`, 3.3.x) are optional peer dependencies: install
+ * `@nats-io/jetstream`, `@nats-io/kv`, 3.3.x) are optional peer dependencies: install
  * them next to Sluice to use anything here.
  */
 export { connectNats } from './connect-nats.js';

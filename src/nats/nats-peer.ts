@@ -5,19 +5,17 @@
  */
 import { MissingPeerDependencyError } from '../errors.js';
 
-export const NATS_PACKAGES = ['@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv', '@nats-io/obj'] as const;
+export const NATS_PACKAGES = ['@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'] as const;
 
 type Transport = typeof import('@nats-io/transport-node');
 type JetStream = typeof import('@nats-io/jetstream');
 type Kv = typeof import('@nats-io/kv');
-type Obj = typeof import('@nats-io/obj');
 
 /** The client packages, once loaded. */
 export interface NatsClient {
   readonly transport: Transport;
   readonly jetstream: JetStream;
   readonly kv: Kv;
-  readonly obj: Obj;
 }
 
 let loading: Promise<NatsClient> | undefined;
@@ -27,8 +25,8 @@ let loading: Promise<NatsClient> | undefined;
  * @throws (rejects) MissingPeerDependencyError naming the packages to install, when one is missing.
  */
 export function natsClient(): Promise<NatsClient> {
-  loading ??= Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream'), import('@nats-io/kv'), import('@nats-io/obj')]).then(
-    ([transport, jetstream, kv, obj]) => ({ transport, jetstream, kv, obj }),
+  loading ??= Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream'), import('@nats-io/kv')]).then(
+    ([transport, jetstream, kv]) => ({ transport, jetstream, kv }),
     (error: unknown) => {
       loading = undefined;
       throw new MissingPeerDependencyError('sluice/nats', NATS_PACKAGES, error);

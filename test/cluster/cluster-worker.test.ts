@@ -10,9 +10,15 @@ import { connectNats } from '../../src/nats/connect-nats.js';
 import { InvalidOptionError, JobMismatchError, NatsUnreachableError } from '../../src/index.js';
 import { checkNats } from '../helpers/services.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
-import { freshJobId, removeJob, writeWordInput } from './cluster-fixtures.js';
+import { freshJobId, removeJob, statusWhen, writeWordInput } from './cluster-fixtures.js';
 
 const nats = await checkNats();
+/**
+ * Every worker of these cases runs in this one process, beside the other test files: the event
+ * loop that renews the leases also runs three jobs' partitions, so the leases are long enough that
+ * none runs out while all are alive (nothing here waits for one to run out).
+ */
+const LEASE_MS = 5_000;
 
 describe.skipIf(nats.url === undefined)('worker processes of one job, in one process', () => {
   let nc: NatsConnection;
@@ -21,8 +27,12 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
   let expected: string;
   const jobs: string[] = [];
   const servers = nats.url as string;
-  const worker = (jobId: string, argv: readonly string[], more: { signal?: AbortSignal; workerId?: string } = {}): ReturnType<typeof runClusterWorker> =>
-    runClusterWorker({ job: wordcount, args: parseWordcountArgs(argv), nats: { servers }, jobId, leaseMs: 1_500, checkpointInterval: 200, ...more });
+  const worker = (
+    jobId: string,
+    argv: readonly string[],
+    more: { signal?: AbortSignal; workerId?: string; replan?: boolean } = {},
+  ): ReturnType<typeof runClusterWorker> =>
+    runClusterWorker({ job: wordcount, args: parseWordcountArgs(argv), nats: { servers }, jobId, leaseMs: LEASE_MS, checkpointInterval: 200, ...more });
 
   beforeAll(async () => {
     nc = await connectNats({ servers });
@@ -57,19 +67,21 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     const job = freshJobId('leave');
     jobs.push(job);
     const bigger = join(dir, 'bigger.txt');
-    await writeWordInput(bigger, 150_000, 11);
+    // Long enough (a few seconds on two workers) that the leader is asked to leave mid-job.
+    await writeWordInput(bigger, 400_000, 11);
     const output = join(dir, `${job}.txt`);
     const argv = ['--input', bigger, '--output', output];
     const signals = { a: new AbortController(), b: new AbortController() };
     const workers = { a: worker(job, argv, { workerId: 'a', signal: signals.a.signal }), b: worker(job, argv, { workerId: 'b', signal: signals.b.signal }) };
     // The leader leaves, once the job has a checkpoint: it stops its run at a checkpoint and the other leads on.
-    let leader: string | undefined;
-    while (leader === undefined) {
-      const status = await readJobStatus(nc, job);
-      if (status.checkpoint !== undefined && status.run?.members.length === 2) leader = status.leader;
-      else await new Promise((resolve) => setImmediate(resolve));
-    }
-    const [leaving, staying] = leader === 'a' ? (['a', 'b'] as const) : (['b', 'a'] as const);
+    const mid = await statusWhen(
+      nc,
+      job,
+      LEASE_MS,
+      (status) => status.state === 'complete' || (status.checkpoint !== undefined && status.run?.members.length === 2 && status.leader !== undefined),
+    );
+    expect(mid.state).toBe('running');
+    const [leaving, staying] = mid.leader === 'a' ? (['a', 'b'] as const) : (['b', 'a'] as const);
     signals[leaving].abort();
     expect((await workers[leaving]).outcome).toBe('left');
     expect((await workers[staying]).outcome).toBe('complete');
@@ -82,12 +94,35 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     const output = join(dir, `${job}.txt`);
     const leaving = new AbortController();
     const first = worker(job, ['--input', input, '--output', output, '--partitions', '4'], { signal: leaving.signal });
-    while ((await readJobStatus(nc, job)).state === 'unknown') await new Promise((resolve) => setImmediate(resolve));
+    await statusWhen(nc, job, LEASE_MS, (status) => status.state !== 'unknown');
     const refused = await worker(job, ['--input', input, '--output', output, '--partitions', '3']).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(JobMismatchError);
     expect((refused as Error).message).toMatch(/partition/);
     leaving.abort();
     expect(['left', 'complete']).toContain((await first).outcome);
+  });
+
+  it('rescales: stopped at a checkpoint on 4 partitions, the job goes on with 7 once its workers replan, and replan waits for every worker to stop', async () => {
+    const job = freshJobId('replan');
+    jobs.push(job);
+    const bigger = join(dir, 'rescale.txt');
+    await writeWordInput(bigger, 120_000, 13);
+    const output = join(dir, `${job}.txt`);
+    const leaving = new AbortController();
+    const first = worker(job, ['--input', bigger, '--output', output, '--partitions', '4'], { signal: leaving.signal });
+    await statusWhen(nc, job, LEASE_MS, (status) => status.checkpoint !== undefined);
+    const seven = ['--input', bigger, '--output', output, '--partitions', '7'];
+    const early = await worker(job, seven, { replan: true }).catch((error: unknown) => error);
+    expect(early).toBeInstanceOf(JobMismatchError);
+    expect((early as Error).message).toMatch(/still run/);
+    leaving.abort();
+    expect((await first).outcome).toBe('left');
+    const stoppedAt = (await readJobStatus(nc, job)).checkpoint?.id;
+    expect(stoppedAt).toBeGreaterThan(0);
+    const outcomes = await Promise.all([worker(job, seven, { replan: true }), worker(job, seven, { replan: true })]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['complete', 'complete']);
+    expect(Object.keys((await readJobStatus(nc, job)).run?.placement ?? {})).toHaveLength(7);
+    expect(await readFile(output, 'utf8')).toBe(wordcountModel(await readFile(bigger, 'utf8')));
   });
 
   it('checks its options before it connects, and names the servers when none answers', async () => {

@@ -18,8 +18,8 @@ import { connectNats } from '../../src/nats/connect-nats.js';
 import { checkNats } from '../helpers/services.js';
 import { unusedPort } from '../helpers/ports.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
-import { freshJobId, removeJob, writeWordInput } from '../cluster/cluster-fixtures.js';
-import { killLeftovers, startWorker, statusWhen, track, type WorkerProcess } from './cluster-harness.js';
+import { freshJobId, removeJob, statusWhen, writeWordInput } from '../cluster/cluster-fixtures.js';
+import { killLeftovers, startWorker, track, type WorkerProcess } from './cluster-harness.js';
 
 const nats = await checkNats();
 const LEASE_MS = 1_500;
@@ -88,7 +88,8 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
           expect((await victim.exited).signal).toBe('SIGKILL');
           expect(await readFile(output, 'utf8')).toBe(expected);
         }),
-        { numRuns: 3, seed: SEED },
+        // The leader's death is always among the cases, beside those the seed picks.
+        { numRuns: 3, seed: SEED, examples: [['leader', 2]] },
       );
     },
     CASE_TIMEOUT_MS,
