@@ -12,8 +12,8 @@ async function perform(task: ChildTask): Promise<ChildReport> {
     case 'case': {
       const benchCase = await loadCase(task.case);
       const { operations, runner } = benchCase.load(task.impl, task.scale);
-      const { rates, checksums, coldRate, coldChecksum } = await measure(runner, operations, benchCase.plan(task.scale));
-      return { kind: 'case', operations, rates, checksums, coldRate, coldChecksum, peakRssMb: peakRssMb() };
+      const { rates, checksums, coldRate, coldChecksum, observations } = await measure(runner, operations, benchCase.plan(task.scale));
+      return { kind: 'case', operations, rates, checksums, coldRate, coldChecksum, peakRssMb: peakRssMb(), observations };
     }
     case 'probe': {
       const finding = await (await loadProbe(task.probe)).run(task.scale);

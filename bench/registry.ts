@@ -19,6 +19,7 @@ const CASES: Loaders<BenchCase> = [
   ['wordcount', async () => (await import('./cases/wordcount.js')).wordcountCase],
   ['ingest', async () => (await import('./cases/ingest.js')).ingestCase],
   ['cpu-heavy', async () => (await import('./cases/cpu-heavy.js')).cpuHeavyCase],
+  ['cluster', async () => (await import('./cases/cluster.js')).clusterBenchCase],
   ['memory-bound-1x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(1)],
   ['memory-bound-10x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(10)],
   ['checkpoint-overhead', async () => (await import('./cases/checkpoint-overhead.js')).checkpointOverheadCase],

@@ -2,9 +2,10 @@
  * `npm run bench [-- --quick] [-- --case NAME] [-- --json FILE] [-- --markdown FILE]`: compiles the
  * bench to JavaScript, runs every case, each implementation in a child process of its own under
  * plain node, and prints a table of median rates and
- * peak RSS with Sluice's ratio to the floor and each peer, then the probes' findings (pauses,
- * latencies, http-fairness). Exits 1 when any row is a FAILURE (a
- * wrong answer, a crash), 2 for a command line it cannot run.
+ * peak RSS with Sluice's ratio to the floor and each peer, then what cases found beyond their
+ * rows (and which were skipped, and why), then the probes' findings (pauses, latencies,
+ * http-fairness). Exits 1 when any row is a FAILURE (a wrong answer, a crash), 2 for a command
+ * line it cannot run; a skipped case is not a failure.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { renderBenchmarks } from './report/benchmarks-markdown.js';
@@ -79,6 +80,7 @@ const failures = failureLines(run.results);
 if (run.results.length > 0) console.log(`\n${renderTextTable(resultTable(run.results))}`);
 if (failures.length > 0) console.log(`\n${failures.join('\n')}`);
 if (run.results.length > 0) console.log(`\n${steadyAgainstCold(run.results).join('\n')}`);
+if (run.findings.length > 0) console.log(`\n${run.findings.join('\n')}`);
 if (run.probes.length > 0) console.log(`\n${run.probes.join('\n')}`);
 console.log(`\nidle child (loads the bench, does nothing): ${run.idleRssMb === null ? 'FAILURE' : `peak RSS ${run.idleRssMb.toFixed(0)} MB`}`);
 
@@ -100,6 +102,7 @@ if (options.markdown !== undefined) {
       run: recorded,
       plans: run.plans,
       idleRssMb: run.idleRssMb,
+      findings: run.findings,
       probes: run.probes,
       previous: previous === undefined || comparison === undefined ? undefined : { run: previous, comparison },
     }),

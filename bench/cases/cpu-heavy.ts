@@ -25,8 +25,11 @@ function loadJobModule(): Promise<AccessLogJobModule> {
   return jobModule;
 }
 
-/** The Sluice row of the job on `workers` threads; rows past one also divide by the one-thread row. */
-function onThreads(workers: number): ImplementationSpec<readonly string[]> {
+/**
+ * The Sluice row of the job on `workers` threads; rows past one also divide by the one-thread row.
+ * The cluster case runs `onThreads(1)` too, as its in-process row.
+ */
+export function onThreads(workers: number): ImplementationSpec<readonly string[]> {
   return {
     impl: workers === 1 ? 'sluice, 1 worker' : `sluice, ${workers} workers`,
     role: 'sluice',
@@ -46,6 +49,27 @@ function onThreads(workers: number): ImplementationSpec<readonly string[]> {
   };
 }
 
+/** The floor: the job as a plain loop over the lines. The cluster case's floor too. */
+export const plainLoop: ImplementationSpec<readonly string[]> = {
+  impl: 'plain loop',
+  role: 'floor',
+  create: (lines) => ({
+    run() {
+      const users = new Map<string, UserAccumulator>();
+      for (const line of lines) {
+        const visit = toVisit(parseAccess(line));
+        let accumulator = users.get(visit.user);
+        if (accumulator === undefined) {
+          accumulator = userTotals.create(visit.user);
+          users.set(visit.user, accumulator);
+        }
+        userTotals.add(accumulator, visit, visit.user);
+      }
+      return totalsChecksum(Array.from(users, ([user, accumulator]) => [user, userTotals.result(accumulator, user)] as const));
+    },
+  }),
+};
+
 /** The cpu-heavy case. */
 export const cpuHeavyCase = defineCase({
   name: 'cpu-heavy',
@@ -55,28 +79,5 @@ export const cpuHeavyCase = defineCase({
   // A full pass takes seconds on one thread, and threads start afresh each pass: two warm-ups are
   // enough, and five timed runs keep the case near two minutes.
   plans: { quick: DEFAULT_PLANS.quick, full: { warmups: 2, runs: 5 } },
-  implementations: [
-    {
-      impl: 'plain loop',
-      role: 'floor',
-      create: (lines) => ({
-        run() {
-          const users = new Map<string, UserAccumulator>();
-          for (const line of lines) {
-            const visit = toVisit(parseAccess(line));
-            let accumulator = users.get(visit.user);
-            if (accumulator === undefined) {
-              accumulator = userTotals.create(visit.user);
-              users.set(visit.user, accumulator);
-            }
-            userTotals.add(accumulator, visit, visit.user);
-          }
-          return totalsChecksum(Array.from(users, ([user, accumulator]) => [user, userTotals.result(accumulator, user)] as const));
-        },
-      }),
-    },
-    onThreads(1),
-    onThreads(2),
-    onThreads(4),
-  ],
+  implementations: [plainLoop, onThreads(1), onThreads(2), onThreads(4)],
 });

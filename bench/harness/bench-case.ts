@@ -24,6 +24,29 @@ export interface Runner {
   run(): Promise<number> | number;
   /** Untimed clean-up once after the last run, also when a run threw (removing temporary files). */
   dispose?(): Promise<void> | void;
+  /**
+   * Numbers about the run just done besides its rate, by name (how long worker processes took to
+   * their first record): read, untimed, after every run that returned.
+   */
+  observe?(): Readonly<Record<string, number>>;
+}
+
+/** What an implementation's `observe` said: of its first run (the cold one), and of each timed run, in order. */
+export interface Observations {
+  readonly cold: Readonly<Record<string, number>>;
+  readonly runs: Readonly<Record<string, readonly number[]>>;
+}
+
+/** What a case's `findings` reads of each of its rows (a result row, as the parent judged it). */
+export interface MeasuredRow {
+  readonly impl: string;
+  /** Operations in one run; `null` when the row failed before saying. */
+  readonly operations: number | null;
+  /** The median rate; `null` for a FAILURE. */
+  readonly opsPerSec: number | null;
+  /** The rate of each timed run, in order. */
+  readonly samples: readonly number[];
+  readonly observations?: Observations | undefined;
 }
 
 /** How many untimed and timed runs a child does. */
@@ -60,6 +83,17 @@ export interface CaseSpec<TInput> {
    * @defaultValue {@link DEFAULT_PLANS}
    */
   readonly plans?: Readonly<Record<Scale, RunPlan>> | undefined;
+  /**
+   * Why the case cannot run on this machine now (a service it needs does not answer), checked by
+   * the parent before it starts the case's children; `undefined` when it can. A case that cannot
+   * run is skipped, with this reason printed, rather than failed.
+   */
+  unavailable?(): Promise<string | undefined>;
+  /**
+   * What the case found beyond its rates, one line each, from its rows once the parent judged them
+   * (a cost per record worked out from two rows, a start-up time its runners observed).
+   */
+  findings?(rows: readonly MeasuredRow[]): string[];
 }
 
 /** An implementation's name and role: what the parent needs to spawn, judge and compare it. */
@@ -82,6 +116,10 @@ export interface BenchCase {
   readonly unit: string;
   readonly implementations: readonly ImplementationInfo[];
   plan(scale: Scale): RunPlan;
+  /** See {@link CaseSpec.unavailable}: resolves `undefined` for a case that needs nothing. */
+  unavailable(): Promise<string | undefined>;
+  /** See {@link CaseSpec.findings}: none for a case that has nothing to add. */
+  findings(rows: readonly MeasuredRow[]): string[];
   /**
    * Builds the input and the named implementation's runner.
    * @throws Error when the case has no implementation of that name.
@@ -140,6 +178,8 @@ export function defineCase<TInput>(spec: CaseSpec<TInput>): BenchCase {
       compareWith === undefined || compareWith.length === 0 ? { impl, role } : { impl, role, compareWith },
     ),
     plan: (scale) => plans[scale],
+    unavailable: async () => spec.unavailable?.(),
+    findings: (rows) => spec.findings?.(rows) ?? [],
     load(impl, scale) {
       const implementation = spec.implementations.find((candidate) => candidate.impl === impl);
       if (implementation === undefined) {

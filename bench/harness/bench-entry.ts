@@ -1,10 +1,11 @@
 /**
  * The bench's process entry points (the child that runs one implementation, the fairness probe's
- * load generator) and how to start them. `npm run bench` compiles them to JavaScript first (see
- * `build-entries.ts`) and names the output folder in `SLUICE_BENCH_BUILD`, which children inherit:
- * they then run under plain `node`, as a user's compiled service would, without the TypeScript
- * loader's worker thread in their timings or their peak RSS. Without it (a child started by hand
- * under tsx), entries run from source under this process's loader.
+ * load generator, the `sluice` command the cluster case's worker processes run) and how to start
+ * them. `npm run bench` compiles them to JavaScript first (see `build-entries.ts`) and names the
+ * output folder in `SLUICE_BENCH_BUILD`, which children inherit: they then run under plain `node`,
+ * as a user's compiled service would, without the TypeScript loader's worker thread in their
+ * timings or their peak RSS. Without it (a child started by hand under tsx), entries run from
+ * source under this process's loader (the cluster case then starts bin/sluice.js instead).
  *
  * Job modules are entries too. A worker thread imports a job module by the URL its `defineJob`
  * was given, `import.meta.url`: bundled into a case's chunk, that would be the chunk's URL, and
@@ -23,11 +24,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const BENCH_BUILD_ENV = 'SLUICE_BENCH_BUILD';
 
 /** The entry points, as paths under bench/ without their extension. */
-export const BENCH_ENTRIES = ['child', 'fairness/load-child'] as const;
+export const BENCH_ENTRIES = ['child', 'fairness/load-child', 'cluster/sluice-cli'] as const;
 export type BenchEntry = (typeof BENCH_ENTRIES)[number];
 
 /** The job modules, as paths under bench/ without their extension. */
-export const BENCH_JOB_MODULES = ['cases/cpu-heavy.job', 'cases/wordcount.job'] as const;
+export const BENCH_JOB_MODULES = ['cases/cpu-heavy.job', 'cases/cluster.job', 'cases/wordcount.job'] as const;
 export type BenchJobModule = (typeof BENCH_JOB_MODULES)[number];
 
 /** What `fork` needs to start an entry. */

@@ -4,7 +4,7 @@
  * the parent (a crash, a timeout), ends up as an `error` report, so the parent has one shape to
  * turn into a FAILURE row.
  */
-import type { Scale } from './bench-case.js';
+import type { Observations, Scale } from './bench-case.js';
 import type { ProbeFinding } from './probe.js';
 
 /** One unit of work for a child process. */
@@ -28,6 +28,8 @@ export type ChildReport =
       readonly coldRate: number;
       readonly coldChecksum: number;
       readonly peakRssMb: number;
+      /** What the runner observed besides its rates, when it observes anything. */
+      readonly observations?: Observations | undefined;
     }
   | { readonly kind: 'probe'; readonly finding: ProbeFinding; readonly peakRssMb: number }
   | { readonly kind: 'idle'; readonly peakRssMb: number }

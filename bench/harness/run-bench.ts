@@ -1,7 +1,8 @@
 /**
  * The parent's side of a run: every implementation of every selected case, then every probe, then
  * an idle child, one child process at a time, judged against the floors. The parent itself does no
- * measured work, so its own memory and JIT state touch no number.
+ * measured work, so its own memory and JIT state touch no number. A case that says it cannot run
+ * here (a service it needs is away) is skipped, with its reason, before any of its children start.
  */
 import type { BenchCase, RunPlan, Scale } from './bench-case.js';
 import { judgeCase, type BenchResult } from '../report/bench-result.js';
@@ -33,6 +34,8 @@ export interface ProbeOutcome {
 /** What a run found. */
 export interface BenchRun {
   readonly results: readonly BenchResult[];
+  /** What the cases found beyond their rows (see `CaseSpec.findings`), and each case skipped, with why. */
+  readonly findings: readonly string[];
   /** One line per probe: its summary, or a FAILURE line. */
   readonly probes: readonly string[];
   /** Each probe's outcome with its numbers, in the same order. */
@@ -55,7 +58,14 @@ export interface BenchRun {
 export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
   const timeoutMs = CHILD_TIMEOUT_MS[options.scale];
   const results: BenchResult[] = [];
+  const findings: string[] = [];
   for (const benchCase of options.cases) {
+    const unavailable = await benchCase.unavailable();
+    if (unavailable !== undefined) {
+      findings.push(`${benchCase.name}: skipped, ${unavailable}`);
+      options.onProgress(`${benchCase.name}: skipped, ${unavailable}`);
+      continue;
+    }
     const reports = new Map<string, ChildReport>();
     for (const { impl } of benchCase.implementations) {
       const started = performance.now();
@@ -64,7 +74,9 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       options.onProgress(`${benchCase.name} / ${impl}: ${describeReport(report, benchCase.unit)} (child ran ${seconds} s)`);
     }
-    results.push(...judgeCase(benchCase, reports));
+    const judged = judgeCase(benchCase, reports);
+    results.push(...judged);
+    findings.push(...benchCase.findings(judged));
   }
 
   const probes: string[] = [];
@@ -86,6 +98,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
 
   return {
     results,
+    findings,
     probes,
     probeOutcomes,
     probeFailures,

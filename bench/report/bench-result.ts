@@ -3,7 +3,7 @@
  * pure: a row is a number only when every timed run of its child reproduced the floor's checksum;
  * a wrong answer, a crash or an unverifiable one (the floor itself failed) is a FAILURE instead.
  */
-import type { BenchCase, Role } from '../harness/bench-case.js';
+import type { BenchCase, Observations, Role } from '../harness/bench-case.js';
 import type { ChildReport } from '../harness/child-protocol.js';
 import { median } from '../harness/median.js';
 
@@ -29,6 +29,8 @@ export interface BenchResult {
   readonly error: string | null;
   /** Other Sluice rows of the case this one's ratios also divide by (the case's `compareWith`). */
   readonly compareWith?: readonly string[] | undefined;
+  /** What the implementation observed besides its rates (see `Runner.observe`); absent when nothing. */
+  readonly observations?: Observations | undefined;
 }
 
 /**
@@ -66,7 +68,12 @@ export function judgeCase(benchCase: Pick<BenchCase, 'name' | 'unit' | 'implemen
     });
     if (report.kind === 'error') return row({ error: report.message });
     if (report.kind !== 'case') return row({ error: `expected a case report, got a ${report.kind} report` });
-    const measured = { operations: report.operations, samples: report.rates, peakRssMb: report.peakRssMb };
+    const measured = {
+      operations: report.operations,
+      samples: report.rates,
+      peakRssMb: report.peakRssMb,
+      ...(report.observations === undefined ? {} : { observations: report.observations }),
+    };
     if (report.checksums.length === 0) return row({ ...measured, error: 'no timed runs' });
     const distinct = [...new Set([...report.checksums, report.coldChecksum])];
     if (distinct.length > 1) return row({ ...measured, error: `runs disagree: checksums ${distinct.join(', ')}` });

@@ -17,6 +17,8 @@ export interface BenchmarksDocument {
   readonly plans: ReadonlyMap<string, RunPlan>;
   /** Peak RSS of a child that loads the bench and does nothing; `null` if it failed. */
   readonly idleRssMb: number | null;
+  /** What the cases found beyond their rows, and the cases skipped; none when absent. */
+  readonly findings?: readonly string[] | undefined;
   /** One line per probe. */
   readonly probes: readonly string[];
   /** The run the file held before, if any, and how this one compares with it. */
@@ -59,6 +61,7 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
   const { machine } = run;
   const comparison = describeComparison(previous?.run, previous?.comparison);
   const failures = failureLines(run.results);
+  const otherMeasurements = [...(document.findings ?? []), ...document.probes];
   const scale =
     run.scale === 'full'
       ? 'full (`npm run bench -- --markdown BENCHMARKS.md`)'
@@ -111,7 +114,7 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     '',
     '## Other measurements',
     '',
-    ...(document.probes.length === 0 ? ['None in this run.'] : document.probes.map((line) => `- ${line}`)),
+    ...(otherMeasurements.length === 0 ? ['None in this run.'] : otherMeasurements.map((line) => `- ${line}`)),
     '',
     '## Regressions',
     '',

@@ -20,6 +20,7 @@ describe('loadCases', () => {
       'wordcount',
       'ingest',
       'cpu-heavy',
+      'cluster',
       'memory-bound-1x',
       'memory-bound-10x',
       'checkpoint-overhead',

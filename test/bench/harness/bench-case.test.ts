@@ -73,4 +73,22 @@ describe('defineCase', () => {
       expect(defineCase({ ...spec([loop]), plans: own }).plan('quick')).toEqual({ warmups: 0, runs: 1 });
     });
   });
+
+  describe('unavailable', () => {
+    it('is undefined for a case that needs nothing, and the case’s reason otherwise', async () => {
+      expect(await defineCase(spec([loop])).unavailable()).toBeUndefined();
+      const needy = defineCase({ ...spec([loop]), unavailable: async () => 'the service does not answer' });
+      expect(await needy.unavailable()).toBe('the service does not answer');
+    });
+  });
+
+  describe('findings', () => {
+    const rows = [{ impl: 'plain loop', operations: 3, opsPerSec: 30, samples: [30] }];
+
+    it('is empty for a case that has nothing to add, and what the case makes of its rows otherwise', () => {
+      expect(defineCase(spec([loop])).findings(rows)).toEqual([]);
+      const finding = defineCase({ ...spec([loop]), findings: (judged) => judged.map((row) => `${row.impl}: ${1e6 / (row.opsPerSec ?? 1)} µs`) });
+      expect(finding.findings(rows)).toEqual(['plain loop: 33333.333333333336 µs']);
+    });
+  });
 });

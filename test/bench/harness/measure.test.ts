@@ -46,6 +46,20 @@ describe('measure', () => {
     expect(disposed).toBe(1);
   });
 
+  it('keeps what the runner observes after each run, the first run’s as the cold one, and nothing for a runner that observes nothing', async () => {
+    let run = 0;
+    const measured = await measure({ run: () => ++run, observe: () => ({ startMs: run * 10, runs: 1 }) }, 1, { warmups: 1, runs: 2 });
+    expect(measured.observations).toEqual({ cold: { startMs: 10, runs: 1 }, runs: { startMs: [20, 30], runs: [1, 1] } });
+    expect((await measure({ run: () => 1 }, 1, { warmups: 0, runs: 1 })).observations).toBeUndefined();
+  });
+
+  it('keeps only the names every timed run observed, so each has a value per run', async () => {
+    let run = 0;
+    const observe = (): Record<string, number> => (++run === 2 ? { startMs: 2 } : { startMs: run, endMs: run });
+    const measured = await measure({ run: () => 1, observe }, 1, { warmups: 0, runs: 3 });
+    expect(measured.observations?.runs).toEqual({ startMs: [1, 2, 3] });
+  });
+
   it('awaits asynchronous runs', async () => {
     const measured = await measure({ run: async () => 7 }, 1, { warmups: 0, runs: 2 });
     expect(measured.checksums).toEqual([7, 7]);

@@ -26,6 +26,17 @@ describe('judgeCase', () => {
     expect(results.map((result) => result.compareWith)).toEqual([undefined, undefined, undefined, ['sluice']]);
   });
 
+  it('keeps what an implementation observed besides its rates, and has nothing for one that observed nothing', () => {
+    const observations = { cold: { startMs: 900 }, runs: { startMs: [500, 600] } };
+    const judged = judge({
+      'plain loop': caseReport([42, 42]),
+      peer: caseReport([42, 42]),
+      sluice: { ...(caseReport([42, 42]) as Extract<ChildReport, { kind: 'case' }>), observations },
+    });
+    expect(judged['sluice']?.observations).toEqual(observations);
+    expect(judged['peer']).not.toHaveProperty('observations');
+  });
+
   it('reports the median rate of every implementation that reproduces the floor checksum', () => {
     const judged = judge({
       'plain loop': caseReport([42, 42, 42], [30, 10, 20]),

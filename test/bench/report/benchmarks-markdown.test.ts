@@ -49,6 +49,12 @@ describe('renderBenchmarks', () => {
     expect(markdown).toContain('- a snapshot takes 0.01 ms');
   });
 
+  it('lists what the cases found, and the cases skipped, before the probes', () => {
+    const found = renderBenchmarks({ run, plans, idleRssMb: 93.4, findings: ['cluster: skipped, NATS does not answer'], probes: ['a snapshot takes 0.01 ms'] });
+    expect(found).toContain('## Other measurements\n\n- cluster: skipped, NATS does not answer\n- a snapshot takes 0.01 ms\n');
+    expect(renderBenchmarks({ run, plans, idleRssMb: 93.4, probes: [] })).toContain('## Other measurements\n\nNone in this run.\n');
+  });
+
   it('records the run so that the next one can read it back', () => {
     expect(extractRun(markdown)?.results).toHaveLength(3);
     expect(markdown).toMatch(/nothing to compare with yet/);
