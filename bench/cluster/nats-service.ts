@@ -59,14 +59,11 @@ export function freshJobId(): string {
   return `bench-cluster-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
 }
 
-/**
- * Deletes job `job`'s buckets, whichever exist, by their streams: a KV bucket B is the stream
- * `KV_B`, an Object Store bucket `OBJ_B`, so the checkpoints go whichever of the two keeps them.
- */
+/** Deletes job `job`'s buckets, whichever exist, by their streams (a KV bucket B is the stream `KV_B`). */
 export async function removeJob(nc: NatsConnection, job: string): Promise<void> {
   const { stateBucket, leaseBucket, checkpointBucket } = jobNames(job);
   const jsm = await jetstreamManager(nc);
-  const streams = [`KV_${stateBucket}`, `KV_${leaseBucket}`, `KV_${checkpointBucket}`, `OBJ_${checkpointBucket}`];
+  const streams = [`KV_${stateBucket}`, `KV_${leaseBucket}`, `KV_${checkpointBucket}`];
   // A stream that is not there is refused with "stream not found": nothing to delete.
   for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
 }

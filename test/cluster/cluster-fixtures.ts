@@ -12,6 +12,8 @@ import { jobBucket } from '../../src/cluster/job-bucket.js';
 import { jobNames } from '../../src/cluster/job-names.js';
 import { mulberry32 } from '../../src/internal/mulberry32.js';
 
+export { removeJob } from '../../bench/cluster/nats-service.js';
+
 /** `lines` lines of words drawn from a skewed vocabulary by a generator seeded with `seed`. */
 export async function writeWordInput(path: string, lines: number, seed: number): Promise<void> {
   const random = mulberry32(seed);
@@ -28,13 +30,6 @@ export async function writeWordInput(path: string, lines: number, seed: number):
 /** A job id no other test uses. */
 export function freshJobId(prefix: string): string {
   return `${prefix}-${nanoid(8).replace(/[^A-Za-z0-9]/g, 'x')}`;
-}
-
-/** Deletes job `job`'s buckets. */
-export async function removeJob(nc: NatsConnection, job: string): Promise<void> {
-  const names = jobNames(job);
-  const kvm = new Kvm(nc);
-  for (const bucket of [names.stateBucket, names.leaseBucket, names.checkpointBucket]) await (await kvm.open(bucket)).destroy().catch(() => undefined);
 }
 
 /**
