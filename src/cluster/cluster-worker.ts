@@ -144,6 +144,9 @@ class ClusterWorker<TArgs> {
   /** The run this worker leads now, so that a lost connection or lease can end it. */
   #leading: { readonly handle: PipelineHandle; readonly ports: NatsPorts; readonly host: ClusterHost | undefined; interrupted: boolean } | undefined;
   readonly #stopWatching = new AbortController();
+  /** Ends the wait between looks at the job when its status changes (the job completed or failed). */
+  #statusChanged = new AbortController();
+  #statusWatch: { stop(): void } | undefined;
 
   constructor(setup: ClusterWorkerSetup<TArgs>) {
     this.#setup = setup;
@@ -166,6 +169,7 @@ class ClusterWorker<TArgs> {
     if (status?.state === 'failed') throw new Error(`job ${names.job} failed before this worker joined: ${status.reason ?? 'no reason recorded'}`);
     await this.#checkOutline();
     this.#watchConnection();
+    await this.#watchStatus();
     this.#member = new ClusterMember(nc, names, worker, this.#leases, (setup, control) =>
       runJobThread(this.#setup.internals.plan(setup.args as TArgs), setup, control),
     );
@@ -185,8 +189,18 @@ class ClusterWorker<TArgs> {
         if (!isTransientNatsError(error)) throw error;
         log(`worker ${worker}: NATS did not answer (${(error as Error).message}); trying again`);
       }
-      await pause(leaseMs / 4, signal);
+      this.#statusChanged = new AbortController();
+      await pause(leaseMs / 4, signal === undefined ? this.#statusChanged.signal : AbortSignal.any([signal, this.#statusChanged.signal]));
     }
+  }
+
+  /** Watches the job's status, so that a worker waiting for its turn to lead sees the job end at once. */
+  async #watchStatus(): Promise<void> {
+    const watch = await this.#state.watch({ key: STATUS_KEY, include: 'updates' });
+    this.#statusWatch = watch;
+    void (async () => {
+      for await (const _change of watch) this.#statusChanged.abort();
+    })().catch(ignore);
   }
 
   /** One look at the job: its end, or the leader lease free to take (then leads while it holds it). */
@@ -203,6 +217,7 @@ class ClusterWorker<TArgs> {
 
   async close(): Promise<void> {
     this.#stopWatching.abort();
+    this.#statusWatch?.stop();
     await this.#member?.close();
     await this.#leadership?.release();
     await this.#membership?.release();
