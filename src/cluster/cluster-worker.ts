@@ -33,7 +33,7 @@ import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js'
 import { runJobThread } from '../threads/job-thread.js';
 import { ClusterHost } from './cluster-host.js';
 import { ClusterMember } from './cluster-member.js';
-import { jobBucket } from './job-bucket.js';
+import { jobBucket, type Kvm } from './job-bucket.js';
 import { jobNames, type JobNames } from './job-names.js';
 import { OUTLINE_KEY, PROGRESS_KEY, readRecord, RUN_KEY, STATUS_KEY, writeRecord, type JobStatusRecord, type ProgressRecord } from './job-record.js';
 import { Lease } from './lease.js';
@@ -224,7 +224,7 @@ class ClusterWorker<TArgs> {
   }
 
   /** The lease bucket, created with this worker's lease time-out (every worker of the job must agree on it). */
-  async #leaseBucket(kvm: InstanceType<Awaited<ReturnType<typeof natsClient>>['kv']['Kvm']>): Promise<KV> {
+  async #leaseBucket(kvm: Kvm): Promise<KV> {
     const { names, leaseMs } = this.#setup;
     try {
       return await jobBucket(kvm, names.leaseBucket, { ttl: leaseMs, history: 1, replicas: this.#setup.replicas });

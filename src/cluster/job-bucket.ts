@@ -6,7 +6,8 @@
 import type { KV, KvOptions } from '@nats-io/kv';
 import type { natsClient } from '../nats/nats-peer.js';
 
-type Kvm = InstanceType<Awaited<ReturnType<typeof natsClient>>['kv']['Kvm']>;
+/** The KV client of the loaded NATS packages. */
+export type Kvm = InstanceType<Awaited<ReturnType<typeof natsClient>>['kv']['Kvm']>;
 
 /** Attempts at making a bucket that others are making too. */
 const ATTEMPTS = 5;
