@@ -30,7 +30,10 @@ export type SluiceErrorCode =
   | 'MALFORMED_MESSAGE'
   | 'MESSAGE_TOO_LARGE'
   | 'JETSTREAM_WRITE_FAILED'
-  | 'JETSTREAM_TRUNCATED';
+  | 'JETSTREAM_TRUNCATED'
+  | 'POSTGRES_UNREACHABLE'
+  | 'POSTGRES_ROW_REJECTED'
+  | 'POSTGRES_COMMIT_CONFLICT';
 
 /**
  * Base class of every Sluice error.
@@ -458,6 +461,73 @@ export class JetStreamTruncatedError extends SluiceError {
     this.stream = stream;
     this.after = after;
     this.firstSequence = firstSequence;
+  }
+}
+
+/**
+ * PostgreSQL could not be reached (nothing answers, the name does not resolve, TLS fails) or refused
+ * the connection (authentication, an unknown database or role), or stayed away longer than a
+ * connector waits for it. `where` names the server as `user@host:port/database`, never a password;
+ * `cause` holds the client's own error.
+ */
+export class PostgresUnreachableError extends SluiceError {
+  readonly code = 'POSTGRES_UNREACHABLE' as const;
+  /** The server, as `user@host:port/database` (no password). */
+  readonly where: string;
+  /** The server's SQLSTATE (e.g. `28P01` for a wrong password), when it answered with one. */
+  readonly sqlState: string | undefined;
+
+  constructor(where: string, reason: string, sqlState: string | undefined, cause: unknown) {
+    super(`Cannot connect to PostgreSQL at ${where}: ${reason}`, { cause });
+    this.name = 'PostgresUnreachableError';
+    this.where = where;
+    this.sqlState = sqlState;
+  }
+}
+
+/**
+ * PostgreSQL refused one record's row (a constraint, a value of the wrong type, a value too long):
+ * the record goes to the pipeline's dead letters with this error, with the database's own message,
+ * and the rows around it are written.
+ */
+export class PostgresRowRejectedError extends SluiceError {
+  readonly code = 'POSTGRES_ROW_REJECTED' as const;
+  /** The table the row was for, as written in SQL (quoted). */
+  readonly table: string;
+  /** The server's SQLSTATE, e.g. `23505` (unique violation) or `22P02` (invalid text representation). */
+  readonly sqlState: string;
+  /** The constraint that refused it, when the server named one. */
+  readonly constraint: string | undefined;
+  /** The server's detail line, when it gave one. */
+  readonly detail: string | undefined;
+
+  constructor(table: string, message: string, sqlState: string, constraint: string | undefined, detail: string | undefined, cause: unknown) {
+    super(`PostgreSQL refused a row for ${table}: ${message}${detail === undefined ? '' : ` (${detail})`}`, { cause });
+    this.name = 'PostgresRowRejectedError';
+    this.table = table;
+    this.sqlState = sqlState;
+    this.constraint = constraint;
+    this.detail = detail;
+  }
+}
+
+/**
+ * A PostgreSQL sink's commit was refused because the commit table says another writer owns its
+ * output now (a newer run recovered it: this one is a zombie) or has already applied a newer
+ * checkpoint than this run resumes from. Nothing of the refused interval was written.
+ */
+export class PostgresCommitConflictError extends SluiceError {
+  readonly code = 'POSTGRES_COMMIT_CONFLICT' as const;
+  /** The job the commits belong to. */
+  readonly job: string;
+  /** The sink partition. */
+  readonly partition: number;
+
+  constructor(job: string, partition: number, reason: string) {
+    super(`The commit of job ${job}, sink partition ${partition}, was refused: ${reason}`);
+    this.name = 'PostgresCommitConflictError';
+    this.job = job;
+    this.partition = partition;
   }
 }
 

@@ -94,7 +94,7 @@ export { MemoryCheckpointStorage } from './streams/checkpoint/memory-checkpoint-
 export type { CheckpointStats } from './streams/checkpoint/coordinator.js';
 export type { ChaosOptions, ChaosTarget, CrashPlan } from './streams/run/chaos.js';
 export type { PipelineDeadLetter, PipelineDeadLetterReason } from './streams/run/messages.js';
-export type { Sink, SinkBatchOrigin } from './streams/sinks/sink.js';
+export type { Sink, SinkBatchOrigin, SinkContext } from './streams/sinks/sink.js';
 export { toArray, toCallback } from './streams/sinks/basic-sinks.js';
 export type { ArraySink } from './streams/sinks/basic-sinks.js';
 export { toWritable } from './streams/sinks/writable-sinks.js';
@@ -127,6 +127,9 @@ export {
   MessageTooLargeError,
   JetStreamWriteError,
   JetStreamTruncatedError,
+  PostgresCommitConflictError,
+  PostgresRowRejectedError,
+  PostgresUnreachableError,
   UncrossableRecordError,
   WorkerThreadError,
   WorkerProcessError,

@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { nanoid } from 'nanoid';
 import { jobNames } from '../../src/cluster/job-names.js';
 import { connectNats } from '../../src/nats/connect-nats.js';
-import { redactUrl } from '../../src/nats/redact-url.js';
+import { redactUrl } from '../../src/internal/redact-url.js';
 
 /** The environment variable naming the NATS server. */
 export const NATS_URL_ENV = 'SLUICE_NATS_URL';

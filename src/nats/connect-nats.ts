@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import { InvalidOptionError, NatsUnreachableError } from '../errors.js';
 import { natsClient } from './nats-peer.js';
-import { describeServers } from './redact-url.js';
+import { describeServers } from './nats-servers.js';
 
 /**
  * Options of a NATS connection: the client's own (`servers`, `user`, `pass`, `token`,

@@ -7,7 +7,7 @@ export { connectNats } from './connect-nats.js';
 export type { NatsConnectOptions } from './connect-nats.js';
 export type { NatsConnectionChoice } from './nats-connection.js';
 export { filterSubject, natsName, publishSubject } from './nats-names.js';
-export { redactUrl } from './redact-url.js';
+export { redactUrl } from '../internal/redact-url.js';
 export { fromJetStream } from './from-jetstream.js';
 export type { FromJetStreamOptions, JetStreamMessageInfo } from './from-jetstream.js';
 export { toJetStream } from './to-jetstream.js';

@@ -31,11 +31,12 @@ function answers(host: string, port: number, timeoutMs: number): Promise<boolean
  * Checks the service at `url` (from `envVar` when set). When it does not answer: throws under
  * `SLUICE_REQUIRE_SERVICES=1`, else prints why the tests are skipped.
  */
-export async function checkService(name: string, envVar: string, fallback: string): Promise<ServiceCheck> {
+export async function checkService(name: string, envVar: string, fallback: string, defaultPort: number): Promise<ServiceCheck> {
   const url = process.env[envVar] ?? fallback;
   const { hostname, port } = new URL(url);
-  if (await answers(hostname, Number(port), 2_000)) return { url, skipped: undefined };
-  const reason = `${name} does not answer at ${hostname}:${port} (set ${envVar} to another address)`;
+  const host = hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+  if (await answers(host, port === '' ? defaultPort : Number(port), 2_000)) return { url, skipped: undefined };
+  const reason = `${name} does not answer at ${host}:${port === '' ? defaultPort : port} (set ${envVar} to another address)`;
   if (process.env['SLUICE_REQUIRE_SERVICES'] === '1') throw new Error(`SLUICE_REQUIRE_SERVICES=1 but ${reason}`);
   console.warn(`skipping the ${name} tests: ${reason}`);
   return { url: undefined, skipped: reason };
@@ -43,5 +44,10 @@ export async function checkService(name: string, envVar: string, fallback: strin
 
 /** The NATS server the tests use: `SLUICE_NATS_URL`, by default nats://127.0.0.1:4222. */
 export function checkNats(): Promise<ServiceCheck> {
-  return checkService('NATS', 'SLUICE_NATS_URL', 'nats://127.0.0.1:4222');
+  return checkService('NATS', 'SLUICE_NATS_URL', 'nats://127.0.0.1:4222', 4222);
+}
+
+/** The PostgreSQL server the tests use: `SLUICE_PG_URL`, by default postgresql://root@127.0.0.1:5432/test. */
+export function checkPostgres(): Promise<ServiceCheck> {
+  return checkService('PostgreSQL', 'SLUICE_PG_URL', 'postgresql://root@127.0.0.1:5432/test', 5432);
 }

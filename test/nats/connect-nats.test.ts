@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { natsName, publishSubject } from '../../src/nats/nats-names.js';
-import { redactUrl } from '../../src/nats/redact-url.js';
+import { redactUrl } from '../../src/internal/redact-url.js';
 import { InvalidOptionError, NatsUnreachableError } from '../../src/index.js';
 import { checkNats } from '../helpers/services.js';
 import { unusedPort } from '../helpers/ports.js';

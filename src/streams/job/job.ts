@@ -196,7 +196,7 @@ export class Job {
   // ─── The drive ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Opens the checkpoints (and recovers the sink), starts the actors, drives the source to its end
+   * Opens the sink and the checkpoints (and recovers the sink), starts the actors, drives the source to its end
    * or a stop, then ends the input — with the job's last checkpoint, when there are checkpoints —
    * or, after a stop with checkpoints, takes one last checkpoint to resume from.
    */
@@ -204,6 +204,10 @@ export class Job {
     const plan = this.#plan;
     const settings = this.#settings;
     const checkpoints = this.#checkpoints;
+    if (plan.sink.open !== undefined) {
+      const deadLetter = this.#outputs.deadLetter;
+      await plan.sink.open({ deadLetter: (record, error) => deadLetter({ reason: 'rejected', stage: plan.sink.name, record, error }) });
+    }
     if (checkpoints !== undefined) {
       this.#start = await checkpoints.open();
       await plan.sink.recover?.(this.#start.sinkToken, this.#start.completed);

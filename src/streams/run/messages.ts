@@ -57,9 +57,10 @@ export type StageMessage<TEntry> =
  * Why a record left the pipeline for the dead-letter output: `malformed` input the source could not
  * parse; `operator-failed`, a user function that threw on it every time it was tried (1 + `retries`
  * times); `invalid-key`, a key that cannot be partitioned; `invalid-timestamp`, an event time that
- * is not a finite number (neither of these two is tried again); `late`, too late for every window.
+ * is not a finite number (neither of these two is tried again); `late`, too late for every window;
+ * `rejected`, refused by the sink's destination (a database constraint), reported by the sink.
  */
-export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key' | 'invalid-timestamp' | 'late';
+export type PipelineDeadLetterReason = 'malformed' | 'operator-failed' | 'invalid-key' | 'invalid-timestamp' | 'late' | 'rejected';
 
 /** A record the pipeline could not process; it went here instead of vanishing. */
 export interface PipelineDeadLetter {

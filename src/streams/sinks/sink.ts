@@ -16,6 +16,16 @@ export interface SinkBatchOrigin {
   readonly partitions: number;
 }
 
+/** What a run hands its sink when it opens it. */
+export interface SinkContext {
+  /**
+   * Sends `record` to the pipeline's dead letters (reason `'rejected'`, with `error`) instead of
+   * writing it: for a record the sink's destination refused (a database constraint), so it is
+   * neither lost silently nor allowed to stop the run.
+   */
+  deadLetter(record: unknown, error: unknown): void;
+}
+
 /**
  * Where a pipeline's records end up.
  *
@@ -27,6 +37,11 @@ export interface SinkBatchOrigin {
 export interface Sink<TRecord> {
   /** A name for metrics and errors. */
   readonly name: string;
+  /**
+   * The run starts: called once, awaited, before `recover` and the first `write`. A sink that
+   * connects to something (a database) does so here, so a bad address fails the run at its start.
+   */
+  open?(context: SinkContext): Promise<void> | void;
   /**
    * Takes the next records, in order; the pipeline sends no more until this settles. A pipeline
    * always passes `origin`; a sink that numbers its output deterministically (for idempotent

@@ -13,9 +13,3 @@
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@');
 }
-
-/** Every address of `servers`, redacted and joined with `, `. */
-export function describeServers(servers: string | readonly string[] | undefined): string {
-  const list = servers === undefined ? ['nats://127.0.0.1:4222'] : typeof servers === 'string' ? [servers] : servers;
-  return list.map(redactUrl).join(', ');
-}

@@ -1,0 +1,18 @@
+/**
+ * `sluice/postgres`: Sluice with PostgreSQL. The client, node-postgres (`pg`, 8.11 or later), is an
+ * optional peer dependency: install it next to Sluice to use anything here.
+ */
+export { connectPostgres } from './connect-postgres.js';
+export type { OpenedPool } from './connect-postgres.js';
+export type {
+  PostgresClient,
+  PostgresConnectOptions,
+  PostgresConnectionChoice,
+  PostgresPool,
+  PostgresQueryResult,
+  PostgresTlsOptions,
+} from './postgres-pool.js';
+export { describePostgres } from './postgres-where.js';
+export { quoteIdentifier } from './sql-names.js';
+export type { PostgresTableName } from './sql-names.js';
+export { PostgresCommitConflictError, PostgresRowRejectedError, PostgresUnreachableError } from '../errors.js';

@@ -1,0 +1,25 @@
+/**
+ * Creating Sluice's own tables when they are missing. `CREATE TABLE IF NOT EXISTS` run by two
+ * sessions at once can still fail in one of them (both pass the check, one loses the race on the
+ * catalog); the loser finds the table there and carries on.
+ */
+import type { PostgresPool } from '../postgres-pool.js';
+import { sqlStateOf } from '../sql-errors.js';
+
+/** 42P07: the relation exists; 23505 on the catalog: another session created it a moment ago. */
+const CREATED_CONCURRENTLY = new Set(['42P07', '23505', '42710']);
+
+/**
+ * Runs each `CREATE … IF NOT EXISTS` statement of `statements`, in order.
+ * @throws (rejects) what the server answered, unless another session created the same thing at the same time.
+ */
+export async function ensureTables(pool: PostgresPool, statements: readonly string[]): Promise<void> {
+  for (const statement of statements) {
+    try {
+      await pool.query(statement);
+    } catch (error) {
+      const state = sqlStateOf(error);
+      if (state === undefined || !CREATED_CONCURRENTLY.has(state)) throw error;
+    }
+  }
+}
