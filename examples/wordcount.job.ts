@@ -14,13 +14,18 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_PARALLELISM, defineJob, fromFileLines, InvalidOptionError, pipeline, type Keyed, type Sink } from '../src/index.js';
+import { connectPostgres, quoteIdentifier, toPostgres } from '../src/postgres/index.js';
 
 /** What the job is built from: plain data, copied to every thread. */
 export interface WordcountArgs {
   /** The text file whose words are counted. */
   readonly input: string;
-  /** The file the sorted counts go to; standard output when undefined (not with checkpoints). */
+  /** The file the sorted counts go to; standard output when undefined (not with checkpoints), or `table` with `pg`. */
   readonly output?: string | undefined;
+  /** A PostgreSQL server (`postgresql://user@host:port/database`) whose `table` takes the counts instead of a file. */
+  readonly pg?: string | undefined;
+  /** The table the counts go to with `pg`: `word text primary key, count bigint`, created when missing. */
+  readonly table?: string | undefined;
   /** Partitions of the counting stage, 1 to `DEFAULT_MAX_PARALLELISM` (128). @defaultValue 4 */
   readonly partitions: number;
 }
@@ -35,9 +40,11 @@ const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
 
 /**
  * The job's arguments from command-line-style arguments: `--input FILE` (required),
- * `--output FILE`, `--partitions N` (default 4), each as `--name value` or `--name=value`.
+ * `--output FILE` or `--pg URL --table NAME`, `--partitions N` (default 4), each as `--name value`
+ * or `--name=value`.
  * @throws InvalidOptionError naming the argument: one this job does not take, one without its
- *   value, a missing `--input`, or a `--partitions` that is not an integer from 1 to 128.
+ *   value, a missing `--input`, a `--pg` without `--table` (or the other way round) or with
+ *   `--output`, or a `--partitions` that is not an integer from 1 to 128.
  * @example
  * ```ts
  * parseWordcountArgs(['--input', 'book.txt', '--partitions', '8']); // { input: 'book.txt', output: undefined, partitions: 8 }
@@ -48,22 +55,34 @@ export function parseWordcountArgs(argv: readonly string[]): WordcountArgs {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { input: { type: 'string' }, output: { type: 'string' }, partitions: { type: 'string', default: '4' } },
+      options: {
+        input: { type: 'string' },
+        output: { type: 'string' },
+        pg: { type: 'string' },
+        table: { type: 'string' },
+        partitions: { type: 'string', default: '4' },
+      },
       strict: true,
       allowPositionals: false,
     }));
   } catch (error) {
     // Node's first sentence names the argument; what follows is advice for other command lines.
     const reason = (error as Error).message.split('. ')[0]?.replace(/\.$/, '');
-    throw new InvalidOptionError('job arguments', `--input FILE [--output FILE] [--partitions N] (${reason})`, argv);
+    throw new InvalidOptionError('job arguments', `--input FILE [--output FILE | --pg URL --table NAME] [--partitions N] (${reason})`, argv);
   }
   if (values.input === undefined || values.input === '') throw new InvalidOptionError('--input', 'the text file to count the words of', values.input);
   if (values.output === '') throw new InvalidOptionError('--output', 'a file name', values.output);
+  if (values.pg !== undefined || values.table !== undefined) {
+    if (values.pg === undefined || values.pg === '')
+      throw new InvalidOptionError('--pg', 'a PostgreSQL URL for --table (postgresql://user@host:port/database)', values.pg);
+    if (values.table === undefined || values.table === '') throw new InvalidOptionError('--table', 'the table the counts go to, with --pg', values.table);
+    if (values.output !== undefined) throw new InvalidOptionError('--output', 'absent with --pg: the counts go to the table', values.output);
+  }
   const partitions = Number(values.partitions);
   if (!/^\d+$/.test(values.partitions) || partitions < 1 || partitions > DEFAULT_MAX_PARALLELISM) {
     throw new InvalidOptionError('--partitions', `an integer from 1 to ${DEFAULT_MAX_PARALLELISM}`, values.partitions);
   }
-  return { input: values.input, output: values.output, partitions };
+  return { input: values.input, output: values.output, pg: values.pg, table: values.table, partitions };
 }
 
 const byCountThenWord = (a: Keyed<string, number>, b: Keyed<string, number>): number => b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
@@ -119,6 +138,45 @@ function resultSink(output: string | undefined): ResultSink {
 }
 
 /**
+ * The counts into table `table` of the PostgreSQL server at `url`, upserted by word: exactly once
+ * with checkpoints (the job's last checkpoint commits them in one transaction). The table is
+ * created when missing; its rows say what was counted, so `counts` keeps them for the totals.
+ */
+function tableSink(url: string, table: string): ResultSink {
+  const counts: Keyed<string, number>[] = [];
+  const rows = toPostgres<Keyed<string, number>>({
+    connectionString: url,
+    table,
+    columns: ['word', 'count'],
+    key: 'word',
+    job: `wordcount:${table}`,
+    row: ({ key, value }) => [key, value],
+  });
+  return {
+    name: rows.name,
+    counts,
+    async open(context) {
+      const { pool } = await connectPostgres({ connectionString: url, max: 1 });
+      try {
+        await pool.query(`CREATE TABLE IF NOT EXISTS ${quoteIdentifier(table)} (word text PRIMARY KEY, count bigint NOT NULL)`);
+      } finally {
+        await pool.end();
+      }
+      await rows.open?.(context);
+    },
+    write(batch) {
+      counts.push(...batch);
+      return rows.write(batch);
+    },
+    preCommit: (checkpoint) => rows.preCommit?.(checkpoint),
+    commit: (token) => rows.commit?.(token),
+    recover: (token, completed) => rows.recover?.(token, completed),
+    close: () => rows.close?.(),
+    release: () => rows.release?.(),
+  };
+}
+
+/**
  * The sink each `args` built in this thread. The main thread's build is the one a run writes to,
  * and it gets the very `args` object given to `job.run`, so the program that ran the job finds
  * its result here.
@@ -152,7 +210,7 @@ export function totalsOf(args: WordcountArgs): WordTotals {
 export default defineJob(
   import.meta.url,
   (args: WordcountArgs) => {
-    const sink = resultSink(args.output);
+    const sink = args.pg !== undefined && args.table !== undefined ? tableSink(args.pg, args.table) : resultSink(args.output);
     sinks.set(args, sink);
     return pipeline(fromFileLines(args.input))
       .flatMap(

@@ -49,7 +49,7 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
     await pool.end().catch(() => undefined);
     throw unreachable(where, error);
   }
-  return { pool: pool as unknown as PostgresPool, where };
+  return { pool: pool satisfies PostgresPool, where };
 }
 
 /** `error` (from connecting to the server at `where`) as a {@link PostgresUnreachableError}, without secrets. */

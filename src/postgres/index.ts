@@ -9,6 +9,7 @@ export type {
   PostgresConnectOptions,
   PostgresConnectionChoice,
   PostgresPool,
+  PostgresQueryConfig,
   PostgresQueryResult,
   PostgresTlsOptions,
 } from './postgres-pool.js';
@@ -16,3 +17,6 @@ export { describePostgres } from './postgres-where.js';
 export { quoteIdentifier } from './sql-names.js';
 export type { PostgresTableName } from './sql-names.js';
 export { PostgresCommitConflictError, PostgresRowRejectedError, PostgresUnreachableError } from '../errors.js';
+export { toPostgres } from './to-postgres.js';
+export type { PostgresRow, PostgresTableSink, ToPostgresOptions } from './to-postgres.js';
+export type { PostgresSinkStats } from './postgres-sink.js';

@@ -13,17 +13,33 @@ export interface PostgresQueryResult {
   readonly rowCount: number | null;
 }
 
+/**
+ * A statement with its parameters; with a `name`, the server keeps its plan on the connection and
+ * the next use of the same name skips parsing and planning.
+ */
+export interface PostgresQueryConfig {
+  readonly name?: string | undefined;
+  readonly text: string;
+  readonly values?: unknown[] | undefined;
+}
+
 /** One connection taken from a pool: `pg.PoolClient`. */
 export interface PostgresClient {
-  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  query(textOrConfig: string | PostgresQueryConfig, values?: unknown[]): Promise<PostgresQueryResult>;
   /** Gives the connection back; with an error (or `true`), the pool closes it instead. */
   release(destroy?: boolean | Error): void;
+  /**
+   * A connection lost while taken from the pool is reported as an `error` event (the query under
+   * way, if any, fails too); without a listener, that event would end the process.
+   */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** A pool of connections: `pg.Pool`. */
 export interface PostgresPool {
   connect(): Promise<PostgresClient>;
-  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  query(textOrConfig: string | PostgresQueryConfig, values?: unknown[]): Promise<PostgresQueryResult>;
   end(): Promise<void>;
 }
 

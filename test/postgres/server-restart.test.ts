@@ -1,0 +1,83 @@
+/**
+ * The PostgreSQL server restarted under a running pipeline: its sessions are cut (an immediate
+ * stop, as a crash or a failover would), it refuses connections for a moment, then comes back.
+ * The sink reconnects and carries on, and the table holds every record exactly once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromGenerator, MemoryCheckpointStorage, pipeline, type Sink } from '../../src/index.js';
+import { connectPostgres, toPostgres, type PostgresPool } from '../../src/postgres/index.js';
+import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
+
+const unavailable = privatePostgresUnavailable();
+
+describe.skipIf(unavailable !== undefined)('a PostgreSQL restart mid-run', () => {
+  let server: PrivatePostgres;
+  let pool: PostgresPool;
+  beforeAll(async () => {
+    server = await startPrivatePostgres();
+    ({ pool } = await connectPostgres({ connectionString: server.url }));
+    // The pool above is the test's: a restart cuts it too, and it reconnects on its next query.
+  }, 30_000);
+  afterAll(async () => {
+    await pool?.end();
+    await server?.remove();
+  });
+
+  /** `sink`, with the server restarted (not awaited) as its `nth` write begins and as its `mth` commit begins. */
+  function restartingAt<T>(sink: Sink<T>, nth: number, mth: number, restarts: Promise<void>[]): Sink<T> {
+    let writes = 0;
+    let commits = 0;
+    return {
+      name: sink.name,
+      open: (context) => sink.open?.(context),
+      recover: (token, completed) => sink.recover?.(token, completed),
+      write(records, origin) {
+        if (++writes === nth) restarts.push(server.restart());
+        return sink.write(records, origin);
+      },
+      preCommit: (checkpoint) => sink.preCommit?.(checkpoint),
+      commit(token) {
+        if (++commits === mth) restarts.push(server.restart());
+        return sink.commit?.(token);
+      },
+      close: () => sink.close?.(),
+      release: () => sink.release?.(),
+    };
+  }
+
+  it.each([
+    ['with checkpoints (exactly-once)', true],
+    ['without checkpoints (at-least-once, idempotent upsert)', false],
+  ])(
+    'the sink reconnects and writes every record once, %s',
+    async (_label, checkpointed) => {
+      const table = `restart_${checkpointed ? 'eo' : 'alo'}`;
+      await pool.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`).catch(async () => {
+        await pool.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
+      });
+      const total = 4_000;
+      const restarts: Promise<void>[] = [];
+      const sink = toPostgres<number>({
+        connectionString: server.url,
+        table,
+        columns: ['id', 'v'],
+        key: 'id',
+        mode: checkpointed ? 'insert' : 'upsert',
+        row: (id) => [id, `v${id}`],
+      });
+      const result = await pipeline(
+        fromGenerator(function* (from) {
+          for (let id = from; id < total; id++) yield id;
+        }),
+      )
+        .to(restartingAt(sink, 5, 3, restarts))
+        .run({ batchSize: 40, ...(checkpointed ? { checkpoint: { storage: new MemoryCheckpointStorage(), interval: 5 } } : {}) }).done;
+      await Promise.all(restarts);
+      expect(restarts.length).toBeGreaterThanOrEqual(checkpointed ? 2 : 1);
+      expect(result.recordsRead).toBe(total);
+      const { rows } = await pool.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d, min(id) AS lo, max(id) AS hi FROM ${table}`);
+      expect(rows[0]).toEqual({ n: total, d: total, lo: 0, hi: total - 1 });
+    },
+    60_000,
+  );
+});
