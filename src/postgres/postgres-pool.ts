@@ -6,6 +6,8 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { isObject } from '../internal/validate.js';
+import { redactUrl } from '../internal/redact-url.js';
+import { parseUrl } from './postgres-where.js';
 
 /** What a query answers, as far as the connectors read it. */
 export interface PostgresQueryResult {
@@ -121,6 +123,10 @@ export function checkPostgresConnection(options: unknown): void {
     const alongside = CONNECT_KEYS.find((key) => record[key] !== undefined);
     if (alongside !== undefined) throw new InvalidOptionError('pool', `given alone: either a pool or \`${alongside}\` to open one with, not both`, pool);
     return;
+  }
+  const { connectionString } = record;
+  if (typeof connectionString === 'string' && (!/^postgres(?:ql)?:\/\//i.test(connectionString) || parseUrl(connectionString) === undefined)) {
+    throw new InvalidOptionError('connectionString', 'a URL postgresql://user@host:port/database', redactUrl(connectionString));
   }
   for (const key of ['connectionString', 'host', 'user', 'database', 'applicationName'] as const) {
     const value = record[key];

@@ -33,20 +33,28 @@ interface UrlParts {
 
 function parseConnectionString(connectionString: string | undefined): UrlParts {
   if (connectionString === undefined) return {};
-  let url: URL;
-  try {
-    url = new URL(connectionString);
-  } catch {
-    return {};
-  }
+  const url = parseUrl(connectionString);
+  if (url === undefined) return {};
   const decode = (part: string): string | undefined => (part === '' ? undefined : decodeURIComponent(part));
   const socket = url.searchParams.get('host');
   return {
     user: decode(url.username) ?? url.searchParams.get('user') ?? undefined,
-    host: socket ?? decode(url.hostname.replace(/^\[|\]$/g, '')),
+    host: socket ?? (/^[a-z]+:\/\/(?:[^@/]*@)?[/?]/i.test(connectionString) ? undefined : decode(url.hostname.replace(/^\[|\]$/g, ''))),
     port: url.port === '' ? undefined : Number(url.port),
     database: decode(url.pathname.slice(1)),
   };
+}
+
+/**
+ * `connectionString` as a URL, or undefined when it is not one. A URL without a host
+ * (`postgresql://app@/orders?host=/run/postgresql`, a Unix socket) is read with a stand-in host.
+ */
+export function parseUrl(connectionString: string): URL | undefined {
+  try {
+    return new URL(connectionString.replace(/^([a-z]+:\/\/(?:[^@/]*@)?)(?=[/?]|$)/i, '$1localhost'));
+  } catch {
+    return undefined;
+  }
 }
 
 function currentUser(): string {

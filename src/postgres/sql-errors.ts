@@ -7,16 +7,21 @@
 
 /** The fields of a node-postgres error a connector reads. */
 interface ServerError {
+  /** Set on every error the server sent (`ERROR`, `FATAL`, …), and on no socket error. */
+  readonly severity?: unknown;
   readonly code?: unknown;
   readonly constraint?: unknown;
   readonly detail?: unknown;
   readonly message?: unknown;
 }
 
-/** The SQLSTATE of `error`, when the server sent one. */
+/**
+ * The SQLSTATE of `error`, when the server sent one. Node's socket errors have a `code` too, some
+ * of five capitals (`EPIPE`): only an error with the server's `severity` carries a SQLSTATE.
+ */
 export function sqlStateOf(error: unknown): string | undefined {
-  const code = (error as ServerError | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  const { code, severity } = (error ?? {}) as ServerError;
+  return typeof code === 'string' && typeof severity === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /**

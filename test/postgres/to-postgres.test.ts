@@ -58,12 +58,15 @@ describe('toPostgres options', () => {
     [{ maxReconnectWaitMs: -1 }, 'maxReconnectWaitMs'],
     [{ pool: { query: 1 } }, 'pool'],
     [{ port: 'five' }, 'port'],
+    [{ connectionString: 'mysql://app:pw@db/orders' }, 'connectionString'],
+    [{ connectionString: 'postgresql://app:pw@[oops/orders' }, 'connectionString'],
   ])('refuses %j at construction, naming `%s`', (bad, option) => {
     const options = { connectionString: 'postgresql://root@127.0.0.1:5432/test', table: 't', columns: ['a', 'b'], key: 'a', ...bad };
     if ('pool' in bad) delete (options as { connectionString?: string }).connectionString;
     const make = (): unknown => toPostgres(options as never);
     expect(make).toThrow(InvalidOptionError);
     expect(make).toThrow(`\`${option}\``);
+    expect(make).not.toThrow(':pw@');
   });
 
   it('takes an insert without a key', () => {
