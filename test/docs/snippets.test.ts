@@ -17,9 +17,10 @@ function byFile(file: string): SnippetReport[] {
 }
 
 describe('the rule for a complete program', () => {
-  it('takes ts blocks that import from sluice, sluice/testing or sluice/nats, also across lines', () => {
+  it('takes ts blocks that import from sluice, sluice/testing, sluice/nats or sluice/postgres, also across lines', () => {
     expect(isProgram('ts', "import { pipeline } from 'sluice';\nawait run();")).toBe(true);
     expect(isProgram('ts', "import { fromJetStream } from 'sluice/nats';")).toBe(true);
+    expect(isProgram('ts', "import { toPostgres } from 'sluice/postgres';")).toBe(true);
     expect(isProgram('ts', "import {\n  createTestKit,\n} from 'sluice/testing';")).toBe(true);
     expect(isProgram('ts', 'import type { Keyed } from "sluice";')).toBe(true);
   });
