@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionError, MemorySnapshotStore, PostgresUnreachableError, type SnapshotEntry } from '../../src/index.js';
+import { InvalidOptionError, MemorySnapshotStore, PostgresUnreachableError, createSystem, type SnapshotEntry } from '../../src/index.js';
 import { PostgresSnapshotStore, type PostgresSnapshotStoreOptions } from '../../src/postgres/index.js';
 import { quoteIdentifier } from '../../src/postgres/sql-names.js';
+import { nextEvent } from '../actors/helpers.js';
 import { checkPostgres } from '../helpers/services.js';
 import { unusedPort } from '../helpers/ports.js';
 import { describeSnapshotStoreContract, rejectionOf } from '../state/snapshot-store.spec.js';
+import { worker, type SnapshotReply } from '../supervision/helpers.js';
 import { TestDatabase, flippedByte, thrownBy, uniqueName } from './pg-fixtures.js';
 
 const pg = await checkPostgres();
@@ -240,6 +242,28 @@ describe.skipIf(pg.skipped !== undefined)('PostgresSnapshotStore', () => {
       );
     } finally {
       await store.close();
+    }
+  });
+
+  it('starts an actor in another system, with another store on the same table, from the snapshot its predecessor saved', async () => {
+    const table = db.table('actors');
+    const [first, second] = [newStore({ table }), newStore({ table })];
+    const systems = [createSystem(), createSystem()] as const;
+    try {
+      const a = systems[0].spawn(worker, { name: 'acct', snapshot: { store: first, everyMessages: 1_000 } });
+      for (const by of [1, 2, 3]) a.tell({ type: 'inc', by });
+      await (
+        await a.ask<SnapshotReply>({ type: 'snapshot' })
+      ).taken;
+
+      const restored = nextEvent(systems[1], 'snapshot-restored');
+      const b = systems[1].spawn(worker, { name: 'acct', snapshot: { store: second, everyMessages: 1_000 } });
+      await expect(restored).resolves.toMatchObject({ path: '/user/acct', sequence: 1, skipped: [] });
+      await expect(b.ask({ type: 'get' })).resolves.toBe(6);
+    } finally {
+      // Shut down first: a shutdown saves a last snapshot.
+      await Promise.all(systems.map((system) => system.shutdown()));
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

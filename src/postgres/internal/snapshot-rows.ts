@@ -2,8 +2,9 @@
  * Cutting an encoded snapshot into rows of a fixed size as the encoder writes it, so a snapshot of
  * any size is sent with about two rows in memory, not whole. The encoder (`SnapshotWriter`) writes
  * the body in order, then the checksum after it, and last the preamble at byte 0: every row after
- * the first is handed on as soon as it is full, and the first is held until the preamble arrives.
- * Row 0 therefore goes last, and with it the number of rows, which is known only then.
+ * the one the body starts in is handed on as soon as it is full, and the rows up to that one (the
+ * first alone, when rows are longer than the preamble) are held until the preamble arrives. Row 0 therefore
+ * goes last, and with it the number of rows, which is known only then.
  */
 
 /** Receives row `chunk` (0 first in the snapshot, last to arrive); `chunks` is set on row 0 only. */
@@ -12,34 +13,41 @@ export type RowSink = (chunk: number, data: Buffer, chunks: number | undefined) 
 export class SnapshotRows {
   readonly #rowBytes: number;
   readonly #sink: RowSink;
-  /** What was written into the first row's span, by position. */
+  /** What was written into the held rows' span, by position. */
   readonly #head: { readonly position: number; readonly bytes: Buffer }[] = [];
   #headBytes = 0;
-  /** Bytes past the first row, not yet in a row: `#tail[0]` from `#tailOffset` on. */
+  /** Where the held rows end: the first row boundary past where the first write starts. */
+  #headEnd: number | undefined;
+  /** Bytes past the held rows, not yet in a row: `#tail[0]` from `#tailOffset` on. */
   #tail: Buffer[] = [];
   #tailOffset = 0;
   #tailBytes = 0;
-  /** Where the next byte past the first row must be written. */
-  #end: number;
-  #nextRow = 1;
+  /** Where the next byte past the held rows must be written. */
+  #end = 0;
+  #nextRow = 0;
 
   /** @param rowBytes - the size of every row but the last. */
   constructor(rowBytes: number, sink: RowSink) {
     this.#rowBytes = rowBytes;
     this.#sink = sink;
-    this.#end = rowBytes;
   }
 
   /**
    * Takes `parts` at `position` (a `SnapshotWriter`), handing on the rows they fill.
-   * @throws (rejects) what the sink threw; an Error when bytes past the first row come out of order.
+   * @throws (rejects) what the sink threw; an Error when bytes past the held rows come out of order.
    */
   async write(parts: readonly Buffer[], position: number): Promise<void> {
+    if (this.#headEnd === undefined) {
+      this.#headEnd = Math.max(1, Math.ceil(position / this.#rowBytes)) * this.#rowBytes;
+      this.#end = this.#headEnd;
+      this.#nextRow = this.#headEnd / this.#rowBytes;
+    }
+    const headEnd = this.#headEnd;
     let at = position;
     for (const part of parts) {
       let rest = part;
-      if (at < this.#rowBytes) {
-        const inHead = Math.min(rest.length, this.#rowBytes - at);
+      if (at < headEnd) {
+        const inHead = Math.min(rest.length, headEnd - at);
         this.#head.push({ position: at, bytes: rest.subarray(0, inHead) });
         this.#headBytes = Math.max(this.#headBytes, at + inHead);
         rest = rest.subarray(inHead);
@@ -57,15 +65,20 @@ export class SnapshotRows {
   }
 
   /**
-   * Hands on the last rows: what is left of the body, then row 0 with the number of rows.
+   * Hands on the last rows: what is left of the body, then the held rows, row 0 last with the
+   * number of rows.
    * @returns the number of rows.
    */
   async finish(): Promise<number> {
     if (this.#tailBytes > 0) await this.#sink(this.#nextRow++, this.#take(this.#tailBytes), undefined);
     const head = Buffer.alloc(this.#headBytes);
     for (const { position, bytes } of this.#head) bytes.copy(head, position);
-    await this.#sink(0, head, this.#nextRow);
-    return this.#nextRow;
+    const count = Math.max(this.#nextRow, Math.ceil(head.length / this.#rowBytes), 1);
+    for (let row = Math.ceil(head.length / this.#rowBytes) - 1; row >= 1; row--) {
+      await this.#sink(row, head.subarray(row * this.#rowBytes, (row + 1) * this.#rowBytes), undefined);
+    }
+    await this.#sink(0, head.subarray(0, this.#rowBytes), count);
+    return count;
   }
 
   /** The first `length` bytes of the tail, copied into a row of their own. */
