@@ -19,7 +19,6 @@
  * both tables; pruning and discarding are one transaction each.
  */
 import { CheckpointUnusableError, InvalidOptionError } from '../errors.js';
-import { isObject } from '../internal/validate.js';
 import type { SnapshotEntry } from '../state/snapshot-store.js';
 import type { CheckpointStorage, RestoredCheckpoint } from '../streams/checkpoint/checkpoint-storage.js';
 import { decodeManifest, encodeManifest, type Manifest, type PartitionSnapshotRef } from '../streams/checkpoint/manifest.js';
@@ -108,8 +107,7 @@ export class PostgresCheckpointStorage implements CheckpointStorage {
    *   `partsTable`.
    */
   constructor(options: PostgresCheckpointStorageOptions) {
-    isObject('options', options);
-    checkPostgresConnection(options);
+    checkPostgresConnection(options); // an object, with a pool or options to open one
     const { job } = options;
     if (typeof job !== 'string' || job === '' || job.includes('\0') || LONE_SURROGATE.test(job)) {
       throw new InvalidOptionError('job', 'a non-empty string without NUL or lone surrogates', job);

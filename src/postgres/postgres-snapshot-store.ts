@@ -25,7 +25,7 @@
  * one tried.
  */
 import { createHash } from 'node:crypto';
-import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { positiveInteger, withDefault } from '../internal/validate.js';
 import { checkKey, checkSequenceAbove, checkSnapshot } from '../state/snapshot-checks.js';
 import { decodeSnapshotFile, encodeSnapshot } from '../state/snapshot-format.js';
 import type { LoadResult, Snapshot, SkippedSnapshot, SnapshotStore } from '../state/snapshot-store.js';
@@ -105,8 +105,7 @@ export class PostgresSnapshotStore implements SnapshotStore {
    *   or `chunkSize`.
    */
   constructor(options: PostgresSnapshotStoreOptions) {
-    isObject('options', options);
-    checkPostgresConnection(options);
+    checkPostgresConnection(options); // an object, with a pool or options to open one
     this.table = quoteTable('table', options.table ?? DEFAULT_TABLE);
     this.keep = withDefault(options.keep, DEFAULT_KEEP, (value) => positiveInteger('keep', value));
     this.chunkSize = withDefault(options.chunkSize, DEFAULT_CHUNK_SIZE, (value) => positiveInteger('chunkSize', value));
