@@ -8,6 +8,7 @@ import { ignore } from '../../internal/ignore.js';
 import type { PostgresConnectionChoice, PostgresPool } from '../postgres-pool.js';
 import { leasePool, whereOf, type PoolLease } from './pool-lease.js';
 
+/** The pool of one store, leased and prepared on first use, released by `close()`. */
 export class PoolOnDemand {
   /** The server as `user@host:port/database`, or `the given pool`; known before anything opens. */
   readonly where: string;

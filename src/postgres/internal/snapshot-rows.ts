@@ -10,6 +10,7 @@
 /** Receives row `chunk` (0 first in the snapshot, last to arrive); `chunks` is set on row 0 only. */
 export type RowSink = (chunk: number, data: Buffer, chunks: number | undefined) => Promise<void>;
 
+/** One snapshot's rows, cut as it is encoded: `write` is its `SnapshotWriter`, `finish` ends it. */
 export class SnapshotRows {
   readonly #rowBytes: number;
   readonly #sink: RowSink;
