@@ -11,28 +11,17 @@
  * get, whereas an object's description goes through the message-get API, which a 2.9.10 server was
  * seen to crash in.
  */
-import { createHash } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { Packr, Unpackr } from 'msgpackr';
 import { CheckpointUnusableError } from '../errors.js';
-import { MSGPACK_OPTIONS } from '../internal/msgpack-options.js';
 import type { SnapshotEntry } from '../state/snapshot-store.js';
 import type { CheckpointStorage, RestoredCheckpoint } from '../streams/checkpoint/checkpoint-storage.js';
 import { decodeManifest, encodeManifest, type Manifest, type PartitionSnapshotRef } from '../streams/checkpoint/manifest.js';
+import { packPartition, unpackPartition } from '../streams/checkpoint/packed-partition.js';
 
-const packr = new Packr(MSGPACK_OPTIONS);
-const unpackr = new Unpackr(MSGPACK_OPTIONS);
 const MANIFEST = 'manifest';
 /** Bytes of a partition's state per value: well under the 1 MiB a server takes by default. */
 const CHUNK_BYTES = 512 * 1024;
-
-/** What a partition's state was written as. */
-interface PartMeta {
-  readonly chunks: number;
-  readonly bytes: number;
-  readonly sha256: string;
-}
 
 export class NatsCheckpointStorage implements CheckpointStorage {
   readonly location: string;
@@ -58,14 +47,11 @@ export class NatsCheckpointStorage implements CheckpointStorage {
   }
 
   async writePartition(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>): Promise<PartitionSnapshotRef> {
-    const list = [...entries];
-    const bytes = packr.pack(list);
+    const { meta, chunks, entries: count } = packPartition(entries, CHUNK_BYTES);
     const file = `s${stage}.p${partition}`;
-    const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK_BYTES));
-    for (let n = 0; n < chunks; n++) await this.#kv.put(`${prefix(id)}.${file}.${n}`, bytes.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES));
-    const meta: PartMeta = { chunks, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    for (const [n, chunk] of chunks.entries()) await this.#kv.put(`${prefix(id)}.${file}.${n}`, chunk);
     await this.#kv.put(`${prefix(id)}.${file}.meta`, JSON.stringify(meta));
-    return { partition, file, entries: list.length, bytes: bytes.length };
+    return { partition, file, entries: count, bytes: meta.bytes };
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
@@ -126,32 +112,23 @@ export class NatsCheckpointStorage implements CheckpointStorage {
     for (const stage of manifest.stages) {
       const partitions: SnapshotEntry[][] = [];
       for (const ref of stage.snapshots) {
-        const bytes = await this.#part(manifest.id, ref.file);
-        if (typeof bytes === 'string') return `${ref.file}: ${bytes}`;
-        partitions[ref.partition] = unpackr.unpack(bytes) as SnapshotEntry[];
+        const entries = await this.#part(manifest.id, ref.file);
+        if (typeof entries === 'string') return `${ref.file}: ${entries}`;
+        partitions[ref.partition] = entries;
       }
       stages.push(partitions);
     }
     return stages;
   }
 
-  /** A partition's bytes, checked against what was written, or why they cannot be used. */
-  async #part(id: number, file: string): Promise<Uint8Array | string> {
+  /** A partition's entries, checked against what was written, or why they cannot be used. */
+  async #part(id: number, file: string): Promise<SnapshotEntry[] | string> {
     const metaEntry = await this.#kv.get(`${prefix(id)}.${file}.meta`);
     if (metaEntry === null || metaEntry.operation !== 'PUT') return 'missing';
-    const meta = metaEntry.json<PartMeta>();
-    const bytes = new Uint8Array(meta.bytes);
-    let at = 0;
-    for (let n = 0; n < meta.chunks; n++) {
+    return unpackPartition(parseJson(metaEntry.string()), async (n) => {
       const chunk = await this.#kv.get(`${prefix(id)}.${file}.${n}`);
-      if (chunk === null || chunk.operation !== 'PUT') return `part ${n} missing`;
-      if (at + chunk.value.length > bytes.length) return 'longer than written';
-      bytes.set(chunk.value, at);
-      at += chunk.value.length;
-    }
-    if (at !== bytes.length) return `${at} bytes of ${bytes.length}`;
-    if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) return 'checksum mismatch';
-    return bytes;
+      return chunk === null || chunk.operation !== 'PUT' ? undefined : chunk.value;
+    });
   }
 
   /** Removes every value of checkpoint `id`, the manifest first (a half-removed checkpoint is an incomplete one, never a damaged one). */
@@ -169,6 +146,15 @@ export class NatsCheckpointStorage implements CheckpointStorage {
       if (Number.isSafeInteger(id) && id > 0) ids.add(id);
     }
     return [...ids].sort((a, b) => b - a);
+  }
+}
+
+/** `text` as JSON, or undefined when it is not JSON (a damaged meta value is reported, not thrown). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }
 

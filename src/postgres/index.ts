@@ -14,6 +14,10 @@ export type {
   PostgresTlsOptions,
 } from './postgres-pool.js';
 export { describePostgres } from './postgres-where.js';
+export { PostgresSnapshotStore } from './postgres-snapshot-store.js';
+export type { PostgresSnapshotStoreOptions } from './postgres-snapshot-store.js';
+export { PostgresCheckpointStorage } from './postgres-checkpoint-storage.js';
+export type { PostgresCheckpointStorageOptions } from './postgres-checkpoint-storage.js';
 export { quoteIdentifier } from './sql-names.js';
 export type { PostgresTableName } from './sql-names.js';
 export { PostgresCommitConflictError, PostgresRowRejectedError, PostgresUnreachableError } from '../errors.js';

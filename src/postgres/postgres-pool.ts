@@ -141,3 +141,18 @@ export function checkPostgresConnection(options: unknown): void {
   if (ssl !== undefined && typeof ssl !== 'boolean' && (typeof ssl !== 'object' || ssl === null))
     throw new InvalidOptionError('ssl', 'a boolean or TLS options', ssl);
 }
+
+/**
+ * The connection part of a connector's `options` alone (`pool`, or the options to open one with),
+ * so the connector's own options (a table name, a job) never reach node-postgres.
+ * @example
+ * ```ts
+ * connectionOf({ connectionString: url, table: 'snapshots' }); // { connectionString: url }
+ * ```
+ */
+export function connectionOf(options: PostgresConnectionChoice): PostgresConnectionChoice {
+  if (options.pool !== undefined) return { pool: options.pool };
+  const picked: Record<string, unknown> = {};
+  for (const key of CONNECT_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  return picked as PostgresConnectOptions;
+}

@@ -1,7 +1,8 @@
 /**
- * The on-disk format of one snapshot file (version 1). A file is either proven intact — right magic,
- * version and length, checksum over every byte, well-formed frames, the expected key, sequence and
- * entry count — or rejected with a reason; there is no partial read.
+ * The format of one snapshot (version 1), as a snapshot file holds it; the PostgreSQL store keeps
+ * the same bytes, cut into rows. A file is either proven intact — right magic, version and length,
+ * checksum over every byte, well-formed frames, the expected key, sequence and entry count — or
+ * rejected with a reason; there is no partial read.
  *
  * ```
  * offset   size  field
@@ -68,21 +69,29 @@ export interface WrittenSnapshot {
 }
 
 /**
- * Writes `snapshot` of `key` into the empty file behind `handle`, a chunk of `chunkSize` entries at
- * a time with a yield to the event loop between chunks. It does not sync or close the handle.
+ * Where {@link encodeSnapshot} puts a snapshot's bytes, `parts` one after another from `position`.
+ * The calls come in this order, each awaited before the next: the frames, in order and without gaps,
+ * from byte 24; then the 32-byte checksum right after them; last, the 24-byte preamble at byte 0
+ * (its length and entry count are known only once every chunk is read). A file is written in place;
+ * a store without files can hold back the start until the preamble arrives and stream the rest.
+ */
+export type SnapshotWriter = (parts: readonly Buffer[], position: number) => Promise<void>;
+
+/**
+ * Encodes `snapshot` of `key` in the format above through `write`, a chunk of `chunkSize` entries at
+ * a time with a yield to the event loop between chunks.
  *
  * @throws (rejects) InvalidOptionError naming `entries` when they are not pairs, the encoder's error
- *   when a value cannot be encoded, or the file system's error; the file is then incomplete and
- *   must be discarded.
+ *   when a value cannot be encoded, or what `write` rejected with; what was written is then
+ *   incomplete and must be discarded.
  *
  * @example
  * ```ts
- * const handle = await open(tempPath, 'wx');
- * await writeSnapshotFile(handle, 'counter', { sequence: 1, meta: {} }, 10_000);
- * await handle.sync();
+ * const pieces = new Map<number, Buffer>();
+ * await encodeSnapshot(async (parts, position) => void pieces.set(position, Buffer.concat(parts)), 'counter', { sequence: 1, meta: {} }, 10_000);
  * ```
  */
-export async function writeSnapshotFile(handle: FileHandle, key: string, snapshot: Snapshot, chunkSize: number): Promise<WrittenSnapshot> {
+export async function encodeSnapshot(write: SnapshotWriter, key: string, snapshot: Snapshot, chunkSize: number): Promise<WrittenSnapshot> {
   const body = createHash('sha256');
   let position = PREAMBLE_BYTES;
   const appendFrame = async (payload: Buffer): Promise<void> => {
@@ -93,7 +102,7 @@ export async function writeSnapshotFile(handle: FileHandle, key: string, snapsho
     prefix.writeUInt32BE(payload.length, 0);
     body.update(prefix);
     body.update(payload);
-    await writeAll(handle, [prefix, payload], position);
+    await write([prefix, payload], position);
     position += prefix.length + payload.length;
   };
 
@@ -106,9 +115,27 @@ export async function writeSnapshotFile(handle: FileHandle, key: string, snapsho
 
   const bytes = position + CHECKSUM_BYTES;
   const preamble = encodePreamble(bytes, entries);
-  await writeAll(handle, [checksum(preamble, body)], position);
-  await writeAll(handle, [preamble], 0);
+  await write([checksum(preamble, body)], position);
+  await write([preamble], 0);
   return { bytes, entries };
+}
+
+/**
+ * Writes `snapshot` of `key` into the empty file behind `handle` ({@link encodeSnapshot} into a
+ * file). It does not sync or close the handle.
+ *
+ * @throws (rejects) as {@link encodeSnapshot}, or the file system's error; the file is then
+ *   incomplete and must be discarded.
+ *
+ * @example
+ * ```ts
+ * const handle = await open(tempPath, 'wx');
+ * await writeSnapshotFile(handle, 'counter', { sequence: 1, meta: {} }, 10_000);
+ * await handle.sync();
+ * ```
+ */
+export function writeSnapshotFile(handle: FileHandle, key: string, snapshot: Snapshot, chunkSize: number): Promise<WrittenSnapshot> {
+  return encodeSnapshot((parts, position) => writeAll(handle, parts, position), key, snapshot, chunkSize);
 }
 
 /** Where a decoded file must come from; a file whose header says otherwise is rejected. */

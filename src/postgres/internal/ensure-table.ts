@@ -5,6 +5,7 @@
  */
 import type { PostgresPool } from '../postgres-pool.js';
 import { sqlStateOf } from '../sql-errors.js';
+import { quoteIdentifier } from '../sql-names.js';
 
 /** 42P07: the relation exists; 23505 on the catalog: another session created it a moment ago. */
 const CREATED_CONCURRENTLY = new Set(['42P07', '23505', '42710']);
@@ -22,4 +23,15 @@ export async function ensureTables(pool: PostgresPool, statements: readonly stri
       if (state === undefined || !CREATED_CONCURRENTLY.has(state)) throw error;
     }
   }
+}
+
+/**
+ * Has the server keep `column` of `table` (a quoted name) out of line and uncompressed (`SET
+ * STORAGE EXTERNAL`) when it is still at the default for its type (`EXTENDED`: compressed). Sluice
+ * writes msgpack there, already dense: compressing it would cost CPU on every write for little room.
+ * A column set otherwise by hand (`MAIN`, `PLAIN`) is left as it is.
+ */
+export async function storeUncompressed(pool: PostgresPool, table: string, column: string): Promise<void> {
+  const { rows } = await pool.query('SELECT attstorage FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2', [table, column]);
+  if (rows[0]?.['attstorage'] === 'x') await pool.query(`ALTER TABLE ${table} ALTER COLUMN ${quoteIdentifier(column)} SET STORAGE EXTERNAL`);
 }

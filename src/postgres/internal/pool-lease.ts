@@ -4,6 +4,7 @@
  */
 import { connectPostgres } from '../connect-postgres.js';
 import type { PostgresConnectionChoice, PostgresPool } from '../postgres-pool.js';
+import { describePostgres } from '../postgres-where.js';
 
 /** A pool, where it goes, and how to let go of it. */
 export interface PoolLease {
@@ -15,11 +16,21 @@ export interface PoolLease {
 }
 
 /**
+ * Where `choice` connects, as a lease will name it, known before anything is opened: the server as
+ * `user@host:port/database`, or `the given pool` for a borrowed pool.
+ */
+export function whereOf(choice: PostgresConnectionChoice): string {
+  if (choice.pool !== undefined) return 'the given pool';
+  const { pool: _none, ...options } = choice;
+  return describePostgres(options);
+}
+
+/**
  * The pool `choice` names, opened (and checked) now when it gives options to connect with.
  * @throws (rejects) as {@link connectPostgres}.
  */
 export async function leasePool(choice: PostgresConnectionChoice): Promise<PoolLease> {
-  if (choice.pool !== undefined) return { pool: choice.pool, where: 'the given pool', release: () => Promise.resolve() };
+  if (choice.pool !== undefined) return { pool: choice.pool, where: whereOf(choice), release: () => Promise.resolve() };
   const { pool: _none, ...options } = choice;
   const { pool, where } = await connectPostgres(options);
   let ending: Promise<void> | undefined;

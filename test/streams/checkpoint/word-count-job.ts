@@ -6,11 +6,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { fromArray, pipeline, toJsonLinesFile, type ChaosOptions, type Keyed, type PipelineHandle, type Source } from '../../../src/index.js';
+import {
+  fromArray,
+  pipeline,
+  toJsonLinesFile,
+  type ChaosOptions,
+  type CheckpointStorage,
+  type Keyed,
+  type PipelineHandle,
+  type Source,
+} from '../../../src/index.js';
 
 export interface WordCountRun {
   readonly input: readonly string[];
-  /** Holds `checkpoints/` and `out.jsonl`. */
+  /** Holds `out.jsonl`, and `checkpoints/` unless `storage` is given. */
   readonly dir: string;
   readonly partitions: number;
   readonly batchSize?: number | undefined;
@@ -19,9 +28,11 @@ export interface WordCountRun {
   readonly chaos?: ChaosOptions | undefined;
   /** Where the words come from. @defaultValue fromArray(input) */
   readonly source?: Source<string, unknown> | undefined;
+  /** Where the checkpoints go instead of `checkpoints/`. */
+  readonly storage?: CheckpointStorage | undefined;
 }
 
-export function countWords({ input, dir, partitions, batchSize = 32, stopAfter = Infinity, chaos, source }: WordCountRun): PipelineHandle {
+export function countWords({ input, dir, partitions, batchSize = 32, stopAfter = Infinity, chaos, source, storage }: WordCountRun): PipelineHandle {
   let seen = 0;
   let handle: PipelineHandle | undefined;
   handle = pipeline(source ?? fromArray(input))
@@ -34,7 +45,11 @@ export function countWords({ input, dir, partitions, batchSize = 32, stopAfter =
       () => 0,
     )
     .to(toJsonLinesFile<Keyed<string, number>>(join(dir, 'out.jsonl')))
-    .run({ checkpoint: { dir: join(dir, 'checkpoints'), interval: Infinity }, batchSize, ...(chaos === undefined ? {} : { chaos }) });
+    .run({
+      checkpoint: { ...(storage === undefined ? { dir: join(dir, 'checkpoints') } : { storage }), interval: Infinity },
+      batchSize,
+      ...(chaos === undefined ? {} : { chaos }),
+    });
   return handle;
 }
 
