@@ -4,12 +4,18 @@
  * first), then word. Progress and a summary go to stderr, so stdout is only the result. The job
  * itself is the job module examples/wordcount.job.ts; this program runs it with its own flags.
  *
- *   npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--workers N]
- *                                 [--crash-rate P --seed S] [--checkpoint-dir DIR [--checkpoint-interval MS]]
+ *   npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE | --pg URL --table NAME] [--workers N]
+ *                                 [--crash-rate P --seed S] [--checkpoint-dir DIR] [--checkpoint-interval MS]
  *
- * `--input`, `--output` and `--partitions` (default 4) are the job's arguments, read by the job
- * module's `parseWordcountArgs`; the other flags are this program's, and may come in any order
- * among them.
+ * `--input`, `--output`, `--pg`, `--table` and `--partitions` (default 4) are the job's arguments,
+ * read by the job module's `parseWordcountArgs`; the other flags are this program's, and may come
+ * in any order among them.
+ *
+ * `--pg URL --table NAME` writes the counts into table NAME of that PostgreSQL database (created
+ * when missing: `word text primary key, count bigint`) instead of JSON lines, exactly once: the run
+ * always takes checkpoints, in DIR with `--checkpoint-dir`, else in the database itself (tables
+ * `sluice_checkpoints` and `sluice_checkpoint_parts`, job `wordcount:NAME`). Killed at any moment,
+ * the same command resumes; once the job has completed, it says so and leaves the table alone.
  *
  * `--workers N` (default 1) runs the job on N worker threads: they split the lines and run the
  * partitions, the main thread reads the file and writes the result. The output is byte-identical
@@ -30,6 +36,7 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidOptionError, type PipelineHandle, type RunOptions } from '../src/index.js';
+import { PostgresCheckpointStorage } from '../src/postgres/index.js';
 import wordcount, { parseWordcountArgs, totalsOf, type WordcountArgs } from './wordcount.job.js';
 
 /**
@@ -42,7 +49,7 @@ function usage(problem: string): never {
   process.stderr.write(
     `wordcount: ${problem}\n` +
       'usage: npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--workers N]\n' +
-      '                                     [--crash-rate P --seed S] [--checkpoint-dir DIR [--checkpoint-interval MS]]\n',
+      '                                     [--pg URL --table NAME] [--crash-rate P --seed S] [--checkpoint-dir DIR] [--checkpoint-interval MS]\n',
   );
   process.exit(2);
 }
@@ -112,14 +119,17 @@ function parseOptions(argv: readonly string[]): Options {
     chaos = { crashRate, seed };
   }
   let checkpoint: RunOptions['checkpoint'];
+  const interval = Number(values['checkpoint-interval'] ?? 1000);
+  if (!(interval > 0)) usage('--checkpoint-interval must be a positive number of milliseconds');
   if (values['checkpoint-dir'] !== undefined) {
-    // The result must outlive the process that computed it, so it goes to a file.
-    if (args.output === undefined) usage('--checkpoint-dir needs --output FILE');
-    const interval = Number(values['checkpoint-interval'] ?? 1000);
-    if (!(interval > 0)) usage('--checkpoint-interval must be a positive number of milliseconds');
+    // The result must outlive the process that computed it, so it goes to a file or a table.
+    if (args.output === undefined && args.pg === undefined) usage('--checkpoint-dir needs --output FILE or --pg URL --table NAME');
     checkpoint = { dir: values['checkpoint-dir'], interval };
+  } else if (args.pg !== undefined && args.table !== undefined) {
+    // A table is written exactly once, so its job always checkpoints: in the same database.
+    checkpoint = { storage: new PostgresCheckpointStorage({ connectionString: args.pg, job: `wordcount:${args.table}` }), interval };
   } else if (values['checkpoint-interval'] !== undefined) {
-    usage('--checkpoint-interval goes with --checkpoint-dir');
+    usage('--checkpoint-interval goes with --checkpoint-dir or --pg');
   }
   return { args, workers, chaos, checkpoint };
 }
@@ -144,6 +154,7 @@ try {
 if (checkpoint !== undefined) {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void handle.stop());
 }
+const destination = args.pg === undefined ? args.output : `table ${args.table}`;
 
 const progress = setInterval(() => {
   const { operators, checkpoints } = handle.metrics();
@@ -157,7 +168,7 @@ try {
   const result = await handle.done;
   if (result.resumedFrom !== undefined && !result.alreadyComplete) process.stderr.write(`wordcount: resumed from checkpoint ${result.resumedFrom}\n`);
   if (result.alreadyComplete) {
-    process.stderr.write(`wordcount: the job is already complete (checkpoint ${result.resumedFrom}); ${args.output} is left as it is\n`);
+    process.stderr.write(`wordcount: the job is already complete (checkpoint ${result.resumedFrom}); ${destination} is left as it is\n`);
   } else if (result.stopped) {
     process.stderr.write(`wordcount: stopped after ${result.recordsRead} lines; run the same command to go on\n`);
   } else {
@@ -178,4 +189,5 @@ try {
   process.exitCode = 1;
 } finally {
   clearInterval(progress);
+  if (checkpoint?.storage instanceof PostgresCheckpointStorage) await checkpoint.storage.close();
 }
