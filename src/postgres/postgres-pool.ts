@@ -20,10 +20,28 @@ export interface PostgresClient {
   release(destroy?: boolean | Error): void;
 }
 
+/**
+ * A statement whose rows are to come as arrays of values, in the order of the columns
+ * (`rowMode: 'array'`): for a reader that adds columns of its own after the caller's and must keep
+ * them apart whatever the caller's columns are named.
+ */
+export interface PostgresArrayQuery {
+  readonly text: string;
+  readonly values?: unknown[] | undefined;
+  readonly rowMode: 'array';
+}
+
+/** What a {@link PostgresArrayQuery} answers: each row's values, in the order of `fields`. */
+export interface PostgresArrayResult {
+  readonly rows: readonly (readonly unknown[])[];
+  readonly fields: readonly { readonly name: string }[];
+}
+
 /** A pool of connections: `pg.Pool`. */
 export interface PostgresPool {
   connect(): Promise<PostgresClient>;
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  query(query: PostgresArrayQuery): Promise<PostgresArrayResult>;
   end(): Promise<void>;
 }
 
