@@ -55,12 +55,6 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres tailing', () => {
     return { proxy, through: `postgresql://${username}@127.0.0.1:${proxy.port}${pathname}` };
   }
 
-  /** Waits, a query at a time, until the server has no session named `applicationName`. */
-  async function untilNoSessions(applicationName: string): Promise<void> {
-    for (let tries = 0; tries < 500 && (await db.sessions(applicationName)) > 0; tries++) await new Promise((resolve) => setImmediate(resolve));
-    expect(await db.sessions(applicationName)).toBe(0);
-  }
-
   it('takes rows added after it started, and fires an event-time window while it waits for more', async () => {
     const table = await db.table('clicks', 'id int PRIMARY KEY, "user" text NOT NULL, ts bigint NOT NULL');
     await db.insert(table, ['id', 'user', 'ts'], [[1, 'a', 1]]);
@@ -102,7 +96,7 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres tailing', () => {
     expect(await fired.promise).toEqual({ key: 'a', window: { start: 0, end: 10 }, value: 2, late: false });
     expect(handle.status).toBe('running');
     expect(await handle.stop()).toMatchObject({ stopped: true, recordsRead: 3 });
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
   });
 
   it('lets the pipeline count it idle while it polls: it hands over no empty batches', async () => {
@@ -180,7 +174,7 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres tailing', () => {
       .run({ batchSize: 16 }).done;
     expect((await Promise.all(terminated)).length).toBe(4);
     expect(out.records).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
   });
 
   it('waits for a server that is away, with a growing pause, and reads on from the same row: nothing lost or doubled', async () => {
@@ -239,6 +233,6 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres tailing', () => {
     expect((await iterator.next()).done).toBe(false);
     proxy.cut();
     await expect(iterator.next()).rejects.toMatchObject({ code: 'POSTGRES_UNREACHABLE', where: expect.stringContaining(`127.0.0.1:${proxy.port}/`) });
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
   });
 });

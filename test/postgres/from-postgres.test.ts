@@ -294,7 +294,7 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres', () => {
     const applicationName = uniqueApplicationName('missing');
     const source = fromPostgres({ connectionString: url, applicationName, table: db.uniqueName('missing'), orderBy: 'id' });
     await expect(readAll(source.read())).rejects.toMatchObject({ code: '42P01' });
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
   });
 
   it('fails a read at once when the server cannot be reached', async () => {
@@ -330,7 +330,7 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres', () => {
     expect(await pending).toEqual({ done: true, value: undefined });
     expect(await returned).toEqual({ done: true, value: undefined });
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
     expect(timers()).toBeLessThanOrEqual(baseline);
   });
 
@@ -344,12 +344,12 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres', () => {
     const applicationName = uniqueApplicationName('pool');
     const source = fromPostgres({ connectionString: url, applicationName, table: table.name, orderBy: 'id', batchSize: 2 });
     expect(await readAll(source.read())).toHaveLength(10);
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
     const iterator = source.readBatches?.()[Symbol.asyncIterator]() as AsyncIterator<unknown>;
     expect((await iterator.next()).done).toBe(false);
     expect(await db.sessions(applicationName)).toBe(1);
     await iterator.return?.();
-    await untilNoSessions(applicationName);
+    await db.untilNoSessions(applicationName);
 
     const borrowed = fromPostgres({ pool: db.pool, table: table.name, orderBy: 'id', batchSize: 4 });
     expect(await readAll(borrowed.read({ after: ['6'] }))).toEqual([
@@ -359,10 +359,4 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres', () => {
     ]);
     expect((await db.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
-
-  /** Waits, a query at a time, until the server has no session named `applicationName`. */
-  async function untilNoSessions(applicationName: string): Promise<void> {
-    for (let tries = 0; tries < 500 && (await db.sessions(applicationName)) > 0; tries++) await new Promise((resolve) => setImmediate(resolve));
-    expect(await db.sessions(applicationName)).toBe(0);
-  }
 });

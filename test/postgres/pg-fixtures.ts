@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { quoteIdentifier } from '../../src/postgres/sql-names.js';
 
 /** A table made for a test. */
@@ -26,6 +27,8 @@ export interface PgFixtures {
   insert(table: TestTable, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   /** How many server sessions have `applicationName`. */
   sessions(applicationName: string): Promise<number>;
+  /** Waits, a query at a time, until the server has no session named `applicationName` (a pool that was ended). */
+  untilNoSessions(applicationName: string): Promise<void>;
   /** Drops every table made, and ends the pool. */
   close(): Promise<void>;
 }
@@ -53,6 +56,10 @@ export function pgFixtures(url: string): PgFixtures {
     async sessions(applicationName) {
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
       return rows[0]?.n ?? 0;
+    },
+    async untilNoSessions(applicationName) {
+      for (let tries = 0; tries < 500 && (await this.sessions(applicationName)) > 0; tries++) await new Promise((resolve) => setImmediate(resolve));
+      expect(await this.sessions(applicationName)).toBe(0);
     },
     async close() {
       for (const table of made.splice(0)) await pool.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);

@@ -11,11 +11,11 @@
  * and `withTimestamps({ idleTimeoutMs })` counts the source idle — exactly as with any source that
  * has nothing to say.
  *
- * It is an iterator of its own rather than an async generator because a generator cannot be
- * stopped while it waits: `return()` here ends a pending `next()` at once (a tailing read waits
- * between polls, and a read waits for a server that is away) and ends the pool the read opened.
+ * It is a {@link StoppableReader} because a read may wait for long (between polls, for a server
+ * that is away): `return()` ends a pending `next()` at once, and ends the pool the read opened.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { STOPPED, StoppableReader, type Taken } from '../../internal/stoppable-reader.js';
 import type { SourceItem } from '../../streams/sources/source.js';
 import type { PostgresOffset } from '../from-postgres.js';
 import type { PostgresArrayResult, PostgresConnectionChoice } from '../postgres-pool.js';
@@ -46,83 +46,21 @@ interface Opened {
   readonly bound: readonly string[] | undefined;
 }
 
-const STOPPED: unique symbol = Symbol('stopped');
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-/** The pages of one read; see above for why it is a class and how it stops. */
-export class PostgresPages<TRecord> implements AsyncIterator<Item<TRecord>[]> {
+/** The pages of one read; see above for how it stops. */
+export class PostgresPages<TRecord> extends StoppableReader<Opened, Item<TRecord>[]> {
   readonly #setup: PageSetup<TRecord>;
-  /** One value for where the read is: not yet opened, opened, or ended (stopped, done or failed). */
-  #phase: 'new' | 'open' | 'ended' = 'new';
-  #opening: Promise<Opened> | undefined;
-  #closing: Promise<void> | undefined;
-  /** Aborted when the read ends: cuts short a wait between polls or for the server. */
-  readonly #abort = new AbortController();
-  readonly #stopped: Promise<typeof STOPPED>;
   /** The orderBy values of the last row handed out, as text. */
   #after: readonly string[];
   /** Tailing: the last page was not full, so the next one waits `pollIntervalMs` before it asks. */
   #caughtUp = false;
 
   constructor(setup: PageSetup<TRecord>) {
+    super();
     this.#setup = setup;
     this.#after = setup.after;
-    this.#stopped = new Promise((resolve) => this.#abort.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
   }
 
-  async next(): Promise<IteratorResult<Item<TRecord>[]>> {
-    if (this.#phase === 'ended') return DONE;
-    try {
-      if (this.#phase === 'new') {
-        this.#phase = 'open';
-        this.#opening = this.#open();
-      }
-      const opened = await Promise.race([this.#opening as Promise<Opened>, this.#stopped]);
-      if (opened === STOPPED) return DONE;
-      const { tail, batchSize } = this.#setup;
-      if (!tail && opened.bound === undefined) return await this.#end();
-      for (;;) {
-        if (this.#caughtUp && !(await this.#pause())) return DONE;
-        const page = await Promise.race([this.#page(opened), this.#stopped]);
-        if (page === STOPPED) return DONE;
-        const items = this.#items(page);
-        this.#caughtUp = tail && items.length < batchSize;
-        if (items.length === 0) {
-          if (tail) continue;
-          return await this.#end();
-        }
-        // A bounded read that reached its last row is over: its pool goes now, not at the next call.
-        if (!tail && (items.length < batchSize || sameValues(this.#after, opened.bound as readonly string[]))) await this.#end();
-        return { done: false, value: items };
-      }
-    } catch (error) {
-      const stopped = this.#abort.signal.aborted;
-      await this.#end();
-      // A stop that cut short a wait for the server ends the read; it is not its failure.
-      if (stopped) return DONE;
-      throw error;
-    }
-  }
-
-  async return(): Promise<IteratorResult<Item<TRecord>[]>> {
-    return this.#end();
-  }
-
-  /** Ends the read: a pending `next` resolves as done, and the pool the read opened is ended. Idempotent. */
-  async #end(): Promise<IteratorReturnResult<undefined>> {
-    this.#phase = 'ended';
-    this.#abort.abort();
-    this.#closing ??= this.#close();
-    await this.#closing;
-    return DONE;
-  }
-
-  async #close(): Promise<void> {
-    const opened = await this.#opening?.catch(() => undefined);
-    await opened?.lease.release();
-  }
-
-  async #open(): Promise<Opened> {
+  protected async open(): Promise<Opened> {
     const lease = await leasePool(this.#setup.connection);
     if (this.#setup.tail) return { lease, bound: undefined };
     try {
@@ -133,6 +71,28 @@ export class PostgresPages<TRecord> implements AsyncIterator<Item<TRecord>[]> {
       await lease.release();
       throw error;
     }
+  }
+
+  protected async take(opened: Opened): Promise<Taken<Item<TRecord>[]> | undefined> {
+    const { tail, batchSize } = this.#setup;
+    if (!tail && opened.bound === undefined) return undefined;
+    for (;;) {
+      if (this.#caughtUp && !(await this.#pause())) return undefined;
+      const page = await this.until(this.#page(opened));
+      if (page === STOPPED) return undefined;
+      const items = this.#items(page);
+      this.#caughtUp = tail && items.length < batchSize;
+      if (items.length > 0) {
+        // A bounded read that reached its last row is over: its pool goes now, not at the next call.
+        const last = !tail && (items.length < batchSize || sameValues(this.#after, opened.bound as readonly string[]));
+        return { value: items, last };
+      }
+      if (!tail) return undefined;
+    }
+  }
+
+  protected close(opened: Opened): Promise<void> {
+    return opened.lease.release();
   }
 
   /** The next page after `#after`. */
@@ -148,14 +108,14 @@ export class PostgresPages<TRecord> implements AsyncIterator<Item<TRecord>[]> {
     return reconnecting(() => lease.pool.query({ text, values, rowMode: 'array' }), {
       where: lease.where,
       maxWaitMs: this.#setup.maxReconnectWaitMs,
-      signal: this.#abort.signal,
+      signal: this.signal,
     });
   }
 
   /** Waits `pollIntervalMs`; false when the read ended meanwhile. */
   async #pause(): Promise<boolean> {
     try {
-      await sleep(this.#setup.pollIntervalMs, undefined, { signal: this.#abort.signal });
+      await sleep(this.#setup.pollIntervalMs, undefined, { signal: this.signal });
       return true;
     } catch {
       return false;
