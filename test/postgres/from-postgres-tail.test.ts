@@ -218,6 +218,23 @@ describe.skipIf(pg.skipped !== undefined)('fromPostgres tailing', () => {
     await iterator.return?.();
   });
 
+  it('stops at once when returned while it waits for a server that is away, leaving no timer behind', async () => {
+    const { proxy, through } = await proxied();
+    const table = await db.table('away_stop', 'id int PRIMARY KEY');
+    await db.insert(table, ['id'], [[1]]);
+    const baseline = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const iterator = fromPostgres({ connectionString: through, table: table.name, orderBy: 'id', mode: 'tail', pollIntervalMs: 10 })
+      .readBatches?.()
+      [Symbol.asyncIterator]() as AsyncIterator<unknown>;
+    expect((await iterator.next()).done).toBe(false);
+    proxy.cut();
+    const waiting = iterator.next();
+    await proxy.refusals(2);
+    await iterator.return?.();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBeLessThanOrEqual(baseline);
+  });
+
   it('fails with PostgresUnreachableError once the server stays away longer than maxReconnectWaitMs, ending its pool', async () => {
     const { proxy, through } = await proxied();
     const table = await db.table('gone', 'id int PRIMARY KEY');
