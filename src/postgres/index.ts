@@ -4,7 +4,11 @@
  */
 export { connectPostgres } from './connect-postgres.js';
 export type { OpenedPool } from './connect-postgres.js';
+export { fromPostgres } from './from-postgres.js';
+export type { FromPostgresOptions, PostgresOffset, PostgresQueryInput, PostgresReadOptions, PostgresTableInput } from './from-postgres.js';
 export type {
+  PostgresArrayQuery,
+  PostgresArrayResult,
   PostgresClient,
   PostgresConnectOptions,
   PostgresConnectionChoice,

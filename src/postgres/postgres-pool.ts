@@ -38,9 +38,27 @@ export interface PostgresClient {
   removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
+/**
+ * A statement whose rows are to come as arrays of values, in the order of the columns
+ * (`rowMode: 'array'`): for a reader that adds columns of its own after the caller's and must keep
+ * them apart whatever the caller's columns are named.
+ */
+export interface PostgresArrayQuery {
+  readonly text: string;
+  readonly values?: unknown[] | undefined;
+  readonly rowMode: 'array';
+}
+
+/** What a {@link PostgresArrayQuery} answers: each row's values, in the order of `fields`. */
+export interface PostgresArrayResult {
+  readonly rows: readonly (readonly unknown[])[];
+  readonly fields: readonly { readonly name: string }[];
+}
+
 /** A pool of connections: `pg.Pool`. */
 export interface PostgresPool {
   connect(): Promise<PostgresClient>;
+  query(query: PostgresArrayQuery): Promise<PostgresArrayResult>;
   query(textOrConfig: string | PostgresQueryConfig, values?: unknown[]): Promise<PostgresQueryResult>;
   end(): Promise<void>;
 }

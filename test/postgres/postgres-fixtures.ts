@@ -2,10 +2,10 @@
  * What the PostgreSQL tests share: the server (skipped with a printed reason when none answers),
  * a pool for the tests' own queries, and tables with unique names, dropped when the file is done.
  */
-import { nanoid } from 'nanoid';
 import { afterAll, describe } from 'vitest';
 import { connectPostgres, quoteIdentifier, type PostgresPool } from '../../src/postgres/index.js';
 import { checkPostgres } from '../helpers/services.js';
+import { uniqueName } from './pg-fixtures.js';
 
 const postgres = await checkPostgres();
 

@@ -4,13 +4,14 @@
  * pipeline pays one asynchronous step per batch. The client prefetches at most `batch` messages,
  * so a slow pipeline holds the read back.
  *
- * It is an iterator of its own rather than an async generator because a generator cannot be
- * stopped while it waits: `return()` here ends a pending `next()` at once (a tailing read may wait
- * for ever) and then closes everything the read opened (the consumer's subscription and timers, the
- * consumer on the server, the connection when it is the read's own), whichever phase it was in.
+ * It is a {@link StoppableReader} because a tailing read may wait for ever: `return()` ends a
+ * pending `next()` at once and then closes everything the read opened (the consumer's subscription
+ * and timers, the consumer on the server, the connection when it is the read's own), whichever
+ * phase it was in.
  */
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { InvalidOptionError, JetStreamTruncatedError, MalformedMessageError } from '../../errors.js';
+import { STOPPED, StoppableReader, type Taken } from '../../internal/stoppable-reader.js';
 import type { SourceItem } from '../../streams/sources/source.js';
 import type { JetStreamMessageInfo } from '../from-jetstream.js';
 import { natsClient } from '../nats-peer.js';
@@ -43,9 +44,7 @@ interface Opened {
   readonly last: number;
 }
 
-const STOPPED: unique symbol = Symbol('stopped');
 const TURN: unique symbol = Symbol('turn');
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder();
 
@@ -54,60 +53,24 @@ function decodeJson(data: Uint8Array): unknown {
   return JSON.parse(strict.decode(data));
 }
 
-/** The batches of one read; see above for why it is a class and how it stops. */
-export class JetStreamBatches<TRecord> implements AsyncIterator<Batch<TRecord>> {
+/** The batches of one read; see above for how it stops. */
+export class JetStreamBatches<TRecord> extends StoppableReader<Opened, Batch<TRecord>> {
   readonly #setup: ReadSetup<TRecord>;
-  /** One value for where the read is: not yet opened, opened, or ended (stopped, done or failed). */
-  #phase: 'new' | 'open' | 'ended' = 'new';
-  #opening: Promise<Opened> | undefined;
-  #closing: Promise<void> | undefined;
   /** The message asked for and not yet handed out: a batch ends when the next one has not arrived. */
   #pendingNext: Promise<IteratorResult<JsMsg>> | undefined;
-  readonly #stopped: Promise<typeof STOPPED>;
-  #stop: () => void = () => undefined;
 
   constructor(setup: ReadSetup<TRecord>) {
+    super();
     this.#setup = setup;
-    this.#stopped = new Promise((resolve) => {
-      this.#stop = () => resolve(STOPPED);
-    });
   }
 
-  async next(): Promise<IteratorResult<Batch<TRecord>>> {
-    if (this.#phase === 'ended') return DONE;
-    try {
-      if (this.#phase === 'new') {
-        this.#phase = 'open';
-        this.#opening = this.#open();
-      }
-      const opened = await Promise.race([this.#opening as Promise<Opened>, this.#stopped]);
-      if (opened === STOPPED || opened.reading === undefined) return await this.#end();
-      const batch = await this.#readBatch(opened.reading.iterator, opened.last);
-      if (batch === undefined) return await this.#end();
-      if (batch.ended) await this.#end();
-      return { done: false, value: batch.items };
-    } catch (error) {
-      await this.#end();
-      throw error;
-    }
+  protected async take(opened: Opened): Promise<Taken<Batch<TRecord>> | undefined> {
+    if (opened.reading === undefined) return undefined;
+    const batch = await this.#readBatch(opened.reading.iterator, opened.last);
+    return batch === undefined ? undefined : { value: batch.items, last: batch.ended };
   }
 
-  async return(): Promise<IteratorResult<Batch<TRecord>>> {
-    return this.#end();
-  }
-
-  /** Ends the read: a pending `next` resolves as done, and everything opened is closed. Idempotent. */
-  async #end(): Promise<IteratorReturnResult<undefined>> {
-    this.#phase = 'ended';
-    this.#stop();
-    this.#closing ??= this.#close();
-    await this.#closing;
-    return DONE;
-  }
-
-  async #close(): Promise<void> {
-    const opened = await this.#opening?.catch(() => undefined);
-    if (opened === undefined) return;
+  protected async close(opened: Opened): Promise<void> {
     try {
       if (opened.reading !== undefined) {
         opened.reading.messages.stop();
@@ -120,7 +83,7 @@ export class JetStreamBatches<TRecord> implements AsyncIterator<Batch<TRecord>> 
     }
   }
 
-  async #open(): Promise<Opened> {
+  protected async open(): Promise<Opened> {
     const { stream, subject, from, bounded, batch } = this.#setup;
     const lease = await leaseConnection(this.#setup.connection);
     try {
@@ -158,7 +121,7 @@ export class JetStreamBatches<TRecord> implements AsyncIterator<Batch<TRecord>> 
    */
   async #readBatch(iterator: AsyncIterator<JsMsg>, last: number): Promise<{ items: Batch<TRecord>; ended: boolean } | undefined> {
     const { bounded, batch } = this.#setup;
-    const first = await Promise.race([this.#take(iterator), this.#stopped]);
+    const first = await this.until(this.#nextMessage(iterator));
     if (first === STOPPED || first.done === true) return undefined;
     this.#pendingNext = undefined;
     const items: Batch<TRecord> = [];
@@ -172,7 +135,7 @@ export class JetStreamBatches<TRecord> implements AsyncIterator<Batch<TRecord>> 
       if (bounded && (msg.seq >= last || msg.info.pending === 0)) return { items, ended: true };
       if (items.length >= batch) return { items, ended: false };
       turn ??= new Promise((resolve) => setImmediate(resolve, TURN));
-      const next = await Promise.race([this.#take(iterator), turn]);
+      const next = await Promise.race([this.#nextMessage(iterator), turn]);
       if (next === TURN) return { items, ended: false };
       this.#pendingNext = undefined;
       if (next.done === true) return { items, ended: true };
@@ -181,7 +144,7 @@ export class JetStreamBatches<TRecord> implements AsyncIterator<Batch<TRecord>> 
   }
 
   /** The pending `next()` of the consumer's messages, asked for once; cleared by whoever takes its result. */
-  #take(iterator: AsyncIterator<JsMsg>): Promise<IteratorResult<JsMsg>> {
+  #nextMessage(iterator: AsyncIterator<JsMsg>): Promise<IteratorResult<JsMsg>> {
     return (this.#pendingNext ??= iterator.next());
   }
 
