@@ -26,9 +26,7 @@ export function testPool(): Promise<PostgresPool> {
 
 /** A fresh table name starting with `label`, dropped after the file. */
 export function tableName(label: string): string {
-  const name = `${label}_${nanoid(8)
-    .replace(/[^A-Za-z0-9]/g, 'x')
-    .toLowerCase()}`;
+  const name = uniqueName(label);
   created.push(name);
   return name;
 }
