@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromGenerator, MemoryCheckpointStorage, pipeline, type Sink } from '../../src/index.js';
-import { connectPostgres, toPostgres, type PostgresPool } from '../../src/postgres/index.js';
+import { connectPostgres, fromPostgres, toPostgres, type PostgresPool } from '../../src/postgres/index.js';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 
 const unavailable = privatePostgresUnavailable();
@@ -80,4 +80,25 @@ describe.skipIf(unavailable !== undefined)('a PostgreSQL restart mid-run', () =>
     },
     60_000,
   );
+
+  it('a pipeline from one table to another reads on and writes every row once through a restart, with checkpoints', async () => {
+    await pool.query('CREATE TABLE restart_from (id integer PRIMARY KEY, v text NOT NULL)');
+    await pool.query('CREATE TABLE restart_to (id integer PRIMARY KEY, v text NOT NULL)');
+    const total = 5_000;
+    await pool.query(`INSERT INTO restart_from SELECT g, 'v' || g FROM generate_series(0, ${total - 1}) AS g`);
+    const restarts: Promise<void>[] = [];
+    const source = fromPostgres<{ id: number; v: string }>({ connectionString: server.url, table: 'restart_from', orderBy: 'id', batchSize: 100 });
+    const sink = toPostgres<{ id: number; v: string }>({ connectionString: server.url, table: 'restart_to', columns: ['id', 'v'], mode: 'insert' });
+    const result = await pipeline(source)
+      .to(restartingAt(sink, 10, 4, restarts))
+      .run({ batchSize: 100, checkpoint: { storage: new MemoryCheckpointStorage(), interval: 5 } }).done;
+    await Promise.all(restarts);
+    expect(result.recordsRead).toBe(total);
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS n, count(*) FILTER (WHERE t.v = f.v)::int AS same FROM restart_to AS t JOIN restart_from AS f USING (id)',
+    );
+    expect(rows[0]).toEqual({ n: total, same: total });
+    const { rows: all } = await pool.query('SELECT count(*)::int AS n FROM restart_to');
+    expect(all[0]).toEqual({ n: total });
+  }, 60_000);
 });
