@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -47,8 +47,14 @@ export function privatePostgresUnavailable(): string | undefined {
   return reason;
 }
 
+/** How a private server authenticates: trust on loopback, or a password for user `root`. */
+export interface PrivatePostgresOptions {
+  /** With a password, logins need it (SCRAM-SHA-256); the URL then carries no password. */
+  readonly password?: string | undefined;
+}
+
 /** Starts a private server; see the module's notes. */
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(settings: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const bin = binaries();
   if (bin === undefined) throw new Error('no PostgreSQL server binaries');
   const asRoot = process.getuid?.() === 0;
@@ -58,7 +64,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (asRoot) await chown(dir, ...(await postgresIds(run)));
   const data = join(dir, 'data');
   const port = await unusedPort();
-  await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'root', '--no-sync']);
+  if (settings.password === undefined) {
+    await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'root', '--no-sync']);
+  } else {
+    const pwfile = join(dir, 'password');
+    await writeFile(pwfile, `${settings.password}\n`);
+    if (asRoot) await chown(pwfile, ...(await postgresIds(run)));
+    await exec('initdb', ['-D', data, '-A', 'scram-sha-256', '--pwfile', pwfile, '-U', 'root', '--no-sync']);
+  }
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   const start = () => exec('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
   const stop = (mode: 'immediate' | 'fast') => exec('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
