@@ -145,6 +145,15 @@ describe.skipIf(skipped !== undefined)('the dashboard page in Chromium', () => {
     expect(problems.messages).toEqual([]);
   });
 
+  it('shows a failed job as failed', async () => {
+    const page = await open();
+    await dashboard?.finish('failed');
+    await expect.poll(() => page.getByTestId('job-status').textContent(), poll).toBe('failed');
+    expect(await page.getByTestId('job-ended').getAttribute('data-status')).toBe('failed');
+    expect(await page.getByTestId('job-ended').textContent()).toMatch(/^Job failed/);
+    expect(problems.messages).toEqual([]);
+  });
+
   it('shows the feed dropping, and recovers when the server comes back', async () => {
     // Chromium logs the cut feed and the refused reconnects as failed loads: they are the point here.
     const page = await open((message) => /ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING) \(http:[^ ]+\/dashboard\/feed\?/.test(message));

@@ -15,8 +15,8 @@ export interface DashboardUnderTest {
   readonly pageUrl: string;
   /** Every feed request's path and query, as the server saw them. */
   readonly feedRequests: readonly string[];
-  /** Ends the job: a last sample says it finished, then the server closes every open feed. */
-  finish(): Promise<void>;
+  /** Ends the job (it finishes, or fails): a last sample says so, then the server closes every open feed. */
+  finish(outcome?: 'finished' | 'failed'): Promise<void>;
   /** Takes the server down: the port closed and every connection cut. */
   goDown(): Promise<void>;
   /** Brings the server back on the same port. */
@@ -50,11 +50,11 @@ export async function startScriptedDashboard(options: ScriptedOptions = {}): Pro
   const feeds = new Set<ServerResponse>();
   const feedRequests: string[] = [];
   let tick = 0;
-  let ended = false;
+  let status: 'running' | 'finished' | 'failed' = 'running';
 
   const step = (): void => {
     tick += 1;
-    const sample = scriptedSample(tick, Date.now(), ended);
+    const sample = scriptedSample(tick, Date.now(), status);
     history.push(sample);
     if (history.length > 120) history.shift();
     for (const feed of feeds) feed.write(`event: sample\ndata: ${JSON.stringify(sample)}\n\n`);
@@ -62,7 +62,7 @@ export async function startScriptedDashboard(options: ScriptedOptions = {}): Pro
   const start = Date.now() - (options.historyLength ?? 0) * 1_000;
   for (let k = 0; k < (options.historyLength ?? 0); k++) {
     tick += 1;
-    history.push(scriptedSample(tick, start + k * 1_000, false));
+    history.push(scriptedSample(tick, start + k * 1_000, 'running'));
   }
   step();
   let timer: NodeJS.Timeout | undefined = setInterval(step, intervalMs);
@@ -97,8 +97,8 @@ export async function startScriptedDashboard(options: ScriptedOptions = {}): Pro
   return {
     pageUrl: `http://127.0.0.1:${port}${mount}?token=${encodeURIComponent(token)}`,
     feedRequests,
-    async finish() {
-      ended = true;
+    async finish(outcome = 'finished') {
+      status = outcome;
       clearInterval(timer);
       timer = undefined;
       step();

@@ -104,7 +104,7 @@ function auditJob(tick: number): JobView {
   };
 }
 
-/** The sample of `tick`, taken at `at`; `ended` makes the main job finished. */
-export function scriptedSample(tick: number, at: number, ended: boolean): DashboardSample {
-  return { at, jobs: [mainJob(tick, at, ended ? 'finished' : 'running'), auditJob(tick)] };
+/** The sample of `tick`, taken at `at`, with the main job in `status`. */
+export function scriptedSample(tick: number, at: number, status: JobView['status']): DashboardSample {
+  return { at, jobs: [mainJob(tick, at, status), auditJob(tick)] };
 }
