@@ -273,6 +273,46 @@ withPostgres('toPostgres commits', () => {
     await next.close?.();
   });
 
+  it('keeps staged chunks uncompressed, altering a staging table an earlier version created, but waits a second at most for it', async () => {
+    const table = await createTable('uncompressed', 'id integer primary key');
+    const stagingTable = tableName('staged');
+    const pool = await testPool();
+    // As an earlier version created it: bytea's default storage, which the server compresses.
+    await pool.query(
+      `CREATE TABLE ${quoteIdentifier(stagingTable)} (job text NOT NULL, partition integer NOT NULL, writer text NOT NULL, seq bigint NOT NULL, ` +
+        `after_checkpoint bigint NOT NULL, row_count integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (job, partition, writer, seq))`,
+    );
+    const storage = async (): Promise<unknown> =>
+      (await pool.query(`SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'data'`, [quoteIdentifier(stagingTable)])).rows[0]?.[
+        'attstorage'
+      ];
+    const sink = (): Sink<number> =>
+      toPostgres<number>({ connectionString: pgUrl, table, columns: ['id'], mode: 'insert', job: `uncompressed-${table}`, row: (id) => [id], stagingTable });
+
+    // Another session reads the staging table for longer than the second the change may wait.
+    const reader = await pool.connect();
+    await reader.query('BEGIN');
+    await reader.query(`LOCK TABLE ${quoteIdentifier(stagingTable)} IN ACCESS SHARE MODE`);
+    const waiting = sink();
+    const started = Date.now();
+    await waiting.open?.(context());
+    await waiting.recover?.(undefined, false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await storage()).toBe('x');
+    await reader.query('COMMIT');
+    reader.release();
+    await waiting.release?.();
+
+    const next = sink();
+    await next.open?.(context());
+    await next.recover?.(undefined, false);
+    expect(await storage()).toBe('e');
+    await next.write([1, 2]);
+    await next.commit?.(await next.preCommit?.(1));
+    expect(await ids(table)).toEqual([1, 2]);
+    await next.close?.();
+  });
+
   it('refuses an insert run that would write again what the table already holds', async () => {
     const table = await createTable('ahead', 'id integer primary key');
     const job = `ahead-${table}`;
