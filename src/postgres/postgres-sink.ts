@@ -3,8 +3,11 @@
  * checkpoints (the run calls `recover` first):
  *
  * - `write` collects rows, and stages them (see `internal/commit-log.ts`) every 10,000 rows, so the
- *   rows between two checkpoints are durable without being visible, and memory stays bounded;
- * - `preCommit(n)` stages what is left and returns `{ checkpoint: n, writer }`;
+ *   rows between two checkpoints are durable without being visible, and memory stays bounded; one
+ *   chunk at a time is on its way to the server while the next is collected, and a failure to stage
+ *   it fails the write that would stage the next, or the pre-commit;
+ * - `preCommit(n)` stages what is left, waits until every chunk is staged, and returns
+ *   `{ checkpoint: n, writer }`;
  * - `commit` applies every staged row before checkpoint n to the table and advances the commit row
  *   from the checkpoint before to n, in one transaction, after checking the row still names this
  *   writer; a commit found already applied (its acknowledgement was lost) is not applied again;
@@ -104,7 +107,10 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
   #writer = '';
   #checkpointed = false;
   #pending: PendingRow[] = [];
+  /** Chunks staged (durable), in order. */
   #chunks: Chunk[] = [];
+  /** The chunk on its way to the staging table, if one is: see {@link #stage}. */
+  #staging: Promise<void> | undefined;
   #held = 0;
   #nextSeq = 1;
   #lastPreCommit = 0;
@@ -150,6 +156,7 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
 
   async preCommit(checkpoint: number): Promise<CommitToken> {
     await this.#stage();
+    await this.#staged();
     this.#lastPreCommit = checkpoint;
     return { checkpoint, writer: this.#writer };
   }
@@ -215,11 +222,17 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
   }
 
   async close(): Promise<void> {
-    await this.#end();
+    try {
+      await this.#staged();
+    } finally {
+      await this.#end();
+    }
   }
 
   async release(): Promise<void> {
     this.#abort.abort();
+    // Nothing staged is visible: a chunk that failed to land is discarded with the rest by the next run's recover.
+    await this.#staged().catch(() => undefined);
     await this.#end();
   }
 
@@ -231,6 +244,7 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
       this.#checkpointed = false;
       this.#pending = [];
       this.#chunks = [];
+      this.#staging = undefined;
       this.#held = 0;
       this.#nextSeq = 1;
       this.#lastPreCommit = 0;
@@ -283,17 +297,42 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
     return rows;
   }
 
-  /** Makes the pending rows durable in the staging table, as one chunk. */
+  /**
+   * Sends the pending rows to the staging table as one chunk, once the chunk before has landed, and
+   * returns without waiting for this one: the server writes it while the pipeline brings the next
+   * rows and this process encodes them, which took as long as the insert itself. One chunk at a
+   * time, so chunks land in order and memory stays bounded; {@link #staged} waits for it.
+   * @throws (rejects) what staging the chunk before failed with.
+   */
   async #stage(): Promise<void> {
+    await this.#staged();
     if (this.#pending.length === 0) return;
     const rows = this.#pending;
     this.#pending = [];
     const chunk: Chunk = { seq: this.#nextSeq++, after: this.#lastPreCommit, count: rows.length, rows };
     const data = packr.pack(rows.map((row) => row.values));
     const pool = await this.#pool();
-    await this.#reconnecting(() => this.#log.stage(pool, this.#writer, chunk.seq, chunk.after, rows.length, data));
+    const writer = this.#writer;
+    const staging = this.#reconnecting(() => this.#log.stage(pool, writer, chunk.seq, chunk.after, rows.length, data)).then(() => this.#landed(chunk));
+    // Its failure is thrown by whoever waits for it next (the next chunk, the pre-commit, close).
+    staging.catch(() => undefined);
+    this.#staging = staging;
+  }
+
+  /**
+   * Waits until the chunk on its way, if any, has landed.
+   * @throws (rejects) what staging it failed with.
+   */
+  async #staged(): Promise<void> {
+    const staging = this.#staging;
+    this.#staging = undefined;
+    await staging;
+  }
+
+  /** A staged chunk, now durable: commits apply it; its rows stay in memory while there is room. */
+  #landed(chunk: Chunk): void {
     this.#chunks.push(chunk);
-    this.#held += rows.length;
+    this.#held += chunk.count;
     for (const old of this.#chunks) {
       if (this.#held <= HELD_ROWS) break;
       if (old.rows === undefined) continue;

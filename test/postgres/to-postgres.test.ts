@@ -273,6 +273,58 @@ withPostgres('toPostgres commits', () => {
     await next.close?.();
   });
 
+  it('stages chunk after chunk while the next rows come, and commits every row once', async () => {
+    const table = await createTable('chunks', 'id integer primary key');
+    const job = `chunks-${table}`;
+    const sink = insertSink(table, job);
+    await sink.open?.(context());
+    await sink.recover?.(undefined, false);
+    const ids = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+    // 25,000 rows, 1,000 a write: chunks of 10,000 staged on the way, the rest at the pre-commit.
+    for (let from = 0; from < 25_000; from += 1_000) await sink.write(ids(from, 1_000));
+    await sink.commit?.(await sink.preCommit?.(1));
+    for (let from = 25_000; from < 37_000; from += 1_000) await sink.write(ids(from, 1_000));
+    await sink.commit?.(await sink.preCommit?.(2));
+    await sink.close?.();
+    const { rows } = await (
+      await testPool()
+    ).query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d, min(id) AS lo, max(id) AS hi FROM ${quoteIdentifier(table)}`);
+    expect(rows[0]).toEqual({ n: 37_000, d: 37_000, lo: 0, hi: 36_999 });
+    const { rows: staged } = await (await testPool()).query(`SELECT count(*)::int AS n FROM sluice_staged WHERE job = $1`, [job]);
+    expect(staged[0]?.['n']).toBe(0);
+  });
+
+  it('fails a write when the chunk before it could not be staged, and commits nothing', async () => {
+    const table = await createTable('stagefail', 'id integer primary key');
+    const stagingTable = tableName('stagefail');
+    // A staging table that takes the first chunk and refuses the second.
+    await (
+      await testPool()
+    ).query(
+      `CREATE TABLE ${quoteIdentifier(stagingTable)} (job text NOT NULL, partition integer NOT NULL, writer text NOT NULL, seq bigint NOT NULL CHECK (seq < 2), ` +
+        `after_checkpoint bigint NOT NULL, row_count integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (job, partition, writer, seq))`,
+    );
+    const sink = toPostgres<number>({
+      connectionString: pgUrl,
+      table,
+      columns: ['id'],
+      mode: 'insert',
+      job: `stagefail-${table}`,
+      row: (id) => [id],
+      stagingTable,
+    });
+    await sink.open?.(context());
+    await sink.recover?.(undefined, false);
+    const ids = (from: number): number[] => Array.from({ length: 10_000 }, (_, i) => from + i);
+    await sink.write(ids(0));
+    // The second chunk goes out with this write, which does not wait for it to land.
+    await sink.write(ids(10_000));
+    const failure = await Promise.resolve(sink.write(ids(20_000))).catch((error: unknown) => error);
+    expect((failure as { code?: unknown }).code).toBe('23514');
+    await sink.release?.();
+    expect(await rowsOf(table, 'id')).toEqual([]);
+  });
+
   it('keeps staged chunks uncompressed, altering a staging table an earlier version created, but waits a second at most for it', async () => {
     const table = await createTable('uncompressed', 'id integer primary key');
     const stagingTable = tableName('staged');
