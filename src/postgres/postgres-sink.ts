@@ -176,11 +176,10 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
         );
       }
       if (state.checkpoint >= checkpoint) return undefined;
-      const refused: Rejection[] = [];
-      for (const chunk of committing) refused.push(...(await this.#writeChunk(client, chunk, checkpoint, careful)));
+      const applied = await this.#writeAll(client, this.#rowsOfChunks(client, committing, checkpoint), careful);
       await this.#log.set(client, checkpoint, this.#writer);
       await this.#log.dropStaged(client, this.#writer, checkpoint);
-      return { written: committing.reduce((sum, chunk) => sum + chunk.count, 0), refused };
+      return applied;
     });
     for (const chunk of committing) if (chunk.rows !== undefined) this.#held -= chunk.rows.length;
     this.#chunks = this.#chunks.filter((chunk) => chunk.after >= checkpoint);
@@ -197,15 +196,10 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
     await this.#reconnecting(() => this.#log.ensure(pool));
     const rejections = await this.#applyOnce(pool, async (client, careful) => {
       const state = await this.#log.lock(client, this.#writer);
-      const refused: Rejection[] = [];
-      let written = 0;
+      let applied: Applied = { written: 0, refused: [] };
       if (state.checkpoint < checkpoint && resumed !== undefined) {
         // The checkpoint completed but its commit did not: the rows its writer staged go in now.
-        for (let seq = 0, chunk; (chunk = await this.#log.nextStaged(client, resumed.writer, checkpoint, seq)) !== undefined; seq = chunk.seq) {
-          const rows = decodeRows(chunk.data, this.#setup.columns);
-          written += rows.length;
-          refused.push(...(await this.#writeRows(client, rows, careful)));
-        }
+        applied = await this.#writeAll(client, this.#stagedBy(client, resumed.writer, checkpoint), careful);
       } else if (state.checkpoint > checkpoint && this.#setup.statements.mode === 'insert') {
         throw new PostgresCommitConflictError(
           this.#setup.job,
@@ -216,7 +210,7 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
       }
       await this.#log.set(client, checkpoint, this.#writer);
       await this.#log.dropAllStaged(client);
-      return { written, refused };
+      return applied;
     });
     this.#report(rejections);
   }
@@ -341,15 +335,46 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
     }
   }
 
-  /** A staged chunk's rows, from memory or read back. */
-  async #writeChunk(client: PostgresClient, chunk: Chunk, below: number, careful: boolean): Promise<Rejection[]> {
-    let rows = chunk.rows;
-    if (rows === undefined) {
+  /** The rows of staged `chunks`, chunk by chunk, from memory or read back. */
+  async *#rowsOfChunks(client: PostgresClient, chunks: readonly Chunk[], below: number): AsyncGenerator<readonly PendingRow[]> {
+    for (const chunk of chunks) {
+      if (chunk.rows !== undefined) {
+        yield chunk.rows;
+        continue;
+      }
       const staged = await this.#log.nextStaged(client, this.#writer, below, chunk.seq - 1);
       if (staged?.seq !== chunk.seq) throw new Error(`toPostgres: staged chunk ${chunk.seq} of job ${this.#setup.job} is missing`);
-      rows = decodeRows(staged.data, this.#setup.columns);
+      yield decodeRows(staged.data, this.#setup.columns);
     }
-    return this.#writeRows(client, rows, careful);
+  }
+
+  /** The rows `writer` staged before checkpoint `below`, chunk by chunk, read back. */
+  async *#stagedBy(client: PostgresClient, writer: string, below: number): AsyncGenerator<readonly PendingRow[]> {
+    for (let seq = 0, chunk; (chunk = await this.#log.nextStaged(client, writer, below, seq)) !== undefined; seq = chunk.seq) {
+      yield decodeRows(chunk.data, this.#setup.columns);
+    }
+  }
+
+  /**
+   * Writes `batches` of rows, in order, in full statements across the batches' bounds: only the
+   * last statement may be short. A chunk holds what the pipeline's batches added up to (10,240
+   * rows of 1,024), so written chunk by chunk every chunk ended in a short statement, which the
+   * server parsed and planned afresh, and one more round trip.
+   */
+  async #writeAll(client: PostgresClient, batches: AsyncIterable<readonly PendingRow[]>, careful: boolean): Promise<Applied> {
+    const size = this.#setup.statements.rowsPerStatement;
+    const refused: Rejection[] = [];
+    let written = 0;
+    let carried: readonly PendingRow[] = [];
+    for await (const batch of batches) {
+      written += batch.length;
+      const rows = carried.length === 0 ? batch : [...carried, ...batch];
+      const whole = rows.length - (rows.length % size);
+      refused.push(...(await this.#writeRows(client, whole === rows.length ? rows : rows.slice(0, whole), careful)));
+      carried = rows.slice(whole);
+    }
+    if (carried.length > 0) refused.push(...(await this.#writeRows(client, carried, careful)));
+    return { written, refused };
   }
 
   async #writeRows(client: PostgresClient, rows: readonly PendingRow[], careful: boolean): Promise<Rejection[]> {

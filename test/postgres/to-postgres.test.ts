@@ -13,7 +13,7 @@ import {
   type Sink,
   type SinkContext,
 } from '../../src/index.js';
-import { quoteIdentifier, toPostgres, type ToPostgresOptions } from '../../src/postgres/index.js';
+import { connectPostgres, quoteIdentifier, toPostgres, type PostgresPool, type PostgresQueryConfig, type ToPostgresOptions } from '../../src/postgres/index.js';
 import { createTable, pgUrl, rowsOf, tableName, testPool, withPostgres } from './postgres-fixtures.js';
 
 interface Count {
@@ -292,6 +292,39 @@ withPostgres('toPostgres commits', () => {
     expect(rows[0]).toEqual({ n: 37_000, d: 37_000, lo: 0, hi: 36_999 });
     const { rows: staged } = await (await testPool()).query(`SELECT count(*)::int AS n FROM sluice_staged WHERE job = $1`, [job]);
     expect(staged[0]?.['n']).toBe(0);
+  });
+
+  it('commits in full statements across the bounds of staged chunks: only the last may be short', async () => {
+    const table = await createTable('statements', 'id integer primary key');
+    const { pool: real } = await connectPostgres({ connectionString: pgUrl });
+    // Rows per statement into the table, as the commit's connections send them.
+    const sizes: number[] = [];
+    const pool: PostgresPool = {
+      query: (statement, values) => real.query(statement, values),
+      end: () => real.end(),
+      async connect() {
+        const client = await real.connect();
+        return {
+          query(statement: string | PostgresQueryConfig, values?: unknown[]) {
+            if (typeof statement !== 'string' && statement.text.startsWith(`INSERT INTO ${quoteIdentifier(table)}`)) sizes.push(statement.values?.length ?? 0);
+            return client.query(statement, values);
+          },
+          release: (destroy) => client.release(destroy),
+          on: (event, listener) => client.on(event, listener),
+          removeListener: (event, listener) => client.removeListener(event, listener),
+        };
+      },
+    };
+    const sink = toPostgres<number>({ pool, table, columns: ['id'], mode: 'insert', job: `statements-${table}`, row: (id) => [id] });
+    await sink.open?.(context());
+    await sink.recover?.(undefined, false);
+    // Writes of 1,024 make chunks of 10,240, 10,240 and the 4,576 left at the pre-commit: 25,056 rows.
+    for (let from = 0; from < 25_056; from += 1_024) await sink.write(Array.from({ length: 1_024 }, (_, i) => from + i).filter((id) => id < 25_056));
+    await sink.commit?.(await sink.preCommit?.(1));
+    await sink.close?.();
+    await real.end();
+    expect(sizes).toEqual([...Array.from({ length: 25 }, () => 1_000), 56]);
+    expect((await rowsOf(table, 'id')).length).toBe(25_056);
   });
 
   it('fails a write when the chunk before it could not be staged, and commits nothing', async () => {
