@@ -227,6 +227,18 @@ withPostgres('toPostgres commits', () => {
   const insertSink = (table: string, job: string) =>
     toPostgres<number>({ connectionString: pgUrl, table, columns: ['id'], mode: 'insert', job, row: (id) => [id] });
   const ids = async (table: string): Promise<number[]> => (await rowsOf(table, 'id')).map((r) => r['id'] as number);
+  const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+  /** A staging table as Sluice created it before its chunks were stored uncompressed, `seqCheck` a CHECK on `seq`. */
+  const createStagingTable = async (label: string, seqCheck = ''): Promise<string> => {
+    const stagingTable = tableName(label);
+    await (
+      await testPool()
+    ).query(
+      `CREATE TABLE ${quoteIdentifier(stagingTable)} (job text NOT NULL, partition integer NOT NULL, writer text NOT NULL, seq bigint NOT NULL ${seqCheck}, ` +
+        `after_checkpoint bigint NOT NULL, row_count integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (job, partition, writer, seq))`,
+    );
+    return stagingTable;
+  };
 
   it('refuses the commit of a zombie writer once a newer run has recovered its output', async () => {
     const table = await createTable('zombie', 'id integer primary key');
@@ -279,11 +291,10 @@ withPostgres('toPostgres commits', () => {
     const sink = insertSink(table, job);
     await sink.open?.(context());
     await sink.recover?.(undefined, false);
-    const ids = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
     // 25,000 rows, 1,000 a write: chunks of 10,000 staged on the way, the rest at the pre-commit.
-    for (let from = 0; from < 25_000; from += 1_000) await sink.write(ids(from, 1_000));
+    for (let from = 0; from < 25_000; from += 1_000) await sink.write(range(from, 1_000));
     await sink.commit?.(await sink.preCommit?.(1));
-    for (let from = 25_000; from < 37_000; from += 1_000) await sink.write(ids(from, 1_000));
+    for (let from = 25_000; from < 37_000; from += 1_000) await sink.write(range(from, 1_000));
     await sink.commit?.(await sink.preCommit?.(2));
     await sink.close?.();
     const { rows } = await (
@@ -319,7 +330,7 @@ withPostgres('toPostgres commits', () => {
     await sink.open?.(context());
     await sink.recover?.(undefined, false);
     // Writes of 1,024 make chunks of 10,240, 10,240 and the 4,576 left at the pre-commit: 25,056 rows.
-    for (let from = 0; from < 25_056; from += 1_024) await sink.write(Array.from({ length: 1_024 }, (_, i) => from + i).filter((id) => id < 25_056));
+    for (let from = 0; from < 25_056; from += 1_024) await sink.write(range(from, Math.min(1_024, 25_056 - from)));
     await sink.commit?.(await sink.preCommit?.(1));
     await sink.close?.();
     await real.end();
@@ -329,14 +340,8 @@ withPostgres('toPostgres commits', () => {
 
   it('fails a write when the chunk before it could not be staged, and commits nothing', async () => {
     const table = await createTable('stagefail', 'id integer primary key');
-    const stagingTable = tableName('stagefail');
     // A staging table that takes the first chunk and refuses the second.
-    await (
-      await testPool()
-    ).query(
-      `CREATE TABLE ${quoteIdentifier(stagingTable)} (job text NOT NULL, partition integer NOT NULL, writer text NOT NULL, seq bigint NOT NULL CHECK (seq < 2), ` +
-        `after_checkpoint bigint NOT NULL, row_count integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (job, partition, writer, seq))`,
-    );
+    const stagingTable = await createStagingTable('stagefail', 'CHECK (seq < 2)');
     const sink = toPostgres<number>({
       connectionString: pgUrl,
       table,
@@ -348,11 +353,10 @@ withPostgres('toPostgres commits', () => {
     });
     await sink.open?.(context());
     await sink.recover?.(undefined, false);
-    const ids = (from: number): number[] => Array.from({ length: 10_000 }, (_, i) => from + i);
-    await sink.write(ids(0));
+    await sink.write(range(0, 10_000));
     // The second chunk goes out with this write, which does not wait for it to land.
-    await sink.write(ids(10_000));
-    const failure = await Promise.resolve(sink.write(ids(20_000))).catch((error: unknown) => error);
+    await sink.write(range(10_000, 10_000));
+    const failure = await Promise.resolve(sink.write(range(20_000, 10_000))).catch((error: unknown) => error);
     expect((failure as { code?: unknown }).code).toBe('23514');
     await sink.release?.();
     expect(await rowsOf(table, 'id')).toEqual([]);
@@ -360,13 +364,9 @@ withPostgres('toPostgres commits', () => {
 
   it('keeps staged chunks uncompressed, altering a staging table an earlier version created, but waits a second at most for it', async () => {
     const table = await createTable('uncompressed', 'id integer primary key');
-    const stagingTable = tableName('staged');
-    const pool = await testPool();
     // As an earlier version created it: bytea's default storage, which the server compresses.
-    await pool.query(
-      `CREATE TABLE ${quoteIdentifier(stagingTable)} (job text NOT NULL, partition integer NOT NULL, writer text NOT NULL, seq bigint NOT NULL, ` +
-        `after_checkpoint bigint NOT NULL, row_count integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (job, partition, writer, seq))`,
-    );
+    const stagingTable = await createStagingTable('staged');
+    const pool = await testPool();
     const storage = async (): Promise<unknown> =>
       (await pool.query(`SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'data'`, [quoteIdentifier(stagingTable)])).rows[0]?.[
         'attstorage'
