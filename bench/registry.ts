@@ -23,6 +23,8 @@ const CASES: Loaders<BenchCase> = [
   ['memory-bound-1x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(1)],
   ['memory-bound-10x', async () => (await import('./cases/memory-bound.js')).memoryBoundCase(10)],
   ['checkpoint-overhead', async () => (await import('./cases/checkpoint-overhead.js')).checkpointOverheadCase],
+  ['postgres-insert', async () => (await import('./cases/postgres.js')).postgresCase('insert')],
+  ['postgres-upsert', async () => (await import('./cases/postgres.js')).postgresCase('upsert')],
   ...(['q0', 'q1', 'q2', 'q3', 'q5', 'q7', 'q8'] as const).map(
     (query) => [`nexmark-${query}`, async () => (await import('./cases/nexmark.js')).nexmarkBenchCase(query)] as const,
   ),

@@ -22,6 +22,12 @@ export interface Runner {
   prepare?(): Promise<void> | void;
   /** Does the job once and returns a checksum of its result, to be compared with the floor's. */
   run(): Promise<number> | number;
+  /**
+   * Untimed, after every run that returned: the checksum of what the run left outside the process
+   * (the rows of a database table), in place of what `run` returned. For a job whose result is
+   * read back by a query that is no part of the job, so that query is in no implementation's rate.
+   */
+  verify?(): Promise<number> | number;
   /** Untimed clean-up once after the last run, also when a run threw (removing temporary files). */
   dispose?(): Promise<void> | void;
   /**
@@ -44,6 +50,8 @@ export interface MeasuredRow {
   readonly operations: number | null;
   /** The median rate; `null` for a FAILURE. */
   readonly opsPerSec: number | null;
+  /** The first run's rate in its fresh process (the cold rate); `null` for a FAILURE, absent when not known. */
+  readonly coldOpsPerSec?: number | null | undefined;
   /** The rate of each timed run, in order. */
   readonly samples: readonly number[];
   readonly observations?: Observations | undefined;

@@ -27,7 +27,8 @@ interface Run {
 
 /**
  * Runs `runner` `plan.warmups` times untimed, then `plan.runs` times timed; `prepare` is never
- * timed, nor `observe`, nor `dispose`, called once at the end whether the runs succeeded or threw.
+ * timed, nor `verify`, nor `observe`, nor `dispose`, called once at the end whether the runs
+ * succeeded or threw.
  *
  * @param operations - operations in one run, to turn seconds into a rate.
  * @example
@@ -39,8 +40,9 @@ export async function measure(runner: Runner, operations: number, plan: RunPlan)
   const timedRun = async (): Promise<Run> => {
     await runner.prepare?.();
     const started = performance.now();
-    const checksum = await runner.run();
+    const returned = await runner.run();
     const rate = operations / ((performance.now() - started) / 1000);
+    const checksum = runner.verify === undefined ? returned : await runner.verify();
     return { rate, checksum, observed: runner.observe?.() };
   };
   try {

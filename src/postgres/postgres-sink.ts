@@ -3,8 +3,11 @@
  * checkpoints (the run calls `recover` first):
  *
  * - `write` collects rows, and stages them (see `internal/commit-log.ts`) every 10,000 rows, so the
- *   rows between two checkpoints are durable without being visible, and memory stays bounded;
- * - `preCommit(n)` stages what is left and returns `{ checkpoint: n, writer }`;
+ *   rows between two checkpoints are durable without being visible, and memory stays bounded; one
+ *   chunk at a time is on its way to the server while the next is collected, and a failure to stage
+ *   it fails the write that would stage the next, or the pre-commit;
+ * - `preCommit(n)` stages what is left, waits until every chunk is staged, and returns
+ *   `{ checkpoint: n, writer }`;
  * - `commit` applies every staged row before checkpoint n to the table and advances the commit row
  *   from the checkpoint before to n, in one transaction, after checking the row still names this
  *   writer; a commit found already applied (its acknowledgement was lost) is not applied again;
@@ -104,7 +107,10 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
   #writer = '';
   #checkpointed = false;
   #pending: PendingRow[] = [];
+  /** Chunks staged (durable), in order. */
   #chunks: Chunk[] = [];
+  /** The chunk on its way to the staging table, if one is: see {@link #stage}. */
+  #staging: Promise<void> | undefined;
   #held = 0;
   #nextSeq = 1;
   #lastPreCommit = 0;
@@ -150,6 +156,7 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
 
   async preCommit(checkpoint: number): Promise<CommitToken> {
     await this.#stage();
+    await this.#staged();
     this.#lastPreCommit = checkpoint;
     return { checkpoint, writer: this.#writer };
   }
@@ -169,11 +176,10 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
         );
       }
       if (state.checkpoint >= checkpoint) return undefined;
-      const refused: Rejection[] = [];
-      for (const chunk of committing) refused.push(...(await this.#writeChunk(client, chunk, checkpoint, careful)));
+      const applied = await this.#writeAll(client, this.#rowsOfChunks(client, committing, checkpoint), careful);
       await this.#log.set(client, checkpoint, this.#writer);
       await this.#log.dropStaged(client, this.#writer, checkpoint);
-      return { written: committing.reduce((sum, chunk) => sum + chunk.count, 0), refused };
+      return applied;
     });
     for (const chunk of committing) if (chunk.rows !== undefined) this.#held -= chunk.rows.length;
     this.#chunks = this.#chunks.filter((chunk) => chunk.after >= checkpoint);
@@ -190,15 +196,10 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
     await this.#reconnecting(() => this.#log.ensure(pool));
     const rejections = await this.#applyOnce(pool, async (client, careful) => {
       const state = await this.#log.lock(client, this.#writer);
-      const refused: Rejection[] = [];
-      let written = 0;
+      let applied: Applied = { written: 0, refused: [] };
       if (state.checkpoint < checkpoint && resumed !== undefined) {
         // The checkpoint completed but its commit did not: the rows its writer staged go in now.
-        for (let seq = 0, chunk; (chunk = await this.#log.nextStaged(client, resumed.writer, checkpoint, seq)) !== undefined; seq = chunk.seq) {
-          const rows = decodeRows(chunk.data, this.#setup.columns);
-          written += rows.length;
-          refused.push(...(await this.#writeRows(client, rows, careful)));
-        }
+        applied = await this.#writeAll(client, this.#stagedBy(client, resumed.writer, checkpoint), careful);
       } else if (state.checkpoint > checkpoint && this.#setup.statements.mode === 'insert') {
         throw new PostgresCommitConflictError(
           this.#setup.job,
@@ -209,17 +210,23 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
       }
       await this.#log.set(client, checkpoint, this.#writer);
       await this.#log.dropAllStaged(client);
-      return { written, refused };
+      return applied;
     });
     this.#report(rejections);
   }
 
   async close(): Promise<void> {
-    await this.#end();
+    try {
+      await this.#staged();
+    } finally {
+      await this.#end();
+    }
   }
 
   async release(): Promise<void> {
     this.#abort.abort();
+    // Nothing staged is visible: a chunk that failed to land is discarded with the rest by the next run's recover.
+    await this.#staged().catch(() => undefined);
     await this.#end();
   }
 
@@ -231,6 +238,7 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
       this.#checkpointed = false;
       this.#pending = [];
       this.#chunks = [];
+      this.#staging = undefined;
       this.#held = 0;
       this.#nextSeq = 1;
       this.#lastPreCommit = 0;
@@ -283,17 +291,42 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
     return rows;
   }
 
-  /** Makes the pending rows durable in the staging table, as one chunk. */
+  /**
+   * Sends the pending rows to the staging table as one chunk, once the chunk before has landed, and
+   * returns without waiting for this one: the server writes it while the pipeline brings the next
+   * rows and this process encodes them, which took as long as the insert itself. One chunk at a
+   * time, so chunks land in order and memory stays bounded; {@link #staged} waits for it.
+   * @throws (rejects) what staging the chunk before failed with.
+   */
   async #stage(): Promise<void> {
+    await this.#staged();
     if (this.#pending.length === 0) return;
     const rows = this.#pending;
     this.#pending = [];
     const chunk: Chunk = { seq: this.#nextSeq++, after: this.#lastPreCommit, count: rows.length, rows };
     const data = packr.pack(rows.map((row) => row.values));
     const pool = await this.#pool();
-    await this.#reconnecting(() => this.#log.stage(pool, this.#writer, chunk.seq, chunk.after, rows.length, data));
+    const writer = this.#writer;
+    const staging = this.#reconnecting(() => this.#log.stage(pool, writer, chunk.seq, chunk.after, rows.length, data)).then(() => this.#landed(chunk));
+    // Its failure is thrown by whoever waits for it next (the next chunk, the pre-commit, close).
+    staging.catch(() => undefined);
+    this.#staging = staging;
+  }
+
+  /**
+   * Waits until the chunk on its way, if any, has landed.
+   * @throws (rejects) what staging it failed with.
+   */
+  async #staged(): Promise<void> {
+    const staging = this.#staging;
+    this.#staging = undefined;
+    await staging;
+  }
+
+  /** A staged chunk, now durable: commits apply it; its rows stay in memory while there is room. */
+  #landed(chunk: Chunk): void {
     this.#chunks.push(chunk);
-    this.#held += rows.length;
+    this.#held += chunk.count;
     for (const old of this.#chunks) {
       if (this.#held <= HELD_ROWS) break;
       if (old.rows === undefined) continue;
@@ -302,15 +335,46 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
     }
   }
 
-  /** A staged chunk's rows, from memory or read back. */
-  async #writeChunk(client: PostgresClient, chunk: Chunk, below: number, careful: boolean): Promise<Rejection[]> {
-    let rows = chunk.rows;
-    if (rows === undefined) {
+  /** The rows of staged `chunks`, chunk by chunk, from memory or read back. */
+  async *#rowsOfChunks(client: PostgresClient, chunks: readonly Chunk[], below: number): AsyncGenerator<readonly PendingRow[]> {
+    for (const chunk of chunks) {
+      if (chunk.rows !== undefined) {
+        yield chunk.rows;
+        continue;
+      }
       const staged = await this.#log.nextStaged(client, this.#writer, below, chunk.seq - 1);
       if (staged?.seq !== chunk.seq) throw new Error(`toPostgres: staged chunk ${chunk.seq} of job ${this.#setup.job} is missing`);
-      rows = decodeRows(staged.data, this.#setup.columns);
+      yield decodeRows(staged.data, this.#setup.columns);
     }
-    return this.#writeRows(client, rows, careful);
+  }
+
+  /** The rows `writer` staged before checkpoint `below`, chunk by chunk, read back. */
+  async *#stagedBy(client: PostgresClient, writer: string, below: number): AsyncGenerator<readonly PendingRow[]> {
+    for (let seq = 0, chunk; (chunk = await this.#log.nextStaged(client, writer, below, seq)) !== undefined; seq = chunk.seq) {
+      yield decodeRows(chunk.data, this.#setup.columns);
+    }
+  }
+
+  /**
+   * Writes `batches` of rows, in order, in full statements across the batches' bounds: only the
+   * last statement may be short. A chunk holds what the pipeline's batches added up to (10,240
+   * rows of 1,024), so written chunk by chunk every chunk ended in a short statement, which the
+   * server parsed and planned afresh, and one more round trip.
+   */
+  async #writeAll(client: PostgresClient, batches: AsyncIterable<readonly PendingRow[]>, careful: boolean): Promise<Applied> {
+    const size = this.#setup.statements.rowsPerStatement;
+    const refused: Rejection[] = [];
+    let written = 0;
+    let carried: readonly PendingRow[] = [];
+    for await (const batch of batches) {
+      written += batch.length;
+      const rows = carried.length === 0 ? batch : [...carried, ...batch];
+      const whole = rows.length - (rows.length % size);
+      refused.push(...(await this.#writeRows(client, whole === rows.length ? rows : rows.slice(0, whole), careful)));
+      carried = rows.slice(whole);
+    }
+    if (carried.length > 0) refused.push(...(await this.#writeRows(client, carried, careful)));
+    return { written, refused };
   }
 
   async #writeRows(client: PostgresClient, rows: readonly PendingRow[], careful: boolean): Promise<Rejection[]> {

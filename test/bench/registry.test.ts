@@ -24,6 +24,8 @@ describe('loadCases', () => {
       'memory-bound-1x',
       'memory-bound-10x',
       'checkpoint-overhead',
+      'postgres-insert',
+      'postgres-upsert',
       'nexmark-q0',
       'nexmark-q1',
       'nexmark-q2',

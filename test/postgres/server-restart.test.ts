@@ -46,16 +46,18 @@ describe.skipIf(unavailable !== undefined)('a PostgreSQL restart mid-run', () =>
   }
 
   it.each([
-    ['with checkpoints (exactly-once)', true],
-    ['without checkpoints (at-least-once, idempotent upsert)', false],
-  ])(
+    // label, checkpointed, records, batch size, checkpoint interval (ms), the write and the commit the restarts come at, table
+    ['with checkpoints (exactly-once)', true, 4_000, 40, 5, 5, 3, 'eo'],
+    // 10,000 rows make a staged chunk, sent as the 10th write ends: the restart comes with the 11th, as the chunk is on its way.
+    ['with checkpoints, chunks staged on the way (exactly-once)', true, 30_000, 1_000, 60_000, 11, 1, 'eo_chunks'],
+    ['without checkpoints (at-least-once, idempotent upsert)', false, 4_000, 40, 5, 5, 3, 'alo'],
+  ] as const)(
     'the sink reconnects and writes every record once, %s',
-    async (_label, checkpointed) => {
-      const table = `restart_${checkpointed ? 'eo' : 'alo'}`;
+    async (_label, checkpointed, total, batchSize, interval, nth, mth, name) => {
+      const table = `restart_${name}`;
       await pool.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`).catch(async () => {
         await pool.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, v text)`);
       });
-      const total = 4_000;
       const restarts: Promise<void>[] = [];
       const sink = toPostgres<number>({
         connectionString: server.url,
@@ -70,8 +72,8 @@ describe.skipIf(unavailable !== undefined)('a PostgreSQL restart mid-run', () =>
           for (let id = from; id < total; id++) yield id;
         }),
       )
-        .to(restartingAt(sink, 5, 3, restarts))
-        .run({ batchSize: 40, ...(checkpointed ? { checkpoint: { storage: new MemoryCheckpointStorage(), interval: 5 } } : {}) }).done;
+        .to(restartingAt(sink, nth, mth, restarts))
+        .run({ batchSize, ...(checkpointed ? { checkpoint: { storage: new MemoryCheckpointStorage(), interval } } : {}) }).done;
       await Promise.all(restarts);
       expect(restarts.length).toBeGreaterThanOrEqual(checkpointed ? 2 : 1);
       expect(result.recordsRead).toBe(total);

@@ -13,7 +13,7 @@ import {
   type Sink,
   type SinkContext,
 } from '../../src/index.js';
-import { quoteIdentifier, toPostgres, type ToPostgresOptions } from '../../src/postgres/index.js';
+import { connectPostgres, quoteIdentifier, toPostgres, type PostgresPool, type PostgresQueryConfig, type ToPostgresOptions } from '../../src/postgres/index.js';
 import { createTable, pgUrl, rowsOf, tableName, testPool, withPostgres } from './postgres-fixtures.js';
 
 interface Count {
@@ -230,6 +230,18 @@ withPostgres('toPostgres commits', () => {
   const insertSink = (table: string, job: string) =>
     toPostgres<number>({ connectionString: pgUrl, table, columns: ['id'], mode: 'insert', job, row: (id) => [id] });
   const ids = async (table: string): Promise<number[]> => (await rowsOf(table, 'id')).map((r) => r['id'] as number);
+  const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
+  /** A staging table as Sluice created it before its chunks were stored uncompressed, `seqCheck` a CHECK on `seq`. */
+  const createStagingTable = async (label: string, seqCheck = ''): Promise<string> => {
+    const stagingTable = tableName(label);
+    await (
+      await testPool()
+    ).query(
+      `CREATE TABLE ${quoteIdentifier(stagingTable)} (job text NOT NULL, partition integer NOT NULL, writer text NOT NULL, seq bigint NOT NULL ${seqCheck}, ` +
+        `after_checkpoint bigint NOT NULL, row_count integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (job, partition, writer, seq))`,
+    );
+    return stagingTable;
+  };
 
   it('refuses the commit of a zombie writer once a newer run has recovered its output', async () => {
     const table = await createTable('zombie', 'id integer primary key');
@@ -273,6 +285,119 @@ withPostgres('toPostgres commits', () => {
     const { rows } = await (await testPool()).query(`SELECT count(*)::int AS n FROM sluice_staged WHERE job = $1`, [job]);
     expect(rows[0]?.['n']).toBe(0);
     expect(await ids(table)).toEqual([1]);
+    await next.close?.();
+  });
+
+  it('stages chunk after chunk while the next rows come, and commits every row once', async () => {
+    const table = await createTable('chunks', 'id integer primary key');
+    const job = `chunks-${table}`;
+    const sink = insertSink(table, job);
+    await sink.open?.(context());
+    await sink.recover?.(undefined, false);
+    // 25,000 rows, 1,000 a write: chunks of 10,000 staged on the way, the rest at the pre-commit.
+    for (let from = 0; from < 25_000; from += 1_000) await sink.write(range(from, 1_000));
+    await sink.commit?.(await sink.preCommit?.(1));
+    for (let from = 25_000; from < 37_000; from += 1_000) await sink.write(range(from, 1_000));
+    await sink.commit?.(await sink.preCommit?.(2));
+    await sink.close?.();
+    const { rows } = await (
+      await testPool()
+    ).query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d, min(id) AS lo, max(id) AS hi FROM ${quoteIdentifier(table)}`);
+    expect(rows[0]).toEqual({ n: 37_000, d: 37_000, lo: 0, hi: 36_999 });
+    const { rows: staged } = await (await testPool()).query(`SELECT count(*)::int AS n FROM sluice_staged WHERE job = $1`, [job]);
+    expect(staged[0]?.['n']).toBe(0);
+  });
+
+  it('commits in full statements across the bounds of staged chunks: only the last may be short', async () => {
+    const table = await createTable('statements', 'id integer primary key');
+    const { pool: real } = await connectPostgres({ connectionString: pgUrl });
+    // Rows per statement into the table, as the commit's connections send them.
+    const sizes: number[] = [];
+    const pool: PostgresPool = {
+      query: (statement, values) => real.query(statement, values),
+      end: () => real.end(),
+      async connect() {
+        const client = await real.connect();
+        return {
+          query(statement: string | PostgresQueryConfig, values?: unknown[]) {
+            if (typeof statement !== 'string' && statement.text.startsWith(`INSERT INTO ${quoteIdentifier(table)}`)) sizes.push(statement.values?.length ?? 0);
+            return client.query(statement, values);
+          },
+          release: (destroy) => client.release(destroy),
+          on: (event, listener) => client.on(event, listener),
+          removeListener: (event, listener) => client.removeListener(event, listener),
+        };
+      },
+    };
+    const sink = toPostgres<number>({ pool, table, columns: ['id'], mode: 'insert', job: `statements-${table}`, row: (id) => [id] });
+    await sink.open?.(context());
+    await sink.recover?.(undefined, false);
+    // Writes of 1,024 make chunks of 10,240, 10,240 and the 4,576 left at the pre-commit: 25,056 rows.
+    for (let from = 0; from < 25_056; from += 1_024) await sink.write(range(from, Math.min(1_024, 25_056 - from)));
+    await sink.commit?.(await sink.preCommit?.(1));
+    await sink.close?.();
+    await real.end();
+    expect(sizes).toEqual([...Array.from({ length: 25 }, () => 1_000), 56]);
+    expect((await rowsOf(table, 'id')).length).toBe(25_056);
+  });
+
+  it('fails a write when the chunk before it could not be staged, and commits nothing', async () => {
+    const table = await createTable('stagefail', 'id integer primary key');
+    // A staging table that takes the first chunk and refuses the second.
+    const stagingTable = await createStagingTable('stagefail', 'CHECK (seq < 2)');
+    const sink = toPostgres<number>({
+      connectionString: pgUrl,
+      table,
+      columns: ['id'],
+      mode: 'insert',
+      job: `stagefail-${table}`,
+      row: (id) => [id],
+      stagingTable,
+    });
+    await sink.open?.(context());
+    await sink.recover?.(undefined, false);
+    await sink.write(range(0, 10_000));
+    // The second chunk goes out with this write, which does not wait for it to land.
+    await sink.write(range(10_000, 10_000));
+    const failure = await Promise.resolve(sink.write(range(20_000, 10_000))).catch((error: unknown) => error);
+    expect((failure as { code?: unknown }).code).toBe('23514');
+    await sink.release?.();
+    expect(await rowsOf(table, 'id')).toEqual([]);
+  });
+
+  it('keeps staged chunks uncompressed, altering a staging table an earlier version created, but waits a second at most for it', async () => {
+    const table = await createTable('uncompressed', 'id integer primary key');
+    // As an earlier version created it: bytea's default storage, which the server compresses.
+    const stagingTable = await createStagingTable('staged');
+    const pool = await testPool();
+    const storage = async (): Promise<unknown> =>
+      (await pool.query(`SELECT attstorage FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'data'`, [quoteIdentifier(stagingTable)])).rows[0]?.[
+        'attstorage'
+      ];
+    const sink = (): Sink<number> =>
+      toPostgres<number>({ connectionString: pgUrl, table, columns: ['id'], mode: 'insert', job: `uncompressed-${table}`, row: (id) => [id], stagingTable });
+
+    // Another session reads the staging table for longer than the second the change may wait.
+    const reader = await pool.connect();
+    await reader.query('BEGIN');
+    await reader.query(`LOCK TABLE ${quoteIdentifier(stagingTable)} IN ACCESS SHARE MODE`);
+    const waiting = sink();
+    const started = Date.now();
+    await waiting.open?.(context());
+    await waiting.recover?.(undefined, false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await storage()).toBe('x');
+    await reader.query('COMMIT');
+    reader.release();
+    await waiting.release?.();
+
+    const next = sink();
+    await next.open?.(context());
+    await next.recover?.(undefined, false);
+    expect(await storage()).toBe('e');
+    await next.write([1, 2]);
+    await next.commit?.(await next.preCommit?.(1));
+    expect(await ids(table)).toEqual([1, 2]);
     await next.close?.();
   });
 

@@ -60,6 +60,25 @@ describe('measure', () => {
     expect(measured.observations?.runs).toEqual({ startMs: [1, 2, 3] });
   });
 
+  it('takes the checksum from `verify`, after the run and outside its time, when the runner has one', async () => {
+    const calls: string[] = [];
+    let run = 0;
+    const runner = {
+      run: () => (calls.push('run'), 0),
+      verify: async () => {
+        calls.push('verify');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return 100 + ++run;
+      },
+    };
+    const measured = await measure(runner, 1000, { warmups: 1, runs: 2 });
+    expect(calls).toEqual(['run', 'verify', 'run', 'verify', 'run', 'verify']);
+    expect(measured.coldChecksum).toBe(101);
+    expect(measured.checksums).toEqual([102, 103]);
+    // 1,000 operations in far less than the 50 ms `verify` takes.
+    for (const rate of [measured.coldRate, ...measured.rates]) expect(rate).toBeGreaterThan(20_000);
+  });
+
   it('awaits asynchronous runs', async () => {
     const measured = await measure({ run: async () => 7 }, 1, { warmups: 0, runs: 2 });
     expect(measured.checksums).toEqual([7, 7]);
