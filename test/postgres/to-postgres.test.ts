@@ -314,7 +314,7 @@ withPostgres('toPostgres commits', () => {
     // Rows per statement into the table, as the commit's connections send them.
     const sizes: number[] = [];
     const pool: PostgresPool = {
-      query: (statement, values) => real.query(statement, values),
+      query: real.query.bind(real),
       end: () => real.end(),
       async connect() {
         const client = await real.connect();
