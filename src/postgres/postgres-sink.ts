@@ -1,6 +1,6 @@
 /**
- * The sink behind `toPostgres`. Without checkpoints each batch goes straight to the table. With
- * checkpoints (the run calls `recover` first):
+ * The sink behind `toPostgres`. Without checkpoints each batch goes straight to the table, in a
+ * transaction of its own. With checkpoints (the run calls `recover` first):
  *
  * - `write` collects rows, and stages them (see `internal/commit-log.ts`) every 10,000 rows, so the
  *   rows between two checkpoints are durable without being visible, and memory stays bounded; one
@@ -141,16 +141,14 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
       if (this.#pending.length >= STAGE_ROWS) await this.#stage();
       return;
     }
+    // One transaction a batch: one flush to disk per batch rather than per statement. Tried again
+    // whole while the server is away; a batch whose COMMIT was acknowledged to nobody may be written
+    // twice, which is what at-least-once allows.
     const pool = await this.#pool();
-    // Each statement on whichever connection the pool has: tried again alone when the server is away.
-    const client: PostgresClient = {
-      query: (statement) => this.#reconnecting(() => pool.query(statement)),
-      release: () => undefined,
-      on: () => undefined,
-      removeListener: () => undefined,
-    };
-    const rejections = await writeRows(client, rows, { statements: this.#setup.statements, table: this.#setup.table, careful: true, inTransaction: false });
-    this.#stats.rowsWritten += rows.length - rejections.length;
+    const rejections = await this.#applyOnce(pool, async (client, careful) => ({
+      written: rows.length,
+      refused: await this.#writeRows(client, rows, careful),
+    }));
     this.#report(rejections);
   }
 
@@ -379,7 +377,7 @@ export class PostgresSink<TRecord> implements PostgresTableSink<TRecord> {
 
   async #writeRows(client: PostgresClient, rows: readonly PendingRow[], careful: boolean): Promise<Rejection[]> {
     try {
-      return await writeRows(client, rows, { statements: this.#setup.statements, table: this.#setup.table, careful, inTransaction: true });
+      return await writeRows(client, rows, { statements: this.#setup.statements, table: this.#setup.table, careful });
     } catch (error) {
       if (!careful && (isRowRejection(error) || sqlStateOf(error) === '21000')) throw new RowsRefused();
       throw error;

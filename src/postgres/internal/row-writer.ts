@@ -1,9 +1,9 @@
 /**
- * Writing rows in statements. First optimistically: big statements, and a refusal is the caller's
- * to handle (in a transaction it has aborted everything; the caller rolls back and comes back
- * carefully). Carefully: each statement under a savepoint (inside a transaction) or on its own
- * (outside one), and a statement the server refuses for its data is split in halves until the
- * refused rows stand alone; those become rejections, every other row is written, in order.
+ * Writing rows in statements, inside a transaction. First optimistically: big statements, and a
+ * refusal is the caller's to handle (it has aborted the transaction; the caller rolls back and
+ * comes back carefully). Carefully: each statement under a savepoint, and a statement the server
+ * refuses for its data is split in halves until the refused rows stand alone; those become
+ * rejections, every other row is written, in order.
  */
 import { PostgresRowRejectedError } from '../../errors.js';
 import type { PostgresClient } from '../postgres-pool.js';
@@ -32,12 +32,10 @@ export interface WriteRowsOptions {
   readonly table: string;
   /** Refusals are split down to the refused rows; otherwise the first refusal rejects (throws). */
   readonly careful: boolean;
-  /** The client is inside a transaction: a careful write puts each statement under a savepoint. */
-  readonly inTransaction: boolean;
 }
 
 /**
- * Writes `rows`, in order, on `client`.
+ * Writes `rows`, in order, on `client`, which is inside a transaction.
  * @returns the rows the server refused (always empty when not careful).
  * @throws (rejects) any failure that is not a refusal of the data, and, when not careful, the first refusal too.
  */
@@ -58,11 +56,11 @@ export async function writeRows(client: PostgresClient, rows: readonly PendingRo
 
 async function tryPart(client: PostgresClient, part: readonly PendingRow[], options: WriteRowsOptions, rejections: Rejection[]): Promise<void> {
   const statement = options.statements.statement(part.map((row) => row.values));
-  if (options.inTransaction) await client.query('SAVEPOINT sluice_rows');
+  await client.query('SAVEPOINT sluice_rows');
   try {
     await client.query(statement);
   } catch (error) {
-    if (options.inTransaction) await client.query('ROLLBACK TO SAVEPOINT sluice_rows');
+    await client.query('ROLLBACK TO SAVEPOINT sluice_rows');
     const splittable = isRowRejection(error) || sqlStateOf(error) === SAME_KEY_TWICE;
     if (!splittable || (part.length === 1 && !isRowRejection(error))) throw error;
     if (part.length === 1) {
@@ -74,7 +72,7 @@ async function tryPart(client: PostgresClient, part: readonly PendingRow[], opti
     await tryPart(client, part.slice(half), options, rejections);
     return;
   }
-  if (options.inTransaction) await client.query('RELEASE SAVEPOINT sluice_rows');
+  await client.query('RELEASE SAVEPOINT sluice_rows');
 }
 
 /** The server's refusal of a row of `table`, with its own message. */
