@@ -4,6 +4,7 @@
  * checkpoints of its keyed state and journal offset; so a kill -9 at any moment loses nothing that
  * was acknowledged and, on restart, counts nothing twice. GET /stats/:key asks the partition actor
  * that owns the key. When the pipeline falls behind, POST /events waits for room, then answers 503.
+ * GET /dashboard/ is the pipeline's live dashboard (sluice/dashboard), read-only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,7 @@ import {
   type PipelineHandle,
   type PipelineResult,
 } from '../../src/index.js';
+import { dashboard } from '../../src/dashboard/index.js';
 import { Backlog } from './backlog.js';
 import { parseEvents, type Event } from './ingest.js';
 import { STATS_STAGE, runStatsPipeline, type Stats } from './stats-pipeline.js';
@@ -64,7 +66,7 @@ export interface StatsService {
   shutdown(): Promise<PipelineResult>;
 }
 
-type Route = 'POST /events' | 'GET /stats' | 'GET /metrics' | 'GET /healthz' | 'other';
+type Route = 'POST /events' | 'GET /stats' | 'GET /metrics' | 'GET /healthz' | 'GET /dashboard' | 'other';
 
 class BodyTooLarge extends Error {}
 
@@ -137,6 +139,8 @@ export async function startService(options: ServiceOptions): Promise<StatsServic
       );
   });
   handle.done.catch((error: unknown) => log(`error pipeline failed: ${String(error)}`));
+  // The live dashboard, under /dashboard/ (it answers 405 to anything but GET there itself).
+  const board = dashboard(handle, { title: 'stats service' });
 
   // Service metrics, beside the pipeline's.
   const latency = new Map<Route, LatencyHistogram>();
@@ -271,6 +275,7 @@ export async function startService(options: ServiceOptions): Promise<StatsServic
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<Route> {
+    if (board(request, response)) return 'GET /dashboard';
     const url = new URL(request.url ?? '/', 'http://service');
     const path = url.pathname;
     if (path === '/events') {
@@ -360,6 +365,8 @@ export async function startService(options: ServiceOptions): Promise<StatsServic
           return await handle.stop();
         } finally {
           stopLogging();
+          // The open feeds end here, having shown the pipeline stopping and finished.
+          board.close();
           await truncation;
           await journal.close();
           server.closeAllConnections();

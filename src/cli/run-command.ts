@@ -1,12 +1,15 @@
 /**
- * `sluice run JOB [--workers N] [--checkpoint-dir DIR] [-- JOB-ARGS…]`: runs a job module in this
- * process until its input ends, as `job.run({ workers, checkpoint: { dir }, args })` would, with
- * the job's args made by its own `parseArgs` from what follows `--`. The flags are checked before
- * the module is imported; the job's arguments, by the job, before anything runs.
+ * `sluice run JOB [--workers N] [--checkpoint-dir DIR] [--dashboard PORT …] [-- JOB-ARGS…]`: runs a
+ * job module in this process until its input ends, as `job.run({ workers, checkpoint: { dir }, args })`
+ * would, with the job's args made by its own `parseArgs` from what follows `--`, and with
+ * `--dashboard` serves its live dashboard while it runs. The flags are checked before the module is
+ * imported; the job's arguments, by the job, before anything runs.
  */
 import { resolve } from 'node:path';
+import type { PipelineHandle } from '../streams/pipeline-handle.js';
 import type { Command } from './command.js';
 import { parseCommandLine, type CommandLineSpec } from './command-line.js';
+import { DASHBOARD_FLAGS, dashboardFlags, serveDashboard } from './dashboard-flags.js';
 import { jobArgs, isInvalidOption, positiveIntegerFlag } from './job-flags.js';
 import { loadJob } from './load-job.js';
 import { runInForeground } from './run-in-foreground.js';
@@ -14,14 +17,14 @@ import { UsageError } from './usage-error.js';
 
 const COMMAND = 'sluice run';
 
-const SPEC: CommandLineSpec<'workers' | 'checkpoint-dir'> = {
+const SPEC: CommandLineSpec<'workers' | 'checkpoint-dir' | (typeof DASHBOARD_FLAGS)[number]> = {
   command: COMMAND,
-  flags: ['workers', 'checkpoint-dir'],
+  flags: ['workers', 'checkpoint-dir', ...DASHBOARD_FLAGS],
   positionals: ['JOB (the job module to run)'],
   rest: "the job's arguments",
 };
 
-const HELP = `Usage: sluice run JOB [--workers N] [--checkpoint-dir DIR] [-- JOB-ARGS...]
+const HELP = `Usage: sluice run JOB [--workers N] [--checkpoint-dir DIR] [--dashboard PORT] [-- JOB-ARGS...]
 
 Runs the job module JOB in this process until its input ends. JOB is a file (its path
 relative to the current folder) whose default export is a job made by
@@ -31,6 +34,12 @@ Options:
   --workers N           run on N worker threads (default 1: this thread alone)
   --checkpoint-dir DIR  take checkpoints in DIR, and resume from the last one there;
                         a job that completed there before does not run again
+  --dashboard PORT      serve a live dashboard of the run at http://HOST:PORT/dashboard
+                        while it runs (0: a free port; the line on stderr says which)
+  --dashboard-host ADDR the address it listens on (default 127.0.0.1: this machine only)
+  --dashboard-token TOKEN
+                        ask every request for TOKEN (Authorization: Bearer TOKEN, or
+                        ?token=TOKEN in the URL): give one whenever ADDR is not loopback
   -h, --help            print this help
 
 JOB-ARGS, everything after --, go to the job: its parseArgs option (defineJob's third
@@ -67,24 +76,34 @@ export const runCommand: Command = {
     const workers = positiveIntegerFlag(COMMAND, '--workers', line.flags.workers, 1);
     const dir = line.flags['checkpoint-dir'];
     if (dir === '') throw new UsageError(COMMAND, '--checkpoint-dir must be a folder path, got ""');
+    const board = dashboardFlags(COMMAND, line.flags);
     const path = line.positionals[0] as string;
     const job = await loadJob(COMMAND, path, process.cwd());
     const args = jobArgs(COMMAND, job, path, line.rest);
     const checkpoint = dir === undefined ? {} : { checkpoint: { dir: resolve(dir) } };
-    return runInForeground({
-      command: COMMAND,
-      checkpointDir: dir,
-      start(signal) {
-        try {
-          return job.run({ workers, signal, args, ...checkpoint });
-        } catch (error) {
-          // What the flags asked for and the job cannot do (checkpoints of a source that cannot
-          // be read again) is the command line's mistake; anything else is the job's.
-          const flag = isInvalidOption(error) ? FLAG_OF_OPTION.get(error.option) : undefined;
-          if (flag !== undefined) throw new UsageError(COMMAND, `${flag}: ${(error as Error).message}`);
-          throw error;
-        }
-      },
-    });
+    // The dashboard listens before the run starts (a port it cannot have ends nothing under way),
+    // shows the run once it has a handle, and closes with the run, so the process can exit.
+    let handle: PipelineHandle | undefined;
+    const served = board === undefined ? undefined : await serveDashboard(COMMAND, board, () => (handle === undefined ? [] : [handle]));
+    try {
+      return await runInForeground({
+        command: COMMAND,
+        checkpointDir: dir,
+        start(signal) {
+          try {
+            handle = job.run({ workers, signal, args, ...checkpoint });
+            return handle;
+          } catch (error) {
+            // What the flags asked for and the job cannot do (checkpoints of a source that cannot
+            // be read again) is the command line's mistake; anything else is the job's.
+            const flag = isInvalidOption(error) ? FLAG_OF_OPTION.get(error.option) : undefined;
+            if (flag !== undefined) throw new UsageError(COMMAND, `${flag}: ${(error as Error).message}`);
+            throw error;
+          }
+        },
+      });
+    } finally {
+      await served?.close();
+    }
   },
 };

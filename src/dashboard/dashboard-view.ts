@@ -11,6 +11,8 @@ import type { PipelineStatus } from '../streams/pipeline-handle.js';
 export interface DashboardSample {
   /** Wall-clock time of the sample, epoch milliseconds. */
   readonly at: number;
+  /** The `title` option of `dashboard()`, for the page's heading and tab. */
+  readonly title?: string | undefined;
   readonly jobs: readonly JobView[];
 }
 

@@ -27,8 +27,19 @@ describe('sluice', () => {
       const [long, short, amid] = await Promise.all([sluice(['run', '--help']), sluice(['run', '-h']), sluice(['run', JOB, '--bogus', '-h'])]);
       for (const help of [long, short, amid]) {
         expect(help).toMatchObject({ code: 0, stderr: '' });
-        expect(help.stdout).toMatch(/^Usage: sluice run JOB \[--workers N\] \[--checkpoint-dir DIR\] \[-- JOB-ARGS\.\.\.\]/);
-        for (const mentioned of ['--workers N', '--checkpoint-dir DIR', '-h, --help', 'parseArgs', 'SIGINT', '130', '143']) {
+        expect(help.stdout).toMatch(/^Usage: sluice run JOB \[--workers N\] \[--checkpoint-dir DIR\] \[--dashboard PORT\] \[-- JOB-ARGS\.\.\.\]/);
+        for (const mentioned of [
+          '--workers N',
+          '--checkpoint-dir DIR',
+          '--dashboard PORT',
+          '--dashboard-host ADDR',
+          '--dashboard-token TOKEN',
+          '-h, --help',
+          'parseArgs',
+          'SIGINT',
+          '130',
+          '143',
+        ]) {
           expect(help.stdout).toContain(mentioned);
         }
       }

@@ -19,11 +19,11 @@ export interface Snippet {
 
 /**
  * The rule: a ```ts block is a complete program when it imports from 'sluice', 'sluice/testing',
- * 'sluice/nats' or 'sluice/postgres' (`import … from 'sluice'`, also split over lines). Blocks that don't are
+ * 'sluice/nats', 'sluice/postgres' or 'sluice/dashboard' (`import … from 'sluice'`, also split over lines). Blocks that don't are
  * fragments, shown for their shape, and are not checked.
  */
 export function isProgram(lang: string, code: string): boolean {
-  return lang === 'ts' && /^import\s[^;]*?\bfrom\s+['"]sluice(?:\/testing|\/nats|\/postgres)?['"]/m.test(code);
+  return lang === 'ts' && /^import\s[^;]*?\bfrom\s+['"]sluice(?:\/testing|\/nats|\/postgres|\/dashboard)?['"]/m.test(code);
 }
 
 /** The Markdown files whose snippets are checked: README.md and docs/*.md. */
@@ -56,6 +56,7 @@ const entryPoints: Readonly<Record<string, string>> = {
   'sluice/testing': join(projectRoot, 'src/testing/index.ts'),
   'sluice/nats': join(projectRoot, 'src/nats/index.ts'),
   'sluice/postgres': join(projectRoot, 'src/postgres/index.ts'),
+  'sluice/dashboard': join(projectRoot, 'src/dashboard/index.ts'),
 };
 
 /** The project's compiler options (tsconfig.json), except that unused names are fine in a snippet. */
@@ -70,7 +71,8 @@ function snippetOptions(): ts.CompilerOptions {
 /**
  * Type-checks every snippet as its own ES module (`.mts`, so top-level await is allowed), with
  * 'sluice' resolved to src/index.ts, 'sluice/testing' to src/testing/index.ts, 'sluice/nats' to
- * src/nats/index.ts and 'sluice/postgres' to src/postgres/index.ts.
+ * src/nats/index.ts, 'sluice/postgres' to src/postgres/index.ts and 'sluice/dashboard' to
+ * src/dashboard/index.ts.
  */
 export function checkSnippets(snippets: readonly Snippet[]): SnippetReport[] {
   const options = snippetOptions();

@@ -84,6 +84,38 @@ describe('examples/http-service', () => {
     expect(await stopServiceProcess(service)).toBe(0);
   });
 
+  it('serves the live dashboard of its pipeline at /dashboard, read-only, and still shuts down cleanly with a feed open', async () => {
+    const service = await start(stateDir());
+    const { url } = service;
+    expect((await postEvents(url, [{ key: 'ada', ts: 1, value: 1 }])).status).toBe(202);
+    const bare = await fetch(`${url}/dashboard`, { redirect: 'manual' });
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get('location')).toBe('/dashboard/');
+    const snapshot = await fetch(`${url}/dashboard/snapshot.json`);
+    expect(snapshot.status).toBe(200);
+    const sample = (await snapshot.json()) as { title: string; jobs: { name: string; stages: { kind: string; partitions: unknown[] }[] }[] };
+    expect(sample.title).toBe('stats service');
+    expect(sample.jobs.map((job) => [job.name, job.stages.map((stage) => [stage.kind, stage.partitions.length])])).toEqual([
+      [
+        'stats',
+        [
+          ['source', 0],
+          ['stage', 4],
+          ['sink', 1],
+        ],
+      ],
+    ]);
+    expect((await fetch(`${url}/dashboard/feed`, { method: 'POST' })).status).toBe(405);
+    const feed = await fetch(`${url}/dashboard/feed`);
+    expect(feed.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = (feed.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toMatch(/^retry: \d+\n\n/);
+    // The rest of the service answers beside an open feed.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await stopServiceProcess(service)).toBe(0);
+    await reader.cancel().catch(() => undefined);
+  });
+
   it('under a burst, answers 503 with Retry-After when the backlog is full, and counts exactly what it accepted', async () => {
     const service = await start(stateDir(), { MAX_BACKLOG: '3000', MAX_WAIT_MS: '1' });
     const { url } = service;
