@@ -5,7 +5,7 @@ import { cpSync, existsSync, readdirSync } from 'node:fs';
 
 const from = new URL('../src/dashboard/assets/', import.meta.url);
 const to = new URL('../dist/dashboard/assets/', import.meta.url);
-const needed = ['page.html', 'page.css', 'page.js'];
+const needed = ['page.html', 'page.css', 'page.js', 'icon.svg'];
 
 const missing = needed.filter((name) => !existsSync(new URL(name, from)));
 if (missing.length > 0) {

@@ -10,6 +10,8 @@ export const PAGE_ASSETS: ReadonlyMap<string, string> = new Map([
   ['page.html', 'text/html; charset=utf-8'],
   ['page.css', 'text/css; charset=utf-8'],
   ['page.js', 'text/javascript; charset=utf-8'],
+  // Without an icon of its own the browser asks for /favicon.ico, outside the dashboard's path.
+  ['icon.svg', 'image/svg+xml'],
 ]);
 
 /** The folder the published package holds the page in. */

@@ -95,7 +95,7 @@ export async function startScriptedDashboard(options: ScriptedOptions = {}): Pro
   let server = await listen(handle, 0);
   const port = (server.address() as { port: number }).port;
   return {
-    pageUrl: `http://127.0.0.1:${port}${mount}?token=${encodeURIComponent(token)}`,
+    pageUrl: `http://127.0.0.1:${port}${mount}/?token=${encodeURIComponent(token)}`,
     feedRequests,
     async finish(outcome = 'finished') {
       status = outcome;
