@@ -86,7 +86,7 @@ export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/w
 export type { DraftProcessFunction, EventTimeOf, FiredTimer, ProcessContext, ProcessFunction, ProcessOptions, TimeDomain } from './streams/process-function.js';
 export type { OperatorMetrics, PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus, StageMetrics } from './streams/pipeline-handle.js';
 export type { QueryOptions, RunOptions } from './streams/run-options.js';
-export type { CheckpointCompletedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
+export type { CheckpointCompletedEvent, CheckpointFailedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
 export type { CheckpointStorage, RestoredCheckpoint } from './streams/checkpoint/checkpoint-storage.js';
 export type { Manifest as CheckpointManifest, PartitionSnapshotRef, StageManifest } from './streams/checkpoint/manifest.js';

@@ -2,7 +2,8 @@
  * Turns one job's handle into the page's view of it, once per sample. Rates are the difference
  * from the sample before, over the time between them, so each is what happened in the last
  * interval rather than an average since the start. The checkpoint timeline comes from the handle's
- * `checkpoint-completed` events (which carry what the metrics keep only for the last one).
+ * `checkpoint-completed` and `checkpoint-failed` events (which carry what the metrics keep only for
+ * the last one).
  *
  * Once a run ends its actors are gone from the metrics: each partition then keeps its last view,
  * idle (empty mailbox, no rate), so the page still shows the topology of a finished or failed job.
@@ -44,9 +45,13 @@ export class JobSampler {
   constructor(handle: PipelineHandle) {
     this.handle = handle;
     this.#unsubscribe = handle.events.subscribe((event) => {
-      if (event.type !== 'checkpoint-completed') return;
       // The event's `at` is by the run's clock (virtual in tests); the page wants the wall clock.
-      this.#addCheckpoint({ id: event.id, at: Date.now(), durationMs: event.durationMs, bytes: event.bytes, failure: undefined });
+      if (event.type === 'checkpoint-completed') {
+        this.#addCheckpoint({ id: event.id, at: Date.now(), durationMs: event.durationMs, bytes: event.bytes, failure: undefined });
+      } else if (event.type === 'checkpoint-failed') {
+        const failure = event.error instanceof Error ? event.error.message : String(event.error);
+        this.#addCheckpoint({ id: event.id, at: Date.now(), durationMs: undefined, bytes: undefined, failure });
+      }
     });
   }
 

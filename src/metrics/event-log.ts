@@ -58,6 +58,7 @@ function levelOf(event: PipelineEvent): LogLevel {
     case 'actor-restarted':
     case 'snapshot-failed':
       return 'warn';
+    case 'checkpoint-failed':
     case 'actor-escalated':
     case 'poison-message':
     case 'hook-failed':
@@ -95,6 +96,8 @@ function messageOf(event: PipelineEvent): string {
       return event.error === undefined ? `system ${event.system} terminated` : `system ${event.system} failed: ${errorText(event.error)}`;
     case 'checkpoint-completed':
       return `pipeline ${event.pipeline} completed checkpoint ${event.id} at offset ${String(event.offset)} in ${event.durationMs.toFixed(1)} ms (${event.bytes} bytes)`;
+    case 'checkpoint-failed':
+      return `pipeline ${event.pipeline} could not complete checkpoint ${event.id}: ${errorText(event.error)}`;
     case 'job-restarted':
       return `pipeline ${event.pipeline} starts again from its last checkpoint (attempt ${event.attempt}): ${errorText(event.error)}`;
     case 'pipeline-finished':

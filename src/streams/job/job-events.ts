@@ -7,7 +7,7 @@ import type { ActorSystem } from '../../actors/actor-system.js';
 import { PipelineFailedError } from '../../errors.js';
 import type { Topic } from '../../internal/topic.js';
 import type { RunCheckpoints } from '../checkpoint/run-checkpoints.js';
-import type { CheckpointCompletedEvent, PipelineEvent } from '../run/pipeline-events.js';
+import type { CheckpointCompletedEvent, CheckpointFailedEvent, PipelineEvent } from '../run/pipeline-events.js';
 import type { JobCounters } from './job-counters.js';
 
 /** A checkpoint begun: its id, and a promise that settles when it completes or is abandoned. */
@@ -59,7 +59,11 @@ export function announceCompletion(
       };
       events.publish(event);
     },
-    () => undefined,
+    (error: unknown) => {
+      if (!events.hasSubscribers) return;
+      const event: CheckpointFailedEvent = { type: 'checkpoint-failed', pipeline, id: begun.id, error, at: system.clock.now() };
+      events.publish(event);
+    },
   );
   return begun;
 }

@@ -24,6 +24,19 @@ export interface CheckpointCompletedEvent {
   readonly at: number;
 }
 
+/**
+ * A checkpoint could not be completed (a snapshot or manifest write failed, the sink's pre-commit
+ * threw): the run fails with `error` (on worker threads, it may start again from the last one).
+ */
+export interface CheckpointFailedEvent {
+  readonly type: 'checkpoint-failed';
+  readonly pipeline: string;
+  readonly id: number;
+  readonly error: unknown;
+  /** When it failed, by the run's clock. */
+  readonly at: number;
+}
+
 /** The run ended: `error` is set when it failed. */
 export interface PipelineFinishedEvent {
   readonly type: 'pipeline-finished';
@@ -49,4 +62,4 @@ export interface JobRestartedEvent {
 }
 
 /** Every event on `handle.events`. */
-export type PipelineEvent = SystemEvent | CheckpointCompletedEvent | PipelineFinishedEvent | JobRestartedEvent;
+export type PipelineEvent = SystemEvent | CheckpointCompletedEvent | CheckpointFailedEvent | PipelineFinishedEvent | JobRestartedEvent;
