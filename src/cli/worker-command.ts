@@ -6,6 +6,8 @@
  * it exits 0; a second signal exits at once.
  */
 import { runClusterWorker } from '../cluster/cluster-worker.js';
+import type { PipelineHandle } from '../streams/pipeline-handle.js';
+import { DASHBOARD_FLAGS, dashboardFlags, serveDashboard } from './dashboard-flags.js';
 import type { Command } from './command.js';
 import { parseCommandLine, type CommandLineSpec } from './command-line.js';
 import { isInvalidOption, jobArgs, positiveIntegerFlag } from './job-flags.js';
@@ -16,11 +18,11 @@ import { UsageError } from './usage-error.js';
 
 const COMMAND = 'sluice worker';
 
-type WorkerFlag = NatsFlag | 'job' | 'worker-id' | 'lease-ms' | 'checkpoint-interval' | 'replicas';
+type WorkerFlag = NatsFlag | 'job' | 'worker-id' | 'lease-ms' | 'checkpoint-interval' | 'replicas' | (typeof DASHBOARD_FLAGS)[number];
 
 const SPEC: CommandLineSpec<WorkerFlag> = {
   command: COMMAND,
-  flags: [...NATS_FLAGS, 'job', 'worker-id', 'lease-ms', 'checkpoint-interval', 'replicas'],
+  flags: [...NATS_FLAGS, 'job', 'worker-id', 'lease-ms', 'checkpoint-interval', 'replicas', ...DASHBOARD_FLAGS],
   switches: ['replan'],
   positionals: ['JOB (the job module to run)'],
   rest: "the job's arguments",
@@ -46,6 +48,11 @@ Options:
   --replan                   take this worker's plan as the job's (another --partitions
                              in JOB-ARGS, say) once every worker of the job is stopped:
                              the job goes on from its last checkpoint with it
+  --dashboard PORT           serve a live dashboard at http://HOST:PORT/dashboard of the
+                             runs this worker leads (each partition with the worker that
+                             owns it); 0 picks a free port
+  --dashboard-host ADDR      the address it listens on (default 127.0.0.1: this machine only)
+  --dashboard-token TOKEN    require this token (Bearer header or ?token=) on every request
   -h, --help                 print this help
 
 ${NATS_FLAGS_HELP}
@@ -83,9 +90,13 @@ export const workerCommand: Command = {
     const leaseMs = positiveIntegerFlag(COMMAND, '--lease-ms', line.flags['lease-ms'], 3_000);
     const checkpointInterval = positiveIntegerFlag(COMMAND, '--checkpoint-interval', line.flags['checkpoint-interval'], 1_000);
     const replicas = positiveIntegerFlag(COMMAND, '--replicas', line.flags.replicas, 1);
+    const board = dashboardFlags(COMMAND, line.flags);
     const path = line.positionals[0] as string;
     const job = await loadJob(COMMAND, path, process.cwd());
     const args = jobArgs(COMMAND, job, path, line.rest);
+    // The dashboard shows the last run this worker led (a worker that never leads shows none).
+    let led: PipelineHandle | undefined;
+    const served = board === undefined ? undefined : await serveDashboard(COMMAND, board, () => (led === undefined ? [] : [led]));
     const stops = new StopSignals();
     try {
       const result = await runClusterWorker({
@@ -100,6 +111,7 @@ export const workerCommand: Command = {
         replan: line.switches.has('replan'),
         signal: stops.signal,
         log: (text) => process.stderr.write(`${COMMAND}: ${text}\n`),
+        onRun: (handle) => (led = handle),
       });
       const said =
         result.outcome === 'complete'
@@ -115,6 +127,7 @@ export const workerCommand: Command = {
       throw error;
     } finally {
       stops.dispose();
+      await served?.close();
     }
   },
 };

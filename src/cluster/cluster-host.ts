@@ -98,6 +98,10 @@ export class ClusterHost implements ThreadHost {
     return { port1: this.#setup.ports.open(port1), port2: this.#setup.ports.open(port2) };
   };
 
+  describe(number: number): string {
+    return this.#setup.members[number - 1] ?? `#${number}`;
+  }
+
   start(number: number, setup: ThreadSetup): ThreadHandle {
     const { nc, names, run, leader, members, ports } = this.#setup;
     const member = members[number - 1] as string;

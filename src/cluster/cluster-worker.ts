@@ -78,6 +78,11 @@ export interface ClusterWorkerOptions<TArgs> {
   readonly signal?: AbortSignal | undefined;
   /** Where the worker says what happens (joined, leads, a worker lost, complete). */
   readonly log?: ((line: string) => void) | undefined;
+  /**
+   * Called with the handle of each run this worker leads, as it starts: its metrics name the worker
+   * that owns each partition (`owners`), so a dashboard of the leader shows the whole job.
+   */
+  readonly onRun?: ((handle: PipelineHandle) => void) | undefined;
 }
 
 /** How a worker's part in a job ended. */
@@ -368,16 +373,18 @@ class ClusterWorker<TArgs> {
         loader: undefined,
         resourceLimits: undefined,
         host,
+        owner: worker,
       },
     ).handle();
     const leading = { handle, ports, host, interrupted: false };
     this.#leading = leading;
-    const threads = handle.metrics().placement ?? {};
+    this.#setup.onRun?.(handle);
+    const owners = handle.metrics().owners ?? {};
     const placement: Record<string, string> = {};
     plan.stages.forEach((stage, s) => {
       for (let p = 0; p < stage.step.partitions; p++) {
         const name = partitionName(plan, s, p);
-        placement[name] = members[(threads[`/user/${settings.name}/${name}`] ?? 1) - 1] ?? worker;
+        placement[name] = owners[`/user/${settings.name}/${name}`] ?? worker;
       }
     });
     await writeRecord(this.#state, RUN_KEY, { run, leader: worker, members, placement, startedAt: now() });

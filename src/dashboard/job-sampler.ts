@@ -174,8 +174,7 @@ export class JobSampler {
   }
 }
 
-/** Who runs the actor at `path`: the worker thread the job placed it on, else this thread. */
+/** Who runs the actor at `path`: as the job names it (a thread, a cluster worker), else this thread. */
 function ownerOf(metrics: PipelineMetrics, path: string): string {
-  const thread = metrics.placement?.[path];
-  return thread === undefined ? 'main' : `thread ${thread}`;
+  return metrics.owners?.[path] ?? 'main';
 }

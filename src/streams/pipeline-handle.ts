@@ -99,6 +99,11 @@ export interface PipelineMetrics {
    * its actor's path. Undefined for a run on one thread.
    */
   readonly placement: Readonly<Record<string, number>> | undefined;
+  /**
+   * Who runs each partition, by its actor's path: `thread 2` with worker threads, a worker's id when
+   * a cluster runs the job. Undefined for a run on one thread of a process of its own.
+   */
+  readonly owners: Readonly<Record<string, string>> | undefined;
 }
 
 /** A running pipeline. */

@@ -228,6 +228,13 @@ export class JobThreads {
     return placement;
   }
 
+  /** Who runs each partition (`thread 2`, or a cluster worker's id), by its actor's path. */
+  owners(): Record<string, string> {
+    const owners: Record<string, string> = {};
+    for (const [path, thread] of Object.entries(this.placement())) owners[path] = this.#host.describe(thread);
+    return owners;
+  }
+
   /** The actors of every thread, as each last reported them. */
   actors(): ActorMetrics[] {
     return this.#threads.flatMap((thread) => thread.counters?.actors ?? []);

@@ -27,6 +27,8 @@ export interface ThreadHost {
   readonly channel: ChannelMaker;
   /** Starts thread `number` (1 up) on `setup`, handing it `transfer`, the ports in `setup` that are its ends. */
   start(number: number, setup: ThreadSetup, transfer: readonly LinkPort[]): ThreadHandle;
+  /** Who thread `number` is, for metrics and the dashboard: `thread 2`, or a cluster worker's id. */
+  describe(number: number): string;
   /** The error a run fails with when thread `number`, which ran `partitions`, died or failed to start. */
   lost(number: number, partitions: readonly string[], problem: string, cause?: unknown): SluiceError;
 }

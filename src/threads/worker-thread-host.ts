@@ -33,6 +33,7 @@ export function workerThreadHost(resourceLimits: ResourceLimits | undefined): Th
       const transferList = transfer as MessagePort[];
       return new Worker(BOOTSTRAP, { eval: true, workerData: setup, transferList, ...(resourceLimits === undefined ? {} : { resourceLimits }) });
     },
+    describe: (number) => `thread ${number}`,
     lost: (number, partitions, problem, cause) => new WorkerThreadError(number, partitions, problem, cause),
   };
 }

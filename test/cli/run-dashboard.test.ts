@@ -103,3 +103,20 @@ describe('sluice run --dashboard', { timeout: 60_000 }, () => {
     expect(ended).toEqual({ code: 2, signal: null, stdout: '', stderr: `sluice run: ${reason}\nRun "sluice run --help" for usage.\n` });
   });
 });
+
+describe('sluice worker --dashboard', () => {
+  it.each([
+    [['--dashboard', 'x'], '--dashboard must be a port number from 0 to 65535, got "x"'],
+    [['--dashboard-token', 't'], '--dashboard-token needs --dashboard PORT'],
+  ])('refuses %j with exit 2 and one line, as sluice run does', async (flags, reason) => {
+    const ended = await sluice(['worker', 'examples/wordcount.job.ts', '--nats', 'nats://127.0.0.1:4222', '--job', 'j', ...flags]);
+    expect(ended).toEqual({ code: 2, signal: null, stdout: '', stderr: `sluice worker: ${reason}\nRun "sluice worker --help" for usage.\n` });
+  });
+
+  it('says in its help that it serves the runs it leads', async () => {
+    const ended = await sluice(['worker', '--help']);
+    expect(ended.code).toBe(0);
+    expect(ended.stdout).toContain('--dashboard PORT');
+    expect(ended.stdout).toContain('runs this worker leads');
+  });
+});

@@ -7,7 +7,7 @@ import wordcount, { parseWordcountArgs } from '../../examples/wordcount.job.js';
 import { runClusterWorker } from '../../src/cluster/cluster-worker.js';
 import { readJobStatus } from '../../src/cluster/job-status.js';
 import { connectNats } from '../../src/nats/connect-nats.js';
-import { InvalidOptionError, JobMismatchError, NatsUnreachableError } from '../../src/index.js';
+import { InvalidOptionError, JobMismatchError, NatsUnreachableError, type PipelineHandle } from '../../src/index.js';
 import { checkNats } from '../helpers/services.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
 import { freshJobId, removeJob, statusWhen, writeWordInput } from './cluster-fixtures.js';
@@ -30,7 +30,7 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
   const worker = (
     jobId: string,
     argv: readonly string[],
-    more: { signal?: AbortSignal; workerId?: string; replan?: boolean } = {},
+    more: { signal?: AbortSignal; workerId?: string; replan?: boolean; onRun?: (handle: PipelineHandle) => void } = {},
   ): ReturnType<typeof runClusterWorker> =>
     runClusterWorker({ job: wordcount, args: parseWordcountArgs(argv), nats: { servers }, jobId, leaseMs: LEASE_MS, checkpointInterval: 200, ...more });
 
@@ -61,6 +61,27 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect(status.state).toBe('complete');
     expect(status.checkpoint?.offset).toMatchObject({ line: 20_001 });
     expect(Object.keys(status.run?.placement ?? {})).toHaveLength(5);
+  });
+
+  it("names the worker that owns each partition in the leader's metrics, for its dashboard", async () => {
+    const job = freshJobId('owners');
+    jobs.push(job);
+    const argv = ['--input', input, '--output', join(dir, `${job}.txt`), '--partitions', '4'];
+    const owners: Record<string, string>[] = [];
+    const onRun = (handle: PipelineHandle): void => {
+      // Read at the run's start and once more as it ends: every partition has an owner throughout.
+      owners.push({ ...(handle.metrics().owners ?? {}) });
+      void handle.done.finally(() => owners.push({ ...(handle.metrics().owners ?? {}) })).catch(() => undefined);
+    };
+    const outcomes = await Promise.all([worker(job, argv, { workerId: 'ada', onRun }), worker(job, argv, { workerId: 'bob', onRun })]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['complete', 'complete']);
+    expect(owners.length).toBeGreaterThan(0);
+    for (const seen of owners) {
+      expect(Object.keys(seen)).toHaveLength(4);
+      for (const owner of Object.values(seen)) expect(['ada', 'bob']).toContain(owner);
+    }
+    const status = await readJobStatus(nc, job);
+    expect(Object.values(status.run?.placement ?? {}).every((owner) => owner === 'ada' || owner === 'bob')).toBe(true);
   });
 
   it('lets a worker leave mid-job: it resolves left, the others finish with the same output', async () => {

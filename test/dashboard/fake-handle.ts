@@ -42,6 +42,7 @@ export function metrics(name: string, partitions: number, fields: Partial<Pipeli
     throughput: { elapsedMs: 0, recordsRead: 0, recordsWritten: 0, recordsPerSecond: 0 },
     watermark: undefined,
     placement: undefined,
+    owners: undefined,
     ...fields,
   };
 }

@@ -55,6 +55,7 @@ describe('the sampler', () => {
       throughput: { elapsedMs: 500, recordsRead: 1000, recordsWritten: 100, recordsPerSecond: 2000 },
       watermark: { value: clock.now - 2500, lagMs: 2500 },
       placement: { '/user/orders/count-0-partition-1': 2 },
+      owners: { '/user/orders/count-0-partition-1': 'thread 2' },
     });
     const job = board.sample().jobs[0];
     expect(job).toMatchObject({

@@ -113,6 +113,12 @@ describe('a job on worker threads, when something goes wrong', { timeout: 120_00
       '/user/pipeline/count-0-partition-2': 2,
       '/user/pipeline/count-0-partition-3': 2,
     });
+    expect(metrics.owners).toEqual({
+      '/user/pipeline/count-0-partition-0': 'thread 1',
+      '/user/pipeline/count-0-partition-1': 'thread 1',
+      '/user/pipeline/count-0-partition-2': 'thread 2',
+      '/user/pipeline/count-0-partition-3': 'thread 2',
+    });
     await expect(handle.query('count', 'ant')).rejects.toThrow(/a running pipeline/);
   });
 

@@ -30,6 +30,8 @@ export interface JobView {
   readonly threadActors?: readonly ActorMetrics[] | undefined;
   /** With worker threads: the thread that runs each partition, by path. */
   readonly placement?: Readonly<Record<string, number>> | undefined;
+  /** Who runs each partition, by path, when a host names it. */
+  readonly owners?: Readonly<Record<string, string>> | undefined;
 }
 
 export function jobMetrics(view: JobView): PipelineMetrics {
@@ -75,5 +77,6 @@ export function jobMetrics(view: JobView): PipelineMetrics {
     },
     watermark,
     placement: view.placement,
+    owners: view.owners,
   };
 }

@@ -29,7 +29,7 @@ import { JobCounters } from './job-counters.js';
 import { jobMetrics } from './job-metrics.js';
 import { JobOutputs } from './job-outputs.js';
 import type { RunSettings } from './run-settings.js';
-import { spawnJobActors } from './job-actors.js';
+import { partitionName, spawnJobActors } from './job-actors.js';
 import { firstOf, type Topology } from './topology.js';
 
 /**
@@ -85,6 +85,8 @@ export class Job {
   #sourceRouter: RecordRouter | undefined;
   /** The worker threads that run the partitions, when the job runs on more than this one. */
   readonly #threads: JobThreads | undefined;
+  /** Where a run on this thread alone runs, when a host names it (a cluster worker's id). */
+  readonly #owner: string | undefined;
   /** Whether the sink was closed (the job completed): otherwise the run's end releases it. */
   #sinkClosed = false;
 
@@ -92,8 +94,17 @@ export class Job {
    * @param module the job module, for a job on worker threads (`settings.workers` > 1).
    * @throws InvalidOptionError naming `checkpoint` when the source cannot be read again from an offset.
    */
-  constructor(plan: PhysicalPlan, settings: RunSettings, module?: Pick<JobThreadsSetup, 'url' | 'job' | 'args' | 'loader' | 'resourceLimits' | 'host'>) {
+  /**
+   * @param module - with `workers` > 1, what the threads import and where they run; `owner` names
+   *   where a run on this thread alone runs (a cluster worker's id), for its metrics.
+   */
+  constructor(
+    plan: PhysicalPlan,
+    settings: RunSettings,
+    module?: Pick<JobThreadsSetup, 'url' | 'job' | 'args' | 'loader' | 'resourceLimits' | 'host'> & { readonly owner?: string | undefined },
+  ) {
     this.#plan = plan;
+    this.#owner = module?.owner;
     this.#settings = settings;
     this.#system = settings.makeSystem();
     this.#counters = new JobCounters(plan);
@@ -400,6 +411,18 @@ export class Job {
       startedAt: this.#startedAt,
       threadActors: this.#threads?.actors(),
       placement: this.#threads?.placement(),
+      owners: this.#threads?.owners() ?? this.#localOwners(),
     });
+  }
+
+  /** Every partition owned by this thread's named owner, when it has one. */
+  #localOwners(): Record<string, string> | undefined {
+    const owner = this.#owner;
+    if (owner === undefined) return undefined;
+    const owners: Record<string, string> = {};
+    this.#plan.stages.forEach((stage, s) => {
+      for (let p = 0; p < stage.step.partitions; p++) owners[`/user/${this.#settings.name}/${partitionName(this.#plan, s, p)}`] = owner;
+    });
+    return owners;
   }
 }
