@@ -56,6 +56,8 @@ export interface PartitionView {
   readonly index: number;
   /** The actor's path. */
   readonly actor: string;
+  /** Records taken in per second over the last interval. */
+  readonly recordsPerSecond: number;
   /** Batches processed per second over the last interval. */
   readonly batchesPerSecond: number;
   /** Batches waiting in its mailbox. */

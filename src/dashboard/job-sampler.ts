@@ -28,6 +28,8 @@ interface Counts {
   readonly operatorsIn: readonly number[];
   /** Batches processed by each actor, by path. */
   readonly processed: ReadonlyMap<string, number>;
+  /** Records taken in by each actor, by path. */
+  readonly taken: ReadonlyMap<string, number>;
 }
 
 export class JobSampler {
@@ -72,19 +74,33 @@ export class JobSampler {
     const seconds = before === undefined ? 0 : (now - before.at) / 1000;
     const rate = (value: number, previous: number | undefined): number => (seconds > 0 && previous !== undefined ? Math.max(0, value - previous) / seconds : 0);
     const processed = new Map<string, number>();
+    const taken = new Map<string, number>();
 
-    const partition = (index: number, path: string, previous: PartitionView | undefined): PartitionView => {
+    /** The partition at `path`, which has taken `recordsIn` records in all. */
+    const partition = (index: number, path: string, recordsIn: number, previous: PartitionView | undefined): PartitionView => {
       const actor = actors.get(path);
       if (actor === undefined) {
         // Not up yet, or gone with the run: idle, as it was last seen.
         return previous === undefined
-          ? { index, actor: path, batchesPerSecond: 0, mailboxDepth: 0, mailboxCapacity: 0, mailboxFill: 0, restarts: 0, owner: ownerOf(metrics, path) }
-          : { ...previous, batchesPerSecond: 0, mailboxDepth: 0, mailboxFill: 0 };
+          ? {
+              index,
+              actor: path,
+              recordsPerSecond: 0,
+              batchesPerSecond: 0,
+              mailboxDepth: 0,
+              mailboxCapacity: 0,
+              mailboxFill: 0,
+              restarts: 0,
+              owner: ownerOf(metrics, path),
+            }
+          : { ...previous, recordsPerSecond: 0, batchesPerSecond: 0, mailboxDepth: 0, mailboxFill: 0 };
       }
       processed.set(path, actor.processed);
+      taken.set(path, recordsIn);
       return {
         index,
         actor: path,
+        recordsPerSecond: rate(recordsIn, before?.taken.get(path)),
         batchesPerSecond: rate(actor.processed, before?.processed.get(path)),
         mailboxDepth: actor.depth,
         mailboxCapacity: actor.capacity,
@@ -102,11 +118,13 @@ export class JobSampler {
       let partitions: PartitionView[] = [];
       let watermarkLagMs: number | undefined;
       if (kind === 'sink') {
-        partitions = [partition(0, `${jobPath}/sink`, previous?.[0])];
+        partitions = [partition(0, `${jobPath}/sink`, operator.recordsIn, previous?.[0])];
       } else if (kind === 'stage') {
         const stage = metrics.stages[o - 1];
         const count = stage?.partitions ?? 0;
-        for (let p = 0; p < count; p++) partitions.push(partition(p, `${jobPath}/${operator.name}-${o - 1}-partition-${p}`, previous?.[p]));
+        for (let p = 0; p < count; p++) {
+          partitions.push(partition(p, `${jobPath}/${operator.name}-${o - 1}-partition-${p}`, stage?.partitionRecordsIn[p] ?? 0, previous?.[p]));
+        }
         if (stage?.watermark !== undefined) watermarkLagMs = now - stage.watermark;
       }
       return {
@@ -121,7 +139,7 @@ export class JobSampler {
     });
 
     const { recordsRead, recordsWritten } = metrics.throughput;
-    this.#before = { at: now, recordsRead, operatorsIn: operators.map((operator) => operator.recordsIn), processed };
+    this.#before = { at: now, recordsRead, operatorsIn: operators.map((operator) => operator.recordsIn), processed, taken };
     this.#backfillCheckpoint(metrics, now);
     const view: JobView = {
       name: metrics.name,

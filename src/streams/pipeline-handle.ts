@@ -53,6 +53,8 @@ export interface StageMetrics {
   /** The operator's name, as in `operators`. */
   readonly name: string;
   readonly partitions: number;
+  /** Records each partition took in, by partition index (replays after a restart included). */
+  readonly partitionRecordsIn: readonly number[];
   /**
    * Time a partition takes over one batch (the operator and routing its output, not the wait for
    * room downstream), in milliseconds: percentiles of the last one to two minutes.

@@ -262,10 +262,15 @@ function threadCounters(
 ): ThreadCounters {
   return {
     head: { recordsIn: head.recordsIn, recordsOut: head.recordsOut },
-    stages: counters.stages.map(({ recordsIn, recordsOut, watermarks }, s) => {
+    stages: counters.stages.map(({ recordsIn, recordsOut, watermarks, partitionRecordsIn }, s) => {
       const mine: Record<number, number> = {};
-      if (watermarks !== undefined) (owners[s] as number[]).forEach((owner, p) => owner === thread && (mine[p] = watermarks[p] as number));
-      return { recordsIn, recordsOut, watermarks: mine };
+      const taken: Record<number, number> = {};
+      (owners[s] as number[]).forEach((owner, p) => {
+        if (owner !== thread) return;
+        if (watermarks !== undefined) mine[p] = watermarks[p] as number;
+        taken[p] = partitionRecordsIn?.[p] ?? 0;
+      });
+      return { recordsIn, recordsOut, watermarks: mine, partitionRecordsIn: taken };
     }),
     restarts: counters.restarts,
     actors,

@@ -202,6 +202,8 @@ export class JobThreads {
         mine.recordsIn += stage.recordsIn;
         mine.recordsOut += stage.recordsOut;
         for (const [p, watermark] of Object.entries(stage.watermarks)) if (mine.watermarks !== undefined) mine.watermarks[Number(p)] = watermark;
+        for (const [p, taken] of Object.entries(stage.partitionRecordsIn))
+          if (mine.partitionRecordsIn !== undefined) mine.partitionRecordsIn[Number(p)] = taken;
       });
       counters.restarts += reported.restarts;
     }

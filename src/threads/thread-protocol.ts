@@ -88,8 +88,13 @@ export interface CrossedError {
 export interface ThreadCounters {
   /** The head steps' records in and out, when they run on the threads. */
   readonly head: { readonly recordsIn: number; readonly recordsOut: number };
-  /** Per stage: records in and out of this thread's partitions, and their watermarks by partition. */
-  readonly stages: readonly { readonly recordsIn: number; readonly recordsOut: number; readonly watermarks: Readonly<Record<number, number>> }[];
+  /** Per stage: records in and out of this thread's partitions, and their watermarks and records in by partition. */
+  readonly stages: readonly {
+    readonly recordsIn: number;
+    readonly recordsOut: number;
+    readonly watermarks: Readonly<Record<number, number>>;
+    readonly partitionRecordsIn: Readonly<Record<number, number>>;
+  }[];
   readonly restarts: number;
   readonly actors: readonly ActorMetrics[];
 }

@@ -28,7 +28,15 @@ export function metrics(name: string, partitions: number, fields: Partial<Pipeli
       { name: 'count', recordsIn: 0, recordsOut: 0 },
       { name: 'sink:out', recordsIn: 0, recordsOut: 0 },
     ],
-    stages: [{ name: 'count', partitions, latency: { count: 0, sumMs: 0, p50: 0, p90: 0, p99: 0, max: 0 }, watermark: undefined }],
+    stages: [
+      {
+        name: 'count',
+        partitions,
+        partitionRecordsIn: new Array<number>(partitions).fill(0),
+        latency: { count: 0, sumMs: 0, p50: 0, p90: 0, p99: 0, max: 0 },
+        watermark: undefined,
+      },
+    ],
     mailboxes: {},
     actors: [
       actor(`/user/${name}`, { capacity: 1024 }),

@@ -93,6 +93,8 @@ describe('the sampler on a running pipeline', { timeout: 30_000 }, () => {
         const view = job();
         expect(view.checkpoints?.length).toBeGreaterThan(0);
         expect(view.recordsPerSecond).toBeGreaterThan(0);
+        // Every partition of `sum` takes records, and says how many a second.
+        expect(view.stages[1]?.partitions.every((partition) => partition.recordsPerSecond > 0)).toBe(true);
       },
       { timeout: 20_000, interval: 20 },
     );

@@ -64,7 +64,7 @@ describe.skipIf(skipped !== undefined)('the dashboard page in Chromium', () => {
       expect(await page.getByTestId(`stage-${i}`).getAttribute('data-name')).toBe(stage.name);
       for (let p = 0; p < stage.partitions; p++) {
         const box = page.getByTestId(`partition-${i}-${p}`);
-        expect(await box.getByTestId('rate').textContent()).toMatch(/batches\/s/);
+        expect(await box.getByTestId('rate').textContent()).toMatch(/rec\/s$/);
         expect(await box.getByTestId('owner').textContent()).toMatch(/^(thread \d|main)$/);
       }
       expect(await page.getByTestId(`partition-${i}-${stage.partitions}`).count()).toBe(0);

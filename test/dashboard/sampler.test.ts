@@ -45,7 +45,15 @@ describe('the sampler', () => {
         { name: 'count', recordsIn: 600, recordsOut: 600 },
         { name: 'sink:out', recordsIn: 100, recordsOut: 100 },
       ],
-      stages: [{ name: 'count', partitions: 2, latency: { count: 0, sumMs: 0, p50: 0, p90: 0, p99: 0, max: 0 }, watermark: clock.now - 2500 }],
+      stages: [
+        {
+          name: 'count',
+          partitions: 2,
+          partitionRecordsIn: [450, 150],
+          latency: { count: 0, sumMs: 0, p50: 0, p90: 0, p99: 0, max: 0 },
+          watermark: clock.now - 2500,
+        },
+      ],
       actors: [
         actor('/user/orders/sink', { depth: 4, capacity: 4, processed: 3 }),
         actor('/user/orders/count-0-partition-0', { depth: 1, capacity: 4, processed: 10, restarts: 2 }),
@@ -74,6 +82,7 @@ describe('the sampler', () => {
       {
         index: 0,
         actor: '/user/orders/count-0-partition-0',
+        recordsPerSecond: 900,
         batchesPerSecond: 20,
         mailboxDepth: 1,
         mailboxCapacity: 4,
@@ -84,6 +93,7 @@ describe('the sampler', () => {
       {
         index: 1,
         actor: '/user/orders/count-0-partition-1',
+        recordsPerSecond: 300,
         batchesPerSecond: 10,
         mailboxDepth: 0,
         mailboxCapacity: 8,
@@ -93,7 +103,17 @@ describe('the sampler', () => {
       },
     ]);
     expect(sink?.partitions).toEqual([
-      { index: 0, actor: '/user/orders/sink', batchesPerSecond: 6, mailboxDepth: 4, mailboxCapacity: 4, mailboxFill: 1, restarts: 0, owner: 'main' },
+      {
+        index: 0,
+        actor: '/user/orders/sink',
+        recordsPerSecond: 200,
+        batchesPerSecond: 6,
+        mailboxDepth: 4,
+        mailboxCapacity: 4,
+        mailboxFill: 1,
+        restarts: 0,
+        owner: 'main',
+      },
     ]);
   });
 

@@ -36,6 +36,8 @@ function partition(stage: number, index: number, tick: number, owner: string): P
   return {
     index,
     actor: `/user/orders-enrichment/${scriptedTopology[stage]?.name ?? 'stage'}/${index}`,
+    // A share of the stage's rate: the partitions of a stage add up to about its records/s.
+    recordsPerSecond: wave(tick, (12_000 - 1_500 * stage) / (scriptedTopology[stage]?.partitions ?? 1), stage + index),
     batchesPerSecond: wave(tick, sink ? 40 : 120 - 10 * index, stage + index),
     mailboxDepth: depth,
     mailboxCapacity: capacity,

@@ -106,6 +106,11 @@ describe('a job on worker threads, when something goes wrong', { timeout: 120_00
     expect(result.recordsRead).toBe(100_000);
     const metrics = handle.metrics();
     expect(metrics.operators.find((operator) => operator.name === 'count')?.recordsIn).toBe(200_000);
+    // Each partition's records, reported by the thread that runs it, add up to the stage's.
+    const perPartition = metrics.stages[0]?.partitionRecordsIn ?? [];
+    expect(perPartition).toHaveLength(4);
+    expect(perPartition.every((taken) => taken > 0)).toBe(true);
+    expect(perPartition.reduce((sum, taken) => sum + taken, 0)).toBe(200_000);
     expect(metrics.actors.filter((actor) => actor.path.includes('partition'))).toHaveLength(4);
     expect(metrics.placement).toEqual({
       '/user/pipeline/count-0-partition-0': 1,

@@ -231,7 +231,7 @@ function renderGraph(job) {
       const parts = boxes.get(`${i}-${p}`);
       const fill = Math.min(1, Math.max(0, Number(pt.mailboxFill) || 0));
       if (!fullest || fill > fullest.fill) fullest = { fill, name: `${stage.name} #${pt.index}` };
-      parts.rate.textContent = `#${pt.index} · ${num(pt.batchesPerSecond)} batches/s`;
+      parts.rate.textContent = `#${pt.index} · ${num(pt.recordsPerSecond)} rec/s`;
       parts.fill.setAttribute('data-fill', fill.toFixed(2));
       parts.fill.setAttribute('data-level', level(fill));
       parts.bar.setAttribute('width', ((COL - 70) * fill).toFixed(1));
@@ -242,7 +242,7 @@ function renderGraph(job) {
       parts.restarts.setAttribute('class', pt.restarts > 0 ? 'badge' : 'muted');
       parts.g.setAttribute('class', level(fill) === 'full' ? 'hot' : '');
       parts.tip.textContent =
-        `${pt.actor}: ${num(pt.batchesPerSecond)} batches/s, mailbox ${pt.mailboxDepth} of ${pt.mailboxCapacity} (${percent(fill)})` +
+        `${pt.actor}: ${num(pt.recordsPerSecond)} records/s (${num(pt.batchesPerSecond)} batches/s), mailbox ${pt.mailboxDepth} of ${pt.mailboxCapacity} (${percent(fill)})` +
         `, ${pt.restarts} restarts, run by ${pt.owner}`;
     });
   });

@@ -22,6 +22,7 @@ export class JobCounters {
       recordsOut: 0,
       latency: new LatencyHistogram(),
       watermarks: stage.inputTimed ? new Array<number>(stage.step.partitions).fill(NO_WATERMARK) : undefined,
+      partitionRecordsIn: new Array<number>(stage.step.partitions).fill(0),
     }));
     this.sink = { name: `sink:${plan.sink.name}`, recordsIn: 0, recordsOut: 0 };
   }

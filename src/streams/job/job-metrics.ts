@@ -46,11 +46,12 @@ export function jobMetrics(view: JobView): PipelineMetrics {
     recordsIn,
     recordsOut,
   }));
-  const stages = counters.stages.map(({ name, latency, watermarks }, s): StageMetrics => {
+  const stages = counters.stages.map(({ name, latency, watermarks, partitionRecordsIn }, s): StageMetrics => {
     const lowest = watermarks === undefined ? NO_WATERMARK : Math.min(...watermarks);
     return {
       name,
       partitions: view.plan.stages[s]?.step.partitions ?? 0,
+      partitionRecordsIn: partitionRecordsIn === undefined ? [] : [...partitionRecordsIn],
       latency: (latency as LatencyHistogram).summary(),
       watermark: Number.isFinite(lowest) ? lowest : undefined,
     };

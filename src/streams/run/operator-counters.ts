@@ -13,4 +13,6 @@ export interface OperatorCounters {
   readonly latency?: LatencyHistogram | undefined;
   /** Each partition's input watermark, on a timed stream. */
   readonly watermarks?: number[] | undefined;
+  /** Records each partition took in (a keyed or rebalanced stage), replays after a restart included. */
+  readonly partitionRecordsIn?: number[] | undefined;
 }

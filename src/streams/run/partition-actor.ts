@@ -210,6 +210,8 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
         const { entries, keys, timestamps, watermarks } = message;
         const startedAt = performance.now();
         counters.recordsIn += entries.length;
+        if (counters.partitionRecordsIn !== undefined)
+          counters.partitionRecordsIn[setup.index] = (counters.partitionRecordsIn[setup.index] ?? 0) + entries.length;
         const crash = setup.crash;
         // From the source, each record comes with the watermark of the records before it: the
         // watermark moves there first (firing what that makes due), so a record is judged as the
