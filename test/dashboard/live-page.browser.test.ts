@@ -8,18 +8,12 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dashboard, type DashboardHandler } from '../../src/dashboard/index.js';
-import { fromGenerator, MemoryCheckpointStorage, pipeline, type PipelineHandle, type Sink } from '../../src/index.js';
+import { fromGenerator, MemoryCheckpointStorage, pipeline, type PipelineHandle } from '../../src/index.js';
 import { checkChromium, launchChromium, watchProblems } from '../helpers/chromium.js';
+import { heldSink } from './held-sink.js';
 
 const skipped = checkChromium();
 const poll = { timeout: 20_000, interval: 50 };
-
-/** A sink that takes nothing while shut, then everything once opened. */
-function heldSink(): { sink: Sink<unknown>; open(): void } {
-  let release!: () => void;
-  const opened = new Promise<void>((resolve) => (release = resolve));
-  return { sink: { name: 'held', write: () => opened }, open: () => release() };
-}
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

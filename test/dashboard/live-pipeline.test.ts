@@ -10,14 +10,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../../src/dashboard/dashboard-view.js';
 import { DashboardSampler } from '../../src/dashboard/sampler.js';
-import { fromGenerator, pipeline, type Sink } from '../../src/index.js';
-
-/** A sink that takes nothing while shut, then everything once opened. */
-function heldSink(): { sink: Sink<unknown>; open(): void } {
-  let release!: () => void;
-  const opened = new Promise<void>((resolve) => (release = resolve));
-  return { sink: { name: 'held', write: () => opened }, open: () => release() };
-}
+import { fromGenerator, pipeline } from '../../src/index.js';
+import { heldSink } from './held-sink.js';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
