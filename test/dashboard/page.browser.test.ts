@@ -156,7 +156,8 @@ describe.skipIf(skipped !== undefined)('the dashboard page in Chromium', () => {
 
   it('shows the feed dropping, and recovers when the server comes back', async () => {
     // Chromium logs the cut feed and the refused reconnects as failed loads: they are the point here.
-    const page = await open((message) => /ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING) \(http:[^ ]+\/dashboard\/feed\?/.test(message));
+    // So is the icon, when the browser happens to ask for it (it does so lazily) while the server is down.
+    const page = await open((message) => /ERR_(CONNECTION_REFUSED|INCOMPLETE_CHUNKED_ENCODING) \(http:[^ ]+\/dashboard\/(feed\?|icon\.svg\))/.test(message));
     await dashboard?.goDown();
     await expect.poll(() => page.getByTestId('connection').getAttribute('data-state'), poll).toBe('retrying');
     expect(await page.getByTestId('connection').textContent()).toBe('Disconnected, retrying…');
