@@ -28,7 +28,22 @@ export interface WordcountArgs {
   readonly table?: string | undefined;
   /** Partitions of the counting stage, 1 to `DEFAULT_MAX_PARALLELISM` (128). @defaultValue 4 */
   readonly partitions: number;
+  /**
+   * Counts each word's characters too: the state per word is `{ count, chars }` (state version 2)
+   * instead of a count (version 1), and the lines `{"word":…,"count":…,"chars":…}`. Resuming a
+   * checkpoint of a run without it migrates its counts. @defaultValue false
+   */
+  readonly withChars?: boolean | undefined;
 }
+
+/** A word's state at state version 2 (`--with-chars`): its count, and its length in code points times the count. */
+export interface WordChars {
+  readonly count: number;
+  readonly chars: number;
+}
+
+/** What the counting stage emits per word: a count (version 1), or a count with characters (version 2). */
+type WordValue = number | WordChars;
 
 /** What the result holds: words counted, and distinct words. */
 export interface WordTotals {
@@ -38,10 +53,17 @@ export interface WordTotals {
 
 const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
 
+/** A word's length in Unicode code points (not UTF-16 units: an emoji or a rare CJK character is one). */
+function codePoints(word: string): number {
+  let n = 0;
+  for (const _ of word) n++;
+  return n;
+}
+
 /**
  * The job's arguments from command-line-style arguments: `--input FILE` (required),
  * `--output FILE` or `--pg URL --table NAME`, `--partitions N` (default 4), each as `--name value`
- * or `--name=value`.
+ * or `--name=value`, and `--with-chars`.
  * @throws InvalidOptionError naming the argument: one this job does not take, one without its
  *   value, a missing `--input`, a `--pg` without `--table` (or the other way round) or with
  *   `--output`, or a `--partitions` that is not an integer from 1 to 128.
@@ -61,6 +83,7 @@ export function parseWordcountArgs(argv: readonly string[]): WordcountArgs {
         pg: { type: 'string' },
         table: { type: 'string' },
         partitions: { type: 'string', default: '4' },
+        'with-chars': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -68,7 +91,7 @@ export function parseWordcountArgs(argv: readonly string[]): WordcountArgs {
   } catch (error) {
     // Node's first sentence names the argument; what follows is advice for other command lines.
     const reason = (error as Error).message.split('. ')[0]?.replace(/\.$/, '');
-    throw new InvalidOptionError('job arguments', `--input FILE [--output FILE | --pg URL --table NAME] [--partitions N] (${reason})`, argv);
+    throw new InvalidOptionError('job arguments', `--input FILE [--output FILE | --pg URL --table NAME] [--partitions N] [--with-chars] (${reason})`, argv);
   }
   if (values.input === undefined || values.input === '') throw new InvalidOptionError('--input', 'the text file to count the words of', values.input);
   if (values.output === '') throw new InvalidOptionError('--output', 'a file name', values.output);
@@ -82,19 +105,28 @@ export function parseWordcountArgs(argv: readonly string[]): WordcountArgs {
   if (!/^\d+$/.test(values.partitions) || partitions < 1 || partitions > DEFAULT_MAX_PARALLELISM) {
     throw new InvalidOptionError('--partitions', `an integer from 1 to ${DEFAULT_MAX_PARALLELISM}`, values.partitions);
   }
-  return { input: values.input, output: values.output, pg: values.pg, table: values.table, partitions };
+  const withChars = values['with-chars'];
+  // The table's columns are a count's: characters have nowhere to go there.
+  if (withChars && values.pg !== undefined) throw new InvalidOptionError('--with-chars', 'absent with --pg: the table holds counts only', true);
+  return { input: values.input, output: values.output, pg: values.pg, table: values.table, partitions, withChars };
 }
 
-const byCountThenWord = (a: Keyed<string, number>, b: Keyed<string, number>): number => b.value - a.value || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const countOf = (value: WordValue): number => (typeof value === 'number' ? value : value.count);
 
-function render(counts: readonly Keyed<string, number>[]): string {
+const byCountThenWord = (a: Keyed<string, WordValue>, b: Keyed<string, WordValue>): number =>
+  countOf(b.value) - countOf(a.value) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function render(counts: readonly Keyed<string, WordValue>[]): string {
   return [...counts]
     .sort(byCountThenWord)
-    .map(({ key, value }) => `${JSON.stringify({ word: key, count: value })}\n`)
+    .map(
+      ({ key, value }) =>
+        `${JSON.stringify(typeof value === 'number' ? { word: key, count: value } : { word: key, count: value.count, chars: value.chars })}\n`,
+    )
     .join('');
 }
 
-type ResultSink = Sink<Keyed<string, number>> & { readonly counts: readonly Keyed<string, number>[] };
+type ResultSink = Sink<Keyed<string, WordValue>> & { readonly counts: readonly Keyed<string, WordValue>[] };
 
 /**
  * The sorted result, written to `output` (standard output when undefined). The counts arrive only
@@ -103,7 +135,7 @@ type ResultSink = Sink<Keyed<string, number>> & { readonly counts: readonly Keye
  * name and its commit renames it into place — written exactly once — so `close` has nothing left.
  */
 function resultSink(output: string | undefined): ResultSink {
-  const counts: Keyed<string, number>[] = [];
+  const counts: Keyed<string, WordValue>[] = [];
   const pending = `${output}.pending`;
   let checkpointed = false;
   return {
@@ -143,14 +175,14 @@ function resultSink(output: string | undefined): ResultSink {
  * created when missing; its rows say what was counted, so `counts` keeps them for the totals.
  */
 function tableSink(url: string, table: string): ResultSink {
-  const counts: Keyed<string, number>[] = [];
-  const rows = toPostgres<Keyed<string, number>>({
+  const counts: Keyed<string, WordValue>[] = [];
+  const rows = toPostgres<Keyed<string, WordValue>>({
     connectionString: url,
     table,
     columns: ['word', 'count'],
     key: 'word',
     job: `wordcount:${table}`,
-    row: ({ key, value }) => [key, value],
+    row: ({ key, value }) => [key, countOf(value)],
   });
   return {
     name: rows.name,
@@ -196,7 +228,7 @@ const sinks = new WeakMap<WordcountArgs, ResultSink>();
 export function totalsOf(args: WordcountArgs): WordTotals {
   const sink = sinks.get(args);
   if (sink === undefined) throw new Error('wordcount: no run of the job with these args in this thread');
-  return { words: sink.counts.reduce((sum, { value }) => sum + value, 0), distinct: sink.counts.length };
+  return { words: sink.counts.reduce((sum, { value }) => sum + countOf(value), 0), distinct: sink.counts.length };
 }
 
 /**
@@ -212,7 +244,7 @@ export default defineJob(
   (args: WordcountArgs) => {
     const sink = args.pg !== undefined && args.table !== undefined ? tableSink(args.pg, args.table) : resultSink(args.output);
     sinks.set(args, sink);
-    return pipeline(fromFileLines(args.input))
+    const words = pipeline(fromFileLines(args.input))
       .flatMap(
         (line) =>
           line
@@ -221,11 +253,29 @@ export default defineJob(
             .filter((word) => word !== ''),
         'split',
       )
-      .keyBy((word) => word, { partitions: args.partitions })
+      .keyBy((word) => word, { partitions: args.partitions });
+    // The stage's id ties its state to it in checkpoints, whichever version of it runs.
+    if (args.withChars !== true) {
+      return words
+        .reduce(
+          (count: number) => count + 1,
+          () => 0,
+          { emit: 'final', name: 'count', id: 'count' },
+        )
+        .to(sink);
+    }
+    return words
       .reduce(
-        (count: number) => count + 1,
-        () => 0,
-        { emit: 'final', name: 'count' },
+        (state: WordChars, word) => ({ count: state.count + 1, chars: state.chars + codePoints(word) }),
+        (): WordChars => ({ count: 0, chars: 0 }),
+        {
+          emit: 'final',
+          name: 'count',
+          id: 'count',
+          stateVersion: 2,
+          // A count from a run without --with-chars: every one of its words had this word's length.
+          migrate: (count, _fromVersion, word) => ({ count: count as number, chars: codePoints(word) * (count as number) }),
+        },
       )
       .to(sink);
   },

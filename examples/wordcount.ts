@@ -4,10 +4,10 @@
  * first), then word. Progress and a summary go to stderr, so stdout is only the result. The job
  * itself is the job module examples/wordcount.job.ts; this program runs it with its own flags.
  *
- *   npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE | --pg URL --table NAME] [--workers N]
+ *   npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE | --pg URL --table NAME] [--with-chars] [--workers N]
  *                                 [--crash-rate P --seed S] [--checkpoint-dir DIR] [--checkpoint-interval MS]
  *
- * `--input`, `--output`, `--pg`, `--table` and `--partitions` (default 4) are the job's arguments,
+ * `--input`, `--output`, `--pg`, `--table`, `--partitions` (default 4) and `--with-chars` are the job's arguments,
  * read by the job module's `parseWordcountArgs`; the other flags are this program's, and may come
  * in any order among them.
  *
@@ -16,6 +16,13 @@
  * always takes checkpoints, in DIR with `--checkpoint-dir`, else in the database itself (tables
  * `sluice_checkpoints` and `sluice_checkpoint_parts`, job `wordcount:NAME`). Killed at any moment,
  * the same command resumes; once the job has completed, it says so and leaves the table alone.
+ *
+ * `--with-chars` also counts each word's characters (its length in Unicode code points times its
+ * count): the state per word becomes `{ count, chars }` (state version 2 of the stage `count`,
+ * a count being version 1) and the lines `{"word":…,"count":…,"chars":…}`, sorted as before. Run
+ * with the `--checkpoint-dir` of a run without it (stopped, killed, or complete), it resumes from
+ * its last checkpoint, migrating each word's count, and writes what an uninterrupted
+ * `--with-chars` run writes; a job that had completed is finished again from its state.
  *
  * `--workers N` (default 1) runs the job on N worker threads: they split the lines and run the
  * partitions, the main thread reads the file and writes the result. The output is byte-identical
@@ -48,7 +55,7 @@ const MAX_WORKERS = 64;
 function usage(problem: string): never {
   process.stderr.write(
     `wordcount: ${problem}\n` +
-      'usage: npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--workers N]\n' +
+      'usage: npx tsx examples/wordcount.ts --input FILE [--partitions N] [--output FILE] [--with-chars] [--workers N]\n' +
       '                                     [--pg URL --table NAME] [--crash-rate P --seed S] [--checkpoint-dir DIR] [--checkpoint-interval MS]\n',
   );
   process.exit(2);
@@ -141,6 +148,8 @@ try {
     name: 'wordcount',
     workers,
     args,
+    // A job completed by a run with older state (without --with-chars) is finished again by this one.
+    finishUpgraded: true,
     // Under injected crashes the run picks batches small enough that most replays get through.
     ...(chaos === undefined ? {} : { chaos }),
     ...(checkpoint === undefined ? {} : { checkpoint }),

@@ -33,7 +33,10 @@ export type SluiceErrorCode =
   | 'JETSTREAM_TRUNCATED'
   | 'POSTGRES_UNREACHABLE'
   | 'POSTGRES_ROW_REJECTED'
-  | 'POSTGRES_COMMIT_CONFLICT';
+  | 'POSTGRES_COMMIT_CONFLICT'
+  | 'DROPPED_STATE'
+  | 'STATE_VERSION'
+  | 'STATE_MIGRATION_FAILED';
 
 /**
  * Base class of every Sluice error.
@@ -625,6 +628,93 @@ export class JournalTruncatedError extends SluiceError {
     this.offset = offset;
     this.start = start;
   }
+}
+
+/**
+ * A checkpoint holds state of stateful stages the pipeline resuming it no longer has (by id): the
+ * run refuses to start rather than lose that state silently. Give the stages their old ids (the
+ * `id` option), or say the state may go with `allowDroppedState: true`.
+ */
+export class DroppedStateError extends SluiceError {
+  readonly code = 'DROPPED_STATE' as const;
+  /** Ids of the checkpoint's stateful stages that no stage of the pipeline has. */
+  readonly dropped: readonly string[];
+  /** Ids of the checkpoint's stages, in its order. */
+  readonly checkpointStages: readonly string[];
+  /** Ids of the pipeline's stages, in its order. */
+  readonly pipelineStages: readonly string[];
+
+  constructor(location: string, dropped: readonly string[], checkpointStages: readonly string[], pipelineStages: readonly string[]) {
+    const list = (ids: readonly string[]): string => (ids.length === 0 ? 'none' : ids.join(', '));
+    super(
+      `The checkpoint in ${location} holds state of stage${dropped.length === 1 ? '' : 's'} ${list(dropped)}, which this pipeline does not have ` +
+        `(the checkpoint's stages: ${list(checkpointStages)}; the pipeline's: ${list(pipelineStages)}). Give the stages their old ids ` +
+        '(the id option), or run with allowDroppedState: true to go on without that state.',
+    );
+    this.name = 'DroppedStateError';
+    this.dropped = dropped;
+    this.checkpointStages = checkpointStages;
+    this.pipelineStages = pipelineStages;
+  }
+}
+
+/**
+ * State was written at a version the code cannot take: a newer one than the code's own (the code
+ * is older than the state: run the newer code), or an older one with no migration to bring it
+ * forward. `subject` names the stage (`stage count`) or the actor's snapshot key.
+ */
+export class StateVersionError extends SluiceError {
+  readonly code = 'STATE_VERSION' as const;
+  readonly subject: string;
+  /** The version the state was written at. */
+  readonly stored: number;
+  /** The version the code declares (`stateVersion`). */
+  readonly current: number;
+
+  constructor(subject: string, stored: number, current: number) {
+    const why =
+      stored > current
+        ? `a newer version than this code's ${current}: run the code that wrote it, or a newer one`
+        : `an older version than this code's ${current}, and the code has no migrate to bring it forward`;
+    super(`The state of ${subject} was written at state version ${stored}, ${why}`);
+    this.name = 'StateVersionError';
+    this.subject = subject;
+    this.stored = stored;
+    this.current = current;
+  }
+}
+
+/**
+ * A `migrate` threw while bringing restored state to the code's version: the run (or actor) does
+ * not start, and nothing was written, so the state stays as it was for code that fixes the
+ * migration. `cause` is what it threw.
+ */
+export class StateMigrationError extends SluiceError {
+  readonly code = 'STATE_MIGRATION_FAILED' as const;
+  readonly subject: string;
+  /** The key whose state the migration failed on. */
+  readonly key: unknown;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+
+  constructor(subject: string, key: unknown, fromVersion: number, toVersion: number, cause: unknown) {
+    super(
+      `Migrating the state of ${subject} from version ${fromVersion} to ${toVersion} failed at key ${describeKey(key)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'StateMigrationError';
+    this.subject = subject;
+    this.key = key;
+    this.fromVersion = fromVersion;
+    this.toVersion = toVersion;
+  }
+}
+
+function describeKey(key: unknown): string {
+  if (typeof key === 'string') return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+  if (typeof key === 'bigint') return `${key}n`;
+  if (typeof key === 'number' || typeof key === 'boolean' || key === null || key === undefined) return String(key);
+  return Object.prototype.toString.call(key);
 }
 
 /**

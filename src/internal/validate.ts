@@ -60,6 +60,12 @@ export function oneOf<const T extends string>(option: string, value: unknown, al
   return value as T;
 }
 
+/** Returns `value` when it is a boolean; throws otherwise. */
+export function boolean(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'true or false', value);
+  return value;
+}
+
 /** Throws unless `value` is a function. */
 export function isFunction(option: string, value: unknown): void {
   if (typeof value !== 'function') throw new InvalidOptionError(option, 'a function', value);

@@ -11,6 +11,7 @@ import type { PartitionKey } from './partitioning/canonical-key.js';
 import type { Stream } from './pipeline.js';
 import { normalizeProcessFunction, type DraftProcessFunction, type ProcessFunction, type ProcessOptions } from './process-function.js';
 import type { WindowAssigner } from './time/windows.js';
+import { checkStageState, type StageStateOptions, type StageStateVersioning } from './stage-state.js';
 import { WindowedStream, type WindowOptions } from './windowed-stream.js';
 
 /** Options of keyed aggregations. */
@@ -42,7 +43,7 @@ export interface KeyedAggregate<TRecord, TKey, TAcc, TOut> {
 export type StreamOf = <TRecord, TTimed extends boolean>(soFar: StreamSoFar) => Stream<TRecord, TTimed>;
 
 /** How a keyed stream is partitioned: the parts of a keyed stage that come from `keyBy`. */
-export type Partitioning = Omit<KeyedStep, 'kind' | 'name' | 'operator'>;
+export type Partitioning = Omit<KeyedStep, 'kind' | 'name' | 'operator' | 'state'>;
 
 /** A stream partitioned by `TKey`, ready for a keyed operator; `TTimed` as on {@link Stream}. */
 export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends boolean = boolean> {
@@ -67,7 +68,7 @@ export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends bool
   reduce<TValue>(
     add: (value: TValue, record: TRecord, key: TKey) => TValue,
     initial: (key: TKey) => TValue,
-    options: KeyedOutputOptions = {},
+    options: KeyedOutputOptions & StageStateOptions<TValue, TKey> = {},
   ): Stream<Keyed<TKey, TValue>, TTimed> {
     isFunction('add', add);
     isFunction('initial', initial);
@@ -75,12 +76,15 @@ export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends bool
   }
 
   /** Folds each key's records with an accumulator and emits `result(accumulator)` as `{ key, value }`. */
-  aggregate<TAcc, TOut>(aggregate: KeyedAggregate<TRecord, TKey, TAcc, TOut>, options: KeyedOutputOptions = {}): Stream<Keyed<TKey, TOut>, TTimed> {
+  aggregate<TAcc, TOut>(
+    aggregate: KeyedAggregate<TRecord, TKey, TAcc, TOut>,
+    options: KeyedOutputOptions & StageStateOptions<TAcc, TKey> = {},
+  ): Stream<Keyed<TKey, TOut>, TTimed> {
     isObject('aggregate', aggregate);
     for (const part of ['create', 'add', 'result'] as const) isFunction(`aggregate.${part}`, aggregate[part]);
     isObject('options', options);
     const emit = withDefault<EmitMode>(options.emit, 'every', (v) => oneOf('emit', v, ['every', 'final'] as const));
-    return this.#withOperator(options.name ?? 'aggregate', {
+    return this.#withOperator(options.name ?? 'aggregate', checkStageState(options), {
       kind: 'aggregate',
       create: aggregate.create as (key: PartitionKey) => unknown,
       add: aggregate.add as (accumulator: unknown, record: unknown, key: PartitionKey) => unknown,
@@ -99,11 +103,13 @@ export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends bool
    * keyed.window(tumbling(60_000), { allowedLatenessMs: 5_000 }).reduce((n: number) => n + 1, () => 0);
    * ```
    */
-  window(assigner: WindowAssigner, options: WindowOptions<TRecord> = {}): WindowedStream<TRecord, TKey> {
+  window(assigner: WindowAssigner, options: WindowOptions<TRecord, TKey> = {}): WindowedStream<TRecord, TKey> {
     if (!this.#soFar.timed) {
       throw new InvalidPipelineError(options.name ?? 'window', 'a window needs event time: call withTimestamps(...) before keyBy');
     }
-    return new WindowedStream(assigner, options, <TOut>(name: string, operator: KeyedOperator) => this.#withOperator<TOut, true>(name, operator));
+    return new WindowedStream(assigner, options, <TOut>(name: string, operator: KeyedOperator) =>
+      this.#withOperator<TOut, true>(name, checkStageState(options), operator),
+    );
   }
 
   /**
@@ -111,22 +117,28 @@ export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends bool
    * number of records. `fn.draft: true` hands handlers an immer draft of the state to update.
    * @throws InvalidOptionError naming the member of `fn` that is missing.
    */
-  process<TState, TOut>(fn: DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed>, options?: ProcessOptions): Stream<TOut, TTimed>;
-  process<TState, TOut>(fn: ProcessFunction<TRecord, TKey, TState, TOut, TTimed>, options?: ProcessOptions): Stream<TOut, TTimed>;
+  process<TState, TOut>(
+    fn: DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed>,
+    options?: ProcessOptions & StageStateOptions<TState, TKey>,
+  ): Stream<TOut, TTimed>;
+  process<TState, TOut>(
+    fn: ProcessFunction<TRecord, TKey, TState, TOut, TTimed>,
+    options?: ProcessOptions & StageStateOptions<TState, TKey>,
+  ): Stream<TOut, TTimed>;
   process<TState, TOut>(
     fn: ProcessFunction<TRecord, TKey, TState, TOut, TTimed> | DraftProcessFunction<TRecord, TKey, TState, TOut, TTimed>,
-    options: ProcessOptions = {},
+    options: ProcessOptions & StageStateOptions<TState, TKey> = {},
   ): Stream<TOut, TTimed> {
     const normalized = normalizeProcessFunction(fn);
     isObject('options', options);
-    return this.#withOperator(options.name ?? 'process', {
+    return this.#withOperator(options.name ?? 'process', checkStageState(options), {
       kind: 'process',
       fn: normalized as unknown as ProcessFunction<unknown, PartitionKey, unknown, unknown, boolean>,
     });
   }
 
   /** The stream after a keyed operator; whether it is timed is for the caller to say. */
-  #withOperator<TOut, TOutTimed extends boolean = TTimed>(name: string, operator: KeyedOperator): Stream<TOut, TOutTimed> {
-    return this.#streamOf<TOut, TOutTimed>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, operator }));
+  #withOperator<TOut, TOutTimed extends boolean = TTimed>(name: string, state: StageStateVersioning, operator: KeyedOperator): Stream<TOut, TOutTimed> {
+    return this.#streamOf<TOut, TOutTimed>(withStep(this.#soFar, { kind: 'keyed', name, ...this.#partitioning, state, operator }));
   }
 }

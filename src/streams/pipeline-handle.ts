@@ -122,8 +122,8 @@ export interface PipelineHandle {
   /** Counters read now; cheap enough to call on every scrape. */
   metrics(): PipelineMetrics;
   /**
-   * The current value of `key` in the keyed stage named `stage` (`'reduce'`, `'aggregate'`,
-   * `'process'`, or the stage's `name` option): the partition that owns the key answers from its
+   * The current value of `key` in the keyed stage with id or name `stage` (its `id` option, or
+   * `'reduce'`, `'aggregate'`, `'process'`, or the stage's `name` option): the partition that owns the key answers from its
    * live state — for `reduce`/`aggregate` the value it would emit (`result` of the accumulator), for
    * `process` the key's state. Resolves with undefined for a key the stage holds nothing for.
    *

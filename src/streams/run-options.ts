@@ -59,6 +59,24 @@ export interface RunOptions {
    */
   checkpoint?: CheckpointOptions | undefined;
   /**
+   * Resume even when the checkpoint holds state of stateful stages this pipeline no longer has (by
+   * stage id): that state is dropped. Without it such a checkpoint is refused with a
+   * DroppedStateError listing the stage ids on both sides.
+   * @defaultValue false
+   */
+  allowDroppedState?: boolean | undefined;
+  /**
+   * When the checkpoint resumed from says the job completed, but this code declares a newer
+   * `stateVersion` for a stage than that checkpoint's state has: restore the state (migrated) and
+   * finish the job again, so this version's final values (`emit: 'final'`) go to the sink, made
+   * from the migrated state, without reading the input again. For a sink that replaces its output
+   * at the end (as the word count's does), that is the new version's output; a sink that appends
+   * gets the final values a second time. Without it, a completed job stays complete whatever the
+   * code.
+   * @defaultValue false
+   */
+  finishUpgraded?: boolean | undefined;
+  /**
    * How the run's actors share the event loop: `turnBudgetMs` is the longest a turn of actor work
    * runs before it yields to the host's I/O; a smaller one gives an embedding service shorter
    * stalls for a little throughput. @defaultValue `{ messageBudget: 256, turnBudgetMs: 5 }`

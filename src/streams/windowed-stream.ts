@@ -9,10 +9,14 @@ import type { KeyedOperator } from './internal/logical-plan.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import type { Stream } from './pipeline.js';
 import type { Sink } from './sinks/sink.js';
+import type { StageStateOptions } from './stage-state.js';
 import type { TimeWindow, WindowAssigner } from './time/windows.js';
 
-/** Options of `window`. */
-export interface WindowOptions<TRecord> {
+/**
+ * Options of `window`. Its state options (`id`, `stateVersion`, `migrate`) are about each
+ * window's accumulator: `migrate` is called once per accumulator of a key.
+ */
+export interface WindowOptions<TRecord, TKey = PartitionKey> extends StageStateOptions<unknown, TKey> {
   /**
    * How long, in event time, after a window fired late records still update it (each update fires
    * it again with `late: true`). Later records go to `lateRecords`.
@@ -48,12 +52,12 @@ export interface WindowedAggregate<TRecord, TKey, TAcc, TOut> {
 /** A keyed, windowed stream: call `reduce` or `aggregate` to say what each window computes. */
 export class WindowedStream<TRecord, TKey extends PartitionKey> {
   readonly #assigner: WindowAssigner;
-  readonly #options: WindowOptions<TRecord>;
+  readonly #options: WindowOptions<TRecord, TKey>;
   readonly #allowedLatenessMs: number;
   readonly #then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut, true>;
 
   /** @internal Use {@link KeyedStream.window}. */
-  constructor(assigner: WindowAssigner, options: WindowOptions<TRecord>, then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut, true>) {
+  constructor(assigner: WindowAssigner, options: WindowOptions<TRecord, TKey>, then: <TOut>(name: string, operator: KeyedOperator) => Stream<TOut, true>) {
     isObject('assigner', assigner);
     isObject('options', options);
     this.#assigner = assigner;

@@ -245,6 +245,8 @@ function workerRunSettings(setup: ThreadSetup): RunSettings {
     chaos: settings.chaos,
     crashAt: undefined,
     checkpoint: undefined,
+    allowDroppedState: false,
+    finishUpgraded: false,
     workers: setup.workers,
     dispatcher: settings.dispatcher,
     makeSystem: () => {

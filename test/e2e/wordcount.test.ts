@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/index.js';
 import { parseWordcountArgs } from '../../examples/wordcount.job.js';
@@ -31,12 +32,20 @@ function failureOf(...args: string[]): Promise<{ code: number; stderr: string } 
   );
 }
 
-/** Runs the example with `args`, kills it with SIGKILL once it reports a completed checkpoint, and resolves with the signal it died of. */
+/**
+ * Runs the example with `args`, kills it with SIGKILL once it reports `checkpoints` completed
+ * checkpoints (1 by default), and resolves with the signal it died of (null when it finished first).
+ */
 async function killAfterACheckpoint(...args: string[]): Promise<NodeJS.Signals | null> {
+  return killAfterCheckpoints(1, ...args);
+}
+
+async function killAfterCheckpoints(checkpoints: number, ...args: string[]): Promise<NodeJS.Signals | null> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = once(child, 'exit');
   for await (const line of createInterface({ input: child.stderr })) {
-    if (/ [1-9]\d* checkpoints$/.test(line)) break;
+    const reported = / (\d+) checkpoints$/.exec(line);
+    if (reported !== null && Number(reported[1]) >= checkpoints) break;
   }
   child.kill('SIGKILL');
   const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
@@ -107,6 +116,43 @@ describe('examples/wordcount.ts', () => {
     expect(again.stderr).toMatch(/the job is already complete/);
     expect(await readFile(output, 'utf8')).toBe(model(readProjectFile(INPUT).repeat(12_000)));
   });
+
+  it('--with-chars resumes a run without it, killed with kill -9, migrating its counts, and writes what an uninterrupted --with-chars run writes', async () => {
+    const text = readProjectFile(INPUT).replace(/ the /g, ' naïve 日本語 ').repeat(8_000);
+    const input = join(dir, 'chars.txt');
+    await writeFile(input, text);
+    const withChars = model(text, { withChars: true });
+    const uninterrupted = join(dir, 'chars-uninterrupted.jsonl');
+    await wordcount('--input', input, '--output', uninterrupted, '--with-chars');
+    expect(await readFile(uninterrupted, 'utf8')).toBe(withChars);
+
+    // Killed after the first, second or third checkpoint (chosen by fast-check from a seed), or not at all (complete).
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), async (checkpointsBeforeKill, partitions) => {
+        const run = await mkdtemp(join(dir, 'chars-'));
+        const output = join(run, 'counts.jsonl');
+        const args = ['--input', input, '--output', output, '--checkpoint-dir', join(run, 'checkpoints'), '--checkpoint-interval', '50'];
+        if (checkpointsBeforeKill === 4) await wordcount(...args);
+        else await killAfterCheckpoints(checkpointsBeforeKill, ...args);
+        const resumed = await wordcount(...args, '--with-chars', '--partitions', String(partitions));
+        expect(resumed.stderr).toMatch(/resumed from checkpoint \d+/);
+        expect(await readFile(output, 'utf8')).toBe(withChars);
+        // Once finished at version 2, the job is complete, for either version: the file stays.
+        expect((await wordcount(...args, '--with-chars')).stderr).toMatch(/the job is already complete/);
+        expect((await wordcount(...args)).stderr).toMatch(/the job is already complete/);
+        expect(await readFile(output, 'utf8')).toBe(withChars);
+      }),
+      { numRuns: 4, seed: 2026 },
+    );
+
+    // A run without --with-chars cannot resume the newer state of an unfinished --with-chars run.
+    const run = await mkdtemp(join(dir, 'chars-'));
+    const args = ['--input', input, '--output', join(run, 'counts.jsonl'), '--checkpoint-dir', join(run, 'checkpoints'), '--checkpoint-interval', '50'];
+    expect(await killAfterCheckpoints(1, ...args, '--with-chars')).toBe('SIGKILL');
+    const older = await failureOf(...args);
+    expect(older?.code).toBe(1);
+    expect(older?.stderr).toMatch(/state of stage count was written at state version 2, a newer version than this code's 1/);
+  }, 180_000);
 
   it('exits 2 with a usage message for bad arguments', async () => {
     for (const args of [

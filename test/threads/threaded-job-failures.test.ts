@@ -31,8 +31,8 @@ describe('a job on worker threads, when something goes wrong', { timeout: 120_00
     const error = await run.done.catch((e: unknown) => e);
     expect((error as JobMismatchError).code).toBe('JOB_MISMATCH');
     expect((error as Error).message).toMatch(/built another plan in worker thread \d than in the main thread/);
-    expect((error as Error).message).toContain('here: stage 0 aggregate count: 5 partitions');
-    expect((error as Error).message).toContain('there: stage 0 aggregate count: 4 partitions');
+    expect((error as Error).message).toContain('here: stage 0 aggregate count (id count, state version 1): 5 partitions');
+    expect((error as Error).message).toContain('there: stage 0 aggregate count (id count, state version 1): 4 partitions');
     expect(run.status).toBe('failed');
     await expectNothingLeft(before);
     expect(JobMismatchError).toBeDefined();

@@ -25,6 +25,18 @@ export interface PartitionSnapshotRef {
 /** One keyed (or rebalanced) stage as it was partitioned. */
 export interface StageManifest {
   readonly name: string;
+  /**
+   * The id a resumed run finds the stage's state by. Absent in checkpoints written before stages
+   * had ids: the id is then derived from the names, as for a stage given none.
+   */
+  readonly id?: string | undefined;
+  /** The version of the state's shape the stage wrote. Absent: 1. */
+  readonly stateVersion?: number | undefined;
+  /**
+   * Whether the stage holds state of its own (keyed), rather than only passing records on (a
+   * rebalance). Absent in older checkpoints: a stage with key groups or range boundaries is keyed.
+   */
+  readonly stateful?: boolean | undefined;
   readonly partitions: number;
   readonly maxParallelism: number;
   /** Range boundaries, for range partitioning. */

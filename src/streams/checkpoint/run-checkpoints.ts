@@ -11,9 +11,10 @@ import type { Assignment } from '../run/assign.js';
 import type { Source } from '../sources/source.js';
 import type { CheckedCheckpointOptions } from './checkpoint-options.js';
 import type { CheckpointStorage } from './checkpoint-storage.js';
-import { CheckpointCoordinator, type CheckpointStats, type StageLayout } from './coordinator.js';
+import { CheckpointCoordinator, type CheckpointStats } from './coordinator.js';
 import type { EventTimeProgress } from '../run/input-progress.js';
 import { redistribute, redistributeProgress } from './redistribute.js';
+import { upgraded, type ResumingStage } from './migrate-state.js';
 
 /** Where a run starts from. */
 export interface StartingPoint {
@@ -36,7 +37,11 @@ export interface StartingPoint {
 export interface RunCheckpointsSetup {
   readonly options: CheckedCheckpointOptions;
   readonly source: Source<unknown, unknown>;
-  readonly stages: readonly { readonly layout: StageLayout; readonly assignment: Assignment }[];
+  readonly stages: readonly (ResumingStage & { readonly assignment: Assignment })[];
+  /** Resume even when the checkpoint holds state of stages the pipeline no longer has (that state is dropped). */
+  readonly allowDroppedState: boolean;
+  /** Finish a completed job again when this code's stages are at a newer state version than its last checkpoint. */
+  readonly finishUpgraded: boolean;
   readonly clock: Clock;
   /** Commits the sink's output of a completed checkpoint (through the sink actor). */
   readonly commit: (token: unknown, completed: boolean) => Promise<void>;
@@ -94,14 +99,16 @@ export class RunCheckpoints {
       failed: setup.failed,
     });
     this.#schedule();
-    const resuming = restored !== undefined && !restored.manifest.completed;
+    // A completed job upgraded since (and asked to) finishes again from its migrated state.
+    const refinishing = restored !== undefined && restored.manifest.completed && setup.finishUpgraded && upgraded(restored.manifest.stages, setup.stages);
+    const resuming = restored !== undefined && (!restored.manifest.completed || refinishing);
     return {
       resumedFrom,
       skipped: restored?.skipped ?? [],
-      completed: restored?.manifest.completed ?? false,
+      completed: (restored?.manifest.completed ?? false) && !refinishing,
       offset: restored === undefined ? setup.source.start : restored.manifest.source.offset,
       maxTimestamp: restored?.manifest.source.maxTimestamp ?? Number.NEGATIVE_INFINITY,
-      entries: resuming ? redistribute(restored, setup.stages, setup.options.at) : undefined,
+      entries: resuming ? redistribute(restored, setup.stages, setup.options.at, setup.allowDroppedState) : undefined,
       progress: resuming ? redistributeProgress(restored, setup.stages) : undefined,
       sinkToken: restored?.manifest.sink,
     };

@@ -8,6 +8,7 @@ import type { Sink } from '../sinks/sink.js';
 import type { Source } from '../sources/source.js';
 import type { TimeWindow, WindowAssigner } from '../time/windows.js';
 import type { ProcessFunction } from '../process-function.js';
+import type { StageStateVersioning } from '../stage-state.js';
 
 /** One stateless operator. */
 export type StatelessStep =
@@ -84,6 +85,8 @@ export interface KeyedStep {
   readonly boundaries: readonly (string | number | bigint)[] | undefined;
   /** How the stage's input records cross threads; undefined: as they are (plain data). */
   readonly codec?: RecordCodec | undefined;
+  /** The stage's id in checkpoints (when given), its state's version, and the migration from older ones. */
+  readonly state: StageStateVersioning;
   readonly operator: KeyedOperator;
 }
 

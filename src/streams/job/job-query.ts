@@ -51,10 +51,11 @@ export async function queryStage<TValue>(
   return entry.hasState ? (entry.state as TValue) : undefined;
 }
 
-/** The index of the reduce, aggregate or process stage named `name`. */
+/** The index of the reduce, aggregate or process stage with id `name`, or else named `name`. */
 function queryableStage(plan: PhysicalPlan, name: string): number {
   const queryable = (step: StageStep): boolean => step.kind === 'keyed' && step.operator.kind !== 'window';
-  const index = plan.stages.findIndex((stage) => queryable(stage.step) && stage.step.name === name);
+  const byId = plan.stages.findIndex((stage) => queryable(stage.step) && stage.layout.id === name);
+  const index = byId >= 0 ? byId : plan.stages.findIndex((stage) => queryable(stage.step) && stage.step.name === name);
   if (index < 0) {
     const names = plan.stages.filter((stage) => queryable(stage.step)).map((stage) => stage.step.name);
     throw new InvalidOptionError('stage', `the name of a reduce, aggregate or process stage (${names.join(', ') || 'none'})`, name);

@@ -140,6 +140,8 @@ export class Job {
             options: settings.checkpoint,
             source: plan.source,
             stages: plan.stages,
+            allowDroppedState: settings.allowDroppedState,
+            finishUpgraded: settings.finishUpgraded,
             clock: this.#system.clock,
             commit: (token, completed) => (this.#topology as Topology).sink.send({ type: 'commit', token, completed }),
             failed: (error) => void this.#fail(error),

@@ -6,7 +6,7 @@ import type { ActorSystem, DispatcherOptions, SystemOptions } from '../../actors
 import { createSystem } from '../../actors/system.js';
 import type { Clock } from '../../clock.js';
 import { InvalidOptionError } from '../../errors.js';
-import { isFunction, isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
+import { boolean, isFunction, isObject, nonNegativeIntegerOrInfinity, nonNegativeNumber, positiveInteger, withDefault } from '../../internal/validate.js';
 import { checkCheckpointOptions, type CheckedCheckpointOptions } from '../checkpoint/checkpoint-options.js';
 import type { RunOptions } from '../run-options.js';
 import { validateChaos, type ChaosOptions, type CrashPlan } from '../run/chaos.js';
@@ -40,6 +40,8 @@ export interface RunSettings {
   readonly chaos: ChaosOptions | undefined;
   readonly crashAt: CrashPlan | undefined;
   readonly checkpoint: CheckedCheckpointOptions | undefined;
+  readonly allowDroppedState: boolean;
+  readonly finishUpgraded: boolean;
   /** Threads the job runs on (1: this one alone). */
   readonly workers: number;
   /** The actor system's dispatcher options, for the systems of worker threads too. */
@@ -68,6 +70,8 @@ export function resolveRunSettings(options: RunOptions): RunSettings {
   if (options.crashAt !== undefined) isFunction('crashAt', options.crashAt);
   if (options.system !== undefined) isFunction('system', options.system);
   const checkpoint = checkCheckpointOptions(options.checkpoint);
+  const allowDroppedState = withDefault(options.allowDroppedState, false, (v) => boolean('allowDroppedState', v));
+  const finishUpgraded = withDefault(options.finishUpgraded, false, (v) => boolean('finishUpgraded', v));
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal', 'an AbortSignal', options.signal);
   const systemOptions = systemOptionsOf(name, options.clock, options.dispatcher);
   const make = options.system ?? createSystem;
@@ -83,6 +87,8 @@ export function resolveRunSettings(options: RunOptions): RunSettings {
     chaos,
     crashAt: options.crashAt,
     checkpoint,
+    allowDroppedState,
+    finishUpgraded,
     workers: 1,
     dispatcher: options.dispatcher,
     makeSystem: () => make(systemOptions),

@@ -17,6 +17,10 @@ import { processOperator } from '../run/operators/process-operator.js';
 import { relayOperator } from '../run/operators/relay-operator.js';
 import { windowOperator } from '../run/operators/window-operator.js';
 import { planStepChain, type StepChain } from '../run/step-chain.js';
+import { migrateProcessEntry, type ProcessEntry } from '../run/operators/process-operator.js';
+import { mapWindowAccumulators } from '../time/window-engine.js';
+import type { EntryMigration } from '../checkpoint/migrate-state.js';
+import { stageIds } from './stage-ids.js';
 
 /** One keyed (or rebalanced) stage, as each of its partitions runs it. */
 export interface PhysicalStage {
@@ -29,8 +33,13 @@ export interface PhysicalStage {
   readonly tailSteps: readonly ChainStep[];
   /** How records are assigned to this stage's partitions, shared by everything that routes there. */
   readonly assignment: Assignment;
-  /** How the stage is partitioned, as a checkpoint manifest records it. */
+  /** How the stage is partitioned, as a checkpoint manifest records it (its id and state version included). */
   readonly layout: StageLayout;
+  /**
+   * Brings one entry of a partition's state, written at an older state version, to the stage's
+   * version; undefined when the stage has no `migrate` (or no state).
+   */
+  readonly migrateEntry: EntryMigration | undefined;
   /** Makes the stage's operator over a partition's state, at each start of each partition. */
   operator(setup: OperatorSetup, now: () => number): PartitionOperator;
 }
@@ -65,6 +74,7 @@ export function planPhysical(plan: LogicalPlan): PhysicalPlan {
   }
   const head = planStepChain(chains[0] as ChainStep[], false);
   let timed = head.timed;
+  const ids = stageIds(repartitions.map((step) => ({ name: step.name, id: step.kind === 'keyed' ? step.state.id : undefined })));
   const stages = repartitions.map((step, i): PhysicalStage => {
     const tail = planStepChain(chains[i + 1] as ChainStep[], timed);
     const tailSteps = chains[i + 1] as ChainStep[];
@@ -74,7 +84,8 @@ export function planPhysical(plan: LogicalPlan): PhysicalPlan {
       tail,
       tailSteps,
       assignment: assignmentFor(step),
-      layout: layoutOf(step),
+      layout: layoutOf(step, ids[i] as string),
+      migrateEntry: entryMigration(step),
       operator: operatorOf(step),
     };
     timed = tail.timed;
@@ -90,14 +101,27 @@ export function planPhysical(plan: LogicalPlan): PhysicalPlan {
   };
 }
 
-/** How a stage is partitioned, as a checkpoint manifest records it. */
-function layoutOf(step: StageStep): StageLayout {
-  if (step.kind === 'rebalance') return { name: step.name, partitions: step.partitions, maxParallelism: step.partitions };
+/** How a stage is partitioned, as a checkpoint manifest records it, under `id`. */
+function layoutOf(step: StageStep, id: string): StageLayout {
+  if (step.kind === 'rebalance') return { name: step.name, id, stateful: false, partitions: step.partitions, maxParallelism: step.partitions };
   const { name, partitions, maxParallelism } = step;
-  if (step.boundaries !== undefined) {
-    return { name, partitions, maxParallelism, boundaries: step.boundaries.map((b) => (typeof b === 'bigint' ? Number(b) : b)) };
+  const stage = { name, id, stateVersion: step.state.version, stateful: true, partitions, maxParallelism };
+  if (step.boundaries !== undefined) return { ...stage, boundaries: step.boundaries.map((b) => (typeof b === 'bigint' ? Number(b) : b)) };
+  return { ...stage, keyGroups: Array.from({ length: partitions }, (_, p) => keyGroupRange(p, maxParallelism, partitions)) };
+}
+
+/** How an entry of the stage's state is migrated, per the kind of its operator. */
+function entryMigration(step: StageStep): EntryMigration | undefined {
+  if (step.kind === 'rebalance' || step.state.migrate === undefined) return undefined;
+  const { migrate } = step.state;
+  switch (step.operator.kind) {
+    case 'aggregate':
+      return migrate;
+    case 'window':
+      return (slots, fromVersion, key) => mapWindowAccumulators(slots, (accumulator) => migrate(accumulator, fromVersion, key));
+    case 'process':
+      return (entry, fromVersion, key) => migrateProcessEntry(entry as ProcessEntry, (state) => migrate(state, fromVersion, key));
   }
-  return { name, partitions, maxParallelism, keyGroups: Array.from({ length: partitions }, (_, p) => keyGroupRange(p, maxParallelism, partitions)) };
 }
 
 /** The operator of a stage, made afresh at each start of each of its partitions. */

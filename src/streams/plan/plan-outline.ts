@@ -23,7 +23,8 @@ export function planOutline(plan: PhysicalPlan): readonly string[] {
       lines.push(`stage ${s} rebalance ${step.name}: ${step.partitions} partitions`);
     } else {
       const split = step.boundaries === undefined ? `${step.maxParallelism} key groups` : `ranges up to ${step.boundaries.map(String).join(', ')}`;
-      lines.push(`stage ${s} ${step.operator.kind} ${step.name}: ${step.partitions} partitions over ${split}`);
+      const state = `id ${stage.layout.id ?? step.name}, state version ${step.state.version}`;
+      lines.push(`stage ${s} ${step.operator.kind} ${step.name} (${state}): ${step.partitions} partitions over ${split}`);
     }
     steps(`stage ${s} then`, stage.tailSteps);
   });

@@ -27,6 +27,16 @@ export interface WindowSlot<TAcc> {
   readonly seq: number;
 }
 
+/**
+ * A key's windows (an array of slots) or panes with each accumulator replaced by `map`'s, in the
+ * same order: how a checkpoint's window state is brought to a new shape of accumulator.
+ */
+export function mapWindowAccumulators(slots: unknown, map: (accumulator: unknown) => unknown): unknown {
+  if (Array.isArray(slots)) return (slots as readonly WindowSlot<unknown>[]).map((slot) => ({ ...slot, accumulator: map(slot.accumulator) }));
+  const panes = slots as KeyPanes<unknown>;
+  return { ...panes, accumulators: panes.accumulators.map(map) };
+}
+
 /** A window's content before it has its place in the order. */
 type WindowContent<TAcc> = Omit<WindowSlot<TAcc>, 'seq'>;
 

@@ -6,10 +6,20 @@ import { assignmentFor } from '../../../src/streams/run/assign.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
 import { Router } from '../../../src/streams/run/router.js';
 import { stateKeyOf } from '../../../src/streams/run/state-key.js';
+import { UNVERSIONED } from '../../../src/streams/stage-state.js';
 
 /** A keyed step over `keyOf`; the operator is never run here. */
 function keyedStep(keyOf: (record: unknown) => PartitionKey, partitions: number): KeyedStep {
-  return { kind: 'keyed', name: 'count', keyOf, partitions, maxParallelism: 128, boundaries: undefined, operator: { kind: 'aggregate' } as never };
+  return {
+    kind: 'keyed',
+    name: 'count',
+    keyOf,
+    partitions,
+    maxParallelism: 128,
+    boundaries: undefined,
+    state: UNVERSIONED,
+    operator: { kind: 'aggregate' } as never,
+  };
 }
 
 /** Records that are their own key (strings, numbers) or are not (a tuple key, a prefixed string, a NUL-led string). */

@@ -3,6 +3,7 @@ import type { KeyedStep } from '../../../src/streams/internal/logical-plan.js';
 import { assignmentFor } from '../../../src/streams/run/assign.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
 import { Router } from '../../../src/streams/run/router.js';
+import { UNVERSIONED } from '../../../src/streams/stage-state.js';
 import { guardHost, nextMacrotask } from '../../helpers/host-guard.js';
 
 function keyedStep(partitions: number): KeyedStep {
@@ -13,6 +14,7 @@ function keyedStep(partitions: number): KeyedStep {
     partitions,
     maxParallelism: 128,
     boundaries: undefined,
+    state: UNVERSIONED,
     operator: { kind: 'aggregate' } as never,
   };
 }

@@ -22,6 +22,11 @@ export interface ProcessEntry {
 
 const NO_TIMERS: readonly number[] = [];
 
+/** `entry` with its state (when it has one) brought forward by `migrate`; its timers as they were. */
+export function migrateProcessEntry(entry: ProcessEntry, migrate: (state: unknown) => unknown): ProcessEntry {
+  return entry.hasState ? { ...entry, state: migrate(entry.state) } : entry;
+}
+
 export function processOperator(operator: ProcessOperator, context: OperatorSetup, now: () => number): PartitionOperator {
   const { state, retries, name, timed } = context;
   const { fn } = operator;
