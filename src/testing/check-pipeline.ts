@@ -22,6 +22,7 @@ import {
   faultPlanArb,
   NO_FAULTS,
   rescaleMaxPartitions,
+  upgradePointArb,
   type FaultOptions,
   type FaultPlan,
 } from './faults.js';
@@ -68,8 +69,21 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
   input: fc.Arbitrary<readonly TRecord[]>;
   /** Parameters of the pipeline that vary with the case (partition counts, window sizes), given to `build` and `model`. */
   params?: fc.Arbitrary<TParams> | undefined;
-  /** What the pipeline should output for `input`: a pure function. */
-  model: (input: readonly TRecord[], params: TParams) => readonly TOut[];
+  /**
+   * What the pipeline should output for `input`: a pure function. In an upgrade check (`upgrade`),
+   * the output of the job that went to its next version, and `upgrade` says where it did: for a
+   * pipeline whose output is final values, the next version's output for the whole input; for a
+   * changelog, the old version's for the first `upgrade.after` records, then the next version's.
+   */
+  model: (input: readonly TRecord[], params: TParams, upgrade?: UpgradeMoment) => readonly TOut[];
+  /**
+   * Check an upgrade: every case runs the pipeline `build` makes, kills it at a moment fast-check
+   * picks (anywhere in the input, at a checkpoint, at the end, between any two steps), and resumes
+   * the next version that `upgrade.build` makes from the last complete checkpoint, its state
+   * migrated (its stages' `id`, `stateVersion` and `migrate`), beside the other faults the case
+   * draws. The output is compared with `model`, told where the upgrade took hold.
+   */
+  upgrade?: { readonly build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline } | undefined;
   /**
    * How the output is compared with the model's: as a multiset; in order per key (`keyOf`); or in
    * one total order.
@@ -102,6 +116,12 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
    * (`MemoryCheckpointStorage`), encoded as a folder would keep them, with no file to wait for
    */
   checkpointRoot?: string | undefined;
+}
+
+/** Where an upgrade took hold in a case: the old version's output stands for the first `after` input records. */
+export interface UpgradeMoment {
+  /** Input records the checkpoint the next version resumed from covers (0 when there was none). */
+  readonly after: number;
 }
 
 /** One generated case: what a run of the pipeline is fed and suffers. */
@@ -236,8 +256,14 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   }
   if (comparison === 'per-key-order') isFunction('keyOf', options.keyOf);
   const faultOptions = checkFaultOptions(options.faults);
-  // Rescale faults kill and resume like crashes: runs take checkpoints for either.
-  const crashes = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined;
+  const upgrade = options.upgrade;
+  if (upgrade !== undefined) {
+    isObject('upgrade', upgrade);
+    isFunction('upgrade.build', upgrade.build);
+  }
+  // Rescale faults kill and resume like crashes, and so do upgrades: runs take checkpoints for any of them.
+  const kills = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined;
+  const crashes = kills || upgrade !== undefined;
   const scheduleOption = options.schedule ?? true;
   if (typeof scheduleOption !== 'boolean') isObject('schedule', scheduleOption);
   const schedules =
@@ -246,10 +272,11 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
         ? scheduleArb({ checkpoints: true }).map((s) => ({ ...DEFAULT_SCHEDULE, checkpoints: s.checkpoints }))
         : fc.constant(DEFAULT_SCHEDULE)
       : scheduleArb({ ...(scheduleOption === true ? {} : scheduleOption), checkpoints: crashes });
-  const faultPlans =
-    faultOptions.throws === true || faultOptions.poison === true || crashes || faultOptions.disorder !== undefined
+  const drawnFaults =
+    faultOptions.throws === true || faultOptions.poison === true || kills || faultOptions.disorder !== undefined
       ? faultPlanArb(faultOptions)
       : fc.constant(NO_FAULTS);
+  const faultPlans = upgrade === undefined ? drawnFaults : fc.tuple(drawnFaults, upgradePointArb()).map(([plan, point]) => ({ ...plan, upgrade: point }));
   if (options.sink !== undefined) isFunction('sink', options.sink);
   const makeSink = options.sink ?? exactlyOnceSink;
   const allowDeadLetters = options.allowDeadLetters ?? false;
@@ -279,7 +306,7 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       throw new PipelineCheckError(message, testCase as PipelineCase<unknown, unknown>, report.events, cause === undefined ? undefined : { cause });
     };
     const report = await runCase<TRecord, TOut>({
-      build: (source, sink, partitions) => options.build({ source, sink, partitions }, testCase.params),
+      build: (source, sink, partitions, next) => (next && upgrade !== undefined ? upgrade.build : options.build)({ source, sink, partitions }, testCase.params),
       delivered: testCase.delivered,
       schedule: testCase.schedule,
       faults: testCase.faults,
@@ -303,7 +330,10 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       const shown = report.deadLetters.slice(0, 4).map(describeDeadLetter).join('; ');
       fail(`the pipeline dead-lettered ${report.deadLetters.length} record${report.deadLetters.length === 1 ? '' : 's'}: ${shown}`, report);
     }
-    const expected = options.model(testCase.input, testCase.params);
+    const expected =
+      report.upgradedAfter === undefined
+        ? options.model(testCase.input, testCase.params)
+        : options.model(testCase.input, testCase.params, { after: report.upgradedAfter });
     const difference = compareOutputs(store.records, expected, comparison, options.keyOf);
     if (difference !== undefined) fail([difference.summary, ...difference.details.map((d) => `  ${d}`)].join('\n'), report);
   };

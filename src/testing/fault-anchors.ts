@@ -4,15 +4,28 @@
  * checkpoint the case takes. The input's length and the schedule's checkpoints are drawn apart from
  * the faults, so only the case knows them; a resolved plan reads and replays as plain numbers.
  */
-import type { CommitCrashFault, CrashFault, Fault, FaultPlan, RescaleFault } from './faults.js';
+import type { CommitCrashFault, Fault, FaultPlan, KillAnchor, RescaleFault, UpgradePoint } from './faults.js';
 
-function resolveKill<F extends CrashFault | RescaleFault>(fault: F, records: number, checkpoints: readonly number[]): F {
+function resolveKill<F extends { readonly afterRecords: number; readonly anchor?: KillAnchor | undefined }>(
+  fault: F,
+  records: number,
+  checkpoints: readonly number[],
+): F {
   const { anchor, ...rest } = fault;
   if (anchor === undefined) return fault;
   if (anchor === 'end') return { ...rest, afterRecords: records } as F;
   // Killed at the offset where a planned checkpoint is taken: the kill is armed once it is durable.
   if (checkpoints.length === 0) return rest as F;
   return { ...rest, afterRecords: checkpoints[fault.afterRecords % checkpoints.length] as number } as F;
+}
+
+/**
+ * An upgrade strikes while the input is still being read (at the latest with its last record
+ * waiting), so the next version always takes over: at the end, the old version could complete first.
+ */
+function resolveUpgrade(point: UpgradePoint, records: number, checkpoints: readonly number[]): UpgradePoint {
+  const { anchor: _anchor, ...resolved } = resolveKill(point, records, checkpoints);
+  return { ...resolved, afterRecords: records === 0 ? 0 : Math.min(resolved.afterRecords % (records + 1), records - 1) };
 }
 
 /**
@@ -66,5 +79,6 @@ export function anchorFaults(plan: FaultPlan, records: number, checkpoints: read
         return fault;
     }
   });
-  return { ...plan, faults: resolveRescales(anchored, records, plan.partitions, maxPartitions) };
+  const faults = resolveRescales(anchored, records, plan.partitions, maxPartitions);
+  return plan.upgrade === undefined ? { ...plan, faults } : { ...plan, faults, upgrade: resolveUpgrade(plan.upgrade, records, checkpoints) };
 }

@@ -111,9 +111,24 @@ export interface Retime {
   readonly gap: 'bound' | 'equal';
 }
 
+/**
+ * In an upgrade check: where the job goes to its next version. It is killed, as by SIGKILL, once
+ * the source has delivered `afterRecords` records (modulo the input's length plus one) and `steps`
+ * more steps have run, and the next version resumes from the last complete checkpoint, its state
+ * migrated. Kept apart from `faults`, so shrinking never takes the upgrade out of a case.
+ */
+export interface UpgradePoint {
+  readonly afterRecords: number;
+  readonly steps: number;
+  /** As for {@link CrashFault.anchor}. */
+  readonly anchor?: KillAnchor | undefined;
+}
+
 /** Every fault of one test run. */
 export interface FaultPlan {
   readonly faults: readonly Fault[];
+  /** In an upgrade check: where the job goes to its next version. @defaultValue undefined: no upgrade */
+  readonly upgrade?: UpgradePoint | undefined;
   /**
    * With rescale faults on: the partition count of the first run (`PipelineIO.partitions`), until a
    * rescale fault changes it. @defaultValue undefined: the pipeline chooses its own counts
@@ -199,6 +214,9 @@ export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | unde
   return options;
 }
 
+/** Where a kill strikes, as generated: records delivered, steps after, and an optional anchor. */
+const KILL_POINT = { afterRecords: fc.nat({ max: 64 }), steps: fc.nat({ max: 40 }), anchor: killAnchorArb };
+
 /**
  * Fault plans as fast-check values; they shrink toward fewer faults, earlier ordinals, records
  * delivered on time and fewer retimes.
@@ -221,20 +239,19 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
     partition: fc.option(fc.nat({ max: MAX_PARTITION }), { nil: undefined, freq: 1 }),
     at: fc.integer({ min: 1, max: maxOrdinal }),
   };
-  const killPoint = { afterRecords: fc.nat({ max: 64 }), steps: fc.nat({ max: 40 }), anchor: killAnchorArb };
   const maxPartitions = rescaleMaxPartitions(options.rescale);
   const kinds: [FaultKind, fc.Arbitrary<Fault>][] = [];
   if (options.throws === true) kinds.push(['throw', fc.record({ kind: fc.constant('throw' as const), ...target })]);
   if (options.poison === true) kinds.push(['poison', fc.record({ kind: fc.constant('poison' as const), ...target })]);
   if (options.crashes === true) {
-    kinds.push(['crash', fc.record({ kind: fc.constant('crash' as const), ...killPoint }, { requiredKeys: ['kind', 'afterRecords', 'steps'] })]);
+    kinds.push(['crash', fc.record({ kind: fc.constant('crash' as const), ...KILL_POINT }, { requiredKeys: ['kind', 'afterRecords', 'steps'] })]);
     kinds.push(['crash-before-commit', fc.record({ kind: fc.constant('crash-before-commit' as const), checkpoint: fc.integer({ min: 1, max: 4 }) })]);
   }
   if (maxPartitions !== undefined) {
     const partitions = fc.integer({ min: 1, max: maxPartitions });
     kinds.push([
       'rescale',
-      fc.record({ kind: fc.constant('rescale' as const), ...killPoint, partitions }, { requiredKeys: ['kind', 'afterRecords', 'steps', 'partitions'] }),
+      fc.record({ kind: fc.constant('rescale' as const), ...KILL_POINT, partitions }, { requiredKeys: ['kind', 'afterRecords', 'steps', 'partitions'] }),
     ]);
   }
   const faults = swarmFaultsArb({ kinds, maxFaults });
@@ -362,12 +379,22 @@ export function describeFault(fault: Fault, records?: number): string {
   }
 }
 
-/** Where a crash or rescale kills the run, in words: `after 3 records and 2 more steps`. */
-function killPoint(fault: CrashFault | RescaleFault, records: number | undefined): string {
+/** Where a crash, rescale or upgrade kills the run, in words: `after 3 records and 2 more steps`. */
+function killPoint(fault: CrashFault | RescaleFault | UpgradePoint, records: number | undefined): string {
   const anchor = fault.anchor === 'end' ? ' (the end of the input)' : fault.anchor === 'checkpoint' ? ' (at a planned checkpoint)' : '';
   const after = records === undefined ? fault.afterRecords : fault.afterRecords % (records + 1);
   const steps = fault.steps === 0 ? '' : ` and ${fault.steps} more step${fault.steps === 1 ? '' : 's'}`;
   return `after ${after} record${after === 1 ? '' : 's'}${anchor}${steps}`;
+}
+
+/** An upgrade point in words. */
+export function describeUpgrade(upgrade: UpgradePoint, records?: number): string {
+  return `the pipeline is killed ${killPoint(upgrade, records)}, and its next version resumed from its last checkpoint`;
+}
+
+/** Upgrade points: anywhere in the input, at a planned checkpoint, or at its end. */
+export function upgradePointArb(): fc.Arbitrary<UpgradePoint> {
+  return fc.record(KILL_POINT, { requiredKeys: ['afterRecords', 'steps'] });
 }
 
 /**
@@ -399,6 +426,7 @@ function describeRetime<TRecord>(retime: Retime, input: readonly TRecord[], diso
  */
 export function describeFaults<TRecord>(plan: FaultPlan, input?: readonly TRecord[], disorder?: Disorder<TRecord>): string {
   const lines = plan.faults.map((fault) => describeFault(fault, input?.length));
+  if (plan.upgrade !== undefined) lines.push(describeUpgrade(plan.upgrade, input?.length));
   if (input !== undefined && disorder !== undefined) {
     for (const retime of plan.retimes ?? []) lines.push(describeRetime(retime, input, disorder));
     const order = deliveryOrder(input, plan.delays, disorder);

@@ -9,10 +9,19 @@ export type { TestKit, TestKitOptions, TestProbe } from './test-kit.js';
 export { actorFaultsArb, describeActorFaults, InjectedFault, withFaults } from './actor-faults.js';
 export type { ActorFault, ActorFaultOptions } from './actor-faults.js';
 export { assertPipeline, checkPipeline, definePipelineCheck, describeCase, PipelineCheckError } from './check-pipeline.js';
-export type { Comparison, MinimizedCase, PipelineCase, PipelineCheck, PipelineCheckOptions, PipelineIO, RunnablePipeline } from './check-pipeline.js';
+export type {
+  Comparison,
+  MinimizedCase,
+  PipelineCase,
+  PipelineCheck,
+  PipelineCheckOptions,
+  PipelineIO,
+  RunnablePipeline,
+  UpgradeMoment,
+} from './check-pipeline.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
 export type { Schedule, ScheduleOptions, Tick } from './schedule.js';
-export { applyRetimes, deliveryOrder, describeFault, describeFaults, faultPlanArb, NO_FAULTS } from './faults.js';
+export { applyRetimes, deliveryOrder, describeFault, describeFaults, describeUpgrade, faultPlanArb, NO_FAULTS, upgradePointArb } from './faults.js';
 export type {
   CommitCrashFault,
   CrashFault,
@@ -27,6 +36,7 @@ export type {
   RescaleOptions,
   Retime,
   ThrowFault,
+  UpgradePoint,
 } from './faults.js';
 export { createOutputStore, exactlyOnceSink } from './output-store.js';
 export type { OutputStore } from './output-store.js';

@@ -30,6 +30,7 @@ import {
   type PoisonFault,
   type RescaleFault,
   type ThrowFault,
+  type UpgradePoint,
 } from '../faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
@@ -40,9 +41,10 @@ import { gatedSource, SourceGate } from './gated-source.js';
 export interface CaseSetup<TRecord, TOut> {
   /**
    * Builds the pipeline over the source and sink; called for every run (a resumed one too), with
-   * the run's partition count when the plan has one (rescale faults).
+   * the run's partition count when the plan has one (rescale faults), and `next` true once the
+   * plan's upgrade has struck (the job's next version runs).
    */
-  readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>, partitions: number | undefined) => RunnablePipeline;
+  readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>, partitions: number | undefined, next: boolean) => RunnablePipeline;
   /** The records, in the order the source delivers them. */
   readonly delivered: readonly TRecord[];
   readonly schedule: Schedule;
@@ -77,6 +79,12 @@ export interface CaseReport {
   readonly runs: number;
   /** Steps over all runs. */
   readonly steps: number;
+  /**
+   * With an upgrade in the plan, once it struck: how many input records the checkpoint the next
+   * version resumed from covers (0 when none was complete), the output of those being the old
+   * version's. Undefined when the plan has no upgrade, or the case ended before it.
+   */
+  readonly upgradedAfter: number | undefined;
 }
 
 /** Thrown when a run makes no progress or never ends: a deadlock or a livelock in the pipeline. */
@@ -148,6 +156,9 @@ class FaultLedger {
   readonly #actorFaults: readonly (ThrowFault | PoisonFault)[];
   readonly #crashes: readonly (CrashFault | RescaleFault)[];
   readonly #commitCrashes: readonly CommitCrashFault[];
+  readonly #upgrade: UpgradePoint | undefined;
+  /** Whether the upgrade struck: the runs from then on are the next version's. */
+  upgraded = false;
   readonly #records: number;
   /** The partition count the next run is given: the plan's, until a rescale changes it. */
   #partitions: number | undefined;
@@ -157,6 +168,7 @@ class FaultLedger {
     this.#crashes = plan.faults.filter((f): f is CrashFault | RescaleFault => f.kind === 'crash' || f.kind === 'rescale');
     this.#partitions = plan.partitions;
     this.#commitCrashes = plan.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
+    this.#upgrade = plan.upgrade;
     this.#records = records;
   }
 
@@ -215,12 +227,22 @@ class FaultLedger {
    */
   killsAt(offset: number, run: number): number | undefined {
     const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
-    if (fault === undefined) return undefined;
+    if (fault === undefined) return this.#upgradesAt(offset, run);
     this.#struck.add(fault);
     const resumed = fault.kind === 'rescale' ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}` : '';
     if (fault.kind === 'rescale') this.#partitions = fault.partitions;
     this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`}${resumed} (run ${run})`);
     return fault.steps;
+  }
+
+  /** How many more steps the run lives when the upgrade is due at `offset`; the runs after it are the next version's. */
+  #upgradesAt(offset: number, run: number): number | undefined {
+    const upgrade = this.#upgrade;
+    if (upgrade === undefined || this.upgraded || upgrade.afterRecords % (this.#records + 1) !== offset) return undefined;
+    this.upgraded = true;
+    const steps = upgrade.steps === 0 ? '' : ` and ${upgrade.steps} more steps`;
+    this.events.push(`killed after ${records(offset)}${steps}, to resume as the next version (run ${run})`);
+    return upgrade.steps;
   }
 }
 
@@ -235,11 +257,15 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
   const storage = !setup.checkpoints ? undefined : dir === undefined ? new MemoryCheckpointStorage("the case's checkpoints") : new FolderCheckpointStorage(dir);
   let steps = 0;
   let now = 0;
+  let upgradedAfter: number | undefined;
   try {
     for (let run = 1; ; run++) {
       const clock = new VirtualClock(now);
+      const upgradedBefore = ledger.upgraded;
       const end = await runOnce(setup, { run, clock, ledger, taken, storage, deadLetters, countSteps: (n) => (steps += n) });
       now = clock.now();
+      // The run the upgrade killed: what the next version resumes from is what the storage holds now.
+      if (ledger.upgraded && !upgradedBefore) upgradedAfter = await resumePoint(storage);
       // A killed run is abandoned as it stands: its dispatcher never runs another turn, its source
       // is never let go, its timers never fire. Only what reached the store and the folder remains.
       if (end.kind === 'killed') continue;
@@ -255,11 +281,18 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
         poisoned: ledger.poisoned,
         runs: run,
         steps,
+        upgradedAfter,
       };
     }
   } finally {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** The input records the newest complete checkpoint in `storage` covers (0 when there is none). */
+async function resumePoint(storage: CheckpointStorage | undefined): Promise<number> {
+  const latest = await storage?.latest();
+  return typeof latest?.manifest.source.offset === 'number' ? latest.manifest.source.offset : 0;
 }
 
 interface RunContext {
@@ -299,7 +332,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   };
   const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
   const deadLetterSink: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void context.deadLetters.push(...letters) };
-  const handle = setup.build(gatedSource(delivered, gate), sink, ledger.partitions).run({
+  const handle = setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded).run({
     ...setup.runOptions,
     batchSize: schedule.batchSize,
     mailboxBatches: schedule.mailboxBatches,
@@ -345,7 +378,11 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
           countdown = ledger.killsAt(waiting, run);
         }
       }
-      if (checkpoint?.done === true) checkpoint = undefined;
+      if (checkpoint?.done === true) {
+        checkpoint = undefined;
+        // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
+        continue;
+      }
       const actorsReady = scheduler.pending > 0;
       // The source is held while a checkpoint is taken, and once a crash is armed.
       const sourceReady = waiting !== undefined && checkpoint === undefined && countdown === undefined;
