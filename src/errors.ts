@@ -33,7 +33,9 @@ export type SluiceErrorCode =
   | 'JETSTREAM_TRUNCATED'
   | 'POSTGRES_UNREACHABLE'
   | 'POSTGRES_ROW_REJECTED'
-  | 'POSTGRES_COMMIT_CONFLICT';
+  | 'POSTGRES_COMMIT_CONFLICT'
+  | 'STATE_VERSION'
+  | 'STATE_MIGRATION_FAILED';
 
 /**
  * Base class of every Sluice error.
@@ -528,6 +530,69 @@ export class PostgresCommitConflictError extends SluiceError {
     this.name = 'PostgresCommitConflictError';
     this.job = job;
     this.partition = partition;
+  }
+}
+
+/**
+ * A snapshot holds state saved under a `stateVersion` this code cannot read: a newer one (the code
+ * is older than the code that saved it), or an older one with no `migrate` to bring it forward.
+ * Nothing was restored and nothing was written, so the snapshot is still there for code that can
+ * read it.
+ */
+export class StateVersionError extends SluiceError {
+  readonly code = 'STATE_VERSION' as const;
+  /** The snapshot key in the store. */
+  readonly key: string;
+  /** The snapshot's sequence. */
+  readonly sequence: number;
+  /** The `stateVersion` the state was saved under. */
+  readonly storedVersion: number;
+  /** The `stateVersion` the code declares. */
+  readonly codeVersion: number;
+
+  constructor(key: string, sequence: number, storedVersion: number, codeVersion: number) {
+    const problem =
+      storedVersion > codeVersion
+        ? `newer than the code's stateVersion ${codeVersion}: run code that declares stateVersion ${storedVersion} or later`
+        : `older than the code's stateVersion ${codeVersion}, and the definition has no \`migrate\` to bring it forward`;
+    super(`Snapshot ${sequence} of ${JSON.stringify(key)} holds state of version ${storedVersion}, ${problem}`);
+    this.name = 'StateVersionError';
+    this.key = key;
+    this.sequence = sequence;
+    this.storedVersion = storedVersion;
+    this.codeVersion = codeVersion;
+  }
+}
+
+/**
+ * `migrate` threw while bringing a snapshot's state from an older `stateVersion` to the code's. The
+ * actor did not start and nothing was written, so the snapshot stays as it was for a fixed
+ * `migrate` to try again. `cause` is what `migrate` threw.
+ */
+export class StateMigrationError extends SluiceError {
+  readonly code = 'STATE_MIGRATION_FAILED' as const;
+  /** The snapshot key in the store. */
+  readonly key: string;
+  /** The snapshot's sequence. */
+  readonly sequence: number;
+  /** The `stateVersion` the state was saved under. */
+  readonly fromVersion: number;
+  /** The `stateVersion` the code declares. */
+  readonly toVersion: number;
+  /** For keyed state, the entry whose value failed to migrate; undefined for plain state. */
+  readonly entry: { readonly key: unknown } | undefined;
+
+  constructor(key: string, sequence: number, fromVersion: number, toVersion: number, entry: { readonly key: unknown } | undefined, cause: unknown) {
+    const at = entry === undefined ? '' : ` at entry ${describeValue(entry.key)}`;
+    super(`Migrating snapshot ${sequence} of ${JSON.stringify(key)} from state version ${fromVersion} to ${toVersion} failed${at}: ${errorMessage(cause)}`, {
+      cause,
+    });
+    this.name = 'StateMigrationError';
+    this.key = key;
+    this.sequence = sequence;
+    this.fromVersion = fromVersion;
+    this.toVersion = toVersion;
+    this.entry = entry;
   }
 }
 

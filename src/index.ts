@@ -137,6 +137,8 @@ export {
   PipelineFailedError,
   RestartIntensityExceededError,
   SluiceError,
+  StateMigrationError,
+  StateVersionError,
   SystemStoppedError,
   ViewReleasedError,
   isSluiceError,
