@@ -658,63 +658,85 @@ export class DroppedStateError extends SluiceError {
   }
 }
 
+/** Where state that cannot be restored came from, beyond its subject: an actor's snapshot in its store. */
+export interface StateSnapshotOrigin {
+  /** The snapshot key in the store. */
+  readonly snapshotKey: string;
+  /** The snapshot's sequence. */
+  readonly sequence: number;
+}
+
 /**
- * State was written at a version the code cannot take: a newer one than the code's own (the code
- * is older than the state: run the newer code), or an older one with no migration to bring it
- * forward. `subject` names the stage (`stage count`) or the actor's snapshot key.
+ * State was written at a `stateVersion` the code cannot take: a newer one than the code's own (the
+ * code is older than the state: run code that declares that version or later), or an older one
+ * with no `migrate` to bring it forward. Nothing was restored and nothing was written, so the
+ * state is still there for code that can read it. `subject` names what holds it: a pipeline stage
+ * (`stage count`) or an actor's snapshot (`snapshot 3 of "visits"`).
  */
 export class StateVersionError extends SluiceError {
   readonly code = 'STATE_VERSION' as const;
   readonly subject: string;
   /** The version the state was written at. */
-  readonly stored: number;
+  readonly storedVersion: number;
   /** The version the code declares (`stateVersion`). */
-  readonly current: number;
+  readonly codeVersion: number;
+  /** For an actor's snapshot: its key in the store; undefined for a pipeline stage. */
+  readonly snapshotKey: string | undefined;
+  /** For an actor's snapshot: its sequence; undefined for a pipeline stage. */
+  readonly sequence: number | undefined;
 
-  constructor(subject: string, stored: number, current: number) {
+  constructor(subject: string, storedVersion: number, codeVersion: number, origin?: StateSnapshotOrigin) {
     const why =
-      stored > current
-        ? `a newer version than this code's ${current}: run the code that wrote it, or a newer one`
-        : `an older version than this code's ${current}, and the code has no migrate to bring it forward`;
-    super(`The state of ${subject} was written at state version ${stored}, ${why}`);
+      storedVersion > codeVersion
+        ? `a newer version than this code's ${codeVersion}: run code that declares stateVersion ${storedVersion} or later`
+        : `an older version than this code's ${codeVersion}, and the code has no migrate to bring it forward`;
+    super(`The state of ${subject} was written at state version ${storedVersion}, ${why}`);
     this.name = 'StateVersionError';
     this.subject = subject;
-    this.stored = stored;
-    this.current = current;
+    this.storedVersion = storedVersion;
+    this.codeVersion = codeVersion;
+    this.snapshotKey = origin?.snapshotKey;
+    this.sequence = origin?.sequence;
   }
 }
 
 /**
- * A `migrate` threw while bringing restored state to the code's version: the run (or actor) does
- * not start, and nothing was written, so the state stays as it was for code that fixes the
- * migration. `cause` is what it threw.
+ * A `migrate` threw while bringing restored state to the code's `stateVersion`: the run (or the
+ * actor) did not start, and nothing was written, so the state stays as it was for a fixed
+ * migration to try again. `cause` is what it threw; `entry` names the key whose state it failed on
+ * (a pipeline stage's key, an entry of an actor's `KeyedState`), undefined for an actor's plain state.
  */
 export class StateMigrationError extends SluiceError {
   readonly code = 'STATE_MIGRATION_FAILED' as const;
   readonly subject: string;
-  /** The key whose state the migration failed on. */
-  readonly key: unknown;
   readonly fromVersion: number;
   readonly toVersion: number;
+  readonly entry: { readonly key: unknown } | undefined;
+  /** For an actor's snapshot: its key in the store; undefined for a pipeline stage. */
+  readonly snapshotKey: string | undefined;
+  /** For an actor's snapshot: its sequence; undefined for a pipeline stage. */
+  readonly sequence: number | undefined;
 
-  constructor(subject: string, key: unknown, fromVersion: number, toVersion: number, cause: unknown) {
-    super(
-      `Migrating the state of ${subject} from version ${fromVersion} to ${toVersion} failed at key ${describeKey(key)}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
+  constructor(
+    subject: string,
+    fromVersion: number,
+    toVersion: number,
+    entry: { readonly key: unknown } | undefined,
+    cause: unknown,
+    origin?: StateSnapshotOrigin,
+  ) {
+    const at = entry === undefined ? '' : ` at key ${describeValue(entry.key)}`;
+    super(`Migrating the state of ${subject} from version ${fromVersion} to ${toVersion} failed${at}: ${errorMessage(cause)}`, {
+      cause,
+    });
     this.name = 'StateMigrationError';
     this.subject = subject;
-    this.key = key;
     this.fromVersion = fromVersion;
     this.toVersion = toVersion;
+    this.entry = entry;
+    this.snapshotKey = origin?.snapshotKey;
+    this.sequence = origin?.sequence;
   }
-}
-
-function describeKey(key: unknown): string {
-  if (typeof key === 'string') return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
-  if (typeof key === 'bigint') return `${key}n`;
-  if (typeof key === 'number' || typeof key === 'boolean' || key === null || key === undefined) return String(key);
-  return Object.prototype.toString.call(key);
 }
 
 /**

@@ -5,6 +5,7 @@ export { createSystem } from './actors/system.js';
 export type { ActorSystem, DispatcherOptions, ShutdownOptions, SystemOptions, SystemStatus } from './actors/actor-system.js';
 export { defineActor } from './actors/behavior.js';
 export type { ActorDefinition, DraftActorDefinition } from './actors/behavior.js';
+export type { StateMigration } from './actors/state-version.js';
 export type { ActorContext } from './actors/context.js';
 export type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actors/actor-ref.js';
 export type { SpawnOptions } from './actors/spawn-options.js';

@@ -6,6 +6,7 @@ import { produce, type Draft } from 'immer';
 import { InvalidOptionError } from '../errors.js';
 import { isFunction, isObject } from '../internal/validate.js';
 import type { ActorContext } from './context.js';
+import { checkStateVersioning, type StateMigration } from './state-version.js';
 
 /**
  * What an actor is: `receive` computes the next state from the current one and a message.
@@ -26,6 +27,22 @@ export interface ActorDefinition<TState, TMessage> {
   stopping?(state: TState, ctx: ActorContext<TMessage>): void | Promise<void>;
   /** Runs before a restart with the state being dropped and the error that caused it. */
   restarting?(state: TState, error: unknown, ctx: ActorContext<TMessage>): void | Promise<void>;
+  /**
+   * The version of the state's shape, a positive integer: raise it when a change to the code makes
+   * state saved by the previous code unreadable as it is. Every snapshot saved to a store records
+   * it; a snapshot of a newer version is refused (`StateVersionError`), one of an older version is
+   * brought forward by `migrate` as it is restored.
+   * @defaultValue 1 (also the version of a snapshot saved before versions were recorded)
+   */
+  readonly stateVersion?: number | undefined;
+  /**
+   * Brings state saved under an older `stateVersion` forward, once per key of a `KeyedState` or
+   * once for plain state (see {@link StateMigration}); runs at load, before `started`. Without it,
+   * an older snapshot is refused with a `StateVersionError`; when it throws, the actor does not
+   * start (`StateMigrationError`) and the snapshot is left as it was.
+   * @defaultValue undefined (only snapshots of `stateVersion` itself can be restored)
+   */
+  readonly migrate?: StateMigration<TState> | undefined;
 }
 
 /**
@@ -43,7 +60,9 @@ export interface DraftActorDefinition<TState, TMessage> extends Omit<ActorDefini
  * Checks and freezes an actor definition; the types flow from the two type parameters. With
  * `draft: true`, `receive` gets an immer draft of the state to update in place.
  *
- * @throws InvalidOptionError when `initialState`, `receive` or a hook is not a function.
+ * @throws InvalidOptionError when `initialState`, `receive` or a hook is not a function, naming
+ *   `stateVersion` when it is not a positive integer, or `migrate` when it is not a function or
+ *   is given while `stateVersion` is 1.
  * @example
  * ```ts
  * type Msg = { type: 'deposit'; amount: number } | { type: 'balance' };
@@ -54,6 +73,14 @@ export interface DraftActorDefinition<TState, TMessage> extends Omit<ActorDefini
  *     ctx.reply(state.balance);
  *     return state;
  *   },
+ * });
+ *
+ * // Later the balance moved to cents: state saved as { balance } is migrated as it is restored.
+ * const accountV2 = defineActor<{ cents: number }, Msg>({
+ *   initialState: () => ({ cents: 0 }),
+ *   receive: (state) => state,
+ *   stateVersion: 2,
+ *   migrate: (old) => ({ cents: Math.round((old as { balance: number }).balance * 100) }),
  * });
  * ```
  */
@@ -85,6 +112,7 @@ export function validateDefinition(definition: unknown): void {
   for (const hook of ['started', 'stopping', 'restarting'] as const) {
     if (candidate[hook] !== undefined) isFunction(hook, candidate[hook]);
   }
+  checkStateVersioning(candidate);
   const draft = candidate['draft'];
   if (draft !== undefined && typeof draft !== 'boolean') throw new InvalidOptionError('draft', 'a boolean', draft);
 }

@@ -76,12 +76,16 @@ export interface SnapshotFailedEvent extends ActorEventBase {
 
 /**
  * An actor with a store looked for its snapshot at start. `sequence` is the one it starts from
- * (undefined: none, it starts from `initialState()`); `skipped` lists newer ones found damaged.
+ * (undefined: none, it starts from `initialState()`); `skipped` lists newer ones found damaged;
+ * `migratedFrom` is set when the snapshot's state was of an older `stateVersion` and `migrate`
+ * brought it to the definition's.
  */
 export interface SnapshotRestoredEvent extends ActorEventBase {
   readonly type: 'snapshot-restored';
   readonly sequence: number | undefined;
   readonly skipped: readonly SkippedSnapshot[];
+  /** The state version the snapshot was saved under, when it was migrated. */
+  readonly migratedFrom?: number | undefined;
 }
 
 /** An actor escalated a failure to its parent (or, at the top, to the system). */

@@ -89,7 +89,8 @@ function messageOf(event: PipelineEvent): string {
     case 'snapshot-failed':
       return `actor ${event.path} could not save snapshot ${event.sequence}: ${errorText(event.error)}`;
     case 'snapshot-restored':
-      return event.sequence === undefined ? `actor ${event.path} found no snapshot` : `actor ${event.path} restored snapshot ${event.sequence}`;
+      if (event.sequence === undefined) return `actor ${event.path} found no snapshot`;
+      return `actor ${event.path} restored snapshot ${event.sequence}${event.migratedFrom === undefined ? '' : ` (state migrated from version ${event.migratedFrom})`}`;
     case 'hook-failed':
       return `actor ${event.path}: ${event.hook} failed: ${errorText(event.error)}`;
     case 'system-terminated':

@@ -20,7 +20,8 @@ export interface SnapshotOptions {
   everyMs?: number | undefined;
   /**
    * Where to keep snapshots beyond the process. When set, the actor starts from the newest intact
-   * snapshot under `key`, and saves one at most one at a time as snapshots are taken.
+   * snapshot under `key` (migrated first when the definition's `stateVersion` is newer than the
+   * snapshot's), and saves one at most one at a time as snapshots are taken.
    * @defaultValue undefined (memory only)
    */
   store?: SnapshotStore | undefined;

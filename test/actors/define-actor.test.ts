@@ -1,5 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, createSystem, defineActor, type ActorDefinition, type Clock, type SpawnOptions, type SystemOptions } from '../../src/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  InvalidOptionError,
+  KeyedState,
+  createSystem,
+  defineActor,
+  type ActorDefinition,
+  type Clock,
+  type SpawnOptions,
+  type StateMigration,
+  type SystemOptions,
+} from '../../src/index.js';
 import { counter, expectInvalidOption, useSystems } from './helpers.js';
 
 const newSystem = useSystems();
@@ -36,9 +46,51 @@ describe('defineActor', () => {
     ['started', 'not a function', { initialState, receive, started: 'yes' }],
     ['stopping', 'not a function', { initialState, receive, stopping: {} }],
     ['restarting', 'not a function', { initialState, receive, restarting: 1 }],
+    ['stateVersion', '0', { initialState, receive, stateVersion: 0 }],
+    ['stateVersion', 'negative', { initialState, receive, stateVersion: -2 }],
+    ['stateVersion', 'a fraction', { initialState, receive, stateVersion: 1.5 }],
+    ['stateVersion', 'NaN', { initialState, receive, stateVersion: Number.NaN }],
+    ['stateVersion', 'Infinity', { initialState, receive, stateVersion: Infinity }],
+    ['stateVersion', 'past the safe integers', { initialState, receive, stateVersion: 2 ** 53 }],
+    ['stateVersion', 'a string', { initialState, receive, stateVersion: '2' }],
+    ['migrate', 'not a function', { initialState, receive, stateVersion: 2, migrate: 'up' }],
+    ['migrate', 'given without a stateVersion (so at version 1)', { initialState, receive, migrate: receive }],
+    ['migrate', 'given at stateVersion 1', { initialState, receive, stateVersion: 1, migrate: receive }],
   ])('throws InvalidOptionError naming `%s` when it is %s', (option, _what, definition) => {
     const error = expectInvalidOption(() => defineActor(untyped<ActorDefinition<number, never>>(definition)), option);
     expect(error.received).toBe((definition as Record<string, unknown>)[option]);
+  });
+
+  it('types migrate per entry for KeyedState and whole for other state, the old state as unknown', () => {
+    expectTypeOf<StateMigration<KeyedState<number, string>>>().toEqualTypeOf<(value: unknown, fromVersion: number, key: number) => string>();
+    expectTypeOf<StateMigration<{ n: number }>>().toEqualTypeOf<(state: unknown, fromVersion: number, key: string) => { n: number }>();
+    const keyed = defineActor({
+      initialState: () => new KeyedState<string, number>(),
+      receive: (state: KeyedState<string, number>, _message: string) => state,
+      stateVersion: 2,
+      migrate: (_value, _fromVersion, key) => key.length,
+    });
+    expectTypeOf(keyed.migrate).toEqualTypeOf<StateMigration<KeyedState<string, number>> | undefined>();
+  });
+
+  it('says why a migrate at version 1 is refused', () => {
+    const error = expectInvalidOption(() => defineActor<number, never>({ initialState, receive, migrate: (state) => state as number }), 'migrate');
+    expect(error.message).toContain('raise `stateVersion`');
+  });
+
+  it('keeps stateVersion and migrate, and accepts a stateVersion above 1 without migrate', () => {
+    const migrate = (state: unknown): number => state as number;
+    expect(defineActor<number, never>({ initialState, receive, stateVersion: 3, migrate })).toMatchObject({ stateVersion: 3, migrate });
+    expect(defineActor<number, never>({ initialState, receive, stateVersion: 2 }).stateVersion).toBe(2);
+    expect(defineActor<number, never>({ initialState, receive, stateVersion: undefined, migrate: undefined }).stateVersion).toBeUndefined();
+    const drafted = defineActor<{ n: number }, never>({
+      draft: true,
+      initialState: () => ({ n: 0 }),
+      receive: () => undefined,
+      stateVersion: 2,
+      migrate: () => ({ n: 1 }),
+    });
+    expect(drafted.stateVersion).toBe(2);
   });
 
   it.each([
@@ -56,6 +108,15 @@ describe('ActorSystem', () => {
     it('throws InvalidOptionError naming `receive` for a raw object without receive, and registers nothing', () => {
       const system = newSystem();
       expectInvalidOption(() => system.spawn(untyped<ActorDefinition<number, never>>({ initialState }), { name: 'raw' }), 'receive');
+      expect(system.lookup('/user/raw')).toBeUndefined();
+    });
+
+    it.each([
+      ['stateVersion', { initialState, receive, stateVersion: 0 }],
+      ['migrate', { initialState, receive, migrate: receive }],
+    ])('throws InvalidOptionError naming `%s` for a raw object, as defineActor does', (option, definition) => {
+      const system = newSystem();
+      expectInvalidOption(() => system.spawn(untyped<ActorDefinition<number, never>>(definition), { name: 'raw' }), option);
       expect(system.lookup('/user/raw')).toBeUndefined();
     });
 

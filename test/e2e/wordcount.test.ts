@@ -5,8 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { mkdir, mkdtemp, readdir, readFile, rm, watch, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,23 +32,46 @@ function failureOf(...args: string[]): Promise<{ code: number; stderr: string } 
 }
 
 /**
- * Runs the example with `args`, kills it with SIGKILL once it reports `checkpoints` completed
- * checkpoints (1 by default), and resolves with the signal it died of (null when it finished first).
+ * Runs the example with `args` (which hold `--checkpoint-dir DIR`), kills it with SIGKILL once
+ * `checkpoints` checkpoints (1 by default) have completed, and resolves with the signal it died of
+ * (null when it finished first).
  */
 async function killAfterACheckpoint(...args: string[]): Promise<NodeJS.Signals | null> {
   return killAfterCheckpoints(1, ...args);
 }
 
 async function killAfterCheckpoints(checkpoints: number, ...args: string[]): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  const dir = args[args.indexOf('--checkpoint-dir') + 1] as string;
+  // Made here so it can be watched from the start; the run takes a folder that exists.
+  await mkdir(dir, { recursive: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/wordcount.ts', ...args], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'ignore'] });
   const exited = once(child, 'exit');
-  for await (const line of createInterface({ input: child.stderr })) {
-    const reported = / (\d+) checkpoints$/.exec(line);
-    if (reported !== null && Number(reported[1]) >= checkpoints) break;
-  }
+  await checkpointFolder(dir, checkpoints + 1, exited);
   child.kill('SIGKILL');
   const [, signal] = (await exited) as [number | null, NodeJS.Signals | null];
   return signal;
+}
+
+/**
+ * Resolves once the folder of checkpoint `id` appears in `dir` (or `exited` settles first): a run
+ * takes one checkpoint at a time, so by then every checkpoint before it has completed.
+ */
+async function checkpointFolder(dir: string, id: number, exited: Promise<unknown>): Promise<void> {
+  const name = `chk-${String(id).padStart(10, '0')}`;
+  const stop = new AbortController();
+  const watcher = watch(dir, { signal: stop.signal });
+  const present = async (): Promise<boolean> => (await readdir(dir)).some((entry) => entry >= name && entry.startsWith('chk-'));
+  try {
+    const appeared = (async () => {
+      if (await present()) return;
+      for await (const event of watcher) if (event.filename !== null && event.filename >= name && (await present())) return;
+    })();
+    await Promise.race([appeared, exited]);
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') throw error;
+  } finally {
+    stop.abort();
+  }
 }
 
 describe('examples/wordcount.ts', () => {
@@ -235,8 +257,11 @@ describe('examples/wordcount.ts on worker threads', () => {
 
 describe('parseWordcountArgs', () => {
   it('reads --input, --output and --partitions, in any order and either spelling, with 4 partitions by default', () => {
-    expect(parseWordcountArgs(['--input', 'f'])).toEqual({ input: 'f', output: undefined, partitions: 4 });
-    expect(parseWordcountArgs(['--partitions=8', '--output', 'g', '--input=f'])).toEqual({ input: 'f', output: 'g', partitions: 8 });
+    const none = { pg: undefined, table: undefined, withChars: false };
+    expect(parseWordcountArgs(['--input', 'f'])).toEqual({ input: 'f', output: undefined, partitions: 4, ...none });
+    expect(parseWordcountArgs(['--partitions=8', '--output', 'g', '--input=f'])).toEqual({ input: 'f', output: 'g', partitions: 8, ...none });
+    expect(parseWordcountArgs(['--input', 'f', '--with-chars'])).toEqual({ input: 'f', output: undefined, partitions: 4, ...none, withChars: true });
+    expect(() => parseWordcountArgs(['--input', 'f', '--pg', 'postgresql://x', '--table', 't', '--with-chars'])).toThrow(/--with-chars/);
   });
 
   it.each([

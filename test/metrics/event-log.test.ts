@@ -36,6 +36,11 @@ describe('describeEvent', () => {
       [{ type: 'snapshot-saved', ...base, sequence: 4, durationMs: 1 }, 'debug', 'actor /user/a saved snapshot 4'],
       [{ type: 'snapshot-failed', ...base, sequence: 4, error }, 'warn', 'actor /user/a could not save snapshot 4: bad record'],
       [{ type: 'snapshot-restored', ...base, sequence: 4, skipped: [] }, 'info', 'actor /user/a restored snapshot 4'],
+      [
+        { type: 'snapshot-restored', ...base, sequence: 4, skipped: [], migratedFrom: 1 },
+        'info',
+        'actor /user/a restored snapshot 4 (state migrated from version 1)',
+      ],
       [{ type: 'hook-failed', ...base, hook: 'stopping', error }, 'error', 'actor /user/a: stopping failed: bad record'],
       [{ type: 'system-terminated', system: 's', at: 1 }, 'info', 'system s terminated'],
       [{ type: 'system-terminated', system: 's', at: 1, error }, 'error', 'system s failed: bad record'],

@@ -42,6 +42,7 @@ import { Recovery } from './recovery.js';
 import { RestartWait } from './restart-wait.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
+import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
 
@@ -152,7 +153,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#recovery = recovery;
     this.#replay = recovery.replay;
     this.#sequences = recovery.sequences;
-    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path);
+    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition));
     const cell = this;
     this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
       path: this.path,
@@ -460,9 +461,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Starts from the newest intact snapshot in the store, if any; false when the actor must stop. */
   async #restoreFromStore(persistence: Persistence<TState>): Promise<boolean> {
     try {
-      const { restartState, skipped } = await persistence.load(() => this.#definition.initialState());
+      const { restartState, skipped, migratedFrom } = await persistence.load(() => this.#definition.initialState());
       if (restartState !== undefined) this.#state = this.#recovery.adopt(restartState);
-      this.#report.emit({ type: 'snapshot-restored', sequence: restartState?.sequence, skipped });
+      this.#report.emit({ type: 'snapshot-restored', sequence: restartState?.sequence, skipped, ...(migratedFrom === undefined ? {} : { migratedFrom }) });
       return true;
     } catch (error) {
       this.#report.hookFailed('restore', error);

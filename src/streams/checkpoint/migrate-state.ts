@@ -82,7 +82,7 @@ export function migrateEntries(entries: readonly SnapshotEntry[], stored: number
     try {
       return [stateKey, migrate(value, stored, key)] as SnapshotEntry;
     } catch (error) {
-      throw new StateMigrationError(subject, key, stored, current, error);
+      throw new StateMigrationError(subject, stored, current, { key }, error);
     }
   });
 }

@@ -326,7 +326,7 @@ describe('versioned state', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(StateMigrationError);
-    expect(error).toMatchObject({ key: 'naïve', fromVersion: 1, toVersion: 2 });
+    expect(error).toMatchObject({ entry: { key: 'naïve' }, fromVersion: 1, toVersion: 2, subject: 'stage count' });
     expect((error as Error).message).toContain('no migration for accents');
     expect(broken.out.records).toEqual([]);
     expect(await storage.highestId()).toBe(before?.manifest.id);
