@@ -68,6 +68,19 @@ export interface DefineJobOptions<TArgs> {
    * @defaultValue the strings themselves, as a new array
    */
   parseArgs?: ((argv: readonly string[]) => TArgs) | undefined;
+  /**
+   * The job's version, for a job run by worker processes (`sluice worker`): workers of two versions
+   * never run one job together, unless one declares the other in `compatibleWith`. Raise it when the
+   * job's code changes in a way its plan does not show (a map's function, a parser).
+   * @defaultValue undefined: only the plan is compared
+   */
+  version?: string | undefined;
+  /**
+   * Versions of this job whose workers may run one job together with this version's: their plans
+   * must still be the same (stages, ids, state versions, partitions), only the code differs.
+   * @defaultValue none
+   */
+  compatibleWith?: readonly string[] | undefined;
 }
 
 /** A job defined by {@link defineJob}. */
@@ -131,6 +144,7 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
   }
   isFunction('build', build);
   const parser = checkParser(options);
+  const versioning = checkVersioning(options);
   const built = (args: TArgs): Pipeline => {
     const pipeline = build(args);
     if (!(pipeline instanceof Pipeline)) throw new InvalidOptionError('build', 'a function that returns a pipeline ending in `.to(sink)`', pipeline);
@@ -186,7 +200,7 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
     },
   };
   Object.defineProperty(job, JOB_MODULE_BRAND, { value: true });
-  INTERNALS.set(job, { index, plan } as JobInternals<unknown>);
+  INTERNALS.set(job, { index, plan, ...versioning } as JobInternals<unknown>);
   return job;
 }
 
@@ -196,6 +210,10 @@ export interface JobInternals<TArgs> {
   readonly index: number;
   /** The job's physical plan for `args`. */
   plan(args: TArgs): PhysicalPlan;
+  /** The job's `version` option. */
+  readonly version: string | undefined;
+  /** The job's `compatibleWith` option (empty without one). */
+  readonly compatibleWith: readonly string[];
 }
 
 const INTERNALS = new WeakMap<object, JobInternals<unknown>>();
@@ -216,6 +234,18 @@ function checkParser<TArgs>(options: DefineJobOptions<TArgs> | undefined): ((arg
   isObject('options', options);
   if (options.parseArgs !== undefined) isFunction('parseArgs', options.parseArgs);
   return options.parseArgs;
+}
+
+/** The `version` and `compatibleWith` of `defineJob`'s options, checked. */
+function checkVersioning(options: DefineJobOptions<unknown> | undefined): { version: string | undefined; compatibleWith: readonly string[] } {
+  const version = options?.version;
+  if (version !== undefined && (typeof version !== 'string' || version === '')) throw new InvalidOptionError('version', 'a non-empty string', version);
+  const compatibleWith = options?.compatibleWith ?? [];
+  if (!Array.isArray(compatibleWith) || compatibleWith.some((v) => typeof v !== 'string' || v === '')) {
+    throw new InvalidOptionError('compatibleWith', 'an array of version strings', compatibleWith);
+  }
+  if (compatibleWith.length > 0 && version === undefined) throw new InvalidOptionError('compatibleWith', 'given with a version of this job', compatibleWith);
+  return { version, compatibleWith: [...compatibleWith] };
 }
 
 /** The limits of `workerResourceLimits`, each a positive number when given. */
