@@ -59,8 +59,9 @@ export class InvalidOptionError extends SluiceError {
   /** The value that was rejected. */
   readonly received: unknown;
 
-  constructor(option: string, expectation: string, received: unknown) {
-    super(`Expected \`${option}\` to be ${expectation}, got \`${describeValue(received)}\``);
+  /** @param cause - what made the value unusable, when something else said so (a damaged file, say). */
+  constructor(option: string, expectation: string, received: unknown, cause?: unknown) {
+    super(`Expected \`${option}\` to be ${expectation}, got \`${describeValue(received)}\``, cause === undefined ? undefined : { cause });
     this.name = 'InvalidOptionError';
     this.option = option;
     this.received = received;

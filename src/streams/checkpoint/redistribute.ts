@@ -23,7 +23,7 @@ export function redistribute(
   const saved = checkpoint.manifest.stages;
   const names = (list: readonly { readonly name: string }[]): string => list.map((s) => s.name).join(', ');
   if (saved.length !== stages.length || saved.some((stage, s) => stage.name !== stages[s]?.layout.name)) {
-    const holder = where.option === 'checkpoint.dir' ? 'a folder' : 'a storage';
+    const holder = where.option === 'checkpoint.storage' ? 'a storage' : 'a folder';
     throw new InvalidOptionError(
       where.option,
       `${holder} of checkpoints of this pipeline (stages ${names(stages.map((s) => s.layout))}), not of one with stages ${names(saved)}`,
