@@ -6,6 +6,7 @@ import type { ActorMetrics } from '../actors/actor-metrics.js';
 import type { EventChannel } from '../actors/events.js';
 import type { LatencySummary } from '../metrics/latency-histogram.js';
 import type { CheckpointStats } from './checkpoint/coordinator.js';
+import type { SavepointInfo } from './checkpoint/savepoint.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import type { PipelineDeadLetter } from './run/messages.js';
 import type { PipelineEvent } from './run/pipeline-events.js';
@@ -26,12 +27,30 @@ export interface PipelineResult {
   readonly durationMs: number;
   /** The checkpoint this run resumed from, when it did. */
   readonly resumedFrom: number | undefined;
+  /** The savepoint folder that checkpoint was read from, when the run started from a savepoint. */
+  readonly resumedFromSavepoint?: string | undefined;
   /** Newer checkpoints passed over because they were damaged, and why. */
   readonly skippedCheckpoints: readonly { readonly id: number; readonly reason: string }[];
   /** True when the checkpoint folder said the job had already completed: nothing ran. */
   readonly alreadyComplete: boolean;
   /** Checkpoints this run completed (with checkpoints on), the last one included. */
   readonly checkpoints: number;
+  /**
+   * The savepoint `stop({ savepoint })` wrote of the run's last checkpoint. Undefined otherwise,
+   * also when the input ended before the stop did (`stopped` is false then: the job completed).
+   */
+  readonly savepoint?: SavepointInfo | undefined;
+}
+
+/** Options of {@link PipelineHandle.stop}. */
+export interface StopOptions {
+  /**
+   * Keep the last checkpoint as a savepoint too: `true` for `savepoints/savepoint-<id>` in the
+   * run's checkpoint folder, or the folder to write it to (one that does not exist yet or is empty).
+   * The result's `savepoint` says where it went.
+   * @defaultValue false
+   */
+  savepoint?: boolean | string | undefined;
 }
 
 /**
@@ -112,6 +131,12 @@ export interface PipelineMetrics {
 export interface PipelineHandle {
   /** Resolves when the source has ended and everything has drained into the sink; rejects with the failure. */
   readonly done: Promise<PipelineResult>;
+  /**
+   * Resolves with true once the run has started — its actors up, its state restored, the source
+   * being read — or with false when it ended before it did (`done` says how: a failure, or a job
+   * that had completed already). Never rejects.
+   */
+  readonly started: Promise<boolean>;
   /** Where the run is now. */
   readonly status: PipelineStatus;
   /**
@@ -147,12 +172,32 @@ export interface PipelineHandle {
   /**
    * Stops reading the source and resolves like `done`. Without checkpoints, what was read drains
    * into the sink (final values and windows included); with them, a last checkpoint is taken
-   * instead, and a later run resumes from it.
+   * instead, and a later run resumes from it. With `savepoint`, that last checkpoint is also
+   * written as a savepoint (`result.savepoint`), from which another version can start.
+   * @throws InvalidOptionError (rejects, and the run goes on) naming `savepoint` when the run has
+   *   no checkpoints, is stopping or over already, or the folder is not a path, holds something, or
+   *   is left out while the checkpoints are not in a folder. Should the folder fill up before the
+   *   savepoint is written, the run is stopped all the same and `done` rejects with that error.
    */
-  stop(): Promise<PipelineResult>;
+  stop(options?: StopOptions): Promise<PipelineResult>;
   /**
    * Takes a checkpoint now (with checkpoints on) and resolves with its id once it is complete.
    * @throws InvalidOptionError (rejects) when the run has no `checkpoint` option.
    */
   checkpoint(): Promise<number>;
+  /**
+   * Takes a checkpoint now, as `checkpoint()` does, and once it is complete and the sink has
+   * committed it, writes it as a savepoint into `dir` (by default `savepoints/savepoint-<id>` in the
+   * run's checkpoint folder), which no pruning touches; the run goes on. Another run starts from it
+   * with `run({ checkpoint: { dir, savepoint } })`, with other partition counts, on another machine.
+   * The savepoint holds the checkpoint taken for it, or a newer one if one completed meanwhile.
+   * @throws InvalidOptionError (rejects) naming `checkpoint` when the run has none or ends first,
+   *   or `dir` when it is not a path, holds something already, or is left out while the run's
+   *   checkpoints are not in a folder (`checkpoint.storage`).
+   * @example
+   * ```ts
+   * const { id, dir } = await handle.savepoint('/backups/orders-v1');
+   * ```
+   */
+  savepoint(dir?: string): Promise<SavepointInfo>;
 }

@@ -72,6 +72,8 @@ export function fakeHandle(initial: PipelineMetrics): FakeHandle {
     query: () => Promise.resolve(undefined),
     stop: () => never,
     checkpoint: () => Promise.resolve(0),
+    started: Promise.resolve(true),
+    savepoint: () => never.then(() => ({ id: 0, dir: '' })),
   };
   return handle;
 }
