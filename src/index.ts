@@ -84,7 +84,18 @@ export type { Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/keyed-
 export { WindowedStream } from './streams/windowed-stream.js';
 export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/windowed-stream.js';
 export type { DraftProcessFunction, EventTimeOf, FiredTimer, ProcessContext, ProcessFunction, ProcessOptions, TimeDomain } from './streams/process-function.js';
-export type { OperatorMetrics, PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus, StageMetrics, StopOptions } from './streams/pipeline-handle.js';
+export type {
+  OperatorMetrics,
+  PipelineHandle,
+  PipelineMetrics,
+  PipelineResult,
+  PipelineStatus,
+  RunnableVersion,
+  StageMetrics,
+  StopOptions,
+  UpgradeArguments,
+  UpgradeOptions,
+} from './streams/pipeline-handle.js';
 export type { SavepointInfo } from './streams/checkpoint/savepoint.js';
 export type { QueryOptions, RunOptions } from './streams/run-options.js';
 export type { CheckpointCompletedEvent, CheckpointFailedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
@@ -132,6 +143,7 @@ export {
   PostgresRowRejectedError,
   PostgresUnreachableError,
   UncrossableRecordError,
+  UpgradeFailedError,
   WorkerThreadError,
   WorkerProcessError,
   MailboxOverflowError,

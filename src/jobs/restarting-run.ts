@@ -9,6 +9,7 @@
 import { InvalidOptionError, WorkerThreadError } from '../errors.js';
 import { ignore } from '../internal/ignore.js';
 import { Topic } from '../internal/topic.js';
+import { upgradeRun, type RunOrigin } from '../streams/job/upgrade-run.js';
 import type { PipelineHandle, PipelineResult, PipelineStatus, StopOptions } from '../streams/pipeline-handle.js';
 import type { PipelineEvent } from '../streams/run/pipeline-events.js';
 
@@ -20,6 +21,8 @@ export interface RestartingRunSetup {
   /** The run's name, for its events. */
   readonly name: string;
   readonly signal: AbortSignal | undefined;
+  /** How the run was started, for `upgrade`. */
+  readonly origin: RunOrigin;
 }
 
 export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
@@ -90,6 +93,7 @@ export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
     },
     checkpoint: () => current.checkpoint(),
     savepoint: (dir?: string) => current.savepoint(dir),
+    upgrade: (next, ...options) => upgradeRun(handle, setup.origin, next, options[0]),
   };
   return handle;
 }

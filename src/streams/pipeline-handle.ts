@@ -10,7 +10,7 @@ import type { SavepointInfo } from './checkpoint/savepoint.js';
 import type { PartitionKey } from './partitioning/canonical-key.js';
 import type { PipelineDeadLetter } from './run/messages.js';
 import type { PipelineEvent } from './run/pipeline-events.js';
-import type { QueryOptions } from './run-options.js';
+import type { QueryOptions, RunOptions } from './run-options.js';
 
 /** What a finished run reports. */
 export interface PipelineResult {
@@ -52,6 +52,27 @@ export interface StopOptions {
    */
   savepoint?: boolean | string | undefined;
 }
+
+/**
+ * A version of a job that {@link PipelineHandle.upgrade} can start: a pipeline ended by
+ * `.to(sink)`, or a job module made by `defineJob`.
+ */
+export interface RunnableVersion<TOptions extends RunOptions> {
+  run(options: TOptions): PipelineHandle;
+}
+
+/**
+ * What {@link PipelineHandle.upgrade} takes beside the next version: run options that change (the
+ * others are the current run's), and what the next version's `run` takes beyond run options (a job
+ * module's `args`, `workers`, which are not carried over). `checkpoint` is not among them: the
+ * next version takes its checkpoints where the current one does, which is how it starts from the
+ * current one's last.
+ */
+export type UpgradeOptions<TOptions extends RunOptions> = Omit<TOptions, keyof RunOptions> & Omit<RunOptions, 'checkpoint'>;
+
+/** The arguments of {@link PipelineHandle.upgrade} after the next version: options, required when the next version needs some (a job module's `args`). */
+export type UpgradeArguments<TOptions extends RunOptions> =
+  Record<never, never> extends UpgradeOptions<TOptions> ? [options?: UpgradeOptions<TOptions>] : [options: UpgradeOptions<TOptions>];
 
 /**
  * Where a run is: `'starting'` until its actors are up (and, with checkpoints, the state is
@@ -200,4 +221,30 @@ export interface PipelineHandle {
    * ```
    */
   savepoint(dir?: string): Promise<SavepointInfo>;
+  /**
+   * Swaps the running version for `next` without restarting the host: stops this run at a
+   * checkpoint (the source held at its barrier: nothing after it is read), starts `next` with this
+   * run's options (overridden by `options`, with the same checkpoints, so it starts from exactly
+   * that checkpoint), and resolves with its handle once it has started. No record is lost or
+   * counted twice: what this run read before the barrier went through it, what follows goes
+   * through `next`. This handle's `done` resolves as the swap begins (`stopped`); the new handle
+   * is the job's from then on, and can be upgraded in turn.
+   * @throws InvalidOptionError (rejects) naming `checkpoint` when the run has none, `upgrade` when
+   *   it is not running, `next` when it is not a pipeline or a job module.
+   * @throws UpgradeFailedError (rejects) when `next.run` throws or the next version fails before it
+   *   started (another stage layout, state it cannot restore): this version was started again from
+   *   the same checkpoint, and `error.previous` is its handle.
+   * @throws whatever this run fails with while it stops (then nothing is started).
+   * @example
+   * ```ts
+   * let handle = v1.run({ checkpoint: { dir: 'state/checkpoints' } });
+   * try {
+   *   handle = await handle.upgrade(v2);
+   * } catch (error) {
+   *   if (error instanceof UpgradeFailedError) handle = error.previous; // v1 goes on
+   *   else throw error;
+   * }
+   * ```
+   */
+  upgrade<TOptions extends RunOptions>(next: RunnableVersion<TOptions>, ...options: UpgradeArguments<TOptions>): Promise<PipelineHandle>;
 }

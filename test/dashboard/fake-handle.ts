@@ -74,6 +74,7 @@ export function fakeHandle(initial: PipelineMetrics): FakeHandle {
     checkpoint: () => Promise.resolve(0),
     started: Promise.resolve(true),
     savepoint: () => never.then(() => ({ id: 0, dir: '' })),
+    upgrade: () => never.then(() => handle),
   };
   return handle;
 }

@@ -35,6 +35,7 @@ import type { RunSettings } from './run-settings.js';
 import { partitionName, spawnJobActors } from './job-actors.js';
 import { firstOf, type Topology } from './topology.js';
 import { savepointNow } from './savepoint-now.js';
+import { upgradeRun, type RunOrigin } from './upgrade-run.js';
 
 /**
  * Where a job is. `ending`: its end has begun (actors stopping, outputs closing) and `done` has
@@ -184,8 +185,12 @@ export class Job {
     this.#driving = this.#drive().catch((error: unknown) => void this.#fail(error));
   }
 
-  /** The caller's view of this job. */
-  handle(): PipelineHandle {
+  /**
+   * The caller's view of this job.
+   * @param origin - how the run was started, for `upgrade`; undefined for a run that cannot be
+   *   started again from here (a cluster leader's).
+   */
+  handle(origin?: RunOrigin): PipelineHandle {
     const job = this;
     const checkpointTarget = { checkpoints: this.#checkpoints, started: this.#readyOrOver, over: this.#over, ended: () => this.#settled };
     const handle: PipelineHandle = {
@@ -208,6 +213,7 @@ export class Job {
       },
       checkpoint: () => checkpointNow(checkpointTarget),
       savepoint: (dir?: string) => savepointNow({ ...checkpointTarget, options: this.#settings.checkpoint }, dir),
+      upgrade: (next, ...options) => upgradeRun(handle, origin, next, options[0]),
       metrics: () => this.#metrics(),
     };
     return handle;
