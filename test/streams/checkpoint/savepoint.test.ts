@@ -84,6 +84,15 @@ describe('PipelineHandle', () => {
       await handle.stop();
     });
 
+    it('takes one savepoint at a time: two asked for together hold two checkpoints', async () => {
+      const checkpoints = join(dir, 'checkpoints');
+      const handle = endless({ dir: checkpoints });
+      const both = await Promise.all([handle.savepoint(), handle.savepoint()]);
+      expect(both.map((info) => info.id)).toEqual([1, 2]);
+      expect((await readdir(join(checkpoints, 'savepoints'))).sort()).toEqual(['savepoint-0000000001', 'savepoint-0000000002']);
+      await handle.stop();
+    });
+
     it('keeps a savepoint however many checkpoints complete after it: pruning never touches it', async () => {
       const checkpoints = join(dir, 'checkpoints');
       const handle = endless({ dir: checkpoints, keep: 1 });
