@@ -2,6 +2,7 @@
  * Every error Sluice throws or rejects with is a `SluiceError` carrying a `code` literal, so callers
  * can branch on `error.code` without string matching, and each carries what the caller needs to act.
  */
+import type { PipelineHandle } from './streams/pipeline-handle.js';
 
 /** The `code` of every {@link SluiceError}, one per subclass. */
 export type SluiceErrorCode =
@@ -16,6 +17,7 @@ export type SluiceErrorCode =
   | 'PIPELINE_FAILED'
   | 'INVALID_PIPELINE'
   | 'CHECKPOINT_UNUSABLE'
+  | 'UPGRADE_FAILED'
   | 'SYSTEM_STOPPED'
   | 'JOURNAL_CLOSED'
   | 'JOURNAL_CORRUPTED'
@@ -62,8 +64,9 @@ export class InvalidOptionError extends SluiceError {
   /** The value that was rejected. */
   readonly received: unknown;
 
-  constructor(option: string, expectation: string, received: unknown) {
-    super(`Expected \`${option}\` to be ${expectation}, got \`${describeValue(received)}\``);
+  /** @param cause - what made the value unusable, when something else said so (a damaged file, say). */
+  constructor(option: string, expectation: string, received: unknown, cause?: unknown) {
+    super(`Expected \`${option}\` to be ${expectation}, got \`${describeValue(received)}\``, cause === undefined ? undefined : { cause });
     this.name = 'InvalidOptionError';
     this.option = option;
     this.received = received;
@@ -258,6 +261,25 @@ export class CheckpointUnusableError extends SluiceError {
     this.name = 'CheckpointUnusableError';
     this.dir = dir;
     this.skipped = skipped;
+  }
+}
+
+/**
+ * `handle.upgrade(next)` stopped the running version at a checkpoint, but the next version could
+ * not start from it (its `run` threw, or it failed before it began reading: another stage layout,
+ * state it cannot restore). The previous version was started again from that same checkpoint, so
+ * no record is lost or counted twice; `previous` is its handle, the job's handle from now on, and
+ * `cause` is why the next version failed.
+ */
+export class UpgradeFailedError extends SluiceError {
+  readonly code = 'UPGRADE_FAILED' as const;
+  /** The previous version, running again from the checkpoint the upgrade took. */
+  readonly previous: PipelineHandle;
+
+  constructor(cause: unknown, previous: PipelineHandle) {
+    super(`The next version failed to start (${errorMessage(cause)}); the previous version goes on from the same checkpoint`, { cause });
+    this.name = 'UpgradeFailedError';
+    this.previous = previous;
   }
 }
 

@@ -85,7 +85,19 @@ export type { Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/keyed-
 export { WindowedStream } from './streams/windowed-stream.js';
 export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/windowed-stream.js';
 export type { DraftProcessFunction, EventTimeOf, FiredTimer, ProcessContext, ProcessFunction, ProcessOptions, TimeDomain } from './streams/process-function.js';
-export type { OperatorMetrics, PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus, StageMetrics } from './streams/pipeline-handle.js';
+export type {
+  OperatorMetrics,
+  PipelineHandle,
+  PipelineMetrics,
+  PipelineResult,
+  PipelineStatus,
+  RunnableVersion,
+  StageMetrics,
+  StopOptions,
+  UpgradeArguments,
+  UpgradeOptions,
+} from './streams/pipeline-handle.js';
+export type { SavepointInfo } from './streams/checkpoint/savepoint.js';
 export type { QueryOptions, RunOptions } from './streams/run-options.js';
 export type { CheckpointCompletedEvent, CheckpointFailedEvent, PipelineEvent, PipelineFinishedEvent } from './streams/run/pipeline-events.js';
 export type { CheckpointOptions } from './streams/checkpoint/checkpoint-options.js';
@@ -135,6 +147,7 @@ export {
   PostgresRowRejectedError,
   PostgresUnreachableError,
   UncrossableRecordError,
+  UpgradeFailedError,
   WorkerThreadError,
   WorkerProcessError,
   MailboxOverflowError,

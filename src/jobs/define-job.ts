@@ -31,6 +31,7 @@ import type { RunOptions } from '../streams/run-options.js';
 import { runJobThread } from '../threads/job-thread.js';
 import type { ThreadSetup } from '../threads/thread-protocol.js';
 import { restartingRun } from './restarting-run.js';
+import type { RunOrigin } from '../streams/job/upgrade-run.js';
 import { headRunsOnThreads } from '../threads/thread-links.js';
 import { JOB_MODULE_BRAND } from './is-job-module.js';
 import { isTypeScript, typeScriptLoaderFrom } from './typescript-loader.js';
@@ -169,7 +170,9 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       const restarts = withDefault(workerRestarts, 3, (v) => nonNegativeInteger('workerRestarts', v));
       const resourceLimits = checkResourceLimits(workerResourceLimits);
       const settings = resolveRunSettings(runOptions);
-      if (workers === 1) return new Job(plan(args as TArgs), settings).handle();
+      // What an upgrade of the run carries over, and how it starts this version again.
+      const origin: RunOrigin = { options: runOptions, again: () => job.run(options) };
+      if (workers === 1) return new Job(plan(args as TArgs), settings).handle(origin);
       for (const option of THIS_THREAD_ONLY) {
         if (runOptions[option] !== undefined) {
           throw new InvalidOptionError(
@@ -186,17 +189,17 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       }
       const planned = plan(args as TArgs);
       // Nothing would run on the threads: no keyed stage, and no head steps they could take.
-      if (planned.stages.length === 0 && !headRunsOnThreads(planned)) return new Job(planned, settings).handle();
+      if (planned.stages.length === 0 && !headRunsOnThreads(planned)) return new Job(planned, settings).handle(origin);
       const module = { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl), resourceLimits };
       // Each attempt after the first builds the pipeline afresh (a new sink object to recover).
       let unused: PhysicalPlan | undefined = planned;
-      const attempt = (): PipelineHandle => {
+      const attempt = (attemptOrigin?: RunOrigin): PipelineHandle => {
         const attemptPlan = unused ?? plan(args as TArgs);
         unused = undefined;
-        return new Job(attemptPlan, { ...settings, workers }, module).handle();
+        return new Job(attemptPlan, { ...settings, workers }, module).handle(attemptOrigin);
       };
-      if (settings.checkpoint === undefined || restarts === 0) return attempt();
-      return restartingRun({ start: attempt, restarts, name: settings.name, signal: settings.signal });
+      if (settings.checkpoint === undefined || restarts === 0) return attempt(origin);
+      return restartingRun({ start: () => attempt(), restarts, name: settings.name, signal: settings.signal, origin });
     },
   };
   Object.defineProperty(job, JOB_MODULE_BRAND, { value: true });

@@ -6,9 +6,11 @@
  * the failed attempt pre-committed is committed: its sink is recovered from the checkpoint, as after
  * a crash of the process. A stop or an abort ends the run without another attempt.
  */
-import { WorkerThreadError } from '../errors.js';
+import { InvalidOptionError, WorkerThreadError } from '../errors.js';
+import { ignore } from '../internal/ignore.js';
 import { Topic } from '../internal/topic.js';
-import type { PipelineHandle, PipelineResult, PipelineStatus } from '../streams/pipeline-handle.js';
+import { upgradeRun, type RunOrigin } from '../streams/job/upgrade-run.js';
+import type { PipelineHandle, PipelineResult, PipelineStatus, StopOptions } from '../streams/pipeline-handle.js';
 import type { PipelineEvent } from '../streams/run/pipeline-events.js';
 
 export interface RestartingRunSetup {
@@ -19,6 +21,8 @@ export interface RestartingRunSetup {
   /** The run's name, for its events. */
   readonly name: string;
   readonly signal: AbortSignal | undefined;
+  /** How the run was started, for `upgrade`. */
+  readonly origin: RunOrigin;
 }
 
 export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
@@ -55,11 +59,13 @@ export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
   const onAbort = (): void => void (stopRequested = true);
   setup.signal?.addEventListener('abort', onAbort, { once: true });
   const done = begin();
+  const started = current.started;
   const forget = (): void => setup.signal?.removeEventListener('abort', onAbort);
   done.then(forget, forget); // observed here; the caller sees a rejection on `done` too
 
-  return {
+  const handle: PipelineHandle = {
     done,
+    started,
     get status(): PipelineStatus {
       return current.status;
     },
@@ -67,11 +73,27 @@ export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
     metrics: () => current.metrics(),
     query: (stage, key, options) => current.query(stage, key, options),
     deadLetters: () => current.deadLetters(),
-    stop: () => {
+    stop: (options?: StopOptions) => {
+      const stoppedBefore = stopRequested;
       stopRequested = true;
-      void current.stop().catch(() => undefined);
-      return done;
+      const stopping = current.stop(options);
+      if (options?.savepoint === undefined || options.savepoint === false) {
+        stopping.catch(ignore);
+        return done;
+      }
+      return stopping.then(
+        () => done,
+        (error: unknown) => {
+          // Refused before anything stopped: the run goes on, restarts included.
+          if (!(error instanceof InvalidOptionError && error.option === 'savepoint') || current.status === 'failed') return done;
+          stopRequested = stoppedBefore || setup.signal?.aborted === true;
+          throw error;
+        },
+      );
     },
     checkpoint: () => current.checkpoint(),
+    savepoint: (dir?: string) => current.savepoint(dir),
+    upgrade: (next, ...options) => upgradeRun(handle, setup.origin, next, options[0]),
   };
+  return handle;
 }

@@ -248,7 +248,7 @@ export class Pipeline {
    * @throws InvalidOptionError for invalid run options.
    */
   run(options: RunOptions = {}): PipelineHandle {
-    return runPipeline(this.#plan(), options);
+    return runPipeline(this.#plan(), options, () => this.run(options));
   }
 
   #plan(): LogicalPlan {

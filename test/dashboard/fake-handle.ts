@@ -72,6 +72,9 @@ export function fakeHandle(initial: PipelineMetrics): FakeHandle {
     query: () => Promise.resolve(undefined),
     stop: () => never,
     checkpoint: () => Promise.resolve(0),
+    started: Promise.resolve(true),
+    savepoint: () => never.then(() => ({ id: 0, dir: '' })),
+    upgrade: () => never.then(() => handle),
   };
   return handle;
 }

@@ -28,11 +28,18 @@ export interface CheckpointOptions {
    * @defaultValue 2
    */
   keep?: number | undefined;
+  /**
+   * A savepoint folder (what `handle.savepoint()` or `stop({ savepoint })` wrote) to start from
+   * when `dir` (or `storage`) holds no checkpoint yet: its state, source offset, event time and sink
+   * token, redistributed to this run's partition counts. Once this run has checkpoints of its own,
+   * a restart goes on from those, so starting the same run again never goes back to the savepoint.
+   */
+  savepoint?: string | undefined;
 }
 
-/** Where a run's checkpoints are, and the option that said so (for errors that name it). */
+/** Where a run's checkpoints are (or the savepoint it starts from), and the option that said so (for errors that name it). */
 export interface CheckpointsAt {
-  readonly option: 'checkpoint.dir' | 'checkpoint.storage';
+  readonly option: 'checkpoint.dir' | 'checkpoint.storage' | 'checkpoint.savepoint';
   readonly location: string;
 }
 
@@ -41,21 +48,28 @@ export interface CheckedCheckpointOptions {
   readonly at: CheckpointsAt;
   readonly interval: number;
   readonly keep: number;
+  /** The savepoint folder to start from when the run's own checkpoints are none. */
+  readonly savepoint?: string | undefined;
 }
 
 const STORAGE_METHODS = ['highestId', 'writePartition', 'writeManifest', 'latest', 'prune', 'discardAbove'] as const;
 
 /**
  * @throws InvalidOptionError naming `checkpoint.dir` or `checkpoint.storage` (neither, both, or
- *   one that is not a folder path or a storage), `checkpoint.interval` or `checkpoint.keep`.
+ *   one that is not a folder path or a storage), `checkpoint.interval`, `checkpoint.keep` or
+ *   `checkpoint.savepoint` (not a folder path).
  */
 export function checkCheckpointOptions(options: unknown): CheckedCheckpointOptions | undefined {
   if (options === undefined) return undefined;
   isObject('checkpoint', options);
-  const { dir, storage, interval, keep } = options as CheckpointOptions;
+  const { dir, storage, interval, keep, savepoint } = options as CheckpointOptions;
+  if (savepoint !== undefined && (typeof savepoint !== 'string' || savepoint === '')) {
+    throw new InvalidOptionError('checkpoint.savepoint', 'the path of a savepoint folder', savepoint);
+  }
   const timing = {
     interval: withDefault(interval, 10_000, (v) => positiveNumberOrInfinity('checkpoint.interval', v)),
     keep: withDefault(keep, 2, (v) => positiveInteger('checkpoint.keep', v)),
+    ...(savepoint === undefined ? {} : { savepoint }),
   };
   if (storage === undefined) {
     if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError('checkpoint.dir', 'a folder path (or a checkpoint.storage instead)', dir);

@@ -70,6 +70,8 @@ export class CheckpointCoordinator {
   /** Store writes in flight, so a run that ends leaves none running behind it. */
   readonly #writes = new Set<Promise<unknown>>();
   #closed = false;
+  /** Savepoints being copied out of the storage: pruning waits until none is (the next completion prunes). */
+  #pruneHolds = 0;
   #stats: CheckpointStats = { completed: 0, lastId: undefined, lastDurationMs: undefined, lastBytes: undefined };
 
   constructor(setup: CoordinatorSetup) {
@@ -174,6 +176,28 @@ export class CheckpointCoordinator {
     while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
   }
 
+  /**
+   * Resolves once checkpoint `id` is over: its sink committed (at once when it is over already);
+   * rejects when it failed or was abandoned.
+   */
+  async finished(id: number): Promise<void> {
+    await this.#pending.get(id)?.done;
+  }
+
+  /**
+   * Keeps every checkpoint in the storage until the returned function is called, so a savepoint
+   * can read one back whole while newer ones complete. Cheap: pruning is skipped meanwhile, and the
+   * next checkpoint to complete after it prunes as usual.
+   */
+  holdPruning(): () => void {
+    this.#pruneHolds++;
+    let held = true;
+    return () => {
+      if (held) this.#pruneHolds--;
+      held = false;
+    };
+  }
+
   /** Resolves once every checkpoint begun so far has completed; rejects with the first failure. */
   async settled(): Promise<void> {
     await Promise.all([...this.#pending.values()].map((p) => p.done));
@@ -208,7 +232,7 @@ export class CheckpointCoordinator {
     const bytes = pending.refs.flat().reduce((sum, ref) => sum + (ref?.bytes ?? 0), 0);
     this.#stats = { completed: this.#stats.completed + 1, lastId: pending.id, lastDurationMs: this.#setup.now() - pending.startedAt, lastBytes: bytes };
     await this.#setup.commit(pending.sinkToken, pending.completed);
-    await store.prune(this.#setup.keep);
+    if (this.#pruneHolds === 0) await store.prune(this.#setup.keep);
     this.#pending.delete(pending.id);
     pending.resolve();
   }

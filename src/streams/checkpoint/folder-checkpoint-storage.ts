@@ -3,7 +3,9 @@
  * partition (the snapshot file format, with its checksum) and, written last and atomically, the
  * `manifest`. A checkpoint exists once its manifest does; one whose manifest or any snapshot file
  * is torn, corrupt or missing is passed over for the one before it. The newest `keep` complete
- * checkpoints are kept, everything older deleted.
+ * checkpoints are kept, everything older deleted. Only `chk-` folders are its own: anything else in
+ * the folder (the `savepoints/` that `handle.savepoint()` writes into by default) it never reads,
+ * prunes or discards.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -9,17 +9,20 @@ import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Assignment } from '../run/assign.js';
 import type { Source } from '../sources/source.js';
-import type { CheckedCheckpointOptions } from './checkpoint-options.js';
+import type { CheckedCheckpointOptions, CheckpointsAt } from './checkpoint-options.js';
 import type { CheckpointStorage } from './checkpoint-storage.js';
 import { CheckpointCoordinator, type CheckpointStats } from './coordinator.js';
 import type { EventTimeProgress } from '../run/input-progress.js';
 import { redistribute, redistributeProgress } from './redistribute.js';
 import { upgraded, type ResumingStage } from './migrate-state.js';
+import { readSavepoint } from './savepoint.js';
 
 /** Where a run starts from. */
 export interface StartingPoint {
   /** The checkpoint resumed from, if any. */
   readonly resumedFrom: number | undefined;
+  /** The savepoint folder it was read from, when the run's own checkpoints were none. */
+  readonly savepoint?: string | undefined;
   /** Newer checkpoints passed over as damaged. */
   readonly skipped: readonly { readonly id: number; readonly reason: string }[];
   /** The job had already completed: nothing is to run. */
@@ -78,13 +81,22 @@ export class RunCheckpoints {
   }
 
   /**
-   * Reads the newest usable checkpoint and starts coordinating this run's.
+   * Reads the newest usable checkpoint — the run's own, or the savepoint's when it has none — and
+   * starts coordinating this run's, numbered on from the one read.
    * @throws CheckpointUnusableError when the folder holds checkpoints but none is intact.
-   * @throws InvalidOptionError naming `checkpoint.dir` (or `checkpoint.storage`) when they are another pipeline's.
+   * @throws InvalidOptionError naming `checkpoint.dir` (or `checkpoint.storage`, or
+   *   `checkpoint.savepoint`) when they are another pipeline's, or `checkpoint.savepoint` when the
+   *   savepoint holds no intact checkpoint.
    */
   async open(): Promise<StartingPoint> {
     const setup = this.#setup;
-    const restored = await this.#store.latest();
+    const { savepoint } = setup.options;
+    const own = await this.#store.latest();
+    // The run's own checkpoints win: a run started from a savepoint and restarted after a crash
+    // goes on from where it was, not from the savepoint again.
+    const saved = own === undefined && savepoint !== undefined ? await readSavepoint(savepoint) : undefined;
+    const restored = own ?? saved;
+    const at: CheckpointsAt = saved === undefined ? setup.options.at : { option: 'checkpoint.savepoint', location: savepoint as string };
     const resumedFrom = restored?.manifest.id;
     // Checkpoints above the one resumed from never completed (or are damaged): their files go.
     await this.#store.discardAbove(resumedFrom ?? 0);
@@ -104,11 +116,12 @@ export class RunCheckpoints {
     const resuming = restored !== undefined && (!restored.manifest.completed || refinishing);
     return {
       resumedFrom,
+      ...(saved === undefined ? {} : { savepoint }),
       skipped: restored?.skipped ?? [],
       completed: (restored?.manifest.completed ?? false) && !refinishing,
       offset: restored === undefined ? setup.source.start : restored.manifest.source.offset,
       maxTimestamp: restored?.manifest.source.maxTimestamp ?? Number.NEGATIVE_INFINITY,
-      entries: resuming ? redistribute(restored, setup.stages, setup.options.at, setup.allowDroppedState) : undefined,
+      entries: resuming ? redistribute(restored, setup.stages, at, setup.allowDroppedState) : undefined,
       progress: resuming ? redistributeProgress(restored, setup.stages) : undefined,
       sinkToken: restored?.manifest.sink,
     };

@@ -13,7 +13,10 @@ import type { ActorSystem } from '../../actors/actor-system.js';
 import { Topic } from '../../internal/topic.js';
 import { RunCheckpoints, type StartingPoint } from '../checkpoint/run-checkpoints.js';
 import type { PartitionKey } from '../partitioning/canonical-key.js';
-import type { PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus } from '../pipeline-handle.js';
+import { InvalidOptionError } from '../../errors.js';
+import type { CheckedCheckpointOptions } from '../checkpoint/checkpoint-options.js';
+import { checkSavepointFolder, savepointRequest, writeSavepoint, type SavepointInfo, type SavepointRequest } from '../checkpoint/savepoint.js';
+import type { PipelineHandle, PipelineMetrics, PipelineResult, PipelineStatus, StopOptions } from '../pipeline-handle.js';
 import type { PhysicalPlan } from '../plan/physical-plan.js';
 import type { QueryOptions } from '../run-options.js';
 import type { PipelineEvent } from '../run/pipeline-events.js';
@@ -31,6 +34,8 @@ import { JobOutputs } from './job-outputs.js';
 import type { RunSettings } from './run-settings.js';
 import { partitionName, spawnJobActors } from './job-actors.js';
 import { firstOf, type Topology } from './topology.js';
+import { savepointNow } from './savepoint-now.js';
+import { upgradeRun, type RunOrigin } from './upgrade-run.js';
 
 /**
  * Where a job is. `ending`: its end has begun (actors stopping, outputs closing) and `done` has
@@ -72,6 +77,8 @@ export class Job {
   /** One promise for every wait on the run's end, not a reaction on `done` per wait. */
   readonly #over: Promise<void>;
   readonly #readyOrOver: Promise<void>;
+  /** True once the job is ready, false when it is over before. */
+  readonly #started: Promise<boolean>;
   readonly #unsubscribe: () => void;
   readonly #driving: Promise<void>;
   /** What a query reads of this job. */
@@ -79,6 +86,10 @@ export class Job {
   #phase: JobPhase = 'starting';
   /** The caller asked to stop (`stop()` or the signal): a fact the result reports, whatever the phase. */
   #stopRequested = false;
+  /** Where the stop that was asked for writes its savepoint, when it asked for one. */
+  #stopSavepoint: SavepointRequest | undefined;
+  /** The savepoint the stop wrote. */
+  #savepoint: SavepointInfo | undefined;
   #start: StartingPoint;
   #topology: Topology | undefined;
   /** The source driver's router, for a query to send what waits in its batches first. */
@@ -160,6 +171,7 @@ export class Job {
       () => undefined,
     );
     this.#readyOrOver = Promise.race([this.#ready, this.#over]);
+    this.#started = Promise.race([this.#ready.then(() => true), this.#over.then(() => false)]);
     this.#queryTarget = {
       plan,
       started: this.#readyOrOver,
@@ -175,11 +187,17 @@ export class Job {
     this.#driving = this.#drive().catch((error: unknown) => void this.#fail(error));
   }
 
-  /** The caller's view of this job. */
-  handle(): PipelineHandle {
+  /**
+   * The caller's view of this job.
+   * @param origin - how the run was started, for `upgrade`; undefined for a run that cannot be
+   *   started again from here (a cluster leader's).
+   */
+  handle(origin?: RunOrigin): PipelineHandle {
     const job = this;
-    return {
+    const checkpointTarget = { checkpoints: this.#checkpoints, started: this.#readyOrOver, over: this.#over, ended: () => this.#settled };
+    const handle: PipelineHandle = {
       done: this.#done,
+      started: this.#started,
       get status() {
         return job.status;
       },
@@ -188,13 +206,19 @@ export class Job {
         return queryStage<TValue>(job.#queryTarget, stage, key, options);
       },
       deadLetters: () => this.#outputs.recentDeadLetters(),
-      stop: () => {
-        this.#requestStop();
-        return this.#done;
+      stop: (options?: StopOptions) => {
+        if (options?.savepoint === undefined || options.savepoint === false) {
+          this.#requestStop();
+          return this.#done;
+        }
+        return this.#stopWithSavepoint(options.savepoint);
       },
-      checkpoint: () => checkpointNow({ checkpoints: this.#checkpoints, started: this.#readyOrOver, over: this.#over, ended: () => this.#settled }),
+      checkpoint: () => checkpointNow(checkpointTarget),
+      savepoint: (dir?: string) => savepointNow({ ...checkpointTarget, options: this.#settings.checkpoint }, dir),
+      upgrade: (next, ...options) => upgradeRun(handle, origin, next, options[0]),
       metrics: () => this.#metrics(),
     };
+    return handle;
   }
 
   get status(): PipelineStatus {
@@ -283,6 +307,9 @@ export class Job {
       const last = this.#observed(checkpoints.begin(offset, maxTimestamp, false), offset);
       await router.barrier(last.id);
       await last.done;
+      const { storage, at } = settings.checkpoint as CheckedCheckpointOptions;
+      // The source is let go and the checkpoint is the run's last: the storage's newest is this one.
+      if (this.#stopSavepoint !== undefined) this.#savepoint = await writeSavepoint(storage, at, this.#stopSavepoint, last.id);
       this.#complete();
       return;
     }
@@ -330,6 +357,35 @@ export class Job {
 
   readonly #onAbort = (): void => this.#requestStop();
 
+  /**
+   * `stop({ savepoint })`. A folder named is checked before anything stops (a readdir, so the stop
+   * comes a moment later); the default one needs no check, and the stop is asked for at once, as
+   * `stop()` asks. The drive writes the savepoint once the last checkpoint is complete.
+   * @throws InvalidOptionError (rejects, and the run goes on) naming `savepoint`.
+   */
+  #stopWithSavepoint(value: unknown): Promise<PipelineResult> {
+    const options = this.#settings.checkpoint;
+    let request: SavepointRequest;
+    try {
+      if (options === undefined) throw new InvalidOptionError('savepoint', 'asked of a run with checkpoints (set `checkpoint` in run())', value);
+      request = savepointRequest('savepoint', value, options.at);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (request.dir === undefined) return this.#stopKeeping(request);
+    return checkSavepointFolder(request).then(() => this.#stopKeeping(request));
+  }
+
+  /** Asks for the stop, its last checkpoint to be kept as a savepoint; only the stop that ends the run can. */
+  #stopKeeping(request: SavepointRequest): Promise<PipelineResult> {
+    if (this.#stopRequested || this.#settled) {
+      return Promise.reject(new InvalidOptionError('savepoint', 'asked of a running pipeline', `one that is ${this.status}`));
+    }
+    this.#stopSavepoint = request;
+    this.#requestStop();
+    return this.#done;
+  }
+
   async #fail(error: unknown): Promise<void> {
     // With worker threads, a link closing under a sender means a thread died: its death is the reason.
     return this.#finish({ error: this.#threads === undefined ? error : await this.#threads.explain(error) });
@@ -346,9 +402,11 @@ export class Job {
         stopped: this.#stopRequested,
         durationMs: performance.now() - this.#startedAt,
         resumedFrom: start.resumedFrom,
+        ...(start.savepoint === undefined ? {} : { resumedFromSavepoint: start.savepoint }),
         skippedCheckpoints: start.skipped,
         alreadyComplete: start.completed,
         checkpoints: this.#checkpoints?.stats?.completed ?? 0,
+        ...(this.#savepoint === undefined ? {} : { savepoint: this.#savepoint }),
       },
     });
   }

@@ -10,12 +10,13 @@ import { planPhysical } from '../plan/physical-plan.js';
 import type { RunOptions } from '../run-options.js';
 import { Job } from './job.js';
 import { resolveRunSettings } from './run-settings.js';
+import type { RunOrigin } from './upgrade-run.js';
 
 /**
- * Runs `plan` with `options`.
+ * Runs `plan` with `options`; `again` starts the same pipeline again with them (an upgrade's way back).
  * @throws InvalidOptionError naming the first invalid option (`workers`: only a job module runs on threads), or `checkpoint` for a source that cannot be read again.
  */
-export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHandle {
+export function runPipeline(plan: LogicalPlan, options: RunOptions, again: RunOrigin['again']): PipelineHandle {
   const workers = (options as { workers?: unknown } | undefined)?.workers;
   if (workers !== undefined && workers !== 1) {
     throw new InvalidOptionError(
@@ -26,5 +27,5 @@ export function runPipeline(plan: LogicalPlan, options: RunOptions): PipelineHan
     );
   }
   const settings = resolveRunSettings(options);
-  return new Job(planPhysical(plan), settings).handle();
+  return new Job(planPhysical(plan), settings).handle({ options, again });
 }
