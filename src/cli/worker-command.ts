@@ -23,7 +23,7 @@ type WorkerFlag = NatsFlag | 'job' | 'worker-id' | 'lease-ms' | 'checkpoint-inte
 const SPEC: CommandLineSpec<WorkerFlag> = {
   command: COMMAND,
   flags: [...NATS_FLAGS, 'job', 'worker-id', 'lease-ms', 'checkpoint-interval', 'replicas', ...DASHBOARD_FLAGS],
-  switches: ['replan'],
+  switches: ['replan', 'upgrade'],
   positionals: ['JOB (the job module to run)'],
   rest: "the job's arguments",
 };
@@ -48,6 +48,11 @@ Options:
   --replan                   take this worker's plan as the job's (another --partitions
                              in JOB-ARGS, say) once every worker of the job is stopped:
                              the job goes on from its last checkpoint with it
+  --upgrade                  a rolling upgrade: when the job runs another plan or an
+                             incompatible version, wait (holding no partition) until
+                             every worker of it has left (SIGTERM them one by one),
+                             then go on from the last checkpoint with this plan, the
+                             state migrated
   --dashboard PORT           serve a live dashboard at http://HOST:PORT/dashboard of the
                              runs this worker leads (each partition with the worker that
                              owns it); 0 picks a free port
@@ -109,6 +114,7 @@ export const workerCommand: Command = {
         checkpointInterval,
         replicas,
         replan: line.switches.has('replan'),
+        upgrade: line.switches.has('upgrade'),
         signal: stops.signal,
         log: (text) => process.stderr.write(`${COMMAND}: ${text}\n`),
         onRun: (handle) => (led = handle),

@@ -29,12 +29,13 @@ import { Job } from '../streams/job/job.js';
 import { partitionName } from '../streams/job/job-actors.js';
 import { resolveRunSettings } from '../streams/job/run-settings.js';
 import type { PipelineHandle, PipelineResult } from '../streams/pipeline-handle.js';
-import { outlineDifference, planOutline } from '../streams/plan/plan-outline.js';
+import { planOutline } from '../streams/plan/plan-outline.js';
 import { runJobThread } from '../threads/job-thread.js';
 import { ClusterHost } from './cluster-host.js';
 import { ClusterMember } from './cluster-member.js';
 import { jobBucket, type Kvm } from './job-bucket.js';
 import { jobNames, type JobNames } from './job-names.js';
+import { jobOutline, jobOutlineDifference } from './job-outline.js';
 import { OUTLINE_KEY, PROGRESS_KEY, readRecord, RUN_KEY, STATUS_KEY, writeRecord, type JobStatusRecord, type ProgressRecord } from './job-record.js';
 import { Lease } from './lease.js';
 import { NatsCheckpointStorage } from './nats-checkpoint-storage.js';
@@ -74,6 +75,15 @@ export interface ClusterWorkerOptions<TArgs> {
    * first. Without it, a different plan is refused with a JobMismatchError. @defaultValue false
    */
   readonly replan?: boolean | undefined;
+  /**
+   * A rolling upgrade: when the job runs with another plan or an incompatible version (the
+   * previous release of the job, say), this worker does not fail but waits, holding no lease, for
+   * every worker of the job to leave (stop them one by one with SIGTERM as this version's workers
+   * start); the job then goes on from its last checkpoint with this worker's plan, its state
+   * migrated (the stages' `id`, `stateVersion` and `migrate`). The old workers run the job alone
+   * until the last of them leaves: the versions never run it together. @defaultValue false
+   */
+  readonly upgrade?: boolean | undefined;
   /** Aborting it makes the worker leave the job: its partitions go to the others, and it resolves `left`. */
   readonly signal?: AbortSignal | undefined;
   /** Where the worker says what happens (joined, leads, a worker lost, complete). */
@@ -115,8 +125,9 @@ export async function runClusterWorker<TArgs>(options: ClusterWorkerOptions<TArg
   const internals = jobInternals(options.job);
   const plan = internals.plan(options.args);
   const log = options.log ?? ((): void => undefined);
+  const outline = jobOutline(planOutline(plan), internals.version, internals.compatibleWith);
   const nc = await connectNats({ name: `sluice-${names.job}-${worker}`, ...options.nats });
-  const worker_ = new ClusterWorker({ ...options, names, worker, leaseMs, checkpointInterval, replicas, internals, outline: planOutline(plan), log, nc });
+  const worker_ = new ClusterWorker({ ...options, names, worker, leaseMs, checkpointInterval, replicas, internals, outline, log, nc });
   try {
     return await worker_.run();
   } finally {
@@ -172,7 +183,8 @@ class ClusterWorker<TArgs> {
       return { outcome: 'already-complete', worker };
     }
     if (status?.state === 'failed') throw new Error(`job ${names.job} failed before this worker joined: ${status.reason ?? 'no reason recorded'}`);
-    await this.#checkOutline();
+    const admitted = await this.#checkOutline();
+    if (admitted !== undefined) return admitted;
     this.#watchConnection();
     await this.#watchStatus();
     this.#member = new ClusterMember(nc, names, worker, this.#leases, (setup, control) =>
@@ -243,33 +255,88 @@ class ClusterWorker<TArgs> {
     }
   }
 
-  /** Refuses to take part when this worker builds another plan than the job's first worker did. */
-  async #checkOutline(): Promise<void> {
+  /**
+   * Refuses to take part when this worker builds another plan than the job's first worker did (or
+   * declares an incompatible version), unless it replans (every worker stopped) or upgrades (it
+   * waits for every worker of the other version to leave, then replans). Resolves with an outcome
+   * when the job ended, or this worker left, while it waited.
+   */
+  async #checkOutline(): Promise<ClusterWorkerResult | undefined> {
     const { outline, names, worker, job } = this.#setup;
     const mine = JSON.stringify(outline);
     try {
       await this.#state.create(OUTLINE_KEY, mine);
-      return;
+      return undefined;
     } catch {
       // Another worker recorded the job's outline first: compare with it.
     }
     const recorded = await readRecord<string[]>(this.#state, OUTLINE_KEY);
-    const difference = recorded === undefined ? undefined : outlineDifference(outline, recorded);
-    if (difference === undefined) return;
+    const difference = recorded === undefined ? undefined : jobOutlineDifference(outline, recorded);
+    if (difference === undefined) return undefined;
     const where = `worker ${worker} of job ${names.job}`;
     const than = 'the job records';
+    if (this.#setup.upgrade === true) return this.#upgradeWhenAlone(difference);
     if (this.#setup.replan !== true) {
-      throw new JobMismatchError(job.url, where, `${difference}; to run the job with this plan, stop its workers and start them with replan`, than);
+      throw new JobMismatchError(
+        job.url,
+        where,
+        `${difference}; to run the job with this plan, stop its workers and start them with replan, or start this one with upgrade`,
+        than,
+      );
     }
     const live = [...(await this.#liveLeases()).keys()];
     if (live.length > 0) {
       // A worker replanning at the same time may have recorded this very plan before taking its lease.
-      const now = await readRecord<string[]>(this.#state, OUTLINE_KEY);
-      if (now !== undefined && outlineDifference(outline, now) === undefined) return;
+      if (await this.#recordedIsMine()) return undefined;
       throw new JobMismatchError(job.url, where, `${difference}; replan needs every worker of the job stopped, and ${live.join(', ')} still run`, than);
     }
+    await this.#replan(difference);
+    return undefined;
+  }
+
+  /** Whether the outline recorded now is this worker's (another worker of this version took the job over first). */
+  async #recordedIsMine(): Promise<boolean> {
+    const now = await readRecord<string[]>(this.#state, OUTLINE_KEY);
+    return now !== undefined && jobOutlineDifference(this.#setup.outline, now) === undefined;
+  }
+
+  async #replan(difference: string): Promise<void> {
+    const { outline, names, worker } = this.#setup;
     await writeRecord(this.#state, OUTLINE_KEY, outline);
     this.#setup.log(`worker ${worker} replanned job ${names.job}: ${difference}`);
+  }
+
+  /**
+   * The rolling upgrade's wait: no lease held (the job's workers do not count this one), a look at
+   * the job a few times a lease, until no worker of the job is live; then the job is this worker's
+   * to go on with its plan (unless a worker of its version took it over first, which is as good).
+   */
+  async #upgradeWhenAlone(difference: string): Promise<ClusterWorkerResult | undefined> {
+    const { names, worker, leaseMs, log } = this.#setup;
+    const signal = this.#setup.signal;
+    let said = false;
+    for (;;) {
+      if (signal?.aborted === true) {
+        log(`worker ${worker} left job ${names.job} before upgrading it`);
+        return { outcome: 'left', worker };
+      }
+      const status = await readRecord<JobStatusRecord>(this.#state, STATUS_KEY);
+      if (status?.state === 'complete') {
+        log(`job ${names.job} is already complete: its previous version finished it`);
+        return { outcome: 'already-complete', worker };
+      }
+      if (status?.state === 'failed') throw new Error(`job ${names.job} failed: ${status.reason ?? 'no reason recorded'}`);
+      if (await this.#recordedIsMine()) return undefined;
+      const live = [...(await this.#liveLeases()).keys()];
+      if (live.length === 0) {
+        await this.#replan(difference);
+        log(`worker ${worker} upgraded job ${names.job}: it goes on from its last checkpoint with this worker's plan`);
+        return undefined;
+      }
+      if (!said) log(`worker ${worker} waits to upgrade job ${names.job} (${difference}) until ${live.join(', ')} have left`);
+      said = true;
+      await pause(leaseMs / 4, signal);
+    }
   }
 
   /** Breaks the runs on this worker when its connection to NATS drops: what was in flight may be lost, so they start again. */

@@ -11,6 +11,7 @@ import { InvalidOptionError, JobMismatchError, NatsUnreachableError, type Pipeli
 import { checkNats } from '../helpers/services.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
 import { freshJobId, removeJob, statusWhen, writeWordInput } from './cluster-fixtures.js';
+import { release1, release1dot1, release2 } from './versioned-wordcount.js';
 
 const nats = await checkNats();
 /**
@@ -144,6 +145,65 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect(outcomes.map((o) => o.outcome)).toEqual(['complete', 'complete']);
     expect(Object.keys((await readJobStatus(nc, job)).run?.placement ?? {})).toHaveLength(7);
     expect(await readFile(output, 'utf8')).toBe(wordcountModel(await readFile(bigger, 'utf8')));
+  });
+
+  it('runs one job on workers of compatible releases together, and refuses an incompatible release naming both versions', async () => {
+    const job = freshJobId('versions');
+    jobs.push(job);
+    const output = join(dir, `${job}.txt`);
+    const args = parseWordcountArgs(['--input', input, '--output', output, '--partitions', '4']);
+    const on = (release: typeof release1, more: { signal?: AbortSignal } = {}) =>
+      runClusterWorker({ job: release, args, nats: { servers }, jobId: job, leaseMs: LEASE_MS, checkpointInterval: 200, ...more });
+    const leaving = new AbortController();
+    const first = on(release1, { signal: leaving.signal });
+    await statusWhen(nc, job, LEASE_MS, (status) => status.state !== 'unknown');
+    const refused = await on(release2).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(JobMismatchError);
+    expect((refused as Error).message).toMatch(/here: job version 2; there: job version 1/);
+    const compatible = await on(release1dot1);
+    expect(['complete', 'already-complete']).toContain(compatible.outcome);
+    leaving.abort();
+    expect(['complete', 'left']).toContain((await first).outcome);
+    expect(await readFile(output, 'utf8')).toBe(expected);
+  });
+
+  it('upgrades the job worker by worker: the new release waits, holding nothing, until the last old worker leaves, then goes on from the checkpoint with the state migrated', async () => {
+    const job = freshJobId('rolling');
+    jobs.push(job);
+    const bigger = join(dir, 'rolling.txt');
+    await writeWordInput(bigger, 400_000, 17);
+    const output = join(dir, `${job}.txt`);
+    const old = ['--input', bigger, '--output', output];
+    const signals = { a: new AbortController(), b: new AbortController() };
+    const olds = { a: worker(job, old, { workerId: 'old-a', signal: signals.a.signal }), b: worker(job, old, { workerId: 'old-b', signal: signals.b.signal }) };
+    await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || (status.checkpoint !== undefined && status.run?.members.length === 2));
+    let waiting!: () => void;
+    const waits = new Promise<void>((resolve) => (waiting = resolve));
+    const lines: string[] = [];
+    const upgraded = runClusterWorker({
+      job: wordcount,
+      args: parseWordcountArgs([...old, '--with-chars']),
+      nats: { servers },
+      jobId: job,
+      workerId: 'new-a',
+      leaseMs: LEASE_MS,
+      checkpointInterval: 200,
+      upgrade: true,
+      log: (line) => {
+        lines.push(line);
+        if (/waits to upgrade/.test(line)) waiting();
+      },
+    });
+    await waits;
+    // The new release holds no lease: the old workers' run goes on without it.
+    expect((await readJobStatus(nc, job)).run?.members).toEqual(['old-a', 'old-b']);
+    signals.a.abort();
+    expect((await olds.a).outcome).toBe('left');
+    signals.b.abort();
+    expect((await olds.b).outcome).toBe('left');
+    expect((await upgraded).outcome).toBe('complete');
+    expect(lines.some((line) => /upgraded job/.test(line))).toBe(true);
+    expect(await readFile(output, 'utf8')).toBe(wordcountModel(await readFile(bigger, 'utf8'), { withChars: true }));
   });
 
   it('checks its options before it connects, and names the servers when none answers', async () => {
