@@ -82,6 +82,7 @@ export type { CrossingOptions, KeyByOptions, RebalanceOptions, TimestampOptions 
 export type { RecordCodec } from './streams/internal/logical-plan.js';
 export { KeyedStream } from './streams/keyed-stream.js';
 export type { Keyed, KeyedAggregate, KeyedOutputOptions } from './streams/keyed-stream.js';
+export type { StageStateOptions } from './streams/stage-state.js';
 export { WindowedStream } from './streams/windowed-stream.js';
 export type { WindowOptions, WindowResult, WindowedAggregate } from './streams/windowed-stream.js';
 export type { DraftProcessFunction, EventTimeOf, FiredTimer, ProcessContext, ProcessFunction, ProcessOptions, TimeDomain } from './streams/process-function.js';

@@ -20,6 +20,9 @@ import {
   tumbling,
   type Keyed,
   type PipelineHandle,
+  type KeyedOutputOptions,
+  type StageStateOptions,
+  type Stream,
   type WindowResult,
 } from '../../../src/index.js';
 import { encodeManifest, type Manifest } from '../../../src/streams/checkpoint/manifest.js';
@@ -103,6 +106,17 @@ function asMap<T>(records: readonly Keyed<string, T>[]): Map<string, T> {
   return new Map(records.map(({ key, value }) => [key, value]));
 }
 
+/** Each word's count, as a final value, by a stage with `options` (its id, name, state version). */
+function counted(input: readonly string[], options: StageStateOptions<number, string> & KeyedOutputOptions = {}): Stream<Keyed<string, number>> {
+  return pipeline(fromArray(input))
+    .keyBy((w) => w, { partitions: 2 })
+    .reduce(
+      (n: number) => n + 1,
+      () => 0,
+      { ...options, emit: 'final' },
+    );
+}
+
 const words = Array.from({ length: 400 }, (_, i) => ['ab', 'ça', 'x', 'naïve', '日本', 'zzz'][(i * 7) % 6] as string);
 
 describe('stage ids', () => {
@@ -118,15 +132,7 @@ describe('stage ids', () => {
   it('refuses state of a stage the pipeline lost, listing the ids on both sides, and drops it when allowed', async () => {
     const storage = new MemoryCheckpointStorage();
     await countV1(words, storage, { stopAfter: 100 }).handle.done;
-    const other = () =>
-      pipeline(fromArray(words))
-        .keyBy((w) => w, { partitions: 2 })
-        .reduce(
-          (n: number) => n + 1,
-          () => 0,
-          { emit: 'final', id: 'tally' },
-        )
-        .to(toArray<Keyed<string, number>>());
+    const other = () => counted(words, { id: 'tally' }).to(toArray<Keyed<string, number>>());
     const refused = other().run({ checkpoint: { storage, interval: Infinity } });
     const error = await refused.done.then(
       () => undefined,
@@ -138,13 +144,7 @@ describe('stage ids', () => {
 
     // Allowed: the new stage starts empty, from where the source was.
     const out = toArray<Keyed<string, number>>();
-    const dropped = pipeline(fromArray(words))
-      .keyBy((w) => w, { partitions: 2 })
-      .reduce(
-        (n: number) => n + 1,
-        () => 0,
-        { emit: 'final', id: 'tally' },
-      )
+    const dropped = counted(words, { id: 'tally' })
       .to(out)
       .run({ checkpoint: { storage, interval: Infinity }, allowDroppedState: true });
     expect(await dropped.done).toMatchObject({ resumedFrom: 1, recordsRead: 300 });
@@ -158,13 +158,7 @@ describe('stage ids', () => {
     await countV1(words, storage, { stopAfter: 120 }).handle.done;
     const counts: Keyed<string, number>[] = [];
     const byLength = toArray<Keyed<number, number>>();
-    const handle = pipeline(fromArray(words))
-      .keyBy((w) => w, { partitions: 2 })
-      .reduce(
-        (n: number) => n + 1,
-        () => 0,
-        { emit: 'final', id: 'count' },
-      )
+    const handle = counted(words, { id: 'count' })
       .tap((c) => void counts.push(c))
       .keyBy((c) => codePoints(c.key), { partitions: 2 })
       .reduce(
@@ -299,13 +293,7 @@ describe('versioned state', () => {
   it('refuses older state when the code has no migration', async () => {
     const storage = new MemoryCheckpointStorage();
     await countV1(words, storage, { stopAfter: 50 }).handle.done;
-    const handle = pipeline(fromArray(words))
-      .keyBy((w) => w, { partitions: 2 })
-      .reduce(
-        (n: number) => n + 1,
-        () => 0,
-        { emit: 'final', id: 'count', stateVersion: 2 },
-      )
+    const handle = counted(words, { id: 'count', stateVersion: 2 })
       .to(toArray())
       .run({ checkpoint: { storage, interval: Infinity } });
     await expect(handle.done).rejects.toThrow(/written at state version 1, an older version than this code's 2, and the code has no migrate/);
