@@ -15,27 +15,18 @@ import { mulberry32 } from '../../internal/mulberry32.js';
 import type { PipelineDeadLetter } from '../../streams/run/messages.js';
 import type { RunOptions } from '../../streams/run-options.js';
 import type { RunnablePipeline } from '../check-pipeline.js';
-import type { ChaosTarget } from '../../streams/run/chaos.js';
 import type { CheckpointStorage } from '../../streams/checkpoint/checkpoint-storage.js';
 import { FolderCheckpointStorage } from '../../streams/checkpoint/folder-checkpoint-storage.js';
 import { MemoryCheckpointStorage } from '../../streams/checkpoint/memory-checkpoint-storage.js';
 import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
-import {
-  ordinal,
-  type CommitCrashFault,
-  type CrashFault,
-  type Fault,
-  type FaultPlan,
-  type PoisonFault,
-  type RescaleFault,
-  type ThrowFault,
-  type UpgradePoint,
-} from '../faults.js';
+import type { FaultPlan } from '../faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
+import { commitGate } from './commit-gate.js';
+import { FaultLedger, records } from './fault-ledger.js';
 import { gatedSource, SourceGate } from './gated-source.js';
 
 export interface CaseSetup<TRecord, TOut> {
@@ -104,147 +95,8 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
  */
 const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
-interface WrappedToken {
-  readonly checkpoint: number;
-  readonly token?: unknown;
-}
-
-/**
- * The sink as the pipeline sees it: the test's sink, with its checkpoint tokens wrapped so the
- * kit knows which checkpoint a commit is for, and can hold that commit back for a crash.
- */
-function commitGate<TOut>(inner: Sink<TOut>, holdCommit: (checkpoint: number) => boolean): Sink<TOut> {
-  const sink: Sink<TOut> = {
-    name: inner.name,
-    write: (records, origin) => inner.write(records, origin),
-    async preCommit(checkpoint) {
-      const token: unknown = await inner.preCommit?.(checkpoint);
-      return token === undefined ? { checkpoint } : { checkpoint, token };
-    },
-    async commit(token) {
-      const wrapped = token as WrappedToken;
-      // The process dies before the commit: it never completes, and nothing after it runs.
-      if (holdCommit(wrapped.checkpoint)) return new Promise<void>(() => undefined);
-      await inner.commit?.(wrapped.token);
-    },
-    async recover(token, completed) {
-      await inner.recover?.((token as WrappedToken | null | undefined)?.token, completed);
-    },
-  };
-  if (inner.close !== undefined) sink.close = () => (inner.close as () => Promise<void> | void)();
-  return sink;
-}
-
-/** Whether a fault of a partition actor names `target`'s stage and, when it names one, its partition. */
-function aims(fault: ThrowFault | PoisonFault, target: ChaosTarget): boolean {
-  return fault.stage % target.stages === target.stage && (fault.partition === undefined || fault.partition % target.partitions === target.partition);
-}
-
-function records(n: number): string {
-  return `${n} record${n === 1 ? '' : 's'}`;
-}
-
 type RunEnd =
   { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' };
-
-/** The faults of one case as they strike, over all its runs: each strikes once (poison for good). */
-class FaultLedger {
-  readonly events: string[] = [];
-  readonly #struck = new Set<Fault>();
-  /** The partition each stage-wide poison fault struck. */
-  readonly #poisoned = new Map<PoisonFault, number>();
-  readonly #actorFaults: readonly (ThrowFault | PoisonFault)[];
-  readonly #crashes: readonly (CrashFault | RescaleFault)[];
-  readonly #commitCrashes: readonly CommitCrashFault[];
-  readonly #upgrade: UpgradePoint | undefined;
-  /** Whether the upgrade struck: the runs from then on are the next version's. */
-  upgraded = false;
-  readonly #records: number;
-  /** The partition count the next run is given: the plan's, until a rescale changes it. */
-  #partitions: number | undefined;
-
-  constructor(plan: FaultPlan, records: number) {
-    this.#actorFaults = plan.faults.filter((f): f is ThrowFault | PoisonFault => f.kind === 'throw' || f.kind === 'poison');
-    this.#crashes = plan.faults.filter((f): f is CrashFault | RescaleFault => f.kind === 'crash' || f.kind === 'rescale');
-    this.#partitions = plan.partitions;
-    this.#commitCrashes = plan.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
-    this.#upgrade = plan.upgrade;
-    this.#records = records;
-  }
-
-  get poisoned(): boolean {
-    return this.#actorFaults.some((f) => f.kind === 'poison' && this.#struck.has(f));
-  }
-
-  /**
-   * The run's `crashAt`: whether `target` throws as it takes its `n`-th record or marker. A fault
-   * without a partition counts what the whole stage takes in this run, and the partition it
-   * poisons stays poisoned in later runs.
-   */
-  crashAt(run: number): (target: ChaosTarget, n: number) => boolean {
-    const stageTaken = new Map<number, number>();
-    return (target, n) => {
-      const stageN = (stageTaken.get(target.stage) ?? 0) + 1;
-      stageTaken.set(target.stage, stageN);
-      for (const fault of this.#actorFaults) {
-        if (!aims(fault, target)) continue;
-        const struck = this.#struck.has(fault);
-        if (fault.kind === 'throw') {
-          if (struck || (fault.partition === undefined ? stageN : n) !== fault.at) continue;
-        } else if (struck) {
-          if (fault.partition === undefined && this.#poisoned.get(fault) !== target.partition) continue;
-        } else if ((fault.partition === undefined ? stageN : n) < fault.at) {
-          continue;
-        }
-        if (!struck) {
-          this.events.push(`${target.actor} ${fault.kind === 'throw' ? 'threw' : 'was poisoned'} at its ${ordinal(n)} record or marker (run ${run})`);
-          this.#struck.add(fault);
-          if (fault.kind === 'poison') this.#poisoned.set(fault, target.partition);
-        }
-        return true;
-      }
-      return false;
-    };
-  }
-
-  /** Whether the run dies before the sink commits `checkpoint`. */
-  killsBeforeCommit(checkpoint: number, run: number): boolean {
-    const fault = this.#commitCrashes.find((f) => f.checkpoint === checkpoint && !this.#struck.has(f));
-    if (fault === undefined) return false;
-    this.#struck.add(fault);
-    this.events.push(`killed once checkpoint ${checkpoint} was durable, before the sink committed it (run ${run})`);
-    return true;
-  }
-
-  /** The partition count of the next run (undefined when the plan leaves counts to the pipeline). */
-  get partitions(): number | undefined {
-    return this.#partitions;
-  }
-
-  /**
-   * How many more steps the run lives, when a crash or rescale is due with the source at `offset`;
-   * a rescale sets the partition count the next run is given.
-   */
-  killsAt(offset: number, run: number): number | undefined {
-    const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
-    if (fault === undefined) return this.#upgradesAt(offset, run);
-    this.#struck.add(fault);
-    const resumed = fault.kind === 'rescale' ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}` : '';
-    if (fault.kind === 'rescale') this.#partitions = fault.partitions;
-    this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`}${resumed} (run ${run})`);
-    return fault.steps;
-  }
-
-  /** How many more steps the run lives when the upgrade is due at `offset`; the runs after it are the next version's. */
-  #upgradesAt(offset: number, run: number): number | undefined {
-    const upgrade = this.#upgrade;
-    if (upgrade === undefined || this.upgraded || upgrade.afterRecords % (this.#records + 1) !== offset) return undefined;
-    this.upgraded = true;
-    const steps = upgrade.steps === 0 ? '' : ` and ${upgrade.steps} more steps`;
-    this.events.push(`killed after ${records(offset)}${steps}, to resume as the next version (run ${run})`);
-    return upgrade.steps;
-  }
-}
 
 /** Runs a case: runs, killed and resumed as its faults say, until one completes or fails. */
 export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): Promise<CaseReport> {
