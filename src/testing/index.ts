@@ -36,6 +36,7 @@ export type {
   RescaleOptions,
   Retime,
   ThrowFault,
+  UpgradeMode,
   UpgradePoint,
 } from './faults.js';
 export { createOutputStore, exactlyOnceSink } from './output-store.js';

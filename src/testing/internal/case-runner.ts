@@ -4,14 +4,17 @@
  * delivers a record only when picked, virtual time moves at the schedule's ticks (and when nothing
  * else can happen), partition actors throw where the fault plan says, and a crash abandons the run
  * where it stands — its actors never run again, as after SIGKILL — for a new run on the same
- * checkpoint folder. The same case runs the same way every time: checkpoints are taken while the
- * source is held, so their file writes end before anything else can depend on when they do.
+ * checkpoint folder. A live upgrade instead asks the run for `handle.upgrade(next)` and drives the
+ * next version's run on, in the same host: same dispatcher, clock and checkpoints. The same case
+ * runs the same way every time: checkpoints are taken, and swaps made, while the source is held and
+ * time stands still, so their file writes end before anything else can depend on when they do.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SystemOptions } from '../../actors/actor-system.js';
 import { createSystemWithScheduler } from '../../actors/system.js';
 import { mulberry32 } from '../../internal/mulberry32.js';
+import type { PipelineHandle } from '../../streams/pipeline-handle.js';
 import type { PipelineDeadLetter } from '../../streams/run/messages.js';
 import type { RunOptions } from '../../streams/run-options.js';
 import type { RunnablePipeline } from '../check-pipeline.js';
@@ -26,14 +29,15 @@ import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { commitGate } from './commit-gate.js';
-import { FaultLedger, records } from './fault-ledger.js';
+import { FaultLedger, records, type Due } from './fault-ledger.js';
 import { gatedSource, SourceGate } from './gated-source.js';
+import { swapLive, type LiveSwap } from './live-swap.js';
 
 export interface CaseSetup<TRecord, TOut> {
   /**
    * Builds the pipeline over the source and sink; called for every run (a resumed one too), with
    * the run's partition count when the plan has one (rescale faults), and `next` true once the
-   * plan's upgrade has struck (the job's next version runs).
+   * plan's upgrade has struck (the job's next version runs, a live swap's included).
    */
   readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>, partitions: number | undefined, next: boolean) => RunnablePipeline;
   /** The records, in the order the source delivers them. */
@@ -72,8 +76,9 @@ export interface CaseReport {
   readonly steps: number;
   /**
    * With an upgrade in the plan, once it struck: how many input records the checkpoint the next
-   * version resumed from covers (0 when none was complete), the output of those being the old
-   * version's. Undefined when the plan has no upgrade, or the case ended before it.
+   * version started from covers (0 when none was complete), the output of those being the old
+   * version's — for a live swap, the checkpoint the swap stopped the old version at. Undefined when
+   * the plan has no upgrade, or the case ended before it.
    */
   readonly upgradedAfter: number | undefined;
 }
@@ -95,8 +100,10 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
  */
 const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
-type RunEnd =
-  { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' };
+/** How a run ended, and the number of the last run it drove (a live swap starts another). */
+type RunEnd = { readonly run: number } & (
+  { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' }
+);
 
 /** Runs a case: runs, killed and resumed as its faults say, until one completes or fails. */
 export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): Promise<CaseReport> {
@@ -110,20 +117,32 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
   let steps = 0;
   let now = 0;
   let upgradedAfter: number | undefined;
+  const context = {
+    ledger,
+    taken,
+    storage,
+    deadLetters,
+    countSteps: (n: number) => void (steps += n),
+    tookOver: (after: number) => void (upgradedAfter = after),
+  };
   try {
-    for (let run = 1; ; run++) {
+    for (let run = 1; ;) {
       const clock = new VirtualClock(now);
       const upgradedBefore = ledger.upgraded;
-      const end = await runOnce(setup, { run, clock, ledger, taken, storage, deadLetters, countSteps: (n) => (steps += n) });
+      const end = await runOnce(setup, { ...context, run, clock });
       now = clock.now();
-      // The run the upgrade killed: what the next version resumes from is what the storage holds now.
-      if (ledger.upgraded && !upgradedBefore) upgradedAfter = await resumePoint(storage);
+      // The run the upgrade killed (or a live swap's, killed before the next version took over):
+      // what the next version resumes from is what the storage holds now.
+      if (ledger.upgraded && !upgradedBefore && upgradedAfter === undefined) upgradedAfter = await resumePoint(storage);
       // A killed run is abandoned as it stands: its dispatcher never runs another turn, its source
       // is never let go, its timers never fire. Only what reached the store and the folder remains.
-      if (end.kind === 'killed') continue;
-      if (end.kind === 'completed' && run > 1) {
+      if (end.kind === 'killed') {
+        run = end.run + 1;
+        continue;
+      }
+      if (end.kind === 'completed' && end.run > 1) {
         ledger.events.push(
-          `run ${run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`,
+          `run ${end.run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`,
         );
       }
       return {
@@ -131,7 +150,7 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
         deadLetters,
         events: ledger.events,
         poisoned: ledger.poisoned,
-        runs: run,
+        runs: end.run,
         steps,
         upgradedAfter,
       };
@@ -148,6 +167,7 @@ async function resumePoint(storage: CheckpointStorage | undefined): Promise<numb
 }
 
 interface RunContext {
+  /** The number of the run to start. */
   readonly run: number;
   readonly clock: VirtualClock;
   readonly ledger: FaultLedger;
@@ -155,71 +175,133 @@ interface RunContext {
   readonly storage: CheckpointStorage | undefined;
   readonly deadLetters: PipelineDeadLetter[];
   readonly countSteps: (steps: number) => void;
+  /** A live swap's next version took over from a checkpoint covering `after` records. */
+  readonly tookOver: (after: number) => void;
+}
+
+/** A version of the job the engine drives: its handle, the gate its source waits at, its run's number, and how it ended. */
+interface Driven {
+  readonly handle: PipelineHandle;
+  readonly gate: SourceGate;
+  readonly run: number;
+  end: RunEnd | undefined;
 }
 
 /**
+ * What holds the source back, when something does: a checkpoint being taken; a kill or a live
+ * swap armed, due once `steps` more steps have run; a live swap under way (the old version
+ * stopping, the next one starting, over a gate of its own).
+ */
+type Hold =
+  | { readonly kind: 'checkpoint'; done: boolean }
+  | { readonly kind: 'armed'; readonly then: Due['kind']; steps: number }
+  | { readonly kind: 'swapping'; readonly swap: LiveSwap; readonly gate: SourceGate; readonly run: number };
+
+/**
  * One run, step by step: at each step the schedule picks a ready actor (one slice of it) or the
- * source (one record); a checkpoint is requested, or a crash armed, as the source reaches its
- * offset; virtual time moves at the schedule's ticks, and to the next timer when nothing else can
- * happen. Between steps, promise callbacks settle.
+ * source (one record); a checkpoint is requested, or a kill or live swap armed, as the source
+ * reaches its offset; virtual time moves at the schedule's ticks, and to the next timer when
+ * nothing else can happen. Between steps, promise callbacks settle. A live swap goes on in the
+ * same host, on the same dispatcher and clock: the loop then drives the next version's run.
  */
 async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: RunContext): Promise<RunEnd> {
   const { schedule, delivered } = setup;
-  const { run, clock, ledger, taken, storage } = context;
+  const { clock, ledger, taken, storage } = context;
   const plannedCheckpoints = new Set(storage === undefined ? [] : checkpointOffsets(schedule, delivered.length));
   const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
   const scheduler = new ManualScheduler();
-  const gate = new SourceGate();
   let killNow = false;
   let currentPick = 0;
   let sourceChoosable = false;
+  let driven: Driven;
 
   // Called by the dispatcher at each turn: the schedule's value picks among the ready actors and,
   // last, the source; picking the source lets it deliver and runs no actor this turn.
   const pick = (ready: number): number => {
     const choice = currentPick % (ready + (sourceChoosable ? 1 : 0));
     if (choice < ready) return choice;
-    gate.open();
+    driven.gate.open();
     return -1;
   };
-  const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
+  // Every run's system takes its turns from this one dispatcher, a live swap's next run too.
+  const system = (run: number) => (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick);
+  /** The job's version for run `run`, over a gate and a sink of its own, as a new run in a host would have them. */
+  const version = (run: number): { readonly pipeline: RunnablePipeline; readonly gate: SourceGate } => {
+    const gate = new SourceGate();
+    const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
+    return { gate, pipeline: setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded) };
+  };
+  const follow = (handle: PipelineHandle, gate: SourceGate, run: number): Driven => {
+    const followed: Driven = { handle, gate, run, end: undefined };
+    handle.done.then(
+      (result) => (followed.end = { kind: 'completed', resumedFrom: result.resumedFrom, run }),
+      (error: unknown) => (followed.end = { kind: 'failed', error, run }),
+    );
+    return followed;
+  };
   const deadLetterSink: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void context.deadLetters.push(...letters) };
-  const handle = setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded).run({
-    ...setup.runOptions,
-    batchSize: schedule.batchSize,
-    mailboxBatches: schedule.mailboxBatches,
-    clock,
-    system: (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick),
-    crashAt: ledger.crashAt(run),
-    deadLetters: deadLetterSink,
-    // Checkpoints only when the engine asks, and none ever deleted: nothing is written behind its back.
-    ...(storage === undefined ? {} : { checkpoint: { storage, interval: Infinity, keep: 1_000_000 } }),
-  });
-  let end: RunEnd | undefined;
-  handle.done.then(
-    (result) => (end = { kind: 'completed', resumedFrom: result.resumedFrom }),
-    (error: unknown) => (end = { kind: 'failed', error }),
+  const first = version(context.run);
+  driven = follow(
+    first.pipeline.run({
+      ...setup.runOptions,
+      batchSize: schedule.batchSize,
+      mailboxBatches: schedule.mailboxBatches,
+      clock,
+      system: system(context.run),
+      crashAt: ledger.crashAt(context.run),
+      deadLetters: deadLetterSink,
+      // Checkpoints only when the engine asks, and none ever deleted: nothing is written behind its back.
+      ...(storage === undefined ? {} : { checkpoint: { storage, interval: Infinity, keep: 1_000_000 } }),
+    }),
+    first.gate,
+    context.run,
   );
 
   let step = 0;
+  /** The step the driven run started at: `maxSteps` bounds each run, a swap's next one too. */
+  let runStart = 0;
   let nextTick = 0;
-  let checkpoint: { done: boolean } | undefined;
-  let countdown: number | undefined;
+  let hold: Hold | undefined;
   let idleSince: number | undefined;
   /** Whether the event loop has had a turn since anything last ran. */
   let loopTurned = false;
   try {
     for (;;) {
       await settled();
-      if (end !== undefined) return end;
-      if (killNow) return { kind: 'killed' };
-      const waiting = gate.waiting;
-      if (waiting !== undefined && checkpoint === undefined && countdown === undefined) {
+      if (killNow) return { kind: 'killed', run: driven.run };
+      if (hold?.kind === 'swapping') {
+        // The old run's `done` resolves as the swap begins: only the swap's outcome ends it.
+        const outcome = hold.swap.outcome;
+        if (outcome?.kind === 'failed') return { kind: 'failed', error: outcome.error, run: driven.run };
+        if (outcome?.kind === 'fell-back') {
+          ledger.events.push(`the next version could not start live, and the old version went on from the swap's checkpoint (run ${hold.run})`);
+          return { kind: 'failed', error: outcome.error, run: hold.run };
+        }
+        if (outcome?.kind === 'took-over') {
+          const from = outcome.checkpoint;
+          // `upgrade` promises a stop at a checkpoint: without one, the model could not be told where the swap took hold.
+          if (from === undefined) {
+            const error = new Error('handle.upgrade(next) resolved, yet the old version completed no checkpoint as it stopped');
+            return { kind: 'failed', error, run: hold.run };
+          }
+          ledger.events.push(`the next version took over live from checkpoint ${from.id}, after ${records(from.offset)} (run ${hold.run})`);
+          context.tookOver(from.offset);
+          driven = follow(outcome.handle, hold.gate, hold.run);
+          runStart = step;
+          hold = undefined;
+        }
+      } else if (driven.end !== undefined) {
+        return driven.end;
+      }
+      // A swap's old source is left waiting at its gate, abandoned: the source is the next version's once it waits at its own.
+      const waiting = hold?.kind === 'swapping' ? undefined : driven.gate.waiting;
+      if (waiting !== undefined && hold === undefined) {
         if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
           taken.add(waiting);
-          const request = { done: false };
-          checkpoint = request;
-          handle.checkpoint().then(
+          const request: Hold = { kind: 'checkpoint', done: false };
+          const run = driven.run;
+          hold = request;
+          driven.handle.checkpoint().then(
             (id) => {
               ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
               request.done = true;
@@ -227,32 +309,40 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
             () => void (request.done = true),
           );
         } else {
-          countdown = ledger.killsAt(waiting, run);
+          const due = ledger.dueAt(waiting, driven.run);
+          if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
         }
       }
-      if (checkpoint?.done === true) {
-        checkpoint = undefined;
+      if (hold?.kind === 'checkpoint' && hold.done) {
+        hold = undefined;
         // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
         continue;
       }
       const actorsReady = scheduler.pending > 0;
-      // The source is held while a checkpoint is taken, and once a crash is armed.
-      const sourceReady = waiting !== undefined && checkpoint === undefined && countdown === undefined;
-      if (countdown !== undefined && (countdown <= 0 || !actorsReady)) return { kind: 'killed' };
+      const sourceReady = waiting !== undefined && hold === undefined;
+      if (hold?.kind === 'armed' && (hold.steps <= 0 || !actorsReady)) {
+        if (hold.then === 'kill') return { kind: 'killed', run: driven.run };
+        const run = driven.run + 1;
+        const next = version(run);
+        // The rest of the run options carry over, as `upgrade` promises: the clock, the checkpoints, the schedule's batches.
+        hold = { kind: 'swapping', swap: swapLive(driven.handle, next.pipeline, { system: system(run), crashAt: ledger.crashAt(run) }), gate: next.gate, run };
+        continue;
+      }
       if (actorsReady || sourceReady) {
         idleSince = undefined;
         loopTurned = false;
         for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, macrotask);
-        if (step >= setup.maxSteps) throw new StuckRunError(`sluice/testing: run ${run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
+        if (step - runStart >= setup.maxSteps)
+          throw new StuckRunError(`sluice/testing: run ${driven.run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
         currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
         step++;
-        if (countdown !== undefined) countdown--;
+        if (hold?.kind === 'armed') hold.steps--;
         // A tick may have changed what is ready: look again.
         if (scheduler.pending > 0) {
-          sourceChoosable = sourceReady && gate.waiting !== undefined;
+          sourceChoosable = sourceReady && driven.gate.waiting !== undefined;
           scheduler.runNext();
-        } else if (sourceReady && gate.waiting !== undefined) {
-          gate.open();
+        } else if (sourceReady && driven.gate.waiting !== undefined) {
+          driven.gate.open();
         }
         continue;
       }
@@ -265,7 +355,8 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
         continue;
       }
       const due = clock.nextDue;
-      if (checkpoint === undefined && due !== undefined) {
+      // Time stands still while a checkpoint is taken or a swap is under way, as it does for their file writes.
+      if (hold === undefined && due !== undefined) {
         idleSince = undefined;
         loopTurned = false;
         await clock.advance(due - clock.now(), macrotask);
@@ -275,9 +366,9 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       await macrotask();
       idleSince ??= performance.now();
       if (performance.now() - idleSince > setup.stallMs) {
-        const source = waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
+        const source = hold?.kind === 'swapping' ? 'is held for a live upgrade' : waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
         throw new StuckRunError(
-          `sluice/testing: run ${run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
+          `sluice/testing: run ${driven.run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
         );
       }
     }

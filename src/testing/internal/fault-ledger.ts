@@ -22,6 +22,19 @@ function aims(fault: ThrowFault | PoisonFault, target: ChaosTarget): boolean {
   return fault.stage % target.stages === target.stage && (fault.partition === undefined || fault.partition % target.partitions === target.partition);
 }
 
+/**
+ * What the engine does once `steps` more steps have run: kill the run where it stands, or swap in
+ * the job's next version live (`handle.upgrade`).
+ */
+export interface Due {
+  readonly kind: 'kill' | 'swap';
+  readonly steps: number;
+}
+
+function moreSteps(steps: number): string {
+  return steps === 0 ? '' : ` and ${steps} more step${steps === 1 ? '' : 's'}`;
+}
+
 /** `n records`, in words. */
 export function records(n: number): string {
   return `${n} record${n === 1 ? '' : 's'}`;
@@ -102,26 +115,29 @@ export class FaultLedger {
   }
 
   /**
-   * How many more steps the run lives, when a crash or rescale is due with the source at `offset`;
-   * a rescale sets the partition count the next run is given.
+   * What is due with the source at `offset`, if anything: a crash or rescale (a rescale sets the
+   * partition count the next run is given), else the upgrade; it strikes after `steps` more steps.
    */
-  killsAt(offset: number, run: number): number | undefined {
+  dueAt(offset: number, run: number): Due | undefined {
     const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
     if (fault === undefined) return this.#upgradesAt(offset, run);
     this.#struck.add(fault);
     const resumed = fault.kind === 'rescale' ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}` : '';
     if (fault.kind === 'rescale') this.#partitions = fault.partitions;
-    this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`}${resumed} (run ${run})`);
-    return fault.steps;
+    this.events.push(`killed after ${records(offset)}${moreSteps(fault.steps)}${resumed} (run ${run})`);
+    return { kind: 'kill', steps: fault.steps };
   }
 
-  /** How many more steps the run lives when the upgrade is due at `offset`; the runs after it are the next version's. */
-  #upgradesAt(offset: number, run: number): number | undefined {
+  /** The upgrade, when it is due at `offset`: the runs after it (a live swap's next one included) are the next version's. */
+  #upgradesAt(offset: number, run: number): Due | undefined {
     const upgrade = this.#upgrade;
     if (upgrade === undefined || this.upgraded || upgrade.afterRecords % (this.#records + 1) !== offset) return undefined;
     this.upgraded = true;
-    const steps = upgrade.steps === 0 ? '' : ` and ${upgrade.steps} more steps`;
-    this.events.push(`killed after ${records(offset)}${steps}, to resume as the next version (run ${run})`);
-    return upgrade.steps;
+    if (upgrade.how === 'live') {
+      this.events.push(`upgrading live after ${records(offset)}${moreSteps(upgrade.steps)}: the running version stops at a checkpoint (run ${run})`);
+      return { kind: 'swap', steps: upgrade.steps };
+    }
+    this.events.push(`killed after ${records(offset)}${moreSteps(upgrade.steps)}, to resume as the next version (run ${run})`);
+    return { kind: 'kill', steps: upgrade.steps };
   }
 }
