@@ -25,6 +25,7 @@ import {
   upgradePointArb,
   type FaultOptions,
   type FaultPlan,
+  type UpgradeMode,
 } from './faults.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
 import { compareOutputs, show } from './internal/compare.js';
@@ -89,7 +90,7 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
    * hold; a next version that cannot start live fails the case (`UpgradeFailedError`: the old
    * version went on).
    */
-  upgrade?: { readonly build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline } | undefined;
+  upgrade?: UpgradeCheckOptions<TRecord, TOut, TParams> | undefined;
   /**
    * How the output is compared with the model's: as a multiset; in order per key (`keyOf`); or in
    * one total order.
@@ -122,6 +123,17 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
    * (`MemoryCheckpointStorage`), encoded as a folder would keep them, with no file to wait for
    */
   checkpointRoot?: string | undefined;
+}
+
+/** The next version in an upgrade check ({@link PipelineCheckOptions.upgrade}). */
+export interface UpgradeCheckOptions<TRecord, TOut, TParams = undefined> {
+  /** Builds the next version over the kit's source and sink, as `build` builds the first. */
+  readonly build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline;
+  /**
+   * Only upgrades of this kind: `'resume'` (kill, then resume the next version) or `'live'`
+   * (`handle.upgrade`). @defaultValue both, drawn for each case, shrinking toward `'resume'`
+   */
+  readonly how?: UpgradeMode | undefined;
 }
 
 /** Where an upgrade took hold in a case: the old version's output stands for the first `after` input records. */
@@ -278,6 +290,9 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   if (upgrade !== undefined) {
     isObject('upgrade', upgrade);
     isFunction('upgrade.build', upgrade.build);
+    if (upgrade.how !== undefined && upgrade.how !== 'resume' && upgrade.how !== 'live') {
+      throw new InvalidOptionError('upgrade.how', "'resume' or 'live'", upgrade.how);
+    }
   }
   // Rescale faults kill and resume like crashes, and so do upgrades: runs take checkpoints for any of them.
   const kills = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined;
@@ -294,7 +309,8 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
     faultOptions.throws === true || faultOptions.poison === true || kills || faultOptions.disorder !== undefined
       ? faultPlanArb(faultOptions)
       : fc.constant(NO_FAULTS);
-  const faultPlans = upgrade === undefined ? drawnFaults : fc.tuple(drawnFaults, upgradePointArb()).map(([plan, point]) => ({ ...plan, upgrade: point }));
+  const faultPlans =
+    upgrade === undefined ? drawnFaults : fc.tuple(drawnFaults, upgradePointArb(upgrade.how)).map(([plan, point]) => ({ ...plan, upgrade: point }));
   if (options.sink !== undefined) isFunction('sink', options.sink);
   const makeSink = options.sink ?? exactlyOnceSink;
   const allowDeadLetters = options.allowDeadLetters ?? false;

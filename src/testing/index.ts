@@ -17,6 +17,7 @@ export type {
   PipelineCheckOptions,
   PipelineIO,
   RunnablePipeline,
+  UpgradeCheckOptions,
   UpgradeMoment,
 } from './check-pipeline.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pipeline, type Keyed } from '../../src/index.js';
+import { DroppedStateError, InvalidOptionError, pipeline, UpgradeFailedError, type Keyed } from '../../src/index.js';
 import {
   assertPipeline,
   DEFAULT_SCHEDULE,
@@ -67,10 +67,10 @@ function modelV2(input: readonly string[]): Keyed<string, Chars>[] {
   return [...totals].map(([key, value]) => ({ key, value }));
 }
 
-function upgradeCheck(next: (io: PipelineIO<string, Keyed<string, Chars>>) => ReturnType<typeof countV1>) {
+function upgradeCheck(next: (io: PipelineIO<string, Keyed<string, Chars>>) => ReturnType<typeof countV1>, how?: UpgradeMode) {
   return definePipelineCheck({
     build: countV1,
-    upgrade: { build: next },
+    upgrade: { build: next, how },
     input: words,
     model: modelV2,
     compare: 'multiset',
@@ -190,11 +190,44 @@ describe('upgrade checks', () => {
     expect((error as Error).message).toMatch(/replay: await assertPipeline/);
   });
 
+  it('find a wrong migration by a live swap, and say it in the case and in what happened', async () => {
+    const wrong = (count: unknown, _from: number, word: string): Chars => ({ count: count as number, chars: length(word) });
+    const error = await rejection(assertPipeline(upgradeCheck(countV2(wrong), 'live'), { numRuns: 100, seed: 3 }));
+    expect(error).toBeInstanceOf(PipelineCheckError);
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /the pipeline is upgraded live after \d+ records?.*: stopped at a checkpoint there, and its next version started from it in the same host/,
+    );
+    expect(message).toMatch(/the next version took over live from checkpoint \d+, after \d+ records? \(run \d\)/);
+    // By hand: one swap after two records of one word, with no other fault.
+    const check = upgradeCheck(countV2(wrong));
+    await expect(check.check(handMade(['ok', 'ok', 'ok'], { afterRecords: 2, steps: 0, how: 'live' }))).rejects.toThrow(
+      'unexpected (1): {"key":"ok","value":{"count":3,"chars":4}}',
+    );
+    await check.check(handMade(['ok', 'ok', 'ok'], { afterRecords: 0, steps: 0, how: 'live' }));
+  });
+
   it('find a forgotten migration and a renamed stage, by the errors the run fails with', async () => {
     const forgotten = (await rejection(assertPipeline(upgradeCheck(countV2(undefined)), { numRuns: 100, seed: 3 }))) as Error | undefined;
     expect(forgotten?.message).toMatch(/STATE_VERSION/);
-    const renamed = (await rejection(assertPipeline(upgradeCheck(countV2(rightMigration, 'totals')), { numRuns: 100, seed: 3 }))) as Error | undefined;
+    const renamed = (await rejection(assertPipeline(upgradeCheck(countV2(rightMigration, 'totals'), 'resume'), { numRuns: 100, seed: 3 }))) as
+      Error | undefined;
     expect(renamed?.message).toMatch(/DROPPED_STATE/);
+  });
+
+  it('fail a live upgrade whose next version cannot start, saying that the old version went on', async () => {
+    const check = upgradeCheck(countV2(rightMigration, 'totals'));
+    const error = await rejection(check.check(handMade(['a', 'ok', 'a'], { afterRecords: 2, steps: 1, how: 'live' })));
+    expect(error).toBeInstanceOf(PipelineCheckError);
+    const failure = error as PipelineCheckError;
+    expect(failure.message).toMatch(
+      /^the next version could not start live \(UPGRADE_FAILED, DROPPED_STATE\): The checkpoint .* holds state of stage count.*; the old version went on\n/,
+    );
+    expect(failure.events).toContain("the next version could not start live, and the old version went on from the swap's checkpoint (run 2)");
+    expect(failure.cause).toBeInstanceOf(UpgradeFailedError);
+    expect((failure.cause as UpgradeFailedError).cause).toBeInstanceOf(DroppedStateError);
+    const live = (await rejection(assertPipeline(upgradeCheck(countV2(rightMigration, 'totals'), 'live'), { numRuns: 20, seed: 3 }))) as Error | undefined;
+    expect(live?.message).toMatch(/UPGRADE_FAILED, DROPPED_STATE/);
   });
 
   it('swap live with the source waiting at the input’s end: the next version finishes the job from the migrated state', async () => {
@@ -220,6 +253,19 @@ describe('upgrade checks', () => {
     await check.check(handMade(input, { afterRecords: 2, steps: 0, how: 'live' }, { faults: [{ kind: 'crash-before-commit', checkpoint: 2 }] }, [4]));
   });
 
+  it('replay a live upgrade among faults the same way every time', async () => {
+    const wrong = (count: unknown, _from: number, word: string): Chars => ({ count: count as number, chars: length(word) });
+    const check = upgradeCheck(countV2(wrong), 'live');
+    const outcome = (testCase: PipelineCase<string>) =>
+      check.check(testCase).then(
+        () => 'passed',
+        (error: unknown) => (error as Error).message,
+      );
+    for (const testCase of fc.sample(check.cases, { numRuns: 12, seed: 8 })) {
+      expect(await outcome(testCase)).toBe(await outcome(testCase));
+    }
+  });
+
   it('describe an upgrade point in words, by resume and live', () => {
     expect(describeFaults({ faults: [], delays: [], upgrade: { afterRecords: 3, steps: 2 } }, ['a', 'b', 'c', 'd'])).toBe(
       'the pipeline is killed after 3 records and 2 more steps, and its next version resumed from its last checkpoint',
@@ -243,5 +289,13 @@ describe('upgrade checks', () => {
     );
     expect(liveFails.counterexample?.[0]).toEqual({ afterRecords: 0, steps: 0, how: 'live' });
     expect(fc.sample(upgradePointArb('live'), { numRuns: 50, seed: 1 }).every((point) => point.how === 'live')).toBe(true);
+  });
+
+  it('reject an upgrade kind that is neither resume nor live, naming the option', () => {
+    const hot = 'hot' as UpgradeMode;
+    expect(() => upgradePointArb(hot)).toThrow(new InvalidOptionError('how', "'resume' or 'live'", hot));
+    expect(() => definePipelineCheck({ build: countV1, upgrade: { build: countV1, how: hot }, input: words, model: modelV2, compare: 'multiset' })).toThrow(
+      new InvalidOptionError('upgrade.how', "'resume' or 'live'", hot),
+    );
   });
 });
