@@ -6,7 +6,7 @@
  * `{ seed, path }`.
  */
 import fc from 'fast-check';
-import { InvalidOptionError, PipelineFailedError, isSluiceError } from '../errors.js';
+import { InvalidOptionError, PipelineFailedError, UpgradeFailedError, isSluiceError } from '../errors.js';
 import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
 import type { PipelineDeadLetter } from '../streams/run/messages.js';
 import type { PipelineHandle } from '../streams/pipeline-handle.js';
@@ -25,6 +25,7 @@ import {
   upgradePointArb,
   type FaultOptions,
   type FaultPlan,
+  type UpgradeMode,
 } from './faults.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
 import { compareOutputs, show } from './internal/compare.js';
@@ -71,19 +72,25 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
   params?: fc.Arbitrary<TParams> | undefined;
   /**
    * What the pipeline should output for `input`: a pure function. In an upgrade check (`upgrade`),
-   * the output of the job that went to its next version, and `upgrade` says where it did: for a
-   * pipeline whose output is final values, the next version's output for the whole input; for a
-   * changelog, the old version's for the first `upgrade.after` records, then the next version's.
+   * the output of the job that went to its next version, and `upgrade` says where it did, the same
+   * way whether it went by a resume or live: for a pipeline whose output is final values, the next
+   * version's output for the whole input; for a changelog, the old version's for the first
+   * `upgrade.after` records, then the next version's.
    */
   model: (input: readonly TRecord[], params: TParams, upgrade?: UpgradeMoment) => readonly TOut[];
   /**
-   * Check an upgrade: every case runs the pipeline `build` makes, kills it at a moment fast-check
-   * picks (anywhere in the input, at a checkpoint, at the end, between any two steps), and resumes
-   * the next version that `upgrade.build` makes from the last complete checkpoint, its state
-   * migrated (its stages' `id`, `stateVersion` and `migrate`), beside the other faults the case
-   * draws. The output is compared with `model`, told where the upgrade took hold.
+   * Check an upgrade: every case runs the pipeline `build` makes and, at a moment fast-check picks
+   * (anywhere in the input, at a checkpoint, at the end, between any two steps), takes it to the
+   * next version that `upgrade.build` makes, its state migrated (its stages' `id`, `stateVersion`
+   * and `migrate`), beside the other faults the case draws. Each case draws how: `'resume'` kills
+   * the job, as by SIGKILL, and resumes the next version from the last complete checkpoint;
+   * `'live'` swaps it in the same host with `handle.upgrade(next)`, which stops the job at a
+   * checkpoint taken there and starts the next version from that one. A crash after the upgrade
+   * resumes the next version. The output is compared with `model`, told where the upgrade took
+   * hold; a next version that cannot start live fails the case (`UpgradeFailedError`: the old
+   * version went on).
    */
-  upgrade?: { readonly build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline } | undefined;
+  upgrade?: UpgradeCheckOptions<TRecord, TOut, TParams> | undefined;
   /**
    * How the output is compared with the model's: as a multiset; in order per key (`keyOf`); or in
    * one total order.
@@ -118,9 +125,23 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
   checkpointRoot?: string | undefined;
 }
 
+/** The next version in an upgrade check ({@link PipelineCheckOptions.upgrade}). */
+export interface UpgradeCheckOptions<TRecord, TOut, TParams = undefined> {
+  /** Builds the next version over the kit's source and sink, as `build` builds the first. */
+  readonly build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline;
+  /**
+   * Only upgrades of this kind: `'resume'` (kill, then resume the next version) or `'live'`
+   * (`handle.upgrade`). @defaultValue both, drawn for each case, shrinking toward `'resume'`
+   */
+  readonly how?: UpgradeMode | undefined;
+}
+
 /** Where an upgrade took hold in a case: the old version's output stands for the first `after` input records. */
 export interface UpgradeMoment {
-  /** Input records the checkpoint the next version resumed from covers (0 when there was none). */
+  /**
+   * Input records the checkpoint the next version started from covers (0 when there was none): the
+   * last complete one for a resume, the one the swap stopped the old version at for a live upgrade.
+   */
   readonly after: number;
 }
 
@@ -220,6 +241,15 @@ function caseOf<TRecord, TParams>(parts: CaseParts<TRecord, TParams>, disorder: 
   return testCase;
 }
 
+/** An error's code, for one of ours; else its name. */
+function failureName(error: unknown): string {
+  return isSluiceError(error) ? error.code : error instanceof Error ? error.name : 'error';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function describeDeadLetter(letter: PipelineDeadLetter): string {
   return `${letter.reason} at ${letter.stage}: ${show(letter.record)}${letter.error === undefined ? '' : ` (${String(letter.error)})`}`;
 }
@@ -260,6 +290,9 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   if (upgrade !== undefined) {
     isObject('upgrade', upgrade);
     isFunction('upgrade.build', upgrade.build);
+    if (upgrade.how !== undefined && upgrade.how !== 'resume' && upgrade.how !== 'live') {
+      throw new InvalidOptionError('upgrade.how', "'resume' or 'live'", upgrade.how);
+    }
   }
   // Rescale faults kill and resume like crashes, and so do upgrades: runs take checkpoints for any of them.
   const kills = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined;
@@ -276,7 +309,8 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
     faultOptions.throws === true || faultOptions.poison === true || kills || faultOptions.disorder !== undefined
       ? faultPlanArb(faultOptions)
       : fc.constant(NO_FAULTS);
-  const faultPlans = upgrade === undefined ? drawnFaults : fc.tuple(drawnFaults, upgradePointArb()).map(([plan, point]) => ({ ...plan, upgrade: point }));
+  const faultPlans =
+    upgrade === undefined ? drawnFaults : fc.tuple(drawnFaults, upgradePointArb(upgrade.how)).map(([plan, point]) => ({ ...plan, upgrade: point }));
   if (options.sink !== undefined) isFunction('sink', options.sink);
   const makeSink = options.sink ?? exactlyOnceSink;
   const allowDeadLetters = options.allowDeadLetters ?? false;
@@ -322,8 +356,11 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       const { error } = report.outcome;
       // A poisoned partition cannot get past its batch: failing loudly is what it must do.
       if (report.poisoned && error instanceof PipelineFailedError) return;
-      const name = isSluiceError(error) ? error.code : error instanceof Error ? error.name : 'error';
-      fail(`the pipeline failed (${name}): ${error instanceof Error ? error.message : String(error)}`, report, error);
+      if (error instanceof UpgradeFailedError) {
+        const cause: unknown = error.cause;
+        fail(`the next version could not start live (UPGRADE_FAILED, ${failureName(cause)}): ${errorText(cause)}; the old version went on`, report, error);
+      }
+      fail(`the pipeline failed (${failureName(error)}): ${errorText(error)}`, report, error);
     }
     if (report.poisoned) fail('a partition was poisoned, yet the pipeline completed instead of failing with PipelineFailedError', report);
     if (!allowDeadLetters && report.deadLetters.length > 0) {

@@ -20,12 +20,15 @@ function resolveKill<F extends { readonly afterRecords: number; readonly anchor?
 }
 
 /**
- * An upgrade strikes while the input is still being read (at the latest with its last record
- * waiting), so the next version always takes over: at the end, the old version could complete first.
+ * A resume upgrade strikes while the input is still being read (at the latest with its last record
+ * waiting), so the next version always takes over: at the end, the old version could complete
+ * first. A live swap may also come with the source waiting at the input's end: the old version has
+ * read everything but not finished, and the next version finishes it from the swap's checkpoint.
  */
 function resolveUpgrade(point: UpgradePoint, records: number, checkpoints: readonly number[]): UpgradePoint {
   const { anchor: _anchor, ...resolved } = resolveKill(point, records, checkpoints);
-  return { ...resolved, afterRecords: records === 0 ? 0 : Math.min(resolved.afterRecords % (records + 1), records - 1) };
+  const last = point.how === 'live' ? records : Math.max(0, records - 1);
+  return { ...resolved, afterRecords: Math.min(resolved.afterRecords % (records + 1), last) };
 }
 
 /**

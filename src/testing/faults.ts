@@ -112,14 +112,23 @@ export interface Retime {
 }
 
 /**
- * In an upgrade check: where the job goes to its next version. It is killed, as by SIGKILL, once
- * the source has delivered `afterRecords` records (modulo the input's length plus one) and `steps`
- * more steps have run, and the next version resumes from the last complete checkpoint, its state
- * migrated. Kept apart from `faults`, so shrinking never takes the upgrade out of a case.
+ * How a job goes to its next version in an upgrade check: `'resume'` kills it, as by SIGKILL, and
+ * starts the next version from the last complete checkpoint; `'live'` swaps it in its host with
+ * `handle.upgrade(next)`, which stops it at a checkpoint taken there and starts the next version
+ * from that one.
+ */
+export type UpgradeMode = 'resume' | 'live';
+
+/**
+ * In an upgrade check: where and how the job goes to its next version, once the source has
+ * delivered `afterRecords` records (modulo the input's length plus one) and `steps` more steps have
+ * run. Kept apart from `faults`, so shrinking never takes the upgrade out of a case.
  */
 export interface UpgradePoint {
   readonly afterRecords: number;
   readonly steps: number;
+  /** By a kill and a resume, or by a live swap. @defaultValue 'resume' */
+  readonly how?: UpgradeMode | undefined;
   /** As for {@link CrashFault.anchor}. */
   readonly anchor?: KillAnchor | undefined;
 }
@@ -387,14 +396,31 @@ function killPoint(fault: CrashFault | RescaleFault | UpgradePoint, records: num
   return `after ${after} record${after === 1 ? '' : 's'}${anchor}${steps}`;
 }
 
-/** An upgrade point in words. */
+/**
+ * An upgrade point in words, e.g. `the pipeline is upgraded live after 3 records: stopped at a
+ * checkpoint there, and its next version started from it in the same host`.
+ */
 export function describeUpgrade(upgrade: UpgradePoint, records?: number): string {
-  return `the pipeline is killed ${killPoint(upgrade, records)}, and its next version resumed from its last checkpoint`;
+  return upgrade.how === 'live'
+    ? `the pipeline is upgraded live ${killPoint(upgrade, records)}: stopped at a checkpoint there, and its next version started from it in the same host`
+    : `the pipeline is killed ${killPoint(upgrade, records)}, and its next version resumed from its last checkpoint`;
 }
 
-/** Upgrade points: anywhere in the input, at a planned checkpoint, or at its end. */
-export function upgradePointArb(): fc.Arbitrary<UpgradePoint> {
-  return fc.record(KILL_POINT, { requiredKeys: ['afterRecords', 'steps'] });
+/**
+ * Upgrade points: anywhere in the input, at a planned checkpoint, or at its end; by resume and by
+ * live swap, or only the one `how` names. They shrink toward a resume, the upgrade with fewer moving
+ * parts: a case that fails either way is shown the simpler way, and one that fails only live stays live.
+ *
+ * @example
+ * ```ts
+ * fc.sample(upgradePointArb(), 1); // e.g. [{ afterRecords: 3, steps: 0, how: 'live' }]
+ * ```
+ * @throws InvalidOptionError naming `how` when it is neither `'resume'` nor `'live'`.
+ */
+export function upgradePointArb(how?: UpgradeMode): fc.Arbitrary<UpgradePoint> {
+  if (how !== undefined && how !== 'resume' && how !== 'live') throw new InvalidOptionError('how', "'resume' or 'live'", how);
+  const modes = how === undefined ? fc.constantFrom<UpgradeMode>('resume', 'live') : fc.constant(how);
+  return fc.record({ ...KILL_POINT, how: modes }, { requiredKeys: ['afterRecords', 'steps', 'how'] });
 }
 
 /**

@@ -17,6 +17,7 @@ export type {
   PipelineCheckOptions,
   PipelineIO,
   RunnablePipeline,
+  UpgradeCheckOptions,
   UpgradeMoment,
 } from './check-pipeline.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
@@ -36,6 +37,7 @@ export type {
   RescaleOptions,
   Retime,
   ThrowFault,
+  UpgradeMode,
   UpgradePoint,
 } from './faults.js';
 export { createOutputStore, exactlyOnceSink } from './output-store.js';

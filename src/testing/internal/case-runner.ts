@@ -4,45 +4,40 @@
  * delivers a record only when picked, virtual time moves at the schedule's ticks (and when nothing
  * else can happen), partition actors throw where the fault plan says, and a crash abandons the run
  * where it stands — its actors never run again, as after SIGKILL — for a new run on the same
- * checkpoint folder. The same case runs the same way every time: checkpoints are taken while the
- * source is held, so their file writes end before anything else can depend on when they do.
+ * checkpoint folder. A live upgrade instead asks the run for `handle.upgrade(next)` and drives the
+ * next version's run on, in the same host: same dispatcher, clock and checkpoints. The same case
+ * runs the same way every time: checkpoints are taken, and swaps made, while the source is held and
+ * time stands still, so their file writes end before anything else can depend on when they do.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SystemOptions } from '../../actors/actor-system.js';
 import { createSystemWithScheduler } from '../../actors/system.js';
 import { mulberry32 } from '../../internal/mulberry32.js';
+import type { PipelineHandle } from '../../streams/pipeline-handle.js';
 import type { PipelineDeadLetter } from '../../streams/run/messages.js';
 import type { RunOptions } from '../../streams/run-options.js';
 import type { RunnablePipeline } from '../check-pipeline.js';
-import type { ChaosTarget } from '../../streams/run/chaos.js';
 import type { CheckpointStorage } from '../../streams/checkpoint/checkpoint-storage.js';
 import { FolderCheckpointStorage } from '../../streams/checkpoint/folder-checkpoint-storage.js';
 import { MemoryCheckpointStorage } from '../../streams/checkpoint/memory-checkpoint-storage.js';
 import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
-import {
-  ordinal,
-  type CommitCrashFault,
-  type CrashFault,
-  type Fault,
-  type FaultPlan,
-  type PoisonFault,
-  type RescaleFault,
-  type ThrowFault,
-  type UpgradePoint,
-} from '../faults.js';
+import type { FaultPlan } from '../faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
+import { commitGate } from './commit-gate.js';
+import { FaultLedger, records, type Due } from './fault-ledger.js';
 import { gatedSource, SourceGate } from './gated-source.js';
+import { swapLive, type LiveSwap } from './live-swap.js';
 
 export interface CaseSetup<TRecord, TOut> {
   /**
    * Builds the pipeline over the source and sink; called for every run (a resumed one too), with
    * the run's partition count when the plan has one (rescale faults), and `next` true once the
-   * plan's upgrade has struck (the job's next version runs).
+   * plan's upgrade has struck (the job's next version runs, a live swap's included).
    */
   readonly build: (source: Source<TRecord, number>, sink: Sink<TOut>, partitions: number | undefined, next: boolean) => RunnablePipeline;
   /** The records, in the order the source delivers them. */
@@ -81,8 +76,9 @@ export interface CaseReport {
   readonly steps: number;
   /**
    * With an upgrade in the plan, once it struck: how many input records the checkpoint the next
-   * version resumed from covers (0 when none was complete), the output of those being the old
-   * version's. Undefined when the plan has no upgrade, or the case ended before it.
+   * version started from covers (0 when none was complete), the output of those being the old
+   * version's — for a live swap, the checkpoint the swap stopped the old version at. Undefined when
+   * the plan has no upgrade, or the case ended before it.
    */
   readonly upgradedAfter: number | undefined;
 }
@@ -104,147 +100,10 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
  */
 const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
-interface WrappedToken {
-  readonly checkpoint: number;
-  readonly token?: unknown;
-}
-
-/**
- * The sink as the pipeline sees it: the test's sink, with its checkpoint tokens wrapped so the
- * kit knows which checkpoint a commit is for, and can hold that commit back for a crash.
- */
-function commitGate<TOut>(inner: Sink<TOut>, holdCommit: (checkpoint: number) => boolean): Sink<TOut> {
-  const sink: Sink<TOut> = {
-    name: inner.name,
-    write: (records, origin) => inner.write(records, origin),
-    async preCommit(checkpoint) {
-      const token: unknown = await inner.preCommit?.(checkpoint);
-      return token === undefined ? { checkpoint } : { checkpoint, token };
-    },
-    async commit(token) {
-      const wrapped = token as WrappedToken;
-      // The process dies before the commit: it never completes, and nothing after it runs.
-      if (holdCommit(wrapped.checkpoint)) return new Promise<void>(() => undefined);
-      await inner.commit?.(wrapped.token);
-    },
-    async recover(token, completed) {
-      await inner.recover?.((token as WrappedToken | null | undefined)?.token, completed);
-    },
-  };
-  if (inner.close !== undefined) sink.close = () => (inner.close as () => Promise<void> | void)();
-  return sink;
-}
-
-/** Whether a fault of a partition actor names `target`'s stage and, when it names one, its partition. */
-function aims(fault: ThrowFault | PoisonFault, target: ChaosTarget): boolean {
-  return fault.stage % target.stages === target.stage && (fault.partition === undefined || fault.partition % target.partitions === target.partition);
-}
-
-function records(n: number): string {
-  return `${n} record${n === 1 ? '' : 's'}`;
-}
-
-type RunEnd =
-  { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' };
-
-/** The faults of one case as they strike, over all its runs: each strikes once (poison for good). */
-class FaultLedger {
-  readonly events: string[] = [];
-  readonly #struck = new Set<Fault>();
-  /** The partition each stage-wide poison fault struck. */
-  readonly #poisoned = new Map<PoisonFault, number>();
-  readonly #actorFaults: readonly (ThrowFault | PoisonFault)[];
-  readonly #crashes: readonly (CrashFault | RescaleFault)[];
-  readonly #commitCrashes: readonly CommitCrashFault[];
-  readonly #upgrade: UpgradePoint | undefined;
-  /** Whether the upgrade struck: the runs from then on are the next version's. */
-  upgraded = false;
-  readonly #records: number;
-  /** The partition count the next run is given: the plan's, until a rescale changes it. */
-  #partitions: number | undefined;
-
-  constructor(plan: FaultPlan, records: number) {
-    this.#actorFaults = plan.faults.filter((f): f is ThrowFault | PoisonFault => f.kind === 'throw' || f.kind === 'poison');
-    this.#crashes = plan.faults.filter((f): f is CrashFault | RescaleFault => f.kind === 'crash' || f.kind === 'rescale');
-    this.#partitions = plan.partitions;
-    this.#commitCrashes = plan.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
-    this.#upgrade = plan.upgrade;
-    this.#records = records;
-  }
-
-  get poisoned(): boolean {
-    return this.#actorFaults.some((f) => f.kind === 'poison' && this.#struck.has(f));
-  }
-
-  /**
-   * The run's `crashAt`: whether `target` throws as it takes its `n`-th record or marker. A fault
-   * without a partition counts what the whole stage takes in this run, and the partition it
-   * poisons stays poisoned in later runs.
-   */
-  crashAt(run: number): (target: ChaosTarget, n: number) => boolean {
-    const stageTaken = new Map<number, number>();
-    return (target, n) => {
-      const stageN = (stageTaken.get(target.stage) ?? 0) + 1;
-      stageTaken.set(target.stage, stageN);
-      for (const fault of this.#actorFaults) {
-        if (!aims(fault, target)) continue;
-        const struck = this.#struck.has(fault);
-        if (fault.kind === 'throw') {
-          if (struck || (fault.partition === undefined ? stageN : n) !== fault.at) continue;
-        } else if (struck) {
-          if (fault.partition === undefined && this.#poisoned.get(fault) !== target.partition) continue;
-        } else if ((fault.partition === undefined ? stageN : n) < fault.at) {
-          continue;
-        }
-        if (!struck) {
-          this.events.push(`${target.actor} ${fault.kind === 'throw' ? 'threw' : 'was poisoned'} at its ${ordinal(n)} record or marker (run ${run})`);
-          this.#struck.add(fault);
-          if (fault.kind === 'poison') this.#poisoned.set(fault, target.partition);
-        }
-        return true;
-      }
-      return false;
-    };
-  }
-
-  /** Whether the run dies before the sink commits `checkpoint`. */
-  killsBeforeCommit(checkpoint: number, run: number): boolean {
-    const fault = this.#commitCrashes.find((f) => f.checkpoint === checkpoint && !this.#struck.has(f));
-    if (fault === undefined) return false;
-    this.#struck.add(fault);
-    this.events.push(`killed once checkpoint ${checkpoint} was durable, before the sink committed it (run ${run})`);
-    return true;
-  }
-
-  /** The partition count of the next run (undefined when the plan leaves counts to the pipeline). */
-  get partitions(): number | undefined {
-    return this.#partitions;
-  }
-
-  /**
-   * How many more steps the run lives, when a crash or rescale is due with the source at `offset`;
-   * a rescale sets the partition count the next run is given.
-   */
-  killsAt(offset: number, run: number): number | undefined {
-    const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
-    if (fault === undefined) return this.#upgradesAt(offset, run);
-    this.#struck.add(fault);
-    const resumed = fault.kind === 'rescale' ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}` : '';
-    if (fault.kind === 'rescale') this.#partitions = fault.partitions;
-    this.events.push(`killed after ${records(offset)}${fault.steps === 0 ? '' : ` and ${fault.steps} more steps`}${resumed} (run ${run})`);
-    return fault.steps;
-  }
-
-  /** How many more steps the run lives when the upgrade is due at `offset`; the runs after it are the next version's. */
-  #upgradesAt(offset: number, run: number): number | undefined {
-    const upgrade = this.#upgrade;
-    if (upgrade === undefined || this.upgraded || upgrade.afterRecords % (this.#records + 1) !== offset) return undefined;
-    this.upgraded = true;
-    const steps = upgrade.steps === 0 ? '' : ` and ${upgrade.steps} more steps`;
-    this.events.push(`killed after ${records(offset)}${steps}, to resume as the next version (run ${run})`);
-    return upgrade.steps;
-  }
-}
+/** How a run ended, and the number of the last run it drove (a live swap starts another). */
+type RunEnd = { readonly run: number } & (
+  { readonly kind: 'completed'; readonly resumedFrom: number | undefined } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'killed' }
+);
 
 /** Runs a case: runs, killed and resumed as its faults say, until one completes or fails. */
 export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): Promise<CaseReport> {
@@ -258,20 +117,32 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
   let steps = 0;
   let now = 0;
   let upgradedAfter: number | undefined;
+  const context = {
+    ledger,
+    taken,
+    storage,
+    deadLetters,
+    countSteps: (n: number) => void (steps += n),
+    tookOver: (after: number) => void (upgradedAfter = after),
+  };
   try {
-    for (let run = 1; ; run++) {
+    for (let run = 1; ;) {
       const clock = new VirtualClock(now);
       const upgradedBefore = ledger.upgraded;
-      const end = await runOnce(setup, { run, clock, ledger, taken, storage, deadLetters, countSteps: (n) => (steps += n) });
+      const end = await runOnce(setup, { ...context, run, clock });
       now = clock.now();
-      // The run the upgrade killed: what the next version resumes from is what the storage holds now.
-      if (ledger.upgraded && !upgradedBefore) upgradedAfter = await resumePoint(storage);
+      // The run the upgrade killed (or a live swap's, killed before the next version took over):
+      // what the next version resumes from is what the storage holds now.
+      if (ledger.upgraded && !upgradedBefore && upgradedAfter === undefined) upgradedAfter = await resumePoint(storage);
       // A killed run is abandoned as it stands: its dispatcher never runs another turn, its source
       // is never let go, its timers never fire. Only what reached the store and the folder remains.
-      if (end.kind === 'killed') continue;
-      if (end.kind === 'completed' && run > 1) {
+      if (end.kind === 'killed') {
+        run = end.run + 1;
+        continue;
+      }
+      if (end.kind === 'completed' && end.run > 1) {
         ledger.events.push(
-          `run ${run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`,
+          `run ${end.run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`,
         );
       }
       return {
@@ -279,7 +150,7 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
         deadLetters,
         events: ledger.events,
         poisoned: ledger.poisoned,
-        runs: run,
+        runs: end.run,
         steps,
         upgradedAfter,
       };
@@ -296,6 +167,7 @@ async function resumePoint(storage: CheckpointStorage | undefined): Promise<numb
 }
 
 interface RunContext {
+  /** The number of the run to start. */
   readonly run: number;
   readonly clock: VirtualClock;
   readonly ledger: FaultLedger;
@@ -303,71 +175,133 @@ interface RunContext {
   readonly storage: CheckpointStorage | undefined;
   readonly deadLetters: PipelineDeadLetter[];
   readonly countSteps: (steps: number) => void;
+  /** A live swap's next version took over from a checkpoint covering `after` records. */
+  readonly tookOver: (after: number) => void;
+}
+
+/** A version of the job the engine drives: its handle, the gate its source waits at, its run's number, and how it ended. */
+interface Driven {
+  readonly handle: PipelineHandle;
+  readonly gate: SourceGate;
+  readonly run: number;
+  end: RunEnd | undefined;
 }
 
 /**
+ * What holds the source back, when something does: a checkpoint being taken; a kill or a live
+ * swap armed, due once `steps` more steps have run; a live swap under way (the old version
+ * stopping, the next one starting, over a gate of its own).
+ */
+type Hold =
+  | { readonly kind: 'checkpoint'; done: boolean }
+  | { readonly kind: 'armed'; readonly then: Due['kind']; steps: number }
+  | { readonly kind: 'swapping'; readonly swap: LiveSwap; readonly gate: SourceGate; readonly run: number };
+
+/**
  * One run, step by step: at each step the schedule picks a ready actor (one slice of it) or the
- * source (one record); a checkpoint is requested, or a crash armed, as the source reaches its
- * offset; virtual time moves at the schedule's ticks, and to the next timer when nothing else can
- * happen. Between steps, promise callbacks settle.
+ * source (one record); a checkpoint is requested, or a kill or live swap armed, as the source
+ * reaches its offset; virtual time moves at the schedule's ticks, and to the next timer when
+ * nothing else can happen. Between steps, promise callbacks settle. A live swap goes on in the
+ * same host, on the same dispatcher and clock: the loop then drives the next version's run.
  */
 async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: RunContext): Promise<RunEnd> {
   const { schedule, delivered } = setup;
-  const { run, clock, ledger, taken, storage } = context;
+  const { clock, ledger, taken, storage } = context;
   const plannedCheckpoints = new Set(storage === undefined ? [] : checkpointOffsets(schedule, delivered.length));
   const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
   const scheduler = new ManualScheduler();
-  const gate = new SourceGate();
   let killNow = false;
   let currentPick = 0;
   let sourceChoosable = false;
+  let driven: Driven;
 
   // Called by the dispatcher at each turn: the schedule's value picks among the ready actors and,
   // last, the source; picking the source lets it deliver and runs no actor this turn.
   const pick = (ready: number): number => {
     const choice = currentPick % (ready + (sourceChoosable ? 1 : 0));
     if (choice < ready) return choice;
-    gate.open();
+    driven.gate.open();
     return -1;
   };
-  const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
+  // Every run's system takes its turns from this one dispatcher, a live swap's next run too.
+  const system = (run: number) => (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick);
+  /** The job's version for run `run`, over a gate and a sink of its own, as a new run in a host would have them. */
+  const version = (run: number): { readonly pipeline: RunnablePipeline; readonly gate: SourceGate } => {
+    const gate = new SourceGate();
+    const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
+    return { gate, pipeline: setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded) };
+  };
+  const follow = (handle: PipelineHandle, gate: SourceGate, run: number): Driven => {
+    const followed: Driven = { handle, gate, run, end: undefined };
+    handle.done.then(
+      (result) => (followed.end = { kind: 'completed', resumedFrom: result.resumedFrom, run }),
+      (error: unknown) => (followed.end = { kind: 'failed', error, run }),
+    );
+    return followed;
+  };
   const deadLetterSink: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void context.deadLetters.push(...letters) };
-  const handle = setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded).run({
-    ...setup.runOptions,
-    batchSize: schedule.batchSize,
-    mailboxBatches: schedule.mailboxBatches,
-    clock,
-    system: (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick),
-    crashAt: ledger.crashAt(run),
-    deadLetters: deadLetterSink,
-    // Checkpoints only when the engine asks, and none ever deleted: nothing is written behind its back.
-    ...(storage === undefined ? {} : { checkpoint: { storage, interval: Infinity, keep: 1_000_000 } }),
-  });
-  let end: RunEnd | undefined;
-  handle.done.then(
-    (result) => (end = { kind: 'completed', resumedFrom: result.resumedFrom }),
-    (error: unknown) => (end = { kind: 'failed', error }),
+  const first = version(context.run);
+  driven = follow(
+    first.pipeline.run({
+      ...setup.runOptions,
+      batchSize: schedule.batchSize,
+      mailboxBatches: schedule.mailboxBatches,
+      clock,
+      system: system(context.run),
+      crashAt: ledger.crashAt(context.run),
+      deadLetters: deadLetterSink,
+      // Checkpoints only when the engine asks, and none ever deleted: nothing is written behind its back.
+      ...(storage === undefined ? {} : { checkpoint: { storage, interval: Infinity, keep: 1_000_000 } }),
+    }),
+    first.gate,
+    context.run,
   );
 
   let step = 0;
+  /** The step the driven run started at: `maxSteps` bounds each run, a swap's next one too. */
+  let runStart = 0;
   let nextTick = 0;
-  let checkpoint: { done: boolean } | undefined;
-  let countdown: number | undefined;
+  let hold: Hold | undefined;
   let idleSince: number | undefined;
   /** Whether the event loop has had a turn since anything last ran. */
   let loopTurned = false;
   try {
     for (;;) {
       await settled();
-      if (end !== undefined) return end;
-      if (killNow) return { kind: 'killed' };
-      const waiting = gate.waiting;
-      if (waiting !== undefined && checkpoint === undefined && countdown === undefined) {
+      if (killNow) return { kind: 'killed', run: driven.run };
+      if (hold?.kind === 'swapping') {
+        // The old run's `done` resolves as the swap begins: only the swap's outcome ends it.
+        const outcome = hold.swap.outcome;
+        if (outcome?.kind === 'failed') return { kind: 'failed', error: outcome.error, run: driven.run };
+        if (outcome?.kind === 'fell-back') {
+          ledger.events.push(`the next version could not start live, and the old version went on from the swap's checkpoint (run ${hold.run})`);
+          return { kind: 'failed', error: outcome.error, run: hold.run };
+        }
+        if (outcome?.kind === 'took-over') {
+          const from = outcome.checkpoint;
+          // `upgrade` promises a stop at a checkpoint: without one, the model could not be told where the swap took hold.
+          if (from === undefined) {
+            const error = new Error('handle.upgrade(next) resolved, yet the old version completed no checkpoint as it stopped');
+            return { kind: 'failed', error, run: hold.run };
+          }
+          ledger.events.push(`the next version took over live from checkpoint ${from.id}, after ${records(from.offset)} (run ${hold.run})`);
+          context.tookOver(from.offset);
+          driven = follow(outcome.handle, hold.gate, hold.run);
+          runStart = step;
+          hold = undefined;
+        }
+      } else if (driven.end !== undefined) {
+        return driven.end;
+      }
+      // A swap's old source is left waiting at its gate, abandoned: the source is the next version's once it waits at its own.
+      const waiting = hold?.kind === 'swapping' ? undefined : driven.gate.waiting;
+      if (waiting !== undefined && hold === undefined) {
         if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
           taken.add(waiting);
-          const request = { done: false };
-          checkpoint = request;
-          handle.checkpoint().then(
+          const request: Hold = { kind: 'checkpoint', done: false };
+          const run = driven.run;
+          hold = request;
+          driven.handle.checkpoint().then(
             (id) => {
               ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
               request.done = true;
@@ -375,32 +309,40 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
             () => void (request.done = true),
           );
         } else {
-          countdown = ledger.killsAt(waiting, run);
+          const due = ledger.dueAt(waiting, driven.run);
+          if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
         }
       }
-      if (checkpoint?.done === true) {
-        checkpoint = undefined;
+      if (hold?.kind === 'checkpoint' && hold.done) {
+        hold = undefined;
         // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
         continue;
       }
       const actorsReady = scheduler.pending > 0;
-      // The source is held while a checkpoint is taken, and once a crash is armed.
-      const sourceReady = waiting !== undefined && checkpoint === undefined && countdown === undefined;
-      if (countdown !== undefined && (countdown <= 0 || !actorsReady)) return { kind: 'killed' };
+      const sourceReady = waiting !== undefined && hold === undefined;
+      if (hold?.kind === 'armed' && (hold.steps <= 0 || !actorsReady)) {
+        if (hold.then === 'kill') return { kind: 'killed', run: driven.run };
+        const run = driven.run + 1;
+        const next = version(run);
+        // The rest of the run options carry over, as `upgrade` promises: the clock, the checkpoints, the schedule's batches.
+        hold = { kind: 'swapping', swap: swapLive(driven.handle, next.pipeline, { system: system(run), crashAt: ledger.crashAt(run) }), gate: next.gate, run };
+        continue;
+      }
       if (actorsReady || sourceReady) {
         idleSince = undefined;
         loopTurned = false;
         for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, macrotask);
-        if (step >= setup.maxSteps) throw new StuckRunError(`sluice/testing: run ${run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
+        if (step - runStart >= setup.maxSteps)
+          throw new StuckRunError(`sluice/testing: run ${driven.run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
         currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
         step++;
-        if (countdown !== undefined) countdown--;
+        if (hold?.kind === 'armed') hold.steps--;
         // A tick may have changed what is ready: look again.
         if (scheduler.pending > 0) {
-          sourceChoosable = sourceReady && gate.waiting !== undefined;
+          sourceChoosable = sourceReady && driven.gate.waiting !== undefined;
           scheduler.runNext();
-        } else if (sourceReady && gate.waiting !== undefined) {
-          gate.open();
+        } else if (sourceReady && driven.gate.waiting !== undefined) {
+          driven.gate.open();
         }
         continue;
       }
@@ -413,7 +355,8 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
         continue;
       }
       const due = clock.nextDue;
-      if (checkpoint === undefined && due !== undefined) {
+      // Time stands still while a checkpoint is taken or a swap is under way, as it does for their file writes.
+      if (hold === undefined && due !== undefined) {
         idleSince = undefined;
         loopTurned = false;
         await clock.advance(due - clock.now(), macrotask);
@@ -423,9 +366,9 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       await macrotask();
       idleSince ??= performance.now();
       if (performance.now() - idleSince > setup.stallMs) {
-        const source = waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
+        const source = hold?.kind === 'swapping' ? 'is held for a live upgrade' : waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
         throw new StuckRunError(
-          `sluice/testing: run ${run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
+          `sluice/testing: run ${driven.run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
         );
       }
     }
