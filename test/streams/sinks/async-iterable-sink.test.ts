@@ -11,7 +11,7 @@ import {
   type SinkContext,
 } from '../../../src/index.js';
 import { VirtualClock } from '../../../src/testing/index.js';
-import { guardHost, nextMacrotask } from '../../helpers/host-guard.js';
+import { leavesHostClean, nextMacrotask } from '../../helpers/host-guard.js';
 import { refusedOption } from '../../helpers/refused-option.js';
 import { controlledSource } from '../pipeline/controlled-source.js';
 
@@ -275,9 +275,8 @@ describe('toAsyncIterable', () => {
       expect(result.stopped).toBe(true);
     });
 
-    it('stops the run when the loop breaks off: the source is let go, done resolves stopped, nothing is left behind', async () => {
-      const guard = guardHost();
-      try {
+    it('stops the run when the loop breaks off: the source is let go, done resolves stopped, nothing is left behind', () =>
+      leavesHostClean(async () => {
         let letGo!: () => void;
         const sourceLetGo = new Promise<void>((resolve) => (letGo = resolve));
         async function* endless(): AsyncGenerator<number> {
@@ -303,19 +302,12 @@ describe('toAsyncIterable', () => {
         }
         const result = await handle.done;
         await sourceLetGo;
-        await nextMacrotask();
         expect(result.stopped).toBe(true);
         expect(handle.status).toBe('finished');
-        expect(guard.unhandled).toEqual([]);
-        expect(guard.leftoverHandles(), 'timers and immediates left').toBeLessThanOrEqual(0);
-      } finally {
-        guard.stop();
-      }
-    });
+      }));
 
-    it('stops the run the same way when the loop body throws, and the loop throws only its own error', async () => {
-      const guard = guardHost();
-      try {
+    it('stops the run the same way when the loop body throws, and the loop throws only its own error', () =>
+      leavesHostClean(async () => {
         const source = controlledSource<number>();
         const out = toAsyncIterable<number>({ highWaterMark: 1 });
         const handle = pipeline(source).to(out).run({ batchSize: 1, clock: new VirtualClock() });
@@ -332,13 +324,7 @@ describe('toAsyncIterable', () => {
         expect(thrown).toBe(mine);
         expect((await handle.done).stopped).toBe(true);
         expect(source.returned).toBe(true);
-        await nextMacrotask();
-        expect(guard.unhandled).toEqual([]);
-        expect(guard.leftoverHandles(), 'timers and immediates left').toBeLessThanOrEqual(0);
-      } finally {
-        guard.stop();
-      }
-    });
+      }));
 
     it('stops the run at its start, reading nothing, when the loop broke off before it began', async () => {
       const gone = toAsyncIterable<number>();
@@ -349,9 +335,8 @@ describe('toAsyncIterable', () => {
       expect(result).toMatchObject({ stopped: true, recordsRead: 0 });
     });
 
-    it('makes the loop throw the run’s error after the records the sink took, the error done rejects with', async () => {
-      const guard = guardHost();
-      try {
+    it('makes the loop throw the run’s error after the records the sink took, the error done rejects with', () =>
+      leavesHostClean(async () => {
         const failure = new Error('the source broke');
         let third!: () => void;
         const thirdTaken = new Promise<void>((resolve) => (third = resolve));
@@ -377,13 +362,7 @@ describe('toAsyncIterable', () => {
         expect(records).toEqual([1, 2, 3]);
         expect(thrown).toBe(failure);
         await expect(handle.done).rejects.toBe(failure);
-        await nextMacrotask();
-        expect(guard.unhandled).toEqual([]);
-        expect(guard.leftoverHandles(), 'timers and immediates left').toBeLessThanOrEqual(0);
-      } finally {
-        guard.stop();
-      }
-    });
+      }));
 
     it('ends the loop after what was read when the run is stopped from outside', async () => {
       const source = controlledSource<number>();
