@@ -378,17 +378,18 @@ describe('toAsyncIterable', () => {
       expect(records).toEqual([1, 2, 3, 4].slice(0, records.length));
     });
 
-    it('refuses a run with checkpoints at its start, naming `checkpoint`, in done and in the loop', async () => {
-      const out = toAsyncIterable<number>();
-      const handle = pipeline(fromArray([1, 2, 3]))
-        .to(out)
-        .run({ checkpoint: { storage: new MemoryCheckpointStorage(), interval: 1_000 }, clock: new VirtualClock() });
-      const { records, error } = await drain(out);
-      expect(records).toEqual([]);
-      expect(error).toBeInstanceOf(InvalidOptionError);
-      expect((error as InvalidOptionError).option).toBe('checkpoint');
-      expect(await refusedOption(handle.done)).toBe('checkpoint');
-    });
+    it('refuses a run with checkpoints at its start, naming `checkpoint`, in done and in the loop', () =>
+      leavesHostClean(async () => {
+        const out = toAsyncIterable<number>();
+        const handle = pipeline(fromArray([1, 2, 3]))
+          .to(out)
+          .run({ checkpoint: { storage: new MemoryCheckpointStorage(), interval: 1_000 }, clock: new VirtualClock() });
+        const { records, error } = await drain(out);
+        expect(records).toEqual([]);
+        expect(error).toBeInstanceOf(InvalidOptionError);
+        expect((error as InvalidOptionError).option).toBe('checkpoint');
+        expect(await refusedOption(handle.done)).toBe('checkpoint');
+      }));
 
     it('refuses a second run, naming `sink`, and leaves the first run’s loop alone', async () => {
       const source = controlledSource<number>();
