@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidOptionError,
   MemoryCheckpointStorage,
+  PipelineFailedError,
   fromArray,
   fromIterable,
   pipeline,
@@ -362,6 +363,24 @@ describe('toAsyncIterable', () => {
         expect(records).toEqual([1, 2, 3]);
         expect(thrown).toBe(failure);
         await expect(handle.done).rejects.toBe(failure);
+      }));
+
+    it('makes the loop throw a partition’s failure, the error done rejects with', () =>
+      leavesHostClean(async () => {
+        const out = toAsyncIterable<Keyed<number, number>>();
+        const handle = pipeline(fromArray(Array.from({ length: 100 }, (_, i) => i)))
+          .keyBy((n) => n % 2, { partitions: 2 })
+          .reduce(
+            (total: number, n) => total + n,
+            () => 0,
+          )
+          .to(out)
+          // Partition 1 fails every time from its 21st record on: a bug, not bad data, so the run fails.
+          .run({ batchSize: 4, crashAt: (target, ordinal) => target.partition === 1 && ordinal > 20, clock: new VirtualClock() });
+        const { records, error } = await drain(out);
+        expect(error).toBeInstanceOf(PipelineFailedError);
+        expect(records.length).toBeLessThan(100);
+        await expect(handle.done).rejects.toBe(error);
       }));
 
     it('ends the loop after what was read when the run is stopped from outside', async () => {
