@@ -112,6 +112,8 @@ export type { Sink, SinkBatchOrigin, SinkContext } from './streams/sinks/sink.js
 export { toArray, toCallback } from './streams/sinks/basic-sinks.js';
 export type { ArraySink } from './streams/sinks/basic-sinks.js';
 export { toWritable } from './streams/sinks/writable-sinks.js';
+export { toAsyncIterable } from './streams/sinks/async-iterable-sink.js';
+export type { AsyncIterableSink, AsyncIterableSinkOptions } from './streams/sinks/async-iterable-sink.js';
 export { toJsonLinesFile } from './streams/sinks/json-lines-file.js';
 export type { WritableSinkOptions } from './streams/sinks/writable-sinks.js';
 

@@ -4,6 +4,7 @@
  * the run and reads it after.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { expect } from 'vitest';
 
 /** The kinds of handle a run of ours may hold while it goes and must release when it ends. */
 const OUR_HANDLES = new Set(['Timeout', 'Immediate']);
@@ -47,4 +48,20 @@ export function guardHost(): HostGuard {
     leftoverFiles: () => openFiles() - filesBefore,
     stop: () => void process.off('unhandledRejection', onUnhandled),
   };
+}
+
+/**
+ * Runs `body`, then checks that it left the host as it found it: no rejection nobody handled, no
+ * timer or immediate (after a macrotask, so that a late rejection is reported first).
+ */
+export async function leavesHostClean(body: () => Promise<void>): Promise<void> {
+  const guard = guardHost();
+  try {
+    await body();
+    await nextMacrotask();
+    expect(guard.unhandled).toEqual([]);
+    expect(guard.leftoverHandles(), 'timers and immediates left').toBeLessThanOrEqual(0);
+  } finally {
+    guard.stop();
+  }
 }

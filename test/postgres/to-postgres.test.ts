@@ -29,7 +29,7 @@ const collectLetters = (): Sink<PipelineDeadLetter> & { readonly letters: Pipeli
 /** A context that keeps what the sink sends to dead letters. */
 const context = (): SinkContext & { readonly letters: { record: unknown; error: unknown }[] } => {
   const letters: { record: unknown; error: unknown }[] = [];
-  return { letters, deadLetter: (record, error) => void letters.push({ record, error }) };
+  return { letters, deadLetter: (record, error) => void letters.push({ record, error }), stop: () => undefined };
 };
 
 /** `failure`, or the first error of its `cause` chain, that is an instance of `type`. */

@@ -243,7 +243,10 @@ export class Job {
     const checkpoints = this.#checkpoints;
     if (plan.sink.open !== undefined) {
       const deadLetter = this.#outputs.deadLetter;
-      await plan.sink.open({ deadLetter: (record, error) => deadLetter({ reason: 'rejected', stage: plan.sink.name, record, error }) });
+      await plan.sink.open({
+        deadLetter: (record, error) => deadLetter({ reason: 'rejected', stage: plan.sink.name, record, error }),
+        stop: () => this.#requestStop(),
+      });
     }
     if (checkpoints !== undefined) {
       this.#start = await checkpoints.open();
@@ -431,7 +434,8 @@ export class Job {
     await this.#threads?.stop(failure !== undefined);
     await this.#driving;
     const endings: (() => unknown)[] = [];
-    if (!this.#sinkClosed) endings.push(() => this.#plan.sink.release?.());
+    const runError = failure;
+    if (!this.#sinkClosed) endings.push(() => this.#plan.sink.release?.(runError));
     endings.push(...this.#outputs.closings());
     for (const end of endings) {
       try {

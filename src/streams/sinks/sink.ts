@@ -24,6 +24,14 @@ export interface SinkContext {
    * neither lost silently nor allowed to stop the run.
    */
   deadLetter(record: unknown, error: unknown): void;
+  /**
+   * Asks the run to stop, as `handle.stop()` does: it stops reading the source, lets what was read
+   * drain into the sink (with checkpoints on, takes a last checkpoint instead), and `done` resolves
+   * with `stopped: true`. For a sink whose reader went away for good (the loop reading
+   * `toAsyncIterable` broke off), so that the run ends instead of writing into nothing. Asking
+   * again, or after the run ended, does nothing.
+   */
+  stop(): void;
 }
 
 /**
@@ -60,8 +68,9 @@ export interface Sink<TRecord> {
    * after the last write, when `close` was not called or failed; a later run's `recover` goes on
    * from the last completed checkpoint. A failure here fails a stopped run; a failed run keeps its
    * own error.
+   * @param error - the error the run failed with (what `done` rejects with); undefined when it stopped.
    */
-  release?(): Promise<void> | void;
+  release?(error?: unknown): Promise<void> | void;
   /**
    * Checkpoint `checkpoint` reached the sink: make everything written so far durable, but not yet
    * visible, and return a token (JSON) naming it. With `preCommit`, `commit` and `recover` a sink is
