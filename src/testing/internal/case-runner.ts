@@ -36,6 +36,7 @@ import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
+import { macrotask, settled } from './event-loop.js';
 import { gatedSource, SourceGate } from './gated-source.js';
 
 export interface CaseSetup<TRecord, TOut> {
@@ -94,15 +95,6 @@ export class StuckRunError extends Error {
     this.name = 'StuckRunError';
   }
 }
-
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * Resolves once every promise callback queued so far has run, and every one they queued in turn:
- * Node runs the next-tick queue only when the microtask queue is empty. Cheaper than a macrotask,
- * which also polls for I/O; the engine takes one of those only when nothing else can run.
- */
-const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 interface WrappedToken {
   readonly checkpoint: number;
