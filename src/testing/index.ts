@@ -6,7 +6,7 @@
 export { VirtualClock } from './virtual-clock.js';
 export { createTestKit } from './test-kit.js';
 export type { TestKit, TestKitOptions, TestProbe } from './test-kit.js';
-export { actorFaultsArb, describeActorFaults, InjectedFault, withFaults } from './actor-faults.js';
+export { actorFaultsArb, describeActorFault, describeActorFaults, InjectedFault, withFaults } from './actor-faults.js';
 export type { ActorFault, ActorFaultOptions } from './actor-faults.js';
 export { assertPipeline, checkPipeline, definePipelineCheck, describeCase, PipelineCheckError } from './check-pipeline.js';
 export type {
