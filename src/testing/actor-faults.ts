@@ -85,13 +85,38 @@ export function withFaults<TState, TMessage>(
   faults: readonly ActorFault[],
   onStrike?: (fault: ActorFault, message: TMessage) => void,
 ): ActorDefinition<TState, TMessage> {
+  return injectFaults(definition, faults, onStrike === undefined ? {} : { onStrike });
+}
+
+/** How {@link injectFaults} reports and limits its faults. */
+export interface FaultHooks<TMessage> {
+  /** Hears of each fault as it first strikes, with the message it struck. */
+  readonly onStrike?: ((fault: ActorFault, message: TMessage) => void) | undefined;
+  /**
+   * Whether a poison fault may strike `message`; one due at a message it may not waits for the
+   * next it may. @defaultValue any message
+   */
+  readonly poisonable?: ((message: TMessage) => boolean) | undefined;
+}
+
+/** {@link withFaults}, with a say in which messages poison may strike: the actor check's. */
+export function injectFaults<TState, TMessage>(
+  definition: ActorDefinition<TState, TMessage>,
+  faults: readonly ActorFault[],
+  { onStrike, poisonable }: FaultHooks<TMessage>,
+): ActorDefinition<TState, TMessage> {
   let taken = 0;
   const struck = new Set<ActorFault>();
   const poisoned = new Map<TMessage, ActorFault>();
+  const due = (fault: ActorFault, message: TMessage): boolean => {
+    if (struck.has(fault)) return false;
+    if (!fault.poison || poisonable === undefined) return fault.at === taken;
+    return fault.at <= taken && poisonable(message);
+  };
   const strike = (message: TMessage): ActorFault | undefined => {
     const again = poisoned.get(message);
     if (again !== undefined) return again;
-    const fault = faults.find((f) => f.at === taken && !struck.has(f));
+    const fault = faults.find((f) => due(f, message));
     if (fault === undefined) return undefined;
     struck.add(fault);
     if (fault.poison) poisoned.set(message, fault);
