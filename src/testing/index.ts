@@ -1,7 +1,7 @@
 /**
  * `sluice/testing`: tools for deterministic tests of actors and pipelines — a TestKit with a manual
- * scheduler and virtual time, and model checks of whole pipelines under fast-check-chosen
- * schedules and faults. Named exports only.
+ * scheduler and virtual time, and model checks of single actors and of whole pipelines under
+ * fast-check-chosen schedules and faults. Named exports only.
  */
 export { VirtualClock } from './virtual-clock.js';
 export { createTestKit } from './test-kit.js';
@@ -19,6 +19,12 @@ export type {
   RunnablePipeline,
   UpgradeMoment,
 } from './check-pipeline.js';
+export { assertActor, ActorCheckError, checkActor, defineActorCheck } from './check-actor.js';
+export type { ActorCheck, ActorCheckFaults, ActorCheckOptions, ActorModel, MinimizedActorCase, ModelStep } from './check-actor.js';
+export { describeActorCase } from './actor-case.js';
+export type { ActorCase, CaseMessage } from './actor-case.js';
+export { actorScheduleArb, DEFAULT_ACTOR_SCHEDULE, describeActorSchedule } from './actor-schedule.js';
+export type { ActorSchedule, ActorScheduleOptions } from './actor-schedule.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
 export type { Schedule, ScheduleOptions, Tick } from './schedule.js';
 export { applyRetimes, deliveryOrder, describeFault, describeFaults, describeUpgrade, faultPlanArb, NO_FAULTS, upgradePointArb } from './faults.js';
