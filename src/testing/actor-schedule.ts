@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { positiveInteger, withDefault } from '../internal/validate.js';
-import { describeTurns, picksArb, ticksArb, type Tick } from './schedule.js';
+import { describeTurns, picksArb, ticksArb, type Tick, type TickOptions } from './schedule.js';
 
 /** How one test run of an actor is scheduled. */
 export interface ActorSchedule {
@@ -32,17 +32,13 @@ export interface ActorSchedule {
 }
 
 /** Options of {@link actorScheduleArb}. */
-export interface ActorScheduleOptions {
+export interface ActorScheduleOptions extends TickOptions {
   /** Largest mailbox capacity. @defaultValue 4 */
   maxMailbox?: number | undefined;
   /** Most messages a turn. @defaultValue 4 */
   maxBudget?: number | undefined;
   /** Most messages between snapshots. @defaultValue 4 */
   maxSnapshotEvery?: number | undefined;
-  /** Largest step a tick is placed at. @defaultValue 40 */
-  maxStep?: number | undefined;
-  /** Largest move of virtual time at a tick, in milliseconds. @defaultValue 100 */
-  maxTickMs?: number | undefined;
 }
 
 /** The schedule of a run whose interleaving is not under test: roomy mailbox, default budget and snapshots, queue order. */

@@ -26,7 +26,7 @@ export type { ActorCase, CaseMessage } from './actor-case.js';
 export { actorScheduleArb, DEFAULT_ACTOR_SCHEDULE, describeActorSchedule } from './actor-schedule.js';
 export type { ActorSchedule, ActorScheduleOptions } from './actor-schedule.js';
 export { DEFAULT_SCHEDULE, describeSchedule, scheduleArb } from './schedule.js';
-export type { Schedule, ScheduleOptions, Tick } from './schedule.js';
+export type { Schedule, ScheduleOptions, Tick, TickOptions } from './schedule.js';
 export { applyRetimes, deliveryOrder, describeFault, describeFaults, describeUpgrade, faultPlanArb, NO_FAULTS, upgradePointArb } from './faults.js';
 export type {
   CommitCrashFault,

@@ -35,16 +35,20 @@ export interface Schedule {
   readonly checkpoints: readonly number[];
 }
 
+/** Bounds of the ticks a schedule draws. */
+export interface TickOptions {
+  /** Largest step a tick is placed at. @defaultValue 40 */
+  maxStep?: number | undefined;
+  /** Largest move of virtual time at a tick, in milliseconds. @defaultValue 100 */
+  maxTickMs?: number | undefined;
+}
+
 /** Options of {@link scheduleArb}. */
-export interface ScheduleOptions {
+export interface ScheduleOptions extends TickOptions {
   /** @defaultValue 8 */
   maxBatchSize?: number | undefined;
   /** @defaultValue 4 */
   maxMailboxBatches?: number | undefined;
-  /** Largest step a tick is placed at. @defaultValue 80 */
-  maxStep?: number | undefined;
-  /** Largest move of virtual time at a tick, in milliseconds. @defaultValue 100 */
-  maxTickMs?: number | undefined;
   /** Whether to plan checkpoints (a run with crash faults takes them). @defaultValue false */
   checkpoints?: boolean | undefined;
 }

@@ -7,17 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSystem, defineActor, type ActorContext } from '../../src/index.js';
 import { ActorCheckError, assertActor, defineActorCheck, type ActorCase, type ActorCheck, type ActorModel } from '../../src/testing/index.js';
+import { shrunkFailure } from './shrunk-failure.js';
 
 /** Runs a check that must fail, as `assertActor` does; returns the case shrunk to a minimum and its error. */
 async function counterexample<TMessage>(check: ActorCheck<TMessage>, seed: number, numRuns: number) {
-  const error = await assertActor(check, { seed, numRuns }).then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error, 'the kit found no counterexample').toBeInstanceOf(ActorCheckError);
-  const failure = error as ActorCheckError;
-  expect(failure.message).toMatch(/shrunk to a minimum in \d+ more runs?: without any one of its messages, faults or schedule items the case passes/);
-  return { testCase: failure.testCase as ActorCase<TMessage>, error: failure };
+  const error = await shrunkFailure(assertActor(check, { seed, numRuns }), ActorCheckError, 'messages, faults or schedule items');
+  return { testCase: error.testCase as ActorCase<TMessage>, error };
 }
 
 /** Runs fast-check's own search with `seed` and says after how many runs it first failed (undefined: never). */
