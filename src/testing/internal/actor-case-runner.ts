@@ -1,14 +1,14 @@
 /**
  * Runs one case of an actor check on a deterministic schedule: the actor lives in a system whose
- * dispatcher runs only when the engine says so, and at each step the schedule picks one slice of a
- * ready actor or one message of a ready sender; virtual time moves at the schedule's ticks, and to
- * the next timer when nothing else can happen while a sender (or the query) still waits. Between
- * steps, promise callbacks settle. The same case runs the same way every time.
+ * dispatcher runs only when the steps (`case-steps.ts`) say so, fed by the case's senders
+ * (`case-sender.ts`), with its faults injected and its state followed (`observed-actor.ts`); then
+ * the query is asked and the system shut down. The same case runs the same way every time.
  *
  * Messages reach the mailbox in the order the senders send them (one FIFO: a tell never overtakes
  * a send still waiting for room), so the order they were sent in is the order the actor first
  * takes them: the order the model is given them in.
  */
+import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorDefinition } from '../../actors/behavior.js';
 import { createSystemWithScheduler } from '../../actors/system.js';
 import type { SystemEvent } from '../../actors/events.js';
@@ -17,12 +17,11 @@ import type { DeadLetter } from '../../mailbox/dead-letters.js';
 import type { ActorCase } from '../actor-case.js';
 import { describeActorFault, InjectedFault } from '../actor-faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
-import type { Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { StuckRunError } from './case-runner.js';
 import { CaseSender, type AskOutcome } from './case-sender.js';
+import { CaseSteps } from './case-steps.js';
 import { show } from './compare.js';
-import { macrotask, settled } from './event-loop.js';
 import { CaseLetter, observeActor } from './observed-actor.js';
 
 export interface ActorRunSetup<TState, TMessage> {
@@ -94,29 +93,19 @@ function eventText(event: SystemEvent): string | undefined {
 
 /** Runs a case and reports what happened; rejects with a StuckRunError when the run never ends. */
 export async function runActorCase<TState, TMessage>(setup: ActorRunSetup<TState, TMessage>): Promise<ActorRunReport> {
-  const { testCase, maxSteps } = setup;
+  const { testCase } = setup;
   const { schedule } = testCase;
   const clock = new VirtualClock();
   const scheduler = new ManualScheduler();
+  const steps = new CaseSteps(scheduler, clock, schedule, setup.maxSteps);
   const events: string[] = [];
   const deadLetters: CaseDeadLetter[] = [];
   const arrivals: number[] = [];
   const answers = new Map<number, AskOutcome>();
   const poisoned = new Set<number>();
-  let senders: CaseSender<TMessage>[] = [];
-  let pickValue = 0;
   // Once the run is over, shutting down rejects what still waits: that is not what happened in it.
   let over = false;
 
-  // The dispatcher asks at each turn: the pick indexes the ready actors, then the ready senders;
-  // picking a sender lets it send and runs no actor this turn.
-  const pick = (ready: number): number => {
-    const waiting = senders.filter((sender) => sender.ready);
-    const choice = pickValue % (ready + waiting.length);
-    if (choice < ready) return choice;
-    (waiting[choice - ready] as CaseSender<TMessage>).send();
-    return -1;
-  };
   const system = createSystemWithScheduler(
     {
       name: 'actor-check',
@@ -127,7 +116,7 @@ export async function runActorCase<TState, TMessage>(setup: ActorRunSetup<TState
       supervisor: { exempt: (cause) => cause instanceof InjectedFault },
     },
     scheduler.schedule,
-    pick,
+    steps.pick,
   );
   system.events.subscribe((event) => {
     const text = over ? undefined : eventText(event);
@@ -155,8 +144,8 @@ export async function runActorCase<TState, TMessage>(setup: ActorRunSetup<TState
     ref,
     sent(index: number, via: 'tell' | 'ask'): boolean {
       arrivals.push(index);
-      const answers = setup.answers((testCase.messages[index] as { message: TMessage }).message);
-      return via === 'ask' && answers;
+      const answering = setup.answers((testCase.messages[index] as { message: TMessage }).message);
+      return via === 'ask' && answering;
     },
     answered(index: number, outcome: AskOutcome): void {
       if (!over) answers.set(index, outcome);
@@ -165,67 +154,34 @@ export async function runActorCase<TState, TMessage>(setup: ActorRunSetup<TState
   const bySender = new Map<number, number[]>();
   testCase.messages.forEach(({ sender }, index) => bySender.set(sender, [...(bySender.get(sender) ?? []), index]));
   const ids = [...bySender.keys()].sort((a, b) => a - b);
-  senders = ids.map((sender) => new CaseSender(testCase.messages, bySender.get(sender) as number[], port));
-
-  const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
-  let step = 0;
-  let nextTick = 0;
-  const countStep = (): void => {
-    if (step++ >= maxSteps) throw new StuckRunError(`sluice/testing: the run is still busy after ${maxSteps} steps (maxSteps), a message loop?`);
-  };
-  /** Steps until nothing can happen, moving time to the next timer while `waits` says something still waits. */
-  const run = async (waits: () => boolean): Promise<void> => {
-    for (let loopTurned = false; ;) {
-      await settled();
-      if (scheduler.pending > 0 || senders.some((sender) => sender.ready)) {
-        loopTurned = false;
-        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, settled);
-        pickValue = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
-        countStep();
-        if (scheduler.pending > 0) scheduler.runNext();
-        else {
-          const ready = senders.filter((sender) => sender.ready);
-          ready[pickValue % Math.max(1, ready.length)]?.send();
-        }
-        continue;
-      }
-      // Nothing is ready once promise callbacks settled: let the event loop turn once, in case a
-      // handler waits on something of its own, before moving time.
-      if (!loopTurned) {
-        loopTurned = true;
-        await macrotask();
-        continue;
-      }
-      const due = clock.nextDue;
-      if (due === undefined || !waits()) return;
-      countStep();
-      loopTurned = false;
-      await clock.advance(due - clock.now(), settled);
-    }
-  };
+  const senders = ids.map((sender) => new CaseSender(testCase.messages, bySender.get(sender) as number[], port));
+  steps.senders = senders;
 
   // A handler still in progress, or messages still queued, may wait on time (a timer of the actor's own).
   const actorBusy = (): boolean => observed.inProgress() > 0 || system.metrics().actors.some((actor) => actor.depth > 0);
-  await run(() => senders.some((sender) => sender.busy) || actorBusy());
+  await steps.run(() => senders.some((sender) => sender.busy) || actorBusy());
   senders.forEach((sender, i) => {
     const unfinished = sender.unfinished(ids[i] as number);
     if (unfinished !== undefined) events.push(unfinished);
   });
   const state = setup.stateView?.(observed.state());
-  let query: AskOutcome | undefined;
-  if (setup.query !== undefined) {
-    let waiting = true;
-    void ref.ask(new CaseLetter(-1, setup.query.message), { timeoutMs: Infinity }).then(
-      (value) => void ((query = { kind: 'answered', value }), (waiting = false)),
-      (error: unknown) => void ((query = { kind: 'rejected', error }), (waiting = false)),
-    );
-    await run(() => waiting);
-  }
+  const query = setup.query === undefined ? undefined : await ask(ref, new CaseLetter(-1, setup.query.message), steps);
   over = true;
   const stopped = system.shutdown({ drain: false });
   // Stopping takes a few rounds of promise callbacks; one that never ends waits on something that never comes.
-  for (let round = 0; round < 100 && system.status === 'stopping'; round++) await run(() => system.status === 'stopping');
+  for (let round = 0; round < 100 && system.status === 'stopping'; round++) await steps.run(() => system.status === 'stopping');
   if (system.status === 'stopping') throw new StuckRunError('sluice/testing: the actor never stopped: a handler or hook waits on a promise that never settles');
   await stopped;
-  return { arrivals, answers, poisoned, handled: observed.handled, state, query, deadLetters, events, steps: step };
+  return { arrivals, answers, poisoned, handled: observed.handled, state, query, deadLetters, events, steps: steps.count };
+}
+
+/** Asks `ref` and steps until the ask ends; undefined when it never does. */
+async function ask<TMessage>(ref: ActorRef<TMessage | CaseLetter<TMessage>>, letter: CaseLetter<TMessage>, steps: CaseSteps): Promise<AskOutcome | undefined> {
+  let outcome: AskOutcome | undefined;
+  void ref.ask(letter, { timeoutMs: Infinity }).then(
+    (value) => void (outcome = { kind: 'answered', value }),
+    (error: unknown) => void (outcome = { kind: 'rejected', error }),
+  );
+  await steps.run(() => outcome === undefined);
+  return outcome;
 }
