@@ -8,20 +8,20 @@
  * back in words, and replays from fast-check's `{ seed, path }`.
  *
  * The parts: `actor-case.ts` (cases, their words, their simplifications), `actor-schedule.ts`,
- * `actor-faults.ts`, and the engine in `internal/actor-case-runner.ts`.
+ * `actor-faults.ts`, the engine in `internal/actor-case-runner.ts`, and the comparison with the
+ * model in `internal/actor-verdict.ts`.
  */
 import fc from 'fast-check';
 import { validateDefinition, type ActorDefinition } from '../actors/behavior.js';
 import { InvalidOptionError } from '../errors.js';
 import { boolean, isFunction, isObject, oneOf, positiveInteger, withDefault } from '../internal/validate.js';
-import { actorCaseArb, describeActorCase, describeCaseMessage, simplerActorCases, type ActorCase } from './actor-case.js';
+import { actorCaseArb, describeActorCase, simplerActorCases, type ActorCase } from './actor-case.js';
 import { actorFaultsArb, type ActorFault } from './actor-faults.js';
 import { actorScheduleArb, DEFAULT_ACTOR_SCHEDULE, type ActorScheduleOptions } from './actor-schedule.js';
-import { runActorCase, type ActorRunReport, type CaseDeadLetter } from './internal/actor-case-runner.js';
+import { runActorCase, type ActorRunReport } from './internal/actor-case-runner.js';
+import { differences } from './internal/actor-verdict.js';
 import { assertCheck, failsAlike } from './internal/assert-check.js';
 import { StuckRunError } from './internal/case-runner.js';
-import type { AskOutcome } from './internal/case-sender.js';
-import { canonical, show } from './internal/compare.js';
 import { minimizeGreedily } from './internal/greedy-minimize.js';
 
 /** What the model says one message does: the next state, and the answer an ask of it gets. */
@@ -155,60 +155,7 @@ export class ActorCheckError extends Error {
   }
 }
 
-/** What an ask should end with: an answer (undefined: none), or a rejection. */
-type Expected = { readonly kind: 'answered'; readonly value: unknown } | { readonly kind: 'rejected' };
-
 const MAX_DELAY_MS = 50;
-const SHOWN = 6;
-
-function outcomeText(outcome: AskOutcome | undefined): string {
-  if (outcome === undefined || (outcome.kind === 'answered' && outcome.value === undefined)) return 'no answer';
-  return outcome.kind === 'answered'
-    ? show(outcome.value)
-    : `rejected (${outcome.error instanceof Error ? `${outcome.error.name}: ${outcome.error.message}` : String(outcome.error)})`;
-}
-
-function expectedText(expected: Expected): string {
-  return expected.kind === 'rejected' ? 'rejected (the message is poison)' : outcomeText(expected);
-}
-
-/** Whether an ask ended as expected: an answer of `undefined` and no answer at all are the same. */
-function meets(actual: AskOutcome | undefined, expected: Expected): boolean {
-  if (expected.kind === 'rejected') return actual?.kind === 'rejected';
-  if (actual?.kind === 'rejected') return false;
-  return canonical(actual?.value) === canonical(expected.value);
-}
-
-function describeDeadLetter({ letter, index }: CaseDeadLetter): string {
-  const what = index === undefined ? show(letter.message) : `#${index + 1} ${show(letter.message)}`;
-  return `${letter.reason}: ${what}${letter.error === undefined ? '' : ` (${String(letter.error)})`}`;
-}
-
-/**
- * What the model expects of a run: the model given the messages in the order they were sent, a
- * poisoned one leaving its state as it was; each ask's outcome, the query's, and the final state.
- */
-function expectationsOf<TMessage, TModelState>(
-  model: ActorModel<TModelState, TMessage>,
-  testCase: ActorCase<TMessage>,
-  report: ActorRunReport,
-  query: { readonly message: TMessage } | undefined,
-): { asks: Map<number, Expected>; query: Expected | undefined; state: TModelState } {
-  let state = model.initialState();
-  const asks = new Map<number, Expected>();
-  for (const index of report.arrivals) {
-    const { message, via } = testCase.messages[index] as ActorCase<TMessage>['messages'][number];
-    const poisoned = report.poisoned.has(index);
-    const step = model.receive(state, message);
-    if (!poisoned) state = step.state;
-    // A poisoned message whose handler ran to its end (a fault struck after it) was answered then,
-    // if the model answers it; otherwise its ask is rejected.
-    const answered = !poisoned || (report.handled.has(index) && step.reply !== undefined);
-    if (via === 'ask') asks.set(index, answered ? { kind: 'answered', value: step.reply } : { kind: 'rejected' });
-  }
-  const expectedQuery: Expected | undefined = query === undefined ? undefined : { kind: 'answered', value: model.receive(state, query.message).reply };
-  return { asks, query: expectedQuery, state };
-}
 
 /**
  * Defines a check of an actor against a model.
@@ -288,40 +235,8 @@ export function defineActorCheck<TState, TMessage, TModelState>(options: ActorCh
     }
     const events = [...report.events];
     if (report.arrivals.some((index, i) => index !== i)) events.unshift(`sent in the order ${report.arrivals.map((i) => `#${i + 1}`).join(', ')}`);
-    const unexpected = report.deadLetters.filter(({ letter, index }) => letter.reason !== 'poison' || index === undefined || !report.poisoned.has(index));
-    if (!allowDeadLetters && unexpected.length > 0) {
-      const shown = unexpected.slice(0, 4).map(describeDeadLetter).join('; ');
-      fail(`the actor dead-lettered ${unexpected.length} message${unexpected.length === 1 ? '' : 's'}: ${shown}`, events);
-    }
-    const expected = expectationsOf(model, testCase, report, query);
-    const wrong = [...expected.asks].filter(([index, outcome]) => !meets(report.answers.get(index), outcome));
-    const [first] = wrong;
-    if (first !== undefined) {
-      const [index, outcome] = first;
-      const sent = testCase.messages[index] as ActorCase<TMessage>['messages'][number];
-      const others = wrong.slice(1, SHOWN).map(([i, o]) => `  #${i + 1}: expected ${expectedText(o)}, actual ${outcomeText(report.answers.get(i))}`);
-      const more = wrong.length > SHOWN ? [`  … ${wrong.length - SHOWN} more`] : [];
-      const lines = [
-        `the answer to #${index + 1} (${describeCaseMessage(sent)}) differs from the model's`,
-        `  expected ${expectedText(outcome)}`,
-        `  actual   ${outcomeText(report.answers.get(index))}`,
-        ...(others.length === 0 ? [] : [`  other asks that differ:`, ...others, ...more]),
-      ];
-      fail(lines.join('\n'), events);
-    }
-    if (query !== undefined && expected.query !== undefined && !meets(report.query, expected.query)) {
-      fail(
-        [
-          `the answer to the query ${show(query.message)} differs from the model's`,
-          `  expected ${expectedText(expected.query)}`,
-          `  actual   ${outcomeText(report.query)}`,
-        ].join('\n'),
-        events,
-      );
-    }
-    if (stateView !== undefined && canonical(report.state) !== canonical(expected.state)) {
-      fail([`the actor's final state differs from the model's`, `  expected ${show(expected.state)}`, `  actual   ${show(report.state)}`].join('\n'), events);
-    }
+    const problem = differences({ model, testCase, report, query, compareState: stateView !== undefined, allowDeadLetters });
+    if (problem !== undefined) fail(problem, events);
   };
 
   const reported = (error: unknown): boolean => error instanceof ActorCheckError;
