@@ -27,6 +27,7 @@ import {
   type FaultPlan,
   type UpgradeMode,
 } from './faults.js';
+import { assertCheck, failsAlike } from './internal/assert-check.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
 import { compareOutputs, show } from './internal/compare.js';
 import { minimizeParts, type CaseParts } from './minimize-case.js';
@@ -375,16 +376,8 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
     if (difference !== undefined) fail([difference.summary, ...difference.details.map((d) => `  ${d}`)].join('\n'), report);
   };
 
-  const failsAlike = async (candidate: PipelineCase<TRecord, TParams>): Promise<boolean> => {
-    try {
-      await check(candidate);
-      return false;
-    } catch (error) {
-      return error instanceof PipelineCheckError;
-    }
-  };
   const minimize = async (testCase: PipelineCase<TRecord, TParams>, budget?: number): Promise<MinimizedCase<TRecord, TParams>> => {
-    const result = await minimizeParts(testCase, (parts) => failsAlike(caseOf(parts, disorder)), budget);
+    const result = await minimizeParts(testCase, (parts) => failsAlike(check, caseOf(parts, disorder), (error) => error instanceof PipelineCheckError), budget);
     return { testCase: caseOf(result.parts, disorder), attempts: result.attempts, minimal: result.minimal };
   };
 
@@ -428,25 +421,11 @@ export async function assertPipeline<TRecord, TParams>(
   check: PipelineCheck<TRecord, TParams>,
   parameters: fc.Parameters<[PipelineCase<TRecord, TParams>]> = {},
 ): Promise<void> {
-  const details = await fc.check(check.property, parameters);
-  if (!details.failed) return;
-  const replay = `replay: await assertPipeline(check, { seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)}, endOnFailure: true })`;
-  const error = details.errorInstance;
-  const testCase = details.counterexample?.[0];
-  const tried = `after ${details.numRuns} run${details.numRuns === 1 ? '' : 's'} and ${details.numShrinks} shrink${details.numShrinks === 1 ? '' : 's'}`;
-  if (error instanceof PipelineCheckError && testCase !== undefined) {
-    const { testCase: smallest, attempts, minimal } = await check.minimize(testCase);
-    const failure = await check.check(smallest).then(
-      () => error,
-      (again: unknown) => (again instanceof PipelineCheckError ? again : error),
-    );
-    const shrunk = minimal
-      ? `shrunk to a minimum in ${attempts} more run${attempts === 1 ? '' : 's'}: without any one of its records, faults or schedule items the case passes`
-      : `shrunk further for ${attempts} runs, and stopped there`;
-    throw new PipelineCheckError(`${failure.message}\n${tried}; ${shrunk}\n${replay}`, failure.testCase, failure.events, { cause: error });
-  }
-  const shown = testCase === undefined ? '' : `\n${describeCase(testCase)}`;
-  throw new PipelineCheckError(`the check failed: ${String(error)}${shown}\n${tried}\n${replay}`, (testCase ?? {}) as PipelineCase<unknown, unknown>, [], {
-    cause: error,
+  await assertCheck(check, parameters, {
+    assert: 'assertPipeline',
+    parts: 'records, faults or schedule items',
+    reported: (error): error is PipelineCheckError => error instanceof PipelineCheckError,
+    error: (message, testCase, events, cause) => new PipelineCheckError(message, (testCase ?? {}) as PipelineCase<unknown, unknown>, events, { cause }),
+    describe: (testCase) => describeCase(testCase),
   });
 }

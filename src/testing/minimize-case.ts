@@ -6,6 +6,7 @@
  * this pass asks the pipeline directly. Every attempt is one deterministic run of the case.
  */
 import type { FaultPlan, Retime } from './faults.js';
+import { minimizeGreedily, without } from './internal/greedy-minimize.js';
 import type { Schedule } from './schedule.js';
 
 /** What a case is made of, before its delivery order is worked out. */
@@ -23,10 +24,6 @@ export interface Minimized<TRecord, TParams> {
   readonly attempts: number;
   /** True when no single record, fault or schedule item can be removed; false when the budget ran out first. */
   readonly minimal: boolean;
-}
-
-function without<T>(list: readonly T[], index: number): T[] {
-  return [...list.slice(0, index), ...list.slice(index + 1)];
 }
 
 /** The plan's delays and retimes with record `index` gone: later records move down one. */
@@ -69,19 +66,6 @@ export async function minimizeParts<TRecord, TParams>(
   fails: (candidate: CaseParts<TRecord, TParams>) => Promise<boolean>,
   budget = 1_000,
 ): Promise<Minimized<TRecord, TParams>> {
-  let current = parts;
-  let attempts = 0;
-  for (let progressed = true; progressed;) {
-    progressed = false;
-    for (const candidate of simpler(current)) {
-      if (attempts >= budget) return { parts: current, attempts, minimal: false };
-      attempts++;
-      if (await fails(candidate)) {
-        current = candidate;
-        progressed = true;
-        break;
-      }
-    }
-  }
-  return { parts: current, attempts, minimal: true };
+  const { value, attempts, minimal } = await minimizeGreedily(parts, simpler, fails, budget);
+  return { parts: value, attempts, minimal };
 }

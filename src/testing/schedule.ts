@@ -35,16 +35,20 @@ export interface Schedule {
   readonly checkpoints: readonly number[];
 }
 
+/** Bounds of the ticks a schedule draws. */
+export interface TickOptions {
+  /** Largest step a tick is placed at. @defaultValue 40 */
+  maxStep?: number | undefined;
+  /** Largest move of virtual time at a tick, in milliseconds. @defaultValue 100 */
+  maxTickMs?: number | undefined;
+}
+
 /** Options of {@link scheduleArb}. */
-export interface ScheduleOptions {
+export interface ScheduleOptions extends TickOptions {
   /** @defaultValue 8 */
   maxBatchSize?: number | undefined;
   /** @defaultValue 4 */
   maxMailboxBatches?: number | undefined;
-  /** Largest step a tick is placed at. @defaultValue 80 */
-  maxStep?: number | undefined;
-  /** Largest move of virtual time at a tick, in milliseconds. @defaultValue 100 */
-  maxTickMs?: number | undefined;
   /** Whether to plan checkpoints (a run with crash faults takes them). @defaultValue false */
   checkpoints?: boolean | undefined;
 }
@@ -72,10 +76,27 @@ export function scheduleArb(options: ScheduleOptions = {}): fc.Arbitrary<Schedul
   return fc.record({
     batchSize: fc.integer({ min: 1, max: maxBatchSize }),
     mailboxBatches: fc.integer({ min: 1, max: maxMailboxBatches }),
-    picks: fc.array(fc.nat({ max: 7 }), { maxLength: 24 }),
-    ticks: fc.array(fc.record({ step: fc.nat({ max: maxStep }), ms: fc.integer({ min: 1, max: maxTickMs }) }), { maxLength: 6 }),
+    picks: picksArb(),
+    ticks: ticksArb(maxStep, maxTickMs),
     checkpoints: checkpoints ? fc.uniqueArray(fc.nat({ max: 64 }), { maxLength: 3 }) : fc.constant([]),
   });
+}
+
+/** Picks as fast-check values (up to 24, each below 8), shrinking toward none: queue order. */
+export function picksArb(): fc.Arbitrary<number[]> {
+  return fc.array(fc.nat({ max: 7 }), { maxLength: 24 });
+}
+
+/** Ticks as fast-check values (up to 6), shrinking toward none. */
+export function ticksArb(maxStep: number, maxTickMs: number): fc.Arbitrary<Tick[]> {
+  return fc.array(fc.record({ step: fc.nat({ max: maxStep }), ms: fc.integer({ min: 1, max: maxTickMs }) }), { maxLength: 6 });
+}
+
+/** Picks and ticks in words: `queue order` or `picks 1 0 3`, then `+5 ms before step 7` for each tick in step order. */
+export function describeTurns(picks: readonly number[], ticks: readonly Tick[]): string[] {
+  const parts = [picks.length === 0 ? 'queue order' : `picks ${picks.join(' ')}`];
+  for (const tick of [...ticks].sort((a, b) => a.step - b.step)) parts.push(`+${tick.ms} ms before step ${tick.step}`);
+  return parts;
 }
 
 /** Checkpoint offsets for an input of `records` records: in range, sorted, each once. */
@@ -91,9 +112,8 @@ export function describeSchedule(schedule: Schedule, records?: number): string {
   const parts = [
     `batches of ${schedule.batchSize}`,
     `mailboxes of ${schedule.mailboxBatches} batch${schedule.mailboxBatches === 1 ? '' : 'es'}`,
-    schedule.picks.length === 0 ? 'queue order' : `picks ${schedule.picks.join(' ')}`,
+    ...describeTurns(schedule.picks, schedule.ticks),
   ];
-  for (const tick of [...schedule.ticks].sort((a, b) => a.step - b.step)) parts.push(`+${tick.ms} ms before step ${tick.step}`);
   const offsets = records === undefined ? [...schedule.checkpoints].sort((a, b) => a - b) : checkpointOffsets(schedule, records);
   if (offsets.length > 0) parts.push(`checkpoint${offsets.length === 1 ? '' : 's'} after ${offsets.join(', ')} record${offsets.at(-1) === 1 ? '' : 's'}`);
   return parts.join(', ');

@@ -97,6 +97,99 @@ describe('withFaults', () => {
   });
 });
 
+describe('withFaults after the handler', () => {
+  /** A tally in a Map: updated in place when `mutate`, copied otherwise. */
+  const tally = (mutate: boolean) =>
+    defineActor<Map<string, number>, string>({
+      initialState: () => new Map(),
+      receive(counts, word) {
+        const next = mutate ? counts : new Map(counts);
+        return next.set(word, (next.get(word) ?? 0) + 1);
+      },
+    });
+
+  /** The state a probe hears after `words`, with `faults` injected into the tally. */
+  async function tallied(mutate: boolean, words: string[], faults: ActorFault[], async = false) {
+    const kit = createTestKit();
+    const probe = kit.probe<[string, number][]>('probe');
+    type Msg = string | { to: ActorRef<[string, number][]> };
+    const inner = tally(mutate);
+    const actor = defineActor<Map<string, number>, Msg>({
+      initialState: inner.initialState,
+      receive(counts, msg, ctx) {
+        if (typeof msg !== 'string') {
+          ctx.tell(msg.to, [...counts]);
+          return counts;
+        }
+        const next = inner.receive(counts, msg, ctx as never) as Map<string, number>;
+        return async ? Promise.resolve(next) : next;
+      },
+    });
+    const struck: string[] = [];
+    const ref = kit.system.spawn(
+      withFaults(actor, faults, (fault, msg) => struck.push(`${fault.at}:${String(msg)}`)),
+      { supervision: { maxRetries: 10 } },
+    );
+    for (const word of words) ref.tell(word);
+    ref.tell({ to: probe.ref });
+    const counts = await probe.expectMessage();
+    await kit.shutdown();
+    return { counts, struck, deadLetters: kit.deadLetters };
+  }
+
+  it('runs the handler, then fails: a restart from the snapshot processes the message again', async () => {
+    const faults: ActorFault[] = [{ at: 2, poison: false, after: true }];
+    expect(await tallied(false, ['a', 'b', 'a'], faults)).toEqual({
+      counts: [
+        ['a', 2],
+        ['b', 1],
+      ],
+      struck: ['2:b'],
+      deadLetters: [],
+    });
+    expect((await tallied(false, ['a', 'b', 'a'], faults, true)).counts).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
+  });
+
+  it('shows state shared with its snapshot: what the failed handler wrote in place is counted twice', async () => {
+    const faults: ActorFault[] = [{ at: 1, poison: false, after: true }];
+    expect((await tallied(true, ['a'], faults)).counts).toEqual([['a', 2]]);
+    // Before the handler, the same fault leaves nothing written to count twice.
+    expect((await tallied(true, ['a'], [{ at: 1, poison: false }])).counts).toEqual([['a', 1]]);
+  });
+
+  it('poisons after the handler: the message ends in dead letters, and state that is not shared is as without it', async () => {
+    const { counts, deadLetters } = await tallied(false, ['a', 'b'], [{ at: 2, poison: true, after: true }]);
+    expect(counts).toEqual([['a', 1]]);
+    expect(deadLetters.map((l) => [l.reason, l.message])).toEqual([['poison', 'b']]);
+  });
+
+  it('draws faults after the handler only when asked, and says them in words', () => {
+    expect(
+      fc
+        .sample(actorFaultsArb(), 50)
+        .flat()
+        .some((f) => f.after !== undefined),
+    ).toBe(false);
+    expect(
+      fc
+        .sample(actorFaultsArb({ after: true }), 50)
+        .flat()
+        .some((f) => f.after === true),
+    ).toBe(true);
+    expect(() => actorFaultsArb({ after: 'yes' as never })).toThrow('`after`');
+    expect(
+      describeActorFaults([
+        { at: 1, poison: false, after: true },
+        { at: 3, poison: true, after: true },
+      ]),
+    ).toBe('fails after handling its 1st message; poisons its 3rd message (fails after handling it every time)');
+    expect(new InjectedFault(2, false, true).message).toBe('injected fault after message 2');
+  });
+});
+
 describe('createTestKit', () => {
   describe('picks', () => {
     it('runs one slice of the picked actor per turn, so the picks decide the interleaving', async () => {

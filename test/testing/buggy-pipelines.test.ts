@@ -15,17 +15,12 @@ import {
   type PipelineCheck,
   type PipelineIO,
 } from '../../src/testing/index.js';
+import { shrunkFailure } from './shrunk-failure.js';
 
 /** Runs a check that must fail, as `assertPipeline` does; returns the case shrunk to a minimum and its error. */
 async function counterexample<TRecord, TParams>(check: PipelineCheck<TRecord, TParams>, seed: number, numRuns: number) {
-  const error = await assertPipeline(check, { seed, numRuns }).then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error, 'the kit found no counterexample').toBeInstanceOf(PipelineCheckError);
-  const failure = error as PipelineCheckError;
-  expect(failure.message).toMatch(/shrunk to a minimum in \d+ more runs?: without any one of its records, faults or schedule items the case passes/);
-  return { testCase: failure.testCase as PipelineCase<TRecord, TParams>, error: failure };
+  const error = await shrunkFailure(assertPipeline(check, { seed, numRuns }), PipelineCheckError, 'records, faults or schedule items');
+  return { testCase: error.testCase as PipelineCase<TRecord, TParams>, error };
 }
 
 interface Payment {

@@ -29,6 +29,7 @@ import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { commitGate } from './commit-gate.js';
+import { macrotask, settled } from './event-loop.js';
 import { FaultLedger, records, type Due } from './fault-ledger.js';
 import { gatedSource, SourceGate } from './gated-source.js';
 import { swapLive, type LiveSwap } from './live-swap.js';
@@ -90,15 +91,6 @@ export class StuckRunError extends Error {
     this.name = 'StuckRunError';
   }
 }
-
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * Resolves once every promise callback queued so far has run, and every one they queued in turn:
- * Node runs the next-tick queue only when the microtask queue is empty. Cheaper than a macrotask,
- * which also polls for I/O; the engine takes one of those only when nothing else can run.
- */
-const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /** How a run ended, and the number of the last run it drove (a live swap starts another). */
 type RunEnd = { readonly run: number } & (
