@@ -52,6 +52,14 @@ export interface EventSourcedContext<TCommand, TState, TEvent> extends ActorCont
    * @throws InvalidOptionError naming `events` (not an array) or `afterPersist` (not a function).
    */
   persist(events: readonly TEvent[], afterPersist?: (state: TState) => void): Persist<TEvent, TState>;
+  /**
+   * Saves a snapshot (to `snapshots`) of the state as it is once the command — or `recovered` —
+   * in progress has succeeded, and resolves when it is durable. It never holds the events of a
+   * command that fails, and it waits for the handler to end: do not await it inside the handler.
+   * @throws (rejects) InvalidOptionError naming `snapshots` when the definition has none; the
+   *   handler's error when the command fails; the store's error.
+   */
+  snapshot(): Promise<void>;
 }
 
 /** Options of {@link defineEventSourcedActor}. */

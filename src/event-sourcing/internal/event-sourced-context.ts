@@ -1,7 +1,8 @@
 /**
  * The context an event-sourced actor's handlers see: its actor context (one object per actor,
  * reached through the prototype, so everything the runtime adds to contexts is there too) with
- * the persistence id, the last sequence number and `persist` on top. Made once per actor.
+ * the persistence id, the last sequence number and `persist` on top, and `snapshot` saving the
+ * actor's own snapshots. Made once per actor.
  */
 import type { ActorContext } from '../../actors/context.js';
 import type { EventSourcedContext } from '../event-sourced-actor.js';
@@ -11,6 +12,8 @@ import { PersistEffect } from './persist-effect.js';
 export interface ContextSources {
   readonly persistenceId: () => string;
   readonly lastSequence: () => number;
+  /** `ctx.snapshot()`: the event-sourced actor's own snapshots, not the runtime's. */
+  readonly snapshot: () => Promise<void>;
 }
 
 export function eventSourcedContext<TCommand, TState, TEvent>(
@@ -20,6 +23,7 @@ export function eventSourcedContext<TCommand, TState, TEvent>(
   return Object.create(ctx, {
     persistenceId: { get: sources.persistenceId, enumerable: true },
     lastSequence: { get: sources.lastSequence, enumerable: true },
+    snapshot: { value: sources.snapshot, enumerable: true },
     persist: {
       value: (events: readonly TEvent[], afterPersist?: (state: TState) => void) => new PersistEffect<TEvent, TState>(events, afterPersist),
       enumerable: true,

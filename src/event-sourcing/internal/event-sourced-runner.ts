@@ -17,7 +17,7 @@
  */
 import type { ActorContext } from '../../actors/context.js';
 import { emitFor } from '../../actors/internal/self-persisting.js';
-import { EventPersistError } from '../../errors.js';
+import { EventPersistError, InvalidOptionError } from '../../errors.js';
 import { ignore } from '../../internal/ignore.js';
 import type { SnapshotStore } from '../../state/snapshot-store.js';
 import type { EventJournal, EventLog } from '../event-journal.js';
@@ -64,6 +64,8 @@ export class EventSourcedRunner<TState, TCommand, TEvent> implements EventSource
   #failed: { readonly from: number; readonly error: unknown } | undefined;
   /** Set at a restart caused by `#failed`: the recovery after it looks for that event. */
   #lookFor: number | undefined;
+  /** `ctx.snapshot()` calls of the command (or `recovered`) in progress: taken once it has succeeded. */
+  #snapshotRequests: { readonly resolve: () => void; readonly reject: (error: unknown) => void }[] = [];
   /** The failed command's events (from `from` on) are in the journal: its retry runs on `state` and writes nothing. */
   #retry: { readonly state: TState; readonly from: number } | undefined;
 
@@ -113,9 +115,49 @@ export class EventSourcedRunner<TState, TCommand, TEvent> implements EventSource
     const retry = this.#retry;
     this.#retry = undefined;
     const context = this.#contextFor(ctx);
-    const result = this.#spec.command(retry?.state ?? this.#state, command, context);
-    if (result instanceof Promise) return result.then((settled) => this.#carryOut(effectOf(settled), retry?.from));
-    return this.#carryOut(effectOf(result), retry?.from);
+    let outcome: this | Promise<this>;
+    try {
+      const result = this.#spec.command(retry?.state ?? this.#state, command, context);
+      outcome =
+        result instanceof Promise ? result.then((settled) => this.#carryOut(effectOf(settled), retry?.from)) : this.#carryOut(effectOf(result), retry?.from);
+    } catch (error) {
+      this.#settleSnapshotRequests(error);
+      throw error;
+    }
+    if (!(outcome instanceof Promise)) {
+      this.#settleSnapshotRequests(undefined);
+      return outcome;
+    }
+    return outcome.then(
+      (done) => {
+        this.#settleSnapshotRequests(undefined);
+        return done;
+      },
+      (error: unknown) => {
+        this.#settleSnapshotRequests(error);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * `ctx.snapshot()`: a snapshot of the state once the command (or `recovered`) in progress has
+   * succeeded — so it never holds the events of a command that may be retried.
+   */
+  #requestSnapshot(): Promise<void> {
+    if (this.#spec.snapshots === undefined) {
+      return Promise.reject(new InvalidOptionError('snapshots', 'a SnapshotStore for ctx.snapshot() to save to', undefined));
+    }
+    return new Promise<void>((resolve, reject) => this.#snapshotRequests.push({ resolve, reject }));
+  }
+
+  /** The command in progress ended: its snapshot requests are saved (`failure` undefined) or fail with it. */
+  #settleSnapshotRequests(failure: unknown): void {
+    if (this.#snapshotRequests.length === 0) return;
+    const requests = this.#snapshotRequests.splice(0);
+    const keeper = this.#keeper;
+    const saved = failure === undefined && keeper !== undefined ? keeper.request(this.#lastSequence, this.#state) : Promise.reject(failure);
+    for (const { resolve, reject } of requests) saved.then(resolve, reject);
   }
 
   async #recoverThenHandle(command: TCommand, ctx: ActorContext<TCommand>): Promise<this> {
@@ -198,7 +240,13 @@ export class EventSourcedRunner<TState, TCommand, TEvent> implements EventSource
         : new SnapshotKeeper({ ...snapshots, log: log as EventLog<unknown>, restored: snapshotSequence ?? 0, clock: ctx.clock, emit });
     this.#phase = 'live';
     emit({ type: 'events-recovered', persistenceId: id, snapshotSequence, replayed, sequence, skipped, durationMs: ctx.clock.now() - started });
-    await spec.recovered?.(state, this.#contextFor(ctx));
+    try {
+      await spec.recovered?.(state, this.#contextFor(ctx));
+    } catch (error) {
+      this.#settleSnapshotRequests(error);
+      throw error;
+    }
+    this.#settleSnapshotRequests(undefined);
   }
 
   /** Lets the snapshot under way finish, then closes the log; recoveries wait for this. */
@@ -221,6 +269,7 @@ export class EventSourcedRunner<TState, TCommand, TEvent> implements EventSource
     this.#context ??= eventSourcedContext<TCommand, TState, TEvent>(ctx, {
       persistenceId: () => this.#persistenceId ?? ctx.self.path,
       lastSequence: () => this.#lastSequence,
+      snapshot: () => this.#requestSnapshot(),
     });
     return this.#context;
   }
