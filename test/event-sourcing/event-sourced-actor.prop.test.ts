@@ -5,7 +5,8 @@
  * command ends up persisted exactly once, in order; under `resume` a command whose failure came
  * before its events were written is skipped, one whose events were written counts. Either way the
  * journal holds exactly the model's events, the actor's state is their fold, each reply saw the
- * state the model says, and a fresh actor recovers the same state from snapshot and journal.
+ * state the model says, and a fresh actor recovers the same state from snapshot and journal — also
+ * when commands ask for snapshots of their own (`ctx.snapshot()`) just before their reply throws.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -29,8 +30,10 @@ interface Case {
   readonly commandThrows: ReadonlySet<number>;
   /** Commands whose `afterPersist` throws, once. */
   readonly replyThrows: ReadonlySet<number>;
+  /** Commands whose `afterPersist` asks for a snapshot (before it may throw). */
+  readonly snapshotAsks: ReadonlySet<number>;
   readonly directive: 'restart' | 'resume';
-  /** Snapshot every this many events (0: none), deleting old events or not. */
+  /** Snapshot every this many events (0: no snapshot store; 100: only those commands ask for), deleting old events or not. */
   readonly snapshotEvery: number;
   readonly deleteEvents: boolean;
 }
@@ -47,8 +50,9 @@ const caseArb: fc.Arbitrary<Case> = fc
     appendFailures: fc.array(fc.tuple(fc.integer({ min: 1, max: 24 }), fc.constantFrom<AppendFailure>('lost', 'landed')), { maxLength: 4 }),
     commandThrows: fc.array(fc.nat({ max: 19 }), { maxLength: 3 }),
     replyThrows: fc.array(fc.nat({ max: 19 }), { maxLength: 3 }),
+    snapshotAsks: fc.array(fc.nat({ max: 19 }), { maxLength: 4 }),
     directive: fc.constantFrom('restart' as const, 'resume' as const),
-    snapshotEvery: fc.integer({ min: 0, max: 4 }),
+    snapshotEvery: fc.constantFrom(0, 1, 2, 3, 4, 100),
     deleteEvents: fc.boolean(),
   })
   .map((drawn) => ({
@@ -56,6 +60,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     appendFailures: new Map(drawn.appendFailures),
     commandThrows: new Set(drawn.commandThrows),
     replyThrows: new Set(drawn.replyThrows),
+    snapshotAsks: new Set(drawn.snapshotAsks),
   }));
 
 /**
@@ -120,6 +125,7 @@ function definition(journal: FlakyJournal<AccountEvent>, snapshots: SnapshotStor
       const { id, op } = command;
       if (testCase.commandThrows.has(id) && once(`command ${id}`)) throw new Error(`command ${id} throws`);
       return ctx.persist(eventsOf(balance, op), (next) => {
+        if (testCase.snapshotAsks.has(id)) ctx.snapshot().catch(() => undefined);
         if (testCase.replyThrows.has(id) && once(`reply ${id}`)) throw new Error(`reply ${id} throws`);
         expect(replies[id], `command ${id} replied twice`).toBeUndefined();
         replies[id] = next;

@@ -17,7 +17,7 @@ import {
   type EventSourcedActorOptions,
 } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
-import { deferred, nextEvent, recordEvents, useSystems, type EventOf } from '../actors/helpers.js';
+import { deferred, Inbox, nextEvent, recordEvents, useSystems, type EventOf } from '../actors/helpers.js';
 import { account, applyEvent, DiskFull, FlakyJournal, type AccountCommand, type AccountEvent } from './helpers.js';
 
 const newSystem = useSystems();
@@ -347,6 +347,56 @@ describe('defineEventSourcedActor', () => {
       expect((error as EventRecoveryError).message).toContain(reason);
       expect((await stopped).reason).toBe('failed');
       expect(journal.eventsOf('account')).toHaveLength(what.startsWith('events deleted') ? 1 : 2);
+    });
+  });
+
+  describe('ctx.snapshot', () => {
+    /** An account that asks for a snapshot in every command, reporting how it settled. */
+    function snapshotting(journal: MemoryEventJournal<AccountEvent>, overrides: Parameters<typeof account>[1], settled: Inbox<unknown>) {
+      return account(journal, {
+        command(balance, command, ctx) {
+          ctx.snapshot().then(
+            () => settled.push('saved'),
+            (error: unknown) => settled.push(error),
+          );
+          if (command.type === 'withdraw') throw new Error('no withdrawals');
+          if (command.type === 'balance') return void ctx.reply(balance);
+          return ctx.persist([{ type: 'deposited', amount: command.amount }], (next) => ctx.reply(next));
+        },
+        ...overrides,
+      });
+    }
+
+    it('saves the state after the command, and resolves once the snapshot is durable', async () => {
+      const snapshots = new MemorySnapshotStore();
+      const settled = new Inbox<unknown>();
+      const system = newSystem();
+      const saved = nextEvent(system, 'snapshot-saved');
+      const ref = system.spawn(snapshotting(new MemoryEventJournal(), { snapshots, snapshotEvery: 100 }, settled));
+      await ref.ask({ type: 'deposit', amount: 4 });
+      expect((await saved).sequence).toBe(1);
+      expect((await snapshots.load('account')).snapshot).toMatchObject({ sequence: 1, meta: { state: 4 } });
+      expect(await settled.next()).toBe('saved');
+      await ref.ask({ type: 'balance' }); // nothing new: the snapshot of event 1 is the one there
+      expect(await settled.next()).toBe('saved');
+    });
+
+    it('rejects with the error of a command that fails, and saves nothing', async () => {
+      const snapshots = new MemorySnapshotStore();
+      const settled = new Inbox<unknown>();
+      const ref = newSystem().spawn(snapshotting(new MemoryEventJournal(), { snapshots }, settled), { supervision: resume });
+      await expect(ref.ask({ type: 'withdraw', amount: 1 })).rejects.toBeInstanceOf(ActorFailedError);
+      expect(((await settled.next()) as Error).message).toBe('no withdrawals');
+      expect((await snapshots.load('account')).snapshot).toBeUndefined();
+    });
+
+    it('rejects with InvalidOptionError naming `snapshots` when the definition has no store', async () => {
+      const settled = new Inbox<unknown>();
+      const ref = newSystem().spawn(snapshotting(new MemoryEventJournal(), {}, settled));
+      await ref.ask({ type: 'deposit', amount: 1 });
+      const error = await settled.next();
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).option).toBe('snapshots');
     });
   });
 
