@@ -16,6 +16,7 @@ import type { ActorContext } from '../actors/context.js';
 import { markSelfPersisting } from '../actors/internal/self-persisting.js';
 import { InvalidOptionError } from '../errors.js';
 import { boolean, isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { checkSnapshotStore } from '../state/snapshot-checks.js';
 import type { SnapshotStore } from '../state/snapshot-store.js';
 import type { EventJournal } from './event-journal.js';
 import { EventSourcedRunner, type EventSourcedSpec } from './internal/event-sourced-runner.js';
@@ -194,12 +195,7 @@ function resolveSpec<TState, TCommand, TEvent>(options: EventSourcedActorOptions
     throw new InvalidOptionError('journal', 'an EventJournal (with open)', journal);
   }
   if (persistenceId !== undefined) checkPersistenceId(persistenceId);
-  if (snapshots !== undefined) {
-    const candidate = snapshots as Partial<Record<keyof SnapshotStore, unknown>>;
-    if (typeof snapshots !== 'object' || snapshots === null || typeof candidate.save !== 'function' || typeof candidate.load !== 'function') {
-      throw new InvalidOptionError('snapshots', 'a SnapshotStore with save and load', snapshots);
-    }
-  }
+  if (snapshots !== undefined) checkSnapshotStore('snapshots', snapshots);
   const snapshotEvery = withDefault(options.snapshotEvery, DEFAULT_SNAPSHOT_EVERY, (value) => {
     if (snapshots === undefined) throw new InvalidOptionError('snapshotEvery', 'undefined without `snapshots` (a store to save them in)', value);
     return positiveInteger('snapshotEvery', value);

@@ -14,8 +14,8 @@
  * fails with EventJournalConflictError instead of interleaving two histories. A deletion never
  * removes a persistence id's last event, so its numbering survives. Reads go in pages, by key.
  */
-import { EventJournalConflictError, InvalidOptionError, JournalClosedError } from '../errors.js';
-import { positiveInteger, withDefault } from '../internal/validate.js';
+import { EventJournalConflictError, JournalClosedError } from '../errors.js';
+import { isFunction, isObject, positiveInteger, withDefault } from '../internal/validate.js';
 import { msgpackCodec, type JournalCodec } from '../journal/codec.js';
 import type { EventJournal, EventLog, PersistedEvent } from '../event-sourcing/event-journal.js';
 import { checkFrom, checkPersistenceId } from '../event-sourcing/internal/log-checks.js';
@@ -201,10 +201,10 @@ class PostgresEventLog<TEvent> implements EventLog<TEvent> {
 }
 
 function checkCodec<TEvent>(value: unknown): JournalCodec<TEvent> {
-  const candidate = value as Partial<JournalCodec<TEvent>> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.encode !== 'function' || typeof candidate.decode !== 'function') {
-    throw new InvalidOptionError('codec', 'a JournalCodec with encode and decode', value);
-  }
+  // Checked as openJournal checks its codec, naming the same options.
+  isObject('codec', value);
+  isFunction('codec.encode', (value as Partial<JournalCodec<TEvent>>).encode);
+  isFunction('codec.decode', (value as Partial<JournalCodec<TEvent>>).decode);
   return value as JournalCodec<TEvent>;
 }
 

@@ -3,14 +3,17 @@
  * same message.
  */
 import { InvalidOptionError } from '../../errors.js';
+import { isWellFormed } from '../../state/snapshot-checks.js';
 
 /**
- * Throws unless `persistenceId` is a non-empty string without NUL (which no storage keeps as text).
+ * Throws unless `persistenceId` is a non-empty string without NUL (which no storage keeps as text)
+ * and without lone surrogates (which UTF-8 turns into U+FFFD, so two ids would share a folder or
+ * a snapshot key).
  * @throws InvalidOptionError naming `persistenceId`.
  */
 export function checkPersistenceId(persistenceId: unknown): asserts persistenceId is string {
-  if (typeof persistenceId !== 'string' || persistenceId.length === 0 || persistenceId.includes('\0')) {
-    throw new InvalidOptionError('persistenceId', 'a non-empty string without NUL', persistenceId);
+  if (typeof persistenceId !== 'string' || persistenceId.length === 0 || persistenceId.includes('\0') || !isWellFormed(persistenceId)) {
+    throw new InvalidOptionError('persistenceId', 'a non-empty string of well-formed UTF-16 without NUL', persistenceId);
   }
 }
 
