@@ -61,7 +61,7 @@ export function describeEventJournalContract(setup: () => Promise<JournalFixture
       expect(await readAll(log)).toEqual([]);
     });
 
-    it.each(['', 'nul\0byte', 7])('rejects %j with InvalidOptionError naming `persistenceId`', async (id) => {
+    it.each(['', 'nul\0byte', 'lone \uD800 surrogate', 7])('rejects %j with InvalidOptionError naming `persistenceId`', async (id) => {
       const error = await rejectionOf(() => journal.open(id as string));
       expect(error).toBeInstanceOf(InvalidOptionError);
       expect((error as InvalidOptionError).option).toBe('persistenceId');

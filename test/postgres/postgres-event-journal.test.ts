@@ -35,7 +35,7 @@ describe.skipIf(pg.skipped !== undefined)('PostgresEventJournal', () => {
   describe('constructor', () => {
     it.each([
       ['readBatch', { readBatch: 0 }],
-      ['codec', { codec: { encode: () => new Uint8Array() } }],
+      ['codec.decode', { codec: { encode: () => new Uint8Array() } }],
       ['table', { table: '' }],
     ])('throws InvalidOptionError naming `%s`', (option, overrides) => {
       const create = (): unknown => new PostgresEventJournal({ connectionString: url, ...overrides } as PostgresEventJournalOptions<unknown>);
