@@ -174,15 +174,14 @@ export function defineEventSourcedActor<TState, TCommand, TEvent>(
   options: EventSourcedActorOptions<TState, TCommand, TEvent>,
 ): EventSourcedActorDefinition<TState, TCommand> {
   const spec = resolveSpec(options);
-  const definition = defineActor<EventSourcedRunner<TState, TCommand, TEvent>, TCommand>({
+  const definition: ActorDefinition<EventSourcedRunner<TState, TCommand, TEvent>, TCommand> = {
     initialState: () => new EventSourcedRunner(spec),
     receive: (runner, command, ctx) => runner.handle(command, ctx),
     started: (runner, ctx) => runner.started(ctx),
     restarting: (runner, error) => runner.restarting(error),
     stopping: (runner, ctx) => runner.stopping(ctx),
-  });
-  markSelfPersisting(definition, 'an event-sourced actor');
-  return definition;
+  };
+  return defineActor(markSelfPersisting(definition, 'an event-sourced actor'));
 }
 
 function resolveSpec<TState, TCommand, TEvent>(options: EventSourcedActorOptions<TState, TCommand, TEvent>): EventSourcedSpec<TState, TCommand, TEvent> {

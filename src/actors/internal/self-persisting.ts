@@ -12,14 +12,18 @@ import type { ResolvedSnapshotOptions } from '../../state/snapshot-options.js';
 import type { ActorContext } from '../context.js';
 import type { ActorEventBody } from './cell-reporter.js';
 
-/** Definition → what it is, for the refusal's message (`an event-sourced actor`). */
-const selfPersisting = new WeakMap<object, string>();
+/**
+ * The mark, holding what the definition is for the refusal's message (`an event-sourced actor`).
+ * A symbol-keyed property rather than a side table: a wrapper that spreads the definition
+ * (`withFaults`, say) keeps it.
+ */
+const SELF_PERSISTING = Symbol('sluice.selfPersisting');
 /** An actor's context → how its cell publishes events. */
 const emitters = new WeakMap<object, (event: ActorEventBody) => void>();
 
-/** Marks `definition` as keeping its own state durable; `what` names it in errors. */
-export function markSelfPersisting(definition: object, what: string): void {
-  selfPersisting.set(definition, what);
+/** `definition`, marked as keeping its own state durable; `what` names it in errors. */
+export function markSelfPersisting<TDefinition extends object>(definition: TDefinition, what: string): TDefinition {
+  return { ...definition, [SELF_PERSISTING]: what };
 }
 
 /**
@@ -27,7 +31,7 @@ export function markSelfPersisting(definition: object, what: string): void {
  * @throws InvalidOptionError naming `snapshot` when a self-persisting definition is given snapshot options.
  */
 export function attachCell(definition: object, snapshot: ResolvedSnapshotOptions, context: object, emit: (event: ActorEventBody) => void): void {
-  const what = selfPersisting.get(definition);
+  const what = (definition as { readonly [SELF_PERSISTING]?: string })[SELF_PERSISTING];
   if (what === undefined) return;
   const { everyMessages, everyMs, store, key } = snapshot;
   if (everyMessages !== undefined || everyMs !== undefined || store !== undefined || key !== undefined) {
