@@ -16,7 +16,7 @@ import {
   defineEventSourcedActor,
   type EventSourcedActorOptions,
 } from '../../src/index.js';
-import { createTestKit } from '../../src/testing/index.js';
+import { createTestKit, withFaults } from '../../src/testing/index.js';
 import { deferred, Inbox, nextEvent, recordEvents, useSystems, type EventOf } from '../actors/helpers.js';
 import { account, applyEvent, DiskFull, FlakyJournal, type AccountCommand, type AccountEvent } from './helpers.js';
 
@@ -60,6 +60,19 @@ describe('defineEventSourcedActor', () => {
       const definition = account(new MemoryEventJournal());
       expect(() => system.spawn(definition, { name: 'acct', snapshot: { everyMessages: 10 } })).toThrow('`snapshot`');
       expect(system.lookup('/user/acct')).toBeUndefined();
+    });
+  });
+
+  describe('under withFaults', () => {
+    it('keeps refusing snapshot options, and recovers from an injected fault, persisting each command once', async () => {
+      const journal = new MemoryEventJournal<AccountEvent>();
+      const faulty = withFaults(account(journal), [{ at: 2, poison: false }]);
+      const system = newSystem();
+      expect(() => system.spawn(faulty, { snapshot: { everyMessages: 2 } })).toThrow('`snapshot`');
+      const ref = system.spawn(faulty);
+      expect(await ref.ask({ type: 'deposit', amount: 1 })).toBe(1);
+      expect(await ref.ask({ type: 'deposit', amount: 2 })).toBe(3); // thrown at, restarted, recovered, handled
+      expect(journal.eventsOf('account').map((e) => e.event.amount)).toEqual([1, 2]);
     });
   });
 
