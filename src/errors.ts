@@ -38,7 +38,10 @@ export type SluiceErrorCode =
   | 'POSTGRES_COMMIT_CONFLICT'
   | 'DROPPED_STATE'
   | 'STATE_VERSION'
-  | 'STATE_MIGRATION_FAILED';
+  | 'STATE_MIGRATION_FAILED'
+  | 'EVENT_PERSIST_FAILED'
+  | 'EVENT_RECOVERY_FAILED'
+  | 'EVENT_JOURNAL_CONFLICT';
 
 /**
  * Base class of every Sluice error.
@@ -758,6 +761,69 @@ export class StateMigrationError extends SluiceError {
     this.entry = entry;
     this.snapshotKey = origin?.snapshotKey;
     this.sequence = origin?.sequence;
+  }
+}
+
+/**
+ * An event-sourced actor could not persist the events of a command: the journal refused or failed
+ * the append. Nothing was applied to the state and nothing was replied; the actor fails with this
+ * error and its supervision decides. The events may or may not be in the journal (a failed write
+ * is in doubt): the actor finds out by recovering before its next command, and a command retried
+ * after a restart never writes its events twice.
+ */
+export class EventPersistError extends SluiceError {
+  readonly code = 'EVENT_PERSIST_FAILED' as const;
+  readonly persistenceId: string;
+  /** The sequence number the first of the events would have had. */
+  readonly fromSequence: number;
+  /** How many events the command asked to persist. */
+  readonly events: number;
+
+  constructor(persistenceId: string, fromSequence: number, events: number, cause: unknown) {
+    const range = events === 1 ? `event ${fromSequence}` : `events ${fromSequence} to ${fromSequence + events - 1}`;
+    super(`Persisting ${range} of ${persistenceId} failed: ${errorMessage(cause)}`, { cause });
+    this.name = 'EventPersistError';
+    this.persistenceId = persistenceId;
+    this.fromSequence = fromSequence;
+    this.events = events;
+  }
+}
+
+/**
+ * An event-sourced actor could not recover its state exactly: a snapshot that is not one of an
+ * event-sourced actor, events missing between the snapshot and the journal's first event, an event
+ * that cannot be read back, or `apply` throwing on a stored event. The actor does not start (it
+ * stops with a `hook-failed` event); nothing is written, so journal and snapshots stay as they were.
+ */
+export class EventRecoveryError extends SluiceError {
+  readonly code = 'EVENT_RECOVERY_FAILED' as const;
+  readonly persistenceId: string;
+  /** What made the recovery impossible. */
+  readonly reason: string;
+
+  constructor(persistenceId: string, reason: string, cause?: unknown) {
+    super(`Recovering ${persistenceId} failed: ${reason}${cause === undefined ? '' : `: ${errorMessage(cause)}`}`, cause === undefined ? undefined : { cause });
+    this.name = 'EventRecoveryError';
+    this.persistenceId = persistenceId;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Another writer appended to a persistence id's events since this one opened its log: two actors
+ * (or two processes) run with the same persistence id. Nothing of the refused append was written.
+ */
+export class EventJournalConflictError extends SluiceError {
+  readonly code = 'EVENT_JOURNAL_CONFLICT' as const;
+  readonly persistenceId: string;
+  /** The sequence number the refused append started at. */
+  readonly sequence: number;
+
+  constructor(persistenceId: string, sequence: number, detail: string) {
+    super(`Event ${sequence} of ${persistenceId} was written by another writer: ${detail}`);
+    this.name = 'EventJournalConflictError';
+    this.persistenceId = persistenceId;
+    this.sequence = sequence;
   }
 }
 

@@ -22,6 +22,9 @@ export type {
   SnapshotFailedEvent,
   SnapshotRestoredEvent,
   SnapshotSavedEvent,
+  EventsDeletedEvent,
+  EventsDeleteFailedEvent,
+  EventsRecoveredEvent,
   SystemEvent,
   SystemTerminatedEvent,
 } from './actors/events.js';
@@ -168,3 +171,18 @@ export type { Journal, JournalOffset, JournalOptions, JournalSourceOptions, Jour
 export { jsonCodec, msgpackCodec } from './journal/codec.js';
 export type { JournalCodec } from './journal/codec.js';
 export { JournalClosedError, JournalCorruptedError, JournalLockedError, JournalTruncatedError } from './errors.js';
+
+export { defineEventSourcedActor } from './event-sourcing/event-sourced-actor.js';
+export type {
+  CommandResult,
+  EventSourcedActorDefinition,
+  EventSourcedActorOptions,
+  EventSourcedContext,
+  EventSourcedHolder,
+  Persist,
+} from './event-sourcing/event-sourced-actor.js';
+export type { EventJournal, EventLog, PersistedEvent } from './event-sourcing/event-journal.js';
+export { MemoryEventJournal } from './event-sourcing/memory-event-journal.js';
+export { FileEventJournal } from './event-sourcing/file-event-journal.js';
+export type { FileEventJournalOptions } from './event-sourcing/file-event-journal.js';
+export { EventJournalConflictError, EventPersistError, EventRecoveryError } from './errors.js';

@@ -106,6 +106,37 @@ export interface HookFailedEvent extends ActorEventBase {
   readonly error: unknown;
 }
 
+/**
+ * An event-sourced actor recovered its state, at start or after a restart: from the snapshot of
+ * `snapshotSequence` (undefined: none), then `replayed` events from the journal, up to `sequence`.
+ * `skipped` lists newer snapshots found damaged and passed over.
+ */
+export interface EventsRecoveredEvent extends ActorEventBase {
+  readonly type: 'events-recovered';
+  readonly persistenceId: string;
+  readonly snapshotSequence: number | undefined;
+  readonly replayed: number;
+  /** The sequence number of the last event applied: where the actor goes on from. */
+  readonly sequence: number;
+  readonly skipped: readonly SkippedSnapshot[];
+  readonly durationMs: number;
+}
+
+/** An event-sourced actor had the journal delete its events up to `toSequence` (or fewer: see the journal). */
+export interface EventsDeletedEvent extends ActorEventBase {
+  readonly type: 'events-deleted';
+  readonly persistenceId: string;
+  readonly toSequence: number;
+}
+
+/** Deleting events after a snapshot failed; they stay in the journal, and the actor goes on. */
+export interface EventsDeleteFailedEvent extends ActorEventBase {
+  readonly type: 'events-delete-failed';
+  readonly persistenceId: string;
+  readonly toSequence: number;
+  readonly error: unknown;
+}
+
 /** The system stopped; `error` is set when an escalation reached the top. */
 export interface SystemTerminatedEvent {
   readonly type: 'system-terminated';
@@ -126,6 +157,9 @@ export type SystemEvent =
   | SnapshotFailedEvent
   | SnapshotRestoredEvent
   | HookFailedEvent
+  | EventsRecoveredEvent
+  | EventsDeletedEvent
+  | EventsDeleteFailedEvent
   | SystemTerminatedEvent;
 
 /**

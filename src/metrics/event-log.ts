@@ -50,13 +50,16 @@ function levelOf(event: PipelineEvent): LogLevel {
     case 'actor-started':
     case 'actor-stopped':
     case 'snapshot-saved':
+    case 'events-deleted':
       return 'debug';
     case 'snapshot-restored':
+    case 'events-recovered':
     case 'checkpoint-completed':
       return 'info';
     case 'actor-failed':
     case 'actor-restarted':
     case 'snapshot-failed':
+    case 'events-delete-failed':
       return 'warn';
     case 'checkpoint-failed':
     case 'actor-escalated':
@@ -93,6 +96,12 @@ function messageOf(event: PipelineEvent): string {
       return `actor ${event.path} restored snapshot ${event.sequence}${event.migratedFrom === undefined ? '' : ` (state migrated from version ${event.migratedFrom})`}`;
     case 'hook-failed':
       return `actor ${event.path}: ${event.hook} failed: ${errorText(event.error)}`;
+    case 'events-recovered':
+      return `actor ${event.path} recovered ${event.persistenceId} to event ${event.sequence} (${event.snapshotSequence === undefined ? 'no snapshot' : `snapshot ${event.snapshotSequence}`}, ${event.replayed} replayed)`;
+    case 'events-deleted':
+      return `actor ${event.path} deleted the events of ${event.persistenceId} up to ${event.toSequence}`;
+    case 'events-delete-failed':
+      return `actor ${event.path} could not delete the events of ${event.persistenceId} up to ${event.toSequence}: ${errorText(event.error)}`;
     case 'system-terminated':
       return event.error === undefined ? `system ${event.system} terminated` : `system ${event.system} failed: ${errorText(event.error)}`;
     case 'checkpoint-completed':

@@ -20,6 +20,8 @@ export type {
 export { describePostgres } from './postgres-where.js';
 export { PostgresSnapshotStore } from './postgres-snapshot-store.js';
 export type { PostgresSnapshotStoreOptions } from './postgres-snapshot-store.js';
+export { PostgresEventJournal } from './postgres-event-journal.js';
+export type { PostgresEventJournalOptions } from './postgres-event-journal.js';
 export { PostgresCheckpointStorage } from './postgres-checkpoint-storage.js';
 export type { PostgresCheckpointStorageOptions } from './postgres-checkpoint-storage.js';
 export { quoteIdentifier } from './sql-names.js';

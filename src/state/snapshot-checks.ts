@@ -3,11 +3,41 @@
  * file stores accept exactly the same keys and snapshots and fail with the same InvalidOptionError.
  */
 import { InvalidOptionError } from '../errors.js';
-import type { Snapshot } from './snapshot-store.js';
+import type { Snapshot, SnapshotStore } from './snapshot-store.js';
 
 // A lone surrogate does not survive UTF-8 (it becomes U+FFFD), so two different keys would share
 // one folder name and one encoded header in the file store.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether `text` has no lone surrogate, so that it survives UTF-8 as it is (a key, a persistence id).
+ *
+ * @example
+ * ```ts
+ * isWellFormed('a\uD800'); // false
+ * ```
+ */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/**
+ * Returns `store`, or throws unless it has the `save` and `load` of a SnapshotStore.
+ *
+ * @throws InvalidOptionError naming `option`.
+ *
+ * @example
+ * ```ts
+ * checkSnapshotStore('snapshot.store', new MemorySnapshotStore());
+ * ```
+ */
+export function checkSnapshotStore(option: string, store: unknown): SnapshotStore {
+  const candidate = store as Partial<Record<keyof SnapshotStore, unknown>> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.save !== 'function' || typeof candidate.load !== 'function') {
+    throw new InvalidOptionError(option, 'a SnapshotStore with save and load', store);
+  }
+  return store as SnapshotStore;
+}
 
 /**
  * Returns `key`, or throws unless it is a string without lone surrogates (any other string,
@@ -21,7 +51,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * ```
  */
 export function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || LONE_SURROGATE.test(key)) {
+  if (typeof key !== 'string' || !isWellFormed(key)) {
     throw new InvalidOptionError('key', 'a string of well-formed UTF-16 (no lone surrogates)', key);
   }
   return key;

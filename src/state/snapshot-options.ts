@@ -4,6 +4,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { isObject, positiveInteger, positiveNumberOrInfinity } from '../internal/validate.js';
+import { checkSnapshotStore } from './snapshot-checks.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 /** Snapshot policy of one actor (`spawn(definition, { snapshot })`). */
@@ -46,13 +47,7 @@ export function resolveSnapshotOptions(options: SnapshotOptions | undefined): Re
   isObject('snapshot', options);
   const everyMessages = options.everyMessages === undefined ? undefined : positiveInteger('snapshot.everyMessages', options.everyMessages);
   const everyMs = options.everyMs === undefined ? undefined : positiveNumberOrInfinity('snapshot.everyMs', options.everyMs);
-  const store = options.store;
-  if (store !== undefined) {
-    const candidate = store as Partial<Record<keyof SnapshotStore, unknown>>;
-    if (typeof store !== 'object' || store === null || typeof candidate.save !== 'function' || typeof candidate.load !== 'function') {
-      throw new InvalidOptionError('snapshot.store', 'a SnapshotStore with save and load', store);
-    }
-  }
+  const store = options.store === undefined ? undefined : checkSnapshotStore('snapshot.store', options.store);
   const key = options.key;
   if (key !== undefined && (typeof key !== 'string' || key.length === 0)) {
     throw new InvalidOptionError('snapshot.key', 'a non-empty string', key);

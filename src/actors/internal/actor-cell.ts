@@ -37,6 +37,7 @@ import { FailureSeries } from './failure-series.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { isSequencedTarget } from './sequenced-target.js';
 import { Persistence } from './persistence.js';
+import { attachCell } from './self-persisting.js';
 import type { ReplayQueue } from './replay-queue.js';
 import { Recovery } from './recovery.js';
 import { RestartWait } from './restart-wait.js';
@@ -169,6 +170,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     });
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this, services, parent);
+    attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
     parent.children.set(this.name, this);
     this.#wake();
   }
