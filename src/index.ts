@@ -10,6 +10,7 @@ export type { ActorContext } from './actors/context.js';
 export type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actors/actor-ref.js';
 export type { SpawnOptions } from './actors/spawn-options.js';
 export type { StopReason, Terminated } from './actors/terminated.js';
+export type { Exit, ExitReason } from './actors/exit.js';
 export type {
   ActorEscalatedEvent,
   ActorFailedEvent,

@@ -4,8 +4,9 @@
  */
 import { produce, type Draft } from 'immer';
 import { InvalidOptionError } from '../errors.js';
-import { isFunction, isObject } from '../internal/validate.js';
+import { boolean, isFunction, isObject } from '../internal/validate.js';
 import type { ActorContext } from './context.js';
+import type { Exit } from './exit.js';
 import { checkStateVersioning, type StateMigration } from './state-version.js';
 
 /**
@@ -43,6 +44,13 @@ export interface ActorDefinition<TState, TMessage> {
    * @defaultValue undefined (only snapshots of `stateVersion` itself can be restored)
    */
   readonly migrate?: StateMigration<TState> | undefined;
+  /**
+   * Whether actors of this definition trap exits: an actor linked to them that stops arrives as an
+   * {@link Exit} message, instead of stopping them when it failed. Only for message types that
+   * include `Exit`; spawn's `trapExits` and `ctx.trapExits(on)` override it.
+   * @defaultValue false
+   */
+  readonly trapExits?: (Exit extends TMessage ? boolean : false) | undefined;
 }
 
 /**
@@ -113,6 +121,7 @@ export function validateDefinition(definition: unknown): void {
     if (candidate[hook] !== undefined) isFunction(hook, candidate[hook]);
   }
   checkStateVersioning(candidate);
+  if (candidate['trapExits'] !== undefined) boolean('trapExits', candidate['trapExits']);
   const draft = candidate['draft'];
   if (draft !== undefined && typeof draft !== 'boolean') throw new InvalidOptionError('draft', 'a boolean', draft);
 }

@@ -3,7 +3,7 @@
  * same bad input with the same message.
  */
 import { InvalidOptionError } from '../errors.js';
-import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { boolean, isObject, positiveInteger, withDefault } from '../internal/validate.js';
 import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.js';
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
@@ -29,6 +29,13 @@ export interface SpawnOptions {
   supervisor?: SupervisorOptions | undefined;
   /** When it snapshots its state, and where the snapshots are kept. */
   snapshot?: SnapshotOptions | undefined;
+  /**
+   * Whether exits of linked actors arrive as `Exit` messages (true) instead of stopping this
+   * actor when they failed (false); `ctx.trapExits(on)` changes it later. The definition's message
+   * type must include `Exit`.
+   * @defaultValue the definition's `trapExits`, else false
+   */
+  trapExits?: boolean | undefined;
 }
 
 /** Spawn options after validation and defaults. */
@@ -39,6 +46,8 @@ export interface ResolvedSpawnOptions {
   readonly supervision: ResolvedSupervision;
   readonly supervisor: ResolvedSupervisor;
   readonly snapshot: ResolvedSnapshotOptions;
+  /** Undefined: as the definition says. */
+  readonly trapExits: boolean | undefined;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
@@ -64,5 +73,6 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
     supervision: resolveSupervision(options?.supervision),
     supervisor: resolveSupervisor(options?.supervisor, 'supervisor'),
     snapshot: resolveSnapshotOptions(options?.snapshot),
+    trapExits: withDefault(options?.trapExits, undefined, (v) => boolean('trapExits', v)),
   };
 }

@@ -24,6 +24,7 @@ import type { ActorMetrics } from '../actor-metrics.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
 import type { HookFailedEvent } from '../events.js';
+import type { Exit, ExitReason } from '../exit.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
 import { Ask } from './ask.js';
@@ -34,6 +35,7 @@ import { DeathWatch } from './death-watch.js';
 import type { Runnable } from './dispatcher.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
 import { FailureSeries } from './failure-series.js';
+import { Links, exitReasonOf, linkedFailure } from './links.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { isSequencedTarget } from './sequenced-target.js';
 import { Persistence } from './persistence.js';
@@ -49,12 +51,14 @@ import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-s
 type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
-  | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn };
+  | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn }
+  | { readonly kind: 'exit'; readonly exit: Exit };
 
-/** A stop asked of the actor: how to treat its queue, and the reason its watchers will see. */
+/** A stop asked of the actor: how to treat its queue, the reason its watchers will see, and the error behind a failure. */
 interface StopRequest {
   readonly mode: StopMode;
   readonly reason: StopReason;
+  readonly error: unknown;
 }
 
 /** The lifecycle as the cell holds it, for the lifecycle property test. */
@@ -94,6 +98,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #report: CellReporter;
   readonly #failures: FailureSeries<TMessage>;
   readonly #deathWatch: DeathWatch;
+  readonly #links: Links;
   readonly #restartWait: RestartWait;
   /** Restart point, link sequence numbers and replay. */
   readonly #recovery: Recovery<TState, Entry<TMessage>>;
@@ -117,6 +122,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** A permanent actor called `ctx.stop()` inside a handler or a lifecycle step: it restarts afresh once that ends. */
   #restartFreshAfterStep = false;
   #whenQuiescent: (() => void) | undefined;
+  /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
+  #trapExits: boolean;
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
@@ -135,6 +142,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#failures = new FailureSeries(options.supervision, report);
     this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
     this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
+    this.#links = new Links((exit) => this.#pushSystem({ kind: 'exit', exit }));
+    this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
     const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
       options.mailbox,
       this.path,
@@ -438,12 +447,18 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Restores from the store and runs `started`; false (after requesting a stop) when either failed. It never rejects. */
   async #startStep(persistence: Persistence<TState> | undefined): Promise<boolean> {
     if (persistence !== undefined && !(await this.#restoreFromStore(persistence))) return false;
+    return this.#callStarted();
+  }
+
+  /** Runs `started`, if any; false (after requesting a stop) when it threw. */
+  async #callStarted(): Promise<boolean> {
     const { started } = this.#definition;
-    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-      void this.requestStop('discard', 'failed');
-      return false;
-    }
-    return true;
+    if (started === undefined) return true;
+    return this.#callHook(
+      'started',
+      () => started.call(this.#definition, this.#state, this.#context),
+      (error) => void this.requestStop('discard', 'failed', error),
+    );
   }
 
   #startDone(): void {
@@ -467,18 +482,19 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       return true;
     } catch (error) {
       this.#report.hookFailed('restore', error);
-      void this.requestStop('discard', 'failed');
+      void this.requestStop('discard', 'failed', error);
       return false;
     }
   }
 
-  /** Calls a hook, awaiting it if it returns a promise; false (after an event) when it failed. */
-  async #callHook(hook: HookFailedEvent['hook'], call: () => unknown): Promise<boolean> {
+  /** Calls a hook, awaiting it if it returns a promise; false (after an event, and `failed`) when it failed. */
+  async #callHook(hook: HookFailedEvent['hook'], call: () => unknown, failed?: (error: unknown) => void): Promise<boolean> {
     try {
       await call();
       return true;
     } catch (error) {
       this.#report.hookFailed(hook, error);
+      failed?.(error);
       return false;
     }
   }
@@ -514,7 +530,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       return;
     }
     for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
-    const { restarting, started } = this.#definition;
+    const { restarting } = this.#definition;
     const dropped = this.#state;
     if (restarting !== undefined) {
       await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
@@ -527,9 +543,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#restarts++;
     const replayed = this.#replay.remaining().length;
     this.#report.emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
-    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-      void this.requestStop('discard', 'failed');
-    }
+    await this.#callStarted();
   }
 
   /** Stopped while waiting to restart: back to the snapshot, the failed message given up unprocessed. */
@@ -553,7 +567,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       state = this.#freeze(this.#definition.initialState());
     } catch (error) {
       this.#report.hookFailed('initialState', error);
-      void this.requestStop('discard', 'failed');
+      void this.requestStop('discard', 'failed', error);
       return false;
     }
     this.#state = state;
@@ -566,9 +580,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * queue to empty), dead-letters what is left, stops children last-started first, saves a final
    * snapshot when it has a store, runs `stopping`, and tells watchers. Idempotent.
    */
-  requestStop(mode: StopMode, reason: StopReason): Promise<void> {
+  requestStop(mode: StopMode, reason: StopReason, error?: unknown): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
-    this.#stop = { mode, reason };
+    this.#stop = { mode, reason, error };
     this.#restartWait.interrupt();
     this.#stopped = this.#runStop(reason);
     return this.#stopped;
@@ -621,6 +635,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#discardMailbox();
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
+    this.#links.ended({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(reason, this.#stop?.error) });
     this.#report.emit({ type: 'actor-stopped', reason });
   }
 
@@ -681,7 +696,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         this.#restartAuthorized(error);
         return;
       case 'skip-and-stop':
-        void this.requestStop('discard', 'failed');
+        void this.requestStop('discard', 'failed', error);
         return;
       case 'skip-and-escalate':
         this.#escalate(error);
@@ -725,7 +740,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       this.#restart(cause, fresh, turn);
       return true;
     }
-    void this.requestStop('discard', 'escalated');
+    void this.requestStop('discard', 'escalated', cause);
     return false;
   }
 
@@ -738,7 +753,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #escalate(error: unknown): void {
     this.#report.emit({ type: 'actor-escalated', error });
-    void this.requestStop('discard', 'escalated');
+    void this.requestStop('discard', 'escalated', error);
     this.#parent.childFailed(this.path, error);
   }
 
@@ -770,9 +785,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
           this.#failedBy(error);
           return;
         }
-        if (this.#handle(delivered, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
+        this.#handleNotice(delivered);
         return;
       }
+      case 'exit':
+        this.#exitSignal(message.exit);
+        return;
       case 'child-failed':
         if (this.#stop === undefined) this.#failedBy(escalationError(message.child, message.error));
         return;
@@ -783,9 +801,32 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     }
   }
 
+  /** Handles a notification of the system lane (Terminated, Exit) as a message. */
+  #handleNotice(message: TMessage): void {
+    if (this.#handle(message, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
+  }
+
+  /**
+   * A linked actor stopped. An actor that traps exits receives the exit as a message; one that
+   * does not goes on after a normal stop, and after a failure stops too — or, `'permanent'`,
+   * restarts from its snapshot, as it comes back from every exit of its own.
+   */
+  #exitSignal(exit: Exit): void {
+    if (this.#trapExits) {
+      if (this.#open()) this.#handleNotice(exit as TMessage);
+      else this.#report.deadLetter('unprocessed', exit);
+      return;
+    }
+    const failure = linkedFailure(exit);
+    if (failure === undefined || this.#stop !== undefined) return;
+    if (restartsAfter(this.#options.supervision.restart, 'link-exit')) this.#restartAuthorized(failure);
+    else void this.requestStop('discard', 'linked', failure);
+  }
+
   /** A system message that will never be handled: a notification goes to dead letters, a turn ends. */
   #dropSystem(message: SystemMessage): void {
     if (message.kind === 'terminated') this.#report.deadLetter('unprocessed', message.terminated);
+    else if (message.kind === 'exit' && this.#trapExits) this.#report.deadLetter('unprocessed', message.exit);
     else if (message.kind === 'restart') message.turn.end();
   }
 
@@ -842,6 +883,35 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) return;
     this.#deathWatch.unwatch((target as ActorCell<unknown, unknown>).#deathWatch);
+  }
+
+  /** `ctx.link`: links both ways; an actor that already stopped signals its exit at once. */
+  link(ref: AnyActorRef): void {
+    const target = targetOf(ref);
+    if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
+    const partner = target as ActorCell<unknown, unknown>;
+    if (partner.#phase !== 'stopped') {
+      this.#links.link(partner.#links);
+      return;
+    }
+    const reason = exitReasonOf(partner.#stop?.reason ?? 'requested', partner.#stop?.error);
+    this.#pushSystem({ kind: 'exit', exit: { type: 'exit', ref: partner.ref as AnyActorRef, reason } });
+  }
+
+  unlink(ref: AnyActorRef): void {
+    const target = targetOf(ref);
+    if (target instanceof ActorCell) this.#links.unlink((target as ActorCell<unknown, unknown>).#links);
+  }
+
+  trapExits(on: boolean): void {
+    if (typeof on !== 'boolean') throw new InvalidOptionError('trapExits', 'true or false', on);
+    this.#trapExits = on;
+  }
+
+  /** How this actor exited, or is exiting; undefined while no stop was requested. */
+  exitReason(): ExitReason | undefined {
+    const stop = this.#stop;
+    return stop === undefined ? undefined : exitReasonOf(stop.reason, stop.error);
   }
 
   reply(value: unknown): boolean {
