@@ -3,7 +3,7 @@
  * same bad input with the same message.
  */
 import { InvalidOptionError } from '../errors.js';
-import { boolean, isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { boolean, isObject, nonNegativeNumberOrInfinity, positiveInteger, withDefault } from '../internal/validate.js';
 import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.js';
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
@@ -36,6 +36,14 @@ export interface SpawnOptions {
    * @defaultValue the definition's `trapExits`, else false
    */
   trapExits?: boolean | undefined;
+  /**
+   * How long a stop of this actor may take, in milliseconds, before it is forced: the message or
+   * lifecycle step in progress is abandoned (an `ask` for it rejects with `ActorStoppedError`), and
+   * so are draining, the final snapshot and `stopping`; its children are forced too. `0` forces
+   * every stop at once; `Infinity` waits for ever.
+   * @defaultValue Infinity
+   */
+  shutdownMs?: number | undefined;
 }
 
 /** Spawn options after validation and defaults. */
@@ -48,6 +56,7 @@ export interface ResolvedSpawnOptions {
   readonly snapshot: ResolvedSnapshotOptions;
   /** Undefined: as the definition says. */
   readonly trapExits: boolean | undefined;
+  readonly shutdownMs: number;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
@@ -74,5 +83,6 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
     supervisor: resolveSupervisor(options?.supervisor, 'supervisor'),
     snapshot: resolveSnapshotOptions(options?.snapshot),
     trapExits: withDefault(options?.trapExits, undefined, (v) => boolean('trapExits', v)),
+    shutdownMs: withDefault(options?.shutdownMs, Infinity, (v) => nonNegativeNumberOrInfinity('shutdownMs', v)),
   };
 }

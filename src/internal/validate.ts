@@ -44,6 +44,14 @@ export function nonNegativeNumber(option: string, value: unknown): number {
   return value;
 }
 
+/** Returns `value`, or throws unless it is a number ≥ 0 (`Infinity` allowed, meaning no limit). */
+export function nonNegativeNumberOrInfinity(option: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new InvalidOptionError(option, 'a number ≥ 0 (or Infinity)', value);
+  }
+  return value;
+}
+
 /** Returns `value`, or throws unless it is a number > 0 (`Infinity` allowed, meaning no limit). */
 export function positiveNumberOrInfinity(option: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {

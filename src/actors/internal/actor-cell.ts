@@ -44,6 +44,7 @@ import { Recovery } from './recovery.js';
 import { RestartWait } from './restart-wait.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
+import { StopDeadline } from './stop-deadline.js';
 import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
@@ -100,6 +101,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #deathWatch: DeathWatch;
   readonly #links: Links;
   readonly #restartWait: RestartWait;
+  readonly #deadline: StopDeadline;
   /** Restart point, link sequence numbers and replay. */
   readonly #recovery: Recovery<TState, Entry<TMessage>>;
   readonly #replay: ReplayQueue<Entry<TMessage>>;
@@ -121,6 +123,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #snapshotDue = false;
   /** A permanent actor called `ctx.stop()` inside a handler or a lifecycle step: it restarts afresh once that ends. */
   #restartFreshAfterStep = false;
+  /** The turn of the restart in progress (or of the last one): a forced stop ends it, so younger siblings never wait for it. */
+  #restartTurn: RestartTurn | undefined;
   #whenQuiescent: (() => void) | undefined;
   /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
   #trapExits: boolean;
@@ -141,6 +145,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#report = report;
     this.#failures = new FailureSeries(options.supervision, report);
     this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
+    this.#deadline = new StopDeadline(options.shutdownMs, services.clock);
     this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
     this.#links = new Links((exit) => this.#pushSystem({ kind: 'exit', exit }));
     this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
@@ -368,11 +373,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #awaitResult(pending: Promise<TState>, entry: Entry<TMessage>): void {
     pending.then(
       (next) => {
+        if (this.#abandoned()) return;
         this.#mailbox.recordProcessed(1);
         this.#succeeded(next);
         this.#resume();
       },
       (error: unknown) => {
+        if (this.#abandoned()) return;
         this.#mailbox.recordProcessed(1);
         this.#handlerFailed(error, entry);
         this.#resume();
@@ -438,6 +445,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     }
     this.#phase = 'starting';
     void this.#startStep(persistence).then((ok) => {
+      if (this.#abandoned()) return;
       if (ok) this.#startDone();
       else this.#phase = 'start-failed';
       this.#stepEnded();
@@ -489,6 +497,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Calls a hook, awaiting it if it returns a promise; false (after an event, and `failed`) when it failed. */
   async #callHook(hook: HookFailedEvent['hook'], call: () => unknown, failed?: (error: unknown) => void): Promise<boolean> {
+    if (this.#abandoned()) return false;
     try {
       await call();
       return true;
@@ -508,6 +517,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   #restart(cause: unknown, fresh: boolean, turn: RestartTurn): void {
     this.#phase = 'restarting';
+    this.#restartTurn = turn;
     const step = async (): Promise<void> => {
       try {
         await this.#restartInTurn(cause, fresh, turn.ready);
@@ -517,6 +527,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       }
     };
     void step().then(() => {
+      if (this.#abandoned()) return;
       this.#phase = 'ready';
       this.#stepEnded();
     });
@@ -535,6 +546,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (restarting !== undefined) {
       await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
     }
+    if (this.#abandoned()) return;
     if (fresh) {
       if (!this.#startAfresh()) return;
     } else {
@@ -584,8 +596,42 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#stopped !== undefined) return this.#stopped;
     this.#stop = { mode, reason, error };
     this.#restartWait.interrupt();
-    this.#stopped = this.#runStop(reason);
+    this.#stopped = this.#deadline.run(
+      () => this.#runStop(reason),
+      () => this.#force(reason),
+    );
     return this.#stopped;
+  }
+
+  /** Its parent's stop was forced: this actor stops at once too. */
+  forceStop(): void {
+    void this.requestStop('discard', 'shutdown');
+    this.#deadline.expire();
+  }
+
+  /**
+   * The stop's deadline passed (`shutdownMs`): the message or lifecycle step in progress is
+   * abandoned — whatever it does next is dropped — and so are draining, the final snapshot and
+   * `stopping`. Children are forced too, last started first; the actor stops now.
+   */
+  #force(reason: StopReason): void {
+    if (this.#phase === 'stopped') return;
+    this.#phase = 'closing';
+    this.#whenQuiescent = undefined;
+    this.#restartTurn?.end();
+    const ask = this.#currentAsk;
+    this.#currentAsk = undefined;
+    ask?.fail(new ActorStoppedError(this.path, ask.message));
+    this.#discardMailbox();
+    for (const child of [...this.children.values()].reverse()) child.forceStop();
+    void this.#snapshots.final(false);
+    this.#recovery.close();
+    this.#finish(reason, true);
+  }
+
+  /** A forced stop ended this actor while a step was in progress: what that step would do next is dropped. */
+  #abandoned(): boolean {
+    return this.#phase === 'stopped';
   }
 
   async #runStop(reason: StopReason): Promise<void> {
@@ -598,18 +644,21 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (this.#hasWork()) this.#wake();
       });
     }
+    if (this.#abandoned()) return;
     const startBegun = this.#phase !== 'new';
     const startCompleted = this.#phase === 'ready';
     this.#phase = 'closing';
     this.#discardMailbox();
     const mode = this.#stop?.mode ?? 'discard';
     for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';
     await this.#snapshots.final(graceful && startCompleted);
     const stopping = this.#definition.stopping;
     if (startBegun && stopping !== undefined) {
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
     }
+    if (this.#abandoned()) return;
     this.#recovery.close();
     this.#finish(reason);
   }
@@ -630,13 +679,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return !(open && this.#mailbox.size > 0);
   }
 
-  #finish(reason: StopReason): void {
+  #finish(reason: StopReason, forced = false): void {
     this.#phase = 'stopped';
     this.#discardMailbox();
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
     this.#links.ended({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(reason, this.#stop?.error) });
-    this.#report.emit({ type: 'actor-stopped', reason });
+    this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
   }
 
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
