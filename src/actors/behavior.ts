@@ -5,6 +5,7 @@
 import { produce, type Draft } from 'immer';
 import { InvalidOptionError } from '../errors.js';
 import { boolean, isFunction, isObject } from '../internal/validate.js';
+import { resolveSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import type { ActorContext } from './context.js';
 import type { Exit } from './exit.js';
 import { checkStateVersioning, type StateMigration } from './state-version.js';
@@ -51,6 +52,12 @@ export interface ActorDefinition<TState, TMessage> {
    * @defaultValue false
    */
   readonly trapExits?: (Exit extends TMessage ? boolean : false) | undefined;
+  /**
+   * How actors of this definition supervise their children: strategy and restart intensity. Spawn's
+   * `supervisor` option overrides it field by field. `defineSupervisor` sets it.
+   * @defaultValue undefined (spawn's `supervisor`, else one-for-one with 10 restarts within 10 s)
+   */
+  readonly supervisor?: SupervisorOptions | undefined;
 }
 
 /**
@@ -122,6 +129,10 @@ export function validateDefinition(definition: unknown): void {
   }
   checkStateVersioning(candidate);
   if (candidate['trapExits'] !== undefined) boolean('trapExits', candidate['trapExits']);
+  if (candidate['supervisor'] !== undefined) {
+    isObject('supervisor', candidate['supervisor']);
+    resolveSupervisor(candidate['supervisor'] as SupervisorOptions, 'supervisor');
+  }
   const draft = candidate['draft'];
   if (draft !== undefined && typeof draft !== 'boolean') throw new InvalidOptionError('draft', 'a boolean', draft);
 }

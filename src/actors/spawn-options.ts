@@ -61,11 +61,19 @@ export interface ResolvedSpawnOptions {
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
 
+/** `base` with every field `over` gives (not undefined) in its place. */
+function overriding<T extends object>(base: T | undefined, over: T | undefined): T | undefined {
+  if (base === undefined || over === undefined) return over ?? base;
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [field, value] of Object.entries(over)) if (value !== undefined) merged[field] = value;
+  return merged as T;
+}
+
 /**
- * Validates spawn options against the system defaults.
+ * Validates spawn options against the system defaults and the definition's `supervisor`.
  * @throws InvalidOptionError naming the first bad option.
  */
-export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number): ResolvedSpawnOptions {
+export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number, definitionSupervisor?: SupervisorOptions): ResolvedSpawnOptions {
   if (options !== undefined) isObject('options', options);
   const name = options?.name;
   if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {
@@ -80,7 +88,7 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
     mailbox,
     messageBudget,
     supervision: resolveSupervision(options?.supervision),
-    supervisor: resolveSupervisor(options?.supervisor, 'supervisor'),
+    supervisor: resolveSupervisor(overriding(definitionSupervisor, options?.supervisor), 'supervisor'),
     snapshot: resolveSnapshotOptions(options?.snapshot),
     trapExits: withDefault(options?.trapExits, undefined, (v) => boolean('trapExits', v)),
     shutdownMs: withDefault(options?.shutdownMs, Infinity, (v) => nonNegativeNumberOrInfinity('shutdownMs', v)),
