@@ -128,6 +128,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #whenQuiescent: (() => void) | undefined;
   /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
   #trapExits: boolean;
+  /** Who waits for the start step to end (`whenStartEnded`). */
+  #startWaiters: ((exit: ExitReason | undefined) => void)[] | undefined;
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
@@ -447,7 +449,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     void this.#startStep(persistence).then((ok) => {
       if (this.#abandoned()) return;
       if (ok) this.#startDone();
-      else this.#phase = 'start-failed';
+      else {
+        this.#phase = 'start-failed';
+        this.#startEnded();
+      }
       this.#stepEnded();
     });
   }
@@ -473,6 +478,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'ready';
     this.#snapshots.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
+    this.#startEnded();
+  }
+
+  /**
+   * Resolves once the start step has ended: with undefined when the actor runs, or with how it
+   * exits when it stops without having started (its start failed, or a stop came first).
+   */
+  whenStartEnded(): Promise<ExitReason | undefined> {
+    if (this.#phase !== 'new' && this.#phase !== 'starting') return Promise.resolve(this.#phase === 'ready' ? undefined : this.exitReason());
+    return new Promise((resolve) => (this.#startWaiters ??= []).push(resolve));
+  }
+
+  #startEnded(): void {
+    const waiters = this.#startWaiters;
+    if (waiters === undefined) return;
+    this.#startWaiters = undefined;
+    const exit = this.#phase === 'ready' ? undefined : this.exitReason();
+    for (const resolve of waiters) resolve(exit);
   }
 
   /** A lifecycle step ended: a self-stop it saw restarts the actor now, and work waiting goes on. */
@@ -685,6 +708,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
     this.#links.ended({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(reason, this.#stop?.error) });
+    this.#startEnded();
     this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
   }
 
@@ -844,8 +868,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (this.#stop === undefined) this.#failedBy(escalationError(message.child, message.error));
         return;
       case 'restart':
-        if (this.#stop === undefined) this.#restart(message.cause, false, message.turn);
-        else message.turn.end();
+        // A temporary actor is never restarted: a sibling's restart stops it instead, as in OTP.
+        if (this.#stop === undefined && this.#options.supervision.restart !== 'temporary') {
+          this.#restart(message.cause, false, message.turn);
+          return;
+        }
+        if (this.#stop === undefined) void this.requestStop('discard', 'shutdown');
+        message.turn.pass();
         return;
     }
   }
@@ -876,7 +905,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #dropSystem(message: SystemMessage): void {
     if (message.kind === 'terminated') this.#report.deadLetter('unprocessed', message.terminated);
     else if (message.kind === 'exit' && this.#trapExits) this.#report.deadLetter('unprocessed', message.exit);
-    else if (message.kind === 'restart') message.turn.end();
+    else if (message.kind === 'restart') message.turn.pass();
   }
 
   // ─── Parent side ────────────────────────────────────────────────────────────────────────────
