@@ -86,6 +86,11 @@ export function isObject(option: string, value: unknown): void {
   }
 }
 
+/** The name of option `field` under `prefix` (`mailbox` and `capacity` make `mailbox.capacity`); `''` is no prefix. */
+export function optionName(prefix: string, field: string): string {
+  return prefix === '' ? field : `${prefix}.${field}`;
+}
+
 /** Returns the value of an optional option after `check`, or `fallback` when it is undefined. */
 export function withDefault<T>(value: unknown, fallback: T, check: (value: unknown) => T): T {
   return value === undefined ? fallback : check(value);
