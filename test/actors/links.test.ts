@@ -3,6 +3,7 @@ import {
   ActorFailedError,
   InvalidOptionError,
   defineActor,
+  type ActorContext,
   type ActorRef,
   type AnyActorRef,
   type Exit,
@@ -12,6 +13,7 @@ import {
   type Terminated,
 } from '../../src/index.js';
 import { createTestKit, type TestKit } from '../../src/testing/index.js';
+import { deferred } from './helpers.js';
 
 type NodeMsg =
   | { type: 'link'; ref: AnyActorRef }
@@ -88,6 +90,27 @@ function ref(refs: Record<string, ActorRef<NodeMsg>>, name: string): ActorRef<No
 
 function statuses(refs: Record<string, ActorRef<NodeMsg>>): Record<string, string> {
   return Object.fromEntries(Object.entries(refs).map(([name, r]) => [name, r.status]));
+}
+
+/** What `call` throws when a handler makes it (undefined when it throws nothing). */
+async function thrownInHandler(kit: TestKit, call: (ctx: ActorContext<'go' | Exit>) => void): Promise<unknown> {
+  let thrown: unknown;
+  const ref = kit.system.spawn(
+    defineActor<null, 'go' | Exit>({
+      initialState: () => null,
+      receive(state, _msg, ctx) {
+        try {
+          call(ctx);
+        } catch (error) {
+          thrown = error;
+        }
+        return state;
+      },
+    }),
+  );
+  ref.tell('go');
+  await kit.settle();
+  return thrown;
 }
 
 async function link(kit: TestKit, from: ActorRef<NodeMsg>, to: AnyActorRef): Promise<void> {
@@ -273,24 +296,9 @@ describe('ActorContext', () => {
 
     it('throws InvalidOptionError naming ref for something that is not a ref of this runtime', async () => {
       const kit = createTestKit();
-      const caught: unknown[] = [];
-      const linker = kit.system.spawn(
-        defineActor<null, 'go'>({
-          initialState: () => null,
-          receive(state, _msg, ctx) {
-            try {
-              ctx.link({ path: '/user/fake' } as unknown as AnyActorRef);
-            } catch (error) {
-              caught.push(error);
-            }
-            return state;
-          },
-        }),
-      );
-      linker.tell('go');
-      await kit.settle();
-      expect(caught).toEqual([expect.any(InvalidOptionError)]);
-      expect((caught[0] as InvalidOptionError).option).toBe('ref');
+      const thrown = await thrownInHandler(kit, (ctx) => ctx.link({ path: '/user/fake' } as unknown as AnyActorRef));
+      expect(thrown).toBeInstanceOf(InvalidOptionError);
+      expect((thrown as InvalidOptionError).option).toBe('ref');
       await kit.shutdown();
     });
   });
@@ -363,14 +371,13 @@ describe('ActorContext', () => {
     it('sends an exit that reaches an actor already stopping to dead letters', async () => {
       const kit = createTestKit();
       const seen: Seen[] = [];
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
+      const gate = deferred();
       const slow = kit.system.spawn(
         defineActor<null, 'wait' | Exit>({
           initialState: () => null,
           trapExits: true,
           async receive(state) {
-            await gate;
+            await gate.promise;
             return state;
           },
         }),
@@ -383,7 +390,7 @@ describe('ActorContext', () => {
       const stopped = slow.stop();
       failing.tell({ type: 'fail', error: boom });
       await kit.settle();
-      release();
+      gate.resolve();
       await kit.settle();
       await stopped;
       expect(kit.deadLetters.filter((l) => l.reason === 'unprocessed').map((l) => l.message)).toEqual([
@@ -394,23 +401,8 @@ describe('ActorContext', () => {
 
     it('throws InvalidOptionError naming trapExits for something not a boolean, in ctx, spawn and the definition', async () => {
       const kit = createTestKit();
-      const caught: unknown[] = [];
-      const trapper = kit.system.spawn(
-        defineActor<null, 'go' | Exit>({
-          initialState: () => null,
-          receive(state, _msg, ctx) {
-            try {
-              ctx.trapExits('yes' as unknown as boolean);
-            } catch (error) {
-              caught.push(error);
-            }
-            return state;
-          },
-        }),
-      );
-      trapper.tell('go');
-      await kit.settle();
-      expect((caught[0] as InvalidOptionError).option).toBe('trapExits');
+      const thrown = await thrownInHandler(kit, (ctx) => ctx.trapExits('yes' as unknown as boolean));
+      expect((thrown as InvalidOptionError).option).toBe('trapExits');
       expect(() => kit.system.spawn(node([]), { trapExits: 1 as unknown as boolean })).toThrow(/`trapExits`/);
       expect(() => defineActor<number, NodeMsg>({ ...node([]), trapExits: 'no' as unknown as boolean })).toThrow(/`trapExits`/);
       await kit.shutdown();

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActorStoppedError, MemorySnapshotStore, defineActor, type ActorRef, type SpawnOptions } from '../../src/index.js';
 import { createTestKit, type TestKit } from '../../src/testing/index.js';
-import { expectInvalidOption } from './helpers.js';
-
-/** A promise that never settles unless `release` is called. */
-function gate(): { promise: Promise<void>; release: () => void } {
-  let release!: () => void;
-  const promise = new Promise<void>((resolve) => (release = resolve));
-  return { promise, release };
-}
+import { deferred, expectInvalidOption } from './helpers.js';
 
 type Msg = { type: 'hang' } | { type: 'inc' } | { type: 'get' };
 
@@ -63,7 +56,7 @@ describe('SpawnOptions', () => {
   describe('shutdownMs', () => {
     it('forces a stop whose handler never settles once the time is up: the ask in progress rejects, the queue goes to dead letters', async () => {
       const kit = createTestKit();
-      const held = gate();
+      const held = deferred();
       const ref = kit.system.spawn(slow(held.promise), { name: 'slow', shutdownMs: 100 });
       const asked = ref.ask({ type: 'hang' }, { timeoutMs: Infinity });
       const rejection = asked.catch((error: unknown) => error);
@@ -76,7 +69,7 @@ describe('SpawnOptions', () => {
       expect(kit.deadLetters.map((l) => [l.reason, l.message])).toEqual([['unprocessed', { type: 'inc' }]]);
       // The handler settling later changes nothing, and nothing is left behind.
       const eventsBefore = kit.events.length;
-      held.release();
+      held.resolve();
       await kit.settle();
       expect(kit.events).toHaveLength(eventsBefore);
       expect(kit.clock.pendingTimers).toBe(0);

@@ -15,7 +15,7 @@ import {
   type SupervisorMessage,
 } from '../../src/index.js';
 import { createTestKit, type TestKit } from '../../src/testing/index.js';
-import { expectInvalidOption } from '../actors/helpers.js';
+import { deferred, expectInvalidOption } from '../actors/helpers.js';
 import { flaky, worker, type WorkerMsg } from './helpers.js';
 
 /** A worker whose hooks log `<event> <name>`, and whose `started` waits on `startedGate` when given one. */
@@ -117,12 +117,11 @@ describe('defineSupervisor', () => {
     it('starts no more children once it is asked to stop', async () => {
       const kit = createTestKit();
       const log: string[] = [];
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
+      const held = deferred();
       const sup = kit.system.spawn(
         defineSupervisor({
           children: [
-            { id: 'a', start: { definition: logged(log, () => held) } },
+            { id: 'a', start: { definition: logged(log, () => held.promise) } },
             { id: 'b', start: { definition: logged(log) } },
           ],
         }),
@@ -130,7 +129,7 @@ describe('defineSupervisor', () => {
       );
       await kit.settle();
       const stopped = sup.stop();
-      release();
+      held.resolve();
       await kit.settle();
       await stopped;
       expect(log).toEqual(['begin a', 'end a', 'stopping a']);

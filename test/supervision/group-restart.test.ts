@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineActor, type ActorRef, type RestartType } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
+import { deferred } from '../actors/helpers.js';
 import { flaky, worker, type WorkerMsg } from './helpers.js';
 
 const TYPES: readonly [string, RestartType][] = [
@@ -21,15 +22,14 @@ describe('SupervisorOptions', () => {
       async (strategy) => {
         const kit = createTestKit();
         const log: string[] = [];
-        let release!: () => void;
-        const gate = new Promise<void>((resolve) => (release = resolve));
+        const gate = deferred();
         let restarting = false;
         const child = defineActor<number, WorkerMsg>({
           ...worker,
           async started(_state, ctx) {
             log.push(`begin ${ctx.self.name}`);
             // a holds its restart open: a sibling that did not wait for it would begin meanwhile.
-            if (restarting && ctx.self.name === 'a') await gate;
+            if (restarting && ctx.self.name === 'a') await gate.promise;
             log.push(`end ${ctx.self.name}`);
           },
         });
@@ -50,7 +50,7 @@ describe('SupervisorOptions', () => {
         refs[0]?.tell(flaky(new Error('boom')));
         await kit.settle();
         expect(log).toEqual(['begin a']);
-        release();
+        gate.resolve();
         await kit.settle();
         expect(log).toEqual(['begin a', 'end a', 'begin c', 'end c']);
         expect(refs.map((ref) => ref.status)).toEqual(['running', 'stopped', 'running']);
