@@ -47,7 +47,7 @@ export type { RestartIntensity } from './supervision/intensity.js';
 export type { BackoffOptions } from './supervision/backoff.js';
 export { defineSupervisor, whichChildren } from './supervision/define-supervisor.js';
 export type { DefineSupervisorOptions, SupervisedChild, SupervisorMessage } from './supervision/define-supervisor.js';
-export type { AnyActorDefinition, ChildSpec, ChildStart } from './supervision/child-spec.js';
+export type { AnyActorDefinition, ChildSpawnOptions, ChildSpec, ChildStart } from './supervision/child-spec.js';
 
 export { KeyedState, KeyedStateView } from './state/keyed-state.js';
 export type { SnapshotOptions } from './state/snapshot-options.js';

@@ -9,6 +9,7 @@ import { resolveSpawnOptions, type SpawnOptions } from '../actors/spawn-options.
 import { InvalidOptionError } from '../errors.js';
 import { isObject, nonNegativeNumberOrInfinity, oneOf, withDefault } from '../internal/validate.js';
 import { RESTART_TYPES, type RestartType } from './restart-type.js';
+import type { SupervisionOptions } from './supervision.js';
 
 /**
  * An actor definition of any state and message types, as a child spec holds it: whatever
@@ -27,7 +28,13 @@ export interface ChildStart {
    * `supervision.restart` (its `restart`) and `shutdownMs` (its `shutdownMs`).
    * @defaultValue `{}`
    */
-  readonly options?: Omit<SpawnOptions, 'name' | 'shutdownMs'> | undefined;
+  readonly options?: ChildSpawnOptions | undefined;
+}
+
+/** Spawn options of a child spec: all but those the spec sets itself. */
+export interface ChildSpawnOptions extends Omit<SpawnOptions, 'name' | 'shutdownMs' | 'supervision'> {
+  /** How the child is supervised, except its restart type (the spec's `restart`). */
+  supervision?: Omit<SupervisionOptions, 'restart'> | undefined;
 }
 
 /**
@@ -105,7 +112,7 @@ function resolveChildSpec(spec: unknown, prefix: string): ResolvedChildSpec {
   for (const [field, value] of [
     ['name', (options as SpawnOptions).name],
     ['shutdownMs', (options as SpawnOptions).shutdownMs],
-    ['supervision.restart', options.supervision?.restart],
+    ['supervision.restart', (options.supervision as SupervisionOptions | undefined)?.restart],
   ] as const) {
     if (value !== undefined) throw new InvalidOptionError(`${prefix}.start.options.${field}`, 'absent: the child spec sets it', value);
   }

@@ -355,7 +355,7 @@ describe('defineSupervisor', () => {
       ['children[0].start.options.shutdownMs', { children: [valid({ start: { definition: def, options: { shutdownMs: 5 } as never } })] }],
       [
         'children[0].start.options.supervision.restart',
-        { children: [valid({ start: { definition: def, options: { supervision: { restart: 'permanent' } } } })] },
+        { children: [valid({ start: { definition: def, options: { supervision: { restart: 'permanent' } as never } } })] },
       ],
       ['children[0].restart', { children: [valid({ restart: 'always' as RestartType })] }],
       ['children[0].shutdownMs', { children: [valid({ shutdownMs: -5 })] }],
