@@ -44,6 +44,7 @@ import { Recovery } from './recovery.js';
 import { RestartWait } from './restart-wait.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
+import { StartOutcome } from './start-outcome.js';
 import { StopDeadline } from './stop-deadline.js';
 import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
@@ -128,8 +129,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #whenQuiescent: (() => void) | undefined;
   /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
   #trapExits: boolean;
-  /** Who waits for the start step to end (`whenStartEnded`). */
-  #startWaiters: ((exit: ExitReason | undefined) => void)[] | undefined;
+  readonly #startOutcome = new StartOutcome();
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
@@ -451,7 +451,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       if (ok) this.#startDone();
       else {
         this.#phase = 'start-failed';
-        this.#startEnded();
+        this.#startOutcome.settle(this.exitReason());
       }
       this.#stepEnded();
     });
@@ -478,7 +478,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'ready';
     this.#snapshots.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
-    this.#startEnded();
+    this.#startOutcome.settle(undefined);
   }
 
   /**
@@ -486,16 +486,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * exits when it stops without having started (its start failed, or a stop came first).
    */
   whenStartEnded(): Promise<ExitReason | undefined> {
-    if (this.#phase !== 'new' && this.#phase !== 'starting') return Promise.resolve(this.#phase === 'ready' ? undefined : this.exitReason());
-    return new Promise((resolve) => (this.#startWaiters ??= []).push(resolve));
-  }
-
-  #startEnded(): void {
-    const waiters = this.#startWaiters;
-    if (waiters === undefined) return;
-    this.#startWaiters = undefined;
-    const exit = this.#phase === 'ready' ? undefined : this.exitReason();
-    for (const resolve of waiters) resolve(exit);
+    return this.#startOutcome.wait();
   }
 
   /** A lifecycle step ended: a self-stop it saw restarts the actor now, and work waiting goes on. */
@@ -708,7 +699,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
     this.#links.ended({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(reason, this.#stop?.error) });
-    this.#startEnded();
+    this.#startOutcome.settle(this.exitReason());
     this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
   }
 
@@ -967,13 +958,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   link(ref: AnyActorRef): void {
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
-    const partner = target as ActorCell<unknown, unknown>;
-    if (partner.#phase !== 'stopped') {
-      this.#links.link(partner.#links);
-      return;
-    }
-    const reason = exitReasonOf(partner.#stop?.reason ?? 'requested', partner.#stop?.error);
-    this.#pushSystem({ kind: 'exit', exit: { type: 'exit', ref: partner.ref as AnyActorRef, reason } });
+    this.#links.link((target as ActorCell<unknown, unknown>).#links);
   }
 
   unlink(ref: AnyActorRef): void {
