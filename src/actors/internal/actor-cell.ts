@@ -2,8 +2,8 @@
  * The actor cell owns one actor's mailbox, state, restart point and children, and runs its
  * messages one at a time when the dispatcher gives it a slice. Its position in life is one phase
  * value (`cell-phase.ts`) with a stop request beside it; it calls named collaborators for the
- * rest: the replay queue, death watch, the failure series (supervision's decisions) and the
- * reporter (dead letters and events). It stays one class because its lifecycle steps — start,
+ * rest: the replay queue, death watch and links, the failure series (supervision's decisions),
+ * the stop deadline and the reporter (dead letters and events). It stays one class because its lifecycle steps — start,
  * handle, restart, stop — all move the same few fields, and splitting them would spread each
  * invariant over several files.
  *
