@@ -115,6 +115,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Set once a stop is requested: from then on the actor accepts nothing new. */
   #stop: StopRequest | undefined;
   #stopped: Promise<void> | undefined;
+  #resolveStopped: (() => void) | undefined;
   #scheduled = false;
   #restarts = 0;
   #currentAsk: Ask<TMessage> | undefined;
@@ -129,7 +130,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #whenQuiescent: (() => void) | undefined;
   /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
   #trapExits: boolean;
-  readonly #startOutcome = new StartOutcome();
+  readonly #startOutcome = new StartOutcome(() => this.exitReason());
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
@@ -149,7 +150,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
     this.#deadline = new StopDeadline(options.shutdownMs, services.clock);
     this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
-    this.#links = new Links((exit) => this.#pushSystem({ kind: 'exit', exit }));
+    this.#links = new Links(
+      (exit) => this.#pushSystem({ kind: 'exit', exit }),
+      () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
+    );
     this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
     const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
       options.mailbox,
@@ -451,7 +455,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       if (ok) this.#startDone();
       else {
         this.#phase = 'start-failed';
-        this.#startOutcome.settle(this.exitReason());
+        this.#startOutcome.settle(false);
       }
       this.#stepEnded();
     });
@@ -478,7 +482,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'ready';
     this.#snapshots.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
-    this.#startOutcome.settle(undefined);
+    this.#startOutcome.settle(true);
   }
 
   /**
@@ -610,10 +614,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#stopped !== undefined) return this.#stopped;
     this.#stop = { mode, reason, error };
     this.#restartWait.interrupt();
-    this.#stopped = this.#deadline.run(
-      () => this.#runStop(reason),
-      () => this.#force(reason),
-    );
+    this.#stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
+    this.#deadline.arm(() => this.#force(reason));
+    if (!this.#deadline.immediate) void this.#runStop(reason);
     return this.#stopped;
   }
 
@@ -695,12 +698,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #finish(reason: StopReason, forced = false): void {
     this.#phase = 'stopped';
+    this.#deadline.disarm();
     this.#discardMailbox();
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
-    this.#links.ended({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(reason, this.#stop?.error) });
-    this.#startOutcome.settle(this.exitReason());
+    this.#links.ended();
+    this.#startOutcome.settle(false);
     this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
+    this.#resolveStopped?.();
   }
 
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */

@@ -2,20 +2,23 @@
  * Links, one side per actor: the set of actors this one is linked to. A link is symmetric, so
  * both sides always hold each other; when an actor stops, each partner hears of it once, through
  * the signal function its own side was made with, and no link to the stopped actor remains. A
- * side remembers how its actor exited, so linking to it afterwards signals that exit at once.
+ * side that ended signals its actor's exit at once to anyone linking to it afterwards. Most
+ * actors never link: the set is made on the first link, and the exit only when someone hears it.
  */
 import { ActorFailedError } from '../../errors.js';
 import type { Exit, ExitReason } from '../exit.js';
 import type { StopReason } from '../terminated.js';
 
 export class Links {
-  readonly #partners = new Set<Links>();
+  #partners: Set<Links> | undefined;
   readonly #signal: (exit: Exit) => void;
-  #exit: Exit | undefined;
+  readonly #exitOf: () => Exit;
+  #ended = false;
 
-  /** `signal` delivers an exit signal to this side's actor. */
-  constructor(signal: (exit: Exit) => void) {
+  /** `signal` delivers an exit signal to this side's actor; `exitOf` is that actor's exit, once it stopped. */
+  constructor(signal: (exit: Exit) => void, exitOf: () => Exit) {
     this.#signal = signal;
+    this.#exitOf = exitOf;
   }
 
   /**
@@ -24,27 +27,30 @@ export class Links {
    */
   link(partner: Links): void {
     if (partner === this) return;
-    if (partner.#exit !== undefined) {
-      this.#signal(partner.#exit);
+    if (partner.#ended) {
+      this.#signal(partner.#exitOf());
       return;
     }
-    this.#partners.add(partner);
-    partner.#partners.add(this);
+    (this.#partners ??= new Set()).add(partner);
+    (partner.#partners ??= new Set()).add(this);
   }
 
   unlink(partner: Links): void {
-    this.#partners.delete(partner);
-    partner.#partners.delete(this);
+    this.#partners?.delete(partner);
+    partner.#partners?.delete(this);
   }
 
-  /** This side's actor stopped with `exit`: every partner is signalled once, and no link remains. */
-  ended(exit: Exit): void {
-    this.#exit = exit;
-    for (const partner of this.#partners) {
-      partner.#partners.delete(this);
+  /** This side's actor stopped: every partner is signalled once, and no link remains. */
+  ended(): void {
+    this.#ended = true;
+    const partners = this.#partners;
+    if (partners === undefined || partners.size === 0) return;
+    const exit = this.#exitOf();
+    for (const partner of partners) {
+      partner.#partners?.delete(this);
       partner.#signal(exit);
     }
-    this.#partners.clear();
+    partners.clear();
   }
 }
 

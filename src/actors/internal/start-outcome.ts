@@ -6,21 +6,29 @@
 import type { ExitReason } from '../exit.js';
 
 export class StartOutcome {
-  #waiters: ((exit: ExitReason | undefined) => void)[] = [];
+  readonly #exitOf: () => ExitReason | undefined;
+  #waiters: ((exit: ExitReason | undefined) => void)[] | undefined;
   #settled = false;
   #exit: ExitReason | undefined;
+
+  /** `exitOf` is how the actor exits, once a stop was requested. */
+  constructor(exitOf: () => ExitReason | undefined) {
+    this.#exitOf = exitOf;
+  }
 
   /** Undefined when the actor runs; how it exits when it stopped without having started. */
   wait(): Promise<ExitReason | undefined> {
     if (this.#settled) return Promise.resolve(this.#exit);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
-  /** The start step ended with `exit` (undefined: started); only the first call counts. */
-  settle(exit: ExitReason | undefined): void {
+  /** The start step ended: the actor runs (`started`), or it stopped without; only the first call counts. */
+  settle(started: boolean): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#exit = exit;
-    for (const resolve of this.#waiters.splice(0)) resolve(exit);
+    this.#exit = started ? undefined : this.#exitOf();
+    const waiters = this.#waiters;
+    this.#waiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve(this.#exit);
   }
 }

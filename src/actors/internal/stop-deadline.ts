@@ -1,50 +1,50 @@
 /**
  * How long one actor's stop may take (its `shutdownMs`): past that, the stop is forced. The timer
  * runs on the system clock and keeps the process alive, as any stop somebody awaits does; a stop
- * that ends in time clears it, so a stopped actor leaves no timer behind.
+ * that ends in time clears it, so a stopped actor leaves no timer behind. `Infinity`, the default,
+ * sets no timer at all.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
 
 export class StopDeadline {
   readonly #ms: number;
   readonly #clock: Clock;
+  #timer: TimerHandle | undefined;
   /** Forces the stop in progress; undefined when none is in progress. */
-  #expire: (() => void) | undefined;
+  #force: (() => void) | undefined;
 
-  /** `ms`: 0 forces every stop at once, `Infinity` never forces one. */
+  /** `ms`: 0 forces every stop at once, `Infinity` never forces one by itself. */
   constructor(ms: number, clock: Clock) {
     this.#ms = ms;
     this.#clock = clock;
   }
 
+  /** Whether a stop is forced at once, without trying to stop gracefully first. */
+  get immediate(): boolean {
+    return this.#ms === 0;
+  }
+
   /**
-   * Runs `stop` and resolves once it has ended — or, when the deadline passes first (or `expire()`
-   * is called), calls `force` and resolves then. With 0 ms, `stop` never begins: `force` runs once
-   * the current call stack has returned, never inside a handler that asked for the stop.
+   * A stop began: `force` runs once the deadline passes, unless `disarm()` came first. With 0 ms
+   * it runs once the current call stack has returned — never inside a handler that asked for the stop.
    */
-  run(stop: () => Promise<void>, force: () => void): Promise<void> {
-    return new Promise<void>((resolve) => {
-      let timer: TimerHandle | undefined;
-      const end = (): void => {
-        this.#expire = undefined;
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        resolve();
-      };
-      this.#expire = () => {
-        end();
-        force();
-      };
-      if (this.#ms === 0) {
-        queueMicrotask(() => this.#expire?.());
-        return;
-      }
-      if (this.#ms !== Infinity) timer = this.#clock.setTimeout(() => this.#expire?.(), this.#ms, { keepAlive: true });
-      void stop().then(end, end);
-    });
+  arm(force: () => void): void {
+    this.#force = force;
+    if (this.#ms === 0) queueMicrotask(() => this.expire());
+    else if (this.#ms !== Infinity) this.#timer = this.#clock.setTimeout(() => this.expire(), this.#ms, { keepAlive: true });
   }
 
   /** Forces the stop in progress now, if one is. */
   expire(): void {
-    this.#expire?.();
+    const force = this.#force;
+    this.disarm();
+    force?.();
+  }
+
+  /** The stop ended: nothing is forced any more. */
+  disarm(): void {
+    this.#force = undefined;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 }
