@@ -66,6 +66,8 @@ export class InvalidOptionError extends SluiceError {
   readonly option: string;
   /** The value that was rejected. */
   readonly received: unknown;
+  /** What the value should have been, e.g. `a positive integer`. */
+  readonly expectation: string;
 
   /** @param cause - what made the value unusable, when something else said so (a damaged file, say). */
   constructor(option: string, expectation: string, received: unknown, cause?: unknown) {
@@ -73,6 +75,7 @@ export class InvalidOptionError extends SluiceError {
     this.name = 'InvalidOptionError';
     this.option = option;
     this.received = received;
+    this.expectation = expectation;
   }
 }
 

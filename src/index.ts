@@ -10,6 +10,7 @@ export type { ActorContext } from './actors/context.js';
 export type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actors/actor-ref.js';
 export type { SpawnOptions } from './actors/spawn-options.js';
 export type { StopReason, Terminated } from './actors/terminated.js';
+export type { Exit, ExitReason } from './actors/exit.js';
 export type {
   ActorEscalatedEvent,
   ActorFailedEvent,
@@ -47,6 +48,9 @@ export { STRATEGIES } from './supervision/strategy.js';
 export type { SupervisionStrategy, SupervisorOptions } from './supervision/strategy.js';
 export type { RestartIntensity } from './supervision/intensity.js';
 export type { BackoffOptions } from './supervision/backoff.js';
+export { defineSupervisor, whichChildren } from './supervision/define-supervisor.js';
+export type { DefineSupervisorOptions, SupervisedChild, SupervisorMessage } from './supervision/define-supervisor.js';
+export type { AnyActorDefinition, ChildSpawnOptions, ChildSpec, ChildStart } from './supervision/child-spec.js';
 
 export { KeyedState, KeyedStateView } from './state/keyed-state.js';
 export type { SnapshotOptions } from './state/snapshot-options.js';

@@ -67,7 +67,8 @@ export interface ActorRef<TMessage> {
 
   /**
    * Stops the actor: lets its current message finish, dead-letters what is still queued, stops its
-   * children (last started first), runs its `stopping` hook. Resolves once it has stopped.
+   * children (last started first), runs its `stopping` hook. Resolves once it has stopped — at the
+   * latest after its `shutdownMs`, when the stop is forced.
    */
   stop(): Promise<void>;
 

@@ -4,8 +4,10 @@
  */
 import { produce, type Draft } from 'immer';
 import { InvalidOptionError } from '../errors.js';
-import { isFunction, isObject } from '../internal/validate.js';
+import { boolean, isFunction, isObject } from '../internal/validate.js';
+import { resolveSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import type { ActorContext } from './context.js';
+import type { Exit } from './exit.js';
 import { checkStateVersioning, type StateMigration } from './state-version.js';
 
 /**
@@ -43,6 +45,19 @@ export interface ActorDefinition<TState, TMessage> {
    * @defaultValue undefined (only snapshots of `stateVersion` itself can be restored)
    */
   readonly migrate?: StateMigration<TState> | undefined;
+  /**
+   * Whether actors of this definition trap exits: an actor linked to them that stops arrives as an
+   * {@link Exit} message, instead of stopping them when it failed. Only for message types that
+   * include `Exit`; spawn's `trapExits` and `ctx.trapExits(on)` override it.
+   * @defaultValue false
+   */
+  readonly trapExits?: (Exit extends TMessage ? boolean : false) | undefined;
+  /**
+   * How actors of this definition supervise their children: strategy and restart intensity. Spawn's
+   * `supervisor` option overrides it field by field. `defineSupervisor` sets it.
+   * @defaultValue undefined (spawn's `supervisor`, else one-for-one with 10 restarts within 10 s)
+   */
+  readonly supervisor?: SupervisorOptions | undefined;
 }
 
 /**
@@ -113,6 +128,11 @@ export function validateDefinition(definition: unknown): void {
     if (candidate[hook] !== undefined) isFunction(hook, candidate[hook]);
   }
   checkStateVersioning(candidate);
+  if (candidate['trapExits'] !== undefined) boolean('trapExits', candidate['trapExits']);
+  if (candidate['supervisor'] !== undefined) {
+    isObject('supervisor', candidate['supervisor']);
+    resolveSupervisor(candidate['supervisor'] as SupervisorOptions, 'supervisor');
+  }
   const draft = candidate['draft'];
   if (draft !== undefined && typeof draft !== 'boolean') throw new InvalidOptionError('draft', 'a boolean', draft);
 }

@@ -7,6 +7,7 @@ import type { ActorRef, AnyActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './behavior.js';
 import type { SpawnOptions } from './spawn-options.js';
 import type { ActorSystem } from './actor-system.js';
+import type { Exit } from './exit.js';
 import type { Terminated } from './terminated.js';
 
 /**
@@ -81,4 +82,24 @@ export interface ActorContext<TMessage> {
 
   /** Stops watching `ref`; a notification not yet handled is still delivered. */
   unwatch(ref: AnyActorRef): void;
+
+  /**
+   * Links this actor and `ref` both ways: when either stops, the other hears of it. A failure
+   * stops a partner that does not trap exits (a `'permanent'` one restarts instead); a normal stop
+   * leaves it running. A partner that traps exits receives an {@link Exit} message either way.
+   * Linking to an actor that already stopped signals its exit at once; linking twice, or to
+   * itself, changes nothing. Links survive restarts, as the ref does.
+   * @throws InvalidOptionError when `ref` is not a ref of this runtime.
+   */
+  link(ref: AnyActorRef): void;
+
+  /** Removes the link with `ref`, if any; an exit already signalled is still delivered. */
+  unlink(ref: AnyActorRef): void;
+
+  /**
+   * Traps exits (true): from now on, exits of linked actors arrive as {@link Exit} messages, and a
+   * linked actor's failure no longer stops this one. Only for message types that include `Exit`.
+   * @throws InvalidOptionError when `on` is not a boolean.
+   */
+  trapExits(on: Exit extends TMessage ? boolean : false): void;
 }

@@ -26,6 +26,8 @@ export interface ActorStartedEvent extends ActorEventBase {
 export interface ActorStoppedEvent extends ActorEventBase {
   readonly type: 'actor-stopped';
   readonly reason: StopReason;
+  /** Set when the stop took longer than its `shutdownMs` and was forced. */
+  readonly forced?: true | undefined;
 }
 
 /** An actor's handler threw; `directive` is what its decider chose. */

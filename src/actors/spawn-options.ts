@@ -3,7 +3,7 @@
  * same bad input with the same message.
  */
 import { InvalidOptionError } from '../errors.js';
-import { isObject, positiveInteger, withDefault } from '../internal/validate.js';
+import { boolean, isObject, nonNegativeNumberOrInfinity, positiveInteger, withDefault } from '../internal/validate.js';
 import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.js';
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
@@ -29,6 +29,21 @@ export interface SpawnOptions {
   supervisor?: SupervisorOptions | undefined;
   /** When it snapshots its state, and where the snapshots are kept. */
   snapshot?: SnapshotOptions | undefined;
+  /**
+   * Whether exits of linked actors arrive as `Exit` messages (true) instead of stopping this
+   * actor when they failed (false); `ctx.trapExits(on)` changes it later. The definition's message
+   * type must include `Exit`.
+   * @defaultValue the definition's `trapExits`, else false
+   */
+  trapExits?: boolean | undefined;
+  /**
+   * How long a stop of this actor may take, in milliseconds, before it is forced: the message or
+   * lifecycle step in progress is abandoned (an `ask` for it rejects with `ActorStoppedError`), and
+   * so are draining, the final snapshot and `stopping`; its children are forced too. `0` forces
+   * every stop at once; `Infinity` waits for ever.
+   * @defaultValue Infinity
+   */
+  shutdownMs?: number | undefined;
 }
 
 /** Spawn options after validation and defaults. */
@@ -39,15 +54,26 @@ export interface ResolvedSpawnOptions {
   readonly supervision: ResolvedSupervision;
   readonly supervisor: ResolvedSupervisor;
   readonly snapshot: ResolvedSnapshotOptions;
+  /** Undefined: as the definition says. */
+  readonly trapExits: boolean | undefined;
+  readonly shutdownMs: number;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
 
+/** `base` with every field `over` gives (not undefined) in its place. */
+function overriding<T extends object>(base: T | undefined, over: T | undefined): T | undefined {
+  if (base === undefined || over === undefined) return over ?? base;
+  const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [field, value] of Object.entries(over)) if (value !== undefined) merged[field] = value;
+  return merged as T;
+}
+
 /**
- * Validates spawn options against the system defaults.
+ * Validates spawn options against the system defaults and the definition's `supervisor`.
  * @throws InvalidOptionError naming the first bad option.
  */
-export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number): ResolvedSpawnOptions {
+export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number, definitionSupervisor?: SupervisorOptions): ResolvedSpawnOptions {
   if (options !== undefined) isObject('options', options);
   const name = options?.name;
   if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {
@@ -62,7 +88,9 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
     mailbox,
     messageBudget,
     supervision: resolveSupervision(options?.supervision),
-    supervisor: resolveSupervisor(options?.supervisor, 'supervisor'),
+    supervisor: resolveSupervisor(overriding(definitionSupervisor, options?.supervisor), 'supervisor'),
     snapshot: resolveSnapshotOptions(options?.snapshot),
+    trapExits: withDefault(options?.trapExits, undefined, (v) => boolean('trapExits', v)),
+    shutdownMs: withDefault(options?.shutdownMs, Infinity, (v) => nonNegativeNumberOrInfinity('shutdownMs', v)),
   };
 }

@@ -13,7 +13,9 @@ export type StopReason =
   /** Its `started` hook threw, or its decider answered `'stop'`. */
   | 'failed'
   /** Its decider answered `'escalate'`. */
-  | 'escalated';
+  | 'escalated'
+  /** An actor linked to it failed, and it does not trap exits. */
+  | 'linked';
 
 /**
  * Delivered to a watcher when the watched actor has stopped. Include it in an actor's message

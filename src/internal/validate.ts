@@ -44,6 +44,14 @@ export function nonNegativeNumber(option: string, value: unknown): number {
   return value;
 }
 
+/** Returns `value`, or throws unless it is a number ≥ 0 (`Infinity` allowed, meaning no limit). */
+export function nonNegativeNumberOrInfinity(option: string, value: unknown): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new InvalidOptionError(option, 'a number ≥ 0 (or Infinity)', value);
+  }
+  return value;
+}
+
 /** Returns `value`, or throws unless it is a number > 0 (`Infinity` allowed, meaning no limit). */
 export function positiveNumberOrInfinity(option: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
@@ -76,6 +84,11 @@ export function isObject(option: string, value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidOptionError(option, 'an object', value);
   }
+}
+
+/** The name of option `field` under `prefix` (`mailbox` and `capacity` make `mailbox.capacity`); `''` is no prefix. */
+export function optionName(prefix: string, field: string): string {
+  return prefix === '' ? field : `${prefix}.${field}`;
 }
 
 /** Returns the value of an optional option after `check`, or `fallback` when it is undefined. */

@@ -3,7 +3,7 @@
  * `maxRestarts` times within `withinMs` gives up. Pure: the history is a value and time is an
  * argument, so the rule is tested without clocks or actors.
  */
-import { nonNegativeIntegerOrInfinity, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
+import { nonNegativeIntegerOrInfinity, optionName, positiveNumberOrInfinity, withDefault } from '../internal/validate.js';
 
 /** How many restarts a supervisor allows in a sliding window. */
 export interface RestartIntensity {
@@ -28,10 +28,12 @@ export interface ResolvedIntensity {
 
 export const DEFAULT_INTENSITY: ResolvedIntensity = { maxRestarts: 10, withinMs: 10_000 };
 
-/** Validates intensity options, naming them under `prefix`. */
+/** Validates intensity options, naming them under `prefix` (`''` names them as they are). */
 export function resolveIntensity(options: RestartIntensity | undefined, prefix: string): ResolvedIntensity {
-  const maxRestarts = withDefault(options?.maxRestarts, DEFAULT_INTENSITY.maxRestarts, (v) => nonNegativeIntegerOrInfinity(`${prefix}.maxRestarts`, v));
-  const withinMs = withDefault(options?.withinMs, DEFAULT_INTENSITY.withinMs, (v) => positiveNumberOrInfinity(`${prefix}.withinMs`, v));
+  const maxRestarts = withDefault(options?.maxRestarts, DEFAULT_INTENSITY.maxRestarts, (v) =>
+    nonNegativeIntegerOrInfinity(optionName(prefix, 'maxRestarts'), v),
+  );
+  const withinMs = withDefault(options?.withinMs, DEFAULT_INTENSITY.withinMs, (v) => positiveNumberOrInfinity(optionName(prefix, 'withinMs'), v));
   return { maxRestarts, withinMs };
 }
 

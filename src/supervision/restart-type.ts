@@ -5,9 +5,10 @@
 
 /**
  * - `'permanent'`: always restarted — after a failure, and also when it stops itself (`ctx.stop()`
- *   or a `'stop'` directive): only its parent, `ref.stop()` or shutdown can stop it.
+ *   or a `'stop'` directive) or a linked actor fails: only its parent, `ref.stop()` or shutdown can
+ *   stop it.
  * - `'transient'` (default): restarted only after a failure whose directive is `'restart'`;
- *   `ctx.stop()` and a `'stop'` directive stop it for good.
+ *   `ctx.stop()`, a `'stop'` directive and a linked actor's failure stop it for good.
  * - `'temporary'`: never restarted; a `'restart'` directive stops it.
  *
  * The default is `'transient'`, not OTP's `'permanent'`: actors commonly stop themselves when their
@@ -18,8 +19,11 @@ export type RestartType = 'permanent' | 'transient' | 'temporary';
 /** Every restart type, for validation and documentation. */
 export const RESTART_TYPES: readonly RestartType[] = ['permanent', 'transient', 'temporary'];
 
-/** What ended (or would end) an actor's current incarnation, from inside it. */
-export type OwnExit = 'restart-directive' | 'stop-directive' | 'self-stop';
+/**
+ * What ended (or would end) an actor's current incarnation, from inside it — or, `'link-exit'`,
+ * the failure of an actor linked to it that does not trap exits.
+ */
+export type OwnExit = 'restart-directive' | 'stop-directive' | 'self-stop' | 'link-exit';
 
 /**
  * Whether an actor of `type` restarts (true) or stops (false) after `exit`.

@@ -3,7 +3,7 @@
  * restart with it, and in which order (start order, so a child restarts after its elder siblings).
  * Pure: a function of the strategy, the children in start order and the failed one.
  */
-import { isFunction, oneOf } from '../internal/validate.js';
+import { isFunction, oneOf, optionName } from '../internal/validate.js';
 import { resolveIntensity, type ResolvedIntensity, type RestartIntensity } from './intensity.js';
 
 /**
@@ -46,11 +46,11 @@ export interface ResolvedSupervisor extends ResolvedIntensity {
   readonly exempt: ((cause: unknown) => boolean) | undefined;
 }
 
-/** Validates supervisor options, naming them under `prefix` (e.g. `supervisor`). */
+/** Validates supervisor options, naming them under `prefix` (e.g. `supervisor`; `''` names them as they are). */
 export function resolveSupervisor(options: SupervisorOptions | undefined, prefix: string): ResolvedSupervisor {
-  const strategy = options?.strategy === undefined ? 'one-for-one' : oneOf(`${prefix}.strategy`, options.strategy, STRATEGIES);
+  const strategy = options?.strategy === undefined ? 'one-for-one' : oneOf(optionName(prefix, 'strategy'), options.strategy, STRATEGIES);
   const exempt = options?.exempt;
-  if (exempt !== undefined) isFunction(`${prefix}.exempt`, exempt);
+  if (exempt !== undefined) isFunction(optionName(prefix, 'exempt'), exempt);
   return { strategy, exempt, ...resolveIntensity(options, prefix) };
 }
 

@@ -2,8 +2,8 @@
  * The actor cell owns one actor's mailbox, state, restart point and children, and runs its
  * messages one at a time when the dispatcher gives it a slice. Its position in life is one phase
  * value (`cell-phase.ts`) with a stop request beside it; it calls named collaborators for the
- * rest: the replay queue, death watch, the failure series (supervision's decisions) and the
- * reporter (dead letters and events). It stays one class because its lifecycle steps — start,
+ * rest: the replay queue, death watch and links, the failure series (supervision's decisions),
+ * the stop deadline and the reporter (dead letters and events). It stays one class because its lifecycle steps — start,
  * handle, restart, stop — all move the same few fields, and splitting them would spread each
  * invariant over several files.
  *
@@ -24,6 +24,7 @@ import type { ActorMetrics } from '../actor-metrics.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
 import type { HookFailedEvent } from '../events.js';
+import type { Exit, ExitReason } from '../exit.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
 import { Ask } from './ask.js';
@@ -34,6 +35,7 @@ import { DeathWatch } from './death-watch.js';
 import type { Runnable } from './dispatcher.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
 import { FailureSeries } from './failure-series.js';
+import { Links, exitReasonOf, linkedFailure } from './links.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { isSequencedTarget } from './sequenced-target.js';
 import { Persistence } from './persistence.js';
@@ -43,6 +45,8 @@ import { Recovery } from './recovery.js';
 import { RestartWait } from './restart-wait.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
+import { StartOutcome } from './start-outcome.js';
+import { StopDeadline } from './stop-deadline.js';
 import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
@@ -50,12 +54,14 @@ import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-s
 type SystemMessage =
   | { readonly kind: 'terminated'; readonly terminated: Terminated; readonly toMessage: WatchMapper }
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
-  | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn };
+  | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn }
+  | { readonly kind: 'exit'; readonly exit: Exit };
 
-/** A stop asked of the actor: how to treat its queue, and the reason its watchers will see. */
+/** A stop asked of the actor: how to treat its queue, the reason its watchers will see, and the error behind a failure. */
 interface StopRequest {
   readonly mode: StopMode;
   readonly reason: StopReason;
+  readonly error: unknown;
 }
 
 /** The lifecycle as the cell holds it, for the lifecycle property test. */
@@ -95,7 +101,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #report: CellReporter;
   readonly #failures: FailureSeries<TMessage>;
   readonly #deathWatch: DeathWatch;
+  readonly #links: Links;
   readonly #restartWait: RestartWait;
+  readonly #deadline: StopDeadline;
   /** Restart point, link sequence numbers and replay. */
   readonly #recovery: Recovery<TState, Entry<TMessage>>;
   readonly #replay: ReplayQueue<Entry<TMessage>>;
@@ -108,6 +116,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Set once a stop is requested: from then on the actor accepts nothing new. */
   #stop: StopRequest | undefined;
   #stopped: Promise<void> | undefined;
+  #resolveStopped: (() => void) | undefined;
   #scheduled = false;
   #restarts = 0;
   #currentAsk: Ask<TMessage> | undefined;
@@ -117,7 +126,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #snapshotDue = false;
   /** A permanent actor called `ctx.stop()` inside a handler or a lifecycle step: it restarts afresh once that ends. */
   #restartFreshAfterStep = false;
+  /** The turn of the restart in progress (or of the last one): a forced stop ends it, so younger siblings never wait for it. */
+  #restartTurn: RestartTurn | undefined;
   #whenQuiescent: (() => void) | undefined;
+  /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
+  #trapExits: boolean;
+  readonly #startOutcome = new StartOutcome(() => this.exitReason());
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
@@ -135,7 +149,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#report = report;
     this.#failures = new FailureSeries(options.supervision, report);
     this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
+    this.#deadline = new StopDeadline(options.shutdownMs, services.clock);
     this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
+    this.#links = new Links(
+      (exit) => this.#pushSystem({ kind: 'exit', exit }),
+      () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
+    );
+    this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
     const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
       options.mailbox,
       this.path,
@@ -361,11 +381,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #awaitResult(pending: Promise<TState>, entry: Entry<TMessage>): void {
     pending.then(
       (next) => {
+        if (this.#abandoned()) return;
         this.#mailbox.recordProcessed(1);
         this.#succeeded(next);
         this.#resume();
       },
       (error: unknown) => {
+        if (this.#abandoned()) return;
         this.#mailbox.recordProcessed(1);
         this.#handlerFailed(error, entry);
         this.#resume();
@@ -431,8 +453,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     }
     this.#phase = 'starting';
     void this.#startStep(persistence).then((ok) => {
+      if (this.#abandoned()) return;
       if (ok) this.#startDone();
-      else this.#phase = 'start-failed';
+      else {
+        this.#phase = 'start-failed';
+        this.#startOutcome.settle(false);
+      }
       this.#stepEnded();
     });
   }
@@ -440,18 +466,33 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Restores from the store and runs `started`; false (after requesting a stop) when either failed. It never rejects. */
   async #startStep(persistence: Persistence<TState> | undefined): Promise<boolean> {
     if (persistence !== undefined && !(await this.#restoreFromStore(persistence))) return false;
+    return this.#callStarted();
+  }
+
+  /** Runs `started`, if any; false (after requesting a stop) when it threw. */
+  async #callStarted(): Promise<boolean> {
     const { started } = this.#definition;
-    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-      void this.requestStop('discard', 'failed');
-      return false;
-    }
-    return true;
+    if (started === undefined) return true;
+    return this.#callHook(
+      'started',
+      () => started.call(this.#definition, this.#state, this.#context),
+      (error) => void this.requestStop('discard', 'failed', error),
+    );
   }
 
   #startDone(): void {
     this.#phase = 'ready';
     this.#snapshots.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
+    this.#startOutcome.settle(true);
+  }
+
+  /**
+   * Resolves once the start step has ended: with undefined when the actor runs, or with how it
+   * exits when it stops without having started (its start failed, or a stop came first).
+   */
+  whenStartEnded(): Promise<ExitReason | undefined> {
+    return this.#startOutcome.wait();
   }
 
   /** A lifecycle step ended: a self-stop it saw restarts the actor now, and work waiting goes on. */
@@ -469,18 +510,20 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       return true;
     } catch (error) {
       this.#report.hookFailed('restore', error);
-      void this.requestStop('discard', 'failed');
+      void this.requestStop('discard', 'failed', error);
       return false;
     }
   }
 
-  /** Calls a hook, awaiting it if it returns a promise; false (after an event) when it failed. */
-  async #callHook(hook: HookFailedEvent['hook'], call: () => unknown): Promise<boolean> {
+  /** Calls a hook, awaiting it if it returns a promise; false (after an event, and `failed`) when it failed. */
+  async #callHook(hook: HookFailedEvent['hook'], call: () => unknown, failed?: (error: unknown) => void): Promise<boolean> {
+    if (this.#abandoned()) return false;
     try {
       await call();
       return true;
     } catch (error) {
       this.#report.hookFailed(hook, error);
+      failed?.(error);
       return false;
     }
   }
@@ -494,6 +537,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   #restart(cause: unknown, fresh: boolean, turn: RestartTurn): void {
     this.#phase = 'restarting';
+    this.#restartTurn = turn;
     const step = async (): Promise<void> => {
       try {
         await this.#restartInTurn(cause, fresh, turn.ready);
@@ -503,6 +547,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       }
     };
     void step().then(() => {
+      if (this.#abandoned()) return;
       this.#phase = 'ready';
       this.#stepEnded();
     });
@@ -516,11 +561,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       return;
     }
     for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
-    const { restarting, started } = this.#definition;
+    const { restarting } = this.#definition;
     const dropped = this.#state;
     if (restarting !== undefined) {
       await this.#callHook('restarting', () => restarting.call(this.#definition, dropped, cause, this.#context));
     }
+    if (this.#abandoned()) return;
     if (fresh) {
       if (!this.#startAfresh()) return;
     } else {
@@ -529,9 +575,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#restarts++;
     const replayed = this.#replay.remaining().length;
     this.#report.emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
-    if (started !== undefined && !(await this.#callHook('started', () => started.call(this.#definition, this.#state, this.#context)))) {
-      void this.requestStop('discard', 'failed');
-    }
+    await this.#callStarted();
   }
 
   /** Stopped while waiting to restart: back to the snapshot, the failed message given up unprocessed. */
@@ -555,7 +599,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       state = this.#freeze(this.#definition.initialState());
     } catch (error) {
       this.#report.hookFailed('initialState', error);
-      void this.requestStop('discard', 'failed');
+      void this.requestStop('discard', 'failed', error);
       return false;
     }
     this.#state = state;
@@ -568,12 +612,45 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * queue to empty), dead-letters what is left, stops children last-started first, saves a final
    * snapshot when it has a store, runs `stopping`, and tells watchers. Idempotent.
    */
-  requestStop(mode: StopMode, reason: StopReason): Promise<void> {
+  requestStop(mode: StopMode, reason: StopReason, error?: unknown): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
-    this.#stop = { mode, reason };
+    this.#stop = { mode, reason, error };
     this.#restartWait.interrupt();
-    this.#stopped = this.#runStop(reason);
+    this.#stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
+    this.#deadline.arm(() => this.#force(reason));
+    if (!this.#deadline.immediate) void this.#runStop(reason);
     return this.#stopped;
+  }
+
+  /** Its parent's stop was forced: this actor stops at once too. */
+  forceStop(): void {
+    void this.requestStop('discard', 'shutdown');
+    this.#deadline.expire();
+  }
+
+  /**
+   * The stop's deadline passed (`shutdownMs`): the message or lifecycle step in progress is
+   * abandoned — whatever it does next is dropped — and so are draining, the final snapshot and
+   * `stopping`. Children are forced too, last started first; the actor stops now.
+   */
+  #force(reason: StopReason): void {
+    if (this.#phase === 'stopped') return;
+    this.#phase = 'closing';
+    this.#whenQuiescent = undefined;
+    this.#restartTurn?.end();
+    const ask = this.#currentAsk;
+    this.#currentAsk = undefined;
+    ask?.fail(new ActorStoppedError(this.path, ask.message));
+    this.#discardMailbox();
+    for (const child of [...this.children.values()].reverse()) child.forceStop();
+    void this.#snapshots.final(false);
+    this.#recovery.close();
+    this.#finish(reason, true);
+  }
+
+  /** A forced stop ended this actor while a step was in progress: what that step would do next is dropped. */
+  #abandoned(): boolean {
+    return this.#phase === 'stopped';
   }
 
   async #runStop(reason: StopReason): Promise<void> {
@@ -586,18 +663,21 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (this.#hasWork()) this.#wake();
       });
     }
+    if (this.#abandoned()) return;
     const startBegun = this.#phase !== 'new';
     const startCompleted = this.#phase === 'ready';
     this.#phase = 'closing';
     this.#discardMailbox();
     const mode = this.#stop?.mode ?? 'discard';
     for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';
     await this.#snapshots.final(graceful && startCompleted);
     const stopping = this.#definition.stopping;
     if (startBegun && stopping !== undefined) {
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
     }
+    if (this.#abandoned()) return;
     this.#recovery.close();
     this.#finish(reason);
   }
@@ -618,12 +698,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return !(open && this.#mailbox.size > 0);
   }
 
-  #finish(reason: StopReason): void {
+  #finish(reason: StopReason, forced = false): void {
     this.#phase = 'stopped';
+    this.#deadline.disarm();
     this.#discardMailbox();
     if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
-    this.#report.emit({ type: 'actor-stopped', reason });
+    this.#links.ended();
+    this.#startOutcome.settle(false);
+    this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
+    this.#resolveStopped?.();
   }
 
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
@@ -683,7 +767,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         this.#restartAuthorized(error);
         return;
       case 'skip-and-stop':
-        void this.requestStop('discard', 'failed');
+        void this.requestStop('discard', 'failed', error);
         return;
       case 'skip-and-escalate':
         this.#escalate(error);
@@ -727,7 +811,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       this.#restart(cause, fresh, turn);
       return true;
     }
-    void this.requestStop('discard', 'escalated');
+    void this.requestStop('discard', 'escalated', cause);
     return false;
   }
 
@@ -740,7 +824,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #escalate(error: unknown): void {
     this.#report.emit({ type: 'actor-escalated', error });
-    void this.requestStop('discard', 'escalated');
+    void this.requestStop('discard', 'escalated', error);
     this.#parent.childFailed(this.path, error);
   }
 
@@ -772,23 +856,54 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
           this.#failedBy(error);
           return;
         }
-        if (this.#handle(delivered, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
+        this.#handleNotice(delivered);
         return;
       }
+      case 'exit':
+        this.#exitSignal(message.exit);
+        return;
       case 'child-failed':
         if (this.#stop === undefined) this.#failedBy(escalationError(message.child, message.error));
         return;
       case 'restart':
-        if (this.#stop === undefined) this.#restart(message.cause, false, message.turn);
-        else message.turn.end();
+        // A temporary actor is never restarted: a sibling's restart stops it instead, as in OTP.
+        if (this.#stop === undefined && this.#options.supervision.restart !== 'temporary') {
+          this.#restart(message.cause, false, message.turn);
+          return;
+        }
+        if (this.#stop === undefined) void this.requestStop('discard', 'shutdown');
+        message.turn.pass();
         return;
     }
+  }
+
+  /** Handles a notification of the system lane (Terminated, Exit) as a message. */
+  #handleNotice(message: TMessage): void {
+    if (this.#handle(message, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
+  }
+
+  /**
+   * A linked actor stopped. An actor that traps exits receives the exit as a message; one that
+   * does not goes on after a normal stop, and after a failure stops too — or, `'permanent'`,
+   * restarts from its snapshot, as it comes back from every exit of its own.
+   */
+  #exitSignal(exit: Exit): void {
+    if (this.#trapExits) {
+      if (this.#open()) this.#handleNotice(exit as TMessage);
+      else this.#report.deadLetter('unprocessed', exit);
+      return;
+    }
+    const failure = linkedFailure(exit);
+    if (failure === undefined || this.#stop !== undefined) return;
+    if (restartsAfter(this.#options.supervision.restart, 'link-exit')) this.#restartAuthorized(failure);
+    else void this.requestStop('discard', 'linked', failure);
   }
 
   /** A system message that will never be handled: a notification goes to dead letters, a turn ends. */
   #dropSystem(message: SystemMessage): void {
     if (message.kind === 'terminated') this.#report.deadLetter('unprocessed', message.terminated);
-    else if (message.kind === 'restart') message.turn.end();
+    else if (message.kind === 'exit' && this.#trapExits) this.#report.deadLetter('unprocessed', message.exit);
+    else if (message.kind === 'restart') message.turn.pass();
   }
 
   // ─── Parent side ────────────────────────────────────────────────────────────────────────────
@@ -844,6 +959,29 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) return;
     this.#deathWatch.unwatch((target as ActorCell<unknown, unknown>).#deathWatch);
+  }
+
+  /** `ctx.link`: links both ways; an actor that already stopped signals its exit at once. */
+  link(ref: AnyActorRef): void {
+    const target = targetOf(ref);
+    if (!(target instanceof ActorCell)) throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
+    this.#links.link((target as ActorCell<unknown, unknown>).#links);
+  }
+
+  unlink(ref: AnyActorRef): void {
+    const target = targetOf(ref);
+    if (target instanceof ActorCell) this.#links.unlink((target as ActorCell<unknown, unknown>).#links);
+  }
+
+  trapExits(on: boolean): void {
+    if (typeof on !== 'boolean') throw new InvalidOptionError('trapExits', 'true or false', on);
+    this.#trapExits = on;
+  }
+
+  /** How this actor exited, or is exiting; undefined while no stop was requested. */
+  exitReason(): ExitReason | undefined {
+    const stop = this.#stop;
+    return stop === undefined ? undefined : exitReasonOf(stop.reason, stop.error);
   }
 
   reply(value: unknown): boolean {

@@ -20,6 +20,9 @@ export interface ContextTarget<TMessage> extends ParentSlot {
   sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void>;
   watch(ref: AnyActorRef, toMessage: WatchMapper): void;
   unwatch(ref: AnyActorRef): void;
+  link(ref: AnyActorRef): void;
+  unlink(ref: AnyActorRef): void;
+  trapExits(on: boolean): void;
 }
 
 export function createContext<TMessage>(cell: ContextTarget<TMessage>, services: SystemServices, parent: ParentSlot): ActorContext<TMessage> {
@@ -37,6 +40,9 @@ export function createContext<TMessage>(cell: ContextTarget<TMessage>, services:
     stop: () => cell.stopSelf(),
     watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),
     unwatch: (ref: AnyActorRef) => cell.unwatch(ref),
+    link: (ref: AnyActorRef) => cell.link(ref),
+    unlink: (ref: AnyActorRef) => cell.unlink(ref),
+    trapExits: (on: boolean) => cell.trapExits(on),
   };
   return context as ActorContext<TMessage>;
 }

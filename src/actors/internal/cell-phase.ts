@@ -7,7 +7,8 @@
  *              │           ⇅
  *              ▼        restarting
  *        start-failed      │
- *              └──────▶ closing ─▶ stopped        (from new, start-failed or ready, once a stop finds nothing in progress)
+ *              └──────▶ closing ─▶ stopped        (from new, start-failed or ready, once a stop finds nothing in progress;
+ *                                                 from any phase at once when a stop is forced after its `shutdownMs`)
  *
  * - `new`: spawned; its first slice starts it (unless a discarding stop came first).
  * - `starting`: the start step runs (restore from the snapshot store, the `started` hook).
@@ -19,7 +20,8 @@
  *   `restarting`, roll back or start afresh, `started`).
  * - `closing`: a stop found nothing in progress: the mailbox is discarded, children stop, the
  *   final snapshot is saved, `stopping` runs.
- * - `stopped`: watchers were told; nothing runs again.
+ * - `stopped`: watchers and linked actors were told; nothing runs again. A step still in progress
+ *   when a forced stop got here finds this phase when it resumes, and drops what it would do next.
  *
  * `handling`, `starting` and `restarting` are the busy phases: the cell is out of the run queue
  * and takes nothing else until they end.

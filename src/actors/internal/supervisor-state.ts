@@ -35,6 +35,15 @@ export class RestartTurn {
   end(): void {
     this.#end();
   }
+
+  /**
+   * This child does not restart (it is stopping, or temporary): its turn ends once the one before
+   * it has, so the children after it still restart after those before it.
+   */
+  pass(): void {
+    if (this.ready === undefined) this.#end();
+    else void this.ready.then(this.#end);
+  }
 }
 
 /** A child as its supervisor restarts it. */

@@ -45,6 +45,8 @@ export interface ChildCell extends RestartableChild {
   /** Its own live children, by name. */
   readonly children: Map<string, ChildCell>;
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
+  /** Stops it at once, abandoning whatever is in progress: its parent's stop was forced. */
+  forceStop(): void;
   /** Its counters now, for `system.metrics()`. */
   stats(): ActorMetrics;
 }
