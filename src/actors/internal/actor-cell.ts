@@ -589,6 +589,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'closing';
     this.#discardMailbox();
     const mode = this.#stop?.mode ?? 'discard';
+    // Their stops are this stop's doing, and a closing actor handles no notification: unwatched,
+    // they do not end up in dead letters.
+    for (const child of this.children.values()) this.unwatch(child.ref);
     for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
     const graceful = reason === 'requested' || reason === 'shutdown';
     await this.#snapshots.final(graceful && startCompleted);
