@@ -267,6 +267,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failures.total, restarts: this.#restarts };
   }
 
+  /** Messages queued, plus one while a message or lifecycle step is in progress: how busy it is, read without allocating. */
+  get load(): number {
+    return this.#mailbox.size + (this.#busy() ? 1 : 0);
+  }
+
+  /** The context its handlers see, for runtime code that acts for this actor outside a handler (a pool spawning its routees). */
+  get context(): ActorContext<TMessage> {
+    return this.#context;
+  }
+
   // ─── Running ────────────────────────────────────────────────────────────────────────────────
 
   runSlice(): boolean {
