@@ -31,6 +31,7 @@ export { createGroup } from './actors/routing/group.js';
 export type { Group, GroupOptions } from './actors/routing/group.js';
 export { ROUTING_STRATEGIES } from './actors/routing/routing-ref.js';
 export type { RouteeMetrics, RoutingMetrics, RoutingOptions, RoutingRef, RoutingStrategy } from './actors/routing/routing-ref.js';
+export type { ResizerOptions } from './actors/routing/resizer.js';
 
 export { RingBuffer } from './mailbox/ring-buffer.js';
 export { OVERFLOW_POLICIES } from './mailbox/overflow.js';
