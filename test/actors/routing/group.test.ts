@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActorStoppedError, createGroup, type ActorRef, type GroupOptions } from '../../../src/index.js';
+import { ActorStoppedError, createGroup, spawnPool, type ActorRef, type GroupOptions } from '../../../src/index.js';
 import { expectInvalidOption } from '../helpers.js';
 import { depths, job, keyOfJob, recorder, useKits, type Handled, type Job } from './helpers.js';
 
@@ -128,5 +128,17 @@ describe('Group', () => {
       await expect(group.broadcast(job(1))).rejects.toBeInstanceOf(ActorStoppedError);
       expect(refs.map((ref) => ref.status)).toEqual(['starting', 'starting']);
     });
+  });
+
+  it('routes over pools as over any other ref, each pool routing on to its own routees', async () => {
+    const kit = newKit();
+    const handled: Handled[] = [];
+    const pools = [0, 1].map((i) => spawnPool(kit.system, recorder(handled), { name: `pool-${i}`, size: 2 }));
+    const group = createGroup(kit.system, { routees: pools, routing: 'least-mailbox' });
+    for (let id = 0; id < 8; id++) group.tell(job(id));
+    await kit.settle();
+    const counts = new Map<string, number>();
+    for (const h of handled) counts.set(h.by, (counts.get(h.by) ?? 0) + 1);
+    expect([...counts.values()]).toEqual([2, 2, 2, 2]);
   });
 });

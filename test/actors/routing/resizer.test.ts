@@ -1,7 +1,11 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { nextPoolSize, resolveResizer, type ResizerOptions } from '../../../src/actors/routing/resizer.js';
+import { spawnPool } from '../../../src/index.js';
 import { expectInvalidOption } from '../helpers.js';
+import { job, recorder, useKits } from './helpers.js';
+
+const newKit = useKits();
 
 describe('resolveResizer', () => {
   it('fills in the defaults', () => {
@@ -54,4 +58,41 @@ describe('nextPoolSize', () => {
       else expect(next).toBe(Math.min(bounded.max, Math.max(bounded.min, loads.length)));
     },
   );
+});
+
+describe('a pool with a resizer', () => {
+  it('grows while every routee is busy and shrinks back to min when they are idle, on the system clock', async () => {
+    const kit = newKit();
+    const pool = spawnPool(kit.system, recorder([]), { resizer: { min: 2, max: 4, everyMs: 100 } });
+    await kit.settle();
+    expect(pool.routees()).toHaveLength(2);
+    for (let id = 0; id < 10; id++) pool.tell(job(id));
+    await kit.clock.advance(100);
+    expect(pool.routees()).toHaveLength(2); // the head applies the sample in its turn
+    await kit.settle();
+    expect(pool.routees()).toHaveLength(3);
+    expect(pool.metrics().resizes).toBe(1);
+    await kit.advance(1000);
+    // Idle since the jobs were handled: shrunk one at a time, and no lower than min.
+    expect(pool.routees()).toHaveLength(2);
+    expect(pool.metrics().processed).toBe(10);
+  });
+
+  it('refuses a resize outside its bounds, naming size', () => {
+    const kit = newKit();
+    const pool = spawnPool(kit.system, recorder([]), { resizer: { min: 2, max: 4 } });
+    expectInvalidOption(() => pool.resize(5), 'size');
+    expectInvalidOption(() => pool.resize(1), 'size');
+  });
+
+  it('leaves no timer behind once stopped', async () => {
+    const kit = newKit();
+    const pool = spawnPool(kit.system, recorder([]), { resizer: { min: 1, max: 3 } });
+    await kit.settle();
+    expect(kit.clock.pendingTimers).toBe(1);
+    const stopped = pool.stop();
+    await kit.settle();
+    await stopped;
+    expect(kit.clock.pendingTimers).toBe(0);
+  });
 });
