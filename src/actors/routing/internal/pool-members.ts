@@ -15,6 +15,7 @@
  * its routees the moment `spawnPool` returns.
  */
 import { ActorStoppedError } from '../../../errors.js';
+import { WakeSignal } from '../../../internal/wake-signal.js';
 import type { ActorStatus, AnyActorRef } from '../../actor-ref.js';
 import type { ActorDefinition } from '../../behavior.js';
 import type { ActorContext } from '../../context.js';
@@ -50,7 +51,8 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
   /** Slots taken back while their routee still drains: a fresh one is spawned once it has stopped. */
   readonly #respawn = new Set<number>();
   #version = 0;
-  #change: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
+  /** Wakes whatever waits for a routee at every change of routees: it routes again. */
+  readonly #change = new WakeSignal();
   #closed = false;
 
   /**
@@ -110,14 +112,7 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
 
   nextChange(): Promise<void> | undefined {
     if (this.#closed || !this.#headAccepting()) return undefined;
-    if (this.#change === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.#change = { promise, resolve };
-    }
-    return this.#change.promise;
+    return this.#change.wait();
   }
 
   refuse(message: TMessage): void {
@@ -170,13 +165,13 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
         turn.end();
       }
     }
-    this.#changed();
+    this.#change.wake();
   }
 
   stopping(): void {
     this.#closed = true;
     this.#timer?.stop();
-    this.#changed();
+    this.#change.wake();
   }
 
   /**
@@ -218,7 +213,7 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
     } finally {
       this.#routees = routees;
       this.#version++;
-      this.#changed();
+      this.#change.wake();
     }
   }
 
@@ -235,13 +230,5 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
   #headAccepting(): boolean {
     const status = this.#cell.status;
     return status !== 'stopping' && status !== 'stopped';
-  }
-
-  /** Wakes whatever waits for a routee: it routes again. */
-  #changed(): void {
-    const change = this.#change;
-    if (change === undefined) return;
-    this.#change = undefined;
-    change.resolve();
   }
 }
