@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActorStoppedError, createGroup, spawnPool, type ActorRef, type GroupOptions } from '../../../src/index.js';
 import { expectInvalidOption } from '../helpers.js';
-import { depths, job, keyOfJob, recorder, useKits, type Handled, type Job } from './helpers.js';
+import { depths, expectRefused, job, keyOfJob, recorder, useKits, type Handled, type Job } from './helpers.js';
 
 const newKit = useKits();
 
@@ -68,14 +68,7 @@ describe('Group', () => {
     const refs = members(kit, 2);
     const group = createGroup(kit.system, { name: 'pair', routees: refs });
     await Promise.all(refs.map((ref) => ref.stop()));
-    expect(group.tell(job(0))).toBe(false);
-    await expect(group.send(job(1))).rejects.toBeInstanceOf(ActorStoppedError);
-    await expect(group.ask(job(2))).rejects.toMatchObject({ recipient: 'group:pair' });
-    expect(kit.deadLetters.map((letter) => [letter.reason, letter.recipient, letter.message])).toEqual([
-      ['recipient-stopped', 'group:pair', job(0)],
-      ['recipient-stopped', 'group:pair', job(1)],
-      ['recipient-stopped', 'group:pair', job(2)],
-    ]);
+    await expectRefused(kit, group, 'group:pair');
   });
 
   describe('add', () => {

@@ -3,8 +3,8 @@
  * when a test settles, so mailbox depths stay where the test put them), a routee that records who
  * handled what, and ways to read where messages went.
  */
-import { afterEach } from 'vitest';
-import { defineActor, type ActorDefinition, type ActorRef, type PartitionKey } from '../../../src/index.js';
+import { afterEach, expect } from 'vitest';
+import { ActorStoppedError, defineActor, type ActorDefinition, type ActorRef, type PartitionKey } from '../../../src/index.js';
 import { createTestKit, type TestKit, type TestKitOptions } from '../../../src/testing/index.js';
 
 /** Returns a `createTestKit` whose kits are all shut down after each test of the calling file. */
@@ -70,6 +70,18 @@ export function recorder(handled: Handled[], failedOnce = new Set<number>()): Ac
   });
 }
 
+/** A routee whose `initialState` throws for the `nth` routee spawned (counting from 1), and only then. */
+export function failsAtSpawn(nth: number): ActorDefinition<number, Job> {
+  let spawned = 0;
+  return defineActor<number, Job>({
+    initialState: () => {
+      if (++spawned === nth) throw new Error('no state for you');
+      return 0;
+    },
+    receive: (state) => state,
+  });
+}
+
 /** A keyed job. */
 export function job(id: number, key: PartitionKey = id, fault?: 'throw-once' | 'throw' | 'quit'): Job {
   return fault === undefined ? { type: 'job', id, key } : { type: 'job', id, key, fault };
@@ -82,3 +94,19 @@ export function depths(refs: readonly ActorRef<unknown>[]): number[] {
 
 /** The key of a job, for consistent hashing. */
 export const keyOfJob = (message: Job): PartitionKey => message.key;
+
+/**
+ * Checks that `ref` refuses a tell, a send and an ask as a stopped actor does: false, then
+ * ActorStoppedError, each message in `kit`'s dead letters as `recipient-stopped` to `recipient`.
+ */
+export async function expectRefused(kit: TestKit, ref: ActorRef<Job>, recipient: string): Promise<void> {
+  const before = kit.deadLetters.length;
+  expect(ref.tell(job(0))).toBe(false);
+  await expect(ref.send(job(1))).rejects.toMatchObject({ code: 'ACTOR_STOPPED', recipient, undelivered: job(1) });
+  await expect(ref.ask(job(2))).rejects.toBeInstanceOf(ActorStoppedError);
+  expect(kit.deadLetters.slice(before).map((letter) => [letter.reason, letter.recipient, letter.message])).toEqual([
+    ['recipient-stopped', recipient, job(0)],
+    ['recipient-stopped', recipient, job(1)],
+    ['recipient-stopped', recipient, job(2)],
+  ]);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActorFailedError, ActorStoppedError, defineActor, spawnPool, type PoolOptions, type Terminated } from '../../../src/index.js';
 import { expectInvalidOption } from '../helpers.js';
-import { JobFault, depths, job, keyOfJob, recorder, useKits, type Handled, type Job } from './helpers.js';
+import { JobFault, depths, expectRefused, failsAtSpawn, job, keyOfJob, recorder, useKits, type Handled, type Job } from './helpers.js';
 
 const newKit = useKits();
 
@@ -69,14 +69,7 @@ describe('spawnPool', () => {
 
   it('throws what a routee’s initialState throws, and leaves nothing behind', async () => {
     const kit = newKit();
-    let spawned = 0;
-    const brittle = defineActor<number, Job>({
-      initialState: () => {
-        if (++spawned === 2) throw new Error('no state for you');
-        return 0;
-      },
-      receive: (state) => state,
-    });
+    const brittle = failsAtSpawn(2);
     expect(() => spawnPool(kit.system, brittle, { name: 'pool', size: 3 })).toThrow('no state for you');
     await kit.settle();
     expect(kit.system.metrics().actors).toEqual([]);
@@ -250,14 +243,7 @@ describe('Pool', () => {
 
     it('throws what a new routee’s initialState throws, and keeps the routees spawned before it', () => {
       const kit = newKit();
-      let spawned = 0;
-      const brittle = defineActor<number, Job>({
-        initialState: () => {
-          if (++spawned === 4) throw new Error('no state for you');
-          return 0;
-        },
-        receive: (state) => state,
-      });
+      const brittle = failsAtSpawn(4);
       const pool = spawnPool(kit.system, brittle, { name: 'pool', size: 2 });
       expect(() => pool.resize(5)).toThrow('no state for you');
       expect(pool.routees().map((ref) => ref.name)).toEqual(['routee-0', 'routee-1', 'routee-2']);
@@ -308,14 +294,7 @@ describe('Pool', () => {
       expect(pool.status).toBe('stopped');
       expect(routees.map((ref) => ref.status)).toEqual(['stopped', 'stopped']);
       expect(kit.deadLetters).toEqual([]);
-      expect(pool.tell(job(0))).toBe(false);
-      await expect(pool.send(job(1))).rejects.toMatchObject({ code: 'ACTOR_STOPPED', recipient: '/user/pool' });
-      await expect(pool.ask(job(2))).rejects.toBeInstanceOf(ActorStoppedError);
-      expect(kit.deadLetters.map((letter) => [letter.reason, letter.recipient, letter.message])).toEqual([
-        ['recipient-stopped', '/user/pool', job(0)],
-        ['recipient-stopped', '/user/pool', job(1)],
-        ['recipient-stopped', '/user/pool', job(2)],
-      ]);
+      await expectRefused(kit, pool, '/user/pool');
     });
   });
 
