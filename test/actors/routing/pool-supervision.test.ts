@@ -6,7 +6,9 @@ import {
   RestartIntensityExceededError,
   defineActor,
   spawnPool,
+  type ActorRef,
   type Directive,
+  type Pool,
   type RestartType,
   type RoutingStrategy,
 } from '../../../src/index.js';
@@ -138,6 +140,35 @@ describe('spawnPool', () => {
       expect(failures).toEqual([expect.any(ActorFailedError)]);
       expect(failures[0]).toMatchObject({ actor: '/user/parent/pool' });
       expect(kit.system.lookup('/user/parent/pool')).toBeUndefined();
+    });
+
+    it('gives every slot a fresh routee when its own parent restarts it, counting no replacement', async () => {
+      const kit = newKit();
+      const handled: Handled[] = [];
+      let pool: Pool<Job> | undefined;
+      const parent = defineActor<null, 'fail'>({
+        initialState: () => null,
+        started(_state, ctx) {
+          pool ??= spawnPool(ctx, recorder(handled), { name: 'pool', size: 2 });
+          ctx.spawn(recorder([]), { name: 'sibling' });
+        },
+        receive: (state, _message, ctx) => {
+          const sibling = ctx.children().find((child) => child.path.endsWith('sibling')) as ActorRef<Job> | undefined;
+          sibling?.tell(job(0, 0, 'throw-once'));
+          return state;
+        },
+      });
+      kit.system.spawn(parent, { name: 'parent', supervisor: { strategy: 'one-for-all' } }).tell('fail');
+      await kit.settle();
+      expect(pool?.metrics().routees.map((routee) => [routee.path, routee.status])).toEqual([
+        ['/user/parent/pool/routee-0', 'running'],
+        ['/user/parent/pool/routee-1', 'running'],
+      ]);
+      expect(pool?.metrics().replaced).toBe(0);
+      pool?.tell(job(1));
+      await kit.settle();
+      expect(handled.map((h) => h.id)).toEqual([1]);
+      expect(kit.events.filter((event) => event.type === 'actor-restarted').map((event) => event.path)).toEqual(['/user/parent/pool', '/user/parent/sibling']);
     });
 
     it('restarts every routee with a failing one under one-for-all', async () => {

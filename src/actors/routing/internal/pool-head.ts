@@ -14,8 +14,10 @@ export type PoolHeadMessage = { readonly type: 'routee-stopped'; readonly termin
 
 /** The pool's side of its head. */
 export interface PoolHeadHooks {
-  /** The head started: from here on it hears of routees that stop. */
+  /** The head started, or started again after a restart. */
   started(): void;
+  /** The head restarts (its parent restarts it with a sibling): its routees have been stopped. */
+  restarting(): void;
   routeeStopped(terminated: Terminated): void;
   resize(size: number): void;
   /** The head is stopping and its routees have stopped: no routee will come back. */
@@ -30,6 +32,7 @@ export function poolHead(hooks: PoolHeadHooks): ActorDefinition<null, PoolHeadMe
   return defineActor<null, PoolHeadMessage>({
     initialState: () => null,
     started: () => hooks.started(),
+    restarting: () => hooks.restarting(),
     receive(state, message) {
       if (message.type === 'routee-stopped') hooks.routeeStopped(message.terminated);
       else hooks.resize(message.size);

@@ -54,6 +54,8 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
   /** Wakes whatever waits for a routee at every change of routees: it routes again. */
   readonly #change = new WakeSignal();
   #closed = false;
+  /** The head is restarting: its `started` hook runs again and must give every slot a routee. */
+  #restarted = false;
 
   /**
    * Spawns the head under `parent`, then `options.size` routees under the head.
@@ -140,6 +142,17 @@ export class PoolMembers<TState, TMessage> implements Membership<TMessage>, Pool
 
   started(): void {
     this.#timer?.start();
+    if (!this.#restarted) return;
+    this.#restarted = false;
+    // A restart stopped every child: each slot gets a fresh routee now, which is no replacement
+    // to count (the head's own restart was counted by its parent), and their stops are old news.
+    this.#respawn.clear();
+    this.#routees = this.#routees.map((routee, slot) => (routee.accepting ? routee : this.#spawn(slot)));
+    this.#change.wake();
+  }
+
+  restarting(): void {
+    this.#restarted = true;
   }
 
   routeeStopped(terminated: Terminated): void {
