@@ -86,6 +86,32 @@ describe('Pool', () => {
     });
   });
 
+  describe('routing by least mailbox', () => {
+    it('counts a message in progress: a routee awaiting in its handler is busier than an idle one', async () => {
+      const kit = newKit();
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const waiter = defineActor<null, number>({
+        initialState: () => null,
+        async receive(state, n) {
+          if (n === 0) await gate;
+          return state;
+        },
+      });
+      const pool = spawnPool(kit.system, waiter, { size: 2, routing: 'least-mailbox' });
+      pool.tell(0);
+      pool.tell(1);
+      await kit.settle();
+      // Both mailboxes are empty; routee-0 is still handling message 0.
+      expect(pool.tell(2)).toBe(true);
+      expect(depths(pool.routees())).toEqual([0, 1]);
+      open();
+      await kit.settle();
+    });
+  });
+
   describe('send', () => {
     it('waits for room in the chosen routee', async () => {
       const kit = newKit();
