@@ -63,6 +63,17 @@ describe('Group', () => {
     expect(kit.deadLetters).toEqual([]);
   });
 
+  it('passes a member that stopped by, and no longer lists it', async () => {
+    const kit = newKit();
+    const refs = members(kit, 3);
+    const group = createGroup(kit.system, { routees: refs });
+    await refs[1]?.stop();
+    for (let id = 0; id < 4; id++) expect(group.tell(job(id))).toBe(true);
+    expect(depths(refs)).toEqual([2, 0, 2]);
+    expect(group.routees()).toEqual([refs[0], refs[2]]);
+    expect(group.metrics().routees.map((routee) => routee.path)).toEqual(['/user/member-0', '/user/member-2']);
+  });
+
   it('refuses into dead letters naming the group once every member has stopped', async () => {
     const kit = newKit();
     const refs = members(kit, 2);

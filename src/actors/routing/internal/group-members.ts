@@ -1,7 +1,8 @@
 /**
  * The members of a group: refs it was given, each in the slot named by its path. The group owns
- * none of them, so it never replaces one: a member that stops leaves the group the first time a
- * message finds nobody to take it, and its keys (under consistent hashing) go to the others.
+ * none of them, so it never replaces one: a member that stops is passed by at once, and leaves the
+ * group when a message finds nobody else to take it or the members are listed; under consistent
+ * hashing its keys then go to the others.
  */
 import { nanoid } from 'nanoid';
 import { InvalidOptionError } from '../../../errors.js';

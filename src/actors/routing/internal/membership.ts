@@ -20,8 +20,9 @@ export interface Membership<TMessage> {
   /** Processed and dropped counts of routees that have left, so the totals never go down. */
   readonly retired: { readonly processed: number; readonly dropped: number };
   /**
-   * No routee may take a message: drops members that never will again, and says whether it
-   * dropped any (then the message is routed again).
+   * Drops members that will never take a message again, and says whether it dropped any. Called
+   * when no routee may take a message (which is then routed again), and before the routees are
+   * shown or counted, not for every message.
    */
   prune(): boolean;
   /**

@@ -89,12 +89,14 @@ export class RoutingCore<TMessage> implements RefTarget<TMessage>, SequencedTarg
     const status = this.#members.status;
     if (status === 'stopping' || status === 'stopped') throw this.#refused(message);
     this.#broadcasts++;
+    this.#members.prune();
     const sends = this.#members.routees.filter((routee) => routee.accepting).map((routee) => routee.send(message));
     const outcomes = await Promise.allSettled(sends);
     return outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
   }
 
   routees(): ActorRef<TMessage>[] {
+    this.#members.prune();
     return this.#members.routees.map((routee) => routee.ref);
   }
 
@@ -103,6 +105,7 @@ export class RoutingCore<TMessage> implements RefTarget<TMessage>, SequencedTarg
   }
 
   metrics(): RoutingMetrics {
+    this.#members.prune();
     const routees = this.#members.routees.map((routee) => routee.stats());
     const { processed, dropped } = this.#members.retired;
     const totals = { capacity: 0, depth: 0, highWaterMark: 0, dropped, processed, waitingSenders: 0 };
