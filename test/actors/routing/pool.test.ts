@@ -325,6 +325,26 @@ describe('Pool', () => {
   });
 
   describe('supervisor', () => {
+    it('is what to watch: ctx.watch refuses the pool itself, naming ref', async () => {
+      const kit = newKit();
+      const pool = spawnPool(kit.system, recorder([]), { size: 1 });
+      const errors: unknown[] = [];
+      const watcher = defineActor<null, 'watch'>({
+        initialState: () => null,
+        receive(state, _message, ctx) {
+          try {
+            ctx.watch(pool as never, () => 'watch');
+          } catch (error) {
+            errors.push(error);
+          }
+          return state;
+        },
+      });
+      kit.system.spawn(watcher).tell('watch');
+      await kit.settle();
+      expect(errors).toEqual([expect.objectContaining({ code: 'INVALID_OPTION', option: 'ref' })]);
+    });
+
     it('is the actor at the pool’s path, which a watcher hears of when the pool stops', async () => {
       const kit = newKit();
       const pool = spawnPool(kit.system, recorder([]), { name: 'pool', size: 2 });
