@@ -182,7 +182,7 @@ describe('Pool', () => {
     });
   });
 
-  describe('ctx.tell', () => {
+  describe.each(['tell', 'send'] as const)('ctx.%s', (how) => {
     it('reaches a routee on the sender’s sequenced link, so what a restarted sender sends again reaches nobody twice', async () => {
       const kit = newKit();
       const handled: Handled[] = [];
@@ -190,8 +190,9 @@ describe('Pool', () => {
       let attempts = 0;
       const sender = defineActor<null, 'go'>({
         initialState: () => null,
-        receive(state, _message, ctx) {
-          ctx.tell(pool, job(1, 'k'));
+        async receive(state, _message, ctx) {
+          if (how === 'tell') ctx.tell(pool, job(1, 'k'));
+          else await ctx.send(pool, job(1, 'k'));
           if (++attempts === 1) throw new Error('after the send');
           return state;
         },

@@ -52,16 +52,7 @@ export class RoutingCore<TMessage> implements RefTarget<TMessage>, SequencedTarg
   }
 
   tell(message: TMessage): boolean {
-    if (this.#waiting > 0) return false;
-    const choice = this.#choose(message);
-    if (choice instanceof Routee) {
-      const accepted = choice.tell(message);
-      if (accepted) this.#routed++;
-      return accepted;
-    }
-    if (choice === undefined) this.#members.refuse(message);
-    // Otherwise a routee will be back: the caller keeps the message, as with a full mailbox.
-    return false;
+    return this.#offer(message, undefined, 0);
   }
 
   send(message: TMessage): Promise<void> {
@@ -74,15 +65,7 @@ export class RoutingCore<TMessage> implements RefTarget<TMessage>, SequencedTarg
 
   deliverSequenced(message: TMessage, sender: string, seq: number, wait: boolean): boolean | Promise<void> {
     if (wait) return this.#deliver(message, (routee) => routee.sequenced(message, sender, seq, true) as Promise<void>);
-    if (this.#waiting > 0) return false;
-    const choice = this.#choose(message);
-    if (choice instanceof Routee) {
-      const accepted = choice.sequenced(message, sender, seq, false) as boolean;
-      if (accepted) this.#routed++;
-      return accepted;
-    }
-    if (choice === undefined) this.#members.refuse(message);
-    return false;
+    return this.#offer(message, sender, seq);
   }
 
   async broadcast(message: TMessage): Promise<number> {
@@ -118,6 +101,20 @@ export class RoutingCore<TMessage> implements RefTarget<TMessage>, SequencedTarg
       totals.waitingSenders += routee.waitingSenders;
     }
     return { ...totals, routing: this.#logic.strategy, routees, routed: this.#routed, broadcasts: this.#broadcasts };
+  }
+
+  /** Hands `message` to a routee without waiting (as number `seq` from `sender`, when there is one). */
+  #offer(message: TMessage, sender: string | undefined, seq: number): boolean {
+    if (this.#waiting > 0) return false;
+    const choice = this.#choose(message);
+    if (choice instanceof Routee) {
+      const accepted = sender === undefined ? choice.tell(message) : (choice.sequenced(message, sender, seq, false) as boolean);
+      if (accepted) this.#routed++;
+      return accepted;
+    }
+    if (choice === undefined) this.#members.refuse(message);
+    // Otherwise a routee will be back: the caller keeps the message, as with a full mailbox.
+    return false;
   }
 
   /** The routee for `message`; else a promise of the next change of routees, or undefined when none will come. */
