@@ -86,7 +86,10 @@ export interface RoutingMetrics extends MailboxMetrics {
 export interface RoutingRef<TMessage> extends ActorRef<TMessage> {
   /** The strategy it routes by. */
   readonly routing: RoutingStrategy;
-  /** The routees now, in slot order. */
+  /**
+   * The routees now, in slot order. A pool lists a routee that stopped until its replacement takes
+   * its slot; a group no longer lists a member that stopped.
+   */
   routees(): ActorRef<TMessage>[];
   /**
    * Sends `message` to every routee that takes messages now, waiting for room in each, and
