@@ -31,6 +31,14 @@ export type {
 } from './actors/events.js';
 export type { Unsubscribe } from './internal/topic.js';
 export type { ActorMetrics, SystemMetrics } from './actors/actor-metrics.js';
+export { spawnPool } from './actors/routing/pool.js';
+export type { Pool, PoolMetrics, PoolParent } from './actors/routing/pool.js';
+export type { PoolOptions, RouteeOptions } from './actors/routing/pool-options.js';
+export { createGroup } from './actors/routing/group.js';
+export type { Group, GroupOptions } from './actors/routing/group.js';
+export { ROUTING_STRATEGIES } from './actors/routing/routing-ref.js';
+export type { RouteeMetrics, RoutingMetrics, RoutingOptions, RoutingRef, RoutingStrategy } from './actors/routing/routing-ref.js';
+export type { ResizerOptions } from './actors/routing/resizer.js';
 
 export { RingBuffer } from './mailbox/ring-buffer.js';
 export { OVERFLOW_POLICIES } from './mailbox/overflow.js';

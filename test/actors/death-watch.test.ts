@@ -266,6 +266,22 @@ describe('ActorContext', () => {
       await watched.stop();
       expect(letters).toEqual([]);
     });
+
+    it('posts nothing for the children a watcher stops as it stops itself', async () => {
+      const system = newSystem();
+      const parentOfWatched = defineActor<null, WatcherMsg>({
+        initialState: () => null,
+        started(_state, ctx) {
+          for (const name of ['a', 'b']) ctx.watch(ctx.spawn(target, { name }));
+        },
+        receive: (state) => state,
+      });
+      const ref = system.spawn(parentOfWatched, { name: 'parent' });
+      await nextEvent(system, 'actor-started', (event) => event.path === '/user/parent/b');
+      const letters = recordDeadLetters(system);
+      await ref.stop();
+      expect(letters).toEqual([]);
+    });
   });
 
   describe('unwatch', () => {

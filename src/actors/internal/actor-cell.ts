@@ -289,6 +289,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failures.total, restarts: this.#restarts };
   }
 
+  /** Messages queued, plus one while a message or lifecycle step is in progress: how busy it is, read without allocating. */
+  get load(): number {
+    return this.#mailbox.size + (this.#busy() ? 1 : 0);
+  }
+
+  /** The context its handlers see, for runtime code that acts for this actor outside a handler (a pool spawning its routees). */
+  get context(): ActorContext<TMessage> {
+    return this.#context;
+  }
+
   // ─── Running ────────────────────────────────────────────────────────────────────────────────
 
   runSlice(): boolean {
@@ -669,6 +679,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'closing';
     this.#discardMailbox();
     const mode = this.#stop?.mode ?? 'discard';
+    // Their stops are this stop's doing, and a closing actor handles no notification: unwatched,
+    // they do not end up in dead letters.
+    for (const child of this.children.values()) this.unwatch(child.ref);
     for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
     if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';

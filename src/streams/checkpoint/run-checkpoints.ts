@@ -5,6 +5,7 @@
  * manifest. Timers go through the run's clock and are cleared when the run ends.
  */
 import { InvalidOptionError } from '../../errors.js';
+import { WakeSignal } from '../../internal/wake-signal.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Assignment } from '../run/assign.js';
@@ -59,7 +60,7 @@ export class RunCheckpoints {
   #timer: TimerHandle | undefined;
   #due = false;
   /** One promise per wait for a request, shared by every waiter: waiting allocates nothing per record. */
-  #wanted: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #wanted = new WakeSignal();
   #closed = false;
   #busyWait: Promise<void> | undefined;
   /**
@@ -165,19 +166,11 @@ export class RunCheckpoints {
   wanted(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     if (this.#due) return this.coordinator.busy ? this.#idle() : Promise.resolve();
-    if (this.#wanted === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((res) => {
-        resolve = res;
-      });
-      this.#wanted = { promise, resolve };
-    }
-    return this.#wanted.promise;
+    return this.#wanted.wait();
   }
 
   #wake(): void {
-    this.#wanted?.resolve();
-    this.#wanted = undefined;
+    this.#wanted.wake();
   }
 
   /** Begins a checkpoint at `offset` (and the event time read so far); the driver sends its barrier right after. */
