@@ -38,7 +38,8 @@ export type SluiceErrorCode =
   | 'POSTGRES_COMMIT_CONFLICT'
   | 'DROPPED_STATE'
   | 'STATE_VERSION'
-  | 'STATE_MIGRATION_FAILED';
+  | 'STATE_MIGRATION_FAILED'
+  | 'STASH_OVERFLOW';
 
 /**
  * Base class of every Sluice error.
@@ -758,6 +759,28 @@ export class StateMigrationError extends SluiceError {
     this.entry = entry;
     this.snapshotKey = origin?.snapshotKey;
     this.sequence = origin?.sequence;
+  }
+}
+
+/**
+ * An actor's stash was full when its handler set one more message aside (`ctx.stash.add()`): the
+ * message went to dead letters as `'stash-overflow'`, and an `ask` for it rejects with this.
+ */
+export class StashOverflowError<TMessage = unknown> extends SluiceError {
+  readonly code = 'STASH_OVERFLOW' as const;
+  /** Path of the actor whose stash was full. */
+  readonly actor: string;
+  /** The stash capacity that was reached (`spawn` option `stash.capacity`). */
+  readonly capacity: number;
+  /** The message that did not fit. */
+  readonly undelivered: TMessage;
+
+  constructor(actor: string, capacity: number, undelivered: TMessage) {
+    super(`The stash of ${actor} is full (capacity ${capacity}, the spawn option stash.capacity)`);
+    this.name = 'StashOverflowError';
+    this.actor = actor;
+    this.capacity = capacity;
+    this.undelivered = undelivered;
   }
 }
 
