@@ -8,6 +8,7 @@ import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.j
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import { resolveSupervision, type ResolvedSupervision, type SupervisionOptions } from '../supervision/supervision.js';
+import { resolveStashOptions, type ResolvedStashOptions, type StashOptions } from './stash.js';
 
 /** Options of `system.spawn` and `ctx.spawn`. */
 export interface SpawnOptions {
@@ -29,6 +30,8 @@ export interface SpawnOptions {
   supervisor?: SupervisorOptions | undefined;
   /** When it snapshots its state, and where the snapshots are kept. */
   snapshot?: SnapshotOptions | undefined;
+  /** How many messages its stash (`ctx.stash`) holds. */
+  stash?: StashOptions | undefined;
 }
 
 /** Spawn options after validation and defaults. */
@@ -39,6 +42,7 @@ export interface ResolvedSpawnOptions {
   readonly supervision: ResolvedSupervision;
   readonly supervisor: ResolvedSupervisor;
   readonly snapshot: ResolvedSnapshotOptions;
+  readonly stash: ResolvedStashOptions;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
@@ -57,6 +61,7 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
   const mailbox = resolveMailboxOptions(options?.mailbox);
   const messageBudget = withDefault(options?.messageBudget, defaultBudget, (v) => positiveInteger('messageBudget', v));
   if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
+  if (options?.stash !== undefined) isObject('stash', options.stash);
   return {
     name,
     mailbox,
@@ -64,5 +69,6 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
     supervision: resolveSupervision(options?.supervision),
     supervisor: resolveSupervisor(options?.supervisor, 'supervisor'),
     snapshot: resolveSnapshotOptions(options?.snapshot),
+    stash: resolveStashOptions(options?.stash, mailbox.capacity),
   };
 }
