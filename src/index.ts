@@ -5,6 +5,8 @@ export { createSystem } from './actors/system.js';
 export type { ActorSystem, DispatcherOptions, ShutdownOptions, SystemOptions, SystemStatus } from './actors/actor-system.js';
 export { defineActor } from './actors/behavior.js';
 export type { ActorDefinition, DraftActorDefinition } from './actors/behavior.js';
+export { defineBehaviors } from './actors/named-behaviors.js';
+export type { BehaviorContext, BehaviorHandler, BehaviorsDefinition } from './actors/named-behaviors.js';
 export type { ActorTimers, TimerKey } from './actors/timers.js';
 export type { ActorStash, StashOptions } from './actors/stash.js';
 export type { StateMigration } from './actors/state-version.js';
