@@ -42,8 +42,8 @@ interface Snapshot<TMessage> {
   readonly stash: StashSnapshot<Entry<TMessage>> | undefined;
   readonly timers: TimerRecords<TMessage> | undefined;
   readonly pipes: ReadonlySet<string> | undefined;
-  /** For a snapshot read from a store: how long each timer still has to run, by generation. */
-  readonly dueIn?: ReadonlyMap<number, number>;
+  /** For a snapshot read from a store: how long each timer still has to run, by id. */
+  readonly dueIn?: ReadonlyMap<string, number>;
 }
 
 /** What a snapshot store keeps: the stash and the pipes go with the process, as the mailbox does. */
@@ -81,10 +81,13 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   #current: Entry<TMessage> | undefined;
   #currentOrdinal = 0;
   #currentRecord: StashRecord<Entry<TMessage>> | undefined;
+  /** The highest ordinal handled: a lower or equal one is a message processed again. */
+  #highestOrdinal = 0;
   /** Taken from the front by the cell, not yet handled. */
   #fromFront: StashRecord<Entry<TMessage>> | undefined;
   #stashedCurrent = false;
-  #pipesOfCurrent = 0;
+  /** Timers started and pipes opened by the current handler so far: the next one's place. */
+  #effectsOfCurrent = 0;
 
   constructor(host: ExtrasHost<TMessage>) {
     this.#host = host;
@@ -115,10 +118,9 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     if (typeof (promise as { then?: unknown } | null)?.then !== 'function') throw new InvalidOptionError('promise', 'a promise', promise);
     isFunction('onValue', onValue);
     isFunction('onError', onError);
-    let pipe: string | undefined;
-    if (this.#host.handling()) {
+    const pipe = this.#effectId();
+    if (pipe !== undefined) {
       this.#use();
-      pipe = `${this.#currentOrdinal}.${this.#pipesOfCurrent++}`;
       this.#pipes.open(pipe);
     }
     Promise.resolve(promise).then(
@@ -147,12 +149,12 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
       startSingle: (key, message, delayMs) => {
         const delay = nonNegativeNumber('delayMs', delayMs);
         this.#use();
-        timers.start(timerKey(key), message, delay, undefined);
+        timers.start(timerKey(key), message, delay, undefined, this.#effectId());
       },
       startPeriodic: (key, message, intervalMs) => {
         const interval = positiveNumber('intervalMs', intervalMs);
         this.#use();
-        timers.start(timerKey(key), message, interval, interval);
+        timers.start(timerKey(key), message, interval, interval, this.#effectId());
       },
       cancel: (key) => {
         this.#use();
@@ -201,6 +203,15 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
 
   #use(): void {
     this.#used = true;
+  }
+
+  /**
+   * The name of a timer start or a pipe made now: after the message being handled and the place of
+   * this call among its handler's, so processing the message again makes the same names. Undefined
+   * outside a handler (a lifecycle hook), where nothing is processed again.
+   */
+  #effectId(): string | undefined {
+    return this.#host.handling() ? `${this.#currentOrdinal}.${this.#effectsOfCurrent++}` : undefined;
   }
 
   /** Sends the actor one of its own messages, as `send` would; what cannot be enqueued ends in dead letters. */
@@ -252,18 +263,21 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
 
   // ─── The recovery code's side ───────────────────────────────────────────────────────────────
 
-  taking(entry: Entry<TMessage>, ordinal: number): Entry<TMessage> {
+  taking(entry: Entry<TMessage>, ordinal: number, logged: boolean): Entry<TMessage> {
     const record = this.#fromFront;
     this.#fromFront = undefined;
     this.#current = entry;
     this.#currentOrdinal = ordinal;
     this.#currentRecord = record;
     this.#stashedCurrent = false;
-    this.#pipesOfCurrent = 0;
+    this.#effectsOfCurrent = 0;
     this.#markedBehavior = this.#behavior;
+    const first = ordinal > this.#highestOrdinal;
+    if (first) this.#highestOrdinal = ordinal;
     if (this.#used) {
       this.#stash.mark();
-      this.#timers.mark();
+      // Without a log, only the message in progress can be processed again, once it is a new one.
+      this.#timers.mark(!logged && first);
       this.#pipes.mark();
     }
     return record === undefined ? entry : (UNSTASHED as Entry<TMessage>);

@@ -16,8 +16,10 @@ export interface RestartExtras<TEntry> {
    * The entry taken under `ordinal` is about to be handled: notes where the extras are, for a
    * failed handler to be undone, and returns what the log of entries taken keeps for it (a marker
    * for one taken from the stash's front, since the stash itself comes back with a rollback).
+   * `logged`: the actor keeps a log, so any message taken since its last snapshot may be
+   * processed again (without one, only the message in progress).
    */
-  taking(entry: TEntry, ordinal: number): TEntry;
+  taking(entry: TEntry, ordinal: number, logged: boolean): TEntry;
   /** The extras now, for a snapshot. */
   capture(): ExtrasSnapshot | undefined;
   /** Goes back to `snapshot` (a rollback, or a snapshot restored from a store). */

@@ -44,8 +44,8 @@ export class Recovery<TState, TEntry> {
 
   /** The entry taken under `ordinal` is about to be handled. */
   taken(entry: TEntry, ordinal: number): void {
-    const logged = this.#extras.taking(entry, ordinal);
     const point = this.#point;
+    const logged = this.#extras.taking(entry, ordinal, point !== undefined);
     if (point === undefined) this.sequences.mark();
     else point.taken(logged, ordinal);
   }

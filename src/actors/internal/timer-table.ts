@@ -3,15 +3,18 @@
  * - the **table** (key → timer), which handlers change and snapshots capture (an immutable map,
  *   copied on the first write after a capture, so a snapshot copies nothing). A restart puts back
  *   the table of its snapshot.
- * - the **schedules** (generation → what the clock has done with that timer), which a restart does
+ * - the **schedules** (timer id → what the clock has done with that timer), which a restart does
  *   not undo: a single timer that fired has its message in the mailbox (or in the log of messages
  *   taken), so bringing its table entry back must not make it fire again; one a handler cancelled
  *   after the snapshot is re-armed at the time it was due.
  *
- * A timer's message carries its generation. A single timer stays in the table until its message
- * is taken, so `isActive` holds while the message is queued; a message whose generation the table
- * no longer holds under its key (cancelled, replaced, or started by a handler that failed) is
- * dropped as it is taken. Generations only rise, across restarts too, so they are never confused.
+ * Every start of a timer has an id. A start made by a handler is named after the message being
+ * handled (the ordinal it was taken under) and its place among that handler's starts, so when a
+ * restart processes the message again the start finds its first schedule and goes on with it —
+ * same due times, no tick fired twice — instead of starting over. A single timer stays in the
+ * table until its message is taken, so `isActive` holds while the message is queued; a message
+ * whose id the table no longer holds under its key (cancelled, replaced, or started by a handler
+ * that failed) is dropped as it is taken: Akka's generation trick, with ids a replay reproduces.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { TimerKey } from '../timers.js';
@@ -23,7 +26,7 @@ export interface TimerRecord<TMessage> {
   readonly message: TMessage;
   /** Undefined for a single timer. */
   readonly intervalMs: number | undefined;
-  readonly generation: number;
+  readonly id: string;
 }
 
 /** The table at one moment: what a snapshot keeps. */
@@ -61,14 +64,15 @@ const NO_TIMERS: TimerRecords<never> = new Map();
 export class TimerTable<TMessage> {
   readonly #host: TimerHost<TMessage>;
   #records: Map<TimerKey, TimerRecord<TMessage>> = new Map();
-  /** `#records` is shared with a snapshot: copy it before the next write. */
+  /** `#records` is shared with a snapshot or a mark: copy it before the next write. */
   #shared = false;
-  /** The table a rollback goes back to (the last capture): its schedules are kept. */
+  /** The table a rollback goes back to (the last capture). */
   #point: TimerRecords<TMessage> = NO_TIMERS;
   /** The table as the handler in progress began, for a failed handler to be undone. */
   #marked: TimerRecords<TMessage> = NO_TIMERS;
-  readonly #schedules = new Map<number, Schedule<TMessage>>();
-  #generation = 0;
+  readonly #schedules = new Map<string, Schedule<TMessage>>();
+  /** Numbers the starts made outside a handler, which no replay repeats. */
+  #unnamed = 0;
   #stopped = false;
 
   constructor(host: TimerHost<TMessage>) {
@@ -83,20 +87,27 @@ export class TimerTable<TMessage> {
     return [...this.#records.keys()];
   }
 
-  /** Starts a timer under `key` (replacing the one there), first due `delayMs` from now. */
-  start(key: TimerKey, message: TMessage, delayMs: number, intervalMs: number | undefined): void {
+  /**
+   * Starts a timer under `key` (replacing the one there), first due `delayMs` from now — unless
+   * start `id` was made before (the same handler, processed again), whose schedule goes on.
+   */
+  start(key: TimerKey, message: TMessage, delayMs: number, intervalMs: number | undefined, id: string | undefined): void {
     if (this.#stopped) return;
-    this.#cancelSchedule(this.#records.get(key));
-    const record: TimerRecord<TMessage> = { key, message, intervalMs, generation: ++this.#generation };
+    const timer = id ?? `#${++this.#unnamed}`;
+    const replaced = this.#records.get(key);
+    if (replaced !== undefined && replaced.id !== timer) this.#stopScheduleOf(replaced);
+    const record: TimerRecord<TMessage> = { key, message, intervalMs, id: timer };
     this.#write().set(key, record);
-    this.#arm(record, this.#host.clock.now() + delayMs);
+    const schedule = this.#schedules.get(timer);
+    if (schedule === undefined) this.#arm(record, this.#host.clock.now() + delayMs);
+    else if (schedule.phase === 'cancelled') this.#setTimer(schedule);
   }
 
   /** Cancels the timer under `key`; false when there was none. */
   cancel(key: TimerKey): boolean {
     const record = this.#records.get(key);
     if (record === undefined) return false;
-    this.#cancelSchedule(record);
+    this.#stopScheduleOf(record);
     this.#write().delete(key);
     return true;
   }
@@ -111,7 +122,7 @@ export class TimerTable<TMessage> {
    */
   admit(message: TimerMessage<TMessage>): boolean {
     const record = this.#records.get(message.key);
-    if (record === undefined || record.generation !== message.generation) return false;
+    if (record === undefined || record.id !== message.timer) return false;
     if (record.intervalMs === undefined) this.#write().delete(message.key);
     return true;
   }
@@ -120,21 +131,26 @@ export class TimerTable<TMessage> {
   capture(): TimerRecords<TMessage> {
     this.#shared = true;
     this.#point = this.#records;
+    // No message taken before this snapshot is processed again: what only they could restart goes.
     this.#prune();
     return this.#records;
   }
 
   /** Goes back to `records`, the table of a snapshot; see {@link #reconcile}. */
-  restore(records: TimerRecords<TMessage> | undefined, dueIn?: ReadonlyMap<number, number>): void {
+  restore(records: TimerRecords<TMessage> | undefined, dueIn?: ReadonlyMap<string, number>): void {
     this.#point = records ?? NO_TIMERS;
     this.#reconcile(this.#point, dueIn);
   }
 
-  /** Notes the table as a handler begins, for {@link rewind} if it fails. */
-  mark(): void {
+  /**
+   * Notes the table as a handler begins, for {@link rewind} if it fails. `last`: only this handler
+   * can be processed again (the actor snapshots after every message), so schedules that only
+   * earlier handlers could restart may go.
+   */
+  mark(last: boolean): void {
     this.#shared = true;
     this.#marked = this.#records;
-    this.#prune();
+    if (last) this.#prune();
   }
 
   /** Undoes what a failed handler did to the timers. */
@@ -144,26 +160,23 @@ export class TimerTable<TMessage> {
 
   /**
    * Goes back to `target`: timers started since are cancelled (processing their messages again
-   * starts them again), timers cancelled since are re-armed at their due times, and timers that
-   * fired since stay fired. `dueIn` (a snapshot read from a store, whose timers have no schedule in
-   * this process) says how long each timer still has to run, by generation.
+   * starts them again, and they go on with these schedules), timers cancelled since are re-armed at
+   * their due times, and timers that fired since stay fired. `dueIn` (a snapshot read from a store,
+   * whose timers have no schedule in this process) says how long each timer still has to run.
    */
-  #reconcile(target: TimerRecords<TMessage>, dueIn?: ReadonlyMap<number, number>): void {
+  #reconcile(target: TimerRecords<TMessage>, dueIn?: ReadonlyMap<string, number>): void {
     for (const schedule of this.#schedules.values()) {
-      const { key, generation } = schedule.record;
-      if (target.get(key)?.generation !== generation) this.#stopSchedule(schedule);
+      const { key, id } = schedule.record;
+      if (target.get(key)?.id !== id) this.#stopSchedule(schedule);
     }
     this.#records = target as Map<TimerKey, TimerRecord<TMessage>>;
     this.#shared = true;
     if (this.#stopped) return;
     const now = this.#host.clock.now();
     for (const record of target.values()) {
-      const schedule = this.#schedules.get(record.generation);
-      if (schedule === undefined) {
-        this.#arm(record, now + (dueIn?.get(record.generation) ?? 0));
-      } else if (schedule.phase === 'cancelled') {
-        this.#setTimer(schedule);
-      }
+      const schedule = this.#schedules.get(record.id);
+      if (schedule === undefined) this.#arm(record, now + (dueIn?.get(record.id) ?? 0));
+      else if (schedule.phase === 'cancelled') this.#setTimer(schedule);
     }
   }
 
@@ -176,22 +189,22 @@ export class TimerTable<TMessage> {
   /** `records` as a snapshot store keeps them: each with the time it still had to run. */
   save(records: TimerRecords<TMessage>): SavedTimer[] {
     const now = this.#host.clock.now();
-    return [...records.values()].map(({ key, message, intervalMs, generation }) => {
-      const schedule = this.#schedules.get(generation);
+    return [...records.values()].map(({ key, message, intervalMs, id }) => {
+      const schedule = this.#schedules.get(id);
       // A fired single timer's message was queued, and a process that restores this snapshot has lost it: due at once.
       const remaining = schedule === undefined || schedule.phase === 'fired' ? 0 : Math.max(0, schedule.due - now);
       return [key, message, intervalMs ?? null, remaining] as const;
     });
   }
 
-  /** Saved timers as a table with fresh generations, and how long each still has to run. */
-  load(saved: readonly SavedTimer[]): { readonly records: TimerRecords<TMessage>; readonly dueIn: ReadonlyMap<number, number> } {
+  /** Saved timers as a table with fresh ids, and how long each still has to run. */
+  load(saved: readonly SavedTimer[]): { readonly records: TimerRecords<TMessage>; readonly dueIn: ReadonlyMap<string, number> } {
     const records = new Map<TimerKey, TimerRecord<TMessage>>();
-    const dueIn = new Map<number, number>();
+    const dueIn = new Map<string, number>();
     for (const [key, message, intervalMs, remainingMs] of saved) {
-      const generation = ++this.#generation;
-      records.set(key, { key, message: message as TMessage, intervalMs: intervalMs ?? undefined, generation });
-      dueIn.set(generation, remainingMs);
+      const id = `#${++this.#unnamed}`;
+      records.set(key, { key, message: message as TMessage, intervalMs: intervalMs ?? undefined, id });
+      dueIn.set(id, remainingMs);
     }
     return { records, dueIn };
   }
@@ -206,7 +219,7 @@ export class TimerTable<TMessage> {
 
   #arm(record: TimerRecord<TMessage>, due: number): void {
     const schedule: Schedule<TMessage> = { record, due, phase: 'cancelled', handle: undefined };
-    this.#schedules.set(record.generation, schedule);
+    this.#schedules.set(record.id, schedule);
     this.#setTimer(schedule);
   }
 
@@ -227,20 +240,20 @@ export class TimerTable<TMessage> {
       schedule.phase = 'in-flight';
       schedule.due += intervalMs;
     }
-    const sent = this.#host.deliver(new TimerMessage(record.message, record.key, record.generation));
+    const sent = this.#host.deliver(new TimerMessage(record.message, record.key, record.id));
     if (intervalMs === undefined) return;
     void sent.then(() => {
       // Cancelled, replaced, stopped or re-armed by a restart while its message waited.
       if (schedule.phase !== 'in-flight') return;
       const now = this.#host.clock.now();
+      // Ticks that fell due while the message waited for room are skipped: the rhythm stays.
       if (schedule.due <= now) schedule.due += Math.floor((now - schedule.due) / intervalMs + 1) * intervalMs;
       this.#setTimer(schedule);
     });
   }
 
-  /** A handler cancelled or replaced the timer of `record`. */
-  #cancelSchedule(record: TimerRecord<TMessage> | undefined): void {
-    const schedule = record === undefined ? undefined : this.#schedules.get(record.generation);
+  #stopScheduleOf(record: TimerRecord<TMessage>): void {
+    const schedule = this.#schedules.get(record.id);
     if (schedule !== undefined) this.#stopSchedule(schedule);
   }
 
@@ -256,17 +269,17 @@ export class TimerTable<TMessage> {
 
   /**
    * Forgets schedules nothing can bring back: neither the table, nor the rollback point, nor the
-   * mark holds their timer, and no message of theirs waits. Bounds the schedules of an actor that replaces a timer
-   * with every message (an idle timeout) by the snapshot interval.
+   * mark holds their timer, and no message of theirs waits. Bounds the schedules of an actor that
+   * replaces a timer with every message (an idle timeout) by its snapshot interval.
    */
   #prune(): void {
     if (this.#schedules.size <= 2 * this.#records.size + 8) return;
-    for (const [generation, schedule] of this.#schedules) {
+    for (const [id, schedule] of this.#schedules) {
       if (schedule.phase === 'armed' || schedule.phase === 'in-flight') continue;
       const { key } = schedule.record;
-      const held = (records: TimerRecords<TMessage>) => records.get(key)?.generation === generation;
+      const held = (records: TimerRecords<TMessage>) => records.get(key)?.id === id;
       if (held(this.#records) || held(this.#point) || held(this.#marked)) continue;
-      this.#schedules.delete(generation);
+      this.#schedules.delete(id);
     }
   }
 }
