@@ -327,6 +327,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         if (outcome === AWAITING) processed--; // counted when it settles
         break;
       }
+      // A poison message rolled back to the snapshot: what that handed back goes before anything new.
+      if (this.#replay.inProgress) break;
     }
     mailbox.recordProcessed(processed);
   }
