@@ -284,6 +284,33 @@ describe('ActorTimers', () => {
       await kit.shutdown();
     });
 
+    it.each([
+      ['cancelled', true, []],
+      ['still active', false, [['unprocessed', 'fired']]],
+    ])('dead-letters a queued timer message at a stop only when its timer is %s', async (_case, cancel, expected) => {
+      const kit = createTestKit();
+      const ref = kit.system.spawn(
+        defineActor<null, 'start' | 'stop' | 'fired'>({
+          initialState: () => null,
+          receive(state, msg, ctx) {
+            if (msg === 'start') ctx.timers.startSingle('t', 'fired', 10);
+            if (msg === 'stop') {
+              if (cancel) ctx.timers.cancel('t');
+              ctx.stop();
+            }
+            return state;
+          },
+        }),
+      );
+      ref.tell('start');
+      await kit.settle();
+      ref.tell('stop');
+      await kit.clock.advance(10); // the timer's message is queued behind the stop
+      await kit.settle();
+      expect(kit.deadLetters.map((letter) => [letter.reason, letter.message])).toEqual(expected);
+      await kit.shutdown();
+    });
+
     it('leaves no timer behind a shutdown', async () => {
       const clock = new VirtualClock();
       const system = createSystem({ clock });

@@ -676,9 +676,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     for (const { entry } of this.#replay.takeLeftover()) if (!isUnstashedMarker(entry)) report.undeliverable(entry, 'unprocessed');
     for (const entry of this.#extras.discard()) report.undeliverable(entry, 'unprocessed');
     const { queued, waiting } = this.#mailbox.close();
-    for (const entry of queued) report.undeliverable(entry, 'unprocessed');
+    const extras = this.#extras;
+    for (const entry of queued) if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
-      report.undeliverable(entry, 'unprocessed');
+      if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
     for (const message of this.#mailbox.drainSystem()) this.#dropSystem(message);

@@ -25,7 +25,7 @@ import type { CellReporter } from './cell-reporter.js';
 import { unwrap, type Entry } from './envelope.js';
 import type { ExtrasCodec, ExtrasSnapshot, RestartExtras } from './extras.js';
 import { PipeBook } from './pipe-book.js';
-import { PipedResult, TimerMessage, type SelfMessage } from './self-messages.js';
+import { PipedResult, SelfMessage, TimerMessage } from './self-messages.js';
 import { StashBuffer, type StashRecord, type StashSnapshot } from './stash-buffer.js';
 import { TimerTable, type SavedTimer, type TimerRecords } from './timer-table.js';
 
@@ -240,6 +240,16 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   /** A message the runtime sent the actor is taken from the mailbox: false to drop it, stale. */
   admit(message: SelfMessage<TMessage>): boolean {
     return message instanceof TimerMessage ? this.#timers.admit(message) : this.#pipes.admit((message as PipedResult<TMessage>).pipe);
+  }
+
+  /**
+   * Whether `entry` is a message the runtime sent this actor that would be dropped if taken now (its
+   * timer cancelled or replaced, its pipe forgotten): at a stop it is no dead letter, as it was
+   * never going to be handled.
+   */
+  isStale(entry: Entry<TMessage>): boolean {
+    if (!(entry instanceof SelfMessage)) return false;
+    return entry instanceof TimerMessage ? !this.#timers.holds(entry) : !this.#pipes.isOpen((entry as PipedResult<TMessage>).pipe);
   }
 
   /** The handler of the entry taken last threw: undo what it did here. */

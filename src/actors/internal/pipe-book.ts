@@ -20,15 +20,19 @@ export class PipeBook {
     this.#write().add(pipe);
   }
 
+  /** Whether a result of `pipe` would be admitted now. */
+  isOpen(pipe: string | undefined): boolean {
+    return pipe === undefined || this.#open.has(pipe);
+  }
+
   /**
    * The result of `pipe` is taken from the mailbox: false when that pipe is not open (its handler's
    * effects were undone, or another result for it was taken first). A pipe opened outside a
    * handler (undefined) is always admitted.
    */
   admit(pipe: string | undefined): boolean {
-    if (pipe === undefined) return true;
-    if (!this.#open.has(pipe)) return false;
-    this.#write().delete(pipe);
+    if (!this.isOpen(pipe)) return false;
+    if (pipe !== undefined) this.#write().delete(pipe);
     return true;
   }
 

@@ -116,14 +116,18 @@ export class TimerTable<TMessage> {
     for (const key of this.keys()) this.cancel(key);
   }
 
+  /** Whether the table holds the timer that sent `message` (it was not cancelled or replaced since). */
+  holds(message: TimerMessage<TMessage>): boolean {
+    return this.#records.get(message.key)?.id === message.timer;
+  }
+
   /**
    * A timer's message is taken from the mailbox: false when its timer was cancelled or replaced
    * since (drop it). A single timer's entry leaves the table now.
    */
   admit(message: TimerMessage<TMessage>): boolean {
-    const record = this.#records.get(message.key);
-    if (record === undefined || record.id !== message.timer) return false;
-    if (record.intervalMs === undefined) this.#write().delete(message.key);
+    if (!this.holds(message)) return false;
+    if ((this.#records.get(message.key) as TimerRecord<TMessage>).intervalMs === undefined) this.#write().delete(message.key);
     return true;
   }
 
