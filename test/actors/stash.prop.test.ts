@@ -119,7 +119,7 @@ describe('ActorStash', () => {
         expect({ handled, poison: idsOf('poison'), unprocessed: idsOf('unprocessed') }).toEqual(expected);
         expect(letters.filter((letter) => letter.reason !== 'poison' && letter.reason !== 'unprocessed')).toEqual([]);
       }),
-      { numRuns: 200 },
+      { numRuns: 400 },
     );
   });
 });

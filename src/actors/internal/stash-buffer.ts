@@ -106,9 +106,9 @@ export class StashBuffer<TEntry> {
     (this.#givenUp ??= new Set()).add(key);
   }
 
-  /** The stash now, for a snapshot (which the messages given up before it can no longer come back from). */
+  /** The stash now, for a snapshot; what was given up is left out of it, so no rollback brings it back. */
   capture(): StashSnapshot<TEntry> {
-    this.#givenUp = undefined;
+    this.#purgeGivenUp();
     return { stashed: this.#stashed, front: this.#front, read: this.#read, key: this.#key };
   }
 
@@ -141,7 +141,27 @@ export class StashBuffer<TEntry> {
   /** A fresh start: what is stashed is put back, in front of what was put back before. */
   startAfresh(): void {
     this.unstashAll();
+    this.#purgeGivenUp();
+  }
+
+  /**
+   * Takes out what was given up, which a rollback (or the replay after it) brought back and which
+   * is still here, before a snapshot would keep it.
+   */
+  #purgeGivenUp(): void {
+    const givenUp = this.#givenUp;
+    if (givenUp === undefined) return;
     this.#givenUp = undefined;
+    const kept = (record: StashRecord<TEntry>) => !givenUp.has(record.key);
+    const front = this.#front.slice(this.#read).filter(kept);
+    this.#front = front.length === 0 ? NOTHING_PUT_BACK : front;
+    this.#read = 0;
+    const stashed: StashRecord<TEntry>[] = [];
+    for (let node = this.#stashed; node !== undefined; node = node.next) if (kept(node.record)) stashed.push(node.record);
+    this.#stashed = undefined;
+    for (let index = stashed.length - 1; index >= 0; index--) {
+      this.#stashed = { record: stashed[index] as StashRecord<TEntry>, next: this.#stashed, size: this.size + 1 };
+    }
   }
 
   /** Empties the stash: what was put back and not taken, then what is stashed, oldest first. */
