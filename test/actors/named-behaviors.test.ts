@@ -194,13 +194,18 @@ describe('defineBehaviors', () => {
   });
 
   describe('with a snapshot store', () => {
-    it('saves the behaviour with the state and starts in it again', async () => {
+    /** A store holding the final snapshot of a turnstile stopped while unlocked. */
+    async function savedUnlocked(): Promise<MemorySnapshotStore> {
       const store = new MemorySnapshotStore();
-      const first = createTestKit();
-      const before = first.system.spawn(defineBehaviors(turnstile()), { snapshot: { store, key: 'gate' } });
-      before.tell({ type: 'unlock', code: 42 });
-      await first.settle();
-      await first.shutdown();
+      const kit = createTestKit();
+      kit.system.spawn(defineBehaviors(turnstile()), { snapshot: { store, key: 'gate' } }).tell({ type: 'unlock', code: 42 });
+      await kit.settle();
+      await kit.shutdown();
+      return store;
+    }
+
+    it('saves the behaviour with the state and starts in it again', async () => {
+      const store = await savedUnlocked();
 
       const second = createTestKit();
       const after = second.system.spawn(defineBehaviors(turnstile()), { snapshot: { store, key: 'gate' } });
@@ -209,12 +214,7 @@ describe('defineBehaviors', () => {
     });
 
     it('refuses a snapshot saved in a behaviour the definition no longer has', async () => {
-      const store = new MemorySnapshotStore();
-      const first = createTestKit();
-      const before = first.system.spawn(defineBehaviors(turnstile()), { snapshot: { store, key: 'gate' } });
-      before.tell({ type: 'unlock', code: 42 });
-      await first.settle();
-      await first.shutdown();
+      const store = await savedUnlocked();
 
       const second = createTestKit();
       const renamed = defineBehaviors<Turnstile, Msg, 'closed' | 'open'>({
