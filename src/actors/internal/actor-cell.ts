@@ -673,10 +673,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
   #discardMailbox(): void {
     const report = this.#report;
-    for (const { entry } of this.#replay.takeLeftover()) if (!isUnstashedMarker(entry)) report.undeliverable(entry, 'unprocessed');
-    for (const entry of this.#extras.discard()) report.undeliverable(entry, 'unprocessed');
-    const { queued, waiting } = this.#mailbox.close();
     const extras = this.#extras;
+    // A marker left to replay stands for an entry of the stash's front, dead-lettered with the stash.
+    for (const { entry } of this.#replay.takeLeftover()) if (!isUnstashedMarker(entry)) report.undeliverable(entry, 'unprocessed');
+    for (const entry of extras.discard()) report.undeliverable(entry, 'unprocessed');
+    const { queued, waiting } = this.#mailbox.close();
     for (const entry of queued) if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
       if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
