@@ -156,14 +156,9 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
         this.#use();
         timers.start(timerKey(key), message, interval, interval, this.#effectId());
       },
-      cancel: (key) => {
-        this.#use();
-        return timers.cancel(key);
-      },
-      cancelAll: () => {
-        this.#use();
-        timers.cancelAll();
-      },
+      // A timer to cancel was started or restored, which marked the timers used already.
+      cancel: (key) => timers.cancel(key),
+      cancelAll: () => timers.cancelAll(),
       isActive: (key) => timers.isActive(key),
       activeKeys: () => timers.keys(),
     };
