@@ -282,6 +282,81 @@ describe('ActorStash', () => {
       ]);
     });
 
+    it('dead-letters a message taken from the stash once when the actor is stopped while it waits to restart after it', async () => {
+      const kit = createTestKit();
+      const ref = kit.system.spawn(
+        defineBehaviors<null, string, 'holding' | 'open'>({
+          initialState: () => null,
+          initialBehavior: 'holding',
+          behaviors: {
+            holding(state, msg, ctx) {
+              if (msg !== 'open') ctx.stash.add();
+              else {
+                ctx.become('open');
+                ctx.stash.unstashAll();
+              }
+              return state;
+            },
+            open(state, msg) {
+              if (msg === 'bad') throw new Error('bad');
+              return state;
+            },
+          },
+        }),
+        { snapshot: { everyMessages: 100 }, supervision: { backoff: { minMs: 1_000, maxMs: 1_000 } } },
+      );
+      for (const msg of ['bad', 'waiting', 'open']) ref.tell(msg);
+      await kit.settle(); // 'bad', put back, fails: the restart waits out its backoff
+      expect(ref.status).toBe('restarting');
+      const stopped = ref.stop();
+      await kit.settle();
+      await stopped;
+      expect(kit.deadLetters.map((letter) => [letter.reason, letter.message])).toEqual([
+        ['unprocessed', 'bad'],
+        ['unprocessed', 'waiting'],
+      ]);
+      await kit.shutdown();
+    });
+
+    it('puts what was stashed back before the mailbox, and cancels the timers, when a permanent actor starts afresh', async () => {
+      const handled: string[] = [];
+      const kit = createTestKit();
+      const ref = kit.system.spawn(
+        defineBehaviors<null, string, 'holding' | 'open'>({
+          initialState: () => null,
+          initialBehavior: 'holding',
+          behaviors: {
+            holding(state, msg, ctx) {
+              if (msg === 'reset')
+                ctx.stop(); // permanent: back from initialState(), in initialBehavior
+              else if (msg === 'arm') ctx.timers.startSingle('armed', 'armed', 1_000);
+              else if (msg === 'open') {
+                ctx.become('open');
+                ctx.stash.unstashAll();
+              } else {
+                ctx.stash.add();
+              }
+              return state;
+            },
+            open(state, msg) {
+              handled.push(msg);
+              return state;
+            },
+          },
+        }),
+        { supervision: { restart: 'permanent' } },
+      );
+      for (const msg of ['arm', 'x', 'reset']) ref.tell(msg);
+      await kit.settle();
+      expect(kit.clock.pendingTimers).toBe(0);
+      ref.tell('open');
+      await kit.advance(2_000);
+      expect(handled).toEqual(['x']);
+      expect(kit.events.filter((event) => event.type === 'actor-restarted')).toEqual([expect.objectContaining({ from: 'initial-state' })]);
+      expect(kit.deadLetters).toEqual([]);
+      await kit.shutdown();
+    });
+
     it('keeps what was stashed before a restart, and the messages processed again stash what they stashed', async () => {
       const handled: string[] = [];
       const kit = createTestKit();
