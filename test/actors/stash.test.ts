@@ -7,6 +7,7 @@ import {
   defineActor,
   defineBehaviors,
   isSluiceError,
+  type ActorContext,
 } from '../../src/index.js';
 import { createTestKit } from '../../src/testing/index.js';
 import { expectInvalidOption, useSystems } from './helpers.js';
@@ -37,6 +38,32 @@ function loader(handled: string[]) {
           handled.push(msg.id);
           ctx.reply(`done ${msg.id}`);
         }
+        return state;
+      },
+    },
+  });
+}
+
+/**
+ * Sets every message aside until `open`, which puts them back; then hands each to `whenOpen`.
+ * `first` sees each message while holding first, and says whether it took care of it.
+ */
+function holder(whenOpen: (msg: string, ctx: ActorContext<string>) => void, first: (msg: string, ctx: ActorContext<string>) => boolean = () => false) {
+  return defineBehaviors<null, string, 'holding' | 'open'>({
+    initialState: () => null,
+    initialBehavior: 'holding',
+    behaviors: {
+      holding(state, msg, ctx) {
+        if (first(msg, ctx)) return state;
+        if (msg !== 'open') ctx.stash.add();
+        else {
+          ctx.become('open');
+          ctx.stash.unstashAll();
+        }
+        return state;
+      },
+      open(state, msg, ctx) {
+        whenOpen(msg, ctx);
         return state;
       },
     },
@@ -222,31 +249,11 @@ describe('ActorStash', () => {
     it('handles what was put back before a draining shutdown ends, and dead-letters what is still stashed', async () => {
       const handled: string[] = [];
       const kit = createTestKit();
-      const ref = kit.system.spawn(
-        defineBehaviors<null, string, 'holding' | 'releasing'>({
-          initialState: () => null,
-          initialBehavior: 'holding',
-          behaviors: {
-            holding(state, msg, ctx) {
-              if (msg !== 'release') ctx.stash.add();
-              else {
-                ctx.become('releasing');
-                ctx.stash.unstashAll();
-              }
-              return state;
-            },
-            releasing(state, msg, ctx) {
-              if (msg === 'keep') ctx.stash.add();
-              else handled.push(msg);
-              return state;
-            },
-          },
-        }),
-      );
+      const ref = kit.system.spawn(holder((msg, ctx) => (msg === 'keep' ? ctx.stash.add() : handled.push(msg))));
       ref.tell('a');
       ref.tell('b');
       await kit.settle();
-      ref.tell('release');
+      ref.tell('open');
       ref.tell('keep');
       const stopping = kit.system.shutdown({ drain: true });
       await kit.settle();
@@ -285,23 +292,8 @@ describe('ActorStash', () => {
     it('dead-letters a message taken from the stash once when the actor is stopped while it waits to restart after it', async () => {
       const kit = createTestKit();
       const ref = kit.system.spawn(
-        defineBehaviors<null, string, 'holding' | 'open'>({
-          initialState: () => null,
-          initialBehavior: 'holding',
-          behaviors: {
-            holding(state, msg, ctx) {
-              if (msg !== 'open') ctx.stash.add();
-              else {
-                ctx.become('open');
-                ctx.stash.unstashAll();
-              }
-              return state;
-            },
-            open(state, msg) {
-              if (msg === 'bad') throw new Error('bad');
-              return state;
-            },
-          },
+        holder((msg) => {
+          if (msg === 'bad') throw new Error('bad');
         }),
         { snapshot: { everyMessages: 100 }, supervision: { backoff: { minMs: 1_000, maxMs: 1_000 } } },
       );
@@ -322,28 +314,14 @@ describe('ActorStash', () => {
       const handled: string[] = [];
       const kit = createTestKit();
       const ref = kit.system.spawn(
-        defineBehaviors<null, string, 'holding' | 'open'>({
-          initialState: () => null,
-          initialBehavior: 'holding',
-          behaviors: {
-            holding(state, msg, ctx) {
-              if (msg === 'reset')
-                ctx.stop(); // permanent: back from initialState(), in initialBehavior
-              else if (msg === 'arm') ctx.timers.startSingle('armed', 'armed', 1_000);
-              else if (msg === 'open') {
-                ctx.become('open');
-                ctx.stash.unstashAll();
-              } else {
-                ctx.stash.add();
-              }
-              return state;
-            },
-            open(state, msg) {
-              handled.push(msg);
-              return state;
-            },
+        holder(
+          (msg) => handled.push(msg),
+          (msg, ctx) => {
+            if (msg === 'reset') ctx.stop(); // permanent: back from initialState(), in initialBehavior
+            if (msg === 'arm') ctx.timers.startSingle('armed', 'armed', 1_000);
+            return msg === 'reset' || msg === 'arm';
           },
-        }),
+        ),
         { supervision: { restart: 'permanent' } },
       );
       for (const msg of ['arm', 'x', 'reset']) ref.tell(msg);
