@@ -41,7 +41,8 @@ export type SluiceErrorCode =
   | 'STATE_MIGRATION_FAILED'
   | 'EVENT_PERSIST_FAILED'
   | 'EVENT_RECOVERY_FAILED'
-  | 'EVENT_JOURNAL_CONFLICT';
+  | 'EVENT_JOURNAL_CONFLICT'
+  | 'STASH_OVERFLOW';
 
 /**
  * Base class of every Sluice error.
@@ -827,6 +828,28 @@ export class EventJournalConflictError extends SluiceError {
     this.name = 'EventJournalConflictError';
     this.persistenceId = persistenceId;
     this.sequence = sequence;
+  }
+}
+
+/**
+ * An actor's stash was full when its handler set one more message aside (`ctx.stash.add()`): the
+ * message went to dead letters as `'stash-overflow'`, and an `ask` for it rejects with this.
+ */
+export class StashOverflowError<TMessage = unknown> extends SluiceError {
+  readonly code = 'STASH_OVERFLOW' as const;
+  /** Path of the actor whose stash was full. */
+  readonly actor: string;
+  /** The stash capacity that was reached (`spawn` option `stash.capacity`). */
+  readonly capacity: number;
+  /** The message that did not fit. */
+  readonly undelivered: TMessage;
+
+  constructor(actor: string, capacity: number, undelivered: TMessage) {
+    super(`The stash of ${actor} is full (capacity ${capacity}, the spawn option stash.capacity)`);
+    this.name = 'StashOverflowError';
+    this.actor = actor;
+    this.capacity = capacity;
+    this.undelivered = undelivered;
   }
 }
 

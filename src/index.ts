@@ -5,6 +5,10 @@ export { createSystem } from './actors/system.js';
 export type { ActorSystem, DispatcherOptions, ShutdownOptions, SystemOptions, SystemStatus } from './actors/actor-system.js';
 export { defineActor } from './actors/behavior.js';
 export type { ActorDefinition, DraftActorDefinition } from './actors/behavior.js';
+export { defineBehaviors } from './actors/named-behaviors.js';
+export type { BehaviorContext, BehaviorHandler, BehaviorsDefinition } from './actors/named-behaviors.js';
+export type { ActorTimers, TimerKey } from './actors/timers.js';
+export type { ActorStash, StashOptions } from './actors/stash.js';
 export type { StateMigration } from './actors/state-version.js';
 export type { ActorContext } from './actors/context.js';
 export type { ActorRef, ActorStatus, AnyActorRef, AskOptions } from './actors/actor-ref.js';
@@ -172,6 +176,7 @@ export {
   PipelineFailedError,
   RestartIntensityExceededError,
   SluiceError,
+  StashOverflowError,
   SystemStoppedError,
   ViewReleasedError,
   isSluiceError,

@@ -1,11 +1,14 @@
 /**
  * What a handler can do besides computing the next state: reply, spawn and watch other actors,
- * stop itself. One context per actor, reused for every message (no allocation per message).
+ * stop itself, set messages aside, start timers, have a promise's result sent to itself. One
+ * context per actor, reused for every message (no allocation per message).
  */
 import type { Clock } from '../clock.js';
 import type { ActorRef, AnyActorRef } from './actor-ref.js';
 import type { ActorDefinition } from './behavior.js';
 import type { SpawnOptions } from './spawn-options.js';
+import type { ActorStash } from './stash.js';
+import type { ActorTimers } from './timers.js';
 import type { ActorSystem } from './actor-system.js';
 import type { Exit } from './exit.js';
 import type { Terminated } from './terminated.js';
@@ -102,4 +105,24 @@ export interface ActorContext<TMessage> {
    * @throws InvalidOptionError when `on` is not a boolean.
    */
   trapExits(on: Exit extends TMessage ? boolean : false): void;
+  /** This actor's timers: keyed, on the system's clock, restored with its snapshots (see {@link ActorTimers}). */
+  readonly timers: ActorTimers<TMessage>;
+
+  /** This actor's stash: messages set aside until it is ready for them (see {@link ActorStash}). */
+  readonly stash: ActorStash;
+
+  /**
+   * Sends this actor `onValue(value)` or `onError(error)` once `promise` settles, through its mailbox
+   * like any message (so never while it handles another one): waiting for room as `send` does,
+   * dropped to dead letters as the mailbox's policy says, or as `'recipient-stopped'` when the actor
+   * has stopped. The mapping runs when the promise settles; one that throws sends the outcome to
+   * dead letters as `'handler-failed'`, with its error.
+   *
+   * A handler processed again after a restart (or retried after it threw) opens the same pipe
+   * again: whichever of the results arrives first is handled, the other dropped, so one call
+   * yields one message. A handler that throws and is not retried has opened nothing: the result of
+   * its pipe is dropped. A pipe opened in a lifecycle hook always delivers.
+   * @throws InvalidOptionError naming `promise`, `onValue` or `onError` when one has the wrong type.
+   */
+  pipeToSelf<TValue>(promise: PromiseLike<TValue>, onValue: (value: TValue) => TMessage, onError: (error: unknown) => TMessage): void;
 }

@@ -8,6 +8,7 @@ import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.j
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import { resolveSupervision, type ResolvedSupervision, type SupervisionOptions } from '../supervision/supervision.js';
+import { resolveStashOptions, type ResolvedStashOptions, type StashOptions } from './stash.js';
 
 /** Options of `system.spawn` and `ctx.spawn`. */
 export interface SpawnOptions {
@@ -44,6 +45,8 @@ export interface SpawnOptions {
    * @defaultValue Infinity
    */
   shutdownMs?: number | undefined;
+  /** How many messages its stash (`ctx.stash`) holds. */
+  stash?: StashOptions | undefined;
 }
 
 /** Spawn options after validation and defaults. */
@@ -57,6 +60,7 @@ export interface ResolvedSpawnOptions {
   /** Undefined: as the definition says. */
   readonly trapExits: boolean | undefined;
   readonly shutdownMs: number;
+  readonly stash: ResolvedStashOptions;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9\-_.:@+]+$/;
@@ -83,6 +87,7 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
   const mailbox = resolveMailboxOptions(options?.mailbox);
   const messageBudget = withDefault(options?.messageBudget, defaultBudget, (v) => positiveInteger('messageBudget', v));
   if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
+  if (options?.stash !== undefined) isObject('stash', options.stash);
   return {
     name,
     mailbox,
@@ -92,5 +97,6 @@ export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBu
     snapshot: resolveSnapshotOptions(options?.snapshot),
     trapExits: withDefault(options?.trapExits, undefined, (v) => boolean('trapExits', v)),
     shutdownMs: withDefault(options?.shutdownMs, Infinity, (v) => nonNegativeNumberOrInfinity('shutdownMs', v)),
+    stash: resolveStashOptions(options?.stash, mailbox.capacity),
   };
 }

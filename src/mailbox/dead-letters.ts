@@ -15,8 +15,10 @@ import { Recent } from '../internal/recent.js';
  *   skipped it, or the supervisor gave up restarting); `error` says why.
  * - `'poison'`: the handler threw on it `maxRetries` times in a row; `error` is the last failure.
  * - `'late-reply'`: a reply to an ask that had already timed out or been settled; `message` is the reply.
+ * - `'stash-overflow'`: its handler set it aside (`ctx.stash.add()`) while the actor's stash was full.
  */
-export type DeadLetterReason = 'dropped-newest' | 'dropped-oldest' | 'recipient-stopped' | 'unprocessed' | 'handler-failed' | 'poison' | 'late-reply';
+export type DeadLetterReason =
+  'dropped-newest' | 'dropped-oldest' | 'recipient-stopped' | 'unprocessed' | 'handler-failed' | 'poison' | 'late-reply' | 'stash-overflow';
 
 /** One undelivered or unprocessed message. */
 export interface DeadLetter {

@@ -231,6 +231,23 @@ describe('SupervisionOptions', () => {
         expect(calls).toBe(1);
       });
 
+      it('processes again what a poison message rolled back before anything queued behind it', async () => {
+        const system = newSystem();
+        const ref = system.spawn(
+          defineActor<number[], number | 'get'>({
+            initialState: () => [],
+            receive(state, msg, ctx) {
+              if (msg === 'get') ctx.reply(state);
+              else if (msg === 2) throw new Error('poison');
+              return msg === 'get' ? state : [...state, msg];
+            },
+          }),
+          { snapshot: { everyMessages: 10 }, supervision: { decide: () => 'restart', maxRetries: 1 } },
+        );
+        for (const msg of [1, 2, 3] as const) ref.tell(msg);
+        await expect(ref.ask('get')).resolves.toEqual([1, 3]);
+      });
+
       it('stops the actor with reason failed when started throws during the restart', async () => {
         const system = newSystem();
         let starts = 0;

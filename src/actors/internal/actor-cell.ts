@@ -28,6 +28,8 @@ import type { Exit, ExitReason } from '../exit.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
 import { Ask } from './ask.js';
+import { behaviorSetOf } from './behavior-set.js';
+import { CellExtras, isUnstashedMarker } from './cell-extras.js';
 import type { CellPhase } from './cell-phase.js';
 import { CellReporter } from './cell-reporter.js';
 import { createContext, type WatchMapper } from './cell-context.js';
@@ -43,6 +45,7 @@ import { attachCell } from './self-persisting.js';
 import type { ReplayQueue } from './replay-queue.js';
 import { Recovery } from './recovery.js';
 import { RestartWait } from './restart-wait.js';
+import { SelfMessage } from './self-messages.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 import { StartOutcome } from './start-outcome.js';
@@ -109,6 +112,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #replay: ReplayQueue<Entry<TMessage>>;
   readonly #sequences: SequenceBook;
   readonly #snapshots: SnapshotSchedule<TState>;
+  /** Behaviour, stash, timers and pipes: what its snapshots hold besides the state. */
+  readonly #extras: CellExtras<TMessage>;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
   readonly #freezes: boolean;
   #state: TState;
@@ -164,17 +169,28 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     );
     this.#mailbox = mailbox;
     this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, services.clock);
+    const extras = new CellExtras<TMessage>({
+      path: this.path,
+      clock: services.clock,
+      report,
+      behaviors: behaviorSetOf(definition),
+      stash: options.stash,
+      overflow: options.mailbox.overflow ?? 'backpressure',
+      handling: () => this.#phase === 'handling',
+      deliverOrWait: (entry) => this.deliverOrWait(entry),
+    });
+    this.#extras = extras;
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
     this.#freezes = services.freezeState && !keyed;
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     const logs = keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1;
-    const recovery = new Recovery<TState, Entry<TMessage>>(this.#state, logs ? (everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1)) : undefined);
+    const recovery = new Recovery<TState, Entry<TMessage>>(this.#state, logs ? (everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1)) : undefined, extras);
     this.#recovery = recovery;
     this.#replay = recovery.replay;
     this.#sequences = recovery.sequences;
-    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition));
+    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), extras);
     const cell = this;
     this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
       path: this.path,
@@ -189,7 +205,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       emit: (event) => report.emit(event),
     });
     this.ref = new LocalActorRef<TMessage>(this);
-    this.#context = createContext(this, services, parent);
+    this.#context = createContext(this, services, parent, extras);
     attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
     parent.children.set(this.name, this);
     this.#wake();
@@ -320,18 +336,31 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #processMailbox(): void {
     const mailbox = this.#mailbox;
+    const extras = this.#extras;
     let budget = this.#options.messageBudget;
     let processed = 0;
-    while (budget > 0 && mailbox.size > 0) {
+    while (budget > 0) {
       budget--;
-      const entry = mailbox.take();
-      if (entry instanceof Sequenced && !this.#sequences.admit(entry.sender, entry.seq)) continue;
+      let entry: Entry<TMessage>;
+      if (extras.unstashed > 0) {
+        // What `unstashAll` put back goes before the mailbox.
+        const unstashed = extras.takeFront();
+        if (unstashed === undefined) continue;
+        entry = unstashed.entry;
+      } else if (mailbox.size > 0) {
+        entry = mailbox.take();
+        if (entry instanceof Envelope && !this.#admit(entry)) continue;
+      } else {
+        break;
+      }
       processed++;
       const outcome = this.#handle(entry, ++this.#taken);
       if (outcome !== CONTINUE) {
         if (outcome === AWAITING) processed--; // counted when it settles
         break;
       }
+      // A poison message rolled back to the snapshot: what that handed back goes before anything new.
+      if (this.#replay.inProgress) break;
     }
     mailbox.recordProcessed(processed);
   }
@@ -343,12 +372,28 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     // A poison message found during the replay rolls back again and refills the queue: `next`
     // reads it afresh each time.
     for (let logged = replay.next(); logged !== undefined; logged = replay.next()) {
-      const { entry, ordinal } = logged;
-      if (entry instanceof Sequenced) this.#sequences.note(entry.sender, entry.seq);
+      const { ordinal } = logged;
+      let { entry } = logged;
+      if (isUnstashedMarker(entry)) {
+        // Taken from the stash's front, which the rollback brought back as it was.
+        const unstashed = this.#extras.takeFront();
+        if (unstashed === undefined) continue;
+        entry = unstashed.entry;
+      } else if (entry instanceof Sequenced) {
+        this.#sequences.note(entry.sender, entry.seq);
+      } else if (entry instanceof SelfMessage) {
+        this.#extras.admit(entry); // processed again whatever it says: it was taken
+      }
       if (this.#handle(entry, ordinal) !== CONTINUE) break;
     }
     // An async or failing last entry finishes later; the next slice then finds the replay over.
     if (replay.exhausted && !this.#busy()) this.#recovery.replayDone();
+  }
+
+  /** A message on a sequenced link, or one the runtime sent this actor: false to drop it, taken already or stale. */
+  #admit(entry: Envelope<TMessage>): boolean {
+    if (entry instanceof Sequenced) return this.#sequences.admit(entry.sender, entry.seq);
+    return !(entry instanceof SelfMessage) || this.#extras.admit(entry);
   }
 
   /** Handles one entry and says whether the actor may take another now. */
@@ -438,7 +483,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const mailbox = this.#mailbox;
     if (mailbox.systemSize > 0 && this.#systemLaneOpen()) return true;
     if (this.#replay.untilStop && this.#replay.inProgress) return true;
-    return this.#open() && (mailbox.size > 0 || this.#replay.inProgress || this.#snapshotDue);
+    return this.#open() && (mailbox.size > 0 || this.#extras.unstashed > 0 || this.#replay.inProgress || this.#snapshotDue);
   }
 
   /** An actor starts when spawned, or when asked to drain before it got its first slice. */
@@ -626,6 +671,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#stopped !== undefined) return this.#stopped;
     this.#stop = { mode, reason, error };
     this.#restartWait.interrupt();
+    this.#extras.stop();
     this.#stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
     this.#deadline.arm(() => this.#force(reason));
     if (!this.#deadline.immediate) void this.#runStop(reason);
@@ -708,7 +754,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#busy() || this.#mayStart()) return false;
     const open = this.#open();
     if ((open || this.#replay.untilStop) && this.#replay.inProgress) return false;
-    return !(open && this.#mailbox.size > 0);
+    return !(open && (this.#mailbox.size > 0 || this.#extras.unstashed > 0));
   }
 
   #finish(reason: StopReason, forced = false): void {
@@ -726,11 +772,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
   #discardMailbox(): void {
     const report = this.#report;
-    for (const { entry } of this.#replay.takeLeftover()) report.undeliverable(entry, 'unprocessed');
+    const extras = this.#extras;
+    // A marker left to replay stands for an entry of the stash's front, dead-lettered with the stash.
+    for (const { entry } of this.#replay.takeLeftover()) if (!isUnstashedMarker(entry)) report.undeliverable(entry, 'unprocessed');
+    for (const entry of extras.discard()) report.undeliverable(entry, 'unprocessed');
     const { queued, waiting } = this.#mailbox.close();
-    for (const entry of queued) report.undeliverable(entry, 'unprocessed');
+    for (const entry of queued) if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
-      report.undeliverable(entry, 'unprocessed');
+      if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
     for (const message of this.#mailbox.drainSystem()) this.#dropSystem(message);
@@ -753,6 +802,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #handlerFailed(error: unknown, entry: Entry<TMessage>): void {
     this.#phase = 'ready';
+    this.#extras.handlerFailed();
     this.#currentAsk = undefined;
     // A failure is handled by its directive, not by a `ctx.stop()` the handler called before failing.
     this.#restartFreshAfterStep = false;
@@ -799,7 +849,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #skip(entry: Entry<TMessage>, reason: 'handler-failed' | 'poison', error: unknown): void {
     this.#report.deadLetter(reason, unwrap(entry), error);
     if (entry instanceof Ask) entry.fail(new ActorFailedError(this.path, error));
-    this.#recovery.dropLast();
+    this.#recovery.dropLast(this.#currentOrdinal);
     this.#failures.ended(this.#currentOrdinal);
   }
 

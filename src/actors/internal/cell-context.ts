@@ -6,6 +6,7 @@ import type { ActorRef, AnyActorRef } from '../actor-ref.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
 import type { Terminated } from '../terminated.js';
+import type { CellExtras } from './cell-extras.js';
 import type { ParentSlot, SystemServices } from './system-services.js';
 
 /** How a watcher turns a Terminated notification into its own message (undefined: as it is). */
@@ -25,7 +26,12 @@ export interface ContextTarget<TMessage> extends ParentSlot {
   trapExits(on: boolean): void;
 }
 
-export function createContext<TMessage>(cell: ContextTarget<TMessage>, services: SystemServices, parent: ParentSlot): ActorContext<TMessage> {
+export function createContext<TMessage>(
+  cell: ContextTarget<TMessage>,
+  services: SystemServices,
+  parent: ParentSlot,
+  extras: CellExtras<TMessage>,
+): ActorContext<TMessage> {
   const context = {
     self: cell.ref,
     parent: parent.ref,
@@ -43,6 +49,15 @@ export function createContext<TMessage>(cell: ContextTarget<TMessage>, services:
     link: (ref: AnyActorRef) => cell.link(ref),
     unlink: (ref: AnyActorRef) => cell.unlink(ref),
     trapExits: (on: boolean) => cell.trapExits(on),
+    timers: extras.timers,
+    stash: extras.stash,
+    pipeToSelf: <TValue>(promise: PromiseLike<TValue>, onValue: (value: TValue) => TMessage, onError: (error: unknown) => TMessage) =>
+      extras.pipeToSelf(promise, onValue, onError),
+    // What `defineBehaviors` gives its handlers besides the rest (`BehaviorContext`).
+    get behavior() {
+      return extras.behavior;
+    },
+    become: (name: string) => extras.become(name),
   };
   return context as ActorContext<TMessage>;
 }

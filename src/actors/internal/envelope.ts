@@ -1,10 +1,12 @@
 /**
  * What a mailbox holds: a bare user message (the common, allocation-free case), or an envelope —
- * an `Ask` carrying its reply channel, or a `Sequenced` message from another actor's `ctx.tell`
+ * an `Ask` carrying its reply channel, a `Sequenced` message from another actor's `ctx.tell`
  * carrying the sender's sequence number, by which a receiver drops what a restarted sender sends
- * again. One base class keeps the hot path to a single `instanceof` per message.
+ * again, or a message the runtime sent the actor itself (`self-messages.ts`: a timer's, a piped
+ * result). One base class keeps the hot path to a single `instanceof` per message.
  */
 import type { Ask } from './ask.js';
+import type { SelfMessage } from './self-messages.js';
 
 /** A user message wrapped with what the runtime needs to deliver it. */
 export abstract class Envelope<TMessage> {
@@ -29,7 +31,7 @@ export class Sequenced<TMessage> extends Envelope<TMessage> {
 }
 
 /** One mailbox entry. */
-export type Entry<TMessage> = TMessage | Ask<TMessage> | Sequenced<TMessage>;
+export type Entry<TMessage> = TMessage | Ask<TMessage> | Sequenced<TMessage> | SelfMessage<TMessage>;
 
 /** The user's message inside an entry. */
 export function unwrap<TMessage>(entry: Entry<TMessage>): TMessage {

@@ -9,6 +9,7 @@ import { yieldToEventLoop } from '../../state/chunks.js';
 import { KeyedState } from '../../state/keyed-state.js';
 import type { LoadResult, SnapshotEntry, SnapshotStore } from '../../state/snapshot-store.js';
 import { DEFAULT_STATE_VERSION } from '../state-version.js';
+import type { ExtrasCodec } from './extras.js';
 import type { RestartState } from './restart-point.js';
 import { migrationFor, type StateVersioning } from './state-migration.js';
 
@@ -26,6 +27,8 @@ interface SnapshotMeta {
   readonly state?: unknown;
   readonly seq: number;
   readonly highWater: readonly (readonly [string, number])[];
+  /** Behaviour and timers, when the actor has either (see `cell-extras.ts`). */
+  readonly extras?: unknown;
 }
 
 /** Keyed entries restored between two yields to the event loop, as the stores read them. */
@@ -43,12 +46,14 @@ export class Persistence<TState> {
   readonly store: SnapshotStore;
   readonly key: string;
   readonly versioning: StateVersioning;
+  readonly #extras: ExtrasCodec | undefined;
   #saving: Promise<void> | undefined;
 
-  constructor(store: SnapshotStore, key: string, versioning: StateVersioning) {
+  constructor(store: SnapshotStore, key: string, versioning: StateVersioning, extras?: ExtrasCodec) {
     this.store = store;
     this.key = key;
     this.versioning = versioning;
+    this.#extras = extras;
   }
 
   /** Whether a save is being written now. */
@@ -78,6 +83,7 @@ export class Persistence<TState> {
     const keyed = state instanceof KeyedState;
     const view = keyed ? (state as KeyedState<unknown, unknown>).snapshot() : undefined;
     const { version } = this.versioning;
+    const extras = this.#extras?.save(restartState.extras);
     const meta: SnapshotMeta = {
       format: version === DEFAULT_STATE_VERSION ? 1 : 2,
       stateVersion: version,
@@ -85,6 +91,7 @@ export class Persistence<TState> {
       ...(keyed ? {} : { state }),
       seq: restartState.seq,
       highWater: [...restartState.highWater],
+      ...(extras === undefined ? {} : { extras }),
     };
     try {
       await this.store.save(this.key, { sequence: restartState.sequence, meta, entries: view as Iterable<SnapshotEntry> | undefined });
@@ -128,6 +135,7 @@ export class Persistence<TState> {
       state,
       seq: meta.seq,
       highWater: new Map(meta.highWater),
+      extras: this.#extras?.load(meta.extras, `Snapshot ${sequence} of ${this.key}`),
     };
     return { restartState, skipped, migratedFrom: migrate === undefined ? undefined : storedVersion };
   }

@@ -1,10 +1,11 @@
 /**
  * What an actor can go back to after a failure, and what it must then do again: the restart point
  * (its last snapshot and the log of entries taken since; absent for plain state snapshotted after
- * every message), the sequence numbers of its links, which rewind with the state, and the replay
- * queue a rollback fills. The cell owns the state itself: a rollback returns the state to go on
- * from.
+ * every message), the sequence numbers of its links and its extras (behaviour, stash, timers,
+ * pipes), which rewind with the state, and the replay queue a rollback fills. The cell owns the
+ * state itself: a rollback returns the state to go on from.
  */
+import type { RestartExtras } from './extras.js';
 import { RestartPoint, type Logged, type RestartState } from './restart-point.js';
 import { ReplayQueue } from './replay-queue.js';
 import { SequenceBook } from './sequence-book.js';
@@ -16,9 +17,11 @@ export class Recovery<TState, TEntry> {
   readonly sequences = new SequenceBook();
   readonly replay = new ReplayQueue<TEntry>();
   readonly #point: RestartPoint<TState, TEntry> | undefined;
+  readonly #extras: RestartExtras<TEntry>;
 
   /** `everyMessages` undefined: no restart point, the state is snapshotted after every message by reference. */
-  constructor(initialState: TState, everyMessages: number | undefined) {
+  constructor(initialState: TState, everyMessages: number | undefined, extras: RestartExtras<TEntry>) {
+    this.#extras = extras;
     if (everyMessages !== undefined) {
       this.#point = new RestartPoint(everyMessages, { sequence: 0, state: initialState, ...this.sequences.snapshot() });
     }
@@ -35,15 +38,16 @@ export class Recovery<TState, TEntry> {
     if (point === undefined) return undefined;
     return () => {
       const { seq, highWater } = this.sequences.snapshot();
-      return point.capture(state(), seq, highWater);
+      return point.capture(state(), seq, highWater, this.#extras.capture());
     };
   }
 
   /** The entry taken under `ordinal` is about to be handled. */
   taken(entry: TEntry, ordinal: number): void {
     const point = this.#point;
+    const logged = this.#extras.taking(entry, ordinal, point !== undefined);
     if (point === undefined) this.sequences.mark();
-    else point.taken(entry, ordinal);
+    else point.taken(logged, ordinal);
   }
 
   /** The handler succeeded; true when the snapshot interval says a snapshot is due. */
@@ -51,15 +55,20 @@ export class Recovery<TState, TEntry> {
     return this.#point?.succeeded() === true;
   }
 
-  /** The entry in progress was given up: out of the log. */
-  dropLast(): void {
-    this.#point?.dropLast();
+  /** The entry in progress, taken under `ordinal`, was given up: out of the log. */
+  dropLast(ordinal: number): void {
+    const point = this.#point;
+    if (point === undefined) return;
+    point.dropLast();
+    // A rollback brings the stash back as it was, with this entry in it if it came from there.
+    this.#extras.giveUp(ordinal);
   }
 
   /** Makes `restartState` the restart point; returns its state, the one to go on from. */
   adopt(restartState: RestartState<TState>): TState {
     this.sequences.restore(restartState.seq, new Map(restartState.highWater));
     this.#point?.reset({ ...restartState, ...this.sequences.snapshot() });
+    this.#extras.restore(restartState.extras);
     return restartState.state;
   }
 
@@ -80,9 +89,10 @@ export class Recovery<TState, TEntry> {
         pending.unshift(failing);
       }
     } else {
-      const { state, seq, highWater, replay: logged } = point.rollback();
+      const { state, seq, highWater, extras, replay: logged } = point.rollback();
       rolledBack = { state };
       this.sequences.restore(seq, highWater);
+      this.#extras.restore(extras);
       pending.unshift(...logged);
     }
     replay.replace(pending);
@@ -99,7 +109,10 @@ export class Recovery<TState, TEntry> {
     const rolledBack = this.rollback(undefined);
     // It is in the replay now (logged since the snapshot, or put back by an earlier restart whose
     // replay has not reached it), or held nowhere else: it is given up exactly once either way.
-    if (failing !== undefined) this.replay.remove(failing.ordinal);
+    if (failing !== undefined) {
+      this.replay.remove(failing.ordinal);
+      if (this.#point !== undefined) this.#extras.giveUp(failing.ordinal);
+    }
     if (this.replay.inProgress) this.replay.finishBeforeStop();
     else this.replayDone();
     return rolledBack;
@@ -109,7 +122,7 @@ export class Recovery<TState, TEntry> {
   startAfresh(state: TState): void {
     // Sequence numbers keep rising across a fresh start, so receivers never mistake new sends for old.
     const sequence = (this.#point?.sequence ?? 0) + 1;
-    this.adopt({ sequence, state, ...this.sequences.snapshot() });
+    this.adopt({ sequence, state, ...this.sequences.snapshot(), extras: this.#extras.startAfresh() });
     this.replayDone();
   }
 
@@ -117,6 +130,7 @@ export class Recovery<TState, TEntry> {
   replayDone(): void {
     this.replay.finish();
     this.sequences.resumeAboveHighest();
+    this.#extras.replayDone();
   }
 
   /** The actor stopped: the log is released. */

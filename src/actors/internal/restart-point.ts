@@ -6,6 +6,7 @@
  * immutable); keyed state by an O(1) copy-on-write view.
  */
 import { KeyedState, type KeyedStateView } from '../../state/keyed-state.js';
+import type { ExtrasSnapshot } from './extras.js';
 
 /** The parts of an actor a snapshot captures. */
 export interface RestartState<TState> {
@@ -16,6 +17,8 @@ export interface RestartState<TState> {
   readonly seq: number;
   /** Highest sequence number taken from each sender. */
   readonly highWater: ReadonlyMap<string, number>;
+  /** Behaviour, stash, timers and open pipes; undefined: as a fresh actor has them. */
+  readonly extras?: ExtrasSnapshot | undefined;
 }
 
 /** A logged entry with the ordinal it was taken under, which tells two equal messages apart. */
@@ -72,10 +75,10 @@ export class RestartPoint<TState, TEntry> {
   }
 
   /** Makes the current state the restart point and empties the log. */
-  capture(state: TState, seq: number, highWater: ReadonlyMap<string, number>): RestartState<TState> {
+  capture(state: TState, seq: number, highWater: ReadonlyMap<string, number>, extras: ExtrasSnapshot | undefined): RestartState<TState> {
     this.#view?.release();
     this.#view = viewOf(state);
-    this.#current = { sequence: this.#current.sequence + 1, state, seq, highWater };
+    this.#current = { sequence: this.#current.sequence + 1, state, seq, highWater, extras };
     this.#clearLog();
     this.#since = 0;
     return this.#current;
