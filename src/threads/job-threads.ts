@@ -27,6 +27,7 @@ import { LinkReceiver } from './link-receiver.js';
 import { LinkSender } from './link-sender.js';
 import { emptyMailbox, openFrame, remotePartition, type PartitionFrame } from './remote-partition.js';
 import { codecOf, headRunsOnThreads, layOutLinks, producerName, type ThreadLinks } from './thread-links.js';
+import { MainPorts } from './main-ports.js';
 import { rebuildError, type CrossedError, type FromThread, type ThreadCounters, type ThreadSetup, type ToThread } from './thread-protocol.js';
 import { TurnMerger, type HeadFrame } from './turn-merger.js';
 import { offerHeadFrame } from './head-frames.js';
@@ -91,6 +92,7 @@ export class JobThreads {
   readonly #death: Promise<SluiceError>;
   #died!: (error: SluiceError) => void;
   readonly #host: ThreadHost;
+  readonly #mainPorts = new MainPorts();
   #nextAsk = 0;
 
   constructor(setup: JobThreadsSetup, hooks: ThreadHooks) {
@@ -99,6 +101,11 @@ export class JobThreads {
     this.headOnThreads = headRunsOnThreads(setup.plan);
     this.#host = setup.host ?? workerThreadHost(setup.resourceLimits);
     this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads, this.#host.channel);
+    this.#mainPorts.add([
+      ...(this.#links.outgoing[0] ?? []).map(({ port }) => port),
+      ...(this.#links.incoming[0] ?? []).map(({ port }) => port),
+      ...(this.#links.units ?? []).map(({ main }) => main),
+    ]);
     this.#death = new Promise((resolve) => {
       this.#died = resolve;
     });
@@ -268,6 +275,7 @@ export class JobThreads {
     );
     for (const ask of this.#asks.values()) ask.reject(new Error('the run is over'));
     this.#asks.clear();
+    await this.#mainPorts.close();
   }
 
   #startThread(number: number, outline: readonly string[], start: StartingPoint): Thread {
