@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ActorStoppedError, defineActor, MailboxOverflowError, MemorySnapshotStore, spawnEntities, type EntitiesOptions } from '../../../src/index.js';
+import {
+  ActorStoppedError,
+  defineActor,
+  MailboxOverflowError,
+  MemorySnapshotStore,
+  spawnEntities,
+  type ActorRef,
+  type Entities,
+  type EntitiesOptions,
+} from '../../../src/index.js';
 import { expectInvalidOption } from '../helpers.js';
-import { add, savedTotal, settled, tally, TOTAL, useKits } from './helpers.js';
+import { add, savedTotal, settled, tally, TOTAL, useKits, type TallyMessage } from './helpers.js';
 
 const newKit = useKits();
 
@@ -241,5 +250,42 @@ describe('Entities', () => {
       await expect(orders.ask('a', TOTAL)).rejects.toBeInstanceOf(ActorStoppedError);
       expect(orders.ref('a').status).toBe('stopped');
     });
+  });
+});
+
+describe('Entities when the actor above them restarts', () => {
+  it('activates its entities afresh from their snapshots, nothing lost', async () => {
+    const kit = newKit();
+    const store = new MemorySnapshotStore();
+    const spawned: { orders?: Entities<TallyMessage>; bomb?: ActorRef<'boom'> } = {};
+    const bomb = defineActor<null, 'boom'>({
+      initialState: () => null,
+      receive() {
+        throw new Error('boom');
+      },
+    });
+    // Under one-for-all, the bomb's failure restarts its sibling, the actor above the entities.
+    const shop = defineActor<null, never>({
+      initialState: () => null,
+      started(_state, ctx) {
+        spawned.orders ??= spawnEntities(ctx, tally, { name: 'orders', idleMs: 1000, snapshot: { store } });
+        spawned.bomb ??= ctx.spawn(bomb, { name: 'bomb' });
+      },
+      receive: (state) => state,
+    });
+    kit.system.spawn(shop, { name: 'shop', supervisor: { strategy: 'one-for-all' } });
+    await kit.settle();
+    const orders = spawned.orders as Entities<TallyMessage>;
+    orders.tell('x', add(5));
+    await kit.settle();
+    spawned.bomb?.tell('boom');
+    const before = orders.ask('x', TOTAL);
+    orders.tell('x', add(1));
+    await kit.settle();
+    expect(kit.events.filter((event) => event.type === 'actor-restarted' && event.path === '/user/shop/orders').length).toBeGreaterThan(0);
+    expect(await before).toBe(5);
+    expect(await settled(kit, orders.ask('x', TOTAL))).toBe(6);
+    expect(orders.status).toBe('running');
+    expect(kit.deadLetters.filter((letter) => letter.recipient.startsWith('/user/shop/orders'))).toEqual([]);
   });
 });
