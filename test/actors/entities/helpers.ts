@@ -1,7 +1,7 @@
-/** A tally per entity, and the kits and stores the entities tests share. */
-import { afterEach } from 'vitest';
+/** A tally per entity, and what the entities tests share to read its state and await its answers. */
 import { defineActor, MemorySnapshotStore } from '../../../src/index.js';
-import { createTestKit, type TestKit, type TestKitOptions } from '../../../src/testing/index.js';
+import type { TestKit } from '../../../src/testing/index.js';
+export { useKits } from '../routing/helpers.js';
 
 /** What a tally takes: a number to add, a question about its total, or a request to stop itself. */
 export type TallyMessage = { readonly type: 'add'; readonly n: number } | { readonly type: 'total' } | { readonly type: 'quit' };
@@ -30,19 +30,6 @@ export const tally = defineActor<Tally, TallyMessage>({
 
 export const add = (n: number): TallyMessage => ({ type: 'add', n });
 export const TOTAL: TallyMessage = { type: 'total' };
-
-/** A kit per test, shut down after it. */
-export function useKits(): (options?: TestKitOptions) => TestKit {
-  const kits: TestKit[] = [];
-  afterEach(async () => {
-    for (const kit of kits.splice(0)) await kit.shutdown();
-  });
-  return (options) => {
-    const kit = createTestKit(options);
-    kits.push(kit);
-    return kit;
-  };
-}
 
 /** The total saved for `key` in `store`, or undefined when nothing is saved there. */
 export async function savedTotal(store: MemorySnapshotStore, key: string): Promise<number | undefined> {

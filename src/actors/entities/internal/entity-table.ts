@@ -219,7 +219,7 @@ export class EntityTable<TState, TMessage> implements EntitiesHeadHooks {
     direct: (ref: ActorRef<TMessage>) => Promise<unknown>,
     queued: (settle: Settle) => Delivery<TMessage>,
   ): Promise<unknown> {
-    if (this.#held !== undefined) return new Promise((resolve, reject) => this.#hold(id, queued({ resolve, reject })));
+    if (this.#held !== undefined) return new Promise((resolve, reject) => void this.#hold(id, queued({ resolve, reject })));
     let target: ActorRef<TMessage> | Entry<TMessage> | undefined;
     try {
       target = this.#route(id, message);
@@ -234,8 +234,12 @@ export class EntityTable<TState, TMessage> implements EntitiesHeadHooks {
     });
   }
 
-  /** Holds `delivery` until the head has restarted. */
+  /**
+   * Holds `delivery` until the head has restarted.
+   * @throws InvalidOptionError naming `id` when it can name no entity, as a delivery now would.
+   */
   #hold(id: string, delivery: Delivery<TMessage>): true {
+    entityName(id);
     this.#held?.push([id, delivery]);
     return true;
   }
