@@ -43,6 +43,9 @@ export type { Group, GroupOptions } from './actors/routing/group.js';
 export { ROUTING_STRATEGIES } from './actors/routing/routing-ref.js';
 export type { RouteeMetrics, RoutingMetrics, RoutingOptions, RoutingRef, RoutingStrategy } from './actors/routing/routing-ref.js';
 export type { ResizerOptions } from './actors/routing/resizer.js';
+export { spawnEntities } from './actors/entities/entities.js';
+export type { Entities, EntitiesMetrics, EntitiesParent } from './actors/entities/entities.js';
+export type { EntitiesOptions, EntityOptions, EntitySnapshotOptions } from './actors/entities/entities-options.js';
 
 export { RingBuffer } from './mailbox/ring-buffer.js';
 export { OVERFLOW_POLICIES } from './mailbox/overflow.js';

@@ -94,7 +94,7 @@ function checkRouteeOptions(options: RouteeOptions | undefined): RouteeOptions {
 }
 
 /** `error` as it reads for an option nested under `prefix`: the same expectation, the same value. */
-function renamed(error: InvalidOptionError, prefix: string): InvalidOptionError {
+export function renamed(error: InvalidOptionError, prefix: string): InvalidOptionError {
   const head = `Expected \`${error.option}\` to be `;
   const tail = error.message.lastIndexOf(', got `');
   const expectation = error.message.startsWith(head) && tail > head.length ? error.message.slice(head.length, tail) : 'valid';
