@@ -457,7 +457,16 @@ export class Job {
       });
     }
     if (failure !== undefined) this.#settle.reject(failure);
-    else this.#settle.resolve((outcome as { result: PipelineResult }).result);
+    else this.#settle.resolve(this.#counted((outcome as { result: PipelineResult }).result));
+  }
+
+  /**
+   * `result` with the dead letters and late records counted now, once the run is over: worker
+   * threads report theirs on their control ports, which the threads' stop has drained, while the
+   * result was made when the sink finished, perhaps before the last of those reports arrived.
+   */
+  #counted(result: PipelineResult): PipelineResult {
+    return { ...result, deadLetters: this.#outputs.deadLetters, lateRecords: this.#outputs.lateRecords };
   }
 
   // ─── The handle ─────────────────────────────────────────────────────────────────────────────
