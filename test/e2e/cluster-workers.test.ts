@@ -75,7 +75,13 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
         fc.asyncProperty(fc.constantFrom('leader', 'member'), fc.integer({ min: 1, max: 4 }), async (victimRole, afterCheckpoint) => {
           const { job, output } = newJob('kill');
           const workers = three(job, output);
-          const before = await statusWhen(nc, job, LEASE_MS, (s) => s.run?.members.length === 3 && (s.progress?.checkpoint ?? 0) >= afterCheckpoint);
+          // A leader that holds its lease now, and leads the run on all three.
+          const before = await statusWhen(
+            nc,
+            job,
+            LEASE_MS,
+            (s) => s.run?.members.length === 3 && s.leader !== undefined && s.run.leader === s.leader && (s.progress?.checkpoint ?? 0) >= afterCheckpoint,
+          );
           const leader = before.leader as string;
           const victim = workers.find((w) => (victimRole === 'leader' ? w.id === leader : w.id !== leader)) as WorkerProcess;
           victim.child.kill('SIGKILL');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryCheckpointStorage, type ArraySink, type Keyed } from '../../src/index.js';
-import wordCount, { sinks } from './fixtures/jobs.job.js';
+import wordCount, { held, releaseHeld, sinks } from './fixtures/jobs.job.js';
 
 const lines = Array.from({ length: 20_000 }, (_, i) => `ant w${i % 300} bee`);
 
@@ -33,13 +33,15 @@ describe('a job on worker threads', { timeout: 120_000 }, () => {
   it('writes a savepoint another run starts from, and upgrades to a run on one thread, each word counted once', async () => {
     const storage = new MemoryCheckpointStorage();
     const args = { lines, partitions: 4 };
-    const handle = wordCount.run({ args, workers: 2, checkpoint: { storage, interval: Infinity }, batchSize: 64 });
+    // Held at half the lines, so the run is still reading when the upgrade comes.
+    const handle = held.run({ args: { ...args, holdAt: lines.length / 2 }, workers: 2, checkpoint: { storage, interval: Infinity }, batchSize: 64 });
     const firstSink = sinks.length - 1;
     expect(await handle.started).toBe(true);
     const savepoint = await handle.savepoint(join(dir, 'sp'));
     expect(savepoint).toEqual({ id: 1, dir: join(dir, 'sp') });
 
     const next = await handle.upgrade(wordCount, { args: { lines, partitions: 3 } });
+    releaseHeld();
     const first = await handle.done;
     expect(first).toMatchObject({ stopped: true, checkpoints: 2 });
     const rest = await next.done;
