@@ -84,6 +84,9 @@ const HALT = 1;
 const AWAITING = 2;
 type Outcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
 
+/** The children of every actor that has had none. */
+const NO_CHILDREN: ReadonlyMap<string, ChildCell> = new Map();
+
 /** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
 const KEYED_EVERY_MESSAGES = 1000;
 
@@ -92,7 +95,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly name: string;
   readonly path: string;
   readonly ref: ActorRef<TMessage>;
-  readonly children = new Map<string, ChildCell>();
+  /** Made by the first child: most actors have none. */
+  #children: Map<string, ChildCell> | undefined;
 
   readonly #services: SystemServices;
   readonly #parent: ParentSlot;
@@ -207,8 +211,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this, services, parent, extras);
     attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
-    parent.children.set(this.name, this);
+    parent.addChild(this);
     this.#wake();
+  }
+
+  get children(): ReadonlyMap<string, ChildCell> {
+    return this.#children ?? NO_CHILDREN;
   }
 
   get status(): ActorStatus {
@@ -761,7 +769,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'stopped';
     this.#deadline.disarm();
     this.#discardMailbox();
-    if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
+    this.#parent.removeChild(this);
     this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
     this.#links.ended();
     this.#startOutcome.settle(false);
@@ -973,6 +981,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   assertCanSpawn(): void {
     if (this.#stop !== undefined) throw new ActorStoppedError(this.path, undefined);
+  }
+
+  addChild(child: ChildCell): void {
+    (this.#children ??= new Map()).set(child.name, child);
+  }
+
+  removeChild(child: ChildCell): void {
+    if (this.#children?.get(child.name) === child) this.#children.delete(child.name);
   }
 
   childFailed(childPath: string, error: unknown): void {
