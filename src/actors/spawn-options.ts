@@ -74,10 +74,28 @@ function overriding<T extends object>(base: T | undefined, over: T | undefined):
 }
 
 /**
+ * What a spawn without options of a definition without `supervisor` resolves to, by message
+ * budget: the resolved options are immutable data, so every such spawn shares one object rather
+ * than allocating seven. (A definition's `supervisor` is the user's object, which may change
+ * between spawns: spawns of such definitions resolve it afresh.)
+ */
+const defaultsByBudget = new Map<number, ResolvedSpawnOptions>();
+
+/**
  * Validates spawn options against the system defaults and the definition's `supervisor`.
  * @throws InvalidOptionError naming the first bad option.
  */
 export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number, definitionSupervisor?: SupervisorOptions): ResolvedSpawnOptions {
+  if (options !== undefined || definitionSupervisor !== undefined) return resolveGiven(options, defaultBudget, definitionSupervisor);
+  let resolved = defaultsByBudget.get(defaultBudget);
+  if (resolved === undefined) {
+    resolved = resolveGiven(undefined, defaultBudget, undefined);
+    defaultsByBudget.set(defaultBudget, resolved);
+  }
+  return resolved;
+}
+
+function resolveGiven(options: SpawnOptions | undefined, defaultBudget: number, definitionSupervisor: SupervisorOptions | undefined): ResolvedSpawnOptions {
   if (options !== undefined) isObject('options', options);
   const name = options?.name;
   if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {

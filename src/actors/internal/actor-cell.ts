@@ -12,7 +12,6 @@
  * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
  * entry in progress), so a restart loses nothing.
  */
-import { nanoid } from 'nanoid';
 import { ActorFailedError, ActorStoppedError, InvalidOptionError, RestartIntensityExceededError } from '../../errors.js';
 import { positiveNumberOrInfinity } from '../../internal/validate.js';
 import { Mailbox, type MailboxMetrics } from '../../mailbox/mailbox.js';
@@ -27,6 +26,7 @@ import type { HookFailedEvent } from '../events.js';
 import type { Exit, ExitReason } from '../exit.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
+import { newActorId } from './actor-id.js';
 import { Ask } from './ask.js';
 import { behaviorSetOf } from './behavior-set.js';
 import { CellExtras, isUnstashedMarker } from './cell-extras.js';
@@ -144,7 +144,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
-    this.id = nanoid();
+    this.id = newActorId();
     this.name = options.name ?? `actor-${this.id}`;
     this.path = `${parent.path}/${this.name}`;
     if (parent.children.has(this.name)) {

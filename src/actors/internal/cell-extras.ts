@@ -67,8 +67,6 @@ export interface ExtrasHost<TMessage> {
 }
 
 export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, ExtrasCodec {
-  readonly timers: ActorTimers<TMessage>;
-  readonly stash: ActorStash;
   readonly #host: ExtrasHost<TMessage>;
   readonly #stash: StashBuffer<Entry<TMessage>>;
   readonly #timers: TimerTable<TMessage>;
@@ -88,6 +86,9 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   #stashedCurrent = false;
   /** Timers started and pipes opened by the current handler so far: the next one's place. */
   #effectsOfCurrent = 0;
+  /** `ctx.timers` and `ctx.stash`, made on first read: most actors use neither. */
+  #timersView: ActorTimers<TMessage> | undefined;
+  #stashView: ActorStash | undefined;
 
   constructor(host: ExtrasHost<TMessage>) {
     this.#host = host;
@@ -95,8 +96,14 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     this.#markedBehavior = this.#behavior;
     this.#stash = new StashBuffer(host.stash.capacity);
     this.#timers = new TimerTable<TMessage>({ clock: host.clock, deliver: (message) => this.#deliver(message) });
-    this.timers = this.#timersView();
-    this.stash = this.#stashView();
+  }
+
+  get timers(): ActorTimers<TMessage> {
+    return (this.#timersView ??= this.#makeTimersView());
+  }
+
+  get stash(): ActorStash {
+    return (this.#stashView ??= this.#makeStashView());
   }
 
   // ─── The context's views ────────────────────────────────────────────────────────────────────
@@ -143,7 +150,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     void this.#deliver(new PipedResult(message, pipe));
   }
 
-  #timersView(): ActorTimers<TMessage> {
+  #makeTimersView(): ActorTimers<TMessage> {
     const timers = this.#timers;
     return {
       startSingle: (key, message, delayMs) => {
@@ -164,7 +171,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     };
   }
 
-  #stashView(): ActorStash {
+  #makeStashView(): ActorStash {
     const stash = this.#stash;
     return {
       add: () => this.#stashCurrent(),
