@@ -195,12 +195,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#replay = recovery.replay;
     this.#sequences = recovery.sequences;
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), extras);
-    const cell = this;
     this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
       path: this.path,
-      get accepting() {
-        return cell.#stop === undefined;
-      },
+      accepting: () => this.#stop === undefined,
       capture: recovery.capturer(() => this.#state),
       due: () => {
         this.#snapshotDue = true;
