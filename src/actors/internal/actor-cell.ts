@@ -104,18 +104,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #options: ResolvedSpawnOptions;
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
   readonly #context: ActorContext<TMessage>;
-  readonly #supervisor: SupervisorState<ChildCell>;
+  /**
+   * Supervision of its children, the failure series, death watch, links, the restart backoff and
+   * the stop deadline are made when first needed (through the getters of the same names without
+   * `Of`): an actor that never fails, watches, links, supervises or stops pays nothing for them.
+   */
+  #supervisorOf: SupervisorState<ChildCell> | undefined;
   readonly #report: CellReporter;
-  readonly #failures: FailureSeries<TMessage>;
-  readonly #deathWatch: DeathWatch;
-  readonly #links: Links;
-  readonly #restartWait: RestartWait;
-  readonly #deadline: StopDeadline;
+  #failuresOf: FailureSeries<TMessage> | undefined;
+  #deathWatchOf: DeathWatch | undefined;
+  #linksOf: Links | undefined;
+  #restartWaitOf: RestartWait | undefined;
+  #deadlineOf: StopDeadline | undefined;
   /** Restart point, link sequence numbers and replay. */
   readonly #recovery: Recovery<TState, Entry<TMessage>>;
   readonly #replay: ReplayQueue<Entry<TMessage>>;
   readonly #sequences: SequenceBook;
-  readonly #snapshots: SnapshotSchedule<TState>;
+  /** Made at spawn for an actor with a store or `everyMs`, else by the first snapshot asked for. */
+  #snapshotsOf: SnapshotSchedule<TState> | undefined;
   /** Behaviour, stash, timers and pipes: what its snapshots hold besides the state. */
   readonly #extras: CellExtras<TMessage>;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
@@ -156,14 +162,6 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#options = options;
     const report = new CellReporter(services, this.path, this.id);
     this.#report = report;
-    this.#failures = new FailureSeries(options.supervision, report);
-    this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
-    this.#deadline = new StopDeadline(options.shutdownMs, services.clock);
-    this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
-    this.#links = new Links(
-      (exit) => this.#pushSystem({ kind: 'exit', exit }),
-      () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
-    );
     this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
     const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
       options.mailbox,
@@ -172,7 +170,6 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       unwrap,
     );
     this.#mailbox = mailbox;
-    this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, services.clock);
     const extras = new CellExtras<TMessage>({
       path: this.path,
       clock: services.clock,
@@ -195,21 +192,65 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#replay = recovery.replay;
     this.#sequences = recovery.sequences;
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), extras);
-    this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
+    // With a store or a timer the schedule has work from the start; else only once asked for a snapshot.
+    if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#makeSnapshots(persistence);
+    this.ref = new LocalActorRef<TMessage>(this);
+    this.#context = createContext(this, services, parent, extras);
+    attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
+    parent.addChild(this);
+    this.#wake();
+  }
+
+  #makeSnapshots(persistence: Persistence<TState> | undefined): SnapshotSchedule<TState> {
+    const report = this.#report;
+    return new SnapshotSchedule(persistence, this.#options.snapshot.everyMs, this.#services.clock, {
       path: this.path,
       accepting: () => this.#stop === undefined,
-      capture: recovery.capturer(() => this.#state),
+      capture: this.#recovery.capturer(() => this.#state),
       due: () => {
         this.#snapshotDue = true;
         this.#wake();
       },
       emit: (event) => report.emit(event),
     });
-    this.ref = new LocalActorRef<TMessage>(this);
-    this.#context = createContext(this, services, parent, extras);
-    attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
-    parent.addChild(this);
-    this.#wake();
+  }
+
+  get #snapshots(): SnapshotSchedule<TState> {
+    return (this.#snapshotsOf ??= this.#makeSnapshots(undefined));
+  }
+
+  get #supervisor(): SupervisorState<ChildCell> {
+    return (this.#supervisorOf ??= new SupervisorState<ChildCell>(this.#options.supervisor, this.#services.clock));
+  }
+
+  get #failures(): FailureSeries<TMessage> {
+    return (this.#failuresOf ??= new FailureSeries(this.#options.supervision, this.#report));
+  }
+
+  get #deathWatch(): DeathWatch {
+    return (this.#deathWatchOf ??= new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage })));
+  }
+
+  get #links(): Links {
+    if (this.#linksOf !== undefined) return this.#linksOf;
+    const links = new Links(
+      (exit) => this.#pushSystem({ kind: 'exit', exit }),
+      () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
+    );
+    // Made after the actor stopped: those who link to it now hear of its exit at once.
+    if (this.#phase === 'stopped') links.ended();
+    return (this.#linksOf = links);
+  }
+
+  get #restartWait(): RestartWait {
+    if (this.#restartWaitOf !== undefined) return this.#restartWaitOf;
+    const wait = new RestartWait(this.#options.supervision.backoff, this.#services.clock, this.#services.random);
+    if (this.#stop !== undefined) wait.interrupt();
+    return (this.#restartWaitOf = wait);
+  }
+
+  get #deadline(): StopDeadline {
+    return (this.#deadlineOf ??= new StopDeadline(this.#options.shutdownMs, this.#services.clock));
   }
 
   get children(): ReadonlyMap<string, ChildCell> {
@@ -307,7 +348,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   stats(): ActorMetrics {
-    return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failures.total, restarts: this.#restarts };
+    return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failuresOf?.total ?? 0, restarts: this.#restarts };
   }
 
   /** Messages queued, plus one while a message or lifecycle step is in progress: how busy it is, read without allocating. */
@@ -432,7 +473,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'ready';
     this.#state = this.#freezes ? this.#freeze(next) : next;
     this.#currentAsk = undefined;
-    this.#failures.ended(this.#currentOrdinal);
+    this.#failuresOf?.ended(this.#currentOrdinal);
     if (this.#recovery.succeeded()) this.#snapshotDue = true;
     if (this.#snapshotDue) this.#takeSnapshot();
     this.#restartIfSelfStopped();
@@ -505,7 +546,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   // ─── Lifecycle ──────────────────────────────────────────────────────────────────────────────
 
   #start(): void {
-    const { persistence } = this.#snapshots;
+    const persistence = this.#snapshotsOf?.persistence;
     const { started } = this.#definition;
     if (persistence === undefined && started === undefined) {
       this.#startDone();
@@ -542,7 +583,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #startDone(): void {
     this.#phase = 'ready';
-    this.#snapshots.arm();
+    this.#snapshotsOf?.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
     this.#startOutcome.settle(true);
   }
@@ -640,7 +681,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Stopped while waiting to restart: back to the snapshot, the failed message given up unprocessed. */
   #abandonRestart(): void {
-    const failing = this.#failures.take();
+    const failing = this.#failuresOf?.take();
     const rolledBack = this.#recovery.abandon(failing);
     if (rolledBack !== undefined) this.#state = rolledBack.state;
     if (failing !== undefined) this.#report.undeliverable(failing.entry, 'unprocessed');
@@ -648,7 +689,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Rolls back to the restart point; what was taken since is processed again. */
   #rollback(): void {
-    const rolledBack = this.#recovery.rollback(this.#failures.failing);
+    const rolledBack = this.#recovery.rollback(this.#failuresOf?.failing);
     if (rolledBack !== undefined) this.#state = rolledBack.state;
   }
 
@@ -675,7 +716,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   requestStop(mode: StopMode, reason: StopReason, error?: unknown): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
     this.#stop = { mode, reason, error };
-    this.#restartWait.interrupt();
+    this.#restartWaitOf?.interrupt();
     this.#extras.stop();
     this.#stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
     this.#deadline.arm(() => this.#force(reason));
@@ -704,7 +745,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     ask?.fail(new ActorStoppedError(this.path, ask.message));
     this.#discardMailbox();
     for (const child of [...this.children.values()].reverse()) child.forceStop();
-    void this.#snapshots.final(false);
+    void this.#snapshotsOf?.final(false);
     this.#recovery.close();
     this.#finish(reason, true);
   }
@@ -736,7 +777,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
     if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';
-    await this.#snapshots.final(graceful && startCompleted);
+    await this.#snapshotsOf?.final(graceful && startCompleted);
     const stopping = this.#definition.stopping;
     if (startBegun && stopping !== undefined) {
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
@@ -764,11 +805,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #finish(reason: StopReason, forced = false): void {
     this.#phase = 'stopped';
-    this.#deadline.disarm();
+    this.#deadlineOf?.disarm();
     this.#discardMailbox();
     this.#parent.removeChild(this);
-    this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
-    this.#links.ended();
+    this.#deathWatchOf?.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
+    this.#linksOf?.ended();
     this.#startOutcome.settle(false);
     this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
     this.#resolveStopped?.();
@@ -855,7 +896,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#report.deadLetter(reason, unwrap(entry), error);
     if (entry instanceof Ask) entry.fail(new ActorFailedError(this.path, error));
     this.#recovery.dropLast(this.#currentOrdinal);
-    this.#failures.ended(this.#currentOrdinal);
+    this.#failuresOf?.ended(this.#currentOrdinal);
   }
 
   /**
@@ -1034,7 +1075,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   unwatch(ref: AnyActorRef): void {
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) return;
-    this.#deathWatch.unwatch((target as ActorCell<unknown, unknown>).#deathWatch);
+    const watched = (target as ActorCell<unknown, unknown>).#deathWatchOf;
+    if (watched !== undefined) this.#deathWatchOf?.unwatch(watched);
   }
 
   /** `ctx.link`: links both ways; an actor that already stopped signals its exit at once. */
@@ -1046,7 +1088,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   unlink(ref: AnyActorRef): void {
     const target = targetOf(ref);
-    if (target instanceof ActorCell) this.#links.unlink((target as ActorCell<unknown, unknown>).#links);
+    if (!(target instanceof ActorCell)) return;
+    const partner = (target as ActorCell<unknown, unknown>).#linksOf;
+    if (partner !== undefined) this.#linksOf?.unlink(partner);
   }
 
   trapExits(on: boolean): void {
