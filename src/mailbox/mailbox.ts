@@ -99,6 +99,11 @@ export class Mailbox<T, TSystem> {
     return this.#ring.size;
   }
 
+  /** Nothing queued in either lane, and no sender waiting for room. */
+  get isEmpty(): boolean {
+    return this.#ring.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
+  }
+
   /** System messages queued now. */
   get systemSize(): number {
     return this.#system === undefined ? 0 : this.#system.size;

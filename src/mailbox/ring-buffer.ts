@@ -6,7 +6,8 @@
  */
 import { positiveInteger } from '../internal/validate.js';
 
-const INITIAL_STORAGE = 16;
+/** Slots of the first storage: small, since most actors hold a message or two at a time. */
+const INITIAL_STORAGE = 4;
 
 /** The storage of every buffer before its first push: never written, since a push grows it first. */
 const NO_STORAGE: readonly never[] = [];
