@@ -776,8 +776,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const mode = this.#stop?.mode ?? 'discard';
     // Their stops are this stop's doing, and a closing actor handles no notification: unwatched,
     // they do not end up in dead letters.
-    for (const child of this.children.values()) this.unwatch(child.ref);
-    for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    if (this.children.size > 0) {
+      for (const child of this.children.values()) this.unwatch(child.ref);
+      for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    }
     if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';
     // Awaited only when there is a schedule: a turn of the microtask queue per actor counts when a million stop.

@@ -29,6 +29,8 @@ import { PipedResult, SelfMessage, TimerMessage } from './self-messages.js';
 import { StashBuffer, type StashRecord, type StashSnapshot } from './stash-buffer.js';
 import { TimerTable, type SavedTimer, type TimerRecords } from './timer-table.js';
 
+const NOTHING: readonly never[] = [];
+
 /** What the log of entries taken keeps for an entry taken from the stash's front. */
 const UNSTASHED = Object.freeze({ unstashed: true });
 
@@ -286,8 +288,8 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   }
 
   /** Empties the stash at a stop: what was put back and not taken, then what is stashed, oldest first. */
-  discard(): Entry<TMessage>[] {
-    return this.#stashOf?.drain() ?? [];
+  discard(): readonly Entry<TMessage>[] {
+    return this.#stashOf?.drain() ?? NOTHING;
   }
 
   // ─── The recovery code's side ───────────────────────────────────────────────────────────────
