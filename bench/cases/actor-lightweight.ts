@@ -77,6 +77,9 @@ const spawnCase = defineCase({
   ],
 });
 
+/** For the cases whose every run spawns hundreds of thousands of actors: a warm-up and a few runs are enough. */
+const FEW_RUNS = { quick: { warmups: 1, runs: 2 }, full: { warmups: 1, runs: 3 } } as const;
+
 /** Bytes per idle actor as the sluice row observed them, and the target it is held to. */
 const IDLE_TARGET_BYTES = 1024;
 
@@ -85,7 +88,7 @@ const idleMemoryCase = defineCase({
   unit: 'actors',
   input: (scale) => (scale === 'quick' ? 50_000 : 200_000),
   operations: (count) => count,
-  plans: { quick: { warmups: 1, runs: 2 }, full: { warmups: 1, runs: 3 } },
+  plans: FEW_RUNS,
   implementations: [
     {
       impl: 'plain object per entity',
@@ -149,7 +152,7 @@ const millionCase = defineCase({
   unit: 'actors',
   input: (scale) => (scale === 'quick' ? 200_000 : 1_000_000),
   operations: (count) => count,
-  plans: { quick: { warmups: 1, runs: 2 }, full: { warmups: 1, runs: 3 } },
+  plans: FEW_RUNS,
   implementations: [
     {
       impl: 'plain object per entity',
