@@ -24,7 +24,8 @@ const counter = defineActor<number, number>({ initialState: () => 0, receive: (t
 
 /** Resolves once every actor of `refs` has started (the dispatcher ran their first slices). */
 async function started(refs: readonly ActorRef<number>[]): Promise<void> {
-  while (refs.some((ref) => ref.status === 'starting')) await new Promise<void>((resolve) => setImmediate(resolve));
+  // One pass over the refs: an actor that has started stays past starting.
+  for (const ref of refs) while (ref.status === 'starting') await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** The floor's entity: what an actor is at the least, a state and somewhere to put its messages. */
