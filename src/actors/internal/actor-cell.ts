@@ -48,7 +48,7 @@ import { RestartWait } from './restart-wait.js';
 import { SelfMessage } from './self-messages.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
-import { StartOutcome } from './start-outcome.js';
+import { STARTED, StartOutcome } from './start-outcome.js';
 import { StopDeadline } from './stop-deadline.js';
 import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
@@ -146,7 +146,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #whenQuiescent: (() => void) | undefined;
   /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
   #trapExits: boolean;
-  readonly #startOutcome = new StartOutcome(() => this.exitReason());
+  /** Made when someone waits for the start, or when it fails; a start that succeeds first shares {@link STARTED}. */
+  #startOutcomeOf: StartOutcome | undefined;
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
@@ -217,6 +218,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   get #snapshots(): SnapshotSchedule<TState> {
     return (this.#snapshotsOf ??= this.#makeSnapshots(undefined));
+  }
+
+  get #startOutcome(): StartOutcome {
+    return (this.#startOutcomeOf ??= new StartOutcome(() => this.exitReason()));
   }
 
   get #supervisor(): SupervisorState<ChildCell> {
@@ -585,7 +590,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'ready';
     this.#snapshotsOf?.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
-    this.#startOutcome.settle(true);
+    if (this.#startOutcomeOf === undefined) this.#startOutcomeOf = STARTED;
+    else this.#startOutcomeOf.settle(true);
   }
 
   /**
