@@ -11,6 +11,9 @@ type Loaders<T> = readonly (readonly [name: string, load: () => Promise<T>])[];
 
 const CASES: Loaders<BenchCase> = [
   ['actor-throughput', async () => (await import('./cases/actor-throughput.js')).actorThroughputCase],
+  ['actor-spawn', async () => (await import('./cases/actor-lightweight.js')).actorSpawnCase],
+  ['actor-idle-memory', async () => (await import('./cases/actor-lightweight.js')).actorIdleMemoryCase],
+  ['actor-million', async () => (await import('./cases/actor-lightweight.js')).actorMillionCase],
   ['state-update', async () => (await import('./cases/state-update.js')).stateUpdateCase],
   ['keyed-state', async () => (await import('./cases/keyed-state.js')).keyedStateCase],
   ['keyed-actor-uniform', async () => (await import('./cases/keyed-actor.js')).keyedActorCase('uniform')],

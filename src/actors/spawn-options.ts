@@ -74,29 +74,68 @@ function overriding<T extends object>(base: T | undefined, over: T | undefined):
 }
 
 /**
+ * What a spawn without options of a definition without `supervisor` resolves to, by message
+ * budget. The resolved options are immutable data, so every such spawn shares this object, and a
+ * spawn that gives some options shares its parts for the others (a spawn with only a `name`
+ * allocates one object, not seven). A definition's `supervisor` is the user's object, which may
+ * change between spawns: it is resolved afresh each time.
+ */
+const defaultsByBudget = new Map<number, ResolvedSpawnOptions>();
+
+function defaultsFor(budget: number): ResolvedSpawnOptions {
+  let resolved = defaultsByBudget.get(budget);
+  if (resolved === undefined) {
+    resolved = resolveGiven(undefined, budget, undefined, undefined);
+    defaultsByBudget.set(budget, resolved);
+  }
+  return resolved;
+}
+
+/**
  * Validates spawn options against the system defaults and the definition's `supervisor`.
  * @throws InvalidOptionError naming the first bad option.
  */
 export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number, definitionSupervisor?: SupervisorOptions): ResolvedSpawnOptions {
+  const defaults = defaultsFor(defaultBudget);
+  if (options === undefined && definitionSupervisor === undefined) return defaults;
+  return resolveGiven(options, defaultBudget, definitionSupervisor, defaults);
+}
+
+/** Resolves `options`, taking each part that is not given from `defaults` when there are some. */
+function resolveGiven(
+  options: SpawnOptions | undefined,
+  defaultBudget: number,
+  definitionSupervisor: SupervisorOptions | undefined,
+  defaults: ResolvedSpawnOptions | undefined,
+): ResolvedSpawnOptions {
   if (options !== undefined) isObject('options', options);
   const name = options?.name;
   if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {
     throw new InvalidOptionError('name', 'a non-empty string of letters, digits and -_.:@+', name);
   }
   if (options?.mailbox !== undefined) isObject('mailbox', options.mailbox);
-  const mailbox = resolveMailboxOptions(options?.mailbox);
+  const mailbox =
+    defaults !== undefined && options?.mailbox === undefined
+      ? // resolved by `resolveMailboxOptions` when the defaults were made
+        (defaults.mailbox as ReturnType<typeof resolveMailboxOptions>)
+      : resolveMailboxOptions(options?.mailbox);
   const messageBudget = withDefault(options?.messageBudget, defaultBudget, (v) => positiveInteger('messageBudget', v));
   if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
   if (options?.stash !== undefined) isObject('stash', options.stash);
+  const supervisorGiven = definitionSupervisor !== undefined || options?.supervisor !== undefined;
   return {
     name,
     mailbox,
     messageBudget,
-    supervision: resolveSupervision(options?.supervision),
-    supervisor: resolveSupervisor(overriding(definitionSupervisor, options?.supervisor), 'supervisor'),
-    snapshot: resolveSnapshotOptions(options?.snapshot),
+    supervision: defaults !== undefined && options?.supervision === undefined ? defaults.supervision : resolveSupervision(options?.supervision),
+    supervisor:
+      defaults !== undefined && !supervisorGiven ? defaults.supervisor : resolveSupervisor(overriding(definitionSupervisor, options?.supervisor), 'supervisor'),
+    snapshot: defaults !== undefined && options?.snapshot === undefined ? defaults.snapshot : resolveSnapshotOptions(options?.snapshot),
     trapExits: withDefault(options?.trapExits, undefined, (v) => boolean('trapExits', v)),
     shutdownMs: withDefault(options?.shutdownMs, Infinity, (v) => nonNegativeNumberOrInfinity('shutdownMs', v)),
-    stash: resolveStashOptions(options?.stash, mailbox.capacity),
+    stash:
+      defaults !== undefined && options?.stash === undefined && mailbox === defaults.mailbox
+        ? defaults.stash
+        : resolveStashOptions(options?.stash, mailbox.capacity),
   };
 }

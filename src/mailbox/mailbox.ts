@@ -69,8 +69,9 @@ export function resolveMailboxOptions(options: MailboxOptions | undefined): Requ
 
 export class Mailbox<T, TSystem> {
   readonly #ring: RingBuffer<T>;
-  readonly #system = new RingBuffer<TSystem>(Infinity);
-  readonly #waiting = new RingBuffer<WaitingSender<T>>(Infinity);
+  /** The system lane and the senders waiting for room: made on first use, as most mailboxes need neither. */
+  #system: RingBuffer<TSystem> | undefined;
+  #waiting: RingBuffer<WaitingSender<T>> | undefined;
   readonly #action: OverflowAction;
   readonly #owner: string;
   readonly #onDrop: (entry: T, reason: DropReason) => void;
@@ -98,9 +99,14 @@ export class Mailbox<T, TSystem> {
     return this.#ring.size;
   }
 
+  /** Nothing queued in either lane, and no sender waiting for room. */
+  get isEmpty(): boolean {
+    return this.#ring.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
+  }
+
   /** System messages queued now. */
   get systemSize(): number {
-    return this.#system.size;
+    return this.#system === undefined ? 0 : this.#system.size;
   }
 
   /**
@@ -109,7 +115,7 @@ export class Mailbox<T, TSystem> {
    * @throws MailboxOverflowError under the `'fail'` policy when full.
    */
   offer(entry: T): boolean {
-    if (this.#waiting.size === 0 && this.#ring.push(entry)) {
+    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.#ring.push(entry)) {
       this.#noteDepth();
       return true;
     }
@@ -122,13 +128,13 @@ export class Mailbox<T, TSystem> {
    * it is enqueued, or rejects with `MailboxOverflowError` when the policy drops or refuses it.
    */
   offerOrWait(entry: T): Promise<void> | undefined {
-    if (this.#waiting.size === 0 && this.#ring.push(entry)) {
+    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.#ring.push(entry)) {
       this.#noteDepth();
       return undefined;
     }
     if (this.#action === 'wait') {
       return new Promise<void>((resolve, reject) => {
-        this.#waiting.push({ entry, resolve, reject });
+        (this.#waiting ??= new RingBuffer(Infinity)).push({ entry, resolve, reject });
       });
     }
     try {
@@ -146,7 +152,7 @@ export class Mailbox<T, TSystem> {
    * full, so the invariant holds.
    */
   withdraw(entry: T, reason: unknown): boolean {
-    const sender = this.#waiting.remove((waiting) => waiting.entry === entry);
+    const sender = this.#waiting?.remove((waiting) => waiting.entry === entry);
     if (sender === undefined) return false;
     sender.reject(reason);
     return true;
@@ -155,7 +161,7 @@ export class Mailbox<T, TSystem> {
   /** Removes the oldest user entry (the caller checks `size` first), admitting one waiting sender. */
   take(): T {
     const entry = this.#ring.shift() as T;
-    if (this.#waiting.size > 0) this.#admitWaiting();
+    if (this.#waiting !== undefined && this.#waiting.size > 0) this.#admitWaiting(this.#waiting);
     return entry;
   }
 
@@ -166,24 +172,24 @@ export class Mailbox<T, TSystem> {
 
   /** Enqueues a system message; the system lane has no bound, so this never fails. */
   pushSystem(message: TSystem): void {
-    this.#system.push(message);
+    (this.#system ??= new RingBuffer(Infinity)).push(message);
   }
 
   /** Removes the oldest system message (the caller checks `systemSize` first). */
   takeSystem(): TSystem {
-    return this.#system.shift() as TSystem;
+    return this.#system?.shift() as TSystem;
   }
 
   /** Empties the user ring and the waiting senders, handing them back for dead-lettering. */
   close(): ClosedContents<T> {
     const queued = this.#ring.drain();
-    const waiting = this.#waiting.drain().map(({ entry, reject }) => ({ entry, reject }));
+    const waiting = (this.#waiting?.drain() ?? []).map(({ entry, reject }) => ({ entry, reject }));
     return { queued, waiting };
   }
 
   /** Empties the system lane. */
   drainSystem(): TSystem[] {
-    return this.#system.drain();
+    return this.#system?.drain() ?? [];
   }
 
   metrics(): MailboxMetrics {
@@ -193,7 +199,7 @@ export class Mailbox<T, TSystem> {
       highWaterMark: this.#highWaterMark,
       dropped: this.#dropped,
       processed: this.#processed,
-      waitingSenders: this.#waiting.size,
+      waitingSenders: this.#waiting?.size ?? 0,
     };
   }
 
@@ -216,8 +222,8 @@ export class Mailbox<T, TSystem> {
     }
   }
 
-  #admitWaiting(): void {
-    const sender = this.#waiting.shift() as WaitingSender<T>;
+  #admitWaiting(waiting: RingBuffer<WaitingSender<T>>): void {
+    const sender = waiting.shift() as WaitingSender<T>;
     this.#ring.push(sender.entry);
     sender.resolve();
   }

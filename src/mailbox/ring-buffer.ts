@@ -1,11 +1,16 @@
 /**
  * A FIFO queue on a power-of-two circular array: O(1) push and shift with index masking, never
- * `Array.prototype.shift`. Storage starts small and doubles up to the capacity, so a mostly idle
- * mailbox with a large bound costs little memory; it never holds more than `capacity` items.
+ * `Array.prototype.shift`. Storage is allocated by the first push, starts small and doubles up to
+ * the capacity, so a buffer that is never used costs no array and a mostly idle mailbox with a
+ * large bound costs little memory; it never holds more than `capacity` items.
  */
 import { positiveInteger } from '../internal/validate.js';
 
-const INITIAL_STORAGE = 16;
+/** Slots of the first storage: small, since most actors hold a message or two at a time. */
+const INITIAL_STORAGE = 4;
+
+/** The storage of every buffer before its first push: never written, since a push grows it first. */
+const NO_STORAGE: readonly never[] = [];
 
 /**
  * A bounded (or, with `Infinity`, unbounded) FIFO ring buffer.
@@ -31,9 +36,9 @@ export class RingBuffer<T> {
    */
   constructor(capacity: number) {
     this.capacity = capacity === Infinity ? Infinity : positiveInteger('capacity', capacity);
-    const storage = Math.min(INITIAL_STORAGE, nextPowerOfTwo(this.capacity));
-    this.#items = new Array<T | undefined>(storage);
-    this.#mask = storage - 1;
+    // A mask of -1 makes the first push grow; every read of a slot is guarded by `#size > 0`.
+    this.#items = NO_STORAGE as unknown as (T | undefined)[];
+    this.#mask = -1;
   }
 
   /** How many items the buffer holds now. */
@@ -106,7 +111,8 @@ export class RingBuffer<T> {
   }
 
   #grow(): void {
-    const next = new Array<T | undefined>(this.#items.length * 2);
+    const length = this.#items.length;
+    const next = new Array<T | undefined>(length === 0 ? Math.min(INITIAL_STORAGE, nextPowerOfTwo(this.capacity)) : length * 2);
     for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) & this.#mask];
     this.#items = next;
     this.#mask = next.length - 1;

@@ -12,6 +12,9 @@ describe('loadCases', () => {
   it('keeps the cases of the published table, in order', () => {
     expect(CASE_NAMES).toEqual([
       'actor-throughput',
+      'actor-spawn',
+      'actor-idle-memory',
+      'actor-million',
       'state-update',
       'keyed-state',
       'keyed-actor-uniform',

@@ -41,6 +41,14 @@ describe('RingBuffer', () => {
   });
 
   describe('push', () => {
+    it('reads a buffer never pushed to as empty, and fills one of capacity 3 to exactly 3 from its first push', () => {
+      const ring = new RingBuffer<number>(3);
+      expect([ring.size, ring.peek(), ring.shift(), ring.toArray(), ring.drain()]).toEqual([0, undefined, undefined, [], []]);
+      expect(ring.remove(() => true)).toBeUndefined();
+      expect([1, 2, 3, 4].map((n) => ring.push(n))).toEqual([true, true, true, false]);
+      expect(ring.drain()).toEqual([1, 2, 3]);
+    });
+
     it('keeps items in FIFO order', () => {
       const ring = filled(8, [1, 2, 3]);
       expect(ring.shift()).toBe(1);

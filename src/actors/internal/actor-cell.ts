@@ -12,7 +12,6 @@
  * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
  * entry in progress), so a restart loses nothing.
  */
-import { nanoid } from 'nanoid';
 import { ActorFailedError, ActorStoppedError, InvalidOptionError, RestartIntensityExceededError } from '../../errors.js';
 import { positiveNumberOrInfinity } from '../../internal/validate.js';
 import { Mailbox, type MailboxMetrics } from '../../mailbox/mailbox.js';
@@ -27,6 +26,7 @@ import type { HookFailedEvent } from '../events.js';
 import type { Exit, ExitReason } from '../exit.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
+import { newActorId } from './actor-id.js';
 import { Ask } from './ask.js';
 import { behaviorSetOf } from './behavior-set.js';
 import { CellExtras, isUnstashedMarker } from './cell-extras.js';
@@ -48,7 +48,7 @@ import { RestartWait } from './restart-wait.js';
 import { SelfMessage } from './self-messages.js';
 import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
-import { StartOutcome } from './start-outcome.js';
+import { STARTED, StartOutcome } from './start-outcome.js';
 import { StopDeadline } from './stop-deadline.js';
 import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
@@ -84,6 +84,9 @@ const HALT = 1;
 const AWAITING = 2;
 type Outcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
 
+/** The children of every actor that has had none. */
+const NO_CHILDREN: ReadonlyMap<string, ChildCell> = new Map();
+
 /** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
 const KEYED_EVERY_MESSAGES = 1000;
 
@@ -92,7 +95,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly name: string;
   readonly path: string;
   readonly ref: ActorRef<TMessage>;
-  readonly children = new Map<string, ChildCell>();
+  /** Made by the first child: most actors have none. */
+  #children: Map<string, ChildCell> | undefined;
 
   readonly #services: SystemServices;
   readonly #parent: ParentSlot;
@@ -100,18 +104,24 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   readonly #options: ResolvedSpawnOptions;
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
   readonly #context: ActorContext<TMessage>;
-  readonly #supervisor: SupervisorState<ChildCell>;
+  /**
+   * Supervision of its children, the failure series, death watch, links, the restart backoff and
+   * the stop deadline are made when first needed (through the getters of the same names without
+   * `Of`): an actor that never fails, watches, links, supervises or stops pays nothing for them.
+   */
+  #supervisorOf: SupervisorState<ChildCell> | undefined;
   readonly #report: CellReporter;
-  readonly #failures: FailureSeries<TMessage>;
-  readonly #deathWatch: DeathWatch;
-  readonly #links: Links;
-  readonly #restartWait: RestartWait;
-  readonly #deadline: StopDeadline;
+  #failuresOf: FailureSeries<TMessage> | undefined;
+  #deathWatchOf: DeathWatch | undefined;
+  #linksOf: Links | undefined;
+  #restartWaitOf: RestartWait | undefined;
+  #deadlineOf: StopDeadline | undefined;
   /** Restart point, link sequence numbers and replay. */
   readonly #recovery: Recovery<TState, Entry<TMessage>>;
   readonly #replay: ReplayQueue<Entry<TMessage>>;
   readonly #sequences: SequenceBook;
-  readonly #snapshots: SnapshotSchedule<TState>;
+  /** Made at spawn for an actor with a store or `everyMs`, else by the first snapshot asked for. */
+  #snapshotsOf: SnapshotSchedule<TState> | undefined;
   /** Behaviour, stash, timers and pipes: what its snapshots hold besides the state. */
   readonly #extras: CellExtras<TMessage>;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
@@ -136,11 +146,12 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #whenQuiescent: (() => void) | undefined;
   /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
   #trapExits: boolean;
-  readonly #startOutcome = new StartOutcome(() => this.exitReason());
+  /** Made when someone waits for the start, or when it fails; a start that succeeds first shares {@link STARTED}. */
+  #startOutcomeOf: StartOutcome | undefined;
 
   constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
     parent.assertCanSpawn();
-    this.id = nanoid();
+    this.id = newActorId();
     this.name = options.name ?? `actor-${this.id}`;
     this.path = `${parent.path}/${this.name}`;
     if (parent.children.has(this.name)) {
@@ -152,14 +163,6 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#options = options;
     const report = new CellReporter(services, this.path, this.id);
     this.#report = report;
-    this.#failures = new FailureSeries(options.supervision, report);
-    this.#restartWait = new RestartWait(options.supervision.backoff, services.clock, services.random);
-    this.#deadline = new StopDeadline(options.shutdownMs, services.clock);
-    this.#deathWatch = new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage }));
-    this.#links = new Links(
-      (exit) => this.#pushSystem({ kind: 'exit', exit }),
-      () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
-    );
     this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
     const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
       options.mailbox,
@@ -168,7 +171,6 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       unwrap,
     );
     this.#mailbox = mailbox;
-    this.#supervisor = new SupervisorState<ChildCell>(options.supervisor, services.clock);
     const extras = new CellExtras<TMessage>({
       path: this.path,
       clock: services.clock,
@@ -191,24 +193,73 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#replay = recovery.replay;
     this.#sequences = recovery.sequences;
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), extras);
-    const cell = this;
-    this.#snapshots = new SnapshotSchedule(persistence, everyMs, services.clock, {
+    // With a store or a timer the schedule has work from the start; else only once asked for a snapshot.
+    if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#makeSnapshots(persistence);
+    this.ref = new LocalActorRef<TMessage>(this);
+    this.#context = createContext(this, services, parent, extras);
+    attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
+    parent.addChild(this);
+    this.#wake();
+  }
+
+  #makeSnapshots(persistence: Persistence<TState> | undefined): SnapshotSchedule<TState> {
+    const report = this.#report;
+    return new SnapshotSchedule(persistence, this.#options.snapshot.everyMs, this.#services.clock, {
       path: this.path,
-      get accepting() {
-        return cell.#stop === undefined;
-      },
-      capture: recovery.capturer(() => this.#state),
+      accepting: () => this.#stop === undefined,
+      capture: this.#recovery.capturer(() => this.#state),
       due: () => {
         this.#snapshotDue = true;
         this.#wake();
       },
       emit: (event) => report.emit(event),
     });
-    this.ref = new LocalActorRef<TMessage>(this);
-    this.#context = createContext(this, services, parent, extras);
-    attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
-    parent.children.set(this.name, this);
-    this.#wake();
+  }
+
+  get #snapshots(): SnapshotSchedule<TState> {
+    return (this.#snapshotsOf ??= this.#makeSnapshots(undefined));
+  }
+
+  get #startOutcome(): StartOutcome {
+    return (this.#startOutcomeOf ??= new StartOutcome(() => this.exitReason()));
+  }
+
+  get #supervisor(): SupervisorState<ChildCell> {
+    return (this.#supervisorOf ??= new SupervisorState<ChildCell>(this.#options.supervisor, this.#services.clock));
+  }
+
+  get #failures(): FailureSeries<TMessage> {
+    return (this.#failuresOf ??= new FailureSeries(this.#options.supervision, this.#report));
+  }
+
+  get #deathWatch(): DeathWatch {
+    return (this.#deathWatchOf ??= new DeathWatch((terminated, toMessage) => this.#pushSystem({ kind: 'terminated', terminated, toMessage })));
+  }
+
+  get #links(): Links {
+    if (this.#linksOf !== undefined) return this.#linksOf;
+    const links = new Links(
+      (exit) => this.#pushSystem({ kind: 'exit', exit }),
+      () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
+    );
+    // Made after the actor stopped: those who link to it now hear of its exit at once.
+    if (this.#phase === 'stopped') links.ended();
+    return (this.#linksOf = links);
+  }
+
+  get #restartWait(): RestartWait {
+    if (this.#restartWaitOf !== undefined) return this.#restartWaitOf;
+    const wait = new RestartWait(this.#options.supervision.backoff, this.#services.clock, this.#services.random);
+    if (this.#stop !== undefined) wait.interrupt();
+    return (this.#restartWaitOf = wait);
+  }
+
+  get #deadline(): StopDeadline {
+    return (this.#deadlineOf ??= new StopDeadline(this.#options.shutdownMs, this.#services.clock));
+  }
+
+  get children(): ReadonlyMap<string, ChildCell> {
+    return this.#children ?? NO_CHILDREN;
   }
 
   get status(): ActorStatus {
@@ -302,7 +353,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   stats(): ActorMetrics {
-    return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failures.total, restarts: this.#restarts };
+    return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failuresOf?.total ?? 0, restarts: this.#restarts };
   }
 
   /** Messages queued, plus one while a message or lifecycle step is in progress: how busy it is, read without allocating. */
@@ -427,7 +478,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#phase = 'ready';
     this.#state = this.#freezes ? this.#freeze(next) : next;
     this.#currentAsk = undefined;
-    this.#failures.ended(this.#currentOrdinal);
+    this.#failuresOf?.ended(this.#currentOrdinal);
     if (this.#recovery.succeeded()) this.#snapshotDue = true;
     if (this.#snapshotDue) this.#takeSnapshot();
     this.#restartIfSelfStopped();
@@ -500,7 +551,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   // ─── Lifecycle ──────────────────────────────────────────────────────────────────────────────
 
   #start(): void {
-    const { persistence } = this.#snapshots;
+    const persistence = this.#snapshotsOf?.persistence;
     const { started } = this.#definition;
     if (persistence === undefined && started === undefined) {
       this.#startDone();
@@ -537,9 +588,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #startDone(): void {
     this.#phase = 'ready';
-    this.#snapshots.arm();
+    this.#snapshotsOf?.arm();
     if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
-    this.#startOutcome.settle(true);
+    if (this.#startOutcomeOf === undefined) this.#startOutcomeOf = STARTED;
+    else this.#startOutcomeOf.settle(true);
   }
 
   /**
@@ -635,7 +687,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Stopped while waiting to restart: back to the snapshot, the failed message given up unprocessed. */
   #abandonRestart(): void {
-    const failing = this.#failures.take();
+    const failing = this.#failuresOf?.take();
     const rolledBack = this.#recovery.abandon(failing);
     if (rolledBack !== undefined) this.#state = rolledBack.state;
     if (failing !== undefined) this.#report.undeliverable(failing.entry, 'unprocessed');
@@ -643,7 +695,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** Rolls back to the restart point; what was taken since is processed again. */
   #rollback(): void {
-    const rolledBack = this.#recovery.rollback(this.#failures.failing);
+    const rolledBack = this.#recovery.rollback(this.#failuresOf?.failing);
     if (rolledBack !== undefined) this.#state = rolledBack.state;
   }
 
@@ -670,18 +722,21 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   requestStop(mode: StopMode, reason: StopReason, error?: unknown): Promise<void> {
     if (this.#stopped !== undefined) return this.#stopped;
     this.#stop = { mode, reason, error };
-    this.#restartWait.interrupt();
+    this.#restartWaitOf?.interrupt();
     this.#extras.stop();
     this.#stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
-    this.#deadline.arm(() => this.#force(reason));
-    if (!this.#deadline.immediate) void this.#runStop(reason);
+    // A deadline that never passes needs no timer: `forceStop` forces such a stop itself.
+    const { shutdownMs } = this.#options;
+    if (shutdownMs !== Infinity) this.#deadline.arm(() => this.#force(reason));
+    if (shutdownMs !== 0) void this.#runStop(reason);
     return this.#stopped;
   }
 
-  /** Its parent's stop was forced: this actor stops at once too. */
+  /** Its parent's stop was forced: this actor stops at once too (a stop that ended already stays as it was). */
   forceStop(): void {
     void this.requestStop('discard', 'shutdown');
-    this.#deadline.expire();
+    this.#deadlineOf?.disarm();
+    this.#force((this.#stop as StopRequest).reason);
   }
 
   /**
@@ -699,7 +754,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     ask?.fail(new ActorStoppedError(this.path, ask.message));
     this.#discardMailbox();
     for (const child of [...this.children.values()].reverse()) child.forceStop();
-    void this.#snapshots.final(false);
+    void this.#snapshotsOf?.final(false);
     this.#recovery.close();
     this.#finish(reason, true);
   }
@@ -727,11 +782,15 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const mode = this.#stop?.mode ?? 'discard';
     // Their stops are this stop's doing, and a closing actor handles no notification: unwatched,
     // they do not end up in dead letters.
-    for (const child of this.children.values()) this.unwatch(child.ref);
-    for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    if (this.children.size > 0) {
+      for (const child of this.children.values()) this.unwatch(child.ref);
+      for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    }
     if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';
-    await this.#snapshots.final(graceful && startCompleted);
+    // Awaited only when there is a schedule: a turn of the microtask queue per actor counts when a million stop.
+    const final = this.#snapshotsOf?.final(graceful && startCompleted);
+    if (final !== undefined) await final;
     const stopping = this.#definition.stopping;
     if (startBegun && stopping !== undefined) {
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
@@ -759,11 +818,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #finish(reason: StopReason, forced = false): void {
     this.#phase = 'stopped';
-    this.#deadline.disarm();
+    this.#deadlineOf?.disarm();
     this.#discardMailbox();
-    if (this.#parent.children.get(this.name) === this) this.#parent.children.delete(this.name);
-    this.#deathWatch.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
-    this.#links.ended();
+    this.#parent.removeChild(this);
+    this.#deathWatchOf?.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
+    this.#linksOf?.ended();
     this.#startOutcome.settle(false);
     this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
     this.#resolveStopped?.();
@@ -776,13 +835,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     // A marker left to replay stands for an entry of the stash's front, dead-lettered with the stash.
     for (const { entry } of this.#replay.takeLeftover()) if (!isUnstashedMarker(entry)) report.undeliverable(entry, 'unprocessed');
     for (const entry of extras.discard()) report.undeliverable(entry, 'unprocessed');
-    const { queued, waiting } = this.#mailbox.close();
+    const mailbox = this.#mailbox;
+    // Most actors stop with nothing queued: nothing to hand back, nothing to allocate.
+    if (mailbox.isEmpty) return;
+    const { queued, waiting } = mailbox.close();
     for (const entry of queued) if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
       if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
-    for (const message of this.#mailbox.drainSystem()) this.#dropSystem(message);
+    for (const message of mailbox.drainSystem()) this.#dropSystem(message);
   }
 
   // ─── Snapshots ──────────────────────────────────────────────────────────────────────────────
@@ -850,7 +912,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     this.#report.deadLetter(reason, unwrap(entry), error);
     if (entry instanceof Ask) entry.fail(new ActorFailedError(this.path, error));
     this.#recovery.dropLast(this.#currentOrdinal);
-    this.#failures.ended(this.#currentOrdinal);
+    this.#failuresOf?.ended(this.#currentOrdinal);
   }
 
   /**
@@ -975,6 +1037,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#stop !== undefined) throw new ActorStoppedError(this.path, undefined);
   }
 
+  addChild(child: ChildCell): void {
+    (this.#children ??= new Map()).set(child.name, child);
+  }
+
+  removeChild(child: ChildCell): void {
+    if (this.#children?.get(child.name) === child) this.#children.delete(child.name);
+  }
+
   childFailed(childPath: string, error: unknown): void {
     this.#pushSystem({ kind: 'child-failed', child: childPath, error });
   }
@@ -1021,7 +1091,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   unwatch(ref: AnyActorRef): void {
     const target = targetOf(ref);
     if (!(target instanceof ActorCell)) return;
-    this.#deathWatch.unwatch((target as ActorCell<unknown, unknown>).#deathWatch);
+    const watched = (target as ActorCell<unknown, unknown>).#deathWatchOf;
+    if (watched !== undefined) this.#deathWatchOf?.unwatch(watched);
   }
 
   /** `ctx.link`: links both ways; an actor that already stopped signals its exit at once. */
@@ -1033,7 +1104,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   unlink(ref: AnyActorRef): void {
     const target = targetOf(ref);
-    if (target instanceof ActorCell) this.#links.unlink((target as ActorCell<unknown, unknown>).#links);
+    if (!(target instanceof ActorCell)) return;
+    const partner = (target as ActorCell<unknown, unknown>).#linksOf;
+    if (partner !== undefined) this.#linksOf?.unlink(partner);
   }
 
   trapExits(on: boolean): void {

@@ -1,10 +1,15 @@
 /**
  * The context a handler sees: one object per actor, made once at spawn and reused for every
- * message, whose methods forward to the actor's cell.
+ * message, whose methods (on its prototype) forward to the actor's cell.
  */
+import type { Clock } from '../../clock.js';
 import type { ActorRef, AnyActorRef } from '../actor-ref.js';
+import type { ActorSystem } from '../actor-system.js';
 import type { ActorDefinition } from '../behavior.js';
 import type { ActorContext } from '../context.js';
+import type { SpawnOptions } from '../spawn-options.js';
+import type { ActorStash } from '../stash.js';
+import type { ActorTimers } from '../timers.js';
 import type { Terminated } from '../terminated.js';
 import type { CellExtras } from './cell-extras.js';
 import type { ParentSlot, SystemServices } from './system-services.js';
@@ -26,38 +31,144 @@ export interface ContextTarget<TMessage> extends ParentSlot {
   trapExits(on: boolean): void;
 }
 
+/**
+ * The context of one actor. Its methods live on the prototype, so an actor that never runs a
+ * handler pays for four fields, not for a closure per method; a method read from a context is
+ * bound to it on that first read (see {@link bindOnFirstRead}), so `const { tell } = ctx` works.
+ */
+class CellContext<TMessage> {
+  readonly self: ActorRef<TMessage>;
+  readonly parent: AnyActorRef | undefined;
+  readonly system: ActorSystem;
+  readonly clock: Clock;
+  readonly #cell: ContextTarget<TMessage>;
+  readonly #services: SystemServices;
+  readonly #extras: CellExtras<TMessage>;
+
+  constructor(cell: ContextTarget<TMessage>, services: SystemServices, parent: ParentSlot, extras: CellExtras<TMessage>) {
+    this.self = cell.ref;
+    this.parent = parent.ref;
+    this.system = services.system;
+    this.clock = services.clock;
+    this.#cell = cell;
+    this.#services = services;
+    this.#extras = extras;
+  }
+
+  /**
+   * The context that `object` is or derives from: a wrapper made with `Object.create(ctx)` (the
+   * event-sourced context) reads these accessors with itself as `this`.
+   */
+  static ownerOf<TOwn>(object: object): CellContext<TOwn> {
+    let candidate: object | null = object;
+    while (candidate !== null && !(#cell in candidate)) candidate = Object.getPrototypeOf(candidate) as object | null;
+    if (candidate === null) throw new TypeError('Expected an actor context');
+    return candidate as unknown as CellContext<TOwn>;
+  }
+
+  get timers(): ActorTimers<TMessage> {
+    return CellContext.ownerOf<TMessage>(this).#extras.timers;
+  }
+
+  get stash(): ActorStash {
+    return CellContext.ownerOf<TMessage>(this).#extras.stash;
+  }
+
+  /** What `defineBehaviors` gives its handlers besides the rest (`BehaviorContext`). */
+  get behavior(): string | undefined {
+    return CellContext.ownerOf<TMessage>(this).#extras.behavior;
+  }
+
+  reply(value: unknown): boolean {
+    return this.#cell.reply(value);
+  }
+
+  tell<TOther>(ref: ActorRef<TOther>, message: TOther): boolean {
+    return this.#cell.sendSequenced(ref, message, false) as boolean;
+  }
+
+  send<TOther>(ref: ActorRef<TOther>, message: TOther): Promise<void> {
+    return this.#cell.sendSequenced(ref, message, true) as Promise<void>;
+  }
+
+  snapshot(): Promise<void> {
+    return this.#cell.requestSnapshot();
+  }
+
+  spawn<S, M>(definition: ActorDefinition<S, M>, options?: SpawnOptions): ActorRef<M> {
+    return this.#services.spawn(this.#cell, definition, options);
+  }
+
+  children(): AnyActorRef[] {
+    return [...this.#cell.children.values()].map((child) => child.ref);
+  }
+
+  stop(): void {
+    this.#cell.stopSelf();
+  }
+
+  watch(ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage): void {
+    this.#cell.watch(ref, toMessage);
+  }
+
+  unwatch(ref: AnyActorRef): void {
+    this.#cell.unwatch(ref);
+  }
+
+  link(ref: AnyActorRef): void {
+    this.#cell.link(ref);
+  }
+
+  unlink(ref: AnyActorRef): void {
+    this.#cell.unlink(ref);
+  }
+
+  trapExits(on: boolean): void {
+    this.#cell.trapExits(on);
+  }
+
+  pipeToSelf<TValue>(promise: PromiseLike<TValue>, onValue: (value: TValue) => TMessage, onError: (error: unknown) => TMessage): void {
+    this.#extras.pipeToSelf(promise, onValue, onError);
+  }
+
+  become(name: string): void {
+    this.#extras.become(name);
+  }
+}
+
+type MethodName =
+  'reply' | 'tell' | 'send' | 'snapshot' | 'spawn' | 'children' | 'stop' | 'watch' | 'unwatch' | 'link' | 'unlink' | 'trapExits' | 'pipeToSelf' | 'become';
+
+/**
+ * Turns each prototype method into an accessor that, on a context's first read, binds the method
+ * to that context and keeps the bound function as the context's own property. Handlers that call
+ * `ctx.tell(...)` pay one bind per actor and method used; a handler may also take a method off the
+ * context and call it alone, as it could when the context held a closure per method. A context
+ * derived with `Object.create(ctx)` gets the method bound to the actor's context, as its own.
+ */
+function bindOnFirstRead(names: readonly MethodName[]): void {
+  const prototype = CellContext.prototype as unknown as Record<MethodName, (...args: never[]) => unknown>;
+  for (const name of names) {
+    const method = prototype[name];
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      get(this: object) {
+        const bound = method.bind(CellContext.ownerOf(this));
+        Object.defineProperty(this, name, { value: bound, configurable: true, writable: true, enumerable: true });
+        return bound;
+      },
+    });
+  }
+}
+
+bindOnFirstRead(['reply', 'tell', 'send', 'snapshot', 'spawn', 'children', 'stop', 'watch', 'unwatch', 'link', 'unlink', 'trapExits', 'pipeToSelf', 'become']);
+
+/** The context a cell's handlers see, made once at spawn. */
 export function createContext<TMessage>(
   cell: ContextTarget<TMessage>,
   services: SystemServices,
   parent: ParentSlot,
   extras: CellExtras<TMessage>,
 ): ActorContext<TMessage> {
-  const context = {
-    self: cell.ref,
-    parent: parent.ref,
-    system: services.system,
-    clock: services.clock,
-    reply: (value: unknown) => cell.reply(value),
-    tell: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, false) as boolean,
-    send: <TOther>(ref: ActorRef<TOther>, message: TOther) => cell.sendSequenced(ref, message, true) as Promise<void>,
-    snapshot: () => cell.requestSnapshot(),
-    spawn: <S, M>(definition: ActorDefinition<S, M>, options?: Parameters<ActorContext<TMessage>['spawn']>[1]) => services.spawn(cell, definition, options),
-    children: () => [...cell.children.values()].map((child) => child.ref),
-    stop: () => cell.stopSelf(),
-    watch: (ref: AnyActorRef, toMessage?: (terminated: Terminated) => TMessage) => cell.watch(ref, toMessage),
-    unwatch: (ref: AnyActorRef) => cell.unwatch(ref),
-    link: (ref: AnyActorRef) => cell.link(ref),
-    unlink: (ref: AnyActorRef) => cell.unlink(ref),
-    trapExits: (on: boolean) => cell.trapExits(on),
-    timers: extras.timers,
-    stash: extras.stash,
-    pipeToSelf: <TValue>(promise: PromiseLike<TValue>, onValue: (value: TValue) => TMessage, onError: (error: unknown) => TMessage) =>
-      extras.pipeToSelf(promise, onValue, onError),
-    // What `defineBehaviors` gives its handlers besides the rest (`BehaviorContext`).
-    get behavior() {
-      return extras.behavior;
-    },
-    become: (name: string) => extras.become(name),
-  };
-  return context as ActorContext<TMessage>;
+  return new CellContext(cell, services, parent, extras) as unknown as ActorContext<TMessage>;
 }

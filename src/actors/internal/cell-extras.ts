@@ -29,6 +29,8 @@ import { PipedResult, SelfMessage, TimerMessage } from './self-messages.js';
 import { StashBuffer, type StashRecord, type StashSnapshot } from './stash-buffer.js';
 import { TimerTable, type SavedTimer, type TimerRecords } from './timer-table.js';
 
+const NOTHING: readonly never[] = [];
+
 /** What the log of entries taken keeps for an entry taken from the stash's front. */
 const UNSTASHED = Object.freeze({ unstashed: true });
 
@@ -67,12 +69,13 @@ export interface ExtrasHost<TMessage> {
 }
 
 export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, ExtrasCodec {
-  readonly timers: ActorTimers<TMessage>;
-  readonly stash: ActorStash;
   readonly #host: ExtrasHost<TMessage>;
-  readonly #stash: StashBuffer<Entry<TMessage>>;
-  readonly #timers: TimerTable<TMessage>;
-  readonly #pipes = new PipeBook();
+  /** The stash, the timers and the pipes, made on first use (through `#stash`, `#timers`, `#pipes`). */
+  #stashOf: StashBuffer<Entry<TMessage>> | undefined;
+  #timersOf: TimerTable<TMessage> | undefined;
+  #pipesOf: PipeBook | undefined;
+  /** The actor is stopping: timers made from now on start none. */
+  #stopped = false;
   #behavior: string | undefined;
   #markedBehavior: string | undefined;
   /** The stash, a timer or a pipe has been used: from now on each handler's start is marked. */
@@ -88,15 +91,37 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   #stashedCurrent = false;
   /** Timers started and pipes opened by the current handler so far: the next one's place. */
   #effectsOfCurrent = 0;
+  /** `ctx.timers` and `ctx.stash`, made on first read: most actors use neither. */
+  #timersView: ActorTimers<TMessage> | undefined;
+  #stashView: ActorStash | undefined;
 
   constructor(host: ExtrasHost<TMessage>) {
     this.#host = host;
     this.#behavior = host.behaviors?.initial;
     this.#markedBehavior = this.#behavior;
-    this.#stash = new StashBuffer(host.stash.capacity);
-    this.#timers = new TimerTable<TMessage>({ clock: host.clock, deliver: (message) => this.#deliver(message) });
-    this.timers = this.#timersView();
-    this.stash = this.#stashView();
+  }
+
+  get #stash(): StashBuffer<Entry<TMessage>> {
+    return (this.#stashOf ??= new StashBuffer(this.#host.stash.capacity));
+  }
+
+  get #timers(): TimerTable<TMessage> {
+    if (this.#timersOf !== undefined) return this.#timersOf;
+    const timers = new TimerTable<TMessage>({ clock: this.#host.clock, deliver: (message) => this.#deliver(message) });
+    if (this.#stopped) timers.stop();
+    return (this.#timersOf = timers);
+  }
+
+  get #pipes(): PipeBook {
+    return (this.#pipesOf ??= new PipeBook());
+  }
+
+  get timers(): ActorTimers<TMessage> {
+    return (this.#timersView ??= this.#makeTimersView());
+  }
+
+  get stash(): ActorStash {
+    return (this.#stashView ??= this.#makeStashView());
   }
 
   // ─── The context's views ────────────────────────────────────────────────────────────────────
@@ -143,7 +168,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     void this.#deliver(new PipedResult(message, pipe));
   }
 
-  #timersView(): ActorTimers<TMessage> {
+  #makeTimersView(): ActorTimers<TMessage> {
     const timers = this.#timers;
     return {
       startSingle: (key, message, delayMs) => {
@@ -164,7 +189,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     };
   }
 
-  #stashView(): ActorStash {
+  #makeStashView(): ActorStash {
     const stash = this.#stash;
     return {
       add: () => this.#stashCurrent(),
@@ -222,7 +247,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
 
   /** Entries put back by `unstashAll`, not taken yet (some may be given up and passed over). */
   get unstashed(): number {
-    return this.#stash.unstashed;
+    return this.#stashOf === undefined ? 0 : this.#stashOf.unstashed;
   }
 
   /** Takes the next entry put back, to handle now; undefined when none is left. */
@@ -258,12 +283,13 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
 
   /** The actor is stopping: its timers are cancelled, and none starts again. */
   stop(): void {
-    this.#timers.stop();
+    this.#stopped = true;
+    this.#timersOf?.stop();
   }
 
   /** Empties the stash at a stop: what was put back and not taken, then what is stashed, oldest first. */
-  discard(): Entry<TMessage>[] {
-    return this.#stash.drain();
+  discard(): readonly Entry<TMessage>[] {
+    return this.#stashOf?.drain() ?? NOTHING;
   }
 
   // ─── The recovery code's side ───────────────────────────────────────────────────────────────
@@ -280,10 +306,11 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     const first = ordinal > this.#highestOrdinal;
     if (first) this.#highestOrdinal = ordinal;
     if (this.#used) {
-      this.#stash.mark();
+      // What is not made yet has nothing to mark: made later, it starts empty, as it was here.
+      this.#stashOf?.mark();
       // Without a log, only the message in progress can be processed again, once it is a new one.
-      this.#timers.mark(!logged && first);
-      this.#pipes.mark();
+      this.#timersOf?.mark(!logged && first);
+      this.#pipesOf?.mark();
     }
     return record === undefined ? entry : (UNSTASHED as Entry<TMessage>);
   }
@@ -322,7 +349,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   }
 
   replayDone(): void {
-    this.#stash.resumeAboveHighest();
+    this.#stashOf?.resumeAboveHighest();
   }
 
   // ─── A snapshot store's side ────────────────────────────────────────────────────────────────

@@ -15,14 +15,20 @@ export interface RefTarget<TMessage> extends Pick<ActorRef<TMessage>, 'id' | 'na
   stopRequested(): Promise<void>;
 }
 
-const targets = new WeakMap<object, RefTarget<never>>();
-
 export class LocalActorRef<TMessage> implements ActorRef<TMessage> {
   readonly #target: RefTarget<TMessage>;
 
   constructor(target: RefTarget<TMessage>) {
     this.#target = target;
-    targets.set(this, target as RefTarget<never>);
+  }
+
+  /**
+   * The cell behind `ref` when it is a ref of this runtime, else undefined. A brand check on the
+   * private field, not a side table: a weak map entry per actor would cost memory and collector
+   * time for every ref ever made.
+   */
+  static targetOf(ref: unknown): RefTarget<never> | undefined {
+    return typeof ref === 'object' && ref !== null && #target in ref ? ((ref as LocalActorRef<unknown>).#target as RefTarget<never>) : undefined;
   }
 
   get id(): string {
@@ -75,7 +81,7 @@ export class LocalActorRef<TMessage> implements ActorRef<TMessage> {
  * @throws InvalidOptionError for anything else (a hand-made object shaped like a ref).
  */
 export function targetOf(ref: AnyActorRef, option = 'ref'): RefTarget<never> {
-  const target = typeof ref === 'object' && ref !== null ? targets.get(ref) : undefined;
+  const target = LocalActorRef.targetOf(ref);
   if (target === undefined) throw new InvalidOptionError(option, 'an ActorRef from a Sluice actor system', ref);
   return target;
 }

@@ -126,7 +126,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
 
   lookup(path: string): AnyActorRef | undefined {
     if (typeof path !== 'string' || !path.startsWith(`${ROOT}/`)) return undefined;
-    let children = this.children;
+    let children: ReadonlyMap<string, ChildCell> = this.children;
     let found: ChildCell | undefined;
     for (const segment of path.slice(ROOT.length + 1).split('/')) {
       found = children.get(segment);
@@ -138,7 +138,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
 
   metrics(): SystemMetrics {
     const actors: ActorMetrics[] = [];
-    const walk = (children: Map<string, ChildCell>): void => {
+    const walk = (children: ReadonlyMap<string, ChildCell>): void => {
       for (const child of children.values()) {
         actors.push(child.stats());
         walk(child.children);
@@ -159,6 +159,14 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
 
   assertCanSpawn(): void {
     if (this.#status !== 'running') throw new SystemStoppedError(this.name);
+  }
+
+  addChild(child: ChildCell): void {
+    this.children.set(child.name, child);
+  }
+
+  removeChild(child: ChildCell): void {
+    if (this.children.get(child.name) === child) this.children.delete(child.name);
   }
 
   childFailed(childPath: string, error: unknown): void {

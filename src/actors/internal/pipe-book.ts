@@ -10,9 +10,10 @@
 const NO_PIPES: ReadonlySet<string> = new Set();
 
 export class PipeBook {
-  #open: Set<string> = new Set();
-  /** `#open` is shared with a snapshot or a mark: copy it before the next write. */
-  #shared = false;
+  /** Starts as the shared empty set, so an actor that opens no pipe allocates none. */
+  #open = NO_PIPES as Set<string>;
+  /** `#open` is shared with a snapshot, a mark or every other book: copy it before the next write. */
+  #shared = true;
   #mark: ReadonlySet<string> = NO_PIPES;
 
   /** Opens the pipe named `pipe`. */

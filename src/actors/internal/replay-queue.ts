@@ -5,8 +5,11 @@
  */
 import type { Logged } from './restart-point.js';
 
+/** The queue of every actor not replaying: shared, as the entries are replaced, never written in place. */
+const NO_ENTRIES: readonly Logged<never>[] = [];
+
 export class ReplayQueue<TEntry> {
-  #entries: Logged<TEntry>[] = [];
+  #entries: readonly Logged<TEntry>[] = NO_ENTRIES;
   #index = 0;
   #active = false;
   #untilStop = false;
@@ -67,15 +70,15 @@ export class ReplayQueue<TEntry> {
 
   /** The replay is over (or abandoned by a fresh start). */
   finish(): void {
-    this.#entries = [];
+    this.#entries = NO_ENTRIES;
     this.#index = 0;
     this.#active = false;
     this.#untilStop = false;
   }
 
   /** The actor stops: hands over what was never taken again, and ends the replay. */
-  takeLeftover(): Logged<TEntry>[] {
-    const leftover = this.remaining();
+  takeLeftover(): readonly Logged<TEntry>[] {
+    const leftover = this.#index >= this.#entries.length ? NO_ENTRIES : this.remaining();
     this.finish();
     return leftover;
   }

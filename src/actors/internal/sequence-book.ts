@@ -3,8 +3,13 @@
  * and the highest number it has taken from each sender. Both are part of its snapshots, so a
  * restart rewinds them with the state; a replay then regenerates the same numbers, and receivers
  * drop what they already took. The high-water map is copy-on-write: a snapshot shares it until the
- * next write, so taking a snapshot copies nothing.
+ * next write, so taking a snapshot copies nothing; it starts as a shared empty map, so an actor
+ * that never takes a sequenced message allocates none.
  */
+
+/** The high-water map of every book before its first write: shared, so never written. */
+const NO_HIGH_WATER: ReadonlyMap<string, number> = new Map();
+
 export class SequenceBook {
   #seq = 0;
   /** `#seq` when the message in progress began, for a rollback of just that message. */
@@ -15,8 +20,8 @@ export class SequenceBook {
    * sending resumes above all of them, so no new message reuses a number a receiver took.
    */
   #highest = 0;
-  #highWater = new Map<string, number>();
-  #shared = false;
+  #highWater = NO_HIGH_WATER as Map<string, number>;
+  #shared = true;
 
   /** The number for the next sequenced send. */
   next(): number {

@@ -19,7 +19,7 @@ interface Deferred {
 export interface SnapshotHost<TState> {
   readonly path: string;
   /** Whether the actor still takes messages (no new timers or saves once it is stopping). */
-  readonly accepting: boolean;
+  accepting(): boolean;
   /** Captures the current state as the restart point; undefined when snapshots are per message and implicit. */
   readonly capture: (() => RestartState<TState>) | undefined;
   /** Asks for a snapshot at the next message boundary. */
@@ -32,7 +32,8 @@ export class SnapshotSchedule<TState> {
   readonly #everyMs: number | undefined;
   readonly #clock: Clock;
   readonly #host: SnapshotHost<TState>;
-  #requests: Deferred[] = [];
+  /** Callers of `ctx.snapshot()` waiting; made by the first (most actors never call it). */
+  #requests: Deferred[] | undefined;
   #timer: TimerHandle | undefined;
   #savePending = false;
 
@@ -45,16 +46,16 @@ export class SnapshotSchedule<TState> {
 
   /** `ctx.snapshot()`: resolves once the next snapshot is taken, or, with a store, durable. */
   request(): Promise<void> {
-    if (!this.#host.accepting) return Promise.reject(new ActorStoppedError(this.#host.path, undefined));
+    if (!this.#host.accepting()) return Promise.reject(new ActorStoppedError(this.#host.path, undefined));
     return new Promise<void>((resolve, reject) => {
-      this.#requests.push({ resolve, reject });
+      (this.#requests ??= []).push({ resolve, reject });
       this.#host.due();
     });
   }
 
   /** Takes the snapshot that was due, at a message boundary. */
   take(): void {
-    const requests = this.#requests.splice(0);
+    const requests = this.#takeRequests();
     const capture = this.#host.capture;
     if (capture === undefined) {
       for (const request of requests) request.resolve();
@@ -67,10 +68,10 @@ export class SnapshotSchedule<TState> {
       for (const request of requests) request.resolve();
     } else if (persistence.saving) {
       this.#savePending = true;
-      this.#requests.push(...requests);
+      (this.#requests ??= []).push(...requests);
     } else {
       void this.#save(persistence, restartState, requests).then(() => {
-        if (!this.#savePending || !this.#host.accepting) return;
+        if (!this.#savePending || !this.#host.accepting()) return;
         this.#savePending = false;
         this.#host.due();
       });
@@ -80,7 +81,7 @@ export class SnapshotSchedule<TState> {
   /** (Re)starts the `everyMs` timer. */
   arm(): void {
     const everyMs = this.#everyMs;
-    if (everyMs === undefined || everyMs === Infinity || this.#host.capture === undefined || !this.#host.accepting) return;
+    if (everyMs === undefined || everyMs === Infinity || this.#host.capture === undefined || !this.#host.accepting()) return;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     // Housekeeping, armed for as long as the actor lives: it must not keep an idle process alive.
     this.#timer = this.#clock.setTimeout(
@@ -100,7 +101,7 @@ export class SnapshotSchedule<TState> {
   async final(graceful: boolean): Promise<void> {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    const requests = this.#requests.splice(0);
+    const requests = this.#takeRequests();
     const persistence = this.persistence;
     const capture = this.#host.capture;
     if (persistence === undefined || capture === undefined || !graceful) {
@@ -122,5 +123,12 @@ export class SnapshotSchedule<TState> {
       this.#host.emit({ type: 'snapshot-failed', sequence: restartState.sequence, error });
       for (const request of requests) request.reject(error);
     }
+  }
+
+  /** Empties the waiting callers, handing them back. */
+  #takeRequests(): Deferred[] {
+    const requests = this.#requests ?? [];
+    this.#requests = undefined;
+    return requests;
   }
 }

@@ -32,3 +32,10 @@ export class StartOutcome {
     if (waiters !== undefined) for (const resolve of waiters) resolve(this.#exit);
   }
 }
+
+/**
+ * The outcome of every actor whose start succeeded before anyone waited for it: shared, since it
+ * holds nothing of its actor (it settled as started, and a settled outcome never changes).
+ */
+export const STARTED: StartOutcome = new StartOutcome(() => undefined);
+STARTED.settle(true);

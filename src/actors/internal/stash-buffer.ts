@@ -34,6 +34,8 @@ export interface StashSnapshot<TEntry> {
 }
 
 const NOTHING_PUT_BACK: readonly StashRecord<never>[] = [];
+/** The mark of every stash not marked yet: empty, shared, never written. */
+const EMPTY_MARK: StashSnapshot<never> = Object.freeze({ stashed: undefined, front: NOTHING_PUT_BACK, read: 0, key: 0 });
 
 export class StashBuffer<TEntry> {
   readonly capacity: number;
@@ -45,7 +47,7 @@ export class StashBuffer<TEntry> {
   #highestKey = 0;
   /** Keys of messages given up since the last snapshot (a rollback may bring them back). */
   #givenUp: Set<number> | undefined;
-  #mark: StashSnapshot<TEntry> = { stashed: undefined, front: NOTHING_PUT_BACK, read: 0, key: 0 };
+  #mark: StashSnapshot<TEntry> = EMPTY_MARK;
 
   constructor(capacity: number) {
     this.capacity = capacity;

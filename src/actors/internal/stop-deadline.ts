@@ -19,11 +19,6 @@ export class StopDeadline {
     this.#clock = clock;
   }
 
-  /** Whether a stop is forced at once, without trying to stop gracefully first. */
-  get immediate(): boolean {
-    return this.#ms === 0;
-  }
-
   /**
    * A stop began: `force` runs once the deadline passes, unless `disarm()` came first. With 0 ms
    * it runs once the current call stack has returned — never inside a handler that asked for the stop.

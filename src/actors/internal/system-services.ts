@@ -43,7 +43,7 @@ export interface ChildCell extends RestartableChild {
   readonly path: string;
   readonly ref: AnyActorRef;
   /** Its own live children, by name. */
-  readonly children: Map<string, ChildCell>;
+  readonly children: ReadonlyMap<string, ChildCell>;
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
   /** Stops it at once, abandoning whatever is in progress: its parent's stop was forced. */
   forceStop(): void;
@@ -57,9 +57,13 @@ export interface ParentSlot {
   /** The parent's ref; undefined at the top level. */
   readonly ref: AnyActorRef | undefined;
   /** Live children by name, in start order. */
-  readonly children: Map<string, ChildCell>;
+  readonly children: ReadonlyMap<string, ChildCell>;
   /** Throws when the parent can no longer take children. */
   assertCanSpawn(): void;
+  /** Registers a child just spawned under its name (which the child checked is free). */
+  addChild(child: ChildCell): void;
+  /** Forgets a child that stopped, unless its name now belongs to another. */
+  removeChild(child: ChildCell): void;
   /** A child escalated `error`, or the supervisor gave up on its children with it. */
   childFailed(childPath: string, error: unknown): void;
   /**

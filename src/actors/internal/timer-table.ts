@@ -60,17 +60,20 @@ export interface TimerHost<TMessage> {
 }
 
 const NO_TIMERS: TimerRecords<never> = new Map();
+const NO_SCHEDULES: ReadonlyMap<string, unknown> = new Map<string, unknown>();
 
 export class TimerTable<TMessage> {
   readonly #host: TimerHost<TMessage>;
-  #records: Map<TimerKey, TimerRecord<TMessage>> = new Map();
-  /** `#records` is shared with a snapshot or a mark: copy it before the next write. */
-  #shared = false;
+  /** Starts as the shared empty table, so an actor that starts no timer allocates none. */
+  #records = NO_TIMERS as unknown as Map<TimerKey, TimerRecord<TMessage>>;
+  /** `#records` is shared with a snapshot, a mark or every other table: copy it before the next write. */
+  #shared = true;
   /** The table a rollback goes back to (the last capture). */
   #point: TimerRecords<TMessage> = NO_TIMERS;
   /** The table as the handler in progress began, for a failed handler to be undone. */
   #marked: TimerRecords<TMessage> = NO_TIMERS;
-  readonly #schedules = new Map<string, Schedule<TMessage>>();
+  /** The shared empty map until the first timer is armed: read freely, never written. */
+  #schedules = NO_SCHEDULES as unknown as Map<string, Schedule<TMessage>>;
   /** Numbers the starts made outside a handler, which no replay repeats. */
   #unnamed = 0;
   #stopped = false;
@@ -223,6 +226,7 @@ export class TimerTable<TMessage> {
 
   #arm(record: TimerRecord<TMessage>, due: number): void {
     const schedule: Schedule<TMessage> = { record, due, phase: 'cancelled', handle: undefined };
+    if ((this.#schedules as ReadonlyMap<string, unknown>) === NO_SCHEDULES) this.#schedules = new Map();
     this.#schedules.set(record.id, schedule);
     this.#setTimer(schedule);
   }
