@@ -228,7 +228,11 @@ class ClusterWorker<TArgs> {
     if (now?.state === 'complete') return { outcome: 'complete', worker };
     if (now?.state === 'failed') throw new Error(`job ${names.job} failed: ${now.reason ?? 'no reason recorded'}`);
     if (membership.held && (await (this.#leadership as Lease).acquire())) return this.#lead();
-    if (!membership.held && !(await membership.acquire())) throw new Error(`worker ${worker} lost its lease and its id is taken`);
+    if (!membership.held) {
+      if (!(await membership.acquire())) throw new Error(`worker ${worker} lost its lease and its id is taken`);
+      // Fenced before, the keeping stopped with the lease: it renews the new one, as a worker that just joined.
+      membership.keep(this.#setup.leaseMs / 3, () => this.#fenced('its worker lease'));
+    }
     return undefined;
   }
 
