@@ -51,6 +51,19 @@ interface WaitingSender<T> {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * Who a mailbox belongs to: named in its errors, told of each entry its overflow policy drops, and
+ * asked what message an entry carries, for the errors that hand it back.
+ */
+export interface MailboxOwner<T> {
+  /** The owning actor's path. */
+  readonly path: string;
+  /** Called with each entry the overflow policy drops. */
+  dropped(entry: T, reason: DropReason): void;
+  /** The user's message inside `entry`. */
+  messageOf(entry: T): unknown;
+}
+
 /** Entries that were still inside a mailbox when it closed, for the owner to dead-letter. */
 export interface ClosedContents<T> {
   readonly queued: T[];
@@ -73,25 +86,18 @@ export class Mailbox<T, TSystem> {
   #system: RingBuffer<TSystem> | undefined;
   #waiting: RingBuffer<WaitingSender<T>> | undefined;
   readonly #action: OverflowAction;
-  readonly #owner: string;
-  readonly #onDrop: (entry: T, reason: DropReason) => void;
-  readonly #unwrap: (entry: T) => unknown;
+  /** An object, not a path and callbacks: a mailbox costs no closure, and its owner's path is read only for an error. */
+  readonly #owner: MailboxOwner<T>;
   #highWaterMark = 0;
   #dropped = 0;
   #processed = 0;
 
-  /**
-   * @param owner - path of the owning actor, for errors.
-   * @param onDrop - called with each entry the overflow policy drops.
-   * @param unwrap - turns an entry back into the user's message, for errors that hand it back.
-   */
-  constructor(options: MailboxOptions | undefined, owner: string, onDrop: (entry: T, reason: DropReason) => void, unwrap: (entry: T) => unknown) {
+  /** @param owner - the owning actor: its path and its messages for errors, and what to do with each entry dropped. */
+  constructor(options: MailboxOptions | undefined, owner: MailboxOwner<T>) {
     const { capacity, overflow } = resolveMailboxOptions(options);
     this.#ring = new RingBuffer<T>(capacity);
     this.#action = overflowAction(overflow);
     this.#owner = owner;
-    this.#onDrop = onDrop;
-    this.#unwrap = unwrap;
   }
 
   /** User messages queued now. */
@@ -111,7 +117,7 @@ export class Mailbox<T, TSystem> {
 
   /**
    * Offers an entry without waiting. Returns true when it was enqueued, false when the policy
-   * refused or dropped it (a drop goes through `onDrop` first).
+   * refused or dropped it (a drop goes to the owner's `dropped` first).
    * @throws MailboxOverflowError under the `'fail'` policy when full.
    */
   offer(entry: T): boolean {
@@ -142,7 +148,7 @@ export class Mailbox<T, TSystem> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return Promise.reject(new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry)));
+    return Promise.reject(new MailboxOverflowError(this.#owner.path, this.#ring.capacity, this.#owner.messageOf(entry)));
   }
 
   /**
@@ -209,16 +215,16 @@ export class Mailbox<T, TSystem> {
         return false;
       case 'drop-new':
         this.#dropped++;
-        this.#onDrop(entry, 'dropped-newest');
+        this.#owner.dropped(entry, 'dropped-newest');
         return false;
       case 'evict-oldest': {
         this.#dropped++;
-        this.#onDrop(this.#ring.shift() as T, 'dropped-oldest');
+        this.#owner.dropped(this.#ring.shift() as T, 'dropped-oldest');
         this.#ring.push(entry);
         return true;
       }
       case 'throw':
-        throw new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry));
+        throw new MailboxOverflowError(this.#owner.path, this.#ring.capacity, this.#owner.messageOf(entry));
     }
   }
 
