@@ -4,7 +4,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { boolean, isObject, nonNegativeNumberOrInfinity, positiveInteger, withDefault } from '../internal/validate.js';
-import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.js';
+import { resolveMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from '../mailbox/mailbox.js';
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import { resolveSupervision, type ResolvedSupervision, type SupervisionOptions } from '../supervision/supervision.js';
@@ -52,7 +52,7 @@ export interface SpawnOptions {
 /** Spawn options after validation and defaults. */
 export interface ResolvedSpawnOptions {
   readonly name: string | undefined;
-  readonly mailbox: MailboxOptions;
+  readonly mailbox: ResolvedMailboxOptions;
   readonly messageBudget: number;
   readonly supervision: ResolvedSupervision;
   readonly supervisor: ResolvedSupervisor;
@@ -114,11 +114,7 @@ function resolveGiven(
     throw new InvalidOptionError('name', 'a non-empty string of letters, digits and -_.:@+', name);
   }
   if (options?.mailbox !== undefined) isObject('mailbox', options.mailbox);
-  const mailbox =
-    defaults !== undefined && options?.mailbox === undefined
-      ? // resolved by `resolveMailboxOptions` when the defaults were made
-        (defaults.mailbox as ReturnType<typeof resolveMailboxOptions>)
-      : resolveMailboxOptions(options?.mailbox);
+  const mailbox = defaults !== undefined && options?.mailbox === undefined ? defaults.mailbox : resolveMailboxOptions(options?.mailbox);
   const messageBudget = withDefault(options?.messageBudget, defaultBudget, (v) => positiveInteger('messageBudget', v));
   if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
   if (options?.stash !== undefined) isObject('stash', options.stash);

@@ -70,10 +70,14 @@ export interface ClosedContents<T> {
   readonly waiting: { entry: T; reject: (error: unknown) => void }[];
 }
 
+/** Mailbox options after validation and defaults. */
+export interface ResolvedMailboxOptions {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+}
+
 /** Validates mailbox options, naming each as `mailbox.<field>`. */
-export function resolveMailboxOptions(options: MailboxOptions | undefined): Required<{
-  [K in keyof MailboxOptions]: NonNullable<MailboxOptions[K]>;
-}> {
+export function resolveMailboxOptions(options: MailboxOptions | undefined): ResolvedMailboxOptions {
   return {
     capacity: withDefault(options?.capacity, DEFAULT_MAILBOX_CAPACITY, (v) => positiveInteger('mailbox.capacity', v)),
     overflow: withDefault<OverflowPolicy>(options?.overflow, 'backpressure', (v) => oneOf('mailbox.overflow', v, OVERFLOW_POLICIES)),
@@ -92,9 +96,12 @@ export class Mailbox<T, TSystem> {
   #dropped = 0;
   #processed = 0;
 
-  /** @param owner - the owning actor: its path and its messages for errors, and what to do with each entry dropped. */
-  constructor(options: MailboxOptions | undefined, owner: MailboxOwner<T>) {
-    const { capacity, overflow } = resolveMailboxOptions(options);
+  /**
+   * @param options - resolved already (by the owner's spawn options): a mailbox per actor makes no copy of them.
+   * @param owner - the owning actor: its path and its messages for errors, and what to do with each entry dropped.
+   */
+  constructor(options: ResolvedMailboxOptions, owner: MailboxOwner<T>) {
+    const { capacity, overflow } = options;
     this.#ring = new RingBuffer<T>(capacity);
     this.#action = overflowAction(overflow);
     this.#owner = owner;

@@ -88,7 +88,6 @@ const KEYED_EVERY_MESSAGES = 1000;
 export class ActorCell<TState, TMessage>
   implements Runnable, RefTarget<TMessage>, ChildCell, ParentSlot, MailboxOwner<Entry<TMessage>>, ContextTarget<TMessage>
 {
-  readonly name: string;
   readonly ref: ActorRef<TMessage>;
   /** Made by the first child: most actors have none. */
   #children: ChildRegistry<ChildCell> | undefined;
@@ -112,6 +111,8 @@ export class ActorCell<TState, TMessage>
    * stops pays a field for each, not an object. See the table in docs/actors.md ("One actor per
    * entity") for when each is made.
    */
+  /** The name given at spawn, or one generated when first asked for (see {@link name}). */
+  #nameOf: string | undefined;
   #idOf: string | undefined;
   #pathOf: string | undefined;
   #contextOf: ActorContext<TMessage> | undefined;
@@ -126,7 +127,10 @@ export class ActorCell<TState, TMessage>
   #snapshotsOf: SnapshotSchedule<TState> | undefined;
   /** Behaviour, stash, timers and pipes: what its snapshots hold besides the state. */
   #extrasOf: CellExtras<TMessage> | undefined;
-  /** Made when someone waits for the start, or when it fails; a start that succeeds first shares {@link STARTED}. */
+  /**
+   * Made when someone waits for the start; a start that succeeds first shares {@link STARTED}, and
+   * one made after the start failed or the actor stopped is settled at once.
+   */
   #startOutcomeOf: StartOutcome | undefined;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
   readonly #freezes: boolean;
@@ -148,7 +152,7 @@ export class ActorCell<TState, TMessage>
     if (name !== undefined && parent.children.has(name)) {
       throw new InvalidOptionError('name', `a name no other child of ${parent.path} holds`, name);
     }
-    this.name = name ?? newActorName();
+    this.#nameOf = name;
     this.#services = services;
     this.#parent = parent;
     this.#definition = definition;
@@ -171,6 +175,15 @@ export class ActorCell<TState, TMessage>
     if (selfPersisting !== undefined) attachCell(selfPersisting, options.snapshot, this.#context, (event) => this.#report.emit(event));
     parent.addChild(this);
     this.#wake();
+  }
+
+  /**
+   * The name given at spawn, else `actor-<id>` with a new id, made when first asked for: no sibling
+   * can hold it (it holds 126 random bits), so nothing tells when it was made, and an actor nobody
+   * names or looks up holds no name at all.
+   */
+  get name(): string {
+    return (this.#nameOf ??= newActorName());
   }
 
   /** Random, made when first asked for (cut from a generated name): nothing tells when that was. */
@@ -228,7 +241,7 @@ export class ActorCell<TState, TMessage>
         report: this.#report,
         behaviors: behaviorSetOf(this.#definition),
         stash: this.#options.stash,
-        overflow: this.#options.mailbox.overflow ?? 'backpressure',
+        overflow: this.#options.mailbox.overflow,
         handling: () => this.#phase === 'handling',
         deliverOrWait: (entry) => this.deliverOrWait(entry),
       },
@@ -264,7 +277,10 @@ export class ActorCell<TState, TMessage>
   }
 
   get #startOutcome(): StartOutcome {
-    return (this.#startOutcomeOf ??= new StartOutcome(() => this.exitReason()));
+    if (this.#startOutcomeOf !== undefined) return this.#startOutcomeOf;
+    const outcome = new StartOutcome(() => this.exitReason());
+    if (this.#phase === 'start-failed' || this.#phase === 'stopped') outcome.settle(false);
+    return (this.#startOutcomeOf = outcome);
   }
 
   get #supervisor(): SupervisorState<ChildCell> {
@@ -601,7 +617,7 @@ export class ActorCell<TState, TMessage>
       if (ok) this.#startDone();
       else {
         this.#phase = 'start-failed';
-        this.#startOutcome.settle(false);
+        this.#startOutcomeOf?.settle(false);
       }
       this.#stepEnded();
     });
@@ -896,7 +912,7 @@ export class ActorCell<TState, TMessage>
     this.#parent.removeChild(this);
     this.#deathWatchOf?.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
     this.#linksOf?.ended();
-    this.#startOutcome.settle(false);
+    this.#startOutcomeOf?.settle(false);
     if (this.#listened()) this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
     stop.ended();
   }

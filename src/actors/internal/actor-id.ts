@@ -2,9 +2,9 @@
  * Actor ids and generated names. An id is 21 random characters of the URL-safe alphabet, as nanoid
  * makes them, but built in one step: nanoid appends one character at a time, which leaves each id a
  * chain of some twenty string pieces (about 330 bytes) until something flattens it. A generated
- * name is `actor-` and the actor's id, built as one flat string too (48 bytes), from which the id is
- * cut when first asked for: an actor spawned without a name keeps one string, not an id and a name
- * joined onto it, and its parent hashes a flat name.
+ * name is `actor-` and a new id, built as one flat string too (48 bytes), from which the id is cut
+ * when asked for: an actor spawned without a name keeps one string, not an id and a name joined
+ * onto it, and keeps it only once somebody asked for its name (see the cell's `name`).
  */
 import { webcrypto } from 'node:crypto';
 
