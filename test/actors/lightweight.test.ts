@@ -52,15 +52,22 @@ describe('ActorContext', () => {
 });
 
 describe('resolveSpawnOptions', () => {
-  it('shares the resolved defaults between spawns, and their parts with a spawn that gives only a name', () => {
+  it('shares the resolved defaults between spawns, those that give only a name among them, and their parts with the others', () => {
     const defaults = resolveSpawnOptions(undefined, 256);
     expect(resolveSpawnOptions(undefined, 256)).toBe(defaults);
-    const named = resolveSpawnOptions({ name: 'a' }, 256);
-    expect(named.name).toBe('a');
-    expect(named.mailbox).toBe(defaults.mailbox);
-    expect(named.supervision).toBe(defaults.supervision);
-    expect(named.stash).toBe(defaults.stash);
+    expect(resolveSpawnOptions({ name: 'a' }, 256)).toBe(defaults);
+    expect(resolveSpawnOptions({ name: 'a', shutdownMs: undefined }, 256)).toBe(defaults);
+    const timed = resolveSpawnOptions({ name: 'a', shutdownMs: 10 }, 256);
+    expect(timed.shutdownMs).toBe(10);
+    expect(timed.mailbox).toBe(defaults.mailbox);
+    expect(timed.supervision).toBe(defaults.supervision);
+    expect(timed.stash).toBe(defaults.stash);
     expect(resolveSpawnOptions(undefined, 64).messageBudget).toBe(64);
+  });
+
+  it('refuses a bad name, alone or with other options', () => {
+    expectInvalidOption(() => resolveSpawnOptions({ name: 'a/b' }, 256), 'name');
+    expectInvalidOption(() => resolveSpawnOptions({ name: '', shutdownMs: 10 }, 256), 'name');
   });
 
   it('resolves a part that is given, and still refuses a bad one', () => {

@@ -1,16 +1,24 @@
 /**
  * The actor cell owns one actor's mailbox, state, restart point and children, and runs its
  * messages one at a time when the dispatcher gives it a slice. Its position in life is one phase
- * value (`cell-phase.ts`) with a stop request beside it; it calls named collaborators for the
- * rest: the replay queue, death watch and links, the failure series (supervision's decisions),
- * the stop deadline and the reporter (dead letters and events). It stays one class because its lifecycle steps — start,
- * handle, restart, stop — all move the same few fields, and splitting them would spread each
- * invariant over several files.
+ * value (`cell-phase.ts`) with a stop request beside it (`stop-request.ts`); it calls named
+ * collaborators for the rest: the recovery (restart point, replay queue, sequence numbers) and the
+ * extras (behaviour, stash, timers, pipes), death watch and links, the failure series
+ * (supervision's decisions), its restarts, its children's registry and the reporter (dead letters
+ * and events). It stays one class because its lifecycle steps — start, handle, restart, stop — all
+ * move the same few fields, and splitting them would spread each invariant over several files.
  *
  * Invariants: at most one message or lifecycle step is in progress (a busy phase); the cell is in
  * the run queue (`scheduled`) at most once; state changes only between messages; every entry taken
  * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
  * entry in progress), so a restart loses nothing.
+ *
+ * Most actors never need most collaborators, so each is made on first use (the fields ending in
+ * `Of`), and one not made yet is as a fresh actor's would be: no log, nothing to replay, no
+ * extras, nobody watching or linked, no failure, no restart. Code that only reads a collaborator
+ * reads its field and takes absence for that; code that changes one goes through the getter of
+ * the same name without `Of`, which makes it. A collaborator made in the middle of a handler
+ * starts as if it had been there when the handler's message was taken.
  */
 import { ActorFailedError, ActorStoppedError, InvalidOptionError, RestartIntensityExceededError } from '../../errors.js';
 import { positiveNumberOrInfinity } from '../../internal/validate.js';
@@ -82,6 +90,9 @@ type Outcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
 /** The children of every actor that has had none: shared, as nothing is ever added to it. */
 const NO_CHILDREN: ReadonlyChildren<ChildCell> = new ChildRegistry<ChildCell>();
 
+/** An actor spawned without a name has the id in the name it is given when asked for: its id is cut from it. */
+const IN_GENERATED_NAME: unique symbol = Symbol('id in the generated name');
+
 /** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
 const KEYED_EVERY_MESSAGES = 1000;
 
@@ -100,8 +111,9 @@ export class ActorCell<TState, TMessage>
   readonly #definition: ActorDefinition<TState, TMessage>;
   readonly #options: ResolvedSpawnOptions;
   /**
-   * Made at spawn, its storage on the first message: a tell to an actor that has a mailbox costs
-   * less than one that makes it, and a tell to each of a million is a target as much as spawning.
+   * Made at spawn, its storage by the first message. Made by the first message too, it would be an
+   * object pointed at from an actor already in the old generation, which costs the collector more
+   * than one made with its actor: a first tell to each of a million actors took twice as long.
    */
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
   /**
@@ -113,7 +125,8 @@ export class ActorCell<TState, TMessage>
    */
   /** The name given at spawn, or one generated when first asked for (see {@link name}). */
   #nameOf: string | undefined;
-  #idOf: string | undefined;
+  /** Its id once made; until then {@link IN_GENERATED_NAME} for an actor spawned without a name. */
+  #idOf: string | typeof IN_GENERATED_NAME | undefined;
   #pathOf: string | undefined;
   #contextOf: ActorContext<TMessage> | undefined;
   #supervisorOf: SupervisorState<ChildCell> | undefined;
@@ -145,14 +158,21 @@ export class ActorCell<TState, TMessage>
   #taken = 0;
   #currentOrdinal = 0;
 
-  constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
+  /** `name`: as the spawn gave it (validated), or undefined for a generated one. */
+  constructor(
+    services: SystemServices,
+    parent: ParentSlot,
+    definition: ActorDefinition<TState, TMessage>,
+    options: ResolvedSpawnOptions,
+    name: string | undefined,
+  ) {
     parent.assertCanSpawn();
-    const { name } = options;
     // A generated name holds a new random id: no sibling holds it, so only a given one is looked up.
     if (name !== undefined && parent.children.has(name)) {
       throw new InvalidOptionError('name', `a name no other child of ${parent.path} holds`, name);
     }
     this.#nameOf = name;
+    this.#idOf = name === undefined ? IN_GENERATED_NAME : undefined;
     this.#services = services;
     this.#parent = parent;
     this.#definition = definition;
@@ -188,7 +208,9 @@ export class ActorCell<TState, TMessage>
 
   /** Random, made when first asked for (cut from a generated name): nothing tells when that was. */
   get id(): string {
-    return (this.#idOf ??= this.#options.name === undefined ? idOfGeneratedName(this.name) : newActorId());
+    const id = this.#idOf;
+    if (typeof id === 'string') return id;
+    return (this.#idOf = id === IN_GENERATED_NAME ? idOfGeneratedName(this.name) : newActorId());
   }
 
   /** Its parent's path and its name, joined when first asked for: most actors are never asked. */

@@ -194,7 +194,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
   #spawn<TState, TMessage>(parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: SpawnOptions | undefined): ActorRef<TMessage> {
     validateDefinition(definition);
     const resolved = resolveSpawnOptions(options, this.#services.messageBudget, definition.supervisor);
-    return new ActorCell(this.#services, parent, definition, resolved).ref;
+    return new ActorCell(this.#services, parent, definition, resolved, options?.name).ref;
   }
 
   async #stopAll(drain: boolean): Promise<void> {
