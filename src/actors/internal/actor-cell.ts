@@ -116,13 +116,11 @@ export class ActorCell<TState, TMessage>
    * than one made with its actor: a first tell to each of a million actors took twice as long.
    */
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
-  /**
-   * Everything below that ends in `Of` is made the first time it is needed, through the getter of
-   * the same name without `Of` (`#context`, `#recovery`, …); code that only reads reads the field,
-   * so an actor that never runs a handler, fails, watches, links, supervises, snapshots, stashes or
-   * stops pays a field for each, not an object. See the table in docs/actors.md ("One actor per
-   * entity") for when each is made.
-   */
+  // Everything below that ends in `Of` is made the first time it is needed, through the getter of
+  // the same name without `Of` (`#context`, `#recovery`, …); code that only reads reads the field,
+  // so an actor that never runs a handler, fails, watches, links, supervises, snapshots, stashes or
+  // stops pays a field for each, not an object. The table in docs/actors.md ("One actor per
+  // entity") says when each is made.
   /** The name given at spawn, or one generated when first asked for (see {@link name}). */
   #nameOf: string | undefined;
   /** Its id once made; until then {@link IN_GENERATED_NAME} for an actor spawned without a name. */
