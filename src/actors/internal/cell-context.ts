@@ -1,6 +1,6 @@
 /**
- * The context a handler sees: one object per actor, made when the actor first runs a handler or a
- * hook and reused from then on, whose methods (on its prototype) forward to the actor's cell.
+ * The context a handler sees: one object per actor, made at spawn and reused for every message,
+ * whose methods (on its prototype) forward to the actor's cell.
  */
 import type { Clock } from '../../clock.js';
 import type { ActorRef, AnyActorRef } from '../actor-ref.js';
