@@ -7,6 +7,7 @@
 import { MailboxOverflowError } from '../errors.js';
 import { oneOf, positiveInteger, withDefault } from '../internal/validate.js';
 import { OVERFLOW_POLICIES, overflowAction, type OverflowAction, type OverflowPolicy } from './overflow.js';
+import { Ring } from './ring.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /** Options of an actor's mailbox. */
@@ -84,8 +85,11 @@ export function resolveMailboxOptions(options: MailboxOptions | undefined): Reso
   };
 }
 
-export class Mailbox<T, TSystem> {
-  readonly #ring: RingBuffer<T>;
+/**
+ * It is its own user lane: it extends the ring rather than holding one, so an actor's mailbox is
+ * one object (see `ring.ts`).
+ */
+export class Mailbox<T, TSystem> extends Ring<T> {
   /** The system lane and the senders waiting for room: made on first use, as most mailboxes need neither. */
   #system: RingBuffer<TSystem> | undefined;
   #waiting: RingBuffer<WaitingSender<T>> | undefined;
@@ -101,20 +105,19 @@ export class Mailbox<T, TSystem> {
    * @param owner - the owning actor: its path and its messages for errors, and what to do with each entry dropped.
    */
   constructor(options: ResolvedMailboxOptions, owner: MailboxOwner<T>) {
-    const { capacity, overflow } = options;
-    this.#ring = new RingBuffer<T>(capacity);
-    this.#action = overflowAction(overflow);
+    super(options.capacity);
+    this.#action = overflowAction(options.overflow);
     this.#owner = owner;
   }
 
   /** User messages queued now. */
-  get size(): number {
-    return this.#ring.size;
+  override get size(): number {
+    return super.size;
   }
 
   /** Nothing queued in either lane, and no sender waiting for room. */
   get isEmpty(): boolean {
-    return this.#ring.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
+    return this.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
   }
 
   /** System messages queued now. */
@@ -128,7 +131,7 @@ export class Mailbox<T, TSystem> {
    * @throws MailboxOverflowError under the `'fail'` policy when full.
    */
   offer(entry: T): boolean {
-    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.#ring.push(entry)) {
+    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.push(entry)) {
       Mailbox.#noteDepth(this);
       return true;
     }
@@ -141,7 +144,7 @@ export class Mailbox<T, TSystem> {
    * it is enqueued, or rejects with `MailboxOverflowError` when the policy drops or refuses it.
    */
   offerOrWait(entry: T): Promise<void> | undefined {
-    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.#ring.push(entry)) {
+    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.push(entry)) {
       Mailbox.#noteDepth(this);
       return undefined;
     }
@@ -155,7 +158,7 @@ export class Mailbox<T, TSystem> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return Promise.reject(new MailboxOverflowError(this.#owner.path, this.#ring.capacity, this.#owner.messageOf(entry)));
+    return Promise.reject(new MailboxOverflowError(this.#owner.path, this.capacity, this.#owner.messageOf(entry)));
   }
 
   /**
@@ -173,7 +176,7 @@ export class Mailbox<T, TSystem> {
 
   /** Removes the oldest user entry (the caller checks `size` first), admitting one waiting sender. */
   take(): T {
-    const entry = this.#ring.shift() as T;
+    const entry = this.shift() as T;
     if (this.#waiting !== undefined && this.#waiting.size > 0) Mailbox.#admitWaiting(this, this.#waiting);
     return entry;
   }
@@ -195,7 +198,7 @@ export class Mailbox<T, TSystem> {
 
   /** Empties the user ring and the waiting senders, handing them back for dead-lettering. */
   close(): ClosedContents<T> {
-    const queued = this.#ring.drain();
+    const queued = this.drain();
     const waiting = (this.#waiting?.drain() ?? []).map(({ entry, reject }) => ({ entry, reject }));
     return { queued, waiting };
   }
@@ -207,8 +210,8 @@ export class Mailbox<T, TSystem> {
 
   metrics(): MailboxMetrics {
     return {
-      capacity: this.#ring.capacity,
-      depth: this.#ring.size,
+      capacity: this.capacity,
+      depth: this.size,
       highWaterMark: this.#highWaterMark,
       dropped: this.#dropped,
       processed: this.#processed,
@@ -229,23 +232,23 @@ export class Mailbox<T, TSystem> {
         return false;
       case 'evict-oldest': {
         mailbox.#dropped++;
-        mailbox.#owner.dropped(mailbox.#ring.shift() as T, 'dropped-oldest');
-        mailbox.#ring.push(entry);
+        mailbox.#owner.dropped(mailbox.shift() as T, 'dropped-oldest');
+        mailbox.push(entry);
         return true;
       }
       case 'throw':
-        throw new MailboxOverflowError(mailbox.#owner.path, mailbox.#ring.capacity, mailbox.#owner.messageOf(entry));
+        throw new MailboxOverflowError(mailbox.#owner.path, mailbox.capacity, mailbox.#owner.messageOf(entry));
     }
   }
 
   static #admitWaiting<T, S>(mailbox: Mailbox<T, S>, waiting: RingBuffer<WaitingSender<T>>): void {
     const sender = waiting.shift() as WaitingSender<T>;
-    mailbox.#ring.push(sender.entry);
+    mailbox.push(sender.entry);
     sender.resolve();
   }
 
   static #noteDepth<T, S>(mailbox: Mailbox<T, S>): void {
-    const { size } = mailbox.#ring;
+    const { size } = mailbox;
     if (size > mailbox.#highWaterMark) mailbox.#highWaterMark = size;
   }
 }
