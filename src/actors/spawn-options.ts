@@ -4,7 +4,7 @@
  */
 import { InvalidOptionError } from '../errors.js';
 import { boolean, isObject, nonNegativeNumberOrInfinity, positiveInteger, withDefault } from '../internal/validate.js';
-import { resolveMailboxOptions, type MailboxOptions } from '../mailbox/mailbox.js';
+import { resolveMailboxOptions, type MailboxOptions, type ResolvedMailboxOptions } from '../mailbox/mailbox.js';
 import { resolveSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../state/snapshot-options.js';
 import { resolveSupervisor, type ResolvedSupervisor, type SupervisorOptions } from '../supervision/strategy.js';
 import { resolveSupervision, type ResolvedSupervision, type SupervisionOptions } from '../supervision/supervision.js';
@@ -49,10 +49,12 @@ export interface SpawnOptions {
   stash?: StashOptions | undefined;
 }
 
-/** Spawn options after validation and defaults. */
+/**
+ * Spawn options after validation and defaults, all but the name: a spawn passes the name on beside
+ * them, so spawns that give a name and nothing else (one actor per entity) share the defaults.
+ */
 export interface ResolvedSpawnOptions {
-  readonly name: string | undefined;
-  readonly mailbox: MailboxOptions;
+  readonly mailbox: ResolvedMailboxOptions;
   readonly messageBudget: number;
   readonly supervision: ResolvedSupervision;
   readonly supervisor: ResolvedSupervisor;
@@ -74,11 +76,11 @@ function overriding<T extends object>(base: T | undefined, over: T | undefined):
 }
 
 /**
- * What a spawn without options of a definition without `supervisor` resolves to, by message
- * budget. The resolved options are immutable data, so every such spawn shares this object, and a
- * spawn that gives some options shares its parts for the others (a spawn with only a `name`
- * allocates one object, not seven). A definition's `supervisor` is the user's object, which may
- * change between spawns: it is resolved afresh each time.
+ * What a spawn without options (or with only a `name`) of a definition without `supervisor`
+ * resolves to, by message budget. The resolved options are immutable data, so every such spawn
+ * shares this object, and a spawn that gives some options shares its parts for the others. A
+ * definition's `supervisor` is the user's object, which may change between spawns: it is resolved
+ * afresh each time.
  */
 const defaultsByBudget = new Map<number, ResolvedSpawnOptions>();
 
@@ -92,13 +94,30 @@ function defaultsFor(budget: number): ResolvedSpawnOptions {
 }
 
 /**
- * Validates spawn options against the system defaults and the definition's `supervisor`.
+ * Validates spawn options, the name included, against the system defaults and the definition's
+ * `supervisor`; the name is not part of what it returns (see {@link ResolvedSpawnOptions}).
  * @throws InvalidOptionError naming the first bad option.
  */
 export function resolveSpawnOptions(options: SpawnOptions | undefined, defaultBudget: number, definitionSupervisor?: SupervisorOptions): ResolvedSpawnOptions {
   const defaults = defaultsFor(defaultBudget);
-  if (options === undefined && definitionSupervisor === undefined) return defaults;
+  if (options !== undefined) {
+    isObject('options', options);
+    checkName(options.name);
+  }
+  if (definitionSupervisor === undefined && (options === undefined || onlyNamed(options))) return defaults;
   return resolveGiven(options, defaultBudget, definitionSupervisor, defaults);
+}
+
+function checkName(name: unknown): void {
+  if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {
+    throw new InvalidOptionError('name', 'a non-empty string of letters, digits and -_.:@+', name);
+  }
+}
+
+/** Whether `options` gives nothing but (perhaps) a name: every option present now or added later counts. */
+function onlyNamed(options: SpawnOptions): boolean {
+  for (const field in options) if (field !== 'name' && options[field as keyof SpawnOptions] !== undefined) return false;
+  return true;
 }
 
 /** Resolves `options`, taking each part that is not given from `defaults` when there are some. */
@@ -108,23 +127,13 @@ function resolveGiven(
   definitionSupervisor: SupervisorOptions | undefined,
   defaults: ResolvedSpawnOptions | undefined,
 ): ResolvedSpawnOptions {
-  if (options !== undefined) isObject('options', options);
-  const name = options?.name;
-  if (name !== undefined && (typeof name !== 'string' || !NAME_PATTERN.test(name))) {
-    throw new InvalidOptionError('name', 'a non-empty string of letters, digits and -_.:@+', name);
-  }
   if (options?.mailbox !== undefined) isObject('mailbox', options.mailbox);
-  const mailbox =
-    defaults !== undefined && options?.mailbox === undefined
-      ? // resolved by `resolveMailboxOptions` when the defaults were made
-        (defaults.mailbox as ReturnType<typeof resolveMailboxOptions>)
-      : resolveMailboxOptions(options?.mailbox);
+  const mailbox = defaults !== undefined && options?.mailbox === undefined ? defaults.mailbox : resolveMailboxOptions(options?.mailbox);
   const messageBudget = withDefault(options?.messageBudget, defaultBudget, (v) => positiveInteger('messageBudget', v));
   if (options?.supervisor !== undefined) isObject('supervisor', options.supervisor);
   if (options?.stash !== undefined) isObject('stash', options.stash);
   const supervisorGiven = definitionSupervisor !== undefined || options?.supervisor !== undefined;
   return {
-    name,
     mailbox,
     messageBudget,
     supervision: defaults !== undefined && options?.supervision === undefined ? defaults.supervision : resolveSupervision(options?.supervision),

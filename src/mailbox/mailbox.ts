@@ -7,6 +7,7 @@
 import { MailboxOverflowError } from '../errors.js';
 import { oneOf, positiveInteger, withDefault } from '../internal/validate.js';
 import { OVERFLOW_POLICIES, overflowAction, type OverflowAction, type OverflowPolicy } from './overflow.js';
+import { Ring } from './ring.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /** Options of an actor's mailbox. */
@@ -51,57 +52,72 @@ interface WaitingSender<T> {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * Who a mailbox belongs to: named in its errors, told of each entry its overflow policy drops, and
+ * asked what message an entry carries, for the errors that hand it back.
+ */
+export interface MailboxOwner<T> {
+  /** The owning actor's path. */
+  readonly path: string;
+  /** Called with each entry the overflow policy drops. */
+  dropped(entry: T, reason: DropReason): void;
+  /** The user's message inside `entry`. */
+  messageOf(entry: T): unknown;
+}
+
 /** Entries that were still inside a mailbox when it closed, for the owner to dead-letter. */
 export interface ClosedContents<T> {
   readonly queued: T[];
   readonly waiting: { entry: T; reject: (error: unknown) => void }[];
 }
 
+/** Mailbox options after validation and defaults. */
+export interface ResolvedMailboxOptions {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+}
+
 /** Validates mailbox options, naming each as `mailbox.<field>`. */
-export function resolveMailboxOptions(options: MailboxOptions | undefined): Required<{
-  [K in keyof MailboxOptions]: NonNullable<MailboxOptions[K]>;
-}> {
+export function resolveMailboxOptions(options: MailboxOptions | undefined): ResolvedMailboxOptions {
   return {
     capacity: withDefault(options?.capacity, DEFAULT_MAILBOX_CAPACITY, (v) => positiveInteger('mailbox.capacity', v)),
     overflow: withDefault<OverflowPolicy>(options?.overflow, 'backpressure', (v) => oneOf('mailbox.overflow', v, OVERFLOW_POLICIES)),
   };
 }
 
-export class Mailbox<T, TSystem> {
-  readonly #ring: RingBuffer<T>;
+/**
+ * It is its own user lane: it extends the ring rather than holding one, so an actor's mailbox is
+ * one object (see `ring.ts`).
+ */
+export class Mailbox<T, TSystem> extends Ring<T> {
   /** The system lane and the senders waiting for room: made on first use, as most mailboxes need neither. */
   #system: RingBuffer<TSystem> | undefined;
   #waiting: RingBuffer<WaitingSender<T>> | undefined;
   readonly #action: OverflowAction;
-  readonly #owner: string;
-  readonly #onDrop: (entry: T, reason: DropReason) => void;
-  readonly #unwrap: (entry: T) => unknown;
+  /** An object, not a path and callbacks: a mailbox costs no closure, and its owner's path is read only for an error. */
+  readonly #owner: MailboxOwner<T>;
   #highWaterMark = 0;
   #dropped = 0;
   #processed = 0;
 
   /**
-   * @param owner - path of the owning actor, for errors.
-   * @param onDrop - called with each entry the overflow policy drops.
-   * @param unwrap - turns an entry back into the user's message, for errors that hand it back.
+   * @param options - resolved already (by the owner's spawn options): a mailbox per actor makes no copy of them.
+   * @param owner - the owning actor: its path and its messages for errors, and what to do with each entry dropped.
    */
-  constructor(options: MailboxOptions | undefined, owner: string, onDrop: (entry: T, reason: DropReason) => void, unwrap: (entry: T) => unknown) {
-    const { capacity, overflow } = resolveMailboxOptions(options);
-    this.#ring = new RingBuffer<T>(capacity);
-    this.#action = overflowAction(overflow);
+  constructor(options: ResolvedMailboxOptions, owner: MailboxOwner<T>) {
+    super(options.capacity);
+    this.#action = overflowAction(options.overflow);
     this.#owner = owner;
-    this.#onDrop = onDrop;
-    this.#unwrap = unwrap;
   }
 
   /** User messages queued now. */
-  get size(): number {
-    return this.#ring.size;
+  override get size(): number {
+    return super.size;
   }
 
   /** Nothing queued in either lane, and no sender waiting for room. */
   get isEmpty(): boolean {
-    return this.#ring.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
+    return this.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
   }
 
   /** System messages queued now. */
@@ -111,15 +127,15 @@ export class Mailbox<T, TSystem> {
 
   /**
    * Offers an entry without waiting. Returns true when it was enqueued, false when the policy
-   * refused or dropped it (a drop goes through `onDrop` first).
+   * refused or dropped it (a drop goes to the owner's `dropped` first).
    * @throws MailboxOverflowError under the `'fail'` policy when full.
    */
   offer(entry: T): boolean {
-    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.#ring.push(entry)) {
-      this.#noteDepth();
+    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.push(entry)) {
+      Mailbox.#noteDepth(this);
       return true;
     }
-    return this.#overflow(entry);
+    return Mailbox.#overflow(this, entry);
   }
 
   /**
@@ -128,8 +144,8 @@ export class Mailbox<T, TSystem> {
    * it is enqueued, or rejects with `MailboxOverflowError` when the policy drops or refuses it.
    */
   offerOrWait(entry: T): Promise<void> | undefined {
-    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.#ring.push(entry)) {
-      this.#noteDepth();
+    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.push(entry)) {
+      Mailbox.#noteDepth(this);
       return undefined;
     }
     if (this.#action === 'wait') {
@@ -138,11 +154,11 @@ export class Mailbox<T, TSystem> {
       });
     }
     try {
-      if (this.#overflow(entry)) return undefined;
+      if (Mailbox.#overflow(this, entry)) return undefined;
     } catch (error) {
       return Promise.reject(error);
     }
-    return Promise.reject(new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry)));
+    return Promise.reject(new MailboxOverflowError(this.#owner.path, this.capacity, this.#owner.messageOf(entry)));
   }
 
   /**
@@ -160,8 +176,8 @@ export class Mailbox<T, TSystem> {
 
   /** Removes the oldest user entry (the caller checks `size` first), admitting one waiting sender. */
   take(): T {
-    const entry = this.#ring.shift() as T;
-    if (this.#waiting !== undefined && this.#waiting.size > 0) this.#admitWaiting(this.#waiting);
+    const entry = this.shift() as T;
+    if (this.#waiting !== undefined && this.#waiting.size > 0) Mailbox.#admitWaiting(this, this.#waiting);
     return entry;
   }
 
@@ -182,7 +198,7 @@ export class Mailbox<T, TSystem> {
 
   /** Empties the user ring and the waiting senders, handing them back for dead-lettering. */
   close(): ClosedContents<T> {
-    const queued = this.#ring.drain();
+    const queued = this.drain();
     const waiting = (this.#waiting?.drain() ?? []).map(({ entry, reject }) => ({ entry, reject }));
     return { queued, waiting };
   }
@@ -194,8 +210,8 @@ export class Mailbox<T, TSystem> {
 
   metrics(): MailboxMetrics {
     return {
-      capacity: this.#ring.capacity,
-      depth: this.#ring.size,
+      capacity: this.capacity,
+      depth: this.size,
       highWaterMark: this.#highWaterMark,
       dropped: this.#dropped,
       processed: this.#processed,
@@ -203,32 +219,36 @@ export class Mailbox<T, TSystem> {
     };
   }
 
-  #overflow(entry: T): boolean {
-    switch (this.#action) {
+  // The helpers below are static: a class with private instance methods gives each instance a
+  // brand to check them by, 8 bytes that every actor's mailbox would carry.
+
+  static #overflow<T, S>(mailbox: Mailbox<T, S>, entry: T): boolean {
+    switch (mailbox.#action) {
       case 'wait':
         return false;
       case 'drop-new':
-        this.#dropped++;
-        this.#onDrop(entry, 'dropped-newest');
+        mailbox.#dropped++;
+        mailbox.#owner.dropped(entry, 'dropped-newest');
         return false;
       case 'evict-oldest': {
-        this.#dropped++;
-        this.#onDrop(this.#ring.shift() as T, 'dropped-oldest');
-        this.#ring.push(entry);
+        mailbox.#dropped++;
+        mailbox.#owner.dropped(mailbox.shift() as T, 'dropped-oldest');
+        mailbox.push(entry);
         return true;
       }
       case 'throw':
-        throw new MailboxOverflowError(this.#owner, this.#ring.capacity, this.#unwrap(entry));
+        throw new MailboxOverflowError(mailbox.#owner.path, mailbox.capacity, mailbox.#owner.messageOf(entry));
     }
   }
 
-  #admitWaiting(waiting: RingBuffer<WaitingSender<T>>): void {
+  static #admitWaiting<T, S>(mailbox: Mailbox<T, S>, waiting: RingBuffer<WaitingSender<T>>): void {
     const sender = waiting.shift() as WaitingSender<T>;
-    this.#ring.push(sender.entry);
+    mailbox.push(sender.entry);
     sender.resolve();
   }
 
-  #noteDepth(): void {
-    if (this.#ring.size > this.#highWaterMark) this.#highWaterMark = this.#ring.size;
+  static #noteDepth<T, S>(mailbox: Mailbox<T, S>): void {
+    const { size } = mailbox;
+    if (size > mailbox.#highWaterMark) mailbox.#highWaterMark = size;
   }
 }

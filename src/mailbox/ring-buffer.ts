@@ -1,19 +1,12 @@
 /**
- * A FIFO queue on a power-of-two circular array: O(1) push and shift with index masking, never
- * `Array.prototype.shift`. Storage is allocated by the first push, starts small and doubles up to
- * the capacity, so a buffer that is never used costs no array and a mostly idle mailbox with a
- * large bound costs little memory; it never holds more than `capacity` items.
+ * A FIFO queue with a bound (or, with `Infinity`, none): the ring of `ring.ts` with all of its
+ * operations public.
  */
-import { positiveInteger } from '../internal/validate.js';
-
-/** Slots of the first storage: small, since most actors hold a message or two at a time. */
-const INITIAL_STORAGE = 4;
-
-/** The storage of every buffer before its first push: never written, since a push grows it first. */
-const NO_STORAGE: readonly never[] = [];
+import { Ring } from './ring.js';
 
 /**
- * A bounded (or, with `Infinity`, unbounded) FIFO ring buffer.
+ * A bounded (or, with `Infinity`, unbounded) FIFO ring buffer: O(1) push and shift; its storage is
+ * made by the first push, starts small and doubles up to the capacity.
  *
  * @example
  * ```ts
@@ -22,107 +15,55 @@ const NO_STORAGE: readonly never[] = [];
  * ring.shift(); // 1
  * ```
  */
-export class RingBuffer<T> {
-  /** The most items the buffer holds at once. */
-  readonly capacity: number;
-  #items: (T | undefined)[];
-  #mask: number;
-  #head = 0;
-  #size = 0;
-
+export class RingBuffer<T> extends Ring<T> {
   /**
    * @param capacity - a positive integer, or `Infinity` for a queue bounded only by memory.
    * @throws InvalidOptionError when `capacity` is neither.
    */
   constructor(capacity: number) {
-    this.capacity = capacity === Infinity ? Infinity : positiveInteger('capacity', capacity);
-    // A mask of -1 makes the first push grow; every read of a slot is guarded by `#size > 0`.
-    this.#items = NO_STORAGE as unknown as (T | undefined)[];
-    this.#mask = -1;
+    super(capacity);
   }
 
   /** How many items the buffer holds now. */
-  get size(): number {
-    return this.#size;
+  override get size(): number {
+    return super.size;
   }
 
   /** Whether the buffer holds `capacity` items. */
-  get isFull(): boolean {
-    return this.#size >= this.capacity;
+  override get isFull(): boolean {
+    return super.isFull;
   }
 
   /** Appends `item`; returns false (and stores nothing) when the buffer is full. */
-  push(item: T): boolean {
-    if (this.#size >= this.capacity) return false;
-    if (this.#size > this.#mask) this.#grow();
-    this.#items[(this.#head + this.#size) & this.#mask] = item;
-    this.#size++;
-    return true;
+  override push(item: T): boolean {
+    return super.push(item);
   }
 
   /** Removes and returns the oldest item, or `undefined` when empty. */
-  shift(): T | undefined {
-    if (this.#size === 0) return undefined;
-    const head = this.#head;
-    const item = this.#items[head];
-    this.#items[head] = undefined; // let the item be collected
-    this.#head = (head + 1) & this.#mask;
-    this.#size--;
-    return item;
+  override shift(): T | undefined {
+    return super.shift();
   }
 
   /** The oldest item without removing it, or `undefined` when empty. */
-  peek(): T | undefined {
-    return this.#size === 0 ? undefined : this.#items[this.#head];
+  override peek(): T | undefined {
+    return super.peek();
   }
 
   /**
    * Removes the oldest item `match` accepts, keeping the others in order, and returns it (undefined
    * when none matches). O(size): for rare removals from the middle, not for the hot path.
    */
-  remove(match: (item: T) => boolean): T | undefined {
-    for (let i = 0; i < this.#size; i++) {
-      const item = this.#items[(this.#head + i) & this.#mask] as T;
-      if (!match(item)) continue;
-      // Close the gap: every later item moves one slot towards the head.
-      for (let j = i + 1; j < this.#size; j++) {
-        this.#items[(this.#head + j - 1) & this.#mask] = this.#items[(this.#head + j) & this.#mask];
-      }
-      this.#items[(this.#head + this.#size - 1) & this.#mask] = undefined;
-      this.#size--;
-      return item;
-    }
-    return undefined;
+  override remove(match: (item: T) => boolean): T | undefined {
+    return super.remove(match);
   }
 
   /** Removes every item and returns them oldest first. */
-  drain(): T[] {
-    const out = new Array<T>(this.#size);
-    for (let i = 0; i < out.length; i++) out[i] = this.shift() as T;
-    this.#head = 0;
-    return out;
+  override drain(): T[] {
+    return super.drain();
   }
 
   /** The items oldest first, without removing them. */
-  toArray(): T[] {
-    const out = new Array<T>(this.#size);
-    for (let i = 0; i < this.#size; i++) out[i] = this.#items[(this.#head + i) & this.#mask] as T;
-    return out;
+  override toArray(): T[] {
+    return super.toArray();
   }
-
-  #grow(): void {
-    const length = this.#items.length;
-    const next = new Array<T | undefined>(length === 0 ? Math.min(INITIAL_STORAGE, nextPowerOfTwo(this.capacity)) : length * 2);
-    for (let i = 0; i < this.#size; i++) next[i] = this.#items[(this.#head + i) & this.#mask];
-    this.#items = next;
-    this.#mask = next.length - 1;
-    this.#head = 0;
-  }
-}
-
-function nextPowerOfTwo(n: number): number {
-  if (n === Infinity) return Infinity;
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
 }

@@ -153,9 +153,7 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
   const drops: [number, DropReason][] = [];
   const mailbox = new Mailbox<number, never>(
     { capacity, overflow: policy },
-    OWNER,
-    (entry, reason) => drops.push([entry, reason]),
-    (entry) => entry,
+    { path: OWNER, dropped: (entry, reason) => drops.push([entry, reason]), messageOf: (entry) => entry },
   );
   const model = new MailboxModel(capacity, policy);
   const offered: number[] = [];
@@ -287,12 +285,7 @@ describe('Mailbox', () => {
     it.prop([fc.integer({ min: 1, max: 40 }), policyArb, opsArb(['offer', 'offerOrWait', 'take'])])(
       'never holds more than its capacity',
       (capacity, policy, ops) => {
-        const mailbox = new Mailbox<number, never>(
-          { capacity, overflow: policy },
-          OWNER,
-          () => {},
-          (e) => e,
-        );
+        const mailbox = new Mailbox<number, never>({ capacity, overflow: policy }, { path: OWNER, dropped: () => {}, messageOf: (e) => e });
         let next = 0;
         for (const op of ops) {
           if (op.kind === 'offer') {

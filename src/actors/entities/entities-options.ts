@@ -92,7 +92,7 @@ export function resolveEntitiesOptions(options: EntitiesOptions): ResolvedEntiti
   }
   let capacity = DEFAULT_MAILBOX_CAPACITY;
   try {
-    capacity = resolveSpawnOptions(entity, 1).mailbox.capacity ?? capacity;
+    capacity = resolveSpawnOptions(entity, 1).mailbox.capacity;
   } catch (error) {
     throw error instanceof InvalidOptionError ? renamed(error, 'entity') : error;
   }

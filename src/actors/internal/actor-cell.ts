@@ -1,20 +1,28 @@
 /**
  * The actor cell owns one actor's mailbox, state, restart point and children, and runs its
  * messages one at a time when the dispatcher gives it a slice. Its position in life is one phase
- * value (`cell-phase.ts`) with a stop request beside it; it calls named collaborators for the
- * rest: the replay queue, death watch and links, the failure series (supervision's decisions),
- * the stop deadline and the reporter (dead letters and events). It stays one class because its lifecycle steps — start,
- * handle, restart, stop — all move the same few fields, and splitting them would spread each
- * invariant over several files.
+ * value (`cell-phase.ts`) with a stop request beside it (`stop-request.ts`); it calls named
+ * collaborators for the rest: the recovery (restart point, replay queue, sequence numbers) and the
+ * extras (behaviour, stash, timers, pipes), death watch and links, the failure series
+ * (supervision's decisions), its restarts, its children's registry and the reporter (dead letters
+ * and events). It stays one class because its lifecycle steps — start, handle, restart, stop — all
+ * move the same few fields, and splitting them would spread each invariant over several files.
  *
  * Invariants: at most one message or lifecycle step is in progress (a busy phase); the cell is in
  * the run queue (`scheduled`) at most once; state changes only between messages; every entry taken
  * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
  * entry in progress), so a restart loses nothing.
+ *
+ * Most actors never need most collaborators, so each is made on first use (the fields ending in
+ * `Of`), and one not made yet is as a fresh actor's would be: no log, nothing to replay, no
+ * extras, nobody watching or linked, no failure, no restart. Code that only reads a collaborator
+ * reads its field and takes absence for that; code that changes one goes through the getter of
+ * the same name without `Of`, which makes it. A collaborator made in the middle of a handler
+ * starts as if it had been there when the handler's message was taken.
  */
 import { ActorFailedError, ActorStoppedError, InvalidOptionError, RestartIntensityExceededError } from '../../errors.js';
 import { positiveNumberOrInfinity } from '../../internal/validate.js';
-import { Mailbox, type MailboxMetrics } from '../../mailbox/mailbox.js';
+import { Mailbox, type DropReason, type MailboxMetrics, type MailboxOwner } from '../../mailbox/mailbox.js';
 import { KeyedState } from '../../state/keyed-state.js';
 import type { FailureOutcome } from '../../supervision/failure-outcome.js';
 import { restartsAfter } from '../../supervision/restart-type.js';
@@ -26,13 +34,14 @@ import type { HookFailedEvent } from '../events.js';
 import type { Exit, ExitReason } from '../exit.js';
 import type { ResolvedSpawnOptions } from '../spawn-options.js';
 import type { StopReason, Terminated } from '../terminated.js';
-import { newActorId } from './actor-id.js';
+import { idOfGeneratedName, newActorId, newActorName } from './actor-id.js';
 import { Ask } from './ask.js';
 import { behaviorSetOf } from './behavior-set.js';
 import { CellExtras, isUnstashedMarker } from './cell-extras.js';
 import type { CellPhase } from './cell-phase.js';
 import { CellReporter } from './cell-reporter.js';
-import { createContext, type WatchMapper } from './cell-context.js';
+import { createContext, type ContextTarget, type WatchMapper } from './cell-context.js';
+import { ChildRegistry, type ReadonlyChildren } from './child-registry.js';
 import { DeathWatch } from './death-watch.js';
 import type { Runnable } from './dispatcher.js';
 import { Envelope, Sequenced, unwrap, type Entry } from './envelope.js';
@@ -41,15 +50,16 @@ import { Links, exitReasonOf, linkedFailure } from './links.js';
 import { LocalActorRef, targetOf, type RefTarget } from './local-actor-ref.js';
 import { isSequencedTarget } from './sequenced-target.js';
 import { Persistence } from './persistence.js';
-import { attachCell } from './self-persisting.js';
+import { attachCell, selfPersistingAs } from './self-persisting.js';
 import type { ReplayQueue } from './replay-queue.js';
 import { Recovery } from './recovery.js';
-import { RestartWait } from './restart-wait.js';
+import { Restarts } from './restarts.js';
 import { SelfMessage } from './self-messages.js';
-import type { SequenceBook } from './sequence-book.js';
 import { SnapshotSchedule } from './snapshot-schedule.js';
 import { STARTED, StartOutcome } from './start-outcome.js';
 import { StopDeadline } from './stop-deadline.js';
+import { stopInTurn } from './stop-in-turn.js';
+import { StopRequest } from './stop-request.js';
 import { versioningOf } from './state-migration.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 import type { ChildCell, ParentSlot, SystemServices, StopMode } from './system-services.js';
@@ -59,13 +69,6 @@ type SystemMessage =
   | { readonly kind: 'child-failed'; readonly child: string; readonly error: unknown }
   | { readonly kind: 'restart'; readonly cause: unknown; readonly turn: RestartTurn }
   | { readonly kind: 'exit'; readonly exit: Exit };
-
-/** A stop asked of the actor: how to treat its queue, the reason its watchers will see, and the error behind a failure. */
-interface StopRequest {
-  readonly mode: StopMode;
-  readonly reason: StopReason;
-  readonly error: unknown;
-}
 
 /** The lifecycle as the cell holds it, for the lifecycle property test. */
 export interface CellLifecycle {
@@ -84,135 +87,207 @@ const HALT = 1;
 const AWAITING = 2;
 type Outcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
 
-/** The children of every actor that has had none. */
-const NO_CHILDREN: ReadonlyMap<string, ChildCell> = new Map();
+/** The children of every actor that has had none: shared, as nothing is ever added to it. */
+const NO_CHILDREN: ReadonlyChildren<ChildCell> = new ChildRegistry<ChildCell>();
+
+/** An actor spawned without a name has the id in the name it is given when asked for: its id is cut from it. */
+const IN_GENERATED_NAME: unique symbol = Symbol('id in the generated name');
 
 /** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
 const KEYED_EVERY_MESSAGES = 1000;
 
-export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage>, ChildCell, ParentSlot {
-  readonly id: string;
-  readonly name: string;
-  readonly path: string;
+export class ActorCell<TState, TMessage>
+  implements Runnable, RefTarget<TMessage>, ChildCell, ParentSlot, MailboxOwner<Entry<TMessage>>, ContextTarget<TMessage>
+{
   readonly ref: ActorRef<TMessage>;
   /** Made by the first child: most actors have none. */
-  #children: Map<string, ChildCell> | undefined;
+  #children: ChildRegistry<ChildCell> | undefined;
+  /** Its neighbours among its parent's children, in start order: written by the parent's registry alone. */
+  previousSibling: ChildCell | undefined;
+  nextSibling: ChildCell | undefined;
 
   readonly #services: SystemServices;
   readonly #parent: ParentSlot;
   readonly #definition: ActorDefinition<TState, TMessage>;
   readonly #options: ResolvedSpawnOptions;
+  /**
+   * The mailbox and the context are made at spawn, though an actor that is never sent anything
+   * needs neither: made by the first message, they would be new objects pointed at from an actor
+   * the collector has already moved to its old generation, which costs it more than objects made
+   * with their actor. A first tell to each of a million actors took 1.2 s so, 0.75 s with both made
+   * at spawn (the mailbox's storage is still made by its first message).
+   */
   readonly #mailbox: Mailbox<Entry<TMessage>, SystemMessage>;
   readonly #context: ActorContext<TMessage>;
-  /**
-   * Supervision of its children, the failure series, death watch, links, the restart backoff and
-   * the stop deadline are made when first needed (through the getters of the same names without
-   * `Of`): an actor that never fails, watches, links, supervises or stops pays nothing for them.
-   */
+  // Everything below that ends in `Of` is made the first time it is needed, through the getter of
+  // the same name without `Of` (`#recovery`, `#extras`, …); code that only reads reads the field,
+  // so an actor that never runs a handler, fails, watches, links, supervises, snapshots, stashes or
+  // stops pays a field for each, not an object. The table in docs/actors.md ("One actor per
+  // entity") says when each is made.
+  /** The name given at spawn, or one generated when first asked for (see {@link name}). */
+  #nameOf: string | undefined;
+  /** Its id once made; until then {@link IN_GENERATED_NAME} for an actor spawned without a name. */
+  #idOf: string | typeof IN_GENERATED_NAME | undefined;
+  #pathOf: string | undefined;
   #supervisorOf: SupervisorState<ChildCell> | undefined;
-  readonly #report: CellReporter;
   #failuresOf: FailureSeries<TMessage> | undefined;
   #deathWatchOf: DeathWatch | undefined;
   #linksOf: Links | undefined;
-  #restartWaitOf: RestartWait | undefined;
-  #deadlineOf: StopDeadline | undefined;
-  /** Restart point, link sequence numbers and replay. */
-  readonly #recovery: Recovery<TState, Entry<TMessage>>;
-  readonly #replay: ReplayQueue<Entry<TMessage>>;
-  readonly #sequences: SequenceBook;
-  /** Made at spawn for an actor with a store or `everyMs`, else by the first snapshot asked for. */
+  #restartsOf: Restarts | undefined;
+  /** Restart point, link sequence numbers and replay: at spawn only for an actor that keeps a log. */
+  #recoveryOf: Recovery<TState, Entry<TMessage>> | undefined;
+  /** At spawn for an actor with a store or `everyMs`, else by the first snapshot asked for. */
   #snapshotsOf: SnapshotSchedule<TState> | undefined;
   /** Behaviour, stash, timers and pipes: what its snapshots hold besides the state. */
-  readonly #extras: CellExtras<TMessage>;
+  #extrasOf: CellExtras<TMessage> | undefined;
+  /**
+   * Made when someone waits for the start; a start that succeeds first shares {@link STARTED}, and
+   * one made after the start failed or the actor stopped is settled at once.
+   */
+  #startOutcomeOf: StartOutcome | undefined;
   /** Shallow-freeze each new state: development mode, and state that is a plain object. */
   readonly #freezes: boolean;
   #state: TState;
   #phase: CellPhase = 'new';
   /** Set once a stop is requested: from then on the actor accepts nothing new. */
   #stop: StopRequest | undefined;
-  #stopped: Promise<void> | undefined;
-  #resolveStopped: (() => void) | undefined;
   #scheduled = false;
-  #restarts = 0;
-  #currentAsk: Ask<TMessage> | undefined;
+  /** The entry being handled (an ask among them is the one `ctx.reply` answers). */
+  #current: Entry<TMessage> | undefined;
   /** How many entries were taken from the mailbox: each one's ordinal, kept through replays. */
   #taken = 0;
   #currentOrdinal = 0;
-  #snapshotDue = false;
-  /** A permanent actor called `ctx.stop()` inside a handler or a lifecycle step: it restarts afresh once that ends. */
-  #restartFreshAfterStep = false;
-  /** The turn of the restart in progress (or of the last one): a forced stop ends it, so younger siblings never wait for it. */
-  #restartTurn: RestartTurn | undefined;
-  #whenQuiescent: (() => void) | undefined;
-  /** Exits of linked actors arrive as messages (true) or, when they failed, stop this one (false). */
-  #trapExits: boolean;
-  /** Made when someone waits for the start, or when it fails; a start that succeeds first shares {@link STARTED}. */
-  #startOutcomeOf: StartOutcome | undefined;
 
-  constructor(services: SystemServices, parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: ResolvedSpawnOptions) {
+  /** `name`: as the spawn gave it (validated), or undefined for a generated one. */
+  constructor(
+    services: SystemServices,
+    parent: ParentSlot,
+    definition: ActorDefinition<TState, TMessage>,
+    options: ResolvedSpawnOptions,
+    name: string | undefined,
+  ) {
     parent.assertCanSpawn();
-    this.id = newActorId();
-    this.name = options.name ?? `actor-${this.id}`;
-    this.path = `${parent.path}/${this.name}`;
-    if (parent.children.has(this.name)) {
-      throw new InvalidOptionError('name', `a name no other child of ${parent.path} holds`, this.name);
+    // A generated name holds a new random id: no sibling holds it, so only a given one is looked up.
+    if (name !== undefined && parent.children.has(name)) {
+      throw new InvalidOptionError('name', `a name no other child of ${parent.path} holds`, name);
     }
+    this.#nameOf = name;
+    this.#idOf = name === undefined ? IN_GENERATED_NAME : undefined;
     this.#services = services;
     this.#parent = parent;
     this.#definition = definition;
     this.#options = options;
-    const report = new CellReporter(services, this.path, this.id);
-    this.#report = report;
-    this.#trapExits = options.trapExits ?? definition.trapExits ?? false;
-    const mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(
-      options.mailbox,
-      this.path,
-      (entry, reason) => report.dropped(entry, reason, () => mailbox.metrics().capacity),
-      unwrap,
-    );
-    this.#mailbox = mailbox;
-    const extras = new CellExtras<TMessage>({
-      path: this.path,
-      clock: services.clock,
-      report,
-      behaviors: behaviorSetOf(definition),
-      stash: options.stash,
-      overflow: options.mailbox.overflow ?? 'backpressure',
-      handling: () => this.#phase === 'handling',
-      deliverOrWait: (entry) => this.deliverOrWait(entry),
-    });
-    this.#extras = extras;
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
     this.#freezes = services.freezeState && !keyed;
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     const logs = keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1;
-    const recovery = new Recovery<TState, Entry<TMessage>>(this.#state, logs ? (everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1)) : undefined, extras);
-    this.#recovery = recovery;
-    this.#replay = recovery.replay;
-    this.#sequences = recovery.sequences;
-    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), extras);
+    if (logs) this.#recoveryOf = new Recovery<TState, Entry<TMessage>>(this.#state, everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1));
+    // Behaviours are marked before each message, and a store's snapshots hold the extras: both need them from the start.
+    if (behaviorSetOf(definition) !== undefined) void this.extras;
+    const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), this.extras);
     // With a store or a timer the schedule has work from the start; else only once asked for a snapshot.
     if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#makeSnapshots(persistence);
+    this.#mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(options.mailbox, this);
     this.ref = new LocalActorRef<TMessage>(this);
-    this.#context = createContext(this, services, parent, extras);
-    attachCell(definition, options.snapshot, this.#context, (event) => report.emit(event));
+    this.#context = createContext(this);
+    const selfPersisting = selfPersistingAs(definition);
+    if (selfPersisting !== undefined) attachCell(selfPersisting, options.snapshot, this.#context, (event) => this.#report.emit(event));
     parent.addChild(this);
     this.#wake();
   }
 
+  /**
+   * The name given at spawn, else `actor-<id>` with a new id, made when first asked for: no sibling
+   * can hold it (it holds 126 random bits), so nothing tells when it was made, and an actor nobody
+   * names or looks up holds no name at all.
+   */
+  get name(): string {
+    return (this.#nameOf ??= newActorName());
+  }
+
+  /** Random, made when first asked for (cut from a generated name): nothing tells when that was. */
+  get id(): string {
+    const id = this.#idOf;
+    if (typeof id === 'string') return id;
+    return (this.#idOf = id === IN_GENERATED_NAME ? idOfGeneratedName(this.name) : newActorId());
+  }
+
+  /** Its parent's path and its name, joined when first asked for: most actors are never asked. */
+  get path(): string {
+    return (this.#pathOf ??= `${this.#parent.path}/${this.name}`);
+  }
+
+  /** The system's services, for its context. */
+  get services(): SystemServices {
+    return this.#services;
+  }
+
+  /** Its parent's ref, for its context; undefined at the top level. */
+  get parentRef(): AnyActorRef | undefined {
+    return this.#parent.ref;
+  }
+
+  /** A reporter for this actor, made for each use: dead letters and events are rare, and an actor holds one field less. */
+  get #report(): CellReporter {
+    return new CellReporter(this.#services, this.path, this.id);
+  }
+
+  /** Whether anyone listens to events: where every actor emits one, it is built only then (and the reporter made). */
+  #listened(): boolean {
+    return this.#services.events.hasSubscribers;
+  }
+
+  get #recovery(): Recovery<TState, Entry<TMessage>> {
+    return (this.#recoveryOf ??= new Recovery<TState, Entry<TMessage>>(this.#state, undefined));
+  }
+
+  /** Replay queue of the recovery, if there is one: without one nothing was ever handed back. */
+  get #replay(): ReplayQueue<Entry<TMessage>> | undefined {
+    return this.#recoveryOf?.replay;
+  }
+
+  /** The extras, made on first use; made by a handler, they start as if they had been there when its message was taken. */
+  get extras(): CellExtras<TMessage> {
+    if (this.#extrasOf !== undefined) return this.#extrasOf;
+    const current = this.#current;
+    const now = this.#phase === 'handling' && current !== undefined ? { entry: current, ordinal: this.#currentOrdinal, highest: this.#taken } : undefined;
+    const extras = new CellExtras<TMessage>(
+      {
+        path: this.path,
+        clock: this.#services.clock,
+        report: this.#report,
+        behaviors: behaviorSetOf(this.#definition),
+        stash: this.#options.stash,
+        overflow: this.#options.mailbox.overflow,
+        handling: () => this.#phase === 'handling',
+        deliverOrWait: (entry) => this.deliverOrWait(entry),
+      },
+      now,
+    );
+    if (this.#stop !== undefined) extras.stop();
+    this.#recovery.attach(extras);
+    return (this.#extrasOf = extras);
+  }
+
+  /** The overflow policy dropped `entry`: {@link MailboxOwner}. */
+  dropped(entry: Entry<TMessage>, reason: DropReason): void {
+    this.#report.dropped(entry, reason, () => this.#mailbox.metrics().capacity);
+  }
+
+  /** {@link MailboxOwner} */
+  messageOf(entry: Entry<TMessage>): unknown {
+    return unwrap(entry);
+  }
+
   #makeSnapshots(persistence: Persistence<TState> | undefined): SnapshotSchedule<TState> {
-    const report = this.#report;
     return new SnapshotSchedule(persistence, this.#options.snapshot.everyMs, this.#services.clock, {
       path: this.path,
       accepting: () => this.#stop === undefined,
-      capture: this.#recovery.capturer(() => this.#state),
-      due: () => {
-        this.#snapshotDue = true;
-        this.#wake();
-      },
-      emit: (event) => report.emit(event),
+      capture: this.#recoveryOf?.capturer(() => this.#state),
+      wake: () => this.#wake(),
+      emit: (event) => this.#report.emit(event),
     });
   }
 
@@ -221,7 +296,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   get #startOutcome(): StartOutcome {
-    return (this.#startOutcomeOf ??= new StartOutcome(() => this.exitReason()));
+    if (this.#startOutcomeOf !== undefined) return this.#startOutcomeOf;
+    const outcome = new StartOutcome(() => this.exitReason());
+    if (this.#phase === 'start-failed' || this.#phase === 'stopped') outcome.settle(false);
+    return (this.#startOutcomeOf = outcome);
   }
 
   get #supervisor(): SupervisorState<ChildCell> {
@@ -241,24 +319,21 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const links = new Links(
       (exit) => this.#pushSystem({ kind: 'exit', exit }),
       () => ({ type: 'exit', ref: this.ref as AnyActorRef, reason: exitReasonOf(this.#stop?.reason ?? 'requested', this.#stop?.error) }),
+      this.#options.trapExits ?? this.#definition.trapExits ?? false,
     );
     // Made after the actor stopped: those who link to it now hear of its exit at once.
     if (this.#phase === 'stopped') links.ended();
     return (this.#linksOf = links);
   }
 
-  get #restartWait(): RestartWait {
-    if (this.#restartWaitOf !== undefined) return this.#restartWaitOf;
-    const wait = new RestartWait(this.#options.supervision.backoff, this.#services.clock, this.#services.random);
-    if (this.#stop !== undefined) wait.interrupt();
-    return (this.#restartWaitOf = wait);
+  get #restarts(): Restarts {
+    if (this.#restartsOf !== undefined) return this.#restartsOf;
+    const restarts = new Restarts(this.#options.supervision.backoff, this.#services.clock, this.#services.random);
+    if (this.#stop !== undefined) restarts.interrupt();
+    return (this.#restartsOf = restarts);
   }
 
-  get #deadline(): StopDeadline {
-    return (this.#deadlineOf ??= new StopDeadline(this.#options.shutdownMs, this.#services.clock));
-  }
-
-  get children(): ReadonlyMap<string, ChildCell> {
+  get children(): ReadonlyChildren<ChildCell> {
     return this.#children ?? NO_CHILDREN;
   }
 
@@ -276,9 +351,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return {
       phase: this.#phase,
       stop: this.#stop?.mode,
-      replay: replay.active ? 'replaying' : replay.inProgress ? 'handed-back' : 'none',
-      replayUntilStop: replay.untilStop,
-      restartFreshAfterStep: this.#restartFreshAfterStep,
+      replay: replay === undefined ? 'none' : replay.active ? 'replaying' : replay.inProgress ? 'handed-back' : 'none',
+      replayUntilStop: replay?.untilStop === true,
+      restartFreshAfterStep: this.#restartsOf?.freshAfterStep === true,
     };
   }
 
@@ -336,10 +411,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void> {
     const target = targetOf(ref as AnyActorRef);
     if (!(target instanceof ActorCell)) {
-      if (isSequencedTarget(target)) return target.deliverSequenced(message, this.path, this.#sequences.next(), wait);
+      if (isSequencedTarget(target)) return target.deliverSequenced(message, this.path, this.#recovery.sequences.next(), wait);
       throw new InvalidOptionError('ref', 'a ref of a local actor', ref);
     }
-    const entry = new Sequenced(message, this.path, this.#sequences.next());
+    const entry = new Sequenced(message, this.path, this.#recovery.sequences.next());
     const receiver = target as ActorCell<unknown, TOther>;
     return wait ? receiver.deliverOrWait(entry) : receiver.deliver(entry);
   }
@@ -353,7 +428,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   stats(): ActorMetrics {
-    return { path: this.path, status: this.status, ...this.#mailbox.metrics(), failed: this.#failuresOf?.total ?? 0, restarts: this.#restarts };
+    return { path: this.path, status: this.status, ...this.metrics(), failed: this.#failuresOf?.total ?? 0, restarts: this.#restartsOf?.count ?? 0 };
   }
 
   /** Messages queued, plus one while a message or lifecycle step is in progress: how busy it is, read without allocating. */
@@ -374,10 +449,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     while (!this.#busy() && mailbox.systemSize > 0 && this.#systemLaneOpen()) {
       this.#handleSystem(mailbox.takeSystem());
     }
-    if (!this.#busy() && (this.#open() || this.#replay.untilStop)) {
-      if (this.#replay.inProgress) this.#processReplay();
-      if (this.#open() && !this.#replay.inProgress) this.#processMailbox();
-      if (this.#snapshotDue && this.#open()) this.#takeSnapshot();
+    if (!this.#busy() && (this.#open() || this.#replay?.untilStop === true)) {
+      if (this.#replay?.inProgress === true) this.#processReplay();
+      if (this.#open() && this.#replay?.inProgress !== true) this.#processMailbox();
+      if (this.#snapshotsOf?.isDue === true && this.#open()) this.#snapshots.take();
     }
     const more = this.#hasWork();
     if (!more) this.#scheduled = false;
@@ -387,13 +462,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #processMailbox(): void {
     const mailbox = this.#mailbox;
-    const extras = this.#extras;
     let budget = this.#options.messageBudget;
     let processed = 0;
     while (budget > 0) {
       budget--;
       let entry: Entry<TMessage>;
-      if (extras.unstashed > 0) {
+      const extras = this.#extrasOf;
+      if (extras !== undefined && extras.unstashed > 0) {
         // What `unstashAll` put back goes before the mailbox.
         const unstashed = extras.takeFront();
         if (unstashed === undefined) continue;
@@ -411,14 +486,15 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         break;
       }
       // A poison message rolled back to the snapshot: what that handed back goes before anything new.
-      if (this.#replay.inProgress) break;
+      if (this.#replay?.inProgress === true) break;
     }
     mailbox.recordProcessed(processed);
   }
 
   /** Processes again what a restart handed back, before anything new from the mailbox. */
   #processReplay(): void {
-    const replay = this.#replay;
+    const recovery = this.#recovery;
+    const replay = recovery.replay;
     replay.begin();
     // A poison message found during the replay rolls back again and refills the queue: `next`
     // reads it afresh each time.
@@ -427,36 +503,32 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       let { entry } = logged;
       if (isUnstashedMarker(entry)) {
         // Taken from the stash's front, which the rollback brought back as it was.
-        const unstashed = this.#extras.takeFront();
+        const unstashed = this.extras.takeFront();
         if (unstashed === undefined) continue;
         entry = unstashed.entry;
       } else if (entry instanceof Sequenced) {
-        this.#sequences.note(entry.sender, entry.seq);
+        recovery.sequences.note(entry.sender, entry.seq);
       } else if (entry instanceof SelfMessage) {
-        this.#extras.admit(entry); // processed again whatever it says: it was taken
+        this.extras.admit(entry); // processed again whatever it says: it was taken
       }
       if (this.#handle(entry, ordinal) !== CONTINUE) break;
     }
     // An async or failing last entry finishes later; the next slice then finds the replay over.
-    if (replay.exhausted && !this.#busy()) this.#recovery.replayDone();
+    if (replay.exhausted && !this.#busy()) recovery.replayDone();
   }
 
   /** A message on a sequenced link, or one the runtime sent this actor: false to drop it, taken already or stale. */
   #admit(entry: Envelope<TMessage>): boolean {
-    if (entry instanceof Sequenced) return this.#sequences.admit(entry.sender, entry.seq);
-    return !(entry instanceof SelfMessage) || this.#extras.admit(entry);
+    if (entry instanceof Sequenced) return this.#recovery.sequences.admit(entry.sender, entry.seq);
+    // Only the extras' timers and pipes send the actor its own messages: they exist.
+    return !(entry instanceof SelfMessage) || this.extras.admit(entry);
   }
 
   /** Handles one entry and says whether the actor may take another now. */
   #handle(entry: Entry<TMessage>, ordinal: number): Outcome {
-    let message: TMessage;
-    if (entry instanceof Envelope) {
-      message = entry.message as TMessage;
-      if (entry instanceof Ask) this.#currentAsk = entry as Ask<TMessage>;
-    } else {
-      message = entry;
-    }
-    this.#recovery.taken(entry, ordinal);
+    const message = entry instanceof Envelope ? (entry.message as TMessage) : entry;
+    this.#current = entry;
+    this.#recoveryOf?.taken(entry, ordinal);
     this.#currentOrdinal = ordinal;
     this.#phase = 'handling';
     let next: TState | Promise<TState>;
@@ -477,10 +549,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #succeeded(next: TState): void {
     this.#phase = 'ready';
     this.#state = this.#freezes ? this.#freeze(next) : next;
-    this.#currentAsk = undefined;
+    this.#current = undefined;
     this.#failuresOf?.ended(this.#currentOrdinal);
-    if (this.#recovery.succeeded()) this.#snapshotDue = true;
-    if (this.#snapshotDue) this.#takeSnapshot();
+    if (this.#recoveryOf?.succeeded() === true) this.#snapshots.markDue();
+    if (this.#snapshotsOf?.isDue === true) this.#snapshots.take();
     this.#restartIfSelfStopped();
   }
 
@@ -520,7 +592,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** After a handler: the next entry, from the mailbox or the replay, may be taken in this slice. */
   #mayTakeAnother(): boolean {
-    return this.#open() || (this.#phase === 'ready' && this.#replay.untilStop);
+    return this.#open() || (this.#phase === 'ready' && this.#replay?.untilStop === true);
   }
 
   /** System messages wait for the start to complete, unless the actor is stopping anyway. */
@@ -533,8 +605,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     if (this.#mayStart()) return true;
     const mailbox = this.#mailbox;
     if (mailbox.systemSize > 0 && this.#systemLaneOpen()) return true;
-    if (this.#replay.untilStop && this.#replay.inProgress) return true;
-    return this.#open() && (mailbox.size > 0 || this.#extras.unstashed > 0 || this.#replay.inProgress || this.#snapshotDue);
+    const replaying = this.#replay?.inProgress === true;
+    if (replaying && this.#replay?.untilStop === true) return true;
+    return this.#open() && (mailbox.size > 0 || this.#unstashed() || replaying || this.#snapshotsOf?.isDue === true);
   }
 
   /** An actor starts when spawned, or when asked to drain before it got its first slice. */
@@ -563,7 +636,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       if (ok) this.#startDone();
       else {
         this.#phase = 'start-failed';
-        this.#startOutcome.settle(false);
+        this.#startOutcomeOf?.settle(false);
       }
       this.#stepEnded();
     });
@@ -582,14 +655,14 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return this.#callHook(
       'started',
       () => started.call(this.#definition, this.#state, this.#context),
-      (error) => void this.requestStop('discard', 'failed', error),
+      (error) => this.#requestStop('discard', 'failed', error),
     );
   }
 
   #startDone(): void {
     this.#phase = 'ready';
     this.#snapshotsOf?.arm();
-    if (this.#stop === undefined) this.#report.emit({ type: 'actor-started' });
+    if (this.#stop === undefined && this.#listened()) this.#report.emit({ type: 'actor-started' });
     if (this.#startOutcomeOf === undefined) this.#startOutcomeOf = STARTED;
     else this.#startOutcomeOf.settle(true);
   }
@@ -617,7 +690,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       return true;
     } catch (error) {
       this.#report.hookFailed('restore', error);
-      void this.requestStop('discard', 'failed', error);
+      this.#requestStop('discard', 'failed', error);
       return false;
     }
   }
@@ -644,7 +717,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   #restart(cause: unknown, fresh: boolean, turn: RestartTurn): void {
     this.#phase = 'restarting';
-    this.#restartTurn = turn;
+    this.#restarts.turn = turn;
     const step = async (): Promise<void> => {
       try {
         await this.#restartInTurn(cause, fresh, turn.ready);
@@ -662,12 +735,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   /** The steps of `#restart`, once its turn is `ready`. */
   async #restartInTurn(cause: unknown, fresh: boolean, ready: Promise<void> | undefined): Promise<void> {
-    await this.#restartWait.wait(ready);
+    const restarts = this.#restarts;
+    await restarts.wait(ready);
     if (this.#stop !== undefined) {
       if (!fresh) this.#abandonRestart();
       return;
     }
-    for (const child of [...this.children.values()].reverse()) await child.requestStop('discard', 'shutdown');
+    await stopInTurn(this.children.list(), 'discard', 'shutdown');
     const { restarting } = this.#definition;
     const dropped = this.#state;
     if (restarting !== undefined) {
@@ -679,9 +753,9 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     } else {
       this.#rollback();
     }
-    this.#restarts++;
-    const replayed = this.#replay.remaining().length;
-    this.#report.emit({ type: 'actor-restarted', restarts: this.#restarts, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
+    restarts.count++;
+    const replayed = this.#replay?.remaining().length ?? 0;
+    this.#report.emit({ type: 'actor-restarted', restarts: restarts.count, error: cause, from: fresh ? 'initial-state' : 'snapshot', replayed });
     await this.#callStarted();
   }
 
@@ -706,7 +780,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       state = this.#freeze(this.#definition.initialState());
     } catch (error) {
       this.#report.hookFailed('initialState', error);
-      void this.requestStop('discard', 'failed', error);
+      this.#requestStop('discard', 'failed', error);
       return false;
     }
     this.#state = state;
@@ -720,23 +794,37 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * snapshot when it has a store, runs `stopping`, and tells watchers. Idempotent.
    */
   requestStop(mode: StopMode, reason: StopReason, error?: unknown): Promise<void> {
-    if (this.#stopped !== undefined) return this.#stopped;
-    this.#stop = { mode, reason, error };
-    this.#restartWaitOf?.interrupt();
-    this.#extras.stop();
-    this.#stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
+    return this.#requestStop(mode, reason, error).stopped;
+  }
+
+  stopThen(mode: StopMode, reason: StopReason, next: () => void): boolean {
+    const stop = this.#requestStop(mode, reason, undefined);
+    if (stop.hasEnded) return true;
+    stop.whenEnded(next);
+    return false;
+  }
+
+  /** `requestStop` without a promise, for the stops nobody awaits. */
+  #requestStop(mode: StopMode, reason: StopReason, error: unknown): StopRequest {
+    if (this.#stop !== undefined) return this.#stop;
+    const stop = new StopRequest(mode, reason, error);
+    this.#stop = stop;
+    this.#restartsOf?.interrupt();
+    this.#extrasOf?.stop();
     // A deadline that never passes needs no timer: `forceStop` forces such a stop itself.
     const { shutdownMs } = this.#options;
-    if (shutdownMs !== Infinity) this.#deadline.arm(() => this.#force(reason));
-    if (shutdownMs !== 0) void this.#runStop(reason);
-    return this.#stopped;
+    if (shutdownMs !== Infinity) (stop.deadline = new StopDeadline(shutdownMs, this.#services.clock)).arm(() => this.#force(reason));
+    // A stop requested from inside a handler must not see the actor as idle before that handler
+    // has returned its promise (and parked the actor): it looks only after the current call stack.
+    if (shutdownMs !== 0) void RESOLVED.then(() => this.#runStop(reason));
+    return stop;
   }
 
   /** Its parent's stop was forced: this actor stops at once too (a stop that ended already stays as it was). */
   forceStop(): void {
-    void this.requestStop('discard', 'shutdown');
-    this.#deadlineOf?.disarm();
-    this.#force((this.#stop as StopRequest).reason);
+    const stop = this.#requestStop('discard', 'shutdown', undefined);
+    stop.deadline?.disarm();
+    this.#force(stop.reason);
   }
 
   /**
@@ -747,15 +835,15 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #force(reason: StopReason): void {
     if (this.#phase === 'stopped') return;
     this.#phase = 'closing';
-    this.#whenQuiescent = undefined;
-    this.#restartTurn?.end();
-    const ask = this.#currentAsk;
-    this.#currentAsk = undefined;
-    ask?.fail(new ActorStoppedError(this.path, ask.message));
+    (this.#stop as StopRequest).whenQuiescent = undefined;
+    this.#restartsOf?.turn?.end();
+    const current = this.#current;
+    this.#current = undefined;
+    if (current instanceof Ask) current.fail(new ActorStoppedError(this.path, current.message));
     this.#discardMailbox();
-    for (const child of [...this.children.values()].reverse()) child.forceStop();
+    for (const child of this.children.list().reverse()) child.forceStop();
     void this.#snapshotsOf?.final(false);
-    this.#recovery.close();
+    this.#recoveryOf?.close();
     this.#finish(reason, true);
   }
 
@@ -764,13 +852,29 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     return this.#phase === 'stopped';
   }
 
-  async #runStop(reason: StopReason): Promise<void> {
-    // A stop requested from inside a handler must not see the actor as idle before that handler
-    // has returned its promise (and parked the actor): look only after the current call stack.
-    await RESOLVED;
+  /**
+   * The stop, once the call stack that asked for it has returned: an idle actor with nothing to
+   * wind down (no children, snapshot schedule or `stopping` to run) stops at once, without the
+   * promises of {@link #windDown} — which counts when a million stop.
+   */
+  #runStop(reason: StopReason): void {
+    if (this.#abandoned()) return;
+    const windsDown = this.children.size > 0 || this.#snapshotsOf !== undefined || (this.#phase !== 'new' && this.#definition.stopping !== undefined);
+    if (windsDown || !this.#isQuiescent()) {
+      void this.#windDown(reason);
+      return;
+    }
+    this.#phase = 'closing';
+    this.#recoveryOf?.close();
+    this.#finish(reason);
+  }
+
+  /** The stop step by step: waits for quiet, stops the children, saves a final snapshot, runs `stopping`. */
+  async #windDown(reason: StopReason): Promise<void> {
+    const stop = this.#stop as StopRequest;
     while (!this.#isQuiescent()) {
       await new Promise<void>((resolve) => {
-        this.#whenQuiescent = resolve;
+        stop.whenQuiescent = resolve;
         if (this.#hasWork()) this.#wake();
       });
     }
@@ -779,12 +883,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const startCompleted = this.#phase === 'ready';
     this.#phase = 'closing';
     this.#discardMailbox();
-    const mode = this.#stop?.mode ?? 'discard';
+    const { mode } = stop;
     // Their stops are this stop's doing, and a closing actor handles no notification: unwatched,
     // they do not end up in dead letters.
     if (this.children.size > 0) {
-      for (const child of this.children.values()) this.unwatch(child.ref);
-      for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+      const children = this.children.list();
+      for (const child of children) this.unwatch(child.ref);
+      await stopInTurn(children, mode, 'shutdown');
     }
     if (this.#abandoned()) return;
     const graceful = reason === 'requested' || reason === 'shutdown';
@@ -796,15 +901,16 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       await this.#callHook('stopping', () => stopping.call(this.#definition, this.#state, this.#context));
     }
     if (this.#abandoned()) return;
-    this.#recovery.close();
+    this.#recoveryOf?.close();
     this.#finish(reason);
   }
 
   /** Wakes a stop waiting for the message in progress (and, when draining, the queue) to finish. */
   #checkQuiescent(): void {
-    const resolve = this.#whenQuiescent;
+    const stop = this.#stop;
+    const resolve = stop?.whenQuiescent;
     if (resolve === undefined || !this.#isQuiescent()) return;
-    this.#whenQuiescent = undefined;
+    (stop as StopRequest).whenQuiescent = undefined;
     resolve();
   }
 
@@ -812,48 +918,48 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #isQuiescent(): boolean {
     if (this.#busy() || this.#mayStart()) return false;
     const open = this.#open();
-    if ((open || this.#replay.untilStop) && this.#replay.inProgress) return false;
-    return !(open && (this.#mailbox.size > 0 || this.#extras.unstashed > 0));
+    const replay = this.#replay;
+    if (replay !== undefined && (open || replay.untilStop) && replay.inProgress) return false;
+    return !(open && (this.#mailbox.size > 0 || this.#unstashed()));
   }
 
   #finish(reason: StopReason, forced = false): void {
     this.#phase = 'stopped';
-    this.#deadlineOf?.disarm();
+    const stop = this.#stop as StopRequest;
+    stop.deadline?.disarm();
     this.#discardMailbox();
     this.#parent.removeChild(this);
     this.#deathWatchOf?.ended({ type: 'terminated', ref: this.ref as AnyActorRef, reason });
     this.#linksOf?.ended();
-    this.#startOutcome.settle(false);
-    this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
-    this.#resolveStopped?.();
+    this.#startOutcomeOf?.settle(false);
+    if (this.#listened()) this.#report.emit(forced ? { type: 'actor-stopped', reason, forced } : { type: 'actor-stopped', reason });
+    stop.ended();
   }
 
   /** Dead-letters every queued message (and what was left to replay), rejecting waiting senders and asks. */
   #discardMailbox(): void {
-    const report = this.#report;
-    const extras = this.#extras;
+    const replay = this.#replay;
     // A marker left to replay stands for an entry of the stash's front, dead-lettered with the stash.
-    for (const { entry } of this.#replay.takeLeftover()) if (!isUnstashedMarker(entry)) report.undeliverable(entry, 'unprocessed');
-    for (const entry of extras.discard()) report.undeliverable(entry, 'unprocessed');
+    if (replay !== undefined) {
+      for (const { entry } of replay.takeLeftover()) if (!isUnstashedMarker(entry)) this.#report.undeliverable(entry, 'unprocessed');
+    }
+    const extras = this.#extrasOf;
+    if (extras !== undefined) for (const entry of extras.discard()) this.#report.undeliverable(entry, 'unprocessed');
     const mailbox = this.#mailbox;
     // Most actors stop with nothing queued: nothing to hand back, nothing to allocate.
     if (mailbox.isEmpty) return;
+    const report = this.#report;
     const { queued, waiting } = mailbox.close();
-    for (const entry of queued) if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
+    // Only the extras send the actor messages that go stale: without them, none is.
+    for (const entry of queued) if (extras?.isStale(entry) !== true) report.undeliverable(entry, 'unprocessed');
     for (const { entry, reject } of waiting) {
-      if (!extras.isStale(entry)) report.undeliverable(entry, 'unprocessed');
+      if (extras?.isStale(entry) !== true) report.undeliverable(entry, 'unprocessed');
       reject(new ActorStoppedError(this.path, unwrap(entry)));
     }
     for (const message of mailbox.drainSystem()) this.#dropSystem(message);
   }
 
   // ─── Snapshots ──────────────────────────────────────────────────────────────────────────────
-
-  /** Takes the snapshot that was due: the restart point moves here (and, with a store, a save may start). */
-  #takeSnapshot(): void {
-    this.#snapshotDue = false;
-    this.#snapshots.take();
-  }
 
   /** `ctx.snapshot()`: a snapshot once the current message is handled. */
   requestSnapshot(): Promise<void> {
@@ -864,10 +970,10 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   #handlerFailed(error: unknown, entry: Entry<TMessage>): void {
     this.#phase = 'ready';
-    this.#extras.handlerFailed();
-    this.#currentAsk = undefined;
+    this.#extrasOf?.handlerFailed();
+    this.#current = undefined;
     // A failure is handled by its directive, not by a `ctx.stop()` the handler called before failing.
-    this.#restartFreshAfterStep = false;
+    if (this.#restartsOf !== undefined) this.#restartsOf.freshAfterStep = false;
     const outcome = this.#failures.handlerFailed(error, entry, this.#currentOrdinal);
     switch (outcome) {
       case 'retry':
@@ -892,7 +998,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
         this.#restartAuthorized(error);
         return;
       case 'skip-and-stop':
-        void this.requestStop('discard', 'failed', error);
+        this.#requestStop('discard', 'failed', error);
         return;
       case 'skip-and-escalate':
         this.#escalate(error);
@@ -911,7 +1017,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   #skip(entry: Entry<TMessage>, reason: 'handler-failed' | 'poison', error: unknown): void {
     this.#report.deadLetter(reason, unwrap(entry), error);
     if (entry instanceof Ask) entry.fail(new ActorFailedError(this.path, error));
-    this.#recovery.dropLast(this.#currentOrdinal);
+    this.#recoveryOf?.dropLast(this.#currentOrdinal);
     this.#failuresOf?.ended(this.#currentOrdinal);
   }
 
@@ -923,7 +1029,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const attempts = this.#failures.attempts;
     this.#skip(entry, 'poison', error);
     this.#report.emit({ type: 'poison-message', message: unwrap(entry), error, attempts });
-    if (this.#recovery.logs) this.#rollback();
+    if (this.#recoveryOf?.logs === true) this.#rollback();
   }
 
   /**
@@ -936,20 +1042,21 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
       this.#restart(cause, fresh, turn);
       return true;
     }
-    void this.requestStop('discard', 'escalated', cause);
+    this.#requestStop('discard', 'escalated', cause);
     return false;
   }
 
   /** A `'permanent'` actor that stopped itself comes back afresh, once the handler or step in progress has ended. */
   #restartIfSelfStopped(): void {
-    if (!this.#restartFreshAfterStep || this.#phase !== 'ready') return;
-    this.#restartFreshAfterStep = false;
+    const restarts = this.#restartsOf;
+    if (restarts === undefined || !restarts.freshAfterStep || this.#phase !== 'ready') return;
+    restarts.freshAfterStep = false;
     if (this.#stop === undefined) this.#restartAuthorized(undefined, true);
   }
 
   #escalate(error: unknown): void {
     this.#report.emit({ type: 'actor-escalated', error });
-    void this.requestStop('discard', 'escalated', error);
+    this.#requestStop('discard', 'escalated', error);
     this.#parent.childFailed(this.path, error);
   }
 
@@ -996,7 +1103,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
           this.#restart(message.cause, false, message.turn);
           return;
         }
-        if (this.#stop === undefined) void this.requestStop('discard', 'shutdown');
+        if (this.#stop === undefined) this.#requestStop('discard', 'shutdown', undefined);
         message.turn.pass();
         return;
     }
@@ -1013,7 +1120,8 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    * restarts from its snapshot, as it comes back from every exit of its own.
    */
   #exitSignal(exit: Exit): void {
-    if (this.#trapExits) {
+    // It was signalled through its links, which exist therefore.
+    if (this.#links.trapsExits) {
       if (this.#open()) this.#handleNotice(exit as TMessage);
       else this.#report.deadLetter('unprocessed', exit);
       return;
@@ -1021,13 +1129,13 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
     const failure = linkedFailure(exit);
     if (failure === undefined || this.#stop !== undefined) return;
     if (restartsAfter(this.#options.supervision.restart, 'link-exit')) this.#restartAuthorized(failure);
-    else void this.requestStop('discard', 'linked', failure);
+    else this.#requestStop('discard', 'linked', failure);
   }
 
   /** A system message that will never be handled: a notification goes to dead letters, a turn ends. */
   #dropSystem(message: SystemMessage): void {
     if (message.kind === 'terminated') this.#report.deadLetter('unprocessed', message.terminated);
-    else if (message.kind === 'exit' && this.#trapExits) this.#report.deadLetter('unprocessed', message.exit);
+    else if (message.kind === 'exit' && this.#linksOf?.trapsExits === true) this.#report.deadLetter('unprocessed', message.exit);
     else if (message.kind === 'restart') message.turn.pass();
   }
 
@@ -1038,11 +1146,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   addChild(child: ChildCell): void {
-    (this.#children ??= new Map()).set(child.name, child);
+    (this.#children ??= new ChildRegistry()).add(child);
   }
 
   removeChild(child: ChildCell): void {
-    if (this.#children?.get(child.name) === child) this.#children.delete(child.name);
+    this.#children?.remove(child);
   }
 
   childFailed(childPath: string, error: unknown): void {
@@ -1050,7 +1158,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   authorizeRestart(child: ChildCell, error: unknown): RestartTurn | undefined {
-    const turn = this.#supervisor.authorize([...this.children.values()], child, error);
+    const turn = this.#supervisor.authorize(this.children.list(), child, error);
     if (turn === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#escalate(new RestartIntensityExceededError(this.path, child.path, { maxRestarts, withinMs }, error));
@@ -1068,11 +1176,11 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
    */
   stopSelf(): void {
     if (!restartsAfter(this.#options.supervision.restart, 'self-stop')) {
-      void this.requestStop('discard', 'requested');
+      this.#requestStop('discard', 'requested', undefined);
       return;
     }
     if (this.#stop !== undefined) return;
-    this.#restartFreshAfterStep = true;
+    this.#restarts.freshAfterStep = true;
     this.#restartIfSelfStopped();
   }
 
@@ -1111,7 +1219,7 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
 
   trapExits(on: boolean): void {
     if (typeof on !== 'boolean') throw new InvalidOptionError('trapExits', 'true or false', on);
-    this.#trapExits = on;
+    this.#links.trapsExits = on;
   }
 
   /** How this actor exited, or is exiting; undefined while no stop was requested. */
@@ -1121,12 +1229,18 @@ export class ActorCell<TState, TMessage> implements Runnable, RefTarget<TMessage
   }
 
   reply(value: unknown): boolean {
-    const ask = this.#currentAsk;
-    if (ask === undefined) return false;
+    const ask = this.#current;
+    if (!(ask instanceof Ask)) return false;
     if (ask.reply(value)) return true;
     // Processing a message again after a restart answers an ask that was answered the first time.
-    if (!this.#replay.active) this.#report.deadLetter('late-reply', value);
+    if (this.#replay?.active !== true) this.#report.deadLetter('late-reply', value);
     return false;
+  }
+
+  /** Entries put back by `unstashAll` wait to be taken before the mailbox. */
+  #unstashed(): boolean {
+    const extras = this.#extrasOf;
+    return extras !== undefined && extras.unstashed > 0;
   }
 
   #freeze(state: TState): TState {

@@ -1,6 +1,6 @@
 /**
- * The context a handler sees: one object per actor, made once at spawn and reused for every
- * message, whose methods (on its prototype) forward to the actor's cell.
+ * The context a handler sees: one object per actor, made at spawn and reused for every message,
+ * whose methods (on its prototype) forward to the actor's cell.
  */
 import type { Clock } from '../../clock.js';
 import type { ActorRef, AnyActorRef } from '../actor-ref.js';
@@ -20,6 +20,11 @@ export type WatchMapper = ((terminated: Terminated) => unknown) | undefined;
 /** The parts of a cell its context forwards to. */
 export interface ContextTarget<TMessage> extends ParentSlot {
   readonly ref: ActorRef<TMessage>;
+  readonly services: SystemServices;
+  /** Its parent's ref; undefined at the top level. */
+  readonly parentRef: AnyActorRef | undefined;
+  /** Its behaviour, stash, timers and pipes: made on first read. */
+  readonly extras: CellExtras<TMessage>;
   reply(value: unknown): boolean;
   stopSelf(): void;
   requestSnapshot(): Promise<void>;
@@ -32,27 +37,16 @@ export interface ContextTarget<TMessage> extends ParentSlot {
 }
 
 /**
- * The context of one actor. Its methods live on the prototype, so an actor that never runs a
- * handler pays for four fields, not for a closure per method; a method read from a context is
- * bound to it on that first read (see {@link bindOnFirstRead}), so `const { tell } = ctx` works.
+ * The context of one actor: one field, its cell. Its properties and methods live on the prototype
+ * and read through the cell, so a context costs an actor 32 bytes, not a field per property and a
+ * closure per method; a method read from a context is bound to it on that first read (see
+ * {@link bindOnFirstRead}), so `const { tell } = ctx` works.
  */
 class CellContext<TMessage> {
-  readonly self: ActorRef<TMessage>;
-  readonly parent: AnyActorRef | undefined;
-  readonly system: ActorSystem;
-  readonly clock: Clock;
   readonly #cell: ContextTarget<TMessage>;
-  readonly #services: SystemServices;
-  readonly #extras: CellExtras<TMessage>;
 
-  constructor(cell: ContextTarget<TMessage>, services: SystemServices, parent: ParentSlot, extras: CellExtras<TMessage>) {
-    this.self = cell.ref;
-    this.parent = parent.ref;
-    this.system = services.system;
-    this.clock = services.clock;
+  constructor(cell: ContextTarget<TMessage>) {
     this.#cell = cell;
-    this.#services = services;
-    this.#extras = extras;
   }
 
   /**
@@ -66,17 +60,33 @@ class CellContext<TMessage> {
     return candidate as unknown as CellContext<TOwn>;
   }
 
+  get self(): ActorRef<TMessage> {
+    return CellContext.ownerOf<TMessage>(this).#cell.ref;
+  }
+
+  get parent(): AnyActorRef | undefined {
+    return CellContext.ownerOf<TMessage>(this).#cell.parentRef;
+  }
+
+  get system(): ActorSystem {
+    return CellContext.ownerOf<TMessage>(this).#cell.services.system;
+  }
+
+  get clock(): Clock {
+    return CellContext.ownerOf<TMessage>(this).#cell.services.clock;
+  }
+
   get timers(): ActorTimers<TMessage> {
-    return CellContext.ownerOf<TMessage>(this).#extras.timers;
+    return CellContext.ownerOf<TMessage>(this).#cell.extras.timers;
   }
 
   get stash(): ActorStash {
-    return CellContext.ownerOf<TMessage>(this).#extras.stash;
+    return CellContext.ownerOf<TMessage>(this).#cell.extras.stash;
   }
 
   /** What `defineBehaviors` gives its handlers besides the rest (`BehaviorContext`). */
   get behavior(): string | undefined {
-    return CellContext.ownerOf<TMessage>(this).#extras.behavior;
+    return CellContext.ownerOf<TMessage>(this).#cell.extras.behavior;
   }
 
   reply(value: unknown): boolean {
@@ -96,11 +106,11 @@ class CellContext<TMessage> {
   }
 
   spawn<S, M>(definition: ActorDefinition<S, M>, options?: SpawnOptions): ActorRef<M> {
-    return this.#services.spawn(this.#cell, definition, options);
+    return this.#cell.services.spawn(this.#cell, definition, options);
   }
 
   children(): AnyActorRef[] {
-    return [...this.#cell.children.values()].map((child) => child.ref);
+    return this.#cell.children.list().map((child) => child.ref);
   }
 
   stop(): void {
@@ -128,11 +138,11 @@ class CellContext<TMessage> {
   }
 
   pipeToSelf<TValue>(promise: PromiseLike<TValue>, onValue: (value: TValue) => TMessage, onError: (error: unknown) => TMessage): void {
-    this.#extras.pipeToSelf(promise, onValue, onError);
+    this.#cell.extras.pipeToSelf(promise, onValue, onError);
   }
 
   become(name: string): void {
-    this.#extras.become(name);
+    this.#cell.extras.become(name);
   }
 }
 
@@ -163,12 +173,7 @@ function bindOnFirstRead(names: readonly MethodName[]): void {
 
 bindOnFirstRead(['reply', 'tell', 'send', 'snapshot', 'spawn', 'children', 'stop', 'watch', 'unwatch', 'link', 'unlink', 'trapExits', 'pipeToSelf', 'become']);
 
-/** The context a cell's handlers see, made once at spawn. */
-export function createContext<TMessage>(
-  cell: ContextTarget<TMessage>,
-  services: SystemServices,
-  parent: ParentSlot,
-  extras: CellExtras<TMessage>,
-): ActorContext<TMessage> {
-  return new CellContext(cell, services, parent, extras) as unknown as ActorContext<TMessage>;
+/** The context a cell's handlers see. */
+export function createContext<TMessage>(cell: ContextTarget<TMessage>): ActorContext<TMessage> {
+  return new CellContext(cell) as unknown as ActorContext<TMessage>;
 }

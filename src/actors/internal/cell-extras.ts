@@ -11,7 +11,8 @@
  * The rules are the same for all four: a snapshot captures them with the state, and a restart puts
  * them back as they were then while the messages processed again redo what they did; a handler
  * that throws has done nothing to them (they go back to where it began), as it has not changed
- * plain state. An actor that uses none of them pays a few field writes per message.
+ * plain state. The cell makes them on their first use (or at spawn, for an actor with behaviours or a
+ * snapshot store): an actor that uses none of them pays nothing.
  */
 import type { Clock } from '../../clock.js';
 import { InvalidOptionError, MailboxOverflowError, StashOverflowError } from '../../errors.js';
@@ -52,6 +53,14 @@ interface Snapshot<TMessage> {
 interface SavedExtras {
   readonly behavior?: string;
   readonly timers?: readonly SavedTimer[];
+}
+
+/** The message a handler was handling when the extras were made, in the middle of it. */
+export interface HandlingNow<TMessage> {
+  readonly entry: Entry<TMessage>;
+  readonly ordinal: number;
+  /** The highest ordinal the actor has taken: every one up to it was handled before the extras existed. */
+  readonly highest: number;
 }
 
 /** What the extras need from their actor. */
@@ -95,10 +104,19 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   #timersView: ActorTimers<TMessage> | undefined;
   #stashView: ActorStash | undefined;
 
-  constructor(host: ExtrasHost<TMessage>) {
+  /**
+   * @param now - the message in progress, when they are made by its handler: they start as if they
+   *   had been there when it was taken (nothing to mark, since nothing was used before).
+   */
+  constructor(host: ExtrasHost<TMessage>, now?: HandlingNow<TMessage>) {
     this.#host = host;
     this.#behavior = host.behaviors?.initial;
     this.#markedBehavior = this.#behavior;
+    if (now !== undefined) {
+      this.#current = now.entry;
+      this.#currentOrdinal = now.ordinal;
+      this.#highestOrdinal = now.highest;
+    }
   }
 
   get #stash(): StashBuffer<Entry<TMessage>> {

@@ -3,20 +3,25 @@
  * both sides always hold each other; when an actor stops, each partner hears of it once, through
  * the signal function its own side was made with, and no link to the stopped actor remains. A
  * side that ended signals its actor's exit at once to anyone linking to it afterwards. Most
- * actors never link: the set is made on the first link, and the exit only when someone hears it.
+ * actors never link: a side is made on the first link (or `ctx.trapExits`), its set on the first
+ * link, and the exit only when someone hears it. A side also says how its actor takes the exits it
+ * is signalled: as messages (trapping), or as failures of its own.
  */
 import { ActorFailedError } from '../../errors.js';
 import type { Exit, ExitReason } from '../exit.js';
 import type { StopReason } from '../terminated.js';
 
 export class Links {
+  /** Exits of linked actors arrive as messages (true) or, when they failed, stop this side's actor (false). */
+  trapsExits: boolean;
   #partners: Set<Links> | undefined;
   readonly #signal: (exit: Exit) => void;
   readonly #exitOf: () => Exit;
   #ended = false;
 
   /** `signal` delivers an exit signal to this side's actor; `exitOf` is that actor's exit, once it stopped. */
-  constructor(signal: (exit: Exit) => void, exitOf: () => Exit) {
+  constructor(signal: (exit: Exit) => void, exitOf: () => Exit, trapsExits: boolean) {
+    this.trapsExits = trapsExits;
     this.#signal = signal;
     this.#exitOf = exitOf;
   }

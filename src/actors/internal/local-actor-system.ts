@@ -18,6 +18,8 @@ import { resolveSpawnOptions, type SpawnOptions } from '../spawn-options.js';
 import { ActorCell } from './actor-cell.js';
 import type { Ask } from './ask.js';
 import { Dispatcher, type TurnPicker, type TurnScheduler } from './dispatcher.js';
+import { ChildRegistry, type ReadonlyChildren } from './child-registry.js';
+import { stopInTurn } from './stop-in-turn.js';
 import type { ChildCell, ParentSlot, SystemServices } from './system-services.js';
 import { SupervisorState, escalationError, type RestartTurn } from './supervisor-state.js';
 
@@ -46,7 +48,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
   readonly clock: Clock;
   readonly path = ROOT;
   readonly ref = undefined;
-  readonly children = new Map<string, ChildCell>();
+  readonly children = new ChildRegistry<ChildCell>();
   readonly whenTerminated: Promise<void>;
   readonly #deadLetters: DeadLetters;
   readonly #events = new Topic<SystemEvent>('system event');
@@ -126,7 +128,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
 
   lookup(path: string): AnyActorRef | undefined {
     if (typeof path !== 'string' || !path.startsWith(`${ROOT}/`)) return undefined;
-    let children: ReadonlyMap<string, ChildCell> = this.children;
+    let children: ReadonlyChildren<ChildCell> = this.children;
     let found: ChildCell | undefined;
     for (const segment of path.slice(ROOT.length + 1).split('/')) {
       found = children.get(segment);
@@ -138,8 +140,8 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
 
   metrics(): SystemMetrics {
     const actors: ActorMetrics[] = [];
-    const walk = (children: ReadonlyMap<string, ChildCell>): void => {
-      for (const child of children.values()) {
+    const walk = (children: ReadonlyChildren<ChildCell>): void => {
+      for (const child of children.list()) {
         actors.push(child.stats());
         walk(child.children);
       }
@@ -162,11 +164,11 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
   }
 
   addChild(child: ChildCell): void {
-    this.children.set(child.name, child);
+    this.children.add(child);
   }
 
   removeChild(child: ChildCell): void {
-    if (this.children.get(child.name) === child) this.children.delete(child.name);
+    this.children.remove(child);
   }
 
   childFailed(childPath: string, error: unknown): void {
@@ -174,7 +176,7 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
   }
 
   authorizeRestart(child: ChildCell, error: unknown): RestartTurn | undefined {
-    const turn = this.#supervisor.authorize([...this.children.values()], child, error);
+    const turn = this.#supervisor.authorize(this.children.list(), child, error);
     if (turn === undefined) {
       const { maxRestarts, withinMs } = this.#supervisor.options;
       this.#fail(new RestartIntensityExceededError(ROOT, child.path, { maxRestarts, withinMs }, error));
@@ -192,12 +194,12 @@ export class LocalActorSystem implements ActorSystem, ParentSlot {
   #spawn<TState, TMessage>(parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: SpawnOptions | undefined): ActorRef<TMessage> {
     validateDefinition(definition);
     const resolved = resolveSpawnOptions(options, this.#services.messageBudget, definition.supervisor);
-    return new ActorCell(this.#services, parent, definition, resolved).ref;
+    return new ActorCell(this.#services, parent, definition, resolved, options?.name).ref;
   }
 
   async #stopAll(drain: boolean): Promise<void> {
     const mode = drain ? 'drain' : 'discard';
-    for (const child of [...this.children.values()].reverse()) await child.requestStop(mode, 'shutdown');
+    await stopInTurn(this.children.list(), mode, 'shutdown');
     for (const ask of [...this.#outstandingAsks]) ask.fail(new ActorStoppedError(ask.recipient, ask.message));
     this.#dispatcher.close();
     this.#signal?.removeEventListener('abort', this.#onAbort);

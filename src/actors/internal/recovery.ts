@@ -4,6 +4,10 @@
  * every message), the sequence numbers of its links and its extras (behaviour, stash, timers,
  * pipes), which rewind with the state, and the replay queue a rollback fills. The cell owns the
  * state itself: a rollback returns the state to go on from.
+ *
+ * The cell makes it when first needed (at spawn only when it keeps a restart point), and the extras
+ * join it when they are first used: extras it does not have are as a fresh actor's, so they capture
+ * as undefined and have nothing to mark, restore or give up.
  */
 import type { RestartExtras } from './extras.js';
 import { RestartPoint, type Logged, type RestartState } from './restart-point.js';
@@ -17,14 +21,18 @@ export class Recovery<TState, TEntry> {
   readonly sequences = new SequenceBook();
   readonly replay = new ReplayQueue<TEntry>();
   readonly #point: RestartPoint<TState, TEntry> | undefined;
-  readonly #extras: RestartExtras<TEntry>;
+  #extras: RestartExtras<TEntry> | undefined;
 
   /** `everyMessages` undefined: no restart point, the state is snapshotted after every message by reference. */
-  constructor(initialState: TState, everyMessages: number | undefined, extras: RestartExtras<TEntry>) {
-    this.#extras = extras;
+  constructor(initialState: TState, everyMessages: number | undefined) {
     if (everyMessages !== undefined) {
       this.#point = new RestartPoint(everyMessages, { sequence: 0, state: initialState, ...this.sequences.snapshot() });
     }
+  }
+
+  /** The extras were used for the first time: from now on they rewind with the state. */
+  attach(extras: RestartExtras<TEntry>): void {
+    this.#extras = extras;
   }
 
   /** A restart point keeps a log: a rollback may go back over several messages. */
@@ -38,14 +46,14 @@ export class Recovery<TState, TEntry> {
     if (point === undefined) return undefined;
     return () => {
       const { seq, highWater } = this.sequences.snapshot();
-      return point.capture(state(), seq, highWater, this.#extras.capture());
+      return point.capture(state(), seq, highWater, this.#extras?.capture());
     };
   }
 
   /** The entry taken under `ordinal` is about to be handled. */
   taken(entry: TEntry, ordinal: number): void {
     const point = this.#point;
-    const logged = this.#extras.taking(entry, ordinal, point !== undefined);
+    const logged = this.#extras === undefined ? entry : this.#extras.taking(entry, ordinal, point !== undefined);
     if (point === undefined) this.sequences.mark();
     else point.taken(logged, ordinal);
   }
@@ -61,14 +69,14 @@ export class Recovery<TState, TEntry> {
     if (point === undefined) return;
     point.dropLast();
     // A rollback brings the stash back as it was, with this entry in it if it came from there.
-    this.#extras.giveUp(ordinal);
+    this.#extras?.giveUp(ordinal);
   }
 
   /** Makes `restartState` the restart point; returns its state, the one to go on from. */
   adopt(restartState: RestartState<TState>): TState {
     this.sequences.restore(restartState.seq, new Map(restartState.highWater));
     this.#point?.reset({ ...restartState, ...this.sequences.snapshot() });
-    this.#extras.restore(restartState.extras);
+    this.#extras?.restore(restartState.extras);
     return restartState.state;
   }
 
@@ -92,7 +100,7 @@ export class Recovery<TState, TEntry> {
       const { state, seq, highWater, extras, replay: logged } = point.rollback();
       rolledBack = { state };
       this.sequences.restore(seq, highWater);
-      this.#extras.restore(extras);
+      this.#extras?.restore(extras);
       pending.unshift(...logged);
     }
     replay.replace(pending);
@@ -111,7 +119,7 @@ export class Recovery<TState, TEntry> {
     // replay has not reached it), or held nowhere else: it is given up exactly once either way.
     if (failing !== undefined) {
       this.replay.remove(failing.ordinal);
-      if (this.#point !== undefined) this.#extras.giveUp(failing.ordinal);
+      if (this.#point !== undefined) this.#extras?.giveUp(failing.ordinal);
     }
     if (this.replay.inProgress) this.replay.finishBeforeStop();
     else this.replayDone();
@@ -122,7 +130,7 @@ export class Recovery<TState, TEntry> {
   startAfresh(state: TState): void {
     // Sequence numbers keep rising across a fresh start, so receivers never mistake new sends for old.
     const sequence = (this.#point?.sequence ?? 0) + 1;
-    this.adopt({ sequence, state, ...this.sequences.snapshot(), extras: this.#extras.startAfresh() });
+    this.adopt({ sequence, state, ...this.sequences.snapshot(), extras: this.#extras?.startAfresh() });
     this.replayDone();
   }
 
@@ -130,7 +138,7 @@ export class Recovery<TState, TEntry> {
   replayDone(): void {
     this.replay.finish();
     this.sequences.resumeAboveHighest();
-    this.#extras.replayDone();
+    this.#extras?.replayDone();
   }
 
   /** The actor stopped: the log is released. */

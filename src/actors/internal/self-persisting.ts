@@ -26,13 +26,17 @@ export function markSelfPersisting<TDefinition extends object>(definition: TDefi
   return { ...definition, [SELF_PERSISTING]: what };
 }
 
+/** How `definition` is named in errors when it keeps its own state durable; undefined for any other. */
+export function selfPersistingAs(definition: object): string | undefined {
+  return (definition as { readonly [SELF_PERSISTING]?: string })[SELF_PERSISTING];
+}
+
 /**
- * Called by the cell at spawn, before the actor is registered anywhere.
- * @throws InvalidOptionError naming `snapshot` when a self-persisting definition is given snapshot options.
+ * Called by the cell at spawn, before the actor is registered anywhere, for a definition that
+ * {@link selfPersistingAs} names `what`.
+ * @throws InvalidOptionError naming `snapshot` when the actor is given snapshot options.
  */
-export function attachCell(definition: object, snapshot: ResolvedSnapshotOptions, context: object, emit: (event: ActorEventBody) => void): void {
-  const what = (definition as { readonly [SELF_PERSISTING]?: string })[SELF_PERSISTING];
-  if (what === undefined) return;
+export function attachCell(what: string, snapshot: ResolvedSnapshotOptions, context: object, emit: (event: ActorEventBody) => void): void {
   const { everyMessages, everyMs, store, key } = snapshot;
   if (everyMessages !== undefined || everyMs !== undefined || store !== undefined || key !== undefined) {
     throw new InvalidOptionError('snapshot', `undefined for ${what} (its snapshots are set in its definition)`, snapshot);

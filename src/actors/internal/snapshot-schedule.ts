@@ -22,8 +22,8 @@ export interface SnapshotHost<TState> {
   accepting(): boolean;
   /** Captures the current state as the restart point; undefined when snapshots are per message and implicit. */
   readonly capture: (() => RestartState<TState>) | undefined;
-  /** Asks for a snapshot at the next message boundary. */
-  due(): void;
+  /** A snapshot became due: the actor takes it at its next message boundary (it gets a slice for it if idle). */
+  wake(): void;
   emit(event: Omit<SnapshotSavedEvent, 'path' | 'id' | 'at'> | Omit<SnapshotFailedEvent, 'path' | 'id' | 'at'>): void;
 }
 
@@ -36,6 +36,7 @@ export class SnapshotSchedule<TState> {
   #requests: Deferred[] | undefined;
   #timer: TimerHandle | undefined;
   #savePending = false;
+  #due = false;
 
   constructor(persistence: Persistence<TState> | undefined, everyMs: number | undefined, clock: Clock, host: SnapshotHost<TState>) {
     this.persistence = persistence;
@@ -44,17 +45,33 @@ export class SnapshotSchedule<TState> {
     this.#host = host;
   }
 
+  /** A snapshot is to be taken at the next message boundary. */
+  get isDue(): boolean {
+    return this.#due;
+  }
+
+  /** Asks for a snapshot at the next message boundary (the restart point's interval came round, say). */
+  markDue(): void {
+    this.#due = true;
+  }
+
+  #dueNow(): void {
+    this.#due = true;
+    this.#host.wake();
+  }
+
   /** `ctx.snapshot()`: resolves once the next snapshot is taken, or, with a store, durable. */
   request(): Promise<void> {
     if (!this.#host.accepting()) return Promise.reject(new ActorStoppedError(this.#host.path, undefined));
     return new Promise<void>((resolve, reject) => {
       (this.#requests ??= []).push({ resolve, reject });
-      this.#host.due();
+      this.#dueNow();
     });
   }
 
   /** Takes the snapshot that was due, at a message boundary. */
   take(): void {
+    this.#due = false;
     const requests = this.#takeRequests();
     const capture = this.#host.capture;
     if (capture === undefined) {
@@ -73,7 +90,7 @@ export class SnapshotSchedule<TState> {
       void this.#save(persistence, restartState, requests).then(() => {
         if (!this.#savePending || !this.#host.accepting()) return;
         this.#savePending = false;
-        this.#host.due();
+        this.#dueNow();
       });
     }
   }
@@ -87,7 +104,7 @@ export class SnapshotSchedule<TState> {
     this.#timer = this.#clock.setTimeout(
       () => {
         this.#timer = undefined;
-        this.#host.due();
+        this.#dueNow();
       },
       everyMs,
       { keepAlive: false },

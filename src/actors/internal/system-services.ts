@@ -15,6 +15,7 @@ import type { SystemEvent } from '../events.js';
 import type { SpawnOptions } from '../spawn-options.js';
 import type { ActorSystem } from '../actor-system.js';
 import type { StopReason } from '../terminated.js';
+import type { ReadonlyChildren, Sibling } from './child-registry.js';
 
 /** How a stopping actor treats the messages already in its mailbox. */
 export type StopMode = 'drain' | 'discard';
@@ -37,14 +38,22 @@ export interface SystemServices {
   spawn<TState, TMessage>(parent: ParentSlot, definition: ActorDefinition<TState, TMessage>, options: SpawnOptions | undefined): ActorRef<TMessage>;
 }
 
-/** A child as its parent sees it; a parent restarts it in its turn when a sibling restarts (one-for-all, rest-for-one). */
-export interface ChildCell extends RestartableChild {
+/**
+ * A child as its parent sees it; a parent restarts it in its turn when a sibling restarts
+ * (one-for-all, rest-for-one), and keeps it in its registry of children (`child-registry.ts`).
+ */
+export interface ChildCell extends RestartableChild, Sibling<ChildCell> {
   readonly name: string;
   readonly path: string;
   readonly ref: AnyActorRef;
-  /** Its own live children, by name. */
-  readonly children: ReadonlyMap<string, ChildCell>;
+  /** Its own live children. */
+  readonly children: ReadonlyChildren<ChildCell>;
   requestStop(mode: StopMode, reason: StopReason): Promise<void>;
+  /**
+   * Requests a stop as `requestStop` does, without a promise: returns true when the actor has
+   * stopped already, else calls `next` once it has.
+   */
+  stopThen(mode: StopMode, reason: StopReason, next: () => void): boolean;
   /** Stops it at once, abandoning whatever is in progress: its parent's stop was forced. */
   forceStop(): void;
   /** Its counters now, for `system.metrics()`. */
@@ -56,8 +65,8 @@ export interface ParentSlot {
   readonly path: string;
   /** The parent's ref; undefined at the top level. */
   readonly ref: AnyActorRef | undefined;
-  /** Live children by name, in start order. */
-  readonly children: ReadonlyMap<string, ChildCell>;
+  /** Live children, in start order. */
+  readonly children: ReadonlyChildren<ChildCell>;
   /** Throws when the parent can no longer take children. */
   assertCanSpawn(): void;
   /** Registers a child just spawned under its name (which the child checked is free). */

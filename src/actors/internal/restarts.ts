@@ -1,14 +1,23 @@
 /**
- * The waits before an actor restarts: the backoff (exponential with jitter, its series reset after
- * a stable period) and, in a group restart, the turn behind the elder siblings. A stop request
- * cuts the wait in progress short and lets no later one begin: a stopping actor restarts nothing.
+ * One actor's restarts: how many it has had, the turn of the one in progress, a fresh restart its
+ * own `ctx.stop()` asked for, and the waits before each — the backoff (exponential with jitter,
+ * its series reset after a stable period) and, in a group restart, the turn behind the elder
+ * siblings. A stop request cuts the wait in progress short and lets no later one begin: a stopping
+ * actor restarts nothing. Made by the actor's first restart or self-stop: most actors have none.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
 import { backoffDelay, nextAttempt, type ResolvedBackoff } from '../../supervision/backoff.js';
+import type { RestartTurn } from './supervisor-state.js';
 
 const RESOLVED = Promise.resolve();
 
-export class RestartWait {
+export class Restarts {
+  /** Restarts so far, fresh ones included. */
+  count = 0;
+  /** The turn of the restart in progress (or of the last one): a forced stop ends it, so younger siblings never wait for it. */
+  turn: RestartTurn | undefined;
+  /** A permanent actor called `ctx.stop()` inside a handler or a lifecycle step: it restarts afresh once that ends. */
+  freshAfterStep = false;
   readonly #backoff: ResolvedBackoff | undefined;
   readonly #clock: Clock;
   readonly #random: () => number;
