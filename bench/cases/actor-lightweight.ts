@@ -13,6 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createSystem, defineActor, type ActorRef, type ActorSystem } from '../../src/index.js';
 import { defineCase, type ImplementationSpec, type MeasuredRow, type Runner } from '../harness/bench-case.js';
+import { formatRate } from '../report/result-table.js';
 
 /** A full collection, for heap readings that count only what is alive. */
 function collect(): void {
@@ -76,7 +77,21 @@ const spawnCase = defineCase({
       },
     },
   ],
+  findings: (rows) => rows.flatMap((row) => spawnRateFinding(row)),
 });
+
+/** Spawns a second the sluice row is held to (issue 24), cold and steady both. */
+const SPAWN_TARGET_PER_SEC = 500_000;
+
+function spawnRateFinding(row: MeasuredRow): string[] {
+  if (!row.impl.startsWith('sluice') || row.opsPerSec === null) return [];
+  const slowest = Math.min(row.opsPerSec, row.coldOpsPerSec ?? row.opsPerSec);
+  const verdict = slowest >= SPAWN_TARGET_PER_SEC ? 'met' : 'not met';
+  return [
+    `${row.impl}: ${formatRate(row.coldOpsPerSec ?? NaN)} spawns/s cold, ${formatRate(row.opsPerSec)} steady ` +
+      `(target ≥ ${formatRate(SPAWN_TARGET_PER_SEC)}/s both: ${verdict})`,
+  ];
+}
 
 /** For the cases whose every run spawns hundreds of thousands of actors: a warm-up and a few runs are enough. */
 const FEW_RUNS = { quick: { warmups: 1, runs: 2 }, full: { warmups: 1, runs: 3 } } as const;
