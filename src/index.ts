@@ -100,6 +100,8 @@ export { Pipeline, Stream, pipeline } from './streams/pipeline.js';
 export { defineJob } from './jobs/define-job.js';
 export type { DefineJobOptions, JobModule, JobRunOptions } from './jobs/define-job.js';
 export { isJobModule } from './jobs/is-job-module.js';
+export { createThreadPool } from './threads/thread-pool.js';
+export type { ThreadPool, ThreadPoolOptions } from './threads/thread-pool.js';
 export type { CrossingOptions, KeyByOptions, RebalanceOptions, TimestampOptions } from './streams/pipeline.js';
 export type { RecordCodec } from './streams/internal/logical-plan.js';
 export { KeyedStream } from './streams/keyed-stream.js';

@@ -30,6 +30,8 @@ import { planPhysical, type PhysicalPlan } from '../streams/plan/physical-plan.j
 import type { RunOptions } from '../streams/run-options.js';
 import { runJobThread } from '../threads/job-thread.js';
 import type { ThreadSetup } from '../threads/thread-protocol.js';
+import type { LinkPort } from '../threads/link-port.js';
+import { checkThreadPool, pooledThreadHost, type ThreadPool } from '../threads/thread-pool.js';
 import { restartingRun } from './restarting-run.js';
 import type { RunOrigin } from '../streams/job/upgrade-run.js';
 import { headRunsOnThreads } from '../threads/thread-links.js';
@@ -58,6 +60,13 @@ export type JobRunOptions<TArgs> = RunOptions & {
    * thread's heap grow well past what it keeps alive before it collects.
    */
   workerResourceLimits?: ResourceLimits | undefined;
+  /**
+   * With `workers` > 1: a pool (`createThreadPool()`) whose idle threads of this job module the run
+   * takes instead of starting new ones, and to which it gives its threads back when it ends well,
+   * so that the next run skips the threads' start-up.
+   * @defaultValue none: the run starts its threads and ends them when it ends
+   */
+  threads?: ThreadPool | undefined;
 } & (undefined extends TArgs ? { args?: TArgs } : { args: TArgs });
 
 /** Options of {@link defineJob}. */
@@ -112,7 +121,7 @@ export interface JobModule<TArgs> {
   run(options: JobRunOptions<TArgs>): PipelineHandle;
 }
 
-type ThreadStart = (setup: ThreadSetup) => Promise<void>;
+type ThreadStart = (setup: ThreadSetup, control?: LinkPort) => Promise<void>;
 
 /** The jobs each module defined, in order, in this thread: what a worker thread starts. */
 const REGISTRY = Symbol.for('sluice.jobModules');
@@ -154,7 +163,7 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
   const plan = (args: TArgs): PhysicalPlan => planPhysical(logicalPlanOf(built(args)));
   const jobs = registry().get(moduleUrl) ?? [];
   const index = jobs.length;
-  jobs.push((setup) => runJobThread(plan(setup.args as TArgs), setup));
+  jobs.push((setup, control) => runJobThread(plan(setup.args as TArgs), setup, control));
   registry().set(moduleUrl, jobs);
   const job: JobModule<TArgs> = {
     url: moduleUrl,
@@ -165,10 +174,11 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
     },
     run(options) {
       isObject('options', options);
-      const { workers: requested, workerRestarts, workerResourceLimits, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
+      const { workers: requested, workerRestarts, workerResourceLimits, threads, args, ...runOptions } = options as JobRunOptions<TArgs> & { args?: TArgs };
       const workers = withDefault(requested, 1, (v) => positiveInteger('workers', v));
       const restarts = withDefault(workerRestarts, 3, (v) => nonNegativeInteger('workerRestarts', v));
       const resourceLimits = checkResourceLimits(workerResourceLimits);
+      if (threads !== undefined) checkThreadPool(threads);
       const settings = resolveRunSettings(runOptions);
       // What an upgrade of the run carries over, and how it starts this version again.
       const origin: RunOrigin = { options: runOptions, again: () => job.run(options) };
@@ -190,7 +200,9 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
       const planned = plan(args as TArgs);
       // Nothing would run on the threads: no keyed stage, and no head steps they could take.
       if (planned.stages.length === 0 && !headRunsOnThreads(planned)) return new Job(planned, settings).handle(origin);
-      const module = { url: moduleUrl, job: index, args, loader: loaderFor(moduleUrl), resourceLimits };
+      const loader = loaderFor(moduleUrl);
+      const host = threads === undefined ? undefined : pooledThreadHost(threads, moduleUrl, loader, resourceLimits);
+      const module = { url: moduleUrl, job: index, args, loader, resourceLimits, host };
       // Each attempt after the first builds the pipeline afresh (a new sink object to recover).
       let unused: PhysicalPlan | undefined = planned;
       const attempt = (attemptOrigin?: RunOrigin): PipelineHandle => {

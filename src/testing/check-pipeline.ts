@@ -13,6 +13,9 @@ import type { PipelineHandle } from '../streams/pipeline-handle.js';
 import type { RunOptions } from '../streams/run-options.js';
 import type { Sink } from '../streams/sinks/sink.js';
 import type { Source } from '../streams/sources/source.js';
+import type { JobModule } from '../jobs/define-job.js';
+import { isJobModule } from '../jobs/is-job-module.js';
+import { checkThreadPool, createThreadPool, type ThreadPool } from '../threads/thread-pool.js';
 import { anchorFaults } from './fault-anchors.js';
 import {
   applyRetimes,
@@ -23,10 +26,12 @@ import {
   NO_FAULTS,
   rescaleMaxPartitions,
   upgradePointArb,
+  workersMax,
   type FaultOptions,
   type FaultPlan,
   type UpgradeMode,
 } from './faults.js';
+import { CheckIORegistration, type CheckJobArgs } from './check-job.js';
 import { assertCheck, failsAlike } from './internal/assert-check.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
 import { compareOutputs, show } from './internal/compare.js';
@@ -66,7 +71,20 @@ export interface PipelineCheckOptions<TRecord, TOut, TParams = undefined> {
    * `({ source, sink }) => pipeline(source).keyBy(…).reduce(…).to(sink)`. Called for every run,
    * resumed runs included; keep it free of state shared between calls.
    */
-  build: (io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline;
+  build?: ((io: PipelineIO<TRecord, TOut>, params: TParams) => RunnablePipeline) | undefined;
+  /**
+   * Instead of `build`: the job module (`defineJob`) whose pipeline is under test, built over the
+   * case's source and sink by {@link checkIO} from the `CheckJobArgs` it is given (its params must
+   * then be plain data that can be copied to another thread). What `faults.workers` needs: a job
+   * module is what can run on worker threads. Give `build` or `job`, not both.
+   */
+  job?: JobModule<CheckJobArgs<TParams>> | undefined;
+  /**
+   * With `faults.workers`: the pool (`createThreadPool()`) the threaded runs take their threads
+   * from, so that a case starts no thread another case has left idle. @defaultValue a pool of the
+   * check's own, whose threads end a second after its last threaded run
+   */
+  threads?: ThreadPool | undefined;
   /** The input records. */
   input: fc.Arbitrary<readonly TRecord[]>;
   /** Parameters of the pipeline that vary with the case (partition counts, window sizes), given to `build` and `model`. */
@@ -276,7 +294,10 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
   options: PipelineCheckOptions<TRecord, TOut, TParams>,
 ): PipelineCheck<TRecord, TParams> {
   isObject('options', options);
-  isFunction('build', options.build);
+  const job = options.job;
+  if (job === undefined) isFunction('build', options.build);
+  else if (options.build !== undefined) throw new InvalidOptionError('job', 'left out when `build` is given (give one of them)', job);
+  else if (!isJobModule(job)) throw new InvalidOptionError('job', 'a job module made by defineJob', job);
   isFunction('model', options.model);
   if (!(options.input instanceof fc.Arbitrary)) throw new InvalidOptionError('input', 'a fast-check Arbitrary of record arrays', options.input);
   if (options.params !== undefined && !(options.params instanceof fc.Arbitrary))
@@ -295,8 +316,23 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       throw new InvalidOptionError('upgrade.how', "'resume' or 'live'", upgrade.how);
     }
   }
-  // Rescale faults kill and resume like crashes, and so do upgrades: runs take checkpoints for any of them.
-  const kills = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined;
+  const threads = workersMax(faultOptions.workers) !== undefined;
+  if (threads && job === undefined) {
+    throw new InvalidOptionError(
+      'faults.workers',
+      'left out unless the check has a `job` module (only a job module runs on worker threads)',
+      faultOptions.workers,
+    );
+  }
+  if (threads && upgrade !== undefined) {
+    throw new InvalidOptionError('upgrade', 'left out when `faults.workers` is on (a run on worker threads would start the old version)', upgrade);
+  }
+  if (options.threads !== undefined) checkThreadPool(options.threads);
+  // Made on the first threaded run: a check that never runs one starts no pool.
+  let pool = options.threads;
+  const threadPool = (): ThreadPool => (pool ??= createThreadPool({ idleMs: 1_000 }));
+  // Rescale and workers faults kill and resume like crashes, and so do upgrades: runs take checkpoints for any of them.
+  const kills = faultOptions.crashes === true || rescaleMaxPartitions(faultOptions.rescale) !== undefined || threads;
   const crashes = kills || upgrade !== undefined;
   const scheduleOption = options.schedule ?? true;
   if (typeof scheduleOption !== 'boolean') isObject('schedule', scheduleOption);
@@ -340,8 +376,21 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       const message = [problem, `what happened: ${happened}`, describeCase(testCase, disorder)].join('\n');
       throw new PipelineCheckError(message, testCase as PipelineCase<unknown, unknown>, report.events, cause === undefined ? undefined : { cause });
     };
+    const { params } = testCase;
+    // With a job module, each run's source and sink are found by the job through its args, until the case ends.
+    const registration = job === undefined ? undefined : new CheckIORegistration();
+    const build = (io: PipelineIO<TRecord, TOut>, next: boolean): RunnablePipeline => {
+      if (next && upgrade !== undefined) return upgrade.build(io, params);
+      if (job === undefined || registration === undefined) return (options.build as NonNullable<typeof options.build>)(io, params);
+      return job.build(registration.argsFor(io, params));
+    };
     const report = await runCase<TRecord, TOut>({
-      build: (source, sink, partitions, next) => (next && upgrade !== undefined ? upgrade.build : options.build)({ source, sink, partitions }, testCase.params),
+      build: (source, sink, partitions, next) => build({ source, sink, partitions }, next),
+      threaded:
+        job === undefined || registration === undefined
+          ? undefined
+          : (source, sink, partitions, workers, runOptions) =>
+              job.run({ ...runOptions, workers, threads: threadPool(), args: registration.argsFor({ source, sink, partitions }, params) }),
       delivered: testCase.delivered,
       schedule: testCase.schedule,
       faults: testCase.faults,
@@ -352,7 +401,7 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       maxSteps,
       checkpointRoot,
       stallMs: 10_000,
-    });
+    }).finally(() => registration?.close());
     if (report.outcome.kind === 'failed') {
       const { error } = report.outcome;
       // A poisoned partition cannot get past its batch: failing loudly is what it must do.

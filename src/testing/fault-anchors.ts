@@ -75,6 +75,7 @@ export function anchorFaults(plan: FaultPlan, records: number, checkpoints: read
     switch (fault.kind) {
       case 'crash':
       case 'rescale':
+      case 'workers':
         return resolveKill(fault, records, checkpoints);
       case 'crash-before-commit':
         return resolveCommitCrash(fault, checkpoints);

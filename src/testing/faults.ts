@@ -76,6 +76,27 @@ export interface RescaleFault {
 }
 
 /**
+ * Like a crash, but the resumed run goes on `workers` worker threads (the check's `job` module,
+ * run with `workers`): the state the last checkpoint took on one thread must carry over to the
+ * threads' partitions, and every record that crosses from one thread to another goes through its
+ * stage's codec. The threaded run reads on from there on the system clock (the schedule's picks
+ * and ticks, throws and kills wait for the next run on one thread) until `forRecords` more records
+ * are read; then it is stopped at a checkpoint, and the job resumes on one thread from it. When
+ * that is past the end of the input, the threaded run completes the job.
+ */
+export interface WorkersFault {
+  readonly kind: 'workers';
+  readonly afterRecords: number;
+  readonly steps: number;
+  /** The worker threads the resumed run has: 2 or more. */
+  readonly workers: number;
+  /** Records the threaded run reads before it is stopped at a checkpoint. */
+  readonly forRecords: number;
+  /** As for {@link CrashFault.anchor}. */
+  readonly anchor?: KillAnchor | undefined;
+}
+
+/**
  * The pipeline is killed once checkpoint `checkpoint` is durable but before the sink committed it:
  * the resumed run must have the sink commit it (`recover`) — not lose it, not write it twice.
  */
@@ -85,7 +106,7 @@ export interface CommitCrashFault {
 }
 
 /** One fault. */
-export type Fault = ThrowFault | PoisonFault | CrashFault | CommitCrashFault | RescaleFault;
+export type Fault = ThrowFault | PoisonFault | CrashFault | CommitCrashFault | RescaleFault | WorkersFault;
 
 /** The kinds of fault. */
 export type FaultKind = Fault['kind'];
@@ -184,12 +205,25 @@ export interface FaultOptions<TRecord> {
    * @defaultValue false
    */
   rescale?: boolean | RescaleOptions | undefined;
+  /**
+   * The pipeline is killed at chosen points and resumed on 2 to `maxWorkers` worker threads, which
+   * read on for a while and are stopped at a checkpoint, the job then resuming on one thread (see
+   * {@link WorkersFault}); implies checkpoints, like crashes. Needs the check's `job` option: only
+   * a job module can run on threads. @defaultValue false
+   */
+  workers?: boolean | WorkersOptions | undefined;
   /** The source delivers records out of order within the bound. @defaultValue none */
   disorder?: Disorder<TRecord> | undefined;
   /** Most faults in one run (besides disorder). @defaultValue 3 */
   maxFaults?: number | undefined;
   /** Largest `at` of a throw or poison fault. @defaultValue 12 */
   maxOrdinal?: number | undefined;
+}
+
+/** Options of worker-thread faults. */
+export interface WorkersOptions {
+  /** The most worker threads a resumed run is given (at least 2). @defaultValue 3 */
+  maxWorkers?: number | undefined;
 }
 
 /** Options of rescale faults. */
@@ -214,6 +248,7 @@ export function checkFaultOptions<TRecord>(options: FaultOptions<TRecord> | unde
     isObject('faults.rescale', rescale);
     if (rescale.maxPartitions !== undefined) positiveInteger('faults.rescale.maxPartitions', rescale.maxPartitions);
   }
+  workersMax(options.workers);
   if (options.disorder !== undefined) {
     isObject('faults.disorder', options.disorder);
     nonNegativeNumber('faults.disorder.bound', options.disorder.bound);
@@ -263,6 +298,17 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
       fc.record({ kind: fc.constant('rescale' as const), ...KILL_POINT, partitions }, { requiredKeys: ['kind', 'afterRecords', 'steps', 'partitions'] }),
     ]);
   }
+  const maxWorkers = workersMax(options.workers);
+  if (maxWorkers !== undefined) {
+    const threads = { workers: fc.integer({ min: 2, max: maxWorkers }), forRecords: fc.nat({ max: 64 }) };
+    kinds.push([
+      'workers',
+      fc.record(
+        { kind: fc.constant('workers' as const), ...KILL_POINT, ...threads },
+        { requiredKeys: ['kind', 'afterRecords', 'steps', 'workers', 'forRecords'] },
+      ),
+    ]);
+  }
   const faults = swarmFaultsArb({ kinds, maxFaults });
   // The first run's partition count, with rescale faults on; a constant undefined otherwise.
   const partitions: fc.Arbitrary<number | undefined> = maxPartitions === undefined ? fc.constant(undefined) : fc.integer({ min: 1, max: maxPartitions });
@@ -282,6 +328,21 @@ export function faultPlanArb<TRecord>(options: FaultOptions<TRecord> = {}): fc.A
   // times exactly the bound apart, which times drawn from a wide range rarely do: make such pairs.
   const retime = fc.record({ record: fc.nat({ max: 63 }), like: fc.nat({ max: 63 }), gap: fc.constantFrom('bound' as const, 'equal' as const) });
   return fc.record({ ...plan, delays, retimes: fc.array(retime, { maxLength: 3 }) });
+}
+
+/**
+ * The most worker threads a workers fault gives a run, or undefined when those faults are off.
+ * @throws InvalidOptionError naming `faults.workers` or `faults.workers.maxWorkers` when invalid.
+ */
+export function workersMax(workers: FaultOptions<unknown>['workers']): number | undefined {
+  if (workers === undefined || workers === false) return undefined;
+  if (workers === true) return 3;
+  isObject('faults.workers', workers);
+  return withDefault(workers.maxWorkers, 3, (v): number => {
+    const most = positiveInteger('faults.workers.maxWorkers', v);
+    if (most < 2) throw new InvalidOptionError('faults.workers.maxWorkers', 'an integer of at least 2', v);
+    return most;
+  });
 }
 
 /** The most partitions a rescale gives a run, or undefined when rescale faults are off. */
@@ -385,11 +446,16 @@ export function describeFault(fault: Fault, records?: number): string {
       return `the pipeline is killed ${killPoint(fault, records)}, and resumed from its last checkpoint with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}`;
     case 'crash-before-commit':
       return `the pipeline is killed once checkpoint ${fault.checkpoint} is durable, before the sink commits it, and resumed`;
+    case 'workers':
+      return (
+        `the pipeline is killed ${killPoint(fault, records)}, and resumed from its last checkpoint on ${fault.workers} worker threads, ` +
+        `stopped at a checkpoint ${fault.forRecords} record${fault.forRecords === 1 ? '' : 's'} later and resumed on one thread`
+      );
   }
 }
 
 /** Where a crash, rescale or upgrade kills the run, in words: `after 3 records and 2 more steps`. */
-function killPoint(fault: CrashFault | RescaleFault | UpgradePoint, records: number | undefined): string {
+function killPoint(fault: CrashFault | RescaleFault | WorkersFault | UpgradePoint, records: number | undefined): string {
   const anchor = fault.anchor === 'end' ? ' (the end of the input)' : fault.anchor === 'checkpoint' ? ' (at a planned checkpoint)' : '';
   const after = records === undefined ? fault.afterRecords : fault.afterRecords % (records + 1);
   const steps = fault.steps === 0 ? '' : ` and ${fault.steps} more step${fault.steps === 1 ? '' : 's'}`;

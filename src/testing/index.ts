@@ -9,6 +9,8 @@ export type { TestKit, TestKitOptions, TestProbe } from './test-kit.js';
 export { actorFaultsArb, describeActorFault, describeActorFaults, InjectedFault, withFaults } from './actor-faults.js';
 export type { ActorFault, ActorFaultOptions } from './actor-faults.js';
 export { assertPipeline, checkPipeline, definePipelineCheck, describeCase, PipelineCheckError } from './check-pipeline.js';
+export { checkIO } from './check-job.js';
+export type { CheckIORef, CheckJobArgs } from './check-job.js';
 export type {
   Comparison,
   MinimizedCase,
@@ -45,6 +47,8 @@ export type {
   ThrowFault,
   UpgradeMode,
   UpgradePoint,
+  WorkersFault,
+  WorkersOptions,
 } from './faults.js';
 export { createOutputStore, exactlyOnceSink } from './output-store.js';
 export type { OutputStore } from './output-store.js';

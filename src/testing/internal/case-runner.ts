@@ -23,7 +23,7 @@ import { FolderCheckpointStorage } from '../../streams/checkpoint/folder-checkpo
 import { MemoryCheckpointStorage } from '../../streams/checkpoint/memory-checkpoint-storage.js';
 import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
-import type { FaultPlan } from '../faults.js';
+import type { FaultPlan, WorkersFault } from '../faults.js';
 import { ManualScheduler } from '../manual-scheduler.js';
 import type { OutputStore } from '../output-store.js';
 import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
@@ -33,6 +33,7 @@ import { macrotask, settled } from './event-loop.js';
 import { FaultLedger, records, type Due } from './fault-ledger.js';
 import { gatedSource, SourceGate } from './gated-source.js';
 import { swapLive, type LiveSwap } from './live-swap.js';
+import { runThreaded, type ThreadedEnd, type ThreadedStart } from './threaded-run.js';
 
 export interface CaseSetup<TRecord, TOut> {
   /**
@@ -60,6 +61,8 @@ export interface CaseSetup<TRecord, TOut> {
   readonly checkpointRoot: string | undefined;
   /** Real milliseconds the engine waits for file I/O without any step before it calls the run stuck. */
   readonly stallMs: number;
+  /** Runs the job on worker threads, for workers faults (a check with a `job` module). */
+  readonly threaded?: ThreadedStart<TRecord, TOut> | undefined;
 }
 
 /** How a case ended. */
@@ -117,8 +120,26 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
     countSteps: (n: number) => void (steps += n),
     tookOver: (after: number) => void (upgradedAfter = after),
   };
+  const report = (outcome: CaseReport['outcome'], runs: number): CaseReport => ({
+    outcome,
+    deadLetters,
+    events: ledger.events,
+    poisoned: ledger.poisoned,
+    runs,
+    steps,
+    upgradedAfter,
+  });
   try {
     for (let run = 1; ;) {
+      const threads = ledger.takeThreads();
+      if (threads !== undefined) {
+        const end = await onThreads(setup, threads, { ...context, run });
+        if (end.kind === 'stopped') {
+          run++;
+          continue;
+        }
+        return report(end.kind === 'completed' ? { kind: 'completed' } : { kind: 'failed', error: end.error }, run);
+      }
       const clock = new VirtualClock(now);
       const upgradedBefore = ledger.upgraded;
       const end = await runOnce(setup, { ...context, run, clock });
@@ -137,19 +158,36 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
           `run ${end.run} resumed from ${end.resumedFrom === undefined ? 'the start: no checkpoint was complete' : `checkpoint ${end.resumedFrom}`}`,
         );
       }
-      return {
-        outcome: end.kind === 'completed' ? { kind: 'completed' } : { kind: 'failed', error: end.error },
-        deadLetters,
-        events: ledger.events,
-        poisoned: ledger.poisoned,
-        runs: end.run,
-        steps,
-        upgradedAfter,
-      };
+      return report(end.kind === 'completed' ? { kind: 'completed' } : { kind: 'failed', error: end.error }, end.run);
     }
   } finally {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** The run a workers fault asks for, on the threads of the check's job module. */
+function onThreads<TRecord, TOut>(
+  setup: CaseSetup<TRecord, TOut>,
+  fault: WorkersFault,
+  context: { readonly run: number; readonly ledger: FaultLedger; readonly storage: CheckpointStorage | undefined; readonly deadLetters: PipelineDeadLetter[] },
+): Promise<ThreadedEnd> {
+  const { threaded } = setup;
+  const { ledger, storage, run } = context;
+  if (threaded === undefined || storage === undefined) throw new Error('sluice/testing: a workers fault needs the check to have a job module and checkpoints');
+  return runThreaded({
+    start: threaded,
+    fault,
+    run,
+    delivered: setup.delivered,
+    schedule: setup.schedule,
+    storage,
+    // As every run's: the tokens it commits are wrapped as the engine's runs wrap theirs.
+    sink: commitGate(setup.sink(setup.store), () => false),
+    partitions: ledger.partitions,
+    runOptions: setup.runOptions,
+    deadLetters: context.deadLetters,
+    events: ledger.events,
+  });
 }
 
 /** The input records the newest complete checkpoint in `storage` covers (0 when there is none). */

@@ -15,6 +15,7 @@ import {
   type RescaleFault,
   type ThrowFault,
   type UpgradePoint,
+  type WorkersFault,
 } from '../faults.js';
 
 /** Whether a fault of a partition actor names `target`'s stage and, when it names one, its partition. */
@@ -47,7 +48,7 @@ export class FaultLedger {
   /** The partition each stage-wide poison fault struck. */
   readonly #poisoned = new Map<PoisonFault, number>();
   readonly #actorFaults: readonly (ThrowFault | PoisonFault)[];
-  readonly #crashes: readonly (CrashFault | RescaleFault)[];
+  readonly #crashes: readonly (CrashFault | RescaleFault | WorkersFault)[];
   readonly #commitCrashes: readonly CommitCrashFault[];
   readonly #upgrade: UpgradePoint | undefined;
   /** Whether the upgrade struck: the runs from then on are the next version's. */
@@ -55,10 +56,14 @@ export class FaultLedger {
   readonly #records: number;
   /** The partition count the next run is given: the plan's, until a rescale changes it. */
   #partitions: number | undefined;
+  /** The workers fault that struck last, until the engine starts the threaded run it asks for. */
+  #threads: WorkersFault | undefined;
 
   constructor(plan: FaultPlan, records: number) {
     this.#actorFaults = plan.faults.filter((f): f is ThrowFault | PoisonFault => f.kind === 'throw' || f.kind === 'poison');
-    this.#crashes = plan.faults.filter((f): f is CrashFault | RescaleFault => f.kind === 'crash' || f.kind === 'rescale');
+    this.#crashes = plan.faults.filter(
+      (f): f is CrashFault | RescaleFault | WorkersFault => f.kind === 'crash' || f.kind === 'rescale' || f.kind === 'workers',
+    );
     this.#partitions = plan.partitions;
     this.#commitCrashes = plan.faults.filter((f): f is CommitCrashFault => f.kind === 'crash-before-commit');
     this.#upgrade = plan.upgrade;
@@ -109,21 +114,38 @@ export class FaultLedger {
     return true;
   }
 
+  /**
+   * Whether the next run goes on worker threads, and how far: the workers fault that killed the
+   * last run. Taken (and cleared) by the engine as it starts that run.
+   */
+  takeThreads(): WorkersFault | undefined {
+    const threads = this.#threads;
+    this.#threads = undefined;
+    return threads;
+  }
+
   /** The partition count of the next run (undefined when the plan leaves counts to the pipeline). */
   get partitions(): number | undefined {
     return this.#partitions;
   }
 
   /**
-   * What is due with the source at `offset`, if anything: a crash or rescale (a rescale sets the
-   * partition count the next run is given), else the upgrade; it strikes after `steps` more steps.
+   * What is due with the source at `offset`, if anything: a crash, rescale or workers fault (a
+   * rescale sets the partition count the next run is given, a workers fault puts that run on
+   * threads), else the upgrade; it strikes after `steps` more steps.
    */
   dueAt(offset: number, run: number): Due | undefined {
     const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
     if (fault === undefined) return this.#upgradesAt(offset, run);
     this.#struck.add(fault);
-    const resumed = fault.kind === 'rescale' ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}` : '';
+    const resumed =
+      fault.kind === 'rescale'
+        ? `, to resume with ${fault.partitions} partition${fault.partitions === 1 ? '' : 's'}`
+        : fault.kind === 'workers'
+          ? `, to resume on ${fault.workers} worker threads`
+          : '';
     if (fault.kind === 'rescale') this.#partitions = fault.partitions;
+    if (fault.kind === 'workers') this.#threads = fault;
     this.events.push(`killed after ${records(offset)}${moreSteps(fault.steps)}${resumed} (run ${run})`);
     return { kind: 'kill', steps: fault.steps };
   }
