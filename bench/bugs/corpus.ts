@@ -1,9 +1,11 @@
 /**
  * The corpus of planted bugs, in the order the hunt reports them: the nine of issue 19's list
  * (the ninth for the one fault kind the others leave uncovered, a kill before the commit; poison
- * has none, see planted-bug.ts), then a second bug that only a resume from a checkpoint shows.
+ * has none, see planted-bug.ts), then a second bug that only a resume from a checkpoint shows, and
+ * one that only a run on worker threads shows.
  */
 import { classInstanceState } from './cases/class-instance-state.js';
+import { codecDropsField } from './cases/codec-drops-field.js';
 import { dedupeOutsideState } from './cases/dedupe-outside-state.js';
 import { mapStateShared } from './cases/map-state-shared.js';
 import { partitionIndexState } from './cases/partition-index-state.js';
@@ -27,4 +29,5 @@ export const CORPUS: readonly PlantedBug[] = [
   partitionIndexState,
   recoverDropsPrecommitted,
   classInstanceState,
+  codecDropsField,
 ];

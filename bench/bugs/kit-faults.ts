@@ -17,6 +17,14 @@ export function keyedStateFaults<TRecord>(): FaultOptions<TRecord> {
   return { throws: true, crashes: true, rescale: { maxPartitions: MAX_PARTITIONS } };
 }
 
+/**
+ * Faults for a keyed job module that runs on worker threads: a keyed pipeline's, and resumes on
+ * 2 or 3 threads (`workers`), where records cross threads through their codecs.
+ */
+export function threadedJobFaults<TRecord>(): FaultOptions<TRecord> {
+  return { ...keyedStateFaults<TRecord>(), workers: { maxWorkers: 3 } };
+}
+
 /** Faults for a keyed pipeline on event time, whose source may deliver out of order within `disorder.bound`. */
 export function eventTimeFaults<TRecord>(disorder: Disorder<TRecord>): FaultOptions<TRecord> {
   return { ...keyedStateFaults<TRecord>(), disorder };

@@ -35,9 +35,10 @@ import type { PipelineCheck } from '../../src/testing/index.js';
  * What exposes a bug: the input alone, or a fault of the kit's (a partition that throws once, a
  * kill and resume from the last checkpoint, a kill between a checkpoint's manifest and the sink's
  * commit, records out of order within the bound, a poisoned partition), an interleaving or
- * partition count (`schedule`), or a resume with another partition count (`rescale`).
+ * partition count (`schedule`), a resume with another partition count (`rescale`), or a run on
+ * worker threads (`workers`: records crossing threads, state carried to and from them).
  */
-export type Exposure = 'input only' | 'throw' | 'crash' | 'crash before commit' | 'disorder' | 'schedule' | 'rescale' | 'poison';
+export type Exposure = 'input only' | 'throw' | 'crash' | 'crash before commit' | 'disorder' | 'schedule' | 'rescale' | 'workers' | 'poison';
 
 /**
  * A planted bug: its buggy twin and its correct twin (`buggy` false), each as a kit check, a plain

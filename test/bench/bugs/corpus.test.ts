@@ -11,7 +11,7 @@ describe('CORPUS', () => {
 
   it('has a bug for every fault kind of the kit but poison, which no user-level bug needs (see planted-bug.ts)', () => {
     const needs = new Set<Exposure>(CORPUS.map((bug) => bug.needs));
-    for (const kind of ['throw', 'crash', 'crash before commit', 'disorder'] as const) expect(needs).toContain(kind);
+    for (const kind of ['throw', 'crash', 'crash before commit', 'disorder', 'rescale', 'workers'] as const) expect(needs).toContain(kind);
     expect(needs).not.toContain('poison');
   });
 
