@@ -2,40 +2,37 @@
  * memory-bound: a keyed running sum over N generated records into a sink slower than the source,
  * at a base size and at ten times it, each implementation in a child process of its own so that
  * its peak RSS is its own. Bounded mailboxes mean Sluice's peak should not grow with the record
- * count. The floor: the same sums in a plain loop, into the same slow sink.
+ * count. The floor: the same sums in a plain loop, into the same slow sink. A row on 2 worker
+ * threads holds the same bound across threads: credits on every link, each thread's mailboxes.
  */
-import { fromGenerator, pipeline, toCallback } from '../../src/index.js';
-import { defineCase, type BenchCase } from '../harness/bench-case.js';
+import { createThreadPool } from '../../src/index.js';
+import { jobModuleUrl } from '../harness/bench-entry.js';
+import { defineCase, type BenchCase, type ImplementationSpec } from '../harness/bench-case.js';
+import { events, runningSums, SlowSink } from './memory-bound-records.js';
 
-interface Event {
-  readonly user: string;
-  readonly amount: number;
-}
-
-const USERS = 10_000;
-const MODULUS = 2_147_483_647;
-
-function* events(from: number, records: number): Generator<Event> {
-  for (let i = from; i < records; i++) yield { user: `u${i % USERS}`, amount: i % 7 };
-}
+type MemoryJobModule = typeof import('./memory-bound.job.js');
 
 /**
- * The slow sink both implementations write the running totals to: an event-loop turn every 256
- * records. Its checksum (the sum of the totals it saw, plus their count) catches a lost record
- * whatever its amount, and does not depend on how the keys interleave.
+ * The same pipeline as a job module on `workers` worker threads (kept in a pool between passes, as
+ * a service that runs it again keeps them): the main thread reads the source and writes the slow
+ * sink, the threads run the partitions. Issue 20's bound: under 150 MB peak with 2 workers.
  */
-class SlowSink {
-  #written = 0;
-  #sum = 0;
-
-  async write(total: number): Promise<void> {
-    this.#sum = (this.#sum + total) % MODULUS;
-    if (++this.#written % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-
-  get checksum(): number {
-    return (this.#sum + this.#written) % MODULUS;
-  }
+function onThreads(workers: number): ImplementationSpec<number> {
+  return {
+    impl: `sluice job, 4 partitions, ${workers} workers, slow sink`,
+    role: 'sluice',
+    create: (records) => {
+      let sums: MemoryJobModule['sumsOnThreads'] | undefined;
+      const threads = createThreadPool();
+      return {
+        async prepare() {
+          sums ??= ((await import(jobModuleUrl('cases/memory-bound.job'))) as MemoryJobModule).sumsOnThreads;
+        },
+        run: () => (sums as MemoryJobModule['sumsOnThreads'])(records, workers, threads),
+        dispose: () => threads.close(),
+      };
+    },
+  };
 }
 
 /**
@@ -73,18 +70,12 @@ export function memoryBoundCase(multiplier: number): BenchCase {
         create: (records) => ({
           async run() {
             const sink = new SlowSink();
-            await pipeline(fromGenerator((from) => events(from, records)))
-              .keyBy((event) => event.user, { partitions: 4 })
-              .reduce(
-                (total: number, event) => total + event.amount,
-                () => 0,
-              )
-              .to(toCallback(({ value }) => sink.write(value)))
-              .run({ name: 'memory' }).done;
+            await runningSums(records, (total) => sink.write(total)).run({ name: 'memory' }).done;
             return sink.checksum;
           },
         }),
       },
+      onThreads(2),
     ],
   });
 }

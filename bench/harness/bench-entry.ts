@@ -28,7 +28,7 @@ export const BENCH_ENTRIES = ['child', 'fairness/load-child', 'cluster/sluice-cl
 export type BenchEntry = (typeof BENCH_ENTRIES)[number];
 
 /** The job modules, as paths under bench/ without their extension. */
-export const BENCH_JOB_MODULES = ['cases/cpu-heavy.job', 'cases/cluster.job', 'cases/wordcount.job'] as const;
+export const BENCH_JOB_MODULES = ['cases/cpu-heavy.job', 'cases/cluster.job', 'cases/wordcount.job', 'cases/memory-bound.job'] as const;
 export type BenchJobModule = (typeof BENCH_JOB_MODULES)[number];
 
 /** What `fork` needs to start an entry. */

@@ -206,7 +206,7 @@ class PooledUse implements ThreadHandle {
     }
     if (this.#exited) return;
     this.#control.close();
-    if (this.#over && !thread.gone) {
+    if (this.#stopped && this.#over && !thread.gone) {
       this.#exit(0);
       this.#pool.park(thread);
       return;
