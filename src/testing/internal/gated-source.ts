@@ -7,7 +7,7 @@ import { InvalidOptionError } from '../../errors.js';
 import type { Source, SourceItem } from '../../streams/sources/source.js';
 
 /** Where the source waits, and how the engine lets it go on. */
-export class SourceGate implements Gate {
+export class SourceGate {
   #waiting: { readonly offset: number; readonly open: () => void } | undefined;
   /** The offset the current read started at. */
   from = 0;
@@ -31,37 +31,7 @@ export class SourceGate implements Gate {
   }
 }
 
-/** What a gated source waits at: the engine's {@link SourceGate}, or a threaded run's {@link ThreadedGate}. */
-export interface Gate {
-  /** The offset the current read started at. */
-  from: number;
-  /** Resolves when the source may deliver the record at `offset` (the input's length: its end). */
-  wait(offset: number): Promise<void>;
-}
-
-/**
- * The gate of a run on worker threads, which runs on the system clock: records before `stopAt` pass
- * at once; at `stopAt` the source is held for good and `reached` resolves, for the engine to stop the
- * run at a checkpoint there. A `stopAt` past the input's length never holds it.
- */
-export class ThreadedGate implements Gate {
-  from = 0;
-  readonly #stopAt: number;
-  #reach!: () => void;
-  readonly reached = new Promise<void>((resolve) => (this.#reach = resolve));
-
-  constructor(stopAt: number) {
-    this.#stopAt = stopAt;
-  }
-
-  wait(offset: number): Promise<void> {
-    if (offset < this.#stopAt) return Promise.resolve();
-    this.#reach();
-    return new Promise<void>(() => undefined);
-  }
-}
-
-export function gatedSource<TRecord>(records: readonly TRecord[], gate: Gate): Source<TRecord, number> {
+export function gatedSource<TRecord>(records: readonly TRecord[], gate: SourceGate): Source<TRecord, number> {
   return {
     name: 'test-input',
     replayable: true,

@@ -15,8 +15,9 @@ import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
 import type { WorkersFault } from '../faults.js';
 import type { Schedule } from '../schedule.js';
+import { InvalidOptionError } from '../../errors.js';
+import type { SourceItem } from '../../streams/sources/source.js';
 import { records } from './fault-ledger.js';
-import { gatedSource, ThreadedGate } from './gated-source.js';
 
 /** Runs a job on `workers` worker threads over the case's source and sink (the check's `job`). */
 export type ThreadedStart<TRecord, TOut> = (
@@ -53,9 +54,10 @@ export async function runThreaded<TRecord, TOut>(threaded: ThreadedRun<TRecord, 
   const latest = await storage.latest();
   const from = typeof latest?.manifest.source.offset === 'number' ? latest.manifest.source.offset : 0;
   const stopAt = from + fault.forRecords;
-  const gate = new ThreadedGate(stopAt);
+  let reach!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
   const deadLetters: Sink<PipelineDeadLetter> = { name: 'test-dead-letters', write: (letters) => void threaded.deadLetters.push(...letters) };
-  const handle = threaded.start(gatedSource(threaded.delivered, gate), threaded.sink, threaded.partitions, fault.workers, {
+  const handle = threaded.start(heldSource(threaded.delivered, stopAt, reach), threaded.sink, threaded.partitions, fault.workers, {
     ...threaded.runOptions,
     batchSize: threaded.schedule.batchSize,
     mailboxBatches: threaded.schedule.mailboxBatches,
@@ -67,7 +69,7 @@ export async function runThreaded<TRecord, TOut>(threaded: ThreadedRun<TRecord, 
     (result): ThreadedEnd => ({ kind: 'completed', resumedFrom: result.resumedFrom }),
     (error: unknown): ThreadedEnd => ({ kind: 'failed', error }),
   );
-  const first = await Promise.race([ended, gate.reached.then(() => 'held' as const)]);
+  const first = await Promise.race([ended, reached.then(() => 'held' as const)]);
   if (first !== 'held') {
     if (first.kind === 'completed') events.push(`${resumed}, which completed the job`);
     return first;
@@ -78,4 +80,35 @@ export async function runThreaded<TRecord, TOut>(threaded: ThreadedRun<TRecord, 
   );
   if (stopped.kind === 'stopped') events.push(`${resumed}, stopped at a checkpoint after ${records(stopAt)}`);
   return stopped;
+}
+
+/**
+ * The source of a threaded run, which runs on the system clock: the case's records from where the
+ * run resumes, at once, up to `stopAt`; there (or at the end of the input, when that is `stopAt`)
+ * it is held for good, and `reached` is called for the engine to stop the run at a checkpoint. A
+ * `stopAt` past the input's length never holds it. Named as the engine's source is, so every run
+ * of a case builds the same plan.
+ */
+function heldSource<TRecord>(delivered: readonly TRecord[], stopAt: number, reached: () => void): Source<TRecord, number> {
+  const held = (): Promise<never> => {
+    reached();
+    return new Promise<never>(() => undefined);
+  };
+  return {
+    name: 'test-input',
+    replayable: true,
+    start: 0,
+    read(from = 0) {
+      if (!Number.isInteger(from) || from < 0 || from > delivered.length) {
+        throw new InvalidOptionError('from', `an offset of the test input, from 0 to ${delivered.length}`, from);
+      }
+      return (async function* (): AsyncGenerator<SourceItem<TRecord, number>> {
+        for (let i = from; i < delivered.length; i++) {
+          if (i >= stopAt) await held();
+          yield { kind: 'record', value: delivered[i] as TRecord, next: i + 1 };
+        }
+        if (stopAt === delivered.length) await held();
+      })();
+    },
+  };
 }
