@@ -6,12 +6,12 @@
  * fixed seed runs it with its schedule and faults, a crash being a kill and a resume, and compares
  * the output with the model.
  *
- * Measured in one process, in rounds: each round times a block of plain runs, a block of cases with
- * throws and crashes and a block with throws only, over the same drawn cases every round, the order
- * of the blocks rotating, and reports the median of the rounds' ratios with their range. Blocks
- * rather than alternating single runs: a run's garbage is then collected within its own block,
- * not charged to the next run of the other kind. CPU time (the process's, GC threads included)
- * rather than wall time: a neighbour's load that takes the core away for a while moves neither.
+ * Measured in one process, in rounds over the same drawn cases: each round times a block of a few
+ * plain runs, a block of as many cases with throws and crashes and one with throws only, the order
+ * of the blocks rotating; rounds are summed into groups, and the probe reports the median of the
+ * groups' ratios with their range. Short blocks interleave the kinds finely, so a neighbour's load
+ * that comes and goes weighs on all three alike. CPU time (the process's, GC threads included)
+ * rather than wall time: a neighbour that takes the core away for a while moves neither.
  */
 import fc from 'fast-check';
 import type { Scale } from '../harness/bench-case.js';
@@ -23,14 +23,14 @@ import type { PipelineCase } from '../../src/testing/index.js';
 /** A kit case with throws and crashes may cost at most this many plain runs (issue 19). */
 export const KIT_COST_TARGET = 2;
 
-/** Cases per block, untimed warm-up rounds and timed rounds. */
-const PLAN = { full: { cases: 200, warmups: 2, rounds: 10 }, quick: { cases: 80, warmups: 1, rounds: 4 } } as const;
+/** Cases drawn, cases per block, rounds (each block taking the next cases of the pool) and groups they are summed into. */
+const PLAN = { full: { pool: 200, block: 10, rounds: 200, groups: 10 }, quick: { pool: 60, block: 6, rounds: 40, groups: 4 } } as const;
 
 /** The fast-check seed the cases are drawn from. */
 const SEED = 19;
 
-/** One timed round: CPU milliseconds of each block, each over the same number of cases. */
-export interface KitCostRound {
+/** One group of rounds: CPU milliseconds of each kind of block, each over the same cases. */
+export interface KitCostGroup {
   /** One plain run per case, over the case's input. */
   readonly plainMs: number;
   /** The cases with throws and crashes. */
@@ -41,9 +41,9 @@ export interface KitCostRound {
 
 /** What the probe measured. */
 export interface KitCostSample {
-  /** Cases in each block. */
+  /** Cases of each kind in a group. */
   readonly cases: number;
-  readonly rounds: readonly KitCostRound[];
+  readonly groups: readonly KitCostGroup[];
   /** Runs the kit started per case with throws and crashes (a crash adds one: kill, then resume). */
   readonly runsPerCase: number;
   /** Runs per case with throws only. */
@@ -54,27 +54,27 @@ const ratio = (values: readonly number[]): string => `${median(values).toFixed(2
 const range = (values: readonly number[]): string => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 
 /**
- * The probe's finding: a kit case's cost in plain runs, median and range over the rounds, and
+ * The probe's finding: a kit case's cost in plain runs, median and range over the groups, and
  * whether the median meets {@link KIT_COST_TARGET}.
- * @throws RangeError when there is no round.
+ * @throws RangeError when there is no group.
  * @example
  * ```ts
- * summarizeKitCost({ cases: 2, rounds: [{ plainMs: 1, kitMs: 1.8, throwsMs: 1.2 }], runsPerCase: 2.3, throwsRunsPerCase: 1 }).summary;
+ * summarizeKitCost({ cases: 2, groups: [{ plainMs: 1, kitMs: 1.8, throwsMs: 1.2 }], runsPerCase: 2.3, throwsRunsPerCase: 1 }).summary;
  * // 'keyed running total, 24 records, 3 partitions: a kit case with throws and crashes costs 1.80x a plain run …'
  * ```
  */
 export function summarizeKitCost(sample: KitCostSample): ProbeFinding {
-  const { rounds, cases } = sample;
-  if (rounds.length === 0) throw new RangeError('summarizeKitCost: no rounds');
-  const kit = rounds.map((round) => round.kitMs / round.plainMs);
-  const throws = rounds.map((round) => round.throwsMs / round.plainMs);
-  const plainMs = median(rounds.map((round) => round.plainMs / cases));
-  const kitMs = median(rounds.map((round) => round.kitMs / cases));
+  const { groups, cases } = sample;
+  if (groups.length === 0) throw new RangeError('summarizeKitCost: no groups');
+  const kit = groups.map((group) => group.kitMs / group.plainMs);
+  const throws = groups.map((group) => group.throwsMs / group.plainMs);
+  const plainMs = median(groups.map((group) => group.plainMs / cases));
+  const kitMs = median(groups.map((group) => group.kitMs / cases));
   const verdict = median(kit) <= KIT_COST_TARGET ? 'met' : 'not met';
   return {
     summary:
       `keyed running total, ${RECORDS} records, 3 partitions: a kit case with throws and crashes costs ${ratio(kit)} a plain run ` +
-      `(target ≤ ${KIT_COST_TARGET}x: ${verdict}; ${range(kit)} over ${rounds.length} interleaved rounds of ${cases} cases, CPU time), ` +
+      `(target ≤ ${KIT_COST_TARGET}x: ${verdict}; ${range(kit)} over ${groups.length} groups of ${cases} interleaved cases, CPU time), ` +
       `${sample.runsPerCase.toFixed(2)} runs a case; with throws only ${ratio(throws)} (${range(throws)}), ` +
       `${sample.throwsRunsPerCase.toFixed(2)} runs a case; a plain run ${plainMs.toFixed(3)} ms, a kit case ${kitMs.toFixed(3)} ms`,
     values: {
@@ -103,23 +103,22 @@ export async function measureKitCost(scale: Scale): Promise<KitCostSample> {
   const counted = (): void => void builds++;
   const kit = totalsCheck({ throws: true, crashes: true }, counted);
   const throwsOnly = totalsCheck({ throws: true }, counted);
-  const kitCases = fc.sample(kit.cases, { seed: SEED, numRuns: plan.cases });
-  const throwsCases = fc.sample(throwsOnly.cases, { seed: SEED, numRuns: plan.cases });
-  const runs = { kit: 0, throws: 0 };
-
-  const plainBlock = async (): Promise<void> => {
-    for (const testCase of kitCases) {
-      const written = await plainRun(testCase.input);
-      if (written !== RECORDS) throw new Error(`kit-case-cost: a plain run wrote ${written} totals, expected ${RECORDS}`);
-    }
+  const kitCases = fc.sample(kit.cases, { seed: SEED, numRuns: plan.pool });
+  const throwsCases = fc.sample(throwsOnly.cases, { seed: SEED, numRuns: plan.pool });
+  const plain = async (testCase: PipelineCase<Payment>): Promise<void> => {
+    const written = await plainRun(testCase.input);
+    if (written !== RECORDS) throw new Error(`kit-case-cost: a plain run wrote ${written} totals, expected ${RECORDS}`);
   };
-  const kitBlock = (check: (testCase: PipelineCase<Payment>) => Promise<void>, cases: readonly PipelineCase<Payment>[], into: 'kit' | 'throws') => async () => {
-    builds = 0;
-    for (const testCase of cases) await check(testCase);
-    runs[into] = builds / cases.length;
-  };
-  const blocks = [plainBlock, kitBlock(kit.check, kitCases, 'kit'), kitBlock(throwsOnly.check, throwsCases, 'throws')];
-  // Each block goes first, second and third equally often, so none always runs on a heap another left.
+  const kinds = [
+    { run: plain, cases: kitCases },
+    { run: kit.check, cases: kitCases },
+    { run: throwsOnly.check, cases: throwsCases },
+  ];
+  // Untimed, once over the pool: the first cases of each kind compile what they run.
+  for (const kind of kinds) for (const testCase of kind.cases) await kind.run(testCase);
+  const runs = [0, 0, 0];
+  const groups = Array.from({ length: plan.groups }, () => [0, 0, 0]);
+  // Each kind goes first, second and third equally often, so none always runs on a heap another left.
   const orders = [
     [0, 1, 2],
     [1, 2, 0],
@@ -128,17 +127,26 @@ export async function measureKitCost(scale: Scale): Promise<KitCostSample> {
     [2, 1, 0],
     [1, 0, 2],
   ];
-  const rounds: KitCostRound[] = [];
-  for (let round = 0; round < plan.warmups + plan.rounds; round++) {
-    const ms = [0, 0, 0];
-    for (const block of orders[round % orders.length] as number[]) {
+  for (let round = 0; round < plan.rounds; round++) {
+    const group = groups[Math.floor((round * plan.groups) / plan.rounds)] as number[];
+    const from = (round * plan.block) % plan.pool;
+    for (const index of orders[round % orders.length] as number[]) {
+      const kind = kinds[index] as (typeof kinds)[number];
+      builds = 0;
       const start = cpuMs();
-      await (blocks[block] as () => Promise<void>)();
-      ms[block] = cpuMs() - start;
+      for (let i = from; i < from + plan.block; i++) await kind.run(kind.cases[i % plan.pool] as PipelineCase<Payment>);
+      group[index] = (group[index] as number) + cpuMs() - start;
+      runs[index] = (runs[index] as number) + builds;
     }
-    if (round >= plan.warmups) rounds.push({ plainMs: ms[0] as number, kitMs: ms[1] as number, throwsMs: ms[2] as number });
   }
-  return { cases: plan.cases, rounds, runsPerCase: runs.kit, throwsRunsPerCase: runs.throws };
+  const cases = (plan.rounds * plan.block) / plan.groups;
+  const perCase = (index: number): number => (runs[index] as number) / (plan.rounds * plan.block);
+  return {
+    cases,
+    groups: groups.map(([plainMs, kitMs, throwsMs]) => ({ plainMs: plainMs as number, kitMs: kitMs as number, throwsMs: throwsMs as number })),
+    runsPerCase: perCase(1),
+    throwsRunsPerCase: perCase(2),
+  };
 }
 
 /** Stands alone: `npm run bench -- --case kit-case-cost`. */

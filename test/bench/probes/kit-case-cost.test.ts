@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { KIT_COST_TARGET, summarizeKitCost, type KitCostSample } from '../../../bench/probes/kit-case-cost.js';
 import { plainRun, RECORDS, runningTotals, totalsCheck } from '../../../bench/probes/kit-case-pipeline.js';
 
-/** Rounds whose kit block cost `ratios[i]` times the plain block. */
+/** Groups whose kit cases cost `ratios[i]` times their plain runs. */
 function sample(ratios: readonly number[]): KitCostSample {
   return {
     cases: 100,
-    rounds: ratios.map((ratio) => ({ plainMs: 20, kitMs: 20 * ratio, throwsMs: 24 })),
+    groups: ratios.map((ratio) => ({ plainMs: 20, kitMs: 20 * ratio, throwsMs: 24 })),
     runsPerCase: 2.25,
     throwsRunsPerCase: 1,
   };
@@ -18,19 +18,19 @@ describe('summarizeKitCost', () => {
     const finding = summarizeKitCost(sample([1.9, 1.6, 1.7]));
     expect(finding.summary).toBe(
       'keyed running total, 24 records, 3 partitions: a kit case with throws and crashes costs 1.70x a plain run ' +
-        '(target ≤ 2x: met; 1.60–1.90 over 3 interleaved rounds of 100 cases, CPU time), 2.25 runs a case; ' +
+        '(target ≤ 2x: met; 1.60–1.90 over 3 groups of 100 interleaved cases, CPU time), 2.25 runs a case; ' +
         'with throws only 1.20x (1.20–1.20), 1.00 runs a case; a plain run 0.200 ms, a kit case 0.340 ms',
     );
     expect(finding.values).toMatchObject({ ratio: 1.7, ratioMin: 1.6, ratioMax: 1.9, throwsRatio: 1.2, runsPerCase: 2.25, plainMs: 0.2 });
   });
 
-  it('judges the median, so one round slowed by a neighbour does not decide', () => {
+  it('judges the median, so one group slowed by a neighbour does not decide', () => {
     expect(summarizeKitCost(sample([1.8, 3.5, 1.9])).summary).toContain('target ≤ 2x: met');
     expect(summarizeKitCost(sample([2.2, 1.5, 2.1])).summary).toContain('target ≤ 2x: not met');
     expect(KIT_COST_TARGET).toBe(2);
   });
 
-  it('refuses a sample without rounds', () => {
+  it('refuses a sample without groups', () => {
     expect(() => summarizeKitCost(sample([]))).toThrow(RangeError);
   });
 });
