@@ -31,7 +31,7 @@ import { VirtualClock } from '../virtual-clock.js';
 import { commitGate } from './commit-gate.js';
 import { macrotask, settled } from './event-loop.js';
 import { FaultLedger, records, type Due } from './fault-ledger.js';
-import { gatedSource, SourceGate } from './gated-source.js';
+import { gatedSource, SourceGate, type GateControl } from './gated-source.js';
 import { swapLive, type LiveSwap } from './live-swap.js';
 
 export interface CaseSetup<TRecord, TOut> {
@@ -174,7 +174,7 @@ interface RunContext {
 /** A version of the job the engine drives: its handle, the gate its source waits at, its run's number, and how it ended. */
 interface Driven {
   readonly handle: PipelineHandle;
-  readonly gate: SourceGate;
+  readonly gate: GateControl;
   readonly run: number;
   end: RunEnd | undefined;
 }
@@ -187,7 +187,7 @@ interface Driven {
 type Hold =
   | { readonly kind: 'checkpoint'; done: boolean }
   | { readonly kind: 'armed'; readonly then: Due['kind']; steps: number }
-  | { readonly kind: 'swapping'; readonly swap: LiveSwap; readonly gate: SourceGate; readonly run: number };
+  | { readonly kind: 'swapping'; readonly swap: LiveSwap; readonly gate: GateControl; readonly run: number };
 
 /**
  * One run, step by step: at each step the schedule picks a ready actor (one slice of it) or the
@@ -218,12 +218,12 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   // Every run's system takes its turns from this one dispatcher, a live swap's next run too.
   const system = (run: number) => (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick);
   /** The job's version for run `run`, over a gate and a sink of its own, as a new run in a host would have them. */
-  const version = (run: number): { readonly pipeline: RunnablePipeline; readonly gate: SourceGate } => {
-    const gate = new SourceGate();
+  const version = (run: number): { readonly pipeline: RunnablePipeline; readonly gate: GateControl } => {
+    const gate = new SourceGate(delivered);
     const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
-    return { gate, pipeline: setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded) };
+    return { gate, pipeline: setup.build(gatedSource(gate), sink, ledger.partitions, ledger.upgraded) };
   };
-  const follow = (handle: PipelineHandle, gate: SourceGate, run: number): Driven => {
+  const follow = (handle: PipelineHandle, gate: GateControl, run: number): Driven => {
     const followed: Driven = { handle, gate, run, end: undefined };
     handle.done.then(
       (result) => (followed.end = { kind: 'completed', resumedFrom: result.resumedFrom, run }),
