@@ -5,13 +5,13 @@
  * wake settles it (no promise per record), and the checkpoints' shared `wanted()` promise is
  * subscribed to once, not once per record.
  */
+import { WakeSignal } from '../../internal/wake-signal.js';
 import type { RunCheckpoints } from '../checkpoint/run-checkpoints.js';
 
 export class DriverWake {
   readonly #quiet: () => boolean;
   readonly #checkpoints: RunCheckpoints | undefined;
-  /** The pending wake, and how to settle it; undefined until a wait needs one, and after a wake. */
-  #woken: { readonly promise: Promise<void>; readonly resolve: () => void } | undefined;
+  readonly #woken = new WakeSignal();
   #subscribed: Promise<void> | undefined;
 
   /** `quiet()` says the driver must not wait at all (a stop was asked for, or the run ended). */
@@ -26,14 +26,7 @@ export class DriverWake {
    */
   readonly waitForWake = (): Promise<void> => {
     if (this.#quiet()) return Promise.resolve();
-    let woken = this.#woken;
-    if (woken === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      woken = this.#woken = { promise, resolve };
-    }
+    const woken = this.#woken.wait();
     const checkpoints = this.#checkpoints;
     if (checkpoints !== undefined) {
       const wanted = checkpoints.wanted();
@@ -42,12 +35,9 @@ export class DriverWake {
         void wanted.then(this.wake);
       }
     }
-    return woken.promise;
+    return woken;
   };
 
   /** Ends the current wait, if any. */
-  readonly wake = (): void => {
-    this.#woken?.resolve();
-    this.#woken = undefined;
-  };
+  readonly wake = (): void => this.#woken.wake();
 }
