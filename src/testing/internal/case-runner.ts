@@ -287,8 +287,11 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       }
       // A swap's old source is left waiting at its gate, abandoned: the source is the next version's once it waits at its own.
       const waiting = hold?.kind === 'swapping' ? undefined : driven.gate.waiting;
+      /** Whether this step asked for a checkpoint, whose promise callbacks have not run yet. */
+      let asked = false;
       if (waiting !== undefined && hold === undefined) {
         if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
+          asked = true;
           taken.add(waiting);
           const request: Hold = { kind: 'checkpoint', done: false };
           const run = driven.run;
@@ -305,7 +308,9 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
           if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
         }
       }
-      if (hold?.kind === 'checkpoint' && hold.done) {
+      // Held until what the checkpoint set going is over too (its commit reached the sink), so the
+      // source moves on only once nothing but it can.
+      if (hold?.kind === 'checkpoint' && hold.done && scheduler.pending === 0) {
         hold = undefined;
         // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
         continue;
@@ -323,7 +328,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       if (actorsReady || sourceReady) {
         idleSince = undefined;
         loopTurned = false;
-        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, macrotask);
+        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, settled);
         if (step - runStart >= setup.maxSteps)
           throw new StuckRunError(`sluice/testing: run ${driven.run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
         currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
@@ -338,6 +343,8 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
         }
         continue;
       }
+      // A checkpoint asked for just now has not reached an actor yet: let its promise callbacks run first.
+      if (asked) continue;
       // Nothing is ready once promise callbacks settled. With the source away from its gate, work
       // may still wait on the event loop (the driver yields to it every few thousand records): one
       // macrotask lets it go on first, so time moves only when nothing at all can happen.
@@ -351,7 +358,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       if (hold === undefined && due !== undefined) {
         idleSince = undefined;
         loopTurned = false;
-        await clock.advance(due - clock.now(), macrotask);
+        await clock.advance(due - clock.now(), settled);
         continue;
       }
       // Still nothing: file I/O is under way (a checkpoint in a folder), or the run is stuck.
