@@ -1,6 +1,6 @@
 import { test as fcTest } from '@fast-check/vitest';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pipeline, type Keyed, type Sink } from '../../src/index.js';
 import {
   applyRetimes,
@@ -61,6 +61,19 @@ const totals = definePipelineCheck({
 describe('definePipelineCheck', () => {
   describe('check', () => {
     fcTest.prop([totals.cases], { numRuns: 40 })('passes a correct pipeline under throws, crashes and any schedule', totals.check);
+
+    it('drives a case on promise callbacks alone, checkpoints, ticks, kills and resumes included: no turn of the event loop', async () => {
+      const immediate = vi.spyOn(globalThis, 'setImmediate');
+      try {
+        for (const testCase of fc.sample(totals.cases, { seed: 7, numRuns: 30 })) {
+          immediate.mockClear();
+          await totals.check(testCase);
+          expect(immediate, describeCase(testCase)).not.toHaveBeenCalled();
+        }
+      } finally {
+        immediate.mockRestore();
+      }
+    });
 
     it('runs a case the same way every time: the same writes, in the same batches, in the same order', async () => {
       const runs: string[][] = [];
