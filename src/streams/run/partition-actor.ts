@@ -84,6 +84,11 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   const name = setup.stage.name;
   const generator = tail.generator;
   let operator: PartitionOperator | undefined;
+  /**
+   * The router the last message left empty, for the next one: a message that fails keeps its
+   * router (and whatever it routed), so what a failed message routed is never sent.
+   */
+  let spare: Router | undefined;
   let tickTimer: TimerHandle | undefined;
   let tickAt = Infinity;
 
@@ -163,7 +168,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   async function aligned(state: PartitionState, id: number, alignment: Alignment, ctx: ActorContext<StageMessage<unknown>>): Promise<PartitionState> {
     state.delete(ALIGNMENT);
     takeSnapshot(state, id);
-    await downstreamRouter(ctx).barrier(id);
+    const router = takeRouter(ctx);
+    await router.barrier(id);
+    giveBack(router);
     for (const waiting of alignment.waiting) await receive(state, waiting, ctx);
     return state;
   }
@@ -174,6 +181,18 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     const view = state.snapshot();
     const { watermark, maxTimestamp } = state.get(PROGRESS) as InputProgress;
     checkpoints.snapshot(id, setup.stage.index, setup.index, operatorEntries(view), () => view.release(), { watermark, maxTimestamp });
+  }
+
+  /** A router with nothing in it: the spare one, or a new one. */
+  function takeRouter(ctx: ActorContext<StageMessage<unknown>>): Router {
+    const router = spare ?? downstreamRouter(ctx);
+    spare = undefined;
+    return router;
+  }
+
+  /** Keeps `router` for the next message, once all it routed went out. */
+  function giveBack(router: Router): void {
+    if (router.buffered === 0 && !router.sending) spare = router;
   }
 
   function downstreamRouter(ctx: ActorContext<StageMessage<unknown>>): Router {
@@ -192,8 +211,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   /** Processes a batch, a watermark, an end or a tick; returns what is left to wait for, if anything. */
   function handle(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<void> | undefined {
     const running = operator as PartitionOperator;
-    // A fresh router per message: outputs of a message that fails are never sent.
-    const router = downstreamRouter(ctx);
+    const router = takeRouter(ctx);
     const before = state.get(PROGRESS) as InputProgress;
     let progress = before;
     const tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: name, maxTimestamp: before.maxTimestamp });
@@ -239,6 +257,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       case 'barrier':
       case 'commit':
       case 'query':
+        giveBack(router);
         return;
       case 'tick': {
         running.tick(ctx.clock.now(), out);
@@ -254,7 +273,10 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     // Chaos strikes once per other message too, after its timers and windows fired: a restart
     // must bring those back exactly.
     if (message.type !== 'batch') setup.crash?.();
-    const settled = (after: InputProgress): Promise<void> | undefined => settle(state, before, after, ctx);
+    const settled = (after: InputProgress): Promise<void> | undefined => {
+      giveBack(router);
+      return settle(state, before, after, ctx);
+    };
     if (ending) {
       const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
       if (checkpoint !== undefined) takeSnapshot(state, checkpoint);

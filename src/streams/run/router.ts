@@ -78,13 +78,13 @@ export class Router {
     this.#deadLetter = options.deadLetter;
     this.#from = options.from;
     const destinations = options.next?.partitions ?? 1;
-    // Empty until a destination's first record: a partition makes a router per batch it takes, and
-    // most of those send nothing to most destinations.
-    const none = (): never[] => EMPTY;
-    this.#buffers = Array.from({ length: destinations }, none);
-    this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, none) : undefined;
-    this.#times = options.timed ? Array.from({ length: destinations }, none) : undefined;
-    this.#watermarks = options.carriesWatermarks === true ? Array.from({ length: destinations }, none) : undefined;
+    // Empty until a destination's first record: most batches a partition takes send nothing to
+    // most destinations.
+    const none = (): never[][] => new Array<never[]>(destinations).fill(EMPTY);
+    this.#buffers = none();
+    this.#keys = options.next?.keyed === true ? none() : undefined;
+    this.#times = options.timed ? none() : undefined;
+    this.#watermarks = options.carriesWatermarks === true ? none() : undefined;
     this.#filled = new Array<number>(destinations).fill(0);
     this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
   }
