@@ -41,6 +41,14 @@ export type RecordRouter = Pick<Router, 'route' | 'flush' | 'settle' | 'sending'
 /** The arrays of a destination with no batch open. Never written to: a batch opens first. */
 const EMPTY: never[] = Object.freeze([]) as never[];
 
+/** What waiting for sends that were all accepted already resolves to: one promise, not one per wait. */
+const ACCEPTED: Promise<void> = Promise.resolve();
+
+/** Resolves once every send of `sends` was accepted; rejects with the first that was not. */
+function accepted(sends: readonly Promise<void>[]): Promise<void> {
+  return sends.length === 1 ? (sends[0] as Promise<void>) : Promise.all(sends).then(ignore);
+}
+
 /** The largest batch array made at full size up front. */
 const PREALLOCATED_MAX = 4096;
 
@@ -130,9 +138,9 @@ export class Router {
   }
 
   /** Sends every non-empty batch and waits until all sends so far were accepted. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     for (let index = 0; index < this.#buffers.length; index++) this.#sendBuffer(index);
-    await this.settle();
+    return this.settle();
   }
 
   /** Whether a full batch went out whose send has not been awaited yet. */
@@ -144,28 +152,32 @@ export class Router {
    * Waits for sends of full batches: the backpressure point for a producer between records. Call
    * it only when `sending`: awaiting nothing still costs every record a turn of the microtask queue.
    */
-  async settle(): Promise<void> {
+  settle(): Promise<void> {
     const pending = this.#pending;
+    if (pending.length === 0) return ACCEPTED;
     this.#pending = [];
-    await Promise.all(pending);
+    return accepted(pending);
   }
 
   /** Flushes, then tells every destination the watermark (and whether this sender is idle). */
-  async watermark(watermark: number, idle: boolean): Promise<void> {
-    await this.flush();
-    await this.#broadcast({ type: 'watermark', from: this.#from, watermark, idle });
+  watermark(watermark: number, idle: boolean): Promise<void> {
+    return this.#afterFlush({ type: 'watermark', from: this.#from, watermark, idle });
   }
 
   /** Flushes, then tells every destination checkpoint `id` starts here. */
-  async barrier(id: number): Promise<void> {
-    await this.flush();
-    await this.#broadcast({ type: 'barrier', from: this.#from, id });
+  barrier(id: number): Promise<void> {
+    return this.#afterFlush({ type: 'barrier', from: this.#from, id });
   }
 
   /** Flushes, then tells every destination the input has ended (and which checkpoint completes the job). */
-  async end(checkpoint?: number): Promise<void> {
-    await this.flush();
-    await this.#broadcast({ type: 'end', from: this.#from, checkpoint });
+  end(checkpoint?: number): Promise<void> {
+    return this.#afterFlush({ type: 'end', from: this.#from, checkpoint });
+  }
+
+  /** Flushes, then sends `message` to every destination: at once when the flush had nothing to wait for. */
+  #afterFlush(message: StageMessage<unknown>): Promise<void> {
+    const flushed = this.flush();
+    return flushed === ACCEPTED ? this.#broadcast(message) : flushed.then(() => this.#broadcast(message));
   }
 
   /**
@@ -187,8 +199,12 @@ export class Router {
     return -1;
   }
 
-  #broadcast(message: StageMessage<unknown>): Promise<unknown> {
-    return Promise.all(this.#buffers.map((_, index) => this.#send(index, message)));
+  #broadcast(message: StageMessage<unknown>): Promise<void> {
+    const destinations = this.#buffers.length;
+    if (destinations === 1) return this.#send(0, message);
+    const sends = new Array<Promise<void>>(destinations);
+    for (let index = 0; index < destinations; index++) sends[index] = this.#send(index, message);
+    return accepted(sends);
   }
 
   #sendBuffer(index: number): void {

@@ -81,4 +81,46 @@ describe('Router', () => {
       expect(sent).toEqual([{ index: 0, message: { type: 'batch', from: 3, entries: ['x', 'y'], keys: undefined, timestamps: [5, 7] } }]);
     });
   });
+
+  describe('barrier', () => {
+    /** A router to three partitions whose sends are accepted when `accept` says so. */
+    function threeWay(accept: (index: number) => Promise<void>) {
+      const sent: string[] = [];
+      const router = new Router({
+        next: assignmentFor(keyedStep(3)),
+        batchSize: 2,
+        retries: 0,
+        send: (index, message) => {
+          sent.push(`${index}:${message.type}`);
+          return accept(index);
+        },
+        deadLetter: () => undefined,
+        from: 1,
+        timed: false,
+      });
+      return { router, sent };
+    }
+
+    it('reaches every destination at once when nothing waits to be accepted, and resolves once all took it', async () => {
+      const { router, sent } = threeWay(() => Promise.resolve());
+      const done = router.barrier(4);
+      expect(sent).toEqual(['0:barrier', '1:barrier', '2:barrier']);
+      await expect(done).resolves.toBeUndefined();
+    });
+
+    it('goes out only once the batches before it were accepted, and rejects when a destination refuses it', async () => {
+      let accept!: () => void;
+      const held = new Promise<void>((resolve) => (accept = resolve));
+      const { router, sent } = threeWay((index) => (sent.length === 1 ? held : index === 2 ? Promise.reject(new Error('stopped')) : Promise.resolve()));
+      // Two records to one key fill its batch: that send waits for room.
+      router.route('a');
+      router.route('a');
+      expect(router.sending).toBe(true);
+      const done = router.barrier(4);
+      expect(sent).toHaveLength(1);
+      accept();
+      await expect(done).rejects.toThrow('stopped');
+      expect(sent.slice(1).sort()).toEqual(['0:barrier', '1:barrier', '2:barrier']);
+    });
+  });
 });
