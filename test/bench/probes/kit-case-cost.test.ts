@@ -18,7 +18,7 @@ describe('summarizeKitCost', () => {
     const finding = summarizeKitCost(sample([1.9, 1.6, 1.7]));
     expect(finding.summary).toBe(
       'keyed running total, 24 records, 3 partitions: a kit case with throws and crashes costs 1.70x a plain run ' +
-        '(target ≤ 2x: met; 1.60–1.90 over 3 groups of 100 interleaved cases, CPU time), 2.25 runs a case; ' +
+        '(target ≤ 2x: met; 1.60–1.90 over 3 groups of 100 interleaved cases), 2.25 runs a case; ' +
         'with throws only 1.20x (1.20–1.20), 1.00 runs a case; a plain run 0.200 ms, a kit case 0.340 ms',
     );
     expect(finding.values).toMatchObject({ ratio: 1.7, ratioMin: 1.6, ratioMax: 1.9, throwsRatio: 1.2, runsPerCase: 2.25, plainMs: 0.2 });
