@@ -12,6 +12,7 @@
  * never from the wall clock at replay time. Ticks carry the time they were made at.
  */
 import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
+import { ACCEPTED } from '../../internal/accepted.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorContext } from '../../actors/context.js';
 import { KeyedState } from '../../state/keyed-state.js';
@@ -280,7 +281,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     if (ending) {
       const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
       if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
-      return router.end(checkpoint).then(() => settled(progress));
+      return afterSent(router.end(checkpoint), () => settled(progress));
     }
     // A watermark passed on moves within a batch only by its records' own watermarks: downstream
     // hears of it with the next watermark message, not after every batch (a broadcast to every
@@ -290,7 +291,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       return forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs).then(settled);
     // Nothing sent or left to send: no flush to wait for.
     if (router.buffered === 0 && !router.sending) return settled(progress);
-    return router.flush().then(() => settled(progress));
+    return afterSent(router.flush(), () => settled(progress));
   }
 
   /** What follows a message once its output went out: its progress kept, the late output and the next tick. */
@@ -304,6 +305,14 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     }
     return backlog.then(() => scheduleTick(ctx, progress));
   }
+}
+
+/**
+ * `next()` once what was sent was accepted: at once when it all was already, so the actor goes on
+ * to its next message in the same slice instead of awaiting a settled promise.
+ */
+function afterSent(sent: Promise<void>, next: () => Promise<void> | undefined): Promise<void> | undefined {
+  return sent === ACCEPTED ? next() : sent.then(next);
 }
 
 /**

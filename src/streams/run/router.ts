@@ -8,6 +8,7 @@ import { InvalidKeyError } from '../../errors.js';
 import type { Assignment } from './assign.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import type { StateKey } from './state-key.js';
+import { ACCEPTED } from '../../internal/accepted.js';
 import { ignore } from '../../internal/ignore.js';
 
 /** How a router sends a batch to destination `index`. */
@@ -41,12 +42,14 @@ export type RecordRouter = Pick<Router, 'route' | 'flush' | 'settle' | 'sending'
 /** The arrays of a destination with no batch open. Never written to: a batch opens first. */
 const EMPTY: never[] = Object.freeze([]) as never[];
 
-/** What waiting for sends that were all accepted already resolves to: one promise, not one per wait. */
-const ACCEPTED: Promise<void> = Promise.resolve();
-
-/** Resolves once every send of `sends` was accepted; rejects with the first that was not. */
+/**
+ * Resolves once every send of `sends` was accepted, rejecting with the first that was not:
+ * {@link ACCEPTED} itself when each was accepted at once.
+ */
 function accepted(sends: readonly Promise<void>[]): Promise<void> {
-  return sends.length === 1 ? (sends[0] as Promise<void>) : Promise.all(sends).then(ignore);
+  const waiting = sends.filter((sent) => sent !== ACCEPTED);
+  if (waiting.length === 0) return ACCEPTED;
+  return waiting.length === 1 ? (waiting[0] as Promise<void>) : Promise.all(waiting).then(ignore);
 }
 
 /** The largest batch array made at full size up front. */
@@ -137,7 +140,10 @@ export class Router {
     if (at + 1 >= this.#batchSize) this.#sendBuffer(index);
   }
 
-  /** Sends every non-empty batch and waits until all sends so far were accepted. */
+  /**
+   * Sends every non-empty batch and waits until all sends so far were accepted: {@link ACCEPTED}
+   * itself when every one was accepted at once.
+   */
   flush(): Promise<void> {
     for (let index = 0; index < this.#buffers.length; index++) this.#sendBuffer(index);
     return this.settle();
@@ -219,7 +225,9 @@ export class Router {
     const sent = this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps, watermarks });
     // Observed now: a caller that stops routing (its run failed, its handler threw) never settles
     // what it sent, and a receiver that stops meanwhile rejects the send. `settle` still sees it.
-    sent.catch(ignore);
+    if (sent !== ACCEPTED) sent.catch(ignore);
+    // Kept even when accepted at once: a producer that settles after each full batch gives the
+    // receiver a turn there (`settle` then resolves to ACCEPTED, which it can tell apart).
     this.#pending.push(sent);
   }
 

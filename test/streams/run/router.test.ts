@@ -3,6 +3,7 @@ import type { KeyedStep } from '../../../src/streams/internal/logical-plan.js';
 import { assignmentFor } from '../../../src/streams/run/assign.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
 import { Router } from '../../../src/streams/run/router.js';
+import { ACCEPTED } from '../../../src/internal/accepted.js';
 import { UNVERSIONED } from '../../../src/streams/stage-state.js';
 import { guardHost, nextMacrotask } from '../../helpers/host-guard.js';
 
@@ -79,6 +80,33 @@ describe('Router', () => {
       await router.flush();
       expect(router.buffered).toBe(0);
       expect(sent).toEqual([{ index: 0, message: { type: 'batch', from: 3, entries: ['x', 'y'], keys: undefined, timestamps: [5, 7] } }]);
+    });
+
+    it('resolves to ACCEPTED itself when every send was accepted at once, and waits for one that was not', async () => {
+      let room!: () => void;
+      const full = new Promise<void>((resolve) => (room = resolve));
+      const router = new Router({
+        next: undefined,
+        batchSize: 1,
+        retries: 0,
+        send: (_index, message) => (message.type === 'batch' && message.entries[0] === 'wait' ? full : ACCEPTED),
+        deadLetter: () => undefined,
+        from: 0,
+        timed: false,
+      });
+      router.route('now');
+      expect(router.sending).toBe(true);
+      expect(router.flush()).toBe(ACCEPTED);
+      expect(router.flush()).toBe(ACCEPTED);
+      router.route('wait');
+      const flushed = router.flush();
+      expect(flushed).not.toBe(ACCEPTED);
+      let done = false;
+      void flushed.then(() => (done = true));
+      await Promise.resolve();
+      expect(done).toBe(false);
+      room();
+      await flushed;
     });
   });
 
