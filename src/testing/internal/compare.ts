@@ -171,7 +171,8 @@ function firstDifference(actual: readonly unknown[], expected: readonly unknown[
   return -1;
 }
 
-function sequenceDifference(actual: readonly unknown[], expected: readonly unknown[], what: string): OutputDifference | undefined {
+/** How two sequences differ, or undefined; `what` names them, asked only when they do. */
+function sequenceDifference(actual: readonly unknown[], expected: readonly unknown[], what: () => string): OutputDifference | undefined {
   const at = firstDifference(actual, expected);
   if (at === -1) return undefined;
   const { missing, unexpected } = multisetDifference(actual, expected);
@@ -183,8 +184,8 @@ function sequenceDifference(actual: readonly unknown[], expected: readonly unkno
   ];
   const same = missing.length === 0 && unexpected.length === 0;
   const summary = same
-    ? `${what} has the right records in the wrong order (first difference at position ${at})`
-    : `${what} differs from the model at position ${at}`;
+    ? `${what()} has the right records in the wrong order (first difference at position ${at})`
+    : `${what()} differs from the model at position ${at}`;
   return { summary, details };
 }
 
@@ -200,7 +201,7 @@ export function compareOutputs<T>(
 ): OutputDifference | undefined {
   switch (comparison) {
     case 'total-order':
-      return sequenceDifference(actual, expected, 'the output');
+      return sequenceDifference(actual, expected, () => 'the output');
     case 'multiset': {
       const { missing, unexpected } = multisetDifference(actual, expected);
       if (missing.length === 0 && unexpected.length === 0) return undefined;
@@ -227,7 +228,7 @@ export function compareOutputs<T>(
       for (const id of ids) {
         const a = actualGroups.get(id);
         const e = expectedGroups.get(id);
-        const difference = sequenceDifference(a?.records ?? [], e?.records ?? [], `the output for key ${show((a ?? e)?.key)}`);
+        const difference = sequenceDifference(a?.records ?? [], e?.records ?? [], () => `the output for key ${show((a ?? e)?.key)}`);
         if (difference !== undefined) return difference;
       }
       return undefined;
