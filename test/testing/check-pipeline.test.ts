@@ -100,6 +100,34 @@ describe('definePipelineCheck', () => {
       for (let i = 0; i < runs.length; i += 2) expect(runs[i + 1]).toEqual(runs[i]);
     });
 
+    it('runs a case the same whatever cases ran before it: nothing one case leaves behind reaches another', async () => {
+      let log: string[] = [];
+      const recorded = definePipelineCheck({
+        build: totalsPipeline,
+        input: payments,
+        params: fc.integer({ min: 1, max: 3 }),
+        model: runningTotals,
+        compare: 'per-key-order',
+        keyOf: (out) => out.key,
+        faults: { throws: true, crashes: true },
+        sink: (store) => {
+          const inner = exactlyOnceSink(store);
+          return { ...inner, write: (records) => (log.push(JSON.stringify(records)), inner.write(records)) };
+        },
+      });
+      type Case = (typeof recorded)['cases'] extends fc.Arbitrary<infer T> ? T : never;
+      const [first, ...others] = fc.sample(recorded.cases, { seed: 11, numRuns: 12 }) as [Case, ...Case[]];
+      const writesOf = async (testCase: Case): Promise<string[]> => {
+        log = [];
+        await recorded.check(testCase);
+        return log;
+      };
+      const alone = await writesOf(first);
+      // Other inputs, partition counts, faults and schedules in between.
+      for (const other of others) await writesOf(other);
+      expect(await writesOf(first)).toEqual(alone);
+    });
+
     it('accepts a run that fails because a partition is poisoned, as it must, and passes it otherwise', async () => {
       await fc.assert(
         definePipelineCheck({
