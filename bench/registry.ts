@@ -39,6 +39,7 @@ const PROBES: Loaders<Probe> = [
   ['keyed-snapshot-pause', async () => (await import('./probes/keyed-snapshot-pause.js')).keyedSnapshotPauseProbe],
   ['checkpoint-stats', async () => (await import('./probes/checkpoint-stats.js')).checkpointStatsProbe],
   ['http-fairness', async () => (await import('./probes/http-fairness.js')).httpFairnessProbe],
+  ['kit-case-cost', async () => (await import('./probes/kit-case-cost.js')).kitCaseCostProbe],
 ];
 
 /** The names of all cases, in table order, without loading any. */

@@ -1,6 +1,6 @@
 import { test as fcTest } from '@fast-check/vitest';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pipeline, type Keyed, type Sink } from '../../src/index.js';
 import {
   applyRetimes,
@@ -62,6 +62,19 @@ describe('definePipelineCheck', () => {
   describe('check', () => {
     fcTest.prop([totals.cases], { numRuns: 40 })('passes a correct pipeline under throws, crashes and any schedule', totals.check);
 
+    it('drives a case on promise callbacks alone, checkpoints, ticks, kills and resumes included: no turn of the event loop', async () => {
+      const immediate = vi.spyOn(globalThis, 'setImmediate');
+      try {
+        for (const testCase of fc.sample(totals.cases, { seed: 7, numRuns: 30 })) {
+          immediate.mockClear();
+          await totals.check(testCase);
+          expect(immediate, describeCase(testCase)).not.toHaveBeenCalled();
+        }
+      } finally {
+        immediate.mockRestore();
+      }
+    });
+
     it('runs a case the same way every time: the same writes, in the same batches, in the same order', async () => {
       const runs: string[][] = [];
       let log: string[] = [];
@@ -85,6 +98,34 @@ describe('definePipelineCheck', () => {
         }
       }
       for (let i = 0; i < runs.length; i += 2) expect(runs[i + 1]).toEqual(runs[i]);
+    });
+
+    it('runs a case the same whatever cases ran before it: nothing one case leaves behind reaches another', async () => {
+      let log: string[] = [];
+      const recorded = definePipelineCheck({
+        build: totalsPipeline,
+        input: payments,
+        params: fc.integer({ min: 1, max: 3 }),
+        model: runningTotals,
+        compare: 'per-key-order',
+        keyOf: (out) => out.key,
+        faults: { throws: true, crashes: true },
+        sink: (store) => {
+          const inner = exactlyOnceSink(store);
+          return { ...inner, write: (records) => (log.push(JSON.stringify(records)), inner.write(records)) };
+        },
+      });
+      type Case = (typeof recorded)['cases'] extends fc.Arbitrary<infer T> ? T : never;
+      const [first, ...others] = fc.sample(recorded.cases, { seed: 11, numRuns: 12 }) as [Case, ...Case[]];
+      const writesOf = async (testCase: Case): Promise<string[]> => {
+        log = [];
+        await recorded.check(testCase);
+        return log;
+      };
+      const alone = await writesOf(first);
+      // Other inputs, partition counts, faults and schedules in between.
+      for (const other of others) await writesOf(other);
+      expect(await writesOf(first)).toEqual(alone);
     });
 
     it('accepts a run that fails because a partition is poisoned, as it must, and passes it otherwise', async () => {

@@ -21,6 +21,7 @@
  * starts as if it had been there when the handler's message was taken.
  */
 import { ActorFailedError, ActorStoppedError, InvalidOptionError, RestartIntensityExceededError } from '../../errors.js';
+import { ACCEPTED } from '../../internal/accepted.js';
 import { positiveNumberOrInfinity } from '../../internal/validate.js';
 import { Mailbox, type DropReason, type MailboxMetrics, type MailboxOwner } from '../../mailbox/mailbox.js';
 import { KeyedState } from '../../state/keyed-state.js';
@@ -384,7 +385,7 @@ export class ActorCell<TState, TMessage>
     const waiting = this.#mailbox.offerOrWait(entry);
     if (waiting !== undefined) return waiting;
     this.#wake();
-    return RESOLVED;
+    return ACCEPTED;
   }
 
   ask(message: TMessage, options: AskOptions | undefined): Promise<unknown> {

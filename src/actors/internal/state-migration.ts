@@ -7,6 +7,7 @@
  */
 import { StateMigrationError, StateVersionError } from '../../errors.js';
 import { DEFAULT_STATE_VERSION } from '../state-version.js';
+import { isThenable } from '../../internal/then-or-now.js';
 
 /** A definition's versioning, read once: the version it declares and its `migrate`, if any. */
 export interface StateVersioning {
@@ -71,8 +72,4 @@ export function migrationFor(versioning: StateVersioning, origin: SnapshotOrigin
 /** How errors name the snapshot: `snapshot 3 of "visits"`. */
 function subjectOf(origin: SnapshotOrigin): string {
   return `snapshot ${origin.sequence} of ${JSON.stringify(origin.key)}`;
-}
-
-function isThenable(value: unknown): boolean {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

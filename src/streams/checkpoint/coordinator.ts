@@ -5,6 +5,7 @@
  * acknowledged, the manifest is written (in checkpoint order) and the sink commits. A part that
  * acknowledges twice (a partition replaying a barrier after a restart) counts once.
  */
+import { WakeSignal } from '../../internal/wake-signal.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { EventTimeProgress } from '../run/input-progress.js';
 import type { CheckpointStorage } from './checkpoint-storage.js';
@@ -73,6 +74,8 @@ export class CheckpointCoordinator {
   /** Savepoints being copied out of the storage: pruning waits until none is (the next completion prunes). */
   #pruneHolds = 0;
   #stats: CheckpointStats = { completed: 0, lastId: undefined, lastDurationMs: undefined, lastBytes: undefined };
+  /** Woken as each checkpoint begins. */
+  readonly #begun = new WakeSignal();
 
   constructor(setup: CoordinatorSetup) {
     this.#setup = setup;
@@ -113,7 +116,13 @@ export class CheckpointCoordinator {
       resolve,
       reject,
     });
+    this.#begun.wake();
     return { id, done };
+  }
+
+  /** Resolves when the next checkpoint begins. */
+  began(): Promise<void> {
+    return this.#begun.wait();
   }
 
   /**

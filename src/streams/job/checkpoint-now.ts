@@ -27,15 +27,17 @@ export async function checkpointNow(target: CheckpointNowTarget): Promise<number
   await target.started;
   const completedBefore = checkpoints.stats?.completed ?? 0;
   checkpoints.request();
+  const { coordinator } = checkpoints;
   while ((checkpoints.stats?.completed ?? 0) === completedBefore) {
     if (target.ended()) throw new InvalidOptionError('checkpoint', 'a running pipeline', 'a finished one');
     try {
-      await Promise.race([checkpoints.coordinator.settled(), target.over]);
+      await Promise.race([coordinator.settled(), target.over]);
     } catch (error) {
       // One the run's end abandoned: the loop says the run is over.
       if (!(error instanceof CheckpointAbandonedError)) throw error;
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // None under way, the one asked for not begun yet: wait for it to begin (or the run to end), not for the event loop.
+    if (!coordinator.busy && (checkpoints.stats?.completed ?? 0) === completedBefore) await Promise.race([coordinator.began(), target.over]);
   }
   return checkpoints.stats?.lastId as number;
 }

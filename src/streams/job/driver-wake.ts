@@ -1,17 +1,17 @@
 /**
  * Wakes a source driver that waits on a slow source: for a stop, the run's end, or a checkpoint
  * barrier that is due. The driver waits on the source and on `waitForWake()` at once, once per
- * record. A long-lived promise raced there would gain a reaction per record until it settles —
- * unbounded memory on a tailing source. So each wait gets a fresh promise, held in one slot that
- * the next wait replaces, and the checkpoints' shared `wanted()` promise is subscribed to once,
- * not once per record.
+ * record, and reacts to each promise it is handed once: so one promise serves every wait until a
+ * wake settles it (no promise per record), and the checkpoints' shared `wanted()` promise is
+ * subscribed to once, not once per record.
  */
+import { WakeSignal } from '../../internal/wake-signal.js';
 import type { RunCheckpoints } from '../checkpoint/run-checkpoints.js';
 
 export class DriverWake {
   readonly #quiet: () => boolean;
   readonly #checkpoints: RunCheckpoints | undefined;
-  #waiting: (() => void) | undefined;
+  readonly #woken = new WakeSignal();
   #subscribed: Promise<void> | undefined;
 
   /** `quiet()` says the driver must not wait at all (a stop was asked for, or the run ended). */
@@ -20,12 +20,13 @@ export class DriverWake {
     this.#checkpoints = checkpoints;
   }
 
-  /** Resolves when the driver should look up from the source: `wake()`, or a barrier wanted. */
+  /**
+   * Resolves when the driver should look up from the source: `wake()`, or a barrier wanted. The
+   * same promise until then; a settled one is never handed out again.
+   */
   readonly waitForWake = (): Promise<void> => {
     if (this.#quiet()) return Promise.resolve();
-    const woken = new Promise<void>((resolve) => {
-      this.#waiting = resolve;
-    });
+    const woken = this.#woken.wait();
     const checkpoints = this.#checkpoints;
     if (checkpoints !== undefined) {
       const wanted = checkpoints.wanted();
@@ -38,8 +39,5 @@ export class DriverWake {
   };
 
   /** Ends the current wait, if any. */
-  readonly wake = (): void => {
-    this.#waiting?.();
-    this.#waiting = undefined;
-  };
+  readonly wake = (): void => this.#woken.wake();
 }

@@ -26,11 +26,31 @@ export interface KeyPartitioning {
  */
 export function hashPartitioning(partitions: number, maxParallelism: number): KeyPartitioning {
   const groups = new KeyGroupCache(maxParallelism);
-  const owners = Int32Array.from({ length: maxParallelism }, (_, group) => partitionOfKeyGroup(group, maxParallelism, partitions));
+  const owners = ownersTable(partitions, maxParallelism);
   return {
     partitions,
     partitionOfKey: (key) => owners[groups.keyGroupOf(key)] as number,
   };
+}
+
+/**
+ * Key group → partition tables by partition count and key groups: made once each and shared by
+ * every run, since nothing writes to one after it is made (a test's many short runs make the same
+ * few again and again). Bounded: past {@link MAX_OWNER_TABLES} counts, it starts over.
+ */
+const OWNERS = new Map<string, Int32Array>();
+const MAX_OWNER_TABLES = 64;
+
+function ownersTable(partitions: number, maxParallelism: number): Int32Array {
+  const key = `${partitions}/${maxParallelism}`;
+  let owners = OWNERS.get(key);
+  if (owners === undefined) {
+    owners = new Int32Array(maxParallelism);
+    for (let group = 0; group < maxParallelism; group++) owners[group] = partitionOfKeyGroup(group, maxParallelism, partitions);
+    if (OWNERS.size >= MAX_OWNER_TABLES) OWNERS.clear();
+    OWNERS.set(key, owners);
+  }
+  return owners;
 }
 
 /** The kinds of key a range partitioning can order. */

@@ -12,6 +12,7 @@
  * never from the wall clock at replay time. Ticks carry the time they were made at.
  */
 import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
+import { ACCEPTED } from '../../internal/accepted.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorContext } from '../../actors/context.js';
 import { KeyedState } from '../../state/keyed-state.js';
@@ -84,6 +85,11 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   const name = setup.stage.name;
   const generator = tail.generator;
   let operator: PartitionOperator | undefined;
+  /**
+   * The router the last message left empty, for the next one: a message that fails keeps its
+   * router (and whatever it routed), so what a failed message routed is never sent.
+   */
+  let spare: Router | undefined;
   let tickTimer: TimerHandle | undefined;
   let tickAt = Infinity;
 
@@ -163,7 +169,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   async function aligned(state: PartitionState, id: number, alignment: Alignment, ctx: ActorContext<StageMessage<unknown>>): Promise<PartitionState> {
     state.delete(ALIGNMENT);
     takeSnapshot(state, id);
-    await downstreamRouter(ctx).barrier(id);
+    const router = takeRouter(ctx);
+    await router.barrier(id);
+    giveBack(router);
     for (const waiting of alignment.waiting) await receive(state, waiting, ctx);
     return state;
   }
@@ -174,6 +182,18 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     const view = state.snapshot();
     const { watermark, maxTimestamp } = state.get(PROGRESS) as InputProgress;
     checkpoints.snapshot(id, setup.stage.index, setup.index, operatorEntries(view), () => view.release(), { watermark, maxTimestamp });
+  }
+
+  /** A router with nothing in it: the spare one, or a new one. */
+  function takeRouter(ctx: ActorContext<StageMessage<unknown>>): Router {
+    const router = spare ?? downstreamRouter(ctx);
+    spare = undefined;
+    return router;
+  }
+
+  /** Keeps `router` for the next message, once all it routed went out. */
+  function giveBack(router: Router): void {
+    if (router.buffered === 0 && !router.sending) spare = router;
   }
 
   function downstreamRouter(ctx: ActorContext<StageMessage<unknown>>): Router {
@@ -192,8 +212,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   /** Processes a batch, a watermark, an end or a tick; returns what is left to wait for, if anything. */
   function handle(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<void> | undefined {
     const running = operator as PartitionOperator;
-    // A fresh router per message: outputs of a message that fails are never sent.
-    const router = downstreamRouter(ctx);
+    const router = takeRouter(ctx);
     const before = state.get(PROGRESS) as InputProgress;
     let progress = before;
     const tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: name, maxTimestamp: before.maxTimestamp });
@@ -239,6 +258,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       case 'barrier':
       case 'commit':
       case 'query':
+        giveBack(router);
         return;
       case 'tick': {
         running.tick(ctx.clock.now(), out);
@@ -254,11 +274,14 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     // Chaos strikes once per other message too, after its timers and windows fired: a restart
     // must bring those back exactly.
     if (message.type !== 'batch') setup.crash?.();
-    const settled = (after: InputProgress): Promise<void> | undefined => settle(state, before, after, ctx);
+    const settled = (after: InputProgress): Promise<void> | undefined => {
+      giveBack(router);
+      return settle(state, before, after, ctx);
+    };
     if (ending) {
       const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
       if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
-      return router.end(checkpoint).then(() => settled(progress));
+      return afterSent(router.end(checkpoint), () => settled(progress));
     }
     // A watermark passed on moves within a batch only by its records' own watermarks: downstream
     // hears of it with the next watermark message, not after every batch (a broadcast to every
@@ -268,7 +291,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       return forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs).then(settled);
     // Nothing sent or left to send: no flush to wait for.
     if (router.buffered === 0 && !router.sending) return settled(progress);
-    return router.flush().then(() => settled(progress));
+    return afterSent(router.flush(), () => settled(progress));
   }
 
   /** What follows a message once its output went out: its progress kept, the late output and the next tick. */
@@ -282,6 +305,14 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     }
     return backlog.then(() => scheduleTick(ctx, progress));
   }
+}
+
+/**
+ * `next()` once what was sent was accepted: at once when it all was already, so the actor goes on
+ * to its next message in the same slice instead of awaiting a settled promise.
+ */
+function afterSent(sent: Promise<void>, next: () => Promise<void> | undefined): Promise<void> | undefined {
+  return sent === ACCEPTED ? next() : sent.then(next);
 }
 
 /**

@@ -8,6 +8,7 @@ import { InvalidKeyError } from '../../errors.js';
 import type { Assignment } from './assign.js';
 import type { PipelineDeadLetter, StageMessage } from './messages.js';
 import type { StateKey } from './state-key.js';
+import { ACCEPTED } from '../../internal/accepted.js';
 import { ignore } from '../../internal/ignore.js';
 
 /** How a router sends a batch to destination `index`. */
@@ -40,6 +41,16 @@ export type RecordRouter = Pick<Router, 'route' | 'flush' | 'settle' | 'sending'
 
 /** The arrays of a destination with no batch open. Never written to: a batch opens first. */
 const EMPTY: never[] = Object.freeze([]) as never[];
+
+/**
+ * Resolves once every send of `sends` was accepted, rejecting with the first that was not:
+ * {@link ACCEPTED} itself when each was accepted at once.
+ */
+function accepted(sends: readonly Promise<void>[]): Promise<void> {
+  const waiting = sends.filter((sent) => sent !== ACCEPTED);
+  if (waiting.length === 0) return ACCEPTED;
+  return waiting.length === 1 ? (waiting[0] as Promise<void>) : Promise.all(waiting).then(ignore);
+}
 
 /** The largest batch array made at full size up front. */
 const PREALLOCATED_MAX = 4096;
@@ -78,13 +89,13 @@ export class Router {
     this.#deadLetter = options.deadLetter;
     this.#from = options.from;
     const destinations = options.next?.partitions ?? 1;
-    // Empty until a destination's first record: a partition makes a router per batch it takes, and
-    // most of those send nothing to most destinations.
-    const none = (): never[] => EMPTY;
-    this.#buffers = Array.from({ length: destinations }, none);
-    this.#keys = options.next?.keyed === true ? Array.from({ length: destinations }, none) : undefined;
-    this.#times = options.timed ? Array.from({ length: destinations }, none) : undefined;
-    this.#watermarks = options.carriesWatermarks === true ? Array.from({ length: destinations }, none) : undefined;
+    // Empty until a destination's first record: most batches a partition takes send nothing to
+    // most destinations.
+    const none = (): never[][] => new Array<never[]>(destinations).fill(EMPTY);
+    this.#buffers = none();
+    this.#keys = options.next?.keyed === true ? none() : undefined;
+    this.#times = options.timed ? none() : undefined;
+    this.#watermarks = options.carriesWatermarks === true ? none() : undefined;
     this.#filled = new Array<number>(destinations).fill(0);
     this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
   }
@@ -129,10 +140,13 @@ export class Router {
     if (at + 1 >= this.#batchSize) this.#sendBuffer(index);
   }
 
-  /** Sends every non-empty batch and waits until all sends so far were accepted. */
-  async flush(): Promise<void> {
+  /**
+   * Sends every non-empty batch and waits until all sends so far were accepted: {@link ACCEPTED}
+   * itself when every one was accepted at once.
+   */
+  flush(): Promise<void> {
     for (let index = 0; index < this.#buffers.length; index++) this.#sendBuffer(index);
-    await this.settle();
+    return this.settle();
   }
 
   /** Whether a full batch went out whose send has not been awaited yet. */
@@ -144,28 +158,32 @@ export class Router {
    * Waits for sends of full batches: the backpressure point for a producer between records. Call
    * it only when `sending`: awaiting nothing still costs every record a turn of the microtask queue.
    */
-  async settle(): Promise<void> {
+  settle(): Promise<void> {
     const pending = this.#pending;
+    if (pending.length === 0) return ACCEPTED;
     this.#pending = [];
-    await Promise.all(pending);
+    return accepted(pending);
   }
 
   /** Flushes, then tells every destination the watermark (and whether this sender is idle). */
-  async watermark(watermark: number, idle: boolean): Promise<void> {
-    await this.flush();
-    await this.#broadcast({ type: 'watermark', from: this.#from, watermark, idle });
+  watermark(watermark: number, idle: boolean): Promise<void> {
+    return this.#afterFlush({ type: 'watermark', from: this.#from, watermark, idle });
   }
 
   /** Flushes, then tells every destination checkpoint `id` starts here. */
-  async barrier(id: number): Promise<void> {
-    await this.flush();
-    await this.#broadcast({ type: 'barrier', from: this.#from, id });
+  barrier(id: number): Promise<void> {
+    return this.#afterFlush({ type: 'barrier', from: this.#from, id });
   }
 
   /** Flushes, then tells every destination the input has ended (and which checkpoint completes the job). */
-  async end(checkpoint?: number): Promise<void> {
-    await this.flush();
-    await this.#broadcast({ type: 'end', from: this.#from, checkpoint });
+  end(checkpoint?: number): Promise<void> {
+    return this.#afterFlush({ type: 'end', from: this.#from, checkpoint });
+  }
+
+  /** Flushes, then sends `message` to every destination: at once when the flush had nothing to wait for. */
+  #afterFlush(message: StageMessage<unknown>): Promise<void> {
+    const flushed = this.flush();
+    return flushed === ACCEPTED ? this.#broadcast(message) : flushed.then(() => this.#broadcast(message));
   }
 
   /**
@@ -187,8 +205,12 @@ export class Router {
     return -1;
   }
 
-  #broadcast(message: StageMessage<unknown>): Promise<unknown> {
-    return Promise.all(this.#buffers.map((_, index) => this.#send(index, message)));
+  #broadcast(message: StageMessage<unknown>): Promise<void> {
+    const destinations = this.#buffers.length;
+    if (destinations === 1) return this.#send(0, message);
+    const sends = new Array<Promise<void>>(destinations);
+    for (let index = 0; index < destinations; index++) sends[index] = this.#send(index, message);
+    return accepted(sends);
   }
 
   #sendBuffer(index: number): void {
@@ -203,7 +225,9 @@ export class Router {
     const sent = this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps, watermarks });
     // Observed now: a caller that stops routing (its run failed, its handler threw) never settles
     // what it sent, and a receiver that stops meanwhile rejects the send. `settle` still sees it.
-    sent.catch(ignore);
+    if (sent !== ACCEPTED) sent.catch(ignore);
+    // Kept even when accepted at once: a producer that settles after each full batch gives the
+    // receiver a turn there (`settle` then resolves to ACCEPTED, which it can tell apart).
     this.#pending.push(sent);
   }
 

@@ -5,6 +5,7 @@
  * when told the checkpoint completed; the job's last checkpoint commits, then closes, the sink.
  */
 import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
+import { thenOrNow } from '../../internal/then-or-now.js';
 import type { Sink, SinkBatchOrigin } from '../sinks/sink.js';
 import { mustWait, withBarrier, withWaiting, type Alignment } from './alignment.js';
 import type { StageMessage } from './messages.js';
@@ -27,61 +28,62 @@ export function sinkActor(setup: SinkSetup): ActorDefinition<number, StageMessag
   const origins: readonly SinkBatchOrigin[] = Array.from({ length: upstreams }, (_, partition) => ({ partition, partitions: upstreams }));
   // The sink actor is never restarted (a failing sink fails the run), so this needs no rollback.
   let alignment: Alignment | undefined;
-  const preCommit = async (id: number): Promise<void> => {
-    const token = await sink.preCommit?.(id);
-    setup.preCommitted?.(id, token);
-  };
-  const receive = async (ended: number, message: StageMessage<unknown>): Promise<number> => {
+  const preCommit = (id: number): void | Promise<void> => thenOrNow(sink.preCommit?.(id), (token) => setup.preCommitted?.(id, token));
+  const close = (): void | Promise<void> =>
+    thenOrNow(sink.close?.(), () => {
+      setup.completed();
+    });
+  /**
+   * Handles a message, synchronously when the sink answers synchronously (a sink writing to
+   * memory): the actor then takes its next message in the same slice, with no promise per batch.
+   */
+  const receive = (ended: number, message: StageMessage<unknown>): number | Promise<number> => {
     if (mustWait(alignment, message)) {
       alignment = withWaiting(alignment as Alignment, message);
       return ended;
     }
     switch (message.type) {
-      case 'batch':
-        counters.recordsIn += message.entries.length;
-        await sink.write(message.entries, origins[message.from]);
-        counters.recordsOut += message.entries.length;
-        return ended;
+      case 'batch': {
+        const count = message.entries.length;
+        counters.recordsIn += count;
+        return thenOrNow(sink.write(message.entries, origins[message.from]), () => {
+          counters.recordsOut += count;
+          return ended;
+        });
+      }
       case 'barrier': {
         const next = withBarrier(alignment, message.id, message.from, upstreams);
         alignment = next;
         if (next.count < upstreams) return ended;
         alignment = undefined;
-        await preCommit(message.id);
-        let count = ended;
-        for (const waiting of next.waiting) count = await receive(count, waiting);
-        return count;
+        return thenOrNow(preCommit(message.id), () => receiveAll(ended, next.waiting, 0));
       }
       case 'end':
-        if (ended + 1 === upstreams) {
-          if (message.checkpoint !== undefined) {
-            await preCommit(message.checkpoint);
-          } else {
-            await sink.close?.();
-            setup.completed();
-          }
-        }
-        return ended + 1;
+        if (ended + 1 < upstreams) return ended + 1;
+        return thenOrNow(message.checkpoint === undefined ? close() : preCommit(message.checkpoint), () => ended + 1);
       case 'commit':
-        await sink.commit?.(message.token);
-        if (message.completed) {
-          await sink.close?.();
-          setup.completed();
-        }
-        return ended;
+        return thenOrNow(sink.commit?.(message.token), () => thenOrNow(message.completed ? close() : undefined, () => ended));
       default:
         return ended;
     }
   };
+  /** Handles `messages` from `from` on, in order: what waited behind an alignment. */
+  const receiveAll = (ended: number, messages: readonly StageMessage<unknown>[], from: number): number | Promise<number> =>
+    from === messages.length ? ended : thenOrNow(receive(ended, messages[from] as StageMessage<unknown>), (count) => receiveAll(count, messages, from + 1));
+  const failed = (ended: number, message: StageMessage<unknown>, error: unknown): number => {
+    setup.failed(error);
+    return message.type === 'end' ? ended + 1 : ended;
+  };
   return defineActor<number, StageMessage<unknown>>({
     initialState: () => 0,
-    async receive(ended, message) {
+    receive(ended, message) {
+      let next: number | Promise<number>;
       try {
-        return await receive(ended, message);
+        next = receive(ended, message);
       } catch (error) {
-        setup.failed(error);
-        return message.type === 'end' ? ended + 1 : ended;
+        return failed(ended, message, error);
       }
+      return next instanceof Promise ? next.catch((error: unknown) => failed(ended, message, error)) : next;
     },
   });
 }

@@ -45,7 +45,10 @@ export interface SourceDriverSetup {
   readonly fromMaxTimestamp?: number | undefined;
   /** Checkpoint barriers to inject between records, when checkpoints are on. */
   readonly barriers?: BarrierRequests | undefined;
-  /** Resolves when a barrier or a stop is wanted: a driver waiting on a slow source acts on it. */
+  /**
+   * Resolves when a barrier or a stop is wanted: a driver waiting on a slow source acts on it. It
+   * may hand out the same promise until that resolves: the driver reacts to each promise once.
+   */
   readonly wake: () => Promise<void>;
 }
 
@@ -187,20 +190,44 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   const takeItems = async (items: Iterable<SourceItem<unknown, unknown>>): Promise<boolean> => {
     for (const item of items) {
       if (!take(item)) return false;
-      if (pauseDue()) await afterRecord();
-      if (++sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
+      if (++sinceYield >= YIELD_EVERY || pauseDue()) await afterItem();
     }
     return true;
+  };
+  /** One item of an asynchronous source, taken as `takeItems` takes each, with no promise when nothing is due. */
+  const takeItem = (item: SourceItem<unknown, unknown>): boolean | Promise<boolean> => {
+    if (!take(item)) return false;
+    return ++sinceYield >= YIELD_EVERY || pauseDue() ? afterItem().then(() => true) : true;
+  };
+  /** What is due after an item, awaited: room downstream, a watermark or a barrier, a turn of the event loop now and then. */
+  const afterItem = async (): Promise<void> => {
+    if (pauseDue()) await afterRecord();
+    if (sinceYield >= YIELD_EVERY) sinceYield = await giveTurn();
   };
   /**
    * Reads an asynchronous source to its end or until the run stops, handing each value to
    * `takeValue`. While the source is slow to answer, a barrier (or a stop) need not wait for its
-   * next value, and a partly filled batch goes out after `lingerMs`.
+   * next value, and a partly filled batch goes out after `lingerMs`. Each wait is one promise, which
+   * the source's answer or a wake settles, whichever comes first: a wake promise is reacted to once,
+   * however many records it stays pending over.
    */
-  const drain = async <T>(iterator: AsyncIterator<T>, takeValue: (value: T) => Promise<boolean>): Promise<void> => {
+  const drain = async <T>(iterator: AsyncIterator<T>, takeValue: (value: T) => boolean | Promise<boolean>): Promise<void> => {
     let next = iterator.next();
+    let wakes: Promise<void> | undefined;
+    let settle: ((step: IteratorResult<T> | typeof WOKEN) => void) | undefined;
+    const onWake = (): void => settle?.(WOKEN);
+    // Made once: a wait makes no closure of its own.
+    const race = (resolve: (step: IteratorResult<T> | typeof WOKEN) => void, reject: (error: unknown) => void): void => {
+      next.then(resolve, reject);
+      settle = resolve;
+    };
     for (;;) {
-      const step = await Promise.race([next, setup.wake().then((): typeof WOKEN => WOKEN)]);
+      const wake = setup.wake();
+      if (wake !== wakes) {
+        wakes = wake;
+        void wake.then(onWake);
+      }
+      const step = await new Promise(race);
       if (step === WOKEN) {
         if (setup.stopping()) return abandon(iterator, next);
         await afterRecord();
@@ -208,7 +235,8 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
       }
       if (step.done === true) return;
       next = iterator.next();
-      if (!(await takeValue(step.value))) return abandon(iterator, next);
+      const taken = takeValue(step.value);
+      if (!(taken === true || (taken !== false && (await taken)))) return abandon(iterator, next);
       armTimers();
     }
   };
@@ -259,7 +287,7 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
       await takeItems(items as Iterable<SourceItem<unknown, unknown>>);
       return { offset, maxTimestamp: output.maxTimestamp };
     }
-    await drain(items[Symbol.asyncIterator](), (item) => takeItems([item]));
+    await drain(items[Symbol.asyncIterator](), takeItem);
     return { offset, maxTimestamp: output.maxTimestamp };
   } finally {
     disarmTimers();

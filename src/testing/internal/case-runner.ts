@@ -31,7 +31,7 @@ import { VirtualClock } from '../virtual-clock.js';
 import { commitGate } from './commit-gate.js';
 import { macrotask, settled } from './event-loop.js';
 import { FaultLedger, records, type Due } from './fault-ledger.js';
-import { gatedSource, SourceGate } from './gated-source.js';
+import { gatedSource, SourceGate, type GateControl } from './gated-source.js';
 import { swapLive, type LiveSwap } from './live-swap.js';
 import { runThreaded, type ThreadedEnd, type ThreadedStart } from './threaded-run.js';
 
@@ -212,7 +212,7 @@ interface RunContext {
 /** A version of the job the engine drives: its handle, the gate its source waits at, its run's number, and how it ended. */
 interface Driven {
   readonly handle: PipelineHandle;
-  readonly gate: SourceGate;
+  readonly gate: GateControl;
   readonly run: number;
   end: RunEnd | undefined;
 }
@@ -225,7 +225,7 @@ interface Driven {
 type Hold =
   | { readonly kind: 'checkpoint'; done: boolean }
   | { readonly kind: 'armed'; readonly then: Due['kind']; steps: number }
-  | { readonly kind: 'swapping'; readonly swap: LiveSwap; readonly gate: SourceGate; readonly run: number };
+  | { readonly kind: 'swapping'; readonly swap: LiveSwap; readonly gate: GateControl; readonly run: number };
 
 /**
  * One run, step by step: at each step the schedule picks a ready actor (one slice of it) or the
@@ -256,12 +256,12 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   // Every run's system takes its turns from this one dispatcher, a live swap's next run too.
   const system = (run: number) => (options: SystemOptions) => createSystemWithScheduler({ ...options, random: mulberry32(run) }, scheduler.schedule, pick);
   /** The job's version for run `run`, over a gate and a sink of its own, as a new run in a host would have them. */
-  const version = (run: number): { readonly pipeline: RunnablePipeline; readonly gate: SourceGate } => {
-    const gate = new SourceGate();
+  const version = (run: number): { readonly pipeline: RunnablePipeline; readonly gate: GateControl } => {
+    const gate = new SourceGate(delivered);
     const sink = commitGate(setup.sink(setup.store), (checkpoint) => (killNow = ledger.killsBeforeCommit(checkpoint, run)));
-    return { gate, pipeline: setup.build(gatedSource(delivered, gate), sink, ledger.partitions, ledger.upgraded) };
+    return { gate, pipeline: setup.build(gatedSource(gate), sink, ledger.partitions, ledger.upgraded) };
   };
-  const follow = (handle: PipelineHandle, gate: SourceGate, run: number): Driven => {
+  const follow = (handle: PipelineHandle, gate: GateControl, run: number): Driven => {
     const followed: Driven = { handle, gate, run, end: undefined };
     handle.done.then(
       (result) => (followed.end = { kind: 'completed', resumedFrom: result.resumedFrom, run }),
@@ -325,8 +325,11 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       }
       // A swap's old source is left waiting at its gate, abandoned: the source is the next version's once it waits at its own.
       const waiting = hold?.kind === 'swapping' ? undefined : driven.gate.waiting;
+      /** Whether this step asked for a checkpoint, whose promise callbacks have not run yet. */
+      let asked = false;
       if (waiting !== undefined && hold === undefined) {
         if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
+          asked = true;
           taken.add(waiting);
           const request: Hold = { kind: 'checkpoint', done: false };
           const run = driven.run;
@@ -343,7 +346,9 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
           if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
         }
       }
-      if (hold?.kind === 'checkpoint' && hold.done) {
+      // Held until what the checkpoint set going is over too (its commit reached the sink), so the
+      // source moves on only once nothing but it can.
+      if (hold?.kind === 'checkpoint' && hold.done && scheduler.pending === 0) {
         hold = undefined;
         // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
         continue;
@@ -361,7 +366,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       if (actorsReady || sourceReady) {
         idleSince = undefined;
         loopTurned = false;
-        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, macrotask);
+        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, settled);
         if (step - runStart >= setup.maxSteps)
           throw new StuckRunError(`sluice/testing: run ${driven.run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
         currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
@@ -376,6 +381,8 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
         }
         continue;
       }
+      // A checkpoint asked for just now has not reached an actor yet: let its promise callbacks run first.
+      if (asked) continue;
       // Nothing is ready once promise callbacks settled. With the source away from its gate, work
       // may still wait on the event loop (the driver yields to it every few thousand records): one
       // macrotask lets it go on first, so time moves only when nothing at all can happen.
@@ -389,7 +396,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       if (hold === undefined && due !== undefined) {
         idleSince = undefined;
         loopTurned = false;
-        await clock.advance(due - clock.now(), macrotask);
+        await clock.advance(due - clock.now(), settled);
         continue;
       }
       // Still nothing: file I/O is under way (a checkpoint in a folder), or the run is stuck.

@@ -3,6 +3,7 @@
  * engine knows which checkpoint a commit is for, and can hold that commit back forever — the
  * process dying between a checkpoint becoming durable and the sink committing it.
  */
+import { thenOrNow } from '../../internal/then-or-now.js';
 import type { Sink } from '../../streams/sinks/sink.js';
 
 interface WrappedToken {
@@ -15,22 +16,20 @@ interface WrappedToken {
  * kit knows which checkpoint a commit is for, and can hold that commit back for a crash.
  */
 export function commitGate<TOut>(inner: Sink<TOut>, holdCommit: (checkpoint: number) => boolean): Sink<TOut> {
+  // Synchronous where the test's sink is, as a sink writing to memory would be: a wrapper that made
+  // every call a promise would cost each checkpoint a few more turns of the engine.
   const sink: Sink<TOut> = {
     name: inner.name,
     write: (records, origin) => inner.write(records, origin),
-    async preCommit(checkpoint) {
-      const token: unknown = await inner.preCommit?.(checkpoint);
-      return token === undefined ? { checkpoint } : { checkpoint, token };
-    },
-    async commit(token) {
+    preCommit: (checkpoint) =>
+      thenOrNow(inner.preCommit?.(checkpoint), (token): WrappedToken => (token === undefined ? { checkpoint } : { checkpoint, token })),
+    commit(token) {
       const wrapped = token as WrappedToken;
       // The process dies before the commit: it never completes, and nothing after it runs.
       if (holdCommit(wrapped.checkpoint)) return new Promise<void>(() => undefined);
-      await inner.commit?.(wrapped.token);
+      return inner.commit?.(wrapped.token);
     },
-    async recover(token, completed) {
-      await inner.recover?.((token as WrappedToken | null | undefined)?.token, completed);
-    },
+    recover: (token, completed) => inner.recover?.((token as WrappedToken | null | undefined)?.token, completed),
   };
   if (inner.close !== undefined) sink.close = () => (inner.close as () => Promise<void> | void)();
   return sink;

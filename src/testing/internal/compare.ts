@@ -34,11 +34,84 @@ export function canonical(value: unknown): string {
       .sort()
       .join(',')}}`;
   if (value instanceof Set) return `Set{${[...value].map(canonical).sort().join(',')}}`;
-  if (value instanceof Date) return `Date(${value.toISOString()})`;
-  const entries = Object.keys(value as object)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
+  // An invalid date has no ISO text (toISOString throws).
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Date(invalid)' : `Date(${value.toISOString()})`;
+  const keys = Object.keys(value as object);
+  if (keys.length > 1) keys.sort();
+  // Concatenated, not mapped and joined: records are mostly small objects, and this runs for each.
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    text += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`;
+  }
+  return `${text}}`;
+}
+
+/**
+ * Whether `a` and `b` have the same {@link canonical} text, mostly without making it: primitives,
+ * plain objects and arrays of one length are compared in place; anything else (Maps, Sets, Dates,
+ * values of different types, arrays of different lengths, which holes can make alike) by their
+ * texts. Element by element, it tells apart the rare values whose texts run together (symbols and
+ * functions whose text holds a comma), which the texts of their arrays would not.
+ */
+export function sameCanonical(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const type = typeof a;
+  if (type !== typeof b) return canonical(a) === canonical(b);
+  switch (type) {
+    case 'string':
+    case 'bigint':
+    case 'boolean':
+      return false;
+    case 'number':
+      // Distinct numbers print differently, but NaN is not === itself (and 0 and -0 were ===).
+      return Number.isNaN(a) && Number.isNaN(b);
+    case 'object':
+      break;
+    default:
+      return canonical(a) === canonical(b);
+  }
+  if (a === null || b === null) return false;
+  const arrays = Array.isArray(a);
+  if (arrays !== Array.isArray(b)) return false;
+  if (arrays) {
+    const left = a as readonly unknown[];
+    const right = b as readonly unknown[];
+    if (left.length !== right.length) return canonical(a) === canonical(b);
+    for (let i = 0; i < left.length; i++) {
+      const hole = !(i in left);
+      if (hole !== !(i in right)) return false;
+      if (!hole && !sameCanonical(left[i], right[i])) return false;
+    }
+    return true;
+  }
+  if (a instanceof Map || a instanceof Set || a instanceof Date || b instanceof Map || b instanceof Set || b instanceof Date) {
+    return canonical(a) === canonical(b);
+  }
+  const keys = Object.keys(a as object);
+  const others = Object.keys(b as object);
+  if (keys.length !== others.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    // Keys mostly come in the same order; one that does not must still be b's own, enumerable.
+    if (key !== others[i] && !Object.prototype.propertyIsEnumerable.call(b, key)) return false;
+    if (!sameCanonical((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/**
+ * What identifies `key` among keys, as canonical texts do: a primitive stands for itself (a Map
+ * takes 0 and -0, and NaN, as one key, as their texts do), anything else by a symbol per text. No
+ * primitive's text is another type's, nor any object's, so the two never mix.
+ */
+function keyIdentity(key: unknown, texts: Map<string, symbol>): unknown {
+  const type = typeof key;
+  if (key === null || (type !== 'object' && type !== 'symbol' && type !== 'function')) return key;
+  const text = canonical(key);
+  let identity = texts.get(text);
+  if (identity === undefined) texts.set(text, (identity = Symbol(text)));
+  return identity;
 }
 
 /** What differs between an actual and an expected output. */
@@ -93,12 +166,13 @@ function listed(label: string, values: readonly unknown[]): string[] {
 function firstDifference(actual: readonly unknown[], expected: readonly unknown[]): number {
   const n = Math.max(actual.length, expected.length);
   for (let i = 0; i < n; i++) {
-    if (i >= actual.length || i >= expected.length || canonical(actual[i]) !== canonical(expected[i])) return i;
+    if (i >= actual.length || i >= expected.length || !sameCanonical(actual[i], expected[i])) return i;
   }
   return -1;
 }
 
-function sequenceDifference(actual: readonly unknown[], expected: readonly unknown[], what: string): OutputDifference | undefined {
+/** How two sequences differ, or undefined; `what` names them, asked only when they do. */
+function sequenceDifference(actual: readonly unknown[], expected: readonly unknown[], what: () => string): OutputDifference | undefined {
   const at = firstDifference(actual, expected);
   if (at === -1) return undefined;
   const { missing, unexpected } = multisetDifference(actual, expected);
@@ -110,8 +184,8 @@ function sequenceDifference(actual: readonly unknown[], expected: readonly unkno
   ];
   const same = missing.length === 0 && unexpected.length === 0;
   const summary = same
-    ? `${what} has the right records in the wrong order (first difference at position ${at})`
-    : `${what} differs from the model at position ${at}`;
+    ? `${what()} has the right records in the wrong order (first difference at position ${at})`
+    : `${what()} differs from the model at position ${at}`;
   return { summary, details };
 }
 
@@ -127,7 +201,7 @@ export function compareOutputs<T>(
 ): OutputDifference | undefined {
   switch (comparison) {
     case 'total-order':
-      return sequenceDifference(actual, expected, 'the output');
+      return sequenceDifference(actual, expected, () => 'the output');
     case 'multiset': {
       const { missing, unexpected } = multisetDifference(actual, expected);
       if (missing.length === 0 && unexpected.length === 0) return undefined;
@@ -136,11 +210,12 @@ export function compareOutputs<T>(
     }
     case 'per-key-order': {
       const key = keyOf as (record: T) => unknown;
-      const group = (records: readonly T[]): Map<string, { key: unknown; records: T[] }> => {
-        const groups = new Map<string, { key: unknown; records: T[] }>();
+      const texts = new Map<string, symbol>();
+      const group = (records: readonly T[]): Map<unknown, { key: unknown; records: T[] }> => {
+        const groups = new Map<unknown, { key: unknown; records: T[] }>();
         for (const record of records) {
           const k = key(record);
-          const id = canonical(k);
+          const id = keyIdentity(k, texts);
           const entry = groups.get(id);
           if (entry === undefined) groups.set(id, { key: k, records: [record] });
           else entry.records.push(record);
@@ -153,7 +228,7 @@ export function compareOutputs<T>(
       for (const id of ids) {
         const a = actualGroups.get(id);
         const e = expectedGroups.get(id);
-        const difference = sequenceDifference(a?.records ?? [], e?.records ?? [], `the output for key ${show((a ?? e)?.key)}`);
+        const difference = sequenceDifference(a?.records ?? [], e?.records ?? [], () => `the output for key ${show((a ?? e)?.key)}`);
         if (difference !== undefined) return difference;
       }
       return undefined;

@@ -12,4 +12,6 @@ export const macrotask = (): Promise<void> => new Promise((resolve) => setImmedi
  * Node runs the next-tick queue only when the microtask queue is empty. Cheaper than a macrotask,
  * which also polls for I/O; the engines take one of those only when nothing else can run.
  */
-export const settled = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+export const settled = (): Promise<void> => new Promise(onNextTick);
+
+const onNextTick = (resolve: () => void): void => process.nextTick(resolve);

@@ -6,32 +6,76 @@
 import { InvalidOptionError } from '../../errors.js';
 import type { Source, SourceItem } from '../../streams/sources/source.js';
 
-/** Where the source waits, and how the engine lets it go on. */
-export class SourceGate {
-  #waiting: { readonly offset: number; readonly open: () => void } | undefined;
-  /** The offset the current read started at. */
-  from = 0;
+type Answer<TRecord> = IteratorResult<SourceItem<TRecord, number>, undefined>;
+
+const END: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const ENDED: Promise<IteratorReturnResult<undefined>> = Promise.resolve(END);
+
+/**
+ * Where the source waits, and how the engine lets it go on. A run reads its source once, one item
+ * at a time (the driver asks for the next only once the last came): the gate keeps that read's
+ * place and its pending answer, and makes the item only as it opens, so a record costs one promise.
+ */
+export class SourceGate<TRecord = unknown> {
+  /** The input, in the order the source delivers it. */
+  readonly records: readonly TRecord[];
+  /** The offset of the next item the read waits for, or will. */
+  #at = 0;
+  #ended = false;
+  /** The pending answer of the read's `next()`, while it waits. */
+  #answer: ((answer: Answer<TRecord>) => void) | undefined;
+  /** Parks a `next()`: made once, so a wait makes no closure of its own. */
+  readonly #park = (answer: (answer: Answer<TRecord>) => void): void => {
+    this.#answer = answer;
+  };
+
+  constructor(records: readonly TRecord[]) {
+    this.records = records;
+  }
 
   /** The offset of the record the source waits to deliver (the input's length: its end), if it waits. */
   get waiting(): number | undefined {
-    return this.#waiting?.offset;
-  }
-
-  wait(offset: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#waiting = { offset, open: resolve };
-    });
+    return this.#answer === undefined ? undefined : this.#at;
   }
 
   /** Lets the waiting source deliver its record (or end). */
   open(): void {
-    const waiting = this.#waiting;
-    this.#waiting = undefined;
-    waiting?.open();
+    const answer = this.#answer;
+    if (answer === undefined) return;
+    this.#answer = undefined;
+    const records = this.records;
+    const at = this.#at;
+    if (at === records.length) {
+      this.#ended = true;
+      answer(END);
+      return;
+    }
+    this.#at = at + 1;
+    answer({ done: false, value: { kind: 'record', value: records[at] as TRecord, next: at + 1 } });
+  }
+
+  /** Starts the run's read at `from`. */
+  read(from: number): AsyncIterableIterator<SourceItem<TRecord, number>> {
+    this.#at = from;
+    this.#ended = false;
+    const iterator: AsyncIterableIterator<SourceItem<TRecord, number>> = {
+      next: () => (this.#ended ? ENDED : new Promise(this.#park)),
+      return: () => {
+        this.#ended = true;
+        return ENDED;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 }
 
-export function gatedSource<TRecord>(records: readonly TRecord[], gate: SourceGate): Source<TRecord, number> {
+/** What the engine holds of a gate: where the source waits, and the opening. */
+export type GateControl = Pick<SourceGate, 'waiting' | 'open'>;
+
+/** The source over the gate's records, each delivered when the gate opens at it. */
+export function gatedSource<TRecord>(gate: SourceGate<TRecord>): Source<TRecord, number> {
+  const records = gate.records;
   return {
     name: 'test-input',
     replayable: true,
@@ -40,14 +84,7 @@ export function gatedSource<TRecord>(records: readonly TRecord[], gate: SourceGa
       if (!Number.isInteger(from) || from < 0 || from > records.length) {
         throw new InvalidOptionError('from', `an offset of the test input, from 0 to ${records.length}`, from);
       }
-      gate.from = from;
-      return (async function* (): AsyncGenerator<SourceItem<TRecord, number>> {
-        for (let i = from; i < records.length; i++) {
-          await gate.wait(i);
-          yield { kind: 'record', value: records[i] as TRecord, next: i + 1 };
-        }
-        await gate.wait(records.length);
-      })();
+      return gate.read(from);
     },
   };
 }

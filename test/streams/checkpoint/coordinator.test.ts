@@ -39,6 +39,20 @@ function snapshotAll(coordinator: CheckpointCoordinator, id: number, released: s
 }
 
 describe('CheckpointCoordinator', () => {
+  describe('began', () => {
+    it('resolves when the next checkpoint begins, not before', async () => {
+      const { coordinator: c } = coordinator();
+      let begun = false;
+      const waiting = c.began().then(() => (begun = true));
+      await Promise.resolve();
+      expect(begun).toBe(false);
+      expect(c.busy).toBe(false);
+      c.begin(3, Number.NEGATIVE_INFINITY, false);
+      await waiting;
+      expect(c.busy).toBe(true);
+    });
+  });
+
   describe('writesEnded', () => {
     it('waits also for the manifest that the last acknowledgement begins, not only for the writes begun before the call', async () => {
       const commits: unknown[] = [];

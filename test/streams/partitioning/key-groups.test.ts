@@ -12,6 +12,7 @@ import {
   type PartitionKey,
 } from '../../../src/index.js';
 import { KeyGroupCache, checkParallelism } from '../../../src/streams/partitioning/key-groups.js';
+import { hashPartitioning } from '../../../src/streams/partitioning/partitioner.js';
 import { partitionKeyArb } from './arbitraries.js';
 
 describe('keyGroupOf', () => {
@@ -178,5 +179,24 @@ describe('createHashPartitioner', () => {
 describe('checkParallelism', () => {
   it('accepts up to maxParallelism partitions', () => {
     expect(checkParallelism(128, 128)).toEqual({ partitions: 128, maxParallelism: 128 });
+  });
+});
+
+describe('hashPartitioning', () => {
+  it('puts each key in the partition that owns its key group, whatever counts were partitioned before', () => {
+    fc.assert(
+      fc.property(
+        // More distinct counts than the shared tables hold, in any order.
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom(90, 128, 1000)), { minLength: 1, maxLength: 80 }),
+        fc.array(partitionKeyArb, { minLength: 1, maxLength: 5 }),
+        (counts, keys) => {
+          for (const [partitions, maxParallelism] of counts) {
+            const byKey = hashPartitioning(partitions, maxParallelism);
+            for (const key of keys) expect(byKey.partitionOfKey(key)).toBe(partitionOfKeyGroup(keyGroupOf(key, maxParallelism), maxParallelism, partitions));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -11,7 +11,9 @@ import { batchOf } from './stage-messages.js';
 import { aggregateOperator } from '../../../src/streams/run/operators/aggregate-operator.js';
 import { partitionActor, type PartitionStage } from '../../../src/streams/run/partition-actor.js';
 import { planStepChain } from '../../../src/streams/run/step-chain.js';
+import { createSystemWithScheduler } from '../../../src/actors/system.js';
 import { VirtualClock } from '../../../src/testing/index.js';
+import { ManualScheduler } from '../../../src/testing/manual-scheduler.js';
 import { Inbox } from '../../actors/helpers.js';
 
 /** Counts each key's records and emits every new count. */
@@ -24,6 +26,24 @@ interface Rig {
   readonly received: Inbox<StageMessage<unknown>>;
   readonly snapshots: { id: number; entries: SnapshotEntry[] }[];
   readonly deadLetters: PipelineDeadLetter[];
+}
+
+/** The counting stage, its output going to `downstream`. */
+function stageTo(downstream: ActorRef<StageMessage<unknown>>, upstreams = 1, deadLetters: PipelineDeadLetter[] = []): PartitionStage {
+  return {
+    name: 'count',
+    index: 0,
+    inputTimed: false,
+    tail: planStepChain([], false),
+    operator: (setup) => aggregateOperator(counting, setup),
+    counters: { name: 'count', recordsIn: 0, recordsOut: 0 },
+    outputs: { deadLetter: (letter) => void deadLetters.push(letter), late: () => undefined, lateBacklog: () => undefined },
+    next: undefined,
+    downstream: () => [downstream],
+    upstreams,
+    batchSize: 64,
+    retries: 0,
+  };
 }
 
 function rig(options: { upstreams?: number; crash?: () => void } = {}): Rig {
@@ -41,20 +61,7 @@ function rig(options: { upstreams?: number; crash?: () => void } = {}): Rig {
   );
   const snapshots: Rig['snapshots'] = [];
   const deadLetters: PipelineDeadLetter[] = [];
-  const stage: PartitionStage = {
-    name: 'count',
-    index: 0,
-    inputTimed: false,
-    tail: planStepChain([], false),
-    operator: (setup) => aggregateOperator(counting, setup),
-    counters: { name: 'count', recordsIn: 0, recordsOut: 0 },
-    outputs: { deadLetter: (letter) => void deadLetters.push(letter), late: () => undefined, lateBacklog: () => undefined },
-    next: undefined,
-    downstream: () => [downstream as ActorRef<StageMessage<unknown>>],
-    upstreams: options.upstreams ?? 1,
-    batchSize: 64,
-    retries: 0,
-  };
+  const stage = stageTo(downstream as ActorRef<StageMessage<unknown>>, options.upstreams ?? 1, deadLetters);
   const partition = system.spawn(
     partitionActor({
       stage,
@@ -143,6 +150,45 @@ describe('partitionActor', () => {
     ]);
     await partition.send(batchOf(0, ['a'], true));
     expect(entriesOf(await received.next())).toEqual([{ key: 'a', value: 3 }]);
+    await system.shutdown();
+  });
+
+  it('takes its next message in the same slice when what it sent was accepted at once', async () => {
+    const scheduler = new ManualScheduler();
+    const system = createSystemWithScheduler({ clock: new VirtualClock() }, scheduler.schedule);
+    const received: unknown[] = [];
+    const downstream = system.spawn(
+      defineActor<null, StageMessage<unknown>>({
+        initialState: () => null,
+        receive(state, message) {
+          received.push(...entriesOf(message));
+          return state;
+        },
+      }),
+      { name: 'downstream', mailbox: { capacity: 16 } },
+    );
+    const partition = system.spawn(partitionActor({ stage: stageTo(downstream as ActorRef<StageMessage<unknown>>), index: 0 }), {
+      name: 'partition',
+      mailbox: { capacity: 16 },
+    }) as ActorRef<StageMessage<unknown>>;
+    /** Runs turns until none is left once promise callbacks ran; how many it ran. */
+    const runTurns = async (): Promise<number> => {
+      let turns = 0;
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (scheduler.pending === 0) return turns;
+        for (; scheduler.pending > 0; turns++) scheduler.runNext();
+      }
+    };
+    await runTurns(); // both start
+    for (const word of ['a', 'b', 'a']) expect(partition.tell(batchOf(0, [word], true))).toBe(true);
+    // One turn: the partition takes all three batches in one slice, then the downstream actor all it sent.
+    expect(await runTurns()).toBe(1);
+    expect(received).toEqual([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 1 },
+      { key: 'a', value: 2 },
+    ]);
     await system.shutdown();
   });
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createSystem, type ActorRef, type Sink, type SinkBatchOrigin } from '../../../src/index.js';
+import { createSystemWithScheduler } from '../../../src/actors/system.js';
 import type { StageMessage } from '../../../src/streams/run/messages.js';
 import { batchOf } from './stage-messages.js';
 import { sinkActor } from '../../../src/streams/run/sink-actor.js';
 import { VirtualClock } from '../../../src/testing/index.js';
+import { ManualScheduler } from '../../../src/testing/manual-scheduler.js';
 import { deferred } from '../../actors/helpers.js';
 
 /** A sink that logs every call it gets. */
@@ -102,6 +104,36 @@ describe('sinkActor', () => {
     expect(log).toEqual(['write x', 'pre-commit 4', 'commit {"upTo":4}', 'close']);
     expect(preCommitted).toEqual([[4, { upTo: 4 }]]);
     await system.shutdown();
+  });
+
+  it('takes every waiting message in one slice when the sink answers synchronously, and waits for one that does not', async () => {
+    const log: string[] = [];
+    let written!: () => void;
+    const slow = new Promise<void>((resolve) => (written = resolve));
+    const sink: Sink<unknown> = {
+      name: 'mixed',
+      write(records) {
+        log.push(`write ${records.join(',')}`);
+        return records.includes('slow') ? slow : undefined;
+      },
+    };
+    const scheduler = new ManualScheduler();
+    const system = createSystemWithScheduler({ clock: new VirtualClock() }, scheduler.schedule);
+    const ref = system.spawn(
+      sinkActor({ sink, upstreams: 1, counters: { name: 'sink', recordsIn: 0, recordsOut: 0 }, completed: () => undefined, failed: () => undefined }),
+      {
+        name: 'sink',
+        mailbox: { capacity: 8 },
+      },
+    ) as ActorRef<StageMessage<unknown>>;
+    for (const batch of [['a'], ['b'], ['slow'], ['c']]) expect(ref.tell(batchOf(0, batch))).toBe(true);
+    while (scheduler.pending > 0) scheduler.runNext();
+    // a and b in the slice that started the actor, then the slow write holds c back.
+    expect(log).toEqual(['write a', 'write b', 'write slow']);
+    written();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (scheduler.pending > 0) scheduler.runNext();
+    expect(log).toEqual(['write a', 'write b', 'write slow', 'write c']);
   });
 
   it('reports a sink that fails, and writes nothing more of that batch', async () => {

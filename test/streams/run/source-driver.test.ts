@@ -147,6 +147,54 @@ describe('driveSource', () => {
     expect(deadLetters).toMatchObject([{ reason: 'malformed', record: 'not json', line: 2 }]);
   });
 
+  it('reacts once to a wake promise however many records it stays pending over', async () => {
+    let reactions = 0;
+    const never = new Promise<void>(() => undefined);
+    const counted = { then: (...args: Parameters<Promise<void>['then']>) => (reactions++, never.then(...args)) } as unknown as Promise<void>;
+    const source = fromGenerator(async function* (from: number) {
+      for (let i = from; i < 50; i++) yield i;
+    });
+    const { sent, setup } = drive(source, { wake: () => counted });
+    expect((await driveSource(setup)).offset).toBe(50);
+    await setup.router.flush();
+    expect(batches(sent).flat()).toHaveLength(50);
+    expect(reactions).toBe(1);
+  });
+
+  it('looks up from a source slow to answer when woken: a barrier wanted goes out at once, a stop ends the read', async () => {
+    const signal = { due: false };
+    const begun: unknown[] = [];
+    let wake!: () => void;
+    const source = fromGenerator(async function* () {
+      yield 'a';
+      yield 'b';
+      await new Promise<never>(() => undefined); // the third record never comes
+    });
+    let stopping = false;
+    const { sent, setup } = drive(source, {
+      stopping: () => stopping,
+      wake: () => new Promise<void>((resolve) => (wake = resolve)),
+      barriers: {
+        signal,
+        begin(offset) {
+          signal.due = false;
+          begun.push(offset);
+          return { id: 7 };
+        },
+      },
+    });
+    const driving = driveSource(setup);
+    while (setup.counters.recordsIn < 2) await new Promise<void>((resolve) => setImmediate(resolve));
+    signal.due = true;
+    wake();
+    while (begun.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(begun).toEqual([2]);
+    expect(sent.map((m) => m.type)).toEqual(['batch', 'barrier']);
+    stopping = true;
+    wake();
+    expect((await driving).offset).toBe(2);
+  });
+
   it('sends each record with the watermark of those before it, and watermarks after the records they cover', async () => {
     const step: TimestampStep = { kind: 'timestamps', name: 'at', timestampOf: (r) => r as number, maxOutOfOrdernessMs: 10, idleTimeoutMs: Infinity };
     const { sent, setup } = drive(fromArray([100, 120, 105, 130]), {}, planStepChain([step], false));
