@@ -48,15 +48,18 @@ const totalsPipeline = ({ source, sink }: PipelineIO<Payment, Keyed<string, numb
     )
     .to(sink);
 
-const totals = definePipelineCheck({
+/** The totals check's options, for checks that differ from it in one option. */
+const totalsOptions = {
   build: totalsPipeline,
   input: payments,
   params: fc.integer({ min: 1, max: 3 }),
   model: runningTotals,
   compare: 'per-key-order',
-  keyOf: (out) => out.key,
+  keyOf: (out: Keyed<string, number>) => out.key,
   faults: { throws: true, crashes: true },
-});
+} as const;
+
+const totals = definePipelineCheck(totalsOptions);
 
 describe('definePipelineCheck', () => {
   describe('check', () => {
@@ -103,13 +106,7 @@ describe('definePipelineCheck', () => {
     it('runs a case the same whatever cases ran before it: nothing one case leaves behind reaches another', async () => {
       let log: string[] = [];
       const recorded = definePipelineCheck({
-        build: totalsPipeline,
-        input: payments,
-        params: fc.integer({ min: 1, max: 3 }),
-        model: runningTotals,
-        compare: 'per-key-order',
-        keyOf: (out) => out.key,
-        faults: { throws: true, crashes: true },
+        ...totalsOptions,
         sink: (store) => {
           const inner = exactlyOnceSink(store);
           return { ...inner, write: (records) => (log.push(JSON.stringify(records)), inner.write(records)) };

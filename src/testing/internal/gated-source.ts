@@ -73,18 +73,27 @@ export class SourceGate<TRecord = unknown> {
 /** What the engine holds of a gate: where the source waits, and the opening. */
 export type GateControl = Pick<SourceGate, 'waiting' | 'open'>;
 
+/** The name every source of a case's runs has, so that each builds the same plan. */
+export const TEST_INPUT = 'test-input';
+
+/**
+ * `from`, when it is an offset of a test input of `length` records.
+ * @throws InvalidOptionError naming `from` otherwise.
+ */
+export function inputOffset(from: unknown, length: number): number {
+  if (typeof from !== 'number' || !Number.isInteger(from) || from < 0 || from > length) {
+    throw new InvalidOptionError('from', `an offset of the test input, from 0 to ${length}`, from);
+  }
+  return from;
+}
+
 /** The source over the gate's records, each delivered when the gate opens at it. */
 export function gatedSource<TRecord>(gate: SourceGate<TRecord>): Source<TRecord, number> {
   const records = gate.records;
   return {
-    name: 'test-input',
+    name: TEST_INPUT,
     replayable: true,
     start: 0,
-    read(from = 0) {
-      if (!Number.isInteger(from) || from < 0 || from > records.length) {
-        throw new InvalidOptionError('from', `an offset of the test input, from 0 to ${records.length}`, from);
-      }
-      return gate.read(from);
-    },
+    read: (from = 0) => gate.read(inputOffset(from, records.length)),
   };
 }

@@ -15,9 +15,9 @@ import type { Sink } from '../../streams/sinks/sink.js';
 import type { Source } from '../../streams/sources/source.js';
 import type { WorkersFault } from '../faults.js';
 import type { Schedule } from '../schedule.js';
-import { InvalidOptionError } from '../../errors.js';
 import type { SourceItem } from '../../streams/sources/source.js';
 import { records } from './fault-ledger.js';
+import { inputOffset, TEST_INPUT } from './gated-source.js';
 
 /** Runs a job on `workers` worker threads over the case's source and sink (the check's `job`). */
 export type ThreadedStart<TRecord, TOut> = (
@@ -95,15 +95,13 @@ function heldSource<TRecord>(delivered: readonly TRecord[], stopAt: number, reac
     return new Promise<never>(() => undefined);
   };
   return {
-    name: 'test-input',
+    name: TEST_INPUT,
     replayable: true,
     start: 0,
     read(from = 0) {
-      if (!Number.isInteger(from) || from < 0 || from > delivered.length) {
-        throw new InvalidOptionError('from', `an offset of the test input, from 0 to ${delivered.length}`, from);
-      }
+      const start = inputOffset(from, delivered.length);
       return (async function* (): AsyncGenerator<SourceItem<TRecord, number>> {
-        for (let i = from; i < delivered.length; i++) {
+        for (let i = start; i < delivered.length; i++) {
           if (i >= stopAt) await held();
           yield { kind: 'record', value: delivered[i] as TRecord, next: i + 1 };
         }
