@@ -43,6 +43,8 @@ interface Pending {
   readonly writes: Set<string>;
   remaining: number;
   sinkToken: unknown;
+  /** Whether its manifest is durable: it is complete from then on, whatever becomes of the sink's commit. */
+  durable: boolean;
   readonly done: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
@@ -112,6 +114,7 @@ export class CheckpointCoordinator {
       writes: new Set(),
       remaining: parts,
       sinkToken: null,
+      durable: false,
       done,
       resolve,
       reject,
@@ -170,11 +173,15 @@ export class CheckpointCoordinator {
   /**
    * The run is ending: no snapshot or manifest is written from now on, a checkpoint not complete yet
    * never will be (its `done` rejects with `CheckpointAbandonedError`), and writes already begun go
-   * on to their end.
+   * on to their end. One whose manifest is durable is complete: its `done` resolves — the job's last
+   * checkpoint among them, whose commit is what ends a run that completes.
    */
   close(): void {
     this.#closed = true;
-    for (const pending of this.#pending.values()) pending.reject(new CheckpointAbandonedError(pending.id));
+    for (const pending of this.#pending.values()) {
+      if (pending.durable) pending.resolve();
+      else pending.reject(new CheckpointAbandonedError(pending.id));
+    }
   }
 
   /**
@@ -236,6 +243,7 @@ export class CheckpointCoordinator {
       sink: pending.sinkToken,
       createdAt: new Date().toISOString(),
     });
+    pending.durable = true;
     // Complete once the manifest is durable, whatever happens to the commit after it: a resume
     // recovers the sink from this checkpoint either way.
     const bytes = pending.refs.flat().reduce((sum, ref) => sum + (ref?.bytes ?? 0), 0);

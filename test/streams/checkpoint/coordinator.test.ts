@@ -89,6 +89,36 @@ describe('CheckpointCoordinator', () => {
       expect(failures[0]).toBeInstanceOf(CheckpointAbandonedError);
       expect(c.stats.completed).toBe(0);
     });
+
+    it('completes a checkpoint whose manifest is durable though its commit is still under way: its done resolves, nothing fails', async () => {
+      const store = new FolderCheckpointStorage(dir);
+      const failures: unknown[] = [];
+      let commitStarted!: () => void;
+      const committing = new Promise<void>((resolve) => (commitStarted = resolve));
+      // The commit that ends the run: the run closes the coordinator while it is under way.
+      const c = new CheckpointCoordinator({
+        store,
+        keep: 3,
+        sourceName: 'test',
+        stages,
+        lastId: 0,
+        commit: () => {
+          commitStarted();
+          return new Promise<void>(() => undefined);
+        },
+        now: () => 0,
+        failed: (error) => void failures.push(error),
+      });
+      const { id, done } = c.begin(10, Number.NEGATIVE_INFINITY, true);
+      c.preCommitted(id, null);
+      snapshotAll(c, id, []);
+      await committing;
+      c.close();
+      await expect(done).resolves.toBeUndefined();
+      expect(failures).toEqual([]);
+      expect(c.stats).toMatchObject({ completed: 1, lastId: 1 });
+      expect((await store.latest())?.manifest).toMatchObject({ id: 1, completed: true });
+    });
   });
 
   describe('snapshot', () => {
