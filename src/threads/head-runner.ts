@@ -14,9 +14,12 @@ import type { Assignment } from '../streams/run/assign.js';
 import type { StepChain } from '../streams/run/step-chain.js';
 import { StepChainOutput } from '../streams/run/step-chain-output.js';
 
-/** What the main thread hands a thread: raw records, or what the source sends after them. */
-export type Unit =
-  { readonly type: 'records'; readonly records: readonly unknown[] } | Extract<StageMessage<unknown>, { type: 'barrier' | 'end' | 'watermark' }>;
+/**
+ * What the main thread hands a thread: raw records, or what the source sends after them. A unit of
+ * records is the head's own once it is taken: it lets go of each record as soon as the steps are
+ * through with it.
+ */
+export type Unit = { readonly type: 'records'; readonly records: unknown[] } | Extract<StageMessage<unknown>, { type: 'barrier' | 'end' | 'watermark' }>;
 
 /** A first receiver as the head sees it: where its messages go, and how its turn ends. */
 export interface HeadTarget {
@@ -81,7 +84,12 @@ export class HeadRunner {
         const counters = this.#setup.counters;
         for (let i = 0; i < records.length; i++) {
           counters.recordsIn++;
-          this.#output.take(records[i], undefined);
+          const record = records[i];
+          // Let go of the raw record: what is left of a unit must not outlive a young-generation
+          // collection or two and be promoted with the unit's rest (a thread's heap would fill
+          // with raw records it is through with).
+          records[i] = undefined;
+          this.#output.take(record, undefined);
           if (router.sending) await router.settle();
         }
         await router.flush();

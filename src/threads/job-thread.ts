@@ -34,8 +34,13 @@ import type { LinkPort } from './link-port.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
 
-/** Units of raw records a head thread may hold before it takes them: enough that no thread waits on another's pace. */
-const UNITS_AHEAD = 8;
+/**
+ * Units of raw records a head thread may hold before it takes them: enough that a thread can run
+ * a unit ahead of another's pace, and few, for a unit waiting here lives in the thread's heap
+ * (it was copied in as it arrived) and is copied again by each young-generation collection until
+ * it is promoted: with 8, most raw records of a cpu-heavy job ended in the old generation.
+ */
+const UNITS_AHEAD = 2;
 
 /** How often a thread reports its counters while it runs. */
 const COUNTERS_EVERY_MS = 250;

@@ -151,8 +151,17 @@ describe('pipeline checkpoints', () => {
     // A file where the folder was: the next checkpoint's writes fail. The folder is moved away, not
     // deleted: a checkpoint may be writing into it (one is asked for every millisecond), and
     // deleting a folder that something writes into fails now and then with ENOTEMPTY.
-    await rename(folder, `${folder}-moved`);
-    await writeFile(folder, 'not a folder');
+    // A checkpoint under way may make the folder again between the move and the write: then it is
+    // moved away once more, until the file holds its place.
+    for (let moves = 0; ; moves++) {
+      await rename(folder, `${folder}-moved-${moves}`);
+      try {
+        await writeFile(folder, 'not a folder', { flag: 'wx' });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' && (error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
+      }
+    }
     await expect(handle.done).rejects.toThrow();
   });
 
