@@ -38,6 +38,8 @@ export class LinkReceiver<TMessage> {
   #taking = false;
   /** Credits earned by messages passed on and not granted yet. */
   #owed = 0;
+  /** Credits granted and not used yet: what the sender may still send, or has sent and is on its way. */
+  #outstanding = 0;
   readonly #grantEvery: number;
   /** The sender closed the link: what arrived before is still taken, then the port is closed. */
   #closing = false;
@@ -75,6 +77,7 @@ export class LinkReceiver<TMessage> {
 
   #arrived(frame: Frame): void {
     if (this.#done) return;
+    this.#outstanding--;
     // The sender never has more credits than there is room: a full queue is a broken sender.
     if (!this.#queue.push(frame)) return this.#fail(new Error(`a link's sender sent more than the ${this.#queue.capacity} messages it had room for`));
     if (!this.#taking) this.#take();
@@ -109,14 +112,16 @@ export class LinkReceiver<TMessage> {
 
   /**
    * Owes the sender `credits` more, and grants what it owes once that is half the room, or at once
-   * when nothing waits here: the sender may be out of credits then, and only a grant lets it go on.
-   * Granting in halves spares a message per message at full speed.
+   * when every credit granted before is used: the sender may be waiting then, and only a grant lets
+   * it go on. Granting in halves spares a message (and a wake-up of the sender's thread) per message
+   * at full speed.
    */
   #owe(credits: number): void {
     this.#owed += credits;
     if (this.#owed === 0 || this.#done) return;
-    if (this.#owed < this.#grantEvery && this.#queue.size > 0) return;
+    if (this.#owed < this.#grantEvery && this.#outstanding > 0) return;
     const credit: Upstream = { type: 'credit', credits: this.#owed };
+    this.#outstanding += this.#owed;
     this.#owed = 0;
     this.#port.postMessage(credit);
   }

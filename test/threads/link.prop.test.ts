@@ -73,6 +73,33 @@ describe('a link between two ports', () => {
     );
   });
 
+  it('grants credits in halves of the room while the sender keeps it busy, never leaving it without', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 60 }), async (room, count) => {
+        const { port1, port2 } = new MessageChannel();
+        let grants = 0;
+        const post = port2.postMessage.bind(port2);
+        port2.postMessage = (message: unknown) => {
+          if ((message as { type?: unknown }).type === 'credit') grants++;
+          post(message);
+        };
+        const sender = new LinkSender<number>(port1);
+        const received: number[] = [];
+        const closed = new Promise<void>((resolve) => {
+          new LinkReceiver<number>(port2, { room, deliver: (n) => void received.push(n), failed: () => undefined, closed: resolve });
+        });
+        // Every message is sent at once: the sender waits for room only when it has none left.
+        await Promise.all(Array.from({ length: count }, (_, n) => sender.send(n)));
+        sender.close();
+        await closed;
+        expect(received).toEqual(Array.from({ length: count }, (_, n) => n));
+        // The first grant is the whole room; after it, one grant per half room taken (and one for a rest).
+        expect(grants).toBeLessThanOrEqual(1 + Math.ceil(count / Math.ceil(room / 2)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('refuses what waits for room when the sender closes, and takes what was already sent', async () => {
     const { port1, port2 } = new MessageChannel();
     const sender = new LinkSender<number>(port1);
