@@ -19,11 +19,7 @@ import {
   type PipelineCase,
   type PipelineIO,
 } from '../../src/testing/index.js';
-
-interface Payment {
-  readonly user: string;
-  readonly amount: number;
-}
+import { totalsPipeline, type Payment } from './fixtures/running-totals.js';
 
 const payments = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy'), amount: fc.integer({ min: 0, max: 9 }) }), { maxLength: 16 });
 
@@ -38,14 +34,7 @@ function totalsSoFar(records: readonly Payment[]): Keyed<string, number>[] {
 
 /** The options of a check of running totals with throws and crashes. */
 const totalsOptions = {
-  build: ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>) =>
-    pipeline(source)
-      .keyBy((p) => p.user, { partitions: 2 })
-      .reduce(
-        (total: number, p) => total + p.amount,
-        () => 0,
-      )
-      .to(sink),
+  build: (io: PipelineIO<Payment, Keyed<string, number>>) => totalsPipeline(io, 2),
   input: payments as fc.Arbitrary<readonly Payment[]>,
   model: totalsSoFar,
   compare: 'per-key-order',
