@@ -105,9 +105,9 @@ export function defineActor<TState, TMessage>(
   definition: ActorDefinition<TState, TMessage> | DraftActorDefinition<TState, TMessage>,
 ): ActorDefinition<TState, TMessage> {
   validateDefinition(definition);
-  if (!('draft' in definition) || definition.draft !== true) return Object.freeze({ ...(definition as ActorDefinition<TState, TMessage>) });
+  if (!('draft' in definition) || definition.draft !== true) return checked(Object.freeze({ ...(definition as ActorDefinition<TState, TMessage>) }));
   const { draft: _draft, receive, ...rest } = definition;
-  return Object.freeze({
+  return checked({
     ...rest,
     receive(state: TState, message: TMessage, ctx: ActorContext<TMessage>): TState | Promise<TState> {
       // immer's recipe type cannot express "mutate the draft or return a replacement" generically.
@@ -117,8 +117,21 @@ export function defineActor<TState, TMessage>(
   });
 }
 
+/**
+ * Definitions `defineActor` made: checked as they were made, and frozen, so spawning one checks it
+ * no more (a run of a pipeline spawns its actors from definitions made for it).
+ */
+const CHECKED = new WeakSet<object>();
+
+function checked<TState, TMessage>(definition: ActorDefinition<TState, TMessage>): ActorDefinition<TState, TMessage> {
+  const frozen = Object.isFrozen(definition) ? definition : Object.freeze(definition);
+  CHECKED.add(frozen);
+  return frozen;
+}
+
 /** Throws unless `definition` has the shape of an {@link ActorDefinition}. */
 export function validateDefinition(definition: unknown): void {
+  if (typeof definition === 'object' && definition !== null && CHECKED.has(definition)) return;
   if (definition === undefined) throw new InvalidOptionError('definition', 'an actor definition', definition);
   isObject('definition', definition);
   const candidate = definition as Record<string, unknown>;

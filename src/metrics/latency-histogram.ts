@@ -38,6 +38,9 @@ export interface LatencyHistogramOptions {
   now?: (() => number) | undefined;
 }
 
+/** The buckets of a histogram with no observation yet. */
+const EMPTY: Float64Array = new Float64Array(BUCKETS);
+
 function bucketOf(ms: number): number {
   if (!(ms > MIN_MS)) return 0;
   const index = 1 + Math.floor(Math.log2(ms / MIN_MS) * PER_DOUBLING);
@@ -64,8 +67,10 @@ function upperBound(index: number): number {
 export class LatencyHistogram {
   readonly #periodMs: number;
   readonly #now: () => number;
-  #current = new Float64Array(BUCKETS);
-  #previous = new Float64Array(BUCKETS);
+  // Made at the first observation: a run's histograms that never record (a stage of a short run
+  // that ends before its first batch is timed, one never read) cost no buckets.
+  #current: Float64Array | undefined;
+  #previous: Float64Array | undefined;
   #currentMax = 0;
   #previousMax = 0;
   #periodStart: number;
@@ -83,7 +88,8 @@ export class LatencyHistogram {
     if (!(ms >= 0) || ms === Infinity) return;
     this.#rotate(now);
     const bucket = bucketOf(ms);
-    this.#current[bucket] = (this.#current[bucket] as number) + 1;
+    const current = (this.#current ??= new Float64Array(BUCKETS));
+    current[bucket] = (current[bucket] as number) + 1;
     if (ms > this.#currentMax) this.#currentMax = ms;
     this.#count++;
     this.#sum += ms;
@@ -92,8 +98,8 @@ export class LatencyHistogram {
   /** The `p`-quantile (0 < p ≤ 1) of the recent window, in milliseconds; 0 when it is empty. */
   percentile(p: number, now: number = this.#now()): number {
     this.#rotate(now);
-    const current = this.#current;
-    const previous = this.#previous;
+    const current = this.#current ?? EMPTY;
+    const previous = this.#previous ?? EMPTY;
     let total = 0;
     for (let i = 0; i < BUCKETS; i++) total += (current[i] as number) + (previous[i] as number);
     if (total === 0) return 0;
@@ -123,7 +129,7 @@ export class LatencyHistogram {
     if (elapsed < this.#periodMs) return;
     if (elapsed >= 2 * this.#periodMs) {
       // Idle for more than a whole period: nothing recent is left.
-      this.#previous.fill(0);
+      this.#previous?.fill(0);
       this.#previousMax = 0;
     } else {
       const spent = this.#previous;
@@ -131,7 +137,7 @@ export class LatencyHistogram {
       this.#previousMax = this.#currentMax;
       this.#current = spent;
     }
-    this.#current.fill(0);
+    this.#current?.fill(0);
     this.#currentMax = 0;
     this.#periodStart = now - (elapsed % this.#periodMs);
   }

@@ -34,6 +34,7 @@ import {
 import { CheckIORegistration, type CheckJobArgs } from './check-job.js';
 import { assertCheck, failsAlike } from './internal/assert-check.js';
 import { runCase, type CaseReport } from './internal/case-runner.js';
+import { stopsRuns } from './internal/kills.js';
 import { compareOutputs, show } from './internal/compare.js';
 import { minimizeParts, type CaseParts } from './minimize-case.js';
 import { createOutputStore, exactlyOnceSink, type OutputStore } from './output-store.js';
@@ -247,7 +248,9 @@ function makeCase<TRecord, TParams>(parts: CaseParts<TRecord, TParams>, faultOpt
   const retimed = applyRetimes(parts.input, parts.faults, disorder);
   const input = retimed.input;
   const plan = anchorFaults(retimed.plan, input.length, checkpointOffsets(parts.schedule, input.length), rescaleMaxPartitions(faultOptions.rescale));
-  return caseOf({ ...parts, input, faults: plan }, disorder);
+  // Checkpoints are for resumes: a case that never stops a run plans none, and takes none.
+  const schedule = stopsRuns(plan) || parts.schedule.checkpoints.length === 0 ? parts.schedule : { ...parts.schedule, checkpoints: [] };
+  return caseOf({ ...parts, input, schedule, faults: plan }, disorder);
 }
 
 /** A case of resolved parts: the order the source delivers them in, and how it prints. */
@@ -394,7 +397,7 @@ export function definePipelineCheck<TRecord, TOut, TParams = undefined>(
       delivered: testCase.delivered,
       schedule: testCase.schedule,
       faults: testCase.faults,
-      checkpoints: crashes,
+      checkpoints: crashes && stopsRuns(testCase.faults),
       sink: makeSink,
       store,
       runOptions: { ...options.run },

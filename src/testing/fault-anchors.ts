@@ -14,9 +14,17 @@ function resolveKill<F extends { readonly afterRecords: number; readonly anchor?
   const { anchor, ...rest } = fault;
   if (anchor === undefined) return fault;
   if (anchor === 'end') return { ...rest, afterRecords: records } as F;
-  // Killed at the offset where a planned checkpoint is taken: the kill is armed once it is durable.
   if (checkpoints.length === 0) return rest as F;
-  return { ...rest, afterRecords: checkpoints[fault.afterRecords % checkpoints.length] as number } as F;
+  const index = fault.afterRecords % checkpoints.length;
+  const at = checkpoints[index] as number;
+  // Killed at the offset where a planned checkpoint is taken: the kill is armed once it is durable.
+  if (anchor === 'checkpoint') return { ...rest, afterRecords: at } as F;
+  // Past it, before the next: the resumed run restores that checkpoint and replays what came after,
+  // output a sink may have written included.
+  const next = checkpoints[index + 1];
+  const room = next === undefined ? records - at : next - at - 1;
+  const past = room <= 0 ? 0 : 1 + (Math.floor(fault.afterRecords / checkpoints.length) % room);
+  return { ...rest, afterRecords: at + past } as F;
 }
 
 /**

@@ -39,10 +39,11 @@ export interface PoisonFault {
 }
 
 /**
- * Where a generated kill point is anchored: at one of the case's planned checkpoints, or at the end
- * of the input. Resolved when a case is made, so a case holds only concrete points.
+ * Where a generated kill point is anchored: at one of the case's planned checkpoints, a few records
+ * past one (before the next), or at the end of the input. Resolved when a case is made, so a case
+ * holds only concrete points.
  */
-export type KillAnchor = 'checkpoint' | 'end';
+export type KillAnchor = 'checkpoint' | 'past-checkpoint' | 'end';
 
 /**
  * The pipeline is killed, as by SIGKILL, once the source has delivered `afterRecords` records
@@ -55,8 +56,10 @@ export interface CrashFault {
   readonly steps: number;
   /**
    * As generated, before a case resolves it: `'checkpoint'` makes `afterRecords` pick a planned
-   * checkpoint's offset (modulo their number), `'end'` makes it the input's length. A case's faults
-   * never carry it.
+   * checkpoint's offset (modulo their number); `'past-checkpoint'` picks one the same way, then a
+   * point 1 or more records past it and before the next (`afterRecords` divided by their number,
+   * modulo the records between them); `'end'` makes it the input's length. A case's faults never
+   * carry it.
    */
   readonly anchor?: KillAnchor | undefined;
 }
@@ -456,7 +459,14 @@ export function describeFault(fault: Fault, records?: number): string {
 
 /** Where a crash, rescale or upgrade kills the run, in words: `after 3 records and 2 more steps`. */
 function killPoint(fault: CrashFault | RescaleFault | WorkersFault | UpgradePoint, records: number | undefined): string {
-  const anchor = fault.anchor === 'end' ? ' (the end of the input)' : fault.anchor === 'checkpoint' ? ' (at a planned checkpoint)' : '';
+  const anchor =
+    fault.anchor === 'end'
+      ? ' (the end of the input)'
+      : fault.anchor === 'checkpoint'
+        ? ' (at a planned checkpoint)'
+        : fault.anchor === 'past-checkpoint'
+          ? ' (past a planned checkpoint)'
+          : '';
   const after = records === undefined ? fault.afterRecords : fault.afterRecords % (records + 1);
   const steps = fault.steps === 0 ? '' : ` and ${fault.steps} more step${fault.steps === 1 ? '' : 's'}`;
   return `after ${after} record${after === 1 ? '' : 's'}${anchor}${steps}`;

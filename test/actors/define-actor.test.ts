@@ -120,6 +120,24 @@ describe('ActorSystem', () => {
       expect(system.lookup('/user/raw')).toBeUndefined();
     });
 
+    it('checks a frozen raw object made without defineActor: only what defineActor made skips the check', () => {
+      const system = newSystem();
+      const frozen = Object.freeze({ initialState, receive, stateVersion: 0 });
+      expectInvalidOption(() => system.spawn(untyped<ActorDefinition<number, never>>(frozen), { name: 'frozen' }), 'stateVersion');
+    });
+
+    it('gives every actor of one definition state of its own, in one system and across systems', async () => {
+      const first = newSystem();
+      const second = newSystem();
+      const a = first.spawn(counter);
+      const b = first.spawn(counter);
+      const c = second.spawn(counter);
+      a.tell({ type: 'inc', by: 5 });
+      c.tell({ type: 'inc', by: 2 });
+      const answers = await Promise.all([a, b, c].map((ref) => ref.ask<number>({ type: 'get' }, { timeoutMs: 1000 })));
+      expect(answers).toEqual([5, 0, 2]);
+    });
+
     it('accepts a raw object with the shape of a definition', async () => {
       const system = newSystem();
       const ref = system.spawn<number, string>({

@@ -21,11 +21,7 @@ import {
   type PipelineIO,
   type Retime,
 } from '../../src/testing/index.js';
-
-interface Payment {
-  readonly user: string;
-  readonly amount: number;
-}
+import { totalsPipeline, type Payment } from './fixtures/running-totals.js';
 
 const payments = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy', 'dee'), amount: fc.integer({ min: -9, max: 9 }) }), { maxLength: 20 });
 
@@ -38,15 +34,6 @@ function runningTotals(records: readonly Payment[]): Keyed<string, number>[] {
     return { key: user, value: total };
   });
 }
-
-const totalsPipeline = ({ source, sink }: PipelineIO<Payment, Keyed<string, number>>, partitions: number) =>
-  pipeline(source)
-    .keyBy((p) => p.user, { partitions })
-    .reduce(
-      (total: number, p) => total + p.amount,
-      () => 0,
-    )
-    .to(sink);
 
 /** The totals check's options, for checks that differ from it in one option. */
 const totalsOptions = {

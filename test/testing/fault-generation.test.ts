@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pipeline, type Keyed } from '../../src/index.js';
+import { pipeline, type Keyed, type Sink } from '../../src/index.js';
 import { anchorFaults } from '../../src/testing/fault-anchors.js';
 import { minimizeParts, type CaseParts } from '../../src/testing/minimize-case.js';
 import {
@@ -16,12 +16,10 @@ import {
   PipelineCheckError,
   type Fault,
   type FaultPlan,
+  type PipelineCase,
+  type PipelineIO,
 } from '../../src/testing/index.js';
-
-interface Payment {
-  readonly user: string;
-  readonly amount: number;
-}
+import { totalsPipeline, type Payment } from './fixtures/running-totals.js';
 
 const payments = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy'), amount: fc.integer({ min: 0, max: 9 }) }), { maxLength: 16 });
 
@@ -33,6 +31,16 @@ function totalsSoFar(records: readonly Payment[]): Keyed<string, number>[] {
     return { key: user, value: total };
   });
 }
+
+/** The options of a check of running totals with throws and crashes. */
+const totalsOptions = {
+  build: (io: PipelineIO<Payment, Keyed<string, number>>) => totalsPipeline(io, 2),
+  input: payments as fc.Arbitrary<readonly Payment[]>,
+  model: totalsSoFar,
+  compare: 'per-key-order',
+  keyOf: (out: Keyed<string, number>) => out.key,
+  faults: { throws: true, crashes: true },
+} as const;
 
 const actorFault = (fault: Fault): fault is Extract<Fault, { kind: 'throw' | 'poison' }> => fault.kind === 'throw' || fault.kind === 'poison';
 
@@ -63,7 +71,25 @@ describe('faultPlanArb: swarms', () => {
     expect(stageWide).toBeGreaterThan(0.25);
     expect(stageWide).toBeLessThan(0.75);
     const anchors = new Set(plans.flatMap((plan) => plan.faults.map((fault) => (fault.kind === 'crash' ? String(fault.anchor) : 'none'))));
-    expect(anchors).toEqual(new Set(['none', 'undefined', 'checkpoint', 'end']));
+    expect(anchors).toEqual(new Set(['none', 'undefined', 'checkpoint', 'past-checkpoint', 'end']));
+  });
+
+  it('kills in about half the faulty cases, once most often: a case is about 1.5 runs', () => {
+    const kills = plans.map((plan) => plan.faults.filter((fault) => fault.kind === 'crash' || fault.kind === 'crash-before-commit').length);
+    const mean = kills.reduce((sum, n) => sum + n, 0) / plans.length;
+    expect(mean).toBeGreaterThan(0.4);
+    expect(mean).toBeLessThan(0.65);
+    expect(Math.max(...kills)).toBe(2);
+    expect(kills.filter((n) => n === 1).length).toBeGreaterThan(2 * kills.filter((n) => n === 2).length);
+    // Kills come with throws, and alone.
+    expect(plans.some((plan, i) => kills[i] === 1 && plan.faults.length === 1)).toBe(true);
+    expect(plans.some((plan, i) => kills[i] === 1 && plan.faults.some(actorFault))).toBe(true);
+  });
+
+  it('kills in every faulty case when no partition fault is on', () => {
+    const crashes = fc.sample(faultPlanArb({ crashes: true }), { seed: 3, numRuns: 200 });
+    expect(crashes.every((plan) => plan.faults.length === 0 || plan.faults.length <= 2)).toBe(true);
+    expect(crashes.filter((plan) => plan.faults.length > 0).length).toBeGreaterThan(150);
   });
 
   it('draws nothing of a kind that is off, and a first partition count only with rescale faults', () => {
@@ -116,6 +142,20 @@ describe('anchorFaults', () => {
     ).faults;
     // First to strike (after 2 records) would keep 2: it moves to 3; the next would keep 3: it wraps to 1.
     expect(rescales.map((fault) => (fault.kind === 'rescale' ? fault.partitions : 0))).toEqual([1, 3]);
+  });
+
+  it('puts a point past a planned checkpoint between it and the next, or the end of the input', () => {
+    const past = (afterRecords: number): number =>
+      anchorFaults(plan([{ kind: 'crash', afterRecords, steps: 0, anchor: 'past-checkpoint' }]), 10, [2, 6]).faults.map((fault) =>
+        fault.kind === 'crash' ? fault.afterRecords : -1,
+      )[0] as number;
+    // Even: past checkpoint 2 and before 6; odd: past checkpoint 6, up to the end of the input.
+    expect([0, 2, 4, 6, 8].map(past)).toEqual([3, 4, 5, 3, 4]);
+    expect([1, 3, 5, 7].map(past)).toEqual([7, 8, 9, 10]);
+    // A checkpoint at the end of the input has nothing past it.
+    expect(anchorFaults(plan([{ kind: 'crash', afterRecords: 0, steps: 0, anchor: 'past-checkpoint' }]), 4, [4]).faults).toEqual([
+      { kind: 'crash', afterRecords: 4, steps: 0 },
+    ]);
   });
 
   it('leaves a checkpoint-anchored point free when no checkpoint is planned', () => {
@@ -202,5 +242,68 @@ describe('rescale faults', () => {
 
   it('pass a pipeline whose keyed state is redistributed by key, as Sluice does it', async () => {
     await assertPipeline(remembering(false), { seed: 1, numRuns: 60 });
+  });
+});
+
+describe('cases that kill', () => {
+  /** A check of running totals whose sink notes, run by run, what it wrote and how many checkpoints it pre-committed. */
+  const noting = () => {
+    const runs: { written: number; preCommits: number }[] = [];
+    const check = definePipelineCheck({
+      ...totalsOptions,
+      sink: (store): Sink<Keyed<string, number>> => {
+        const run = { written: 0, preCommits: 0 };
+        runs.push(run);
+        return {
+          name: 'noting',
+          write: (records) => {
+            run.written += records.length;
+            store.records.push(...records);
+          },
+          preCommit: () => {
+            run.preCommits++;
+            return store.records.length;
+          },
+          recover: (token) => void (store.records.length = typeof token === 'number' ? token : 0),
+        };
+      },
+    });
+    return { check, runs };
+  };
+  const input: Payment[] = [
+    { user: 'ada', amount: 1 },
+    { user: 'bob', amount: 2 },
+    { user: 'ada', amount: 3 },
+  ];
+  const caseOf = (faults: Fault[]): PipelineCase<Payment> => ({
+    input,
+    params: undefined,
+    schedule: { ...DEFAULT_SCHEDULE, batchSize: 8, checkpoints: [1] },
+    faults: { faults, delays: [] },
+    delivered: input,
+  });
+
+  it('plan and take checkpoints only when a fault stops a run', async () => {
+    const cases = fc.sample(definePipelineCheck(totalsOptions).cases, { seed: 5, numRuns: 300 });
+    const kills = (testCase: PipelineCase<Payment>) => testCase.faults.faults.some((fault) => !actorFault(fault));
+    expect(cases.filter((testCase) => !kills(testCase)).every((testCase) => testCase.schedule.checkpoints.length === 0)).toBe(true);
+    expect(cases.some((testCase) => kills(testCase) && testCase.schedule.checkpoints.length > 0)).toBe(true);
+    const { check, runs } = noting();
+    await check.check(caseOf([{ kind: 'throw', stage: 0, at: 2 }]));
+    expect(runs).toEqual([{ written: 3, preCommits: 0 }]);
+    await check.check(caseOf([{ kind: 'crash', afterRecords: 3, steps: 0 }]));
+    expect(runs.slice(1).map((run) => run.preCommits)).toEqual([1, 1]);
+  });
+
+  it('let virtual time move while a kill waits for its steps, so lingering batches reach the sink first', async () => {
+    const killedAfter = async (steps: number): Promise<number> => {
+      const { check, runs } = noting();
+      await check.check(caseOf([{ kind: 'crash', afterRecords: 3, steps }]));
+      return (runs[0] as { written: number }).written;
+    };
+    // Batches of 8 never fill with 3 records: the checkpoint after the 1st flushes it, the others
+    // go out when their linger time is up.
+    expect(await killedAfter(0)).toBe(1);
+    expect(await killedAfter(10)).toBe(3);
   });
 });

@@ -55,6 +55,13 @@ function accepted(sends: readonly Promise<void>[]): Promise<void> {
 /** The largest batch array made at full size up front. */
 const PREALLOCATED_MAX = 4096;
 
+/**
+ * The size a destination's first batch array is made with: a short run never fills a batch of
+ * thousands, and its arrays would be garbage of that size. Later batches take the size the one
+ * before went out with; a batch that outgrows its array grows it as it fills.
+ */
+const FIRST_CAPACITY = 16;
+
 export class Router {
   readonly #next: Assignment | undefined;
   readonly #batchSize: number;
@@ -63,9 +70,9 @@ export class Router {
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
   readonly #from: number;
   /**
-   * Each destination's batch so far: arrays made at full batch size and filled by index (the
-   * count in `#filled`), so a batch never grows and copies itself on the way; one that goes out
-   * part full is cut to its length.
+   * Each destination's batch so far: arrays made at the size of the destination's last batch and
+   * filled by index (the count in `#filled`), so a steady stream's batch never grows and copies
+   * itself on the way; one that goes out part full is cut to its length.
    */
   readonly #buffers: unknown[][];
   readonly #keys: StateKey[][] | undefined;
@@ -78,6 +85,8 @@ export class Router {
   readonly #times: number[][] | undefined;
   readonly #watermarks: number[][] | undefined;
   readonly #filled: number[];
+  /** How many records each destination's last batch went out with (0 before the first). */
+  readonly #lastSent: number[];
   #pending: Promise<void>[] = [];
   #buffered = 0;
 
@@ -97,6 +106,7 @@ export class Router {
     this.#times = options.timed ? none() : undefined;
     this.#watermarks = options.carriesWatermarks === true ? none() : undefined;
     this.#filled = new Array<number>(destinations).fill(0);
+    this.#lastSent = new Array<number>(destinations).fill(0);
     this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
   }
 
@@ -217,6 +227,7 @@ export class Router {
     const count = this.#filled[index] as number;
     if (count === 0) return;
     this.#filled[index] = 0;
+    this.#lastSent[index] = count;
     this.#buffered -= count;
     const entries = this.#take(this.#buffers, index, count) as unknown[];
     const keys = this.#keyedBySelf[index] === true ? (entries as StateKey[]) : this.#take(this.#keys, index, count);
@@ -231,14 +242,19 @@ export class Router {
     this.#pending.push(sent);
   }
 
-  /** How many elements a new batch array is made with: the batch size, up to a bound past which it grows as it fills. */
-  get #capacity(): number {
-    return Math.min(this.#batchSize, PREALLOCATED_MAX);
+  /**
+   * How many elements destination `index`'s new batch array is made with: as many as its last
+   * batch held (a few for its first), within the batch size and a bound past which it grows as it
+   * fills.
+   */
+  #capacity(index: number): number {
+    const last = this.#lastSent[index] as number;
+    return Math.min(this.#batchSize, PREALLOCATED_MAX, last === 0 ? FIRST_CAPACITY : last);
   }
 
   /** Gives destination `index` arrays for a new batch. */
   #open(index: number): void {
-    const capacity = this.#capacity;
+    const capacity = this.#capacity(index);
     this.#buffers[index] = new Array<unknown>(capacity);
     this.#keyedBySelf[index] = this.#keys !== undefined;
     if (this.#times !== undefined) this.#times[index] = new Array<number>(capacity);

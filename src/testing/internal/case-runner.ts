@@ -355,6 +355,14 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       }
       const actorsReady = scheduler.pending > 0;
       const sourceReady = waiting !== undefined && hold === undefined;
+      if (hold?.kind === 'armed' && !actorsReady && hold.steps > 0 && clock.nextDue !== undefined) {
+        // Steps left and nothing ready: time moves to the next timer as the run would have it
+        // (a lingering batch flushes, a watermark goes out), so what the source let in before
+        // the kill can reach the sink: what a resume must not write twice, or lose.
+        hold.steps--;
+        await clock.advance(clock.nextDue - clock.now(), settled);
+        continue;
+      }
       if (hold?.kind === 'armed' && (hold.steps <= 0 || !actorsReady)) {
         if (hold.then === 'kill') return { kind: 'killed', run: driven.run };
         const run = driven.run + 1;
