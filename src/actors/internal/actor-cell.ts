@@ -470,20 +470,28 @@ export class ActorCell<TState, TMessage>
     while (budget > 0) {
       budget--;
       let entry: Entry<TMessage>;
+      let message: TMessage;
       const extras = this.#extrasOf;
       if (extras !== undefined && extras.unstashed > 0) {
         // What `unstashAll` put back goes before the mailbox.
         const unstashed = extras.takeFront();
         if (unstashed === undefined) continue;
         entry = unstashed.entry;
+        message = unwrap(entry);
       } else if (mailbox.size > 0) {
         entry = mailbox.take();
-        if (entry instanceof Envelope && !this.#admit(entry)) continue;
+        // One prototype walk per message: `instanceof` is the dearest test on this path.
+        if (entry instanceof Envelope) {
+          if (!this.#admit(entry)) continue;
+          message = entry.message as TMessage;
+        } else {
+          message = entry as TMessage;
+        }
       } else {
         break;
       }
       processed++;
-      const outcome = this.#handle(entry, ++this.#taken);
+      const outcome = this.#handle(entry, message, ++this.#taken);
       if (outcome !== CONTINUE) {
         if (outcome === AWAITING) processed--; // counted when it settles
         break;
@@ -514,7 +522,7 @@ export class ActorCell<TState, TMessage>
       } else if (entry instanceof SelfMessage) {
         this.extras.admit(entry); // processed again whatever it says: it was taken
       }
-      if (this.#handle(entry, ordinal) !== CONTINUE) break;
+      if (this.#handle(entry, unwrap(entry), ordinal) !== CONTINUE) break;
     }
     // An async or failing last entry finishes later; the next slice then finds the replay over.
     if (replay.exhausted && !this.#busy()) recovery.replayDone();
@@ -527,9 +535,8 @@ export class ActorCell<TState, TMessage>
     return !(entry instanceof SelfMessage) || this.extras.admit(entry);
   }
 
-  /** Handles one entry and says whether the actor may take another now. */
-  #handle(entry: Entry<TMessage>, ordinal: number): Outcome {
-    const message = entry instanceof Envelope ? (entry.message as TMessage) : entry;
+  /** Handles one entry (`message` is what it carries) and says whether the actor may take another now. */
+  #handle(entry: Entry<TMessage>, message: TMessage, ordinal: number): Outcome {
     this.#current = entry;
     this.#recoveryOf?.taken(entry, ordinal);
     this.#currentOrdinal = ordinal;
@@ -553,6 +560,14 @@ export class ActorCell<TState, TMessage>
     this.#phase = 'ready';
     this.#state = this.#freezes ? this.#freeze(next) : next;
     this.#current = undefined;
+    // Most actors have none of these collaborators: one test for them all keeps the path short.
+    if (this.#failuresOf !== undefined || this.#recoveryOf !== undefined || this.#snapshotsOf !== undefined || this.#restartsOf !== undefined) {
+      this.#afterSuccess();
+    }
+  }
+
+  /** What a success means to the collaborators an actor has made: its failure series, log, snapshots and restarts. */
+  #afterSuccess(): void {
     this.#failuresOf?.ended(this.#currentOrdinal);
     if (this.#recoveryOf?.succeeded() === true) this.#snapshots().markDue();
     if (this.#snapshotsOf?.isDue === true) this.#snapshots().take();
@@ -1114,7 +1129,7 @@ export class ActorCell<TState, TMessage>
 
   /** Handles a notification of the system lane (Terminated, Exit) as a message. */
   #handleNotice(message: TMessage): void {
-    if (this.#handle(message, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
+    if (this.#handle(message, message, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
   }
 
   /**
