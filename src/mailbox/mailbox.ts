@@ -131,7 +131,8 @@ export class Mailbox<T, TSystem> extends Ring<T> {
    * @throws MailboxOverflowError under the `'fail'` policy when full.
    */
   offer(entry: T): boolean {
-    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.push(entry)) {
+    // Room means no sender waits (the invariant above): a push that succeeds jumps no queue.
+    if (this.push(entry)) {
       Mailbox.#noteDepth(this);
       return true;
     }
@@ -144,7 +145,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
    * it is enqueued, or rejects with `MailboxOverflowError` when the policy drops or refuses it.
    */
   offerOrWait(entry: T): Promise<void> | undefined {
-    if ((this.#waiting === undefined || this.#waiting.size === 0) && this.push(entry)) {
+    if (this.push(entry)) {
       Mailbox.#noteDepth(this);
       return undefined;
     }

@@ -23,6 +23,12 @@ export abstract class Ring<T> {
   readonly capacity: number;
   #items: (T | undefined)[];
   #mask: number;
+  /**
+   * The smaller of the capacity and the storage's length: a push below it goes straight in, one
+   * comparison of two small integers (the capacity may be `Infinity`, a double); at it, the push
+   * refuses or grows the storage.
+   */
+  #limit = 0;
   #head = 0;
   #size = 0;
 
@@ -32,7 +38,7 @@ export abstract class Ring<T> {
    */
   constructor(capacity: number) {
     this.capacity = capacity === Infinity ? Infinity : positiveInteger('capacity', capacity);
-    // A mask of -1 makes the first push grow; every read of a slot is guarded by `#size > 0`.
+    // A limit of 0 makes the first push grow; every read of a slot is guarded by `#size > 0`.
     this.#items = NO_STORAGE as unknown as (T | undefined)[];
     this.#mask = -1;
   }
@@ -49,8 +55,10 @@ export abstract class Ring<T> {
 
   /** Appends `item`; returns false (and stores nothing) when the ring is full. */
   protected push(item: T): boolean {
-    if (this.#size >= this.capacity) return false;
-    if (this.#size > this.#mask) Ring.#grow(this);
+    if (this.#size >= this.#limit) {
+      if (this.#size >= this.capacity) return false;
+      Ring.#grow(this);
+    }
     this.#items[(this.#head + this.#size) & this.#mask] = item;
     this.#size++;
     return true;
@@ -113,6 +121,7 @@ export abstract class Ring<T> {
     for (let i = 0; i < ring.#size; i++) next[i] = ring.#items[(ring.#head + i) & ring.#mask];
     ring.#items = next;
     ring.#mask = next.length - 1;
+    ring.#limit = Math.min(next.length, ring.capacity);
     ring.#head = 0;
   }
 }

@@ -119,18 +119,19 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     }
   }
 
-  get #stash(): StashBuffer<Entry<TMessage>> {
+  /** Private methods, not getters, as in the cell (see `actor-cell.ts`). */
+  #stash(): StashBuffer<Entry<TMessage>> {
     return (this.#stashOf ??= new StashBuffer(this.#host.stash.capacity));
   }
 
-  get #timers(): TimerTable<TMessage> {
+  #timers(): TimerTable<TMessage> {
     if (this.#timersOf !== undefined) return this.#timersOf;
     const timers = new TimerTable<TMessage>({ clock: this.#host.clock, deliver: (message) => this.#deliver(message) });
     if (this.#stopped) timers.stop();
     return (this.#timersOf = timers);
   }
 
-  get #pipes(): PipeBook {
+  #pipes(): PipeBook {
     return (this.#pipesOf ??= new PipeBook());
   }
 
@@ -164,7 +165,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     const pipe = this.#effectId();
     if (pipe !== undefined) {
       this.#use();
-      this.#pipes.open(pipe);
+      this.#pipes().open(pipe);
     }
     Promise.resolve(promise).then(
       (value) => this.#piped(pipe, value, () => onValue(value)),
@@ -179,7 +180,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
       message = map();
     } catch (error) {
       // The mapping is the actor's code but runs outside its handler: nothing can retry it.
-      this.#pipes.forget(pipe);
+      this.#pipes().forget(pipe);
       this.#host.report.deadLetter('handler-failed', outcome, error);
       return;
     }
@@ -187,7 +188,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   }
 
   #makeTimersView(): ActorTimers<TMessage> {
-    const timers = this.#timers;
+    const timers = this.#timers();
     return {
       startSingle: (key, message, delayMs) => {
         const delay = nonNegativeNumber('delayMs', delayMs);
@@ -208,7 +209,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   }
 
   #makeStashView(): ActorStash {
-    const stash = this.#stash;
+    const stash = this.#stash();
     return {
       add: () => this.#stashCurrent(),
       unstashAll: () => {
@@ -229,10 +230,10 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     }
     if (this.#stashedCurrent) return true;
     this.#use();
-    if (!this.#stash.add(entry)) {
+    if (!this.#stash().add(entry)) {
       const { report, path } = this.#host;
       report.deadLetter('stash-overflow', unwrap(entry));
-      if (entry instanceof Ask) entry.fail(new StashOverflowError(path, this.#stash.capacity, entry.message));
+      if (entry instanceof Ask) entry.fail(new StashOverflowError(path, this.#stash().capacity, entry.message));
       return false;
     }
     this.#stashedCurrent = true;
@@ -270,14 +271,14 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
 
   /** Takes the next entry put back, to handle now; undefined when none is left. */
   takeFront(): StashRecord<Entry<TMessage>> | undefined {
-    const record = this.#stash.takeFront();
+    const record = this.#stash().takeFront();
     this.#fromFront = record;
     return record;
   }
 
   /** A message the runtime sent the actor is taken from the mailbox: false to drop it, stale. */
   admit(message: SelfMessage<TMessage>): boolean {
-    return message instanceof TimerMessage ? this.#timers.admit(message) : this.#pipes.admit((message as PipedResult<TMessage>).pipe);
+    return message instanceof TimerMessage ? this.#timers().admit(message) : this.#pipes().admit((message as PipedResult<TMessage>).pipe);
   }
 
   /**
@@ -287,16 +288,16 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
    */
   isStale(entry: Entry<TMessage>): boolean {
     if (!(entry instanceof SelfMessage)) return false;
-    return entry instanceof TimerMessage ? !this.#timers.holds(entry) : !this.#pipes.isOpen((entry as PipedResult<TMessage>).pipe);
+    return entry instanceof TimerMessage ? !this.#timers().holds(entry) : !this.#pipes().isOpen((entry as PipedResult<TMessage>).pipe);
   }
 
   /** The handler of the entry taken last threw: undo what it did here. */
   handlerFailed(): void {
     this.#behavior = this.#markedBehavior;
     if (!this.#used) return;
-    this.#stash.rewind();
-    this.#timers.rewind();
-    this.#pipes.rewind();
+    this.#stash().rewind();
+    this.#timers().rewind();
+    this.#pipes().rewind();
   }
 
   /** The actor is stopping: its timers are cancelled, and none starts again. */
@@ -337,9 +338,9 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     if (!this.#used && this.#behavior === this.#host.behaviors?.initial) return undefined;
     const snapshot: Snapshot<TMessage> = {
       behavior: this.#behavior,
-      stash: this.#stash.capture(),
-      timers: this.#timers.capture(),
-      pipes: this.#pipes.capture(),
+      stash: this.#stash().capture(),
+      timers: this.#timers().capture(),
+      pipes: this.#pipes().capture(),
     };
     return snapshot as unknown as ExtrasSnapshot;
   }
@@ -348,20 +349,20 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
     const restored = snapshot as unknown as Snapshot<TMessage> | undefined;
     this.#behavior = restored?.behavior ?? this.#host.behaviors?.initial;
     this.#markedBehavior = this.#behavior;
-    this.#stash.restore(restored?.stash);
-    this.#timers.restore(restored?.timers, restored?.dueIn);
-    this.#pipes.restore(restored?.pipes);
+    this.#stash().restore(restored?.stash);
+    this.#timers().restore(restored?.timers, restored?.dueIn);
+    this.#pipes().restore(restored?.pipes);
     if (restored !== undefined) this.#used = true;
   }
 
   giveUp(ordinal: number): void {
     const record = this.#currentRecord;
-    if (record !== undefined && ordinal === this.#currentOrdinal) this.#stash.giveUp(record.key);
+    if (record !== undefined && ordinal === this.#currentOrdinal) this.#stash().giveUp(record.key);
   }
 
   startAfresh(): ExtrasSnapshot | undefined {
-    this.#stash.startAfresh();
-    const fresh: Snapshot<TMessage> = { behavior: undefined, stash: this.#stash.capture(), timers: undefined, pipes: undefined };
+    this.#stash().startAfresh();
+    const fresh: Snapshot<TMessage> = { behavior: undefined, stash: this.#stash().capture(), timers: undefined, pipes: undefined };
     this.restore(fresh as unknown as ExtrasSnapshot);
     return this.capture();
   }
@@ -375,7 +376,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   save(snapshot: ExtrasSnapshot | undefined): SavedExtras | undefined {
     const saved = snapshot as unknown as Snapshot<TMessage> | undefined;
     if (saved === undefined) return undefined;
-    const timers = saved.timers === undefined ? [] : this.#timers.save(saved.timers);
+    const timers = saved.timers === undefined ? [] : this.#timers().save(saved.timers);
     if (saved.behavior === undefined && timers.length === 0) return undefined;
     return { ...(saved.behavior === undefined ? {} : { behavior: saved.behavior }), ...(timers.length === 0 ? {} : { timers }) };
   }
@@ -390,7 +391,7 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
       throw new Error(`${origin} was saved in behaviour ${JSON.stringify(behavior)}, which the actor's definition does not have (it ${has})`);
     }
     if (!Array.isArray(timers) || !timers.every(isSavedTimer)) throw new Error(`${origin} holds malformed timers`);
-    const { records, dueIn } = this.#timers.load(timers);
+    const { records, dueIn } = this.#timers().load(timers);
     const snapshot: Snapshot<TMessage> = { behavior: behavior as string | undefined, stash: undefined, timers: records, pipes: undefined, dueIn };
     return snapshot as unknown as ExtrasSnapshot;
   }
