@@ -100,7 +100,7 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
     counters,
     outputs: outbox,
     start: {
-      resumedFrom: undefined,
+      resumedFrom: setup.restored.epoch,
       skipped: [],
       completed: false,
       offset: undefined,

@@ -308,6 +308,7 @@ export class JobThreads {
       restored: {
         entries: start.entries?.map((stage, s) => stage.map((entries, p) => (links.owners[s]?.[p] === number ? entries : undefined))),
         progress: start.progress?.map((stage, s) => stage.map((progress, p) => (links.owners[s]?.[p] === number ? progress : undefined))),
+        epoch: start.resumedFrom,
       },
       checkpoints: this.#setup.snapshot !== undefined,
     };

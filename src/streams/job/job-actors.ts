@@ -95,7 +95,7 @@ export function spawnJobActors(setup: JobActorsSetup): Promise<Topology> {
           partition: p,
           partitions: stage.step.partitions,
         }),
-        restored: { entries: start.entries?.[s]?.[p], progress: start.progress?.[s]?.[p] },
+        restored: { entries: start.entries?.[s]?.[p], progress: start.progress?.[s]?.[p], epoch: start.resumedFrom },
         checkpoints: coordinator,
       });
       return { name, definition };
