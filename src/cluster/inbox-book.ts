@@ -1,12 +1,13 @@
 /**
  * What a durable link's receiver decides about each frame it reads, as a pure function of the
- * frames read before it: so a receiver restarted elsewhere, reading the same stream again, decides
- * the same, and a partition replaying its input sees exactly what its predecessor took.
+ * frames read before it: so a receiver restarted elsewhere, reading the same stream again (less
+ * the epochs purged since, which its checkpoint holds), decides the same, and a partition
+ * replaying its input sees exactly what its predecessor took.
  *
  * Per sender it keeps the latest incarnation seen and how many of that incarnation's messages were
  * taken. A frame of an earlier incarnation than the latest seen is a zombie's (a sender that lost
  * its part and had not heard yet): ignored. A frame of a later one starts that incarnation's count
- * afresh. Within an incarnation, messages already taken (a frame published again after a lost
+ * afresh, at the first message of it still in the stream. Within an incarnation, messages already taken (a frame published again after a lost
  * acknowledgement) are skipped, and a frame that would leave a gap is refused (it cannot happen
  * with one frame in flight per link; refusing it keeps the count honest if it ever did). Frames of
  * epochs before the one the receiver starts from are counted as taken but not delivered: the
@@ -38,7 +39,9 @@ export class InboxBook {
     let place = this.#senders.get(from);
     if (place !== undefined && incarnation < place.incarnation) return { kind: 'ignore', why: 'zombie' };
     if (place === undefined || incarnation > place.incarnation) {
-      place = { incarnation, taken: 0 };
+      // The first frame read of an incarnation: what it sent before was purged (a checkpoint
+      // complete since holds it), so its count starts here.
+      place = { incarnation, taken: first };
       this.#senders.set(from, place);
     }
     if (first > place.taken) return { kind: 'ignore', why: 'gap' };
