@@ -76,6 +76,8 @@ export class DurableInbox<TMessage> {
     const consumer = await js.consumers.get(stream, { filter_subjects: inboxFilter(prefix, to), deliver_policy: jetstream.DeliverPolicy.All });
     if (this.#closed) return;
     this.#messages = await consumer.consume({ max_messages: READ_AHEAD });
+    // Closed while the consumer was being made: it goes at once.
+    if (this.#closed) return void (await this.#messages.close().catch(() => undefined));
     for (const from of senders) this.#grant(from, 0);
     void this.#read(this.#messages);
   }

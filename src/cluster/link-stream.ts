@@ -66,10 +66,10 @@ export class LinkStream {
     }
   }
 
-  /** Drops every frame of run `run` (a run that ended). */
-  async purgeRun(run: string): Promise<void> {
-    await this.#jsm.streams.purge(this.name, { filter: `${this.#names.links(run)}.d.>` });
-    this.#purged.delete(run);
+  /** Drops every frame of every run: a new run starts, and the runs before it are over. */
+  async purgeAll(): Promise<void> {
+    await this.#jsm.streams.purge(this.name);
+    this.#purged.clear();
   }
 
   /** Deletes the stream (the job is complete); nothing if it is gone already. */
