@@ -14,6 +14,7 @@ import { MSGPACK_OPTIONS } from '../internal/msgpack-options.js';
 import type { LinkPort } from '../threads/link-port.js';
 import type { ThreadHandle, ThreadHost } from '../threads/thread-host.js';
 import type { ThreadSetup } from '../threads/thread-protocol.js';
+import type { ClusterLinksAddress } from './cluster-links.js';
 import type { JobNames } from './job-names.js';
 import { NatsPort, natsChannelAddresses, type NatsPorts, type NatsPortAddress } from './nats-port.js';
 
@@ -31,6 +32,8 @@ export interface PartRequest {
   readonly control: NatsPortAddress;
   /** Its setup, every port in it an address. */
   readonly setup: ThreadSetup;
+  /** Where the run's durable links are, when it has them (then the setup's ports are none), and the part's incarnation. */
+  readonly durable?: ClusterLinksAddress | undefined;
 }
 
 export interface ClusterHostSetup {
@@ -132,7 +135,7 @@ export class ClusterHost implements ThreadHost {
 }
 
 /** `setup` with each of its ports replaced by its address, to travel to another process. */
-function withAddresses(setup: ThreadSetup): ThreadSetup {
+export function withAddresses(setup: ThreadSetup): ThreadSetup {
   const address = (port: LinkPort): LinkPort => (port as NatsPort).address as unknown as LinkPort;
   return {
     ...setup,

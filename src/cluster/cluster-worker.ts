@@ -30,9 +30,15 @@ import { partitionName } from '../streams/job/job-actors.js';
 import { resolveRunSettings } from '../streams/job/run-settings.js';
 import type { PipelineHandle, PipelineResult } from '../streams/pipeline-handle.js';
 import { planOutline } from '../streams/plan/plan-outline.js';
+import type { PhysicalPlan } from '../streams/plan/physical-plan.js';
+import type { CheckpointsAt } from '../streams/checkpoint/checkpoint-options.js';
+import { redistribute, redistributeProgress } from '../streams/checkpoint/redistribute.js';
 import { runJobThread } from '../threads/job-thread.js';
 import { ClusterHost } from './cluster-host.js';
+import { ClusterLinks } from './cluster-links.js';
 import { ClusterMember } from './cluster-member.js';
+import { LinkStream } from './link-stream.js';
+import { MAX_SLOTS, SlotHost, type RestartPoint } from './slot-host.js';
 import { jobBucket, type Kvm } from './job-bucket.js';
 import { jobNames, type JobNames } from './job-names.js';
 import { jobOutline, jobOutlineDifference } from './job-outline.js';
@@ -158,7 +164,9 @@ class ClusterWorker<TArgs> {
   #membership: Lease | undefined;
   #leadership: Lease | undefined;
   /** The run this worker leads now, so that a lost connection or lease can end it. */
-  #leading: { readonly handle: PipelineHandle; readonly ports: NatsPorts; readonly host: ClusterHost | undefined; interrupted: boolean } | undefined;
+  #leading: { readonly handle: PipelineHandle; readonly ports: NatsPorts; readonly slots: SlotHost | undefined; interrupted: boolean } | undefined;
+  /** The job's link stream, once a deterministic run made it. */
+  #linkStream: LinkStream | undefined;
   readonly #stopWatching = new AbortController();
   /** Ends the wait between looks at the job when its status changes (the job completed or failed). */
   #statusChanged = new AbortController();
@@ -187,8 +195,8 @@ class ClusterWorker<TArgs> {
     if (admitted !== undefined) return admitted;
     this.#watchConnection();
     await this.#watchStatus();
-    this.#member = new ClusterMember(nc, names, worker, this.#leases, (setup, control) =>
-      runJobThread(this.#setup.internals.plan(setup.args as TArgs), setup, control),
+    this.#member = new ClusterMember(nc, names, worker, this.#leases, (setup, control, links) =>
+      runJobThread(this.#setup.internals.plan(setup.args as TArgs), setup, control, links),
     );
     this.#member.listen();
     this.#membership = new Lease(this.#leases, `worker.${worker}`, worker);
@@ -370,6 +378,8 @@ class ClusterWorker<TArgs> {
     const leading = this.#leading;
     if (leading === undefined) return;
     leading.interrupted = true;
+    // A slot whose channel breaks now is not restarted: the run ends, and the next goes on from its last checkpoint.
+    leading.slots?.close();
     leading.ports.breakAll();
   }
 
@@ -417,6 +427,8 @@ class ClusterWorker<TArgs> {
       this.#leading = undefined;
       if (!result.stopped && this.#setup.signal?.aborted !== true) {
         await writeRecord(this.#state, STATUS_KEY, { state: 'complete', updatedAt: now() });
+        // Nothing restarts from the links now: their stream goes with the job.
+        await this.#linkStream?.delete().catch(ignore);
         log(`job ${names.job} complete: ${result.recordsRead} records read, ${result.recordsWritten} written`);
         return { outcome: 'complete', worker };
       }
@@ -426,17 +438,22 @@ class ClusterWorker<TArgs> {
     return undefined;
   }
 
-  /** One run of the job on `members`, from the last checkpoint; stopped with a checkpoint when a worker joins. */
+  /**
+   * One run of the job on `members`, from the last checkpoint. A deterministic job's run goes on
+   * through lost and joining workers (its slots restart elsewhere); another job's run fails when a
+   * worker is lost, and stops with a checkpoint when one joins, for the next to spread over them.
+   */
   async #runOnce(members: readonly string[], storage: NatsCheckpointStorage, suspects: ReadonlyMap<string, number>): Promise<PipelineResult> {
     const { nc, names, worker, internals, args, checkpointInterval, leaseMs, job } = this.#setup;
     const run = nanoid(10).replace(/[^A-Za-z0-9]/g, '0');
     const ports = new NatsPorts(nc);
-    const host = members.length === 1 ? undefined : new ClusterHost({ nc, names, run, leader: worker, members, ports });
-    const settings = resolveRunSettings({ name: `sluice-${names.job}`, checkpoint: { storage, interval: checkpointInterval } });
     const plan = internals.plan(args);
+    const slots = internals.deterministic ? await this.#slotHost(run, plan, members, ports, storage) : undefined;
+    const host = slots?.host ?? (members.length === 1 ? undefined : new ClusterHost({ nc, names, run, leader: worker, members, ports }));
+    const settings = resolveRunSettings({ name: `sluice-${names.job}`, checkpoint: { storage, interval: checkpointInterval } });
     const handle = new Job(
       plan,
-      { ...settings, workers: members.length },
+      { ...settings, workers: slots === undefined ? members.length : slots.slots },
       {
         url: job.url,
         job: internals.index,
@@ -447,18 +464,31 @@ class ClusterWorker<TArgs> {
         owner: worker,
       },
     ).handle();
-    const leading = { handle, ports, host, interrupted: false };
+    const leading = { handle, ports, slots: slots?.host, interrupted: false };
     this.#leading = leading;
     this.#setup.onRun?.(handle);
-    const owners = handle.metrics().owners ?? {};
-    const placement: Record<string, string> = {};
-    plan.stages.forEach((stage, s) => {
-      for (let p = 0; p < stage.step.partitions; p++) {
-        const name = partitionName(plan, s, p);
-        placement[name] = owners[`/user/${settings.name}/${name}`] ?? worker;
-      }
-    });
-    await writeRecord(this.#state, RUN_KEY, { run, leader: worker, members, placement, startedAt: now() });
+    const current = new Set(members);
+    const startedAt = now();
+    const record = async (): Promise<void> => {
+      const owners = handle.metrics().owners ?? {};
+      const placement: Record<string, string> = {};
+      plan.stages.forEach((stage, s) => {
+        for (let p = 0; p < stage.step.partitions; p++) {
+          const name = partitionName(plan, s, p);
+          placement[name] = owners[`/user/${settings.name}/${name}`] ?? worker;
+        }
+      });
+      await writeRecord(this.#state, RUN_KEY, { run, leader: worker, members: [...current].sort(), placement, startedAt });
+    };
+    await record();
+    const unsubscribe =
+      slots === undefined
+        ? undefined
+        : handle.events.subscribe((event) => {
+            if (event.type !== 'checkpoint-completed') return;
+            const floor = slots.host.completed(event.id);
+            void slots.stream.purgeBelow(run, floor, slots.first).catch(ignore);
+          });
     let stopping = false;
     // Leaving: the run stops at a checkpoint, and the next leader goes on from there.
     const leave = (): void => {
@@ -471,10 +501,28 @@ class ClusterWorker<TArgs> {
     const watch = setInterval(() => {
       void (async () => {
         const live = await this.#liveLeases();
-        for (const member of members) if (!live.has(member)) host?.memberLost(member, 'stopped renewing its lease (it died, hung or lost NATS)');
+        let changed = false;
+        for (const member of current) {
+          if (live.has(member)) continue;
+          const why = 'stopped renewing its lease (it died, hung or lost NATS)';
+          if (slots !== undefined) {
+            this.#setup.log(`worker ${worker}: ${member} ${why}; its part restarts on the others from the last checkpoint`);
+            slots.host.memberLost(member, why);
+            current.delete(member);
+            changed = true;
+          } else (host as ClusterHost | undefined)?.memberLost(member, why);
+        }
         // A worker the last run lost is not a joining one until it renews its lease.
-        const joined = [...live].some(([other, revision]) => !members.includes(other) && suspects.get(other) !== revision);
-        if (!stopping && joined) {
+        const joined = [...live].filter(([other, revision]) => !current.has(other) && suspects.get(other) !== revision).map(([other]) => other);
+        if (slots !== undefined) {
+          for (const member of joined) {
+            this.#setup.log(`worker ${worker}: ${member} joined job ${names.job}; it takes a share of the run's slots`);
+            slots.host.memberJoined(member);
+            current.add(member);
+            changed = true;
+          }
+          if (changed) await record();
+        } else if (!stopping && joined.length > 0) {
           stopping = true;
           this.#setup.log(`worker ${worker}: a worker joined job ${names.job}; the run stops at a checkpoint to spread over it`);
           void handle.stop().catch(ignore);
@@ -487,10 +535,47 @@ class ClusterWorker<TArgs> {
       await writeRecord(this.#state, PROGRESS_KEY, progressOf(handle, await storage.latestManifest().catch(() => undefined))).catch(ignore);
       return result;
     } finally {
+      unsubscribe?.();
+      slots?.host.close();
       signal?.removeEventListener('abort', leave);
       clearInterval(watch);
       ports.breakAll();
     }
+  }
+
+  /**
+   * The host of a deterministic job's run: its slots over `members`, its links durable in the
+   * job's link stream (what earlier runs left there purged first). Undefined for a plan with no
+   * keyed stage, whose work all happens where the source is read.
+   */
+  async #slotHost(
+    run: string,
+    plan: PhysicalPlan,
+    members: readonly string[],
+    ports: NatsPorts,
+    storage: NatsCheckpointStorage,
+  ): Promise<{ readonly host: SlotHost; readonly slots: number; readonly stream: LinkStream; readonly first: number } | undefined> {
+    if (plan.stages.length === 0) return undefined;
+    const { nc, names, worker, replicas, log } = this.#setup;
+    const stream = (this.#linkStream ??= await LinkStream.open(this.#jsm, names, replicas));
+    await stream.purgeAll();
+    const first = (await storage.latestManifest().catch(() => undefined))?.id ?? 0;
+    const slots = Math.min(MAX_SLOTS, Math.max(...plan.stages.map((stage) => stage.step.partitions)));
+    const prefix = names.links(run);
+    const { jetstream } = await natsClient();
+    const links = new ClusterLinks(nc, jetstream.jetstream(nc), { stream: stream.name, prefix, incarnation: 0 });
+    const where: CheckpointsAt = { option: 'checkpoint.storage', location: storage.location };
+    const latest = async (): Promise<RestartPoint | undefined> => {
+      const checkpoint = await storage.latest();
+      if (checkpoint === undefined) return undefined;
+      return {
+        epoch: checkpoint.manifest.id,
+        entries: redistribute(checkpoint, plan.stages, where, false),
+        progress: redistributeProgress(checkpoint, plan.stages),
+      };
+    };
+    const host = new SlotHost({ nc, names, run, leader: worker, members, slots, ports, links, stream: stream.name, prefix, latest, log });
+    return { host, slots, stream, first };
   }
 
   /** The workers whose leases are live, each with its lease's revision, sorted by id. */

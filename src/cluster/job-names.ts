@@ -16,6 +16,10 @@ export interface JobNames {
   member(worker: string): string;
   /** The prefix of run `run`'s channels. */
   run(run: string): string;
+  /** JetStream stream of the job's durable links (`link-stream.ts`). */
+  readonly linkStream: string;
+  /** The prefix of run `run`'s durable links, under which the stream stores `<links>.d.>`. */
+  links(run: string): string;
 }
 
 /**
@@ -31,5 +35,7 @@ export function jobNames(job: string, option = 'job'): JobNames {
     checkpointBucket: `sluice-${job}-checkpoints`,
     member: (worker) => `sluice.${job}.member.${worker}`,
     run: (run) => `sluice.${job}.run.${run}`,
+    linkStream: `SLUICE_LINKS_${job}`,
+    links: (run) => `sluice.${job}.links.${run}`,
   };
 }

@@ -18,7 +18,7 @@ export interface JobStatusRecord {
 export interface RunRecord {
   readonly run: string;
   readonly leader: string;
-  /** The run's members; thread k of the run is `members[k - 1]`. */
+  /** The workers taking part in the run (in a run of a job that is not deterministic, thread k is `members[k - 1]`). */
   readonly members: readonly string[];
   /** The worker that runs each partition, by `stage[partition]`. */
   readonly placement: Readonly<Record<string, string>>;

@@ -91,6 +91,15 @@ export interface DefineJobOptions<TArgs> {
    * @defaultValue none
    */
   compatibleWith?: readonly string[] | undefined;
+  /**
+   * Whether the job's functions give the same output for the same input every time (no clock, no
+   * randomness, no outside lookups that change). Run by worker processes, a deterministic job
+   * recovers locally: a lost worker's partitions restart alone, elsewhere, from their last
+   * checkpoint, and a joining worker takes a share, while the others go on. A job that declares
+   * `false` goes back to its last checkpoint as a whole on every change of workers instead.
+   * @defaultValue true
+   */
+  deterministic?: boolean | undefined;
 }
 
 /** A job defined by {@link defineJob}. */
@@ -215,7 +224,9 @@ export function defineJob<TArgs = undefined>(moduleUrl: string, build: (args: TA
     },
   };
   Object.defineProperty(job, JOB_MODULE_BRAND, { value: true });
-  INTERNALS.set(job, { index, plan, ...versioning } as JobInternals<unknown>);
+  const deterministic = options?.deterministic ?? true;
+  if (typeof deterministic !== 'boolean') throw new InvalidOptionError('deterministic', 'a boolean', deterministic);
+  INTERNALS.set(job, { index, plan, ...versioning, deterministic } as JobInternals<unknown>);
   return job;
 }
 
@@ -229,6 +240,8 @@ export interface JobInternals<TArgs> {
   readonly version: string | undefined;
   /** The job's `compatibleWith` option (empty without one). */
   readonly compatibleWith: readonly string[];
+  /** The job's `deterministic` option: whether it may recover locally across processes. */
+  readonly deterministic: boolean;
 }
 
 const INTERNALS = new WeakMap<object, JobInternals<unknown>>();

@@ -31,6 +31,7 @@ import { ThreadOutbox } from './thread-outbox.js';
 import { TURN_OVER, TurnMerger, type HeadFrame } from './turn-merger.js';
 import { lastOfTurn, offerHeadFrame } from './head-frames.js';
 import type { LinkPort } from './link-port.js';
+import type { DurableLinks, FrameSender } from './durable-links.js';
 
 type StageRef = ActorRef<StageMessage<unknown>>;
 
@@ -52,8 +53,10 @@ export function linkKey(end: LinkEnd): string {
 /**
  * Runs this thread's part of the job `plan`; resolves once it has stopped. `port` is its control
  * channel to the main thread: the worker's `parentPort` on a thread, a NATS port in a process.
+ * With `durable`, every link of the thread is one of them, to its own partitions too, and the
+ * setup's ports are not used.
  */
-export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port: LinkPort = parentPort as LinkPort): Promise<void> {
+export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port: LinkPort = parentPort as LinkPort, durable?: DurableLinks): Promise<void> {
   const outbox = new ThreadOutbox(port);
   const difference = outlineDifference(planOutline(plan), setup.outline);
   if (difference !== undefined) {
@@ -83,8 +86,11 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
     }
   });
 
-  const senders = new Map<string, LinkSender<PartitionFrame>>();
-  for (const { to, port: linkPort } of setup.outgoing) senders.set(linkKey(to), new LinkSender<PartitionFrame>(linkPort));
+  const epoch = setup.restored.epoch ?? 0;
+  const senders = new Map<string, FrameSender<PartitionFrame>>();
+  for (const { to, port: linkPort } of setup.outgoing) {
+    senders.set(linkKey(to), durable === undefined ? new LinkSender<PartitionFrame>(linkPort) : durable.sender<PartitionFrame>(to, thread, epoch));
+  }
   const producerOf = (stage: number): string => producerName(plan, stage);
   const remote = (to: LinkEnd, name: string, producer: string): StageRef =>
     remotePartition({
@@ -105,7 +111,7 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
     counters,
     outputs: outbox,
     start: {
-      resumedFrom: undefined,
+      resumedFrom: setup.restored.epoch,
       skipped: [],
       completed: false,
       offset: undefined,
@@ -120,6 +126,8 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
     elsewhere: {
       sink: remote({ stage: 'sink' }, 'sink', producerOf(last + 1)),
       partition: (s, p) => ((owners[s] as number[])[p] === thread ? undefined : remote({ stage: s, partition: p }, partitionName(plan, s, p), producerOf(s))),
+      // Durable: every partition is sent to through its link, its own thread's too, so a restart reads it all again.
+      via: durable === undefined ? undefined : (s, p) => remote({ stage: s, partition: p }, partitionName(plan, s, p), producerOf(s)),
     },
   });
 
@@ -135,7 +143,25 @@ export async function runJobThread(plan: PhysicalPlan, setup: ThreadSetup, port:
     }
     return merger;
   };
-  for (const { to, from, port: linkPort } of setup.incoming) {
+  if (durable !== undefined) {
+    // One inbox per partition of this thread, reading all its senders in the order they were stored.
+    const inboxes = new Map<string, { readonly to: { readonly stage: number; readonly partition: number }; readonly senders: number[] }>();
+    for (const { to, from } of setup.incoming) {
+      if (to.stage === 'sink') continue;
+      const inbox = inboxes.get(linkKey(to)) ?? { to, senders: [] as number[] };
+      inbox.senders.push(from);
+      inboxes.set(linkKey(to), inbox);
+    }
+    for (const { to, senders: from } of inboxes.values()) {
+      const ref = (topology.stages[to.stage] as StageRef[])[to.partition] as StageRef;
+      const deliver = (_from: number, frame: PartitionFrame): Promise<void> => {
+        const { message, sender, seq } = openFrame(frame, codecOf(plan, to));
+        return sender === undefined ? ref.send(message) : deliverFromElsewhere(ref, message, sender, seq);
+      };
+      receivers.push(durable.inbox(to, from, epoch, settings.mailboxBatches, deliver, fail));
+    }
+  }
+  for (const { to, from, port: linkPort } of durable === undefined ? setup.incoming : []) {
     if (to.stage === 'sink') continue;
     const ref = (topology.stages[to.stage] as StageRef[])[to.partition] as StageRef;
     const merged = setup.headOnThreads && to.stage === 0;

@@ -33,6 +33,7 @@ import { TurnMerger, type HeadFrame } from './turn-merger.js';
 import { offerHeadFrame } from './head-frames.js';
 import { UnitSpreader } from './unit-spreader.js';
 import type { LinkPort } from './link-port.js';
+import type { DurableLinks, FrameSender } from './durable-links.js';
 import type { ThreadHandle, ThreadHost } from './thread-host.js';
 import { workerThreadHost } from './worker-thread-host.js';
 
@@ -82,7 +83,11 @@ export class JobThreads {
   readonly #hooks: ThreadHooks;
   readonly #links: ThreadLinks;
   readonly #threads: Thread[] = [];
-  readonly #senders = new Map<string, LinkSender<PartitionFrame>>();
+  readonly #senders = new Map<string, FrameSender<PartitionFrame>>();
+  /** The run's durable links, when its host keeps them (then every link is one). */
+  readonly #durable: DurableLinks | undefined;
+  /** The checkpoint the run starts from: the epoch its durable links start in. */
+  #epoch = 0;
   readonly #receivers: { close(): void }[] = [];
   #merger: TurnMerger<StageMessage<unknown>> | undefined;
   #spreader: UnitSpreader | undefined;
@@ -98,9 +103,12 @@ export class JobThreads {
   constructor(setup: JobThreadsSetup, hooks: ThreadHooks) {
     this.#setup = setup;
     this.#hooks = hooks;
-    this.headOnThreads = headRunsOnThreads(setup.plan);
     this.#host = setup.host ?? workerThreadHost(setup.resourceLimits);
-    this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads, this.#host.channel);
+    this.#durable = this.#host.links;
+    // A durable run's head steps stay here, with the source: a thread restarted alone then needs
+    // only its partitions' input again, which the links keep.
+    this.headOnThreads = this.#durable === undefined && headRunsOnThreads(setup.plan);
+    this.#links = layOutLinks(setup.plan, setup.settings.workers, this.headOnThreads, this.#host.channel, this.#durable !== undefined);
     this.#mainPorts.add([
       ...(this.#links.outgoing[0] ?? []).map(({ port }) => port),
       ...(this.#links.incoming[0] ?? []).map(({ port }) => port),
@@ -109,6 +117,7 @@ export class JobThreads {
     this.#death = new Promise((resolve) => {
       this.#died = resolve;
     });
+    if (this.#durable !== undefined) return;
     for (const { to, port } of this.#links.outgoing[0] ?? []) {
       if (to.stage !== 'sink') this.#senders.set(`${to.stage}:${to.partition}`, new LinkSender<PartitionFrame>(port));
     }
@@ -121,6 +130,13 @@ export class JobThreads {
   async start(start: StartingPoint): Promise<void> {
     const { settings, plan } = this.#setup;
     const outline = planOutline(plan);
+    this.#epoch = start.resumedFrom ?? 0;
+    const durable = this.#durable;
+    if (durable !== undefined) {
+      for (const { to } of this.#links.outgoing[0] ?? []) {
+        if (to.stage !== 'sink') this.#senders.set(`${to.stage}:${to.partition}`, durable.sender<PartitionFrame>(to, 0, this.#epoch));
+      }
+    }
     for (let thread = 1; thread <= settings.workers; thread++) this.#threads.push(this.#startThread(thread, outline, start));
     await Promise.all(this.#threads.map((thread) => thread.ready));
     if (this.#links.units !== undefined) {
@@ -174,6 +190,16 @@ export class JobThreads {
 
   /** Takes what the threads send the sink. */
   attachSink(sink: StageRef): void {
+    const durable = this.#durable;
+    if (durable !== undefined) {
+      const senders = [...new Set((this.#links.incoming[0] ?? []).map(({ from }) => from))];
+      const deliver = (_from: number, frame: PartitionFrame): Promise<void> => {
+        const { message, sender, seq } = openFrame(frame, undefined);
+        return sender === undefined ? sink.send(message) : deliverFromElsewhere(sink, message, sender, seq);
+      };
+      this.#receivers.push(durable.inbox({ stage: 'sink' }, senders, this.#epoch, this.#setup.settings.mailboxBatches, deliver, this.#hooks.failed));
+      return;
+    }
     const merged = this.headOnThreads && this.#setup.plan.stages.length === 0;
     if (merged) this.#merger = new TurnMerger(this.#setup.settings.workers, (message) => sink.send(message));
     for (const { from, port } of this.#links.incoming[0] ?? []) {
@@ -308,6 +334,7 @@ export class JobThreads {
       restored: {
         entries: start.entries?.map((stage, s) => stage.map((entries, p) => (links.owners[s]?.[p] === number ? entries : undefined))),
         progress: start.progress?.map((stage, s) => stage.map((progress, p) => (links.owners[s]?.[p] === number ? progress : undefined))),
+        epoch: start.resumedFrom,
       },
       checkpoints: this.#setup.snapshot !== undefined,
     };

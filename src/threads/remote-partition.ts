@@ -15,7 +15,7 @@ import { UncrossableRecordError } from '../errors.js';
 import type { MailboxMetrics } from '../mailbox/mailbox.js';
 import type { RecordCodec } from '../streams/internal/logical-plan.js';
 import type { StageMessage } from '../streams/run/messages.js';
-import type { LinkSender } from './link-sender.js';
+import type { FrameSender } from './durable-links.js';
 import { firstUncrossable } from './uncrossable.js';
 
 /** A message on a link to a partition: the stage message, with its sender and number when sequenced. */
@@ -27,7 +27,7 @@ export interface RemotePartitionSetup {
   readonly path: string;
   readonly name: string;
   /** The link to it; undefined when only asks go to it (the main thread's view of a partition it never sends to). */
-  readonly link: LinkSender<PartitionFrame> | undefined;
+  readonly link: FrameSender<PartitionFrame> | undefined;
   /** The step or stage whose records go there, for an error about a record that cannot cross. */
   readonly producer: string;
   /** The receiving stage's codec, which makes plain data of its records before they cross. */

@@ -5,6 +5,7 @@
  * same wherever the threads are.
  */
 import type { SluiceError } from '../errors.js';
+import type { DurableLinks } from './durable-links.js';
 import type { ChannelMaker, LinkPort } from './link-port.js';
 import type { ThreadSetup } from './thread-protocol.js';
 
@@ -25,6 +26,11 @@ export interface ThreadHandle {
 export interface ThreadHost {
   /** Makes the channel of one link, or of a thread's units. */
   readonly channel: ChannelMaker;
+  /**
+   * The run's durable links, when the host keeps them (a cluster that restarts a thread alone):
+   * every link then goes through them, and `channel`'s ports are not used.
+   */
+  readonly links?: DurableLinks | undefined;
   /** Starts thread `number` (1 up) on `setup`, handing it `transfer`, the ports in `setup` that are its ends. */
   start(number: number, setup: ThreadSetup, transfer: readonly LinkPort[]): ThreadHandle;
   /** Who thread `number` is, for metrics and the dashboard: `thread 2`, or a cluster worker's id. */

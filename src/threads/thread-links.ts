@@ -30,14 +30,23 @@ export interface ThreadLinks {
 /** Two ends of a MessageChannel: the channels between threads of one process. */
 export const threadChannel: ChannelMaker = () => new MessageChannel();
 
-/** Lays out the links of `plan` run on `workers` threads, each a channel `channel` makes. */
-export function layOutLinks(plan: PhysicalPlan, workers: number, headOnThreads: boolean, channel: ChannelMaker = threadChannel): ThreadLinks {
+/**
+ * Lays out the links of `plan` run on `workers` threads, each a channel `channel` makes; with
+ * `everyLink`, also between partitions of one thread (durable links carry everything).
+ */
+export function layOutLinks(
+  plan: PhysicalPlan,
+  workers: number,
+  headOnThreads: boolean,
+  channel: ChannelMaker = threadChannel,
+  everyLink = false,
+): ThreadLinks {
   const owners = plan.stages.map((stage) => Array.from({ length: stage.step.partitions }, (_, p) => ownerOf(p, stage.step.partitions, workers)));
   const outgoing = Array.from({ length: workers + 1 }, (): { to: LinkEnd; port: LinkPort }[] => []);
   const incoming = Array.from({ length: workers + 1 }, (): { to: LinkEnd; from: number; port: LinkPort }[] => []);
   const all = Array.from({ length: workers }, (_, i) => i + 1);
   const link = (from: number, to: LinkEnd, owner: number): void => {
-    if (from === owner) return;
+    if (from === owner && !everyLink) return;
     const { port1, port2 } = channel();
     (outgoing[from] as { to: LinkEnd; port: LinkPort }[]).push({ to, port: port1 });
     (incoming[owner] as { to: LinkEnd; from: number; port: LinkPort }[]).push({ to, from, port: port2 });

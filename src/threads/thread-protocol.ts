@@ -71,6 +71,8 @@ export interface ThreadSetup {
   readonly restored: {
     readonly entries: readonly (readonly (readonly SnapshotEntry[] | undefined)[])[] | undefined;
     readonly progress: readonly (readonly (EventTimeProgress | undefined)[])[] | undefined;
+    /** The checkpoint resumed from, whose epoch the partitions number their sends from. */
+    readonly epoch: number | undefined;
   };
   /** Whether checkpoints are on: partitions then send their snapshots to the main thread at each barrier. */
   readonly checkpoints: boolean;

@@ -5,13 +5,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import wordcount, { parseWordcountArgs } from '../../examples/wordcount.job.js';
 import { runClusterWorker } from '../../src/cluster/cluster-worker.js';
-import { readJobStatus } from '../../src/cluster/job-status.js';
+import { readJobStatus, type ClusterJobStatus } from '../../src/cluster/job-status.js';
 import { connectNats } from '../../src/nats/connect-nats.js';
 import { InvalidOptionError, JobMismatchError, NatsUnreachableError, type PipelineHandle } from '../../src/index.js';
 import { checkNats } from '../helpers/services.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
 import { freshJobId, removeJob, statusWhen, writeWordInput } from './cluster-fixtures.js';
 import { release1, release1dot1, release2 } from './versioned-wordcount.js';
+import rollbackWordcount from './rollback-wordcount.js';
 
 const nats = await checkNats();
 /**
@@ -31,9 +32,17 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
   const worker = (
     jobId: string,
     argv: readonly string[],
-    more: { signal?: AbortSignal; workerId?: string; replan?: boolean; onRun?: (handle: PipelineHandle) => void } = {},
+    more: { signal?: AbortSignal; workerId?: string; replan?: boolean; onRun?: (handle: PipelineHandle) => void; job?: typeof wordcount } = {},
   ): ReturnType<typeof runClusterWorker> =>
     runClusterWorker({ job: wordcount, args: parseWordcountArgs(argv), nats: { servers }, jobId, leaseMs: LEASE_MS, checkpointInterval: 200, ...more });
+  /** An input long enough (several seconds here) that workers leave and join while it runs, and its model output. */
+  let long: { readonly path: string; readonly expected: string } | undefined;
+  const longInput = async (): Promise<{ readonly path: string; readonly expected: string }> => {
+    if (long !== undefined) return long;
+    const path = join(dir, 'long.txt');
+    await writeWordInput(path, 300_000, 5);
+    return (long = { path, expected: wordcountModel(await readFile(path, 'utf8')) });
+  };
 
   beforeAll(async () => {
     nc = await connectNats({ servers });
@@ -85,29 +94,80 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect(Object.values(status.run?.placement ?? {}).every((owner) => owner === 'ada' || owner === 'bob')).toBe(true);
   });
 
-  it('lets a worker leave mid-job: it resolves left, the others finish with the same output', async () => {
-    const job = freshJobId('leave');
+  /** Workers `a` and `b` on the long input, each leaving when its signal aborts; once `ready` says the job is where a case wants it. */
+  const pair = async (prefix: string, ready: (status: ClusterJobStatus) => boolean) => {
+    const job = freshJobId(prefix);
     jobs.push(job);
-    const bigger = join(dir, 'bigger.txt');
-    // Long enough (a few seconds on two workers) that the leader is asked to leave mid-job.
-    await writeWordInput(bigger, 400_000, 11);
+    const { path, expected: model } = await longInput();
     const output = join(dir, `${job}.txt`);
-    const argv = ['--input', bigger, '--output', output];
+    const argv = ['--input', path, '--output', output];
     const signals = { a: new AbortController(), b: new AbortController() };
     const workers = { a: worker(job, argv, { workerId: 'a', signal: signals.a.signal }), b: worker(job, argv, { workerId: 'b', signal: signals.b.signal }) };
-    // The leader leaves, once the job has a checkpoint: it stops its run at a checkpoint and the other leads on.
-    const mid = await statusWhen(
-      nc,
-      job,
-      LEASE_MS,
-      (status) => status.state === 'complete' || (status.checkpoint !== undefined && status.run?.members.length === 2 && status.leader !== undefined),
-    );
+    const mid = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || ready(status));
     expect(mid.state).toBe('running');
+    return { job, output, model, signals, workers, mid };
+  };
+
+  it('lets the leader leave mid-job: it resolves left, the other leads on with the same output', async () => {
+    // The leader leaves once the job has a checkpoint: it stops its run at a checkpoint and the other leads on.
+    const { output, model, signals, workers, mid } = await pair(
+      'leave',
+      (status) => status.checkpoint !== undefined && status.run?.members.length === 2 && status.leader !== undefined,
+    );
     const [leaving, staying] = mid.leader === 'a' ? (['a', 'b'] as const) : (['b', 'a'] as const);
     signals[leaving].abort();
     expect((await workers[leaving]).outcome).toBe('left');
     expect((await workers[staying]).outcome).toBe('complete');
-    expect(await readFile(output, 'utf8')).toBe(wordcountModel(await readFile(bigger, 'utf8')));
+    expect(await readFile(output, 'utf8')).toBe(model);
+  });
+
+  it('restarts the slots of a worker that leaves on the others, in the same run, with the output of one thread', async () => {
+    const { job, output, model, signals, workers, mid } = await pair(
+      'slots-leave',
+      (status) => status.checkpoint !== undefined && new Set(Object.values(status.run?.placement ?? {})).size === 2,
+    );
+    const [leaving, staying] = mid.run?.leader === 'a' ? (['b', 'a'] as const) : (['a', 'b'] as const);
+    signals[leaving].abort();
+    expect((await workers[leaving]).outcome).toBe('left');
+    expect((await workers[staying]).outcome).toBe('complete');
+    expect(await readFile(output, 'utf8')).toBe(model);
+    const end = await readJobStatus(nc, job);
+    expect(end.run?.run).toBe(mid.run?.run);
+    expect(Object.values(end.run?.placement ?? {}).every((owner) => owner === staying)).toBe(true);
+  });
+
+  it('gives a joining worker a share of the slots without a new run', async () => {
+    const job = freshJobId('slots-join');
+    jobs.push(job);
+    const { path, expected: model } = await longInput();
+    const output = join(dir, `${job}.txt`);
+    const argv = ['--input', path, '--output', output];
+    const first = worker(job, argv, { workerId: 'a' });
+    const before = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.checkpoint !== undefined);
+    expect(before.state).toBe('running');
+    const second = worker(job, argv, { workerId: 'b' });
+    const joined = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || Object.values(status.run?.placement ?? {}).includes('b'));
+    expect(joined.run?.run).toBe(before.run?.run);
+    expect(new Set(Object.values(joined.run?.placement ?? {}))).toEqual(new Set(['a', 'b']));
+    expect([(await first).outcome, (await second).outcome]).toEqual(['complete', 'complete']);
+    expect(await readFile(output, 'utf8')).toBe(model);
+    expect((await readJobStatus(nc, job)).run?.run).toBe(before.run?.run);
+  });
+
+  it('goes back to its last checkpoint as a whole, in a new run, when a worker joins a job that is not deterministic', async () => {
+    const job = freshJobId('rollback');
+    jobs.push(job);
+    const { path, expected: model } = await longInput();
+    const output = join(dir, `${job}.txt`);
+    const argv = ['--input', path, '--output', output];
+    const first = worker(job, argv, { workerId: 'a', job: rollbackWordcount });
+    const before = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.checkpoint !== undefined);
+    expect(before.state).toBe('running');
+    const second = worker(job, argv, { workerId: 'b', job: rollbackWordcount });
+    const after = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.run?.members.includes('b') === true);
+    expect(after.run?.run).not.toBe(before.run?.run);
+    expect([(await first).outcome, (await second).outcome]).toEqual(['complete', 'complete']);
+    expect(await readFile(output, 'utf8')).toBe(model);
   });
 
   it('refuses a worker whose job builds another plan, naming the difference', async () => {

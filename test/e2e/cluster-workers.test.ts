@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/nats/connect-nats.js';
+import { readJobStatus } from '../../src/cluster/job-status.js';
 import { checkNats } from '../helpers/services.js';
 import { unusedPort } from '../helpers/ports.js';
 import { wordcountModel } from '../helpers/wordcount-model.js';
@@ -93,6 +94,10 @@ describe.skipIf(nats.url === undefined)('sluice worker processes of the word cou
           await expectAllComplete(survivors);
           expect((await victim.exited).signal).toBe('SIGKILL');
           expect(await readFile(output, 'utf8')).toBe(expected);
+          // Only the leader's death starts a new run: another's slots restart alone, in the same one.
+          const end = await readJobStatus(nc, job);
+          if (victimRole === 'member') expect(end.run?.run).toBe(before.run?.run);
+          else expect(end.run?.run).not.toBe(before.run?.run);
         }),
         // The leader's death is always among the cases, beside those the seed picks.
         { numRuns: 3, seed: SEED, examples: [['leader', 2]] },

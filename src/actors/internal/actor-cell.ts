@@ -422,6 +422,10 @@ export class ActorCell<TState, TMessage>
     return wait ? receiver.deliverOrWait(entry) : receiver.deliver(entry);
   }
 
+  raiseSequences(epoch: number): boolean {
+    return this.#recovery.sequences.raiseTo(epoch);
+  }
+
   stopRequested(): Promise<void> {
     return this.requestStop('discard', 'requested');
   }

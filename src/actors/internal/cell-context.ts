@@ -29,6 +29,8 @@ export interface ContextTarget<TMessage> extends ParentSlot {
   stopSelf(): void;
   requestSnapshot(): Promise<void>;
   sendSequenced<TOther>(ref: ActorRef<TOther>, message: TOther, wait: boolean): boolean | Promise<void>;
+  /** Numbers its sequenced sends from checkpoint `epoch`'s floor up (see `SequenceBook.raiseTo`). */
+  raiseSequences(epoch: number): boolean;
   watch(ref: AnyActorRef, toMessage: WatchMapper): void;
   unwatch(ref: AnyActorRef): void;
   link(ref: AnyActorRef): void;
@@ -58,6 +60,11 @@ class CellContext<TMessage> {
     while (candidate !== null && !(#cell in candidate)) candidate = Object.getPrototypeOf(candidate) as object | null;
     if (candidate === null) throw new TypeError('Expected an actor context');
     return candidate as unknown as CellContext<TOwn>;
+  }
+
+  /** The runtime's own hook behind {@link raiseLinkEpoch}: not a method handlers see. */
+  static raiseSequences(ctx: object, epoch: number): boolean {
+    return CellContext.ownerOf(ctx).#cell.raiseSequences(epoch);
   }
 
   get self(): ActorRef<TMessage> {
@@ -172,6 +179,15 @@ function bindOnFirstRead(names: readonly MethodName[]): void {
 }
 
 bindOnFirstRead(['reply', 'tell', 'send', 'snapshot', 'spawn', 'children', 'stop', 'watch', 'unwatch', 'link', 'unlink', 'trapExits', 'pipeToSelf', 'become']);
+
+/**
+ * Numbers what the actor behind `ctx` sends on sequenced links from now on from checkpoint
+ * `epoch`'s floor up: a partition calls it as it passes a checkpoint's barrier, and as it starts
+ * from a checkpoint. False when its numbers were past that floor already (see `link-epochs.ts`).
+ */
+export function raiseLinkEpoch(ctx: ActorContext<unknown>, epoch: number): boolean {
+  return CellContext.raiseSequences(ctx, epoch);
+}
 
 /** The context a cell's handlers see. */
 export function createContext<TMessage>(cell: ContextTarget<TMessage>): ActorContext<TMessage> {

@@ -5,7 +5,12 @@
  * drop what they already took. The high-water map is copy-on-write: a snapshot shares it until the
  * next write, so taking a snapshot copies nothing; it starts as a shared empty map, so an actor
  * that never takes a sequenced message allocates none.
+ *
+ * Numbers go up by checkpoint epoch too (`link-epochs.ts`): `raiseTo` moves the next number to an
+ * epoch's floor, so what an actor sends after a checkpoint's barrier is numbered the same however
+ * the actor got there.
  */
+import { epochFloor } from './link-epochs.js';
 
 /** The high-water map of every book before its first write: shared, so never written. */
 const NO_HIGH_WATER: ReadonlyMap<string, number> = new Map();
@@ -28,6 +33,20 @@ export class SequenceBook {
     const seq = ++this.#seq;
     if (seq > this.#highest) this.#highest = seq;
     return seq;
+  }
+
+  /**
+   * Numbers the sends from now on from checkpoint `epoch`'s floor up, unless they are there already.
+   * Returns false when they were past it: the actor sent more than an epoch holds since the
+   * previous barrier, so its numbers after this one are not the same as a restored actor's.
+   * @throws RangeError when `epoch` is not a checkpoint id numbers can be made for.
+   */
+  raiseTo(epoch: number): boolean {
+    const floor = epochFloor(epoch);
+    if (this.#seq > floor) return false;
+    this.#seq = floor;
+    if (floor > this.#highest) this.#highest = floor;
+    return true;
   }
 
   /** Notes where the message now starting begins. */

@@ -35,7 +35,14 @@ export interface JobActorsSetup {
    * Where partitions (and the sink) run on other threads: refs to them there. Without it, every
    * partition and the sink run here.
    */
-  readonly elsewhere?: { readonly sink: StageRef | undefined; partition(stage: number, partition: number): StageRef | undefined } | undefined;
+  readonly elsewhere?:
+    | {
+        readonly sink: StageRef | undefined;
+        partition(stage: number, partition: number): StageRef | undefined;
+        /** Where partitions send to partition `partition` of stage `stage`, when not straight to it (a durable link, which a restart reads again). */
+        readonly via?: ((stage: number, partition: number) => StageRef) | undefined;
+      }
+    | undefined;
 }
 
 type StageRef = ActorRef<StageMessage<unknown>>;
@@ -55,6 +62,7 @@ export function spawnJobActors(setup: JobActorsSetup): Promise<Topology> {
     mailboxBatches: settings.mailboxBatches,
     maxRestarts: settings.maxRestarts,
     elsewhere: setup.elsewhere === undefined ? undefined : (s, p) => setup.elsewhere?.partition(s, p),
+    via: setup.elsewhere?.via,
     sink:
       setup.elsewhere?.sink !== undefined
         ? { ref: setup.elsewhere.sink }
@@ -95,7 +103,7 @@ export function spawnJobActors(setup: JobActorsSetup): Promise<Topology> {
           partition: p,
           partitions: stage.step.partitions,
         }),
-        restored: { entries: start.entries?.[s]?.[p], progress: start.progress?.[s]?.[p] },
+        restored: { entries: start.entries?.[s]?.[p], progress: start.progress?.[s]?.[p], epoch: start.resumedFrom },
         checkpoints: coordinator,
       });
       return { name, definition };

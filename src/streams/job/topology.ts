@@ -78,6 +78,11 @@ export interface TopologySetup {
    * the partitions that run here. Without it, every partition runs here.
    */
   readonly elsewhere?: ((stage: number, partition: number) => StageRef | undefined) | undefined;
+  /**
+   * Where partitions send to partition `partition` of stage `stage` instead of straight to it,
+   * wherever it runs (a durable link); without it, to the partition's own ref.
+   */
+  readonly via?: ((stage: number, partition: number) => StageRef) | undefined;
   /** Partition `partition` of stage `stage`; `downstream()` gives where its output goes, once all are placed. */
   partition(
     stage: number,
@@ -105,7 +110,8 @@ export async function spawnTopology(setup: TopologySetup): Promise<Topology> {
         const placement = new LocalPlacement(ctx as ActorContext<unknown>, mailbox);
         for (let s = stages.length - 1; s >= 0; s--) {
           // Placed last stage first: what stage s sends to is all there now, and never changes.
-          const downstream = downstreamOf(topology, s);
+          const via = setup.via;
+          const downstream = via === undefined || s === stages.length - 1 ? downstreamOf(topology, s) : downstreamOf(topology, s).map((_, q) => via(s + 1, q));
           for (let p = 0; p < (setup.partitions[s] as number); p++) {
             const remote = setup.elsewhere?.(s, p);
             if (remote !== undefined) {

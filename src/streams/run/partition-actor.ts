@@ -5,7 +5,8 @@
  * reaches nobody twice. On a timed stream it combines its inputs' watermarks, lets the operator
  * fire what they make due, and tells downstream its own watermark after the records it covers.
  * With checkpoints on, it aligns each checkpoint's barriers from all its inputs, hands an O(1)
- * view of its state to the coordinator, and passes the barrier on.
+ * view of its state to the coordinator, and passes the barrier on; what it sends after that is
+ * numbered from the checkpoint's epoch (`link-epochs.ts`), as it would be after a restore from it.
  *
  * Replay must send exactly what the first run sent, or sequence numbers would drift: so every
  * decision that shapes what is sent comes from the state (rolled back) or the message (replayed),
@@ -15,6 +16,7 @@ import { defineActor, type ActorDefinition } from '../../actors/behavior.js';
 import { ACCEPTED } from '../../internal/accepted.js';
 import type { ActorRef } from '../../actors/actor-ref.js';
 import type { ActorContext } from '../../actors/context.js';
+import { raiseLinkEpoch } from '../../actors/internal/cell-context.js';
 import { KeyedState } from '../../state/keyed-state.js';
 import type { TimerHandle } from '../../clock.js';
 import { boundedWatermark } from '../time/watermarks.js';
@@ -66,6 +68,8 @@ export interface RestoredPartition {
   readonly entries?: readonly SnapshotEntry[] | undefined;
   /** Where in event time the checkpoint left this partition's keys. */
   readonly progress?: EventTimeProgress | undefined;
+  /** The checkpoint it starts from: its sequenced sends are numbered from that epoch on. */
+  readonly epoch?: number | undefined;
 }
 
 export interface PartitionSetup {
@@ -125,6 +129,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       return state.set(PROGRESS, startProgress(upstreams, setup.restored?.progress));
     },
     started(state, ctx) {
+      // Also after a supervised restart, whose rollback may have rewound the numbers below it.
+      const epoch = setup.restored?.epoch;
+      if (epoch !== undefined) raiseLinkEpoch(ctx as ActorContext<unknown>, epoch);
       const progress = state.get(PROGRESS) as InputProgress;
       operator = setup.stage.operator({ state, watermark: progress.watermark, retries, name, timed: setup.stage.inputTimed });
       // A partition that never gets a record must still find out it is idle, and timers restored
@@ -171,6 +178,9 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     takeSnapshot(state, id);
     const router = takeRouter(ctx);
     await router.barrier(id);
+    // The barrier is the last send of the epoch before it; what follows is numbered as a partition
+    // restored from this checkpoint numbers it.
+    raiseLinkEpoch(ctx as ActorContext<unknown>, id);
     giveBack(router);
     for (const waiting of alignment.waiting) await receive(state, waiting, ctx);
     return state;

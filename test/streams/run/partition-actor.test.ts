@@ -15,6 +15,9 @@ import { createSystemWithScheduler } from '../../../src/actors/system.js';
 import { VirtualClock } from '../../../src/testing/index.js';
 import { ManualScheduler } from '../../../src/testing/manual-scheduler.js';
 import { Inbox } from '../../actors/helpers.js';
+import { epochFloor } from '../../../src/actors/internal/link-epochs.js';
+import { LocalActorRef, type RefTarget } from '../../../src/actors/internal/local-actor-ref.js';
+import { SEQUENCED, type SequencedTarget } from '../../../src/actors/internal/sequenced-target.js';
 
 /** Counts each key's records and emits every new count. */
 const counting: AggregateOperator = { kind: 'aggregate', create: () => 0, add: (n) => (n as number) + 1, result: (n) => n, emit: 'every' };
@@ -77,6 +80,40 @@ function rig(options: { upstreams?: number; crash?: () => void } = {}): Rig {
     { name: 'partition', supervision: { maxRetries: 100 } },
   ) as ActorRef<StageMessage<unknown>>;
   return { system, partition, received, snapshots, deadLetters };
+}
+
+/** A downstream that takes sequenced sends as a partition on another thread does, keeping each with its number. */
+class SequenceRecorder implements RefTarget<StageMessage<unknown>>, SequencedTarget<StageMessage<unknown>> {
+  readonly [SEQUENCED] = true as const;
+  readonly id = 'recorder';
+  readonly name = 'recorder';
+  readonly path = '/user/recorder';
+  readonly status = 'running' as const;
+  readonly sent: { readonly seq: number; readonly message: StageMessage<unknown> }[] = [];
+  #ended!: () => void;
+  /** Resolves once the end came. */
+  readonly ended = new Promise<void>((resolve) => (this.#ended = resolve));
+
+  deliverSequenced(message: StageMessage<unknown>, _sender: string, seq: number, wait: boolean): boolean | Promise<void> {
+    this.sent.push({ seq, message });
+    if (message.type === 'end') this.#ended();
+    return wait ? Promise.resolve() : true;
+  }
+  tell(): boolean {
+    throw new Error('a partition sends on sequenced links only');
+  }
+  send(): Promise<void> {
+    return Promise.reject(new Error('a partition sends on sequenced links only'));
+  }
+  ask(): Promise<unknown> {
+    return Promise.reject(new Error('not asked'));
+  }
+  stopRequested(): Promise<void> {
+    return Promise.resolve();
+  }
+  metrics(): ReturnType<ActorRef<unknown>['metrics']> {
+    return { capacity: 1, depth: 0, highWaterMark: 0, dropped: 0, processed: 0, waitingSenders: 0 };
+  }
 }
 
 const entriesOf = (message: StageMessage<unknown> | undefined): unknown[] => (message?.type === 'batch' ? [...message.entries] : []);
@@ -199,6 +236,46 @@ describe('partitionActor', () => {
     await partition.send({ type: 'end', from: 1, checkpoint: undefined });
     expect(entriesOf(await received.next())).toEqual([{ key: 'x', value: 1 }]);
     expect(await received.next()).toMatchObject({ type: 'end', from: 0 });
+    await system.shutdown();
+  });
+
+  it('numbers what it sends after a barrier as a partition restored from that checkpoint numbers it', async () => {
+    const system = createSystem({ clock: new VirtualClock() });
+    const snapshots: { id: number; entries: SnapshotEntry[] }[] = [];
+    const spawn = (
+      name: string,
+      recorder: SequenceRecorder,
+      restored?: { entries: readonly SnapshotEntry[]; epoch: number },
+    ): ActorRef<StageMessage<unknown>> =>
+      system.spawn(
+        partitionActor({
+          stage: stageTo(new LocalActorRef(recorder)),
+          index: 0,
+          restored,
+          checkpoints: {
+            snapshot(id, _stage, _partition, entries, release) {
+              snapshots.push({ id, entries: [...entries] });
+              release();
+            },
+          },
+        }),
+        { name },
+      ) as ActorRef<StageMessage<unknown>>;
+    const after = [batchOf(0, ['b', 'a'], true), batchOf(0, ['c'], true), { type: 'end', from: 0, checkpoint: undefined } as const];
+    const first = new SequenceRecorder();
+    const original = spawn('original', first);
+    for (const message of [batchOf(0, ['a'], true), batchOf(0, ['a', 'a'], true), { type: 'barrier', from: 0, id: 7 } as const, ...after]) {
+      await original.send(message);
+    }
+    await first.ended;
+    const second = new SequenceRecorder();
+    const restored = spawn('restored', second, { entries: (snapshots[0] as { entries: SnapshotEntry[] }).entries, epoch: 7 });
+    for (const message of after) await restored.send(message);
+    await second.ended;
+    const barrier = first.sent.findIndex(({ message }) => message.type === 'barrier');
+    expect(first.sent.slice(0, barrier + 1).every(({ seq }) => seq <= epochFloor(7))).toBe(true);
+    expect(second.sent).toEqual(first.sent.slice(barrier + 1));
+    expect(second.sent[0]?.seq).toBe(epochFloor(7) + 1);
     await system.shutdown();
   });
 });
