@@ -423,7 +423,7 @@ export class ActorCell<TState, TMessage>
   }
 
   raiseSequences(epoch: number): boolean {
-    return this.#recovery.sequences.raiseTo(epoch);
+    return this.#recovery().sequences.raiseTo(epoch);
   }
 
   stopRequested(): Promise<void> {
