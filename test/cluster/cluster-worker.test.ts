@@ -35,12 +35,16 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     more: { signal?: AbortSignal; workerId?: string; replan?: boolean; onRun?: (handle: PipelineHandle) => void; job?: typeof wordcount } = {},
   ): ReturnType<typeof runClusterWorker> =>
     runClusterWorker({ job: wordcount, args: parseWordcountArgs(argv), nats: { servers }, jobId, leaseMs: LEASE_MS, checkpointInterval: 200, ...more });
-  /** An input long enough (several seconds here) that workers leave and join while it runs, and its model output. */
+  /**
+   * An input long enough (several seconds here) that workers leave and join while it runs, and its
+   * model output: a join is seen at the leader's next look at the leases (a third of LEASE_MS), so
+   * the job must run well past that even on a fast machine (300,000 lines ended in about a second).
+   */
   let long: { readonly path: string; readonly expected: string } | undefined;
   const longInput = async (): Promise<{ readonly path: string; readonly expected: string }> => {
     if (long !== undefined) return long;
     const path = join(dir, 'long.txt');
-    await writeWordInput(path, 300_000, 5);
+    await writeWordInput(path, 1_000_000, 5);
     return (long = { path, expected: wordcountModel(await readFile(path, 'utf8')) });
   };
 
