@@ -1,14 +1,25 @@
 /**
- * Worker threads run with a young generation of 8 MB unless `workerResourceLimits` says otherwise:
- * what keeps a threaded run's resident memory near what it holds (docs/scaling.md).
+ * Worker threads run with a young generation of 8 MB, or 16 MB when they also run the head steps,
+ * unless `workerResourceLimits` says otherwise: what keeps a threaded run's resident memory near
+ * what it holds, and a parsing thread's scavenges few (docs/scaling.md).
  */
 import { describe, expect, it } from 'vitest';
-import { lastOutput, youngGeneration } from './fixtures/jobs.job.js';
+import { lastOutput, youngGeneration, youngGenerationWithHead } from './fixtures/jobs.job.js';
 
 describe('worker thread limits', { timeout: 60_000 }, () => {
   it('give each thread an 8 MB young generation by default', async () => {
     await youngGeneration.run({ args: { lines: ['a', 'b'], partitions: 1 }, workers: 2 }).done;
     expect(lastOutput()).toEqual([{ key: 'limit', value: 8 }]);
+  });
+
+  it('give threads that run the head steps a 16 MB young generation', async () => {
+    await youngGenerationWithHead.run({ args: { lines: [' a', 'b '], partitions: 1 }, workers: 2 }).done;
+    expect(lastOutput()).toEqual([{ key: 'limit', value: 16 }]);
+  });
+
+  it('take the young generation workerResourceLimits gives over the head default', async () => {
+    await youngGenerationWithHead.run({ args: { lines: ['a'], partitions: 1 }, workers: 2, workerResourceLimits: { maxYoungGenerationSizeMb: 12 } }).done;
+    expect(lastOutput()).toEqual([{ key: 'limit', value: 12 }]);
   });
 
   it('take the young generation workerResourceLimits gives, with the other limits', async () => {
