@@ -481,6 +481,18 @@ export class ActorCell<TState, TMessage>
     const mailbox = this.#mailbox;
     let budget = this.#options.messageBudget;
     let processed = 0;
+    if (this.#plain()) {
+      processed = this.#processPlain(budget);
+      budget -= processed;
+      if (this.#phase === 'handling') {
+        mailbox.recordProcessed(processed - 1); // awaiting its promise: counted when it settles
+        return;
+      }
+      if (!this.#mayTakeAnother() || this.#replay()?.inProgress === true) {
+        mailbox.recordProcessed(processed);
+        return;
+      }
+    }
     while (budget > 0) {
       budget--;
       let entry: Entry<TMessage>;
@@ -516,6 +528,63 @@ export class ActorCell<TState, TMessage>
       if (this.#replay()?.inProgress === true) break;
     }
     mailbox.recordProcessed(processed);
+  }
+
+  /**
+   * Nothing around its handler: no extras, log, failure series, snapshot schedule or restarts made,
+   * no envelope queued, no stop requested. Most actors are so, and their messages need none of
+   * what the general loop does for each.
+   */
+  #plain(): boolean {
+    return (
+      this.#envelopes === 0 &&
+      this.#stop === undefined &&
+      this.#extrasOf === undefined &&
+      this.#recoveryOf === undefined &&
+      this.#failuresOf === undefined &&
+      this.#snapshotsOf === undefined &&
+      this.#restartsOf === undefined
+    );
+  }
+
+  /**
+   * The mailbox loop of a {@link #plain} actor: the phase stays `handling` from one message to the
+   * next, as nothing runs in between to see it, and one look at whether the actor is still plain
+   * stands for each collaborator's bookkeeping. It ends at an empty mailbox, at the end of the
+   * budget, or after a message that leaves the actor otherwise (awaiting a promise, failed, or no
+   * longer plain), which it finishes as the general loop would; returns how many messages it took.
+   */
+  #processPlain(budget: number): number {
+    const mailbox = this.#mailbox;
+    const definition = this.#definition;
+    const context = this.#context;
+    let taken = 0;
+    this.#phase = 'handling';
+    while (taken < budget && mailbox.size > 0) {
+      const message = mailbox.take() as TMessage;
+      taken++;
+      this.#current = message;
+      this.#currentOrdinal = ++this.#taken;
+      let next: TState | Promise<TState>;
+      try {
+        next = definition.receive(this.#state, message, context);
+      } catch (error) {
+        this.#handlerFailed(error, message);
+        return taken;
+      }
+      if (next instanceof Promise) {
+        this.#awaitResult(next, message);
+        return taken;
+      }
+      if (!this.#plain()) {
+        this.#succeeded(next);
+        return taken;
+      }
+      this.#state = this.#freeze(next);
+    }
+    this.#phase = 'ready';
+    this.#current = undefined;
+    return taken;
   }
 
   /** Processes again what a restart handed back, before anything new from the mailbox. */
