@@ -110,11 +110,6 @@ export class Mailbox<T, TSystem> extends Ring<T> {
     this.#owner = owner;
   }
 
-  /** User messages queued now. */
-  override get size(): number {
-    return super.size;
-  }
-
   /** Nothing queued in either lane, and no sender waiting for room. */
   get isEmpty(): boolean {
     return this.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
@@ -133,7 +128,8 @@ export class Mailbox<T, TSystem> extends Ring<T> {
   offer(entry: T): boolean {
     // Room means no sender waits (the invariant above): a push that succeeds jumps no queue.
     if (this.push(entry)) {
-      Mailbox.#noteDepth(this);
+      // Not a helper: a static one costs a brand check of the class per message, an instance one a brand per mailbox.
+      if (this.size > this.#highWaterMark) this.#highWaterMark = this.size;
       return true;
     }
     return Mailbox.#overflow(this, entry);
@@ -146,7 +142,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
    */
   offerOrWait(entry: T): Promise<void> | undefined {
     if (this.push(entry)) {
-      Mailbox.#noteDepth(this);
+      if (this.size > this.#highWaterMark) this.#highWaterMark = this.size;
       return undefined;
     }
     if (this.#action === 'wait') {
@@ -246,10 +242,5 @@ export class Mailbox<T, TSystem> extends Ring<T> {
     const sender = waiting.shift() as WaitingSender<T>;
     mailbox.push(sender.entry);
     sender.resolve();
-  }
-
-  static #noteDepth<T, S>(mailbox: Mailbox<T, S>): void {
-    const { size } = mailbox;
-    if (size > mailbox.#highWaterMark) mailbox.#highWaterMark = size;
   }
 }

@@ -24,11 +24,6 @@ export class RingBuffer<T> extends Ring<T> {
     super(capacity);
   }
 
-  /** How many items the buffer holds now. */
-  override get size(): number {
-    return super.size;
-  }
-
   /** Whether the buffer holds `capacity` items. */
   override get isFull(): boolean {
     return super.isFull;

@@ -4,10 +4,10 @@
  * small and doubles up to the capacity, so a ring that is never used costs no array and a mostly
  * idle mailbox with a large bound costs little memory; it never holds more than `capacity` items.
  *
- * It is a base class, its operations protected: a class that is a queue with more around it
- * extends it and says which of them it offers. `RingBuffer` offers them all; a mailbox is its user
- * lane and its bookkeeping in one object, which every actor has one of (one object and 32 bytes
- * less per actor than a mailbox holding a ring buffer).
+ * It is a base class, its operations protected but for `size`: a class that is a queue with more
+ * around it extends it and says which of them it offers. `RingBuffer` offers them all; a mailbox
+ * is its user lane and its bookkeeping in one object, which every actor has one of (one object
+ * and 32 bytes less per actor than a mailbox holding a ring buffer).
  */
 import { positiveInteger } from '../internal/validate.js';
 
@@ -43,8 +43,11 @@ export abstract class Ring<T> {
     this.#mask = -1;
   }
 
-  /** How many items the ring holds now. */
-  protected get size(): number {
+  /**
+   * How many items the ring holds now: public, as every queue made of a ring shows it (and an
+   * override that made it so would cost each read a look up the prototype chain for `super`).
+   */
+  get size(): number {
     return this.#size;
   }
 

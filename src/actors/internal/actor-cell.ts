@@ -84,12 +84,6 @@ export interface CellLifecycle {
 
 const RESOLVED = Promise.resolve();
 
-/** What handling an entry left the actor doing. */
-const CONTINUE = 0;
-const HALT = 1;
-const AWAITING = 2;
-type Outcome = typeof CONTINUE | typeof HALT | typeof AWAITING;
-
 /** The children of every actor that has had none: shared, as nothing is ever added to it. */
 const NO_CHILDREN: ReadonlyChildren<ChildCell> = new ChildRegistry<ChildCell>();
 
@@ -155,6 +149,11 @@ export class ActorCell<TState, TMessage>
   /** Set once a stop is requested: from then on the actor accepts nothing new. */
   #stop: StopRequest | undefined;
   #scheduled = false;
+  /**
+   * At least as many envelopes as the mailbox holds (counted as they come in, not seen again when
+   * dropped): while none, a message taken is bare, and needs no `instanceof` to tell.
+   */
+  #envelopes = 0;
   /** The entry being handled (an ask among them is the one `ctx.reply` answers). */
   #current: Entry<TMessage> | undefined;
   /** How many entries were taken from the mailbox: each one's ordinal, kept through replays. */
@@ -363,23 +362,33 @@ export class ActorCell<TState, TMessage>
   // ─── Sending ────────────────────────────────────────────────────────────────────────────────
 
   tell(message: TMessage): boolean {
-    return this.deliver(message);
+    return this.#offer(message);
   }
 
   send(message: TMessage): Promise<void> {
-    return this.deliverOrWait(message);
+    return this.#offerOrWait(message);
   }
 
-  /** Enqueues an entry without waiting; false when refused, dropped or stopped. */
-  deliver(entry: Entry<TMessage>): boolean {
+  /** Enqueues an envelope (a sequenced message, one the runtime sends the actor) without waiting; false when refused, dropped or stopped. */
+  deliver(entry: Envelope<TMessage>): boolean {
+    this.#envelopes++;
+    return this.#offer(entry);
+  }
+
+  /** Enqueues an envelope, waiting for room under backpressure. */
+  deliverOrWait(entry: Envelope<TMessage>): Promise<void> {
+    this.#envelopes++;
+    return this.#offerOrWait(entry);
+  }
+
+  #offer(entry: Entry<TMessage>): boolean {
     if (this.#stop !== undefined) return this.#report().refused(entry);
     if (!this.#mailbox.offer(entry)) return false;
     this.#wake();
     return true;
   }
 
-  /** Enqueues an entry, waiting for room under backpressure. */
-  deliverOrWait(entry: Entry<TMessage>): Promise<void> {
+  #offerOrWait(entry: Entry<TMessage>): Promise<void> {
     if (this.#stop !== undefined) {
       this.#report().refused(entry);
       return Promise.reject(new ActorStoppedError(this.path, unwrap(entry)));
@@ -398,6 +407,7 @@ export class ActorCell<TState, TMessage>
     }
     const { clock, outstandingAsks } = this.#services;
     const ask = new Ask(message, this.path, timeoutMs, clock, outstandingAsks as Set<Ask<unknown>>);
+    this.#envelopes++;
     const waiting = this.#mailbox.offerOrWait(ask);
     if (waiting === undefined) {
       this.#wake();
@@ -471,6 +481,18 @@ export class ActorCell<TState, TMessage>
     const mailbox = this.#mailbox;
     let budget = this.#options.messageBudget;
     let processed = 0;
+    if (this.#plain()) {
+      processed = this.#processPlain(budget);
+      budget -= processed;
+      if (this.#phase === 'handling') {
+        mailbox.recordProcessed(processed - 1); // awaiting its promise: counted when it settles
+        return;
+      }
+      if (!this.#mayTakeAnother() || this.#replay()?.inProgress === true) {
+        mailbox.recordProcessed(processed);
+        return;
+      }
+    }
     while (budget > 0) {
       budget--;
       let entry: Entry<TMessage>;
@@ -484,26 +506,85 @@ export class ActorCell<TState, TMessage>
         message = unwrap(entry);
       } else if (mailbox.size > 0) {
         entry = mailbox.take();
-        // One prototype walk per message: `instanceof` is the dearest test on this path.
-        if (entry instanceof Envelope) {
+        // A prototype walk is the dearest test on this path: only made while an envelope may be queued.
+        if (this.#envelopes > 0 && entry instanceof Envelope) {
+          this.#envelopes--;
           if (!this.#admit(entry)) continue;
           message = entry.message as TMessage;
         } else {
           message = entry as TMessage;
         }
       } else {
+        // Empty, so no sender waits either: whatever the count still held was dropped or withdrawn.
+        this.#envelopes = 0;
         break;
       }
       processed++;
-      const outcome = this.#handle(entry, message, ++this.#taken);
-      if (outcome !== CONTINUE) {
-        if (outcome === AWAITING) processed--; // counted when it settles
+      if (!this.#handle(entry, message, ++this.#taken)) {
+        if (this.#phase === 'handling') processed--; // awaiting its promise: counted when it settles
         break;
       }
       // A poison message rolled back to the snapshot: what that handed back goes before anything new.
       if (this.#replay()?.inProgress === true) break;
     }
     mailbox.recordProcessed(processed);
+  }
+
+  /**
+   * Nothing around its handler: no extras, log, failure series, snapshot schedule or restarts made,
+   * no envelope queued, no stop requested. Most actors are so, and their messages need none of
+   * what the general loop does for each.
+   */
+  #plain(): boolean {
+    return (
+      this.#envelopes === 0 &&
+      this.#stop === undefined &&
+      this.#extrasOf === undefined &&
+      this.#recoveryOf === undefined &&
+      this.#failuresOf === undefined &&
+      this.#snapshotsOf === undefined &&
+      this.#restartsOf === undefined
+    );
+  }
+
+  /**
+   * The mailbox loop of a {@link #plain} actor: the phase stays `handling` from one message to the
+   * next, as nothing runs in between to see it, and one look at whether the actor is still plain
+   * stands for each collaborator's bookkeeping. It ends at an empty mailbox, at the end of the
+   * budget, or after a message that leaves the actor otherwise (awaiting a promise, failed, or no
+   * longer plain), which it finishes as the general loop would; returns how many messages it took.
+   */
+  #processPlain(budget: number): number {
+    const mailbox = this.#mailbox;
+    const definition = this.#definition;
+    const context = this.#context;
+    let taken = 0;
+    this.#phase = 'handling';
+    while (taken < budget && mailbox.size > 0) {
+      const message = mailbox.take() as TMessage;
+      taken++;
+      this.#current = message;
+      this.#currentOrdinal = ++this.#taken;
+      let next: TState | Promise<TState>;
+      try {
+        next = definition.receive(this.#state, message, context);
+      } catch (error) {
+        this.#handlerFailed(error, message);
+        return taken;
+      }
+      if (next instanceof Promise) {
+        this.#awaitResult(next, message);
+        return taken;
+      }
+      if (!this.#plain()) {
+        this.#succeeded(next);
+        return taken;
+      }
+      this.#state = this.#freeze(next);
+    }
+    this.#phase = 'ready';
+    this.#current = undefined;
+    return taken;
   }
 
   /** Processes again what a restart handed back, before anything new from the mailbox. */
@@ -526,7 +607,7 @@ export class ActorCell<TState, TMessage>
       } else if (entry instanceof SelfMessage) {
         this.extras.admit(entry); // processed again whatever it says: it was taken
       }
-      if (this.#handle(entry, unwrap(entry), ordinal) !== CONTINUE) break;
+      if (!this.#handle(entry, unwrap(entry), ordinal)) break;
     }
     // An async or failing last entry finishes later; the next slice then finds the replay over.
     if (replay.exhausted && !this.#busy()) recovery.replayDone();
@@ -539,8 +620,11 @@ export class ActorCell<TState, TMessage>
     return !(entry instanceof SelfMessage) || this.extras.admit(entry);
   }
 
-  /** Handles one entry (`message` is what it carries) and says whether the actor may take another now. */
-  #handle(entry: Entry<TMessage>, message: TMessage, ordinal: number): Outcome {
+  /**
+   * Handles one entry (`message` is what it carries) and says whether the actor may take another
+   * now; when not, a phase still `handling` says it awaits the promise its handler returned.
+   */
+  #handle(entry: Entry<TMessage>, message: TMessage, ordinal: number): boolean {
     this.#current = entry;
     this.#recoveryOf?.taken(entry, ordinal);
     this.#currentOrdinal = ordinal;
@@ -550,19 +634,19 @@ export class ActorCell<TState, TMessage>
       next = this.#definition.receive(this.#state, message, this.#context);
     } catch (error) {
       this.#handlerFailed(error, entry);
-      return this.#mayTakeAnother() ? CONTINUE : HALT;
+      return this.#mayTakeAnother();
     }
     if (next instanceof Promise) {
       this.#awaitResult(next, entry);
-      return AWAITING;
+      return false;
     }
     this.#succeeded(next);
-    return this.#mayTakeAnother() ? CONTINUE : HALT;
+    return this.#mayTakeAnother();
   }
 
   #succeeded(next: TState): void {
     this.#phase = 'ready';
-    this.#state = this.#freezes ? this.#freeze(next) : next;
+    this.#state = this.#freeze(next);
     this.#current = undefined;
     // Most actors have none of these collaborators: one test for them all keeps the path short.
     if (this.#failuresOf !== undefined || this.#recoveryOf !== undefined || this.#snapshotsOf !== undefined || this.#restartsOf !== undefined) {
@@ -638,7 +722,8 @@ export class ActorCell<TState, TMessage>
   }
 
   #wake(): void {
-    if (this.#scheduled || this.#busy()) return;
+    // `=== true`: V8 does not know the field holds only booleans, and tests anything else for truth at length.
+    if (this.#scheduled === true || this.#busy()) return;
     this.#scheduled = true;
     this.#services.dispatcher.enqueue(this);
   }
@@ -1133,7 +1218,8 @@ export class ActorCell<TState, TMessage>
 
   /** Handles a notification of the system lane (Terminated, Exit) as a message. */
   #handleNotice(message: TMessage): void {
-    if (this.#handle(message, message, ++this.#taken) !== AWAITING) this.#mailbox.recordProcessed(1);
+    this.#handle(message, message, ++this.#taken);
+    if (this.#phase !== 'handling') this.#mailbox.recordProcessed(1);
   }
 
   /**
@@ -1266,7 +1352,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #freeze(state: TState): TState {
-    if (this.#freezes && typeof state === 'object' && state !== null) Object.freeze(state);
+    if (this.#freezes === true && typeof state === 'object' && state !== null) Object.freeze(state);
     return state;
   }
 }

@@ -74,7 +74,7 @@ export interface ExtrasHost<TMessage> {
   /** Whether a handler is running now (or its promise is pending). */
   handling(): boolean;
   /** Enqueues as `ref.send` does. */
-  deliverOrWait(entry: Entry<TMessage>): Promise<void>;
+  deliverOrWait(entry: SelfMessage<TMessage>): Promise<void>;
 }
 
 export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, ExtrasCodec {
