@@ -22,6 +22,9 @@ const WOKEN: unique symbol = Symbol('woken');
 /** Records a synchronous source loop reads between two turns of the event loop. */
 const YIELD_EVERY = 4096;
 
+/** Goes on reading: made once, so an item that awaits what is due makes no closure for its answer. */
+const goOn = (): true => true;
+
 export interface SourceDriverSetup {
   readonly source: Source<unknown, unknown>;
   readonly head: StepChain;
@@ -197,7 +200,7 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   /** One item of an asynchronous source, taken as `takeItems` takes each, with no promise when nothing is due. */
   const takeItem = (item: SourceItem<unknown, unknown>): boolean | Promise<boolean> => {
     if (!take(item)) return false;
-    return ++sinceYield >= YIELD_EVERY || pauseDue() ? afterItem().then(() => true) : true;
+    return ++sinceYield >= YIELD_EVERY || pauseDue() ? afterItem().then(goOn) : true;
   };
   /** What is due after an item, awaited: room downstream, a watermark or a barrier, a turn of the event loop now and then. */
   const afterItem = async (): Promise<void> => {
