@@ -98,6 +98,12 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect(Object.values(status.run?.placement ?? {}).every((owner) => owner === 'ada' || owner === 'bob')).toBe(true);
   });
 
+  /**
+   * The budget of a case that runs the long input through a leave or a join: 10–18 s on a quiet
+   * machine, and the whole suite runs beside it in CI.
+   */
+  const LONG_JOB_TIMEOUT_MS = 90_000;
+
   /** Workers `a` and `b` on the long input, each leaving when its signal aborts; once `ready` says the job is where a case wants it. */
   const pair = async (prefix: string, ready: (status: ClusterJobStatus) => boolean) => {
     const job = freshJobId(prefix);
@@ -112,7 +118,7 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     return { job, output, model, signals, workers, mid };
   };
 
-  it('lets the leader leave mid-job: it resolves left, the other leads on with the same output', async () => {
+  it('lets the leader leave mid-job: it resolves left, the other leads on with the same output', { timeout: LONG_JOB_TIMEOUT_MS }, async () => {
     // The leader leaves once the job has a checkpoint: it stops its run at a checkpoint and the other leads on.
     const { output, model, signals, workers, mid } = await pair(
       'leave',
@@ -125,7 +131,7 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect(await readFile(output, 'utf8')).toBe(model);
   });
 
-  it('restarts the slots of a worker that leaves on the others, in the same run, with the output of one thread', async () => {
+  it('restarts the slots of a worker that leaves on the others, in the same run, with the output of one thread', { timeout: LONG_JOB_TIMEOUT_MS }, async () => {
     const { job, output, model, signals, workers, mid } = await pair(
       'slots-leave',
       (status) => status.checkpoint !== undefined && new Set(Object.values(status.run?.placement ?? {})).size === 2,
@@ -140,7 +146,7 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect(Object.values(end.run?.placement ?? {}).every((owner) => owner === staying)).toBe(true);
   });
 
-  it('gives a joining worker a share of the slots without a new run', async () => {
+  it('gives a joining worker a share of the slots without a new run', { timeout: LONG_JOB_TIMEOUT_MS }, async () => {
     const job = freshJobId('slots-join');
     jobs.push(job);
     const { path, expected: model } = await longInput();
@@ -158,21 +164,25 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
     expect((await readJobStatus(nc, job)).run?.run).toBe(before.run?.run);
   });
 
-  it('goes back to its last checkpoint as a whole, in a new run, when a worker joins a job that is not deterministic', async () => {
-    const job = freshJobId('rollback');
-    jobs.push(job);
-    const { path, expected: model } = await longInput();
-    const output = join(dir, `${job}.txt`);
-    const argv = ['--input', path, '--output', output];
-    const first = worker(job, argv, { workerId: 'a', job: rollbackWordcount });
-    const before = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.checkpoint !== undefined);
-    expect(before.state).toBe('running');
-    const second = worker(job, argv, { workerId: 'b', job: rollbackWordcount });
-    const after = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.run?.members.includes('b') === true);
-    expect(after.run?.run).not.toBe(before.run?.run);
-    expect([(await first).outcome, (await second).outcome]).toEqual(['complete', 'complete']);
-    expect(await readFile(output, 'utf8')).toBe(model);
-  });
+  it(
+    'goes back to its last checkpoint as a whole, in a new run, when a worker joins a job that is not deterministic',
+    { timeout: LONG_JOB_TIMEOUT_MS },
+    async () => {
+      const job = freshJobId('rollback');
+      jobs.push(job);
+      const { path, expected: model } = await longInput();
+      const output = join(dir, `${job}.txt`);
+      const argv = ['--input', path, '--output', output];
+      const first = worker(job, argv, { workerId: 'a', job: rollbackWordcount });
+      const before = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.checkpoint !== undefined);
+      expect(before.state).toBe('running');
+      const second = worker(job, argv, { workerId: 'b', job: rollbackWordcount });
+      const after = await statusWhen(nc, job, LEASE_MS, (status) => status.state === 'complete' || status.run?.members.includes('b') === true);
+      expect(after.run?.run).not.toBe(before.run?.run);
+      expect([(await first).outcome, (await second).outcome]).toEqual(['complete', 'complete']);
+      expect(await readFile(output, 'utf8')).toBe(model);
+    },
+  );
 
   it('refuses a worker whose job builds another plan, naming the difference', async () => {
     const job = freshJobId('mismatch');
