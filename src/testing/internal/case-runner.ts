@@ -117,6 +117,8 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
     ledger,
     taken,
     storage,
+    plannedCheckpoints: new Set(storage === undefined ? [] : checkpointOffsets(setup.schedule, setup.delivered.length)),
+    ticks: [...setup.schedule.ticks].sort((a, b) => a.step - b.step),
     deadLetters,
     countSteps: (n: number) => void (steps += n),
     tookOver: (after: number) => void (upgradedAfter = after),
@@ -206,6 +208,10 @@ interface RunContext {
   readonly storage: CheckpointStorage | undefined;
   readonly deadLetters: PipelineDeadLetter[];
   readonly countSteps: (steps: number) => void;
+  /** The offsets the schedule takes checkpoints at (none without storage): the same for every run of the case. */
+  readonly plannedCheckpoints: ReadonlySet<number>;
+  /** The schedule's ticks, by step. */
+  readonly ticks: readonly Tick[];
   /** A live swap's next version took over from a checkpoint covering `after` records. */
   readonly tookOver: (after: number) => void;
 }
@@ -238,8 +244,7 @@ type Hold =
 async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: RunContext): Promise<RunEnd> {
   const { schedule, delivered } = setup;
   const { clock, ledger, taken, storage } = context;
-  const plannedCheckpoints = new Set(storage === undefined ? [] : checkpointOffsets(schedule, delivered.length));
-  const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
+  const { plannedCheckpoints, ticks } = context;
   const scheduler = new ManualScheduler();
   let killNow = false;
   let currentPick = 0;
