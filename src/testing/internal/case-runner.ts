@@ -30,6 +30,7 @@ import { checkpointOffsets, type Schedule, type Tick } from '../schedule.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { commitGate } from './commit-gate.js';
 import { macrotask, settled } from './event-loop.js';
+import { driveSteps, STOP, type StepOutcome } from './step-driver.js';
 import { FaultLedger, records, type Due } from './fault-ledger.js';
 import { gatedSource, SourceGate, type GateControl } from './gated-source.js';
 import { swapLive, type LiveSwap } from './live-swap.js';
@@ -116,6 +117,8 @@ export async function runCase<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>): P
     ledger,
     taken,
     storage,
+    plannedCheckpoints: new Set(storage === undefined ? [] : checkpointOffsets(setup.schedule, setup.delivered.length)),
+    ticks: [...setup.schedule.ticks].sort((a, b) => a.step - b.step),
     deadLetters,
     countSteps: (n: number) => void (steps += n),
     tookOver: (after: number) => void (upgradedAfter = after),
@@ -205,6 +208,10 @@ interface RunContext {
   readonly storage: CheckpointStorage | undefined;
   readonly deadLetters: PipelineDeadLetter[];
   readonly countSteps: (steps: number) => void;
+  /** The offsets the schedule takes checkpoints at (none without storage): the same for every run of the case. */
+  readonly plannedCheckpoints: ReadonlySet<number>;
+  /** The schedule's ticks, by step. */
+  readonly ticks: readonly Tick[];
   /** A live swap's next version took over from a checkpoint covering `after` records. */
   readonly tookOver: (after: number) => void;
 }
@@ -237,8 +244,7 @@ type Hold =
 async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: RunContext): Promise<RunEnd> {
   const { schedule, delivered } = setup;
   const { clock, ledger, taken, storage } = context;
-  const plannedCheckpoints = new Set(storage === undefined ? [] : checkpointOffsets(schedule, delivered.length));
-  const ticks = [...schedule.ticks].sort((a, b) => a.step - b.step);
+  const { plannedCheckpoints, ticks } = context;
   const scheduler = new ManualScheduler();
   let killNow = false;
   let currentPick = 0;
@@ -295,128 +301,142 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
   let idleSince: number | undefined;
   /** Whether the event loop has had a turn since anything last ran. */
   let loopTurned = false;
-  try {
-    for (;;) {
-      await settled();
-      if (killNow) return { kind: 'killed', run: driven.run };
-      if (hold?.kind === 'swapping') {
-        // The old run's `done` resolves as the swap begins: only the swap's outcome ends it.
-        const outcome = hold.swap.outcome;
-        if (outcome?.kind === 'failed') return { kind: 'failed', error: outcome.error, run: driven.run };
-        if (outcome?.kind === 'fell-back') {
-          ledger.events.push(`the next version could not start live, and the old version went on from the swap's checkpoint (run ${hold.run})`);
-          return { kind: 'failed', error: outcome.error, run: hold.run };
-        }
-        if (outcome?.kind === 'took-over') {
-          const from = outcome.checkpoint;
-          // `upgrade` promises a stop at a checkpoint: without one, the model could not be told where the swap took hold.
-          if (from === undefined) {
-            const error = new Error('handle.upgrade(next) resolved, yet the old version completed no checkpoint as it stopped');
-            return { kind: 'failed', error, run: hold.run };
-          }
-          ledger.events.push(`the next version took over live from checkpoint ${from.id}, after ${records(from.offset)} (run ${hold.run})`);
-          context.tookOver(from.offset);
-          driven = follow(outcome.handle, hold.gate, hold.run);
-          runStart = step;
-          hold = undefined;
-        }
-      } else if (driven.end !== undefined) {
-        return driven.end;
+  let end: RunEnd | undefined;
+  const stop = (ended: RunEnd): typeof STOP => {
+    end = ended;
+    return STOP;
+  };
+  /** Moves time by the schedule's ticks due at this step. */
+  const advanceTicks = async (): Promise<void> => {
+    for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, settled);
+  };
+  /** Takes this step's pick: one slice of a ready actor, or the source's record. */
+  const takePick = (sourceReady: boolean): void => {
+    if (step - runStart >= setup.maxSteps)
+      throw new StuckRunError(`sluice/testing: run ${driven.run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
+    currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
+    step++;
+    if (hold?.kind === 'armed') hold.steps--;
+    // A tick may have changed what is ready: look again.
+    if (scheduler.pending > 0) {
+      sourceChoosable = sourceReady && driven.gate.waiting !== undefined;
+      scheduler.runNext();
+    } else if (sourceReady && driven.gate.waiting !== undefined) {
+      driven.gate.open();
+    }
+  };
+  /** After a turn of the event loop with nothing ready: file I/O is under way (a checkpoint in a folder), or the run is stuck. */
+  const checkStall = (waiting: number | undefined): void => {
+    idleSince ??= performance.now();
+    if (performance.now() - idleSince > setup.stallMs) {
+      const source = hold?.kind === 'swapping' ? 'is held for a live upgrade' : waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
+      throw new StuckRunError(
+        `sluice/testing: run ${driven.run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
+      );
+    }
+  };
+  // One step, taken once promise callbacks settled after the last.
+  const takeStep = (): StepOutcome => {
+    if (killNow) return stop({ kind: 'killed', run: driven.run });
+    if (hold?.kind === 'swapping') {
+      // The old run's `done` resolves as the swap begins: only the swap's outcome ends it.
+      const outcome = hold.swap.outcome;
+      if (outcome?.kind === 'failed') return stop({ kind: 'failed', error: outcome.error, run: driven.run });
+      if (outcome?.kind === 'fell-back') {
+        ledger.events.push(`the next version could not start live, and the old version went on from the swap's checkpoint (run ${hold.run})`);
+        return stop({ kind: 'failed', error: outcome.error, run: hold.run });
       }
-      // A swap's old source is left waiting at its gate, abandoned: the source is the next version's once it waits at its own.
-      const waiting = hold?.kind === 'swapping' ? undefined : driven.gate.waiting;
-      /** Whether this step asked for a checkpoint, whose promise callbacks have not run yet. */
-      let asked = false;
-      if (waiting !== undefined && hold === undefined) {
-        if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
-          asked = true;
-          taken.add(waiting);
-          const request: Hold = { kind: 'checkpoint', done: false };
-          const run = driven.run;
-          hold = request;
-          driven.handle.checkpoint().then(
-            (id) => {
-              ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
-              request.done = true;
-            },
-            () => void (request.done = true),
-          );
-        } else {
-          const due = ledger.dueAt(waiting, driven.run);
-          if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
+      if (outcome?.kind === 'took-over') {
+        const from = outcome.checkpoint;
+        // `upgrade` promises a stop at a checkpoint: without one, the model could not be told where the swap took hold.
+        if (from === undefined) {
+          const error = new Error('handle.upgrade(next) resolved, yet the old version completed no checkpoint as it stopped');
+          return stop({ kind: 'failed', error, run: hold.run });
         }
-      }
-      // Held until what the checkpoint set going is over too (its commit reached the sink), so the
-      // source moves on only once nothing but it can.
-      if (hold?.kind === 'checkpoint' && hold.done && scheduler.pending === 0) {
+        ledger.events.push(`the next version took over live from checkpoint ${from.id}, after ${records(from.offset)} (run ${hold.run})`);
+        context.tookOver(from.offset);
+        driven = follow(outcome.handle, hold.gate, hold.run);
+        runStart = step;
         hold = undefined;
-        // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
-        continue;
       }
-      const actorsReady = scheduler.pending > 0;
-      const sourceReady = waiting !== undefined && hold === undefined;
-      if (hold?.kind === 'armed' && !actorsReady && hold.steps > 0 && clock.nextDue !== undefined) {
-        // Steps left and nothing ready: time moves to the next timer as the run would have it
-        // (a lingering batch flushes, a watermark goes out), so what the source let in before
-        // the kill can reach the sink: what a resume must not write twice, or lose.
-        hold.steps--;
-        await clock.advance(clock.nextDue - clock.now(), settled);
-        continue;
-      }
-      if (hold?.kind === 'armed' && (hold.steps <= 0 || !actorsReady)) {
-        if (hold.then === 'kill') return { kind: 'killed', run: driven.run };
-        const run = driven.run + 1;
-        const next = version(run);
-        // The rest of the run options carry over, as `upgrade` promises: the clock, the checkpoints, the schedule's batches.
-        hold = { kind: 'swapping', swap: swapLive(driven.handle, next.pipeline, { system: system(run), crashAt: ledger.crashAt(run) }), gate: next.gate, run };
-        continue;
-      }
-      if (actorsReady || sourceReady) {
-        idleSince = undefined;
-        loopTurned = false;
-        for (; nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step; nextTick++) await clock.advance((ticks[nextTick] as Tick).ms, settled);
-        if (step - runStart >= setup.maxSteps)
-          throw new StuckRunError(`sluice/testing: run ${driven.run} is still busy after ${setup.maxSteps} steps (a livelock?)`);
-        currentPick = schedule.picks.length === 0 ? 0 : (schedule.picks[step % schedule.picks.length] as number);
-        step++;
-        if (hold?.kind === 'armed') hold.steps--;
-        // A tick may have changed what is ready: look again.
-        if (scheduler.pending > 0) {
-          sourceChoosable = sourceReady && driven.gate.waiting !== undefined;
-          scheduler.runNext();
-        } else if (sourceReady && driven.gate.waiting !== undefined) {
-          driven.gate.open();
-        }
-        continue;
-      }
-      // A checkpoint asked for just now has not reached an actor yet: let its promise callbacks run first.
-      if (asked) continue;
-      // Nothing is ready once promise callbacks settled. With the source away from its gate, work
-      // may still wait on the event loop (the driver yields to it every few thousand records): one
-      // macrotask lets it go on first, so time moves only when nothing at all can happen.
-      if (!loopTurned && waiting === undefined) {
-        loopTurned = true;
-        await macrotask();
-        continue;
-      }
-      const due = clock.nextDue;
-      // Time stands still while a checkpoint is taken or a swap is under way, as it does for their file writes.
-      if (hold === undefined && due !== undefined) {
-        idleSince = undefined;
-        loopTurned = false;
-        await clock.advance(due - clock.now(), settled);
-        continue;
-      }
-      // Still nothing: file I/O is under way (a checkpoint in a folder), or the run is stuck.
-      await macrotask();
-      idleSince ??= performance.now();
-      if (performance.now() - idleSince > setup.stallMs) {
-        const source = hold?.kind === 'swapping' ? 'is held for a live upgrade' : waiting === undefined ? 'is not waiting' : `waits at record ${waiting}`;
-        throw new StuckRunError(
-          `sluice/testing: run ${driven.run} made no progress for ${setup.stallMs} ms: no actor is ready, the source ${source}, and no timer is due (a deadlock?)`,
+    } else if (driven.end !== undefined) {
+      return stop(driven.end);
+    }
+    // A swap's old source is left waiting at its gate, abandoned: the source is the next version's once it waits at its own.
+    const waiting = hold?.kind === 'swapping' ? undefined : driven.gate.waiting;
+    /** Whether this step asked for a checkpoint, whose promise callbacks have not run yet. */
+    let asked = false;
+    if (waiting !== undefined && hold === undefined) {
+      if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
+        asked = true;
+        taken.add(waiting);
+        const request: Hold = { kind: 'checkpoint', done: false };
+        const run = driven.run;
+        hold = request;
+        driven.handle.checkpoint().then(
+          (id) => {
+            ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
+            request.done = true;
+          },
+          () => void (request.done = true),
         );
+      } else {
+        const due = ledger.dueAt(waiting, driven.run);
+        if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
       }
     }
+    // Held until what the checkpoint set going is over too (its commit reached the sink), so the
+    // source moves on only once nothing but it can.
+    if (hold?.kind === 'checkpoint' && hold.done && scheduler.pending === 0) {
+      hold = undefined;
+      // Look at the offset again before the source moves on: a kill due where the checkpoint was taken is armed now.
+      return undefined;
+    }
+    const actorsReady = scheduler.pending > 0;
+    const sourceReady = waiting !== undefined && hold === undefined;
+    if (hold?.kind === 'armed' && !actorsReady && hold.steps > 0 && clock.nextDue !== undefined) {
+      // Steps left and nothing ready: time moves to the next timer as the run would have it
+      // (a lingering batch flushes, a watermark goes out), so what the source let in before
+      // the kill can reach the sink: what a resume must not write twice, or lose.
+      hold.steps--;
+      return clock.advance(clock.nextDue - clock.now(), settled);
+    }
+    if (hold?.kind === 'armed' && (hold.steps <= 0 || !actorsReady)) {
+      if (hold.then === 'kill') return stop({ kind: 'killed', run: driven.run });
+      const run = driven.run + 1;
+      const next = version(run);
+      // The rest of the run options carry over, as `upgrade` promises: the clock, the checkpoints, the schedule's batches.
+      hold = { kind: 'swapping', swap: swapLive(driven.handle, next.pipeline, { system: system(run), crashAt: ledger.crashAt(run) }), gate: next.gate, run };
+      return undefined;
+    }
+    if (actorsReady || sourceReady) {
+      idleSince = undefined;
+      loopTurned = false;
+      if (nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step) return advanceTicks().then(() => takePick(sourceReady));
+      takePick(sourceReady);
+      return undefined;
+    }
+    // A checkpoint asked for just now has not reached an actor yet: let its promise callbacks run first.
+    if (asked) return undefined;
+    // Nothing is ready once promise callbacks settled. With the source away from its gate, work
+    // may still wait on the event loop (the driver yields to it every few thousand records): one
+    // macrotask lets it go on first, so time moves only when nothing at all can happen.
+    if (!loopTurned && waiting === undefined) {
+      loopTurned = true;
+      return macrotask();
+    }
+    const due = clock.nextDue;
+    // Time stands still while a checkpoint is taken or a swap is under way, as it does for their file writes.
+    if (hold === undefined && due !== undefined) {
+      idleSince = undefined;
+      loopTurned = false;
+      return clock.advance(due - clock.now(), settled);
+    }
+    return macrotask().then(() => checkStall(waiting));
+  };
+  try {
+    await driveSteps(takeStep);
+    return end as RunEnd;
   } finally {
     context.countSteps(step);
   }

@@ -9,6 +9,7 @@ import type { ManualScheduler } from '../manual-scheduler.js';
 import type { VirtualClock } from '../virtual-clock.js';
 import { StuckRunError } from './case-runner.js';
 import { macrotask, settled } from './event-loop.js';
+import { driveSteps, STOP, type StepOutcome } from './step-driver.js';
 
 /** A sender as the steps see it: whether it has a message to send now, and sending it. */
 export interface Stepper {
@@ -46,10 +47,9 @@ export class CaseSteps {
    * picking a sender lets it send and runs no actor this turn.
    */
   readonly pick = (ready: number): number => {
-    const waiting = this.#senders.filter((sender) => sender.ready);
-    const choice = this.#pickValue % (ready + waiting.length);
+    const choice = this.#pickValue % (ready + readyCount(this.#senders));
     if (choice < ready) return choice;
-    (waiting[choice - ready] as Stepper).send();
+    (nthReady(this.#senders, choice - ready) as Stepper).send();
     return -1;
   };
 
@@ -58,48 +58,69 @@ export class CaseSteps {
    * still waits.
    * @throws StuckRunError (rejects) after `maxSteps` steps in all.
    */
-  async run(waits: () => boolean): Promise<void> {
-    const scheduler = this.#scheduler;
-    for (let loopTurned = false; ;) {
-      await settled();
-      if (scheduler.pending > 0 || this.#senders.some((sender) => sender.ready)) {
+  run(waits: () => boolean): Promise<void> {
+    let loopTurned = false;
+    return driveSteps((): StepOutcome => {
+      if (this.#scheduler.pending > 0 || readyCount(this.#senders) > 0) {
         loopTurned = false;
-        await this.#tick();
-        this.#count();
-        if (scheduler.pending > 0) {
-          scheduler.runNext();
-        } else {
-          const ready = this.#senders.filter((sender) => sender.ready);
-          ready[this.#pickValue % Math.max(1, ready.length)]?.send();
+        const ticking = this.#advanceTicks();
+        if (ticking === undefined) {
+          this.#takeTurn();
+          return undefined;
         }
-        continue;
+        return ticking.then(this.#takeTurn);
       }
       // Nothing is ready once promise callbacks settled: let the event loop turn once, in case a
       // handler waits on something of its own, before moving time.
       if (!loopTurned) {
         loopTurned = true;
-        await macrotask();
-        continue;
+        return macrotask();
       }
       const due = this.#clock.nextDue;
-      if (due === undefined || !waits()) return;
+      if (due === undefined || !waits()) return STOP;
       this.#count();
       loopTurned = false;
-      await this.#clock.advance(due - this.#clock.now(), settled);
-    }
+      return this.#clock.advance(due - this.#clock.now(), settled);
+    });
   }
 
-  /** Moves time by the ticks due at this step, and takes this step's pick. */
-  async #tick(): Promise<void> {
+  /** Moves time by the ticks due at this step; undefined when none is. */
+  #advanceTicks(): Promise<void> | undefined {
+    const tick = this.#ticks[this.#nextTick];
+    return tick === undefined || tick.step > this.count ? undefined : this.#advanceDueTicks();
+  }
+
+  async #advanceDueTicks(): Promise<void> {
     for (let tick = this.#ticks[this.#nextTick]; tick !== undefined && tick.step <= this.count; tick = this.#ticks[++this.#nextTick]) {
       await this.#clock.advance(tick.ms, settled);
     }
+  }
+
+  /** Takes this step's pick: one slice of a ready actor, or one message of a ready sender. */
+  readonly #takeTurn = (): void => {
     const { picks } = this.#schedule;
     this.#pickValue = picks.length === 0 ? 0 : (picks[this.count % picks.length] as number);
-  }
+    this.#count();
+    if (this.#scheduler.pending > 0) this.#scheduler.runNext();
+    else nthReady(this.#senders, this.#pickValue % Math.max(1, readyCount(this.#senders)))?.send();
+  };
 
   #count(): void {
     if (this.count++ >= this.#maxSteps)
       throw new StuckRunError(`sluice/testing: the run is still busy after ${this.#maxSteps} steps (maxSteps), a message loop?`);
   }
+}
+
+/** How many of `senders` have a message to send now. */
+function readyCount(senders: readonly Stepper[]): number {
+  let count = 0;
+  for (const sender of senders) if (sender.ready) count++;
+  return count;
+}
+
+/** The `n`th of `senders` that has a message to send now (from 0), if there is one. */
+function nthReady(senders: readonly Stepper[], n: number): Stepper | undefined {
+  let left = n;
+  for (const sender of senders) if (sender.ready && left-- === 0) return sender;
+  return undefined;
 }

@@ -88,16 +88,17 @@ export function sameCanonical(a: unknown, b: unknown): boolean {
   if (a instanceof Map || a instanceof Set || a instanceof Date || b instanceof Map || b instanceof Set || b instanceof Date) {
     return canonical(a) === canonical(b);
   }
-  const keys = Object.keys(a as object);
-  const others = Object.keys(b as object);
-  if (keys.length !== others.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    // Keys mostly come in the same order; one that does not must still be b's own, enumerable.
-    if (key !== others[i] && !Object.prototype.propertyIsEnumerable.call(b, key)) return false;
+  // The own enumerable keys, as `Object.keys` has them, walked without making their arrays (this runs for every record).
+  let keys = 0;
+  for (const key in a as object) {
+    if (!Object.hasOwn(a as object, key)) continue;
+    keys++;
+    if (!Object.prototype.propertyIsEnumerable.call(b, key)) return false;
     if (!sameCanonical((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
   }
-  return true;
+  let others = 0;
+  for (const key in b as object) if (Object.hasOwn(b as object, key)) others++;
+  return keys === others;
 }
 
 /**

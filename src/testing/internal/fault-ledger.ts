@@ -135,7 +135,7 @@ export class FaultLedger {
    * threads), else the upgrade; it strikes after `steps` more steps.
    */
   dueAt(offset: number, run: number): Due | undefined {
-    const fault = this.#crashes.find((f) => f.afterRecords % (this.#records + 1) === offset && !this.#struck.has(f));
+    const fault = this.#crashAt(offset);
     if (fault === undefined) return this.#upgradesAt(offset, run);
     this.#struck.add(fault);
     const resumed =
@@ -148,6 +148,12 @@ export class FaultLedger {
     if (fault.kind === 'workers') this.#threads = fault;
     this.events.push(`killed after ${records(offset)}${moreSteps(fault.steps)}${resumed} (run ${run})`);
     return { kind: 'kill', steps: fault.steps };
+  }
+
+  /** The first crash at `offset` that has not struck; a loop, not a predicate: the engine asks at nearly every step. */
+  #crashAt(offset: number): CrashFault | RescaleFault | WorkersFault | undefined {
+    for (const fault of this.#crashes) if (fault.afterRecords % (this.#records + 1) === offset && !this.#struck.has(fault)) return fault;
+    return undefined;
   }
 
   /** The upgrade, when it is due at `offset`: the runs after it (a live swap's next one included) are the next version's. */
