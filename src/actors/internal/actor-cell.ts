@@ -154,6 +154,12 @@ export class ActorCell<TState, TMessage>
    * dropped): while none, a message taken is bare, and needs no `instanceof` to tell.
    */
   #envelopes = 0;
+  /**
+   * Nothing made around its handler yet — no extras, log, failure series, snapshot schedule or
+   * restarts — and no stop requested: {@link #plain} asks this after every message, one field
+   * rather than one per collaborator. Only ever turned off, by {@link #madeAround}.
+   */
+  #bare = true;
   /** The entry being handled (an ask among them is the one `ctx.reply` answers). */
   #current: Entry<TMessage> | undefined;
   /** How many entries were taken from the mailbox: each one's ordinal, kept through replays. */
@@ -185,12 +191,12 @@ export class ActorCell<TState, TMessage>
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     const logs = keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1;
-    if (logs) this.#recoveryOf = new Recovery<TState, Entry<TMessage>>(this.#state, everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1));
+    if (logs) this.#recoveryOf = this.#madeAround(new Recovery<TState, Entry<TMessage>>(this.#state, everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1)));
     // Behaviours are marked before each message, and a store's snapshots hold the extras: both need them from the start.
     if (behaviorSetOf(definition) !== undefined) void this.extras;
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), this.extras);
     // With a store or a timer the schedule has work from the start; else only once asked for a snapshot.
-    if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#makeSnapshots(persistence);
+    if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#madeAround(this.#makeSnapshots(persistence));
     this.#mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(options.mailbox, this);
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this);
@@ -242,7 +248,13 @@ export class ActorCell<TState, TMessage>
   }
 
   #recovery(): Recovery<TState, Entry<TMessage>> {
-    return (this.#recoveryOf ??= new Recovery<TState, Entry<TMessage>>(this.#state, undefined));
+    return (this.#recoveryOf ??= this.#madeAround(new Recovery<TState, Entry<TMessage>>(this.#state, undefined)));
+  }
+
+  /** `made` (a collaborator, or the stop request), noting that the actor is no longer {@link #bare}. */
+  #madeAround<T>(made: T): T {
+    this.#bare = false;
+    return made;
   }
 
   /** Replay queue of the recovery, if there is one: without one nothing was ever handed back. */
@@ -270,7 +282,7 @@ export class ActorCell<TState, TMessage>
     );
     if (this.#stop !== undefined) extras.stop();
     this.#recovery().attach(extras);
-    return (this.#extrasOf = extras);
+    return (this.#extrasOf = this.#madeAround(extras));
   }
 
   /** The overflow policy dropped `entry`: {@link MailboxOwner}. */
@@ -294,7 +306,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #snapshots(): SnapshotSchedule<TState> {
-    return (this.#snapshotsOf ??= this.#makeSnapshots(undefined));
+    return (this.#snapshotsOf ??= this.#madeAround(this.#makeSnapshots(undefined)));
   }
 
   #startOutcome(): StartOutcome {
@@ -309,7 +321,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #failures(): FailureSeries<TMessage> {
-    return (this.#failuresOf ??= new FailureSeries(this.#options.supervision, this.#report()));
+    return (this.#failuresOf ??= this.#madeAround(new FailureSeries(this.#options.supervision, this.#report())));
   }
 
   #deathWatch(): DeathWatch {
@@ -332,7 +344,7 @@ export class ActorCell<TState, TMessage>
     if (this.#restartsOf !== undefined) return this.#restartsOf;
     const restarts = new Restarts(this.#options.supervision.backoff, this.#services.clock, this.#services.random);
     if (this.#stop !== undefined) restarts.interrupt();
-    return (this.#restartsOf = restarts);
+    return (this.#restartsOf = this.#madeAround(restarts));
   }
 
   get children(): ReadonlyChildren<ChildCell> {
@@ -536,15 +548,8 @@ export class ActorCell<TState, TMessage>
    * what the general loop does for each.
    */
   #plain(): boolean {
-    return (
-      this.#envelopes === 0 &&
-      this.#stop === undefined &&
-      this.#extrasOf === undefined &&
-      this.#recoveryOf === undefined &&
-      this.#failuresOf === undefined &&
-      this.#snapshotsOf === undefined &&
-      this.#restartsOf === undefined
-    );
+    // `=== true`: see #wake.
+    return this.#envelopes === 0 && this.#bare === true;
   }
 
   /**
@@ -915,7 +920,7 @@ export class ActorCell<TState, TMessage>
   #requestStop(mode: StopMode, reason: StopReason, error: unknown): StopRequest {
     if (this.#stop !== undefined) return this.#stop;
     const stop = new StopRequest(mode, reason, error);
-    this.#stop = stop;
+    this.#stop = this.#madeAround(stop);
     this.#restartsOf?.interrupt();
     this.#extrasOf?.stop();
     // A deadline that never passes needs no timer: `forceStop` forces such a stop itself.
