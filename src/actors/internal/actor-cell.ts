@@ -9,7 +9,7 @@
  * move the same few fields, and splitting them would spread each invariant over several files.
  *
  * Invariants: at most one message or lifecycle step is in progress (a busy phase); the cell is in
- * the run queue (`scheduled`) at most once; state changes only between messages; every entry taken
+ * the run queue (its `SCHEDULED` flag) at most once; state changes only between messages; every entry taken
  * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
  * entry in progress), so a restart loses nothing.
  *
@@ -93,6 +93,18 @@ const IN_GENERATED_NAME: unique symbol = Symbol('id in the generated name');
 /** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
 const KEYED_EVERY_MESSAGES = 1000;
 
+// The bits of a cell's flags: yes-or-no facts kept in one small integer, one field per actor rather than one each.
+/** In the run queue. */
+const SCHEDULED = 1;
+/** Shallow-freezes each new state: development mode, and state that is a plain object. */
+const FREEZES = 2;
+/**
+ * Nothing made around its handler yet — no extras, log, failure series, snapshot schedule or
+ * restarts — and no stop requested: what `#plain` asks after every message besides
+ * the envelope count. Only ever turned off, by `#madeAround`.
+ */
+const BARE = 4;
+
 export class ActorCell<TState, TMessage>
   implements Runnable, RefTarget<TMessage>, ChildCell, ParentSlot, MailboxOwner<Entry<TMessage>>, ContextTarget<TMessage>
 {
@@ -142,24 +154,17 @@ export class ActorCell<TState, TMessage>
    * one made after the start failed or the actor stopped is settled at once.
    */
   #startOutcomeOf: StartOutcome | undefined;
-  /** Shallow-freeze each new state: development mode, and state that is a plain object. */
-  readonly #freezes: boolean;
   #state: TState;
   #phase: CellPhase = 'new';
   /** Set once a stop is requested: from then on the actor accepts nothing new. */
   #stop: StopRequest | undefined;
-  #scheduled = false;
+  /** {@link SCHEDULED}, {@link FREEZES} and {@link BARE}. */
+  #flags = BARE;
   /**
    * At least as many envelopes as the mailbox holds (counted as they come in, not seen again when
    * dropped): while none, a message taken is bare, and needs no `instanceof` to tell.
    */
   #envelopes = 0;
-  /**
-   * Nothing made around its handler yet — no extras, log, failure series, snapshot schedule or
-   * restarts — and no stop requested: {@link #plain} asks this after every message, one field
-   * rather than one per collaborator. Only ever turned off, by {@link #madeAround}.
-   */
-  #bare = true;
   /** The entry being handled (an ask among them is the one `ctx.reply` answers). */
   #current: Entry<TMessage> | undefined;
   /** How many entries were taken from the mailbox: each one's ordinal, kept through replays. */
@@ -187,7 +192,7 @@ export class ActorCell<TState, TMessage>
     this.#options = options;
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
-    this.#freezes = services.freezeState && !keyed;
+    if (services.freezeState && !keyed) this.#flags |= FREEZES;
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     const logs = keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1;
@@ -251,9 +256,9 @@ export class ActorCell<TState, TMessage>
     return (this.#recoveryOf ??= this.#madeAround(new Recovery<TState, Entry<TMessage>>(this.#state, undefined)));
   }
 
-  /** `made` (a collaborator, or the stop request), noting that the actor is no longer {@link #bare}. */
+  /** `made` (a collaborator, or the stop request), noting that the actor is no longer {@link BARE}. */
   #madeAround<T>(made: T): T {
-    this.#bare = false;
+    this.#flags &= ~BARE;
     return made;
   }
 
@@ -484,7 +489,7 @@ export class ActorCell<TState, TMessage>
       if (this.#snapshotsOf?.isDue === true && this.#open()) this.#snapshots().take();
     }
     const more = this.#hasWork();
-    if (!more) this.#scheduled = false;
+    if (!more) this.#flags &= ~SCHEDULED;
     this.#checkQuiescent();
     return more;
   }
@@ -548,8 +553,7 @@ export class ActorCell<TState, TMessage>
    * what the general loop does for each.
    */
   #plain(): boolean {
-    // `=== true`: see #wake.
-    return this.#envelopes === 0 && this.#bare === true;
+    return this.#envelopes === 0 && (this.#flags & BARE) !== 0;
   }
 
   /**
@@ -727,9 +731,8 @@ export class ActorCell<TState, TMessage>
   }
 
   #wake(): void {
-    // `=== true`: V8 does not know the field holds only booleans, and tests anything else for truth at length.
-    if (this.#scheduled === true || this.#busy()) return;
-    this.#scheduled = true;
+    if ((this.#flags & SCHEDULED) !== 0 || this.#busy()) return;
+    this.#flags |= SCHEDULED;
     this.#services.dispatcher.enqueue(this);
   }
 
@@ -1357,7 +1360,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #freeze(state: TState): TState {
-    if (this.#freezes === true && typeof state === 'object' && state !== null) Object.freeze(state);
+    if ((this.#flags & FREEZES) !== 0 && typeof state === 'object' && state !== null) Object.freeze(state);
     return state;
   }
 }
