@@ -2,7 +2,8 @@
  * Properties of the mailbox loop across the change from an actor with nothing around its handler
  * (the loop for plain actors) to one with collaborators (the general loop): whatever each message
  * makes its handler do — return at once, return a promise, throw once, send to another actor (a
- * log of sequence numbers), ask for a snapshot, ask the actor itself — and wherever the sends pause,
+ * log of sequence numbers), ask for a snapshot, ask the actor itself, look at its timers (which makes
+ * its extras) — and wherever the sends pause,
  * every message is handled once, in order, the state counts each once, and `processed` counts each
  * message taken from the mailbox once (a retry after a restart is not taken again).
  */
@@ -10,12 +11,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSystem, defineActor } from '../../src/index.js';
 
-type Behaviour = 'sync' | 'async' | 'throw-once' | 'tell' | 'snapshot' | 'ask-self';
+type Behaviour = 'sync' | 'async' | 'throw-once' | 'tell' | 'snapshot' | 'ask-self' | 'timers';
 type Msg = { readonly kind: 'work'; readonly id: number; readonly behaviour: Behaviour } | { readonly kind: 'echo' } | { readonly kind: 'get' };
 
 const steps = fc.array(
   fc.oneof(
-    { weight: 8, arbitrary: fc.record({ send: fc.constantFrom<Behaviour>('sync', 'sync', 'sync', 'async', 'throw-once', 'tell', 'snapshot', 'ask-self') }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({ send: fc.constantFrom<Behaviour>('sync', 'sync', 'sync', 'async', 'throw-once', 'tell', 'snapshot', 'ask-self', 'timers') }),
+    },
     { weight: 1, arbitrary: fc.record({ pause: fc.integer({ min: 1, max: 3 }) }) },
   ),
   { maxLength: 40 },
@@ -66,6 +70,9 @@ describe('ActorRef', () => {
                     case 'ask-self':
                       void ctx.self.ask({ kind: 'echo' });
                       break;
+                    case 'timers':
+                      ctx.timers.cancel('none');
+                      break;
                     case 'sync':
                       break;
                   }
@@ -91,6 +98,66 @@ describe('ActorRef', () => {
             expect(count).toBe(sent);
             expect(ref.metrics().processed).toBe(sent + echoes + 1);
             expect(ref.status).toBe('running');
+          } finally {
+            await system.shutdown();
+          }
+        }),
+        { numRuns: 150 },
+      );
+    });
+  });
+
+  describe('tell to an actor whose first stash is made by one of its handlers', () => {
+    it('takes what unstashAll put back before anything else in the mailbox, as a model of the stash says', async () => {
+      type StashMsg = { readonly kind: 'work' | 'park' | 'release'; readonly id: number };
+      const kinds = fc.array(fc.constantFrom<StashMsg['kind']>('work', 'work', 'park', 'release'), { maxLength: 30 });
+      await fc.assert(
+        fc.asyncProperty(kinds, fc.integer({ min: 1, max: 40 }), async (sequence, pauseAfter) => {
+          const messages = sequence.map((kind, id): StashMsg => ({ kind, id }));
+          // The model: a parked message is stashed the first time it is handled; a release puts the stash back in front.
+          const expected: number[] = [];
+          const parked = new Set<number>();
+          let stash: StashMsg[] = [];
+          const front: StashMsg[] = [];
+          const queue = [...messages];
+          for (let msg = front.shift() ?? queue.shift(); msg !== undefined; msg = front.shift() ?? queue.shift()) {
+            if (msg.kind === 'park' && !parked.has(msg.id)) {
+              parked.add(msg.id);
+              stash.push(msg);
+              continue;
+            }
+            expected.push(msg.id);
+            if (msg.kind === 'release') {
+              front.unshift(...stash);
+              stash = [];
+            }
+          }
+
+          const system = createSystem({ name: 'plain-loop-stash' });
+          try {
+            const handled: number[] = [];
+            const stashedOnce = new Set<number>();
+            const ref = system.spawn(
+              defineActor<number, StashMsg>({
+                initialState: () => 0,
+                receive(count, msg, ctx) {
+                  if (msg.kind === 'park' && !stashedOnce.has(msg.id)) {
+                    stashedOnce.add(msg.id);
+                    ctx.stash.add();
+                    return count;
+                  }
+                  handled.push(msg.id);
+                  if (msg.kind === 'release') ctx.stash.unstashAll();
+                  return count + 1;
+                },
+              }),
+            );
+            for (const msg of messages) {
+              expect(ref.tell(msg)).toBe(true);
+              if (msg.id === pauseAfter) await new Promise<void>((resolve) => setImmediate(resolve));
+            }
+            while (handled.length < expected.length) await new Promise<void>((resolve) => setImmediate(resolve));
+            expect(handled).toEqual(expected);
           } finally {
             await system.shutdown();
           }

@@ -9,7 +9,7 @@
  * move the same few fields, and splitting them would spread each invariant over several files.
  *
  * Invariants: at most one message or lifecycle step is in progress (a busy phase); the cell is in
- * the run queue (`scheduled`) at most once; state changes only between messages; every entry taken
+ * the run queue (its `SCHEDULED` flag) at most once; state changes only between messages; every entry taken
  * since the last snapshot is in the restart point's log (or, with per-message snapshots, is the
  * entry in progress), so a restart loses nothing.
  *
@@ -93,6 +93,18 @@ const IN_GENERATED_NAME: unique symbol = Symbol('id in the generated name');
 /** Default snapshot interval of keyed state, whose snapshots are views rather than references. */
 const KEYED_EVERY_MESSAGES = 1000;
 
+// The bits of a cell's flags: yes-or-no facts kept in one small integer, one field per actor rather than one each.
+/** In the run queue. */
+const SCHEDULED = 1;
+/** Shallow-freezes each new state: development mode, and state that is a plain object. */
+const FREEZES = 2;
+/**
+ * Nothing made around its handler yet — no extras, log, failure series, snapshot schedule or
+ * restarts — and no stop requested: what `#plain` asks after every message besides
+ * the envelope count. Only ever turned off, by `#madeAround`.
+ */
+const BARE = 4;
+
 export class ActorCell<TState, TMessage>
   implements Runnable, RefTarget<TMessage>, ChildCell, ParentSlot, MailboxOwner<Entry<TMessage>>, ContextTarget<TMessage>
 {
@@ -142,13 +154,12 @@ export class ActorCell<TState, TMessage>
    * one made after the start failed or the actor stopped is settled at once.
    */
   #startOutcomeOf: StartOutcome | undefined;
-  /** Shallow-freeze each new state: development mode, and state that is a plain object. */
-  readonly #freezes: boolean;
   #state: TState;
   #phase: CellPhase = 'new';
   /** Set once a stop is requested: from then on the actor accepts nothing new. */
   #stop: StopRequest | undefined;
-  #scheduled = false;
+  /** {@link SCHEDULED}, {@link FREEZES} and {@link BARE}. */
+  #flags = BARE;
   /**
    * At least as many envelopes as the mailbox holds (counted as they come in, not seen again when
    * dropped): while none, a message taken is bare, and needs no `instanceof` to tell.
@@ -181,16 +192,16 @@ export class ActorCell<TState, TMessage>
     this.#options = options;
     const initial = definition.initialState();
     const keyed = initial instanceof KeyedState;
-    this.#freezes = services.freezeState && !keyed;
+    if (services.freezeState && !keyed) this.#flags |= FREEZES;
     this.#state = this.#freeze(initial);
     const { everyMessages, everyMs, store, key } = options.snapshot;
     const logs = keyed || store !== undefined || everyMs !== undefined || (everyMessages ?? 1) > 1;
-    if (logs) this.#recoveryOf = new Recovery<TState, Entry<TMessage>>(this.#state, everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1));
+    if (logs) this.#recoveryOf = this.#madeAround(new Recovery<TState, Entry<TMessage>>(this.#state, everyMessages ?? (keyed ? KEYED_EVERY_MESSAGES : 1)));
     // Behaviours are marked before each message, and a store's snapshots hold the extras: both need them from the start.
     if (behaviorSetOf(definition) !== undefined) void this.extras;
     const persistence = store === undefined ? undefined : new Persistence<TState>(store, key ?? this.path, versioningOf(definition), this.extras);
     // With a store or a timer the schedule has work from the start; else only once asked for a snapshot.
-    if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#makeSnapshots(persistence);
+    if (persistence !== undefined || everyMs !== undefined) this.#snapshotsOf = this.#madeAround(this.#makeSnapshots(persistence));
     this.#mailbox = new Mailbox<Entry<TMessage>, SystemMessage>(options.mailbox, this);
     this.ref = new LocalActorRef<TMessage>(this);
     this.#context = createContext(this);
@@ -242,7 +253,13 @@ export class ActorCell<TState, TMessage>
   }
 
   #recovery(): Recovery<TState, Entry<TMessage>> {
-    return (this.#recoveryOf ??= new Recovery<TState, Entry<TMessage>>(this.#state, undefined));
+    return (this.#recoveryOf ??= this.#madeAround(new Recovery<TState, Entry<TMessage>>(this.#state, undefined)));
+  }
+
+  /** `made` (a collaborator, or the stop request), noting that the actor is no longer {@link BARE}. */
+  #madeAround<T>(made: T): T {
+    this.#flags &= ~BARE;
+    return made;
   }
 
   /** Replay queue of the recovery, if there is one: without one nothing was ever handed back. */
@@ -270,7 +287,7 @@ export class ActorCell<TState, TMessage>
     );
     if (this.#stop !== undefined) extras.stop();
     this.#recovery().attach(extras);
-    return (this.#extrasOf = extras);
+    return (this.#extrasOf = this.#madeAround(extras));
   }
 
   /** The overflow policy dropped `entry`: {@link MailboxOwner}. */
@@ -294,7 +311,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #snapshots(): SnapshotSchedule<TState> {
-    return (this.#snapshotsOf ??= this.#makeSnapshots(undefined));
+    return (this.#snapshotsOf ??= this.#madeAround(this.#makeSnapshots(undefined)));
   }
 
   #startOutcome(): StartOutcome {
@@ -309,7 +326,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #failures(): FailureSeries<TMessage> {
-    return (this.#failuresOf ??= new FailureSeries(this.#options.supervision, this.#report()));
+    return (this.#failuresOf ??= this.#madeAround(new FailureSeries(this.#options.supervision, this.#report())));
   }
 
   #deathWatch(): DeathWatch {
@@ -332,7 +349,7 @@ export class ActorCell<TState, TMessage>
     if (this.#restartsOf !== undefined) return this.#restartsOf;
     const restarts = new Restarts(this.#options.supervision.backoff, this.#services.clock, this.#services.random);
     if (this.#stop !== undefined) restarts.interrupt();
-    return (this.#restartsOf = restarts);
+    return (this.#restartsOf = this.#madeAround(restarts));
   }
 
   get children(): ReadonlyChildren<ChildCell> {
@@ -472,7 +489,7 @@ export class ActorCell<TState, TMessage>
       if (this.#snapshotsOf?.isDue === true && this.#open()) this.#snapshots().take();
     }
     const more = this.#hasWork();
-    if (!more) this.#scheduled = false;
+    if (!more) this.#flags &= ~SCHEDULED;
     this.#checkQuiescent();
     return more;
   }
@@ -536,15 +553,7 @@ export class ActorCell<TState, TMessage>
    * what the general loop does for each.
    */
   #plain(): boolean {
-    return (
-      this.#envelopes === 0 &&
-      this.#stop === undefined &&
-      this.#extrasOf === undefined &&
-      this.#recoveryOf === undefined &&
-      this.#failuresOf === undefined &&
-      this.#snapshotsOf === undefined &&
-      this.#restartsOf === undefined
-    );
+    return this.#envelopes === 0 && (this.#flags & BARE) !== 0;
   }
 
   /**
@@ -722,9 +731,8 @@ export class ActorCell<TState, TMessage>
   }
 
   #wake(): void {
-    // `=== true`: V8 does not know the field holds only booleans, and tests anything else for truth at length.
-    if (this.#scheduled === true || this.#busy()) return;
-    this.#scheduled = true;
+    if ((this.#flags & SCHEDULED) !== 0 || this.#busy()) return;
+    this.#flags |= SCHEDULED;
     this.#services.dispatcher.enqueue(this);
   }
 
@@ -915,7 +923,7 @@ export class ActorCell<TState, TMessage>
   #requestStop(mode: StopMode, reason: StopReason, error: unknown): StopRequest {
     if (this.#stop !== undefined) return this.#stop;
     const stop = new StopRequest(mode, reason, error);
-    this.#stop = stop;
+    this.#stop = this.#madeAround(stop);
     this.#restartsOf?.interrupt();
     this.#extrasOf?.stop();
     // A deadline that never passes needs no timer: `forceStop` forces such a stop itself.
@@ -1352,7 +1360,7 @@ export class ActorCell<TState, TMessage>
   }
 
   #freeze(state: TState): TState {
-    if (this.#freezes === true && typeof state === 'object' && state !== null) Object.freeze(state);
+    if ((this.#flags & FREEZES) !== 0 && typeof state === 'object' && state !== null) Object.freeze(state);
     return state;
   }
 }
