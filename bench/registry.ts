@@ -40,6 +40,7 @@ const PROBES: Loaders<Probe> = [
   ['checkpoint-stats', async () => (await import('./probes/checkpoint-stats.js')).checkpointStatsProbe],
   ['http-fairness', async () => (await import('./probes/http-fairness.js')).httpFairnessProbe],
   ['kit-case-cost', async () => (await import('./probes/kit-case-cost.js')).kitCaseCostProbe],
+  ['threads-speedup', async () => (await import('./probes/threads-speedup.js')).threadsSpeedupProbe],
 ];
 
 /** The names of all cases, in table order, without loading any. */

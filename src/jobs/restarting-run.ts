@@ -9,8 +9,9 @@
 import { InvalidOptionError, WorkerThreadError } from '../errors.js';
 import { ignore } from '../internal/ignore.js';
 import { Topic } from '../internal/topic.js';
+import { RunHandle } from '../streams/job/run-handle.js';
 import { upgradeRun, type RunOrigin } from '../streams/job/upgrade-run.js';
-import type { PipelineHandle, PipelineResult, PipelineStatus, StopOptions } from '../streams/pipeline-handle.js';
+import type { PipelineHandle, PipelineResult, StopOptions } from '../streams/pipeline-handle.js';
 import type { PipelineEvent } from '../streams/run/pipeline-events.js';
 
 export interface RestartingRunSetup {
@@ -63,12 +64,10 @@ export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
   const forget = (): void => setup.signal?.removeEventListener('abort', onAbort);
   done.then(forget, forget); // observed here; the caller sees a rejection on `done` too
 
-  const handle: PipelineHandle = {
+  const handle: PipelineHandle = new RunHandle({
     done,
     started,
-    get status(): PipelineStatus {
-      return current.status;
-    },
+    statusOf: () => current.status,
     events,
     metrics: () => current.metrics(),
     query: (stage, key, options) => current.query(stage, key, options),
@@ -94,6 +93,6 @@ export function restartingRun(setup: RestartingRunSetup): PipelineHandle {
     checkpoint: () => current.checkpoint(),
     savepoint: (dir?: string) => current.savepoint(dir),
     upgrade: (next, ...options) => upgradeRun(handle, setup.origin, next, options[0]),
-  };
+  });
   return handle;
 }

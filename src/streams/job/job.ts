@@ -35,6 +35,7 @@ import type { RunSettings } from './run-settings.js';
 import { partitionName, spawnJobActors } from './job-actors.js';
 import { firstOf, type Topology } from './topology.js';
 import { savepointNow } from './savepoint-now.js';
+import { RunHandle } from './run-handle.js';
 import { upgradeRun, type RunOrigin } from './upgrade-run.js';
 
 /**
@@ -195,12 +196,10 @@ export class Job {
   handle(origin?: RunOrigin): PipelineHandle {
     const job = this;
     const checkpointTarget = { checkpoints: this.#checkpoints, started: this.#readyOrOver, over: this.#over, ended: () => this.#settled };
-    const handle: PipelineHandle = {
+    const handle: PipelineHandle = new RunHandle({
       done: this.#done,
       started: this.#started,
-      get status() {
-        return job.status;
-      },
+      statusOf: () => this.status,
       events: this.#events,
       query<TValue>(stage: string, key: PartitionKey, options?: QueryOptions): Promise<TValue | undefined> {
         return queryStage<TValue>(job.#queryTarget, stage, key, options);
@@ -217,7 +216,7 @@ export class Job {
       savepoint: (dir?: string) => savepointNow({ ...checkpointTarget, options: this.#settings.checkpoint }, dir),
       upgrade: (next, ...options) => upgradeRun(handle, origin, next, options[0]),
       metrics: () => this.#metrics(),
-    };
+    });
     return handle;
   }
 

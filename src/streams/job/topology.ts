@@ -94,19 +94,13 @@ export interface TopologySetup {
 /** Spawns the job actor and, under it, the sink and every partition (last stage first). */
 export async function spawnTopology(setup: TopologySetup): Promise<Topology> {
   const stages: StageRef[][] = setup.partitions.map(() => []);
-  let sink: StageRef | undefined;
-  const topology: Topology = {
-    get sink() {
-      return sink as StageRef;
-    },
-    stages,
-  };
   const mailbox: MailboxOptions = { capacity: setup.mailboxBatches, overflow: 'backpressure' };
   const job = setup.system.spawn(
     defineActor<null, { type: 'setup' }>({
       initialState: () => null,
       receive(state, _message, ctx) {
-        sink = 'ref' in setup.sink ? setup.sink.ref : ctx.spawn(setup.sink.definition, { name: 'sink', mailbox });
+        const sink = 'ref' in setup.sink ? setup.sink.ref : ctx.spawn(setup.sink.definition, { name: 'sink', mailbox });
+        const topology: Topology = { sink, stages };
         const placement = new LocalPlacement(ctx as ActorContext<unknown>, mailbox);
         for (let s = stages.length - 1; s >= 0; s--) {
           // Placed last stage first: what stage s sends to is all there now, and never changes.
@@ -122,7 +116,7 @@ export async function spawnTopology(setup: TopologySetup): Promise<Topology> {
             (stages[s] as StageRef[])[p] = placement.place(s, p, name, definition);
           }
         }
-        ctx.reply(true);
+        ctx.reply(topology);
         return state;
       },
     }),
@@ -133,6 +127,5 @@ export async function spawnTopology(setup: TopologySetup): Promise<Topology> {
       supervision: { decide: () => 'escalate' },
     },
   );
-  await job.ask({ type: 'setup' }, { timeoutMs: Infinity });
-  return topology;
+  return job.ask<Topology>({ type: 'setup' }, { timeoutMs: Infinity });
 }

@@ -117,18 +117,25 @@ export const FAILED: unique symbol = Symbol('failed');
 
 let failure: unknown;
 
-/** The error of the latest `attempt` that returned `FAILED`; read it straight away. */
+/**
+ * The error of the latest `attempt` that returned `FAILED`; read it straight away, once: reading
+ * lets go of it. Kept, the module would hold the error, and through its stack's frames the run it
+ * was thrown in, past the run's end: a finished run whose last record failed outlived scavenges
+ * (and was promoted) until another failure anywhere replaced it.
+ */
 export function lastFailure(): unknown {
-  return failure;
+  const error = failure;
+  failure = undefined;
+  return error;
 }
 
 /**
  * The dead letter of `record` after an `attempt` over fused steps returned `FAILED`: the step that
  * threw (or `stage` when the failure names none), and `invalid-timestamp` for an unusable event
- * time. Read straight after the attempt, like `lastFailure`.
+ * time. Read straight after the attempt, once, like `lastFailure`.
  */
 export function failedStepLetter(record: unknown, stage: string, timestamp?: number): PipelineDeadLetter {
-  const error = failure;
+  const error = lastFailure();
   return {
     reason: error instanceof InvalidEventTimeError ? 'invalid-timestamp' : 'operator-failed',
     stage: error instanceof StepError ? error.step : stage,

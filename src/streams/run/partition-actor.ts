@@ -106,7 +106,7 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   const scheduleTick = (ctx: ActorContext<StageMessage<unknown>>, progress: InputProgress): void => {
     if (progress.ended === upstreams) return clearTick(ctx);
     const now = ctx.clock.now();
-    let due = (operator as PartitionOperator).nextTick;
+    let due = (operator as PartitionOperator).nextTick();
     if (generator !== undefined && generator.idleTimeoutMs !== Infinity && !progress.ownIdle) due = Math.min(due, now + generator.idleTimeoutMs);
     if (due === Infinity || due >= tickAt) return;
     clearTick(ctx);

@@ -70,49 +70,79 @@ export function toAsyncIterable<TRecord>(options: AsyncIterableSinkOptions = {})
   const highWaterMark = options.highWaterMark === undefined ? 1024 : nonNegativeInteger('highWaterMark', options.highWaterMark);
   const name = options.name ?? 'async-iterable';
   if (typeof name !== 'string' || name === '') throw new InvalidOptionError('name', 'a non-empty string', name);
-  const handOff = new HandOff<TRecord>(highWaterMark);
+  return new LoopSink<TRecord>(name, highWaterMark);
+}
+
+/**
+ * The sink `toAsyncIterable` makes. A class, its `buffered` getter on the prototype, and not an
+ * object literal with a getter: V8 keeps a literal's getter in the literal's hidden class, in the
+ * old generation, where it kept the sink and the run it served alive through scavenges after the
+ * run (see job/run-handle.ts).
+ */
+class LoopSink<TRecord> implements AsyncIterableSink<TRecord> {
+  readonly name: string;
+  readonly #handOff: HandOff<TRecord>;
   /** The run that opened the sink: it serves one. */
-  let run: SinkContext | undefined;
+  #run: SinkContext | undefined;
   /** What `open` threw at runs after the first, so their `release` leaves the first run's loop alone. */
-  const refusals = new WeakSet<object>();
-  const iterator: AsyncIterator<TRecord, undefined, undefined> = {
-    next: () => handOff.take(),
-    return: () => {
-      if (handOff.leave()) run?.stop();
-      return Promise.resolve(DONE);
-    },
-  };
-  return {
-    name,
-    get buffered() {
-      return handOff.buffered;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-    open(context) {
-      if (run !== undefined) {
-        const refusal = new InvalidOptionError('sink', `a toAsyncIterable sink no run has used yet (${name} serves one run and one loop)`, 'one used already');
-        refusals.add(refusal);
-        throw refusal;
-      }
-      run = context;
-      if (handOff.left) context.stop();
-    },
-    write: (batch) => handOff.put(batch),
-    close() {
-      handOff.end();
-      return handOff.drained();
-    },
-    release(error) {
-      if (typeof error === 'object' && error !== null && refusals.has(error)) return;
-      if (error === undefined) handOff.end();
-      else handOff.fail(error);
-    },
-    recover() {
-      throw new InvalidOptionError(
-        'checkpoint',
-        `left out of a run whose sink is toAsyncIterable (${name}): its loop takes each record at once, so nothing can wait for a checkpoint to commit, and a resumed run could not hand this loop again what it took since the last one; use toCallback for at-least-once, or a sink that commits`,
-        'a run with checkpoints',
+  readonly #refusals = new WeakSet<object>();
+  readonly #iterator: AsyncIterator<TRecord, undefined, undefined>;
+
+  constructor(name: string, highWaterMark: number) {
+    this.name = name;
+    const handOff = new HandOff<TRecord>(highWaterMark);
+    this.#handOff = handOff;
+    this.#iterator = {
+      next: () => handOff.take(),
+      return: () => {
+        if (handOff.leave()) this.#run?.stop();
+        return Promise.resolve(DONE);
+      },
+    };
+  }
+
+  get buffered(): number {
+    return this.#handOff.buffered;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TRecord, undefined, undefined> {
+    return this.#iterator;
+  }
+
+  open(context: SinkContext): void {
+    if (this.#run !== undefined) {
+      const refusal = new InvalidOptionError(
+        'sink',
+        `a toAsyncIterable sink no run has used yet (${this.name} serves one run and one loop)`,
+        'one used already',
       );
-    },
-  };
+      this.#refusals.add(refusal);
+      throw refusal;
+    }
+    this.#run = context;
+    if (this.#handOff.left) context.stop();
+  }
+
+  write(batch: readonly TRecord[]): Promise<void> | undefined {
+    return this.#handOff.put(batch);
+  }
+
+  close(): Promise<void> | undefined {
+    this.#handOff.end();
+    return this.#handOff.drained();
+  }
+
+  release(error?: unknown): void {
+    if (typeof error === 'object' && error !== null && this.#refusals.has(error)) return;
+    if (error === undefined) this.#handOff.end();
+    else this.#handOff.fail(error);
+  }
+
+  recover(): never {
+    throw new InvalidOptionError(
+      'checkpoint',
+      `left out of a run whose sink is toAsyncIterable (${this.name}): its loop takes each record at once, so nothing can wait for a checkpoint to commit, and a resumed run could not hand this loop again what it took since the last one; use toCallback for at-least-once, or a sink that commits`,
+      'a run with checkpoints',
+    );
+  }
 }

@@ -8,7 +8,7 @@ import type { AggregateOperator } from '../../internal/logical-plan.js';
 import type { PartitionKey } from '../../partitioning/canonical-key.js';
 import { FAILED, attempt, attempt4, failedWith, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import { type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './partition-operator.js';
+import { noProcessingTimers, type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './partition-operator.js';
 
 /** The event time of values emitted once the input has ended. */
 export const FINAL_TIMESTAMP = Number.MAX_SAFE_INTEGER;
@@ -37,7 +37,7 @@ export function aggregateOperator(operator: AggregateOperator, context: Operator
     else out.emit(value, timestamp);
   };
   return {
-    nextTick: Infinity,
+    nextTick: noProcessingTimers,
     record(record, key, timestamp, out) {
       let accumulator: unknown;
       // The first try is written out here rather than through `attempt4`, whose call of its function

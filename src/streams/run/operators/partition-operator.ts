@@ -32,9 +32,16 @@ export interface PartitionOperator {
   tick(now: number, out: OperatorOutput): void;
   /** Every input has ended (after the watermark reached the end of time). */
   end(out: OperatorOutput): void;
-  /** The earliest pending processing-time timer, or Infinity. */
-  readonly nextTick: number;
+  /**
+   * The earliest pending processing-time timer, or Infinity. A method, not a getter of an object
+   * literal: V8 keeps such a getter in the literal's hidden class, in the old generation, where it
+   * kept the partition's state alive through scavenges after the run (see job/run-handle.ts).
+   */
+  nextTick(): number;
 }
+
+/** `nextTick` of an operator with no processing-time timers. */
+export const noProcessingTimers = (): number => Infinity;
 
 /** What an operator is made from each time its actor starts or restarts. */
 export interface OperatorSetup {

@@ -102,9 +102,7 @@ export function processOperator(operator: ProcessOperator, context: OperatorSetu
   };
 
   return {
-    get nextTick() {
-      return heaps['processing-time'].peekPriority() ?? Infinity;
-    },
+    nextTick: () => heaps['processing-time'].peekPriority() ?? Infinity,
     record(record, key, timestamp, out) {
       invoke(key, record, timestamp, undefined, out);
     },

@@ -15,7 +15,14 @@ import {
 } from '../../time/window-engine.js';
 import { FAILED, attempt, attempt4, lastFailure } from '../chain.js';
 import { keyOfState, type StateKey } from '../state-key.js';
-import { operatorEntries, type OperatorOutput, type PartitionOperator, type PartitionState, type OperatorSetup } from './partition-operator.js';
+import {
+  noProcessingTimers,
+  operatorEntries,
+  type OperatorOutput,
+  type PartitionOperator,
+  type PartitionState,
+  type OperatorSetup,
+} from './partition-operator.js';
 
 /** What a window operator emits each time a window fires. */
 export interface WindowResultRecord {
@@ -69,7 +76,7 @@ export function windowOperator(operator: WindowOperator, context: OperatorSetup)
     out.emit(result, firing.window.end - 1);
   };
   return {
-    nextTick: Infinity,
+    nextTick: noProcessingTimers,
     record(record, key, timestamp, out) {
       at.timestamp = timestamp as number;
       const outcome = attempt4(retries, addRecord, engine, record, key, at);
