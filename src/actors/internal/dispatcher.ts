@@ -76,9 +76,12 @@ export class Dispatcher {
       void SETTLED.then(() => {
         if (!cancelled) this.#runTurn(this.#windowEnd);
       });
-      this.#cancelTurn = () => {
+      // Named first: V8 allocates a function expression assigned to a property straight in the old
+      // generation, where, dead after the turn, it would keep its scope alive through scavenges.
+      const cancel = (): void => {
         cancelled = true;
       };
+      this.#cancelTurn = cancel;
       return;
     }
     this.#cancelTurn = this.#schedule(this.#openWindow);

@@ -1,32 +1,13 @@
 /**
  * A finished run leaves nothing for a scavenge (a minor GC) to keep: its objects die young. What a
  * scavenge keeps of it is promoted to the old generation and waits there for a full GC, which made
- * GC a fifth of a short run's cost. Measured as the bytes the second of two back-to-back scavenges
- * promotes: the first copies every young survivor, the second promotes those still alive.
+ * GC a fifth of a short run's cost.
  */
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { fromArray, pipeline, toArray, toAsyncIterable, type PipelineHandle, type PipelineResult } from '../../../src/index.js';
 import type { KeyedStream } from '../../../src/streams/keyed-stream.js';
 import { RunHandle } from '../../../src/streams/job/run-handle.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options?: { type: 'minor' }) => void;
-
-function oldSpaceUsed(): number {
-  return getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')?.space_used_size ?? 0;
-}
-
-/** Bytes of what is young now that survive two scavenges. */
-function survivingTwoScavenges(): number {
-  gc({ type: 'minor' });
-  const before = oldSpaceUsed();
-  gc({ type: 'minor' });
-  return oldSpaceUsed() - before;
-}
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { medianSurvivingTwoScavenges } from '../../helpers/scavenge-survival.js';
 
 const records = Array.from({ length: 1000 }, (_, i) => ({ key: `k${i % 50}`, n: i }));
 
@@ -77,32 +58,17 @@ const runs: Record<string, () => Promise<PipelineResult>> = {
   },
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
 describe('a finished run', () => {
   it.each(Object.entries(runs))('of %s survives no scavenge: nothing of it is promoted after it ended', async (_, build) => {
-    const run = async (): Promise<void> => {
+    const promoted = await medianSurvivingTwoScavenges(async () => {
       const result = await build();
       expect(result.recordsRead).toBe(records.length);
-    };
-    // Warm up: the first runs, in code not yet optimised, take long enough for timers and turn
-    // budgets to come into play, and what they hold lives a little longer.
-    for (let i = 0; i < 30; i++) await run();
-    gc();
-    const promoted: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      await run();
-      await nextTurn();
-      promoted.push(survivingTwoScavenges());
-    }
+    });
     // Such a run of 1000 records kept 13–66 KB alive through scavenges while its handle, its
     // topology, a process operator and the loop's sink had object-literal getters (see
     // run-handle.ts), and 110 KB when its last failed record's error stayed in chain.ts; ~3 KB is
     // left now.
-    expect(median(promoted)).toBeLessThan(8 * 1024);
+    expect(promoted).toBeLessThan(8 * 1024);
   });
 });
 
