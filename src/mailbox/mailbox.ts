@@ -90,8 +90,12 @@ export function resolveMailboxOptions(options: MailboxOptions | undefined): Reso
  * one object (see `ring.ts`).
  */
 export class Mailbox<T, TSystem> extends Ring<T> {
-  /** The system lane and the senders waiting for room: made on first use, as most mailboxes need neither. */
+  /** The system lane: made on first use, as most mailboxes never need one. */
   #system: RingBuffer<TSystem> | undefined;
+  /**
+   * The senders waiting for room, oldest first: made by the first to wait, and let go as soon as
+   * none is left, so that `take` asks one question of every message, not two.
+   */
   #waiting: RingBuffer<WaitingSender<T>> | undefined;
   readonly #action: OverflowAction;
   /** An object, not a path and callbacks: a mailbox costs no closure, and its owner's path is read only for an error. */
@@ -112,7 +116,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
 
   /** Nothing queued in either lane, and no sender waiting for room. */
   get isEmpty(): boolean {
-    return this.size === 0 && this.systemSize === 0 && (this.#waiting === undefined || this.#waiting.size === 0);
+    return this.size === 0 && this.systemSize === 0 && this.#waiting === undefined;
   }
 
   /** System messages queued now. */
@@ -165,8 +169,10 @@ export class Mailbox<T, TSystem> extends Ring<T> {
    * full, so the invariant holds.
    */
   withdraw(entry: T, reason: unknown): boolean {
-    const sender = this.#waiting?.remove((waiting) => waiting.entry === entry);
-    if (sender === undefined) return false;
+    const waiting = this.#waiting;
+    const sender = waiting?.remove((candidate) => candidate.entry === entry);
+    if (waiting === undefined || sender === undefined) return false;
+    if (waiting.size === 0) this.#waiting = undefined;
     sender.reject(reason);
     return true;
   }
@@ -174,7 +180,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
   /** Removes the oldest user entry (the caller checks `size` first), admitting one waiting sender. */
   take(): T {
     const entry = this.shift() as T;
-    if (this.#waiting !== undefined && this.#waiting.size > 0) Mailbox.#admitWaiting(this, this.#waiting);
+    if (this.#waiting !== undefined) Mailbox.#admitWaiting(this, this.#waiting);
     return entry;
   }
 
@@ -197,6 +203,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
   close(): ClosedContents<T> {
     const queued = this.drain();
     const waiting = (this.#waiting?.drain() ?? []).map(({ entry, reject }) => ({ entry, reject }));
+    this.#waiting = undefined;
     return { queued, waiting };
   }
 
@@ -238,8 +245,10 @@ export class Mailbox<T, TSystem> extends Ring<T> {
     }
   }
 
+  /** Admits the oldest of `waiting` (never empty: an empty queue is let go), letting the queue go once it is empty. */
   static #admitWaiting<T, S>(mailbox: Mailbox<T, S>, waiting: RingBuffer<WaitingSender<T>>): void {
     const sender = waiting.shift() as WaitingSender<T>;
+    if (waiting.size === 0) mailbox.#waiting = undefined;
     mailbox.push(sender.entry);
     sender.resolve();
   }

@@ -230,6 +230,8 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
     expect(mailbox.size).toBeLessThanOrEqual(capacity);
     expect(mailbox.metrics()).toEqual(model.metrics());
     expect(drops).toEqual(model.drops);
+    // The waiting queue is let go once the last sender leaves it (admitted or withdrawn): emptiness must still see them all.
+    expect(mailbox.isEmpty).toBe(model.queue.length === 0 && model.waiting.length === 0);
   }
 
   const metrics = mailbox.metrics();
@@ -240,6 +242,7 @@ async function runAgainstModel(capacity: number, policy: OverflowPolicy, ops: re
   expect(waiting).toEqual(model.waiting);
   expect(mailbox.size).toBe(0);
   expect(mailbox.metrics().waitingSenders).toBe(0);
+  expect(mailbox.isEmpty).toBe(true);
 
   const closedError = new Error('mailbox closed');
   for (const sender of closed.waiting) sender.reject(closedError);
