@@ -130,6 +130,17 @@ export class KeyTable<K, V> {
         at = (at + 2) & mask;
       }
     }
+    return this.#findOther(key);
+  }
+
+  /**
+   * `find` for a key that is not a string: out of line, so a table of string keys that also holds a
+   * few others (a partition's own entries, under symbols) compiles its lookup for strings alone,
+   * and an optimized `find` is not thrown away the first time another kind of key comes.
+   */
+  #findOther(key: K): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
     const wanted = storedKey(key);
     let at = (hashKey(wanted) << 1) & mask;
     for (;;) {
