@@ -165,6 +165,26 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     }
     return !setup.stopping();
   };
+  /**
+   * Takes `records[from]` up to (not including) `records[to]`, stopping early after a record that
+   * leaves something to await or stops the run: a plain loop, apart from the async driver around it.
+   * @returns the index after the last record taken.
+   */
+  const takeRun = (records: readonly unknown[], from: number, to: number): number => {
+    // With nothing before the first repartition, records go straight to the router, counted per run.
+    const identity = head.identity;
+    let i = from;
+    while (i < to) {
+      if (identity) router.route(records[i++]);
+      else takeRecord(records[i++]);
+      if (pauseDue() || setup.stopping()) break;
+    }
+    if (identity) {
+      counters.recordsIn += i - from;
+      counters.recordsOut += i - from;
+    }
+    return i;
+  };
   let sinceYield = 0;
   /**
    * Takes items in a plain loop, awaiting only what is due (room downstream, a watermark, a
@@ -234,34 +254,19 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
   };
 
   /**
-   * Reads an in-memory source's chunks in place, in plain loops between the awaits. A function of
-   * its own: it resumes after every full batch, so it is what gets hot and optimized, not all of
-   * `driveSource` around it; and the loop is in it rather than in a function it calls, so the
-   * source's path is compiled once here, not also on its own and again on the loop's stack (in a
-   * fresh process the compiler shares the machine's cores with the run: what it compiles, the first
-   * records wait for).
+   * Reads an in-memory source's chunks in place, in runs between the awaits. A function of its own:
+   * it resumes after every full batch, so it is what gets hot and optimized, not all of
+   * `driveSource` around it (a compile that costs a fresh process's first records several times as
+   * much, on a machine whose cores the compiler shares with the run).
    */
   const takeChunks = async (chunks: Iterable<RecordChunk<unknown, unknown>>): Promise<DriveOutcome> => {
-    const identity = head.identity;
     for (const chunk of chunks) {
       const { records, end } = chunk;
       let i = chunk.start;
       while (i < end) {
-        // A plain loop up to the next turn of the event loop, stopping early after a record that
-        // leaves something to await or stops the run.
-        const from = i;
-        const to = Math.min(end, i + YIELD_EVERY - sinceYield);
-        while (i < to) {
-          if (identity) router.route(records[i++]);
-          else takeRecord(records[i++]);
-          if (pauseDue() || setup.stopping()) break;
-        }
-        // With nothing before the first repartition, records go straight to the router, counted per run.
-        if (identity) {
-          counters.recordsIn += i - from;
-          counters.recordsOut += i - from;
-        }
-        sinceYield += i - from;
+        const reached = takeRun(records, i, Math.min(end, i + YIELD_EVERY - sinceYield));
+        sinceYield += reached - i;
+        i = reached;
         if (pauseDue()) {
           offset = chunk.offsetAt(i);
           await afterRecord();
