@@ -220,6 +220,21 @@ function* walk<K, V>(core: ViewCore<K, V>): IterableIterator<[K, V]> {
   }
 }
 
+/** A `forEach` walk: the caller's callback, its `this`, and the state it walks. */
+interface ForEachWalk<K, V, S> {
+  readonly callback: (value: V, key: K, state: S) => void;
+  readonly thisArg: unknown;
+  readonly state: S;
+}
+
+/**
+ * One live entry of a `forEach` walk, tombstones skipped: a function of the module rather than a
+ * closure per walk, so the table's loop calls one target however many states are walked.
+ */
+function visitLive<K, V, S>(value: V | Absent, key: K, walk: ForEachWalk<K, V, S>): void {
+  if (value !== ABSENT) walk.callback.call(walk.thisArg, value, key, walk.state);
+}
+
 /**
  * An actor's keyed state: a map of key → value where values are treated as immutable (replace them,
  * never mutate them). Writes touch one key; `snapshot()` is O(1) and `restore(view)` is O(writes
@@ -479,9 +494,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * ```
    */
   forEach(callback: (value: V, key: K, state: this) => void, thisArg?: unknown): void {
-    this.#live.forEach((value, key) => {
-      if (value !== ABSENT) callback.call(thisArg, value, key, this);
-    });
+    this.#live.forEach(visitLive, { callback, thisArg, state: this });
   }
 
   /**

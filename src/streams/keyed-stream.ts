@@ -4,6 +4,7 @@
  * event-time window (`window(...).aggregate`), or run a process function with per-key state and
  * timers.
  */
+import { itself } from '../internal/itself.js';
 import { InvalidPipelineError } from '../errors.js';
 import { isFunction, isObject, oneOf, withDefault } from '../internal/validate.js';
 import { withStep, type EmitMode, type KeyedOperator, type KeyedStep, type StreamSoFar } from './internal/logical-plan.js';
@@ -72,7 +73,7 @@ export class KeyedStream<TRecord, TKey extends PartitionKey, TTimed extends bool
   ): Stream<Keyed<TKey, TValue>, TTimed> {
     isFunction('add', add);
     isFunction('initial', initial);
-    return this.aggregate({ create: initial, add, result: (value) => value }, { name: 'reduce', ...options });
+    return this.aggregate({ create: initial, add, result: itself }, { name: 'reduce', ...options });
   }
 
   /** Folds each key's records with an accumulator and emits `result(accumulator)` as `{ key, value }`. */

@@ -3,6 +3,7 @@
  * folds its records, and emits `{ key, window, value, late }` when the watermark passes its end
  * (and again, `late: true`, for each late record within the allowed lateness).
  */
+import { itself } from '../internal/itself.js';
 import { InvalidOptionError, InvalidPipelineError } from '../errors.js';
 import { isFunction, isObject, nonNegativeNumber, withDefault } from '../internal/validate.js';
 import type { KeyedOperator } from './internal/logical-plan.js';
@@ -77,7 +78,7 @@ export class WindowedStream<TRecord, TKey extends PartitionKey> {
   reduce<TValue>(add: (value: TValue, record: TRecord, key: TKey) => TValue, initial: (key: TKey) => TValue): Stream<WindowResult<TKey, TValue>, true> {
     isFunction('add', add);
     isFunction('initial', initial);
-    return this.aggregate({ create: initial, add, result: (value) => value }, 'reduce');
+    return this.aggregate({ create: initial, add, result: itself }, 'reduce');
   }
 
   /**

@@ -130,6 +130,17 @@ export class KeyTable<K, V> {
         at = (at + 2) & mask;
       }
     }
+    return this.#findOther(key);
+  }
+
+  /**
+   * `find` for a key that is not a string: out of line, so a table of string keys that also holds a
+   * few others (a partition's own entries, under symbols) compiles its lookup for strings alone,
+   * and an optimized `find` is not thrown away the first time another kind of key comes.
+   */
+  #findOther(key: K): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
     const wanted = storedKey(key);
     let at = (hashKey(wanted) << 1) & mask;
     for (;;) {
@@ -227,14 +238,15 @@ export class KeyTable<K, V> {
   }
 
   /**
-   * Calls `fn` with each entry in insertion order, seeing writes made while it runs as `entries`
-   * does: the same walk without a generator, or an array per entry.
+   * Calls `fn` with each entry in insertion order (and `context`, so a caller needs no closure per
+   * walk), seeing writes made while it runs as `entries` does: the same walk without a generator,
+   * or an array per entry.
    */
-  forEach(fn: (value: V, key: K) => void): void {
+  forEach<C>(fn: (value: V, key: K, context: C) => void, context?: C): void {
     const cursor = { order: this.#order, position: 0 };
     for (let at = this.#advance(cursor); at >= 0; at = this.#advance(cursor)) {
       const slots = this.#slots;
-      fn(slots[at + 1] as V, keyOut(slots[at]) as K);
+      fn(slots[at + 1] as V, keyOut(slots[at]) as K, context as C);
     }
   }
 

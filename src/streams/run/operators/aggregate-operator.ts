@@ -28,40 +28,80 @@ function resultOf(operator: AggregateOperator, accumulator: unknown, key: Partit
   return { key, value: operator.result(accumulator, key) };
 }
 
-export function aggregateOperator(operator: AggregateOperator, context: OperatorSetup): PartitionOperator {
-  const { state, retries, name, timed } = context;
-  const emitValue = (key: StateKey, accumulator: unknown, timestamp: number | undefined, out: OperatorOutput): void => {
-    const userKey = keyOfState(key);
-    const value = attempt(retries, resultOf, operator, accumulator, userKey);
-    if (value === FAILED) out.deadLetter({ reason: 'operator-failed', stage: name, record: { key: userKey }, error: lastFailure() });
-    else out.emit(value, timestamp);
-  };
-  return {
-    nextTick: noProcessingTimers,
-    record(record, key, timestamp, out) {
-      let accumulator: unknown;
-      // The first try is written out here rather than through `attempt4`, whose call of its function
-      // sees every operator's: V8 inlines this one; only a record that throws pays for retries (and
-      // for the comparison with FAILED).
-      try {
-        accumulator = added(operator, state, record, key);
-      } catch (error) {
-        accumulator = retries === 0 ? failedWith(error) : attempt4(retries - 1, added, operator, state, record, key);
-        if (accumulator === FAILED) {
-          out.deadLetter({ reason: 'operator-failed', stage: name, record, error: lastFailure() });
-          return;
-        }
+/**
+ * A partition's `reduce` or `aggregate`. A class, not an object literal of closures: every
+ * partition of every run shares its methods, so the calls into them (a batch's loop, the end's
+ * walk over the state) see one target from the first record on, and V8 never throws their
+ * optimized code away because another partition's copy of a method came by.
+ */
+class AggregatePartition implements PartitionOperator {
+  readonly #operator: AggregateOperator;
+  readonly #state: PartitionState;
+  readonly #retries: number;
+  readonly #name: string;
+  readonly #timed: boolean;
+
+  constructor(operator: AggregateOperator, { state, retries, name, timed }: OperatorSetup) {
+    this.#operator = operator;
+    this.#state = state;
+    this.#retries = retries;
+    this.#name = name;
+    this.#timed = timed;
+  }
+
+  nextTick(): number {
+    return noProcessingTimers();
+  }
+
+  record(record: unknown, key: StateKey, timestamp: number | undefined, out: OperatorOutput): void {
+    const operator = this.#operator;
+    let accumulator: unknown;
+    // The first try is written out here rather than through `attempt4`, whose call of its function
+    // sees every operator's: V8 inlines this one; only a record that throws pays for retries (and
+    // for the comparison with FAILED).
+    try {
+      accumulator = added(operator, this.#state, record, key);
+    } catch (error) {
+      const retries = this.#retries;
+      accumulator = retries === 0 ? failedWith(error) : attempt4(retries - 1, added, operator, this.#state, record, key);
+      if (accumulator === FAILED) {
+        out.deadLetter({ reason: 'operator-failed', stage: this.#name, record, error: lastFailure() });
+        return;
       }
-      if (operator.emit === 'every') emitValue(key, accumulator, timestamp, out);
-    },
-    advance() {},
-    tick() {},
-    end(out) {
-      if (operator.emit !== 'final') return;
-      const timestamp = timed ? FINAL_TIMESTAMP : undefined;
-      state.forEach((accumulator, key) => {
-        if (typeof key !== 'symbol') emitValue(key, accumulator, timestamp, out);
-      });
-    },
-  };
+    }
+    if (operator.emit === 'every') this.emitValue(key, accumulator, timestamp, out);
+  }
+
+  advance(): void {}
+
+  tick(): void {}
+
+  end(out: OperatorOutput): void {
+    if (this.#operator.emit !== 'final') return;
+    this.#state.forEach(emitFinal, { partition: this, timestamp: this.#timed ? FINAL_TIMESTAMP : undefined, out });
+  }
+
+  /** Emits `key`'s result from its accumulator, or dead-letters the key when `result` keeps throwing. */
+  emitValue(key: StateKey, accumulator: unknown, timestamp: number | undefined, out: OperatorOutput): void {
+    const userKey = keyOfState(key);
+    const value = attempt(this.#retries, resultOf, this.#operator, accumulator, userKey);
+    if (value === FAILED) out.deadLetter({ reason: 'operator-failed', stage: this.#name, record: { key: userKey }, error: lastFailure() });
+    else out.emit(value, timestamp);
+  }
+}
+
+/** What the end's walk over the state emits with. */
+interface FinalEmit {
+  readonly partition: AggregatePartition;
+  readonly timestamp: number | undefined;
+  readonly out: OperatorOutput;
+}
+
+/** Emits one entry's result at the end: the operator's entries only, not the actor's own (under symbols). */
+function emitFinal(this: FinalEmit, accumulator: unknown, key: StateKey | symbol): void {
+  if (typeof key !== 'symbol') this.partition.emitValue(key, accumulator, this.timestamp, this.out);
+}
+
+export function aggregateOperator(operator: AggregateOperator, context: OperatorSetup): PartitionOperator {
+  return new AggregatePartition(operator, context);
 }
