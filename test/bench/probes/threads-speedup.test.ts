@@ -29,6 +29,19 @@ describe('summarizeSpeedup', () => {
     expect(summarizeSpeedup([{ oneWorker: 100, twoWorkers: 170 }]).summary).toContain(`target ≥ ${THREADS_SPEEDUP_TARGET}x: met`);
   });
 
+  it('says how much CPU the 2-worker passes got, from the rounds that measured it', () => {
+    const finding = summarizeSpeedup([
+      { oneWorker: 200e3, twoWorkers: 300e3, twoWorkersCpus: 1.5, twoWorkersWaited: 0.3 },
+      { oneWorker: 200e3, twoWorkers: 380e3, twoWorkersCpus: 1.9, twoWorkersWaited: 0.05 },
+      { oneWorker: 200e3, twoWorkers: 340e3, twoWorkersCpus: 1.7, twoWorkersWaited: 0.2 },
+    ]);
+    expect(finding.summary).toMatch(/; the 2-worker passes ran on 1\.70 CPUs, their busy threads waiting for a CPU 20% of the time$/);
+    expect(finding.values).toMatchObject({ twoWorkersCpus: 1.7, twoWorkersWaited: 0.2 });
+    const uncounted = summarizeSpeedup([{ oneWorker: 200e3, twoWorkers: 340e3, twoWorkersCpus: 1.8 }]);
+    expect(uncounted.summary).toMatch(/ran on 1\.80 CPUs$/);
+    expect(uncounted.values).not.toHaveProperty('twoWorkersWaited');
+  });
+
   it('refuses no rounds', () => {
     expect(() => summarizeSpeedup([])).toThrow(RangeError);
   });
