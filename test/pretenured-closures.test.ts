@@ -6,6 +6,12 @@
  * scavenge: a kit case's sink wrapper did that (see test/testing/case-retention.test.ts). Inside a
  * function, name the closure first (`const close = () => …; sink.close = close;`), or put it in
  * the object's literal.
+ *
+ * A getter or setter in an object literal does the same from the other side: V8 keeps it in the
+ * object's hidden class, an old-generation object, so a literal made per run keeps its accessor's
+ * closure, and what that reaches, alive through every scavenge after the object is gone (a run
+ * handle did that). Inside a function, make such an object from a class, whose accessors are on its
+ * prototype.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -37,7 +43,10 @@ const ASSIGNMENTS = new Set([
   ts.SyntaxKind.AmpersandAmpersandEqualsToken,
 ]);
 
-/** `file:line` of each function expression assigned to a property inside a function of `file`. */
+/**
+ * `file:line` of each function expression assigned to a property, and of each getter or setter of
+ * an object literal, inside a function of `file`.
+ */
 function pretenuredClosures(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const found: string[] = [];
@@ -49,6 +58,9 @@ function pretenuredClosures(file: string, text: string): string[] {
         found.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
       }
     }
+    if (inFunction && (ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) && ts.isObjectLiteralExpression(node.parent)) {
+      found.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`);
+    }
     const inside = inFunction || ts.isFunctionLike(node);
     ts.forEachChild(node, (child) => visit(child, inside));
   };
@@ -57,7 +69,7 @@ function pretenuredClosures(file: string, text: string): string[] {
 }
 
 describe('closures made as code runs', () => {
-  it('are never function expressions assigned to a property: V8 would allocate them in the old generation', () => {
+  it('are never function expressions assigned to a property nor object-literal accessors: V8 would keep them, and what they reach, past every scavenge', () => {
     const found = sourceFiles(join(root, 'src')).flatMap((path) => pretenuredClosures(relative(root, path), readFileSync(path, 'utf8')));
     expect(found).toEqual([]);
   });
@@ -73,7 +85,12 @@ describe('closures made as code runs', () => {
       '  sink.close = named;',
       '  return { close: () => undefined };',
       '}',
+      'export const view = { get size() { return 1; } };',
+      'class Box { get size() { return 1; } }',
+      'function make(box: Box) {',
+      '  return { get size() { return box.size; }, set size(v: number) {} };',
+      '}',
     ].join('\n');
-    expect(pretenuredClosures('x.ts', text)).toEqual(['x.ts:4', 'x.ts:5']);
+    expect(pretenuredClosures('x.ts', text)).toEqual(['x.ts:4', 'x.ts:5', 'x.ts:13', 'x.ts:13']);
   });
 });

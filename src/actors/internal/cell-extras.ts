@@ -28,6 +28,7 @@ import type { ExtrasCodec, ExtrasSnapshot, RestartExtras } from './extras.js';
 import { PipeBook } from './pipe-book.js';
 import { PipedResult, SelfMessage, TimerMessage } from './self-messages.js';
 import { StashBuffer, type StashRecord, type StashSnapshot } from './stash-buffer.js';
+import { StashView } from './stash-view.js';
 import { TimerTable, type SavedTimer, type TimerRecords } from './timer-table.js';
 
 const NOTHING: readonly never[] = [];
@@ -209,18 +210,9 @@ export class CellExtras<TMessage> implements RestartExtras<Entry<TMessage>>, Ext
   }
 
   #makeStashView(): ActorStash {
-    const stash = this.#stash();
-    return {
-      add: () => this.#stashCurrent(),
-      unstashAll: () => {
-        this.#use();
-        return stash.unstashAll();
-      },
-      get size() {
-        return stash.size;
-      },
-      capacity: stash.capacity,
-    };
+    const add = (): boolean => this.#stashCurrent();
+    const use = (): void => this.#use();
+    return new StashView({ buffer: this.#stash(), add, use });
   }
 
   #stashCurrent(): boolean {

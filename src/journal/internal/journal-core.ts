@@ -14,7 +14,8 @@ import type { Journal, JournalSourceOptions, JournalStats } from '../journal.js'
 import type { FrameReader } from './frame-reader.js';
 import { ensureFolder } from '../../internal/durable-files.js';
 import { GroupCommit, type PendingAppend } from './group-commit.js';
-import { readJournal, type ReaderHost } from './journal-reader.js';
+import { readJournal } from './journal-reader.js';
+import { JournalReaderHost, JournalSource } from './journal-views.js';
 import { acquireLock, type JournalLock } from './lock-file.js';
 import { HEADER_BYTES, FrameBuilder } from './segment-format.js';
 import { SegmentLog, type LogCounters } from './segment-log.js';
@@ -64,6 +65,7 @@ class JournalCore<TRecord> implements Journal<TRecord> {
   readonly #counters: LogCounters;
   readonly #group: GroupCommit<QueuedAppend>;
   readonly #frameReaders = new Set<FrameReader>();
+  readonly #readerHost: JournalReaderHost<TRecord>;
   readonly #truncatedTailBytes: number;
   #end: number;
   #assigned: number; // index for the next accepted record
@@ -83,6 +85,13 @@ class JournalCore<TRecord> implements Journal<TRecord> {
     this.#end = end;
     this.#assigned = end;
     this.#truncatedTailBytes = truncatedTailBytes;
+    this.#readerHost = new JournalReaderHost(
+      log,
+      config.codec,
+      this.#frameReaders,
+      () => this.#finished,
+      () => this.#waitForChange(),
+    );
     this.#group = new GroupCommit<QueuedAppend>({
       delayMs: config.groupCommitMs,
       maxBytes: config.maxBatchBytes,
@@ -151,15 +160,8 @@ class JournalCore<TRecord> implements Journal<TRecord> {
       if (typeof value !== 'string' || value.length === 0) throw new InvalidOptionError('name', 'a non-empty string', value);
       return value;
     });
-    const journal = this;
-    return {
-      name,
-      replayable: true,
-      get start() {
-        return journal.start;
-      },
-      read: (from?: number) => this.#read(from ?? this.start, follow, bufferBytes, signal),
-    };
+    const read = (from: number): AsyncIterable<SourceItem<TRecord, number>> => this.#read(from, follow, bufferBytes, signal);
+    return new JournalSource(name, this, read);
   }
 
   async truncateBefore(offset: number): Promise<number> {
@@ -212,23 +214,7 @@ class JournalCore<TRecord> implements Journal<TRecord> {
       throw new InvalidOptionError('from', `a journal offset (an integer from ${this.start} to ${this.#end})`, from);
     }
     if (from < this.start) throw new JournalTruncatedError(from, this.start);
-    return readJournal(this.#host, { from, until: follow ? undefined : this.#end, bufferBytes, signal });
-  }
-
-  get #host(): ReaderHost<TRecord> {
-    const journal = this;
-    return {
-      segments: this.#log.segments,
-      get start() {
-        return journal.start;
-      },
-      get finished() {
-        return journal.#finished;
-      },
-      codec: this.#config.codec,
-      changed: () => this.#waitForChange(),
-      frameReaders: this.#frameReaders,
-    };
+    return readJournal(this.#readerHost, { from, until: follow ? undefined : this.#end, bufferBytes, signal });
   }
 
   /**
