@@ -110,6 +110,11 @@ class SlotHandle extends EventEmitter implements ThreadHandle {
     this.#heard = heard;
   }
 
+  /** Whether the slot is over: stopped, or lost with no worker to run it. */
+  get exited(): boolean {
+    return this.#exited;
+  }
+
   /**
    * Stops hearing the current incarnation, and closes its channel (a zombie that hears it stops):
    * from the moment a slot is lost nothing it says counts, not even a report already on its way.
@@ -194,10 +199,10 @@ export class SlotHost implements ThreadHost {
     return new WorkerProcessError(this.describe(number), partitions, problem, cause);
   }
 
-  /** The workers running slots now, and how many each. */
+  /** The workers running slots now, and how many each (a slot that is over runs nowhere). */
   placement(): ReadonlyMap<string, number> {
     const counts = new Map<string, number>();
-    for (const slot of this.#slots.values()) counts.set(slot.member, (counts.get(slot.member) ?? 0) + 1);
+    for (const slot of this.#slots.values()) if (!slot.handle.exited) counts.set(slot.member, (counts.get(slot.member) ?? 0) + 1);
     return counts;
   }
 
@@ -226,12 +231,13 @@ export class SlotHost implements ThreadHost {
   memberJoined(member: string): void {
     if (this.#closed || this.#members.has(member)) return;
     this.#members.add(member);
-    const share = Math.floor(this.#slots.size / this.#members.size);
+    const running = [...this.#slots.values()].filter((slot) => !slot.handle.exited).length;
+    const share = Math.floor(running / this.#members.size);
     for (let moved = 0; moved < share; moved++) {
       const counts = this.placement();
       const busiest = [...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0];
       if (busiest === undefined || busiest[1] <= share) return;
-      const slot = [...this.#slots.values()].reverse().find((s) => s.member === busiest[0]) as Slot;
+      const slot = [...this.#slots.values()].reverse().find((s) => s.member === busiest[0] && !s.handle.exited) as Slot;
       void this.#restart(slot, `moved to ${member}, which joined`, member);
     }
   }
@@ -266,6 +272,7 @@ export class SlotHost implements ThreadHost {
 
   /** Restarts `slot` on `target` (else the least-loaded other live worker) from the newest complete checkpoint. */
   async #restart(slot: Slot, why: string, target: string | undefined): Promise<void> {
+    if (slot.handle.exited) return;
     if (this.#closed) return slot.handle.lose(`${why}, and the run is over`);
     const from = slot.member;
     const to = target ?? this.#leastLoaded(from);
