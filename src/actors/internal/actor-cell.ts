@@ -406,10 +406,17 @@ export class ActorCell<TState, TMessage>
   }
 
   #offer(entry: Entry<TMessage>): boolean {
-    if (this.#stop !== undefined) return this.#report().refused(entry);
-    if (!this.#mailbox.offer(entry)) return false;
+    if (this.#stop !== undefined) {
+      // A literal `false`, not what `refused` returns: see `Mailbox.offer`.
+      this.#report().refused(entry);
+      return false;
+    }
+    // Woken before the offer, not after: a full mailbox (the only one that refuses or throws) holds
+    // messages, so its actor is in the run queue or busy already and the wake does nothing; and the
+    // offer's rare paths (growing the ring, the overflow policy) are calls, after which optimized
+    // code would check the cell's shape again before reading its flags.
     this.#wake();
-    return true;
+    return this.#mailbox.offer(entry);
   }
 
   #offerOrWait(entry: Entry<TMessage>): Promise<void> {
@@ -576,7 +583,8 @@ export class ActorCell<TState, TMessage>
     const context = this.#context;
     let taken = 0;
     this.#phase = 'handling';
-    while (taken < budget && mailbox.size > 0) {
+    // `!== 0`, the very test `take` makes first: optimized code then knows its outcome and makes it once.
+    while (taken < budget && mailbox.size !== 0) {
       const message = mailbox.take() as TMessage;
       taken++;
       this.#current = message;
