@@ -65,13 +65,10 @@ export abstract class Ring<T> {
 
   /** Appends `item`; returns false (and stores nothing) when the ring is full. */
   protected push(item: T): boolean {
-    // `#size` read afresh each time, not kept in a local: a local would live across the growth's
-    // call, and optimized code would keep it (on the stack) on every push, not only the rare ones.
-    if (this.#size >= this.#highWaterMark) {
-      if (this.#size >= this.capacity) return false;
-      if (this.#size >= this.#items.length) Ring.#grow(this);
-      this.#highWaterMark = this.#size + 1;
-    }
+    // The rare path never rejoins this one, whose optimized code then need not check the ring's
+    // shape again after the growth's call; its result is compared so that where the two meet,
+    // optimized code knows it has a boolean (not V8's generic truth test in every caller).
+    if (this.#size >= this.#highWaterMark) return Ring.#pushAtMark(this, item) === true;
     this.#items[(this.#head + this.#size) & this.#mask] = item;
     this.#size++;
     return true;
@@ -125,6 +122,18 @@ export abstract class Ring<T> {
     const out = new Array<T>(this.#size);
     for (let i = 0; i < this.#size; i++) out[i] = this.#items[(this.#head + i) & this.#mask] as T;
     return out;
+  }
+
+  /**
+   * A push at the high-water mark: refused when the ring holds `capacity` items; else the storage
+   * grows when it is full too, the mark rises, and the push starts again below it. Static, as
+   * `#grow` is.
+   */
+  static #pushAtMark<T>(ring: Ring<T>, item: T): boolean {
+    if (ring.#size >= ring.capacity) return false;
+    if (ring.#size >= ring.#items.length) Ring.#grow(ring);
+    ring.#highWaterMark = ring.#size + 1;
+    return ring.push(item);
   }
 
   /** Static: a private instance method would give every ring a brand to check it by, 8 bytes each. */

@@ -414,9 +414,11 @@ export class ActorCell<TState, TMessage>
     // Woken before the offer, not after: a full mailbox (the only one that refuses or throws) holds
     // messages, so its actor is in the run queue or busy already and the wake does nothing; and the
     // offer's rare paths (growing the ring, the overflow policy) are calls, after which optimized
-    // code would check the cell's shape again before reading its flags.
+    // code would check the cell's shape again before reading its flags. The mailbox is read before
+    // the wake for the same reason: the wake's rare path is a call too.
+    const mailbox = this.#mailbox;
     this.#wake();
-    return this.#mailbox.offer(entry);
+    return mailbox.offer(entry);
   }
 
   #offerOrWait(entry: Entry<TMessage>): Promise<void> {
