@@ -100,7 +100,6 @@ export class Mailbox<T, TSystem> extends Ring<T> {
   readonly #action: OverflowAction;
   /** An object, not a path and callbacks: a mailbox costs no closure, and its owner's path is read only for an error. */
   readonly #owner: MailboxOwner<T>;
-  #highWaterMark = 0;
   #dropped = 0;
   #processed = 0;
 
@@ -131,12 +130,11 @@ export class Mailbox<T, TSystem> extends Ring<T> {
    */
   offer(entry: T): boolean {
     // Room means no sender waits (the invariant above): a push that succeeds jumps no queue.
-    if (this.push(entry)) {
-      // Not a helper: a static one costs a brand check of the class per message, an instance one a brand per mailbox.
-      if (this.size > this.#highWaterMark) this.#highWaterMark = this.size;
-      return true;
-    }
-    return Mailbox.#overflow(this, entry);
+    if (this.push(entry)) return true;
+    // Compared rather than returned as it is: where this path meets the one above, optimized code
+    // then knows it holds a boolean, and a caller's test of the result is one comparison, not V8's
+    // generic truth test (about a dozen instructions on every tell).
+    return Mailbox.#overflow(this, entry) === true;
   }
 
   /**
@@ -145,10 +143,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
    * it is enqueued, or rejects with `MailboxOverflowError` when the policy drops or refuses it.
    */
   offerOrWait(entry: T): Promise<void> | undefined {
-    if (this.push(entry)) {
-      if (this.size > this.#highWaterMark) this.#highWaterMark = this.size;
-      return undefined;
-    }
+    if (this.push(entry)) return undefined;
     if (this.#action === 'wait') {
       return new Promise<void>((resolve, reject) => {
         (this.#waiting ??= new RingBuffer(Infinity)).push({ entry, resolve, reject });
@@ -216,7 +211,7 @@ export class Mailbox<T, TSystem> extends Ring<T> {
     return {
       capacity: this.capacity,
       depth: this.size,
-      highWaterMark: this.#highWaterMark,
+      highWaterMark: this.highWaterMark,
       dropped: this.#dropped,
       processed: this.#processed,
       waitingSenders: this.#waiting?.size ?? 0,

@@ -4,10 +4,10 @@
  * small and doubles up to the capacity, so a ring that is never used costs no array and a mostly
  * idle mailbox with a large bound costs little memory; it never holds more than `capacity` items.
  *
- * It is a base class, its operations protected but for `size`: a class that is a queue with more
- * around it extends it and says which of them it offers. `RingBuffer` offers them all; a mailbox
- * is its user lane and its bookkeeping in one object, which every actor has one of (one object
- * and 32 bytes less per actor than a mailbox holding a ring buffer).
+ * It is a base class, its operations protected but for `size` and `highWaterMark`: a class that is
+ * a queue with more around it extends it and says which of them it offers. `RingBuffer` offers
+ * them all; a mailbox is its user lane and its bookkeeping in one object, which every actor has
+ * one of (one object and 32 bytes less per actor than a mailbox holding a ring buffer).
  */
 import { positiveInteger } from '../internal/validate.js';
 
@@ -24,11 +24,13 @@ export abstract class Ring<T> {
   #items: (T | undefined)[];
   #mask: number;
   /**
-   * The smaller of the capacity and the storage's length: a push below it goes straight in, one
-   * comparison of two small integers (the capacity may be `Infinity`, a double); at it, the push
-   * refuses or grows the storage.
+   * The most items the ring has held at once, which is never more than the capacity or the
+   * storage's length: a push below it goes straight in, one comparison of two small integers (the
+   * capacity may be `Infinity`, a double); at it, the push refuses, grows the storage or raises the
+   * mark. So a queue that reports its high-water mark pays for it only at a new high, at most
+   * `capacity` times in its life, not with a comparison on every push.
    */
-  #limit = 0;
+  #highWaterMark = 0;
   #head = 0;
   #size = 0;
 
@@ -38,7 +40,7 @@ export abstract class Ring<T> {
    */
   constructor(capacity: number) {
     this.capacity = capacity === Infinity ? Infinity : positiveInteger('capacity', capacity);
-    // A limit of 0 makes the first push grow; every read of a slot is guarded by `#size > 0`.
+    // A high-water mark of 0 makes the first push grow; every read of a slot is guarded by `#size > 0`.
     this.#items = NO_STORAGE as unknown as (T | undefined)[];
     this.#mask = -1;
   }
@@ -51,6 +53,11 @@ export abstract class Ring<T> {
     return this.#size;
   }
 
+  /** The most items the ring has held at once. */
+  get highWaterMark(): number {
+    return this.#highWaterMark;
+  }
+
   /** Whether the ring holds `capacity` items. */
   protected get isFull(): boolean {
     return this.#size >= this.capacity;
@@ -58,10 +65,10 @@ export abstract class Ring<T> {
 
   /** Appends `item`; returns false (and stores nothing) when the ring is full. */
   protected push(item: T): boolean {
-    if (this.#size >= this.#limit) {
-      if (this.#size >= this.capacity) return false;
-      Ring.#grow(this);
-    }
+    // The rare path never rejoins this one, whose optimized code then need not check the ring's
+    // shape again after the growth's call; its result is compared so that where the two meet,
+    // optimized code knows it has a boolean (not V8's generic truth test in every caller).
+    if (this.#size >= this.#highWaterMark) return Ring.#pushAtMark(this, item) === true;
     this.#items[(this.#head + this.#size) & this.#mask] = item;
     this.#size++;
     return true;
@@ -117,6 +124,18 @@ export abstract class Ring<T> {
     return out;
   }
 
+  /**
+   * A push at the high-water mark: refused when the ring holds `capacity` items; else the storage
+   * grows when it is full too, the mark rises, and the push starts again below it. Static, as
+   * `#grow` is.
+   */
+  static #pushAtMark<T>(ring: Ring<T>, item: T): boolean {
+    if (ring.#size >= ring.capacity) return false;
+    if (ring.#size >= ring.#items.length) Ring.#grow(ring);
+    ring.#highWaterMark = ring.#size + 1;
+    return ring.push(item);
+  }
+
   /** Static: a private instance method would give every ring a brand to check it by, 8 bytes each. */
   static #grow<T>(ring: Ring<T>): void {
     const length = ring.#items.length;
@@ -124,7 +143,6 @@ export abstract class Ring<T> {
     for (let i = 0; i < ring.#size; i++) next[i] = ring.#items[(ring.#head + i) & ring.#mask];
     ring.#items = next;
     ring.#mask = next.length - 1;
-    ring.#limit = Math.min(next.length, ring.capacity);
     ring.#head = 0;
   }
 }

@@ -4,7 +4,7 @@
  * frozen when it is off.
  */
 import { describe, expect, it } from 'vitest';
-import { defineActor } from '../../src/index.js';
+import { MemorySnapshotStore, defineActor } from '../../src/index.js';
 import { useSystems } from './helpers.js';
 
 const newSystem = useSystems();
@@ -33,6 +33,17 @@ describe('freezeState', () => {
     const ref = newSystem({ name: 'frozen', freezeState: true }).spawn(counter);
     for (const kind of ['add', 'add', 'snapshot', 'add', 'add'] as const) expect(ref.tell({ kind })).toBe(true);
     expect(await ref.ask({ kind: 'frozen?' })).toEqual([true, true, true, true, true, true]);
+  });
+
+  it('hands a state restored from a snapshot store frozen, though it was saved unfrozen', async () => {
+    // The memory store keeps references: the successor is given the very object its predecessor left.
+    const store = new MemorySnapshotStore();
+    const before = newSystem({ name: 'thawed', freezeState: false }).spawn(counter, { snapshot: { store, key: 'count' } });
+    expect(before.tell({ kind: 'add' })).toBe(true);
+    expect(await before.ask({ kind: 'frozen?' })).toEqual([false, false]);
+    await before.stop();
+    const after = newSystem({ name: 'frozen', freezeState: true }).spawn(counter, { snapshot: { store, key: 'count' } });
+    expect(await after.ask({ kind: 'frozen?' })).toEqual([true]);
   });
 
   it('freezes nothing when off', async () => {

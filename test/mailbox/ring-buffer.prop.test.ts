@@ -22,10 +22,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const capacityArb = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(Infinity));
 
 describe('RingBuffer', () => {
-  describe('push, shift, peek, drain and remove', () => {
+  describe('push, shift, peek, drain, remove and highWaterMark', () => {
     it.prop([capacityArb, fc.array(opArb, { maxLength: 200 })])('behaves like a bounded array queue for any sequence of operations', (capacity, ops) => {
       const ring = new RingBuffer<number>(capacity);
       const model: number[] = [];
+      let highWaterMark = 0;
       for (const op of ops) {
         switch (op.kind) {
           case 'push': {
@@ -50,7 +51,9 @@ describe('RingBuffer', () => {
             break;
           }
         }
+        highWaterMark = Math.max(highWaterMark, model.length);
         expect(ring.size).toBe(model.length);
+        expect(ring.highWaterMark).toBe(highWaterMark);
         expect(ring.size).toBeLessThanOrEqual(capacity);
         expect(ring.isFull).toBe(model.length >= capacity);
         expect(ring.toArray()).toEqual(model);
