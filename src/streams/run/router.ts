@@ -239,7 +239,10 @@ export class Router {
     const count = this.#filled[index] as number;
     if (count === 0) return;
     this.#filled[index] = 0;
-    this.#lastSent[index] = count;
+    // A first batch that went out at FIRST_BATCH says nothing of how many records come: the next is
+    // made at full size. Grown as it fills instead, its stores would switch the route's store sites
+    // from in-bounds to growing on the same array map, which V8 answers by making them megamorphic.
+    this.#lastSent[index] = count === this.#limits[index] ? this.#batchSize : count;
     this.#limits[index] = this.#batchSize;
     this.#buffered -= count;
     const entries = this.#take(this.#buffers, index, count) as unknown[];
