@@ -590,7 +590,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     if (this.#views.length !== 0) ref = this.#recorded(ref, key, old);
     const live = this.#live;
     if (ref >= 0) live.setAt(ref, value);
-    else live.set(key, value);
+    else live.insert(key, value);
     if (this.#tombstones.size !== 0 && old === ABSENT) this.#tombstones.delete(key);
   }
 

@@ -173,7 +173,7 @@ export class KeyTable<K, V> {
   set(key: K, value: V): void {
     const ref = this.find(key);
     if (ref >= 0) this.#slots[ref] = value;
-    else this.#insert(key, value);
+    else this.insert(key, value);
   }
 
   delete(key: K): boolean {
@@ -276,7 +276,12 @@ export class KeyTable<K, V> {
     return -1;
   }
 
-  #insert(key: K, value: V): void {
+  /**
+   * Adds `key`, which is absent: `find` gave -1 for it and `changes` is the same since. One probe,
+   * where `set` would look the key up first; a caller that has just missed it (a first write to a
+   * key) has already paid for that lookup.
+   */
+  insert(key: K, value: V): void {
     if (this.#used >= this.#limit) this.#rebuild(capacityFor(this.#size + 1));
     const stored = typeof key === 'string' ? copyOf(key) : storedKey(key);
     const slots = this.#slots;

@@ -62,6 +62,15 @@ const PREALLOCATED_MAX = 4096;
  */
 const FIRST_CAPACITY = 16;
 
+/**
+ * The most records a destination's first batch holds. Its full-batch path (send, then a new batch)
+ * then runs within a router's first few dozen records, before V8 optimizes `route`: optimized
+ * without it, `route` (and every caller it was inlined into) was thrown away at the first full
+ * batch, on no feedback for that path, and compiled again. It also gives each receiver its first
+ * records at once rather than after a full batch.
+ */
+const FIRST_BATCH = 16;
+
 export class Router {
   readonly #next: Assignment | undefined;
   readonly #batchSize: number;
@@ -85,6 +94,8 @@ export class Router {
   readonly #times: number[][] | undefined;
   readonly #watermarks: number[][] | undefined;
   readonly #filled: number[];
+  /** How many records each destination's batch goes out at: {@link FIRST_BATCH} for its first, then the batch size. */
+  readonly #limits: number[];
   /** How many records each destination's last batch went out with (0 before the first). */
   readonly #lastSent: number[];
   #pending: Promise<void>[] = [];
@@ -106,6 +117,7 @@ export class Router {
     this.#times = options.timed ? none() : undefined;
     this.#watermarks = options.carriesWatermarks === true ? none() : undefined;
     this.#filled = new Array<number>(destinations).fill(0);
+    this.#limits = new Array<number>(destinations).fill(Math.min(FIRST_BATCH, this.#batchSize));
     this.#lastSent = new Array<number>(destinations).fill(0);
     this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
   }
@@ -147,7 +159,7 @@ export class Router {
     if (this.#watermarks !== undefined) (this.#watermarks[index] as number[])[at] = watermark as number;
     this.#filled[index] = at + 1;
     this.#buffered++;
-    if (at + 1 >= this.#batchSize) this.#sendBuffer(index);
+    if (at + 1 >= (this.#limits[index] as number)) this.#sendBuffer(index);
   }
 
   /**
@@ -227,7 +239,11 @@ export class Router {
     const count = this.#filled[index] as number;
     if (count === 0) return;
     this.#filled[index] = 0;
-    this.#lastSent[index] = count;
+    // A first batch that went out at FIRST_BATCH says nothing of how many records come: the next is
+    // made at full size. Grown as it fills instead, its stores would switch the route's store sites
+    // from in-bounds to growing on the same array map, which V8 answers by making them megamorphic.
+    this.#lastSent[index] = count === this.#limits[index] ? this.#batchSize : count;
+    this.#limits[index] = this.#batchSize;
     this.#buffered -= count;
     const entries = this.#take(this.#buffers, index, count) as unknown[];
     const keys = this.#keyedBySelf[index] === true ? (entries as StateKey[]) : this.#take(this.#keys, index, count);

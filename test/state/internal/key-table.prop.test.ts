@@ -45,6 +45,8 @@ const keyArb: fc.Arbitrary<unknown> = fc.oneof(
 
 type Op =
   | { readonly kind: 'set'; readonly key: unknown; readonly value: number }
+  /** A write as KeyedState makes it: `find`, then `setAt` for a key present or `insert` for one absent. */
+  | { readonly kind: 'found-set'; readonly key: unknown; readonly value: number }
   | { readonly kind: 'delete'; readonly key: unknown }
   | { readonly kind: 'clear' }
   | { readonly kind: 'fill'; readonly from: number; readonly count: number }
@@ -53,6 +55,7 @@ type Op =
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keyArb, value: fc.integer() }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('found-set' as const), key: keyArb, value: fc.integer() }) },
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('delete' as const), key: keyArb }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
   // Many inserts or deletes at once: the table grows, shrinks and compacts under open iterators.
@@ -68,7 +71,7 @@ function sameEntries(actual: readonly (readonly [unknown, unknown])[], expected:
 
 describe('KeyTable', () => {
   it.prop([fc.array(opArb, { maxLength: 120 })], { numRuns: 300 })(
-    'behaves as a Map, iterators included, through growth, deletes, compaction and clears',
+    'behaves as a Map, iterators included, through growth, deletes, compaction and clears, written by set or by find then setAt or insert',
     (ops) => {
       const table = new KeyTable<unknown, number>();
       const model = new Map<unknown, number>();
@@ -89,6 +92,13 @@ describe('KeyTable', () => {
           case 'set':
             set(op.key, op.value);
             break;
+          case 'found-set': {
+            const ref = table.find(op.key);
+            if (ref >= 0) table.setAt(ref, op.value);
+            else table.insert(op.key, op.value);
+            model.set(op.key, op.value);
+            break;
+          }
           case 'delete':
             remove(op.key);
             break;

@@ -60,6 +60,28 @@ describe('Router', () => {
       router.route('a');
       await expect(router.settle()).rejects.toThrow('refused');
     });
+    it('sends a destination’s first batch at 16 records, so the full-batch path runs early, and every later one at the batch size', () => {
+      const sizes: number[][] = [[], []];
+      const router = new Router({
+        next: assignmentFor(keyedStep(2)),
+        batchSize: 100,
+        retries: 0,
+        send: (index, message) => {
+          if (message.type === 'batch') sizes[index]?.push(message.entries.length);
+          return ACCEPTED;
+        },
+        deadLetter: () => undefined,
+        from: 0,
+        timed: false,
+      });
+      const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
+      for (let i = 0; i < 1_000; i++) router.route(words[i % words.length]);
+      for (const sent of sizes) {
+        expect(sent[0]).toBe(16);
+        expect(sent.slice(1).every((size) => size === 100)).toBe(true);
+      }
+      expect(sizes.flat().reduce((sum, size) => sum + size, 0) + router.buffered).toBe(1_000);
+    });
   });
 
   describe('flush', () => {
