@@ -8,7 +8,7 @@ import { fromArray, fromGenerator, type Source, type SourceItem } from '../../..
 import type { TimestampStep } from '../../../src/streams/internal/logical-plan.js';
 import type { PipelineDeadLetter, StageMessage } from '../../../src/streams/run/messages.js';
 import { Router } from '../../../src/streams/run/router.js';
-import { driveSource, type SourceDriverSetup } from '../../../src/streams/run/source-driver.js';
+import { driveSource, type BarrierRequests, type SourceDriverSetup } from '../../../src/streams/run/source-driver.js';
 import { planStepChain } from '../../../src/streams/run/step-chain.js';
 import { VirtualClock } from '../../../src/testing/index.js';
 
@@ -99,6 +99,18 @@ function feedSource(
       };
     },
   };
+}
+
+/** Barrier requests asked for by hand (`signal.due = true`), recording the offset each barrier begins at. */
+function recordedBarriers(): { readonly signal: { due: boolean }; readonly begun: unknown[]; readonly barriers: BarrierRequests } {
+  const signal = { due: false };
+  const begun: unknown[] = [];
+  const begin = (offset: unknown): { readonly id: number } => {
+    signal.due = false;
+    begun.push(offset);
+    return { id: 7 };
+  };
+  return { signal, begun, barriers: { signal, begin } };
 }
 
 const batches = (sent: readonly StageMessage<unknown>[]): unknown[][] =>
@@ -214,8 +226,7 @@ describe('driveSource', () => {
   });
 
   it('looks up from a source slow to answer when woken: a barrier wanted goes out at once, a stop ends the read', async () => {
-    const signal = { due: false };
-    const begun: unknown[] = [];
+    const { signal, begun, barriers } = recordedBarriers();
     let wake!: () => void;
     const source = fromGenerator(async function* () {
       yield 'a';
@@ -226,14 +237,7 @@ describe('driveSource', () => {
     const { sent, setup } = drive(source, {
       stopping: () => stopping,
       wake: () => new Promise<void>((resolve) => (wake = resolve)),
-      barriers: {
-        signal,
-        begin(offset) {
-          signal.due = false;
-          begun.push(offset);
-          return { id: 7 };
-        },
-      },
+      barriers,
     });
     const driving = driveSource(setup);
     while (setup.counters.recordsIn < 2) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -285,8 +289,7 @@ describe('driveSource', () => {
     });
 
     it('looks up from a feed slow to answer when woken: a barrier wanted goes out at once, a stop cancels the read', async () => {
-      const signal = { due: false };
-      const begun: unknown[] = [];
+      const { signal, begun, barriers } = recordedBarriers();
       const log: FeedLog = [];
       let wake!: () => void;
       let wakes = 0;
@@ -297,14 +300,7 @@ describe('driveSource', () => {
           wakes++;
           return new Promise<void>((resolve) => (wake = resolve));
         },
-        barriers: {
-          signal,
-          begin(offset) {
-            signal.due = false;
-            begun.push(offset);
-            return { id: 7 };
-          },
-        },
+        barriers,
       });
       const driving = driveSource(setup);
       await Promise.resolve();
