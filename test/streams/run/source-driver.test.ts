@@ -113,6 +113,37 @@ function recordedBarriers(): { readonly signal: { due: boolean }; readonly begun
   return { signal, begun, barriers: { signal, begin } };
 }
 
+/**
+ * Drives `source`, which yields two records and then never answers: woken with a barrier due, the
+ * driver sends it at once after them, and woken with a stop, it ends the read at offset 2. Returns
+ * how many times the driver asked for a wake promise.
+ */
+async function barrierThenStop(source: Source<unknown, unknown>): Promise<{ readonly wakes: number }> {
+  const { signal, begun, barriers } = recordedBarriers();
+  let wake!: () => void;
+  let wakes = 0;
+  let stopping = false;
+  const { sent, setup } = drive(source, {
+    stopping: () => stopping,
+    wake: () => {
+      wakes++;
+      return new Promise<void>((resolve) => (wake = resolve));
+    },
+    barriers,
+  });
+  const driving = driveSource(setup);
+  while (setup.counters.recordsIn < 2) await new Promise<void>((resolve) => setImmediate(resolve));
+  signal.due = true;
+  wake();
+  while (begun.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(begun).toEqual([2]);
+  expect(sent.map((m) => m.type)).toEqual(['batch', 'barrier']);
+  stopping = true;
+  wake();
+  expect((await driving).offset).toBe(2);
+  return { wakes };
+}
+
 const batches = (sent: readonly StageMessage<unknown>[]): unknown[][] =>
   sent.filter((m) => m.type === 'batch').map((m) => [...(m as { entries: readonly unknown[] }).entries]);
 
@@ -226,29 +257,13 @@ describe('driveSource', () => {
   });
 
   it('looks up from a source slow to answer when woken: a barrier wanted goes out at once, a stop ends the read', async () => {
-    const { signal, begun, barriers } = recordedBarriers();
-    let wake!: () => void;
-    const source = fromGenerator(async function* () {
-      yield 'a';
-      yield 'b';
-      await new Promise<never>(() => undefined); // the third record never comes
-    });
-    let stopping = false;
-    const { sent, setup } = drive(source, {
-      stopping: () => stopping,
-      wake: () => new Promise<void>((resolve) => (wake = resolve)),
-      barriers,
-    });
-    const driving = driveSource(setup);
-    while (setup.counters.recordsIn < 2) await new Promise<void>((resolve) => setImmediate(resolve));
-    signal.due = true;
-    wake();
-    while (begun.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    expect(begun).toEqual([2]);
-    expect(sent.map((m) => m.type)).toEqual(['batch', 'barrier']);
-    stopping = true;
-    wake();
-    expect((await driving).offset).toBe(2);
+    await barrierThenStop(
+      fromGenerator(async function* () {
+        yield 'a';
+        yield 'b';
+        await new Promise<never>(() => undefined); // the third record never comes
+      }),
+    );
   });
 
   it('sends each record with the watermark of those before it, and watermarks after the records they cover', async () => {
@@ -289,30 +304,8 @@ describe('driveSource', () => {
     });
 
     it('looks up from a feed slow to answer when woken: a barrier wanted goes out at once, a stop cancels the read', async () => {
-      const { signal, begun, barriers } = recordedBarriers();
       const log: FeedLog = [];
-      let wake!: () => void;
-      let wakes = 0;
-      let stopping = false;
-      const { sent, setup } = drive(feedSource(['a', 'b', 'c'], { never: (at) => at === 2, log }), {
-        stopping: () => stopping,
-        wake: () => {
-          wakes++;
-          return new Promise<void>((resolve) => (wake = resolve));
-        },
-        barriers,
-      });
-      const driving = driveSource(setup);
-      await Promise.resolve();
-      expect(setup.counters.recordsIn).toBe(2);
-      signal.due = true;
-      wake();
-      while (begun.length === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      expect(begun).toEqual([2]);
-      expect(sent.map((m) => m.type)).toEqual(['batch', 'barrier']);
-      stopping = true;
-      wake();
-      expect((await driving).offset).toBe(2);
+      const { wakes } = await barrierThenStop(feedSource(['a', 'b', 'c'], { never: (at) => at === 2, log }));
       expect(log).toEqual(['request 0', 'answer 0', 'request 1', 'answer 1', 'request 2', 'cancel']);
       // One wait before the barrier, one after it: a wake promise is asked for per wait, not per record.
       expect(wakes).toBe(2);
