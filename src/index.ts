@@ -83,7 +83,7 @@ export type { KeyGroupRange } from './streams/partitioning/key-groups.js';
 export { createHashPartitioner, createRangePartitioner, createRoundRobinPartitioner } from './streams/partitioning/partitioner.js';
 export type { HashPartitionerOptions, Partitioner, RangePartitionerOptions } from './streams/partitioning/partitioner.js';
 
-export type { MalformedInput, RecordChunk, Source, SourceItem, SourceRecord } from './streams/sources/source.js';
+export type { FeedReader, ItemFeed, MalformedInput, RecordChunk, Source, SourceItem, SourceRecord } from './streams/sources/source.js';
 export { fromArray, fromGenerator, fromIterable } from './streams/sources/collection-sources.js';
 export { fromFileLines, fromJsonLines } from './streams/sources/file-sources.js';
 export type { FileSourceOptions, LineOffset } from './streams/sources/file-sources.js';

@@ -43,4 +43,45 @@ describe('gatedSource', () => {
     gate.open();
     expect(gate.waiting).toBeUndefined();
   });
+
+  it('feeds each record, and the end, from a microtask after the gate opens at it, never inside open()', async () => {
+    const gate = new SourceGate(['a', 'b']);
+    const got: string[] = [];
+    const feed = gatedSource(gate).readFeed?.(1, {
+      item: (item) => void got.push(`item ${String(item.kind === 'record' ? item.value : item.raw)} next ${item.next}`),
+      end: () => void got.push('end'),
+      fail: () => void got.push('fail'),
+    });
+    expect(gate.waiting).toBeUndefined();
+    feed?.request();
+    expect(gate.waiting).toBe(1);
+    gate.open();
+    expect(got).toEqual([]);
+    expect(gate.waiting).toBeUndefined();
+    await Promise.resolve();
+    expect(got).toEqual(['item b next 2']);
+    feed?.request();
+    expect(gate.waiting).toBe(2);
+    gate.open();
+    await Promise.resolve();
+    expect(got).toEqual(['item b next 2', 'end']);
+    // After the end, a request is answered at once, as a finished iterator's `next()` is.
+    feed?.request();
+    expect(got).toEqual(['item b next 2', 'end', 'end']);
+    expect(gate.waiting).toBeUndefined();
+  });
+
+  it('answers nothing once its feed is cancelled, not even an opening already under way', async () => {
+    const gate = new SourceGate([1, 2]);
+    const got: unknown[] = [];
+    const source = gatedSource(gate);
+    expect(() => source.readFeed?.(3, { item: () => undefined, end: () => undefined, fail: () => undefined })).toThrow(/from 0 to 2/);
+    const feed = source.readFeed?.(0, { item: (item) => void got.push(item.next), end: () => void got.push('end'), fail: () => undefined });
+    feed?.request();
+    gate.open();
+    feed?.cancel();
+    await Promise.resolve();
+    expect(got).toEqual([]);
+    expect(gate.waiting).toBeUndefined();
+  });
 });

@@ -14,6 +14,7 @@ import type { PipelineDeadLetter } from './messages.js';
 import type { OperatorCounters } from './operator-counters.js';
 import type { RecordRouter } from './router.js';
 import type { StepChain } from './step-chain.js';
+import { drainFeed } from './feed-drain.js';
 import { StepChainOutput } from './step-chain-output.js';
 
 /** What a wait on the source resolves to when a barrier or a stop cut it short. */
@@ -291,6 +292,23 @@ export async function driveSource(setup: SourceDriverSetup): Promise<DriveOutcom
     const batches = source.readBatches?.(setup.from);
     if (batches !== undefined) {
       await drain(batches[Symbol.asyncIterator](), takeItems);
+      return { offset, maxTimestamp: output.maxTimestamp };
+    }
+    // Sources that hand over items by callback are read with no promise per item.
+    const readFeed = source.readFeed;
+    if (readFeed !== undefined) {
+      await drainFeed((reader) => readFeed.call(source, setup.from, reader), {
+        take,
+        pauseDue: () => ++sinceYield >= YIELD_EVERY || pauseDue(),
+        // Only room downstream due, the most common pause: the router's own promise, awaited alone.
+        afterItem: () =>
+          router.sending && sinceWatermark < watermarkEvery && signal?.due !== true && sinceYield < YIELD_EVERY ? router.settle() : afterItem(),
+        barrierDue: () => signal?.due === true,
+        afterWake: afterRecord,
+        armTimers,
+        stopping: setup.stopping,
+        wake: setup.wake,
+      });
       return { offset, maxTimestamp: output.maxTimestamp };
     }
     const items = source.read(setup.from);

@@ -68,6 +68,37 @@ export interface Source<TRecord, TOffset> {
    * @throws as `read` does.
    */
   readBatches?(from?: TOffset): AsyncIterable<readonly SourceItem<TRecord, TOffset>[]>;
+  /**
+   * Optional, for a source whose items come when something outside it decides (a gate a test
+   * opens, a queue that events fill): the same items as `read(from)`, handed to `reader` one at a
+   * time, each only once it was asked for, with no promise per item. A pipeline reads through this
+   * when there is neither `readChunks` nor `readBatches`, and through `read` otherwise.
+   * @throws as `read` does.
+   */
+  readFeed?(from: TOffset | undefined, reader: FeedReader<TRecord, TOffset>): ItemFeed;
+}
+
+/**
+ * Where a feed hands its items: for each `request()`, exactly one call of `item`, `end` or `fail`,
+ * at once or later. After `end` or `fail` the feed calls nothing again.
+ */
+export interface FeedReader<TRecord, TOffset> {
+  item(item: SourceItem<TRecord, TOffset>): void;
+  /** The input has no more items. */
+  end(): void;
+  /** The source cannot go on: the run fails with `error`. */
+  fail(error: unknown): void;
+}
+
+/**
+ * A read of a source that hands over its items by callback (`Source.readFeed`). The reader asks
+ * for one item at a time, and asks again only once the last was answered.
+ */
+export interface ItemFeed {
+  /** Asks for the next item; the answer may come before this returns. */
+  request(): void;
+  /** Stops the read: an unanswered request is never answered, and nothing is asked again. */
+  cancel(): void;
 }
 
 /**

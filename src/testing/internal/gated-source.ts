@@ -4,7 +4,7 @@
  * decision like any actor's turn, and the engine can hold it at a checkpoint or crash point.
  */
 import { InvalidOptionError } from '../../errors.js';
-import type { Source, SourceItem } from '../../streams/sources/source.js';
+import type { FeedReader, ItemFeed, Source, SourceItem } from '../../streams/sources/source.js';
 
 type Answer<TRecord> = IteratorResult<SourceItem<TRecord, number>, undefined>;
 
@@ -14,7 +14,10 @@ const ENDED: Promise<IteratorReturnResult<undefined>> = Promise.resolve(END);
 /**
  * Where the source waits, and how the engine lets it go on. A run reads its source once, one item
  * at a time (the driver asks for the next only once the last came): the gate keeps that read's
- * place and its pending answer, and makes the item only as it opens, so a record costs one promise.
+ * place and its pending answer, and makes the item only as it opens. Read as a feed (the
+ * engine's way), a record costs no promise: the gate answers from a microtask, never inside
+ * `open()`, so the item reaches the run after the step that opened the gate, as an awaited answer
+ * would, and never while the dispatcher picks a turn.
  */
 export class SourceGate<TRecord = unknown> {
   /** The input, in the order the source delivers it. */
@@ -24,6 +27,25 @@ export class SourceGate<TRecord = unknown> {
   #ended = false;
   /** The pending answer of the read's `next()`, while it waits. */
   #answer: ((answer: Answer<TRecord>) => void) | undefined;
+  /** The feed's reader, while it waits for an item; read as a feed, the read keeps no other answer. */
+  #reader: FeedReader<TRecord, number> | undefined;
+  /** The reader the gate, opened, answers next: taken when the microtask runs. */
+  #answering: FeedReader<TRecord, number> | undefined;
+  /** Answers the feed's request from a microtask: made once, so an opening makes no closure. */
+  readonly #answerFeed = (): void => {
+    const reader = this.#answering;
+    this.#answering = undefined;
+    if (reader === undefined || this.#ended) return;
+    const records = this.records;
+    const at = this.#at;
+    if (at === records.length) {
+      this.#ended = true;
+      reader.end();
+      return;
+    }
+    this.#at = at + 1;
+    reader.item({ kind: 'record', value: records[at] as TRecord, next: at + 1 });
+  };
   /** Parks a `next()`: made once, so a wait makes no closure of its own. */
   readonly #park = (answer: (answer: Answer<TRecord>) => void): void => {
     this.#answer = answer;
@@ -35,11 +57,18 @@ export class SourceGate<TRecord = unknown> {
 
   /** The offset of the record the source waits to deliver (the input's length: its end), if it waits. */
   get waiting(): number | undefined {
-    return this.#answer === undefined ? undefined : this.#at;
+    return this.#answer === undefined && this.#reader === undefined ? undefined : this.#at;
   }
 
   /** Lets the waiting source deliver its record (or end). */
   open(): void {
+    const reader = this.#reader;
+    if (reader !== undefined) {
+      this.#reader = undefined;
+      this.#answering = reader;
+      queueMicrotask(this.#answerFeed);
+      return;
+    }
     const answer = this.#answer;
     if (answer === undefined) return;
     this.#answer = undefined;
@@ -68,6 +97,45 @@ export class SourceGate<TRecord = unknown> {
     };
     return iterator;
   }
+
+  /** Starts the run's read at `from`, as a feed: each request waits for the gate to open. */
+  feed(from: number, reader: FeedReader<TRecord, number>): ItemFeed {
+    this.#at = from;
+    this.#ended = false;
+    return new GateFeed(this, reader);
+  }
+
+  /** The feed's request: `reader` waits at the gate (the end, once reached, is answered at once too, as `read` answers it). */
+  request(reader: FeedReader<TRecord, number>): void {
+    if (this.#ended) reader.end();
+    else this.#reader = reader;
+  }
+
+  /** The feed's cancel: no request waits, and none is answered. */
+  cancel(): void {
+    this.#ended = true;
+    this.#reader = undefined;
+    this.#answering = undefined;
+  }
+}
+
+/** A gate's read as a feed. */
+class GateFeed<TRecord> implements ItemFeed {
+  readonly #gate: SourceGate<TRecord>;
+  readonly #reader: FeedReader<TRecord, number>;
+
+  constructor(gate: SourceGate<TRecord>, reader: FeedReader<TRecord, number>) {
+    this.#gate = gate;
+    this.#reader = reader;
+  }
+
+  request(): void {
+    this.#gate.request(this.#reader);
+  }
+
+  cancel(): void {
+    this.#gate.cancel();
+  }
 }
 
 /** What the engine holds of a gate: where the source waits, and the opening. */
@@ -95,5 +163,6 @@ export function gatedSource<TRecord>(gate: SourceGate<TRecord>): Source<TRecord,
     replayable: true,
     start: 0,
     read: (from = 0) => gate.read(inputOffset(from, records.length)),
+    readFeed: (from = 0, reader) => gate.feed(inputOffset(from, records.length), reader),
   };
 }
