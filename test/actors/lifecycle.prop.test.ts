@@ -137,7 +137,11 @@ const unreachable: string[] = [];
 async function runScenario(setup: Setup, commands: readonly Command[]): Promise<void> {
   const clock = new VirtualClock();
   const scheduler = new ManualScheduler();
-  const system = createSystemWithScheduler({ clock, supervisor: { maxRestarts: setup.maxRestarts, withinMs: Infinity } }, scheduler.schedule);
+  // No turn budget: the steps a scenario takes must not depend on how fast the machine runs them.
+  const system = createSystemWithScheduler(
+    { clock, supervisor: { maxRestarts: setup.maxRestarts, withinMs: Infinity }, dispatcher: { turnBudgetMs: Infinity } },
+    scheduler.schedule,
+  );
   const gate = new Gate();
   let cell: ActorCell<unknown, unknown> | undefined;
   const look = (): void => {

@@ -192,7 +192,9 @@ describe('partitionActor', () => {
 
   it('takes its next message in the same slice when what it sent was accepted at once', async () => {
     const scheduler = new ManualScheduler();
-    const system = createSystemWithScheduler({ clock: new VirtualClock() }, scheduler.schedule);
+    // No turn budget: the turns this test counts must not depend on how fast the machine runs them
+    // (a slice slowed past the default 5 ms by a loaded machine would end the turn early).
+    const system = createSystemWithScheduler({ clock: new VirtualClock(), dispatcher: { turnBudgetMs: Infinity } }, scheduler.schedule);
     const received: unknown[] = [];
     const downstream = system.spawn(
       defineActor<null, StageMessage<unknown>>({

@@ -118,7 +118,8 @@ describe('sinkActor', () => {
       },
     };
     const scheduler = new ManualScheduler();
-    const system = createSystemWithScheduler({ clock: new VirtualClock() }, scheduler.schedule);
+    // No turn budget: which turn does what must not depend on how fast the machine runs them.
+    const system = createSystemWithScheduler({ clock: new VirtualClock(), dispatcher: { turnBudgetMs: Infinity } }, scheduler.schedule);
     const ref = system.spawn(
       sinkActor({ sink, upstreams: 1, counters: { name: 'sink', recordsIn: 0, recordsOut: 0 }, completed: () => undefined, failed: () => undefined }),
       {
