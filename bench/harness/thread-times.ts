@@ -16,20 +16,21 @@ export interface ThreadTime {
 /** The process's threads' totals, by thread id; empty where the system does not count them. */
 export type ThreadTimes = ReadonlyMap<string, ThreadTime>;
 
-const TASKS = '/proc/self/task';
+/** Where Linux lists this process's threads. */
+export const TASKS = '/proc/self/task';
 
-/** The totals of every thread of this process now. */
-export function readThreadTimes(): ThreadTimes {
+/** The totals of every thread of this process now (of the threads listed in `tasks`, a test's stand-in). */
+export function readThreadTimes(tasks: string = TASKS): ThreadTimes {
   const times = new Map<string, ThreadTime>();
   let tids: string[];
   try {
-    tids = readdirSync(TASKS);
+    tids = readdirSync(tasks);
   } catch {
     return times;
   }
   for (const tid of tids) {
     try {
-      const [run, wait] = readFileSync(`${TASKS}/${tid}/schedstat`, 'utf8').split(' ');
+      const [run, wait] = readFileSync(`${tasks}/${tid}/schedstat`, 'utf8').split(' ');
       times.set(tid, { runMs: Number(run) / 1e6, waitMs: Number(wait) / 1e6 });
     } catch {
       // The thread ended between the listing and the read: it ran nothing more.

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readThreadTimes, waitedForCpu, type ThreadTimes } from '../../../bench/harness/thread-times.js';
 
@@ -37,7 +39,16 @@ describe('readThreadTimes', () => {
     expect(total(readThreadTimes()) - total(before)).toBeGreaterThanOrEqual(30);
     expect(x).toBeGreaterThan(0);
   });
-  it.skipIf(counted)('is empty where the system does not count threads', () => {
-    expect(readThreadTimes().size).toBe(0);
+  it('is empty where the system does not count threads, and skips a thread that ended while it read', () => {
+    expect(readThreadTimes(join(tmpdir(), 'sluice-no-such-tasks')).size).toBe(0);
+    const tasks = mkdtempSync(join(tmpdir(), 'sluice-tasks-'));
+    try {
+      mkdirSync(join(tasks, '7'));
+      writeFileSync(join(tasks, '7', 'schedstat'), '2500000 1000000 3\n');
+      mkdirSync(join(tasks, '8')); // ended: no schedstat left to read
+      expect([...readThreadTimes(tasks)]).toEqual([['7', { runMs: 2.5, waitMs: 1 }]]);
+    } finally {
+      rmSync(tasks, { recursive: true, force: true });
+    }
   });
 });
