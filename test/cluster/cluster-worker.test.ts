@@ -100,9 +100,11 @@ describe.skipIf(nats.url === undefined)('worker processes of one job, in one pro
 
   /**
    * The budget of a case that runs the long input through a leave or a join: 10–18 s on a quiet
-   * machine, and the whole suite runs beside it in CI.
+   * machine, 28–74 s with three other processes busy on its two cores (the leader-leaves case the
+   * longest), and the whole suite runs beside it in CI. The work is fixed (the rest of a million
+   * lines on one worker), so the time only stretches with the machine's load.
    */
-  const LONG_JOB_TIMEOUT_MS = 90_000;
+  const LONG_JOB_TIMEOUT_MS = 180_000;
 
   /** Workers `a` and `b` on the long input, each leaving when its signal aborts; once `ready` says the job is where a case wants it. */
   const pair = async (prefix: string, ready: (status: ClusterJobStatus) => boolean) => {
