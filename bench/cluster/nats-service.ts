@@ -59,11 +59,15 @@ export function freshJobId(): string {
   return `bench-cluster-${nanoid(10).replace(/[^A-Za-z0-9]/g, '0')}`;
 }
 
-/** Deletes job `job`'s buckets, whichever exist, by their streams (a KV bucket B is the stream `KV_B`). */
+/**
+ * Deletes job `job`'s buckets and its durable links' stream, whichever exist, by their streams (a
+ * KV bucket B is the stream `KV_B`). A job that completes deletes its links' stream itself; one
+ * left unfinished (a case that stops its workers early) keeps it for a later worker to resume from.
+ */
 export async function removeJob(nc: NatsConnection, job: string): Promise<void> {
-  const { stateBucket, leaseBucket, checkpointBucket } = jobNames(job);
+  const { stateBucket, leaseBucket, checkpointBucket, linkStream } = jobNames(job);
   const jsm = await jetstreamManager(nc);
-  const streams = [`KV_${stateBucket}`, `KV_${leaseBucket}`, `KV_${checkpointBucket}`];
+  const streams = [`KV_${stateBucket}`, `KV_${leaseBucket}`, `KV_${checkpointBucket}`, linkStream];
   // A stream that is not there is refused with "stream not found": nothing to delete.
   for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
 }
