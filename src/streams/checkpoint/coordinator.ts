@@ -141,13 +141,28 @@ export class CheckpointCoordinator {
       return;
     }
     pending.writes.add(part);
+    // One reaction for either outcome, not a chain of four (then, catch, finally, catch): each
+    // link is a promise and a microtask more, per partition and checkpoint.
     this.#track(this.#setup.store.writePartition(id, stage, partition, entries))
-      .then((ref) => {
-        (pending.refs[stage] as (PartitionSnapshotRef | undefined)[])[partition] = { ...ref, ...progressFields(progress) };
-        this.#acknowledged(pending);
-      })
-      .catch((error: unknown) => pending.reject(error))
-      .finally(release)
+      .then(
+        (ref) => {
+          try {
+            (pending.refs[stage] as (PartitionSnapshotRef | undefined)[])[partition] = { ...ref, ...progressFields(progress) };
+            this.#acknowledged(pending);
+          } catch (error) {
+            pending.reject(error);
+          } finally {
+            release();
+          }
+        },
+        (error: unknown) => {
+          try {
+            pending.reject(error);
+          } finally {
+            release();
+          }
+        },
+      )
       // A view that cannot be released is a bug of ours: the run fails with it, never the host.
       .catch((error: unknown) => this.#setup.failed(error));
   }
