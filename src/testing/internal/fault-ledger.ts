@@ -77,9 +77,11 @@ export class FaultLedger {
   /**
    * The run's `crashAt`: whether `target` throws as it takes its `n`-th record or marker. A fault
    * without a partition counts what the whole stage takes in this run, and the partition it
-   * poisons stays poisoned in later runs.
+   * poisons stays poisoned in later runs. Undefined when the plan has no throw or poison fault:
+   * nothing would ever strike, and the run's partitions then count nothing they take.
    */
-  crashAt(run: number): (target: ChaosTarget, n: number) => boolean {
+  crashAt(run: number): ((target: ChaosTarget, n: number) => boolean) | undefined {
+    if (this.#actorFaults.length === 0) return undefined;
     const stageTaken = new Map<number, number>();
     return (target, n) => {
       const stageN = (stageTaken.get(target.stage) ?? 0) + 1;
