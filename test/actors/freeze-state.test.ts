@@ -52,3 +52,33 @@ describe('freezeState', () => {
     expect(await ref.ask({ kind: 'frozen?' })).toEqual([false, false, false, false]);
   });
 });
+
+type Step = { readonly kind: 'same' } | { readonly kind: 'new' } | { readonly kind: 'snapshot' } | { readonly kind: 'seen' };
+
+/** Answers `seen` with each state it was handed and whether it was frozen; `same` hands the state back unchanged. */
+const keeper = defineActor<{ readonly n: number }, Step>({
+  initialState: () => ({ n: 0 }),
+  receive(state, msg, ctx) {
+    (this as unknown as { seen: unknown[] }).seen.push([state, Object.isFrozen(state)]);
+    if (msg.kind === 'seen') ctx.reply((this as unknown as { seen: unknown[] }).seen.splice(0));
+    if (msg.kind === 'snapshot') void ctx.snapshot();
+    return msg.kind === 'new' ? { n: state.n + 1 } : state;
+  },
+});
+
+describe('receive', () => {
+  it('is called with its definition as `this`, and a state handed back unchanged stays the state, frozen, in either mailbox loop', async () => {
+    // A definition made by hand, with a field of its own that its handler reaches through `this`.
+    const definition = Object.assign(Object.create(null) as object, keeper, { seen: [] as unknown[] }) as typeof keeper;
+    const ref = newSystem({ name: 'keeper', freezeState: true }).spawn(definition);
+    const steps = ['same', 'new', 'same', 'snapshot', 'same', 'new', 'same'] as const;
+    for (const kind of steps) expect(ref.tell({ kind })).toBe(true);
+    const seen = (await ref.ask({ kind: 'seen' })) as [{ readonly n: number }, boolean][];
+    expect(seen.map(([state]) => state.n)).toEqual([0, 0, 1, 1, 1, 1, 2, 2]);
+    expect(seen.every(([, frozen]) => frozen)).toBe(true);
+    // Handed back unchanged, it is the very object: no copy, no second freeze.
+    expect(seen[1]?.[0]).toBe(seen[0]?.[0]);
+    expect(seen[3]?.[0]).toBe(seen[2]?.[0]);
+    expect(seen[5]?.[0]).toBe(seen[4]?.[0]);
+  });
+});
