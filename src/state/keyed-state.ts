@@ -12,7 +12,10 @@
  * stores, no lookup). A view that is only ever restored to, as an actor's restart point is, never
  * needs more. A view that is read gets an index the first time: each key written since its
  * snapshot → the key's value at the snapshot, built from the log and from then on kept up to date
- * by every write (a lookup in each indexed view's index).
+ * by the writes (a lookup in each indexed view's index). Once the log is long (4,096 entries) or a
+ * view is indexed, only the first write of each key after the newest view records: later writes of it see,
+ * from the key's mark in the live table (read with the write's own probe), that every view has
+ * its value already, and cost no lookup.
  *
  * Invariants, for every active view V:
  * - V sees exactly the state at its snapshot: a key's value is its index entry when V is indexed
@@ -23,9 +26,10 @@
  *   only once every active view was taken after that position. So one walk over the table meets
  *   each of V's keys exactly once, even when the table is written to between the walk's steps, and
  *   iterators need no registration: an abandoned one leaks nothing.
- * - The log holds every write from the oldest unindexed view's offset on; what lies before it is
- *   dropped. A view held long without being read is indexed once the log reaches 65,536 writes, so
- *   memory grows with the keys written, not with the writes.
+ * - The log holds, from the oldest unindexed view's offset on, at least the first write of each key
+ *   after each view's offset; what lies before it is dropped. A view held long without being read
+ *   is indexed once the log reaches 65,536 entries, so memory grows with the keys written, not
+ *   with the writes.
  */
 import { produce as immerProduce, type Draft } from 'immer';
 import { InvalidOptionError, ViewReleasedError } from '../errors.js';
@@ -46,6 +50,13 @@ type Absent = typeof ABSENT;
  * held long keeps one old value per key written, not one per write.
  */
 const LOG_BOUND = 65_536;
+
+/**
+ * Past this many log entries, a write reads its key's mark before recording (see `#epoch`). Short
+ * of it, an append costs less than the read, which the usual short-lived view (a restart point
+ * taken after every message) would seldom find set.
+ */
+const MARKED_FROM = 4096;
 
 /** The longest log whose arrays are kept, emptied, for reuse once nothing needs what they hold. */
 const RECYCLED_LOG_MAX = 16_384;
@@ -271,6 +282,16 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   #logStart = 0;
   /** Counts writes, so `update` and `compute` can tell whether their function wrote to the state. */
   #writes = 0;
+  /**
+   * Counts the moments a view's offset was set (a snapshot, or the end of a restore). A key whose
+   * live entry is marked with the current epoch had its old value recorded since the newest such
+   * moment, so every active view, whose offset is at or before it, already has that key's value:
+   * a write of it records nothing. Marks are read and set once the log is long or views are
+   * indexed (where recording is a lookup per indexed view): from then on only the first write of
+   * each key after a view's offset is recorded, so the log and the indexes grow with the keys
+   * written, not with the writes, and a key written again costs no lookup.
+   */
+  #epoch = 0;
 
   static {
     releaseCore = <K, V>(core: ViewCore<K, V>) => core.owner.#release(core);
@@ -512,6 +533,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     const core: ViewCore<K, V> = { owner: this, offset: this.#position(), size: this.size, index: undefined, released: false };
     this.#views.push(core);
     this.#unindexed++;
+    this.#nextEpoch();
     return createView(core);
   }
 
@@ -542,7 +564,18 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     core.offset = this.#position();
     this.#views.push(core);
     this.#unindexed++;
+    this.#nextEpoch();
     this.#tidy();
+  }
+
+  /** A view's offset was just set: from now on, each key's first write is recorded again. */
+  #nextEpoch(): void {
+    // Marks are 32-bit: at the last epoch, every mark goes back to 0 and the count starts over.
+    if (this.#epoch === 0x7fffffff) {
+      this.#live.clearMarks();
+      this.#epoch = 0;
+    }
+    this.#epoch++;
   }
 
   /**
@@ -614,15 +647,27 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
    * after that: bounding the log may sweep tombstones out of the table, which moves entries.
    */
   #recorded(ref: number, key: K, old: V | Absent): number {
-    if (this.#indexed.length === 0 && this.#logLength < LOG_BOUND) {
-      // Every view reads the log, which has room: an append, which moves nothing.
+    // Every view reads the log, which has room: an append, which moves nothing.
+    const appends = this.#indexed.length === 0 && this.#logLength < LOG_BOUND;
+    if (appends && this.#logLength < MARKED_FROM) {
       this.#append(key, old);
       return ref;
     }
     const live = this.#live;
-    const changes = live.changes;
-    this.#record(key, old);
-    return changes === live.changes ? ref : live.find(key);
+    const epoch = this.#epoch;
+    // Recorded since the newest view's offset: every view already has this key's value (see #epoch).
+    if (ref >= 0 && live.markAt(ref) === epoch) return ref;
+    if (appends) {
+      this.#append(key, old);
+    } else {
+      const changes = live.changes;
+      this.#record(key, old);
+      if (changes !== live.changes) ref = live.find(key);
+    }
+    // A key inserted after this is not marked: its next write records it once more, which no view
+    // reads (each reads the first record of a key from its offset on).
+    if (ref >= 0) live.setMarkAt(ref, epoch);
+    return ref;
   }
 
   /** Keeps `old` for every view: in the log for views with no index, in each index that lacks the key. */

@@ -475,6 +475,32 @@ describe('KeyedState', () => {
       ]);
     });
 
+    it('keeps each view at its snapshot through 200,000 writes of a few keys, written again after every view', () => {
+      const atFirst = [...abc()];
+      const atSecond = [
+        ['a', 50_001],
+        ['b', 2],
+        ['c', 3],
+        ['d', 50_000],
+      ];
+      const state = abc();
+      const first = state.snapshot();
+      const add = (n: number | undefined, present: boolean, _key: string, by: number): number => (present ? (n as number) : 0) + by;
+      for (let i = 0; i < 100_000; i++) state.compute(i % 2 === 0 ? 'a' : 'd', add, 1, undefined);
+      const second = state.snapshot();
+      for (let i = 0; i < 100_000; i++) state.compute(i % 3 === 0 ? 'd' : 'b', add, 1, undefined);
+      state.delete('c');
+      expect([...first]).toEqual(atFirst);
+      expect([...second]).toEqual(atSecond);
+      expect(second.changedKeys).toBe(3);
+      state.restore(second);
+      state.set('a', 0);
+      expect(state.get('d')).toBe(50_000);
+      state.restore(first);
+      expect([...state]).toEqual(atFirst);
+      expect([...second]).toEqual(atSecond);
+    });
+
     it('returns a KeyedStateView and counts it as active', () => {
       const state = abc();
       const view = state.snapshot();

@@ -19,6 +19,9 @@
  *   new array and records how positions moved, so an iterator holding the old one finds its place.
  *   Rehashing rewrites slot numbers in the current `#order` in place, and iterators read slot
  *   numbers only from the current one.
+ * - `#marks[slot]`, once a caller has set a mark, is the entry's mark (0 until set): an integer a
+ *   caller keeps beside an entry and reads with the probe it already made. It moves with its entry
+ *   in a rehash, and an insert sets it, so a slot never shows a mark of the key it held before.
  */
 import { hashKey, hashString } from './key-hash.js';
 
@@ -81,6 +84,8 @@ export class KeyTable<K, V> {
   /** 2 × (capacity − 1): masks a hash to the even index of a slot's key. */
   #mask: number;
   #positions: Int32Array;
+  /** Each slot's mark, made when a mark is first set: tables whose callers set none never have one. */
+  #marks: Int32Array | undefined;
   #order = new Int32Array(MIN_CAPACITY);
   /** Positions used in `#order`, entries and holes. */
   #length = 0;
@@ -161,6 +166,22 @@ export class KeyTable<K, V> {
     this.#slots[ref] = value;
   }
 
+  /** The mark of the entry at `ref`, a result of `find` that is not -1: 0 until one is set. */
+  markAt(ref: number): number {
+    const marks = this.#marks;
+    return marks === undefined ? 0 : (marks[ref >> 1] as number);
+  }
+
+  /** Sets the mark (a 32-bit integer) of the entry at `ref`, a result of `find` that is not -1. */
+  setMarkAt(ref: number, mark: number): void {
+    (this.#marks ??= new Int32Array(this.#positions.length))[ref >> 1] = mark;
+  }
+
+  /** Sets every entry's mark back to 0. */
+  clearMarks(): void {
+    this.#marks = undefined;
+  }
+
   get(key: K): V | undefined {
     const ref = this.find(key);
     return ref < 0 ? undefined : (this.#slots[ref] as V);
@@ -200,6 +221,7 @@ export class KeyTable<K, V> {
     this.#mask = (MIN_CAPACITY - 1) * 2;
     this.#limit = MIN_CAPACITY - MIN_CAPACITY / 4;
     this.#positions = new Int32Array(MIN_CAPACITY);
+    this.#marks = undefined;
     this.#size = 0;
     this.#used = 0;
     this.#changes++;
@@ -280,8 +302,9 @@ export class KeyTable<K, V> {
    * Adds `key`, which is absent: `find` gave -1 for it and `changes` is the same since. One probe,
    * where `set` would look the key up first; a caller that has just missed it (a first write to a
    * key) has already paid for that lookup.
+   * @returns where the new entry's value is, as `find` now gives it; its mark is 0.
    */
-  insert(key: K, value: V): void {
+  insert(key: K, value: V): number {
     if (this.#used >= this.#limit) this.#rebuild(capacityFor(this.#size + 1));
     const stored = typeof key === 'string' ? copyOf(key) : storedKey(key);
     const slots = this.#slots;
@@ -293,11 +316,14 @@ export class KeyTable<K, V> {
     slots[at] = stored;
     slots[at + 1] = value;
     const slot = at >> 1;
+    // The slot may have held a deleted entry's mark.
+    if (this.#marks !== undefined) this.#marks[slot] = 0;
     if (this.#length === this.#order.length) this.#growOrder();
     this.#positions[slot] = this.#length;
     this.#order[this.#length++] = slot;
     this.#size++;
     this.#changes++;
+    return at + 1;
   }
 
   #growOrder(): void {
@@ -314,6 +340,8 @@ export class KeyTable<K, V> {
     const oldOrder = this.#order;
     const slots = emptySlots(capacity);
     const positions = new Int32Array(capacity);
+    const oldMarks = this.#marks;
+    const marks = oldMarks === undefined ? undefined : new Int32Array(capacity);
     const mask = (capacity - 1) * 2;
     const order = new Int32Array(Math.max(MIN_CAPACITY, this.#size * 2));
     const holes = new Int32Array(this.#length - this.#size);
@@ -330,12 +358,14 @@ export class KeyTable<K, V> {
       while (slots[at] !== undefined) at = (at + 2) & mask;
       slots[at] = key;
       slots[at + 1] = oldSlots[(oldSlot << 1) + 1];
+      if (marks !== undefined) marks[at >> 1] = (oldMarks as Int32Array)[oldSlot] as number;
       positions[at >> 1] = kept;
       order[kept++] = at >> 1;
     }
     compactions.set(oldOrder, { next: order, clearedBefore: undefined, holes });
     this.#slots = slots;
     this.#positions = positions;
+    this.#marks = marks;
     this.#mask = mask;
     this.#limit = capacity - capacity / 4;
     this.#order = order;

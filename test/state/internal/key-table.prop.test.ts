@@ -193,6 +193,82 @@ describe('KeyTable', () => {
     expect(sameEntries([...table], [...model])).toBe(true);
   });
 
+  it.prop([fc.array(opArb, { maxLength: 120 }), fc.array(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { minLength: 1 })], { numRuns: 300 })(
+    "keeps each entry's mark through growth, deletes, compaction and clears, and gives a new entry the mark 0",
+    (ops, marks) => {
+      const table = new KeyTable<unknown, number>();
+      const model = new Map<unknown, number>();
+      const marked = new Map<unknown, number>();
+      ops.forEach((op, i) => {
+        const mark = marks[i % marks.length] as number;
+        switch (op.kind) {
+          case 'set':
+          case 'found-set': {
+            const ref = table.find(op.key);
+            if (ref >= 0) {
+              table.setAt(ref, op.value);
+              // A write of a present key leaves its mark; every other op marks it anew.
+              if (op.kind === 'set') break;
+              table.setMarkAt(ref, mark);
+              marked.set(op.key, mark);
+            } else if (op.kind === 'set') {
+              table.insert(op.key, op.value);
+              marked.delete(op.key);
+            } else {
+              const inserted = table.insert(op.key, op.value);
+              expect(table.valueAt(inserted)).toBe(op.value);
+              expect(table.markAt(inserted)).toBe(0);
+              table.setMarkAt(inserted, mark);
+              marked.set(op.key, mark);
+            }
+            model.set(op.key, op.value);
+            break;
+          }
+          case 'delete':
+            table.delete(op.key);
+            model.delete(op.key);
+            marked.delete(op.key);
+            break;
+          case 'iterate':
+            break;
+          case 'clear':
+            table.clear();
+            model.clear();
+            marked.clear();
+            break;
+          case 'fill':
+            for (let k = 0; k < op.count; k++) {
+              const key = op.from + k;
+              const ref = table.find(key);
+              table.setMarkAt(ref >= 0 ? ref : table.insert(key, k), mark);
+              if (ref < 0) model.set(key, k);
+              marked.set(key, mark);
+            }
+            break;
+          case 'drain':
+            for (let k = 0; k < op.count; k++) {
+              table.delete(op.from + k);
+              model.delete(op.from + k);
+              marked.delete(op.from + k);
+            }
+            break;
+        }
+      });
+      for (const key of model.keys()) expect(table.markAt(table.find(key))).toBe(marked.get(key) ?? 0);
+    },
+  );
+
+  it('sets every mark back to 0 with clearMarks', () => {
+    const table = new KeyTable<string, number>();
+    table.setMarkAt(table.insert('a', 1), 7);
+    table.set('b', 2);
+    table.setMarkAt(table.find('b'), 9);
+    table.clearMarks();
+    expect(table.markAt(table.find('a'))).toBe(0);
+    expect(table.markAt(table.find('b'))).toBe(0);
+    expect(table.get('a')).toBe(1);
+  });
+
   it('keeps an iterator in place when deletes behind it compact the order', () => {
     const table = new KeyTable<number, number>();
     for (let k = 0; k < 300; k++) table.set(k, k);
