@@ -6,13 +6,15 @@
 import { loadCase, loadProbe } from './registry.js';
 import { peakRssMb, type ChildReport, type ChildTask } from './harness/child-protocol.js';
 import { measure } from './harness/measure.js';
+import { turnTaker, type ParentChannel } from './harness/child-turns.js';
 
 async function perform(task: ChildTask): Promise<ChildReport> {
   switch (task.kind) {
     case 'case': {
       const benchCase = await loadCase(task.case);
       const { operations, runner } = benchCase.load(task.impl, task.scale);
-      const { rates, checksums, coldRate, coldChecksum, observations } = await measure(runner, operations, benchCase.plan(task.scale));
+      const awaitTurn = task.turns === true && process.send !== undefined ? turnTaker(process as ParentChannel) : undefined;
+      const { rates, checksums, coldRate, coldChecksum, observations } = await measure(runner, operations, benchCase.plan(task.scale), awaitTurn);
       return { kind: 'case', operations, rates, checksums, coldRate, coldChecksum, peakRssMb: peakRssMb(), observations };
     }
     case 'probe': {

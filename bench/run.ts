@@ -101,6 +101,7 @@ if (options.markdown !== undefined) {
     renderBenchmarks({
       run: recorded,
       plans: run.plans,
+      interleaved: run.interleaved,
       idleRssMb: run.idleRssMb,
       findings: run.findings,
       probes: run.probes,

@@ -92,6 +92,14 @@ export interface CaseSpec<TInput> {
    */
   readonly plans?: Readonly<Record<Scale, RunPlan>> | undefined;
   /**
+   * Whether the implementations' children run side by side and take turns, one run each per round
+   * (see `run-in-turns.ts`), rather than one child after another: for a case whose rows are compared
+   * with each other, so a slow spell of the host falls on every row alike. Only for a case whose
+   * children hold nothing outside their own process (no service, no shared files).
+   * @defaultValue false
+   */
+  readonly interleaved?: boolean | undefined;
+  /**
    * Why the case cannot run on this machine now (a service it needs does not answer), checked by
    * the parent before it starts the case's children; `undefined` when it can. A case that cannot
    * run is skipped, with this reason printed, rather than failed.
@@ -124,6 +132,8 @@ export interface BenchCase {
   readonly unit: string;
   readonly implementations: readonly ImplementationInfo[];
   plan(scale: Scale): RunPlan;
+  /** See {@link CaseSpec.interleaved}. */
+  readonly interleaved: boolean;
   /** See {@link CaseSpec.unavailable}: resolves `undefined` for a case that needs nothing. */
   unavailable(): Promise<string | undefined>;
   /** See {@link CaseSpec.findings}: none for a case that has nothing to add. */
@@ -186,6 +196,7 @@ export function defineCase<TInput>(spec: CaseSpec<TInput>): BenchCase {
       compareWith === undefined || compareWith.length === 0 ? { impl, role } : { impl, role, compareWith },
     ),
     plan: (scale) => plans[scale],
+    interleaved: spec.interleaved ?? false,
     unavailable: async () => spec.unavailable?.(),
     findings: (rows) => spec.findings?.(rows) ?? [],
     load(impl, scale) {

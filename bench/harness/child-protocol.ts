@@ -9,7 +9,14 @@ import type { ProbeFinding } from './probe.js';
 
 /** One unit of work for a child process. */
 export type ChildTask =
-  | { readonly kind: 'case'; readonly case: string; readonly impl: string; readonly scale: Scale }
+  | {
+      readonly kind: 'case';
+      readonly case: string;
+      readonly impl: string;
+      readonly scale: Scale;
+      /** Take turns with the case's other children: ask for each run with a {@link TurnRequest} and start it on a {@link TurnGrant}. */
+      readonly turns?: boolean | undefined;
+    }
   | { readonly kind: 'probe'; readonly probe: string; readonly scale: Scale }
   /** Loads the bench and does nothing: the peak RSS every child starts from. */
   | { readonly kind: 'idle' };
@@ -34,6 +41,16 @@ export type ChildReport =
   | { readonly kind: 'probe'; readonly finding: ProbeFinding; readonly peakRssMb: number }
   | { readonly kind: 'idle'; readonly peakRssMb: number }
   | { readonly kind: 'error'; readonly message: string };
+
+/** A child taking turns is ready for its next run (or warm-up), and waits for a {@link TurnGrant}. */
+export interface TurnRequest {
+  readonly kind: 'turn';
+}
+
+/** The parent's go-ahead for a child's next run: no other child of the case runs until this one asks again or reports. */
+export interface TurnGrant {
+  readonly kind: 'go';
+}
 
 /**
  * This process's peak resident set size in MB. `maxRSS` is in KiB.

@@ -4,7 +4,7 @@
  * floor's checksum. The first run of all is timed too, warm-up or not: the child is a fresh
  * process, so it is the cold rate, what a service meets in its first minute. A runner that
  * observes more than its rate has what it said kept the same way, the first run's and each timed
- * run's.
+ * run's. A child that takes turns with others waits for its turn before each run, untimed.
  */
 import type { Observations, RunPlan, Runner } from './bench-case.js';
 
@@ -31,13 +31,15 @@ interface Run {
  * succeeded or threw.
  *
  * @param operations - operations in one run, to turn seconds into a rate.
+ * @param awaitTurn - awaited before each run (and its `prepare`), untimed: the child's turn among its case's others.
  * @example
  * ```ts
  * await measure({ run: () => 42 }, 1, { warmups: 1, runs: 3 }); // { rates: [...3], checksums: [42, 42, 42] }
  * ```
  */
-export async function measure(runner: Runner, operations: number, plan: RunPlan): Promise<Measurements> {
+export async function measure(runner: Runner, operations: number, plan: RunPlan, awaitTurn?: () => Promise<void>): Promise<Measurements> {
   const timedRun = async (): Promise<Run> => {
+    await awaitTurn?.();
     await runner.prepare?.();
     const started = performance.now();
     const returned = await runner.run();

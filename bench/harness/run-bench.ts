@@ -1,6 +1,7 @@
 /**
  * The parent's side of a run: every implementation of every selected case, then every probe, then
- * an idle child, one child process at a time, judged against the floors. The parent itself does no
+ * an idle child, one child process at a time (an interleaved case's children alive together, taking
+ * turns run by run), judged against the floors. The parent itself does no
  * measured work, so its own memory and JIT state touch no number. A case that says it cannot run
  * here (a service it needs is away) is skipped, with its reason, before any of its children start.
  */
@@ -10,6 +11,7 @@ import type { ChildReport } from './child-protocol.js';
 import type { Probe } from './probe.js';
 import { formatRate } from '../report/result-table.js';
 import { runInChild } from './run-in-child.js';
+import { runInTurns } from './run-in-turns.js';
 
 /** How long one child may run before it is killed and its row is a FAILURE. */
 const CHILD_TIMEOUT_MS: Readonly<Record<Scale, number>> = { quick: 120_000, full: 900_000 };
@@ -45,6 +47,8 @@ export interface BenchRun {
   readonly idleRssMb: number | null;
   /** The run plan each case used. */
   readonly plans: ReadonlyMap<string, RunPlan>;
+  /** The cases whose children took turns. */
+  readonly interleaved: readonly string[];
 }
 
 /**
@@ -66,14 +70,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
       options.onProgress(`${benchCase.name}: skipped, ${unavailable}`);
       continue;
     }
-    const reports = new Map<string, ChildReport>();
-    for (const { impl } of benchCase.implementations) {
-      const started = performance.now();
-      const report = await runInChild({ kind: 'case', case: benchCase.name, impl, scale: options.scale }, timeoutMs);
-      reports.set(impl, report);
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      options.onProgress(`${benchCase.name} / ${impl}: ${describeReport(report, benchCase.unit)} (child ran ${seconds} s)`);
-    }
+    const reports = await runCase(benchCase, options, timeoutMs);
     const judged = judgeCase(benchCase, reports);
     results.push(...judged);
     findings.push(...benchCase.findings(judged));
@@ -104,7 +101,38 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRun> {
     probeFailures,
     idleRssMb: idle.kind === 'idle' ? idle.peakRssMb : null,
     plans: new Map(options.cases.map((benchCase) => [benchCase.name, benchCase.plan(options.scale)])),
+    interleaved: options.cases.filter((benchCase) => benchCase.interleaved).map((benchCase) => benchCase.name),
   };
+}
+
+/**
+ * Runs every implementation of `benchCase`, one child after another or, for an interleaved case,
+ * side by side taking turns; reports progress as each child ends (or, taking turns, once all have).
+ */
+async function runCase(benchCase: BenchCase, options: RunBenchOptions, timeoutMs: number): Promise<Map<string, ChildReport>> {
+  const reports = new Map<string, ChildReport>();
+  const tasks = benchCase.implementations.map(({ impl }) => ({ kind: 'case', case: benchCase.name, impl, scale: options.scale }) as const);
+  const progress = (impl: string, report: ChildReport, started: number, what: string): void => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    options.onProgress(`${benchCase.name} / ${impl}: ${describeReport(report, benchCase.unit)} (${what} ${seconds} s)`);
+  };
+  if (benchCase.interleaved) {
+    const started = performance.now();
+    const all = await runInTurns(tasks, timeoutMs);
+    tasks.forEach(({ impl }, index) => {
+      const report = all[index] as ChildReport;
+      reports.set(impl, report);
+      progress(impl, report, started, 'children took turns for');
+    });
+    return reports;
+  }
+  for (const task of tasks) {
+    const started = performance.now();
+    const report = await runInChild(task, timeoutMs);
+    reports.set(task.impl, report);
+    progress(task.impl, report, started, 'child ran');
+  }
+  return reports;
 }
 
 /** A child's report in a few words, for progress lines: not yet judged against the floor. */

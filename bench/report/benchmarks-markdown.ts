@@ -15,6 +15,8 @@ export interface BenchmarksDocument {
   readonly run: RecordedRun;
   /** The run plan of each case in the run. */
   readonly plans: ReadonlyMap<string, RunPlan>;
+  /** The cases whose children took turns (see `run-in-turns.ts`); none when absent. */
+  readonly interleaved?: readonly string[] | undefined;
   /** Peak RSS of a child that loads the bench and does nothing; `null` if it failed. */
   readonly idleRssMb: number | null;
   /** What the cases found beyond their rows, and the cases skipped; none when absent. */
@@ -46,6 +48,18 @@ export function describePlans(plans: ReadonlyMap<string, RunPlan>): string {
   const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   const exceptions = others.map(({ plan, names }) => `${names.join(', ')}: ${plan.runs} after ${plan.warmups}`).join('; ');
   return `median of ${plural(common.plan.runs, 'timed run')} after ${plural(common.plan.warmups, 'warm-up')}` + (exceptions === '' ? '' : ` (${exceptions})`);
+}
+
+/**
+ * The clause naming the cases whose children took turns; '' when none did.
+ * @example
+ * ```ts
+ * describeTurns(['cpu-heavy']); // ' (for cpu-heavy, the children alive together, taking turns run by run, so a slow spell of the host falls on every row alike)'
+ * ```
+ */
+export function describeTurns(interleaved: readonly string[]): string {
+  if (interleaved.length === 0) return '';
+  return ` (for ${interleaved.join(', ')}, the children alive together, taking turns run by run, so a slow spell of the host falls on every row alike)`;
 }
 
 /**
@@ -97,7 +111,7 @@ export function renderBenchmarks(document: BenchmarksDocument): string {
     `- Node: ${machine.node} (${machine.platform})`,
     `- date: ${run.date}`,
     `- run: ${scale}`,
-    `- measured: ${describePlans(document.plans)} (the median rate, steady), and the first run in the fresh child timed as the cold rate; each implementation in its own child process, running the bench compiled to JavaScript (esbuild) under plain node`,
+    `- measured: ${describePlans(document.plans)} (the median rate, steady), and the first run in the fresh child timed as the cold rate; each implementation in its own child process${describeTurns(document.interleaved ?? [])}, running the bench compiled to JavaScript (esbuild) under plain node`,
     `- idle child: ${document.idleRssMb === null ? 'FAILURE' : `${document.idleRssMb.toFixed(0)} MB peak RSS`} (a child that loads the bench and does nothing; every peak RSS below includes it)`,
     '',
     'Rates move from one run to the next, more so on a shared or busy machine;',

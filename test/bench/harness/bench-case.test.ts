@@ -91,4 +91,9 @@ describe('defineCase', () => {
       expect(finding.findings(rows)).toEqual(['plain loop: 33333.333333333336 µs']);
     });
   });
+
+  it('runs its children one after another unless it says they take turns', () => {
+    expect(defineCase(spec([loop, sluice])).interleaved).toBe(false);
+    expect(defineCase({ ...spec([loop, sluice]), interleaved: true }).interleaved).toBe(true);
+  });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_BUILD_ENV, BENCH_JOB_MODULES, jobModuleUrl } from '../../../bench/harness/bench-entry.js';
 import { buildBenchEntries } from '../../../bench/harness/build-entries.js';
 import { runInChild } from '../../../bench/harness/run-in-child.js';
+import { runInTurns } from '../../../bench/harness/run-in-turns.js';
 import { loadCase } from '../../../bench/registry.js';
 
 // Inside the project, so the build's packages resolve from its node_modules.
@@ -49,4 +50,17 @@ describe('buildBenchEntries', () => {
     },
     120_000,
   );
+
+  it('runs the children of a case side by side taking turns, each with the floor’s answer on every run', async () => {
+    const impls = ['plain loop', 'sluice pipeline, 4 partitions'];
+    const reports = await runInTurns(
+      impls.map((impl) => ({ kind: 'case', case: 'wordcount-records', impl, scale: 'quick' }) as const),
+      90_000,
+    );
+    const floor = await (await loadCase('wordcount-records')).load('plain loop', 'quick').runner.run();
+    for (const report of reports) {
+      if (report.kind !== 'case') throw new Error(`a child failed: ${JSON.stringify(report)}`);
+      expect([report.coldChecksum, ...report.checksums]).toEqual([floor, floor, floor, floor]);
+    }
+  }, 120_000);
 });

@@ -94,4 +94,15 @@ describe('measure', () => {
     const measured = await measure({ run: async () => 7 }, 1, { warmups: 0, runs: 2 });
     expect(measured.checksums).toEqual([7, 7]);
   });
+
+  it('waits for its turn before each run and its prepare, warm-ups included', async () => {
+    const calls: string[] = [];
+    await measure(
+      { prepare: () => void calls.push('prepare'), run: () => (calls.push('run'), 1) },
+      1,
+      { warmups: 1, runs: 2 },
+      async () => void calls.push('turn'),
+    );
+    expect(calls).toEqual(['turn', 'prepare', 'run', 'turn', 'prepare', 'run', 'turn', 'prepare', 'run']);
+  });
 });

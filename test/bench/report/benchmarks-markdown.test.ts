@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePlans, renderBenchmarks } from '../../../bench/report/benchmarks-markdown.js';
+import { describePlans, describeTurns, renderBenchmarks } from '../../../bench/report/benchmarks-markdown.js';
 import { extractRun, type RecordedRun } from '../../../bench/report/recorded-run.js';
 import { compareRuns } from '../../../bench/report/regression.js';
 import { result } from '../fixtures.js';
@@ -15,6 +15,18 @@ const run: RecordedRun = {
   ],
 };
 const plans = new Map([['sum', { warmups: 2, runs: 3 }]]);
+
+describe('describeTurns', () => {
+  it('names the cases whose children took turns, and says nothing when none did', () => {
+    expect(describeTurns([])).toBe('');
+    expect(describeTurns(['cpu-heavy', 'wordcount'])).toBe(
+      ' (for cpu-heavy, wordcount, the children alive together, taking turns run by run, so a slow spell of the host falls on every row alike)',
+    );
+    expect(renderBenchmarks({ run, plans, interleaved: ['sum'], idleRssMb: 93.4, probes: [] })).toContain(
+      'each implementation in its own child process (for sum, the children',
+    );
+  });
+});
 
 describe('describePlans', () => {
   it('states the most common plan and names the cases that differ', () => {
