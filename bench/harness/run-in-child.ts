@@ -24,16 +24,16 @@ export interface BenchChild {
 }
 
 /**
- * Forks the bench's child with `task`.
+ * Forks the bench's child with `task`, with `nodeOptions` on its command line after the entry's own.
  * @example
  * ```ts
  * const child = startChild({ kind: 'idle' });
  * await child.next(60_000); // { kind: 'idle', peakRssMb: 88.1 }
  * ```
  */
-export function startChild(task: ChildTask): BenchChild {
+export function startChild(task: ChildTask, nodeOptions: readonly string[] = []): BenchChild {
   const { file, execArgv } = benchEntry('child');
-  const child = fork(file, [JSON.stringify(task)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(file, [JSON.stringify(task)], { execArgv: [...execArgv, ...nodeOptions], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending: ChildMessage[] = [];
   let waiter: ((message: ChildMessage) => void) | undefined;
   let report: ChildReport | undefined;

@@ -5,6 +5,11 @@
  * slows every function of a process alike, and such spells come and go); rows that take turns run
  * within seconds of each other, so a slow spell falls on all of them, and the ratios between rows
  * hold. Each child is still a fresh process: its first run is its cold one, and its peak RSS its own.
+ *
+ * A child waiting for its turn is idle, which a child running its runs back to back never is, and V8
+ * collects an idle heap of its own accord (its memory reducer, seconds after the allocation stops):
+ * that collection would run on the cores while another child is timed. The children that take
+ * turns run without it, so a waiting child does nothing.
  */
 import type { ChildReport, ChildTask } from './child-protocol.js';
 import { startChild, type BenchChild } from './run-in-child.js';
@@ -50,7 +55,7 @@ export async function takeTurns(children: readonly BenchChild[], timeoutMs: numb
  */
 export function runInTurns(tasks: readonly ChildTask[], timeoutMs: number): Promise<ChildReport[]> {
   return takeTurns(
-    tasks.map((task) => startChild(task.kind === 'case' ? { ...task, turns: true } : task)),
+    tasks.map((task) => startChild(task.kind === 'case' ? { ...task, turns: true } : task, ['--no-memory-reducer'])),
     timeoutMs,
   );
 }
