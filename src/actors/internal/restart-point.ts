@@ -34,9 +34,13 @@ export interface Rollback<TState, TEntry> extends RestartState<TState> {
 
 export class RestartPoint<TState, TEntry> {
   // Two arrays in step rather than one of {entry, ordinal} pairs, so logging allocates nothing;
-  // the log only grows and is emptied whole, so a plain array beats a ring buffer here.
-  #log: TEntry[] = [];
+  // the log only grows and is emptied whole, so a plain array beats a ring buffer here. Emptied
+  // by count, not replaced: a fresh array's first entry allocates its backing store, and a
+  // partition snapshots after every message (so empties its log after every message too).
+  #log: (TEntry | undefined)[] = [];
   #ordinals: number[] = [];
+  /** Entries logged: the first `#count` slots of the two arrays. */
+  #count = 0;
   readonly #everyMessages: number;
   #since = 0;
   #current: RestartState<TState>;
@@ -54,13 +58,14 @@ export class RestartPoint<TState, TEntry> {
 
   /** Entries taken since the last snapshot. */
   get logged(): number {
-    return this.#log.length;
+    return this.#count;
   }
 
   /** Logs an entry the actor is about to process. */
   taken(entry: TEntry, ordinal: number): void {
-    this.#log.push(entry);
-    this.#ordinals.push(ordinal);
+    const at = this.#count++;
+    this.#log[at] = entry;
+    this.#ordinals[at] = ordinal;
   }
 
   /** Counts a processed entry; true when the policy wants a snapshot now. */
@@ -70,8 +75,7 @@ export class RestartPoint<TState, TEntry> {
 
   /** Forgets the newest logged entry: it was skipped (resumed past, or poison). */
   dropLast(): void {
-    this.#log.pop();
-    this.#ordinals.pop();
+    if (this.#count > 0) this.#log[--this.#count] = undefined;
   }
 
   /** Makes the current state the restart point and empties the log. */
@@ -92,8 +96,10 @@ export class RestartPoint<TState, TEntry> {
     const { state } = this.#current;
     if (this.#view !== undefined) (state as KeyedState<unknown, unknown>).restore(this.#view);
     this.#since = 0;
+    const log = this.#log;
     const ordinals = this.#ordinals;
-    const replay = this.#log.map((entry, i) => ({ entry, ordinal: ordinals[i] as number }));
+    const replay: Logged<TEntry>[] = [];
+    for (let i = 0; i < this.#count; i++) replay.push({ entry: log[i] as TEntry, ordinal: ordinals[i] as number });
     this.#clearLog();
     return { ...this.#current, replay };
   }
@@ -107,9 +113,20 @@ export class RestartPoint<TState, TEntry> {
     this.#since = 0;
   }
 
+  /**
+   * Empties the log, letting go of its entries; the slots stay for the next ones, unless a long
+   * log made many (an actor that once logged thousands keeps no array of thousands of slots).
+   */
   #clearLog(): void {
-    this.#log = [];
-    this.#ordinals = [];
+    const count = this.#count;
+    this.#count = 0;
+    if (count > KEPT_SLOTS) {
+      this.#log = [];
+      this.#ordinals = [];
+      return;
+    }
+    const log = this.#log;
+    for (let i = 0; i < count; i++) log[i] = undefined;
   }
 
   /** Releases the view a keyed restart point holds, so the state stops recording undo entries. */
@@ -118,6 +135,9 @@ export class RestartPoint<TState, TEntry> {
     this.#view = undefined;
   }
 }
+
+/** Most logged entries whose slots an emptied log keeps. */
+const KEPT_SLOTS = 64;
 
 function viewOf(state: unknown): KeyedStateView<unknown, unknown> | undefined {
   return state instanceof KeyedState ? (state as KeyedState<unknown, unknown>).snapshot() : undefined;

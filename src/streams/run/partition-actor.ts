@@ -96,6 +96,20 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
   let spare: Router | undefined;
   let tickTimer: TimerHandle | undefined;
   let tickAt = Infinity;
+  /**
+   * The tail's output, and the operator's way to it: one for all of the partition's messages,
+   * restarted at each, rather than made for each (a partition of a small-batch run takes a message
+   * every few records). A message is handled to its end before the next, and the operator emits
+   * only while it is handled: its `out` is never called once `handle` returned.
+   */
+  let tailOutput: StepChainOutput | undefined;
+  const out: OperatorOutput = {
+    emit(record, timestamp) {
+      (tailOutput as StepChainOutput).take(record, timestamp);
+    },
+    deadLetter,
+    late: setup.stage.outputs.late,
+  };
 
   const clearTick = (ctx: ActorContext<StageMessage<unknown>>): void => {
     if (tickTimer !== undefined) ctx.clock.clearTimeout(tickTimer);
@@ -219,20 +233,23 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
     });
   }
 
+  /** The tail's output, restarted on `router` from `maxTimestamp` for the message now handled. */
+  function outputOn(router: Router, maxTimestamp: number): StepChainOutput {
+    if (tailOutput === undefined) {
+      tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: name, maxTimestamp });
+    } else {
+      tailOutput.restart(router, maxTimestamp);
+    }
+    return tailOutput;
+  }
+
   /** Processes a batch, a watermark, an end or a tick; returns what is left to wait for, if anything. */
   function handle(state: PartitionState, message: StageMessage<unknown>, ctx: ActorContext<StageMessage<unknown>>): Promise<void> | undefined {
     const running = operator as PartitionOperator;
     const router = takeRouter(ctx);
     const before = state.get(PROGRESS) as InputProgress;
     let progress = before;
-    const tailOutput = new StepChainOutput({ chain: tail, router, counters, retries, deadLetter, stage: name, maxTimestamp: before.maxTimestamp });
-    const out: OperatorOutput = {
-      emit(record, timestamp) {
-        tailOutput.take(record, timestamp);
-      },
-      deadLetter,
-      late: setup.stage.outputs.late,
-    };
+    const output = outputOn(router, before.maxTimestamp);
 
     switch (message.type) {
       case 'batch': {
@@ -266,30 +283,51 @@ export function partitionActor(setup: PartitionSetup): ActorDefinition<Partition
       }
     }
     if (progress.watermark > before.watermark) running.advance(progress.watermark, out);
-    if (tailOutput.maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp: tailOutput.maxTimestamp };
+    if (output.maxTimestamp > progress.maxTimestamp) progress = { ...progress, maxTimestamp: output.maxTimestamp };
     const ending = progress.ended === upstreams && before.ended !== upstreams;
     if (ending) running.end(out);
     // Chaos strikes once per other message too, after its timers and windows fired: a restart
     // must bring those back exactly.
     if (message.type !== 'batch') setup.crash?.();
-    const settled = (after: InputProgress): Promise<void> | undefined => {
-      giveBack(router);
-      return settle(state, before, after, ctx);
-    };
+    // What waits for the sends is made by `settledAfter`, only when there is something to wait
+    // for: a closure here would hold this call's variables in a context made for every message.
     if (ending) {
       const checkpoint = message.type === 'end' ? message.checkpoint : undefined;
       if (checkpoint !== undefined) takeSnapshot(state, checkpoint);
-      return afterSent(router.end(checkpoint), () => settled(progress));
+      return settledAfter(router.end(checkpoint), router, state, before, progress, ctx);
     }
     // A watermark passed on moves within a batch only by its records' own watermarks: downstream
     // hears of it with the next watermark message, not after every batch (a broadcast to every
     // partition downstream per batch would cost more than the batch).
     const passesOn = generator === undefined;
     if (tail.timed && !(passesOn && message.type === 'batch'))
-      return forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs).then(settled);
+      return settledAfter(forwardWatermark(router, progress, passesOn ? undefined : generator.maxOutOfOrdernessMs), router, state, before, undefined, ctx);
     // Nothing sent or left to send: no flush to wait for.
-    if (router.buffered === 0 && !router.sending) return settled(progress);
-    return afterSent(router.flush(), () => settled(progress));
+    if (router.buffered === 0 && !router.sending) {
+      giveBack(router);
+      return settle(state, before, progress, ctx);
+    }
+    return settledAfter(router.flush(), router, state, before, progress, ctx);
+  }
+
+  /**
+   * Settles the message once `sent` went out, at `progress` (undefined: at the progress `sent`
+   * resolves with), the router given back first: at once when it all was accepted already, so the
+   * actor goes on to its next message in the same slice instead of awaiting a settled promise.
+   */
+  function settledAfter(
+    sent: Promise<void> | Promise<InputProgress>,
+    router: Router,
+    state: PartitionState,
+    before: InputProgress,
+    progress: InputProgress | undefined,
+    ctx: ActorContext<StageMessage<unknown>>,
+  ): Promise<void> | undefined {
+    const settled = (after: void | InputProgress): Promise<void> | undefined => {
+      giveBack(router);
+      return settle(state, before, progress ?? (after as InputProgress), ctx);
+    };
+    return sent === ACCEPTED ? settled() : (sent as Promise<void | InputProgress>).then(settled);
   }
 
   /** What follows a message once its output went out: its progress kept, the late output and the next tick. */
@@ -331,14 +369,6 @@ function takeBatch(
     running.record(entries[i], keys === undefined ? null : (keys[i] as StateKey), timestamps === undefined ? undefined : timestamps[i], out);
   }
   return reached;
-}
-
-/**
- * `next()` once what was sent was accepted: at once when it all was already, so the actor goes on
- * to its next message in the same slice instead of awaiting a settled promise.
- */
-function afterSent(sent: Promise<void>, next: () => Promise<void> | undefined): Promise<void> | undefined {
-  return sent === ACCEPTED ? next() : sent.then(next);
 }
 
 /**

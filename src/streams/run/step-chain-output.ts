@@ -31,7 +31,7 @@ function applyChain(chain: StepChain, record: unknown, timestamp: number | undef
 
 export class StepChainOutput {
   readonly #chain: StepChain;
-  readonly #router: RecordRouter;
+  #router: RecordRouter;
   readonly #counters: OperatorCounters;
   readonly #retries: number;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
@@ -50,6 +50,16 @@ export class StepChainOutput {
     this.#bound = setup.chain.generator?.maxOutOfOrdernessMs ?? 0;
     this.#maxTimestamp = setup.maxTimestamp;
     this.#watermark = boundedWatermark(setup.maxTimestamp, this.#bound);
+  }
+
+  /**
+   * Starts over on `router`, from `maxTimestamp`, as a new output made with the same chain would:
+   * a partition keeps one output for all its messages, each handled to its end before the next.
+   */
+  restart(router: RecordRouter, maxTimestamp: number): void {
+    this.#router = router;
+    this.#maxTimestamp = maxTimestamp;
+    this.#watermark = boundedWatermark(maxTimestamp, this.#bound);
   }
 
   /** The largest event time the chain has assigned (−∞ before any, or without `withTimestamps`). */

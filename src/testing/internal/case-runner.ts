@@ -335,7 +335,25 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       );
     }
   };
-  // One step, taken once promise callbacks settled after the last.
+  const turnThenCheckStall = (waiting: number | undefined): Promise<void> => macrotask().then(() => checkStall(waiting));
+  /** Takes the pick once the ticks due at this step moved time. */
+  const ticksThenPick = (sourceReady: boolean): Promise<void> => advanceTicks().then(() => takePick(sourceReady));
+  /** Asks the run for the checkpoint planned at offset `waiting`, and holds the source until it is over. */
+  const askCheckpoint = (waiting: number): void => {
+    taken.add(waiting);
+    const request: Hold = { kind: 'checkpoint', done: false };
+    const run = driven.run;
+    hold = request;
+    driven.handle.checkpoint().then(
+      (id) => {
+        ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
+        request.done = true;
+      },
+      () => void (request.done = true),
+    );
+  };
+  // One step, taken once promise callbacks settled after the last. Its closures are made by the
+  // helpers above: a variable of its own that a closure captured would cost a context at every step.
   const takeStep = (): StepOutcome => {
     if (killNow) return stop({ kind: 'killed', run: driven.run });
     if (hold?.kind === 'swapping') {
@@ -369,17 +387,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
     if (waiting !== undefined && hold === undefined) {
       if (plannedCheckpoints.has(waiting) && !taken.has(waiting)) {
         asked = true;
-        taken.add(waiting);
-        const request: Hold = { kind: 'checkpoint', done: false };
-        const run = driven.run;
-        hold = request;
-        driven.handle.checkpoint().then(
-          (id) => {
-            ledger.events.push(`checkpoint ${id} after ${records(waiting)} (run ${run})`);
-            request.done = true;
-          },
-          () => void (request.done = true),
-        );
+        askCheckpoint(waiting);
       } else {
         const due = ledger.dueAt(waiting, driven.run);
         if (due !== undefined) hold = { kind: 'armed', then: due.kind, steps: due.steps };
@@ -412,7 +420,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
     if (actorsReady || sourceReady) {
       idleSince = undefined;
       loopTurned = false;
-      if (nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step) return advanceTicks().then(() => takePick(sourceReady));
+      if (nextTick < ticks.length && (ticks[nextTick] as Tick).step <= step) return ticksThenPick(sourceReady);
       takePick(sourceReady);
       return undefined;
     }
@@ -432,7 +440,7 @@ async function runOnce<TRecord, TOut>(setup: CaseSetup<TRecord, TOut>, context: 
       loopTurned = false;
       return clock.advance(due - clock.now(), settled);
     }
-    return macrotask().then(() => checkStall(waiting));
+    return turnThenCheckStall(waiting);
   };
   try {
     await driveSteps(takeStep);

@@ -10,6 +10,7 @@ type Answer<TRecord> = IteratorResult<SourceItem<TRecord, number>, undefined>;
 
 const END: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const ENDED: Promise<IteratorReturnResult<undefined>> = Promise.resolve(END);
+const SETTLED: Promise<void> = Promise.resolve();
 
 /**
  * Where the source waits, and how the engine lets it go on. A run reads its source once, one item
@@ -66,7 +67,9 @@ export class SourceGate<TRecord = unknown> {
     if (reader !== undefined) {
       this.#reader = undefined;
       this.#answering = reader;
-      queueMicrotask(this.#answerFeed);
+      // A reaction to a settled promise, queued as `queueMicrotask` would queue it: that one makes
+      // an async resource (and runs it in its scope) for every record.
+      void SETTLED.then(this.#answerFeed);
       return;
     }
     const answer = this.#answer;
