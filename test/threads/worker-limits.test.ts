@@ -1,10 +1,12 @@
 /**
  * Worker threads run with a young generation of 8 MB, or 16 MB when they also run the head steps,
- * unless `workerResourceLimits` says otherwise: what keeps a threaded run's resident memory near
- * what it holds, and a parsing thread's scavenges few (docs/scaling.md).
+ * and an old generation limited to just under 2 GB (or the process's own heap limit), unless
+ * `workerResourceLimits` says otherwise: what keeps a threaded run's resident memory near what it
+ * holds, also over many runs in a pool, and a parsing thread's scavenges few (docs/scaling.md).
  */
+import { getHeapStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { lastOutput, youngGeneration, youngGenerationWithHead } from './fixtures/jobs.job.js';
+import { lastOutput, oldGeneration, youngGeneration, youngGenerationWithHead } from './fixtures/jobs.job.js';
 
 describe('worker thread limits', { timeout: 60_000 }, () => {
   it('give each thread an 8 MB young generation by default', async () => {
@@ -29,5 +31,16 @@ describe('worker thread limits', { timeout: 60_000 }, () => {
       workerResourceLimits: { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 256 },
     }).done;
     expect(lastOutput()).toEqual([{ key: 'limit', value: 24 }]);
+  });
+
+  it("limit each thread's old generation to 2,047 MB, or the process's heap limit when lower, by default", async () => {
+    await oldGeneration.run({ args: { lines: ['a'], partitions: 1 }, workers: 2 }).done;
+    const processLimit = Math.floor(getHeapStatistics().heap_size_limit / (1024 * 1024));
+    expect(lastOutput()).toEqual([{ key: 'limit', value: Math.min(2047, processLimit) }]);
+  });
+
+  it('take the old generation limit workerResourceLimits gives', async () => {
+    await oldGeneration.run({ args: { lines: ['a'], partitions: 1 }, workers: 2, workerResourceLimits: { maxOldGenerationSizeMb: 3000 } }).done;
+    expect(lastOutput()).toEqual([{ key: 'limit', value: 3000 }]);
   });
 });
