@@ -366,8 +366,8 @@ export class JobThreads {
     };
     worker.on('message', (message: FromThread) => this.#onMessage(thread, message, markReady, refuse));
     worker.on('error', (error) => {
-      refuse(this.#host.lost(number, partitions, `failed: ${error instanceof Error ? error.message : String(error)}`, error));
-      fail(`failed: ${error instanceof Error ? error.message : String(error)}`, error);
+      refuse(this.#host.lost(number, partitions, threadFailure(error), error));
+      fail(threadFailure(error), error);
     });
     worker.once('exit', (code) => {
       refuse(this.#host.lost(number, partitions, `exited with code ${code} before it was ready`));
@@ -423,4 +423,14 @@ export class JobThreads {
       thread.worker.postMessage(query);
     });
   }
+}
+
+/**
+ * What a thread's error says of it, with the way out when it reached its heap limit: the old
+ * generation's limit is the runtime's default (see `workerResourceLimits`) unless the run set one.
+ */
+function threadFailure(error: unknown): string {
+  const said = `failed: ${error instanceof Error ? error.message : String(error)}`;
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_WORKER_OUT_OF_MEMORY') return said;
+  return `${said} (a thread that must hold more raises workerResourceLimits.maxOldGenerationSizeMb)`;
 }

@@ -79,6 +79,7 @@ describe('a job on worker threads, when something goes wrong', { timeout: 120_00
     expect(error).toBeInstanceOf(WorkerThreadError);
     expect((error as Error).message).toMatch(/Worker thread [12] \(partitions hoard\[\d\]\) (failed|exited)/);
     expect((error as Error).message).toMatch(/memory/i);
+    expect((error as Error).message).toContain('raises workerResourceLimits.maxOldGenerationSizeMb');
     await expectNothingLeft(before);
   });
 
