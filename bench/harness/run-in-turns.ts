@@ -9,7 +9,9 @@
  * A child waiting for its turn is idle, which a child running its runs back to back never is, and V8
  * collects an idle heap of its own accord (its memory reducer, seconds after the allocation stops):
  * that collection would run on the cores while another child is timed. The children that take
- * turns run without it, so a waiting child does nothing.
+ * turns run without it, so a waiting child does nothing. And a child that has run waits, in its own
+ * turn and untimed, until its process is quiet (its heap's helper threads done with what the run
+ * left them) before it asks for the next: see `child-turns.ts`.
  */
 import type { ChildReport, ChildTask } from './child-protocol.js';
 import { startChild, type BenchChild } from './run-in-child.js';
