@@ -53,29 +53,47 @@ export function hashCanonical32(key: unknown): number {
 /**
  * MurmurHash3 of a string's canonical bytes — its tag, its length as a big-endian uint32, then its
  * UTF-8 — as a signed 32-bit integer. When every character is ASCII (one byte each) the bytes are
- * read straight from the characters, in one pass that mixes each block of four bytes as it fills;
- * any other string is encoded first.
+ * read straight from the characters, four to a block: the first block holds the length's low byte
+ * and three characters, each next one four characters, so the loop mixes a block per turn with no
+ * test of where in a block it is. Any other string is encoded first (a character past 0x7f is seen
+ * only after the loop, which then wasted nothing but its own turns).
  */
 function hashString32(text: string): number {
   const n = text.length;
   // Bytes 0–3: the tag and the length's top three bytes (a constant below 256 characters).
-  let h = n < 256 ? SHORT_STRING_HEAD : murmur3Block(0, TAG_STRING | (((n >>> 24) & 0xff) << 8) | (((n >>> 16) & 0xff) << 16) | (((n >>> 8) & 0xff) << 24));
-  // Then the length's low byte and the characters, four bytes to a block.
-  let k = n & 0xff;
-  let shift = 8;
-  let seen = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    seen |= c;
-    k |= c << shift;
-    shift += 8;
-    if (shift === 32) {
-      h = murmur3Block(h, k);
-      k = 0;
-      shift = 0;
-    }
+  const head =
+    n < 256 ? SHORT_STRING_HEAD : murmur3Block(0, TAG_STRING | (((n >>> 24) & 0xff) << 8) | (((n >>> 16) & 0xff) << 16) | (((n >>> 8) & 0xff) << 24));
+  if (n < 3) {
+    // The length's low byte and the characters are all the tail there is.
+    const a = n > 0 ? text.charCodeAt(0) : 0;
+    const b = n > 1 ? text.charCodeAt(1) : 0;
+    return (a | b) < 0x80 ? murmur3Finish(head, n | (a << 8) | (b << 16), n + 1, n + 5) : murmur3Signed(encodeShared(text));
   }
-  return seen < 0x80 ? murmur3Finish(h, k, shift >>> 3, n + 5) : murmur3Signed(encodeShared(text));
+  const a = text.charCodeAt(0);
+  const b = text.charCodeAt(1);
+  const c = text.charCodeAt(2);
+  let seen = a | b | c;
+  let h = murmur3Block(head, (n & 0xff) | (a << 8) | (b << 16) | (c << 24));
+  let i = 3;
+  for (; i + 3 < n; i += 4) {
+    const w = text.charCodeAt(i);
+    const x = text.charCodeAt(i + 1);
+    const y = text.charCodeAt(i + 2);
+    const z = text.charCodeAt(i + 3);
+    seen |= w | x | y | z;
+    h = murmur3Block(h, w | (x << 8) | (y << 16) | (z << 24));
+  }
+  // Zero to three characters left: the tail.
+  const tail = n - i;
+  let k = 0;
+  if (tail > 0) {
+    const w = text.charCodeAt(i);
+    const x = tail > 1 ? text.charCodeAt(i + 1) : 0;
+    const y = tail > 2 ? text.charCodeAt(i + 2) : 0;
+    seen |= w | x | y;
+    k = w | (x << 8) | (y << 16);
+  }
+  return seen < 0x80 ? murmur3Finish(h, k, tail, n + 5) : murmur3Signed(encodeShared(text));
 }
 
 /** The first block of any string shorter than 256 characters (its tag, then three zero length bytes), mixed. */

@@ -1,7 +1,7 @@
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromArray, pipeline, toArray, type Keyed } from '../../../src/index.js';
+import { fromArray, pipeline, toArray, type Keyed, type PartitionKey } from '../../../src/index.js';
 import { checkPipeline, definePipelineCheck, type PipelineIO } from '../../../src/testing/index.js';
 
 const recordsArb = fc.array(fc.record({ user: fc.constantFrom('ada', 'bob', 'cy', 'dee', 'eve', 'fay'), amount: fc.integer({ min: -50, max: 50 }) }), {
@@ -59,10 +59,52 @@ const totalsCheck = definePipelineCheck({
   faults: { throws: true, crashes: true },
 });
 
+/** Keys of every kind a keyed stage takes, mixed in one stream: strings (one led by NUL, which is escaped in the state), numbers, a tuple. */
+const mixedKeyArb = fc.constantFrom<PartitionKey>('ada', 'bob', '', '\u0000ada', 7, -0, 2.5, ['ada', 1], 12n);
+const mixedRecordsArb = fc.array(fc.record({ key: mixedKeyArb, amount: fc.integer({ min: 1, max: 9 }) }), { maxLength: 120 });
+
+// Keys of different kinds meet in one partition's state, and in one batch: each must find its own
+// one entry, however the state holds it (a string as itself, an escaped string, an encoded tuple).
+const mixedTotalsCheck = definePipelineCheck({
+  build: ({ source, sink }: PipelineIO<{ key: PartitionKey; amount: number }, Keyed<PartitionKey, number>>, partitions: number) =>
+    pipeline(source)
+      .keyBy((r) => r.key, { partitions })
+      .reduce(
+        (total: number, r) => total + r.amount,
+        () => 0,
+        { emit: 'every' },
+      )
+      .to(sink),
+  input: mixedRecordsArb,
+  params: fc.integer({ min: 1, max: 5 }),
+  model: (records) => {
+    const totals = new Map<string, number>();
+    return records.map(({ key, amount }) => {
+      const id = keyId(key);
+      const value = (totals.get(id) ?? 0) + amount;
+      totals.set(id, value);
+      return { key: Object.is(key, -0) ? 0 : key, value };
+    });
+  },
+  compare: 'per-key-order',
+  keyOf: (out) => keyId(out.key),
+  faults: { throws: true, crashes: true },
+});
+
+/** A key as a string that tells every key of `mixedKeyArb` apart; -0 is 0, as partitioning has it. */
+function keyId(key: PartitionKey): string {
+  return typeof key === 'bigint' ? `${key}n` : JSON.stringify(key);
+}
+
 describe('pipeline', () => {
   test.prop([totalsCheck.cases], { numRuns: 50 })(
     'computes per-key totals equal to a plain model, for any records, partitions, schedules and faults',
     totalsCheck.check,
+  );
+
+  test.prop([mixedTotalsCheck.cases], { numRuns: 40 })(
+    'keeps one total per key when keys of every kind share partitions, under any schedules and faults',
+    mixedTotalsCheck.check,
   );
 
   it('keeps each key’s updates in input order through any number of partitions, schedules and restarts', async () => {
