@@ -95,7 +95,9 @@ export interface CaseSpec<TInput> {
    * Whether the implementations' children run side by side and take turns, one run each per round
    * (see `run-in-turns.ts`), rather than one child after another: for a case whose rows are compared
    * with each other, so a slow spell of the host falls on every row alike. Only for a case whose
-   * children hold nothing outside their own process (no service, no shared files).
+   * children hold nothing outside their own process (no service, no shared files), and whose runs
+   * last long enough (a few hundred milliseconds or more) that reloading the caches other children
+   * emptied does not count: a run of a few milliseconds after a wait runs several times slower.
    * @defaultValue false
    */
   readonly interleaved?: boolean | undefined;
