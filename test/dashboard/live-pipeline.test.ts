@@ -43,7 +43,7 @@ describe('the sampler on a running pipeline', { timeout: 30_000 }, () => {
         name: 'live',
         batchSize: 64,
         retries: 0,
-        crashAt: (target, ordinal) => target.partition === 1 && ordinal === 100,
+        crashAt: (target, ordinal) => target.partition === 1 && ordinal === 3,
         checkpoint: { dir, interval: 20 },
       });
     cleanup.push(async () => {
