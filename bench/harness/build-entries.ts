@@ -2,14 +2,16 @@
  * Compiles the bench's entry points (and, through them, Sluice and every case) to JavaScript with
  * esbuild: one bundle per entry, cases split into chunks of their own so a child still loads only
  * the case it runs. Job modules are entries as well, each a file of its own for worker threads to
- * import by URL, sharing the library's chunks with the cases (see `bench-entry.ts`). Packages stay
- * external and resolve from the project's node_modules, which is why the output lives under it.
+ * import by URL, sharing the library's chunks with the cases (see `bench-entry.ts`). The library is
+ * compiled as `npm run build` ships it (`shipped-library.ts`). Packages stay external and resolve
+ * from the project's node_modules, which is why the output lives under it.
  */
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BENCH_BUILD_ENV, BENCH_ENTRIES, BENCH_JOB_MODULES } from './bench-entry.js';
+import { shippedLibrary } from './shipped-library.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 /**
@@ -43,6 +45,7 @@ export async function buildBenchEntries(outDir: string = OUT_DIR): Promise<strin
     target: 'node20',
     packages: 'external',
     logLevel: 'warning',
+    plugins: [shippedLibrary()],
   });
   process.env[BENCH_BUILD_ENV] = outDir;
   return outDir;
