@@ -5,13 +5,14 @@
  * (the floor), a hand-written bounded ring-buffer mailbox drained in setImmediate turns, and an
  * XState v5 actor. A second Sluice row spreads the same messages over eight actors of eight
  * different definitions alive at once, as a service has many kinds of actor: the dispatcher and
- * the cell then see every kind at their call sites, not one. A third defines its actor afresh in
- * every pass, as a service that builds a system per request or per job does: the runtime's call
- * sites meet a new definition (a new `receive` closure) each time.
+ * the cell then see every kind at their call sites, not one. It runs once with the default
+ * `freezeState` (on outside production) and once with it off, as a production service runs. A
+ * third defines its actor afresh in every pass, as a service that builds a system per request or
+ * per job does: the runtime's call sites meet a new definition (a new `receive` closure) each time.
  */
 import { createActor, fromTransition } from 'xstate';
 import { createSystem, defineActor, RingBuffer, type ActorDefinition, type ActorRef, type ActorSystem } from '../../src/index.js';
-import { defineCase } from '../harness/bench-case.js';
+import { defineCase, type ImplementationSpec } from '../harness/bench-case.js';
 
 type Msg = { readonly type: 'add'; readonly amount: number } | { readonly type: 'total' };
 
@@ -134,6 +135,33 @@ function add(total: number, msg: Msg): number {
   return msg.type === 'add' ? total + msg.amount : total;
 }
 
+/**
+ * The row of eight kinds alive at once, with the system's default `freezeState` (on, unless
+ * `NODE_ENV` is `production`) or with `freezeState` set: six of the kinds return a new object
+ * state for each message, which development mode freezes.
+ */
+function eightKinds(impl: string, freezeState?: boolean): ImplementationSpec<readonly Msg[]> {
+  return {
+    impl,
+    role: 'sluice',
+    compareWith: ['sluice actor'],
+    create: (messages) => ({
+      async run() {
+        const system = createSystem(freezeState === undefined ? { name: 'bench' } : { name: 'bench', freezeState });
+        const refs = spawnKinds(system);
+        for (let i = 0; i < messages.length; i++) {
+          const ref = refs[i % refs.length] as ActorRef<Msg>;
+          const msg = messages[i] as Msg;
+          if (!ref.tell(msg)) await ref.send(msg);
+        }
+        const totals = await Promise.all(refs.map((ref) => ref.ask<number>({ type: 'total' })));
+        await system.shutdown();
+        return totals.reduce((sum, total) => sum + total, 0);
+      },
+    }),
+  };
+}
+
 /** The row whose every pass makes a new system and a new definition (what the actor-passes probe runs in many processes). */
 export const ACTOR_PER_PASS = 'sluice, new system and definition per pass';
 
@@ -216,24 +244,7 @@ export const actorThroughputCase = defineCase({
         },
       }),
     },
-    {
-      impl: 'sluice, 8 actor kinds alive',
-      role: 'sluice',
-      compareWith: ['sluice actor'],
-      create: (messages) => ({
-        async run() {
-          const system = createSystem({ name: 'bench' });
-          const refs = spawnKinds(system);
-          for (let i = 0; i < messages.length; i++) {
-            const ref = refs[i % refs.length] as ActorRef<Msg>;
-            const msg = messages[i] as Msg;
-            if (!ref.tell(msg)) await ref.send(msg);
-          }
-          const totals = await Promise.all(refs.map((ref) => ref.ask<number>({ type: 'total' })));
-          await system.shutdown();
-          return totals.reduce((sum, total) => sum + total, 0);
-        },
-      }),
-    },
+    eightKinds('sluice, 8 actor kinds alive'),
+    eightKinds('sluice, 8 actor kinds alive, freezeState: false', false),
   ],
 });
