@@ -34,6 +34,7 @@
 import { produce as immerProduce, type Draft } from 'immer';
 import { InvalidOptionError, ViewReleasedError } from '../errors.js';
 import { KeyTable } from './internal/key-table.js';
+import { clearSlots } from '../internal/empty-array.js';
 
 export { ViewReleasedError };
 
@@ -794,8 +795,8 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
         this.#logKeys = [];
         this.#logOlds = [];
       } else {
-        this.#logKeys.fill(undefined as K, 0, length);
-        this.#logOlds.fill(undefined as V, 0, length);
+        clearSlots(this.#logKeys, length);
+        clearSlots(this.#logOlds, length);
       }
       this.#logLength = 0;
       this.#logStart = position;
