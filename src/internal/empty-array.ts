@@ -17,17 +17,17 @@ export function emptyArray(array: unknown[]): void {
 }
 
 /**
- * Sets the first `count` elements of `array` to `undefined`, letting go of what they held while
- * keeping the slots for reuse. A plain loop, which the optimizing compiler turns into a few
- * stores per element: `array.fill(undefined, 0, count)` goes through the runtime's generic fill,
- * several times the cost per element, and an array of a batch's writes is emptied after every
+ * Sets the elements of `array` from `from` up to (not including) `to` to `undefined`, letting go
+ * of what they held while keeping the slots for reuse. A plain loop, which the optimizing compiler
+ * turns into a few stores per element: `array.fill(undefined, from, to)` goes through the
+ * runtime's generic fill, several times the cost per element, on arrays emptied after every
  * message.
  * @example
  * ```ts
  * const log = ['a', 'b', 'c'];
- * clearSlots(log, 2); // log is [undefined, undefined, 'c']
+ * clearSlots(log, 0, 2); // log is [undefined, undefined, 'c']
  * ```
  */
-export function clearSlots(array: unknown[], count: number): void {
-  for (let i = 0; i < count; i++) array[i] = undefined;
+export function clearSlots(array: unknown[], from: number, to: number): void {
+  for (let i = from; i < to; i++) array[i] = undefined;
 }

@@ -12,17 +12,18 @@ describe('emptyArray', () => {
 });
 
 describe('clearSlots', () => {
-  it('sets the first count elements to undefined, keeping the length and the rest', () => {
+  it('sets the elements from `from` up to `to` to undefined, keeping the length and the rest', () => {
     const held = { big: 'value' };
-    const array: unknown[] = [held, 'b', 3, 'd'];
-    clearSlots(array, 3);
-    expect(array).toEqual([undefined, undefined, undefined, 'd']);
+    const array: unknown[] = ['a', held, 3, 'd'];
+    clearSlots(array, 1, 3);
+    expect(array).toEqual(['a', undefined, undefined, 'd']);
     expect(array).toHaveLength(4);
   });
 
-  it('changes nothing for a count of 0', () => {
-    const array = ['a'];
-    clearSlots(array, 0);
-    expect(array).toEqual(['a']);
+  it('changes nothing for an empty or reversed range', () => {
+    const array = ['a', 'b'];
+    clearSlots(array, 1, 1);
+    clearSlots(array, 2, 0);
+    expect(array).toEqual(['a', 'b']);
   });
 });

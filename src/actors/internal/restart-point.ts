@@ -126,7 +126,7 @@ export class RestartPoint<TState, TEntry> {
       this.#ordinals = [];
       return;
     }
-    clearSlots(this.#log, count);
+    clearSlots(this.#log, 0, count);
   }
 
   /** Releases the view a keyed restart point holds, so the state stops recording undo entries. */
