@@ -34,6 +34,7 @@
 import { produce as immerProduce, type Draft } from 'immer';
 import { InvalidOptionError, ViewReleasedError } from '../errors.js';
 import { KeyTable } from './internal/key-table.js';
+import { clearSlots } from '../internal/empty-array.js';
 
 export { ViewReleasedError };
 
@@ -58,7 +59,13 @@ const LOG_BOUND = 65_536;
  */
 const MARKED_FROM = 4096;
 
-/** The longest log whose arrays are kept, emptied, for reuse once nothing needs what they hold. */
+/**
+ * The longest log whose arrays are kept for reuse once nothing needs what they hold. Their entries
+ * are not cleared then, but overwritten by the next log's writes: clearing costs as much as the
+ * writes themselves (a store per entry, twice), and a partition drops its log after every
+ * message. What the next log did not overwrite is cleared when that log is dropped in turn, so
+ * the arrays keep at most one dropped log's keys and old values alive, and no more than this many.
+ */
 const RECYCLED_LOG_MAX = 16_384;
 
 /** What the state tracks for one view; `KeyedStateView` is its public face. */
@@ -280,6 +287,8 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
   #logOlds: (V | Absent)[] = [];
   #logLength = 0;
   #logStart = 0;
+  /** Entries from `#logLength` up to this hold a dropped log's writes, not cleared yet (see RECYCLED_LOG_MAX). */
+  #stale = 0;
   /** Counts writes, so `update` and `compute` can tell whether their function wrote to the state. */
   #writes = 0;
   /**
@@ -783,19 +792,21 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     }
   }
 
-  /** Forgets the log entries before `position`, clearing what they held. */
+  /** Forgets the log entries before `position`, letting go of what they held (see RECYCLED_LOG_MAX). */
   #dropLogBefore(position: number): void {
     const dead = position - this.#logStart;
     if (dead <= 0) return;
     const length = this.#logLength;
     if (dead >= length) {
-      // Nothing left: empty the arrays in place (to keep nothing alive) and keep them for reuse.
+      // Nothing left: keep the arrays for reuse, clearing only what this log did not overwrite.
       if (length > RECYCLED_LOG_MAX) {
         this.#logKeys = [];
         this.#logOlds = [];
+        this.#stale = 0;
       } else {
-        this.#logKeys.fill(undefined as K, 0, length);
-        this.#logOlds.fill(undefined as V, 0, length);
+        clearSlots(this.#logKeys, length, this.#stale);
+        clearSlots(this.#logOlds, length, this.#stale);
+        this.#stale = length;
       }
       this.#logLength = 0;
       this.#logStart = position;
@@ -805,6 +816,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     if (dead < RECYCLED_LOG_MAX || dead * 2 < length) return;
     this.#logKeys = this.#logKeys.slice(dead, length);
     this.#logOlds = this.#logOlds.slice(dead, length);
+    this.#stale = 0;
     this.#logLength = length - dead;
     this.#logStart = position;
   }

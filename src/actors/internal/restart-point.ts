@@ -7,6 +7,7 @@
  */
 import { KeyedState, type KeyedStateView } from '../../state/keyed-state.js';
 import type { ExtrasSnapshot } from './extras.js';
+import { clearSlots } from '../../internal/empty-array.js';
 
 /** The parts of an actor a snapshot captures. */
 export interface RestartState<TState> {
@@ -125,8 +126,7 @@ export class RestartPoint<TState, TEntry> {
       this.#ordinals = [];
       return;
     }
-    const log = this.#log;
-    for (let i = 0; i < count; i++) log[i] = undefined;
+    clearSlots(this.#log, 0, count);
   }
 
   /** Releases the view a keyed restart point holds, so the state stops recording undo entries. */

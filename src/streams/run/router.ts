@@ -71,6 +71,36 @@ const FIRST_CAPACITY = 16;
  */
 const FIRST_BATCH = 16;
 
+/**
+ * One destination's batch so far: arrays made at the size of the destination's last batch and
+ * filled by index (the count in `filled`), so a steady stream's batch never grows and copies
+ * itself on the way; one that goes out part full is cut to its length. One object per destination
+ * rather than an array per field: a record then costs one indexed load (with its map, bounds and
+ * hole checks) and plain field accesses, not one indexed load per field.
+ */
+class DestinationBatch {
+  entries: unknown[] = EMPTY;
+  /** The records' state keys; unused while `keyedBySelf`. */
+  keys: StateKey[] = EMPTY;
+  /**
+   * Whether the batch so far has every record as its own state key (a stage keyed by the record
+   * itself, as a word count is): then its keys array is not made at all, and the batch goes out
+   * with its entries as its keys.
+   */
+  keyedBySelf = false;
+  times: number[] = EMPTY;
+  watermarks: number[] = EMPTY;
+  filled = 0;
+  /** How many records the batch goes out at: {@link FIRST_BATCH} for the first, then the batch size. */
+  limit: number;
+  /** How many records the last batch went out with (0 before the first). */
+  lastSent = 0;
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+}
+
 export class Router {
   readonly #next: Assignment | undefined;
   readonly #batchSize: number;
@@ -78,26 +108,11 @@ export class Router {
   readonly #retries: number;
   readonly #deadLetter: (letter: PipelineDeadLetter) => void;
   readonly #from: number;
-  /**
-   * Each destination's batch so far: arrays made at the size of the destination's last batch and
-   * filled by index (the count in `#filled`), so a steady stream's batch never grows and copies
-   * itself on the way; one that goes out part full is cut to its length.
-   */
-  readonly #buffers: unknown[][];
-  readonly #keys: StateKey[][] | undefined;
-  /**
-   * Whether destination `index`'s batch so far has every record as its own state key (a stage
-   * keyed by the record itself, as a word count is): then its keys array is not made at all, and
-   * the batch goes out with its entries as its keys.
-   */
-  readonly #keyedBySelf: boolean[];
-  readonly #times: number[][] | undefined;
-  readonly #watermarks: number[][] | undefined;
-  readonly #filled: number[];
-  /** How many records each destination's batch goes out at: {@link FIRST_BATCH} for its first, then the batch size. */
-  readonly #limits: number[];
-  /** How many records each destination's last batch went out with (0 before the first). */
-  readonly #lastSent: number[];
+  readonly #batches: DestinationBatch[];
+  /** Whether records travel with state keys (a keyed stage next). */
+  readonly #keyed: boolean;
+  readonly #timed: boolean;
+  readonly #carriesWatermarks: boolean;
   #pending: Promise<void>[] = [];
   #buffered = 0;
 
@@ -108,23 +123,18 @@ export class Router {
     this.#retries = options.retries;
     this.#deadLetter = options.deadLetter;
     this.#from = options.from;
-    const destinations = options.next?.partitions ?? 1;
+    this.#keyed = options.next?.keyed === true;
+    this.#timed = options.timed;
+    this.#carriesWatermarks = options.carriesWatermarks === true;
     // Empty until a destination's first record: most batches a partition takes send nothing to
     // most destinations.
-    const none = (): never[][] => new Array<never[]>(destinations).fill(EMPTY);
-    this.#buffers = none();
-    this.#keys = options.next?.keyed === true ? none() : undefined;
-    this.#times = options.timed ? none() : undefined;
-    this.#watermarks = options.carriesWatermarks === true ? none() : undefined;
-    this.#filled = new Array<number>(destinations).fill(0);
-    this.#limits = new Array<number>(destinations).fill(Math.min(FIRST_BATCH, this.#batchSize));
-    this.#lastSent = new Array<number>(destinations).fill(0);
-    this.#keyedBySelf = new Array<boolean>(destinations).fill(false);
+    const first = Math.min(FIRST_BATCH, this.#batchSize);
+    this.#batches = Array.from({ length: options.next?.partitions ?? 1 }, () => new DestinationBatch(first));
   }
 
   /** How many destinations there are. */
   get destinations(): number {
-    return this.#buffers.length;
+    return this.#batches.length;
   }
 
   /** Records waiting in batches. */
@@ -147,19 +157,20 @@ export class Router {
         if (index < 0) return;
       }
     }
-    const at = this.#filled[index] as number;
-    if (at === 0) this.#open(index);
-    (this.#buffers[index] as unknown[])[at] = record;
-    if (this.#keys !== undefined) {
+    const batch = this.#batches[index] as DestinationBatch;
+    const at = batch.filled;
+    if (at === 0) this.#open(batch);
+    batch.entries[at] = record;
+    if (this.#keyed) {
       const key = (next as Assignment).key;
-      if (this.#keyedBySelf[index] !== true) (this.#keys[index] as StateKey[])[at] = key;
-      else if (key !== record) this.#ownKeys(index, at, key);
+      if (!batch.keyedBySelf) batch.keys[at] = key;
+      else if (key !== record) this.#ownKeys(batch, at, key);
     }
-    if (this.#times !== undefined) (this.#times[index] as number[])[at] = timestamp as number;
-    if (this.#watermarks !== undefined) (this.#watermarks[index] as number[])[at] = watermark as number;
-    this.#filled[index] = at + 1;
+    if (this.#timed) batch.times[at] = timestamp as number;
+    if (this.#carriesWatermarks) batch.watermarks[at] = watermark as number;
+    batch.filled = at + 1;
     this.#buffered++;
-    if (at + 1 >= (this.#limits[index] as number)) this.#sendBuffer(index);
+    if (at + 1 >= batch.limit) this.#sendBuffer(index);
   }
 
   /**
@@ -167,7 +178,7 @@ export class Router {
    * itself when every one was accepted at once.
    */
   flush(): Promise<void> {
-    for (let index = 0; index < this.#buffers.length; index++) this.#sendBuffer(index);
+    for (let index = 0; index < this.#batches.length; index++) this.#sendBuffer(index);
     return this.settle();
   }
 
@@ -228,7 +239,7 @@ export class Router {
   }
 
   #broadcast(message: StageMessage<unknown>): Promise<void> {
-    const destinations = this.#buffers.length;
+    const destinations = this.#batches.length;
     if (destinations === 1) return this.#send(0, message);
     const sends = new Array<Promise<void>>(destinations);
     for (let index = 0; index < destinations; index++) sends[index] = this.#send(index, message);
@@ -236,19 +247,24 @@ export class Router {
   }
 
   #sendBuffer(index: number): void {
-    const count = this.#filled[index] as number;
+    const batch = this.#batches[index] as DestinationBatch;
+    const count = batch.filled;
     if (count === 0) return;
-    this.#filled[index] = 0;
+    batch.filled = 0;
     // A first batch that went out at FIRST_BATCH says nothing of how many records come: the next is
     // made at full size. Grown as it fills instead, its stores would switch the route's store sites
     // from in-bounds to growing on the same array map, which V8 answers by making them megamorphic.
-    this.#lastSent[index] = count === this.#limits[index] ? this.#batchSize : count;
-    this.#limits[index] = this.#batchSize;
+    batch.lastSent = count === batch.limit ? this.#batchSize : count;
+    batch.limit = this.#batchSize;
     this.#buffered -= count;
-    const entries = this.#take(this.#buffers, index, count) as unknown[];
-    const keys = this.#keyedBySelf[index] === true ? (entries as StateKey[]) : this.#take(this.#keys, index, count);
-    const timestamps = this.#take(this.#times, index, count);
-    const watermarks = this.#take(this.#watermarks, index, count);
+    const entries = cut(batch.entries, count);
+    const keys = !this.#keyed ? undefined : batch.keyedBySelf ? (entries as StateKey[]) : cut(batch.keys, count);
+    const timestamps = this.#timed ? cut(batch.times, count) : undefined;
+    const watermarks = this.#carriesWatermarks ? cut(batch.watermarks, count) : undefined;
+    batch.entries = EMPTY;
+    batch.keys = EMPTY;
+    batch.times = EMPTY;
+    batch.watermarks = EMPTY;
     const sent = this.#send(index, { type: 'batch', from: this.#from, entries, keys, timestamps, watermarks });
     // Observed now: a caller that stops routing (its run failed, its handler threw) never settles
     // what it sent, and a receiver that stops meanwhile rejects the send. `settle` still sees it.
@@ -259,43 +275,39 @@ export class Router {
   }
 
   /**
-   * How many elements destination `index`'s new batch array is made with: as many as its last
-   * batch held (a few for its first), within the batch size and a bound past which it grows as it
-   * fills.
+   * How many elements a destination's new batch array is made with: as many as its last batch
+   * held (a few for its first), within the batch size and a bound past which it grows as it fills.
    */
-  #capacity(index: number): number {
-    const last = this.#lastSent[index] as number;
+  #capacity(batch: DestinationBatch): number {
+    const last = batch.lastSent;
     return Math.min(this.#batchSize, PREALLOCATED_MAX, last === 0 ? FIRST_CAPACITY : last);
   }
 
-  /** Gives destination `index` arrays for a new batch. */
-  #open(index: number): void {
-    const capacity = this.#capacity(index);
-    this.#buffers[index] = new Array<unknown>(capacity);
-    this.#keyedBySelf[index] = this.#keys !== undefined;
-    if (this.#times !== undefined) this.#times[index] = new Array<number>(capacity);
-    if (this.#watermarks !== undefined) this.#watermarks[index] = new Array<number>(capacity);
+  /** Gives a destination arrays for a new batch. */
+  #open(batch: DestinationBatch): void {
+    const capacity = this.#capacity(batch);
+    batch.entries = new Array<unknown>(capacity);
+    batch.keyedBySelf = this.#keyed;
+    if (this.#timed) batch.times = new Array<number>(capacity);
+    if (this.#carriesWatermarks) batch.watermarks = new Array<number>(capacity);
   }
 
   /**
-   * The first record of destination `index`'s batch that is not its own key, at `at`: the batch
-   * gets a keys array of its own, the records before it as their keys, then `key`.
+   * The first record of a destination's batch that is not its own key, at `at`: the batch gets a
+   * keys array of its own, the records before it as their keys, then `key`.
    */
-  #ownKeys(index: number, at: number, key: StateKey): void {
-    const entries = this.#buffers[index] as StateKey[];
+  #ownKeys(batch: DestinationBatch, at: number, key: StateKey): void {
+    const entries = batch.entries as StateKey[];
     const keys = new Array<StateKey>(entries.length);
     for (let i = 0; i < at; i++) keys[i] = entries[i] as StateKey;
     keys[at] = key;
-    (this.#keys as StateKey[][])[index] = keys;
-    this.#keyedBySelf[index] = false;
+    batch.keys = keys;
+    batch.keyedBySelf = false;
   }
+}
 
-  /** Hands over destination `index`'s batch of `count` in `batches`. */
-  #take<T>(batches: T[][] | undefined, index: number, count: number): T[] | undefined {
-    if (batches === undefined) return undefined;
-    const batch = batches[index] as T[];
-    if (count < batch.length) batch.length = count;
-    batches[index] = EMPTY;
-    return batch;
-  }
+/** A batch array of `count` records, cut to that length when it went out part full. */
+function cut<T>(batch: T[], count: number): T[] {
+  if (count < batch.length) batch.length = count;
+  return batch;
 }
