@@ -73,7 +73,8 @@ interface ViewCore<K, V> {
   readonly size: number;
   /**
    * Once the view has been read: each key written since the snapshot → its value then (ABSENT for
-   * a key that was absent). Undefined while the view has only been held, not read.
+   * a key that was absent). Undefined while the view has only been held, or read only while
+   * nothing was written since its snapshot.
    */
   index: Map<K, V | Absent> | undefined;
   released: boolean;
@@ -84,12 +85,17 @@ interface ViewCore<K, V> {
 let createView: <K, V>(core: ViewCore<K, V>) => KeyedStateView<K, V>;
 let coreOf: <K, V>(view: KeyedStateView<K, V>) => ViewCore<K, V>;
 let releaseCore: <K, V>(core: ViewCore<K, V>) => void;
-let indexOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent>;
+/**
+ * The view's index, made when first needed; undefined while the view has none and nothing was
+ * written since its snapshot (every live value is then the view's), so a view read before any
+ * write, as a checkpoint kept in memory reads it, makes none.
+ */
+let indexOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent> | undefined;
 let changedKeysOf: <K, V>(core: ViewCore<K, V>) => number;
 
 /** The value at a view's snapshot of a key with a live entry, from the view's index and the entry's live value. */
-function seenBy<K, V>(index: Map<K, V | Absent>, key: K, live: V | Absent): V | Absent {
-  return index.size !== 0 && index.has(key) ? (index.get(key) as V | Absent) : live;
+function seenBy<K, V>(index: Map<K, V | Absent> | undefined, key: K, live: V | Absent): V | Absent {
+  return index !== undefined && index.size !== 0 && index.has(key) ? (index.get(key) as V | Absent) : live;
 }
 
 /**
@@ -148,7 +154,7 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
   get(key: K): V | undefined {
     const core = this.#active();
     const index = indexOf(core);
-    const value = index.size !== 0 && index.has(key) ? index.get(key) : (liveOf(core).get(key) as V | Absent | undefined);
+    const value = index !== undefined && index.size !== 0 && index.has(key) ? index.get(key) : (liveOf(core).get(key) as V | Absent | undefined);
     return value === ABSENT ? undefined : value;
   }
 
@@ -159,7 +165,7 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
   has(key: K): boolean {
     const core = this.#active();
     const index = indexOf(core);
-    if (index.size !== 0 && index.has(key)) return index.get(key) !== ABSENT;
+    if (index !== undefined && index.size !== 0 && index.has(key)) return index.get(key) !== ABSENT;
     const live = liveOf(core);
     const ref = live.find(key);
     return ref >= 0 && live.valueAt(ref) !== ABSENT;
@@ -295,7 +301,7 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
 
   static {
     releaseCore = <K, V>(core: ViewCore<K, V>) => core.owner.#release(core);
-    indexOf = <K, V>(core: ViewCore<K, V>) => core.owner.#indexFor(core);
+    indexOf = <K, V>(core: ViewCore<K, V>) => (core.index === undefined && core.offset === core.owner.#position() ? undefined : core.owner.#indexFor(core));
     changedKeysOf = <K, V>(core: ViewCore<K, V>) => core.owner.#changedKeys(core);
     liveOf = <K, V>(core: ViewCore<K, V>) => core.owner.#live;
   }
