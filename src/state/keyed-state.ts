@@ -76,11 +76,12 @@ interface ViewCore<K, V> {
    * what the view has not seen. Views are kept in offset order.
    */
   offset: number;
-  /** Live entry count at the snapshot; `restore` returns to the same content, so it stays. */
-  readonly size: number;
+  /** Live entry count at the snapshot; `restore` returns to the same content, so it stays (a renewal sets it anew). */
+  size: number;
   /**
    * Once the view has been read: each key written since the snapshot → its value then (ABSENT for
-   * a key that was absent). Undefined while the view has only been held, not read.
+   * a key that was absent). Undefined while the view has only been held, or read only while
+   * nothing was written since its snapshot.
    */
   index: Map<K, V | Absent> | undefined;
   released: boolean;
@@ -91,12 +92,18 @@ interface ViewCore<K, V> {
 let createView: <K, V>(core: ViewCore<K, V>) => KeyedStateView<K, V>;
 let coreOf: <K, V>(view: KeyedStateView<K, V>) => ViewCore<K, V>;
 let releaseCore: <K, V>(core: ViewCore<K, V>) => void;
-let indexOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent>;
+/**
+ * The view's index, made when first needed; undefined while the view has none and nothing was
+ * written since its snapshot (every live value is then the view's), so a view read before any
+ * write, as a checkpoint kept in memory reads it, makes none.
+ */
+let indexOf: <K, V>(core: ViewCore<K, V>) => Map<K, V | Absent> | undefined;
 let changedKeysOf: <K, V>(core: ViewCore<K, V>) => number;
+let renewCore: <K, V>(core: ViewCore<K, V>) => void;
 
 /** The value at a view's snapshot of a key with a live entry, from the view's index and the entry's live value. */
-function seenBy<K, V>(index: Map<K, V | Absent>, key: K, live: V | Absent): V | Absent {
-  return index.size !== 0 && index.has(key) ? (index.get(key) as V | Absent) : live;
+function seenBy<K, V>(index: Map<K, V | Absent> | undefined, key: K, live: V | Absent): V | Absent {
+  return index !== undefined && index.size !== 0 && index.has(key) ? (index.get(key) as V | Absent) : live;
 }
 
 /**
@@ -155,7 +162,7 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
   get(key: K): V | undefined {
     const core = this.#active();
     const index = indexOf(core);
-    const value = index.size !== 0 && index.has(key) ? index.get(key) : (liveOf(core).get(key) as V | Absent | undefined);
+    const value = index !== undefined && index.size !== 0 && index.has(key) ? index.get(key) : (liveOf(core).get(key) as V | Absent | undefined);
     return value === ABSENT ? undefined : value;
   }
 
@@ -166,7 +173,7 @@ export class KeyedStateView<K, V> implements Iterable<[K, V]> {
   has(key: K): boolean {
     const core = this.#active();
     const index = indexOf(core);
-    if (index.size !== 0 && index.has(key)) return index.get(key) !== ABSENT;
+    if (index !== undefined && index.size !== 0 && index.has(key)) return index.get(key) !== ABSENT;
     const live = liveOf(core);
     const ref = live.find(key);
     return ref >= 0 && live.valueAt(ref) !== ABSENT;
@@ -304,8 +311,9 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
 
   static {
     releaseCore = <K, V>(core: ViewCore<K, V>) => core.owner.#release(core);
-    indexOf = <K, V>(core: ViewCore<K, V>) => core.owner.#indexFor(core);
+    indexOf = <K, V>(core: ViewCore<K, V>) => (core.index === undefined && core.offset === core.owner.#position() ? undefined : core.owner.#indexFor(core));
     changedKeysOf = <K, V>(core: ViewCore<K, V>) => core.owner.#changedKeys(core);
+    renewCore = <K, V>(core: ViewCore<K, V>) => core.owner.#renew(core);
     liveOf = <K, V>(core: ViewCore<K, V>) => core.owner.#live;
   }
 
@@ -751,6 +759,18 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     }
   }
 
+  /** What releasing `core` and taking a snapshot would do, with `core` as the new view. */
+  #renew(core: ViewCore<K, V>): void {
+    this.#detach(core);
+    core.index = undefined;
+    this.#tidy();
+    core.offset = this.#position();
+    core.size = this.size;
+    this.#views.push(core);
+    this.#unindexed++;
+    this.#nextEpoch();
+  }
+
   #release(core: ViewCore<K, V>): void {
     if (core.released) return;
     core.released = true;
@@ -820,4 +840,28 @@ export class KeyedState<K, V> implements Iterable<[K, V]> {
     this.#logLength = length - dead;
     this.#logStart = position;
   }
+}
+
+/**
+ * Moves `view` to `state` as it is now, as `view.release()` then `state.snapshot()` would, and
+ * returns it: the view object and its bookkeeping are kept, for a restart point that moves after
+ * every message. A view already released, or taken from another state, is released and a new
+ * snapshot returned.
+ * An iteration of the view already under way reads on over the renewed view: renew a view only
+ * when nothing is reading it.
+ * @example
+ * ```ts
+ * let view = state.snapshot();
+ * state.set('a', 2);
+ * view = renewSnapshot(state, view); // view.get('a') === 2
+ * ```
+ */
+export function renewSnapshot<K, V>(state: KeyedState<K, V>, view: KeyedStateView<K, V>): KeyedStateView<K, V> {
+  const core = coreOf(view);
+  if (core.released || core.owner !== state) {
+    view.release();
+    return state.snapshot();
+  }
+  renewCore(core);
+  return view;
 }

@@ -1,6 +1,6 @@
 import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { KeyedState, ViewReleasedError, type KeyedStateView } from '../../src/state/keyed-state.js';
+import { KeyedState, renewSnapshot, ViewReleasedError, type KeyedStateView } from '../../src/state/keyed-state.js';
 
 /** Values are objects, so a value mutated in place (rather than replaced) would show in a view. */
 interface Cell {
@@ -16,6 +16,7 @@ type Op =
   | { readonly kind: 'snapshot' }
   | { readonly kind: 'release'; readonly view: number }
   | { readonly kind: 'restore'; readonly view: number }
+  | { readonly kind: 'renew'; readonly view: number }
   | { readonly kind: 'iterate'; readonly view: number; readonly take: number };
 
 /** Operations over `keys` keys, weighted towards writes so views see many changes. */
@@ -31,6 +32,7 @@ function opArb(keys: number): fc.Arbitrary<Op> {
     { weight: 3, arbitrary: fc.constant({ kind: 'snapshot' as const }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), view }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('restore' as const), view }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('renew' as const), view }) },
     { weight: 5, arbitrary: fc.record({ kind: fc.constant('iterate' as const), view, take: fc.nat(4) }) },
   );
 }
@@ -158,6 +160,16 @@ function run(keys: number, ops: readonly Op[]): void {
         state.restore(tracked.view);
         live = new Map(tracked.model);
         expect(tracked.view.changedKeys).toBe(0);
+        break;
+      }
+      case 'renew': {
+        const tracked = pick(op.view);
+        if (tracked === undefined) break;
+        const renewed = renewSnapshot(state, tracked.view);
+        expect(renewed).toBe(tracked.view);
+        expect(renewed.changedKeys).toBe(0);
+        // A renewed view reads as a snapshot taken now; an iteration begun before is not read on.
+        views[views.indexOf(tracked)] = { view: renewed, model: new Map(live), iteration: undefined };
         break;
       }
       case 'iterate': {

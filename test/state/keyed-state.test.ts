@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
-import { KeyedState, KeyedStateView, ViewReleasedError } from '../../src/state/keyed-state.js';
+import { KeyedState, renewSnapshot, KeyedStateView, ViewReleasedError } from '../../src/state/keyed-state.js';
 
 /** Runs `action` and returns what it threw; fails the test when it throws nothing. */
 function catchError(action: () => unknown): unknown {
@@ -836,5 +836,51 @@ describe('KeyedStateView', () => {
       state.set('a', 1);
       expect([...state.keys()]).toEqual(['c', 'a']);
     });
+  });
+});
+
+describe('renewSnapshot', () => {
+  it('moves a view to the state as it is now, keeping the view, and leaves other views as they were', () => {
+    const state = new KeyedState<string, number>([['a', 1]]);
+    const older = state.snapshot();
+    let view = state.snapshot();
+    state.set('a', 2).set('b', 3);
+    const renewed = renewSnapshot(state, view);
+    expect(renewed).toBe(view);
+    expect([...renewed]).toEqual([
+      ['a', 2],
+      ['b', 3],
+    ]);
+    state.set('a', 4);
+    state.delete('b');
+    expect([...renewed]).toEqual([
+      ['a', 2],
+      ['b', 3],
+    ]);
+    expect([...older]).toEqual([['a', 1]]);
+    state.restore(renewed);
+    expect([...state]).toEqual([
+      ['a', 2],
+      ['b', 3],
+    ]);
+    expect(state.activeViews).toBe(2);
+    view = renewSnapshot(state, view);
+    expect(state.activeViews).toBe(2);
+  });
+
+  it('releases a view it cannot move (released, or of another state) and takes a new snapshot', () => {
+    const state = new KeyedState<string, number>([['a', 1]]);
+    const other = new KeyedState<string, number>([['z', 9]]);
+    const released = state.snapshot();
+    released.release();
+    const fresh = renewSnapshot(state, released);
+    expect(fresh === released).toBe(false);
+    expect([...fresh]).toEqual([['a', 1]]);
+    const foreign = other.snapshot();
+    const mine = renewSnapshot(state, foreign);
+    expect(foreign.released).toBe(true);
+    expect(other.activeViews).toBe(0);
+    expect([...mine]).toEqual([['a', 1]]);
+    expect(state.activeViews).toBe(2);
   });
 });

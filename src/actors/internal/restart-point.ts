@@ -5,7 +5,7 @@
  * snapshot, so it is bounded by the snapshot policy. Plain state is snapshotted by reference (it is
  * immutable); keyed state by an O(1) copy-on-write view.
  */
-import { KeyedState, type KeyedStateView } from '../../state/keyed-state.js';
+import { KeyedState, renewSnapshot, type KeyedStateView } from '../../state/keyed-state.js';
 import type { ExtrasSnapshot } from './extras.js';
 import { clearSlots } from '../../internal/empty-array.js';
 
@@ -81,8 +81,7 @@ export class RestartPoint<TState, TEntry> {
 
   /** Makes the current state the restart point and empties the log. */
   capture(state: TState, seq: number, highWater: ReadonlyMap<string, number>, extras: ExtrasSnapshot | undefined): RestartState<TState> {
-    this.#view?.release();
-    this.#view = viewOf(state);
+    this.#view = viewOf(state, this.#view);
     this.#current = { sequence: this.#current.sequence + 1, state, seq, highWater, extras };
     this.#clearLog();
     this.#since = 0;
@@ -139,6 +138,11 @@ export class RestartPoint<TState, TEntry> {
 /** Most logged entries whose slots an emptied log keeps. */
 const KEPT_SLOTS = 64;
 
-function viewOf(state: unknown): KeyedStateView<unknown, unknown> | undefined {
-  return state instanceof KeyedState ? (state as KeyedState<unknown, unknown>).snapshot() : undefined;
+function viewOf(state: unknown, previous?: KeyedStateView<unknown, unknown>): KeyedStateView<unknown, unknown> | undefined {
+  if (!(state instanceof KeyedState)) {
+    previous?.release();
+    return undefined;
+  }
+  // The restart point moves after every message: the view moves with it, rather than a new one each time.
+  return previous === undefined ? (state as KeyedState<unknown, unknown>).snapshot() : renewSnapshot(state as KeyedState<unknown, unknown>, previous);
 }

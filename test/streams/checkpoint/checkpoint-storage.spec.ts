@@ -98,6 +98,21 @@ export function describeCheckpointStorageContract(setup: StorageSetup): void {
     expect(second?.entries[0]?.[0]?.[0]?.[1]).not.toBe(first?.entries[0]?.[0]?.[0]?.[1]);
   });
 
+  it('gives back the manifest as JSON keeps it, a copy for each reader, whatever the sink token holds', async () => {
+    const storage = await make();
+    const token = { at: new Date(5), gone: undefined, ratio: NaN, seen: new Map([['a', 1]]), list: [1, undefined] };
+    const written = { ...manifest(1, [await storage.writePartition(1, 0, 0, [])]), sink: token };
+    await storage.writeManifest(written);
+    // Changing the token after the checkpoint changes nothing in it, as after a restart from disk.
+    token.list.push(2);
+    const first = await storage.latest();
+    expect(first?.manifest).toStrictEqual(JSON.parse(JSON.stringify({ ...written, sink: { ...token, list: [1, undefined] } })));
+    expect(first?.manifest.sink).toStrictEqual({ at: '1970-01-01T00:00:00.005Z', ratio: null, seen: {}, list: [1, null] });
+    const second = await storage.latest();
+    expect(second?.manifest).toStrictEqual(first?.manifest);
+    expect(second?.manifest.stages[0]).not.toBe(first?.manifest.stages[0]);
+  });
+
   it('keeps Maps and plain objects apart, and Dates, Sets and bigints whole, as snapshot files do', async () => {
     const storage = await make();
     const entries: SnapshotEntry[] = [
