@@ -3,12 +3,9 @@
  * it, with no file to write or wait for) and for jobs that restart inside one process. A checkpoint
  * is kept encoded, as a folder keeps it: what a run restores is decoded afresh, so it shares no
  * object with the state that was written, and holds only what survives encoding, exactly as after
- * a restart from disk. The manifest is kept as JSON would hand it back (`jsonCopy`: what a folder's
- * JSON keeps, without writing and parsing the text) and copied again for each reader. Nothing here
- * is ever damaged, so `latest` never skips a checkpoint.
+ * a restart from disk. Nothing here is ever damaged, so `latest` never skips a checkpoint.
  */
 import { Packr } from 'msgpackr';
-import { jsonCopy } from '../../internal/json-copy.js';
 import { MSGPACK_OPTIONS } from '../../internal/msgpack-options.js';
 import type { SnapshotEntry } from '../../state/snapshot-store.js';
 import type { CheckpointStorage, RestoredCheckpoint } from './checkpoint-storage.js';
@@ -19,8 +16,8 @@ const packr = new Packr(MSGPACK_OPTIONS);
 interface HeldCheckpoint {
   /** Encoded entries by `s<stage>-p<partition>`. */
   readonly partitions: Map<string, Buffer>;
-  /** The manifest as JSON hands it back, once written: a checkpoint is complete from then on. */
-  manifest: Manifest | undefined;
+  /** The manifest as JSON, once written: a checkpoint is complete from then on. */
+  manifest: string | undefined;
 }
 
 /**
@@ -42,9 +39,7 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   }
 
   async highestId(): Promise<number> {
-    let highest = 0;
-    for (const id of this.#checkpoints.keys()) if (id > highest) highest = id;
-    return highest;
+    return Math.max(0, ...this.#checkpoints.keys());
   }
 
   async writePartition(id: number, stage: number, partition: number, entries: Iterable<SnapshotEntry>): Promise<PartitionSnapshotRef> {
@@ -56,33 +51,25 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
-    this.#held(manifest.id).manifest = jsonCopy(manifest);
+    this.#held(manifest.id).manifest = JSON.stringify(manifest);
   }
 
   async latest(): Promise<RestoredCheckpoint | undefined> {
-    let newestId = 0;
-    let newest: HeldCheckpoint | undefined;
-    for (const [id, held] of this.#checkpoints) {
-      if (held.manifest === undefined || (newest !== undefined && id < newestId)) continue;
-      newestId = id;
-      newest = held;
+    for (const id of this.#ids()) {
+      const held = this.#checkpoints.get(id) as HeldCheckpoint;
+      if (held.manifest === undefined) continue;
+      const manifest = JSON.parse(held.manifest) as Manifest;
+      const entries = manifest.stages.map((stage) => {
+        const partitions: SnapshotEntry[][] = [];
+        for (const ref of stage.snapshots) partitions[ref.partition] = packr.unpack(held.partitions.get(ref.file) as Buffer) as SnapshotEntry[];
+        return partitions;
+      });
+      return { manifest, entries, skipped: [] };
     }
-    if (newest?.manifest === undefined) return undefined;
-    const manifest = jsonCopy(newest.manifest);
-    const { partitions } = newest;
-    const entries = manifest.stages.map((stage) => {
-      const restored: SnapshotEntry[][] = [];
-      for (const ref of stage.snapshots) restored[ref.partition] = packr.unpack(partitions.get(ref.file) as Buffer) as SnapshotEntry[];
-      return restored;
-    });
-    return { manifest, entries, skipped: [] };
+    return undefined;
   }
 
   async prune(keep: number): Promise<void> {
-    let held = 0;
-    for (const checkpoint of this.#checkpoints.values()) if (checkpoint.manifest !== undefined) held++;
-    // Fewer complete than `keep`: nothing is older than the oldest to keep (the usual case, kept from sorting).
-    if (held < keep) return;
     let complete = 0;
     for (const id of this.#ids()) {
       if (complete >= keep) this.#checkpoints.delete(id);
@@ -91,7 +78,7 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   }
 
   async discardAbove(id: number): Promise<void> {
-    for (const other of this.#checkpoints.keys()) if (other > id) this.#checkpoints.delete(other);
+    for (const other of this.#ids()) if (other > id) this.#checkpoints.delete(other);
   }
 
   #held(id: number): HeldCheckpoint {
